@@ -1,0 +1,68 @@
+// Layer boundaries are enforced here as well as by the per-layer TypeScript projects:
+// a wrong import fails `npm run check`. See ARCHITECTURE.md, "Layers".
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['fs', 'path', 'child_process', 'os', 'worker_threads', 'crypto', 'net', 'http', 'https'];
+const builtinPatterns = ['node:*', ...nodeBuiltins, ...nodeBuiltins.map((name) => `${name}/*`)];
+
+const restrict = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/', 'dist/', 'out/', '.tools/', 'test-results/', 'examples/**/*.py', '**/*.d.ts'],
+  },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'Use a string-literal union or an `as const` object.' },
+        { selector: 'TSModuleDeclaration[kind="namespace"]', message: 'No namespaces; use modules.' },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.ts', 'webview-ui/**/*.ts'],
+    rules: { 'no-console': 'error' },
+  },
+  {
+    files: ['src/engine/**/*.ts'],
+    rules: restrict(
+      [
+        'vscode',
+        ...builtinPatterns,
+        'chokidar',
+        'simple-git',
+        'sql.js',
+        '**/node/*',
+        '**/cli/*',
+        '**/extension/*',
+        '**/protocol/*',
+      ],
+      'src/engine is pure: effects come in through the ports in src/engine/ports.ts.',
+    ),
+  },
+  {
+    files: ['src/node/**/*.ts'],
+    rules: restrict(['vscode', '**/cli/*', '**/extension/*', '**/protocol/*'], 'src/node may import only src/engine.'),
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: restrict(['vscode', '**/extension/*', '**/protocol/*'], 'src/cli may import src/node and src/engine only.'),
+  },
+  {
+    files: ['src/protocol/**/*.ts'],
+    rules: restrict(['*', '../*', '!./*'], 'src/protocol imports nothing: it is the JSON contract.'),
+  },
+  {
+    files: ['webview-ui/**/*.ts'],
+    rules: restrict(
+      ['vscode', ...builtinPatterns, '**/src/engine/*', '**/src/node/*', '**/src/cli/*', '**/src/extension/*'],
+      'webview-ui runs in the browser and may import src/protocol only.',
+    ),
+  },
+);

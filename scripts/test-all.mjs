@@ -1,0 +1,55 @@
+// `npm test`: every test, in order: static checks and unit tests, then the build, then the suites
+// that need real services or a real VS Code. Prints each step's summary and, last, one line
+// "N passed, N failed" over all suites. Exits non-zero when anything failed.
+import { spawn } from 'node:child_process';
+
+/** Each step is a command; `count` reads its passed/failed figures from the output. */
+const nodeTestCount = (output) => ({
+  passed: Number(/^# pass (\d+)/m.exec(output)?.[1] ?? 0),
+  failed: Number(/^# fail (\d+)/m.exec(output)?.[1] ?? 0),
+});
+const plainCount = (output) => {
+  const match = [...output.matchAll(/^(?:\w+: )?(\d+) passed, (\d+) failed/gm)].at(-1);
+  return { passed: Number(match?.[1] ?? 0), failed: Number(match?.[2] ?? 0) };
+};
+
+const steps = [
+  { name: 'typecheck', command: 'npm', args: ['run', '--silent', 'typecheck'] },
+  { name: 'lint', command: 'npm', args: ['run', '--silent', 'lint'] },
+  { name: 'format', command: 'npm', args: ['run', '--silent', 'format:check'] },
+  { name: 'unit', command: 'npm', args: ['run', '--silent', 'test:unit'], count: nodeTestCount },
+  { name: 'build', command: 'npm', args: ['run', '--silent', 'build'] },
+];
+
+function runStep(step) {
+  return new Promise((resolve) => {
+    process.stdout.write(`\n=== ${step.name}: ${[step.command, ...step.args].join(' ')}\n`);
+    const child = spawn(step.command, step.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const forward = (stream, target) =>
+      stream.on('data', (chunk) => {
+        output += chunk;
+        target.write(chunk);
+      });
+    forward(child.stdout, process.stdout);
+    forward(child.stderr, process.stderr);
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+let passed = 0;
+let failed = 0;
+const failures = [];
+for (const step of steps) {
+  const { code, output } = await runStep(step);
+  if (step.count) {
+    const figures = step.count(output);
+    passed += figures.passed;
+    failed += figures.failed;
+  }
+  if (code !== 0) failures.push(step.name);
+}
+process.stdout.write(`\nsteps failed: ${failures.length === 0 ? 'none' : failures.join(', ')}\n`);
+if (failures.length > 0 && failed === 0) failed = failures.length;
+process.stdout.write(`all: ${passed} passed, ${failed} failed\n`);
+process.exit(failures.length > 0 ? 1 : 0);

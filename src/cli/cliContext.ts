@@ -1,0 +1,24 @@
+import type { FileSystem, Logger } from '../engine/ports';
+
+/** What every CLI command gets: where it runs, how it prints, and the Node adapters. */
+export interface CliContext {
+  readonly cwd: string;
+  readonly fs: FileSystem;
+  readonly logger: Logger;
+  /** Results only (stdout). */
+  readonly print: (text: string) => void;
+  readonly signal: AbortSignal;
+}
+
+/** Exit codes of the CLI contract (PRODUCT.md): 0 success, 1 check or stage failed, 2 bad usage or input. */
+export const ExitCode = { ok: 0, failed: 1, usage: 2 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Thrown for bad usage; main prints the message and exits 2. */
+export class UsageError extends Error {}
+
+export interface CliCommand {
+  readonly summary: string;
+  readonly usage: string;
+  run(args: readonly string[], context: CliContext): Promise<ExitCode>;
+}

@@ -1,0 +1,71 @@
+/**
+ * The one Run model shared by mlc's own runs and every reader of other tools' output (MLflow,
+ * DVCLive, TensorBoard, CSV loggers). `mlc runs --json` prints RunSummary objects as they are
+ * (see PRODUCT.md, "The mlc CLI").
+ */
+import type { Problem } from '../problems';
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+export type RunSource = 'mlc' | 'mlflow' | 'dvclive' | 'tensorboard' | 'csv';
+export type ParamValue = string | number | boolean | null;
+
+export interface RunSummary {
+  /** mlc's own: the run id; other tools': `<source>:<their id or workspace-relative path>`. */
+  readonly id: string;
+  readonly source: RunSource;
+  readonly name: string;
+  readonly status: RunStatus;
+  readonly startedAt?: number;
+  readonly endedAt?: number;
+  /** Flattened with dots: `train.lr`. */
+  readonly params: Readonly<Record<string, ParamValue>>;
+  /** The latest value of each series (and summary metrics). */
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly git?: { readonly commit: string | undefined; readonly dirty: boolean };
+  /** Absolute path of the run's folder or store file. */
+  readonly location: string;
+  readonly experiment?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Problems met while reading this run; the rest of the run is still shown. */
+  readonly problems?: readonly Problem[];
+}
+
+/**
+ * One metric's history. Held as typed arrays (24 bytes a point) so that a million points stay
+ * cheap; `timestamps` are epoch ms (NaN where the format has none).
+ */
+export interface MetricSeries {
+  readonly steps: Float64Array;
+  readonly values: Float64Array;
+  readonly timestamps: Float64Array;
+}
+
+/** The JSON form printed by `mlc metrics --json` and sent to webviews. */
+export interface MetricSeriesJson {
+  readonly steps: number[];
+  readonly values: number[];
+  readonly timestamps: number[];
+}
+
+export function seriesToJson(series: MetricSeries): MetricSeriesJson {
+  return {
+    steps: Array.from(series.steps),
+    values: Array.from(series.values),
+    timestamps: Array.from(series.timestamps),
+  };
+}
+
+/**
+ * What every reader of other tools' output implements. `discover` looks at one folder that the
+ * workspace walk visited and says whether this reader owns a run store there; `read` reads it.
+ */
+export interface RunStoreLocation {
+  readonly source: RunSource;
+  /** Absolute path of the folder or file that holds the runs. */
+  readonly path: string;
+}
+
+export interface RunListing {
+  readonly runs: readonly RunSummary[];
+  readonly problems: readonly Problem[];
+}
