@@ -69,3 +69,36 @@ export interface RunListing {
   readonly runs: readonly RunSummary[];
   readonly problems: readonly Problem[];
 }
+
+/** What a reader needs besides the path: file access, and a signal to stop early. */
+export interface ReaderContext {
+  readonly fs: import('../ports').FileSystem;
+  readonly signal?: AbortSignal;
+}
+
+export interface RunSeriesResult {
+  readonly series: Readonly<Record<string, MetricSeries>>;
+  readonly problems: readonly Problem[];
+}
+
+/**
+ * One reader per source. The workspace walk (walkWorkspace) shows every folder's entries to every
+ * reader's `detect`; a reader claims run stores there and may stop the walk from descending into
+ * a folder it reads itself (`descend: false`, e.g. `mlruns/`).
+ */
+export interface RunReader {
+  readonly source: RunSource;
+  detect(
+    folder: string,
+    entries: readonly import('../ports').DirectoryEntry[],
+  ): { readonly stores: readonly RunStoreLocation[]; readonly descend: boolean };
+  /** Every run of one store, with params and the latest value of each metric. Never throws. */
+  list(store: RunStoreLocation, context: ReaderContext): Promise<RunListing>;
+  /** Full series of one run of that store (`names` limits which). Never throws. */
+  series(
+    store: RunStoreLocation,
+    runId: string,
+    context: ReaderContext,
+    names?: readonly string[],
+  ): Promise<RunSeriesResult>;
+}
