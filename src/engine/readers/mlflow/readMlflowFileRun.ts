@@ -1,0 +1,163 @@
+import { basename, join } from 'pathe';
+import type { FileSystem } from '../../ports';
+import type { Problem } from '../../problems';
+import { problemAt } from '../../problems';
+import type { RunStatus, RunSummary } from '../../runs/model';
+import { isStaleRunning, mapMlflowStatus } from './mlflowRunStatus';
+import type { MlflowMeta } from './parseMlflowMetaYaml';
+import { metaTime, parseMlflowMetaYaml } from './parseMlflowMetaYaml';
+import { readLatestMetric } from './readLatestMetric';
+import { listMlflowKeyFiles, readMlflowKeyValueFolder } from './readMlflowKeyValueFolder';
+import { unreadableProblem } from './readMetricHistory';
+import { optional } from './readMlflowFileRegistry';
+
+export interface MlflowExperimentRef {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface StalenessSettings {
+  readonly now: () => number;
+  readonly staleAfterMs: number;
+}
+
+/** Why a run folder yields no run: hidden on purpose (deleted) or unreadable (with problems). */
+export interface FileRunRead {
+  readonly run?: RunSummary;
+  readonly problems: readonly Problem[];
+}
+
+export const MLFLOW_ID_PREFIX = 'mlflow:';
+
+/** Reads the run meta.yaml; undefined (with problems) when it is missing or malformed. */
+export function readRunMeta(fs: FileSystem, runFolder: string, problems: Problem[]): MlflowMeta | undefined {
+  const metaPath = join(runFolder, 'meta.yaml');
+  let text: string;
+  try {
+    text = fs.readText(metaPath);
+    // MLflow retries a meta.yaml that reads empty: a writer may be between truncate and write.
+    if (text.length === 0) text = fs.readText(metaPath);
+  } catch (error) {
+    problems.push(
+      problemAt(
+        metaPath,
+        undefined,
+        'info',
+        'mlflowRunMetaMissing',
+        `Run folder ${basename(runFolder)} has no readable meta.yaml (${(error as { code?: string }).code ?? 'unreadable'}), so MLflow ignores it too; it is skipped.`,
+      ),
+    );
+    return undefined;
+  }
+  const parsed = parseMlflowMetaYaml(text, metaPath);
+  problems.push(...parsed.problems);
+  return parsed.value;
+}
+
+/**
+ * One run of the file store (FORMATS.md 3.2, 3.3): meta.yaml, params/, tags/ and the latest value
+ * of every metrics/ history. Soft-deleted runs (`lifecycle_stage: deleted`) are hidden.
+ */
+export function readMlflowFileRun(
+  fs: FileSystem,
+  runFolder: string,
+  experiment: MlflowExperimentRef,
+  staleness: StalenessSettings,
+): FileRunRead {
+  const problems: Problem[] = [];
+  const meta = readRunMeta(fs, runFolder, problems);
+  if (!meta) return { problems };
+  const metaPath = join(runFolder, 'meta.yaml');
+  const runId = meta.run_id ?? meta.run_uuid ?? undefined;
+  if (runId !== basename(runFolder)) {
+    problems.push(
+      problemAt(
+        metaPath,
+        undefined,
+        'warning',
+        'mlflowRunIdMismatch',
+        `meta.yaml names run "${runId ?? ''}" but its folder is "${basename(runFolder)}"; MLflow ignores such a run, and so does mlc. Was the folder copied or renamed?`,
+      ),
+    );
+    return { problems };
+  }
+  if (meta.lifecycle_stage === 'deleted') return { problems: [] };
+
+  const tags = readMlflowKeyValueFolder(fs, join(runFolder, 'tags'), problems);
+  const params = readMlflowKeyValueFolder(fs, join(runFolder, 'params'), problems);
+  const metricsFolder = join(runFolder, 'metrics');
+  const metricFiles = listMlflowKeyFiles(fs, metricsFolder, problems);
+  const metrics: Record<string, number> = {};
+  for (const { key, path } of metricFiles) {
+    const latest = readLatestMetric(fs, path);
+    problems.push(...latest.problems);
+    if (latest.value !== undefined) metrics[key] = latest.value;
+  }
+
+  const endedAt = metaTime(meta, 'end_time');
+  let status: RunStatus | undefined = mapMlflowStatus(meta.status);
+  if (status === undefined) {
+    problems.push(unknownStatusProblem(metaPath, meta.status));
+    status = 'interrupted';
+  }
+  if (status === 'running' && endedAt === undefined) {
+    const lastActivityMs = newestWrite(fs, [metaPath, ...metricFiles.map((file) => file.path)]);
+    if (isStaleRunning({ status, lastActivityMs, now: staleness.now(), staleAfterMs: staleness.staleAfterMs })) {
+      status = 'interrupted';
+      problems.push(staleProblem(metaPath, staleness.staleAfterMs));
+    }
+  }
+
+  const legacyName = meta.name === '' ? undefined : meta.name;
+  const name = tags['mlflow.runName'] ?? meta.run_name ?? legacyName ?? basename(runFolder);
+  const commit = tags['mlflow.source.git.commit'];
+  const run: RunSummary = {
+    id: `${MLFLOW_ID_PREFIX}${runId}`,
+    source: 'mlflow',
+    name,
+    status,
+    ...optional('startedAt', metaTime(meta, 'start_time')),
+    ...optional('endedAt', endedAt),
+    params,
+    metrics,
+    ...(commit ? { git: { commit, dirty: false } } : {}),
+    location: runFolder,
+    experiment: experiment.name,
+    tags,
+    ...(problems.length > 0 ? { problems } : {}),
+  };
+  return { run, problems: [] };
+}
+
+function newestWrite(fs: FileSystem, paths: readonly string[]): number | undefined {
+  let newest: number | undefined;
+  for (const path of paths) {
+    try {
+      const mtime = fs.stat(path)?.mtimeMs;
+      if (mtime !== undefined && (newest === undefined || mtime > newest)) newest = mtime;
+    } catch (error) {
+      void error; // a vanished file says nothing about activity
+    }
+  }
+  return newest;
+}
+
+export function staleProblem(file: string, staleAfterMs: number): Problem {
+  return problemAt(
+    file,
+    undefined,
+    'info',
+    'mlflowRunStale',
+    `MLflow still says RUNNING, but nothing was written for over ${Math.round(staleAfterMs / 3600000)} h, so the process probably died; shown as interrupted.`,
+  );
+}
+
+export function unknownStatusProblem(file: string, raw: unknown): Problem {
+  return problemAt(
+    file,
+    undefined,
+    'warning',
+    'mlflowStatusUnknown',
+    `Unknown MLflow run status "${String(raw)}"; the run is shown as interrupted.`,
+  );
+}
