@@ -8,7 +8,6 @@ import type { MlflowMeta } from './parseMlflowMetaYaml';
 import { metaTime, parseMlflowMetaYaml } from './parseMlflowMetaYaml';
 import { readLatestMetric } from './readLatestMetric';
 import { listMlflowKeyFiles, readMlflowKeyValueFolder } from './readMlflowKeyValueFolder';
-import { unreadableProblem } from './readMetricHistory';
 import { optional } from './readMlflowFileRegistry';
 
 export interface MlflowExperimentRef {
