@@ -107,8 +107,8 @@ export function readMlflowFileRun(
     }
   }
 
-  const legacyName = meta.name === '' ? undefined : meta.name;
-  const name = tags['mlflow.runName'] ?? meta.run_name ?? legacyName ?? basename(runFolder);
+  // Empty names fall through: old runs have `name: ''` and no run_name.
+  const name = tags['mlflow.runName'] || meta.run_name || meta.name || basename(runFolder);
   const commit = tags['mlflow.source.git.commit'];
   const run: RunSummary = {
     id: `${MLFLOW_ID_PREFIX}${runId}`,

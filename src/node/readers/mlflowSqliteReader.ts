@@ -1,0 +1,158 @@
+import { join } from 'pathe';
+import type { FileSystem } from '../../engine/ports';
+import type { Parsed, Problem } from '../../engine/problems';
+import { byNewestFirst, runNotFoundProblem } from '../../engine/readers/mlflow/mlflowFileStoreReader';
+import type { MlflowReaderOptions } from '../../engine/readers/mlflow/mlflowFileStoreReader';
+import { DEFAULT_STALE_AFTER_MS } from '../../engine/readers/mlflow/mlflowRunStatus';
+import { MLFLOW_ID_PREFIX } from '../../engine/readers/mlflow/readMlflowFileRun';
+import type { MlflowRegistry } from '../../engine/readers/mlflow/registryModel';
+import type { ReaderContext, RunReader, RunStoreLocation } from '../../engine/runs/model';
+import type { SqlDatabase } from './mlflowSqlite/loadSqlJs';
+import { loadSqlJs } from './mlflowSqlite/loadSqlJs';
+import { MlflowSqliteSchema } from './mlflowSqlite/mlflowSqliteSchema';
+import { queryMlflowRuns } from './mlflowSqlite/queryMlflowRuns';
+import { isVisibleRun, queryMlflowSeries } from './mlflowSqlite/queryMlflowSeries';
+import { queryMlflowSqliteRegistry } from './mlflowSqlite/queryMlflowSqliteRegistry';
+import { databaseFingerprint, databaseProblem, readMlflowDatabaseBytes } from './mlflowSqlite/readMlflowDatabaseBytes';
+
+export interface MlflowSqliteReaderOptions extends MlflowReaderOptions {
+  /** sql-wasm.wasm; by default next to the bundle, else from node_modules/sql.js. */
+  readonly wasmPath?: string;
+}
+
+/** The SQLite reader is a RunReader that also reads the registry and owns open databases. */
+export interface MlflowSqliteReader extends RunReader {
+  registry(store: RunStoreLocation, context: ReaderContext): Promise<Parsed<MlflowRegistry>>;
+  /** Closes the databases kept open between calls (their wasm memory is not garbage-collected). */
+  dispose(): void;
+}
+
+interface OpenDatabase {
+  readonly fingerprint: string;
+  readonly database?: SqlDatabase;
+  readonly schema?: MlflowSqliteSchema;
+  readonly problems: readonly Problem[];
+}
+
+/** Databases kept open per reader; a refresh of an unchanged file reuses them. */
+const MAX_OPEN_DATABASES = 4;
+export const MLFLOW_DATABASE_NAME = 'mlflow.db';
+
+/**
+ * The MLflow SQLite store (`mlflow.db`, FORMATS.md 4), read with sql.js from the file's bytes:
+ * no native module, no lock, never a write. Only files named `mlflow.db` are claimed; stores named
+ * elsewhere by MLFLOW_TRACKING_URI are out of scope.
+ */
+export function createMlflowSqliteReader(options: MlflowSqliteReaderOptions = {}): MlflowSqliteReader {
+  const now = options.now ?? (() => Date.now());
+  const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+  const open = new Map<string, OpenDatabase>();
+
+  async function openDatabase(fs: FileSystem, path: string): Promise<OpenDatabase> {
+    const fingerprint = databaseFingerprint(fs, path);
+    const cached = open.get(path);
+    if (cached?.fingerprint === fingerprint) return cached;
+    cached?.database?.close();
+    open.delete(path);
+    const opened = await readAndOpen(fs, path, fingerprint, options.wasmPath);
+    if (open.size >= MAX_OPEN_DATABASES) {
+      const [oldestPath, oldest] = open.entries().next().value as [string, OpenDatabase];
+      oldest.database?.close();
+      open.delete(oldestPath);
+    }
+    open.set(path, opened);
+    return opened;
+  }
+
+  return {
+    source: 'mlflow',
+    detect(folder, entries) {
+      const hasDatabase = entries.some((entry) => entry.name === MLFLOW_DATABASE_NAME && entry.kind === 'file');
+      return {
+        stores: hasDatabase ? [{ source: 'mlflow', path: join(folder, MLFLOW_DATABASE_NAME) }] : [],
+        descend: true,
+      };
+    },
+    async list(store, context) {
+      const opened = await openDatabase(context.fs, store.path);
+      if (!opened.database || !opened.schema) return { runs: [], problems: opened.problems };
+      try {
+        const result = queryMlflowRuns(opened.database, opened.schema, {
+          location: store.path,
+          now: now(),
+          staleAfterMs,
+        });
+        return { runs: result.runs.sort(byNewestFirst), problems: [...opened.problems, ...result.problems] };
+      } catch (error) {
+        return { runs: [], problems: [...opened.problems, queryProblem(store.path, error)] };
+      }
+    },
+    async series(store, runId, context, names) {
+      const opened = await openDatabase(context.fs, store.path);
+      if (!opened.database || !opened.schema) return { series: {}, problems: opened.problems };
+      const uuid = runId.startsWith(MLFLOW_ID_PREFIX) ? runId.slice(MLFLOW_ID_PREFIX.length) : runId;
+      try {
+        if (!isVisibleRun(opened.database, opened.schema, uuid)) {
+          return { series: {}, problems: [...opened.problems, runNotFoundProblem(store.path, runId)] };
+        }
+        return { series: queryMlflowSeries(opened.database, opened.schema, uuid, names), problems: opened.problems };
+      } catch (error) {
+        return { series: {}, problems: [...opened.problems, queryProblem(store.path, error)] };
+      }
+    },
+    async registry(store, context) {
+      const opened = await openDatabase(context.fs, store.path);
+      const empty = { location: store.path, models: [] };
+      if (!opened.database || !opened.schema) return { value: empty, problems: opened.problems };
+      try {
+        return {
+          value: { location: store.path, models: queryMlflowSqliteRegistry(opened.database, opened.schema) },
+          problems: opened.problems,
+        };
+      } catch (error) {
+        return { value: empty, problems: [...opened.problems, queryProblem(store.path, error)] };
+      }
+    },
+    dispose() {
+      for (const opened of open.values()) opened.database?.close();
+      open.clear();
+    },
+  };
+}
+
+async function readAndOpen(
+  fs: FileSystem,
+  path: string,
+  fingerprint: string,
+  wasmPath?: string,
+): Promise<OpenDatabase> {
+  const read = await readMlflowDatabaseBytes(fs, path);
+  if (!read.bytes) return { fingerprint, problems: read.problems };
+  let sqlJs;
+  try {
+    sqlJs = await loadSqlJs(wasmPath);
+  } catch (error) {
+    const problem = databaseProblem(
+      path,
+      'mlflowSqlWasmMissing',
+      `sql.js could not start (${error instanceof Error ? error.message : String(error)}); reinstall mlc or pass the wasm path.`,
+    );
+    return { fingerprint, problems: [...read.problems, problem] };
+  }
+  let database: SqlDatabase | undefined;
+  try {
+    database = new sqlJs.Database(read.bytes);
+    return { fingerprint, database, schema: MlflowSqliteSchema.discover(database), problems: read.problems };
+  } catch (error) {
+    database?.close();
+    return { fingerprint, problems: [...read.problems, queryProblem(path, error)] };
+  }
+}
+
+function queryProblem(path: string, error: unknown): Problem {
+  const detail = error instanceof Error ? error.message : String(error);
+  return databaseProblem(path, 'mlflowDatabaseInvalid', `SQLite could not read it (${detail}). Is the file complete?`);
+}
+
+/** The SQLite reader with default settings, sql.js loaded on first use. */
+export const mlflowSqliteReader: MlflowSqliteReader = createMlflowSqliteReader();
