@@ -1,0 +1,52 @@
+/**
+ * Every identifier the extension shares with package.json: commands, views, settings, context
+ * keys, the task type and the diagnostics collection. A test checks the commands against
+ * package.json in both directions, so a new command goes here first.
+ */
+export const CommandId = {
+  runPipeline: 'mlc.runPipeline',
+  runStage: 'mlc.runStage',
+  stopRun: 'mlc.stopRun',
+  refresh: 'mlc.refresh',
+  openStage: 'mlc.openStage',
+  showRun: 'mlc.showRun',
+} as const;
+export type CommandId = (typeof CommandId)[keyof typeof CommandId];
+
+export const ViewId = {
+  container: 'mlc',
+  pipelines: 'mlc.pipelines',
+  runs: 'mlc.runs',
+} as const;
+
+export const SettingId = {
+  section: 'mlc',
+  parallelJobs: 'run.parallelJobs',
+  defaultRunner: 'run.defaultRunner',
+  ignore: 'ignore',
+  maxRuns: 'runs.maxRuns',
+  keyMetrics: 'runs.keyMetrics',
+} as const;
+
+/** Context keys used in package.json `when` clauses. */
+export const ContextKey = {
+  active: 'mlc.active',
+  running: 'mlc.running',
+} as const;
+
+/** `contextValue` of tree items, matched by `viewItem` in package.json menus. */
+export const TreeItemContext = {
+  pipeline: 'mlcPipeline',
+  stage: 'mlcStage',
+  run: 'mlcRun',
+  runRunning: 'mlcRunRunning',
+} as const;
+
+export const TASK_TYPE = 'mlc';
+export const DIAGNOSTIC_COLLECTION = 'mlc';
+export const LOG_CHANNEL_NAME = 'ML Lifecycle';
+/** Scheme of the read-only documents that show a run's details. */
+export const RUN_DOCUMENT_SCHEME = 'mlc-run';
+/** Which editors get CodeLens, hover, diagnostics, definition and completion. */
+export const PIPELINE_FILE_GLOB = '**/{mlc.yaml,dvc.yaml}';
+export const PIPELINE_FILE_NAMES: ReadonlySet<string> = new Set(['mlc.yaml', 'dvc.yaml']);

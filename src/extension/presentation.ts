@@ -1,0 +1,116 @@
+/**
+ * How stage states and runs read in the tree, CodeLens, hover and status bar: pure functions, so
+ * they are unit-tested without VS Code. Icons are codicon names (rendered with ThemeIcon).
+ */
+import type { RunStatus, RunSummary } from '../engine/runs/model';
+
+/** The states `mlc status` reports, plus `failed` (the stage's last run failed) and `unknown` (not computed yet). */
+export type StageState = 'up-to-date' | 'changed' | 'never-run' | 'frozen' | 'running' | 'failed' | 'unknown';
+
+export interface StatePresentation {
+  readonly label: string;
+  readonly icon: string;
+  /** A theme colour id, or undefined for the default foreground. */
+  readonly color?: string;
+}
+
+const STATE_PRESENTATION: Readonly<Record<StageState, StatePresentation>> = {
+  'up-to-date': { label: 'up to date', icon: 'pass-filled', color: 'testing.iconPassed' },
+  changed: { label: 'changed', icon: 'diff-modified', color: 'list.warningForeground' },
+  'never-run': { label: 'never run', icon: 'circle-large-outline' },
+  frozen: { label: 'frozen', icon: 'lock' },
+  running: { label: 'running', icon: 'sync~spin', color: 'progressBar.background' },
+  failed: { label: 'failed', icon: 'error', color: 'testing.iconFailed' },
+  unknown: { label: 'checking…', icon: 'loading~spin' },
+};
+
+export function presentState(state: StageState): StatePresentation {
+  return STATE_PRESENTATION[state];
+}
+
+const RUN_STATUS_PRESENTATION: Readonly<Record<RunStatus, StatePresentation>> = {
+  queued: { label: 'queued', icon: 'clock' },
+  running: { label: 'running', icon: 'sync~spin', color: 'progressBar.background' },
+  succeeded: { label: 'succeeded', icon: 'pass-filled', color: 'testing.iconPassed' },
+  failed: { label: 'failed', icon: 'error', color: 'testing.iconFailed' },
+  cancelled: { label: 'cancelled', icon: 'circle-slash' },
+  interrupted: { label: 'interrupted', icon: 'debug-disconnect', color: 'list.warningForeground' },
+};
+
+export function presentRunStatus(status: RunStatus): StatePresentation {
+  return RUN_STATUS_PRESENTATION[status];
+}
+
+/** `850 ms`, `12.3 s`, `4m 05s`, `2h 03m`. */
+export function formatDuration(milliseconds: number): string {
+  if (!Number.isFinite(milliseconds) || milliseconds < 0) return '';
+  if (milliseconds < 1000) return `${Math.round(milliseconds)} ms`;
+  const seconds = milliseconds / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const totalSeconds = Math.round(seconds);
+  const minutes = Math.floor(totalSeconds / 60);
+  if (minutes < 60) return `${minutes}m ${String(totalSeconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+/** Up to 4 significant digits, no exponent for ordinary values: `0.9132`, `1234`, `1.2e-7`. */
+export function formatMetricValue(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return String(value);
+  const magnitude = Math.abs(value);
+  if (magnitude !== 0 && (magnitude < 1e-4 || magnitude >= 1e6)) return value.toExponential(2);
+  return String(Number(value.toPrecision(4)));
+}
+
+/**
+ * The metrics worth showing first: well-known names (accuracy, loss, f1, auc, ...) before the
+ * rest, each group alphabetical, at most `limit`.
+ */
+export function keyMetrics(metrics: Readonly<Record<string, number>>, limit: number): Array<[string, number]> {
+  const preferred = [
+    'accuracy',
+    'acc',
+    'val_accuracy',
+    'f1',
+    'auc',
+    'roc_auc',
+    'precision',
+    'recall',
+    'loss',
+    'val_loss',
+  ];
+  const rank = (name: string) => {
+    const leaf = name.split(/[./]/).at(-1) ?? name;
+    const index = preferred.indexOf(leaf.toLowerCase());
+    return index === -1 ? preferred.length : index;
+  };
+  return Object.entries(metrics)
+    .sort(([left], [right]) => rank(left) - rank(right) || left.localeCompare(right))
+    .slice(0, limit);
+}
+
+export function formatKeyMetrics(metrics: Readonly<Record<string, number>>, limit: number): string {
+  return keyMetrics(metrics, limit)
+    .map(([name, value]) => `${name} ${formatMetricValue(value)}`)
+    .join(' · ');
+}
+
+export function runDurationMs(
+  run: Pick<RunSummary, 'startedAt' | 'endedAt' | 'status'>,
+  now: number,
+): number | undefined {
+  if (run.startedAt === undefined) return undefined;
+  const end = run.endedAt ?? (run.status === 'running' ? now : undefined);
+  return end === undefined ? undefined : Math.max(0, end - run.startedAt);
+}
+
+/** One line under a run in the Runs view: `succeeded · 12.3 s · accuracy 0.91 · loss 0.21`. */
+export function describeRun(run: RunSummary, now: number, metricLimit: number): string {
+  const duration = runDurationMs(run, now);
+  const parts = [
+    presentRunStatus(run.status).label,
+    duration === undefined ? '' : formatDuration(duration),
+    formatKeyMetrics(run.metrics, metricLimit),
+  ];
+  return parts.filter((part) => part !== '').join(' · ');
+}
