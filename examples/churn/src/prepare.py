@@ -25,10 +25,10 @@ def read_raw(path):
 def column_statistics(vectors):
     count = len(vectors)
     width = len(vectors[0])
-    mean = [sum(vector[i] for vector in vectors) / count for i in range(width)]
+    mean = [math.fsum(vector[i] for vector in vectors) / count for i in range(width)]
     std = []
     for i in range(width):
-        variance = sum((vector[i] - mean[i]) ** 2 for vector in vectors) / count
+        variance = math.fsum((vector[i] - mean[i]) ** 2 for vector in vectors) / count
         # A constant column would divide by zero; scaling it by 1 leaves it harmless.
         std.append(math.sqrt(variance) if variance > 1e-12 else 1.0)
     return mean, std

@@ -38,7 +38,7 @@ def load_model(path):
 
 def predict(model, record):
     vector = features.standardise(features.encode(record), model["mean"], model["std"])
-    z = model["bias"] + sum(w * x for w, x in zip(model["weights"], vector))
+    z = model["bias"] + math.fsum(w * x for w, x in zip(model["weights"], vector))
     probability = 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
     return {"churn_probability": round(probability, 6), "churn": int(probability >= model.get("threshold", 0.5))}
 

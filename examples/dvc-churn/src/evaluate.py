@@ -22,7 +22,7 @@ def read_split(path):
 
 
 def score(model, vector):
-    z = model["bias"] + sum(w * x for w, x in zip(model["weights"], vector))
+    z = model["bias"] + math.fsum(w * x for w, x in zip(model["weights"], vector))
     return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
@@ -43,7 +43,7 @@ def roc_curve(scores, labels):
 
 
 def area_under(points):
-    return sum((x1 - x0) * (y0 + y1) / 2.0 for (x0, y0, _), (x1, y1, _) in zip(points, points[1:]))
+    return math.fsum((x1 - x0) * (y0 + y1) / 2.0 for (x0, y0, _), (x1, y1, _) in zip(points, points[1:]))
 
 
 def main():

@@ -36,7 +36,9 @@ def sigmoid(z):
 
 
 def predict(weights, bias, vector):
-    return sigmoid(bias + sum(w * x for w, x in zip(weights, vector)))
+    # math.fsum, not sum: sum() of floats changed in Python 3.12 (compensated summation), and the
+    # model file must be byte-identical whichever python3 runs the stage, or its hash would change.
+    return sigmoid(bias + math.fsum(w * x for w, x in zip(weights, vector)))
 
 
 def evaluate(weights, bias, vectors, labels, l2):
@@ -48,7 +50,7 @@ def evaluate(weights, bias, vectors, labels, l2):
         p = min(max(predict(weights, bias, vector), epsilon), 1.0 - epsilon)
         loss -= label * math.log(p) + (1 - label) * math.log(1.0 - p)
         correct += (p >= 0.5) == (label == 1)
-    loss = loss / len(labels) + 0.5 * l2 * sum(w * w for w in weights)
+    loss = loss / len(labels) + 0.5 * l2 * math.fsum(w * w for w in weights)
     return loss, correct / len(labels)
 
 
