@@ -1,0 +1,88 @@
+import { type Problem, problemAt } from '../../problems';
+import { parseMetricNumber } from '../../series/parseMetricNumber';
+import { createSeriesBuilder, type SeriesBuilder } from '../../series/seriesBuilder';
+import type { LineTableParser } from '../../series/textFileTail';
+
+/**
+ * Parses one DVCLive `plots/metrics/<name>.tsv` (FORMATS.md 2.2): a header `[timestamp\t]step\t<name>`
+ * written once, then one row per logged value. Rows may be one field wider or narrower than the
+ * header when `timestamp=` changed between calls, so the layout is decided per row: three fields
+ * are timestamp, step, value; two are step, value. NaN and infinities come as `nan`/`inf`.
+ */
+export function createDvcliveTsvParser(path: string, metricName: string): LineTableParser {
+  const builder = createSeriesBuilder(256);
+  const builders: ReadonlyMap<string, SeriesBuilder> = new Map([[metricName, builder]]);
+  let problems: Problem[] = [];
+  let sawHeader = false;
+  let badRows = 0;
+  let firstBadLine = 0;
+
+  const feed = (text: string, firstLine: number) => {
+    let start = 0;
+    let line = firstLine;
+    const length = text.length;
+    while (start < length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = length;
+      const lineEnd = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+      if (lineEnd > start) {
+        if (!sawHeader) {
+          sawHeader = true;
+          // The header names the columns; a data row in its place means the header was lost.
+          if (!/^\s*-?\d/.test(text.slice(start, Math.min(lineEnd, start + 8)))) {
+            start = end + 1;
+            line++;
+            continue;
+          }
+        }
+        const firstTab = text.indexOf('\t', start);
+        const secondTab = firstTab >= 0 && firstTab < lineEnd ? text.indexOf('\t', firstTab + 1) : -1;
+        let timestamp = Number.NaN;
+        let step: number | undefined;
+        let value: number | undefined;
+        if (firstTab < 0 || firstTab >= lineEnd) {
+          step = undefined;
+        } else if (secondTab < 0 || secondTab >= lineEnd) {
+          step = parseMetricNumber(text.slice(start, firstTab));
+          value = parseMetricNumber(unquote(text.slice(firstTab + 1, lineEnd)));
+        } else {
+          timestamp = parseMetricNumber(text.slice(start, firstTab)) ?? Number.NaN;
+          step = parseMetricNumber(text.slice(firstTab + 1, secondTab));
+          value = parseMetricNumber(unquote(text.slice(secondTab + 1, lineEnd)));
+        }
+        if (step === undefined || value === undefined) {
+          if (badRows++ === 0) firstBadLine = line;
+        } else builder.push(step, value, timestamp);
+      }
+      start = end + 1;
+      line++;
+    }
+  };
+
+  return {
+    feed,
+    builders,
+    takeProblems() {
+      if (badRows > 0) {
+        problems.push(
+          problemAt(
+            path,
+            { line: firstBadLine, column: 1 },
+            'info',
+            'seriesRowSkipped',
+            `${badRows} row(s) of ${metricName} hold no numeric step and value (e.g. a string metric) and were skipped.`,
+          ),
+        );
+        badRows = 0;
+      }
+      const taken = problems;
+      problems = [];
+      return taken;
+    },
+  };
+}
+
+/** csv.DictWriter quotes a field holding a tab, quote or newline; metric values rarely need it. */
+function unquote(field: string): string {
+  return field.length >= 2 && field.charCodeAt(0) === 34 ? field.slice(1, -1).replace(/""/g, '"') : field;
+}

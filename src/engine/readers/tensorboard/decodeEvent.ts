@@ -1,0 +1,122 @@
+import { decodeTensorScalar } from './decodeTensorScalar';
+import { WireReader, WireType } from './wireReader';
+
+/** One `Summary.Value` reduced to what a scalar chart needs. */
+export interface SummaryValue {
+  readonly tag: string;
+  /** The number, when the value is a scalar (simple_value or a one-element numeric tensor). */
+  readonly value: number | undefined;
+  /** The plugin named in this value's metadata (sent only with the first value of each tag). */
+  readonly pluginName: string | undefined;
+  readonly isTensor: boolean;
+}
+
+export interface DecodedEvent {
+  /** Seconds since the epoch, as written. */
+  readonly wallTime: number;
+  readonly step: number;
+  readonly fileVersion: string | undefined;
+  /** SessionLog status: 1 START (a restart: newer points are stale), 2 STOP, 3 CHECKPOINT. */
+  readonly sessionStatus: number | undefined;
+  readonly values: readonly SummaryValue[];
+}
+
+/**
+ * Decodes an `Event` (event.proto): wall_time=1 double, step=2 int64, file_version=3,
+ * summary=5, session_log=7; every other field (graph_def, meta_graph_def, ...) is skipped by its
+ * length without being decoded. Throws WireFormatError on malformed bytes.
+ */
+export function decodeEvent(bytes: Uint8Array, start: number, end: number): DecodedEvent {
+  const reader = new WireReader(bytes, start, end);
+  let wallTime = 0;
+  let step = 0;
+  let fileVersion: string | undefined;
+  let sessionStatus: number | undefined;
+  let values: SummaryValue[] = [];
+  while (!reader.atEnd()) {
+    const tag = reader.varint();
+    const field = Math.floor(tag / 8);
+    const wireType = tag & 7;
+    if (field === 1 && wireType === WireType.fixed64) wallTime = reader.float64();
+    else if (field === 2 && wireType === WireType.varint) step = reader.int64();
+    else if (field === 3 && wireType === WireType.lengthDelimited) fileVersion = reader.string();
+    else if (field === 5 && wireType === WireType.lengthDelimited) {
+      const { start: summaryStart, end: summaryEnd } = reader.lengthDelimited();
+      values = values.concat(decodeSummary(bytes, summaryStart, summaryEnd));
+    } else if (field === 7 && wireType === WireType.lengthDelimited) {
+      const { start: logStart, end: logEnd } = reader.lengthDelimited();
+      sessionStatus = decodeSessionStatus(bytes, logStart, logEnd);
+    } else reader.skip(wireType);
+  }
+  return { wallTime, step, fileVersion, sessionStatus, values };
+}
+
+function decodeSummary(bytes: Uint8Array, start: number, end: number): SummaryValue[] {
+  const reader = new WireReader(bytes, start, end);
+  const values: SummaryValue[] = [];
+  while (!reader.atEnd()) {
+    const tag = reader.varint();
+    if (tag === ((1 << 3) | WireType.lengthDelimited)) {
+      const { start: valueStart, end: valueEnd } = reader.lengthDelimited();
+      values.push(decodeValue(bytes, valueStart, valueEnd));
+    } else reader.skip(tag & 7);
+  }
+  return values;
+}
+
+/** `Summary.Value`: tag=1, simple_value=2 (float32), tensor=8, metadata=9. */
+function decodeValue(bytes: Uint8Array, start: number, end: number): SummaryValue {
+  const reader = new WireReader(bytes, start, end);
+  let tag = '';
+  let value: number | undefined;
+  let pluginName: string | undefined;
+  let isTensor = false;
+  while (!reader.atEnd()) {
+    const key = reader.varint();
+    const field = Math.floor(key / 8);
+    const wireType = key & 7;
+    if (field === 1 && wireType === WireType.lengthDelimited) tag = reader.string();
+    else if (field === 2 && wireType === WireType.fixed32) value = reader.float32();
+    else if (field === 8 && wireType === WireType.lengthDelimited) {
+      const { start: tensorStart, end: tensorEnd } = reader.lengthDelimited();
+      isTensor = true;
+      value = decodeTensorScalar(bytes, tensorStart, tensorEnd);
+    } else if (field === 9 && wireType === WireType.lengthDelimited) {
+      const { start: metadataStart, end: metadataEnd } = reader.lengthDelimited();
+      pluginName = decodePluginName(bytes, metadataStart, metadataEnd);
+    } else reader.skip(wireType);
+  }
+  return { tag, value, pluginName, isTensor };
+}
+
+/** `SummaryMetadata.plugin_data=1 { plugin_name=1 }`. */
+function decodePluginName(bytes: Uint8Array, start: number, end: number): string | undefined {
+  const reader = new WireReader(bytes, start, end);
+  let name: string | undefined;
+  while (!reader.atEnd()) {
+    const key = reader.varint();
+    if (key !== ((1 << 3) | WireType.lengthDelimited)) {
+      reader.skip(key & 7);
+      continue;
+    }
+    const pluginData = reader.lengthDelimited();
+    const inner = new WireReader(bytes, pluginData.start, pluginData.end);
+    while (!inner.atEnd()) {
+      const innerKey = inner.varint();
+      if (innerKey === ((1 << 3) | WireType.lengthDelimited)) name = inner.string();
+      else inner.skip(innerKey & 7);
+    }
+  }
+  return name;
+}
+
+function decodeSessionStatus(bytes: Uint8Array, start: number, end: number): number | undefined {
+  const reader = new WireReader(bytes, start, end);
+  let status: number | undefined;
+  while (!reader.atEnd()) {
+    const key = reader.varint();
+    if (key === ((1 << 3) | WireType.varint)) status = reader.varint();
+    else reader.skip(key & 7);
+  }
+  return status;
+}

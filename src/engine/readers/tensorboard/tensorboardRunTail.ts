@@ -1,0 +1,221 @@
+import { join } from 'pathe';
+import type { FileSystem } from '../../ports';
+import { type Problem, problemAt } from '../../problems';
+import type { ReaderContext } from '../../runs/model';
+import { checkFileCursor, createFileCursor, type FileCursor } from '../../series/fileCursor';
+import { createSeriesBuilder, type SeriesBuilder } from '../../series/seriesBuilder';
+import { createSeriesTailDelivery } from '../../series/seriesTailDelivery';
+import type { SeriesTail, SeriesTailUpdate } from '../../series/seriesTail';
+import { decodeEvent } from './decodeEvent';
+import { readTfRecords } from './readTfRecords';
+import { WireFormatError } from './wireReader';
+
+export interface TensorboardTailOptions {
+  /** Only these tags (all when absent). */
+  readonly names?: readonly string[];
+  /** Files bigger than this are read from their last `maxBytesPerFile` bytes only (resynchronised). */
+  readonly maxBytesPerFile?: number;
+}
+
+/** What a tail knows about the run as a whole, for its summary. */
+export interface TensorboardRunFacts {
+  readonly firstWallTimeMs: number | undefined;
+  readonly lastWallTimeMs: number | undefined;
+  readonly newestMtimeMs: number | undefined;
+  readonly endsInsideRecord: boolean;
+  readonly eventFiles: readonly string[];
+  readonly latest: Readonly<Record<string, number>>;
+}
+
+/** A basename marks an event file when it contains `tfevents` (TensorBoard's io_wrapper rule). */
+export function isEventFileName(name: string): boolean {
+  return name.includes('tfevents');
+}
+
+/** Follows the event files of one run folder (several files are merged in name order). */
+export function createTensorboardRunTail(
+  folder: string,
+  options: TensorboardTailOptions = {},
+): SeriesTail & { facts(): TensorboardRunFacts } {
+  const wanted = options.names ? new Set(options.names) : undefined;
+  const maxBytes = options.maxBytesPerFile ?? Number.POSITIVE_INFINITY;
+  let cursors = new Map<string, { cursor: FileCursor; endsInsideRecord: boolean }>();
+  let builders = new Map<string, SeriesBuilder>();
+  let delivery = createSeriesTailDelivery();
+  let deliveredCounts = new Map<string, number>();
+  let tagPlugins = new Map<string, string>();
+  let firstWallTime: number | undefined;
+  let lastWallTime: number | undefined;
+  let purgedDelivered = false;
+  let fileOrder: string[] = [];
+
+  const clear = () => {
+    cursors = new Map();
+    builders = new Map();
+    deliveredCounts = new Map();
+    tagPlugins = new Map();
+    firstWallTime = undefined;
+    lastWallTime = undefined;
+    fileOrder = [];
+  };
+
+  const purge = (keep: (step: number) => boolean, tags: Iterable<string>) => {
+    for (const tag of tags) {
+      const builder = builders.get(tag);
+      if (!builder) continue;
+      const before = builder.length;
+      builder.retain(keep);
+      if (builder.length < before && builder.length < (deliveredCounts.get(tag) ?? 0)) purgedDelivered = true;
+    }
+  };
+
+  const onRecord =
+    (file: string, problems: Problem[]) => (bytes: Uint8Array, start: number, end: number, offset: number) => {
+      let event;
+      try {
+        event = decodeEvent(bytes, start, end);
+      } catch (error) {
+        if (!(error instanceof WireFormatError)) throw error;
+        problems.push(
+          problemAt(
+            file,
+            { line: 1, column: offset + 1 },
+            'warning',
+            'tensorboardEventUndecodable',
+            `The event record at byte ${offset} is not a valid Event protobuf (${error.message}); it was skipped.`,
+          ),
+        );
+        return;
+      }
+      if (event.wallTime > 0) {
+        firstWallTime = firstWallTime === undefined ? event.wallTime : Math.min(firstWallTime, event.wallTime);
+        lastWallTime = lastWallTime === undefined ? event.wallTime : Math.max(lastWallTime, event.wallTime);
+      }
+      if (event.sessionStatus === 1) {
+        // A restart (SessionLog START, PyTorch purge_step): points at or after this step are stale.
+        purge((step) => step < event.step, builders.keys());
+      }
+      for (const value of event.values) {
+        if (value.pluginName !== undefined && !tagPlugins.has(value.tag)) tagPlugins.set(value.tag, value.pluginName);
+        if (value.value === undefined) continue;
+        const plugin = tagPlugins.get(value.tag);
+        const isScalar = !value.isTensor || plugin === undefined || plugin === 'scalars';
+        if (!isScalar || (wanted && !wanted.has(value.tag))) continue;
+        let builder = builders.get(value.tag);
+        if (!builder) {
+          builder = createSeriesBuilder();
+          builders.set(value.tag, builder);
+        }
+        const lastStep = builder.lastStep();
+        if (lastStep !== undefined && event.step < lastStep) {
+          // An out-of-order step for a tag means its run restarted from a checkpoint (TensorBoard's
+          // out-of-order purge, per tag so that tags logged on different step scales survive).
+          purge((step) => step < event.step, [value.tag]);
+        }
+        builder.push(event.step, value.value, event.wallTime * 1000);
+      }
+    };
+
+  const readFile = (fs: FileSystem, path: string, from: number, problems: Problem[], signal?: AbortSignal) => {
+    const stat = fs.stat(path);
+    if (!stat) return;
+    let start = from;
+    if (stat.size - start > maxBytes) {
+      start = stat.size - maxBytes;
+      problems.push(
+        problemAt(
+          path,
+          undefined,
+          'warning',
+          'fileTooLarge',
+          `The event file is ${stat.size} bytes; only its last ${maxBytes} bytes were read.`,
+        ),
+      );
+    }
+    const scan = readTfRecords(fs, path, start, stat.size, onRecord(path, problems), { signal });
+    for (const issue of scan.issues) {
+      // Starting inside a big file lands mid-record: that first skip is expected, not corruption.
+      if (issue.code === 'tfrecordLengthCrcMismatch' && issue.offset === start && start !== from) continue;
+      problems.push(
+        problemAt(
+          path,
+          { line: 1, column: issue.offset + 1 },
+          'warning',
+          issue.code,
+          issue.code === 'tfrecordDataCrcMismatch'
+            ? `The record at byte ${issue.offset} fails its CRC-32C check (corrupt data); it was skipped.`
+            : `Bytes ${issue.offset}-${issue.offset + issue.skipped} are not valid TFRecord framing (length CRC mismatch); they were skipped and reading resumed at the next valid record.`,
+        ),
+      );
+    }
+    cursors.set(path, {
+      cursor: createFileCursor(fs, path, scan.resumeOffset, stat),
+      endsInsideRecord: scan.endsInsideRecord,
+    });
+  };
+
+  const listEventFiles = (fs: FileSystem): string[] => {
+    try {
+      return fs
+        .readDirectory(folder)
+        .filter((entry) => entry.kind === 'file' && isEventFileName(entry.name))
+        .map((entry) => join(folder, entry.name))
+        .sort();
+    } catch {
+      return [];
+    }
+  };
+
+  const poll = ({ fs, signal }: ReaderContext): SeriesTailUpdate => {
+    const problems: Problem[] = [];
+    const files = listEventFiles(fs);
+    const isPrefixKept = fileOrder.every((file, index) => files[index] === file);
+    const changes = new Map<string, string>();
+    let reset = !isPrefixKept;
+    for (const file of reset ? [] : fileOrder) {
+      const known = cursors.get(file);
+      const change = known ? checkFileCursor(fs, known.cursor).change : 'replaced';
+      changes.set(file, change);
+      if (change === 'replaced' || change === 'missing') reset = true;
+    }
+    const wasEmpty = fileOrder.length === 0;
+    if (reset) clear();
+    purgedDelivered = false;
+    for (const file of files) {
+      const known = cursors.get(file);
+      if (!known) readFile(fs, file, 0, problems, signal);
+      else if (changes.get(file) === 'appended') readFile(fs, file, known.cursor.offset, problems, signal);
+    }
+    fileOrder = files;
+    if (reset && !wasEmpty) delivery = createSeriesTailDelivery();
+    const delivered = delivery.deliver(builders, (reset && !wasEmpty) || purgedDelivered);
+    for (const [tag, builder] of builders) deliveredCounts.set(tag, builder.length);
+    return { reset: delivered.reset || (reset && !wasEmpty), series: delivered.series, problems };
+  };
+
+  return {
+    poll,
+    watchedPaths: () => [folder, ...fileOrder],
+    facts() {
+      let newest: number | undefined;
+      let endsInsideRecord = false;
+      for (const { cursor, endsInsideRecord: torn } of cursors.values()) {
+        newest = newest === undefined ? cursor.mtimeMs : Math.max(newest, cursor.mtimeMs);
+        endsInsideRecord ||= torn;
+      }
+      const latest: Record<string, number> = {};
+      for (const [tag, builder] of builders) {
+        const value = builder.lastValue();
+        if (value !== undefined) latest[tag] = value;
+      }
+      return {
+        firstWallTimeMs: firstWallTime === undefined ? undefined : firstWallTime * 1000,
+        lastWallTimeMs: lastWallTime === undefined ? undefined : lastWallTime * 1000,
+        newestMtimeMs: newest,
+        endsInsideRecord,
+        eventFiles: fileOrder,
+        latest,
+      };
+    },
+  };
+}

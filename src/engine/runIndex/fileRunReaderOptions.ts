@@ -1,0 +1,44 @@
+import { relative } from 'pathe';
+import type { Clock } from '../ports';
+import type { RunStatus } from '../runs/model';
+
+/**
+ * What the readers of file-based run outputs (TensorBoard, DVCLive, CSV loggers) need besides a
+ * file system: the workspace root (run ids are workspace-relative paths), a clock and the quiet
+ * period after which a run nobody writes to any more stops counting as running.
+ */
+export interface FileRunReaderOptions {
+  readonly workspaceRoot: string;
+  readonly clock?: Clock;
+  /** A run whose files changed less than this long ago counts as running. Default 5 minutes. */
+  readonly staleAfterMs?: number;
+  /** Whether a process id is alive (DVCLive signal files carry the writer's pid). */
+  readonly isProcessAlive?: (pid: number) => boolean;
+}
+
+export const DEFAULT_STALE_AFTER_MS = 5 * 60 * 1000;
+
+/** `<source>:<workspace-relative path>`, with `.` for the workspace root itself. */
+export function workspaceRunId(source: string, workspaceRoot: string, path: string): string {
+  return `${source}:${workspaceRelativePath(workspaceRoot, path)}`;
+}
+
+export function workspaceRelativePath(workspaceRoot: string, path: string): string {
+  const relativePath = relative(workspaceRoot, path);
+  return relativePath === '' ? '.' : relativePath;
+}
+
+/**
+ * Status of a run whose format has no "finished" marker: running while its files keep changing,
+ * interrupted when it went quiet in the middle of a line or record (the writer died mid-write),
+ * succeeded otherwise. Readers with better signals (DVCLive's pid files) decide before this.
+ */
+export function inferFileRunStatus(facts: {
+  readonly newestMtimeMs: number | undefined;
+  readonly endsTorn: boolean;
+  readonly now: number;
+  readonly staleAfterMs: number;
+}): RunStatus {
+  if (facts.newestMtimeMs !== undefined && facts.now - facts.newestMtimeMs < facts.staleAfterMs) return 'running';
+  return facts.endsTorn ? 'interrupted' : 'succeeded';
+}

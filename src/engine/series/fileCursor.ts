@@ -1,0 +1,71 @@
+import type { FileStat, FileSystem } from '../ports';
+
+/**
+ * Where an incremental read of one file stopped, with what is needed to notice that the file was
+ * replaced rather than appended to: its inode, and a few bytes at the start and just before the
+ * offset. Lightning's CSVLogger truncates and rewrites metrics.csv in place (same inode, bigger
+ * size), which only the content check catches.
+ */
+export interface FileCursor {
+  readonly path: string;
+  readonly offset: number;
+  readonly size: number;
+  readonly ino: number;
+  readonly mtimeMs: number;
+  readonly head: string;
+  readonly anchor: string;
+}
+
+export type FileChange = 'unchanged' | 'appended' | 'replaced' | 'missing';
+
+const HEAD_BYTES = 128;
+const ANCHOR_BYTES = 64;
+const decoder = new TextDecoder('utf-8');
+
+function sample(fs: FileSystem, path: string, position: number, length: number): string {
+  if (length <= 0) return '';
+  return decoder.decode(fs.readRange(path, position, length));
+}
+
+/** Makes a cursor after a read that consumed the file up to `offset`. */
+export function createFileCursor(fs: FileSystem, path: string, offset: number, stat: FileStat): FileCursor {
+  return {
+    path,
+    offset,
+    size: stat.size,
+    ino: stat.ino,
+    mtimeMs: stat.mtimeMs,
+    head: sample(fs, path, 0, Math.min(HEAD_BYTES, offset)),
+    anchor: sample(fs, path, Math.max(0, offset - ANCHOR_BYTES), Math.min(ANCHOR_BYTES, offset)),
+  };
+}
+
+/**
+ * Decides how a file changed since the cursor: a shrink, a new inode or different bytes before the
+ * offset mean "replaced" (read again from 0); a bigger size with the same bytes means "appended"
+ * (read from the offset). Never throws: a file that vanished is "missing".
+ */
+export function checkFileCursor(
+  fs: FileSystem,
+  cursor: FileCursor,
+): { readonly change: FileChange; readonly stat: FileStat | undefined } {
+  let stat: FileStat | undefined;
+  try {
+    stat = fs.stat(cursor.path);
+  } catch {
+    stat = undefined;
+  }
+  if (!stat || stat.kind !== 'file') return { change: 'missing', stat: undefined };
+  const isSameFile = stat.ino === cursor.ino && stat.size >= cursor.offset;
+  if (!isSameFile) return { change: 'replaced', stat };
+  if (stat.size === cursor.size && stat.mtimeMs === cursor.mtimeMs) return { change: 'unchanged', stat };
+  try {
+    const headNow = sample(fs, cursor.path, 0, cursor.head.length === 0 ? 0 : Math.min(HEAD_BYTES, cursor.offset));
+    const anchorStart = Math.max(0, cursor.offset - ANCHOR_BYTES);
+    const anchorNow = sample(fs, cursor.path, anchorStart, cursor.offset - anchorStart);
+    if (headNow !== cursor.head || anchorNow !== cursor.anchor) return { change: 'replaced', stat };
+  } catch {
+    return { change: 'missing', stat: undefined };
+  }
+  return { change: stat.size > cursor.offset ? 'appended' : 'unchanged', stat };
+}

@@ -1,0 +1,148 @@
+import type { FileSystem } from '../ports';
+import { type Problem, problemAt } from '../problems';
+import { checkFileCursor, createFileCursor, type FileCursor } from './fileCursor';
+import { readCompleteLines } from './readCompleteLines';
+import type { SeriesBuilder } from './seriesBuilder';
+
+/** Parses blocks of complete lines of one metrics text file into series, keeping its own state. */
+export interface LineTableParser {
+  /** `text` holds complete lines; `firstLine` is the 1-based line number of its first line. */
+  feed(text: string, firstLine: number): void;
+  readonly builders: ReadonlyMap<string, SeriesBuilder>;
+  /** Problems found since the last call (each reported once). */
+  takeProblems(): Problem[];
+}
+
+export type TextFileChange = 'unchanged' | 'appended' | 'reset' | 'missing';
+
+export interface TextFileTail {
+  readonly path: string;
+  /** Reads what was appended; on a replaced file starts a new parser and reads from 0 ('reset'). */
+  poll(fs: FileSystem, signal?: AbortSignal): { readonly change: TextFileChange; readonly problems: Problem[] };
+  readonly parser: LineTableParser;
+  /** True when the file currently ends in the middle of a line. */
+  readonly endsTorn: boolean;
+  readonly mtimeMs: number | undefined;
+}
+
+/**
+ * Follows one line-oriented metrics file (TSV/CSV): remembers the offset after the last complete
+ * line, re-reads nothing, leaves a torn last line for the next poll, and starts over when the file
+ * shrank, changed inode or had its earlier bytes rewritten (see fileCursor.ts).
+ */
+export function createTextFileTail(
+  path: string,
+  createParser: () => LineTableParser,
+  options: { readonly maxBytes?: number } = {},
+): TextFileTail {
+  const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+  let parser = createParser();
+  let cursor: FileCursor | undefined;
+  let lineNumber = 1;
+  let endsTorn = false;
+
+  const readFrom = (fs: FileSystem, start: number, size: number, problems: Problem[], signal?: AbortSignal) => {
+    let from = start;
+    if (size - from > maxBytes) {
+      // Never read a runaway file whole: keep its newest part, starting at a line boundary.
+      from = size - maxBytes;
+      problems.push(
+        problemAt(
+          path,
+          undefined,
+          'warning',
+          'fileTooLarge',
+          `The file is ${size} bytes; only its last ${maxBytes} bytes were read.`,
+        ),
+      );
+    }
+    let skipFirstPartialLine = from !== start;
+    const result = readCompleteLines(
+      fs,
+      path,
+      from,
+      size,
+      (text) => {
+        let block = text;
+        if (skipFirstPartialLine) {
+          block = block.slice(block.indexOf('\n') + 1);
+          skipFirstPartialLine = false;
+        }
+        parser.feed(block, lineNumber);
+        lineNumber += countNewlines(block);
+      },
+      { signal },
+    );
+    if (result.skippedLongLines > 0) {
+      problems.push(
+        problemAt(
+          path,
+          undefined,
+          'warning',
+          'lineTooLong',
+          `${result.skippedLongLines} line(s) longer than 1 MiB were skipped.`,
+        ),
+      );
+    }
+    endsTorn = result.hasTornTail;
+    return result.endOffset;
+  };
+
+  return {
+    path,
+    get parser() {
+      return parser;
+    },
+    get endsTorn() {
+      return endsTorn;
+    },
+    get mtimeMs() {
+      return cursor?.mtimeMs;
+    },
+    poll(fs, signal) {
+      const problems: Problem[] = [];
+      let change: TextFileChange;
+      let from: number;
+      if (!cursor) {
+        change = 'appended';
+        from = 0;
+      } else {
+        const checked = checkFileCursor(fs, cursor).change;
+        if (checked === 'unchanged') return { change: 'unchanged', problems };
+        if (checked === 'missing') {
+          cursor = undefined;
+          parser = createParser();
+          lineNumber = 1;
+          return { change: 'missing', problems };
+        }
+        change = checked === 'replaced' ? 'reset' : 'appended';
+        from = checked === 'replaced' ? 0 : cursor.offset;
+      }
+      if (change === 'reset') {
+        parser = createParser();
+        lineNumber = 1;
+      }
+      let stat;
+      try {
+        stat = fs.stat(path);
+      } catch {
+        stat = undefined;
+      }
+      if (!stat || stat.kind !== 'file') return { change: 'missing', problems };
+      try {
+        const endOffset = readFrom(fs, from, stat.size, problems, signal);
+        cursor = createFileCursor(fs, path, endOffset, stat);
+      } catch (error) {
+        problems.push(problemAt(path, undefined, 'error', 'fileUnreadable', `Cannot read the file: ${String(error)}`));
+      }
+      problems.push(...parser.takeProblems());
+      return { change, problems };
+    },
+  };
+}
+
+function countNewlines(text: string): number {
+  let count = 0;
+  for (let index = text.indexOf('\n'); index >= 0; index = text.indexOf('\n', index + 1)) count++;
+  return count;
+}
