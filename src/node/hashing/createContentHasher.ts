@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { join } from 'pathe';
+import { HashCache } from '../../engine/hashing/hashCache';
+import type { ContentHasher, FileHash, HashAlgorithm } from '../../engine/hashing/ports';
+import { serializeDirManifest, type DirManifestEntry } from '../../engine/hashing/serializeDirManifest';
+import type { Disposable, FileStat, FileSystem, Logger } from '../../engine/ports';
+import { nodeFileSystem } from '../nodeFileSystem';
+import { HashWorkerError, HashWorkerPool, findHashWorker, type WorkerLaunch } from './hashWorkerPool';
+import { isExecutableMode, md5Bytes, md5File } from './md5File';
+
+export interface ContentHasherOptions {
+  readonly workspaceRoot: string;
+  readonly fs?: FileSystem;
+  /** Worker threads for big files; default: the number of cores, at most 4. 0 hashes in-thread. */
+  readonly workers?: number;
+  /** Files at least this big go to a worker (default 4 MiB: ~5 ms of md5 in-thread). */
+  readonly workerThresholdBytes?: number;
+  /** Overrides where the worker script is found (tests); null disables workers. */
+  readonly workerLaunch?: WorkerLaunch | null;
+  readonly logger?: Logger;
+}
+
+/** Where the stat cache lives, relative to the workspace root. */
+export const HASH_CACHE_FILE = '.mlc/cache/hashes.tsv';
+
+/** Folders DVC never includes in a directory hash (dvc/ignore.py defaults). */
+const DIRECTORY_HASH_SKIPPED = new Set(['.git', '.hg', '.dvc']);
+
+const DEFAULT_WORKER_THRESHOLD = 4 * 1024 * 1024;
+
+/**
+ * The Node ContentHasher: DVC-compatible md5 of files and directories (FORMATS.md §1.10-1.11),
+ * with a persisted stat cache keyed by (path, inode, mtime, size) so that checking unchanged data
+ * reads no file content and spawns nothing. Small files are read through `fs` in this thread;
+ * big ones go to worker threads that read 8 MiB at a time.
+ */
+export function createContentHasher(options: ContentHasherOptions): ContentHasher & Disposable {
+  const fs = options.fs ?? nodeFileSystem;
+  const root = options.workspaceRoot;
+  const cachePath = join(root, HASH_CACHE_FILE);
+  const threshold = options.workerThresholdBytes ?? DEFAULT_WORKER_THRESHOLD;
+  const workerCount = options.workers ?? Math.min(4, availableParallelism());
+  const launch = options.workerLaunch === undefined ? findHashWorker() : (options.workerLaunch ?? undefined);
+  let pool = launch && workerCount > 0 ? new HashWorkerPool(launch, workerCount) : undefined;
+  const inFlight = new Map<string, Promise<FileHash>>();
+  let cache: HashCache | undefined;
+
+  const loadCache = (): HashCache => {
+    if (cache) return cache;
+    let text = '';
+    try {
+      text = fs.stat(cachePath)?.kind === 'file' ? fs.readText(cachePath) : '';
+    } catch {
+      text = ''; // unreadable cache: start empty, it is only an optimisation
+    }
+    cache = HashCache.parse(root, text);
+    return cache;
+  };
+
+  const computeFile = async (path: string, stat: FileStat, algorithm: HashAlgorithm): Promise<FileHash> => {
+    let md5: string;
+    let size = stat.size;
+    if (pool && stat.size >= threshold) {
+      try {
+        const result = await pool.hash(path, algorithm);
+        ({ md5, size } = result);
+      } catch (error) {
+        if (error instanceof HashWorkerError) throw error;
+        // The worker could not start or crashed: hash here rather than fail the status check.
+        options.logger?.warn('Hash worker failed; hashing in-thread from now on.', { error: String(error) });
+        pool.dispose();
+        pool = undefined;
+        ({ md5, size } = md5File(path, algorithm));
+      }
+    } else if (stat.size >= threshold) {
+      ({ md5, size } = md5File(path, algorithm));
+    } else {
+      const data = fs.readFile(path);
+      md5 = md5Bytes(data, algorithm);
+      size = data.length;
+    }
+    const hash: FileHash = isExecutableMode(stat.mode)
+      ? { md5, size, isexec: true, algorithm }
+      : { md5, size, algorithm };
+    loadCache().store(path, stat, hash);
+    return hash;
+  };
+
+  const hashFile = (path: string, stat: FileStat, algorithm: HashAlgorithm): FileHash | Promise<FileHash> => {
+    const cached = loadCache().lookup(path, algorithm, stat);
+    if (cached) return cached;
+    const key = `${algorithm}\0${path}`;
+    const running = inFlight.get(key);
+    if (running) return running;
+    const started = computeFile(path, stat, algorithm).finally(() => inFlight.delete(key));
+    inFlight.set(key, started);
+    return started;
+  };
+
+  const hashDirectory = async (path: string, algorithm: HashAlgorithm): Promise<FileHash> => {
+    const files: Array<{ relpath: string; hash: FileHash | Promise<FileHash> }> = [];
+    const folders: string[] = [''];
+    while (folders.length > 0) {
+      const prefix = folders.pop()!;
+      const folder = prefix === '' ? path : `${path}/${prefix.slice(0, -1)}`;
+      for (const entry of fs.readDirectory(folder)) {
+        const entryPath = `${folder}/${entry.name}`;
+        if (entry.kind === 'directory') {
+          if (!DIRECTORY_HASH_SKIPPED.has(entry.name)) folders.push(`${prefix}${entry.name}/`);
+          continue;
+        }
+        if (entry.kind !== 'file' && entry.kind !== 'symlink') continue;
+        // Symlinked files count as files (os.walk lists them); symlinked folders are not entered.
+        const stat = fs.stat(entryPath);
+        if (stat?.kind !== 'file') continue;
+        files.push({ relpath: `${prefix}${entry.name}`, hash: hashFile(entryPath, stat, algorithm) });
+      }
+    }
+    const entries: DirManifestEntry[] = [];
+    let size = 0;
+    for (const file of files) {
+      const hash = await file.hash;
+      entries.push({ md5: hash.md5, relpath: file.relpath });
+      size += hash.size;
+    }
+    const manifest = serializeDirManifest(entries);
+    const md5 = createHash('md5').update(manifest, 'utf8').digest('hex');
+    return { md5: `${md5}.dir`, size, nfiles: entries.length, algorithm };
+  };
+
+  return {
+    async hash(absolutePath, algorithm = 'md5') {
+      const stat = fs.stat(absolutePath);
+      if (!stat) return undefined;
+      try {
+        if (stat.kind === 'directory') return await hashDirectory(absolutePath, algorithm);
+        if (stat.kind === 'file') return await hashFile(absolutePath, stat, algorithm);
+      } catch (error) {
+        // Deleted between the stat and the read: report it as missing, like a later stat would.
+        if ((error as { code?: string }).code === 'ENOENT') return undefined;
+        throw error;
+      }
+      return undefined;
+    },
+    async flush() {
+      if (!cache?.dirty) return;
+      fs.writeFileAtomic(cachePath, cache.serialize());
+      cache.markClean();
+    },
+    dispose() {
+      pool?.dispose();
+      pool = undefined;
+    },
+  };
+}

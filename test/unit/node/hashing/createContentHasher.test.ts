@@ -1,0 +1,224 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import {
+  mkdtempSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+  statSync,
+  existsSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { after, test } from 'node:test';
+import type { FileSystem } from '../../../../src/engine/ports';
+import { parseLockFile } from '../../../../src/engine/lock/parseLockFile';
+import { lockedAlgorithm } from '../../../../src/engine/lock/model';
+import { HASH_CACHE_FILE, createContentHasher } from '../../../../src/node/hashing/createContentHasher';
+import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
+
+const workspace = mkdtempSync(join(tmpdir(), 'mlc-hasher-'));
+const hashers: Array<{ dispose(): void }> = [];
+after(() => {
+  for (const hasher of hashers) hasher.dispose();
+  rmSync(workspace, { recursive: true, force: true });
+});
+
+/** Every hasher a test makes is disposed at the end (its worker threads end with it). */
+function hasherFor(options: Parameters<typeof createContentHasher>[0]) {
+  const hasher = createContentHasher(options);
+  hashers.push(hasher);
+  return hasher;
+}
+
+function write(relative: string, content: string | Uint8Array): string {
+  const path = join(workspace, relative);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
+  return path;
+}
+
+/** A FileSystem that counts content reads, to prove the stat cache avoids them. */
+function countingFileSystem(): FileSystem & { reads: string[] } {
+  const reads: string[] = [];
+  return {
+    ...nodeFileSystem,
+    reads,
+    readFile(path) {
+      reads.push(path);
+      return nodeFileSystem.readFile(path);
+    },
+    readRange(path, position, length) {
+      reads.push(path);
+      return nodeFileSystem.readRange(path, position, length);
+    },
+  };
+}
+
+test('directories hash to the FORMATS.md examples (5369cb52...dir, empty d7517139...dir) with size and nfiles', async () => {
+  write('example/a.txt', 'hello\n');
+  write('example/sub/b.txt', 'world\n');
+  mkdirSync(join(workspace, 'empty'), { recursive: true });
+  const hasher = hasherFor({ workspaceRoot: workspace, workers: 0 });
+  assert.deepEqual(await hasher.hash(join(workspace, 'example')), {
+    md5: '5369cb520f35f5d77e793cf181884a27.dir',
+    size: 12,
+    nfiles: 2,
+    algorithm: 'md5',
+  });
+  assert.deepEqual(await hasher.hash(join(workspace, 'empty')), {
+    md5: 'd751713988987e9331980363e24189ce.dir',
+    size: 0,
+    nfiles: 0,
+    algorithm: 'md5',
+  });
+});
+
+test('directory hashes skip .git/.dvc folders and empty folders, and count symlinked files', async () => {
+  write('skips/a.txt', 'hello\n');
+  write('skips/sub/b.txt', 'world\n');
+  write('skips/.git/HEAD', 'ref: x\n');
+  write('skips/.dvc/config', '');
+  mkdirSync(join(workspace, 'skips/empty-folder'), { recursive: true });
+  const hasher = hasherFor({ workspaceRoot: workspace, workers: 0 });
+  assert.equal((await hasher.hash(join(workspace, 'skips')))?.md5, '5369cb520f35f5d77e793cf181884a27.dir');
+  write('linked-target/b.txt', 'world\n');
+  write('links/a.txt', 'hello\n');
+  mkdirSync(join(workspace, 'links/sub'), { recursive: true });
+  symlinkSync(join(workspace, 'linked-target/b.txt'), join(workspace, 'links/sub/b.txt'));
+  assert.equal((await hasher.hash(join(workspace, 'links')))?.md5, '5369cb520f35f5d77e793cf181884a27.dir');
+});
+
+test('the CRLF example: md5 59b0d777..., legacy md5-dos2unix dd8c6a39..., binary files are not converted', async () => {
+  const crlf = write('crlf.txt', 'a\r\nb\r\n');
+  const binary = write('binary.bin', new Uint8Array([0, 13, 10, 1]));
+  const hasher = hasherFor({ workspaceRoot: workspace, workers: 0 });
+  assert.equal((await hasher.hash(crlf))?.md5, '59b0d7772f0561efb95518f3cb8abc60');
+  assert.deepEqual(await hasher.hash(crlf, 'md5-dos2unix'), {
+    md5: 'dd8c6a395b5dd36c56d23275028f526c',
+    size: 6,
+    algorithm: 'md5-dos2unix',
+  });
+  const plain = (await hasher.hash(binary))?.md5;
+  assert.equal((await hasher.hash(binary, 'md5-dos2unix'))?.md5, plain);
+  assert.equal(await hasher.hash(join(workspace, 'does-not-exist')), undefined);
+});
+
+test('executable files are marked isexec, as DVC records them', async () => {
+  const script = write('run.sh', '#!/bin/sh\n');
+  execFileSync('chmod', ['+x', script]);
+  const hasher = hasherFor({ workspaceRoot: workspace, workers: 0 });
+  assert.equal((await hasher.hash(script))?.isexec, true);
+  assert.equal((await hasher.hash(write('plain.txt', 'x')))?.isexec, undefined);
+});
+
+test('real dvc.lock hashes are reproduced for every fixture file whose recorded size matches the file on disk', async () => {
+  const fixtures = resolve(__dirname, '../../../../../shared/fixtures/real-world');
+  assert.ok(
+    existsSync(fixtures),
+    `Real-world fixtures missing at ${fixtures}; CI must provide ../shared beside the clone.`,
+  );
+  const locks = execFileSync('find', [fixtures, '-name', 'dvc.lock'], { encoding: 'utf8' }).trim().split('\n');
+  // The hasher must never write beside the read-only fixtures.
+  const readOnly: FileSystem = { ...nodeFileSystem, writeFileAtomic: () => undefined };
+  const hasher = hasherFor({ workspaceRoot: workspace, fs: readOnly, workers: 0 });
+  const verified: string[] = [];
+  for (const lock of locks) {
+    const { value } = parseLockFile(readFileSync(lock, 'utf8'), lock);
+    for (const [stage, entry] of value.stages) {
+      for (const locked of [...entry.deps, ...entry.outs]) {
+        const path = join(dirname(lock), locked.path);
+        if (!existsSync(path)) continue;
+        const current = await hasher.hash(path, lockedAlgorithm(locked));
+        // Only part of some data folders was published; compare where the data is complete.
+        const isComplete = locked.size === undefined || locked.size === current?.size;
+        if (!isComplete) continue;
+        assert.equal(current?.md5, locked.md5, `${lock} ${stage} ${locked.path}`);
+        verified.push(`${lockedAlgorithm(locked)} ${locked.path}`);
+      }
+    }
+  }
+  assert.ok(verified.length >= 12, `verified only ${verified.length} entries`);
+  assert.ok(verified.some((entry) => entry.startsWith('md5 ')));
+  assert.ok(verified.some((entry) => entry.startsWith('md5-dos2unix ') && entry.endsWith('reports/metrics')));
+});
+
+test('a warm hash is answered from the stat cache without reading the file, also after a reload', async () => {
+  const file = write('cached/data.csv', 'a,b\n1,2\n');
+  write('cached/more.csv', 'c\n');
+  const fs = countingFileSystem();
+  const hasher = hasherFor({ workspaceRoot: workspace, fs, workers: 0 });
+  await hasher.hash(join(workspace, 'cached'));
+  assert.equal(fs.reads.filter((path) => path.includes('/cached/')).length, 2);
+  await hasher.hash(join(workspace, 'cached'));
+  await hasher.hash(file);
+  assert.equal(fs.reads.filter((path) => path.includes('/cached/')).length, 2, 'second look: no reads');
+  await hasher.flush();
+  assert.ok(statSync(join(workspace, HASH_CACHE_FILE)).size > 0);
+  fs.reads.length = 0;
+  const reloaded = hasherFor({ workspaceRoot: workspace, fs, workers: 0 });
+  assert.equal((await reloaded.hash(file))?.md5, execFileSync('md5sum', [file], { encoding: 'utf8' }).slice(0, 32));
+  assert.deepEqual(
+    fs.reads.filter((path) => path.includes('/cached/')),
+    [],
+    'a new process reuses the persisted cache',
+  );
+});
+
+test('stale-cache trade-off: content replaced with the same size, mtime and inode keeps the cached hash', async () => {
+  const file = write('stale.txt', 'aaaa');
+  // Whole seconds, so that restoring the mtime after the rewrite is exact.
+  const mtime = new Date(1_700_000_000_000);
+  const atime = mtime;
+  utimesSync(file, atime, mtime);
+  const hasher = hasherFor({ workspaceRoot: workspace, workers: 0 });
+  const before = await hasher.hash(file);
+  writeFileSync(file, 'bbbb'); // same inode and size
+  utimesSync(file, atime, mtime);
+  assert.equal(
+    (await hasher.hash(file))?.md5,
+    before?.md5,
+    'documented: (inode, mtime, size) unchanged means unchanged',
+  );
+  utimesSync(file, atime, new Date(mtime.getTime() + 1000));
+  assert.notEqual((await hasher.hash(file))?.md5, before?.md5, 'any mtime change re-reads the file');
+});
+
+test('worker-thread hashing (TypeScript worker under tsx) equals in-thread hashing for both algorithms', async () => {
+  const text = 'line one\r\nline two\r\n'.repeat(200_000); // ~4 MiB, several dos2unix chunks
+  const file = write('medium.txt', text);
+  const inThread = hasherFor({ workspaceRoot: workspace, workers: 0 });
+  const workers = hasherFor({ workspaceRoot: join(workspace, 'w'), workers: 2, workerThresholdBytes: 1 });
+  for (const algorithm of ['md5', 'md5-dos2unix'] as const) {
+    const expected = await inThread.hash(file, algorithm);
+    assert.deepEqual(await workers.hash(file, algorithm), expected);
+  }
+  assert.equal(
+    (await workers.hash(file, 'md5-dos2unix'))?.md5,
+    execFileSync('sh', ['-c', `tr -d '\\r' < ${file} | md5sum`], { encoding: 'utf8' }).slice(0, 32),
+  );
+});
+
+test('a worker that cannot start falls back to hashing in-thread', async () => {
+  const file = write('fallback.txt', 'hello\n');
+  const hasher = hasherFor({
+    workspaceRoot: workspace,
+    workerThresholdBytes: 1,
+    workerLaunch: { script: 'throw new Error("no worker here")', eval: true },
+  });
+  assert.equal((await hasher.hash(file))?.md5, 'b1946ac92492d2347c6235b4d2611184');
+});
+
+test('a file over 64 MiB hashed in a worker thread equals md5sum', async () => {
+  const file = join(workspace, 'big.bin');
+  execFileSync('dd', ['if=/dev/urandom', `of=${file}`, 'bs=1M', 'count=65', 'status=none']);
+  writeFileSync(file, 'tail', { flag: 'a' });
+  const hasher = hasherFor({ workspaceRoot: workspace, workers: 1 });
+  const hash = await hasher.hash(file);
+  assert.equal(hash?.md5, execFileSync('md5sum', [file], { encoding: 'utf8' }).slice(0, 32));
+  assert.equal(hash?.size, 65 * 1024 * 1024 + 4);
+  rmSync(file);
+});
