@@ -33,6 +33,10 @@ export interface Output extends PathEntry {
   readonly cache: boolean;
   readonly persist: boolean;
   readonly plot?: PlotProps;
+  /** DVC flags kept for the run engine: the remote to push to, and `push: false`. */
+  readonly remote?: string;
+  readonly push?: boolean;
+  readonly desc?: string;
 }
 
 export interface ParamDependency {
@@ -41,6 +45,8 @@ export interface ParamDependency {
   /** Dotted keys, or 'all' when the whole file is tracked. */
   readonly keys: readonly string[] | 'all';
   readonly position: SourcePosition;
+  /** Where each key of `keys` is written (same order), for problems about one key. */
+  readonly keyPositions?: readonly SourcePosition[];
 }
 
 export interface Stage {
@@ -68,6 +74,8 @@ export interface Stage {
   readonly env: Readonly<Record<string, string>>;
   /** Where the stage's key is in the file (for CodeLens, diagnostics, go to definition). */
   readonly position: SourcePosition;
+  /** Where `cmd` is written (for a foreach/matrix stage: in the shared template). */
+  readonly cmdPosition?: SourcePosition;
 }
 
 export interface RunnerConfig {
@@ -134,4 +142,34 @@ export interface Pipeline {
    * (shown by `dvc params show`; not stage dependencies).
    */
   readonly templateParams: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Top-level `plots` definitions (dvc.yaml), list and map forms alike. */
+  readonly plots?: readonly PlotDefinition[];
+  /** Top-level `artifacts` (dvc.yaml model-registry annotations). */
+  readonly artifacts?: readonly ArtifactConfig[];
+  /** Top-level `datasets` (DVC 3.x), as written. */
+  readonly datasets?: readonly Readonly<Record<string, unknown>>[];
+  /** MLproject: the project name and its environment, recorded but not acted upon. */
+  readonly projectName?: string;
+  readonly environment?: { readonly kind: 'python_env' | 'conda_env' | 'docker_env'; readonly value: unknown };
+}
+
+export interface PlotDefinition {
+  /** The id: a file or folder path, or a name when `y` maps files to columns. */
+  readonly id: string;
+  readonly x?: string | Readonly<Record<string, string>>;
+  readonly y?: string | readonly string[] | Readonly<Record<string, string | readonly string[]>>;
+  readonly template?: string;
+  readonly title?: string;
+  readonly xLabel?: string;
+  readonly yLabel?: string;
+  readonly position: SourcePosition;
+}
+
+export interface ArtifactConfig {
+  readonly name: string;
+  readonly path: string;
+  readonly type?: string;
+  readonly desc?: string;
+  readonly labels?: readonly string[];
+  readonly position: SourcePosition;
 }

@@ -1,0 +1,28 @@
+import { join } from 'pathe';
+import type { FileSystem } from '../ports';
+import { type WalkOptions, walkWorkspace } from '../workspace/walkWorkspace';
+
+/** Pipeline file names mlc reads; MLproject is matched case-insensitively, as MLflow does. */
+export function isPipelineFileName(name: string): boolean {
+  return name === 'mlc.yaml' || name === 'dvc.yaml' || name.toLowerCase() === 'mlproject';
+}
+
+/**
+ * Every pipeline file below `root`, nested projects included (dependency, VCS, .mlc and virtualenv
+ * folders are skipped by walkWorkspace). Absolute paths, sorted.
+ */
+export function discoverPipelines(fs: FileSystem, root: string, options?: WalkOptions): string[] {
+  const found: string[] = [];
+  walkWorkspace(
+    fs,
+    root,
+    (folder, entries) => {
+      for (const entry of entries) {
+        if ((entry.kind === 'file' || entry.kind === 'symlink') && isPipelineFileName(entry.name))
+          found.push(join(folder, entry.name));
+      }
+    },
+    options,
+  );
+  return found.sort();
+}
