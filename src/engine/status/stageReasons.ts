@@ -1,0 +1,85 @@
+import { join } from 'pathe';
+import type { FileHash, HashAlgorithm } from '../hashing/ports';
+import { formatPythonValue } from '../params/formatPythonValue';
+import type { Output, PathEntry, Stage } from '../pipeline/model';
+import { type ParamsFileLoader, collectStageParams } from '../lock/collectStageParams';
+import { type LockedPath, type StageLockEntry, lockedAlgorithm } from '../lock/model';
+import { pythonEquals } from './pythonEquals';
+
+export type HashLookup = (absolutePath: string, algorithm: HashAlgorithm) => Promise<FileHash | undefined>;
+
+/**
+ * Why a stage with a lock entry is not up to date, in DVC's order (FORMATS.md §1.12): command,
+ * then deps (unless always changed), then params, then outs. Empty means up to date.
+ */
+export async function stageReasons(
+  stage: Stage,
+  locked: StageLockEntry,
+  hash: HashLookup,
+  loadParams: ParamsFileLoader,
+): Promise<string[]> {
+  const reasons: string[] = [];
+  if (!commandsEqual(locked.cmd, stage.cmd)) reasons.push('cmd changed');
+  const isCallback = stage.deps.length === 0 && stage.params.length === 0 && stage.outs.length === 0;
+  if (stage.alwaysChanged || isCallback) reasons.push('always changed');
+  else {
+    reasons.push(...(await pathReasons('dep', stage, stage.deps, locked.deps, hash)));
+    reasons.push(...paramReasons(stage, locked, loadParams));
+  }
+  reasons.push(...(await pathReasons('out', stage, stage.outs, locked.outs, hash)));
+  return reasons;
+}
+
+function commandsEqual(locked: string | readonly string[], current: string | readonly string[]): boolean {
+  if (typeof locked === 'string' || typeof current === 'string') return locked === current;
+  return locked.length === current.length && locked.every((part, index) => part === current[index]);
+}
+
+/**
+ * Deps and outs: the lock entry is found by the path string exactly as written. Missing now ->
+ * `deleted` (deps) / `missing` (outs); a different hash, or no recorded hash -> `modified`. The
+ * current hash uses the recorded algorithm (legacy entries without `hash: md5` use dos2unix).
+ */
+async function pathReasons(
+  kind: 'dep' | 'out',
+  stage: Stage,
+  entries: readonly (PathEntry | Output)[],
+  lockedPaths: readonly LockedPath[],
+  hash: HashLookup,
+): Promise<string[]> {
+  const byPath = new Map(lockedPaths.map((locked) => [locked.path, locked]));
+  const paths = [...new Set(entries.map((entry) => entry.path))];
+  const results = await Promise.all(
+    paths.map(async (path) => {
+      const locked = byPath.get(path);
+      const current = await hash(join(stage.wdir, path), locked ? lockedAlgorithm(locked) : 'md5');
+      if (!current) return `${kind} ${path} ${kind === 'dep' ? 'deleted' : 'missing'}`;
+      if (locked?.md5 !== current.md5) return `${kind} ${path} modified`;
+      return undefined;
+    }),
+  );
+  return results.filter((reason): reason is string => reason !== undefined);
+}
+
+/** Params: per tracked key, `new` (not in the lock), `deleted` (not in the file), or `old -> new`. */
+function paramReasons(stage: Stage, locked: StageLockEntry, loadParams: ParamsFileLoader): string[] {
+  const reasons: string[] = [];
+  for (const file of collectStageParams(stage, loadParams)) {
+    const lockedValues = locked.params[file.file];
+    const keys = file.wholeFile ? union(file.keys, Object.keys(lockedValues ?? {})) : file.keys;
+    for (const key of keys) {
+      const isCurrent = Object.hasOwn(file.values, key);
+      const isLocked = lockedValues !== undefined && Object.hasOwn(lockedValues, key);
+      if (!isCurrent) reasons.push(`param ${key} deleted`);
+      else if (!isLocked) reasons.push(`param ${key} new`);
+      else if (!pythonEquals(lockedValues[key], file.values[key])) {
+        reasons.push(`param ${key} ${formatPythonValue(lockedValues[key])} -> ${formatPythonValue(file.values[key])}`);
+      }
+    }
+  }
+  return reasons;
+}
+
+function union(first: readonly string[], second: readonly string[]): string[] {
+  return [...new Set([...first, ...second])];
+}

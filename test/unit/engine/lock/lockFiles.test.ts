@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { pythonFloat } from '../../../../src/engine/params/formatPythonValue';
+import { lockFilePathFor } from '../../../../src/engine/lock/model';
+import { parseLockFile } from '../../../../src/engine/lock/parseLockFile';
+import { serializeLockEntry, serializeLockFile } from '../../../../src/engine/lock/serializeLockEntry';
+import { updateLockText } from '../../../../src/engine/lock/updateLockText';
+import { realDvcLockFiles } from '../../../support/realWorldFixtures';
+
+/**
+ * Files whose long commands were folded by a newer ruamel.yaml, which also moves a word that
+ * would cross column 80; mlc folds like the older releases. Both read back as the same strings.
+ */
+const NEWER_RUAMEL_FOLDING = ['open-innovations-yff/main-233e003/pipelines/ons/', 'bradford-2025/'];
+
+test('every real dvc.lock parses without problems; DVC 1.x files are read as version 1', () => {
+  const files = realDvcLockFiles();
+  assert.ok(files.length >= 15);
+  for (const file of files) {
+    const { value, problems } = parseLockFile(readFileSync(file, 'utf8'), file);
+    assert.deepEqual(problems, [], file);
+    assert.ok(value.stages.size > 0, file);
+    const isLegacy = !readFileSync(file, 'utf8').startsWith("schema: '2.0'");
+    assert.equal(value.version, isLegacy ? 1 : 2, file);
+  }
+});
+
+test('a v1 lock file keeps legacy entries (md5 without hash: md5) and their stage names', () => {
+  const file = realDvcLockFiles().find((path) => path.includes('get-started/pr1-3df98ae'))!;
+  const { value } = parseLockFile(readFileSync(file, 'utf8'), file);
+  assert.deepEqual([...value.stages.keys()], ['featurize', 'evaluate', 'prepare', 'train']);
+  assert.deepEqual(value.stages.get('evaluate')?.outs, [
+    { path: 'auc.metric', md5: '0eaa29dc9b8c89bb9ba1348b3c3cc772' },
+  ]);
+});
+
+test('serialising the parsed real dvc.lock files gives back the same bytes (DVC layout, Python floats, folding)', () => {
+  let identical = 0;
+  for (const file of realDvcLockFiles()) {
+    const text = readFileSync(file, 'utf8');
+    const { value } = parseLockFile(text, file);
+    if (value.version !== 2) continue;
+    const written = serializeLockFile(value.stages);
+    assert.deepEqual(parseLockFile(written, file).value, value, `${file} reads back the same`);
+    if (NEWER_RUAMEL_FOLDING.some((part) => file.includes(part))) continue;
+    assert.equal(written, text, file);
+    identical++;
+  }
+  assert.ok(identical >= 12, `only ${identical} files compared byte for byte`);
+});
+
+test('replacing one stage entry keeps every other byte of every real lock file', () => {
+  for (const file of realDvcLockFiles()) {
+    const text = readFileSync(file, 'utf8');
+    const { value } = parseLockFile(text, file);
+    if (value.version !== 2) continue;
+    for (const [name, entry] of value.stages) {
+      const changed = { ...entry, cmd: 'python changed.py' };
+      const updated = updateLockText(text, value, name, changed);
+      const reread = parseLockFile(updated, file).value;
+      assert.deepEqual([...reread.stages.keys()], [...value.stages.keys()], `${file}: order kept`);
+      assert.deepEqual(reread.stages.get(name), changed);
+      const before = text.split('\n');
+      const after = updated.split('\n');
+      let prefix = 0;
+      while (before[prefix] === after[prefix]) prefix++;
+      let suffix = 0;
+      while (suffix < before.length && before.at(-1 - suffix) === after.at(-1 - suffix)) suffix++;
+      const replaced = after.slice(prefix, after.length - suffix).join('\n');
+      const ownLines = serializeLockEntry(name, changed).join('\n');
+      assert.ok(ownLines.includes(replaced), `${file} ${name}: only the entry's own lines changed`);
+    }
+  }
+});
+
+test('a new stage is appended at the end of stages, before other top-level keys', () => {
+  const text = "schema: '2.0'\nstages:\n  a:\n    cmd: echo a\ndatasets:\n- name: d\n  type: dvc\n";
+  const current = parseLockFile(text, 'dvc.lock').value;
+  const updated = updateLockText(text, current, 'b', { cmd: ['echo b', 'echo c'], deps: [], params: {}, outs: [] });
+  assert.equal(
+    updated,
+    "schema: '2.0'\nstages:\n  a:\n    cmd: echo a\n  b:\n    cmd:\n    - echo b\n    - echo c\ndatasets:\n- name: d\n  type: dvc\n",
+  );
+});
+
+test('a missing, empty or DVC 1.x lock file is written whole in schema 2.0', () => {
+  const entry = { cmd: 'python t.py', deps: [{ path: 'x', hash: 'md5', md5: 'ab', size: 1 }], params: {}, outs: [] };
+  const expected =
+    "schema: '2.0'\nstages:\n  t:\n    cmd: python t.py\n    deps:\n    - path: x\n      hash: md5\n      md5: ab\n      size: 1\n";
+  const empty = parseLockFile('', 'dvc.lock').value;
+  assert.equal(updateLockText(undefined, empty, 't', entry), expected);
+  assert.equal(updateLockText('', empty, 't', entry), expected);
+  const v1Text = 'old:\n  cmd: echo old\n';
+  const v1 = parseLockFile(v1Text, 'dvc.lock').value;
+  assert.equal(v1.version, 1);
+  assert.equal(
+    updateLockText(v1Text, v1, 't', entry),
+    "schema: '2.0'\nstages:\n  old:\n    cmd: echo old\n  t:\n" + expected.split('  t:\n')[1],
+  );
+});
+
+test('params are written params.yaml first, other files alphabetically, keys sorted, values as Python/ruamel print them', () => {
+  const lines = serializeLockEntry('train', {
+    cmd: 'python train.py',
+    deps: [],
+    params: {
+      'b.json': { z: 1, a: 'x' },
+      'a.toml': { lr: 1e-5 },
+      'params.yaml': { 'train.lr': pythonFloat(1), seed: 7, flag: true, none: null, list: [1, 'two'], empty: {} },
+    },
+    outs: [],
+  });
+  assert.deepEqual(lines, [
+    '  train:',
+    '    cmd: python train.py',
+    '    params:',
+    '      params.yaml:',
+    '        empty: {}',
+    '        flag: true',
+    '        list:',
+    '        - 1',
+    '        - two',
+    '        none:',
+    '        seed: 7',
+    '        train.lr: 1.0',
+    '      a.toml:',
+    '        lr: 1e-05',
+    '      b.json:',
+    '        a: x',
+    '        z: 1',
+  ]);
+});
+
+test('strings that YAML would read as something else are quoted; long commands fold at column 80', () => {
+  const [, cmd] = serializeLockEntry('s', {
+    cmd: 'true',
+    deps: [],
+    params: { 'params.yaml': { a: '1.0', b: 'yes', c: '' } },
+    outs: [],
+  });
+  assert.equal(cmd, "    cmd: 'true'");
+  const long = serializeLockEntry('s', { cmd: `python ${'word '.repeat(20)}end`, deps: [], params: {}, outs: [] })
+    .join('\n')
+    .split('\n');
+  assert.equal(long[1], '    cmd: python word word word word word word word word word word word word word word');
+  assert.equal(long[2], '      word word word word word word end');
+  assert.deepEqual(
+    parseLockFile(`schema: '2.0'\nstages:\n${long.join('\n')}\n`, 'x').value.stages.get('s')?.cmd,
+    `python ${'word '.repeat(20)}end`,
+  );
+});
+
+test('lock files sit beside their pipeline: dvc.yaml -> dvc.lock, mlc.yaml -> mlc.lock, MLproject -> none', () => {
+  assert.equal(lockFilePathFor({ pipelineFile: '/ws/sub/dvc.yaml' }), '/ws/sub/dvc.lock');
+  assert.equal(lockFilePathFor({ pipelineFile: '/ws/mlc.yaml' }), '/ws/mlc.lock');
+  assert.equal(lockFilePathFor({ pipelineFile: '/ws/MLproject' }), undefined);
+});
+
+test('unreadable lock files give located problems with stable codes, never an exception', () => {
+  assert.equal(parseLockFile('stages: [\n', 'dvc.lock').problems[0]?.code, 'lockFileSyntax');
+  assert.equal(parseLockFile("schema: '3.0'\nstages: {}\n", 'dvc.lock').problems[0]?.code, 'lockFileSchema');
+  const invalid = parseLockFile("schema: '2.0'\nstages:\n  a:\n    deps: 3\n", 'dvc.lock');
+  assert.equal(invalid.problems[0]?.code, 'lockEntryInvalid');
+  assert.equal(invalid.value.stages.size, 0);
+});
