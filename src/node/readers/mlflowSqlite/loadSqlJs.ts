@@ -14,13 +14,15 @@ export class SqlWasmNotFoundError extends Error {
 }
 
 /**
- * Where sql.js's wasm is: an explicit path first, then next to the bundle (`dist/sql-wasm.wasm`,
+ * Where sql.js's wasm is: the explicit path if given, else next to the bundle (`dist/sql-wasm.wasm`,
  * copied by scripts/build.mjs; workers live one folder down in `dist/workers/`), then the
  * package itself when running from sources.
  */
 export function locateSqlWasm(explicitPath?: string): { path?: string; searched: string[] } {
+  // An explicit path is authoritative: silently using another copy would hide a wrong setting.
+  if (explicitPath)
+    return existsSync(explicitPath) ? { path: explicitPath, searched: [explicitPath] } : { searched: [explicitPath] };
   const candidates: string[] = [];
-  if (explicitPath) candidates.push(explicitPath);
   if (typeof __dirname === 'string') {
     candidates.push(join(__dirname, 'sql-wasm.wasm'), join(__dirname, '..', 'sql-wasm.wasm'));
   }
