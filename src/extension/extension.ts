@@ -1,6 +1,112 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { createEngineServices } from './createEngineServices';
+import { registerPipelineDiagnostics } from './editor/pipelineDiagnostics';
+import { ParamCompletionProvider } from './editor/paramCompletionProvider';
+import { PipelinePathDefinitionProvider } from './editor/pipelinePathDefinitionProvider';
+import { StageCodeLensProvider } from './editor/stageCodeLensProvider';
+import { StageHoverProvider } from './editor/stageHoverProvider';
+import { type MlcExtensionApi, snapshotTree } from './extensionApi';
+import { ContextKey, PIPELINE_FILE_GLOB, RUN_DOCUMENT_SCHEME, TASK_TYPE, ViewId } from './ids';
+import { createOutputChannelLogger } from './outputChannelLogger';
+import { RunController } from './running/runController';
+import { createRunStatusBar } from './running/runStatusBar';
+import { StageTaskProvider } from './running/stageTaskProvider';
+import { onDidChangeSettings } from './settings';
+import { WorkspaceState } from './state/workspaceState';
+import { watchWorkspace } from './state/workspaceWatchers';
+import { PipelinesTreeProvider } from './views/pipelinesTreeProvider';
+import { RunDocumentProvider } from './views/runDocumentProvider';
+import { RunsTreeProvider } from './views/runsTreeProvider';
 
-/** Composition root of the extension: wiring only (see ARCHITECTURE.md). */
-export function activate(_context: vscode.ExtensionContext): void {}
+const RESTRICTED_MESSAGE = 'Restricted Mode: read-only. Trust this workspace to run pipelines.';
+
+/**
+ * Composition root: builds the services and registers every feature. Nothing here reads the
+ * workspace: the first load is scheduled after activate() returns (see ARCHITECTURE.md,
+ * "The extension host never blocks").
+ */
+export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
+  const started = performance.now();
+  const logger = createOutputChannelLogger();
+  const engine = createEngineServices({ logger });
+  const state = new WorkspaceState(engine, logger);
+  const controller = new RunController(engine, logger);
+  const pipelinesTree = new PipelinesTreeProvider(state);
+  const runsTree = new RunsTreeProvider(state);
+  const statusBar = createRunStatusBar(controller);
+  const pipelineFiles: vscode.DocumentSelector = { scheme: 'file', pattern: PIPELINE_FILE_GLOB };
+
+  const pipelinesView = vscode.window.createTreeView(ViewId.pipelines, {
+    treeDataProvider: pipelinesTree,
+    showCollapseAll: true,
+  });
+  const runsView = vscode.window.createTreeView(ViewId.runs, { treeDataProvider: runsTree });
+  const showTrust = () => {
+    const message = vscode.workspace.isTrusted ? undefined : RESTRICTED_MESSAGE;
+    pipelinesView.message = message;
+    runsView.message = message;
+  };
+  showTrust();
+
+  context.subscriptions.push(
+    logger,
+    { dispose: () => engine.dispose() },
+    state,
+    controller,
+    pipelinesTree,
+    runsTree,
+    statusBar,
+    pipelinesView,
+    runsView,
+    registerCommands({ state, controller, engine }),
+    watchWorkspace(state),
+    registerPipelineDiagnostics(state),
+    vscode.languages.registerCodeLensProvider(pipelineFiles, new StageCodeLensProvider(state)),
+    vscode.languages.registerHoverProvider(pipelineFiles, new StageHoverProvider(state)),
+    vscode.languages.registerDefinitionProvider(pipelineFiles, new PipelinePathDefinitionProvider(state)),
+    vscode.languages.registerCompletionItemProvider(
+      pipelineFiles,
+      new ParamCompletionProvider(state, engine),
+      '.',
+      '{',
+      '[',
+      ' ',
+    ),
+    vscode.workspace.registerTextDocumentContentProvider(RUN_DOCUMENT_SCHEME, new RunDocumentProvider(state)),
+    vscode.tasks.registerTaskProvider(TASK_TYPE, new StageTaskProvider(state, controller)),
+    controller.onDidChange(() => {
+      state.setRunningStages(controller.runningStages());
+      void vscode.commands.executeCommand('setContext', ContextKey.running, controller.activeRuns().length > 0);
+    }),
+    controller.onDidFinishRun(() => {
+      state.statusDidChange();
+      state.runsDidChange();
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      showTrust();
+      state.refreshAll();
+    }),
+    onDidChangeSettings(() => state.refreshAll()),
+  );
+  void vscode.commands.executeCommand('setContext', ContextKey.active, true);
+
+  // The first load happens after activation, off its critical path.
+  setTimeout(() => {
+    state.refreshAll();
+    void state.whenIdle();
+  }, 0);
+
+  const activationMs = performance.now() - started;
+  logger.info('mlc activated', { ms: Number(activationMs.toFixed(2)), trusted: vscode.workspace.isTrusted });
+  return {
+    activationMs,
+    whenIdle: () => state.whenIdle(),
+    pipelinesTree: () => snapshotTree(pipelinesTree),
+    runsTree: () => snapshotTree(runsTree),
+    activeRuns: () => controller.activeRuns(),
+    statusBarText: () => statusBar.visibleText(),
+  };
+}
 
 export function deactivate(): void {}

@@ -1,0 +1,127 @@
+import * as vscode from 'vscode';
+import type { RunSummary } from '../engine/runs/model';
+import type { EngineServices, RunOutcome, RunRequest } from './engineServices';
+import { CommandId, PIPELINE_FILE_NAMES } from './ids';
+import { presentState } from './presentation';
+import type { RunController } from './running/runController';
+import { createRunPseudoterminal } from './running/runPseudoterminal';
+import type { StageInfo, WorkspaceState } from './state/workspaceState';
+import type { PipelineTreeElement } from './views/pipelinesTreeProvider';
+import { runDocumentUri } from './views/runDocumentProvider';
+import { ensureTrusted } from './workspaceTrust';
+
+interface CommandDependencies {
+  readonly state: WorkspaceState;
+  readonly controller: RunController;
+  readonly engine: EngineServices;
+}
+
+/** Saves open pipeline files, since a run reads them from disk. */
+async function savePipelineDocuments(): Promise<void> {
+  const dirty = vscode.workspace.textDocuments.filter(
+    (document) => document.isDirty && PIPELINE_FILE_NAMES.has(document.uri.path.split('/').at(-1) ?? ''),
+  );
+  await Promise.all(dirty.map((document) => document.save()));
+}
+
+function runInTerminal(controller: RunController, request: RunRequest, name: string): Promise<RunOutcome> {
+  return new Promise((resolve) => {
+    const finished = controller.onDidFinishRun((outcome) => {
+      finished.dispose();
+      resolve(outcome);
+    });
+    const terminal = vscode.window.createTerminal({
+      name,
+      iconPath: new vscode.ThemeIcon('run-all'),
+      pty: createRunPseudoterminal(controller, request, { closeWhenDone: false }),
+    });
+    terminal.show(true);
+  });
+}
+
+async function pickRoot(state: WorkspaceState): Promise<string | undefined> {
+  const roots = state.views().map((view) => view.root);
+  if (roots.length <= 1) return roots[0] ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  return vscode.window.showQuickPick(roots, { placeHolder: 'Run the pipelines of which folder?' });
+}
+
+async function pickStage(state: WorkspaceState): Promise<StageInfo | undefined> {
+  await state.whenIdle();
+  const stages = state.stages();
+  if (stages.length === 0) {
+    void vscode.window.showInformationMessage('No stage found: add a stage to an mlc.yaml or dvc.yaml file.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    stages.map((info) => ({
+      label: `$(${presentState(info.state).icon}) ${info.entry.address}`,
+      description: presentState(info.state).label,
+      detail: info.reasons[0] ?? info.entry.stage.desc,
+      info,
+    })),
+    { placeHolder: 'Run which stage?', matchOnDescription: true },
+  );
+  return picked?.info;
+}
+
+/** The six commands; each returns what a test can await (the run's outcome, the opened editor). */
+export function registerCommands({ state, controller, engine }: CommandDependencies): vscode.Disposable {
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand(CommandId.runPipeline, async (target?: PipelineTreeElement | vscode.Uri) => {
+      if (!ensureTrusted('run the pipeline')) return undefined;
+      await savePipelineDocuments();
+      const file =
+        target instanceof vscode.Uri ? target.fsPath : target?.kind === 'pipeline' ? target.pipeline.file : undefined;
+      const root = file ? state.rootOf(file) : await pickRoot(state);
+      if (!root) return undefined;
+      await state.whenIdle();
+      const targets = file ? state.stagesOfFile(file).map((info) => info.entry.address) : [];
+      const name = file ? `mlc: ${file.slice(root.length + 1)}` : 'mlc: pipeline';
+      return runInTerminal(controller, state.runRequest(root, targets), name);
+    }),
+    vscode.commands.registerCommand(CommandId.runStage, async (target?: string | PipelineTreeElement) => {
+      if (!ensureTrusted('run a stage')) return undefined;
+      await savePipelineDocuments();
+      await state.whenIdle();
+      const address =
+        typeof target === 'string' ? target : target?.kind === 'stage' ? target.info.entry.address : undefined;
+      const info = address
+        ? state.stages().find((candidate) => candidate.entry.address === address)
+        : await pickStage(state);
+      if (!info) return undefined;
+      return runInTerminal(controller, state.runRequest(info.root, [info.entry.address]), `mlc: ${info.entry.address}`);
+    }),
+    vscode.commands.registerCommand(CommandId.stopRun, async (target?: RunSummary) => {
+      const runId = target?.id;
+      if (controller.stop(runId) > 0) return true;
+      if (target && target.status === 'running') {
+        const root = state.rootOf(target.location);
+        if (root && (await engine.stopRun(root, target.id))) return true;
+      }
+      void vscode.window.showInformationMessage('No mlc run is in progress.');
+      return false;
+    }),
+    vscode.commands.registerCommand(CommandId.refresh, async () => {
+      state.refreshAll();
+      await state.whenIdle();
+    }),
+    vscode.commands.registerCommand(CommandId.openStage, async (target?: string | PipelineTreeElement) => {
+      const address =
+        typeof target === 'string' ? target : target?.kind === 'stage' ? target.info.entry.address : undefined;
+      const info = state.stages().find((candidate) => candidate.entry.address === address);
+      if (!info) return undefined;
+      const { line, column } = info.entry.stage.position;
+      const position = new vscode.Position(Math.max(line - 1, 0), Math.max(column - 1, 0));
+      return vscode.window.showTextDocument(vscode.Uri.file(info.entry.stage.pipelineFile), {
+        selection: new vscode.Range(position, position),
+        preview: true,
+      });
+    }),
+    vscode.commands.registerCommand(CommandId.showRun, async (target?: string | RunSummary) => {
+      const runId = typeof target === 'string' ? target : target?.id;
+      if (!runId) return undefined;
+      const document = await vscode.workspace.openTextDocument(runDocumentUri(runId));
+      return vscode.window.showTextDocument(document, { preview: true });
+    }),
+  );
+}

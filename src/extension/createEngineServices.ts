@@ -1,0 +1,151 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'pathe';
+import type { ContentHasher } from '../engine/hashing/ports';
+import { loadParamsFile } from '../engine/params/readParams';
+import { loadWorkspace } from '../engine/pipeline/loadWorkspace';
+import type { StageGraph } from '../engine/pipeline/stageGraph';
+import type { Disposable, Logger } from '../engine/ports';
+import type { RunSummary } from '../engine/runs/model';
+import { RUNS_FOLDER, runPipeline } from '../engine/scheduler/runPipeline';
+import { computeStatus } from '../engine/status/computeStatus';
+import { createContentHasher } from '../node/hashing/createContentHasher';
+import { nodeFileSystem } from '../node/nodeFileSystem';
+import { createLocalRunPorts, schedulerNodesOf } from '../node/runStore/createLocalRunPorts';
+import { nodeMlcRunReader } from '../node/runStore/nodeMlcRunReader';
+import type { EngineServices, RunOutcome, StageStatusEntry, WorkspaceView } from './engineServices';
+import { readLastStageRuns } from './readLastStageRuns';
+import { pipelineDiscoveryFileSystem } from './state/pipelineDiscoveryFileSystem';
+
+interface EngineServicesOptions {
+  readonly logger: Logger;
+}
+
+/**
+ * Binds EngineServices to the engine and the Node adapters: the same loadWorkspace,
+ * computeStatus, content hasher (worker threads for big files, persisted stat cache) and
+ * runPipeline + createLocalRunPorts as `mlc run`, so the extension and the CLI agree on states
+ * and write the same run records.
+ */
+export function createEngineServices({ logger }: EngineServicesOptions): EngineServices {
+  const hashers = new Map<string, ContentHasher & Disposable>();
+  const graphs = new WeakMap<WorkspaceView, StageGraph>();
+  const hasherFor = (root: string) => {
+    let hasher = hashers.get(root);
+    if (!hasher) {
+      hasher = createContentHasher({ workspaceRoot: root, logger });
+      hashers.set(root, hasher);
+    }
+    return hasher;
+  };
+  const load = (root: string, options: Parameters<EngineServices['loadWorkspace']>[1]) => {
+    const fs = pipelineDiscoveryFileSystem(nodeFileSystem, root, options.pipelineFiles);
+    const workspace = loadWorkspace(fs, root, { overrides: options.overrides, skip: options.ignore });
+    const view: WorkspaceView = {
+      root: workspace.root,
+      pipelines: workspace.pipelines,
+      stages: workspace.graph.stages.map((stage) => ({ address: workspace.graph.address(stage), stage })),
+      problems: workspace.problems,
+    };
+    graphs.set(view, workspace.graph);
+    return { view, graph: workspace.graph };
+  };
+
+  return {
+    loadWorkspace: (root, options) => load(root, options).view,
+
+    async computeStatus(view, runningStages, signal) {
+      const graph = graphs.get(view);
+      if (!graph) return new Map();
+      const hasher = hasherFor(view.root);
+      const statuses = await computeStatus(graph, { fs: nodeFileSystem, hasher, signal, runningStages });
+      await hasher.flush();
+      const entries = new Map<string, StageStatusEntry>();
+      for (const [address, status] of statuses) entries.set(address, { state: status.state, reasons: status.reasons });
+      return entries;
+    },
+
+    async listRuns(root, limit) {
+      // mlc's own runs until the worker-backed run index (all sources) is wired in.
+      const listing = await nodeMlcRunReader.list(
+        { source: 'mlc', path: join(root, RUNS_FOLDER) },
+        { fs: nodeFileSystem },
+      );
+      return listing.runs.slice(0, limit) as RunSummary[];
+    },
+
+    lastStageRuns: async (view) => readLastStageRuns(nodeFileSystem, view),
+
+    readParams: (file) => loadParamsFile(nodeFileSystem, file).value,
+
+    startRun(request, listener) {
+      const abort = new AbortController();
+      const done = (async (): Promise<RunOutcome> => {
+        const { graph } = load(request.root, {
+          overrides: new Map(),
+          ignore: request.ignore,
+          pipelineFiles: request.pipelineFiles,
+        });
+        const ports = createLocalRunPorts({
+          root: request.root,
+          graph,
+          fs: nodeFileSystem,
+          hasher: hasherFor(request.root),
+          observer: {
+            stageStarted: (address) => listener.stageStarted(address),
+            stageOutput: (address, _stream, line) => listener.stageOutput(address, `${line}\n`),
+            stageFinished: (address, result) =>
+              listener.stageFinished(
+                address,
+                result.status === 'succeeded' || result.status === 'failed' || result.status === 'cancelled'
+                  ? result.status
+                  : 'skipped',
+                result.durationMs ?? 0,
+              ),
+          },
+          onRunStarted: (runId, _directory, planned) => listener.runStarted(runId, planned),
+        });
+        const outcome = await runPipeline(
+          {
+            root: request.root,
+            nodes: schedulerNodesOf(graph),
+            targets: request.targets,
+            force: request.force,
+            keepGoing: false,
+            dryRun: false,
+            jobs: request.jobs > 0 ? request.jobs : availableParallelism(),
+            runner: request.defaultRunner,
+          },
+          ports,
+          abort.signal,
+        );
+        switch (outcome.kind) {
+          case 'finished':
+            if (outcome.record.message) listener.message(outcome.record.message);
+            return { runId: outcome.record.id, status: outcome.record.status };
+          case 'upToDate':
+            listener.message('Everything is up to date: nothing to run.');
+            return { runId: undefined, status: 'succeeded' };
+          case 'locked':
+            listener.message(
+              `Run ${outcome.holder.runId} (process ${outcome.holder.pid} on ${outcome.holder.hostname}) is using this workspace; wait for it to end or stop it (ML: Stop Run).`,
+            );
+            return { runId: undefined, status: 'failed' };
+          case 'dryRun':
+            return { runId: undefined, status: 'succeeded' };
+        }
+      })();
+      return { done, cancel: () => abort.abort() };
+    },
+
+    async stopRun() {
+      // Runs started by another process (the CLI) are stopped with `mlc stop RUN_ID` until the
+      // engine exposes it; runs started in this window stop through RunController.
+      return false;
+    },
+
+    dispose() {
+      for (const hasher of hashers.values()) hasher.dispose();
+      hashers.clear();
+    },
+  };
+}

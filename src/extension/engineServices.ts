@@ -1,0 +1,100 @@
+/**
+ * What the extension needs from the engine, in the extension's own terms. createEngineServices
+ * binds it to the real engine and Node adapters; everything else in src/extension depends on
+ * this interface only, so a change in an engine signature is fixed in one file.
+ */
+import type { Pipeline, Stage } from '../engine/pipeline/model';
+import type { Problem } from '../engine/problems';
+import type { RunStatus, RunSummary } from '../engine/runs/model';
+import type { StageState } from './presentation';
+
+export interface StageEntry {
+  /** Unique across the workspace (`train`, or `sub/dvc.yaml:train` for nested pipelines); what `mlc run` accepts. */
+  readonly address: string;
+  readonly stage: Stage;
+}
+
+export interface WorkspaceView {
+  readonly root: string;
+  readonly pipelines: readonly Pipeline[];
+  readonly stages: readonly StageEntry[];
+  readonly problems: readonly Problem[];
+}
+
+export interface StageStatusEntry {
+  readonly state: Exclude<StageState, 'failed' | 'unknown'>;
+  readonly reasons: readonly string[];
+}
+
+/** The last finished execution of a stage, from mlc's run store. */
+export interface StageRunRecord {
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly startedAt?: number;
+  readonly endedAt?: number;
+  readonly durationMs?: number;
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+export interface LoadOptions {
+  /** Pipeline files already found (absolute): discovery walks only the folders that lead to them. */
+  readonly pipelineFiles: readonly string[];
+  /** Unsaved editor text by absolute path: parsed instead of the file on disk. */
+  readonly overrides: ReadonlyMap<string, string>;
+  /** Folder names or workspace-relative paths skipped by discovery (`mlc.ignore`). */
+  readonly ignore: readonly string[];
+}
+
+export interface RunRequest {
+  readonly root: string;
+  /** Stage addresses; empty runs every stage of the workspace. */
+  readonly targets: readonly string[];
+  readonly force: boolean;
+  /** 0 = one per core. */
+  readonly jobs: number;
+  readonly defaultRunner: string;
+  /** As for loadWorkspace: the known pipeline files and the `mlc.ignore` setting. */
+  readonly pipelineFiles: readonly string[];
+  readonly ignore: readonly string[];
+}
+
+/** Progress of one run, as the scheduler reports it. Addresses as in StageEntry. */
+export interface RunListener {
+  runStarted(runId: string, planned: readonly string[]): void;
+  stageStarted(address: string): void;
+  stageOutput(address: string, text: string): void;
+  stageFinished(address: string, status: RunStatus | 'skipped', durationMs: number): void;
+  /** A line about the run as a whole (a scheduler message or a problem). */
+  message(text: string): void;
+}
+
+export interface RunOutcome {
+  readonly runId: string | undefined;
+  readonly status: RunStatus;
+}
+
+export interface RunHandle {
+  readonly done: Promise<RunOutcome>;
+  cancel(): void;
+}
+
+export interface EngineServices {
+  /** Parses the pipelines of `root` into one stage graph, with problems. Small files, synchronous; never throws. */
+  loadWorkspace(root: string, options: LoadOptions): WorkspaceView;
+  /** Stage states; hashing happens in worker threads. */
+  computeStatus(
+    view: WorkspaceView,
+    runningStages: ReadonlySet<string>,
+    signal: AbortSignal,
+  ): Promise<ReadonlyMap<string, StageStatusEntry>>;
+  /** Runs of every source, newest first (in a worker). */
+  listRuns(root: string, limit: number): Promise<readonly RunSummary[]>;
+  /** The last finished run of each stage by address (mlc's run store), with the metrics its metrics files hold now. */
+  lastStageRuns(view: WorkspaceView): Promise<ReadonlyMap<string, StageRunRecord>>;
+  /** Params keys of one params file (nested values as read), or undefined when unreadable. */
+  readParams(file: string): Readonly<Record<string, unknown>> | undefined;
+  startRun(request: RunRequest, listener: RunListener): RunHandle;
+  /** Stops a run that this or another process started (by its id). */
+  stopRun(root: string, runId: string): Promise<boolean>;
+  dispose(): void;
+}

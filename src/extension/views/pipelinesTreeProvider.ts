@@ -1,0 +1,110 @@
+import * as vscode from 'vscode';
+import type { Pipeline } from '../../engine/pipeline/model';
+import { CommandId, TreeItemContext } from '../ids';
+import { formatDuration, formatKeyMetrics, presentState } from '../presentation';
+import type { StageInfo, WorkspaceState } from '../state/workspaceState';
+
+export type PipelineTreeElement =
+  | { readonly kind: 'pipeline'; readonly root: string; readonly pipeline: Pipeline; readonly problemCount: number }
+  | { readonly kind: 'stage'; readonly info: StageInfo };
+
+const relativeTo = (root: string, file: string) => (file.startsWith(`${root}/`) ? file.slice(root.length + 1) : file);
+
+/** Pipelines view: pipeline files, each with its stages, their live state and why they changed. */
+export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineTreeElement>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<PipelineTreeElement | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly state: WorkspaceState) {
+    this.subscription = state.onDidChangePipelines(() => this.changed.fire(undefined));
+  }
+
+  getChildren(element?: PipelineTreeElement): PipelineTreeElement[] {
+    if (element === undefined) {
+      return this.state.views().flatMap((view) =>
+        view.pipelines.map((pipeline): PipelineTreeElement => ({
+          kind: 'pipeline',
+          root: view.root,
+          pipeline,
+          problemCount: view.problems.filter((problem) => problem.file === pipeline.file).length,
+        })),
+      );
+    }
+    if (element.kind === 'pipeline') {
+      return this.state
+        .stagesOfFile(element.pipeline.file)
+        .map((info): PipelineTreeElement => ({ kind: 'stage', info }));
+    }
+    return [];
+  }
+
+  getTreeItem(element: PipelineTreeElement): vscode.TreeItem {
+    return element.kind === 'pipeline' ? pipelineItem(element) : stageItem(element.info);
+  }
+
+  getParent(element: PipelineTreeElement): PipelineTreeElement | undefined {
+    if (element.kind === 'pipeline') return undefined;
+    return this.getChildren().find(
+      (candidate) => candidate.kind === 'pipeline' && candidate.pipeline.file === element.info.entry.stage.pipelineFile,
+    );
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+function pipelineItem(element: Extract<PipelineTreeElement, { kind: 'pipeline' }>): vscode.TreeItem {
+  const { pipeline, root, problemCount } = element;
+  const item = new vscode.TreeItem(relativeTo(root, pipeline.file), vscode.TreeItemCollapsibleState.Expanded);
+  item.id = `pipeline:${pipeline.file}`;
+  item.resourceUri = vscode.Uri.file(pipeline.file);
+  item.iconPath = new vscode.ThemeIcon(problemCount > 0 ? 'warning' : 'symbol-file');
+  const stageCount = `${pipeline.stages.length} stage${pipeline.stages.length === 1 ? '' : 's'}`;
+  item.description =
+    problemCount > 0 ? `${stageCount} · ${problemCount} problem${problemCount === 1 ? '' : 's'}` : stageCount;
+  item.tooltip = `${pipeline.file} (${pipeline.kind})`;
+  item.contextValue = TreeItemContext.pipeline;
+  item.command = { command: 'vscode.open', title: 'Open Pipeline File', arguments: [vscode.Uri.file(pipeline.file)] };
+  return item;
+}
+
+/** The text after a stage's name: `changed`, `up to date · 12.3 s`. */
+export function stageDescription(info: StageInfo): string {
+  const label = presentState(info.state).label;
+  const duration = info.lastRun?.durationMs;
+  return duration === undefined || info.state === 'running' ? label : `${label} · ${formatDuration(duration)}`;
+}
+
+function stageTooltip(info: StageInfo): vscode.MarkdownString {
+  const { stage, address } = info.entry;
+  const tooltip = new vscode.MarkdownString(undefined, true);
+  tooltip.appendMarkdown(`**${address}** — $(${presentState(info.state).icon}) ${presentState(info.state).label}\n\n`);
+  if (stage.desc) tooltip.appendText(`${stage.desc}\n\n`);
+  for (const reason of info.reasons) tooltip.appendMarkdown(`- ${reason.replace(/[\\`*_[\]<>]/g, '\\$&')}\n`);
+  if (info.lastRun) {
+    const metrics = formatKeyMetrics(info.lastRun.metrics, 4);
+    tooltip.appendMarkdown(`\nLast run \`${info.lastRun.runId}\`: ${info.lastRun.status}`);
+    if (info.lastRun.durationMs !== undefined) tooltip.appendMarkdown(` in ${formatDuration(info.lastRun.durationMs)}`);
+    if (metrics) tooltip.appendMarkdown(` · ${metrics}`);
+  }
+  return tooltip;
+}
+
+function stageItem(info: StageInfo): vscode.TreeItem {
+  const { stage, address } = info.entry;
+  const item = new vscode.TreeItem(stage.name, vscode.TreeItemCollapsibleState.None);
+  item.id = `stage:${stage.pipelineFile}#${address}`;
+  const presentation = presentState(info.state);
+  item.iconPath = new vscode.ThemeIcon(
+    presentation.icon,
+    presentation.color ? new vscode.ThemeColor(presentation.color) : undefined,
+  );
+  item.description = stageDescription(info);
+  item.tooltip = stageTooltip(info);
+  item.contextValue = info.state === 'running' ? `${TreeItemContext.stage}.running` : TreeItemContext.stage;
+  item.command = { command: CommandId.openStage, title: 'Open Stage in File', arguments: [address] };
+  return item;
+}

@@ -1,0 +1,49 @@
+import * as vscode from 'vscode';
+import type { RunSummary } from '../../engine/runs/model';
+import { CommandId, TreeItemContext } from '../ids';
+import { describeRun, formatKeyMetrics, presentRunStatus } from '../presentation';
+import { readSettings } from '../settings';
+import type { WorkspaceState } from '../state/workspaceState';
+
+/** Runs view: runs of every source, newest first; selecting one opens its details. */
+export class RunsTreeProvider implements vscode.TreeDataProvider<RunSummary>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<RunSummary | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly state: WorkspaceState) {
+    this.subscription = state.onDidChangeRuns(() => this.changed.fire(undefined));
+  }
+
+  getChildren(element?: RunSummary): RunSummary[] {
+    if (element) return [];
+    return this.state.runs().slice(0, readSettings().maxRuns);
+  }
+
+  getTreeItem(run: RunSummary): vscode.TreeItem {
+    const keyMetricCount = readSettings().keyMetrics;
+    const item = new vscode.TreeItem(run.name || run.id, vscode.TreeItemCollapsibleState.None);
+    item.id = `run:${run.id}`;
+    const presentation = presentRunStatus(run.status);
+    item.iconPath = new vscode.ThemeIcon(
+      presentation.icon,
+      presentation.color ? new vscode.ThemeColor(presentation.color) : undefined,
+    );
+    item.description = describeRun(run, Date.now(), keyMetricCount);
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.appendMarkdown(`**${run.name}** (${run.source}) — ${presentation.label}\n\n`);
+    tooltip.appendText(run.id);
+    const metrics = formatKeyMetrics(run.metrics, 8);
+    if (metrics) tooltip.appendText(`\n\n${metrics}`);
+    if (run.startedAt !== undefined) tooltip.appendText(`\n\nstarted ${new Date(run.startedAt).toLocaleString()}`);
+    item.tooltip = tooltip;
+    item.contextValue = run.status === 'running' ? TreeItemContext.runRunning : TreeItemContext.run;
+    item.command = { command: CommandId.showRun, title: 'Show Run Details', arguments: [run.id] };
+    return item;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}

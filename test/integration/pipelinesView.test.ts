@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { MlcExtensionApi, TreeItemSnapshot } from '../../src/extension/extensionApi';
+
+const EXTENSION_ID = 'mlc-dev.mlc';
+
+async function api(): Promise<MlcExtensionApi> {
+  const extension = vscode.extensions.getExtension<MlcExtensionApi>(EXTENSION_ID);
+  assert.ok(extension, `extension ${EXTENSION_ID} is not installed in this host`);
+  const exported = await extension.activate();
+  await exported.whenIdle();
+  return exported;
+}
+
+/** Waits until `read` returns a value `accept` takes, or fails with the last value seen. */
+async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!accept(value)) {
+    if (Date.now() > deadline) assert.fail(`timed out; last value: ${JSON.stringify(value, undefined, 2)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    value = await read();
+  }
+  return value;
+}
+
+describe('Pipelines and Runs views', () => {
+  it('activates quickly and reports how long activate() took', async () => {
+    const exported = await api();
+    assert.ok(exported.activationMs >= 0);
+    assert.ok(exported.activationMs < 500, `activate() took ${exported.activationMs} ms`);
+  });
+
+  it('lists mlc.yaml with its stages, each with a computed state', async () => {
+    const exported = await api();
+    const tree = await eventually(
+      () => exported.pipelinesTree(),
+      (items) => {
+        const stages = items.find((item) => item.label === 'mlc.yaml')?.children ?? [];
+        return stages.length === 3 && stages.every((stage) => !stage.description.startsWith('checking'));
+      },
+    );
+    const pipeline = tree.find((item) => item.label === 'mlc.yaml') as TreeItemSnapshot;
+    assert.equal(pipeline.description, '3 stages');
+    assert.deepEqual(
+      pipeline.children.map((stage) => stage.label),
+      ['prepare', 'train', 'evaluate'],
+    );
+    for (const stage of pipeline.children) {
+      assert.match(stage.description, /^(up to date|changed|never run|frozen|failed)/);
+      assert.equal(stage.contextValue, 'mlcStage');
+      assert.ok(stage.icon, `stage ${stage.label} has no state icon`);
+    }
+  });
+
+  it('explains a changed stage in its tooltip', async () => {
+    const exported = await api();
+    const tree = await exported.pipelinesTree();
+    const stages = tree.flatMap((item) => item.children);
+    const changed = stages.filter((stage) => /^(changed|never run)/.test(stage.description));
+    for (const stage of changed) assert.match(stage.tooltip, new RegExp(`\\*\\*${stage.label}\\*\\*`));
+  });
+
+  it('offers the stages as tasks named mlc: <stage>', async () => {
+    await api();
+    const tasks = await vscode.tasks.fetchTasks({ type: 'mlc' });
+    const names = tasks.map((task) => task.name).sort();
+    assert.deepEqual(names, ['evaluate', 'prepare', 'train']);
+    for (const task of tasks) {
+      assert.equal(task.source, 'mlc');
+      assert.equal(task.definition.type, 'mlc');
+    }
+  });
+});

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { RunOutcome } from '../../src/extension/engineServices';
+import type { MlcExtensionApi, TreeItemSnapshot } from '../../src/extension/extensionApi';
+
+const EXTENSION_ID = 'mlc-dev.mlc';
+
+async function api(): Promise<MlcExtensionApi> {
+  const extension = vscode.extensions.getExtension<MlcExtensionApi>(EXTENSION_ID);
+  assert.ok(extension, `extension ${EXTENSION_ID} is not installed in this host`);
+  const exported = await extension.activate();
+  await exported.whenIdle();
+  return exported;
+}
+
+async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!accept(value)) {
+    if (Date.now() > deadline) assert.fail(`timed out; last value: ${JSON.stringify(value, undefined, 2)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    value = await read();
+  }
+  return value;
+}
+
+const stagesOf = (tree: TreeItemSnapshot[]) => tree.find((item) => item.label === 'mlc.yaml')?.children ?? [];
+
+describe('Running the pipeline', function () {
+  this.timeout(120_000);
+
+  it('runs every stage from ML: Run Pipeline, then shows them up to date and the run in the Runs view', async () => {
+    const exported = await api();
+    const root = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    assert.ok(vscode.workspace.isTrusted, 'the integration workspace must be trusted to run stages');
+
+    let sawProgress: string | undefined;
+    const watchProgress = setInterval(() => {
+      sawProgress ??= exported.statusBarText();
+    }, 20);
+    const outcome = await vscode.commands.executeCommand<RunOutcome>('mlc.runPipeline');
+    clearInterval(watchProgress);
+
+    assert.equal(outcome.status, 'succeeded', `run ${outcome.runId} ended ${outcome.status}`);
+    assert.ok(existsSync(join(root, 'models/model.json')), 'the train stage wrote no model');
+    assert.match(sawProgress ?? '', /^\$\(sync~spin\) mlc: /);
+    assert.equal(exported.statusBarText(), undefined, 'the status bar item stays visible after the run');
+
+    const tree = await eventually(
+      () => exported.pipelinesTree(),
+      (items) => stagesOf(items).every((stage) => stage.description.startsWith('up to date')),
+    );
+    assert.deepEqual(
+      stagesOf(tree).map((stage) => stage.label),
+      ['prepare', 'train', 'evaluate'],
+    );
+
+    const runs = await eventually(
+      () => exported.runsTree(),
+      (items) => items.some((item) => item.description.startsWith('succeeded')),
+    );
+    const newest = runs[0]!;
+    assert.match(newest.description, /^succeeded · /);
+    assert.equal(newest.icon, 'pass-filled');
+  });
+
+  it('runs nothing for an up-to-date stage and keeps it up to date', async () => {
+    const exported = await api();
+    const outcome = await vscode.commands.executeCommand<RunOutcome>('mlc.runStage', 'evaluate');
+    assert.equal(outcome.status, 'succeeded');
+    const tree = await exported.pipelinesTree();
+    assert.match(stagesOf(tree).find((stage) => stage.label === 'evaluate')?.description ?? '', /^up to date/);
+  });
+
+  it('opens the details of a run from the Runs view', async () => {
+    const exported = await api();
+    const runs = await exported.runsTree();
+    assert.ok(runs.length > 0);
+    const runId = runs[0]!.id?.replace(/^run:/, '');
+    assert.ok(runId);
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('mlc.showRun', runId);
+    assert.match(editor.document.getText(), /^# Run /);
+    assert.match(editor.document.getText(), /\| status \| succeeded \|/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+});
