@@ -1,0 +1,221 @@
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { relative } from 'node:path';
+import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
+import { matchTarget } from '../../engine/pipeline/findStages';
+import type { Problem } from '../../engine/problems';
+import type { StageRunRecord } from '../../engine/runStore/runRecord';
+import type { RunPlan } from '../../engine/scheduler/planRun';
+import { runPipeline, type PipelineRunOutcome } from '../../engine/scheduler/runPipeline';
+import { formatDuration } from '../../engine/scheduler/runStage';
+import type { RunObserver } from '../../engine/scheduler/schedulerDependencies';
+import { createContentHasher } from '../../node/hashing/createContentHasher';
+import { createLocalRunPorts, schedulerNodesOf } from '../../node/runStore/createLocalRunPorts';
+import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
+
+const usage = `Usage: mlc run [STAGE...] [-j N] [--force] [--keep-going] [--dry-run] [--runner NAME] [--json]
+
+Runs the stages that changed (and the changed stages they depend on), in dependency order.
+  STAGE            a stage address (train, sub/dvc.yaml:train@cnn), a foreach group or a
+                   pipeline file; default: every stage of the workspace
+  -j, --jobs N     stages run at once (default: the number of cores)
+  -f, --force      run the selected stages even when up to date: the targets and every stage
+                   upstream of them, frozen ones included (as dvc repro -f)
+  -k, --keep-going after a failure, go on with the stages that do not depend on it
+  --dry-run        print what would run and why; run nothing
+  --runner NAME    where stages run; only 'local' for now
+  --json           print one JSON document at the end
+
+Exit: 0 all succeeded or nothing to do, 1 a stage failed or the run was cancelled (or another
+run holds the workspace), 2 bad usage, unknown stage, or a pipeline with errors.`;
+
+export const command: CliCommand = {
+  summary: 'Run the pipeline stages that need it',
+  usage,
+  async run(args, context) {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options: {
+        jobs: { type: 'string', short: 'j' },
+        force: { type: 'boolean', short: 'f' },
+        'keep-going': { type: 'boolean', short: 'k' },
+        'dry-run': { type: 'boolean' },
+        runner: { type: 'string' },
+        json: { type: 'boolean' },
+        verbose: { type: 'boolean' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1)
+      throw new UsageError(`-j expects a whole number of stages at least 1, not '${values.jobs}'.`);
+    const runner = values.runner ?? 'local';
+    if (runner !== 'local') {
+      throw new UsageError(
+        `unknown runner '${runner}': only 'local' runs stages for now; ssh and slurm runners arrive with a later issue.`,
+      );
+    }
+    const json = values.json === true;
+    const workspace = loadWorkspace(context.fs, context.cwd);
+    const errors = workspace.problems.filter((problem) => problem.severity === 'error');
+    for (const problem of workspace.problems) context.logger.warn(formatProblem(problem, workspace.root));
+    if (errors.length > 0) {
+      process.stderr.write(
+        `mlc run: the pipeline has ${errors.length} error(s); fix them first (mlc validate lists them).\n`,
+      );
+      return ExitCode.usage;
+    }
+    if (workspace.graph.stages.length === 0) {
+      process.stderr.write(
+        `mlc run: no pipeline stages found in ${workspace.root} (mlc.yaml, dvc.yaml or MLproject).\n`,
+      );
+      return ExitCode.usage;
+    }
+    const targets = resolveTargets(workspace.graph, positionals);
+    const hasher = createContentHasher({ workspaceRoot: workspace.root, logger: context.logger });
+    try {
+      const ports = createLocalRunPorts({
+        root: workspace.root,
+        graph: workspace.graph,
+        fs: context.fs,
+        hasher,
+        ...(json ? {} : { observer: humanObserver() }),
+        onRunStarted: (runId, directory, planned) =>
+          json ||
+          process.stderr.write(
+            `Run ${runId}: ${planned.length} stage(s) (record: ${relative(context.cwd, directory)})\n`,
+          ),
+      });
+      const outcome = await runPipeline(
+        {
+          root: workspace.root,
+          nodes: schedulerNodesOf(workspace.graph),
+          targets,
+          force: values.force === true,
+          keepGoing: values['keep-going'] === true,
+          dryRun: values['dry-run'] === true,
+          jobs,
+          runner,
+        },
+        ports,
+        context.signal,
+      );
+      await hasher.flush();
+      return report(outcome, json, context);
+    } finally {
+      hasher.dispose();
+    }
+  },
+};
+
+function resolveTargets(graph: Parameters<typeof matchTarget>[0], positionals: readonly string[]): string[] {
+  const addresses: string[] = [];
+  for (const target of positionals) {
+    const match = matchTarget(graph, target);
+    if (match.ambiguous.length > 0) {
+      throw new UsageError(
+        `'${target}' names stages in several pipeline files; say which: ${match.ambiguous.join(', ')}.`,
+      );
+    }
+    if (match.stages.length === 0) {
+      const known = graph.stages.map((stage) => graph.address(stage));
+      const shown = known.slice(0, 20).join(', ') + (known.length > 20 ? ', …' : '');
+      throw new UsageError(`unknown stage '${target}'. Stages: ${shown}.`);
+    }
+    for (const stage of match.stages) addresses.push(graph.address(stage));
+  }
+  return [...new Set(addresses)];
+}
+
+function humanObserver(): RunObserver {
+  const write = (text: string) => process.stderr.write(`${text}\n`);
+  return {
+    stageStarted: (address, attempt) => write(attempt > 1 ? `▶ ${address} (attempt ${attempt})` : `▶ ${address}`),
+    stageOutput: (address, _stream, line) => write(`[${address}] ${line}`),
+    stageFinished: (address, result) => write(`${statusMark(result)} ${address} ${describeStage(result)}`),
+  };
+}
+
+function statusMark(result: StageRunRecord): string {
+  return result.status === 'succeeded'
+    ? '✔'
+    : result.status === 'skipped' || result.status === 'up-to-date'
+      ? '·'
+      : '✖';
+}
+
+function describeStage(result: StageRunRecord): string {
+  const took = result.durationMs === undefined ? '' : ` in ${formatDuration(result.durationMs)}`;
+  if (result.status === 'succeeded') return `succeeded${took}`;
+  if (result.status === 'skipped') return `skipped: ${result.skipReason ?? 'not run'}`;
+  if (result.status === 'up-to-date') return 'up to date (its upstream rewrote identical outs)';
+  return `${result.status}${took}${result.failure ? `: ${result.failure.message}` : ''}`;
+}
+
+function report(outcome: PipelineRunOutcome, json: boolean, context: CliContext): ExitCode {
+  switch (outcome.kind) {
+    case 'locked': {
+      const { holder } = outcome;
+      const message = `another run (${holder.runId}, pid ${holder.pid} on ${holder.hostname}) holds this workspace; wait for it, or stop it with \`mlc stop ${holder.runId}\`. If you know it is gone, delete .mlc/lock.`;
+      if (json) context.print(JSON.stringify({ runId: null, status: 'locked', heldBy: holder, message }));
+      else process.stderr.write(`mlc run: ${message}\n`);
+      return ExitCode.failed;
+    }
+    case 'dryRun':
+      context.print(json ? JSON.stringify({ dryRun: true, ...planJson(outcome.plan) }) : formatPlan(outcome.plan));
+      return ExitCode.ok;
+    case 'upToDate':
+      context.print(
+        json ? JSON.stringify({ runId: null, status: 'up-to-date', stages: [] }) : 'Everything is up to date.',
+      );
+      return ExitCode.ok;
+    case 'finished': {
+      const { record } = outcome;
+      if (json) {
+        context.print(
+          JSON.stringify({
+            runId: record.id,
+            status: record.status,
+            directory: outcome.directory,
+            stages: record.stages,
+          }),
+        );
+      } else {
+        const rows = record.stages.map((stage) => `  ${stage.address.padEnd(24)} ${describeStage(stage)}`);
+        const took = record.endedAt === undefined ? '' : ` in ${formatDuration(record.endedAt - record.startedAt)}`;
+        context.print([`Run ${record.id} ${record.status}${took}.`, ...rows].join('\n'));
+      }
+      return record.status === 'succeeded' ? ExitCode.ok : ExitCode.failed;
+    }
+  }
+}
+
+function planJson(plan: RunPlan) {
+  return {
+    stages: plan.stages.map((planned) => ({
+      address: planned.address,
+      name: planned.stage.name,
+      reasons: planned.reasons,
+      conditional: !planned.definite,
+    })),
+    upToDate: plan.upToDate,
+    frozen: plan.frozen,
+  };
+}
+
+function formatPlan(plan: RunPlan): string {
+  if (plan.stages.length === 0) return 'Everything is up to date.';
+  const lines = ['Would run:'];
+  for (const planned of plan.stages) {
+    const when = planned.definite ? '' : ' (if its upstream changes its inputs)';
+    lines.push(`  ${planned.address}${when}: ${planned.reasons.join('; ')}`);
+  }
+  if (plan.upToDate.length > 0) lines.push(`Up to date: ${plan.upToDate.join(', ')}`);
+  if (plan.frozen.length > 0) lines.push(`Frozen (not run): ${plan.frozen.join(', ')}`);
+  return lines.join('\n');
+}
+
+function formatProblem(problem: Problem, root: string): string {
+  return `${relative(root, problem.file) || problem.file}:${problem.line}:${problem.column}: ${problem.severity} ${problem.code}: ${problem.message}`;
+}

@@ -1,0 +1,40 @@
+import { join } from 'pathe';
+import type { Clock, FileSystem } from '../ports';
+import { RUN_FILES, type RunRecord } from './runRecord';
+
+/**
+ * Rewrites the record of a run whose owner died (found through the stale workspace lock it left)
+ * as `interrupted`, with every stage that was running or pending marked so too. A record that is
+ * missing, unreadable or already finished is left alone. Returns whether it rewrote the record.
+ */
+export function markRunInterrupted(fs: FileSystem, clock: Clock, runDirectory: string, message: string): boolean {
+  const path = join(runDirectory, RUN_FILES.record);
+  let record: RunRecord;
+  try {
+    record = JSON.parse(fs.readText(path)) as RunRecord;
+  } catch {
+    return false;
+  }
+  if (record.status !== 'running' && record.status !== 'queued') return false;
+  record.status = 'interrupted';
+  record.endedAt ??= clock.now();
+  record.updatedAt = clock.now();
+  record.message = message;
+  for (const stage of record.stages ?? []) {
+    if (stage.status === 'running') {
+      stage.status = 'cancelled';
+      stage.failure = { code: 'killed', message: 'interrupted: the mlc process that ran it died' };
+    } else if (stage.status === 'pending') {
+      stage.status = 'skipped';
+      stage.skipReason = 'not run: the run was interrupted';
+    }
+  }
+  fs.writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`);
+  const events = join(runDirectory, RUN_FILES.events);
+  const size = fs.stat(events)?.size ?? 0;
+  // The dead writer may have torn its last line: start ours on a fresh line.
+  const endsTorn = size > 0 && fs.readRange(events, size - 1, 1)[0] !== 0x0a;
+  const line = JSON.stringify({ time: clock.now(), type: 'runInterrupted' });
+  fs.appendFile(events, `${endsTorn ? '\n' : ''}${line}\n`);
+  return true;
+}

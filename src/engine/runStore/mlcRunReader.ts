@@ -1,0 +1,90 @@
+import { join } from 'pathe';
+import type { FileSystem } from '../ports';
+import type { Problem } from '../problems';
+import type { RunListing, RunReader, RunSummary } from '../runs/model';
+import { latestValues, parseMetricsLog } from './metricsLog';
+import { readRunRecord, type IsOwnerAlive } from './readRunRecord';
+import { RUN_FILES, type RunRecord } from './runRecord';
+
+export interface MlcRunReaderOptions {
+  /** Liveness of a run's owner process; without it only the heartbeat is used. */
+  readonly isOwnerAlive?: IsOwnerAlive;
+}
+
+/**
+ * Reads mlc's own run store, `<workspace>/.mlc/runs/<run-id>/`. The list comes from each
+ * run.json (params, summary metrics and the latest value of each series are kept there); a run
+ * that is still live also gets the latest values from metrics.jsonl, which grows while it runs.
+ */
+export function createMlcRunReader(options: MlcRunReaderOptions = {}): RunReader {
+  return {
+    source: 'mlc',
+    detect(folder, entries) {
+      const hasStore = entries.some((entry) => entry.name === '.mlc' && entry.kind === 'directory');
+      return { stores: hasStore ? [{ source: 'mlc', path: join(folder, '.mlc', 'runs') }] : [], descend: true };
+    },
+    async list(store, context): Promise<RunListing> {
+      let names: string[];
+      try {
+        names = context.fs
+          .readDirectory(store.path)
+          .filter((entry) => entry.kind === 'directory')
+          .map((entry) => entry.name);
+      } catch {
+        return { runs: [], problems: [] };
+      }
+      const runs: RunSummary[] = [];
+      const problems: Problem[] = [];
+      for (const name of names.sort().reverse()) {
+        if (context.signal?.aborted) break;
+        const directory = join(store.path, name);
+        const parsed = readRunRecord(context.fs, directory, options.isOwnerAlive);
+        problems.push(...parsed.problems);
+        if (!parsed.value) continue;
+        runs.push(toSummary(parsed.value, directory, context.fs));
+      }
+      return { runs, problems };
+    },
+    async series(store, runId, context, names) {
+      const path = join(store.path, runId, RUN_FILES.metrics);
+      let text: string;
+      try {
+        text = context.fs.readText(path);
+      } catch {
+        return { series: {}, problems: [] };
+      }
+      return { series: parseMetricsLog(text, names).series, problems: [] };
+    },
+  };
+}
+
+/** The engine default: liveness from the heartbeat only (src/node/runStore adds a pid check). */
+export const mlcRunReader: RunReader = createMlcRunReader();
+
+function toSummary(record: RunRecord, directory: string, fs: FileSystem): RunSummary {
+  let live: Record<string, number> = {};
+  if (record.status === 'running' || record.status === 'queued') {
+    try {
+      live = latestValues(parseMetricsLog(fs.readText(join(directory, RUN_FILES.metrics))).series);
+    } catch {
+      // No point written yet.
+    }
+  }
+  const metrics: Record<string, number> = {};
+  for (const [name, value] of Object.entries({ ...record.seriesLatest, ...live, ...record.metrics })) {
+    if (typeof value === 'number') metrics[name] = value;
+  }
+  const stageNames = record.targets.length > 0 ? record.targets : record.stages.map((stage) => stage.address);
+  return {
+    id: record.id,
+    source: 'mlc',
+    name: stageNames.join(', ') || 'run',
+    status: record.status,
+    startedAt: record.startedAt,
+    ...(record.endedAt === undefined ? {} : { endedAt: record.endedAt }),
+    params: record.params,
+    metrics,
+    ...(record.git ? { git: { commit: record.git.commit, dirty: record.git.dirty } } : {}),
+    location: directory,
+  };
+}

@@ -1,0 +1,193 @@
+import type { PlotProps } from '../pipeline/model';
+import type { FileSystem } from '../ports';
+import { parseMetricCell } from './parseMetricCell';
+
+/** One point of a metric series as mlc records it. */
+export interface MetricPoint {
+  readonly name: string;
+  readonly step: number;
+  readonly value: number;
+  /** Epoch ms: the file's `timestamp` column when it has one, else when mlc read the row. */
+  readonly timestamp: number;
+}
+
+export interface PlotTailer {
+  /**
+   * Reads what was appended since the last call and returns its points. A torn last line (a
+   * writer mid-line) waits for the next call, unless `final` says the writer has exited.
+   */
+  poll(final?: boolean): MetricPoint[];
+}
+
+type PlotFormat = 'delimited' | 'jsonl' | 'json';
+type Row = Readonly<Record<string, unknown>>;
+
+const decoder = new TextDecoder('utf-8');
+const X_COLUMNS = ['step', 'epoch'];
+
+/**
+ * Follows one `plots:` file of a running stage: CSV/TSV (header row unless `header: false`, then
+ * columns are named `0`, `1`, … as in DVC), JSONL, or a JSON list of objects (re-read whole when
+ * it changes, since it cannot be appended to). x is the `x` prop, else a `step` or `epoch`
+ * column, else the row index; every other numeric column is a series. A file that shrank was
+ * rewritten: it is read again from the start and rows already taken are skipped.
+ * `skipExisting` ignores rows present before the stage started (a `persist: true` file).
+ */
+export function createPlotTailer(
+  fs: FileSystem,
+  path: string,
+  props: PlotProps | undefined,
+  now: () => number,
+  options: { readonly skipExisting?: boolean } = {},
+): PlotTailer {
+  const format = formatOf(path);
+  const separator = path.toLowerCase().endsWith('.tsv') ? '\t' : ',';
+  const hasHeader = props?.header ?? true;
+  let offset = 0;
+  let header: string[] | undefined;
+  let rowsSeen = 0;
+  let rowsTaken = 0;
+  let lastJsonSignature = '';
+
+  const toPoints = (row: Row, index: number, into: MetricPoint[]) => {
+    const xColumn = props?.x ?? X_COLUMNS.find((column) => column in row);
+    const xValue = xColumn === undefined ? undefined : numberOf(row[xColumn]);
+    const step = xValue ?? index;
+    const rowTime = numberOf(row.timestamp);
+    const timestamp = rowTime === undefined ? now() : rowTime < 1e11 ? rowTime * 1000 : rowTime;
+    for (const [name, cell] of Object.entries(row)) {
+      if (name === xColumn || name === 'timestamp') continue;
+      const value = numberOf(cell);
+      if (value !== undefined) into.push({ name, step, value, timestamp });
+    }
+  };
+  const takeRow = (row: Row | undefined, into: MetricPoint[], skipping: boolean) => {
+    if (!row) return;
+    const index = rowsSeen++;
+    if (index < rowsTaken) return;
+    rowsTaken = index + 1;
+    if (!skipping) toPoints(row, index, into);
+  };
+  const takeLine = (line: string, into: MetricPoint[], skipping: boolean) => {
+    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (text.trim() === '') return;
+    if (format === 'jsonl') {
+      takeRow(parseJsonRow(text), into, skipping);
+      return;
+    }
+    const cells = splitDelimited(text, separator);
+    if (!header && hasHeader) {
+      header = cells.map((cell) => cell.trim());
+      return;
+    }
+    const names = header ?? cells.map((_, column) => String(column));
+    const row: Record<string, string> = {};
+    names.forEach((name, column) => {
+      row[name] = cells[column] ?? '';
+    });
+    takeRow(row, into, skipping);
+  };
+
+  const pollLines = (final: boolean, skipping: boolean): MetricPoint[] => {
+    const stat = fs.stat(path);
+    if (!stat || stat.kind !== 'file') return [];
+    if (stat.size < offset) {
+      offset = 0;
+      header = undefined;
+      rowsSeen = 0;
+    }
+    if (stat.size === offset) return [];
+    const bytes = fs.readRange(path, offset, stat.size - offset);
+    const lastNewline = bytes.lastIndexOf(0x0a);
+    const completeEnd = final ? bytes.length : lastNewline + 1;
+    if (completeEnd <= 0) return [];
+    const lines = decoder.decode(bytes.subarray(0, completeEnd)).split('\n');
+    offset += completeEnd;
+    const points: MetricPoint[] = [];
+    for (const line of lines) takeLine(line, points, skipping);
+    return points;
+  };
+
+  const pollJson = (skipping: boolean): MetricPoint[] => {
+    const stat = fs.stat(path);
+    if (!stat || stat.kind !== 'file') return [];
+    const signature = `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+    if (signature === lastJsonSignature) return [];
+    let rows: Row[];
+    try {
+      rows = rowsOfJson(JSON.parse(fs.readText(path)));
+    } catch {
+      return []; // mid-write: the next poll sees the finished file
+    }
+    lastJsonSignature = signature;
+    rowsSeen = 0;
+    const points: MetricPoint[] = [];
+    for (const row of rows) takeRow(row, points, skipping);
+    return points;
+  };
+
+  const poll = (final = false, skipping = false) =>
+    format === 'json' ? pollJson(skipping) : pollLines(final, skipping);
+  if (options.skipExisting) poll(true, true);
+  return { poll: (final) => poll(final) };
+}
+
+function formatOf(path: string): PlotFormat {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl';
+  if (lower.endsWith('.json')) return 'json';
+  return 'delimited';
+}
+
+function numberOf(cell: unknown): number | undefined {
+  if (typeof cell === 'number') return cell;
+  if (typeof cell === 'string') return parseMetricCell(cell);
+  return undefined;
+}
+
+function parseJsonRow(text: string): Row | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isRow(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRow(value: unknown): value is Row {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** A JSON plot is a list of objects, or (DVC's other form) an object holding one such list. */
+function rowsOfJson(data: unknown): Row[] {
+  if (Array.isArray(data)) return data.filter(isRow);
+  if (isRow(data)) {
+    const list = Object.values(data).find(Array.isArray);
+    if (list) return (list as unknown[]).filter(isRow);
+  }
+  return [];
+}
+
+/** Splits one CSV/TSV line, honouring double quotes (`"a,b"` and `""` inside quotes). */
+function splitDelimited(line: string, separator: string): string[] {
+  if (!line.includes('"')) return line.split(separator);
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let index = 0; index < line.length; index++) {
+    const character = line[index]!;
+    if (quoted) {
+      if (character === '"' && line[index + 1] === '"') {
+        cell += '"';
+        index++;
+      } else if (character === '"') quoted = false;
+      else cell += character;
+    } else if (character === '"') quoted = true;
+    else if (character === separator) {
+      cells.push(cell);
+      cell = '';
+    } else cell += character;
+  }
+  cells.push(cell);
+  return cells;
+}

@@ -1,0 +1,70 @@
+import { join } from 'pathe';
+import type { FileSystem } from '../ports';
+import { problemAt, type Parsed } from '../problems';
+import { HEARTBEAT_INTERVAL_MS } from './runRecorder';
+import { RUN_FILES, type RunRecord } from './runRecord';
+
+/**
+ * Whether the process that owns a live-looking run still exists. The Node adapter checks the pid
+ * on this host; for another host it can only go by the record's heartbeat (`updatedAt`).
+ */
+export type IsOwnerAlive = (owner: { readonly pid: number; readonly hostname: string }, updatedAt: number) => boolean;
+
+/** Without a process check: alive while the owner keeps rewriting the record (its heartbeat). */
+export function isHeartbeatFresh(updatedAt: number, now: number = Date.now()): boolean {
+  return now - updatedAt < 3 * HEARTBEAT_INTERVAL_MS;
+}
+
+/**
+ * Reads `run.json` of one run folder for `mlc show` and the reader. A run that claims to be
+ * queued or running but whose owner is gone (kill -9, crash, reboot) is returned as
+ * `interrupted`, with its running stages `cancelled`: the file itself is rewritten only by the
+ * next `mlc run`, which holds the workspace lock.
+ */
+export function readRunRecord(
+  fs: FileSystem,
+  runDirectory: string,
+  isOwnerAlive: IsOwnerAlive = (_owner, updatedAt) => isHeartbeatFresh(updatedAt),
+): Parsed<RunRecord | undefined> {
+  const path = join(runDirectory, RUN_FILES.record);
+  let record: RunRecord;
+  try {
+    record = JSON.parse(fs.readText(path)) as RunRecord;
+  } catch (error) {
+    const missing = (error as { code?: string }).code === 'ENOENT';
+    const message = missing
+      ? `${path} does not exist: this folder holds no mlc run record.`
+      : `${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}); the run cannot be shown.`;
+    return {
+      value: undefined,
+      problems: [problemAt(path, undefined, 'error', missing ? 'runRecordMissing' : 'runRecordUnreadable', message)],
+    };
+  }
+  if (typeof record !== 'object' || record === null || typeof record.id !== 'string' || !Array.isArray(record.stages)) {
+    return {
+      value: undefined,
+      problems: [
+        problemAt(
+          path,
+          undefined,
+          'error',
+          'runRecordUnreadable',
+          `${path} is not an mlc run record (no id or stages).`,
+        ),
+      ],
+    };
+  }
+  record.params ??= {};
+  record.metrics ??= {};
+  record.seriesLatest ??= {};
+  const isLive = record.status === 'running' || record.status === 'queued';
+  if (isLive && record.owner && !isOwnerAlive(record.owner, record.updatedAt ?? record.startedAt)) {
+    record.status = 'interrupted';
+    record.message ??= `interrupted: its mlc process (pid ${record.owner.pid} on ${record.owner.hostname}) is gone`;
+    for (const stage of record.stages) {
+      if (stage.status === 'running') stage.status = 'cancelled';
+      else if (stage.status === 'pending') stage.status = 'skipped';
+    }
+  }
+  return { value: record, problems: [] };
+}

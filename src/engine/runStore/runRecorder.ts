@@ -1,0 +1,136 @@
+import { join } from 'pathe';
+import type { Clock, FileSystem } from '../ports';
+import type { RunStatus } from '../runs/model';
+import { createRunId } from './createRunId';
+import { formatMetricLines } from './metricsLog';
+import type { MetricPoint } from './plotFileTailer';
+import { RUN_FILES, RUN_RECORD_SCHEMA, type RunRecord, type StageRunRecord } from './runRecord';
+
+/** How long state changes may wait before run.json is rewritten (many stages end per second). */
+const RECORD_WRITE_DELAY_MS = 100;
+/** How long stage output may wait in memory before it is appended to its log. */
+const LOG_FLUSH_DELAY_MS = 100;
+const LOG_BUFFER_LIMIT = 64 * 1024;
+/** The owner rewrites run.json at least this often, so other hosts can tell a live run from a dead one. */
+export const HEARTBEAT_INTERVAL_MS = 60_000;
+
+export type RunRecordInit = Omit<
+  RunRecord,
+  'schema' | 'id' | 'status' | 'startedAt' | 'updatedAt' | 'endedAt' | 'params' | 'metrics' | 'seriesLatest' | 'stages'
+> & { readonly stages: StageRunRecord[] };
+
+/**
+ * Owns one run folder while the run lives: `run.json` (atomic rewrites, coalesced to one per
+ * 100 ms, immediate for run-level changes), `events.jsonl` and `metrics.jsonl` (append-only),
+ * and one log per stage with every line prefixed by an ISO timestamp and its stream.
+ */
+export class RunRecorder {
+  private writeTimer: ReturnType<typeof setTimeout> | undefined;
+  private logTimer: ReturnType<typeof setTimeout> | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private readonly logBuffers = new Map<string, string>();
+  private logBufferedBytes = 0;
+
+  private constructor(
+    private readonly fs: FileSystem,
+    private readonly clock: Clock,
+    readonly directory: string,
+    readonly record: RunRecord,
+  ) {}
+
+  /** Creates `<runsDirectory>/<new run id>/` and writes the first run.json (status `running`). */
+  static create(
+    fs: FileSystem,
+    clock: Clock,
+    runsDirectory: string,
+    init: RunRecordInit,
+    options: { readonly id?: string; readonly random?: () => number } = {},
+  ): RunRecorder {
+    const startedAt = clock.now();
+    let id = options.id ?? createRunId(startedAt, options.random);
+    while (fs.stat(join(runsDirectory, id))) id = createRunId(startedAt, options.random);
+    const directory = join(runsDirectory, id);
+    fs.makeDirectory(join(directory, RUN_FILES.logs));
+    const record: RunRecord = {
+      schema: RUN_RECORD_SCHEMA,
+      id,
+      status: 'running',
+      startedAt,
+      updatedAt: startedAt,
+      params: {},
+      metrics: {},
+      seriesLatest: {},
+      ...init,
+    };
+    const recorder = new RunRecorder(fs, clock, directory, record);
+    recorder.writeNow();
+    recorder.appendEvent({ type: 'runStarted', stages: init.stages.map((stage) => stage.address) });
+    recorder.heartbeat = setInterval(() => recorder.writeNow(), HEARTBEAT_INTERVAL_MS);
+    return recorder;
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  stage(address: string): StageRunRecord {
+    const stage = this.record.stages.find((candidate) => candidate.address === address);
+    if (!stage) throw new Error(`Stage ${address} is not part of run ${this.id}.`);
+    return stage;
+  }
+
+  /** Applies a change to the record and schedules a rewrite of run.json. */
+  update(change: (record: RunRecord) => void): void {
+    change(this.record);
+    this.writeTimer ??= setTimeout(() => this.writeNow(), RECORD_WRITE_DELAY_MS);
+  }
+
+  writeNow(): void {
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = undefined;
+    this.record.updatedAt = this.clock.now();
+    this.fs.writeFileAtomic(join(this.directory, RUN_FILES.record), `${JSON.stringify(this.record, null, 2)}\n`);
+  }
+
+  appendEvent(event: { readonly type: string } & Record<string, unknown>): void {
+    const line = JSON.stringify({ time: this.clock.now(), ...event });
+    this.fs.appendFile(join(this.directory, RUN_FILES.events), `${line}\n`);
+  }
+
+  /** Buffers one output line of a stage for its log (flushed within 100 ms). */
+  logLine(address: string, stream: 'stdout' | 'stderr', line: string, timestamp: number): void {
+    const text = `${new Date(timestamp).toISOString()} ${stream} ${line}\n`;
+    this.logBuffers.set(address, (this.logBuffers.get(address) ?? '') + text);
+    this.logBufferedBytes += text.length;
+    if (this.logBufferedBytes > LOG_BUFFER_LIMIT) this.flushLogs();
+    else this.logTimer ??= setTimeout(() => this.flushLogs(), LOG_FLUSH_DELAY_MS);
+  }
+
+  flushLogs(): void {
+    if (this.logTimer) clearTimeout(this.logTimer);
+    this.logTimer = undefined;
+    for (const [address, text] of this.logBuffers) {
+      this.fs.appendFile(join(this.directory, this.stage(address).logFile), text);
+    }
+    this.logBuffers.clear();
+    this.logBufferedBytes = 0;
+  }
+
+  appendMetricPoints(address: string, points: readonly MetricPoint[]): void {
+    if (points.length === 0) return;
+    this.fs.appendFile(join(this.directory, RUN_FILES.metrics), formatMetricLines(address, points));
+    for (const point of points) this.record.seriesLatest[point.name] = point.value;
+  }
+
+  /** Ends the run: flushes logs, records the final status, stops the heartbeat. */
+  finish(status: RunStatus, message?: string): void {
+    this.flushLogs();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    this.record.status = status;
+    this.record.endedAt = this.clock.now();
+    if (message !== undefined) this.record.message = message;
+    this.appendEvent({ type: 'runFinished', status });
+    this.writeNow();
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The port for `.mlc/lock`: one `mlc run` at a time per workspace, so two runs never write the
+ * same outs or lock entries. The Node adapter creates the file with O_EXCL and takes over a lock
+ * whose owner process is dead (kill -9, power loss).
+ */
+export interface LockHolder {
+  readonly runId: string;
+  readonly pid: number;
+  readonly hostname: string;
+  readonly acquiredAt: number;
+}
+
+export type LockAttempt =
+  | {
+      readonly acquired: true;
+      /** The holder of a stale lock that was taken over (its run died without finishing). */
+      readonly staleHolder?: LockHolder;
+      release(): void;
+    }
+  | { readonly acquired: false; readonly holder: LockHolder };
+
+export interface WorkspaceLock {
+  tryAcquire(holder: LockHolder): LockAttempt;
+}

@@ -1,0 +1,111 @@
+import type { RunStatus } from '../runs/model';
+import type { RunRecorder } from '../runStore/runRecorder';
+import type { StageRunRecord } from '../runStore/runRecord';
+import type { PlannedStage, RunPlan } from './planRun';
+import { runStage } from './runStage';
+import type { SchedulerDependencies } from './schedulerDependencies';
+
+export interface ExecuteOptions {
+  /** How many stages run at once (at least 1). */
+  readonly jobs: number;
+  /** After a failure, go on with every stage that does not depend on the failed one. */
+  readonly keepGoing: boolean;
+}
+
+/**
+ * Runs a plan with up to `jobs` stages at once, each as soon as everything it waits for has
+ * finished well (so independent branches run side by side). A failure stops new starts (stages
+ * already running finish), or with `keepGoing` skips only what depends on it. Aborting `signal`
+ * kills the running stages and skips the rest. Returns the run's final status; every stage of
+ * the plan ends with a final status in the recorder.
+ */
+export async function executePlan(
+  plan: RunPlan,
+  recorder: RunRecorder,
+  dependencies: SchedulerDependencies,
+  options: ExecuteOptions,
+  signal: AbortSignal,
+): Promise<RunStatus> {
+  const jobs = Math.max(1, Math.floor(options.jobs));
+  const waitingFor = new Map<string, number>();
+  const downstream = new Map<string, PlannedStage[]>();
+  const ready: PlannedStage[] = [];
+  for (const planned of plan.stages) {
+    waitingFor.set(planned.address, planned.upstream.length);
+    for (const upstream of planned.upstream) {
+      const list = downstream.get(upstream) ?? [];
+      list.push(planned);
+      downstream.set(upstream, list);
+    }
+    if (planned.upstream.length === 0) ready.push(planned);
+  }
+  let running = 0;
+  let failed = false;
+  let stopReason: string | undefined;
+
+  const skip = (address: string, reason: string) => {
+    const record = recorder.stage(address);
+    if (record.status !== 'pending') return;
+    recorder.update(() => {
+      record.status = 'skipped';
+      record.skipReason = reason;
+    });
+    dependencies.observer?.stageFinished?.(address, record);
+  };
+  const skipDownstream = (address: string, reason: string) => {
+    const pending = [...(downstream.get(address) ?? [])];
+    while (pending.length > 0) {
+      const next = pending.pop()!;
+      if (recorder.stage(next.address).status !== 'pending') continue;
+      skip(next.address, reason);
+      pending.push(...(downstream.get(next.address) ?? []));
+    }
+  };
+
+  await new Promise<void>((resolveAll) => {
+    const onFinished = (planned: PlannedStage, result: StageRunRecord) => {
+      running--;
+      const isGood = result.status === 'succeeded' || result.status === 'up-to-date';
+      if (result.status !== 'up-to-date') dependencies.observer?.stageFinished?.(planned.address, result);
+      if (isGood) {
+        for (const next of downstream.get(planned.address) ?? []) {
+          const remaining = (waitingFor.get(next.address) ?? 1) - 1;
+          waitingFor.set(next.address, remaining);
+          if (remaining === 0 && recorder.stage(next.address).status === 'pending') ready.push(next);
+        }
+      } else if (result.status === 'failed') {
+        failed = true;
+        if (options.keepGoing) skipDownstream(planned.address, `upstream stage ${planned.address} failed`);
+        else stopReason ??= `stage ${planned.address} failed`;
+      }
+      pump();
+    };
+    const pump = () => {
+      if (signal.aborted) stopReason ??= 'the run was cancelled';
+      while (stopReason === undefined && running < jobs && ready.length > 0) {
+        const planned = ready.shift()!;
+        running++;
+        runStage(planned, recorder, dependencies, signal).then(
+          (result) => onFinished(planned, result),
+          (error: unknown) => {
+            const record = recorder.stage(planned.address);
+            recorder.update(() => {
+              record.status = 'failed';
+              record.failure = { code: 'startFailed', message: error instanceof Error ? error.message : String(error) };
+            });
+            onFinished(planned, record);
+          },
+        );
+      }
+      if (running === 0) resolveAll();
+    };
+    signal.addEventListener('abort', () => pump(), { once: true });
+    pump();
+  });
+
+  const reason = stopReason ?? 'an upstream stage did not succeed';
+  for (const planned of plan.stages) skip(planned.address, `not run: ${reason}`);
+  if (signal.aborted) return 'cancelled';
+  const anyBad = recorder.record.stages.some((stage) => stage.status === 'failed' || stage.status === 'cancelled');
+  return failed || anyBad ? 'failed' : 'succeeded';
+}

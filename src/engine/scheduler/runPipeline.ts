@@ -1,0 +1,140 @@
+import { join, relative } from 'pathe';
+import type { Stage } from '../pipeline/model';
+import type { ParamValue } from '../runs/model';
+import { createRunId } from '../runStore/createRunId';
+import { markRunInterrupted } from '../runStore/markRunInterrupted';
+import { RunRecorder } from '../runStore/runRecorder';
+import type { RunRecord, StageRunRecord } from '../runStore/runRecord';
+import { safeFileName } from '../runStore/safeFileName';
+import type { LockHolder, WorkspaceLock } from '../runStore/workspaceLock';
+import { executePlan } from './executePlan';
+import { planRun, upstreamClosure, type RunPlan, type SchedulerNode, type StageStatusView } from './planRun';
+import type { SchedulerDependencies } from './schedulerDependencies';
+
+export interface PipelineRunRequest {
+  /** Absolute workspace root; run records go to `<root>/.mlc/runs`. */
+  readonly root: string;
+  /** Every stage of the workspace, in topological order. */
+  readonly nodes: readonly SchedulerNode[];
+  /** Resolved target addresses; empty = every stage. */
+  readonly targets: readonly string[];
+  readonly force: boolean;
+  readonly keepGoing: boolean;
+  readonly dryRun: boolean;
+  readonly jobs: number;
+  readonly runner: string;
+}
+
+export interface PipelineRunPorts extends SchedulerDependencies {
+  /** Statuses of the given addresses (all when undefined); never spawns a process. */
+  readonly statusOf: (
+    addresses: readonly string[] | undefined,
+    signal: AbortSignal,
+  ) => Promise<ReadonlyMap<string, StageStatusView>>;
+  /** The stage's params, flattened with dots (`train.lr`). */
+  readonly paramsOf: (stage: Stage) => Readonly<Record<string, ParamValue>>;
+  /** Undefined outside a git repository. */
+  readonly gitState: () => Promise<{ readonly commit: string | undefined; readonly dirty: boolean } | undefined>;
+  readonly workspaceLock: WorkspaceLock;
+  /** This process: written into the lock and the record, so `mlc stop` can signal it. */
+  readonly owner: { readonly pid: number; readonly hostname: string };
+  /** Called once the run's record exists, before any stage starts. */
+  readonly onRunStarted?: (runId: string, runDirectory: string, planned: readonly string[]) => void;
+  readonly random?: () => number;
+}
+
+export type PipelineRunOutcome =
+  | { readonly kind: 'dryRun'; readonly plan: RunPlan }
+  | { readonly kind: 'upToDate'; readonly plan: RunPlan }
+  | { readonly kind: 'locked'; readonly holder: LockHolder }
+  | {
+      readonly kind: 'finished';
+      readonly plan: RunPlan;
+      readonly record: Readonly<RunRecord>;
+      readonly directory: string;
+    };
+
+export const RUNS_FOLDER = '.mlc/runs';
+
+/**
+ * One `mlc run`, shared by the CLI and the extension: takes the workspace lock (a run left by a
+ * dead process is recorded as interrupted on the way), decides what runs and why, records the run
+ * in `.mlc/runs/<run-id>/`, executes it and releases the lock. A dry run plans without locking.
+ */
+export async function runPipeline(
+  request: PipelineRunRequest,
+  ports: PipelineRunPorts,
+  signal: AbortSignal,
+): Promise<PipelineRunOutcome> {
+  const selection = request.targets.length > 0 ? upstreamClosure(request.nodes, request.targets) : undefined;
+  if (request.dryRun) {
+    const statuses = await ports.statusOf(selection, signal);
+    return { kind: 'dryRun', plan: planRun(request.nodes, statuses, request) };
+  }
+  const runsDirectory = join(request.root, RUNS_FOLDER);
+  const startedAt = ports.clock.now();
+  const runId = createRunId(startedAt, ports.random);
+  const lock = ports.workspaceLock.tryAcquire({ runId, ...ports.owner, acquiredAt: startedAt });
+  if (!lock.acquired) return { kind: 'locked', holder: lock.holder };
+  try {
+    if (lock.staleHolder) {
+      markRunInterrupted(
+        ports.fs,
+        ports.clock,
+        join(runsDirectory, lock.staleHolder.runId),
+        `interrupted: its mlc process (pid ${lock.staleHolder.pid}) died before the run ended`,
+      );
+    }
+    const statuses = await ports.statusOf(selection, signal);
+    const plan = planRun(request.nodes, statuses, request);
+    if (plan.stages.length === 0) return { kind: 'upToDate', plan };
+    const params: Record<string, ParamValue> = {};
+    for (const planned of plan.stages) Object.assign(params, ports.paramsOf(planned.stage));
+    const git = await ports.gitState();
+    const recorder = RunRecorder.create(
+      ports.fs,
+      ports.clock,
+      runsDirectory,
+      {
+        owner: ports.owner,
+        workspace: request.root,
+        targets: request.targets,
+        options: { jobs: request.jobs, force: request.force, keepGoing: request.keepGoing, runner: request.runner },
+        stages: plan.stages.map((planned) =>
+          stageRecord(request.root, planned.address, planned.stage, planned.reasons),
+        ),
+        ...(git ? { git } : {}),
+      },
+      { id: runId, ...(ports.random ? { random: ports.random } : {}) },
+    );
+    recorder.update((record) => Object.assign(record.params, params));
+    ports.onRunStarted?.(
+      recorder.id,
+      recorder.directory,
+      plan.stages.map((planned) => planned.address),
+    );
+    let status;
+    try {
+      status = await executePlan(plan, recorder, ports, { jobs: request.jobs, keepGoing: request.keepGoing }, signal);
+    } catch (error) {
+      recorder.finish('failed', `mlc failed while running: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
+    recorder.finish(status, status === 'cancelled' ? 'cancelled: mlc was asked to stop' : undefined);
+    return { kind: 'finished', plan, record: recorder.record, directory: recorder.directory };
+  } finally {
+    lock.release();
+  }
+}
+
+function stageRecord(root: string, address: string, stage: Stage, reasons: readonly string[]): StageRunRecord {
+  return {
+    address,
+    name: stage.name,
+    pipeline: relative(root, stage.pipelineFile),
+    status: 'pending',
+    reasons: [...reasons],
+    attempts: [],
+    logFile: `logs/${safeFileName(address)}.log`,
+  };
+}

@@ -1,0 +1,226 @@
+import { resolve } from 'pathe';
+import type { Stage } from '../pipeline/model';
+import { readSummaryMetrics } from '../runStore/readSummaryMetrics';
+import { createPlotTailer, type PlotTailer } from '../runStore/plotFileTailer';
+import type { RunRecorder } from '../runStore/runRecorder';
+import type { StageFailure, StageRunRecord } from '../runStore/runRecord';
+import type { PlannedStage } from './planRun';
+import type { ProcessResult } from './ports';
+import type { SchedulerDependencies } from './schedulerDependencies';
+
+const DEFAULT_METRICS_POLL_MS = 200;
+
+/**
+ * Runs one planned stage to its end and records what happened: re-checks a conditional stage,
+ * deletes non-persist outs (DVC semantics), runs each `cmd` entry in order until one fails,
+ * retries a failed attempt up to `retries` times, follows its plot files while it runs, checks
+ * that every declared out exists, and only then records success (lock entry, hashes). A cancelled
+ * or killed stage never reaches `recordSuccess`, so nothing half-written counts as up to date.
+ */
+export async function runStage(
+  planned: PlannedStage,
+  recorder: RunRecorder,
+  dependencies: SchedulerDependencies,
+  signal: AbortSignal,
+): Promise<StageRunRecord> {
+  const { stage, address } = planned;
+  const record = recorder.stage(address);
+  if (!planned.definite) {
+    const status = await dependencies.checkStatus(address, signal);
+    if (status.state === 'up-to-date') {
+      recorder.update(() => {
+        record.status = 'up-to-date';
+      });
+      return record;
+    }
+    recorder.update(() => {
+      record.reasons = [...status.reasons];
+    });
+  }
+  const startedAt = dependencies.clock.now();
+  recorder.update(() => {
+    record.status = 'running';
+    record.startedAt = startedAt;
+  });
+  recorder.appendEvent({ type: 'stageStarted', stage: address });
+  const tailers = followPlots(stage, dependencies);
+  const pollPlots = (final: boolean) => {
+    for (const tailer of tailers) recorder.appendMetricPoints(address, tailer.poll(final));
+  };
+  const pollTimer =
+    tailers.length > 0
+      ? setInterval(() => pollPlots(false), dependencies.metricsPollMs ?? DEFAULT_METRICS_POLL_MS)
+      : undefined;
+  let outcome: { status: StageRunRecord['status']; failure?: StageFailure; last?: ProcessResult };
+  try {
+    outcome = await runAttempts(planned, recorder, dependencies, signal);
+  } finally {
+    if (pollTimer) clearInterval(pollTimer);
+    pollPlots(true);
+  }
+  if (outcome.status === 'succeeded') outcome = await finishSuccess(planned, recorder, dependencies, outcome);
+  const endedAt = dependencies.clock.now();
+  recorder.update(() => {
+    record.status = outcome.status;
+    record.endedAt = endedAt;
+    record.durationMs = endedAt - startedAt;
+    if (outcome.last?.exitCode !== undefined) record.exitCode = outcome.last.exitCode;
+    if (outcome.last?.signal !== undefined) record.signal = outcome.last.signal;
+    if (outcome.failure) record.failure = outcome.failure;
+  });
+  recorder.appendEvent({ type: 'stageFinished', stage: address, status: record.status, exitCode: record.exitCode });
+  return record;
+}
+
+/** Deletes declared outs that are not `persist: true`, and starts following the plot files. */
+function followPlots(stage: Stage, dependencies: SchedulerDependencies): PlotTailer[] {
+  const now = () => dependencies.clock.now();
+  const tailers: PlotTailer[] = [];
+  for (const out of stage.outs) {
+    const path = resolve(stage.wdir, out.path);
+    if (!out.persist) dependencies.fs.remove(path);
+    if (out.kind === 'plot') {
+      tailers.push(createPlotTailer(dependencies.fs, path, out.plot, now, { skipExisting: out.persist }));
+    }
+  }
+  return tailers;
+}
+
+async function runAttempts(
+  planned: PlannedStage,
+  recorder: RunRecorder,
+  dependencies: SchedulerDependencies,
+  signal: AbortSignal,
+): Promise<{ status: StageRunRecord['status']; failure?: StageFailure; last?: ProcessResult }> {
+  const { stage, address } = planned;
+  const record = recorder.stage(address);
+  const commands = typeof stage.cmd === 'string' ? [stage.cmd] : [...stage.cmd];
+  const environment = {
+    ...dependencies.environment,
+    ...stage.env,
+    MLC_RUN_ID: recorder.id,
+    MLC_STAGE: address,
+    MLC_RUN_DIR: recorder.directory,
+  };
+  const attempts = stage.retries + 1;
+  let last: ProcessResult | undefined;
+  let failure: StageFailure | undefined;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (attempt > 1) {
+      // A retry starts as clean as the first attempt did.
+      for (const out of stage.outs) if (!out.persist) dependencies.fs.remove(resolve(stage.wdir, out.path));
+    }
+    dependencies.observer?.stageStarted?.(address, attempt);
+    const attemptStart = dependencies.clock.now();
+    let commandIndex = 0;
+    failure = undefined;
+    for (; commandIndex < commands.length; commandIndex++) {
+      last = await dependencies.processRunner.start(
+        {
+          command: commands[commandIndex]!,
+          cwd: stage.wdir,
+          env: environment,
+          ...(stage.timeoutMs === undefined
+            ? {}
+            : { timeoutMs: Math.max(0, stage.timeoutMs - (dependencies.clock.now() - attemptStart)) }),
+          ...(dependencies.killGraceMs === undefined ? {} : { killGraceMs: dependencies.killGraceMs }),
+          onLine: (stream, line, timestamp) => {
+            recorder.logLine(address, stream, line, timestamp);
+            dependencies.observer?.stageOutput?.(address, stream, line);
+          },
+        },
+        signal,
+      ).result;
+      failure = describeFailure(last, stage, commands.length > 1 ? commandIndex : undefined);
+      if (failure || last.cancelled) break;
+    }
+    const finishedLast = last;
+    recorder.update(() => {
+      record.attempts.push({
+        startedAt: attemptStart,
+        endedAt: finishedLast?.endedAt ?? dependencies.clock.now(),
+        ...(finishedLast?.exitCode === undefined ? {} : { exitCode: finishedLast.exitCode }),
+        ...(finishedLast?.signal === undefined ? {} : { signal: finishedLast.signal }),
+        ...(finishedLast?.timedOut ? { timedOut: true } : {}),
+        commandIndex: Math.min(commandIndex, commands.length - 1),
+      });
+    });
+    if (last?.cancelled || signal.aborted) {
+      return {
+        status: 'cancelled',
+        failure: { code: 'killed', message: 'cancelled: the run was stopped' },
+        ...(last ? { last } : {}),
+      };
+    }
+    if (!failure) return { status: 'succeeded', ...(last ? { last } : {}) };
+  }
+  return { status: 'failed', ...(failure ? { failure } : {}), ...(last ? { last } : {}) };
+}
+
+function describeFailure(
+  result: ProcessResult,
+  stage: Stage,
+  commandIndex: number | undefined,
+): StageFailure | undefined {
+  const which = commandIndex === undefined ? 'the command' : `command ${commandIndex + 1}`;
+  if (result.startError !== undefined) {
+    return { code: 'startFailed', message: `${which} could not start: ${result.startError}` };
+  }
+  if (result.timedOut) {
+    return {
+      code: 'timedOut',
+      message: `timed out after ${formatDuration(stage.timeoutMs ?? 0)}: the stage's processes were killed`,
+    };
+  }
+  if (result.cancelled) return { code: 'killed', message: 'cancelled: the run was stopped' };
+  if (result.signal !== undefined) return { code: 'killed', message: `${which} was killed by ${result.signal}` };
+  if (result.exitCode !== 0) return { code: 'exitCode', message: `${which} exited with code ${result.exitCode}` };
+  return undefined;
+}
+
+/** After the commands succeeded: every declared out must exist, then metrics and the lock entry are recorded. */
+async function finishSuccess(
+  { stage, address }: PlannedStage,
+  recorder: RunRecorder,
+  dependencies: SchedulerDependencies,
+  outcome: { status: StageRunRecord['status']; last?: ProcessResult },
+): Promise<{ status: StageRunRecord['status']; failure?: StageFailure; last?: ProcessResult }> {
+  const missing = stage.outs.filter((out) => !dependencies.fs.stat(resolve(stage.wdir, out.path)));
+  if (missing.length > 0) {
+    const names = missing.map((out) => out.path).join(', ');
+    return {
+      ...outcome,
+      status: 'failed',
+      failure: { code: 'outNotProduced', message: `out ${names} was not produced` },
+    };
+  }
+  const metrics: Record<string, number> = {};
+  for (const out of stage.outs) {
+    if (out.kind !== 'metric') continue;
+    Object.assign(metrics, readSummaryMetrics(dependencies.fs, resolve(stage.wdir, out.path)) ?? {});
+  }
+  recorder.update((record) => Object.assign(record.metrics, metrics));
+  try {
+    const hashes = await dependencies.recordSuccess(stage);
+    recorder.update(() => {
+      const record = recorder.stage(address);
+      record.deps = hashes.deps;
+      record.outs = hashes.outs;
+    });
+    return outcome;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      ...outcome,
+      status: 'failed',
+      failure: { code: 'recordFailed', message: `its lock entry could not be written: ${message}` },
+    };
+  }
+}
+
+export function formatDuration(milliseconds: number): string {
+  if (milliseconds < 1000) return `${milliseconds} ms`;
+  const seconds = milliseconds / 1000;
+  if (seconds < 120) return `${Number(seconds.toFixed(1))} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}

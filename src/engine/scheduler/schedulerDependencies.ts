@@ -1,0 +1,36 @@
+import type { Stage } from '../pipeline/model';
+import type { Clock, FileSystem } from '../ports';
+import type { PathHashes, StageRunRecord } from '../runStore/runRecord';
+import type { StageStatusView } from './planRun';
+import type { OutputStream, ProcessRunner } from './ports';
+
+/** What a run reports while it goes (the CLI prints it; the extension shows it in a terminal). */
+export interface RunObserver {
+  stageStarted?(address: string, attempt: number): void;
+  stageOutput?(address: string, stream: OutputStream, line: string): void;
+  stageFinished?(address: string, result: Readonly<StageRunRecord>): void;
+}
+
+/** What the lock entry written after a stage succeeded says about its files. */
+export interface StageSuccessRecord {
+  readonly deps: PathHashes;
+  readonly outs: PathHashes;
+}
+
+/** Everything the scheduler needs from outside, injected so tests can fake each part. */
+export interface SchedulerDependencies {
+  readonly fs: FileSystem;
+  readonly clock: Clock;
+  readonly processRunner: ProcessRunner;
+  /** The environment every stage starts from (the caller's), before the stage's `env`. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** The current status of one stage (asked again for stages planned only because of upstream). */
+  readonly checkStatus: (address: string, signal: AbortSignal) => Promise<StageStatusView>;
+  /** Hashes the stage's deps and outs and writes its lock entry (called only after success). */
+  readonly recordSuccess: (stage: Stage) => Promise<StageSuccessRecord>;
+  readonly observer?: RunObserver;
+  /** Between SIGTERM and SIGKILL (default 5000 ms). */
+  readonly killGraceMs?: number;
+  /** How often declared plot files are read while a stage runs (default 200 ms). */
+  readonly metricsPollMs?: number;
+}

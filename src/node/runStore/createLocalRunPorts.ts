@@ -1,0 +1,114 @@
+import { hostname } from 'node:os';
+import type { ContentHasher } from '../../engine/hashing/ports';
+import { recordStageSuccess } from '../../engine/lock/recordStageSuccess';
+import type { Stage } from '../../engine/pipeline/model';
+import type { StageGraph } from '../../engine/pipeline/stageGraph';
+import { readStageParams, type ParamsFileContents } from '../../engine/params/readParams';
+import type { FileSystem } from '../../engine/ports';
+import type { ParamValue } from '../../engine/runs/model';
+import { flattenValues } from '../../engine/runStore/flattenNumbers';
+import type { SchedulerNode, StageStatusView } from '../../engine/scheduler/planRun';
+import type { RunObserver } from '../../engine/scheduler/schedulerDependencies';
+import type { PipelineRunPorts } from '../../engine/scheduler/runPipeline';
+import { computeStatus, type StatusGraph, type StageStatus } from '../../engine/status/computeStatus';
+import { nodeProcessRunner } from '../process/nodeProcessRunner';
+import { createWorkspaceLock } from './createWorkspaceLock';
+import { readGitState } from './readGitState';
+
+export interface LocalRunSetup {
+  readonly root: string;
+  readonly graph: StageGraph;
+  readonly fs: FileSystem;
+  readonly hasher: ContentHasher;
+  readonly observer?: RunObserver;
+  readonly killGraceMs?: number;
+  readonly onRunStarted?: PipelineRunPorts['onRunStarted'];
+}
+
+/** Every stage of the graph as the scheduler needs it: topological order, direct upstream. */
+export function schedulerNodesOf(graph: StageGraph): SchedulerNode[] {
+  return graph.stages.map((stage) => {
+    const address = graph.address(stage);
+    return { address, stage, upstream: graph.dependencies(address) };
+  });
+}
+
+/**
+ * Wires the scheduler to this machine: processes through /bin/sh in their own process groups,
+ * status and lock entries through the engine's hashing (computeStatus, recordStageSuccess), git
+ * through simple-git, and `.mlc/lock` for the workspace. Shared by `mlc run` and the extension.
+ */
+export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
+  const { fs, graph, hasher } = setup;
+  const paramsCache = new Map<string, ParamsFileContents>();
+  const environment: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) environment[name] = value;
+  return {
+    fs,
+    clock: { now: () => Date.now() },
+    processRunner: nodeProcessRunner,
+    environment,
+    ...(setup.observer ? { observer: setup.observer } : {}),
+    ...(setup.killGraceMs === undefined ? {} : { killGraceMs: setup.killGraceMs }),
+    ...(setup.onRunStarted ? { onRunStarted: setup.onRunStarted } : {}),
+    async statusOf(addresses, signal) {
+      const statuses = await computeStatus(graph, { fs, hasher, signal }, addresses);
+      const views = new Map<string, StageStatusView>();
+      for (const [address, status] of statuses) views.set(address, ownStatus(status));
+      return views;
+    },
+    async checkStatus(address, signal) {
+      const stage = graph.get(address);
+      if (!stage) return { state: 'changed', reasons: ['stage not found'] };
+      // Only this stage's own inputs: its upstream stages have just finished in this run.
+      const single: StatusGraph = {
+        stages: [stage],
+        address: () => address,
+        get: (wanted) => (wanted === address ? stage : undefined),
+        upstream: () => [],
+        dependencies: () => [],
+      };
+      const status = (await computeStatus(single, { fs, hasher, signal }, [address])).get(address);
+      return status ? ownStatus(status) : { state: 'changed', reasons: ['status unknown'] };
+    },
+    async recordSuccess(stage: Stage) {
+      const entry = await recordStageSuccess(stage, { fs, hasher });
+      const hashes = (paths: typeof entry.deps) =>
+        Object.fromEntries(
+          paths.filter((locked) => locked.md5 !== undefined).map((locked) => [locked.path, locked.md5!]),
+        );
+      return { deps: hashes(entry.deps), outs: hashes(entry.outs) };
+    },
+    paramsOf(stage) {
+      const { values } = readStageParams(fs, stage, paramsCache);
+      const flat: Record<string, ParamValue> = {};
+      for (const fileValues of Object.values(values)) flattenValues(fileValues, toParamValue, '', flat);
+      return flat;
+    },
+    gitState: () => readGitState(setup.root),
+    workspaceLock: createWorkspaceLock(setup.root),
+    owner: { pid: process.pid, hostname: hostname() },
+  };
+}
+
+/**
+ * computeStatus marks everything below a changed stage as changed (`upstream X changed`). The
+ * scheduler wants a stage's own reasons: a stage changed only through its upstream is planned
+ * after it and checked again once the upstream ran, so identical outs do not cascade (as DVC).
+ */
+function ownStatus(status: StageStatus): StageStatusView {
+  if (status.state !== 'changed')
+    return { state: status.state, reasons: status.reasons.length > 0 ? status.reasons : [describe(status.state)] };
+  const own = status.reasons.filter((reason) => !/^upstream .* changed$/.test(reason));
+  return own.length > 0 ? { state: 'changed', reasons: own } : { state: 'up-to-date', reasons: [] };
+}
+
+function describe(state: StageStatus['state']): string {
+  return state === 'never-run' ? 'never run' : state;
+}
+
+function toParamValue(leaf: unknown): ParamValue | undefined {
+  if (leaf === null || typeof leaf === 'string' || typeof leaf === 'number' || typeof leaf === 'boolean') return leaf;
+  if (Array.isArray(leaf)) return JSON.stringify(leaf);
+  return undefined;
+}
