@@ -9,6 +9,8 @@ import { type CliCommand, type CliContext, ExitCode, UsageError } from './cliCon
  */
 const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   // One line per subcommand; keep alphabetical.
+  dag: () => import('./commands/dag'),
+  validate: () => import('./commands/validate'),
 };
 
 function helpText(): string {

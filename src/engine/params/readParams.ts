@@ -100,7 +100,8 @@ export function readStageParams(
     for (const problem of file.problems) {
       const isMissing = problem.code === 'missingParamsFile';
       // A missing file is reported where the stage names it, a syntax error where it is.
-      problems.push(isMissing ? { ...problem, file: stage.pipelineFile, ...dependency.position } : problem);
+      const message = `The params file '${dependency.file}' (relative to the stage's wdir) does not exist; create it or fix the path.`;
+      problems.push(isMissing ? { ...problem, file: stage.pipelineFile, ...dependency.position, message } : problem);
     }
     if (!file.value) continue;
     const values = collected.get(dependency.file) ?? {};

@@ -63,7 +63,7 @@ function checkDependencies(fs: FileSystem, stages: Pipeline['stages'], outputs: 
         ...dep.position,
         severity: 'warning',
         code: 'missingDependency',
-        message: `The dependency '${dep.path}' of stage '${stage.name}' does not exist and no stage produces it; create it, add the stage that writes it, or fix the path.`,
+        message: `The dependency '${dep.path}' of stage '${stage.group ?? stage.name}' does not exist and no stage produces it; create it, add the stage that writes it, or fix the path.`,
       });
     }
   }

@@ -1,0 +1,126 @@
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { discoverPipelines } from '../../engine/pipeline/discoverPipelines';
+import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
+import type { StageGraph } from '../../engine/pipeline/stageGraph';
+import { type CliCommand, ExitCode, UsageError } from '../cliContext';
+import { formatProblem } from './validate';
+
+const usage = `Usage: mlc dag [--json | --dot | --mermaid]
+
+Shows the stage graph of every pipeline in the current folder and below it: each stage with the
+stages it depends on, in the order they run.
+  --json      print {"stages":[{"name","pipeline","cmd","deps","outs"}],"edges":[["from","to"]]}
+  --dot       print Graphviz DOT (mlc dag --dot | dot -Tsvg > dag.svg)
+  --mermaid   print a Mermaid flowchart (for Markdown)
+
+Exit: 0 shown, 1 the stages form a cycle (the cycle is printed on stderr), 2 no pipeline file or bad usage.`;
+
+export const command: CliCommand = {
+  summary: 'Show the stage graph',
+  usage,
+  async run(args, context) {
+    const format = parseFormat(args);
+    if (discoverPipelines(context.fs, context.cwd, { signal: context.signal }).length === 0) {
+      context.logger.error(
+        `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${context.cwd} or below it; run mlc dag in the project folder.`,
+      );
+      return ExitCode.usage;
+    }
+    const workspace = loadWorkspace(context.fs, context.cwd, { signal: context.signal });
+    const cycles = workspace.problems.filter((problem) => problem.code === 'cycle');
+    for (const problem of workspace.problems.filter((item) => item.severity === 'error')) {
+      context.logger.error(formatProblem({ ...problem, file: relative(context.cwd, problem.file) }));
+    }
+    const { graph } = workspace;
+    const pipelineOf = (file: string) => relative(context.cwd, file);
+    if (format === 'json') context.print(JSON.stringify(toJson(graph, pipelineOf), null, 2));
+    else if (format === 'dot') context.print(toDot(graph));
+    else if (format === 'mermaid') context.print(toMermaid(graph));
+    else context.print(toText(graph));
+    return cycles.length > 0 ? ExitCode.failed : ExitCode.ok;
+  },
+};
+
+type Format = 'json' | 'dot' | 'mermaid' | 'text';
+
+function parseFormat(args: readonly string[]): Format {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        json: { type: 'boolean' },
+        dot: { type: 'boolean' },
+        mermaid: { type: 'boolean' },
+        verbose: { type: 'boolean' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const chosen = (['json', 'dot', 'mermaid'] as const).filter((name) => values[name] === true);
+  if (chosen.length > 1)
+    throw new UsageError(`choose one output format, not ${chosen.map((name) => `--${name}`).join(' and ')}.`);
+  return chosen[0] ?? 'text';
+}
+
+export function toJson(graph: StageGraph, pipelineOf: (file: string) => string) {
+  return {
+    stages: graph.stages.map((stage) => ({
+      name: graph.address(stage),
+      pipeline: pipelineOf(stage.pipelineFile),
+      cmd: stage.cmd,
+      deps: stage.deps.map((dep) => dep.path),
+      outs: stage.outs.map((output) => output.path),
+    })),
+    edges: graph.edges.map(([from, to]) => [from, to]),
+  };
+}
+
+function dotString(text: string): string {
+  return `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`;
+}
+
+export function toDot(graph: StageGraph): string {
+  const lines = ['digraph mlc {', '  rankdir=TB;', '  node [shape=box, style=rounded];'];
+  for (const stage of graph.stages) lines.push(`  ${dotString(graph.address(stage))};`);
+  for (const [from, to] of graph.edges) lines.push(`  ${dotString(from)} -> ${dotString(to)};`);
+  lines.push('}');
+  return lines.join('\n');
+}
+
+/** Mermaid ids must be plain words, so stages get `s0`, `s1`… and their address as a quoted label. */
+export function toMermaid(graph: StageGraph): string {
+  const ids = new Map<string, string>();
+  const lines = ['flowchart TD'];
+  for (const [index, stage] of graph.stages.entries()) {
+    const address = graph.address(stage);
+    ids.set(address, `s${index}`);
+    lines.push(`  s${index}["${address.replaceAll('"', '#quot;')}"]`);
+  }
+  for (const [from, to] of graph.edges) lines.push(`  ${ids.get(from)} --> ${ids.get(to)}`);
+  return lines.join('\n');
+}
+
+/** Stages in the order they run, each with the stages it depends on; independent branches apart. */
+export function toText(graph: StageGraph): string {
+  const components = graph.components();
+  if (components.length === 0) return 'No stages.';
+  const lines: string[] = [];
+  for (const [index, component] of components.entries()) {
+    if (components.length > 1) lines.push(`${index > 0 ? '\n' : ''}Branch ${index + 1} of ${components.length}:`);
+    const width = Math.max(...component.map((address) => address.length));
+    for (const address of component) {
+      const upstream = graph.dependencies(address);
+      lines.push(upstream.length === 0 ? `  ${address}` : `  ${address.padEnd(width)}  <- ${upstream.join(', ')}`);
+    }
+  }
+  const edgeCount = graph.edges.length;
+  lines.push(
+    '',
+    `${graph.stages.length} stage${graph.stages.length === 1 ? '' : 's'}, ${edgeCount} dependenc${edgeCount === 1 ? 'y' : 'ies'}.`,
+  );
+  return lines.join('\n');
+}

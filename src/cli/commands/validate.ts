@@ -1,0 +1,78 @@
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { discoverPipelines } from '../../engine/pipeline/discoverPipelines';
+import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
+import type { Problem } from '../../engine/problems';
+import { type CliCommand, ExitCode, UsageError } from '../cliContext';
+
+const usage = `Usage: mlc validate [--json]
+
+Checks every pipeline file (mlc.yaml, dvc.yaml, MLproject) in the current folder and below it:
+YAML syntax, unknown keys, types, \${} templates, params, runners, duplicate outputs, cycles and
+dependencies that nothing provides.
+  --json   print {"problems":[{"file","line","column","severity","code","message"}]}
+
+Exit: 0 no errors (warnings allowed), 1 at least one error, 2 no pipeline file found or bad usage.`;
+
+export const command: CliCommand = {
+  summary: 'Check the pipeline files for problems',
+  usage,
+  async run(args, context) {
+    const { values } = parseOptions(args);
+    const files = discoverPipelines(context.fs, context.cwd, { signal: context.signal });
+    if (files.length === 0) {
+      context.logger.error(
+        `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${context.cwd} or below it; run mlc validate in the project folder.`,
+      );
+      return ExitCode.usage;
+    }
+    const workspace = loadWorkspace(context.fs, context.cwd, { signal: context.signal });
+    const problems = workspace.problems.map((problem) => ({ ...problem, file: relative(context.cwd, problem.file) }));
+    const errorCount = problems.filter((problem) => problem.severity === 'error').length;
+    if (values.json) {
+      const document = {
+        problems: problems.map(({ file, line, column, severity, code, message }) => ({
+          file,
+          line,
+          column,
+          severity,
+          code,
+          message,
+        })),
+      };
+      context.print(JSON.stringify(document, null, 2));
+    } else {
+      for (const problem of problems) context.print(formatProblem(problem));
+      context.print(summary(problems, workspace.pipelines.length));
+    }
+    return errorCount > 0 ? ExitCode.failed : ExitCode.ok;
+  },
+};
+
+function parseOptions(args: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...args],
+      options: { json: { type: 'boolean' }, verbose: { type: 'boolean' } },
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** `path:line:column: error[code]: message`, the format editors and CI logs link to. */
+export function formatProblem(problem: Problem): string {
+  return `${problem.file}:${problem.line}:${problem.column}: ${problem.severity}[${problem.code}]: ${problem.message}`;
+}
+
+function summary(problems: readonly Problem[], fileCount: number): string {
+  const files = `${fileCount} pipeline file${fileCount === 1 ? '' : 's'}`;
+  if (problems.length === 0) return `No problems in ${files}.`;
+  const count = (severity: Problem['severity'], word: string) => {
+    const total = problems.filter((problem) => problem.severity === severity).length;
+    return total === 0 ? [] : [`${total} ${word}${total === 1 ? '' : 's'}`];
+  };
+  const parts = [...count('error', 'error'), ...count('warning', 'warning'), ...count('info', 'note')];
+  return `${parts.join(', ')} in ${files}.`;
+}
