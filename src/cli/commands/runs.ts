@@ -1,0 +1,156 @@
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { RunLookup } from '../../engine/runIndex/queryRunIndex';
+import type { RunSource, RunSummary } from '../../engine/runs/model';
+import { createRunIndexService, type RunIndexService } from '../../node/runIndex/createRunIndexService';
+import { runIndexCachePath } from '../../node/runIndex/runIndexCache';
+import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
+
+const SOURCES: readonly RunSource[] = ['mlc', 'mlflow', 'dvclive', 'tensorboard', 'csv'];
+
+const usage = `Usage: mlc runs [--json] [--source S] [--limit N]
+
+Lists every run in the current folder and below it, newest first: mlc's own runs and the runs of
+MLflow (mlruns/, mlflow.db), DVCLive, TensorBoard and CSV loggers (Keras, Lightning).
+  --source S   only runs of one source: ${SOURCES.join(' | ')}
+  --limit N    at most N runs
+  --json       print {"runs":[{"id","source","name","status","startedAt","endedAt","params",
+               "metrics","git":{"commit","dirty"},"location"}]}; absent times and git are null,
+               "location" is relative to the current folder, NaN metrics are null.
+
+Exit: 0 listed (even none), 2 bad usage.`;
+
+export const command: CliCommand = {
+  summary: 'List runs of every source, newest first',
+  usage,
+  async run(args, context) {
+    const { values, positionals } = parseOptions(args, { source: { type: 'string' }, limit: { type: 'string' } });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'.`);
+    const source = values.source as string | undefined;
+    if (source !== undefined && !SOURCES.includes(source as RunSource)) {
+      throw new UsageError(`--source must be one of ${SOURCES.join(', ')} (got '${source}').`);
+    }
+    const limit = values.limit === undefined ? undefined : parseCount('--limit', values.limit as string);
+    const service = openRunIndex(context);
+    try {
+      const result = await service.listRuns({ source: source as RunSource | undefined, limit });
+      for (const problem of result.problems) {
+        context.logger.warn(`${relative(context.cwd, problem.file) || '.'}: ${problem.message} [${problem.code}]`);
+      }
+      if (values.json) {
+        context.print(JSON.stringify({ runs: result.runs.map((run) => runToJson(run, context.cwd)) }, null, 2));
+      } else if (result.runs.length === 0) {
+        context.print('No runs found (mlc, MLflow, DVCLive, TensorBoard or CSV logger output) here or below.');
+      } else {
+        context.print(formatTable(['ID', 'SOURCE', 'STATUS', 'STARTED', 'METRICS'], result.runs.map(runRow)));
+      }
+      return ExitCode.ok;
+    } finally {
+      service.dispose();
+    }
+  },
+};
+
+/** The CLI's run index: the workspace is the current folder; the cache is kept when .mlc/ exists. */
+export function openRunIndex(context: CliContext): RunIndexService {
+  const hasMlcFolder = existsSync(join(context.cwd, '.mlc'));
+  return createRunIndexService({
+    workspaceRoot: context.cwd,
+    fs: context.fs,
+    cachePath: hasMlcFolder ? runIndexCachePath(context.cwd) : false,
+    logger: context.logger,
+  });
+}
+
+/** The `mlc runs --json` shape (PRODUCT.md): every key present, null where a value is absent. */
+export function runToJson(run: RunSummary, cwd: string) {
+  return {
+    id: run.id,
+    source: run.source,
+    name: run.name,
+    status: run.status,
+    startedAt: run.startedAt ?? null,
+    endedAt: run.endedAt ?? null,
+    params: run.params,
+    metrics: run.metrics,
+    git: run.git ? { commit: run.git.commit ?? null, dirty: run.git.dirty } : null,
+    location: relative(cwd, run.location) || '.',
+  };
+}
+
+function runRow(run: RunSummary): string[] {
+  const metrics = Object.entries(run.metrics)
+    .slice(0, 3)
+    .map(([name, value]) => `${name}=${formatNumber(value)}`)
+    .join(' ');
+  return [run.id, run.source, run.status, run.startedAt ? formatTime(run.startedAt) : '-', metrics];
+}
+
+/** Answers an unknown or ambiguous id with a usage error that lists the candidates. */
+export function requireRun(lookup: RunLookup, runId: string) {
+  if (lookup.kind === 'found') return lookup.found;
+  if (lookup.kind === 'ambiguous') {
+    throw new UsageError(
+      `'${runId}' matches several runs: ${lookup.candidates.slice(0, 8).join(', ')}. Give more of the id.`,
+    );
+  }
+  const near = lookup.nearMatches.length > 0 ? ` Did you mean: ${lookup.nearMatches.join(', ')}?` : '';
+  throw new UsageError(`no run '${runId}' here (see mlc runs).${near}`);
+}
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+export interface ParsedOptions {
+  readonly values: Record<string, string | boolean | string[] | undefined>;
+  readonly positionals: string[];
+}
+
+/** node:util parseArgs with `--json` and `--verbose` added; a parse error is a usage error (exit 2). */
+export function parseOptions(args: readonly string[], options: OptionSpec): ParsedOptions {
+  try {
+    const parsed = parseArgs({
+      args: [...args],
+      options: { ...options, json: { type: 'boolean' }, verbose: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: true,
+    });
+    return { values: parsed.values as ParsedOptions['values'], positionals: parsed.positionals };
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+export function parseCount(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`${flag} needs a whole number of at least 1 (got '${text}').`);
+  return value;
+}
+
+/** Left-aligned columns separated by two spaces; the last column is not padded. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return String(value);
+  return Math.abs(value) >= 1e-3 && Math.abs(value) < 1e6
+    ? String(Number(value.toPrecision(6)))
+    : value.toExponential(4);
+}
+
+/** Local date and time to the minute: `2026-11-26 08:12`. */
+export function formatTime(epochMs: number): string {
+  const date = new Date(epochMs);
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}

@@ -1,0 +1,131 @@
+import { relative } from 'node:path';
+import type { Problem } from '../../engine/problems';
+import { readRunRecord } from '../../engine/runStore/readRunRecord';
+import type { RunRecord } from '../../engine/runStore/runRecord';
+import type { RunSummary } from '../../engine/runs/model';
+import { isOwnerAlive } from '../../node/runStore/isOwnerAlive';
+import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
+import { formatNumber, formatTable, formatTime, openRunIndex, parseOptions, requireRun, runToJson } from './runs';
+
+const usage = `Usage: mlc show RUN_ID [--json]
+
+Shows one run: its summary, params, latest metrics and the problems met while reading it; for mlc's
+own runs also each stage's result. RUN_ID is an id from mlc runs; a unique prefix is enough.
+  --json   print the mlc runs --json fields plus "experiment", "tags", "problems"
+           ([{"file","line","column","severity","code","message"}]) and, for mlc runs, "stages"
+           ([{"address","status","startedAt","endedAt","durationMs","exitCode","failure"}]).
+
+Exit: 0 shown, 2 unknown run id (with near matches) or bad usage.`;
+
+export const command: CliCommand = {
+  summary: 'Show one run: params, metrics, problems, stages',
+  usage,
+  async run(args, context) {
+    const { values, positionals } = parseOptions(args, {});
+    if (positionals.length !== 1) throw new UsageError('give exactly one RUN_ID (see mlc runs).');
+    const runId = positionals[0]!;
+    const service = openRunIndex(context);
+    try {
+      const { run } = requireRun(await service.lookup(runId), runId);
+      const record = run.source === 'mlc' ? readRunRecord(context.fs, run.location, isOwnerAlive) : undefined;
+      const problems = [...(run.problems ?? []), ...(record?.problems ?? [])];
+      if (values.json) {
+        context.print(JSON.stringify(showJson(run, record?.value, problems, context.cwd), null, 2));
+      } else {
+        context.print(showText(run, record?.value, problems, context));
+      }
+      return ExitCode.ok;
+    } finally {
+      service.dispose();
+    }
+  },
+};
+
+function showJson(run: RunSummary, record: RunRecord | undefined, problems: readonly Problem[], cwd: string) {
+  return {
+    ...runToJson(run, cwd),
+    experiment: run.experiment ?? null,
+    tags: run.tags ?? {},
+    problems: problems.map(({ file, line, column, severity, code, message }) => ({
+      file: relative(cwd, file) || '.',
+      line,
+      column,
+      severity,
+      code,
+      message,
+    })),
+    ...(record
+      ? {
+          stages: record.stages.map((stage) => ({
+            address: stage.address,
+            status: stage.status,
+            startedAt: stage.startedAt ?? null,
+            endedAt: stage.endedAt ?? null,
+            durationMs: stage.durationMs ?? null,
+            exitCode: stage.exitCode ?? null,
+            failure: stage.failure ?? null,
+          })),
+        }
+      : {}),
+  };
+}
+
+function showText(
+  run: RunSummary,
+  record: RunRecord | undefined,
+  problems: readonly Problem[],
+  context: CliContext,
+): string {
+  const lines: string[] = [];
+  const field = (label: string, value: string | undefined) => {
+    if (value !== undefined && value !== '') lines.push(`${`${label}:`.padEnd(11)}${value}`);
+  };
+  field('Run', run.id);
+  field('Name', run.name);
+  field('Source', run.source);
+  field('Status', run.status);
+  field('Started', run.startedAt ? formatTime(run.startedAt) : undefined);
+  field('Ended', run.endedAt ? formatTime(run.endedAt) : undefined);
+  field('Experiment', run.experiment);
+  field('Git', run.git?.commit ? `${run.git.commit.slice(0, 12)}${run.git.dirty ? ' (dirty)' : ''}` : undefined);
+  field('Location', relative(context.cwd, run.location) || '.');
+  const section = (title: string, header: string[], rows: string[][]) => {
+    if (rows.length === 0) return;
+    lines.push('', title, formatTable(header, rows));
+  };
+  section(
+    'Params',
+    ['NAME', 'VALUE'],
+    Object.entries(run.params).map(([name, value]) => [name, String(value)]),
+  );
+  section(
+    'Metrics',
+    ['NAME', 'VALUE'],
+    Object.entries(run.metrics).map(([name, value]) => [name, formatNumber(value)]),
+  );
+  section(
+    'Tags',
+    ['NAME', 'VALUE'],
+    Object.entries(run.tags ?? {}).map(([name, value]) => [name, value]),
+  );
+  if (record) {
+    section(
+      'Stages',
+      ['STAGE', 'STATUS', 'DURATION', 'DETAIL'],
+      record.stages.map((stage) => [
+        stage.address,
+        stage.status,
+        stage.durationMs === undefined ? '-' : `${(stage.durationMs / 1000).toFixed(1)} s`,
+        stage.failure?.message ?? stage.skipReason ?? '',
+      ]),
+    );
+  }
+  if (problems.length > 0) {
+    lines.push('', 'Problems');
+    for (const problem of problems) {
+      const file = relative(context.cwd, problem.file) || '.';
+      lines.push(`${file}:${problem.line}:${problem.column}: ${problem.severity}[${problem.code}]: ${problem.message}`);
+    }
+  }
+  return lines.join('\n');
+}

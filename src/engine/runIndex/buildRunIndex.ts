@@ -1,0 +1,196 @@
+import type { DirectoryEntry, FileStat, FileSystem } from '../ports';
+import { problemAt } from '../problems';
+import type { RunReader } from '../runs/model';
+import { walkWorkspace } from '../workspace/walkWorkspace';
+import { createRecordingFileSystem, isUnchanged } from './createRecordingFileSystem';
+import {
+  type DetectedStore,
+  type IndexedFolder,
+  type IndexedStore,
+  RUN_INDEX_VERSION,
+  type RunIndexBuildStats,
+  type RunIndexSnapshot,
+} from './runIndexModel';
+
+export interface BuildRunIndexOptions {
+  readonly fs: FileSystem;
+  readonly root: string;
+  readonly readers: readonly RunReader[];
+  /** The previous index (from memory or the on-disk cache): unchanged parts are reused. */
+  readonly previous?: RunIndexSnapshot;
+  /** Extra folder names or workspace-relative paths to skip (the `mlc.ignore` setting). */
+  readonly skip?: readonly string[];
+  readonly signal?: AbortSignal;
+  readonly now?: () => number;
+}
+
+/** `<source>#<position>` for every reader, and the key of the whole list. */
+export function readerKeys(readers: readonly RunReader[]): { keys: string[]; readersKey: string } {
+  const keys = readers.map((reader, position) => `${reader.source}#${position}`);
+  return { keys, readersKey: keys.join(',') };
+}
+
+/**
+ * Discovers every run store in the workspace with one walk (every reader's `detect` sees every
+ * folder) and lists each store. With a previous index, a folder whose stat (mtime, inode) is
+ * unchanged is not read or detected again, and a store whose input files all have the same
+ * size, mtime and inode keeps its runs; so reopening a large workspace costs about one stat per
+ * folder and per input file. A reader that throws or rejects only loses its own store: the
+ * failure becomes a problem on that store and every other store is still listed.
+ */
+export async function buildRunIndex(
+  options: BuildRunIndexOptions,
+): Promise<{ readonly snapshot: RunIndexSnapshot; readonly stats: RunIndexBuildStats }> {
+  const { fs, root, readers, signal } = options;
+  const { keys, readersKey } = readerKeys(readers);
+  const previous =
+    options.previous?.version === RUN_INDEX_VERSION &&
+    options.previous.root === root &&
+    options.previous.readersKey === readersKey
+      ? options.previous
+      : undefined;
+  const statMemo = new Map<string, FileStat | undefined>();
+  const statOf = (path: string): FileStat | undefined => {
+    if (statMemo.has(path)) return statMemo.get(path);
+    let stat: FileStat | undefined;
+    try {
+      stat = fs.stat(path);
+    } catch {
+      stat = undefined;
+    }
+    statMemo.set(path, stat);
+    return stat;
+  };
+
+  const folders: Record<string, IndexedFolder> = {};
+  const reusedFolders = new Set<string>();
+  const detected: DetectedStore[] = [];
+  const walkFs: FileSystem = {
+    ...fs,
+    readDirectory(path) {
+      const cached = previous?.folders[path];
+      const stat = statOf(path);
+      if (cached && stat && stat.mtimeMs === cached.mtimeMs && stat.ino === cached.ino) {
+        reusedFolders.add(path);
+        return cached.subfolders.map((name): DirectoryEntry => ({ name, kind: 'directory' }));
+      }
+      return fs.readDirectory(path);
+    },
+  };
+  walkWorkspace(
+    walkFs,
+    root,
+    (folder, entries) => {
+      const cached = previous?.folders[folder];
+      if (cached && reusedFolders.has(folder)) {
+        folders[folder] = cached;
+        detected.push(...cached.stores);
+        return cached.descend;
+      }
+      const stores: DetectedStore[] = [];
+      let descend = true;
+      readers.forEach((reader, position) => {
+        try {
+          const result = reader.detect(folder, entries);
+          for (const store of result.stores) stores.push({ readerKey: keys[position]!, store });
+          if (!result.descend) descend = false;
+        } catch {
+          // detect is a pure look at names; a reader bug must not stop discovery for the others.
+        }
+      });
+      const stat = statOf(folder);
+      folders[folder] = {
+        mtimeMs: stat?.mtimeMs ?? 0,
+        ino: stat?.ino ?? 0,
+        subfolders: entries.filter((entry) => entry.kind === 'directory').map((entry) => entry.name),
+        stores,
+        descend,
+      };
+      detected.push(...stores);
+      return descend;
+    },
+    { skip: options.skip, signal },
+  );
+
+  const previousStores = new Map(previous?.stores.map((entry) => [`${entry.readerKey}\n${entry.store.path}`, entry]));
+  const stores: IndexedStore[] = [];
+  let storesReused = 0;
+  const seen = new Set<string>();
+  for (const found of detected) {
+    if (signal?.aborted) break;
+    const key = `${found.readerKey}\n${found.store.path}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const cached = previousStores.get(key);
+    const isReusable =
+      cached && !cached.isLive && cached.inputs.every((input) => isUnchanged(input, statOf(input.path)));
+    if (cached && isReusable) {
+      stores.push(cached);
+      storesReused++;
+      continue;
+    }
+    const reader = readers[keys.indexOf(found.readerKey)]!;
+    stores.push(await listStore(reader, found, fs, signal));
+  }
+  const snapshot: RunIndexSnapshot = {
+    version: RUN_INDEX_VERSION,
+    root,
+    readersKey,
+    builtAt: options.now?.() ?? Date.now(),
+    folders,
+    stores,
+  };
+  const runs = stores.reduce((total, store) => total + store.runs.length, 0);
+  return {
+    snapshot,
+    stats: {
+      folders: Object.keys(folders).length,
+      foldersReused: reusedFolders.size,
+      stores: stores.length,
+      storesReused,
+      runs,
+    },
+  };
+}
+
+async function listStore(
+  reader: RunReader,
+  found: DetectedStore,
+  fs: FileSystem,
+  signal: AbortSignal | undefined,
+): Promise<IndexedStore> {
+  // Stats taken during this listing must be fresh: a reader may stat a file it then appends to.
+  const recording = createRecordingFileSystem(fs, (path) => {
+    try {
+      return fs.stat(path);
+    } catch {
+      return undefined;
+    }
+  });
+  try {
+    const listing = await reader.list(found.store, { fs: recording.fs, signal });
+    return {
+      ...found,
+      runs: listing.runs,
+      problems: listing.problems,
+      inputs: recording.inputs(),
+      isLive: listing.runs.some((run) => run.status === 'running' || run.status === 'queued'),
+    };
+  } catch (error) {
+    return {
+      ...found,
+      runs: [],
+      problems: [
+        problemAt(
+          found.store.path,
+          undefined,
+          'error',
+          'runStoreUnreadable',
+          `The ${reader.source} reader failed on this store (${error instanceof Error ? error.message : String(error)}); other runs are still listed.`,
+        ),
+      ],
+      inputs: recording.inputs(),
+      isLive: false,
+    };
+  }
+}

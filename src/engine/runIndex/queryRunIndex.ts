@@ -1,0 +1,79 @@
+import type { Problem } from '../problems';
+import type { RunSource, RunSummary } from '../runs/model';
+import type { IndexedStore, RunIndexSnapshot } from './runIndexModel';
+
+export interface RunQuery {
+  readonly source?: RunSource;
+  readonly limit?: number;
+}
+
+/** A run and the store (and reader) it came from. */
+export interface IndexedRun {
+  readonly run: RunSummary;
+  readonly store: IndexedStore;
+}
+
+/** Newest first: by start time, else end time; runs with neither last; ties by id. */
+export function compareRunsNewestFirst(left: RunSummary, right: RunSummary): number {
+  const leftTime = left.startedAt ?? left.endedAt ?? Number.NEGATIVE_INFINITY;
+  const rightTime = right.startedAt ?? right.endedAt ?? Number.NEGATIVE_INFINITY;
+  if (leftTime !== rightTime) return rightTime > leftTime ? 1 : -1;
+  return left.id < right.id ? -1 : left.id > right.id ? 1 : 0;
+}
+
+export function queryRuns(snapshot: RunIndexSnapshot, query: RunQuery = {}): RunSummary[] {
+  const runs: RunSummary[] = [];
+  for (const store of snapshot.stores) {
+    for (const run of store.runs) if (!query.source || run.source === query.source) runs.push(run);
+  }
+  runs.sort(compareRunsNewestFirst);
+  return query.limit !== undefined ? runs.slice(0, Math.max(0, query.limit)) : runs;
+}
+
+/** Problems of stores that yielded no run (a run's own problems travel with the run). */
+export function storeProblems(snapshot: RunIndexSnapshot): Problem[] {
+  return snapshot.stores.flatMap((store) => store.problems);
+}
+
+export type RunLookup =
+  | { readonly kind: 'found'; readonly found: IndexedRun }
+  | { readonly kind: 'ambiguous'; readonly candidates: readonly string[] }
+  | { readonly kind: 'missing'; readonly nearMatches: readonly string[] };
+
+/**
+ * Finds a run by id. An exact id wins; else a unique prefix (mlc's own ids are long), also after
+ * the `<source>:` part; else the closest ids by edit distance, for a "did you mean" message.
+ */
+export function findRun(snapshot: RunIndexSnapshot, id: string): RunLookup {
+  const all: IndexedRun[] = snapshot.stores.flatMap((store) => store.runs.map((run) => ({ run, store })));
+  const exact = all.find((entry) => entry.run.id === id);
+  if (exact) return { kind: 'found', found: exact };
+  const trimmed = id.replace(/\/+$/, '');
+  const byPath = all.find((entry) => entry.run.id.replace(/^[a-z]+:/, '') === trimmed || entry.run.id === trimmed);
+  if (byPath) return { kind: 'found', found: byPath };
+  const prefixed = all.filter(
+    (entry) => entry.run.id.startsWith(trimmed) || entry.run.id.replace(/^[a-z]+:/, '').startsWith(trimmed),
+  );
+  if (prefixed.length === 1) return { kind: 'found', found: prefixed[0]! };
+  if (prefixed.length > 1) return { kind: 'ambiguous', candidates: prefixed.map((entry) => entry.run.id).sort() };
+  const scored = all
+    .map((entry) => ({ id: entry.run.id, distance: editDistance(trimmed, entry.run.id) }))
+    .sort((left, right) => left.distance - right.distance || (left.id < right.id ? -1 : 1));
+  const limit = Math.max(3, Math.floor(trimmed.length / 2));
+  const near = scored.filter((entry) => entry.distance <= limit || entry.id.includes(trimmed)).slice(0, 5);
+  return { kind: 'missing', nearMatches: near.map((entry) => entry.id) };
+}
+
+/** Levenshtein distance, two rows. */
+export function editDistance(left: string, right: string): number {
+  let previous = Array.from({ length: right.length + 1 }, (_value, index) => index);
+  for (let row = 1; row <= left.length; row++) {
+    const current = [row];
+    for (let column = 1; column <= right.length; column++) {
+      const cost = left[row - 1] === right[column - 1] ? 0 : 1;
+      current[column] = Math.min(previous[column]! + 1, current[column - 1]! + 1, previous[column - 1]! + cost);
+    }
+    previous = current;
+  }
+  return previous[right.length]!;
+}

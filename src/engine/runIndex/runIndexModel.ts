@@ -1,0 +1,61 @@
+import type { Problem } from '../problems';
+import type { RunStoreLocation, RunSummary } from '../runs/model';
+
+/**
+ * The run index: every run store found in a workspace, the runs each one lists, and the file
+ * stats each listing was read from, so a later open can reuse every store whose files did not
+ * change (size, mtime, inode) instead of reading it again. JSON-serialisable; written to
+ * `.mlc/cache/run-index.json` by src/node/runIndex.
+ */
+export interface FileFingerprint {
+  readonly path: string;
+  readonly kind: 'file' | 'directory' | 'other' | 'absent';
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+}
+
+/** One folder the workspace walk visited, with what the readers' `detect` said about it. */
+export interface IndexedFolder {
+  readonly mtimeMs: number;
+  readonly ino: number;
+  /** Names of its sub-folders (a folder's mtime changes when entries are added or removed). */
+  readonly subfolders: readonly string[];
+  readonly stores: readonly DetectedStore[];
+  readonly descend: boolean;
+}
+
+export interface DetectedStore {
+  /** `<source>#<position in the reader list>`: which reader owns the store. */
+  readonly readerKey: string;
+  readonly store: RunStoreLocation;
+}
+
+export interface IndexedStore extends DetectedStore {
+  readonly runs: readonly RunSummary[];
+  readonly problems: readonly Problem[];
+  /** Every file and folder the reader looked at, as it was then. */
+  readonly inputs: readonly FileFingerprint[];
+  /** A store with a running run is always read again (its status depends on time and pids). */
+  readonly isLive: boolean;
+}
+
+export interface RunIndexSnapshot {
+  readonly version: typeof RUN_INDEX_VERSION;
+  readonly root: string;
+  /** The reader list the index was built with; a different list invalidates the whole index. */
+  readonly readersKey: string;
+  readonly builtAt: number;
+  readonly folders: Readonly<Record<string, IndexedFolder>>;
+  readonly stores: readonly IndexedStore[];
+}
+
+export const RUN_INDEX_VERSION = 1;
+
+export interface RunIndexBuildStats {
+  readonly folders: number;
+  readonly foldersReused: number;
+  readonly stores: number;
+  readonly storesReused: number;
+  readonly runs: number;
+}

@@ -1,0 +1,188 @@
+import type { Disposable, FileSystem, Logger } from '../../engine/ports';
+import type { Problem } from '../../engine/problems';
+import { buildRunIndex } from '../../engine/runIndex/buildRunIndex';
+import { findRun, queryRuns, type RunLookup, type RunQuery } from '../../engine/runIndex/queryRunIndex';
+import type { RunIndexBuildStats, RunIndexSnapshot } from '../../engine/runIndex/runIndexModel';
+import type { MetricSeries, RunReader, RunSummary } from '../../engine/runs/model';
+import { downsampleSeries } from '../../engine/series/downsampleSeries';
+import { concatSeries } from '../../engine/series/seriesBuilder';
+import { isTailableReader, type SeriesTail, type SeriesTailUpdate } from '../../engine/series/seriesTail';
+import { nodeFileSystem } from '../nodeFileSystem';
+import { createAllRunReaders } from '../readers/allRunReaders';
+import { loadRunIndexCache, runIndexCachePath, saveRunIndexCache } from './runIndexCache';
+import { watchRunFiles } from './watchRunFiles';
+
+export interface RunIndexServiceOptions {
+  readonly workspaceRoot: string;
+  readonly fs?: FileSystem;
+  readonly readers?: readonly RunReader[];
+  /** Where the index is cached; `false` keeps it in memory only. */
+  readonly cachePath?: string | false;
+  readonly skip?: readonly string[];
+  readonly logger?: Logger;
+  readonly staleAfterMs?: number;
+}
+
+export interface RunListResult {
+  readonly runs: readonly RunSummary[];
+  /** Problems of stores that could not be read at all (a run's own problems are on the run). */
+  readonly problems: readonly Problem[];
+  readonly stats: RunIndexBuildStats;
+}
+
+export interface RunSeriesResponse {
+  readonly runId: string;
+  readonly series: Readonly<Record<string, MetricSeries>>;
+  readonly problems: readonly Problem[];
+}
+
+export interface FollowUpdate extends SeriesTailUpdate {
+  readonly runId: string;
+}
+
+/**
+ * The run index for one workspace, in the current thread: revalidates the cached index on every
+ * `listRuns` (cheap when nothing changed), reads series incrementally (a run asked for twice is
+ * read from where the previous read stopped), and follows live runs through file watches. The
+ * extension reaches it through a worker (createRunIndexClient); the CLI calls it directly.
+ */
+export function createRunIndexService(options: RunIndexServiceOptions) {
+  const fs = options.fs ?? nodeFileSystem;
+  const owned = options.readers
+    ? undefined
+    : createAllRunReaders({ workspaceRoot: options.workspaceRoot, staleAfterMs: options.staleAfterMs });
+  const readers = options.readers ?? owned!.readers;
+  const cachePath = options.cachePath === undefined ? runIndexCachePath(options.workspaceRoot) : options.cachePath;
+  let snapshot: RunIndexSnapshot | undefined;
+  let lastStats: RunIndexBuildStats | undefined;
+  let building: Promise<RunIndexSnapshot> | undefined;
+  const seriesCache = new Map<string, { tail: SeriesTail; series: Record<string, MetricSeries> }>();
+  const follows = new Set<Disposable>();
+
+  async function refresh(signal?: AbortSignal): Promise<RunIndexSnapshot> {
+    // Concurrent callers share one build rather than walking the workspace twice.
+    building ??= (async () => {
+      const previous = snapshot ?? (cachePath ? loadRunIndexCache(cachePath) : undefined);
+      const result = await buildRunIndex({
+        fs,
+        root: options.workspaceRoot,
+        readers,
+        previous,
+        skip: options.skip,
+        signal,
+      });
+      lastStats = result.stats;
+      const isUnchanged =
+        previous !== undefined &&
+        result.stats.foldersReused === result.stats.folders &&
+        result.stats.storesReused === result.stats.stores &&
+        result.stats.stores === previous.stores.length;
+      if (cachePath && !isUnchanged && !signal?.aborted) saveRunIndexCache(cachePath, result.snapshot);
+      snapshot = result.snapshot;
+      options.logger?.debug('run index refreshed', result.stats);
+      return result.snapshot;
+    })();
+    try {
+      return await building;
+    } finally {
+      building = undefined;
+    }
+  }
+
+  async function lookup(runId: string): Promise<RunLookup> {
+    return findRun(await refresh(), runId);
+  }
+
+  async function readSeries(runId: string, names?: readonly string[], maxPoints?: number): Promise<RunSeriesResponse> {
+    const found = await lookup(runId);
+    if (found.kind !== 'found') return { runId, series: {}, problems: [] };
+    const { run, store } = found.found;
+    const reader = readers[Number(store.readerKey.split('#')[1])];
+    if (!reader) return { runId: run.id, series: {}, problems: [] };
+    let series: Record<string, MetricSeries>;
+    let problems: readonly Problem[];
+    if (isTailableReader(reader)) {
+      const key = `${run.id}\n${(names ?? []).join('\n')}`;
+      let cached = seriesCache.get(key);
+      if (!cached) {
+        cached = { tail: reader.createTail(store.store, run.id, names), series: {} };
+        seriesCache.set(key, cached);
+        if (seriesCache.size > 32) seriesCache.delete(seriesCache.keys().next().value!);
+      }
+      const update = cached.tail.poll({ fs });
+      cached.series = mergeUpdate(cached.series, update);
+      series = cached.series;
+      problems = update.problems;
+    } else {
+      const result = await reader.series(store.store, run.id, { fs }, names);
+      series = { ...result.series };
+      problems = result.problems;
+    }
+    const shaped: Record<string, MetricSeries> = {};
+    for (const [name, values] of Object.entries(series)) {
+      shaped[name] = maxPoints === undefined ? values : downsampleSeries(values, { maxPoints });
+    }
+    return { runId: run.id, series: shaped, problems };
+  }
+
+  async function follow(
+    runId: string,
+    names: readonly string[] | undefined,
+    listener: (update: FollowUpdate) => void,
+  ): Promise<Disposable> {
+    const found = await lookup(runId);
+    if (found.kind !== 'found') return { dispose: () => undefined };
+    const { run, store } = found.found;
+    const reader = readers[Number(store.readerKey.split('#')[1])];
+    if (!reader || !isTailableReader(reader)) return { dispose: () => undefined };
+    const tail = reader.createTail(store.store, run.id, names);
+    const first = tail.poll({ fs });
+    listener({ runId: run.id, ...first, reset: true });
+    const watch = watchRunFiles(
+      () => tail.watchedPaths(),
+      () => {
+        const update = tail.poll({ fs });
+        if (update.reset || Object.keys(update.series).length > 0 || update.problems.length > 0) {
+          listener({ runId: run.id, ...update });
+        }
+      },
+    );
+    const subscription = {
+      dispose() {
+        watch.dispose();
+        follows.delete(subscription);
+      },
+    };
+    follows.add(subscription);
+    return subscription;
+  }
+
+  return {
+    refresh,
+    async listRuns(query: RunQuery = {}): Promise<RunListResult> {
+      const current = await refresh();
+      const problems = current.stores.filter((store) => store.runs.length === 0).flatMap((store) => store.problems);
+      return { runs: queryRuns(current, query), problems, stats: lastStats! };
+    },
+    lookup,
+    series: readSeries,
+    follow,
+    dispose() {
+      for (const subscription of [...follows]) subscription.dispose();
+      seriesCache.clear();
+      owned?.dispose();
+    },
+  };
+}
+
+export type RunIndexService = ReturnType<typeof createRunIndexService>;
+
+function mergeUpdate(previous: Record<string, MetricSeries>, update: SeriesTailUpdate): Record<string, MetricSeries> {
+  if (update.reset) return { ...update.series };
+  const merged = { ...previous };
+  for (const [name, added] of Object.entries(update.series)) {
+    const base = merged[name];
+    merged[name] = base ? concatSeries(base, added) : added;
+  }
+  return merged;
+}

@@ -1,0 +1,30 @@
+import type { RunQuery } from '../../engine/runIndex/queryRunIndex';
+import type { FollowUpdate } from './createRunIndexService';
+
+/** What the run index worker is started with (`workerData`). */
+export interface RunIndexWorkerData {
+  readonly workspaceRoot: string;
+  readonly cachePath?: string | false;
+  readonly skip?: readonly string[];
+  readonly staleAfterMs?: number;
+}
+
+/** Client -> worker. Every request gets exactly one response with the same id. */
+export type RunIndexRequest =
+  | { readonly id: number; readonly method: 'listRuns'; readonly query: RunQuery }
+  | { readonly id: number; readonly method: 'lookup'; readonly runId: string }
+  | {
+      readonly id: number;
+      readonly method: 'series';
+      readonly runId: string;
+      readonly names?: readonly string[];
+      readonly maxPoints?: number;
+    }
+  | { readonly id: number; readonly method: 'follow'; readonly runId: string; readonly names?: readonly string[] }
+  | { readonly id: number; readonly method: 'unfollow'; readonly subscription: number };
+
+/** Worker -> client: a response, or an update of a followed run. */
+export type RunIndexMessage =
+  | { readonly type: 'response'; readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly type: 'response'; readonly id: number; readonly ok: false; readonly error: string }
+  | { readonly type: 'followUpdate'; readonly subscription: number; readonly update: FollowUpdate };

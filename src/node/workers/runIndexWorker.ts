@@ -1,0 +1,56 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Disposable } from '../../engine/ports';
+import { createRunIndexService } from '../runIndex/createRunIndexService';
+import type { RunIndexMessage, RunIndexRequest, RunIndexWorkerData } from '../runIndex/runIndexProtocol';
+
+/**
+ * The run index in a worker thread, so the extension host never walks, parses or downsamples:
+ * it only forwards requests (see createRunIndexClient) and receives plain results.
+ */
+const port = parentPort;
+if (port) {
+  const data = workerData as RunIndexWorkerData;
+  const service = createRunIndexService({
+    workspaceRoot: data.workspaceRoot,
+    cachePath: data.cachePath,
+    skip: data.skip,
+    staleAfterMs: data.staleAfterMs,
+  });
+  const subscriptions = new Map<number, Disposable>();
+  const post = (message: RunIndexMessage) => port.postMessage(message);
+  const answer = async (request: RunIndexRequest): Promise<unknown> => {
+    switch (request.method) {
+      case 'listRuns':
+        return service.listRuns(request.query);
+      case 'lookup':
+        return service.lookup(request.runId);
+      case 'series':
+        return service.series(request.runId, request.names, request.maxPoints);
+      case 'follow': {
+        const subscription = request.id;
+        const disposable = await service.follow(request.runId, request.names, (update) =>
+          post({ type: 'followUpdate', subscription, update }),
+        );
+        subscriptions.set(subscription, disposable);
+        return subscription;
+      }
+      case 'unfollow':
+        subscriptions.get(request.subscription)?.dispose();
+        subscriptions.delete(request.subscription);
+        return true;
+    }
+  };
+  port.on('message', (request: RunIndexRequest) => {
+    answer(request).then(
+      (result) => post({ type: 'response', id: request.id, ok: true, result }),
+      (error: unknown) =>
+        post({
+          type: 'response',
+          id: request.id,
+          ok: false,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+    );
+  });
+  port.on('close', () => service.dispose());
+}
