@@ -10,6 +10,11 @@ import { type CliCommand, type CliContext, ExitCode, UsageError } from './cliCon
 const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   // One line per subcommand; keep alphabetical.
   dag: () => import('./commands/dag'),
+  metrics: () => import('./commands/metrics'),
+  run: () => import('./commands/run'),
+  runs: () => import('./commands/runs'),
+  show: () => import('./commands/show'),
+  stop: () => import('./commands/stop'),
   validate: () => import('./commands/validate'),
 };
 
