@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   run: () => import('./commands/run'),
   runs: () => import('./commands/runs'),
   show: () => import('./commands/show'),
+  status: () => import('./commands/status'),
   stop: () => import('./commands/stop'),
   validate: () => import('./commands/validate'),
 };

@@ -1,0 +1,146 @@
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { join } from 'pathe';
+import { matchTarget } from '../../engine/pipeline/findStages';
+import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
+import type { StageGraph } from '../../engine/pipeline/stageGraph';
+import type { FileSystem } from '../../engine/ports';
+import { type StageState, type StageStatus, computeStatus } from '../../engine/status/computeStatus';
+import { createContentHasher } from '../../node/hashing/createContentHasher';
+import { readRunRecord } from '../../engine/runStore/readRunRecord';
+import { RUNS_FOLDER } from '../../engine/scheduler/runPipeline';
+import type { LockHolder } from '../../engine/runStore/workspaceLock';
+import { WORKSPACE_LOCK_FILE } from '../../node/runStore/createWorkspaceLock';
+import { isOwnerAlive } from '../../node/runStore/isOwnerAlive';
+import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
+
+const usage = `Usage: mlc status [STAGE...] [--json] [--check]
+
+Shows whether each stage must run, from mlc.lock / dvc.lock and the content of its deps, params
+and outs now (hashes are cached by inode, mtime and size; no process is started):
+  up-to-date   nothing changed since its last success
+  changed      with the reasons (dep/param/out/cmd changes, upstream stages, always changed)
+  never-run    no record of a success
+  frozen       frozen: true, never run
+  running      a running mlc run is executing it
+  STAGE        only these stages and those they depend on (an address, a foreach group, a file)
+  --json       print {"stages":[{"name","pipeline","state","reasons":[...]}]}
+  --check      exit 1 when a reported stage is changed or never run (for scripts and CI)
+
+Exit: 0 shown, 1 with --check when a stage must run, 2 no pipeline file, unknown stage or bad usage.`;
+
+export const command: CliCommand = {
+  summary: 'Show which stages are up to date and why the others changed',
+  usage,
+  async run(args, context) {
+    const { values, positionals } = parseOptions(args);
+    const workspace = loadWorkspace(context.fs, context.cwd, { signal: context.signal });
+    if (workspace.pipelines.length === 0) {
+      context.logger.error(
+        `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${context.cwd} or below it; run mlc status in the project folder.`,
+      );
+      return ExitCode.usage;
+    }
+    const addresses = positionals.length > 0 ? resolveTargets(workspace.graph, positionals) : undefined;
+    const hasher = createContentHasher({ workspaceRoot: workspace.root, fs: context.fs, logger: context.logger });
+    let statuses: Map<string, StageStatus>;
+    try {
+      const runningStages = readRunningStages(context.fs, workspace.root);
+      statuses = await computeStatus(
+        workspace.graph,
+        { fs: context.fs, hasher, signal: context.signal, runningStages },
+        addresses,
+      );
+      await hasher.flush();
+    } finally {
+      hasher.dispose();
+    }
+    const pipelineOf = (stage: StageStatus) => relative(context.cwd, stage.stage.pipelineFile);
+    if (values.json) {
+      const stages = [...statuses.values()].map((status) => ({
+        name: status.address,
+        pipeline: pipelineOf(status),
+        state: status.state,
+        reasons: status.reasons,
+      }));
+      context.print(JSON.stringify({ stages }, null, 2));
+    } else {
+      printHuman([...statuses.values()], pipelineOf, context);
+    }
+    const mustRun = [...statuses.values()].some((status) => status.state === 'changed' || status.state === 'never-run');
+    return values.check && mustRun ? ExitCode.failed : ExitCode.ok;
+  },
+};
+
+function parseOptions(args: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...args],
+      options: { json: { type: 'boolean' }, check: { type: 'boolean' }, verbose: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function resolveTargets(graph: StageGraph, targets: readonly string[]): string[] {
+  const addresses: string[] = [];
+  for (const target of targets) {
+    const match = matchTarget(graph, target);
+    if (match.ambiguous.length > 0) {
+      throw new UsageError(
+        `'${target}' names stages in several pipeline files; say which: ${match.ambiguous.join(', ')}.`,
+      );
+    }
+    if (match.stages.length === 0) throw new UsageError(`unknown stage '${target}'; mlc dag lists the stages.`);
+    for (const stage of match.stages) addresses.push(graph.address(stage));
+  }
+  return [...new Set(addresses)];
+}
+
+/** One block per pipeline file, one line per stage: address, state, reasons. */
+function printHuman(statuses: StageStatus[], pipelineOf: (status: StageStatus) => string, context: CliContext): void {
+  const byPipeline = new Map<string, StageStatus[]>();
+  for (const status of statuses) {
+    const pipeline = pipelineOf(status);
+    byPipeline.set(pipeline, [...(byPipeline.get(pipeline) ?? []), status]);
+  }
+  const width = Math.max(0, ...statuses.map((status) => status.address.length));
+  const lines: string[] = [];
+  for (const [pipeline, members] of byPipeline) {
+    lines.push(`${pipeline}:`);
+    for (const status of members) {
+      const reasons = status.reasons.length > 0 ? `  ${status.reasons.join('; ')}` : '';
+      lines.push(`  ${status.address.padEnd(width)}  ${status.state.padEnd(10)}${reasons}`.trimEnd());
+    }
+  }
+  const counts = new Map<StageState, number>();
+  for (const status of statuses) counts.set(status.state, (counts.get(status.state) ?? 0) + 1);
+  const summary = [...counts].map(([state, count]) => `${count} ${state}`).join(', ');
+  lines.push(`${statuses.length} stage${statuses.length === 1 ? '' : 's'}: ${summary || 'none'}`);
+  context.print(lines.join('\n'));
+}
+
+/**
+ * Stages a live `mlc run` is executing: only the run holding `.mlc/lock` can be running (one run
+ * per workspace), so status reads that one record, not the whole history. readRunRecord reports
+ * a run whose owner died as interrupted, so its stages are not shown as running.
+ */
+function readRunningStages(fs: FileSystem, root: string): Set<string> {
+  const running = new Set<string>();
+  let holder: Partial<LockHolder>;
+  try {
+    const lockPath = join(root, WORKSPACE_LOCK_FILE);
+    if (!fs.stat(lockPath)) return running;
+    holder = JSON.parse(fs.readText(lockPath)) as Partial<LockHolder>;
+  } catch {
+    return running; // being written or unreadable: nothing is known to be running
+  }
+  if (typeof holder.runId !== 'string' || holder.runId.includes('/')) return running;
+  const record = readRunRecord(fs, join(root, RUNS_FOLDER, holder.runId), isOwnerAlive).value;
+  if (record?.status !== 'running') return running;
+  for (const stage of record.stages) if (stage.status === 'running') running.add(stage.address);
+  return running;
+}
