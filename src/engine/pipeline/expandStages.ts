@@ -82,11 +82,16 @@ export function expandStages(source: StageSource, stagesNode: Tree, context: Tem
   return stages;
 }
 
+/**
+ * Stage names: `@` separates generated names and `:` separates a file from a name in addresses,
+ * so both are errors (the stage is still read, so its other problems show too). DVC's `stage add`
+ * also rejects other punctuation: a warning. Only an empty name drops the stage.
+ */
 function checkStageName(source: StageSource, keyNode: Tree, name: string): boolean {
   if (name.trim() === '' || /[@:/\\]/.test(name)) {
-    const message = `'${name}' is not a valid stage name: names cannot be empty or contain @ : / or \\ (@ separates generated names). Rename the stage.`;
+    const message = `'${name}' is not a valid stage name: names cannot be empty or contain @ : / or \\ (@ separates generated names, : a file from a name). Rename the stage.`;
     source.reader.report(keyNode, 'error', 'invalidStageName', message);
-    return false;
+    return name.trim() !== '';
   }
   if (/[!"#$%&'()*+,.;<=>?[\]^`{|}~\s]/.test(name)) {
     const message = `'${name}' has characters DVC does not allow in stage names (only letters, digits, _ and -); rename it to keep the pipeline usable with DVC.`;

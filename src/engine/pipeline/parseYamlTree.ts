@@ -67,10 +67,8 @@ export function parseYamlTree(
   }
   for (const error of document.errors) {
     const start = positionAt(error.pos[0]);
-    const message = error.message.split('\n')[0] ?? error.message;
-    problems.push({
-      ...problemAt(file, start, 'error', 'yamlSyntax', `${message} Fix the YAML syntax here.`),
-    });
+    const message = (error.message.split('\n')[0] ?? error.message).replace(/\.?\s*$/, '');
+    problems.push(problemAt(file, start, 'error', 'yamlSyntax', `${message}; fix the YAML syntax here.`));
   }
   if (document.errors.length > 0) return { tree: undefined, problems };
 
