@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createMlcRunReader } from '../../../../src/engine/runStore/mlcRunReader';
+import { markRunInterrupted } from '../../../../src/engine/runStore/markRunInterrupted';
+import { formatMetricLines } from '../../../../src/engine/runStore/metricsLog';
+import { readRunRecord } from '../../../../src/engine/runStore/readRunRecord';
+import type { RunRecord } from '../../../../src/engine/runStore/runRecord';
+import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
+
+function aRunRecord(overrides: Partial<RunRecord> = {}): RunRecord {
+  return {
+    schema: 1,
+    id: '20261126-081500-ab12cd',
+    status: 'succeeded',
+    startedAt: 1000,
+    endedAt: 2000,
+    updatedAt: 2000,
+    owner: { pid: 4242, hostname: 'box' },
+    workspace: '/ws',
+    targets: ['train'],
+    options: { jobs: 2, force: false, keepGoing: false, runner: 'local' },
+    params: { 'train.lr': 0.1 },
+    metrics: { accuracy: 0.9 },
+    seriesLatest: { loss: 0.2 },
+    stages: [
+      {
+        address: 'train',
+        name: 'train',
+        pipeline: 'mlc.yaml',
+        status: 'succeeded',
+        reasons: [],
+        attempts: [],
+        logFile: 'logs/train.log',
+      },
+    ],
+    ...overrides,
+  };
+}
+
+const runs = '/ws/.mlc/runs';
+const write = (record: RunRecord) => [`${runs}/${record.id}/run.json`, JSON.stringify(record)] as const;
+
+test('the reader claims .mlc/runs and lists runs newest first with params, metrics and git', async () => {
+  const older = aRunRecord();
+  const newer = aRunRecord({ id: '20261126-091500-000001', git: { commit: 'abc', dirty: true } });
+  const fs = createMemoryFileSystem(Object.fromEntries([write(older), write(newer)]));
+  const reader = createMlcRunReader();
+  const { stores } = reader.detect('/ws', [{ name: '.mlc', kind: 'directory' }]);
+  assert.deepEqual(stores, [{ source: 'mlc', path: runs }]);
+  const listing = await reader.list(stores[0]!, { fs });
+  assert.deepEqual(
+    listing.runs.map((run) => run.id),
+    [newer.id, older.id],
+  );
+  const [first] = listing.runs;
+  assert.deepEqual(first!.params, { 'train.lr': 0.1 });
+  assert.deepEqual(first!.metrics, { loss: 0.2, accuracy: 0.9 });
+  assert.deepEqual(first!.git, { commit: 'abc', dirty: true });
+  assert.equal(first!.location, `${runs}/${newer.id}`);
+});
+
+test('a running run whose owner is dead reads as interrupted; a live one stays running with live metrics', async () => {
+  const dead = aRunRecord({ id: '20261126-081500-00000a', status: 'running', owner: { pid: 1, hostname: 'box' } });
+  dead.stages[0]!.status = 'running';
+  const live = aRunRecord({ id: '20261126-081500-00000b', status: 'running', owner: { pid: 2, hostname: 'box' } });
+  const fs = createMemoryFileSystem({
+    ...Object.fromEntries([write(dead), write(live)]),
+    [`${runs}/${live.id}/metrics.jsonl`]: formatMetricLines('train', [
+      { name: 'loss', step: 5, value: 0.01, timestamp: 1 },
+    ]),
+  });
+  const reader = createMlcRunReader({ isOwnerAlive: (owner) => owner.pid === 2 });
+  const listing = await reader.list({ source: 'mlc', path: runs }, { fs });
+  const byId = new Map(listing.runs.map((run) => [run.id, run]));
+  assert.equal(byId.get(dead.id)!.status, 'interrupted');
+  assert.equal(byId.get(live.id)!.status, 'running');
+  assert.equal(byId.get(live.id)!.metrics.loss, 0.01);
+  const shown = readRunRecord(fs, `${runs}/${dead.id}`, () => false).value!;
+  assert.equal(shown.stages[0]!.status, 'cancelled');
+});
+
+test('an unreadable run.json is a problem, not a crash, and the other runs are still listed', async () => {
+  const good = aRunRecord();
+  const fs = createMemoryFileSystem({
+    ...Object.fromEntries([write(good)]),
+    [`${runs}/20261126-000000-ffffff/run.json`]: '{"id": "x", "sta',
+  });
+  const listing = await createMlcRunReader().list({ source: 'mlc', path: runs }, { fs });
+  assert.deepEqual(
+    listing.runs.map((run) => run.id),
+    [good.id],
+  );
+  assert.equal(listing.problems[0]!.code, 'runRecordUnreadable');
+});
+
+test('series come from metrics.jsonl, ignoring a torn last line', async () => {
+  const record = aRunRecord();
+  const lines = formatMetricLines('train', [
+    { name: 'loss', step: 1, value: 0.5, timestamp: 1 },
+    { name: 'loss', step: 2, value: 0.4, timestamp: 2 },
+  ]);
+  const fs = createMemoryFileSystem({
+    ...Object.fromEntries([write(record)]),
+    [`${runs}/${record.id}/metrics.jsonl`]: `${lines}{"na`,
+  });
+  const result = await createMlcRunReader().series({ source: 'mlc', path: runs }, record.id, { fs });
+  assert.deepEqual([...result.series.loss!.values], [0.5, 0.4]);
+});
+
+test('markRunInterrupted rewrites a dead run and its stages, and leaves finished runs alone', () => {
+  const dead = aRunRecord({ status: 'running' });
+  dead.stages[0]!.status = 'running';
+  const fs = createMemoryFileSystem({
+    ...Object.fromEntries([write(dead)]),
+    [`${runs}/${dead.id}/events.jsonl`]: '{"type":"stageSta',
+  });
+  const clock = { now: () => 5000 };
+  assert.equal(markRunInterrupted(fs, clock, `${runs}/${dead.id}`, 'interrupted: gone'), true);
+  const rewritten = JSON.parse(fs.readText(`${runs}/${dead.id}/run.json`)) as RunRecord;
+  assert.equal(rewritten.status, 'interrupted');
+  assert.equal(rewritten.stages[0]!.status, 'cancelled');
+  assert.equal(
+    fs.readText(`${runs}/${dead.id}/events.jsonl`),
+    '{"type":"stageSta\n{"time":5000,"type":"runInterrupted"}\n',
+  );
+  assert.equal(markRunInterrupted(fs, clock, `${runs}/${dead.id}`, 'again'), false);
+});

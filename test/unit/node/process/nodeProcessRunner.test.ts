@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { ProcessSpec } from '../../../../src/engine/scheduler/ports';
+import { nodeProcessRunner } from '../../../../src/node/process/nodeProcessRunner';
+import { isProcessAlive } from '../../../../src/node/runStore/isOwnerAlive';
+
+function spec(command: string, extra: Partial<ProcessSpec> = {}): ProcessSpec & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    command,
+    cwd: tmpdir(),
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    onLine: (stream, line) => lines.push(`${stream}:${line}`),
+    lines,
+    ...extra,
+  };
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return condition();
+}
+
+test('a command runs under /bin/sh in its cwd with its env, and its output arrives line by line', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'mlc-runner-'));
+  try {
+    const job = spec('printf "a\\nb"; echo "$GREETING" >&2; pwd; exit 3', {
+      cwd: folder,
+      env: { GREETING: 'hi', PATH: '/usr/bin:/bin' },
+    });
+    const result = await nodeProcessRunner.start(job, new AbortController().signal).result;
+    assert.equal(result.exitCode, 3);
+    assert.equal(result.timedOut, false);
+    assert.deepEqual(job.lines.sort(), ['stderr:hi', 'stdout:a', `stdout:b${folder}`].sort());
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('a timeout kills the whole process group, children included', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'mlc-runner-'));
+  try {
+    // The shell starts a background sleep (same process group) and records its pid, then waits.
+    const job = spec('sleep 30 & echo $! > child.pid; wait', { cwd: folder, timeoutMs: 300, killGraceMs: 1000 });
+    const started = Date.now();
+    const result = await nodeProcessRunner.start(job, new AbortController().signal).result;
+    assert.equal(result.timedOut, true);
+    assert.equal(result.signal, 'SIGTERM');
+    assert.ok(Date.now() - started < 3000);
+    const child = Number(readFileSync(join(folder, 'child.pid'), 'utf8'));
+    assert.ok(await waitUntil(() => !isProcessAlive(child)), `child sleep ${child} survived the timeout`);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('a process that ignores SIGTERM is killed with SIGKILL after the grace period', async () => {
+  const job = spec("trap '' TERM; echo ready; sleep 30 & wait; sleep 30", { killGraceMs: 300 });
+  const abort = new AbortController();
+  const running = nodeProcessRunner.start(job, abort.signal);
+  await waitUntil(() => job.lines.includes('stdout:ready'));
+  const aborted = Date.now();
+  abort.abort();
+  const result = await running.result;
+  assert.equal(result.cancelled, true);
+  assert.ok(Date.now() - aborted >= 250, 'waited for the grace period');
+  assert.ok(!isProcessAlive(running.pid!));
+  let groupAlive = true;
+  try {
+    process.kill(-running.pid!, 0);
+  } catch {
+    groupAlive = false;
+  }
+  assert.equal(groupAlive, false, 'no member of the process group survives');
+});
+
+test('a missing working directory is a start error, not a crash', async () => {
+  const result = await nodeProcessRunner.start(
+    spec('true', { cwd: '/nonexistent/folder' }),
+    new AbortController().signal,
+  ).result;
+  assert.equal(result.exitCode, undefined);
+  assert.match(result.startError ?? '', /ENOENT/);
+});
+
+test('a background child holding the output pipes does not keep the stage waiting', async () => {
+  const job = spec('sleep 5 & echo done');
+  const started = Date.now();
+  const result = await nodeProcessRunner.start(job, new AbortController().signal).result;
+  assert.equal(result.exitCode, 0);
+  assert.ok(Date.now() - started < 2000);
+  assert.deepEqual(job.lines, ['stdout:done']);
+});
