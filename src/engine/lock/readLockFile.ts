@@ -52,11 +52,14 @@ export function readLockFile(fs: FileSystem, path: string): ReadLock {
   return read;
 }
 
-/** After writing a lock file, remember what was written (no re-read, no stale memo). */
-export function rememberLockFile(fs: FileSystem, path: string, text: string): void {
+/**
+ * After writing a lock file, remember what was written (no re-read, no stale memo). `content` is
+ * what the text holds, known to the writer, so the growing file is not parsed again per stage.
+ */
+export function rememberLockFile(fs: FileSystem, path: string, text: string, content: Parsed<LockFileContent>): void {
   const stat = fs.stat(path);
   if (!stat) return;
-  rememberedFor(fs).set(path, { text, parsed: parseLockFile(text, path), mtimeMs: stat.mtimeMs, size: stat.size });
+  rememberedFor(fs).set(path, { text, parsed: content, mtimeMs: stat.mtimeMs, size: stat.size });
 }
 
 /** The recorded entry of a stage after its last success; undefined if never recorded. */

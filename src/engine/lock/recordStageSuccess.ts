@@ -80,5 +80,7 @@ function writeEntry(fs: FileSystem, lockPath: string, name: string, entry: Stage
   const updated = updateLockText(text, parsed.value, name, entry);
   fs.makeDirectory(dirname(lockPath));
   fs.writeFileAtomic(lockPath, updated);
-  rememberLockFile(fs, lockPath, updated);
+  const stages = new Map(parsed.value.stages);
+  stages.set(name, entry);
+  rememberLockFile(fs, lockPath, updated, { value: { version: 2, stages }, problems: parsed.problems });
 }

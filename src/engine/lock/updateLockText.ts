@@ -2,6 +2,12 @@ import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
 import type { LockFileContent, StageLockEntry } from './model';
 import { serializeLockEntry, serializeLockFile } from './serializeLockEntry';
 
+interface StageKeys {
+  /** Indentation of the stage keys under `stages:`. */
+  readonly indent: number;
+  readonly keys: ReadonlyArray<{ readonly name: string; readonly line: number }>;
+}
+
 /**
  * Replaces (or appends) one stage's entry in a lock file's text, keeping every other byte: DVC
  * does the same (it updates `stages[name]` in the loaded map and dumps it again), so entries keep
@@ -21,40 +27,81 @@ export function updateLockText(
     return serializeLockFile(stages);
   };
   if (text === undefined || text.trim() === '' || current.version !== 2) return rewrite();
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: false });
-  if (document.errors.length > 0 || !isMap(document.contents)) return rewrite();
-  const stagesPair = document.contents.items.find((pair) => isScalar(pair.key) && pair.key.value === 'stages');
-  const stagesMap = stagesPair?.value;
-  if (!isMap(stagesMap) || stagesMap.flow || stagesMap.items.length === 0) return rewrite();
-
   const lines = text.split('\n');
-  const keyLines = stagesMap.items.map((pair) => {
-    const offset = isScalar(pair.key) ? (pair.key.range?.[0] ?? -1) : -1;
-    return {
-      name: isScalar(pair.key) ? String(pair.key.value) : undefined,
-      line: lineCounter.linePos(offset).line - 1,
-    };
-  });
-  const first = keyLines[0]!;
-  const indent = lines[first.line]!.length - lines[first.line]!.trimStart().length;
+  const expected = [...current.stages.keys()];
+  const located = scanStageKeys(lines) ?? locateWithYaml(text);
+  const isConsistent =
+    located !== undefined &&
+    located.keys.length === expected.length &&
+    located.keys.every((key, index) => key.name === expected[index]);
+  if (!located || !isConsistent || located.keys.length === 0) return rewrite();
+
+  const { indent, keys } = located;
   const blockEnd = (startLine: number): number => {
-    let end = startLine + 1;
     let lastContent = startLine;
-    for (; end < lines.length; end++) {
-      const line = lines[end]!;
+    for (let index = startLine + 1; index < lines.length; index++) {
+      const line = lines[index]!;
       const trimmed = line.trimStart();
       if (trimmed === '') continue;
       const lineIndent = line.length - trimmed.length;
       if (lineIndent <= indent && !(trimmed.startsWith('#') && lineIndent > 0)) break;
-      lastContent = end;
+      lastContent = index;
     }
     return lastContent + 1;
   };
   const replacement = serializeLockEntry(name, entry, indent);
-  const existing = keyLines.find((key) => key.name === name);
-  const insertAt = existing ? existing.line : blockEnd(keyLines[keyLines.length - 1]!.line);
+  const existing = keys.find((key) => key.name === name);
+  const insertAt = existing ? existing.line : blockEnd(keys[keys.length - 1]!.line);
   const removeCount = existing ? blockEnd(existing.line) - existing.line : 0;
   lines.splice(insertAt, removeCount, ...replacement);
   return lines.join('\n');
+}
+
+const KEY_LINE =
+  /^(?:'((?:[^']|'')*)'|"((?:[^"\\]|\\.)*)"|([^\s'"#{[&*!|>%@`-][^#]*?|-[^\s#][^#]*?))\s*:(?:\s+#.*)?\s*$/;
+
+/**
+ * Finds the stage keys by their lines, as DVC lays the file out (`stages:` at column 0, one key
+ * per stage at a fixed indent, each on its own line). This is linear in the file size, so a run
+ * recording 1,000 stages does not re-parse a growing YAML document 1,000 times. Undefined when
+ * the layout is anything else; the caller then asks the YAML parser.
+ */
+function scanStageKeys(lines: readonly string[]): StageKeys | undefined {
+  const start = lines.findIndex((line) => /^stages:\s*(?:#.*)?$/.test(line));
+  if (start < 0) return undefined;
+  let indent: number | undefined;
+  const keys: Array<{ name: string; line: number }> = [];
+  for (let index = start + 1; index < lines.length; index++) {
+    const line = lines[index]!;
+    const trimmed = line.trimStart();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const lineIndent = line.length - trimmed.length;
+    if (lineIndent === 0) break;
+    indent ??= lineIndent;
+    if (lineIndent < indent) return undefined;
+    if (lineIndent > indent) continue;
+    const match = KEY_LINE.exec(trimmed);
+    if (!match) return undefined;
+    const [, single, double, plain] = match;
+    const name =
+      single !== undefined ? single.replaceAll("''", "'") : double !== undefined ? JSON.parse(`"${double}"`) : plain!;
+    keys.push({ name, line: index });
+  }
+  return indent === undefined ? undefined : { indent, keys };
+}
+
+/** The general case: key positions from the YAML parser (any block layout of the stages map). */
+function locateWithYaml(text: string): StageKeys | undefined {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, uniqueKeys: false });
+  if (document.errors.length > 0 || !isMap(document.contents)) return undefined;
+  const stagesPair = document.contents.items.find((pair) => isScalar(pair.key) && pair.key.value === 'stages');
+  const stagesMap = stagesPair?.value;
+  if (!isMap(stagesMap) || stagesMap.flow || stagesMap.items.length === 0) return undefined;
+  const keys = stagesMap.items.map((pair) => {
+    const offset = isScalar(pair.key) ? (pair.key.range?.[0] ?? -1) : -1;
+    return { name: isScalar(pair.key) ? String(pair.key.value) : '', line: lineCounter.linePos(offset).line - 1 };
+  });
+  const first = text.split('\n')[keys[0]!.line] ?? '';
+  return { indent: first.length - first.trimStart().length, keys };
 }

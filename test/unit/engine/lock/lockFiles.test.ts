@@ -164,3 +164,10 @@ test('unreadable lock files give located problems with stable codes, never an ex
   assert.equal(invalid.problems[0]?.code, 'lockEntryInvalid');
   assert.equal(invalid.value.stages.size, 0);
 });
+
+test('an entry written in flow style by hand is kept while another entry is replaced', () => {
+  const text = "schema: '2.0'\nstages:\n  a: {cmd: echo a}\n  'b c':\n    cmd: old\n";
+  const current = parseLockFile(text, 'dvc.lock').value;
+  const updated = updateLockText(text, current, 'b c', { cmd: 'new', deps: [], params: {}, outs: [] });
+  assert.equal(updated, "schema: '2.0'\nstages:\n  a: {cmd: echo a}\n  b c:\n    cmd: new\n");
+});
