@@ -1,0 +1,145 @@
+// Helpers for e2e specs (test/e2e/*.e2e.mjs): open the real workbench of the code-server that
+// scripts/test-vscode.mjs started, find its parts, run commands, read webviews, take screenshots.
+// Specs run under `node --test`; the servers come in through MLC_VSCODE_SERVERS.
+import { mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { launchBrowser } from './browser.mjs';
+import { screenshotsDir } from './toolchain.mjs';
+
+/** @typedef {'disabled' | 'restricted'} TrustMode */
+
+let opened = 0;
+
+/** The servers of this test run, by trust mode ({ disabled: {url}, restricted: {url} }). */
+export function testServers() {
+  const raw = process.env.MLC_VSCODE_SERVERS;
+  if (!raw) {
+    throw new Error(
+      'MLC_VSCODE_SERVERS is not set: run e2e specs through `node scripts/test-vscode.mjs [test/e2e/x.e2e.mjs]`, ' +
+        'which starts code-server with the packaged extension installed',
+    );
+  }
+  return JSON.parse(raw);
+}
+
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The status bar, the side bar and the activity bar (Playwright locators). */
+export const statusBar = (page) => page.locator('#workbench\\.parts\\.statusbar');
+export const sidebar = (page) => page.locator('#workbench\\.parts\\.sidebar');
+export const activityBarItem = (page, title) =>
+  page
+    .locator('.activitybar .action-item')
+    .filter({ has: page.locator(`a[aria-label^="${title}"]`) })
+    .or(page.locator(`.activitybar li.action-item[aria-label^="${title}"]`))
+    .first();
+
+/**
+ * Opens `folder` in a fresh Chromium window on the test code-server and waits for the workbench.
+ * @param {string} folder absolute path (use workspaceCopy('churn') for a writable copy of an example)
+ * @param {object} [options]
+ * @param {TrustMode} [options.trust] 'disabled' (default): workspace trust is off, everything runs;
+ *   'restricted': trust is on and the folder opens in Restricted Mode (no prompt); the status bar
+ *   shows "Restricted Mode", and only extensions declaring untrustedWorkspaces support are enabled
+ * @param {string} [options.name] prefix of screenshots and of the console log (default: folder name)
+ * @param {string | false} [options.waitForActivityBar] an activity-bar title to wait for (default 'ML');
+ *   false to wait for the workbench only
+ * @param {number} [options.timeoutMs] how long the workbench may take (default 90 s)
+ */
+export async function openWorkbench(folder, options = {}) {
+  const { trust = 'disabled', waitForActivityBar = 'ML', timeoutMs = 90_000 } = options;
+  const server = testServers()[trust];
+  if (!server) throw new Error(`no test server for trust mode '${trust}' (have: ${Object.keys(testServers())})`);
+  const name = options.name ?? `${basename(folder)}-${trust}-${++opened}`;
+  const browser = await launchBrowser({ name });
+  const { page } = browser;
+  let shots = 0;
+  const workbench = {
+    ...browser,
+    server,
+    name,
+    /** Saves test-results/screenshots/<name>-<n>-<label>.png and returns its path. */
+    async screenshot(label) {
+      mkdirSync(screenshotsDir, { recursive: true });
+      const path = join(screenshotsDir, `${name}-${String(++shots).padStart(2, '0')}-${label}.png`);
+      await page.screenshot({ path });
+      return path;
+    },
+  };
+  try {
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}`, {
+      waitUntil: 'domcontentloaded',
+      timeout: timeoutMs,
+    });
+    await page.locator('.monaco-workbench').waitFor({ timeout: timeoutMs });
+    await statusBar(page).waitFor({ timeout: timeoutMs });
+    if (trust === 'restricted')
+      await statusBar(page).getByText('Restricted Mode').first().waitFor({ timeout: timeoutMs });
+    if (waitForActivityBar) await activityBarItem(page, waitForActivityBar).waitFor({ timeout: timeoutMs });
+  } catch (error) {
+    await workbench.screenshot('open-failed').catch(() => {});
+    await browser.close();
+    throw error;
+  }
+  return workbench;
+}
+
+/** Clicks an activity-bar container (default the ML container) and returns the side bar. */
+export async function openContainer(page, title = 'ML') {
+  const item = activityBarItem(page, title);
+  const isOpen = await item.evaluate((element) => element.classList.contains('checked')).catch(() => false);
+  if (!isOpen) await item.click();
+  await sidebar(page).waitFor();
+  return sidebar(page);
+}
+
+/**
+ * Runs a command from the command palette by its full label as the palette shows it
+ * ('ML: Run Pipeline'), picking the row whose label matches exactly.
+ */
+export async function runCommand(page, label, { timeoutMs = 30_000 } = {}) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: timeoutMs });
+  await input.fill(`>${label}`);
+  const row = page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) })
+    .first();
+  await row.waitFor({ timeout: timeoutMs });
+  await row.click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
+/** Opens a workspace file by its relative path through Quick Open. */
+export async function openFile(page, relativePath, { timeoutMs = 30_000 } = {}) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: timeoutMs });
+  await input.fill(relativePath);
+  const fileName = relativePath.split('/').at(-1);
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: fileName })
+    .first()
+    .waitFor({ timeout: timeoutMs });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab', { hasText: fileName }).first().waitFor({ timeout: timeoutMs });
+}
+
+/**
+ * The content frame of the visible webview (a panel or a view) that was created last. A webview is
+ * two nested iframes: the outer `iframe.webview` that the workbench owns (it lives in an overlay,
+ * not inside the editor, and carries no title), and `#active-frame` holding the extension's HTML.
+ * With several webviews, make the wanted one visible first (click its tab), then call this.
+ * @param {import('playwright-core').Page} page
+ * @returns {import('playwright-core').FrameLocator}
+ */
+export function webviewFrame(page) {
+  return page
+    .locator('iframe.webview.ready')
+    .filter({ visible: true })
+    .last()
+    .contentFrame()
+    .locator('iframe#active-frame')
+    .contentFrame();
+}

@@ -1,0 +1,42 @@
+// Fresh copies of example projects for tests, so a test that runs a pipeline never writes into
+// examples/. Only the files git would keep are copied (tracked, or new and not ignored), so
+// outputs of an earlier demo run (.mlc/, models/, metrics/) never leak into a test.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { repoRoot, vscodeRunRoot } from './toolchain.mjs';
+
+let copies = 0;
+
+/**
+ * Copies `examples/<name>` (or any folder inside the repository) to a new folder under the run's
+ * workspaces/ and returns its absolute path.
+ * @param {string} source an example name (`churn`) or a repository-relative folder
+ * @param {{ runDir?: string }} [options] defaults to $MLC_VSCODE_RUN_DIR, else out/vscode-run/workspaces
+ */
+export function workspaceCopy(source, options = {}) {
+  const sourceDir = existsSync(join(repoRoot, 'examples', source))
+    ? join(repoRoot, 'examples', source)
+    : join(repoRoot, source);
+  if (!existsSync(sourceDir)) throw new Error(`no folder ${sourceDir} to copy for a test workspace`);
+  const runDir = options.runDir ?? process.env.MLC_VSCODE_RUN_DIR ?? vscodeRunRoot;
+  const target = join(runDir, 'workspaces', `${source.split('/').at(-1)}-${process.pid}-${++copies}`);
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  const listed = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', '.'], {
+    cwd: sourceDir,
+    encoding: 'utf8',
+  });
+  const files = listed.status === 0 ? listed.stdout.split('\0').filter(Boolean) : [];
+  if (files.length === 0) {
+    // Not a git checkout (an unpacked archive): copy everything but mlc's own state.
+    cpSync(sourceDir, target, { recursive: true, filter: (path) => !relative(sourceDir, path).startsWith('.mlc') });
+    return target;
+  }
+  for (const file of files) {
+    if (!existsSync(join(sourceDir, file))) continue; // deleted in the working tree
+    mkdirSync(dirname(join(target, file)), { recursive: true });
+    cpSync(join(sourceDir, file), join(target, file));
+  }
+  return target;
+}
