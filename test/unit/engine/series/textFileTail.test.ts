@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkFileCursor, createFileCursor } from '../../../../src/engine/series/fileCursor';
+import { parseMetricNumber } from '../../../../src/engine/series/parseMetricNumber';
+import { readCompleteLines } from '../../../../src/engine/series/readCompleteLines';
+import { readFileEdges } from '../../../../src/engine/series/readFileEdges';
+import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
+
+test('parseMetricNumber reads Python float text and treats empty and NA cells as no value', () => {
+  assert.equal(parseMetricNumber('0.25'), 0.25);
+  assert.equal(parseMetricNumber('1e-05'), 1e-5);
+  assert.equal(parseMetricNumber('-inf'), Number.NEGATIVE_INFINITY);
+  assert.equal(parseMetricNumber('inf'), Number.POSITIVE_INFINITY);
+  assert.ok(Number.isNaN(parseMetricNumber('nan')!));
+  assert.equal(parseMetricNumber('0'), 0);
+  assert.equal(parseMetricNumber(''), undefined);
+  assert.equal(parseMetricNumber(' '), undefined);
+  assert.equal(parseMetricNumber('NA'), undefined);
+  assert.equal(parseMetricNumber('[1, 2]'), undefined);
+});
+
+test('readCompleteLines hands over whole lines across small chunks and stops before a torn line', () => {
+  const fs = createMemoryFileSystem({ '/f': 'alpha\nbeta\r\ngam' });
+  const blocks: string[] = [];
+  const result = readCompleteLines(fs, '/f', 0, 16, (text) => void blocks.push(text), { chunkBytes: 3 });
+  assert.equal(blocks.join(''), 'alpha\nbeta\r\n');
+  assert.deepEqual(result, { endOffset: 12, hasTornTail: true, skippedLongLines: 0 });
+});
+
+test('readCompleteLines skips an overlong line instead of buffering it without bound', () => {
+  const fs = createMemoryFileSystem({ '/f': `a\n${'x'.repeat(100)}\nb\n` });
+  const blocks: string[] = [];
+  const result = readCompleteLines(fs, '/f', 0, 106, (text) => void blocks.push(text), {
+    chunkBytes: 8,
+    maxLineBytes: 16,
+  });
+  assert.equal(blocks.join(''), 'a\nb\n');
+  assert.equal(result.skippedLongLines, 1);
+});
+
+test('checkFileCursor tells appended, unchanged, replaced (shrunk or rewritten) and missing apart', () => {
+  const fs = createMemoryFileSystem({ '/f': 'h\n1\n' });
+  const cursor = createFileCursor(fs, '/f', 4, fs.stat('/f')!);
+  assert.equal(checkFileCursor(fs, cursor).change, 'unchanged');
+  fs.appendFile('/f', '2\n');
+  assert.equal(checkFileCursor(fs, cursor).change, 'appended');
+  fs.writeFileAtomic('/f', 'H\n1\n2\n3\n');
+  assert.equal(checkFileCursor(fs, cursor).change, 'replaced');
+  fs.writeFileAtomic('/f', 'h\n');
+  assert.equal(checkFileCursor(fs, cursor).change, 'replaced');
+  fs.remove('/f');
+  assert.equal(checkFileCursor(fs, cursor).change, 'missing');
+});
+
+test('readFileEdges reads the head and the tail of a big file only', () => {
+  const lines = Array.from({ length: 10_000 }, (_value, index) => `${index}\t${index / 2}`);
+  const fs = createMemoryFileSystem({ '/big.tsv': `step\tv\n${lines.join('\n')}\n` });
+  const edges = readFileEdges(fs, '/big.tsv', 64, 64)!;
+  assert.equal(edges.isWhole, false);
+  assert.ok(edges.head.startsWith('step\tv\n0\t0\n'));
+  assert.ok(edges.tail.endsWith('9999\t4999.5\n'));
+  assert.ok(edges.tail.length <= 64);
+  assert.equal(edges.endsTorn, false);
+});
