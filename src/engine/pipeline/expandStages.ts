@@ -17,6 +17,8 @@ const loopOnly = { source: undefined, path: [], local: true } as const;
  */
 export function expandStages(source: StageSource, stagesNode: Tree, context: TemplateContext): Stage[] {
   const { reader } = source;
+  // `stages:` with nothing under it is an empty pipeline, not a type error.
+  if (stagesNode.kind === 'scalar' && stagesNode.value === null) return [];
   const stagesMap = reader.map(stagesNode, 'stages');
   if (!stagesMap) return [];
   const stageKeys: readonly string[] = source.kind === 'mlc' ? mlcStageKeys : dvcStageKeys;

@@ -94,7 +94,15 @@ test('readStageParams reports a missing key at the key and a missing file at the
   const fs = createMemoryFileSystem({ '/ws/params.yaml': 'lr: 1\n' });
   const stage = aStage({
     params: [
-      { file: 'params.yaml', keys: ['lr', 'epochs'], position: { line: 4, column: 7 }, keyPositions: [{ line: 4, column: 9 }, { line: 5, column: 9 }] },
+      {
+        file: 'params.yaml',
+        keys: ['lr', 'epochs'],
+        position: { line: 4, column: 7 },
+        keyPositions: [
+          { line: 4, column: 9 },
+          { line: 5, column: 9 },
+        ],
+      },
       { file: 'other.yaml', keys: ['x'], position: { line: 6, column: 7 } },
     ],
   });

@@ -35,20 +35,35 @@ stages:
     metrics: [{metrics.json: {cache: false}}]
 `;
   const files = {
-    '/ws/config.json': '{"model": {"layers": 3, "act": "relu", "dropout": 0.5, "bn": true, "skip": false, "dims": [64, 32], "opt": {"lr": 1e-05}, "name": "my net"}}',
+    '/ws/config.json':
+      '{"model": {"layers": 3, "act": "relu", "dropout": 0.5, "bn": true, "skip": false, "dims": [64, 32], "opt": {"lr": 1e-05}, "name": "my net"}}',
     '/ws/params.yaml': 'lr: 0.1\n',
   };
   const { pipeline, problems } = load(text, files);
   assert.deepEqual(problems, []);
-  assert.deepEqual(pipeline.stages.map((stage) => stage.name), ['prep@train', 'prep@test', 'train']);
+  assert.deepEqual(
+    pipeline.stages.map((stage) => stage.name),
+    ['prep@train', 'prep@test', 'train'],
+  );
   const [prepTrain, , train] = pipeline.stages;
   assert.equal(prepTrain!.cmd, 'python prep.py --split train');
   assert.equal(prepTrain!.group, 'prep');
-  assert.deepEqual(prepTrain!.deps.map((dep) => dep.path), ['raw/train.csv', 'prep.py']);
-  assert.equal(train!.cmd, "python train.py --layers 3 --act relu --dropout 0.5 --bn --dims 64 32 --opt.lr 1e-05 --name 'my net'");
+  assert.deepEqual(
+    prepTrain!.deps.map((dep) => dep.path),
+    ['raw/train.csv', 'prep.py'],
+  );
+  assert.equal(
+    train!.cmd,
+    "python train.py --layers 3 --act relu --dropout 0.5 --bn --dims 64 32 --opt.lr 1e-05 --name 'my net'",
+  );
   assert.deepEqual(train!.params, [
     { file: 'params.yaml', keys: ['lr'], position: { line: 15, column: 14 }, keyPositions: [{ line: 15, column: 14 }] },
-    { file: 'config.json', keys: ['model'], position: { line: 15, column: 19 }, keyPositions: [{ line: 15, column: 33 }] },
+    {
+      file: 'config.json',
+      keys: ['model'],
+      position: { line: 15, column: 19 },
+      keyPositions: [{ line: 15, column: 33 }],
+    },
   ]);
   assert.deepEqual(
     train!.outs.map((output) => [output.path, output.kind, output.cache]),
@@ -60,12 +75,14 @@ stages:
 });
 
 test('foreach over a map names stages by key and sets ${key} and ${item}', () => {
-  const text = 'stages:\n  train:\n    foreach:\n      cnn: {epochs: 3}\n      xgb: {epochs: 5}\n    do:\n      cmd: train ${key} ${item.epochs}\n';
+  const text =
+    'stages:\n  train:\n    foreach:\n      cnn: {epochs: 3}\n      xgb: {epochs: 5}\n    do:\n      cmd: train ${key} ${item.epochs}\n';
   assert.deepEqual(commands(text), { 'train@cnn': 'train cnn 3', 'train@xgb': 'train xgb 5' });
 });
 
 test('foreach over a list of maps names stages by index', () => {
-  const text = 'stages:\n  build:\n    foreach:\n      - {os: linux}\n      - {os: mac}\n    do:\n      cmd: build ${item.os}\n';
+  const text =
+    'stages:\n  build:\n    foreach:\n      - {os: linux}\n      - {os: mac}\n    do:\n      cmd: build ${item.os}\n';
   assert.deepEqual(commands(text), { 'build@0': 'build linux', 'build@1': 'build mac' });
 });
 
@@ -83,7 +100,8 @@ test('foreach keys use Python str(): 1.0 stays 1.0, bools are true/false, duplic
 
 test('foreach from a params list keeps Python str() of the values for names (DVC quirk: True)', () => {
   const files = { '/ws/params.yaml': 'flags: [true, 0.5]\nmodels: {cnn: {lr: 0.1}}\n' };
-  const text = 'stages:\n  f:\n    foreach: ${flags}\n    do:\n      cmd: run ${item}\n  m:\n    foreach: ${models}\n    do:\n      cmd: fit ${key} --lr ${item.lr}\n';
+  const text =
+    'stages:\n  f:\n    foreach: ${flags}\n    do:\n      cmd: run ${item}\n  m:\n    foreach: ${models}\n    do:\n      cmd: fit ${key} --lr ${item.lr}\n';
   assert.deepEqual(commands(text, files), { 'f@True': 'run true', 'f@0.5': 'run 0.5', 'm@cnn': 'fit cnn --lr 0.1' });
 });
 
@@ -135,14 +153,21 @@ stages:
   assert.equal(names.length, 16);
   assert.equal(names[0], 'stage1@processor1-dataset1/-config0-labels0');
   assert.equal(names[15], 'stage1@processor2-dataset2/-config1-labels1');
-  assert.equal(commands(text)['stage1@processor1-dataset1/-config1-labels1'], 'python train.py processor1 dataset1/ --n_estimators 120 labelX');
+  assert.equal(
+    commands(text)['stage1@processor1-dataset1/-config1-labels1'],
+    'python train.py processor1 dataset1/ --n_estimators 120 labelX',
+  );
 });
 
 test('stage vars load relative to wdir and cannot redefine item', () => {
   const files = { '/ws/sub/local.yaml': 'size: 3\n' };
-  const text = 'stages:\n  s:\n    wdir: sub\n    vars: [local.yaml, {extra: x}]\n    cmd: run ${size} ${extra}\n  t:\n    foreach: [a]\n    do:\n      vars: [{item: 1}]\n      cmd: run\n';
+  const text =
+    'stages:\n  s:\n    wdir: sub\n    vars: [local.yaml, {extra: x}]\n    cmd: run ${size} ${extra}\n  t:\n    foreach: [a]\n    do:\n      vars: [{item: 1}]\n      cmd: run\n';
   const { pipeline, problems } = load(text, files);
   assert.equal(pipeline.stages[0]!.cmd, 'run 3 x');
   assert.equal(pipeline.stages[0]!.wdir, '/ws/sub');
-  assert.deepEqual(problems.map((problem) => [problem.code, problem.line]), [['templateRedefined', 9, 7]].map(([code, line]) => [code, line]));
+  assert.deepEqual(
+    problems.map((problem) => [problem.code, problem.line]),
+    [['templateRedefined', 9, 7]].map(([code, line]) => [code, line]),
+  );
 });

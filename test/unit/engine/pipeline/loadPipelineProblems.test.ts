@@ -11,7 +11,9 @@ function problemsOf(text: string, file = '/ws/dvc.yaml', files: Record<string, s
 }
 
 function messagesOf(text: string, file = '/ws/dvc.yaml', files: Record<string, string> = {}) {
-  return loadPipeline(createMemoryFileSystem({ [file]: text, ...files }), file).problems.map((problem) => problem.message);
+  return loadPipeline(createMemoryFileSystem({ [file]: text, ...files }), file).problems.map(
+    (problem) => problem.message,
+  );
 }
 
 test('yamlSyntax is located where the YAML breaks', () => {
@@ -53,19 +55,24 @@ test('overlappingOutput: an output inside another stage output folder', () => {
 });
 
 test('cycle names the path and is reported at the first stage', () => {
-  const text = 'stages:\n  a:\n    cmd: x\n    deps: [b.out]\n    outs: [a.out]\n  b:\n    cmd: y\n    deps: [a.out]\n    outs: [b.out]\n';
+  const text =
+    'stages:\n  a:\n    cmd: x\n    deps: [b.out]\n    outs: [a.out]\n  b:\n    cmd: y\n    deps: [a.out]\n    outs: [b.out]\n';
   assert.deepEqual(problemsOf(text), [['cycle', 2, 3, 'error']]);
   assert.match(messagesOf(text)[0]!, /a -> b -> a/);
 });
 
 test('unresolvedInterpolation is located at the string', () => {
   assert.deepEqual(problemsOf('stages:\n  a:\n    cmd: echo ${nope}\n'), [['unresolvedInterpolation', 3, 10, 'error']]);
-  assert.deepEqual(problemsOf('stages:\n  a:\n    cmd: echo ${a..b}\n', undefined, { '/ws/params.yaml': 'a: 1\n' })[0]?.[0], 'unresolvedInterpolation');
+  assert.deepEqual(
+    problemsOf('stages:\n  a:\n    cmd: echo ${a..b}\n', undefined, { '/ws/params.yaml': 'a: 1\n' })[0]?.[0],
+    'unresolvedInterpolation',
+  );
 });
 
 test('missingParam points at the key; missingParamsFile at the file entry', () => {
   const files = { '/ws/params.yaml': 'lr: 1\n' };
-  const text = 'stages:\n  a:\n    cmd: x\n    params:\n      - lr\n      - epochs\n      - other.yaml:\n          - k\n';
+  const text =
+    'stages:\n  a:\n    cmd: x\n    params:\n      - lr\n      - epochs\n      - other.yaml:\n          - k\n';
   assert.deepEqual(problemsOf(text, undefined, files), [
     ['missingParam', 6, 9, 'error'],
     ['missingParamsFile', 7, 9, 'error'],
@@ -78,7 +85,10 @@ test('a params file produced by a stage is not reported missing before it exists
 });
 
 test('paramsFileSyntax is reported inside the params file', () => {
-  const fs = createMemoryFileSystem({ '/ws/dvc.yaml': 'stages:\n  a:\n    cmd: x\n    params: [lr]\n', '/ws/params.yaml': 'lr: [\n' });
+  const fs = createMemoryFileSystem({
+    '/ws/dvc.yaml': 'stages:\n  a:\n    cmd: x\n    params: [lr]\n',
+    '/ws/params.yaml': 'lr: [\n',
+  });
   const { problems } = loadPipeline(fs, '/ws/dvc.yaml');
   assert.deepEqual(
     problems.map((problem) => [problem.code, problem.file, problem.line]),
@@ -109,29 +119,45 @@ test('templateRedefined: a key from params.yaml cannot be redefined by vars', ()
   const files = { '/ws/params.yaml': 'lr: 1\n', '/ws/other.yaml': 'lr: 2\n' };
   const text = 'vars:\n  - other.yaml\nstages:\n  a:\n    cmd: echo ${lr}\n';
   assert.deepEqual(problemsOf(text, undefined, files), [['templateRedefined', 2, 5, 'error']]);
-  assert.match(messagesOf(text, undefined, files)[0]!, /Cannot redefine 'lr' from 'other.yaml': it already exists in 'params.yaml'/);
+  assert.match(
+    messagesOf(text, undefined, files)[0]!,
+    /Cannot redefine 'lr' from 'other.yaml': it already exists in 'params.yaml'/,
+  );
 });
 
 test('templateRedefined: loading a file whole and partially', () => {
   const files = { '/ws/c.yaml': 'a: 1\nb: 2\n' };
   const text = 'vars:\n  - c.yaml\n  - c.yaml:a\nstages:\n  s:\n    cmd: echo ${a}\n';
   assert.deepEqual(problemsOf(text, undefined, files), [['templateRedefined', 3, 5, 'error']]);
-  assert.deepEqual(problemsOf('vars:\n  - c.yaml\n  - c.yaml\nstages:\n  s:\n    cmd: echo ${a}\n', undefined, files), []);
+  assert.deepEqual(
+    problemsOf('vars:\n  - c.yaml\n  - c.yaml\nstages:\n  s:\n    cmd: echo ${a}\n', undefined, files),
+    [],
+  );
 });
 
 test('invalidInterpolationType: a list or map outside cmd/foreach/matrix', () => {
   const files = { '/ws/params.yaml': 'files: [a, b]\nopts: {x: 1}\n' };
-  assert.deepEqual(problemsOf('stages:\n  s:\n    cmd: echo\n    deps:\n      - ${files}\n', undefined, files), [['invalidInterpolationType', 5, 9, 'error']]);
-  assert.deepEqual(problemsOf('stages:\n  s:\n    cmd: echo ${files}\n', undefined, files), [['invalidInterpolationType', 3, 10, 'error']]);
-  assert.deepEqual(problemsOf('stages:\n  s:\n    cmd: echo\n    desc: x ${opts}\n', undefined, files), [['invalidInterpolationType', 4, 11, 'error']]);
+  assert.deepEqual(problemsOf('stages:\n  s:\n    cmd: echo\n    deps:\n      - ${files}\n', undefined, files), [
+    ['invalidInterpolationType', 5, 9, 'error'],
+  ]);
+  assert.deepEqual(problemsOf('stages:\n  s:\n    cmd: echo ${files}\n', undefined, files), [
+    ['invalidInterpolationType', 3, 10, 'error'],
+  ]);
+  assert.deepEqual(problemsOf('stages:\n  s:\n    cmd: echo\n    desc: x ${opts}\n', undefined, files), [
+    ['invalidInterpolationType', 4, 11, 'error'],
+  ]);
 });
 
 test('interpolationNotAllowed inside vars', () => {
-  assert.deepEqual(problemsOf('vars:\n  - x: ${y}\nstages:\n  s:\n    cmd: echo\n'), [['interpolationNotAllowed', 2, 5, 'error']]);
+  assert.deepEqual(problemsOf('vars:\n  - x: ${y}\nstages:\n  s:\n    cmd: echo\n'), [
+    ['interpolationNotAllowed', 2, 5, 'error'],
+  ]);
 });
 
 test('missingParamsFile for a vars file', () => {
-  assert.deepEqual(problemsOf('vars:\n  - nope.yaml\nstages:\n  s:\n    cmd: echo\n'), [['missingParamsFile', 2, 5, 'error']]);
+  assert.deepEqual(problemsOf('vars:\n  - nope.yaml\nstages:\n  s:\n    cmd: echo\n'), [
+    ['missingParamsFile', 2, 5, 'error'],
+  ]);
 });
 
 test('a stage with both matrix and foreach is rejected at the extra key', () => {

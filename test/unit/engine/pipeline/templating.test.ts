@@ -15,7 +15,10 @@ bad: {list: [[1]]}
 `;
 
 function load(text: string, files: Record<string, string> = {}) {
-  return loadPipeline(createMemoryFileSystem({ '/ws/dvc.yaml': text, '/ws/params.yaml': params, ...files }), '/ws/dvc.yaml');
+  return loadPipeline(
+    createMemoryFileSystem({ '/ws/dvc.yaml': text, '/ws/params.yaml': params, ...files }),
+    '/ws/dvc.yaml',
+  );
 }
 
 function firstStage(text: string) {
@@ -25,7 +28,10 @@ function firstStage(text: string) {
 }
 
 test('params.yaml is loaded first; floats and bools are rendered as DVC does', () => {
-  assert.equal(firstStage('stages:\n  s:\n    cmd: run ${lr} ${small} ${flag} ${none_value}\n').cmd, 'run 1.0 1e-05 true None');
+  assert.equal(
+    firstStage('stages:\n  s:\n    cmd: run ${lr} ${small} ${flag} ${none_value}\n').cmd,
+    'run 1.0 1e-05 true None',
+  );
 });
 
 test('nested keys and list indexes resolve: a.b[1].c and a.b.0', () => {
@@ -52,23 +58,38 @@ test('dict unpacking in cmd: strings quoted when needed, true -> --k, false omit
 
 test('a nested list cannot be unpacked', () => {
   const { problems } = load('stages:\n  s:\n    cmd: run ${bad}\n');
-  assert.deepEqual(problems.map((problem) => [problem.code, problem.line, problem.column]), [['invalidInterpolationType', 3, 10]]);
+  assert.deepEqual(
+    problems.map((problem) => [problem.code, problem.line, problem.column]),
+    [['invalidInterpolationType', 3, 10]],
+  );
 });
 
 test('keys of maps are templated too', () => {
-  const text = 'stages:\n  s:\n    foreach: [a, b]\n    do:\n      cmd: run\n      outs:\n        - ${item}.csv:\n            cache: false\n';
+  const text =
+    'stages:\n  s:\n    foreach: [a, b]\n    do:\n      cmd: run\n      outs:\n        - ${item}.csv:\n            cache: false\n';
   const { pipeline } = load(text);
-  assert.deepEqual(pipeline.stages.map((stage) => [stage.outs[0]!.path, stage.outs[0]!.cache]), [['a.csv', false], ['b.csv', false]]);
+  assert.deepEqual(
+    pipeline.stages.map((stage) => [stage.outs[0]!.path, stage.outs[0]!.cache]),
+    [
+      ['a.csv', false],
+      ['b.csv', false],
+    ],
+  );
 });
 
 test('templated params file names resolve (a params map key with ${})', () => {
-  const text = 'vars:\n  - out: best.json\nstages:\n  s:\n    cmd: run\n    outs:\n      - ${out}\n  t:\n    cmd: run\n    params:\n      - ${out}:\n';
+  const text =
+    'vars:\n  - out: best.json\nstages:\n  s:\n    cmd: run\n    outs:\n      - ${out}\n  t:\n    cmd: run\n    params:\n      - ${out}:\n';
   const { pipeline } = load(text);
-  assert.deepEqual(pipeline.stages[1]!.params.map((param) => [param.file, param.keys]), [['best.json', 'all']]);
+  assert.deepEqual(
+    pipeline.stages[1]!.params.map((param) => [param.file, param.keys]),
+    [['best.json', 'all']],
+  );
 });
 
 test('top-level sections are templated; values used from params files are recorded', () => {
-  const text = 'vars:\n  - dir: results\nstages:\n  s:\n    cmd: run ${lr} ${nested.a.b.0} ${dir}\nmetrics:\n  - ${dir}/metrics.json\n';
+  const text =
+    'vars:\n  - dir: results\nstages:\n  s:\n    cmd: run ${lr} ${nested.a.b.0} ${dir}\nmetrics:\n  - ${dir}/metrics.json\n';
   const { pipeline } = load(text);
   assert.deepEqual(pipeline.metricsFiles, ['results/metrics.json']);
   assert.deepEqual(pipeline.templateParams, { 'params.yaml': { lr: 1, 'nested.a.b.0': 10 } });
@@ -76,7 +97,8 @@ test('top-level sections are templated; values used from params files are record
 
 test('vars: path:key loads only those keys; inline maps merge with nested maps', () => {
   const files = { '/ws/conf.yaml': 'model: {depth: 4}\nunused: 1\n' };
-  const text = 'vars:\n  - conf.yaml:model\n  - model: {width: 8}\nstages:\n  s:\n    cmd: run ${model.depth} ${model.width}\n';
+  const text =
+    'vars:\n  - conf.yaml:model\n  - model: {width: 8}\nstages:\n  s:\n    cmd: run ${model.depth} ${model.width}\n';
   const { pipeline, problems } = load(text, files);
   assert.deepEqual(problems, []);
   assert.equal(pipeline.stages[0]!.cmd, 'run 4 8');
