@@ -19,6 +19,14 @@ const steps = [
   { name: 'format', command: 'npm', args: ['run', '--silent', 'format:check'] },
   { name: 'unit', command: 'npm', args: ['run', '--silent', 'test:unit'], count: nodeTestCount },
   { name: 'build', command: 'npm', args: ['run', '--silent', 'build'] },
+  // Integration suites in a real VS Code extension host and e2e specs in Chromium (code-server);
+  // the build above is reused. Missing tools fail this step: run `bash scripts/setup.sh`.
+  {
+    name: 'vscode',
+    command: process.execPath,
+    args: ['scripts/test-vscode.mjs', '--no-build'],
+    count: plainCount,
+  },
 ];
 
 function runStep(step) {

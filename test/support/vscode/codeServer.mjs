@@ -89,8 +89,10 @@ export async function removeStaleRuns() {
     if (!entry.isDirectory()) continue;
     const runDir = join(vscodeRunRoot, entry.name);
     const owner = readJson(join(runDir, 'owner.json'));
+    // Only run folders are managed here (workspaces/ of .vscode-test.mjs has no owner file).
+    if (!owner) continue;
     const ownerRuns = owner && owner.pid !== process.pid && commandLineOf(owner.pid) === owner.commandLine;
-    if (ownerRuns || owner?.pid === process.pid) continue;
+    if (ownerRuns || owner.pid === process.pid) continue;
     const serversDir = join(runDir, 'servers');
     for (const name of existsSync(serversDir) ? readdirSync(serversDir) : []) {
       const pid = Number(readJson(join(serversDir, name, 'server.json'))?.pid);
@@ -241,7 +243,10 @@ export async function startCodeServer(options) {
       userDataDir: paths.userData,
       extensionsDir: paths.extensions,
       logFile: paths.log,
+      /** True once stop() was called (a watcher can tell a stop from a crash). */
+      stopping: false,
       async stop() {
+        server.stopping = true;
         if (!runningServers.delete(server)) return;
         await stopProcessGroup(pid);
       },
