@@ -21,7 +21,7 @@ export type StageRunStatus =
 
 /** Why a stage failed: a stable code and a sentence for people. */
 export interface StageFailure {
-  readonly code: 'exitCode' | 'timedOut' | 'outNotProduced' | 'startFailed' | 'recordFailed' | 'killed';
+  readonly code: 'exitCode' | 'timedOut' | 'depMissing' | 'outNotProduced' | 'startFailed' | 'recordFailed' | 'killed';
   readonly message: string;
 }
 

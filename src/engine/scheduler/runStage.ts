@@ -43,6 +43,15 @@ export async function runStage(
     record.startedAt = startedAt;
   });
   recorder.appendEvent({ type: 'stageStarted', stage: address });
+  const missingDeps = stage.deps.filter((dep) => !dependencies.fs.stat(resolve(stage.wdir, dep.path)));
+  if (missingDeps.length > 0) {
+    const names = missingDeps.map((dep) => dep.path).join(', ');
+    const message = `dep ${names} does not exist; create it, or add the stage that writes it`;
+    return finishStage(recorder, record, dependencies, startedAt, {
+      status: 'failed',
+      failure: { code: 'depMissing', message },
+    });
+  }
   const tailers = followPlots(stage, dependencies);
   const pollPlots = (final: boolean) => {
     for (const tailer of tailers) recorder.appendMetricPoints(address, tailer.poll(final));
@@ -59,6 +68,16 @@ export async function runStage(
     pollPlots(true);
   }
   if (outcome.status === 'succeeded') outcome = await finishSuccess(planned, recorder, dependencies, outcome);
+  return finishStage(recorder, record, dependencies, startedAt, outcome);
+}
+
+function finishStage(
+  recorder: RunRecorder,
+  record: StageRunRecord,
+  dependencies: SchedulerDependencies,
+  startedAt: number,
+  outcome: { status: StageRunRecord['status']; failure?: StageFailure; last?: ProcessResult },
+): StageRunRecord {
   const endedAt = dependencies.clock.now();
   recorder.update(() => {
     record.status = outcome.status;
@@ -68,7 +87,12 @@ export async function runStage(
     if (outcome.last?.signal !== undefined) record.signal = outcome.last.signal;
     if (outcome.failure) record.failure = outcome.failure;
   });
-  recorder.appendEvent({ type: 'stageFinished', stage: address, status: record.status, exitCode: record.exitCode });
+  recorder.appendEvent({
+    type: 'stageFinished',
+    stage: record.address,
+    status: record.status,
+    exitCode: record.exitCode,
+  });
   return record;
 }
 

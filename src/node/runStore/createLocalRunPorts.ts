@@ -97,14 +97,10 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
  * after it and checked again once the upstream ran, so identical outs do not cascade (as DVC).
  */
 function ownStatus(status: StageStatus): StageStatusView {
-  if (status.state !== 'changed')
-    return { state: status.state, reasons: status.reasons.length > 0 ? status.reasons : [describe(status.state)] };
   const own = status.reasons.filter((reason) => !/^upstream .* changed$/.test(reason));
-  return own.length > 0 ? { state: 'changed', reasons: own } : { state: 'up-to-date', reasons: [] };
-}
-
-function describe(state: StageStatus['state']): string {
-  return state === 'never-run' ? 'never run' : state;
+  if (status.state === 'changed' && own.length === 0) return { state: 'up-to-date', reasons: [] };
+  if (own.length > 0) return { state: status.state, reasons: own };
+  return { state: status.state, reasons: [status.state === 'never-run' ? 'never run' : status.state] };
 }
 
 function toParamValue(leaf: unknown): ParamValue | undefined {

@@ -1,0 +1,75 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * Runs the real `mlc` CLI from the sources (node --import tsx src/cli/main.ts) in a temp
+ * workspace, as a separate process: what the run/stop tests need to exercise real process
+ * groups, signals, locks and crash recovery.
+ */
+export const repoRoot = resolve(__dirname, '../..');
+const cliMain = join(repoRoot, 'src/cli/main.ts');
+// The loader by absolute URL: `--import tsx` would be resolved from the workspace folder.
+const tsxLoader = pathToFileURL(join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
+
+export interface MlcResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface MlcProcess {
+  readonly child: ChildProcess;
+  readonly output: { stdout: string; stderr: string };
+  readonly done: Promise<MlcResult>;
+}
+
+export function startMlc(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): MlcProcess {
+  const child = spawn(process.execPath, ['--import', tsxLoader, cliMain, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stdout: '', stderr: '' };
+  child.stdout!.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+  const done = new Promise<MlcResult>((resolveDone) =>
+    child.on('close', (code, signal) => resolveDone({ code, signal, ...output })),
+  );
+  return { child, output, done };
+}
+
+export function runMlc(cwd: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<MlcResult> {
+  return startMlc(cwd, args, env).done;
+}
+
+/** A fresh workspace folder under the temp dir holding `files` (relative path -> content). */
+export function createWorkspace(files: Record<string, string>, prefix = 'mlc-cli-'): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  writeFiles(folder, files);
+  return folder;
+}
+
+export function writeFiles(folder: string, files: Record<string, string>): void {
+  for (const [relative, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(folder, relative)), { recursive: true });
+    writeFileSync(join(folder, relative), content);
+  }
+}
+
+export async function waitFor<T>(
+  probe: () => T | undefined | false,
+  timeoutMs = 20_000,
+  what = 'a condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
+    await new Promise((resolveWait) => setTimeout(resolveWait, 25));
+  }
+}
