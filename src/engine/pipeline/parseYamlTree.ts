@@ -58,7 +58,13 @@ export function parseYamlTree(
   };
   let document;
   try {
-    document = parseDocument(text, { lineCounter, version: options.version ?? '1.2', prettyErrors: false });
+    // The library's duplicate-key check is quadratic in the keys of a map; ours below is linear.
+    document = parseDocument(text, {
+      lineCounter,
+      version: options.version ?? '1.2',
+      prettyErrors: false,
+      uniqueKeys: false,
+    });
   } catch (error) {
     // The parser recurses; pathological nesting can exhaust the stack.
     const message = error instanceof Error ? error.message : String(error);
@@ -72,7 +78,9 @@ export function parseYamlTree(
   }
   if (document.errors.length > 0) return { tree: undefined, problems };
 
-  let budget = options.maxNodes ?? 1_000_000;
+  // A 1,000-stage pipeline is about 20,000 nodes; the budget leaves room for ten times that.
+  let budget = options.maxNodes ?? 250_000;
+  const stopped: Tree = { kind: 'scalar', value: null, position: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
   const maxDepth = options.maxDepth ?? 500;
   let exhausted: string | undefined;
   const located = (node: YamlNode | null | undefined, fallback: number) => {
@@ -84,7 +92,7 @@ export function parseYamlTree(
     budget -= 1;
     if (budget < 0 || depth > maxDepth) {
       exhausted ??= budget < 0 ? 'it expands to too many nodes (an alias bomb?)' : 'it is nested too deeply';
-      return { kind: 'scalar', value: null, ...located(undefined, fallback) };
+      return stopped;
     }
     if (isAlias(node)) {
       const target = node.resolve(document);
@@ -100,9 +108,15 @@ export function parseYamlTree(
     if (isMap(node)) {
       const entries: MapEntryTree[] = [];
       const start = node.range?.[0] ?? fallback;
+      const seen = new Set<unknown>();
       for (const pair of node.items) {
         const keyNode = pair.key as YamlNode | null;
         const key = convert(keyNode, depth + 1, start);
+        const keyValue = key.kind === 'scalar' ? key.value : undefined;
+        if (keyValue !== undefined && keyValue !== null && typeof keyValue !== 'object') {
+          if (seen.has(keyValue)) duplicates.push({ key: String(keyValue), position: key.position });
+          seen.add(keyValue);
+        }
         const valueStart = keyNode?.range?.[1] ?? start;
         const value = convert(pair.value, depth + 1, valueStart);
         const isMergeKey =
@@ -121,7 +135,13 @@ export function parseYamlTree(
     return { kind: 'scalar', value: null, ...located(undefined, fallback) };
   };
 
+  const duplicates: Array<{ key: string; position: SourcePosition }> = [];
   const tree = document.contents === null ? undefined : convert(document.contents, 0, 0);
+  for (const duplicate of duplicates) {
+    const message = `The key '${duplicate.key}' appears twice in the same map; YAML keys must be unique, so remove or rename one.`;
+    problems.push(problemAt(file, duplicate.position, 'error', 'yamlSyntax', message));
+  }
+  if (duplicates.length > 0) return { tree: undefined, problems };
   if (exhausted !== undefined) {
     problems.push(problemAt(file, undefined, 'error', 'yamlSyntax', `This file cannot be read: ${exhausted}.`));
     return { tree: undefined, problems };
