@@ -187,7 +187,22 @@ export class TemplateContext {
     return node;
   }
 
+  /** Runs `render` with tracking on: DVC records the values a stage body uses, not loop or top-level ones. */
+  tracking<T>(render: () => T): T {
+    const previous = this.isTracking;
+    this.isTracking = true;
+    try {
+      return render();
+    } finally {
+      this.isTracking = previous;
+    }
+  }
+
+  private isTracking = false;
+
   private track(node: ContextNode): void {
+    // DVC records values and lists, not maps (a map's Node has no sources).
+    if (!this.isTracking || node.kind === 'map') return;
     if (node.meta.local || node.meta.source === undefined) return;
     const values = this.tracked.get(node.meta.source) ?? new Map<string, unknown>();
     this.tracked.set(node.meta.source, values);

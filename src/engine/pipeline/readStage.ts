@@ -63,11 +63,15 @@ export function readStage(
   if (varsEntry) stageContext = loadStageVars(source, varsEntry.value, wdir, naming.name, context);
 
   const rendered = new Map<string, Tree>();
-  for (const entry of body.entries) {
-    const key = entryKey(entry);
-    if (key === undefined || key === 'vars' || key === 'wdir') continue;
-    rendered.set(key, templateTree(entry.value, stageContext, reader, { key }));
-  }
+  stageContext.tracking(() => {
+    for (const entry of body.entries) {
+      const key = entryKey(entry);
+      if (key === undefined || key === 'vars') continue;
+      // wdir is rendered again while tracking, as DVC does, so the values it uses are recorded.
+      const value = templateTree(entry.value, stageContext, reader, { key });
+      if (key !== 'wdir') rendered.set(key, value);
+    }
+  });
 
   const cmdNode = rendered.get('cmd');
   let cmd: string | string[] | undefined;
