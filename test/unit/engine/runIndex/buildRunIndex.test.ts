@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createCsvLoggerReader } from '../../../../src/engine/readers/csvLogger/csvLoggerReader';
+import { createDvcliveReader } from '../../../../src/engine/readers/dvclive/dvcliveReader';
+import { createTensorboardReader } from '../../../../src/engine/readers/tensorboard/tensorboardReader';
+import { buildRunIndex } from '../../../../src/engine/runIndex/buildRunIndex';
+import { findRun, queryRuns } from '../../../../src/engine/runIndex/queryRunIndex';
+import type { RunReader } from '../../../../src/engine/runs/model';
+import { kerasCsvLog } from '../../../support/csvLoggerWriter';
+import { dvcliveFiles } from '../../../support/dvcliveWriter';
+import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
+import { scalarEvents, writeEventFile } from '../../../support/tfeventsWriter';
+
+const clock = { now: () => 2_000_000_000_000 };
+const readersFor = (root: string): RunReader[] => [
+  createDvcliveReader({ workspaceRoot: root, clock }),
+  createTensorboardReader({ workspaceRoot: root, clock }),
+  createCsvLoggerReader({ workspaceRoot: root, clock }),
+];
+
+function workspace() {
+  return createMemoryFileSystem({
+    ...dvcliveFiles({
+      folder: '/ws/exp/dvclive',
+      series: { loss: [{ step: 0, value: 1, timestamp: 1_700_000_300_000 }] },
+    }),
+    '/ws/tb/run1/events.out.tfevents.1': writeEventFile(
+      scalarEvents('loss', [{ step: 1, value: 2, wallTime: 1_700_000_100 }]),
+    ),
+    '/ws/tb/run2/events.out.tfevents.1': writeEventFile(
+      scalarEvents('loss', [{ step: 1, value: 3, wallTime: 1_700_000_200 }]),
+    ),
+    '/ws/keras/training.log': kerasCsvLog([{ epoch: 0, loss: 4 }]),
+    '/ws/node_modules/pkg/training.log': kerasCsvLog([{ epoch: 0, loss: 9 }]),
+  });
+}
+
+test('one walk finds the runs of every reader, newest first, skipping dependency folders', async () => {
+  const fs = workspace();
+  const { snapshot, stats } = await buildRunIndex({ fs, root: '/ws', readers: readersFor('/ws') });
+  assert.equal(stats.runs, 4);
+  assert.deepEqual(
+    queryRuns(snapshot).map((run) => run.id),
+    ['dvclive:exp/dvclive', 'tensorboard:tb/run2', 'tensorboard:tb/run1', 'csv:keras/training.log'],
+  );
+  assert.deepEqual(
+    queryRuns(snapshot, { source: 'tensorboard', limit: 1 }).map((run) => run.id),
+    ['tensorboard:tb/run2'],
+  );
+});
+
+test('a second build reuses every store whose files did not change, and re-reads a changed one', async () => {
+  const fs = workspace();
+  const readers = readersFor('/ws');
+  const first = await buildRunIndex({ fs, root: '/ws', readers });
+  const second = await buildRunIndex({ fs, root: '/ws', readers, previous: first.snapshot });
+  assert.equal(second.stats.storesReused, second.stats.stores);
+  assert.equal(second.stats.foldersReused, second.stats.folders);
+  fs.appendFile('/ws/keras/training.log', '1,2\r\n');
+  const third = await buildRunIndex({ fs, root: '/ws', readers, previous: second.snapshot });
+  assert.equal(third.stats.storesReused, third.stats.stores - 1);
+  const keras = queryRuns(third.snapshot).find((run) => run.id === 'csv:keras/training.log')!;
+  assert.equal(keras.metrics.loss, 2);
+});
+
+test('a different reader list or root invalidates the previous index', async () => {
+  const fs = workspace();
+  const first = await buildRunIndex({ fs, root: '/ws', readers: readersFor('/ws') });
+  const fewer = await buildRunIndex({ fs, root: '/ws', readers: readersFor('/ws').slice(1), previous: first.snapshot });
+  assert.equal(fewer.stats.storesReused, 0);
+});
+
+test('a reader that throws loses only its own store, with a located problem', async () => {
+  const fs = workspace();
+  const broken: RunReader = {
+    source: 'mlflow',
+    detect: (folder) => ({ stores: folder === '/ws' ? [{ source: 'mlflow', path: '/ws/mlruns' }] : [], descend: true }),
+    list: async () => {
+      throw new Error('boom');
+    },
+    series: async () => ({ series: {}, problems: [] }),
+  };
+  const { snapshot } = await buildRunIndex({ fs, root: '/ws', readers: [broken, ...readersFor('/ws')] });
+  assert.equal(queryRuns(snapshot).length, 4);
+  const failed = snapshot.stores.find((store) => store.store.path === '/ws/mlruns')!;
+  assert.equal(failed.problems[0]?.code, 'runStoreUnreadable');
+  assert.match(failed.problems[0]!.message, /boom/);
+});
+
+test('findRun: exact ids, workspace paths, unique prefixes, ambiguity and near matches', async () => {
+  const { snapshot } = await buildRunIndex({ fs: workspace(), root: '/ws', readers: readersFor('/ws') });
+  const id = (lookup: ReturnType<typeof findRun>) => (lookup.kind === 'found' ? lookup.found.run.id : lookup);
+  assert.equal(id(findRun(snapshot, 'tensorboard:tb/run1')), 'tensorboard:tb/run1');
+  assert.equal(id(findRun(snapshot, 'tb/run1/')), 'tensorboard:tb/run1');
+  assert.equal(id(findRun(snapshot, 'csv:ker')), 'csv:keras/training.log');
+  assert.deepEqual(findRun(snapshot, 'tensorboard:tb/run'), {
+    kind: 'ambiguous',
+    candidates: ['tensorboard:tb/run1', 'tensorboard:tb/run2'],
+  });
+  const missing = findRun(snapshot, 'tensorboard:tb/runX');
+  assert.equal(missing.kind, 'missing');
+  assert.ok(missing.kind === 'missing' && missing.nearMatches.includes('tensorboard:tb/run1'));
+});

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { createRunIndexClient, type RunIndexClient } from '../../../../src/node/runIndex/createRunIndexClient';
+import type { FollowUpdate } from '../../../../src/node/runIndex/createRunIndexService';
+
+const repoRoot = resolve(__dirname, '../../../..');
+
+function makeDvcliveWorkspace(): string {
+  const root = fs.mkdtempSync(join(tmpdir(), 'mlc-client-'));
+  fs.mkdirSync(join(root, 'dvclive', 'plots', 'metrics'), { recursive: true });
+  fs.writeFileSync(join(root, 'dvclive', 'plots', 'metrics', 'loss.tsv'), 'step\tloss\n0\t1\n');
+  fs.writeFileSync(join(root, 'dvclive', 'params.yaml'), 'lr: 0.5\n');
+  return root;
+}
+
+/** A real writer process: appends `count` rows with pauses, the last one split across two writes. */
+function startWriter(path: string, count: number): ChildProcess {
+  const script = `
+    const fs = require('node:fs');
+    let step = 1;
+    const timer = setInterval(() => {
+      if (step === ${count}) {
+        fs.appendFileSync(${JSON.stringify(path)}, step + '\\t0.');
+        setTimeout(() => { fs.appendFileSync(${JSON.stringify(path)}, '5\\n'); process.exit(0); }, 80);
+        clearInterval(timer);
+        return;
+      }
+      fs.appendFileSync(${JSON.stringify(path)}, step + '\\t' + (1 / (step + 1)) + '\\n');
+      step++;
+    }, 40);`;
+  return spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+}
+
+/** A .cjs worker entry that loads the TypeScript worker through tsx (the build bundles it instead). */
+function typescriptWorkerBootstrap(folder: string): string {
+  const path = join(folder, 'run-index-worker.cjs');
+  const tsxApi = require.resolve('tsx/cjs/api');
+  const worker = join(repoRoot, 'src', 'node', 'workers', 'runIndexWorker.ts');
+  fs.writeFileSync(path, `require(${JSON.stringify(tsxApi)}).register();\nrequire(${JSON.stringify(worker)});\n`);
+  return path;
+}
+
+async function exerciseClient(client: RunIndexClient, root: string): Promise<void> {
+  const { runs } = await client.listRuns();
+  assert.deepEqual(
+    runs.map((run) => run.id),
+    ['dvclive:dvclive'],
+  );
+  assert.deepEqual(runs[0]!.params, { lr: 0.5 });
+  const series = await client.series('dvclive:dvclive', ['loss']);
+  assert.deepEqual(Array.from(series.series.loss!.values), [1]);
+  const updates: FollowUpdate[] = [];
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolvePromise) => {
+    done = resolvePromise;
+  });
+  const subscription = await client.follow('dvclive:dvclive', ['loss'], (update) => {
+    updates.push(update);
+    const last = update.series.loss;
+    if (last && last.steps[last.steps.length - 1] === 5) done();
+  });
+  const writer = startWriter(join(root, 'dvclive', 'plots', 'metrics', 'loss.tsv'), 5);
+  const timeout = setTimeout(done, 10_000);
+  await finished;
+  clearTimeout(timeout);
+  subscription.dispose();
+  writer.kill();
+  assert.equal(updates[0]!.reset, true);
+  assert.deepEqual(Array.from(updates[0]!.series.loss!.steps), [0]);
+  const appended = updates.slice(1).flatMap((update) => Array.from(update.series.loss?.steps ?? []));
+  assert.deepEqual(appended, [1, 2, 3, 4, 5], 'each appended row arrives once, in order, the torn one when complete');
+  assert.ok(updates.length >= 3, `points arrived incrementally (${updates.length} updates)`);
+  assert.equal(updates.at(-1)!.series.loss!.values.at(-1), 0.5);
+  const after = await client.series('dvclive:dvclive', ['loss'], 3);
+  assert.ok(after.series.loss!.steps.length <= 4);
+  assert.equal(after.series.loss!.steps.at(-1), 5);
+}
+
+test('the in-thread client lists, reads series and follows a run written by another process', async (t) => {
+  const root = makeDvcliveWorkspace();
+  const client = createRunIndexClient({ workspaceRoot: root, mode: 'inThread', cachePath: false });
+  t.after(() => {
+    client.dispose();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  assert.equal(client.mode, 'inThread');
+  await exerciseClient(client, root);
+});
+
+test('the worker client does the same from a worker thread', async (t) => {
+  const root = makeDvcliveWorkspace();
+  const client = createRunIndexClient({
+    workspaceRoot: root,
+    mode: 'worker',
+    cachePath: false,
+    workerPath: typescriptWorkerBootstrap(root),
+  });
+  t.after(() => {
+    client.dispose();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  assert.equal(client.mode, 'worker');
+  await exerciseClient(client, root);
+});
+
+test('auto mode runs in-thread from TypeScript sources (no built worker beside them)', (t) => {
+  const client = createRunIndexClient({ workspaceRoot: tmpdir(), cachePath: false });
+  t.after(() => client.dispose());
+  assert.equal(client.mode, 'inThread');
+});

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { createRunIndexService } from '../../../../src/node/runIndex/createRunIndexService';
+import { deserializeRunIndex, loadRunIndexCache, serializeRunIndex } from '../../../../src/node/runIndex/runIndexCache';
+import { kerasCsvLog, lightningMetricsCsv } from '../../../support/csvLoggerWriter';
+import { dvcliveFiles } from '../../../support/dvcliveWriter';
+import { scalarEvents, writeEventFile } from '../../../support/tfeventsWriter';
+
+function makeWorkspace(files: Record<string, string | Uint8Array>): string {
+  const root = fs.mkdtempSync(join(tmpdir(), 'mlc-run-index-'));
+  for (const [relative, data] of Object.entries(files)) {
+    const path = join(root, relative);
+    fs.mkdirSync(dirname(path), { recursive: true });
+    fs.writeFileSync(path, data);
+  }
+  return root;
+}
+
+const prefixed = (prefix: string, files: Record<string, string>) =>
+  Object.fromEntries(Object.entries(files).map(([path, text]) => [`${prefix}${path}`, text]));
+
+test('the index is cached under .mlc/cache, reopened without re-reading, and picks up new and changed runs', async (t) => {
+  const root = makeWorkspace({
+    'a/training.log': kerasCsvLog([
+      { epoch: 0, loss: 1 },
+      { epoch: 1, loss: Number.NaN },
+    ]),
+    ...prefixed('', dvcliveFiles({ folder: 'exp/dvclive', series: { loss: [{ step: 0, value: 0.5 }] } })),
+  });
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const first = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
+  const listed = await first.listRuns();
+  // Writing the first cache creates .mlc/ in the root, which changes the root folder once.
+  await first.listRuns();
+  first.dispose();
+  assert.deepEqual(listed.runs.map((run) => run.id).sort(), ['csv:a/training.log', 'dvclive:exp/dvclive']);
+  const cached = loadRunIndexCache(join(root, '.mlc', 'cache', 'run-index.json'));
+  assert.ok(cached);
+  assert.ok(
+    Number.isNaN(cached.stores.flatMap((store) => store.runs).find((run) => run.source === 'csv')!.metrics.loss),
+  );
+
+  const reopened = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
+  const again = await reopened.listRuns();
+  assert.equal(again.stats.storesReused, again.stats.stores);
+  assert.equal(again.stats.foldersReused, again.stats.folders);
+
+  fs.mkdirSync(join(root, 'b'));
+  fs.writeFileSync(join(root, 'b', 'history.csv'), 'epoch,acc\n0,0.5\n');
+  fs.appendFileSync(join(root, 'a', 'training.log'), '2,0.25\r\n');
+  const changed = await reopened.listRuns();
+  reopened.dispose();
+  assert.deepEqual(changed.runs.map((run) => run.id).sort(), [
+    'csv:a/training.log',
+    'csv:b/history.csv',
+    'dvclive:exp/dvclive',
+  ]);
+  assert.equal(changed.runs.find((run) => run.id === 'csv:a/training.log')!.metrics.loss, 0.25);
+  assert.equal(changed.stats.storesReused, changed.stats.stores - 2, 'only the changed and the new store are read');
+});
+
+test('bad files give located problems on their own run and never stop the others', async (t) => {
+  const root = makeWorkspace({
+    'good/training.log': kerasCsvLog([{ epoch: 0, loss: 1 }]),
+    'junk/events.out.tfevents.1.host': new Uint8Array(
+      Array.from({ length: 500 }, (_value, index) => (index * 37) & 0xff),
+    ),
+    'yaml/lightning_logs/version_0/metrics.csv': lightningMetricsCsv([{ step: 1, loss: 2 }]),
+    'yaml/lightning_logs/version_0/hparams.yaml': 'lr: [0.1\n  bad: : :\n',
+    'big/dvclive/metrics.json': '{"loss": 3}\n',
+    'big/dvclive/plots/metrics/loss.tsv': 'step\tloss\n0\t3\n',
+  });
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  // A 2 GB metric file (sparse: no disk used) must never be read whole.
+  const huge = join(root, 'big', 'dvclive', 'plots', 'metrics', 'huge.tsv');
+  fs.writeFileSync(huge, 'step\thuge\n0\t1\n');
+  fs.truncateSync(huge, 2 * 1024 ** 3);
+  fs.symlinkSync(root, join(root, 'good', 'loop'));
+  fs.symlinkSync(join(root, 'big', 'dvclive', 'plots'), join(root, 'big', 'dvclive', 'plots', 'metrics', 'again'));
+  const service = createRunIndexService({ workspaceRoot: root, cachePath: false, staleAfterMs: 0 });
+  const started = performance.now();
+  const { runs } = await service.listRuns();
+  const elapsed = performance.now() - started;
+  service.dispose();
+  const byId = new Map(runs.map((run) => [run.id, run]));
+  assert.deepEqual([...byId.keys()].sort(), [
+    'csv:good/training.log',
+    'csv:yaml/lightning_logs/version_0',
+    'dvclive:big/dvclive',
+    'tensorboard:junk',
+  ]);
+  assert.equal(byId.get('csv:good/training.log')!.metrics.loss, 1);
+  const junk = byId.get('tensorboard:junk')!;
+  assert.deepEqual(junk.metrics, {});
+  assert.ok(
+    junk.problems!.some(
+      (problem) => problem.code === 'tfrecordLengthCrcMismatch' && problem.file.endsWith('events.out.tfevents.1.host'),
+    ),
+  );
+  const yaml = byId.get('csv:yaml/lightning_logs/version_0')!;
+  assert.equal(yaml.metrics.loss, 2);
+  assert.ok(yaml.problems!.some((problem) => problem.code === 'paramsYamlInvalid' && problem.line >= 1));
+  assert.equal(byId.get('dvclive:big/dvclive')!.metrics.loss, 3);
+  assert.ok(elapsed < 5000, `listing took ${elapsed} ms: the 2 GB file must not be read whole`);
+});
+
+test('series are read incrementally between calls and downsampled on request', async (t) => {
+  const root = makeWorkspace({
+    'tb/events.out.tfevents.1.host': writeEventFile(
+      scalarEvents(
+        'loss',
+        Array.from({ length: 1000 }, (_value, step) => ({ step, value: step === 500 ? 99 : 1 })),
+      ),
+    ),
+  });
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const service = createRunIndexService({ workspaceRoot: root, cachePath: false });
+  const full = await service.series('tensorboard:tb');
+  assert.equal(full.series.loss!.steps.length, 1000);
+  const reduced = await service.series('tensorboard:tb', ['loss'], 40);
+  assert.ok(reduced.series.loss!.steps.length <= 40);
+  assert.ok([...reduced.series.loss!.values].includes(99));
+  fs.appendFileSync(
+    join(root, 'tb', 'events.out.tfevents.1.host'),
+    writeEventFile(scalarEvents('loss', [{ step: 1000, value: 5 }]), { withVersion: false }),
+  );
+  const grown = await service.series('tensorboard:tb');
+  service.dispose();
+  assert.equal(grown.series.loss!.steps.length, 1001);
+  assert.equal(grown.series.loss!.values[1000], 5);
+});
+
+test('the cache keeps NaN and infinities in metrics', () => {
+  const snapshot = {
+    version: 1 as const,
+    root: '/ws',
+    readersKey: 'csv#0',
+    builtAt: 0,
+    folders: {},
+    stores: [
+      {
+        readerKey: 'csv#0',
+        store: { source: 'csv' as const, path: '/ws/a' },
+        runs: [
+          {
+            id: 'csv:a',
+            source: 'csv' as const,
+            name: 'a',
+            status: 'succeeded' as const,
+            params: {},
+            metrics: { a: Number.NaN, b: Infinity, c: -Infinity, d: 1 },
+            location: '/ws/a',
+          },
+        ],
+        problems: [],
+        inputs: [],
+        isLive: false,
+      },
+    ],
+  };
+  const restored = deserializeRunIndex(serializeRunIndex(snapshot))!;
+  const metrics = restored.stores[0]!.runs[0]!.metrics;
+  assert.ok(Number.isNaN(metrics.a));
+  assert.equal(metrics.b, Infinity);
+  assert.equal(metrics.c, -Infinity);
+  assert.equal(metrics.d, 1);
+  assert.equal(deserializeRunIndex('{"version": 0}'), undefined);
+  assert.equal(deserializeRunIndex('not json'), undefined);
+});
