@@ -80,6 +80,10 @@ function runE2e(specs, environment, tapFile) {
       stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, ...environment },
     });
+    // Ctrl-C reaches the child from the terminal; a signal sent to this process alone must too.
+    const forward = (signal) => child.kill(signal);
+    process.once('SIGINT', forward);
+    process.once('SIGTERM', forward);
     child.on('close', (code) => {
       const tap = existsSync(tapFile) ? readFileSync(tapFile, 'utf8') : '';
       const count = (name) => Number(new RegExp(`^# ${name} (\\d+)`, 'm').exec(tap)?.[1] ?? 0);

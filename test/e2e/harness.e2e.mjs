@@ -46,6 +46,8 @@ test('the workbench opens the example folder with the ML container in the activi
 test('webviewFrame reads the content of a webview panel', async () => {
   const { page } = workbench;
   await openFile(page, 'NOTES.md');
+  // The preview command is offered only once the editor's language is known to be Markdown.
+  await statusBar(page).getByText('Markdown', { exact: true }).waitFor({ timeout: 30_000 });
   await runCommand(page, 'Markdown: Open Preview to the Side');
   const heading = webviewFrame(page).locator('h1');
   await heading.waitFor({ timeout: 30_000 });

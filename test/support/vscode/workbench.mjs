@@ -106,7 +106,16 @@ export async function runCommand(page, label, { timeoutMs = 30_000 } = {}) {
     .locator('.quick-input-list .monaco-list-row')
     .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) })
     .first();
-  await row.waitFor({ timeout: timeoutMs });
+  try {
+    await row.waitFor({ timeout: timeoutMs });
+  } catch (error) {
+    // Say what the palette offered instead: usually a `when` clause that is false right now.
+    const offered = await page.locator('.quick-input-list .monaco-list-row .label-name').allTextContents();
+    await page.keyboard.press('Escape');
+    throw new Error(
+      `command palette has no '${label}' (it offered: ${offered.join(' | ') || 'nothing'}): ${error.message}`,
+    );
+  }
   await row.click();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
 }
