@@ -157,7 +157,7 @@ function listFileStore(store: RunStoreLocation, context: ReaderContext, stalenes
     for (const entry of entries) {
       if (entry.kind !== 'directory' || NOT_RUN_FOLDERS.has(entry.name) || entry.name.startsWith('.')) continue;
       if (++visited % ABORT_CHECK_EVERY === 0 && context.signal?.aborted) return { runs, problems };
-      const read = readMlflowFileRun(context.fs, join(experiment.folder, entry.name), experiment, staleness);
+      const read = readMlflowFileRun(context.fs, `${experiment.folder}/${entry.name}`, experiment, staleness);
       problems.push(...read.problems);
       if (read.run) runs.push(read.run);
     }

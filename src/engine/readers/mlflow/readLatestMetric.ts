@@ -1,7 +1,7 @@
 import type { FileSystem } from '../../ports';
 import type { Problem } from '../../problems';
 import { problemAt } from '../../problems';
-import { latestMetricValue } from './metricSeriesBuilder';
+import { LatestPointTracker, latestMetricValue } from './metricSeriesBuilder';
 import { decodeMetricText, MetricLineParser, readMetricHistory, unreadableProblem } from './readMetricHistory';
 
 /**
@@ -65,11 +65,12 @@ export function readLatestMetric(fs: FileSystem, path: string): LatestMetric {
 
 function latestOfBytes(path: string, bytes: Uint8Array, firstLine: number): LatestMetric {
   const lastNewline = bytes.lastIndexOf(NEWLINE);
-  const parser = new MetricLineParser(path, firstLine);
+  const latest = new LatestPointTracker();
+  const parser = new MetricLineParser(path, firstLine, latest);
   if (lastNewline >= 0) parser.parse(decodeMetricText(bytes.subarray(0, lastNewline)));
   const result = parser.result(lastNewline + 1);
   return {
-    value: latestMetricValue(result.series),
+    value: latest.value,
     pendingBytes: bytes.length - (lastNewline + 1),
     problems: result.problems,
   };

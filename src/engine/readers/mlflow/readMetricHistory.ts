@@ -2,6 +2,7 @@ import type { FileSystem } from '../../ports';
 import type { Problem } from '../../problems';
 import { problemAt } from '../../problems';
 import type { MetricSeries } from '../../runs/model';
+import type { MetricPointSink } from './metricSeriesBuilder';
 import { MetricSeriesBuilder } from './metricSeriesBuilder';
 
 export interface MetricHistoryOptions {
@@ -53,7 +54,8 @@ export function readMetricHistory(
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const chunkSize = Math.max(16, options.chunkSize ?? DEFAULT_CHUNK);
   let nextChunkSize = Math.max(16, Math.min(chunkSize, options.firstChunkSize ?? DEFAULT_FIRST_CHUNK));
-  const parser = new MetricLineParser(path, options.firstLine ?? 1);
+  const builder = new MetricSeriesBuilder();
+  const parser = new MetricLineParser(path, options.firstLine ?? 1, builder);
   let position = fromOffset;
   let consumed = fromOffset;
   let carry: Uint8Array | undefined;
@@ -94,7 +96,7 @@ export function readMetricHistory(
           `No line break in the first ${MAX_LINE_BYTES} bytes from here: this is not an MLflow metric file. Remove it from the metrics folder.`,
         ),
       );
-      return { ...parser.result(consumed), pendingBytes: 0, truncated: false };
+      return { ...parser.result(consumed), series: builder.finish(), pendingBytes: 0, truncated: false };
     }
   }
   if (truncated) {
@@ -108,18 +110,19 @@ export function readMetricHistory(
       ),
     );
   }
-  return { ...parser.result(consumed), pendingBytes: truncated ? 0 : (carry?.length ?? 0), truncated };
+  const pendingBytes = truncated ? 0 : (carry?.length ?? 0);
+  return { ...parser.result(consumed), series: builder.finish(), pendingBytes, truncated };
 }
 
 /** Parses metric lines held in memory; `parse` takes text made of complete lines only. */
 export class MetricLineParser {
-  readonly builder = new MetricSeriesBuilder();
   readonly problems: Problem[] = [];
   private invalidLines = 0;
 
   constructor(
     private readonly path: string,
     public line: number,
+    private readonly sink: MetricPointSink,
   ) {}
 
   /** Parses complete lines (the text has no trailing newline; each `\n` ends one line). */
@@ -136,7 +139,7 @@ export class MetricLineParser {
     }
   }
 
-  result(consumed: number): Omit<MetricHistoryRead, 'pendingBytes' | 'truncated'> {
+  result(consumed: number): Omit<MetricHistoryRead, 'series' | 'pendingBytes' | 'truncated'> {
     if (this.invalidLines > MAX_LINE_PROBLEMS) {
       this.problems.push(
         problemAt(
@@ -148,7 +151,7 @@ export class MetricLineParser {
         ),
       );
     }
-    return { series: this.builder.finish(), nextOffset: consumed, nextLine: this.line, problems: this.problems };
+    return { nextOffset: consumed, nextLine: this.line, problems: this.problems };
   }
 
   private parseLine(text: string, start: number, end: number): void {
@@ -170,7 +173,7 @@ export class MetricLineParser {
       step = parseIntegerToken(text.slice(secondSpace + 1, thirdEnd));
     }
     if (Number.isNaN(timestamp) || value === undefined || Number.isNaN(step)) return this.invalid(text, start, end);
-    this.builder.push(step, value, timestamp);
+    this.sink.push(step, value, timestamp);
   }
 
   private invalid(text: string, start: number, end: number): void {

@@ -1,4 +1,4 @@
-import { basename, join } from 'pathe';
+import { basename } from 'pathe';
 import type { FileSystem } from '../../ports';
 import type { Problem } from '../../problems';
 import { problemAt } from '../../problems';
@@ -30,7 +30,7 @@ export const MLFLOW_ID_PREFIX = 'mlflow:';
 
 /** Reads the run meta.yaml; undefined (with problems) when it is missing or malformed. */
 export function readRunMeta(fs: FileSystem, runFolder: string, problems: Problem[]): MlflowMeta | undefined {
-  const metaPath = join(runFolder, 'meta.yaml');
+  const metaPath = `${runFolder}/meta.yaml`;
   let text: string;
   try {
     text = fs.readText(metaPath);
@@ -66,7 +66,7 @@ export function readMlflowFileRun(
   const problems: Problem[] = [];
   const meta = readRunMeta(fs, runFolder, problems);
   if (!meta) return { problems };
-  const metaPath = join(runFolder, 'meta.yaml');
+  const metaPath = `${runFolder}/meta.yaml`;
   const runId = meta.run_id ?? meta.run_uuid ?? undefined;
   if (runId !== basename(runFolder)) {
     problems.push(
@@ -82,9 +82,9 @@ export function readMlflowFileRun(
   }
   if (meta.lifecycle_stage === 'deleted') return { problems: [] };
 
-  const tags = readMlflowKeyValueFolder(fs, join(runFolder, 'tags'), problems);
-  const params = readMlflowKeyValueFolder(fs, join(runFolder, 'params'), problems);
-  const metricsFolder = join(runFolder, 'metrics');
+  const tags = readMlflowKeyValueFolder(fs, `${runFolder}/tags`, problems);
+  const params = readMlflowKeyValueFolder(fs, `${runFolder}/params`, problems);
+  const metricsFolder = `${runFolder}/metrics`;
   const metricFiles = listMlflowKeyFiles(fs, metricsFolder, problems);
   const metrics: Record<string, number> = {};
   for (const { key, path } of metricFiles) {

@@ -1,4 +1,3 @@
-import { join } from 'pathe';
 import type { FileSystem } from '../../ports';
 import type { Problem } from '../../problems';
 import { problemAt } from '../../problems';
@@ -28,7 +27,8 @@ export function listMlflowKeyFiles(
       return;
     }
     for (const entry of entries) {
-      const child = join(path, entry.name);
+      // Plain concatenation: `path` is already normal, and this runs for every file of every run.
+      const child = `${path}/${entry.name}`;
       const key = prefix ? `${prefix}/${entry.name}` : entry.name;
       if (entry.kind === 'file') found.push({ key, path: child });
       else if (entry.kind === 'directory' && depth < MAX_KEY_DEPTH) visit(child, key, depth + 1);

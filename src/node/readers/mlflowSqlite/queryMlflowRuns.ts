@@ -21,6 +21,16 @@ function rows(database: SqlDatabase, sql: string): readonly Row[] {
   return database.exec(sql)[0]?.values ?? [];
 }
 
+/** Steps through a result without building the whole row array first (less garbage for 100k rows). */
+function forEachRow(database: SqlDatabase, sql: string, visit: (row: Row) => void): void {
+  const statement = database.prepare(sql);
+  try {
+    while (statement.step()) visit(statement.get());
+  } finally {
+    statement.free();
+  }
+}
+
 function text(value: Row[number] | undefined): string | undefined {
   if (value === null || value === undefined) return undefined;
   return typeof value === 'string'
@@ -60,17 +70,18 @@ function activeExperiments(database: SqlDatabase, schema: MlflowSqliteSchema): M
 function keyValues(database: SqlDatabase, schema: MlflowSqliteSchema, table: string, visible: ReadonlySet<string>) {
   const byRun = new Map<string, Record<string, string>>();
   if (!schema.hasTable(table)) return byRun;
-  for (const [runUuid, key, value] of rows(
+  forEachRow(
     database,
     `SELECT ${schema.select(table, ['run_uuid', 'key', 'value'])} FROM ${table}`,
-  )) {
-    const run = text(runUuid);
-    const name = text(key);
-    if (run === undefined || name === undefined || !visible.has(run)) continue;
-    let values = byRun.get(run);
-    if (!values) byRun.set(run, (values = {}));
-    values[name] = text(value) ?? '';
-  }
+    ([runUuid, key, value]) => {
+      const run = text(runUuid);
+      const name = text(key);
+      if (run === undefined || name === undefined || !visible.has(run)) return;
+      let values = byRun.get(run);
+      if (!values) byRun.set(run, (values = {}));
+      values[name] = text(value) ?? '';
+    },
+  );
   return byRun;
 }
 
@@ -93,19 +104,19 @@ function latestMetrics(database: SqlDatabase, schema: MlflowSqliteSchema, visibl
       ? 'metrics'
       : undefined;
   if (!table) return { values, newest };
-  const columns = schema.select(table, ['run_uuid', 'key', 'value', 'is_nan', 'step', 'timestamp']);
+  const columns = schema.select(table, ['run_uuid', 'key', 'value', 'is_nan', 'timestamp']);
   // Ascending (step, timestamp, value): the last row of each (run, key) is the latest.
   const order = table === 'metrics' ? ' ORDER BY run_uuid, "key", step, "timestamp", value' : '';
-  for (const [runUuid, key, value, isNan, , timestamp] of rows(database, `SELECT ${columns} FROM ${table}${order}`)) {
+  forEachRow(database, `SELECT ${columns} FROM ${table}${order}`, ([runUuid, key, value, isNan, timestamp]) => {
     const run = text(runUuid);
     const name = text(key);
-    if (run === undefined || name === undefined || !visible.has(run)) continue;
+    if (run === undefined || name === undefined || !visible.has(run)) return;
     let metrics = values.get(run);
     if (!metrics) values.set(run, (metrics = {}));
     metrics[name] = sqlMetricValue(value, isNan);
     const at = time(timestamp);
     if (at !== undefined && at > (newest.get(run) ?? Number.NEGATIVE_INFINITY)) newest.set(run, at);
-  }
+  });
   return { values, newest };
 }
 
