@@ -1,12 +1,14 @@
 // Proves the e2e harness on the churn example: the packaged extension is installed in a real VS Code
 // workbench, the ML container is there, and the helpers reach into a webview's nested iframes
-// (Markdown preview, a webview every VS Code has). Screenshots: test-results/screenshots/harness-*.png.
+// (Markdown preview, a webview every VS Code has), and a Restricted Mode window can be trusted.
+// Screenshots: test-results/screenshots/harness-*.png.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   activityBarItem,
+  grantWorkspaceTrust,
   openFile,
   openWorkbench,
   runCommand,
@@ -53,4 +55,18 @@ test('webviewFrame reads the content of a webview panel', async () => {
   await heading.waitFor({ timeout: 30_000 });
   assert.equal((await heading.textContent())?.trim(), 'Churn notes');
   await workbench.screenshot('webview');
+});
+
+test('a Restricted Mode window shows the ML container and can be trusted from the UI', async () => {
+  const restricted = await openWorkbench(workspaceCopy('churn'), { trust: 'restricted', name: 'harness-restricted' });
+  try {
+    const { page } = restricted;
+    await assert.doesNotReject(activityBarItem(page, 'ML').waitFor({ timeout: 10_000 }));
+    await restricted.screenshot('restricted');
+    await grantWorkspaceTrust(page);
+    assert.equal(await statusBar(page).getByText('Restricted Mode').count(), 0);
+    await restricted.screenshot('trusted');
+  } finally {
+    await restricted.close();
+  }
 });

@@ -120,6 +120,21 @@ export async function runCommand(page, label, { timeoutMs = 30_000 } = {}) {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
 }
 
+/**
+ * Trusts the open folder from Restricted Mode, as a person does: Manage Workspace Trust, then
+ * "Trust", then closes the trust editor. Resolves once the status bar no longer shows "Restricted
+ * Mode". The decision lives in the browser profile, so the next openWorkbench() starts restricted.
+ */
+export async function grantWorkspaceTrust(page, { timeoutMs = 30_000 } = {}) {
+  await runCommand(page, 'Workspaces: Manage Workspace Trust', { timeoutMs });
+  const trustButton = page.locator('.workspace-trust-editor').getByRole('button', { name: 'Trust', exact: true });
+  await trustButton.first().click({ timeout: timeoutMs });
+  await statusBar(page).getByText('Restricted Mode').waitFor({ state: 'detached', timeout: timeoutMs });
+  // The trust editor opens as a modal over the workbench; close it so the test can go on.
+  await runCommand(page, 'View: Close Editor', { timeoutMs });
+  await page.locator('.workspace-trust-editor').waitFor({ state: 'detached', timeout: timeoutMs });
+}
+
 /** Opens a workspace file by its relative path through Quick Open. */
 export async function openFile(page, relativePath, { timeoutMs = 30_000 } = {}) {
   await page.keyboard.press('Control+P');
