@@ -1,10 +1,20 @@
-import { dirname, normalize, resolve } from 'pathe';
+import { normalize, resolve } from 'pathe';
 import type { Output, Stage } from './model';
 
 /** An absolute path as the graph compares them: resolved against the stage's wdir, no trailing slash. */
 export function absoluteStagePath(stage: Stage, path: string): string {
+  // Most paths are plain relative paths: joining is enough, and much cheaper than resolving.
+  if (!needsResolving.test(path))
+    return `${stage.wdir === '/' ? '' : stage.wdir}/${path.endsWith('/') ? path.slice(0, -1) : path}`;
   const absolute = normalize(resolve(stage.wdir, path));
   return absolute.length > 1 && absolute.endsWith('/') ? absolute.slice(0, -1) : absolute;
+}
+
+const needsResolving = /^\/|^\.\.?(?:\/|$)|\/\.\.?(?:\/|$)|\/\/|\\|^$|^~/;
+
+/** The folders above an absolute path, nearest first, without the root. */
+function* ancestors(path: string): Generator<string> {
+  for (let end = path.lastIndexOf('/'); end > 0; end = path.lastIndexOf('/', end - 1)) yield path.slice(0, end);
 }
 
 export interface OutputClaim {
@@ -40,7 +50,7 @@ export class OutputIndex {
     const found: OutputClaim[] = [];
     const exact = this.claims.get(path);
     if (exact) found.push(exact);
-    for (let folder = dirname(path); folder !== dirname(folder); folder = dirname(folder)) {
+    for (const folder of ancestors(path)) {
       const claim = this.claims.get(folder);
       if (claim) found.push(claim);
     }
@@ -56,7 +66,7 @@ export class OutputIndex {
 
   /** The claim of an output folder strictly above `path`, if any. */
   enclosing(path: string): OutputClaim | undefined {
-    for (let folder = dirname(path); folder !== dirname(folder); folder = dirname(folder)) {
+    for (const folder of ancestors(path)) {
       const claim = this.claims.get(folder);
       if (claim) return claim;
     }

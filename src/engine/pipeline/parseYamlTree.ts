@@ -3,6 +3,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node as YamlNode, pa
 import { type Problem, problemAt } from '../problems';
 import { formatPythonValue, pythonFloat } from '../params/formatPythonValue';
 import type { SourcePosition } from './model';
+import { parseYamlFast } from './parseYamlFast';
 
 /**
  * A YAML document as a small located tree: every node knows where it starts and ends (1-based), so
@@ -41,6 +42,8 @@ export interface YamlTreeOptions {
   /** Most nodes a document may expand to (aliases included). */
   readonly maxNodes?: number;
   readonly maxDepth?: number;
+  /** Try the fast reader for plain block YAML first (default true; tests compare both). */
+  readonly fastPath?: boolean;
 }
 
 const integerSource = /^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/;
@@ -50,6 +53,10 @@ export function parseYamlTree(
   file: string,
   options: YamlTreeOptions = {},
 ): { tree: Tree | undefined; problems: Problem[] } {
+  if ((options.version ?? '1.2') === '1.2' && options.fastPath !== false) {
+    const fast = parseYamlFast(text);
+    if (fast) return { tree: fast.tree, problems: [] };
+  }
   const problems: Problem[] = [];
   const lineCounter = new LineCounter();
   const positionAt = (offset: number): SourcePosition => {
