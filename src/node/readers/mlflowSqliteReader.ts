@@ -1,7 +1,8 @@
 import { join } from 'pathe';
 import type { FileSystem } from '../../engine/ports';
 import type { Parsed, Problem } from '../../engine/problems';
-import { byNewestFirst, runNotFoundProblem } from '../../engine/readers/mlflow/mlflowFileStoreReader';
+import { byNewestFirst } from '../../engine/readers/mlflow/mlflowFileStoreReader';
+import { runNotFoundProblem } from '../../engine/readers/mlflow/mlflowProblems';
 import type { MlflowReaderOptions } from '../../engine/readers/mlflow/mlflowFileStoreReader';
 import { DEFAULT_STALE_AFTER_MS } from '../../engine/readers/mlflow/mlflowRunStatus';
 import { MLFLOW_ID_PREFIX } from '../../engine/readers/mlflow/readMlflowFileRun';

@@ -15,7 +15,8 @@ import { parseMlflowMetaYaml } from './parseMlflowMetaYaml';
 import { listMlflowKeyFiles } from './readMlflowKeyValueFolder';
 import type { MlflowExperimentRef, StalenessSettings } from './readMlflowFileRun';
 import { MLFLOW_ID_PREFIX, readMlflowFileRun } from './readMlflowFileRun';
-import { readMetricHistory, unreadableProblem } from './readMetricHistory';
+import { runNotFoundProblem, unreadableProblem } from './mlflowProblems';
+import { readMetricHistory } from './readMetricHistory';
 
 export interface MlflowReaderOptions {
   /** The clock for the RUNNING-but-stale heuristic (default `Date.now`). */
@@ -171,16 +172,6 @@ export function byNewestFirst(left: RunSummary, right: RunSummary): number {
   const difference = (right.startedAt ?? 0) - (left.startedAt ?? 0);
   if (difference !== 0) return difference;
   return left.id < right.id ? -1 : left.id > right.id ? 1 : 0;
-}
-
-export function runNotFoundProblem(location: string, runId: string): Problem {
-  return problemAt(
-    location,
-    undefined,
-    'warning',
-    'mlflowRunNotFound',
-    `No active MLflow run "${runId}" in this store; it may have been deleted. Refresh the run list.`,
-  );
 }
 
 /** The file-store reader with default settings (24 h staleness, the system clock). */

@@ -2,7 +2,8 @@ import type { FileSystem } from '../../ports';
 import type { Problem } from '../../problems';
 import { problemAt } from '../../problems';
 import { LatestPointTracker, latestMetricValue } from './metricSeriesBuilder';
-import { decodeMetricText, MetricLineParser, readMetricHistory, unreadableProblem } from './readMetricHistory';
+import { unreadableProblem } from './mlflowProblems';
+import { decodeMetricText, MetricLineParser, readMetricHistory } from './readMetricHistory';
 
 /**
  * Below this size one small read holds the whole history. Node serves reads under 4 KiB from a

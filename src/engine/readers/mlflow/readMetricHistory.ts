@@ -2,6 +2,7 @@ import type { FileSystem } from '../../ports';
 import type { Problem } from '../../problems';
 import { problemAt } from '../../problems';
 import type { MetricSeries } from '../../runs/model';
+import { unreadableProblem } from './mlflowProblems';
 import type { MetricPointSink } from './metricSeriesBuilder';
 import { MetricSeriesBuilder } from './metricSeriesBuilder';
 
@@ -241,16 +242,4 @@ function concat(head: Uint8Array, tail: Uint8Array): Uint8Array {
   joined.set(head);
   joined.set(tail, head.length);
   return joined;
-}
-
-export function unreadableProblem(path: string, error: unknown): Problem {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  const reason = typeof code === 'string' ? code : String(error);
-  return problemAt(
-    path,
-    undefined,
-    'warning',
-    'mlflowFileUnreadable',
-    `This MLflow file could not be read (${reason}); check its permissions, or whether it is a broken symlink.`,
-  );
 }

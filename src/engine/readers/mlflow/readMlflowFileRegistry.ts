@@ -4,7 +4,8 @@ import type { Parsed, Problem } from '../../problems';
 import { problemAt } from '../../problems';
 import { metaTime, parseMlflowMetaYaml } from './parseMlflowMetaYaml';
 import { readMlflowKeyValueFolder } from './readMlflowKeyValueFolder';
-import { unreadableProblem } from './readMetricHistory';
+import { unreadableProblem } from './mlflowProblems';
+import { withoutEmpty } from './withoutEmpty';
 import type { MlflowModelVersion, MlflowRegisteredModel, MlflowRegistry } from './registryModel';
 import { DELETED_STAGE, linkAliases } from './registryModel';
 
@@ -78,9 +79,11 @@ function readModel(fs: FileSystem, folder: string, problems: Problem[]): MlflowR
   }
   return {
     name: meta.name ?? folder.slice(folder.lastIndexOf('/') + 1),
-    ...optional('description', meta.description),
-    ...optional('createdAt', metaTime(meta, 'creation_timestamp')),
-    ...optional('updatedAt', metaTime(meta, 'last_updated_timestamp')),
+    ...withoutEmpty({
+      description: meta.description,
+      createdAt: metaTime(meta, 'creation_timestamp'),
+      updatedAt: metaTime(meta, 'last_updated_timestamp'),
+    }),
     tags: readMlflowKeyValueFolder(fs, join(folder, 'tags'), problems),
     aliases,
     versions: linkAliases(versions, aliases),
@@ -113,19 +116,16 @@ function readVersion(
   return {
     version,
     stage,
-    ...optional('source', meta.source),
-    ...optional('runId', meta.run_id),
-    ...optional('status', meta.status),
-    ...optional('description', meta.description),
-    ...optional('createdAt', metaTime(meta, 'creation_timestamp')),
-    ...optional('updatedAt', metaTime(meta, 'last_updated_timestamp')),
-    ...optional('userId', meta.user_id),
-    ...optional('storageLocation', meta.storage_location),
+    ...withoutEmpty({
+      source: meta.source,
+      runId: meta.run_id,
+      status: meta.status,
+      description: meta.description,
+      createdAt: metaTime(meta, 'creation_timestamp'),
+      updatedAt: metaTime(meta, 'last_updated_timestamp'),
+      userId: meta.user_id,
+      storageLocation: meta.storage_location,
+    }),
     tags: readMlflowKeyValueFolder(fs, join(folder, 'tags'), problems),
   };
-}
-
-/** `{ key: value }` when the value is present and not empty, else `{}` (keeps JSON output clean). */
-export function optional<K extends string, V>(key: K, value: V | null | undefined): { [P in K]?: V } {
-  return value === null || value === undefined || value === '' ? {} : ({ [key]: value } as { [P in K]?: V });
 }

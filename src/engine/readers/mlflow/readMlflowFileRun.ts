@@ -8,7 +8,8 @@ import type { MlflowMeta } from './parseMlflowMetaYaml';
 import { metaTime, parseMlflowMetaYaml } from './parseMlflowMetaYaml';
 import { readLatestMetric } from './readLatestMetric';
 import { listMlflowKeyFiles, readMlflowKeyValueFolder } from './readMlflowKeyValueFolder';
-import { optional } from './readMlflowFileRegistry';
+import { staleProblem, unknownStatusProblem } from './mlflowProblems';
+import { withoutEmpty } from './withoutEmpty';
 
 export interface MlflowExperimentRef {
   readonly id: string;
@@ -115,8 +116,7 @@ export function readMlflowFileRun(
     source: 'mlflow',
     name,
     status,
-    ...optional('startedAt', metaTime(meta, 'start_time')),
-    ...optional('endedAt', endedAt),
+    ...withoutEmpty({ startedAt: metaTime(meta, 'start_time'), endedAt }),
     params,
     metrics,
     ...(commit ? { git: { commit, dirty: false } } : {}),
@@ -139,24 +139,4 @@ function newestWrite(fs: FileSystem, paths: readonly string[]): number | undefin
     }
   }
   return newest;
-}
-
-export function staleProblem(file: string, staleAfterMs: number): Problem {
-  return problemAt(
-    file,
-    undefined,
-    'info',
-    'mlflowRunStale',
-    `MLflow still says RUNNING, but nothing was written for over ${Math.round(staleAfterMs / 3600000)} h, so the process probably died; shown as interrupted.`,
-  );
-}
-
-export function unknownStatusProblem(file: string, raw: unknown): Problem {
-  return problemAt(
-    file,
-    undefined,
-    'warning',
-    'mlflowStatusUnknown',
-    `Unknown MLflow run status "${String(raw)}"; the run is shown as interrupted.`,
-  );
 }

@@ -1,7 +1,7 @@
 import type { FileSystem } from '../../ports';
 import type { Problem } from '../../problems';
 import { problemAt } from '../../problems';
-import { unreadableProblem } from './readMetricHistory';
+import { unreadableProblem } from './mlflowProblems';
 
 /** How deep `a/b/c` keys may nest; deeper trees are a loop or junk, not MLflow keys. */
 const MAX_KEY_DEPTH = 16;

@@ -1,7 +1,8 @@
 import type { Problem } from '../../../engine/problems';
 import { problemAt } from '../../../engine/problems';
 import { isStaleRunning, mapMlflowStatus } from '../../../engine/readers/mlflow/mlflowRunStatus';
-import { MLFLOW_ID_PREFIX, staleProblem, unknownStatusProblem } from '../../../engine/readers/mlflow/readMlflowFileRun';
+import { staleProblem, unknownStatusProblem } from '../../../engine/readers/mlflow/mlflowProblems';
+import { MLFLOW_ID_PREFIX } from '../../../engine/readers/mlflow/readMlflowFileRun';
 import type { RunStatus, RunSummary } from '../../../engine/runs/model';
 import type { SqlDatabase } from './loadSqlJs';
 import type { MlflowSqliteSchema } from './mlflowSqliteSchema';

@@ -1,5 +1,6 @@
 import type { MlflowModelVersion, MlflowRegisteredModel } from '../../../engine/readers/mlflow/registryModel';
 import { DELETED_STAGE, linkAliases } from '../../../engine/readers/mlflow/registryModel';
+import { withoutEmpty } from '../../../engine/readers/mlflow/withoutEmpty';
 import type { SqlDatabase } from './loadSqlJs';
 import type { MlflowSqliteSchema } from './mlflowSqliteSchema';
 
@@ -8,10 +9,6 @@ type Value = number | string | Uint8Array | null | undefined;
 const asText = (value: Value) =>
   value === null || value === undefined || value === '' ? undefined : typeof value === 'string' ? value : String(value);
 const asTime = (value: Value) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
-
-function present<T extends object>(entries: T): Partial<T> {
-  return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
 
 function tagMap(database: SqlDatabase, schema: MlflowSqliteSchema, table: string, keyColumns: readonly string[]) {
   const tags = new Map<string, Record<string, string>>();
@@ -73,7 +70,7 @@ export function queryMlflowSqliteRegistry(database: SqlDatabase, schema: MlflowS
         version,
         stage: asText(stage) ?? 'None',
         tags: versionTags.get(`${String(name)}\u0000${version}`) ?? {},
-        ...present({
+        ...withoutEmpty({
           source: asText(source),
           runId: asText(runId),
           status: asText(status),
@@ -96,7 +93,7 @@ export function queryMlflowSqliteRegistry(database: SqlDatabase, schema: MlflowS
     const modelAliases = aliases.get(modelName) ?? {};
     models.push({
       name: modelName,
-      ...present({ description: asText(description), createdAt: asTime(created), updatedAt: asTime(updated) }),
+      ...withoutEmpty({ description: asText(description), createdAt: asTime(created), updatedAt: asTime(updated) }),
       tags: modelTags.get(modelName) ?? {},
       aliases: modelAliases,
       versions: linkAliases(versions.get(modelName) ?? [], modelAliases),
