@@ -16,18 +16,28 @@ export function templateTree(
   reader: TreeReader,
   options: InterpolationOptions,
 ): Tree {
+  // Unchanged subtrees are returned as they are: most of a pipeline holds no template.
   if (tree.kind === 'map') {
-    return {
-      ...tree,
-      entries: tree.entries.map((entry) => ({
-        key: templateTree(entry.key, context, reader, options),
-        value: templateTree(entry.value, context, reader, options),
-      })),
-    };
+    let changed = false;
+    const entries = tree.entries.map((entry) => {
+      const key = templateTree(entry.key, context, reader, options);
+      const value = templateTree(entry.value, context, reader, options);
+      if (key === entry.key && value === entry.value) return entry;
+      changed = true;
+      return { key, value };
+    });
+    return changed ? { ...tree, entries } : tree;
   }
-  if (tree.kind === 'seq')
-    return { ...tree, items: tree.items.map((item) => templateTree(item, context, reader, options)) };
-  if (typeof tree.value !== 'string') return tree;
+  if (tree.kind === 'seq') {
+    let changed = false;
+    const items = tree.items.map((item) => {
+      const rendered = templateTree(item, context, reader, options);
+      if (rendered !== item) changed = true;
+      return rendered;
+    });
+    return changed ? { ...tree, items } : tree;
+  }
+  if (typeof tree.value !== 'string' || !tree.value.includes('${')) return tree;
   const result = interpolateString(tree.value, context, options);
   if (!result.ok) {
     reader.report(tree, 'error', result.code, result.message);
