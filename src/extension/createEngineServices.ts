@@ -6,12 +6,14 @@ import { loadWorkspace } from '../engine/pipeline/loadWorkspace';
 import type { StageGraph } from '../engine/pipeline/stageGraph';
 import type { Disposable, Logger } from '../engine/ports';
 import type { RunSummary } from '../engine/runs/model';
+import { RUN_FILES, type RunRecord } from '../engine/runStore/runRecord';
 import { RUNS_FOLDER, runPipeline } from '../engine/scheduler/runPipeline';
 import { computeStatus } from '../engine/status/computeStatus';
 import { createContentHasher } from '../node/hashing/createContentHasher';
 import { nodeFileSystem } from '../node/nodeFileSystem';
 import { createLocalRunPorts, schedulerNodesOf } from '../node/runStore/createLocalRunPorts';
 import { nodeMlcRunReader } from '../node/runStore/nodeMlcRunReader';
+import { stopRun } from '../node/runStore/stopRun';
 import type { EngineServices, RunOutcome, StageStatusEntry, WorkspaceView } from './engineServices';
 import { readLastStageRuns } from './readLastStageRuns';
 import { pipelineDiscoveryFileSystem } from './state/pipelineDiscoveryFileSystem';
@@ -137,10 +139,20 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
       return { done, cancel: () => abort.abort() };
     },
 
-    async stopRun() {
-      // Runs started by another process (the CLI) are stopped with `mlc stop RUN_ID` until the
-      // engine exposes it; runs started in this window stop through RunController.
-      return false;
+    async stopRun(root, runId) {
+      // stopRun signals the run's owner process: never this one (runs started in this window
+      // stop through RunController, which aborts them in-process).
+      try {
+        const record = JSON.parse(
+          nodeFileSystem.readText(join(root, RUNS_FOLDER, runId, RUN_FILES.record)),
+        ) as RunRecord;
+        if (record.owner.pid === process.pid) return false;
+      } catch {
+        return false;
+      }
+      const outcome = await stopRun(root, runId);
+      logger.info('Asked another process to stop its run', { runId, outcome: outcome.kind });
+      return outcome.kind === 'stopped';
     },
 
     dispose() {

@@ -34,6 +34,16 @@ async function waitForDescription(page, name, pattern, timeoutMs = 90_000) {
   assert.fail(`stage ${name}: description "${last}" never matched ${pattern}`);
 }
 
+/** Saves a screenshot named after the failing step, then fails as before. */
+const shotOnFailure = (label, body) => async () => {
+  try {
+    await body();
+  } catch (error) {
+    await workbench?.screenshot(`failed-${label}`).catch(() => {});
+    throw error;
+  }
+};
+
 before(async () => {
   folder = workspaceCopy('churn');
   workbench = await openWorkbench(folder, { name: 'surface' });
@@ -43,80 +53,95 @@ after(async () => {
   await workbench?.close();
 });
 
-test('the ML container lists the pipeline file and its stages with their state', async () => {
-  const { page } = workbench;
-  await openContainer(page, 'ML');
-  for (const name of STAGES) await waitForDescription(page, name, /^never run/, 30_000);
-  await sidebar(page).getByText('mlc.yaml').first().waitFor();
-  await workbench.screenshot('ml-sidebar');
-});
+test(
+  'the ML container lists the pipeline file and its stages with their state',
+  shotOnFailure('the-ml-container-lists-the-pipeline-file', async () => {
+    const { page } = workbench;
+    await openContainer(page, 'ML');
+    for (const name of STAGES) await waitForDescription(page, name, /^never run/, 30_000);
+    await sidebar(page).getByText('mlc.yaml').first().waitFor();
+    await workbench.screenshot('ml-sidebar');
+  }),
+);
 
-test('the Run stage CodeLens over prepare runs it and the stage turns up to date', async () => {
-  const { page } = workbench;
-  await openFile(page, 'mlc.yaml');
-  const lens = page.locator('.contentWidgets .codelens-decoration a', { hasText: '▶ Run stage' }).first();
-  await lens.waitFor({ timeout: 30_000 });
-  await workbench.screenshot('codelens');
-  await lens.click();
-  await page
-    .locator('.terminal-tab, .single-terminal-tab, .tabs-list', { hasText: 'mlc: prepare' })
-    .first()
-    .waitFor({ timeout: 30_000 })
-    .catch(() => {});
-  await waitForDescription(page, 'prepare', /^up to date/);
-  assert.match(await descriptionOf(page, 'train'), /^never run/);
-  await workbench.screenshot('codelens-ran-prepare');
-});
+test(
+  'the Run stage CodeLens over prepare runs it and the stage turns up to date',
+  shotOnFailure('the-run-stage-codelens-over-prepare-runs', async () => {
+    const { page } = workbench;
+    await openFile(page, 'mlc.yaml');
+    const lens = page.locator('.contentWidgets .codelens-decoration a', { hasText: '▶ Run stage' }).first();
+    await lens.waitFor({ timeout: 30_000 });
+    await workbench.screenshot('codelens');
+    await lens.click();
+    await page
+      .locator('.terminal-tab, .single-terminal-tab, .tabs-list', { hasText: 'mlc: prepare' })
+      .first()
+      .waitFor({ timeout: 30_000 })
+      .catch(() => {});
+    await waitForDescription(page, 'prepare', /^up to date/);
+    assert.match(await descriptionOf(page, 'train'), /^never run/);
+    await workbench.screenshot('codelens-ran-prepare');
+  }),
+);
 
-test('ML: Run Pipeline runs the rest, the stages turn up to date and the run shows in the Runs view', async () => {
-  const { page } = workbench;
-  await runCommand(page, 'ML: Run Pipeline');
-  // The status bar shows the running stage while the run goes on.
-  await page
-    .locator('#workbench\\.parts\\.statusbar')
-    .getByText(/mlc: (train|evaluate|starting)/)
-    .first()
-    .waitFor({ timeout: 30_000 })
-    .catch(() => {});
-  await workbench.screenshot('run-pipeline-running');
-  for (const name of STAGES) await waitForDescription(page, name, /^up to date/);
-  const runRow = sidebar(page)
-    .locator('.monaco-list-row', { hasText: /succeeded/ })
-    .first();
-  await runRow.waitFor({ timeout: 30_000 });
-  assert.ok(existsSync(join(folder, 'models/model.json')), 'the pipeline wrote no model');
-  assert.ok(readdirSync(join(folder, '.mlc/runs')).length >= 2, 'two runs (prepare, then the pipeline) were recorded');
-  await workbench.screenshot('pipeline-up-to-date-and-run');
-  await runRow.click();
-  await page.locator('.tabs-container .tab', { hasText: /\.md/ }).first().waitFor({ timeout: 15_000 });
-  await workbench.screenshot('run-details');
-});
+test(
+  'ML: Run Pipeline runs the rest, the stages turn up to date and the run shows in the Runs view',
+  shotOnFailure('ml-run-pipeline-runs-the-rest-the-stages', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'ML: Run Pipeline');
+    // The status bar shows the running stage while the run goes on.
+    await page
+      .locator('#workbench\\.parts\\.statusbar')
+      .getByText(/mlc: (train|evaluate|starting)/)
+      .first()
+      .waitFor({ timeout: 30_000 })
+      .catch(() => {});
+    await workbench.screenshot('run-pipeline-running');
+    for (const name of STAGES) await waitForDescription(page, name, /^up to date/);
+    const runRow = sidebar(page)
+      .locator('.monaco-list-row', { hasText: /succeeded/ })
+      .first();
+    await runRow.waitFor({ timeout: 30_000 });
+    assert.ok(existsSync(join(folder, 'models/model.json')), 'the pipeline wrote no model');
+    assert.ok(
+      readdirSync(join(folder, '.mlc/runs')).length >= 2,
+      'two runs (prepare, then the pipeline) were recorded',
+    );
+    await workbench.screenshot('pipeline-up-to-date-and-run');
+    await runRow.click();
+    await page.locator('.tabs-container .tab', { hasText: /\.md/ }).first().waitFor({ timeout: 15_000 });
+    await workbench.screenshot('run-details');
+  }),
+);
 
-test('breaking mlc.yaml shows the problem in the Problems panel while typing', async () => {
-  const { page } = workbench;
-  await openFile(page, 'mlc.yaml');
-  await page.locator('.monaco-editor .view-lines').first().click();
-  // Misspell the train stage's `runner:` key (line 42, column 5) without saving.
-  await page.keyboard.press('Control+G');
-  await page.keyboard.type('42:5');
-  await page.keyboard.press('Enter');
-  await page.keyboard.press('Delete');
-  await page.keyboard.press('Delete');
-  await page.keyboard.press('Delete');
-  await page.keyboard.press('Delete');
-  await page.keyboard.press('Delete');
-  await page.keyboard.press('Delete');
-  await page.keyboard.type('runnr');
-  await page.keyboard.press('Control+Shift+M');
-  const problems = page.locator('.markers-panel');
-  await problems.getByText(/runnr/).first().waitFor({ timeout: 30_000 });
-  await workbench.screenshot('problems-panel');
-  // Put the key back: the problem goes away, still unsaved.
-  await page.locator('.monaco-editor .view-lines').first().click();
-  await page.keyboard.press('Control+G');
-  await page.keyboard.type('42:5');
-  await page.keyboard.press('Enter');
-  for (let index = 0; index < 5; index++) await page.keyboard.press('Delete');
-  await page.keyboard.type('runner');
-  await problems.getByText(/runnr/).first().waitFor({ state: 'detached', timeout: 30_000 });
-});
+test(
+  'breaking mlc.yaml shows the problem in the Problems panel while typing',
+  shotOnFailure('breaking-mlc-yaml-shows-the-problem-in-t', async () => {
+    const { page } = workbench;
+    await openFile(page, 'mlc.yaml');
+    await page.locator('.monaco-editor .view-lines').first().click();
+    // Misspell the train stage's `runner:` key (line 42, column 5) without saving.
+    await page.keyboard.press('Control+G');
+    await page.keyboard.type('42:5');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type('runnr');
+    await page.keyboard.press('Control+Shift+M');
+    const problems = page.locator('.markers-panel');
+    await problems.getByText(/runnr/).first().waitFor({ timeout: 30_000 });
+    await workbench.screenshot('problems-panel');
+    // Put the key back: the problem goes away, still unsaved.
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+G');
+    await page.keyboard.type('42:5');
+    await page.keyboard.press('Enter');
+    for (let index = 0; index < 5; index++) await page.keyboard.press('Delete');
+    await page.keyboard.type('runner');
+    await problems.getByText(/runnr/).first().waitFor({ state: 'detached', timeout: 30_000 });
+  }),
+);

@@ -11,6 +11,16 @@ import { workspaceCopy } from '../support/vscode/workspaceCopy.mjs';
 let workbench;
 let folder;
 
+/** Saves a screenshot named after the failing step, then fails as before. */
+const shotOnFailure = (label, body) => async () => {
+  try {
+    await body();
+  } catch (error) {
+    await workbench?.screenshot(`failed-${label}`).catch(() => {});
+    throw error;
+  }
+};
+
 before(async () => {
   folder = workspaceCopy('churn');
   workbench = await openWorkbench(folder, { trust: 'restricted', name: 'restricted' });
@@ -20,30 +30,53 @@ after(async () => {
   await workbench?.close();
 });
 
-test('in Restricted Mode the views show the stages read-only', async () => {
-  const { page } = workbench;
-  await openContainer(page, 'ML');
-  for (const name of ['prepare', 'train', 'evaluate']) {
+test(
+  'in Restricted Mode the views show the stages read-only',
+  shotOnFailure('in-restricted-mode-the-views-show-the-st', async () => {
+    const { page } = workbench;
+    await openContainer(page, 'ML');
+    for (const name of ['prepare', 'train', 'evaluate']) {
+      await sidebar(page)
+        .locator('.label-name', { hasText: new RegExp(`^${name}$`) })
+        .first()
+        .waitFor({ timeout: 30_000 });
+    }
     await sidebar(page)
-      .locator('.label-name', { hasText: new RegExp(`^${name}$`) })
+      .getByText(/Restricted Mode: read-only/)
       .first()
-      .waitFor({ timeout: 30_000 });
-  }
-  await sidebar(page)
-    .getByText(/Restricted Mode: read-only/)
-    .first()
-    .waitFor({ timeout: 15_000 });
-  await workbench.screenshot('restricted-sidebar');
-});
+      .waitFor({ timeout: 15_000 });
+    await workbench.screenshot('restricted-sidebar');
+  }),
+);
 
-test('ML: Run Pipeline runs nothing and explains why, offering Manage Workspace Trust', async () => {
-  const { page } = workbench;
-  await runCommand(page, 'ML: Run Pipeline');
-  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /Restricted Mode/ }).first();
-  await toast.waitFor({ timeout: 15_000 });
-  await toast.getByRole('button', { name: 'Manage Workspace Trust' }).waitFor();
-  await workbench.screenshot('restricted-run-refused');
-  await page.waitForTimeout(1000);
-  assert.ok(!existsSync(join(folder, '.mlc/runs')), 'a run was recorded in Restricted Mode');
-  assert.ok(!existsSync(join(folder, 'data/train.csv')), 'a stage ran in Restricted Mode');
-});
+test(
+  'ML: Run Pipeline runs nothing and explains why, offering Manage Workspace Trust',
+  shotOnFailure('ml-run-pipeline-runs-nothing-and-explain', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'ML: Run Pipeline');
+    // The explanation is a warning notification: a toast, or (when the workbench keeps toasts
+    // back) an entry in the notification center behind the bell.
+    const message = /mlc cannot run the pipeline in Restricted Mode/;
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: message }).first();
+    const shown = await toast.waitFor({ timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (!shown) {
+      await page
+        .locator('.statusbar-item', { has: page.locator('[class*="codicon-bell"]') })
+        .first()
+        .click();
+    }
+    const notification = page
+      .locator('.notifications-toasts .notification-toast, .notifications-center .notification-list-item')
+      .filter({ hasText: message })
+      .first();
+    await notification.waitFor({ timeout: 15_000 });
+    await notification.getByRole('button', { name: 'Manage Workspace Trust' }).waitFor();
+    await workbench.screenshot('restricted-run-refused');
+    await page.waitForTimeout(1000);
+    assert.ok(!existsSync(join(folder, '.mlc/runs')), 'a run was recorded in Restricted Mode');
+    assert.ok(!existsSync(join(folder, 'data/train.csv')), 'a stage ran in Restricted Mode');
+  }),
+);

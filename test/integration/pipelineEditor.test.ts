@@ -143,6 +143,10 @@ describe('Problems of pipeline files', () => {
     const file = join(brokenFolder(), 'mlc.yaml');
     writeFileSync(file, 'stages:\n  a:\n    cmd: echo a\n    depz: [x]\n');
     const uri = vscode.Uri.file(file);
+    // Opening it is enough even where the file watcher misses the new file (the harness keeps
+    // its workspaces inside the repository, which VS Code's watcher does not report on).
+    const document = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(document);
     const diagnostics = await eventually(
       () => vscode.languages.getDiagnostics(uri),
       (found) => found.length > 0,
@@ -153,8 +157,6 @@ describe('Problems of pipeline files', () => {
     assert.match(unknownKey.message, /deps/);
 
     // Unsaved edits count: fixing the key in the editor clears the problem before any save.
-    const document = await vscode.workspace.openTextDocument(uri);
-    const editor = await vscode.window.showTextDocument(document);
     await editor.edit((edit) => edit.replace(document.lineAt(3).range, '    deps: []'));
     await eventually(
       () => vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.range.start.line === 3),

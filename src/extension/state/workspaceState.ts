@@ -140,6 +140,11 @@ export class WorkspaceState implements vscode.Disposable {
     };
   }
 
+  /** Whether discovery knows `file` as a pipeline file (an editor may open one the watcher missed). */
+  isKnownPipelineFile(file: string): boolean {
+    return this.pipelineFiles === undefined || [...this.pipelineFiles.values()].some((files) => files.includes(file));
+  }
+
   rootOf(file: string): string | undefined {
     return this.folderRoots()
       .filter((root) => file === root || file.startsWith(`${root}/`))
@@ -204,6 +209,7 @@ export class WorkspaceState implements vscode.Disposable {
         exclude,
       );
       found.set(root, uris.map((uri) => uri.fsPath).sort());
+      this.logger.info('Found pipeline files', { root, files: found.get(root)?.length });
     }
     return found;
   }

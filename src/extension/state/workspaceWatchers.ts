@@ -56,6 +56,12 @@ export function watchWorkspace(state: WorkspaceState): vscode.Disposable {
     vscode.workspace.onDidChangeTextDocument((event) => {
       if (event.contentChanges.length > 0 && isPipelineDocument(event.document)) state.pipelinesDidChange();
     }),
+    // A pipeline file created outside VS Code's watcher's view (or before it started) is found
+    // when an editor opens it.
+    vscode.workspace.onDidOpenTextDocument((document) => {
+      if (isPipelineDocument(document) && !state.isKnownPipelineFile(document.uri.fsPath))
+        state.pipelineFilesDidChange();
+    }),
     // Closing an unsaved editor drops its text: problems go back to what is on disk.
     vscode.workspace.onDidCloseTextDocument((document) => {
       if (isPipelineDocument(document)) state.pipelinesDidChange();
