@@ -7,7 +7,7 @@ import type { MetricPoint } from './plotFileTailer';
 import { RUN_FILES, RUN_RECORD_SCHEMA, type RunRecord, type StageRunRecord } from './runRecord';
 
 /** How long state changes may wait before run.json is rewritten (many stages end per second). */
-const RECORD_WRITE_DELAY_MS = 100;
+const RECORD_WRITE_DELAY_MS = 250;
 /** How long stage output may wait in memory before it is appended to its log. */
 const LOG_FLUSH_DELAY_MS = 100;
 const LOG_BUFFER_LIMIT = 64 * 1024;
@@ -21,7 +21,7 @@ export type RunRecordInit = Omit<
 
 /**
  * Owns one run folder while the run lives: `run.json` (atomic rewrites, coalesced to one per
- * 100 ms, immediate for run-level changes), `events.jsonl` and `metrics.jsonl` (append-only),
+ * 250 ms, immediate for run-level changes), `events.jsonl` and `metrics.jsonl` (append-only),
  * and one log per stage with every line prefixed by an ISO timestamp and its stream.
  */
 export class RunRecorder {

@@ -40,6 +40,8 @@ export interface PipelineRunPorts extends SchedulerDependencies {
   readonly owner: { readonly pid: number; readonly hostname: string };
   /** Called once the run's record exists, before any stage starts. */
   readonly onRunStarted?: (runId: string, runDirectory: string, planned: readonly string[]) => void;
+  /** Writes whatever the ports buffered (lock entries, hash cache) before the run is closed. */
+  readonly flushRecords?: () => Promise<void>;
   readonly random?: () => number;
 }
 
@@ -116,6 +118,7 @@ export async function runPipeline(
     let status;
     try {
       status = await executePlan(plan, recorder, ports, { jobs: request.jobs, keepGoing: request.keepGoing }, signal);
+      await ports.flushRecords?.();
     } catch (error) {
       recorder.finish('failed', `mlc failed while running: ${error instanceof Error ? error.message : String(error)}`);
       throw error;
