@@ -22,6 +22,8 @@ const SHORT_ESCAPES: Readonly<Record<string, string>> = {
 
 /** Python `json.dumps` string literal with `ensure_ascii=True`. */
 export function pythonJsonString(text: string): string {
+  // Nearly every md5 and path is printable ASCII without quotes or backslashes: nothing to escape.
+  if (/^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(text)) return `"${text}"`;
   let output = '"';
   for (let index = 0; index < text.length; index++) {
     const character = text[index]!;

@@ -1,5 +1,4 @@
-import { LineCounter, parseDocument, visit } from 'yaml';
-import { pythonFloat } from '../params/formatPythonValue';
+import { parseLockLayout, yamlToValue } from './parseLockLayout';
 import { type Parsed, type Problem, problemAt } from '../problems';
 import type { LockFileContent, LockedPath, StageLockEntry } from './model';
 
@@ -14,10 +13,15 @@ const isMapping = (value: unknown): value is Mapping =>
  * left out with a problem, so the stage counts as never run rather than breaking status.
  */
 export function parseLockFile(text: string, file: string): Parsed<LockFileContent> {
+  const fast = parseLockLayout(text);
+  return fast ? { value: fast, problems: [] } : parseLockYaml(text, file);
+}
+
+/** The general path: any YAML a person or another tool may have written. */
+export function parseLockYaml(text: string, file: string): Parsed<LockFileContent> {
   const problems: Problem[] = [];
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
-  for (const error of document.errors) {
+  const { value: root, errors, lineCounter } = yamlToValue(text);
+  for (const error of errors) {
     const position = lineCounter.linePos(error.pos[0]);
     problems.push(
       problemAt(
@@ -31,15 +35,6 @@ export function parseLockFile(text: string, file: string): Parsed<LockFileConten
   }
   const empty: LockFileContent = { version: 2, stages: new Map() };
   if (problems.length > 0) return { value: empty, problems };
-  // `1.0` must stay a float so an entry written back keeps DVC's bytes (JS numbers lose it).
-  visit(document, {
-    Scalar(_key, node) {
-      const isIntegralFloat =
-        typeof node.value === 'number' && Number.isInteger(node.value) && !/^[-+]?[0-9]+$/.test(node.source ?? '');
-      if (isIntegralFloat && !/^0[xo]/i.test(node.source ?? '')) node.value = pythonFloat(node.value as number);
-    },
-  });
-  const root: unknown = document.toJS({ maxAliasCount: 100 });
   if (root === null || root === undefined) return { value: empty, problems };
   if (!isMapping(root)) {
     problems.push(

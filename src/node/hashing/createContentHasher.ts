@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join } from 'pathe';
+import { DirectoryHashCache } from '../../engine/hashing/directoryHashCache';
 import { HashCache } from '../../engine/hashing/hashCache';
 import type { ContentHasher, FileHash, HashAlgorithm } from '../../engine/hashing/ports';
 import { serializeDirManifest, type DirManifestEntry } from '../../engine/hashing/serializeDirManifest';
@@ -21,8 +22,9 @@ export interface ContentHasherOptions {
   readonly logger?: Logger;
 }
 
-/** Where the stat cache lives, relative to the workspace root. */
+/** Where the stat caches live, relative to the workspace root. */
 export const HASH_CACHE_FILE = '.mlc/cache/hashes.tsv';
+export const DIRECTORY_CACHE_FILE = '.mlc/cache/dirs.tsv';
 
 /** Folders DVC never includes in a directory hash (dvc/ignore.py defaults). */
 const DIRECTORY_HASH_SKIPPED = new Set(['.git', '.hg', '.dvc']);
@@ -39,24 +41,26 @@ export function createContentHasher(options: ContentHasherOptions): ContentHashe
   const fs = options.fs ?? nodeFileSystem;
   const root = options.workspaceRoot;
   const cachePath = join(root, HASH_CACHE_FILE);
+  const directoryCachePath = join(root, DIRECTORY_CACHE_FILE);
   const threshold = options.workerThresholdBytes ?? DEFAULT_WORKER_THRESHOLD;
   const workerCount = options.workers ?? Math.min(4, availableParallelism());
   const launch = options.workerLaunch === undefined ? findHashWorker() : (options.workerLaunch ?? undefined);
   let pool = launch && workerCount > 0 ? new HashWorkerPool(launch, workerCount) : undefined;
   const inFlight = new Map<string, Promise<FileHash>>();
   let cache: HashCache | undefined;
+  let directoryCache: DirectoryHashCache | undefined;
 
-  const loadCache = (): HashCache => {
-    if (cache) return cache;
-    let text = '';
+  /** The caches are only an optimisation: an unreadable one starts empty. */
+  const readCacheText = (path: string): string => {
     try {
-      text = fs.stat(cachePath)?.kind === 'file' ? fs.readText(cachePath) : '';
+      return fs.stat(path)?.kind === 'file' ? fs.readText(path) : '';
     } catch {
-      text = ''; // unreadable cache: start empty, it is only an optimisation
+      return '';
     }
-    cache = HashCache.parse(root, text);
-    return cache;
   };
+  const loadCache = (): HashCache => (cache ??= HashCache.parse(root, readCacheText(cachePath)));
+  const loadDirectoryCache = (): DirectoryHashCache =>
+    (directoryCache ??= DirectoryHashCache.parse(root, readCacheText(directoryCachePath)));
 
   const computeFile = async (path: string, stat: FileStat, algorithm: HashAlgorithm): Promise<FileHash> => {
     let md5: string;
@@ -99,7 +103,7 @@ export function createContentHasher(options: ContentHasherOptions): ContentHashe
   };
 
   const hashDirectory = async (path: string, algorithm: HashAlgorithm): Promise<FileHash> => {
-    const files: Array<{ relpath: string; hash: FileHash | Promise<FileHash> }> = [];
+    const files: Array<{ relpath: string; path: string; stat: FileStat }> = [];
     const folders: string[] = [''];
     while (folders.length > 0) {
       const prefix = folders.pop()!;
@@ -114,19 +118,27 @@ export function createContentHasher(options: ContentHasherOptions): ContentHashe
         // Symlinked files count as files (os.walk lists them); symlinked folders are not entered.
         const stat = fs.stat(entryPath);
         if (stat?.kind !== 'file') continue;
-        files.push({ relpath: `${prefix}${entry.name}`, hash: hashFile(entryPath, stat, algorithm) });
+        files.push({ relpath: `${prefix}${entry.name}`, path: entryPath, stat });
       }
     }
+    const fingerprint = createHash('md5')
+      .update(files.map(({ relpath, stat }) => `${relpath}\0${stat.ino}\0${stat.mtimeMs}\0${stat.size}`).join('\n'))
+      .digest('hex');
+    const known = loadDirectoryCache().lookup(path, algorithm, fingerprint);
+    if (known) return known;
+    const hashes = files.map((file) => hashFile(file.path, file.stat, algorithm));
     const entries: DirManifestEntry[] = [];
     let size = 0;
-    for (const file of files) {
-      const hash = await file.hash;
+    for (const [index, file] of files.entries()) {
+      const hash = await hashes[index]!;
       entries.push({ md5: hash.md5, relpath: file.relpath });
       size += hash.size;
     }
     const manifest = serializeDirManifest(entries);
     const md5 = createHash('md5').update(manifest, 'utf8').digest('hex');
-    return { md5: `${md5}.dir`, size, nfiles: entries.length, algorithm };
+    const result: FileHash = { md5: `${md5}.dir`, size, nfiles: entries.length, algorithm };
+    loadDirectoryCache().store(path, fingerprint, result);
+    return result;
   };
 
   return {
@@ -144,9 +156,14 @@ export function createContentHasher(options: ContentHasherOptions): ContentHashe
       return undefined;
     },
     async flush() {
-      if (!cache?.dirty) return;
-      fs.writeFileAtomic(cachePath, cache.serialize());
-      cache.markClean();
+      if (cache?.dirty) {
+        fs.writeFileAtomic(cachePath, cache.serialize());
+        cache.markClean();
+      }
+      if (directoryCache?.dirty) {
+        fs.writeFileAtomic(directoryCachePath, directoryCache.serialize());
+        directoryCache.markClean();
+      }
     },
     dispose() {
       pool?.dispose();

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { pythonFloat } from '../../../../src/engine/params/formatPythonValue';
-import { lockFilePathFor } from '../../../../src/engine/lock/model';
-import { parseLockFile } from '../../../../src/engine/lock/parseLockFile';
+import { type StageLockEntry, lockFilePathFor } from '../../../../src/engine/lock/model';
+import { parseLockFile, parseLockYaml } from '../../../../src/engine/lock/parseLockFile';
+import { parseLockLayout } from '../../../../src/engine/lock/parseLockLayout';
 import { serializeLockEntry, serializeLockFile } from '../../../../src/engine/lock/serializeLockEntry';
 import { updateLockText } from '../../../../src/engine/lock/updateLockText';
 import { realDvcLockFiles } from '../../../support/realWorldFixtures';
@@ -170,4 +171,39 @@ test('an entry written in flow style by hand is kept while another entry is repl
   const current = parseLockFile(text, 'dvc.lock').value;
   const updated = updateLockText(text, current, 'b c', { cmd: 'new', deps: [], params: {}, outs: [] });
   assert.equal(updated, "schema: '2.0'\nstages:\n  a: {cmd: echo a}\n  b c:\n    cmd: new\n");
+});
+
+test('the fast layout reader agrees with the YAML parser on every real lock file and on mlc-written ones', () => {
+  const texts = realDvcLockFiles().map((file) => readFileSync(file, 'utf8'));
+  const written = serializeLockFile(
+    new Map<string, StageLockEntry>([
+      [
+        'a',
+        {
+          cmd: ['echo a', "it's"],
+          deps: [],
+          params: { 'params.yaml': { nested: { x: [1, pythonFloat(2)] }, f: pythonFloat(3), s: '1.0', n: null } },
+          outs: [],
+        },
+      ],
+      [
+        'b@1',
+        {
+          cmd: `python ${'long '.repeat(30)}`,
+          deps: [{ path: 'a b', hash: 'md5', md5: 'x', size: 1, isexec: true }],
+          params: {},
+          outs: [],
+        },
+      ],
+    ]),
+  );
+  let fast = 0;
+  for (const text of [...texts, written]) {
+    const layout = parseLockLayout(text);
+    if (!layout) continue;
+    fast++;
+    assert.deepEqual(layout, parseLockYaml(text, 'dvc.lock').value);
+  }
+  assert.ok(parseLockLayout(written), 'what mlc writes is always in the fast layout');
+  assert.ok(fast >= 14, `only ${fast} files took the fast path`);
 });

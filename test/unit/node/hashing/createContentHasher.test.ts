@@ -17,7 +17,11 @@ import { after, test } from 'node:test';
 import type { FileSystem } from '../../../../src/engine/ports';
 import { parseLockFile } from '../../../../src/engine/lock/parseLockFile';
 import { lockedAlgorithm } from '../../../../src/engine/lock/model';
-import { HASH_CACHE_FILE, createContentHasher } from '../../../../src/node/hashing/createContentHasher';
+import {
+  DIRECTORY_CACHE_FILE,
+  HASH_CACHE_FILE,
+  createContentHasher,
+} from '../../../../src/node/hashing/createContentHasher';
 import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
 
 const workspace = mkdtempSync(join(tmpdir(), 'mlc-hasher-'));
@@ -221,4 +225,31 @@ test('a file over 64 MiB hashed in a worker thread equals md5sum', async () => {
   assert.equal(hash?.md5, execFileSync('md5sum', [file], { encoding: 'utf8' }).slice(0, 32));
   assert.equal(hash?.size, 65 * 1024 * 1024 + 4);
   rmSync(file);
+});
+
+test('a warm directory is answered from its stats fingerprint; any changed, added or removed file misses', async () => {
+  write('fingerprint/a.txt', 'hello\n');
+  write('fingerprint/sub/b.txt', 'world\n');
+  const folder = join(workspace, 'fingerprint');
+  const first = hasherFor({ workspaceRoot: workspace, workers: 0 });
+  assert.equal((await first.hash(folder))?.md5, '5369cb520f35f5d77e793cf181884a27.dir');
+  await first.flush();
+  assert.match(
+    readFileSync(join(workspace, DIRECTORY_CACHE_FILE), 'utf8'),
+    /5369cb520f35f5d77e793cf181884a27\.dir\t12\t2\t/,
+  );
+  const fs = countingFileSystem();
+  const texts: string[] = [];
+  const counting: FileSystem = { ...fs, readText: (path) => (texts.push(path), fs.readText(path)) };
+  const warm = hasherFor({ workspaceRoot: workspace, fs: counting, workers: 0 });
+  assert.equal((await warm.hash(folder))?.nfiles, 2);
+  assert.deepEqual(fs.reads, [], 'no file content read');
+  assert.ok(!texts.some((path) => path.endsWith(HASH_CACHE_FILE)), 'the per-file cache is not even loaded');
+  write('fingerprint/sub/b.txt', 'world!\n');
+  assert.notEqual((await warm.hash(folder))?.md5, '5369cb520f35f5d77e793cf181884a27.dir');
+  write('fingerprint/sub/b.txt', 'world\n');
+  write('fingerprint/c.txt', '');
+  assert.equal((await warm.hash(folder))?.nfiles, 3);
+  rmSync(join(folder, 'c.txt'));
+  assert.equal((await warm.hash(folder))?.md5, '5369cb520f35f5d77e793cf181884a27.dir');
 });
