@@ -5,14 +5,13 @@ import { loadParamsFile } from '../engine/params/readParams';
 import { loadWorkspace } from '../engine/pipeline/loadWorkspace';
 import type { StageGraph } from '../engine/pipeline/stageGraph';
 import type { Disposable, Logger } from '../engine/ports';
-import type { RunSummary } from '../engine/runs/model';
 import { RUN_FILES, type RunRecord } from '../engine/runStore/runRecord';
 import { RUNS_FOLDER, runPipeline } from '../engine/scheduler/runPipeline';
 import { computeStatus } from '../engine/status/computeStatus';
 import { createContentHasher } from '../node/hashing/createContentHasher';
 import { nodeFileSystem } from '../node/nodeFileSystem';
 import { createLocalRunPorts, schedulerNodesOf } from '../node/runStore/createLocalRunPorts';
-import { nodeMlcRunReader } from '../node/runStore/nodeMlcRunReader';
+import { createRunIndexClient, type RunIndexClient } from '../node/runIndex/createRunIndexClient';
 import { stopRun } from '../node/runStore/stopRun';
 import type { EngineServices, RunOutcome, StageStatusEntry, WorkspaceView } from './engineServices';
 import { readLastStageRuns } from './readLastStageRuns';
@@ -31,6 +30,24 @@ interface EngineServicesOptions {
 export function createEngineServices({ logger }: EngineServicesOptions): EngineServices {
   const hashers = new Map<string, ContentHasher & Disposable>();
   const graphs = new WeakMap<WorkspaceView, StageGraph>();
+  // One run index per root and ignore list, each in its own worker thread (created on first use).
+  const runIndexes = new Map<string, RunIndexClient>();
+  const runIndexFor = (root: string, ignore: readonly string[]) => {
+    const key = JSON.stringify([root, ignore]);
+    let client = runIndexes.get(key);
+    if (!client) {
+      for (const [otherKey, other] of runIndexes) {
+        if (JSON.parse(otherKey)[0] === root) {
+          other.dispose();
+          runIndexes.delete(otherKey);
+        }
+      }
+      client = createRunIndexClient({ workspaceRoot: root, skip: ignore });
+      logger.info('Run index started', { root, mode: client.mode });
+      runIndexes.set(key, client);
+    }
+    return client;
+  };
   const hasherFor = (root: string) => {
     let hasher = hashers.get(root);
     if (!hasher) {
@@ -66,13 +83,10 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
       return entries;
     },
 
-    async listRuns(root, limit) {
-      // mlc's own runs until the worker-backed run index (all sources) is wired in.
-      const listing = await nodeMlcRunReader.list(
-        { source: 'mlc', path: join(root, RUNS_FOLDER) },
-        { fs: nodeFileSystem },
-      );
-      return listing.runs.slice(0, limit) as RunSummary[];
+    async listRuns(root, limit, ignore) {
+      const listing = await runIndexFor(root, ignore).listRuns({ limit });
+      for (const problem of listing.problems) logger.warn('A run store could not be read', { ...problem });
+      return listing.runs;
     },
 
     lastStageRuns: async (view) => readLastStageRuns(nodeFileSystem, view),
@@ -158,6 +172,8 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
     dispose() {
       for (const hasher of hashers.values()) hasher.dispose();
       hashers.clear();
+      for (const client of runIndexes.values()) client.dispose();
+      runIndexes.clear();
     },
   };
 }

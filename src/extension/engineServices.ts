@@ -87,8 +87,8 @@ export interface EngineServices {
     runningStages: ReadonlySet<string>,
     signal: AbortSignal,
   ): Promise<ReadonlyMap<string, StageStatusEntry>>;
-  /** Runs of every source, newest first (in a worker). */
-  listRuns(root: string, limit: number): Promise<readonly RunSummary[]>;
+  /** Runs of every source, newest first (indexed in a worker thread); `ignore` = `mlc.ignore`. */
+  listRuns(root: string, limit: number, ignore: readonly string[]): Promise<readonly RunSummary[]>;
   /** The last finished run of each stage by address (mlc's run store), with the metrics its metrics files hold now. */
   lastStageRuns(view: WorkspaceView): Promise<ReadonlyMap<string, StageRunRecord>>;
   /** Params keys of one params file (nested values as read), or undefined when unreadable. */

@@ -271,7 +271,7 @@ export class WorkspaceState implements vscode.Disposable {
     await Promise.all(
       roots.map(async (root) => {
         const settings = readSettings(vscode.Uri.file(root));
-        this.runsByRoot.set(root, await this.engine.listRuns(root, settings.maxRuns));
+        this.runsByRoot.set(root, await this.engine.listRuns(root, settings.maxRuns, settings.ignore));
       }),
     );
     this.runsChanged.fire();

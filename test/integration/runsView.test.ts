@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { MlcExtensionApi, TreeItemSnapshot } from '../../src/extension/extensionApi';
+
+async function api(): Promise<MlcExtensionApi> {
+  const extension = vscode.extensions.getExtension<MlcExtensionApi>('mlc-dev.mlc');
+  assert.ok(extension, 'mlc-dev.mlc is not loaded');
+  const exported = await extension.activate();
+  await exported.whenIdle();
+  return exported;
+}
+
+describe('Runs view, all sources', () => {
+  const folder = () => join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'notebook-experiment');
+
+  after(async () => {
+    rmSync(folder(), { recursive: true, force: true });
+    await vscode.commands.executeCommand('mlc.refresh');
+  });
+
+  it('lists a DVCLive run written by another tool beside mlc runs, with its metrics', async () => {
+    const exported = await api();
+    const live = join(folder(), 'dvclive');
+    mkdirSync(join(live, 'plots', 'metrics'), { recursive: true });
+    writeFileSync(join(live, 'params.yaml'), 'lr: 0.01\nepochs: 3\n');
+    writeFileSync(join(live, 'metrics.json'), JSON.stringify({ accuracy: 0.87, loss: 0.31, step: 2 }, null, 4) + '\n');
+    writeFileSync(join(live, 'plots', 'metrics', 'loss.tsv'), 'step\tloss\n0\t0.9\n1\t0.5\n2\t0.31\n');
+    // Refresh explicitly: the harness keeps its workspaces inside the repository, where VS Code's
+    // file watcher reports nothing (users get the watcher's update without this).
+    await vscode.commands.executeCommand('mlc.refresh');
+    const runs = await exported.runsTree();
+    const dvclive = runs.find((run: TreeItemSnapshot) => run.id?.startsWith('run:dvclive:'));
+    assert.ok(dvclive, `no DVCLive run among ${runs.map((run) => run.id).join(', ')}`);
+    assert.match(dvclive.description, /accuracy 0\.87/);
+    assert.match(dvclive.description, /loss 0\.31/);
+    assert.match(dvclive.tooltip, /\(dvclive\)/);
+  });
+});
