@@ -35,7 +35,7 @@ export function downsampleSeries(series: MetricSeries, options: DownsampleOption
   if (maxPoints === undefined || high - low <= maxPoints) {
     for (let position = low; position < high; position++) picked.push(at(position));
   } else {
-    pickBucketExtremes(xs, series.values, at, low, high, Math.max(1, Math.floor(maxPoints / 4)), picked);
+    pickBucketExtremes(xs, series.values, order, low, high, Math.max(1, Math.floor(maxPoints / 4)), picked);
   }
   if (range && high < count) picked.push(at(high));
   return selectPoints(series, picked);
@@ -44,63 +44,77 @@ export function downsampleSeries(series: MetricSeries, options: DownsampleOption
 function pickBucketExtremes(
   xs: Float64Array,
   values: Float64Array,
-  at: (position: number) => number,
+  order: Uint32Array | undefined,
   low: number,
   high: number,
   buckets: number,
   picked: number[],
 ): void {
-  const xMin = xs[at(low)]!;
-  const xMax = xs[at(high - 1)]!;
-  const scale = xMax > xMin ? buckets / (xMax - xMin) : 0;
-  let bucket = -1;
-  let first = -1;
-  let last = -1;
-  let minIndex = -1;
-  let maxIndex = -1;
-  let minValue = Number.POSITIVE_INFINITY;
-  let maxValue = Number.NEGATIVE_INFINITY;
-  const flush = () => {
-    if (first < 0) return;
-    // Emit the (up to four) kept points of the bucket in x order, each once.
-    const kept = [first, minIndex, maxIndex, last].filter((index) => index >= 0);
-    kept.sort((left, right) => left - right);
-    for (let index = 0; index < kept.length; index++) {
-      if (index === 0 || kept[index] !== kept[index - 1]) picked.push(at(kept[index]!));
+  if (order) {
+    // Rare (steps out of order): gather into x order once, reduce, map positions back.
+    const sortedXs = new Float64Array(high - low);
+    const sortedValues = new Float64Array(high - low);
+    for (let position = low; position < high; position++) {
+      sortedXs[position - low] = xs[order[position]!]!;
+      sortedValues[position - low] = values[order[position]!]!;
     }
-  };
-  for (let position = low; position < high; position++) {
-    const index = at(position);
-    const current = Math.min(buckets - 1, Math.floor((xs[index]! - xMin) * scale));
-    if (current !== bucket) {
-      flush();
-      bucket = current;
-      first = position;
-      minIndex = -1;
-      maxIndex = -1;
-      minValue = Number.POSITIVE_INFINITY;
-      maxValue = Number.NEGATIVE_INFINITY;
+    const positions: number[] = [];
+    pickBucketExtremes(sortedXs, sortedValues, undefined, 0, high - low, buckets, positions);
+    for (const position of positions) picked.push(order[position + low]!);
+    return;
+  }
+  const xMin = xs[low]!;
+  const xMax = xs[high - 1]!;
+  const width = xMax > xMin ? (xMax - xMin) / buckets : Number.POSITIVE_INFINITY;
+  let bucket = 0;
+  let bucketEnd = xMin + width;
+  let first = low;
+  let minIndex = low;
+  let maxIndex = low;
+  let minValue = values[low]!;
+  let maxValue = minValue;
+  for (let index = low + 1; index < high; index++) {
+    const x = xs[index]!;
+    if (x >= bucketEnd && bucket < buckets - 1) {
+      emitBucket(picked, first, minIndex, maxIndex, index - 1);
+      while (x >= bucketEnd && bucket < buckets - 1) bucketEnd = xMin + width * (++bucket + 1);
+      first = minIndex = maxIndex = index;
+      minValue = maxValue = values[index]!;
+      continue;
     }
-    last = position;
     const value = values[index]!;
-    if (value < minValue) {
+    // NaN compares false both ways, so it never becomes a minimum or maximum (unless first).
+    if (value < minValue || minValue !== minValue) {
       minValue = value;
-      minIndex = position;
+      minIndex = index;
     }
-    if (value > maxValue) {
+    if (value > maxValue || maxValue !== maxValue) {
       maxValue = value;
-      maxIndex = position;
+      maxIndex = index;
     }
   }
-  flush();
+  emitBucket(picked, first, minIndex, maxIndex, high - 1);
+}
+
+/** Emits a bucket's (up to four) kept points in x order, each once. */
+function emitBucket(picked: number[], first: number, minIndex: number, maxIndex: number, last: number): void {
+  const low = Math.min(minIndex, maxIndex);
+  const high = Math.max(minIndex, maxIndex);
+  picked.push(first);
+  if (low !== first) picked.push(low);
+  if (high !== low) picked.push(high);
+  if (last !== high) picked.push(last);
 }
 
 /** Undefined when xs is already in order (the usual case); else the positions sorted by x. */
 function sortedOrder(xs: Float64Array): Uint32Array | undefined {
   let sorted = true;
   for (let index = 1; index < xs.length; index++) {
-    // NaN x values (no timestamp) sort first and are then skipped.
-    if (xs[index]! < xs[index - 1]! || (Number.isNaN(xs[index]!) && !Number.isNaN(xs[index - 1]!))) {
+    const current = xs[index]!;
+    const previous = xs[index - 1]!;
+    // NaN x values (no timestamp) must come first (they are then skipped): NaN after a number is
+    // out of order, detected by NaN !== NaN.
+    if (current < previous || (current !== current && previous === previous)) {
       sorted = false;
       break;
     }

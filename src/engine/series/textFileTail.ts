@@ -6,8 +6,11 @@ import type { SeriesBuilder } from './seriesBuilder';
 
 /** Parses blocks of complete lines of one metrics text file into series, keeping its own state. */
 export interface LineTableParser {
-  /** `text` holds complete lines; `firstLine` is the 1-based line number of its first line. */
-  feed(text: string, firstLine: number): void;
+  /**
+   * `text` holds complete lines; `firstLine` is the 1-based line number of its first line.
+   * Returns the number of lines read (so callers need no second pass to count them).
+   */
+  feed(text: string, firstLine: number): number;
   readonly builders: ReadonlyMap<string, SeriesBuilder>;
   /** Problems found since the last call (each reported once). */
   takeProblems(): Problem[];
@@ -68,8 +71,7 @@ export function createTextFileTail(
           block = block.slice(block.indexOf('\n') + 1);
           skipFirstPartialLine = false;
         }
-        parser.feed(block, lineNumber);
-        lineNumber += countNewlines(block);
+        lineNumber += parser.feed(block, lineNumber);
       },
       { signal },
     );
@@ -139,10 +141,4 @@ export function createTextFileTail(
       return { change, problems };
     },
   };
-}
-
-function countNewlines(text: string): number {
-  let count = 0;
-  for (let index = text.indexOf('\n'); index >= 0; index = text.indexOf('\n', index + 1)) count++;
-  return count;
 }

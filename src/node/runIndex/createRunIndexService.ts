@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { Disposable, FileSystem, Logger } from '../../engine/ports';
 import type { Problem } from '../../engine/problems';
 import { buildRunIndex } from '../../engine/runIndex/buildRunIndex';
@@ -10,6 +11,13 @@ import { isTailableReader, type SeriesTail, type SeriesTailUpdate } from '../../
 import { nodeFileSystem } from '../nodeFileSystem';
 import { createAllRunReaders } from '../readers/allRunReaders';
 import { loadRunIndexCache, runIndexCachePath, saveRunIndexCache } from './runIndexCache';
+import {
+  fingerprintPaths,
+  loadSeriesCache,
+  SERIES_CACHE_MIN_POINTS,
+  saveSeriesCache,
+  seriesCachePath,
+} from './seriesCache';
 import { watchRunFiles } from './watchRunFiles';
 
 export interface RunIndexServiceOptions {
@@ -89,7 +97,10 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
     }
   }
 
+  /** Uses the current index when it knows the run; refreshes only for an id it does not know. */
   async function lookup(runId: string): Promise<RunLookup> {
+    const known = snapshot ? findRun(snapshot, runId) : undefined;
+    if (known?.kind === 'found') return known;
     return findRun(await refresh(), runId);
   }
 
@@ -101,9 +112,15 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
     if (!reader) return { runId: run.id, series: {}, problems: [] };
     let series: Record<string, MetricSeries>;
     let problems: readonly Problem[];
-    if (isTailableReader(reader)) {
-      const key = `${run.id}\n${(names ?? []).join('\n')}`;
+    const onDisk = cachePath ? seriesCachePath(dirname(cachePath), run.id, names) : undefined;
+    const key = `${run.id}\n${(names ?? []).join('\n')}`;
+    const fromDisk = onDisk && !seriesCache.has(key) ? loadSeriesCache(onDisk, run.id) : undefined;
+    if (fromDisk) {
+      series = fromDisk;
+      problems = [];
+    } else if (isTailableReader(reader)) {
       let cached = seriesCache.get(key);
+      const isFirstRead = !cached;
       if (!cached) {
         cached = { tail: reader.createTail(store.store, run.id, names), series: {} };
         seriesCache.set(key, cached);
@@ -113,6 +130,10 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
       cached.series = mergeUpdate(cached.series, update);
       series = cached.series;
       problems = update.problems;
+      const points = Object.values(series).reduce((total, values) => total + values.steps.length, 0);
+      if (onDisk && isFirstRead && points >= SERIES_CACHE_MIN_POINTS && run.status !== 'running') {
+        saveSeriesCache(onDisk, run.id, names, fingerprintPaths(cached.tail.watchedPaths()), series);
+      }
     } else {
       const result = await reader.series(store.store, run.id, { fs }, names);
       series = { ...result.series };

@@ -53,7 +53,7 @@ export function createCsvLogParser(
       const name = columns[index]!;
       let builder = builders.get(name);
       if (!builder) {
-        builder = createSeriesBuilder(256);
+        builder = createSeriesBuilder(16);
         builders.set(name, builder);
       }
       builder.push(x, value, Number.NaN);
@@ -78,6 +78,7 @@ export function createCsvLogParser(
       start = end + 1;
       line++;
     }
+    return line - firstLine;
   };
 
   return {

@@ -1,5 +1,5 @@
 import { type Problem, problemAt } from '../../problems';
-import { parseMetricNumber } from '../../series/parseMetricNumber';
+import { parseIntegerAt, parseMetricNumber } from '../../series/parseMetricNumber';
 import { createSeriesBuilder, type SeriesBuilder } from '../../series/seriesBuilder';
 import type { LineTableParser } from '../../series/textFileTail';
 
@@ -10,7 +10,7 @@ import type { LineTableParser } from '../../series/textFileTail';
  * are timestamp, step, value; two are step, value. NaN and infinities come as `nan`/`inf`.
  */
 export function createDvcliveTsvParser(path: string, metricName: string): LineTableParser {
-  const builder = createSeriesBuilder(256);
+  const builder = createSeriesBuilder(16);
   const builders: ReadonlyMap<string, SeriesBuilder> = new Map([[metricName, builder]]);
   let problems: Problem[] = [];
   let sawHeader = false;
@@ -43,11 +43,11 @@ export function createDvcliveTsvParser(path: string, metricName: string): LineTa
         if (firstTab < 0 || firstTab >= lineEnd) {
           step = undefined;
         } else if (secondTab < 0 || secondTab >= lineEnd) {
-          step = parseMetricNumber(text.slice(start, firstTab));
+          step = integerOrNumber(text, start, firstTab);
           value = parseMetricNumber(unquote(text.slice(firstTab + 1, lineEnd)));
         } else {
-          timestamp = parseMetricNumber(text.slice(start, firstTab)) ?? Number.NaN;
-          step = parseMetricNumber(text.slice(firstTab + 1, secondTab));
+          timestamp = integerOrNumber(text, start, firstTab) ?? Number.NaN;
+          step = integerOrNumber(text, firstTab + 1, secondTab);
           value = parseMetricNumber(unquote(text.slice(secondTab + 1, lineEnd)));
         }
         if (step === undefined || value === undefined) {
@@ -57,6 +57,7 @@ export function createDvcliveTsvParser(path: string, metricName: string): LineTa
       start = end + 1;
       line++;
     }
+    return line - firstLine;
   };
 
   return {
@@ -80,6 +81,11 @@ export function createDvcliveTsvParser(path: string, metricName: string): LineTa
       return taken;
     },
   };
+}
+
+function integerOrNumber(text: string, start: number, end: number): number | undefined {
+  const integer = parseIntegerAt(text, start, end);
+  return Number.isNaN(integer) ? parseMetricNumber(text.slice(start, end)) : integer;
 }
 
 /** csv.DictWriter quotes a field holding a tab, quote or newline; metric values rarely need it. */

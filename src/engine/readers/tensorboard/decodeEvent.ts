@@ -27,12 +27,12 @@ export interface DecodedEvent {
  * length without being decoded. Throws WireFormatError on malformed bytes.
  */
 export function decodeEvent(bytes: Uint8Array, start: number, end: number): DecodedEvent {
-  const reader = new WireReader(bytes, start, end);
+  const reader = eventReader.reset(bytes, start, end);
   let wallTime = 0;
   let step = 0;
   let fileVersion: string | undefined;
   let sessionStatus: number | undefined;
-  let values: SummaryValue[] = [];
+  let values: SummaryValue[] = NO_VALUES;
   while (!reader.atEnd()) {
     const tag = reader.varint();
     const field = Math.floor(tag / 8);
@@ -41,24 +41,35 @@ export function decodeEvent(bytes: Uint8Array, start: number, end: number): Deco
     else if (field === 2 && wireType === WireType.varint) step = reader.int64();
     else if (field === 3 && wireType === WireType.lengthDelimited) fileVersion = reader.string();
     else if (field === 5 && wireType === WireType.lengthDelimited) {
-      const { start: summaryStart, end: summaryEnd } = reader.lengthDelimited();
-      values = values.concat(decodeSummary(bytes, summaryStart, summaryEnd));
+      reader.lengthDelimited();
+      values = decodeSummary(bytes, reader.fieldStart, reader.fieldEnd, values);
     } else if (field === 7 && wireType === WireType.lengthDelimited) {
-      const { start: logStart, end: logEnd } = reader.lengthDelimited();
-      sessionStatus = decodeSessionStatus(bytes, logStart, logEnd);
+      reader.lengthDelimited();
+      sessionStatus = decodeSessionStatus(bytes, reader.fieldStart, reader.fieldEnd);
     } else reader.skip(wireType);
   }
   return { wallTime, step, fileVersion, sessionStatus, values };
 }
 
-function decodeSummary(bytes: Uint8Array, start: number, end: number): SummaryValue[] {
-  const reader = new WireReader(bytes, start, end);
-  const values: SummaryValue[] = [];
+const NO_VALUES: SummaryValue[] = [];
+/**
+ * One reader per nesting level (Event > Summary > Value), reused for every record: decoding is
+ * synchronous and never re-enters a level, and millions of small records made the allocations
+ * of per-message readers the main cost.
+ */
+const EMPTY = new Uint8Array(0);
+const eventReader = new WireReader(EMPTY, 0, 0);
+const summaryReader = new WireReader(EMPTY, 0, 0);
+const valueReader = new WireReader(EMPTY, 0, 0);
+
+function decodeSummary(bytes: Uint8Array, start: number, end: number, previous: SummaryValue[]): SummaryValue[] {
+  const reader = summaryReader.reset(bytes, start, end);
+  const values = previous === NO_VALUES ? [] : previous;
   while (!reader.atEnd()) {
     const tag = reader.varint();
     if (tag === ((1 << 3) | WireType.lengthDelimited)) {
-      const { start: valueStart, end: valueEnd } = reader.lengthDelimited();
-      values.push(decodeValue(bytes, valueStart, valueEnd));
+      reader.lengthDelimited();
+      values.push(decodeValue(bytes, reader.fieldStart, reader.fieldEnd));
     } else reader.skip(tag & 7);
   }
   return values;
@@ -66,7 +77,7 @@ function decodeSummary(bytes: Uint8Array, start: number, end: number): SummaryVa
 
 /** `Summary.Value`: tag=1, simple_value=2 (float32), tensor=8, metadata=9. */
 function decodeValue(bytes: Uint8Array, start: number, end: number): SummaryValue {
-  const reader = new WireReader(bytes, start, end);
+  const reader = valueReader.reset(bytes, start, end);
   let tag = '';
   let value: number | undefined;
   let pluginName: string | undefined;
@@ -78,12 +89,12 @@ function decodeValue(bytes: Uint8Array, start: number, end: number): SummaryValu
     if (field === 1 && wireType === WireType.lengthDelimited) tag = reader.string();
     else if (field === 2 && wireType === WireType.fixed32) value = reader.float32();
     else if (field === 8 && wireType === WireType.lengthDelimited) {
-      const { start: tensorStart, end: tensorEnd } = reader.lengthDelimited();
+      reader.lengthDelimited();
       isTensor = true;
-      value = decodeTensorScalar(bytes, tensorStart, tensorEnd);
+      value = decodeTensorScalar(bytes, reader.fieldStart, reader.fieldEnd);
     } else if (field === 9 && wireType === WireType.lengthDelimited) {
-      const { start: metadataStart, end: metadataEnd } = reader.lengthDelimited();
-      pluginName = decodePluginName(bytes, metadataStart, metadataEnd);
+      reader.lengthDelimited();
+      pluginName = decodePluginName(bytes, reader.fieldStart, reader.fieldEnd);
     } else reader.skip(wireType);
   }
   return { tag, value, pluginName, isTensor };
@@ -99,8 +110,8 @@ function decodePluginName(bytes: Uint8Array, start: number, end: number): string
       reader.skip(key & 7);
       continue;
     }
-    const pluginData = reader.lengthDelimited();
-    const inner = new WireReader(bytes, pluginData.start, pluginData.end);
+    reader.lengthDelimited();
+    const inner = new WireReader(bytes, reader.fieldStart, reader.fieldEnd);
     while (!inner.atEnd()) {
       const innerKey = inner.varint();
       if (innerKey === ((1 << 3) | WireType.lengthDelimited)) name = inner.string();

@@ -27,7 +27,8 @@ export function decodeTensorScalar(bytes: Uint8Array, start: number, end: number
   const reader = new WireReader(bytes, start, end);
   let dtype = 0;
   let elementCount = 1;
-  let content: { start: number; end: number } | undefined;
+  let contentStart = -1;
+  let contentEnd = -1;
   const numbers: number[] = [];
   while (!reader.atEnd()) {
     const key = reader.varint();
@@ -35,15 +36,18 @@ export function decodeTensorScalar(bytes: Uint8Array, start: number, end: number
     const wireType = key & 7;
     if (field === 1 && wireType === WireType.varint) dtype = reader.varint() % 100;
     else if (field === 2 && wireType === WireType.lengthDelimited) {
-      const shape = reader.lengthDelimited();
-      elementCount = countElements(bytes, shape.start, shape.end);
-    } else if (field === 4 && wireType === WireType.lengthDelimited) content = reader.lengthDelimited();
-    else if (isRepeatedNumberField(field)) readRepeated(reader, field, wireType, numbers);
+      reader.lengthDelimited();
+      elementCount = countElements(bytes, reader.fieldStart, reader.fieldEnd);
+    } else if (field === 4 && wireType === WireType.lengthDelimited) {
+      reader.lengthDelimited();
+      contentStart = reader.fieldStart;
+      contentEnd = reader.fieldEnd;
+    } else if (isRepeatedNumberField(field)) readRepeated(reader, field, wireType, numbers);
     else reader.skip(wireType);
   }
   if (elementCount !== 1) return undefined;
   if (numbers.length >= 1) return convertRepeated(dtype, numbers[0]!);
-  if (content) return readContent(bytes, content.start, content.end, dtype);
+  if (contentStart >= 0) return readContent(bytes, contentStart, contentEnd, dtype);
   return undefined;
 }
 
@@ -75,8 +79,8 @@ function readRepeated(reader: WireReader, field: number, wireType: number, into:
     into.push(readOne(reader, field, wireType));
     return;
   }
-  const { start, end } = reader.lengthDelimited();
-  const packed = new WireReader(reader.bytes, start, end);
+  reader.lengthDelimited();
+  const packed = new WireReader(reader.bytes, reader.fieldStart, reader.fieldEnd);
   const elementWireType = field === 5 ? WireType.fixed32 : field === 6 ? WireType.fixed64 : WireType.varint;
   while (!packed.atEnd()) into.push(readOne(packed, field, elementWireType));
 }
@@ -98,8 +102,8 @@ function countElements(bytes: Uint8Array, start: number, end: number): number {
       reader.skip(key & 7);
       continue;
     }
-    const dim = reader.lengthDelimited();
-    const inner = new WireReader(bytes, dim.start, dim.end);
+    reader.lengthDelimited();
+    const inner = new WireReader(bytes, reader.fieldStart, reader.fieldEnd);
     let size = 0;
     while (!inner.atEnd()) {
       const innerKey = inner.varint();

@@ -1,25 +1,46 @@
 /**
  * The protobuf wire format, read by hand: TensorBoard's Event, Summary and TensorProto need only
  * varints, fixed 32/64-bit numbers and length-delimited fields, so no protobuf dependency is
- * needed. Malformed input throws a WireFormatError, which the record decoder turns into a problem.
+ * needed. The reader allocates nothing per field (event files hold millions of tiny records, and
+ * garbage collection was the main cost): results of length-delimited reads are left in
+ * `fieldStart`/`fieldEnd`, and small strings (tags) are decoded once and reused.
+ * Malformed input throws a WireFormatError, which the record decoder turns into a problem.
  */
 export class WireFormatError extends Error {}
 
 export const WireType = { varint: 0, fixed64: 1, lengthDelimited: 2, fixed32: 5 } as const;
 
 const TWO_POW_32 = 4294967296;
+const scratch = new ArrayBuffer(8);
+const scratchBytes = new Uint8Array(scratch);
+const scratchFloat32 = new Float32Array(scratch);
+const scratchFloat64 = new Float64Array(scratch);
+const decoder = new TextDecoder('utf-8');
 
 export class WireReader {
   position: number;
-  private readonly view: DataView;
+  end: number;
+  /** The [start, end) of the field read by the last `lengthDelimited()`. */
+  fieldStart = 0;
+  fieldEnd = 0;
+  private low = 0;
+  private high = 0;
 
   constructor(
-    readonly bytes: Uint8Array,
+    public bytes: Uint8Array,
     start: number,
-    readonly end: number,
+    end: number,
   ) {
     this.position = start;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.end = end;
+  }
+
+  /** Re-targets the reader at other bytes, so hot decoders can keep one reader per nesting level. */
+  reset(bytes: Uint8Array, start: number, end: number): this {
+    this.bytes = bytes;
+    this.position = start;
+    this.end = end;
+    return this;
   }
 
   atEnd(): boolean {
@@ -28,60 +49,79 @@ export class WireReader {
 
   /** An unsigned varint as a number (exact up to 2^53; tags and lengths are far below). */
   varint(): number {
-    const { low, high } = this.varint64();
-    return (high >>> 0) * TWO_POW_32 + low;
+    const bytes = this.bytes;
+    const position = this.position;
+    // Fast path: tags, lengths and small values fit in one byte.
+    if (position < this.end && bytes[position]! < 0x80) {
+      this.position = position + 1;
+      return bytes[position]!;
+    }
+    this.varint64();
+    return (this.high >>> 0) * TWO_POW_32 + this.low;
   }
 
   /** A signed int64 varint (negative steps are 10-byte varints), exact within +-2^53. */
   int64(): number {
-    const { low, high } = this.varint64();
-    return high * TWO_POW_32 + low;
+    this.varint64();
+    return this.high * TWO_POW_32 + this.low;
   }
 
-  private varint64(): { low: number; high: number } {
+  private varint64(): void {
     let low = 0;
     let high = 0;
     let shift = 0;
+    const bytes = this.bytes;
     for (let count = 0; count < 10; count++) {
       if (this.position >= this.end) throw new WireFormatError('varint runs past the end of the message');
-      const byte = this.bytes[this.position++]!;
+      const byte = bytes[this.position++]!;
       if (shift < 28) low |= (byte & 0x7f) << shift;
       else if (shift === 28) {
         low |= (byte & 0x0f) << 28;
         high |= (byte & 0x7f) >>> 4;
       } else high |= (byte & 0x7f) << (shift - 32);
       shift += 7;
-      if ((byte & 0x80) === 0) return { low: low >>> 0, high: high | 0 };
+      if ((byte & 0x80) === 0) {
+        this.low = low >>> 0;
+        this.high = high | 0;
+        return;
+      }
     }
     throw new WireFormatError('varint longer than 10 bytes');
   }
 
   float32(): number {
     this.need(4);
-    const value = this.view.getFloat32(this.position, true);
-    this.position += 4;
-    return value;
+    const bytes = this.bytes;
+    const position = this.position;
+    scratchBytes[0] = bytes[position]!;
+    scratchBytes[1] = bytes[position + 1]!;
+    scratchBytes[2] = bytes[position + 2]!;
+    scratchBytes[3] = bytes[position + 3]!;
+    this.position = position + 4;
+    return scratchFloat32[0]!;
   }
 
   float64(): number {
     this.need(8);
-    const value = this.view.getFloat64(this.position, true);
-    this.position += 8;
-    return value;
+    const bytes = this.bytes;
+    const position = this.position;
+    for (let index = 0; index < 8; index++) scratchBytes[index] = bytes[position + index]!;
+    this.position = position + 8;
+    return scratchFloat64[0]!;
   }
 
-  /** Reads a length prefix and returns the [start, end) of the field's bytes, moving past them. */
-  lengthDelimited(): { start: number; end: number } {
+  /** Reads a length prefix and moves past the field; its bytes are [fieldStart, fieldEnd). */
+  lengthDelimited(): void {
     const length = this.varint();
     this.need(length);
-    const start = this.position;
+    this.fieldStart = this.position;
     this.position += length;
-    return { start, end: this.position };
+    this.fieldEnd = this.position;
   }
 
   string(): string {
-    const { start, end } = this.lengthDelimited();
-    return decoder.decode(this.bytes.subarray(start, end));
+    this.lengthDelimited();
+    return decodeShortString(this.bytes, this.fieldStart, this.fieldEnd);
   }
 
   skip(wireType: number): void {
@@ -110,4 +150,40 @@ export class WireReader {
   }
 }
 
-const decoder = new TextDecoder('utf-8');
+/**
+ * Tags repeat millions of times in an event file: strings up to 64 bytes are looked up by a hash
+ * of their bytes (and compared byte for byte) instead of being decoded each time.
+ */
+const stringCache = new Map<number, Array<{ bytes: Uint8Array; text: string }>>();
+let cachedStrings = 0;
+
+export function decodeShortString(bytes: Uint8Array, start: number, end: number): string {
+  const length = end - start;
+  if (length > 64) return decoder.decode(bytes.subarray(start, end));
+  let hash = 0x811c9dc5 ^ length;
+  for (let index = start; index < end; index++) hash = Math.imul(hash ^ bytes[index]!, 0x01000193);
+  const bucket = stringCache.get(hash);
+  if (bucket) {
+    for (const entry of bucket) {
+      if (entry.bytes.length !== length) continue;
+      let same = true;
+      for (let index = 0; index < length; index++) {
+        if (entry.bytes[index] !== bytes[start + index]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return entry.text;
+    }
+  }
+  const text = decoder.decode(bytes.subarray(start, end));
+  if (cachedStrings > 100_000) {
+    stringCache.clear();
+    cachedStrings = 0;
+  }
+  const entry = { bytes: bytes.slice(start, end), text };
+  if (bucket) bucket.push(entry);
+  else stringCache.set(hash, [entry]);
+  cachedStrings++;
+  return text;
+}

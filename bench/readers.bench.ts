@@ -1,0 +1,317 @@
+// Run-output readers against PERFORMANCE-TARGETS.md. Baselines are measured in the same run:
+//  - a 1,000,000-point series (DVCLive TSV, Lightning CSV): first parse <= 300 ms, against a raw
+//    read of the same bytes + split into lines; reopen through the on-disk series cache <= 25 ms;
+//  - TensorBoard event files: read throughput with every CRC-32C verified >= 150 MB/s, against a
+//    raw read of the same bytes;
+//  - one row appended to a live DVCLive TSV: incremental read < 5 ms; and the append-to-delivery
+//    latency of the follow API with a real writer process (p50 <= 50 ms, p95 <= 150 ms);
+//  - 10,000 runs (Lightning folders with 10 params and 10 metrics): first index <= 1.5 s against a
+//    raw read of every file, and reopen from the validated cache <= 100 ms.
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDvcliveReader } from '../src/engine/readers/dvclive/dvcliveReader';
+import { readTfRecords } from '../src/engine/readers/tensorboard/readTfRecords';
+import { createTensorboardReader } from '../src/engine/readers/tensorboard/tensorboardReader';
+import { nodeFileSystem } from '../src/node/nodeFileSystem';
+import { createRunIndexService } from '../src/node/runIndex/createRunIndexService';
+import { lightningMetricsCsv } from '../test/support/csvLoggerWriter';
+import { frameRecord, encodeEvent, concatBytes } from '../test/support/tfeventsWriter';
+import { measure } from './support/measure';
+import { runBench } from './support/runBench';
+
+const POINTS = 1_000_000;
+const RUNS = Number(process.env.READERS_BENCH_RUNS ?? 10_000);
+
+function rawReadAndSplit(path: string): number {
+  return readFileSync(path, 'utf8').split('\n').length;
+}
+
+void runBench('readers', async ({ tempDir, random, report, log }) => {
+  const generator = random();
+  const root = tempDir('readers');
+
+  // --- 1M-point DVCLive TSV -------------------------------------------------------------------
+  log(`writing a ${POINTS}-row DVCLive TSV and Lightning CSV`);
+  const tsvFolder = join(root, 'tsv', 'dvclive');
+  mkdirSync(join(tsvFolder, 'plots', 'metrics'), { recursive: true });
+  const tsvPath = join(tsvFolder, 'plots', 'metrics', 'loss.tsv');
+  const rows: string[] = ['timestamp\tstep\tloss'];
+  for (let step = 0; step < POINTS; step++)
+    rows.push(`${1_700_000_000_000 + step * 50}\t${step}\t${generator.float(0, 2)}`);
+  writeFileSync(tsvPath, `${rows.join('\n')}\n`);
+  writeFileSync(join(tsvFolder, 'metrics.json'), '{"loss": 1}\n');
+  const dvclive = createDvcliveReader({
+    workspaceRoot: join(root, 'tsv'),
+    clock: { now: () => Date.now() + 3_600_000 },
+  });
+  const dvcliveStore = { source: 'dvclive' as const, path: tsvFolder };
+  let parsedPoints = 0;
+  const tsvParse = await measure(
+    async () => {
+      parsedPoints = (await dvclive.series(dvcliveStore, 'x', { fs: nodeFileSystem })).series.loss!.steps.length;
+    },
+    { warmup: 1, iterations: 5 },
+  );
+  if (parsedPoints !== POINTS) throw new Error(`parsed ${parsedPoints} points`);
+  const tsvBaseline = await measure(() => rawReadAndSplit(tsvPath), { warmup: 1, iterations: 5 });
+  report({
+    name: 'DVCLive TSV 1M rows: first parse',
+    value: tsvParse.medianMs,
+    unit: 'ms',
+    baseline: { name: 'raw read + split lines', value: tsvBaseline.medianMs },
+    target: { value: 300, comparison: '<=' },
+    note: `${(readFileSync(tsvPath).length / 1048576).toFixed(1)} MiB; p95 ${tsvParse.p95Ms.toFixed(0)} ms`,
+  });
+
+  // --- 1M-row Lightning CSV (sparse: val_loss every 100 rows) ------------------------------------
+  const csvFolder = join(root, 'csv', 'lightning_logs', 'version_0');
+  mkdirSync(csvFolder, { recursive: true });
+  const csvPath = join(csvFolder, 'metrics.csv');
+  const csvRows = Array.from({ length: POINTS }, (_value, step) => ({
+    epoch: Math.floor(step / 1000),
+    step,
+    train_loss: generator.float(0, 2),
+    ...(step % 100 === 0 ? { val_loss: generator.float(0, 2) } : {}),
+  }));
+  writeFileSync(csvPath, lightningMetricsCsv(csvRows, { lineEnding: '\n' }));
+  const service = createRunIndexService({ workspaceRoot: join(root, 'csv'), staleAfterMs: 0 });
+  await service.listRuns();
+  const csvParse = await measure(
+    async () => {
+      const fresh = createRunIndexService({ workspaceRoot: join(root, 'csv'), cachePath: false, staleAfterMs: 0 });
+      const points = (await fresh.series('csv:lightning_logs/version_0', ['train_loss'])).series.train_loss!.steps
+        .length;
+      fresh.dispose();
+      if (points !== POINTS) throw new Error(`parsed ${points} CSV points`);
+    },
+    { warmup: 1, iterations: 5 },
+  );
+  const csvBaseline = await measure(() => rawReadAndSplit(csvPath), { warmup: 1, iterations: 5 });
+  report({
+    name: 'Lightning CSV 1M rows: first parse',
+    value: csvParse.medianMs,
+    unit: 'ms',
+    baseline: { name: 'raw read + split lines', value: csvBaseline.medianMs },
+    target: { value: 300, comparison: '<=' },
+    note: `${(readFileSync(csvPath).length / 1048576).toFixed(1)} MiB, 4 columns, sparse val_loss; through the run index`,
+  });
+  // The first cached read writes .mlc/cache/series/*.bin; a new service (a reopened window) reads it.
+  await service.series('csv:lightning_logs/version_0', ['train_loss']);
+  service.dispose();
+  const reopen = await measure(
+    async () => {
+      const reopened = createRunIndexService({ workspaceRoot: join(root, 'csv'), staleAfterMs: 0 });
+      const points = (await reopened.series('csv:lightning_logs/version_0', ['train_loss'])).series.train_loss!.steps
+        .length;
+      reopened.dispose();
+      if (points !== POINTS) throw new Error(`reopened ${points} points`);
+    },
+    { warmup: 1, iterations: 10 },
+  );
+  report({
+    name: '1M-point series: reopen from the cache',
+    value: reopen.medianMs,
+    unit: 'ms',
+    baseline: { name: 'first parse', value: csvParse.medianMs },
+    target: { value: 25, comparison: '<=' },
+    note: 'includes revalidating the run index (2 stores) and the series inputs',
+  });
+
+  // --- appended row, incremental ----------------------------------------------------------------
+  const tail = dvclive.createTail(dvcliveStore, 'x');
+  tail.poll({ fs: nodeFileSystem });
+  let nextStep = POINTS;
+  const appended = await measure(
+    () => {
+      const update = tail.poll({ fs: nodeFileSystem });
+      if (update.series.loss?.steps.length !== 1) throw new Error('the appended row was not read');
+    },
+    { warmup: 2, iterations: 50, beforeEach: () => appendFileSync(tsvPath, `${Date.now()}\t${nextStep++}\t0.5\n`) },
+  );
+  report({
+    name: 'DVCLive TSV: read one appended row (1M-row file)',
+    value: appended.medianMs,
+    unit: 'ms',
+    target: { value: 5, comparison: '<=' },
+    note: `p95 ${appended.p95Ms.toFixed(3)} ms`,
+  });
+
+  // --- TensorBoard throughput ---------------------------------------------------------------------
+  log('writing a 64 MiB event file');
+  const tbFolder = join(root, 'tb', 'run');
+  mkdirSync(tbFolder, { recursive: true });
+  const tbPath = join(tbFolder, 'events.out.tfevents.1700000000.host.1.0');
+  const records: Uint8Array[] = [frameRecord(encodeEvent({ wallTime: 1_700_000_000, fileVersion: 'brain.Event:2' }))];
+  let bytes = records[0]!.length;
+  const tags = ['train/loss', 'train/accuracy', 'val/loss', 'learning_rate'];
+  for (let step = 0; bytes < 64 * 1048576; step++) {
+    const record = frameRecord(
+      encodeEvent({
+        wallTime: 1_700_000_000 + step / 10,
+        step,
+        values: [{ tag: tags[step % 4]!, simpleValue: generator.float(0, 1) }],
+      }),
+    );
+    records.push(record);
+    bytes += record.length;
+  }
+  writeFileSync(tbPath, concatBytes(records));
+  const megabytes = bytes / 1048576;
+  const tensorboard = createTensorboardReader({
+    workspaceRoot: join(root, 'tb'),
+    clock: { now: () => Date.now() + 3_600_000 },
+  });
+  const tbRead = await measure(
+    () => tensorboard.series({ source: 'tensorboard', path: tbFolder }, 'x', { fs: nodeFileSystem }),
+    {
+      warmup: 1,
+      iterations: 5,
+    },
+  );
+  const framing = await measure(() => readTfRecords(nodeFileSystem, tbPath, 0, bytes, () => undefined), {
+    warmup: 1,
+    iterations: 5,
+  });
+  const rawRead = await measure(() => readFileSync(tbPath), { warmup: 1, iterations: 5 });
+  report({
+    name: 'TensorBoard: scalars read, CRC verified',
+    value: megabytes / (tbRead.medianMs / 1000),
+    unit: 'MB/s',
+    baseline: { name: 'raw read of the bytes', value: megabytes / (rawRead.medianMs / 1000) },
+    target: { value: 150, comparison: '>=' },
+    note: `${megabytes.toFixed(0)} MiB, ${records.length} events (PyTorch-style simple_value), decoded into series`,
+  });
+  report({
+    name: 'TensorBoard: TFRecord framing + CRC-32C only',
+    value: megabytes / (framing.medianMs / 1000),
+    unit: 'MB/s',
+    baseline: { name: 'raw read of the bytes', value: megabytes / (rawRead.medianMs / 1000) },
+    target: { value: 150, comparison: '>=' },
+  });
+
+  // --- append-to-delivery latency with a real writer ----------------------------------------------
+  log('measuring append-to-delivery latency with a writer process');
+  const liveRoot = join(root, 'live');
+  mkdirSync(join(liveRoot, 'dvclive', 'plots', 'metrics'), { recursive: true });
+  const livePath = join(liveRoot, 'dvclive', 'plots', 'metrics', 'loss.tsv');
+  writeFileSync(livePath, 'step\tloss\n0\t0\n');
+  const liveService = createRunIndexService({ workspaceRoot: liveRoot, cachePath: false });
+  const latencies: number[] = [];
+  const SAMPLES = 60;
+  let resolveDone: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  const subscription = await liveService.follow('dvclive:dvclive', ['loss'], (update) => {
+    const received = performance.timeOrigin + performance.now();
+    const values = update.series.loss?.values ?? new Float64Array();
+    const steps = update.series.loss?.steps ?? new Float64Array();
+    for (let index = 0; index < values.length; index++)
+      if (steps[index]! > 0) latencies.push(received - values[index]!);
+    if (latencies.length >= SAMPLES) resolveDone();
+  });
+  // The writer puts its own high-resolution clock (epoch ms) in the value column.
+  const writer = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const fs = require('node:fs'); let step = 1;
+       const write = () => { fs.appendFileSync(${JSON.stringify(livePath)}, step + '\\t' + (performance.timeOrigin + performance.now()) + '\\n');
+         if (++step <= ${SAMPLES}) setTimeout(write, 20 + Math.random() * 30); };
+       setTimeout(write, 200);`,
+    ],
+    { stdio: 'ignore' },
+  );
+  const timer = setTimeout(resolveDone, 30_000);
+  await done;
+  clearTimeout(timer);
+  subscription.dispose();
+  liveService.dispose();
+  writer.kill();
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const percentile = (fraction: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
+  report({
+    name: 'append -> follow update latency, p50',
+    value: percentile(0.5),
+    unit: 'ms',
+    target: { value: 50, comparison: '<=' },
+    note: `${latencies.length} rows appended by a separate process`,
+  });
+  report({
+    name: 'append -> follow update latency, p95',
+    value: percentile(0.95),
+    unit: 'ms',
+    target: { value: 150, comparison: '<=' },
+  });
+
+  // --- 10,000-run index ---------------------------------------------------------------------------
+  log(`writing ${RUNS} Lightning run folders`);
+  const indexRoot = join(root, 'many');
+  for (let run = 0; run < RUNS; run++) {
+    const folder = join(indexRoot, `group_${run % 100}`, 'lightning_logs', `version_${run}`);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      join(folder, 'hparams.yaml'),
+      Array.from({ length: 10 }, (_value, index) => `param_${index}: ${generator.float(0, 1)}`).join('\n') + '\n',
+    );
+    const metricRows = Array.from({ length: 3 }, (_value, step) =>
+      Object.fromEntries([
+        ['step', step],
+        ...Array.from({ length: 10 }, (_inner, index) => [`metric_${index}`, generator.float(0, 1)]),
+      ]),
+    );
+    writeFileSync(join(folder, 'metrics.csv'), lightningMetricsCsv(metricRows, { lineEnding: '\n' }));
+  }
+  const readEverything = (folder: string): number => {
+    let total = 0;
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      total += entry.isDirectory() ? readEverything(path) : readFileSync(path).length;
+    }
+    return total;
+  };
+  const cacheFolder = join(indexRoot, '.mlc');
+  let listed = 0;
+  const firstIndex = await measure(
+    async () => {
+      const fresh = createRunIndexService({ workspaceRoot: indexRoot, staleAfterMs: 0 });
+      listed = (await fresh.listRuns()).runs.length;
+      fresh.dispose();
+    },
+    { warmup: 1, iterations: 3, beforeEach: () => rmSync(cacheFolder, { recursive: true, force: true }) },
+  );
+  if (listed !== RUNS) throw new Error(`indexed ${listed} runs`);
+  const rawEverything = await measure(() => readEverything(indexRoot), { warmup: 1, iterations: 3 });
+  report({
+    name: `${RUNS} runs: first index (no cache)`,
+    value: firstIndex.medianMs,
+    unit: 'ms',
+    baseline: { name: 'raw sync read of every file', value: rawEverything.medianMs },
+    target: { value: 1500, comparison: '<=' },
+    note: 'Lightning folders: hparams.yaml (10 params) + metrics.csv (10 metrics); includes writing the cache',
+  });
+  // Two opens create .mlc/ and settle the root folder's mtime; then every reopen is measured.
+  for (let index = 0; index < 2; index++) {
+    const settle = createRunIndexService({ workspaceRoot: indexRoot, staleAfterMs: 0 });
+    await settle.listRuns();
+    settle.dispose();
+  }
+  let reused = 0;
+  const reopenIndex = await measure(
+    async () => {
+      const reopened = createRunIndexService({ workspaceRoot: indexRoot, staleAfterMs: 0 });
+      const result = await reopened.listRuns();
+      reused = result.stats.storesReused;
+      reopened.dispose();
+    },
+    { warmup: 1, iterations: 10 },
+  );
+  report({
+    name: `${RUNS} runs: reopen from the validated cache`,
+    value: reopenIndex.medianMs,
+    unit: 'ms',
+    baseline: { name: 'first index', value: firstIndex.medianMs },
+    target: { value: 100, comparison: '<=' },
+    note: `${reused} stores reused; p95 ${reopenIndex.p95Ms.toFixed(0)} ms; every folder and input file stat-checked`,
+  });
+});

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { parseDocument } from 'yaml';
+import { flattenParams, parseFlatYamlMap, readParamsYaml } from '../../../../src/engine/runIndex/readParamsYaml';
+import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
+
+const SCALARS = [
+  '1',
+  '-2',
+  '+3',
+  '007',
+  '0.5',
+  '1e-08',
+  '1.',
+  '.5',
+  '-.inf',
+  '.nan',
+  '.NaN',
+  'true',
+  'True',
+  'FALSE',
+  'yes',
+  'no',
+  'null',
+  '~',
+  '',
+  'NULL',
+  'hello',
+  'hello world',
+  "'quoted'",
+  "'it''s'",
+  '"double"',
+  '2023-01-01',
+  '1_000',
+  '0x1f',
+  '0o17',
+  '[1, 2]',
+  '{a: 1}',
+  '&anchor x',
+  '*alias',
+  '!!str 1',
+  '|',
+  '>',
+  'a # comment',
+  'a: b',
+  '- item',
+  '"esc\\"aped"',
+  '12345678901234567890',
+  'prajjwal1/bert-tiny',
+  "!!python/name:torch.optim.adam.Adam ''",
+];
+
+test('the flat fast path agrees with the YAML library whenever it answers', () => {
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(fc.stringMatching(/^[a-z_][a-z0-9_.]{0,8}$/), { minLength: 1, maxLength: 6 }),
+      fc.array(fc.constantFrom(...SCALARS), { minLength: 6, maxLength: 6 }),
+      (keys, values) => {
+        const text = keys.map((key, index) => `${key}: ${values[index]}`.trimEnd()).join('\n') + '\n';
+        const fast = parseFlatYamlMap(text);
+        if (!fast) return;
+        const slow: Record<string, unknown> = {};
+        flattenParams(parseDocument(text).toJS(), '', slow as Record<string, never>);
+        assert.deepEqual(fast, slow, text);
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
+
+test('readParamsYaml keeps Python tags readable and reports malformed YAML with a position', () => {
+  const fs = createMemoryFileSystem({
+    '/a.yaml': "optimizer: !!python/name:torch.optim.adam.Adam ''\nnested:\n  lr: 0.1\n",
+    '/b.yaml': 'a: [1\nb: 2: 3\n',
+  });
+  assert.deepEqual(readParamsYaml(fs, '/a.yaml').params, { optimizer: 'torch.optim.adam.Adam', 'nested.lr': 0.1 });
+  const broken = readParamsYaml(fs, '/b.yaml');
+  assert.ok(broken.problems.length > 0);
+  assert.equal(broken.problems[0]!.code, 'paramsYamlInvalid');
+  assert.equal(broken.problems[0]!.file, '/b.yaml');
+  assert.deepEqual(readParamsYaml(fs, '/missing.yaml'), { params: {}, problems: [] });
+});
