@@ -69,8 +69,37 @@ function activeExperiments(database: SqlDatabase, schema: MlflowSqliteSchema): M
 }
 
 function keyValues(database: SqlDatabase, schema: MlflowSqliteSchema, table: string, visible: ReadonlySet<string>) {
+  if (!schema.hasTable(table)) return new Map<string, Record<string, string>>();
+  try {
+    return keyValuesAsJson(database, table, visible);
+  } catch {
+    // A BLOB or NULL key cannot go through JSON: read the rows one by one instead.
+    return keyValuesByRow(database, schema, table, visible);
+  }
+}
+
+/**
+ * One row per run with its keys and values as a JSON object: ten times fewer rows to step
+ * through than one per param, which is most of the cost of listing 10,000 runs. Text values
+ * round-trip exactly through JSON (numbers are not involved here: params and tags are text).
+ */
+function keyValuesAsJson(database: SqlDatabase, table: string, visible: ReadonlySet<string>) {
   const byRun = new Map<string, Record<string, string>>();
-  if (!schema.hasTable(table)) return byRun;
+  const sql = `SELECT run_uuid, json_group_object("key", COALESCE(CAST(value AS TEXT), '')) FROM ${table} GROUP BY run_uuid`;
+  forEachRow(database, sql, ([runUuid, json]) => {
+    if (typeof runUuid !== 'string' || typeof json !== 'string' || !visible.has(runUuid)) return;
+    byRun.set(runUuid, JSON.parse(json) as Record<string, string>);
+  });
+  return byRun;
+}
+
+function keyValuesByRow(
+  database: SqlDatabase,
+  schema: MlflowSqliteSchema,
+  table: string,
+  visible: ReadonlySet<string>,
+) {
+  const byRun = new Map<string, Record<string, string>>();
   forEachRow(
     database,
     `SELECT ${schema.select(table, ['run_uuid', 'key', 'value'])} FROM ${table}`,

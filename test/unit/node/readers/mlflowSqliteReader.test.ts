@@ -157,6 +157,17 @@ test('without latest_metrics the latest values are computed from the metrics his
   assert.equal(runs.find((each) => each.id === `mlflow:${hex('a')}`)?.metrics.loss, 0.7);
 });
 
+test('a tag value stored as a BLOB is read as its text', async () => {
+  const bytes = await alteredDatabase([
+    `INSERT INTO tags (key, value, run_uuid) VALUES ('blob', X'6869', '${hex('a')}')`,
+  ]);
+  const { runs, problems } = await reader().list(store, { fs: createMemoryFileSystem({ [store.path]: bytes }) });
+  assert.deepEqual(problems, []);
+  const first = runs.find((each) => each.id === `mlflow:${hex('a')}`)!;
+  assert.equal(first.tags?.blob, 'hi');
+  assert.deepEqual(first.params, { lr: '0.01' });
+});
+
 test('with the 2026 workspace column only the default workspace is shown', async () => {
   const bytes = await alteredDatabase([
     "ALTER TABLE experiments ADD COLUMN workspace VARCHAR(63) NOT NULL DEFAULT 'default'",
