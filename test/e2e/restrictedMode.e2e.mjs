@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { openContainer, openWorkbench, runCommand, sidebar } from '../support/vscode/workbench.mjs';
+import {
+  grantWorkspaceTrust,
+  openContainer,
+  openWorkbench,
+  runCommand,
+  sidebar,
+} from '../support/vscode/workbench.mjs';
 import { workspaceCopy } from '../support/vscode/workspaceCopy.mjs';
 
 let workbench;
@@ -78,5 +84,25 @@ test(
     await page.waitForTimeout(1000);
     assert.ok(!existsSync(join(folder, '.mlc/runs')), 'a run was recorded in Restricted Mode');
     assert.ok(!existsSync(join(folder, 'data/train.csv')), 'a stage ran in Restricted Mode');
+  }),
+);
+
+test(
+  'once the workspace is trusted, the views lose the read-only note and ML: Run Pipeline runs',
+  shotOnFailure('once-trusted-the-pipeline-runs', async () => {
+    const { page } = workbench;
+    await grantWorkspaceTrust(page);
+    await sidebar(page)
+      .getByText(/Restricted Mode: read-only/)
+      .first()
+      .waitFor({ state: 'detached', timeout: 15_000 });
+    await runCommand(page, 'ML: Run Pipeline');
+    const evaluate = sidebar(page)
+      .locator('.monaco-list-row')
+      .filter({ has: page.locator('.label-name', { hasText: /^evaluate$/ }) })
+      .first();
+    await evaluate.locator('.label-description', { hasText: /^up to date/ }).waitFor({ timeout: 90_000 });
+    assert.ok(existsSync(join(folder, 'models/model.json')), 'the pipeline did not run after trust was granted');
+    await workbench.screenshot('trusted-pipeline-ran');
   }),
 );

@@ -37,15 +37,20 @@ describe('Running the pipeline', function () {
     assert.ok(vscode.workspace.isTrusted, 'the integration workspace must be trusted to run stages');
 
     let sawProgress: string | undefined;
+    let sawRunningStage: string | undefined;
     const watchProgress = setInterval(() => {
       sawProgress ??= exported.statusBarText();
+      void exported.pipelinesTree().then((tree) => {
+        sawRunningStage ??= stagesOf(tree).find((stage) => stage.description === 'running')?.label;
+      });
     }, 20);
     const outcome = await vscode.commands.executeCommand<RunOutcome>('mlc.runPipeline');
     clearInterval(watchProgress);
 
     assert.equal(outcome.status, 'succeeded', `run ${outcome.runId} ended ${outcome.status}`);
     assert.ok(existsSync(join(root, 'models/model.json')), 'the train stage wrote no model');
-    assert.match(sawProgress ?? '', /^\$\(sync~spin\) mlc: /);
+    assert.match(sawProgress ?? '', /^\$\(sync~spin\) mlc: (starting|prepare|train|evaluate)( \d\/3)?$/);
+    assert.ok(sawRunningStage, 'no stage showed as running in the Pipelines view during the run');
     assert.equal(exported.statusBarText(), undefined, 'the status bar item stays visible after the run');
 
     const tree = await eventually(
