@@ -57,13 +57,13 @@ export function fingerprint(path: string, stat: FileStat | undefined): FileFinge
   };
 }
 
-/** Whether a path still looks as it did when fingerprinted. */
+/** Whether a path still looks as it did when fingerprinted (allocation-free: called per input on reopen). */
 export function isUnchanged(previous: FileFingerprint, stat: FileStat | undefined): boolean {
-  const current = fingerprint(previous.path, stat);
+  if (!stat) return previous.kind === 'absent';
   return (
-    current.kind === previous.kind &&
-    current.size === previous.size &&
-    current.mtimeMs === previous.mtimeMs &&
-    current.ino === previous.ino
+    stat.kind === previous.kind &&
+    (stat.kind === 'directory' || stat.size === previous.size) &&
+    stat.mtimeMs === previous.mtimeMs &&
+    stat.ino === previous.ino
   );
 }

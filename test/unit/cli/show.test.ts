@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { runMlc } from '../../support/mlcCli';
+import { createWorkspace, runMlc } from '../../support/mlcCli';
 import { makeRunsWorkspace } from '../../support/runsWorkspace';
 
 test('mlc show prints summary, params, metrics; --json adds problems', async (t) => {
@@ -35,4 +35,33 @@ test('mlc show accepts a unique prefix or a workspace path and answers an unknow
   assert.equal(ambiguous.code, 2);
   assert.match(ambiguous.stderr, /matches several runs/);
   assert.equal((await runMlc(root, ['show'])).code, 2);
+});
+
+test('mlc show of an mlc run (by id prefix) adds each stage result from its run record', async (t) => {
+  const root = createWorkspace({ 'mlc.yaml': 'stages:\n  hello:\n    cmd: echo hi > out.txt\n    outs: [out.txt]\n' });
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  assert.equal((await runMlc(root, ['run'])).code, 0);
+  const listed = JSON.parse((await runMlc(root, ['runs', '--json', '--source', 'mlc'])).stdout) as {
+    runs: Array<{ id: string }>;
+  };
+  const runId = listed.runs[0]!.id;
+  const shown = await runMlc(root, ['show', runId.slice(0, 10), '--json']);
+  assert.equal(shown.code, 0, shown.stderr);
+  const record = JSON.parse(shown.stdout) as {
+    id: string;
+    source: string;
+    status: string;
+    stages: Array<Record<string, unknown>>;
+  };
+  assert.equal(record.id, runId);
+  assert.equal(record.source, 'mlc');
+  assert.equal(record.status, 'succeeded');
+  assert.deepEqual(
+    record.stages.map((stage) => [stage.address, stage.status, stage.exitCode]),
+    [['hello', 'succeeded', 0]],
+  );
+  assert.match(
+    (await runMlc(root, ['show', runId])).stdout,
+    /^Stages\nSTAGE\s+STATUS\s+DURATION\s+DETAIL\nhello\s+succeeded/m,
+  );
 });

@@ -170,3 +170,26 @@ test('the cache keeps NaN and infinities in metrics', () => {
   assert.equal(deserializeRunIndex('{"version": 0}'), undefined);
   assert.equal(deserializeRunIndex('not json'), undefined);
 });
+
+test('a long series is cached on disk for the next window and dropped once its file changes', async (t) => {
+  const rows = Array.from({ length: 60_000 }, (_value, step) => `${step},${step / 2}`);
+  const root = makeWorkspace({ 'v/metrics.csv': `step,loss\n${rows.join('\n')}\n`, '.mlc/keep': '' });
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  fs.utimesSync(join(root, 'v', 'metrics.csv'), hourAgo, hourAgo);
+  const first = createRunIndexService({ workspaceRoot: root });
+  assert.equal((await first.series('csv:v')).series.loss!.steps.length, 60_000);
+  first.dispose();
+  const cached = fs.readdirSync(join(root, '.mlc', 'cache', 'series'));
+  assert.equal(cached.length, 1);
+  const reopened = createRunIndexService({ workspaceRoot: root });
+  const fromCache = (await reopened.series('csv:v')).series.loss!;
+  reopened.dispose();
+  assert.equal(fromCache.steps.length, 60_000);
+  assert.equal(fromCache.values[59_999], 29_999.5);
+  fs.appendFileSync(join(root, 'v', 'metrics.csv'), '60000,1\n');
+  const changed = createRunIndexService({ workspaceRoot: root });
+  const reread = (await changed.series('csv:v')).series.loss!;
+  changed.dispose();
+  assert.equal(reread.steps.length, 60_001);
+});
