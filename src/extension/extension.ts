@@ -35,6 +35,8 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
   const pipelinesTree = new PipelinesTreeProvider(state);
   const runsTree = new RunsTreeProvider(state);
   const statusBar = createRunStatusBar(controller);
+  const codeLenses = new StageCodeLensProvider(state);
+  const runDocuments = new RunDocumentProvider(state);
   const pipelineFiles: vscode.DocumentSelector = { scheme: 'file', pattern: PIPELINE_FILE_GLOB };
 
   const pipelinesView = vscode.window.createTreeView(ViewId.pipelines, {
@@ -62,7 +64,8 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     registerCommands({ state, controller, engine }),
     watchWorkspace(state),
     registerPipelineDiagnostics(state),
-    vscode.languages.registerCodeLensProvider(pipelineFiles, new StageCodeLensProvider(state)),
+    codeLenses,
+    vscode.languages.registerCodeLensProvider(pipelineFiles, codeLenses),
     vscode.languages.registerHoverProvider(pipelineFiles, new StageHoverProvider(state)),
     vscode.languages.registerDefinitionProvider(pipelineFiles, new PipelinePathDefinitionProvider(state)),
     vscode.languages.registerCompletionItemProvider(
@@ -73,7 +76,8 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
       '[',
       ' ',
     ),
-    vscode.workspace.registerTextDocumentContentProvider(RUN_DOCUMENT_SCHEME, new RunDocumentProvider(state)),
+    runDocuments,
+    vscode.workspace.registerTextDocumentContentProvider(RUN_DOCUMENT_SCHEME, runDocuments),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new StageTaskProvider(state, controller)),
     controller.onDidChange(() => {
       state.setRunningStages(controller.runningStages());

@@ -11,8 +11,9 @@ export interface Settings {
   readonly keyMetrics: number;
 }
 
+/** `scope` is the folder (or file) the settings apply to; without one, any resource's value. */
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
-  const configuration = vscode.workspace.getConfiguration(SettingId.section, scope);
+  const configuration = vscode.workspace.getConfiguration(SettingId.section, scope ?? null);
   const nonNegative = (value: number | undefined, fallback: number) =>
     typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : fallback;
   const ignore = configuration.get<unknown>(SettingId.ignore);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunOutcome } from '../../src/extension/engineServices';
@@ -89,5 +89,34 @@ describe('Running the pipeline', function () {
     assert.match(editor.document.getText(), /^# Run /);
     assert.match(editor.document.getText(), /\| status \| succeeded \|/);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('shows a stage whose command fails as failed, and its run as failed', async () => {
+    const exported = await api();
+    const root = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const folder = join(root, 'failing');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'mlc.yaml'), 'stages:\n  boom:\n    cmd: echo about to fail && exit 3\n');
+    try {
+      // Refresh explicitly: the harness's workspaces sit where VS Code's file watcher reports nothing.
+      await vscode.commands.executeCommand('mlc.refresh');
+      const outcome = await vscode.commands.executeCommand<RunOutcome>('mlc.runStage', 'failing/mlc.yaml:boom');
+      assert.equal(outcome.status, 'failed');
+      const tree = await eventually(
+        () => exported.pipelinesTree(),
+        (items) =>
+          items.find((item) => item.label === 'failing/mlc.yaml')?.children[0]?.description.startsWith('failed') ===
+          true,
+      );
+      const boom = tree.find((item) => item.label === 'failing/mlc.yaml')!.children[0]!;
+      assert.equal(boom.icon, 'error');
+      await eventually(
+        () => exported.runsTree(),
+        (runs) => runs[0]?.description.startsWith('failed') === true,
+      );
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+      await vscode.commands.executeCommand('mlc.refresh');
+    }
   });
 });

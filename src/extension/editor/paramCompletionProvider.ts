@@ -73,7 +73,8 @@ export class ParamCompletionProvider implements vscode.CompletionItemProvider {
         items.push(item);
       }
     }
-    if (context.kind === 'template') {
+    const hasForeach = lines.some((line) => /^\s*(foreach|matrix):/.test(line));
+    if (context.kind === 'template' && hasForeach) {
       for (const name of ['item', 'key']) {
         const item = new vscode.CompletionItem(name, vscode.CompletionItemKind.Variable);
         item.detail = 'foreach/matrix variable';
