@@ -26,7 +26,8 @@ export interface RunIndexClientOptions extends RunIndexWorkerData {
 /** The API the extension calls: run list, series for charts, and live updates of a run. */
 export interface RunIndexClient {
   readonly mode: 'worker' | 'inThread';
-  listRuns(query?: RunQuery): Promise<RunListResult>;
+  /** See RunIndexService.listRuns: `revalidate: false` answers from the cache at once. */
+  listRuns(query?: RunQuery, options?: { readonly revalidate?: boolean }): Promise<RunListResult>;
   lookup(runId: string): Promise<RunLookup>;
   /** Series of one run; with `maxPoints`, each is downsampled (min/max/first/last per bucket). */
   series(runId: string, names?: readonly string[], maxPoints?: number): Promise<RunSeriesResponse>;
@@ -57,7 +58,7 @@ function createInThreadClient(options: RunIndexClientOptions): RunIndexClient {
   const service = createRunIndexService(options);
   return {
     mode: 'inThread',
-    listRuns: (query) => service.listRuns(query),
+    listRuns: (query, options) => service.listRuns(query, options),
     lookup: (runId) => service.lookup(runId),
     series: (runId, names, maxPoints) => service.series(runId, names, maxPoints),
     follow: (runId, names, listener) => service.follow(runId, names, listener),
@@ -105,7 +106,8 @@ function createWorkerClient(options: RunIndexClientOptions, workerPath: string):
   };
   return {
     mode: 'worker',
-    listRuns: (query = {}) => request<RunListResult>({ method: 'listRuns', query }),
+    listRuns: (query = {}, options = {}) =>
+      request<RunListResult>({ method: 'listRuns', query, revalidate: options.revalidate }),
     lookup: (runId) => request<RunLookup>({ method: 'lookup', runId }),
     series: (runId, names, maxPoints) => request<RunSeriesResponse>({ method: 'series', runId, names, maxPoints }),
     async follow(runId, names, listener) {

@@ -180,10 +180,25 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
 
   return {
     refresh,
-    async listRuns(query: RunQuery = {}): Promise<RunListResult> {
-      const current = await refresh();
+    /**
+     * Runs newest first. `revalidate: false` answers from the index as last built (in memory, else
+     * the on-disk cache) without checking any file, so a reopened window paints at once; the caller
+     * then asks again with validation (the default) and repaints if anything changed.
+     */
+    async listRuns(query: RunQuery = {}, options: { readonly revalidate?: boolean } = {}): Promise<RunListResult> {
+      if (options.revalidate === false) {
+        snapshot ??= cachePath ? loadRunIndexCache(cachePath) : undefined;
+      }
+      const current = options.revalidate === false && snapshot ? snapshot : await refresh();
       const problems = current.stores.filter((store) => store.runs.length === 0).flatMap((store) => store.problems);
-      return { runs: queryRuns(current, query), problems, stats: lastStats! };
+      const stats = lastStats ?? {
+        folders: Object.keys(current.folders).length,
+        foldersReused: 0,
+        stores: current.stores.length,
+        storesReused: current.stores.length,
+        runs: current.stores.reduce((total, store) => total + store.runs.length, 0),
+      };
+      return { runs: queryRuns(current, query), problems, stats };
     },
     lookup,
     series: readSeries,

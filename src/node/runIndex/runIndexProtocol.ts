@@ -11,7 +11,7 @@ export interface RunIndexWorkerData {
 
 /** Client -> worker. Every request gets exactly one response with the same id. */
 export type RunIndexRequest =
-  | { readonly id: number; readonly method: 'listRuns'; readonly query: RunQuery }
+  | { readonly id: number; readonly method: 'listRuns'; readonly query: RunQuery; readonly revalidate?: boolean }
   | { readonly id: number; readonly method: 'lookup'; readonly runId: string }
   | {
       readonly id: number;

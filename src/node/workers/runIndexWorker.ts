@@ -21,7 +21,7 @@ if (port) {
   const answer = async (request: RunIndexRequest): Promise<unknown> => {
     switch (request.method) {
       case 'listRuns':
-        return service.listRuns(request.query);
+        return service.listRuns(request.query, { revalidate: request.revalidate });
       case 'lookup':
         return service.lookup(request.runId);
       case 'series':

@@ -51,6 +51,13 @@ test('the index is cached under .mlc/cache, reopened without re-reading, and pic
   fs.mkdirSync(join(root, 'b'));
   fs.writeFileSync(join(root, 'b', 'history.csv'), 'epoch,acc\n0,0.5\n');
   fs.appendFileSync(join(root, 'a', 'training.log'), '2,0.25\r\n');
+  const fromCache = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
+  const unvalidated = await fromCache.listRuns({}, { revalidate: false });
+  fromCache.dispose();
+  assert.ok(
+    Number.isNaN(unvalidated.runs.find((run) => run.id === 'csv:a/training.log')!.metrics.loss),
+    'answered from the cache as it was',
+  );
   const changed = await reopened.listRuns();
   reopened.dispose();
   assert.deepEqual(changed.runs.map((run) => run.id).sort(), [
