@@ -79,6 +79,48 @@ describe('Running the pipeline', function () {
     assert.match(stagesOf(tree).find((stage) => stage.label === 'evaluate')?.description ?? '', /^up to date/);
   });
 
+  it('runs a stage as the task mlc: <stage>, which ends when the stage is done', async () => {
+    await api();
+    const tasks = await vscode.tasks.fetchTasks({ type: 'mlc' });
+    const evaluate = tasks.find((task) => task.name === 'evaluate');
+    assert.ok(evaluate, `no task for evaluate among ${tasks.map((task) => task.name).join(', ')}`);
+    const ended = new Promise<void>((resolve) => {
+      const subscription = vscode.tasks.onDidEndTask((event) => {
+        if (event.execution.task.name !== 'evaluate') return;
+        subscription.dispose();
+        resolve();
+      });
+    });
+    await vscode.tasks.executeTask(evaluate);
+    await ended;
+  });
+
+  it('turns a stage changed when a params file it uses is edited and saved in VS Code', async () => {
+    const exported = await api();
+    const root = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(join(root, 'params.yaml')));
+    const line = document
+      .getText()
+      .split('\n')
+      .findIndex((text) => text.trimStart().startsWith('epochs:'));
+    assert.ok(line >= 0, 'params.yaml has no train.epochs');
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(document.uri, document.lineAt(line).range, '  epochs: 61');
+    await vscode.workspace.applyEdit(edit);
+    await document.save();
+    const tree = await eventually(
+      () => exported.pipelinesTree(),
+      (items) =>
+        stagesOf(items)
+          .find((stage) => stage.label === 'train')
+          ?.description.startsWith('changed') === true,
+    );
+    const train = stagesOf(tree).find((stage) => stage.label === 'train')!;
+    assert.match(train.tooltip, /epochs/);
+    assert.match(stagesOf(tree).find((stage) => stage.label === 'evaluate')!.description, /^changed/);
+    assert.match(stagesOf(tree).find((stage) => stage.label === 'prepare')!.description, /^up to date/);
+  });
+
   it('opens the details of a run from the Runs view', async () => {
     const exported = await api();
     const runs = await exported.runsTree();
