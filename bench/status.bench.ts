@@ -1,0 +1,188 @@
+// Stage status against PERFORMANCE-TARGETS.md: a no-change status over 100,000 dependency files
+// <= 0.5 s warm (stat cache keyed on inode, mtime, size; no process spawned), and a fully
+// up-to-date 1,000-stage pipeline <= 200 ms. Baselines in the same run: a raw readdir + stat of
+// the same tree, and `git status` on it.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { buildLockEntry } from '../src/engine/lock/recordStageSuccess';
+import { serializeLockFile } from '../src/engine/lock/serializeLockEntry';
+import type { StageLockEntry } from '../src/engine/lock/model';
+import { loadWorkspace } from '../src/engine/pipeline/loadWorkspace';
+import type { FileSystem } from '../src/engine/ports';
+import { computeStatus } from '../src/engine/status/computeStatus';
+import { createContentHasher } from '../src/node/hashing/createContentHasher';
+import { nodeFileSystem } from '../src/node/nodeFileSystem';
+import { measure } from './support/measure';
+import { runBench } from './support/runBench';
+
+const FILES = Number(process.env.STATUS_BENCH_FILES ?? 100_000);
+const STAGES = Number(process.env.STATUS_BENCH_STAGES ?? 1_000);
+
+/** The floor for any status of this tree: list every folder and stat every file. */
+function statTree(folder: string): number {
+  let count = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) count += statTree(path);
+    else {
+      statSync(path);
+      count++;
+    }
+  }
+  return count;
+}
+
+/** Status as a fresh process computes it: new FileSystem object (no memo), cache loaded from disk. */
+async function statusOnce(root: string): Promise<Map<string, { state: string }>> {
+  const fs: FileSystem = { ...nodeFileSystem };
+  const workspace = loadWorkspace(fs, root);
+  const hasher = createContentHasher({ workspaceRoot: root, fs, workers: 0 });
+  try {
+    return await computeStatus(workspace.graph, { fs, hasher });
+  } finally {
+    hasher.dispose();
+  }
+}
+
+async function recordAll(root: string): Promise<void> {
+  const workspace = loadWorkspace(nodeFileSystem, root);
+  const hasher = createContentHasher({ workspaceRoot: root, workers: 0 });
+  const stages = new Map<string, StageLockEntry>();
+  for (const stage of workspace.graph.stages) {
+    stages.set(stage.name, await buildLockEntry(stage, { fs: nodeFileSystem, hasher }));
+  }
+  writeFileSync(join(root, 'dvc.lock'), serializeLockFile(stages));
+  await hasher.flush();
+  hasher.dispose();
+}
+
+function assertAllUpToDate(statuses: Map<string, { state: string }>, expected: number): void {
+  const upToDate = [...statuses.values()].filter((status) => status.state === 'up-to-date').length;
+  if (upToDate !== expected) throw new Error(`${upToDate} of ${expected} stages up to date`);
+}
+
+void runBench('status', async ({ tempDir, report, log }) => {
+  const tools = tempDir('status-cli');
+  log('bundling the CLI');
+  await build({
+    entryPoints: { cli: 'src/cli/main.ts', 'workers/hashWorker': 'src/node/workers/hashWorker.ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outdir: tools,
+    external: ['vscode'],
+    logLevel: 'warning',
+  });
+  const cli = (cwd: string) => {
+    const result = spawnSync(process.execPath, [join(tools, 'cli.js'), 'status', '--json'], { cwd, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`mlc status failed: ${result.stderr}`);
+    return result.stdout;
+  };
+
+  // 1. One stage depending on a folder of 100,000 small files.
+  const big = tempDir('status-100k');
+  log(`writing ${FILES} dependency files`);
+  const perFolder = 1000;
+  for (let folder = 0; folder * perFolder < FILES; folder++) {
+    const path = join(big, 'data', `part${String(folder).padStart(3, '0')}`);
+    mkdirSync(path, { recursive: true });
+    for (let index = 0; index < perFolder && folder * perFolder + index < FILES; index++) {
+      writeFileSync(join(path, `row${index}.csv`), `${folder},${index}\n`);
+    }
+  }
+  writeFileSync(join(big, 'dvc.yaml'), 'stages:\n  consume:\n    cmd: python consume.py\n    deps: [data]\n');
+  log('hashing them once (cold) and recording the stage');
+  const cold = performance.now();
+  await recordAll(big);
+  const coldMs = performance.now() - cold;
+  assertAllUpToDate(await statusOnce(big), 1);
+  const cpuBefore = process.cpuUsage();
+  const warm = await measure(() => statusOnce(big), { warmup: 1, iterations: 5 });
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMs = (cpu.user + cpu.system) / 1000 / (warm.iterations + 1);
+  const rawCpuBefore = process.cpuUsage();
+  const raw = await measure(() => statTree(join(big, 'data')), { warmup: 1, iterations: 5 });
+  const rawCpu = process.cpuUsage(rawCpuBefore);
+  const rawCpuMs = (rawCpu.user + rawCpu.system) / 1000 / (raw.iterations + 1);
+  report({
+    name: `no-change status, ${FILES / 1000}k dep files, warm (in-process)`,
+    value: warm.medianMs,
+    unit: 'ms',
+    baseline: { name: 'readdir + statSync of the tree', value: raw.medianMs },
+    target: { value: 500, comparison: '<=' },
+    note: `CPU ${cpuMs.toFixed(0)} ms vs ${rawCpuMs.toFixed(0)} ms raw; cold first hash + record ${(coldMs / 1000).toFixed(1)} s`,
+  });
+  const process100k = await measure(() => cli(big), { warmup: 1, iterations: 3 });
+  log('git init + add for the git status baseline');
+  // No background gc or maintenance: they would still be writing .git when the folder is deleted.
+  const git = (...args: string[]) =>
+    spawnSync(
+      'git',
+      ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false', '-c', 'user.name=b', '-c', 'user.email=b@b', ...args],
+      {
+        cwd: big,
+      },
+    );
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-qm', 'x');
+  const gitStatus = await measure(() => git('status', '--porcelain'), {
+    warmup: 1,
+    iterations: 3,
+  });
+  report({
+    name: `mlc status process, ${FILES / 1000}k dep files, warm`,
+    value: process100k.medianMs,
+    unit: 'ms',
+    baseline: { name: 'git status', value: gitStatus.medianMs },
+    target: { value: 500, comparison: '<=' },
+    note: 'bundled CLI, new process each time (load, parse, stat, cache read)',
+  });
+
+  // 2. A chain of 1,000 stages, every one up to date.
+  const chain = tempDir('status-1000');
+  log(`writing a ${STAGES}-stage pipeline`);
+  mkdirSync(join(chain, 'in'));
+  mkdirSync(join(chain, 'out'));
+  const lines = ['stages:'];
+  for (let index = 0; index < STAGES; index++) {
+    writeFileSync(join(chain, 'in', `${index}.txt`), `input ${index}\n`);
+    writeFileSync(join(chain, 'out', `${index}.txt`), `output ${index}\n`);
+    const deps = index === 0 ? `[in/${index}.txt]` : `[in/${index}.txt, out/${index - 1}.txt]`;
+    lines.push(
+      `  s${index}:`,
+      `    cmd: python step.py ${index}`,
+      `    deps: ${deps}`,
+      `    params: [k${index % 10}]`,
+      `    outs: [out/${index}.txt]`,
+    );
+  }
+  writeFileSync(join(chain, 'dvc.yaml'), `${lines.join('\n')}\n`);
+  writeFileSync(join(chain, 'params.yaml'), Array.from({ length: 10 }, (_, index) => `k${index}: ${index}\n`).join(''));
+  await recordAll(chain);
+  assertAllUpToDate(await statusOnce(chain), STAGES);
+  const chainCpuBefore = process.cpuUsage();
+  const stages = await measure(() => statusOnce(chain), { warmup: 1, iterations: 5 });
+  const chainCpu = process.cpuUsage(chainCpuBefore);
+  const chainCpuMs = (chainCpu.user + chainCpu.system) / 1000 / (stages.iterations + 1);
+  const rawChain = await measure(() => statTree(chain), { warmup: 1, iterations: 5 });
+  report({
+    name: `fully up-to-date ${STAGES}-stage pipeline (in-process)`,
+    value: stages.medianMs,
+    unit: 'ms',
+    baseline: { name: 'readdir + statSync of the workspace', value: rawChain.medianMs },
+    target: { value: 200, comparison: '<=' },
+    note: `CPU ${chainCpuMs.toFixed(0)} ms; load + parse dvc.yaml and dvc.lock, stat deps and outs, params`,
+  });
+  const processChain = await measure(() => cli(chain), { warmup: 1, iterations: 3 });
+  report({
+    name: `mlc status process, ${STAGES}-stage pipeline`,
+    value: processChain.medianMs,
+    unit: 'ms',
+    target: { value: 200, comparison: '<=' },
+    note: 'bundled CLI, new process each time',
+  });
+});
