@@ -79,6 +79,25 @@ describe('Running the pipeline', function () {
     assert.match(stagesOf(tree).find((stage) => stage.label === 'evaluate')?.description ?? '', /^up to date/);
   });
 
+  it('shows the last run and its metrics when hovering a stage name', async () => {
+    await api();
+    const root = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(join(root, 'mlc.yaml')));
+    const position = document.positionAt(document.getText().indexOf('  evaluate:') + 4);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      document.uri,
+      position,
+    );
+    const text = hovers
+      .flatMap((hover) => hover.contents)
+      .map((content) => (typeof content === 'string' ? content : content.value))
+      .join('\n');
+    assert.match(text, /Last run `[\w-]+`: succeeded/);
+    assert.match(text, /\| accuracy \| 0\.\d+ \|/);
+    assert.match(text, /\| auc \| 0\.\d+ \|/);
+  });
+
   it('runs a stage as the task mlc: <stage>, which ends when the stage is done', async () => {
     await api();
     const tasks = await vscode.tasks.fetchTasks({ type: 'mlc' });
