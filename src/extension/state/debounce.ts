@@ -5,25 +5,37 @@ export interface Debouncer {
   dispose(): void;
 }
 
-export function debounce(action: () => void, delayMs: number): Debouncer {
+/**
+ * With `maxWaitMs`, a steady stream of `schedule()` calls (a run appending to its files every
+ * 100 ms) still runs the action at least that often, so views follow a live run instead of
+ * waiting for it to go quiet.
+ */
+export function debounce(action: () => void, delayMs: number, maxWaitMs = Number.POSITIVE_INFINITY): Debouncer {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let firstScheduledAt: number | undefined;
   const clear = () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
   };
+  const run = () => {
+    clear();
+    firstScheduledAt = undefined;
+    action();
+  };
   return {
     schedule() {
+      const now = Date.now();
+      firstScheduledAt ??= now;
       clear();
-      timer = setTimeout(() => {
-        timer = undefined;
-        action();
-      }, delayMs);
+      const wait = Math.min(delayMs, Math.max(0, firstScheduledAt + maxWaitMs - now));
+      timer = setTimeout(run, wait);
     },
     flush() {
-      if (timer === undefined) return;
-      clear();
-      action();
+      if (timer !== undefined) run();
     },
-    dispose: clear,
+    dispose() {
+      clear();
+      firstScheduledAt = undefined;
+    },
   };
 }

@@ -48,8 +48,8 @@ export class WorkspaceState implements vscode.Disposable {
   private pendingWork = 0;
   private runningStages: ReadonlySet<string> = new Set();
   private readonly reloadPipelines = debounce(() => this.track(this.loadPipelines()), 300);
-  private readonly reloadStatus = debounce(() => this.track(this.loadStatus()), 300);
-  private readonly reloadRuns = debounce(() => this.track(this.loadRuns()), 500);
+  private readonly reloadStatus = debounce(() => this.track(this.loadStatus()), 300, 2000);
+  private readonly reloadRuns = debounce(() => this.track(this.loadRuns()), 500, 2000);
 
   /** Pipelines, problems or stage states changed. */
   readonly onDidChangePipelines = this.pipelinesChanged.event;

@@ -21,3 +21,15 @@ test('debounce runs once after the last schedule, and flush runs a pending call 
   await sleep(60);
   assert.equal(calls, 2, 'dispose cancels the pending call');
 });
+
+test('with a maximum wait, a steady stream of schedules still runs the action', async () => {
+  let calls = 0;
+  const debouncer = debounce(() => calls++, 50, 120);
+  const started = Date.now();
+  while (Date.now() - started < 300) {
+    debouncer.schedule();
+    await sleep(10);
+  }
+  debouncer.dispose();
+  assert.ok(calls >= 2, `ran ${calls} times in 300 ms of schedules every 10 ms`);
+});
