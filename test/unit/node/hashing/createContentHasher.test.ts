@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, test } from 'node:test';
+import { build } from 'esbuild';
 import type { FileSystem } from '../../../../src/engine/ports';
 import { parseLockFile } from '../../../../src/engine/lock/parseLockFile';
 import { lockedAlgorithm } from '../../../../src/engine/lock/model';
@@ -22,6 +23,7 @@ import {
   HASH_CACHE_FILE,
   createContentHasher,
 } from '../../../../src/node/hashing/createContentHasher';
+import { findHashWorker } from '../../../../src/node/hashing/hashWorkerPool';
 import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
 
 const workspace = mkdtempSync(join(tmpdir(), 'mlc-hasher-'));
@@ -252,4 +254,25 @@ test('a warm directory is answered from its stats fingerprint; any changed, adde
   assert.equal((await warm.hash(folder))?.nfiles, 3);
   rmSync(join(folder, 'c.txt'));
   assert.equal((await warm.hash(folder))?.md5, '5369cb520f35f5d77e793cf181884a27.dir');
+});
+
+test('the bundled worker (dist/workers/hashWorker.js beside the bundle) is found and hashes like md5sum', async () => {
+  const dist = join(workspace, 'dist');
+  await build({
+    entryPoints: { 'workers/hashWorker': resolve(__dirname, '../../../../src/node/workers/hashWorker.ts') },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outdir: dist,
+    logLevel: 'silent',
+  });
+  const launch = findHashWorker(dist);
+  assert.deepEqual(launch, { script: join(dist, 'workers/hashWorker.js'), eval: false });
+  const file = write('bundled.bin', new Uint8Array(3 * 1024 * 1024).fill(7));
+  const hasher = hasherFor({
+    workspaceRoot: join(workspace, 'bundled'),
+    workerLaunch: launch,
+    workerThresholdBytes: 1,
+  });
+  assert.equal((await hasher.hash(file))?.md5, execFileSync('md5sum', [file], { encoding: 'utf8' }).slice(0, 32));
 });
