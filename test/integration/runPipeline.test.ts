@@ -180,4 +180,29 @@ describe('Running the pipeline', function () {
       await vscode.commands.executeCommand('mlc.refresh');
     }
   });
+
+  it('stops a running stage with ML: Stop Run and records the run as cancelled', async () => {
+    const exported = await api();
+    const root = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const folder = join(root, 'slow');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'mlc.yaml'), 'stages:\n  wait:\n    cmd: sleep 60\n');
+    try {
+      await vscode.commands.executeCommand('mlc.refresh');
+      const started = Date.now();
+      const running = vscode.commands.executeCommand<RunOutcome>('mlc.runStage', 'slow/mlc.yaml:wait');
+      await eventually(
+        async () => exported.activeRuns(),
+        (runs) => runs.some((run) => run.runningStages.includes('slow/mlc.yaml:wait')),
+      );
+      assert.equal(await vscode.commands.executeCommand('mlc.stopRun'), true);
+      const outcome = await running;
+      assert.equal(outcome.status, 'cancelled');
+      assert.ok(Date.now() - started < 30_000, 'the stage was not killed');
+      assert.deepEqual(exported.activeRuns(), []);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+      await vscode.commands.executeCommand('mlc.refresh');
+    }
+  });
 });
