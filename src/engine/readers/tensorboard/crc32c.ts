@@ -54,3 +54,25 @@ export function maskCrc(crc: number): number {
 export function maskedCrc32c(data: Uint8Array, start = 0, end = data.length): number {
   return maskCrc(crc32c(data, start, end));
 }
+
+/** The masked CRC-32C of exactly 8 bytes at `offset` (a TFRecord length): one slicing-by-8 step. */
+export function maskedCrc32cOf8(data: Uint8Array, offset: number): number {
+  const t = TABLES;
+  const low =
+    (0xffffffff ^
+      (data[offset]! | (data[offset + 1]! << 8) | (data[offset + 2]! << 16) | (data[offset + 3]! << 24))) >>>
+    0;
+  const high = data[offset + 4]! | (data[offset + 5]! << 8) | (data[offset + 6]! << 16) | (data[offset + 7]! << 24);
+  const crc =
+    (t[0x700 + (low & 0xff)]! ^
+      t[0x600 + ((low >>> 8) & 0xff)]! ^
+      t[0x500 + ((low >>> 16) & 0xff)]! ^
+      t[0x400 + (low >>> 24)]! ^
+      t[0x300 + (high & 0xff)]! ^
+      t[0x200 + ((high >>> 8) & 0xff)]! ^
+      t[0x100 + ((high >>> 16) & 0xff)]! ^
+      t[(high >>> 24) & 0xff]! ^
+      0xffffffff) >>>
+    0;
+  return maskCrc(crc);
+}

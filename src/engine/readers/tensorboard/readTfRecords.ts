@@ -1,5 +1,5 @@
 import type { FileSystem } from '../../ports';
-import { maskedCrc32c } from './crc32c';
+import { maskedCrc32c, maskedCrc32cOf8 } from './crc32c';
 
 /** Why a stretch of an event file was skipped. */
 export interface TfRecordIssue {
@@ -117,7 +117,7 @@ function readHeader(bytes: Uint8Array, offset: number): number | undefined {
   const low = readUint32(bytes, offset);
   const high = readUint32(bytes, offset + 4);
   if (high !== 0 || low > MAX_RECORD_BYTES) return undefined;
-  if (readUint32(bytes, offset + 8) !== maskedCrc32c(bytes, offset, offset + 8)) return undefined;
+  if (readUint32(bytes, offset + 8) !== maskedCrc32cOf8(bytes, offset)) return undefined;
   return low;
 }
 

@@ -157,24 +157,26 @@ export class WireReader {
 const stringCache = new Map<number, Array<{ bytes: Uint8Array; text: string }>>();
 let cachedStrings = 0;
 
+let recent: Array<{ bytes: Uint8Array; text: string }> = [];
+
+function sameBytes(entry: Uint8Array, bytes: Uint8Array, start: number, length: number): boolean {
+  if (entry.length !== length) return false;
+  for (let index = length - 1; index >= 0; index--) if (entry[index] !== bytes[start + index]) return false;
+  return true;
+}
+
 export function decodeShortString(bytes: Uint8Array, start: number, end: number): string {
   const length = end - start;
   if (length > 64) return decoder.decode(bytes.subarray(start, end));
+  // A run logs a handful of tags over and over: the last few are compared before hashing.
+  for (const entry of recent) if (sameBytes(entry.bytes, bytes, start, length)) return entry.text;
   let hash = 0x811c9dc5 ^ length;
   for (let index = start; index < end; index++) hash = Math.imul(hash ^ bytes[index]!, 0x01000193);
   const bucket = stringCache.get(hash);
-  if (bucket) {
-    for (const entry of bucket) {
-      if (entry.bytes.length !== length) continue;
-      let same = true;
-      for (let index = 0; index < length; index++) {
-        if (entry.bytes[index] !== bytes[start + index]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return entry.text;
-    }
+  const found = bucket?.find((entry) => sameBytes(entry.bytes, bytes, start, length));
+  if (found) {
+    remember(found);
+    return found.text;
   }
   const text = decoder.decode(bytes.subarray(start, end));
   if (cachedStrings > 100_000) {
@@ -185,5 +187,10 @@ export function decodeShortString(bytes: Uint8Array, start: number, end: number)
   if (bucket) bucket.push(entry);
   else stringCache.set(hash, [entry]);
   cachedStrings++;
+  remember(entry);
   return text;
+}
+
+function remember(entry: { bytes: Uint8Array; text: string }): void {
+  recent = [entry, ...recent.filter((other) => other !== entry)].slice(0, 8);
 }
