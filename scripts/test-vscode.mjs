@@ -115,6 +115,8 @@ mkdirSync(join(testResultsDir, 'screenshots'), { recursive: true });
 
 if (!values['no-build']) runSync('build', process.execPath, ['scripts/build.mjs']);
 const runDir = await createRunDir('test');
+// Chromium profiles and workspace copies go into the run folder (also for the e2e child process).
+process.env.MLC_VSCODE_RUN_DIR = runDir;
 const vsix = join(runDir, 'mlc-test.vsix');
 runSync('package', process.execPath, ['scripts/package.mjs', '--no-build', '--quiet', '--out', vsix]);
 

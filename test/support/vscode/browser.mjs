@@ -1,6 +1,7 @@
 // Debian's Chromium driven by playwright-core, with a fresh temporary profile per launch (workspace
 // trust, layout and storage of one test never leak into the next). Playwright rejects
-// --user-data-dir in launch() arguments, hence launchPersistentContext().
+// --user-data-dir in launch() arguments, hence launchPersistentContext(). Profiles live in the test
+// run's folder when there is one, so a run killed mid-test leaves nothing behind after the next run.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,9 @@ import { chromiumPath, testResultsDir } from './toolchain.mjs';
  * @param {{ name: string, headless?: boolean, viewport?: { width: number, height: number } }} options
  */
 export async function launchBrowser({ name, headless = true, viewport = { width: 1400, height: 900 } }) {
-  const profileDir = mkdtempSync(join(tmpdir(), 'mlc-chromium-'));
+  const profileRoot = process.env.MLC_VSCODE_RUN_DIR ?? tmpdir();
+  mkdirSync(profileRoot, { recursive: true });
+  const profileDir = mkdtempSync(join(profileRoot, 'chromium-'));
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: chromiumPath,
     headless,
