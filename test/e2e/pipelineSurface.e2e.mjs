@@ -118,8 +118,12 @@ test(
   'breaking mlc.yaml shows the problem in the Problems panel while typing',
   shotOnFailure('breaking-mlc-yaml-shows-the-problem-in-t', async () => {
     const { page } = workbench;
+    // The run details are open beside mlc.yaml: bring mlc.yaml's tab to the front first.
     await openFile(page, 'mlc.yaml');
-    await page.locator('.monaco-editor .view-lines').first().click();
+    const tab = page.locator('.tabs-container .tab', { hasText: 'mlc.yaml' }).first();
+    await tab.click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'mlc.yaml' }).first().waitFor();
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
     // Misspell the train stage's `runner:` key (line 42, column 5) without saving.
     await page.keyboard.press('Control+G');
     await page.keyboard.type('42:5');
@@ -136,7 +140,7 @@ test(
     await problems.getByText(/runnr/).first().waitFor({ timeout: 30_000 });
     await workbench.screenshot('problems-panel');
     // Put the key back: the problem goes away, still unsaved.
-    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
     await page.keyboard.press('Control+G');
     await page.keyboard.type('42:5');
     await page.keyboard.press('Enter');
