@@ -140,7 +140,10 @@ class FastYaml {
     const char = this.text[this.index];
     if (char === '-' && this.isSpaceOrEnd(this.index + 1)) return this.blockSequence(indent);
     if (this.looksLikeMapKey()) return this.blockMap(indent);
-    throw new Unsupported();
+    // A one-line scalar on its own line (`foreach:\n  ${list}`); a continuation line makes the caller give up.
+    const value = this.flowNode(false);
+    this.skipToLineEnd();
+    return value;
   }
 
   private isSpaceOrEnd(offset: number): boolean {

@@ -50,7 +50,6 @@ test('the fast YAML reader declines what it does not support, so the general par
     '---\na: 1\n',
     'a:\r\n  b: 1\r\n',
     'a: !!str 1\n',
-    'just a scalar\n',
     '<<: {a: 1}\n',
     `a: ${'['.repeat(500)}${']'.repeat(500)}\n`,
   ]) {
