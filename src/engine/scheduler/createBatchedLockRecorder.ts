@@ -29,6 +29,8 @@ export function createBatchedLockRecorder(
   delayMs = 250,
 ): BatchedLockRecorder {
   const pending = new Map<string, Map<string, StageLockEntry>>();
+  /** What this recorder last wrote per lock file: canonical by construction, no need to check. */
+  const written = new Map<string, string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const flush = () => {
@@ -39,7 +41,8 @@ export function createBatchedLockRecorder(
       const stages = new Map(parsed.value.stages);
       // A file in the canonical layout (as mlc and DVC write it) is rewritten whole in one pass;
       // any other file gets its entries replaced one by one, keeping every other byte.
-      const isCanonical = text === undefined || text === serializeLockFile(parsed.value.stages);
+      const isCanonical =
+        text === undefined || text === written.get(lockPath) || text === serializeLockFile(parsed.value.stages);
       let updated = text;
       let version = parsed.value.version;
       for (const [name, entry] of entries) {
@@ -51,6 +54,7 @@ export function createBatchedLockRecorder(
       if (isCanonical) updated = serializeLockFile(stages);
       context.fs.makeDirectory(dirname(lockPath));
       context.fs.writeFileAtomic(lockPath, updated ?? '');
+      if (isCanonical && updated !== undefined) written.set(lockPath, updated);
       rememberLockFile(context.fs, lockPath, updated ?? '', {
         value: { version: 2, stages },
         problems: parsed.problems,

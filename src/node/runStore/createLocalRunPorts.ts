@@ -3,18 +3,23 @@ import type { ContentHasher } from '../../engine/hashing/ports';
 import type { Stage } from '../../engine/pipeline/model';
 import type { StageGraph } from '../../engine/pipeline/stageGraph';
 import { readStageParams, type ParamsFileContents } from '../../engine/params/readParams';
-import type { FileSystem } from '../../engine/ports';
+import type { Disposable, FileSystem } from '../../engine/ports';
 import type { ParamValue } from '../../engine/runs/model';
 import { flattenValues } from '../../engine/runStore/flattenNumbers';
 import { createBatchedLockRecorder } from '../../engine/scheduler/createBatchedLockRecorder';
 import type { SchedulerNode, StageStatusView } from '../../engine/scheduler/planRun';
+import type { ProcessRunner } from '../../engine/scheduler/ports';
 import type { RunObserver } from '../../engine/scheduler/schedulerDependencies';
 import type { PipelineRunPorts } from '../../engine/scheduler/runPipeline';
 import { computeStatus, type StatusGraph, type StageStatus } from '../../engine/status/computeStatus';
 import { collectGarbage } from '../process/collectGarbage';
+import { createProcessWorkerRunner, findProcessWorker } from '../process/createProcessWorkerRunner';
 import { nodeProcessRunner } from '../process/nodeProcessRunner';
 import { createWorkspaceLock } from './createWorkspaceLock';
 import { readGitState } from './readGitState';
+
+/** From this many planned stages on, commands are spawned from a small worker process. */
+const MANY_STAGES = 50;
 
 export interface LocalRunSetup {
   readonly root: string;
@@ -47,20 +52,25 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
     flush: async () => undefined,
   };
   const lockRecorder = createBatchedLockRecorder({ fs, hasher });
+  let workerRunner: (ProcessRunner & Disposable) | undefined;
   const paramsCache = new Map<string, ParamsFileContents>();
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined) environment[name] = value;
   return {
     fs,
     clock: { now: () => Date.now() },
-    processRunner: nodeProcessRunner,
+    processRunner: { start: (spec, signal) => (workerRunner ?? nodeProcessRunner).start(spec, signal) },
     environment,
     ...(setup.observer ? { observer: setup.observer } : {}),
     ...(setup.killGraceMs === undefined ? {} : { killGraceMs: setup.killGraceMs }),
     onRunStarted(runId, directory, planned) {
-      // Spawning costs in proportion to this process's memory: shed the parse garbage first
-      // when enough stages will be spawned for it to matter (a full collection takes ~50 ms).
-      if (planned.length >= 100) collectGarbage();
+      // Spawning costs in proportion to this process's memory: when enough stages will run for
+      // it to matter, shed the parse garbage (~50 ms) and spawn from a small worker process.
+      if (planned.length >= MANY_STAGES) {
+        collectGarbage();
+        const launch = findProcessWorker();
+        if (launch) workerRunner = createProcessWorkerRunner(launch);
+      }
       setup.onRunStarted?.(runId, directory, planned);
     },
     async statusOf(addresses, signal) {
@@ -99,6 +109,8 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
       return flat;
     },
     async flushRecords() {
+      workerRunner?.dispose();
+      workerRunner = undefined;
       lockRecorder.flush();
       await setup.hasher.flush();
     },

@@ -333,6 +333,30 @@ suite('mlc run while it runs', { concurrency: 3 }, () => {
     assert.equal(rewritten.stages[0]!.status, 'cancelled');
   });
 
+  test('a run of many stages (spawned through the process worker) succeeds, and SIGINT still kills its stages', async () => {
+    const quick = Array.from(
+      { length: 60 },
+      (_, index) => `  s${index}:\n    cmd: ": > o/s${index}"\n    deps: [mlc.yaml]\n    outs: [o/s${index}]\n`,
+    );
+    const root = workspace({ 'mlc.yaml': `stages:\n${quick.join('')}`, 'o/.keep': '' });
+    const result = await runJson(root, ['-j', '2']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.json.stages.filter((stage) => stage.status === 'succeeded').length, 60);
+    assert.equal((await runMlc(root, ['run'])).stdout.trim(), 'Everything is up to date.');
+
+    const blocking = `  block:\n    cmd: sleep 60 & echo $! > child.pid; wait\n    deps: [mlc.yaml]\n`;
+    writeFiles(root, { 'mlc.yaml': `stages:\n${blocking}${quick.join('')}` });
+    const mlc = startMlc(root, ['run', '-j', '2']);
+    const child = await waitFor(
+      () => existsSync(join(root, 'child.pid')) && Number(readFileSync(join(root, 'child.pid'), 'utf8')),
+      20_000,
+      'the blocking stage',
+    );
+    mlc.child.kill('SIGINT');
+    assert.equal((await mlc.done).code, 1);
+    await waitFor(() => !isProcessAlive(child), 5000, 'the blocking stage child to die');
+  });
+
   test('metrics from a plot file are in the run record while the stage still runs', async () => {
     const root = workspace({
       'mlc.yaml': `stages:
@@ -343,18 +367,26 @@ suite('mlc run while it runs', { concurrency: 3 }, () => {
 `,
     });
     const mlc = startMlc(root, ['run']);
-    const directory = await waitFor(() => onlyRun(root), 20_000, 'the run record');
-    const line = await waitFor(
-      () => {
-        const path = join(directory, 'metrics.jsonl');
-        return existsSync(path) && readFileSync(path, 'utf8').trim();
-      },
-      10_000,
-      'the live metric point',
-    );
-    assert.deepEqual(JSON.parse(line), { ...JSON.parse(line), stage: 'train', name: 'loss', step: 1, value: 0.5 });
-    assert.equal(readRecord(directory).stages[0]!.status, 'running', 'the point arrived before the stage ended');
-    writeFileSync(join(root, 'release'), '');
+    try {
+      const directory = await waitFor(() => onlyRun(root), 20_000, 'the run record');
+      const line = await waitFor(
+        () => {
+          const path = join(directory, 'metrics.jsonl');
+          return existsSync(path) && readFileSync(path, 'utf8').trim();
+        },
+        10_000,
+        'the live metric point',
+      );
+      assert.deepEqual(JSON.parse(line), { ...JSON.parse(line), stage: 'train', name: 'loss', step: 1, value: 0.5 });
+      assert.equal(existsSync(join(root, 'release')), false, 'the stage is still waiting, so the point arrived live');
+      await waitFor(
+        () => readRecord(directory).stages[0]!.status === 'running',
+        5000,
+        'run.json to show the stage running',
+      );
+    } finally {
+      writeFileSync(join(root, 'release'), '');
+    }
     const result = await mlc.done;
     assert.equal(result.code, 0, result.stderr);
   });

@@ -1,0 +1,122 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Disposable } from '../../engine/ports';
+import type { ProcessResult, ProcessRunner, ProcessSpec, RunningProcess } from '../../engine/scheduler/ports';
+import type { ProcessWorkerMessage, ProcessWorkerRequest } from './processWorkerProtocol';
+
+interface WorkerLaunch {
+  readonly script: string;
+  readonly execArgv: string[];
+}
+
+/** The bundled worker beside dist/cli.js, else the TypeScript source through tsx (tests, dev). */
+export function findProcessWorker(baseDirectory: string = __dirname): WorkerLaunch | undefined {
+  const bundled = join(baseDirectory, 'workers', 'processWorker.js');
+  if (existsSync(bundled)) return { script: bundled, execArgv: [] };
+  const source = join(baseDirectory, '..', 'workers', 'processWorker.ts');
+  if (!existsSync(source)) return undefined;
+  try {
+    return { script: source, execArgv: ['--require', require.resolve('tsx/cjs')] };
+  } catch {
+    return undefined;
+  }
+}
+
+interface Tracked {
+  readonly spec: ProcessSpec;
+  readonly resolve: (result: ProcessResult) => void;
+  pid: number | undefined;
+}
+
+/**
+ * A ProcessRunner that starts commands in a separate small Node process (processWorker), for
+ * runs with many stages: see processWorker.ts for why. Same contract as nodeProcessRunner; the
+ * worker starts on the first command, and only keeps mlc alive while commands are in flight.
+ */
+export function createProcessWorkerRunner(launch: WorkerLaunch): ProcessRunner & Disposable {
+  let child: ChildProcess | undefined;
+  let nextId = 1;
+  const tracked = new Map<number, Tracked>();
+
+  const failAll = (reason: string) => {
+    for (const [id, entry] of tracked) {
+      tracked.delete(id);
+      const now = Date.now();
+      entry.resolve({
+        exitCode: undefined,
+        signal: undefined,
+        timedOut: false,
+        cancelled: false,
+        startError: reason,
+        startedAt: now,
+        endedAt: now,
+      });
+    }
+    child = undefined;
+  };
+  const refWhileBusy = () => {
+    if (!child) return;
+    if (tracked.size > 0) {
+      child.ref();
+      child.channel?.ref();
+    } else {
+      child.unref();
+      child.channel?.unref();
+    }
+  };
+  const ensureChild = (): ChildProcess => {
+    if (child) return child;
+    const started = fork(launch.script, [], {
+      execArgv: launch.execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'json',
+    });
+    started.on('message', (message: ProcessWorkerMessage) => {
+      const entry = tracked.get(message.id);
+      if (!entry) return;
+      if (message.type === 'started') entry.pid = message.pid;
+      else if (message.type === 'line') entry.spec.onLine?.(message.stream, message.line, message.timestamp);
+      else {
+        tracked.delete(message.id);
+        entry.resolve(message.result);
+        refWhileBusy();
+      }
+    });
+    started.on('exit', (code, signal) => failAll(`the process worker exited (${signal ?? `code ${code}`})`));
+    started.on('error', (error) => failAll(`the process worker failed: ${error.message}`));
+    child = started;
+    return started;
+  };
+  const send = (request: ProcessWorkerRequest) => ensureChild().send(request);
+
+  return {
+    start(spec, signal): RunningProcess {
+      const id = nextId++;
+      const { onLine: _onLine, ...plainSpec } = spec;
+      let entry!: Tracked;
+      const result = new Promise<ProcessResult>((resolve) => {
+        entry = { spec, resolve, pid: undefined };
+      });
+      tracked.set(id, entry);
+      send({ type: 'start', id, spec: plainSpec });
+      refWhileBusy();
+      const onAbort = () => {
+        if (tracked.has(id)) child?.send({ type: 'abort', id } satisfies ProcessWorkerRequest);
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      void result.then(() => signal.removeEventListener('abort', onAbort));
+      return {
+        get pid() {
+          return entry.pid;
+        },
+        result,
+      };
+    },
+    dispose() {
+      child?.disconnect();
+      child = undefined;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { ProcessWorkerMessage, ProcessWorkerRequest } from '../process/processWorkerProtocol';
+import { startProcess } from '../process/nodeProcessRunner';
+
+/**
+ * Child-process entry (bundled to dist/workers/processWorker.js) that starts stage commands for
+ * a big run. Node forks by copying the parent's page tables, so spawning from this small process
+ * costs a fraction of spawning from mlc itself once mlc holds a large pipeline in memory. When
+ * mlc goes away (even kill -9), the IPC channel closes and every stage still running is killed.
+ */
+const running = new Map<number, AbortController>();
+const pending = new Set<Promise<unknown>>();
+
+const send = (message: ProcessWorkerMessage) => {
+  if (process.connected) process.send?.(message);
+};
+
+process.on('message', (request: ProcessWorkerRequest) => {
+  if (request.type === 'abort') {
+    running.get(request.id)?.abort();
+    return;
+  }
+  const abort = new AbortController();
+  running.set(request.id, abort);
+  const started = startProcess(
+    {
+      ...request.spec,
+      onLine: (stream, line, timestamp) => send({ type: 'line', id: request.id, stream, line, timestamp }),
+    },
+    abort.signal,
+  );
+  send({ type: 'started', id: request.id, pid: started.pid });
+  const done = started.result.then((result) => {
+    running.delete(request.id);
+    send({ type: 'result', id: request.id, result });
+  });
+  pending.add(done);
+  void done.then(() => pending.delete(done));
+});
+
+process.on('disconnect', () => {
+  for (const abort of running.values()) abort.abort();
+  void Promise.all(pending).then(() => process.exit(0));
+});

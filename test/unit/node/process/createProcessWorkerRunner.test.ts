@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { createProcessWorkerRunner, findProcessWorker } from '../../../../src/node/process/createProcessWorkerRunner';
+import { isProcessAlive } from '../../../../src/node/runStore/isOwnerAlive';
+import { waitFor } from '../../../support/mlcCli';
+
+const launch = findProcessWorker(resolve(__dirname, '../../../../src/node/process'));
+
+test('the process worker runs commands with their output, exit code and cancellation', async () => {
+  assert.ok(launch, 'the process worker source is found beside src/node/process');
+  const runner = createProcessWorkerRunner(launch);
+  try {
+    const lines: string[] = [];
+    const result = await runner.start(
+      {
+        command: 'echo out; echo err >&2; exit 4',
+        cwd: tmpdir(),
+        env: { PATH: '/usr/bin:/bin' },
+        onLine: (stream, line) => lines.push(`${stream}:${line}`),
+      },
+      new AbortController().signal,
+    ).result;
+    assert.equal(result.exitCode, 4);
+    assert.deepEqual(lines.sort(), ['stderr:err', 'stdout:out']);
+
+    const abort = new AbortController();
+    const slow = runner.start(
+      { command: 'sleep 30', cwd: tmpdir(), env: { PATH: '/usr/bin:/bin' }, killGraceMs: 500 },
+      abort.signal,
+    );
+    await waitFor(() => slow.pid !== undefined, 10_000, 'the worker to report the pid');
+    abort.abort();
+    const cancelled = await slow.result;
+    assert.equal(cancelled.cancelled, true);
+    assert.equal(isProcessAlive(slow.pid!), false);
+  } finally {
+    runner.dispose();
+  }
+});
+
+test('when mlc dies (kill -9) the worker kills the stages it started', async () => {
+  assert.ok(launch);
+  const folder = mkdtempSync(join(tmpdir(), 'mlc-worker-'));
+  try {
+    // A parent that starts a long stage through the worker and then waits: we kill it with -9.
+    const parentScript = `
+      const { createProcessWorkerRunner } = require(${JSON.stringify(resolve(__dirname, '../../../../src/node/process/createProcessWorkerRunner.ts'))});
+      const runner = createProcessWorkerRunner(${JSON.stringify(launch)});
+      runner.start({ command: 'echo $$ > stage.pid; sleep 60', cwd: ${JSON.stringify(folder)}, env: { PATH: '/usr/bin:/bin' }, killGraceMs: 500 }, new AbortController().signal);
+    `;
+    const parent = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', parentScript], {
+      stdio: 'ignore',
+    });
+    const stagePid = await waitFor(
+      () => {
+        try {
+          return Number(readFileSync(join(folder, 'stage.pid'), 'utf8')) || undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      20_000,
+      'the stage to start',
+    );
+    parent.kill('SIGKILL');
+    await waitFor(() => !isProcessAlive(stagePid), 10_000, `stage ${stagePid} to be killed by the orphaned worker`);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
