@@ -30,6 +30,8 @@ const tricky = {
   quoted: `'a b': 'it''s'\n"c": "tab\\there \\u00e9 \\"q\\""\nd: '#not comment'\n`,
   sequences: 'top:\n- a\n- b\nnext: 1\nnested:\n  - - x\n    - y\n  - k: v\n    l: w\n  - [p, {q: r}]\n',
   flows: 'empty: []\nmap: {}\nspaced: { type: ssh, host: gpu-box , port: 22 }\nlist: [a b, "c,d", 1.0, true]\n',
+  scalarBelowKey: 'foreach:\n  ${sources}\ndo:\n  cmd: x\n',
+  scalarDocument: 'just a scalar\n',
   comments:
     '# header\n\nstages:   # the stages\n  # inner comment\n  s:\n    cmd: echo hi # trailing\n\n    deps: [a]\n',
 };
