@@ -64,6 +64,13 @@ export function parsePipelineFile(
       };
     }
   }
+  if (contents.length > maxPipelineBytes) {
+    const message = `This text is over 16 MB; pipeline files that big are not read. Split it.`;
+    return {
+      pipeline: emptyPipeline(file, kind),
+      problems: [problemAt(file, undefined, 'error', 'unreadableFile', message)],
+    };
+  }
   if (contents.includes('\u0000')) {
     const message = 'This file holds binary data (NUL bytes), not YAML; replace it with a text pipeline file.';
     return {

@@ -50,3 +50,10 @@ test('odd but valid shapes do not throw: null stages, numeric keys, merge keys',
   assert.equal(merged.pipeline.stages[0]?.cmd, 'echo base');
   assert.equal(load('stages:\n  1:\n    cmd: one\n').pipeline.stages[0]?.name, '1');
 });
+
+test('a huge file (or unsaved text) is refused with a problem instead of being parsed', () => {
+  const huge = `stages:\n${'  # padding padding padding padding padding padding padding padding\n'.repeat(260_000)}`;
+  const fs = createMemoryFileSystem({ '/ws/dvc.yaml': huge });
+  assert.equal(loadPipeline(fs, '/ws/dvc.yaml').problems[0]?.code, 'unreadableFile');
+  assert.equal(loadPipeline(fs, '/ws/dvc.yaml', huge).problems[0]?.code, 'unreadableFile');
+});
