@@ -10,6 +10,9 @@ import type { PipelineTreeElement } from './views/pipelinesTreeProvider';
 import { runDocumentUri } from './views/runDocumentProvider';
 import { ensureTrusted } from './workspaceTrust';
 
+const NO_STAGE_MESSAGE =
+  'No pipeline stage found: add a stage to an mlc.yaml or dvc.yaml file (or an MLproject entry point).';
+
 interface CommandDependencies {
   readonly state: WorkspaceState;
   readonly controller: RunController;
@@ -49,7 +52,7 @@ async function pickStage(state: WorkspaceState): Promise<StageInfo | undefined> 
   await state.whenIdle();
   const stages = state.stages();
   if (stages.length === 0) {
-    void vscode.window.showInformationMessage('No stage found: add a stage to an mlc.yaml or dvc.yaml file.');
+    void vscode.window.showInformationMessage(NO_STAGE_MESSAGE);
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
@@ -72,9 +75,13 @@ export function registerCommands({ state, controller, engine }: CommandDependenc
       await savePipelineDocuments();
       const file =
         target instanceof vscode.Uri ? target.fsPath : target?.kind === 'pipeline' ? target.pipeline.file : undefined;
+      await state.whenIdle();
+      if (state.stages().length === 0) {
+        void vscode.window.showInformationMessage(NO_STAGE_MESSAGE);
+        return undefined;
+      }
       const root = file ? state.rootOf(file) : await pickRoot(state);
       if (!root) return undefined;
-      await state.whenIdle();
       const targets = file ? state.stagesOfFile(file).map((info) => info.entry.address) : [];
       const name = file ? `mlc: ${file.slice(root.length + 1)}` : 'mlc: pipeline';
       return runInTerminal(controller, state.runRequest(root, targets), name);

@@ -50,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     runsView.message = message;
   };
   showTrust();
+  let shownHasStages: boolean | undefined;
 
   context.subscriptions.push(
     logger,
@@ -86,6 +87,13 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     controller.onDidFinishRun(() => {
       state.statusDidChange();
       state.runsDidChange();
+    }),
+    state.onDidChangePipelines(() => {
+      const hasStages = state.stages().length > 0;
+      if (hasStages !== shownHasStages) {
+        shownHasStages = hasStages;
+        void vscode.commands.executeCommand('setContext', ContextKey.hasStages, hasStages);
+      }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       showTrust();

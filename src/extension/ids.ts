@@ -31,6 +31,8 @@ export const SettingId = {
 /** Context keys used in package.json `when` clauses. */
 export const ContextKey = {
   active: 'mlc.active',
+  /** At least one pipeline stage is known. */
+  hasStages: 'mlc.hasStages',
   running: 'mlc.running',
 } as const;
 
