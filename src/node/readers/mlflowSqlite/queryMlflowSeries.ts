@@ -4,15 +4,25 @@ import type { SqlDatabase } from './loadSqlJs';
 import type { MlflowSqliteSchema } from './mlflowSqliteSchema';
 import { sqlMetricValue } from './queryMlflowRuns';
 
-/** Whether the run exists and is visible (not deleted); series of hidden runs are not served. */
+/**
+ * Whether the run exists and is visible (not deleted, in an active experiment of the default
+ * workspace), the same rule as the run list: series of hidden runs are not served.
+ */
 export function isVisibleRun(database: SqlDatabase, schema: MlflowSqliteSchema, runUuid: string): boolean {
   if (!schema.hasTable('runs')) return false;
-  const statement = database.prepare(
-    `SELECT ${schema.select('runs', ['lifecycle_stage'])} FROM runs WHERE run_uuid = ?`,
-    [runUuid],
-  );
+  const joinsExperiments = schema.hasTable('experiments') && schema.hasColumn('runs', 'experiment_id');
+  const runStage = schema.hasColumn('runs', 'lifecycle_stage') ? 'r."lifecycle_stage"' : 'NULL';
+  const experimentStage =
+    joinsExperiments && schema.hasColumn('experiments', 'lifecycle_stage') ? 'e."lifecycle_stage"' : 'NULL';
+  const workspace =
+    joinsExperiments && schema.hasColumn('experiments', 'workspace') ? ` AND e."workspace" = 'default'` : '';
+  const join = joinsExperiments ? ` JOIN experiments e ON e.experiment_id = r.experiment_id${workspace}` : '';
+  const sql = `SELECT ${runStage}, ${experimentStage} FROM runs r${join} WHERE r.run_uuid = ?`;
+  const statement = database.prepare(sql, [runUuid]);
   try {
-    return statement.step() && statement.get()[0] !== 'deleted';
+    if (!statement.step()) return false;
+    const [runStage, experimentLifecycle] = statement.get();
+    return runStage !== 'deleted' && experimentLifecycle !== 'deleted';
   } finally {
     statement.free();
   }

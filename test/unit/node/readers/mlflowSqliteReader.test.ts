@@ -118,6 +118,8 @@ for (const generation of MLFLOW_SCHEMA_GENERATIONS) {
     assert.deepEqual(Object.keys(only.series), ['loss']);
     const deleted = await reader().series(store, hex('e'), { fs });
     assert.equal(deleted.problems[0]?.code, 'mlflowRunNotFound');
+    const inDeletedExperiment = await reader().series(store, hex('9'), { fs });
+    assert.equal(inDeletedExperiment.problems[0]?.code, 'mlflowRunNotFound');
   });
 
   test(`schema ${generation}: registry models, versions, stages and aliases`, async () => {
@@ -173,9 +175,12 @@ test('with the 2026 workspace column only the default workspace is shown', async
     "ALTER TABLE experiments ADD COLUMN workspace VARCHAR(63) NOT NULL DEFAULT 'default'",
     "UPDATE experiments SET workspace = 'other' WHERE experiment_id = 0",
   ]);
-  const { runs, problems } = await reader().list(store, { fs: createMemoryFileSystem({ [store.path]: bytes }) });
+  const fs = createMemoryFileSystem({ [store.path]: bytes });
+  const { runs, problems } = await reader().list(store, { fs });
   assert.deepEqual(problems, []);
   assert.deepEqual(runs, []);
+  const hidden = await reader().series(store, hex('a'), { fs });
+  assert.equal(hidden.problems[0]?.code, 'mlflowRunNotFound');
 });
 
 test('a database file changed between two lists is read again', async () => {
