@@ -98,10 +98,17 @@ test(
       .catch(() => {});
     await workbench.screenshot('run-pipeline-running');
     for (const name of STAGES) await waitForDescription(page, name, /^up to date/);
+    // The newest run (train and evaluate; prepare ran before from its CodeLens) is listed first.
     const runRow = sidebar(page)
-      .locator('.monaco-list-row', { hasText: /succeeded/ })
+      .locator('.monaco-list-row')
+      .filter({ has: page.locator('.label-name', { hasText: /\btrain\b/ }) })
       .first();
-    await runRow.waitFor({ timeout: 30_000 });
+    await runRow.locator('.label-description', { hasText: /^succeeded/ }).waitFor({ timeout: 30_000 });
+    // Let the CodeLenses catch up with the tree (VS Code refreshes them on its own schedule).
+    await page
+      .locator('.contentWidgets .codelens-decoration', { hasText: 'running' })
+      .first()
+      .waitFor({ state: 'detached', timeout: 15_000 });
     assert.ok(existsSync(join(folder, 'models/model.json')), 'the pipeline wrote no model');
     assert.ok(
       readdirSync(join(folder, '.mlc/runs')).length >= 2,
