@@ -73,7 +73,11 @@ void runBench('scheduler', async ({ tempDir, random, report, log }) => {
   const tools = tempDir('scheduler-cli');
   log('bundling the CLI');
   await build({
-    entryPoints: { cli: 'src/cli/main.ts', 'workers/hashWorker': 'src/node/workers/hashWorker.ts' },
+    entryPoints: {
+      cli: 'src/cli/main.ts',
+      'workers/hashWorker': 'src/node/workers/hashWorker.ts',
+      'workers/processWorker': 'src/node/workers/processWorker.ts',
+    },
     bundle: true,
     platform: 'node',
     format: 'cjs',

@@ -27,11 +27,21 @@ export interface MlcProcess {
   readonly done: Promise<MlcResult>;
 }
 
-export function startMlc(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): MlcProcess {
+/**
+ * `detached: true` puts mlc in its own process group, so a test can signal the group the way a
+ * terminal's Ctrl-C does (`process.kill(-pid, 'SIGINT')`).
+ */
+export function startMlc(
+  cwd: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { readonly detached?: boolean } = {},
+): MlcProcess {
   const child = spawn(process.execPath, ['--import', tsxLoader, cliMain, ...args], {
     cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached === true,
   });
   const output = { stdout: '', stderr: '' };
   child.stdout!.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));

@@ -37,7 +37,12 @@ process.on('message', (request: ProcessWorkerRequest) => {
   void done.then(() => pending.delete(done));
 });
 
-process.on('disconnect', () => {
+const stopAll = () => {
   for (const abort of running.values()) abort.abort();
   void Promise.all(pending).then(() => process.exit(0));
-});
+};
+process.on('disconnect', stopAll);
+process.on('SIGTERM', stopAll);
+// Ctrl-C in a terminal reaches the whole foreground process group, this worker included: mlc
+// handles it (and tells this worker which stages to kill), so the worker must not die first.
+process.on('SIGINT', () => undefined);

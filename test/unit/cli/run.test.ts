@@ -346,14 +346,17 @@ suite('mlc run while it runs', { concurrency: 3 }, () => {
 
     const blocking = `  block:\n    cmd: sleep 60 & echo $! > child.pid; wait\n    deps: [mlc.yaml]\n`;
     writeFiles(root, { 'mlc.yaml': `stages:\n${blocking}${quick.join('')}` });
-    const mlc = startMlc(root, ['run', '-j', '2']);
+    const mlc = startMlc(root, ['run', '-j', '2'], {}, { detached: true });
     const child = await waitFor(
       () => existsSync(join(root, 'child.pid')) && Number(readFileSync(join(root, 'child.pid'), 'utf8')),
       20_000,
       'the blocking stage',
     );
-    mlc.child.kill('SIGINT');
-    assert.equal((await mlc.done).code, 1);
+    // As Ctrl-C in a terminal: SIGINT to mlc's whole process group (its process worker included).
+    process.kill(-mlc.child.pid!, 'SIGINT');
+    const cancelled = await mlc.done;
+    assert.equal(cancelled.code, 1, cancelled.stderr);
+    assert.match(cancelled.stdout, /cancelled/);
     await waitFor(() => !isProcessAlive(child), 5000, 'the blocking stage child to die');
   });
 
