@@ -87,20 +87,28 @@ export const command: CliCommand = {
             `Run ${runId}: ${planned.length} stage(s) (record: ${relative(context.cwd, directory)})\n`,
           ),
       });
-      const outcome = await runPipeline(
-        {
-          root: workspace.root,
-          nodes: schedulerNodesOf(workspace.graph),
-          targets,
-          force: values.force === true,
-          keepGoing: values['keep-going'] === true,
-          dryRun: values['dry-run'] === true,
-          jobs,
-          runner,
-        },
-        ports,
-        context.signal,
-      );
+      let outcome: PipelineRunOutcome;
+      try {
+        outcome = await runPipeline(
+          {
+            root: workspace.root,
+            nodes: schedulerNodesOf(workspace.graph),
+            targets,
+            force: values.force === true,
+            keepGoing: values['keep-going'] === true,
+            dryRun: values['dry-run'] === true,
+            jobs,
+            runner,
+          },
+          ports,
+          context.signal,
+        );
+      } catch (error) {
+        // Ctrl-C while statuses were computed: nothing ran and nothing was recorded.
+        if (!context.signal.aborted) throw error;
+        process.stderr.write('mlc run: cancelled before any stage started.\n');
+        return ExitCode.failed;
+      }
       await hasher.flush();
       return report(outcome, json, context);
     } finally {

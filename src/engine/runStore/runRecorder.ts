@@ -30,6 +30,7 @@ export class RunRecorder {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private readonly logBuffers = new Map<string, string>();
   private logBufferedBytes = 0;
+  private stagesByAddress = new Map<string, StageRunRecord>();
 
   private constructor(
     private readonly fs: FileSystem,
@@ -74,7 +75,10 @@ export class RunRecorder {
   }
 
   stage(address: string): StageRunRecord {
-    const stage = this.record.stages.find((candidate) => candidate.address === address);
+    if (this.stagesByAddress.size !== this.record.stages.length) {
+      this.stagesByAddress = new Map(this.record.stages.map((stage) => [stage.address, stage]));
+    }
+    const stage = this.stagesByAddress.get(address);
     if (!stage) throw new Error(`Stage ${address} is not part of run ${this.id}.`);
     return stage;
   }

@@ -19,6 +19,7 @@ export function createWorkspaceLock(root: string): WorkspaceLock {
   return {
     tryAcquire(holder: LockHolder): LockAttempt {
       fs.mkdirSync(dirname(path), { recursive: true });
+      ignoreInGit(dirname(path));
       let staleHolder: LockHolder | undefined;
       for (let attempt = 0; attempt < 3; attempt++) {
         if (tryCreate(path, holder)) {
@@ -54,6 +55,20 @@ export function createWorkspaceLock(root: string): WorkspaceLock {
  */
 function isHolderAlive(holder: LockHolder): boolean {
   return holder.hostname !== hostname() || isProcessAlive(holder.pid);
+}
+
+/**
+ * Run records in `.mlc/runs` are meant to be shareable through git; the lock and the stat cache
+ * are not. Writes `.mlc/.gitignore` once, and never overwrites one the user edited.
+ */
+function ignoreInGit(folder: string): void {
+  const path = join(folder, '.gitignore');
+  if (fs.existsSync(path)) return;
+  try {
+    fs.writeFileSync(path, '# Written by mlc: machine-local state.\n/lock\n/cache/\n', { flag: 'wx' });
+  } catch {
+    // Another process wrote it first, or the folder is read-only: either way nothing to do.
+  }
 }
 
 function tryCreate(path: string, holder: LockHolder): boolean {
