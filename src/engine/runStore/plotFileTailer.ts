@@ -1,6 +1,7 @@
 import type { PlotProps } from '../pipeline/model';
 import type { FileSystem } from '../ports';
-import { parseMetricCell } from './parseMetricCell';
+import { splitQuoted } from '../readers/csvLogger/createCsvLogParser';
+import { parseMetricNumber } from '../series/parseMetricNumber';
 
 /** One point of a metric series as mlc records it. */
 export interface MetricPoint {
@@ -75,7 +76,7 @@ export function createPlotTailer(
       takeRow(parseJsonRow(text), into, skipping);
       return;
     }
-    const cells = splitDelimited(text, separator);
+    const cells = text.includes('"') ? splitQuoted(text, separator) : text.split(separator);
     if (!header && hasHeader) {
       header = cells.map((cell) => cell.trim());
       return;
@@ -141,7 +142,7 @@ function formatOf(path: string): PlotFormat {
 
 function numberOf(cell: unknown): number | undefined {
   if (typeof cell === 'number') return cell;
-  if (typeof cell === 'string') return parseMetricCell(cell);
+  if (typeof cell === 'string') return parseMetricNumber(cell.trim());
   return undefined;
 }
 
@@ -166,28 +167,4 @@ function rowsOfJson(data: unknown): Row[] {
     if (list) return (list as unknown[]).filter(isRow);
   }
   return [];
-}
-
-/** Splits one CSV/TSV line, honouring double quotes (`"a,b"` and `""` inside quotes). */
-function splitDelimited(line: string, separator: string): string[] {
-  if (!line.includes('"')) return line.split(separator);
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let index = 0; index < line.length; index++) {
-    const character = line[index]!;
-    if (quoted) {
-      if (character === '"' && line[index + 1] === '"') {
-        cell += '"';
-        index++;
-      } else if (character === '"') quoted = false;
-      else cell += character;
-    } else if (character === '"') quoted = true;
-    else if (character === separator) {
-      cells.push(cell);
-      cell = '';
-    } else cell += character;
-  }
-  cells.push(cell);
-  return cells;
 }
