@@ -100,7 +100,23 @@ function setup(
     },
   };
   const statuses = () => Object.fromEntries(recorder.record.stages.map((stage) => [stage.address, stage.status]));
-  return { plan, recorder, dependencies, recorded, statuses, fs };
+  /** Executes the plan and closes the record (stops its heartbeat timer). */
+  const execute = async (
+    options: { jobs: number; keepGoing: boolean },
+    signal = new AbortController().signal,
+    overrides: { plan?: typeof plan; dependencies?: SchedulerDependencies } = {},
+  ) => {
+    const status = await executePlan(
+      overrides.plan ?? plan,
+      recorder,
+      overrides.dependencies ?? dependencies,
+      options,
+      signal,
+    );
+    recorder.finish(status);
+    return status;
+  };
+  return { plan, recorder, dependencies, recorded, statuses, fs, execute };
 }
 
 test('executePlan runs independent stages in parallel up to -j and waits for upstream', async () => {
@@ -115,14 +131,7 @@ test('executePlan runs independent stages in parallel up to -j and waits for ups
     fake.runner,
     fs,
   );
-  const status = await executePlan(
-    run.plan,
-    run.recorder,
-    run.dependencies,
-    { jobs: 2, keepGoing: false },
-    new AbortController().signal,
-  );
-  run.recorder.finish(status);
+  const status = await run.execute({ jobs: 2, keepGoing: false });
   assert.equal(status, 'succeeded');
   assert.equal(fake.maxRunning(), 2);
   assert.equal(fake.started.at(-1), 'c');
@@ -147,14 +156,7 @@ test('a failure stops new stages, records the exit code and skips the rest with 
     fake.runner,
     fs,
   );
-  const status = await executePlan(
-    run.plan,
-    run.recorder,
-    run.dependencies,
-    { jobs: 1, keepGoing: false },
-    new AbortController().signal,
-  );
-  run.recorder.finish(status);
+  const status = await run.execute({ jobs: 1, keepGoing: false });
   assert.equal(status, 'failed');
   assert.deepEqual(run.statuses(), { a: 'failed', b: 'skipped', other: 'skipped' });
   const failed = run.recorder.stage('a');
@@ -176,14 +178,7 @@ test('--keep-going runs independent branches after a failure and skips only the 
     fake.runner,
     fs,
   );
-  const status = await executePlan(
-    run.plan,
-    run.recorder,
-    run.dependencies,
-    { jobs: 1, keepGoing: true },
-    new AbortController().signal,
-  );
-  run.recorder.finish(status);
+  const status = await run.execute({ jobs: 1, keepGoing: true });
   assert.equal(status, 'failed');
   assert.deepEqual(run.statuses(), { a: 'failed', b: 'skipped', c: 'skipped', other: 'succeeded' });
   assert.equal(run.recorder.stage('c').skipReason, 'upstream stage a failed');
@@ -193,14 +188,7 @@ test('a failed stage is retried up to `retries` times and each attempt is record
   const fs = createMemoryFileSystem();
   const fake = fakeRunner(fs, { flaky: { exitCode: (call) => (call < 3 ? 1 : 0) } });
   const run = setup([{ stage: { ...aStage({ name: 'flaky', cmd: 'flaky' }), retries: 2 } }], fake.runner, fs);
-  const status = await executePlan(
-    run.plan,
-    run.recorder,
-    run.dependencies,
-    { jobs: 1, keepGoing: false },
-    new AbortController().signal,
-  );
-  run.recorder.finish(status);
+  const status = await run.execute({ jobs: 1, keepGoing: false });
   assert.equal(status, 'succeeded');
   assert.deepEqual(
     run.recorder.stage('flaky').attempts.map((attempt) => attempt.exitCode),
@@ -212,14 +200,7 @@ test('a list cmd runs in order and stops at the first failing entry', async () =
   const fs = createMemoryFileSystem();
   const fake = fakeRunner(fs, { second: { exitCode: 2 } });
   const run = setup([{ stage: aStage({ name: 'multi', cmd: ['first', 'second', 'third'] }) }], fake.runner, fs);
-  const status = await executePlan(
-    run.plan,
-    run.recorder,
-    run.dependencies,
-    { jobs: 1, keepGoing: false },
-    new AbortController().signal,
-  );
-  run.recorder.finish(status);
+  assert.equal(await run.execute({ jobs: 1, keepGoing: false }), 'failed');
   assert.deepEqual(fake.started, ['first', 'second']);
   assert.equal(run.recorder.stage('multi').failure?.message, 'command 2 exited with code 2');
 });
@@ -229,14 +210,7 @@ test('non-persist outs are deleted before the command, and a missing out fails t
   const fake = fakeRunner(fs, { make: { writes: [] } });
   const stage = aStage({ name: 'make', cmd: 'make', outs: ['old.txt', { path: 'kept.txt', persist: true }] });
   const run = setup([{ stage }], fake.runner, fs);
-  const status = await executePlan(
-    run.plan,
-    run.recorder,
-    run.dependencies,
-    { jobs: 1, keepGoing: false },
-    new AbortController().signal,
-  );
-  run.recorder.finish(status);
+  assert.equal(await run.execute({ jobs: 1, keepGoing: false }), 'failed');
   assert.equal(fs.stat('/ws/old.txt'), undefined);
   assert.equal(fs.readText('/ws/kept.txt'), 'kept');
   assert.deepEqual(run.recorder.stage('make').failure, {
@@ -259,14 +233,7 @@ test('aborting kills running stages, records them cancelled and never records th
   );
   const abort = new AbortController();
   setTimeout(() => abort.abort(), 20);
-  const status = await executePlan(
-    run.plan,
-    run.recorder,
-    run.dependencies,
-    { jobs: 2, keepGoing: false },
-    abort.signal,
-  );
-  run.recorder.finish(status);
+  const status = await run.execute({ jobs: 2, keepGoing: false }, abort.signal);
   assert.equal(status, 'cancelled');
   assert.deepEqual(run.statuses(), { slow: 'cancelled', after: 'skipped' });
   assert.deepEqual(run.recorded, []);
@@ -288,14 +255,7 @@ test('a stage planned only because of its upstream is skipped as up to date when
     ...run.dependencies,
     checkStatus: async () => ({ state: 'up-to-date' as const, reasons: [] }),
   };
-  const status = await executePlan(
-    conditional,
-    run.recorder,
-    dependencies,
-    { jobs: 1, keepGoing: false },
-    new AbortController().signal,
-  );
-  run.recorder.finish(status);
+  const status = await run.execute({ jobs: 1, keepGoing: false }, undefined, { plan: conditional, dependencies });
   assert.equal(status, 'succeeded');
   assert.deepEqual(fake.started, ['a']);
   assert.deepEqual(run.statuses(), { a: 'succeeded', b: 'up-to-date' });
