@@ -38,3 +38,24 @@ export function markRunInterrupted(fs: FileSystem, clock: Clock, runDirectory: s
   fs.appendFile(events, `${endsTorn ? '\n' : ''}${line}\n`);
   return true;
 }
+
+/**
+ * Called by a run that holds the workspace lock: no other run can be live, so any of the newest
+ * `limit` records still saying queued or running belongs to a process that died (its stale lock
+ * may have been deleted by hand). Each is rewritten as interrupted. Returns their ids.
+ */
+export function markDeadRunsInterrupted(fs: FileSystem, clock: Clock, runsDirectory: string, limit = 20): string[] {
+  let names: string[];
+  try {
+    names = fs
+      .readDirectory(runsDirectory)
+      .filter((entry) => entry.kind === 'directory')
+      .map((entry) => entry.name);
+  } catch {
+    return [];
+  }
+  const newest = names.sort().slice(-limit);
+  return newest.filter((name) =>
+    markRunInterrupted(fs, clock, join(runsDirectory, name), 'interrupted: its mlc process ended before the run did'),
+  );
+}

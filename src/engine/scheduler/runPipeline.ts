@@ -2,7 +2,7 @@ import { join, relative } from 'pathe';
 import type { Stage } from '../pipeline/model';
 import type { ParamValue } from '../runs/model';
 import { createRunId } from '../runStore/createRunId';
-import { markRunInterrupted } from '../runStore/markRunInterrupted';
+import { markDeadRunsInterrupted, markRunInterrupted } from '../runStore/markRunInterrupted';
 import { RunRecorder } from '../runStore/runRecorder';
 import type { RunRecord, StageRunRecord } from '../runStore/runRecord';
 import { safeFileName } from '../runStore/safeFileName';
@@ -87,6 +87,7 @@ export async function runPipeline(
         `interrupted: its mlc process (pid ${lock.staleHolder.pid}) died before the run ended`,
       );
     }
+    markDeadRunsInterrupted(ports.fs, ports.clock, runsDirectory);
     const statuses = await ports.statusOf(selection, signal);
     const plan = planRun(request.nodes, statuses, request);
     if (plan.stages.length === 0) return { kind: 'upToDate', plan };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createMlcRunReader } from '../../../../src/engine/runStore/mlcRunReader';
-import { markRunInterrupted } from '../../../../src/engine/runStore/markRunInterrupted';
+import { markDeadRunsInterrupted, markRunInterrupted } from '../../../../src/engine/runStore/markRunInterrupted';
 import { formatMetricLines } from '../../../../src/engine/runStore/metricsLog';
 import { readRunRecord } from '../../../../src/engine/runStore/readRunRecord';
 import type { RunRecord } from '../../../../src/engine/runStore/runRecord';
@@ -124,4 +124,13 @@ test('markRunInterrupted rewrites a dead run and its stages, and leaves finished
     '{"type":"stageSta\n{"time":5000,"type":"runInterrupted"}\n',
   );
   assert.equal(markRunInterrupted(fs, clock, `${runs}/${dead.id}`, 'again'), false);
+});
+
+test('with the workspace lock held, every recent record still saying running is rewritten as interrupted', () => {
+  const dead = aRunRecord({ id: '20261126-081500-00000a', status: 'running' });
+  const finished = aRunRecord({ id: '20261126-081600-00000b' });
+  const fs = createMemoryFileSystem(Object.fromEntries([write(dead), write(finished)]));
+  assert.deepEqual(markDeadRunsInterrupted(fs, { now: () => 1 }, runs), [dead.id]);
+  assert.equal((JSON.parse(fs.readText(`${runs}/${dead.id}/run.json`)) as RunRecord).status, 'interrupted');
+  assert.deepEqual(markDeadRunsInterrupted(fs, { now: () => 1 }, '/ws/none'), []);
 });
