@@ -98,11 +98,10 @@ test(
       .catch(() => {});
     await workbench.screenshot('run-pipeline-running');
     for (const name of STAGES) await waitForDescription(page, name, /^up to date/);
-    // The newest run (train and evaluate; prepare ran before from its CodeLens) is listed first.
-    const runRow = sidebar(page)
-      .locator('.monaco-list-row')
-      .filter({ has: page.locator('.label-name', { hasText: /\btrain\b/ }) })
-      .first();
+    // The Runs view lists newest first: the pipeline's run (train and evaluate; prepare ran
+    // before from its CodeLens) is the first row.
+    const runsPane = sidebar(page).locator('.pane', { has: page.locator('.pane-header', { hasText: 'Runs' }) });
+    const runRow = runsPane.locator('.monaco-list-row').first();
     await runRow.locator('.label-description', { hasText: /^succeeded/ }).waitFor({ timeout: 30_000 });
     // Let the CodeLenses catch up with the tree (VS Code refreshes them on its own schedule).
     await page
