@@ -1,5 +1,5 @@
 import { type Problem, problemAt } from '../../problems';
-import { parseMetricNumber } from '../../series/parseMetricNumber';
+import { parseIntegerAt, parseMetricNumber } from '../../series/parseMetricNumber';
 import { createSeriesBuilder, type SeriesBuilder } from '../../series/seriesBuilder';
 import type { LineTableParser } from '../../series/textFileTail';
 
@@ -12,10 +12,15 @@ import type { LineTableParser } from '../../series/textFileTail';
  */
 export function createCsvLogParser(
   path: string,
-  separator = ',',
+  options: { readonly separator?: string; readonly names?: readonly string[] } = {},
 ): LineTableParser & { readonly columns: readonly string[] } {
+  const separator = options.separator ?? ',';
+  const separatorCode = separator.charCodeAt(0);
+  const wanted = options.names ? new Set(options.names) : undefined;
   const builders = new Map<string, SeriesBuilder>();
   let columns: string[] = [];
+  /** Per column: its builder when its values are read, undefined for the x column and unwanted ones. */
+  let columnBuilders: Array<SeriesBuilder | undefined> = [];
   let xIndex = -1;
   let problems: Problem[] = [];
   let skippedRows = 0;
@@ -25,6 +30,15 @@ export function createCsvLogParser(
     columns = fields.map((field) => field.trim());
     xIndex = columns.indexOf('step');
     if (xIndex < 0) xIndex = columns.indexOf('epoch');
+    columnBuilders = columns.map((name, index) => {
+      if (index === xIndex || (wanted && !wanted.has(name))) return undefined;
+      let builder = builders.get(name);
+      if (!builder) {
+        builder = createSeriesBuilder(16);
+        builders.set(name, builder);
+      }
+      return builder;
+    });
     if (xIndex < 0) {
       problems.push(
         problemAt(
@@ -38,25 +52,48 @@ export function createCsvLogParser(
     }
   };
 
-  const addRow = (fields: string[], line: number) => {
+  const addRow = (fields: readonly string[], line: number) => {
     const x = xIndex >= 0 ? parseMetricNumber(fields[xIndex] ?? '') : undefined;
     if (x === undefined) {
       if (skippedRows++ === 0) firstSkippedLine = line;
       return;
     }
-    for (let index = 0; index < columns.length; index++) {
-      if (index === xIndex) continue;
+    for (let index = 0; index < columnBuilders.length; index++) {
+      const builder = columnBuilders[index];
       const cell = fields[index];
-      if (cell === undefined || cell.length === 0) continue;
+      if (!builder || cell === undefined || cell.length === 0) continue;
       const value = parseMetricNumber(cell);
-      if (value === undefined) continue;
-      const name = columns[index]!;
-      let builder = builders.get(name);
-      if (!builder) {
-        builder = createSeriesBuilder(16);
-        builders.set(name, builder);
+      if (value !== undefined) builder.push(x, value, Number.NaN);
+    }
+  };
+
+  /** The common unquoted row, read in place: cells are located by index, not split into strings. */
+  const addPlainRow = (text: string, start: number, end: number, line: number) => {
+    let x: number | undefined;
+    if (xIndex >= 0) {
+      let cellStart = start;
+      for (let index = 0; index < xIndex && cellStart <= end; index++) {
+        const next = text.indexOf(separator, cellStart);
+        cellStart = next < 0 || next > end ? end + 1 : next + 1;
       }
-      builder.push(x, value, Number.NaN);
+      let cellEnd = text.indexOf(separator, cellStart);
+      if (cellEnd < 0 || cellEnd > end) cellEnd = end;
+      x = cellStart <= end ? readCell(text, cellStart, cellEnd) : undefined;
+    }
+    if (x === undefined) {
+      if (skippedRows++ === 0) firstSkippedLine = line;
+      return;
+    }
+    let cellStart = start;
+    for (let index = 0; index < columnBuilders.length && cellStart <= end; index++) {
+      let cellEnd = cellStart;
+      while (cellEnd < end && text.charCodeAt(cellEnd) !== separatorCode) cellEnd++;
+      const builder = columnBuilders[index];
+      if (builder && cellEnd > cellStart) {
+        const value = readCell(text, cellStart, cellEnd);
+        if (value !== undefined) builder.push(x, value, Number.NaN);
+      }
+      cellStart = cellEnd + 1;
     }
   };
 
@@ -69,16 +106,25 @@ export function createCsvLogParser(
       if (end < 0) end = length;
       const lineEnd = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
       if (lineEnd > start) {
-        const raw = text.slice(start, lineEnd);
-        const fields = raw.includes('"') ? splitQuoted(raw, separator) : raw.split(separator);
-        const isHeader = columns.length === 0 || (fields.includes('epoch') && !/^\s*-?\d/.test(raw));
-        if (isHeader) setHeader(fields, line);
-        else addRow(fields, line);
+        const startsWithDigit = isNumberStart(text.charCodeAt(start));
+        const quoted = text.indexOf('"', start);
+        const hasQuote = quoted >= 0 && quoted < lineEnd;
+        if (columns.length === 0 || (!startsWithDigit && isHeaderLine(text.slice(start, lineEnd)))) {
+          const raw = text.slice(start, lineEnd);
+          setHeader(hasQuote ? splitQuoted(raw, separator) : raw.split(separator), line);
+        } else if (hasQuote) addRow(splitQuoted(text.slice(start, lineEnd), separator), line);
+        else addPlainRow(text, start, lineEnd, line);
       }
       start = end + 1;
       line++;
     }
     return line - firstLine;
+  };
+
+  /** A repeated header names the same kind of columns: `epoch` (both loggers) or `step`. */
+  const isHeaderLine = (raw: string) => {
+    const fields = raw.split(separator).map((field) => field.trim().replace(/^"|"$/g, ''));
+    return fields.includes('epoch') || (fields.includes('step') && !fields.some((field) => /^-?\d/.test(field)));
   };
 
   return {
@@ -128,4 +174,14 @@ export function splitQuoted(line: string, separator: string): string[] {
   }
   fields.push(field);
   return fields;
+}
+
+function isNumberStart(code: number): boolean {
+  return (code >= 48 && code <= 57) || code === 45 || code === 46 || code === 43;
+}
+
+/** A cell as a number: integers without a substring, everything else through parseMetricNumber. */
+function readCell(text: string, start: number, end: number): number | undefined {
+  const integer = parseIntegerAt(text, start, end);
+  return Number.isNaN(integer) ? parseMetricNumber(text.slice(start, end)) : integer;
 }

@@ -98,7 +98,7 @@ export function createCsvLoggerReader(options: FileRunReaderOptions): TailableRu
         poll(context) {
           if (!tail) {
             const { file } = resolveLogFile(context.fs, store.path);
-            tail = createTextFileTail(file, () => createCsvLogParser(file), { maxBytes: SERIES_MAX_BYTES });
+            tail = createTextFileTail(file, () => createCsvLogParser(file, { names }), { maxBytes: SERIES_MAX_BYTES });
           }
           const result = tail.poll(context.fs, context.signal);
           const builders = new Map([...tail.parser.builders].filter(([name]) => !wanted || wanted.has(name)));

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { createCsvLogParser } from '../../../../../src/engine/readers/csvLogger/createCsvLogParser';
+
+const cell = fc.oneof(
+  fc.constant(''),
+  fc.integer({ min: -1000, max: 1000 }).map(String),
+  fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).map(String),
+  fc.constantFrom('nan', 'inf', '-inf', 'NA', '1e-05', '"[1, 2]"', '"3.5"'),
+);
+
+/** The obvious reading of one row, for comparison with the in-place fast path. */
+function reference(columns: string[], rows: string[][]): Map<string, Array<[number, number]>> {
+  const parse = (text: string) => {
+    const unquoted = text.startsWith('"') ? text.slice(1, -1) : text;
+    if (unquoted === '' || unquoted === 'NA' || unquoted.startsWith('[')) return undefined;
+    const special: Record<string, number> = { nan: Number.NaN, inf: Infinity, '-inf': -Infinity };
+    return unquoted in special ? special[unquoted] : Number(unquoted);
+  };
+  const series = new Map<string, Array<[number, number]>>();
+  for (const row of rows) {
+    const x = parse(row[0]!);
+    if (x === undefined) continue;
+    columns.forEach((name, index) => {
+      if (index === 0) return;
+      const value = parse(row[index] ?? '');
+      if (value === undefined) return;
+      series.set(name, [...(series.get(name) ?? []), [x, value]]);
+    });
+  }
+  return series;
+}
+
+test('the in-place row reader agrees with a plain split-and-parse reading, quoted cells included', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 4 }),
+      fc.array(fc.array(cell, { minLength: 5, maxLength: 5 }), { maxLength: 20 }),
+      fc.boolean(),
+      (metricCount, rawRows, crlf) => {
+        const columns = ['step', ...Array.from({ length: metricCount }, (_value, index) => `m${index}`)];
+        const rows = rawRows.map((row, index) => [String(index), ...row.slice(0, metricCount)]);
+        const ending = crlf ? '\r\n' : '\n';
+        const text = [columns.join(','), ...rows.map((row) => row.join(','))].map((line) => line + ending).join('');
+        const parser = createCsvLogParser('/m.csv');
+        parser.feed(text, 1);
+        const expected = reference(columns, rows);
+        for (const name of columns.slice(1)) {
+          const built = parser.builders.get(name)?.build();
+          const actual = built ? Array.from(built.steps, (step, index) => [step, built.values[index]!]) : [];
+          assert.deepEqual(actual, expected.get(name) ?? [], name);
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test('only the named columns are read when names are given', () => {
+  const parser = createCsvLogParser('/m.csv', { names: ['loss'] });
+  parser.feed('epoch,step,loss,acc\n0,1,0.5,0.9\n', 1);
+  assert.deepEqual([...parser.builders.keys()], ['loss']);
+  assert.deepEqual([...parser.builders.get('loss')!.build().values], [0.5]);
+});
