@@ -39,7 +39,10 @@ export async function executePlan(
     }
     if (planned.upstream.length === 0) ready.push(planned);
   }
-  let running = 0;
+  /** Stages started and not finished yet (their records are still being completed). */
+  let inFlight = 0;
+  /** Job slots in use: like make's -j, a slot is held while a stage's commands run. */
+  let slots = 0;
   let failed = false;
   let stopReason: string | undefined;
 
@@ -63,8 +66,8 @@ export async function executePlan(
   };
 
   await new Promise<void>((resolveAll) => {
-    const onFinished = (planned: PlannedStage, result: StageRunRecord) => {
-      running--;
+    const onFinished = (planned: PlannedStage, result: StageRunRecord, releaseSlot: (andPump: boolean) => void) => {
+      inFlight--;
       const isGood = result.status === 'succeeded' || result.status === 'up-to-date';
       if (result.status !== 'up-to-date') dependencies.observer?.stageFinished?.(planned.address, result);
       if (isGood) {
@@ -78,26 +81,37 @@ export async function executePlan(
         if (options.keepGoing) skipDownstream(planned.address, `upstream stage ${planned.address} failed`);
         else stopReason ??= `stage ${planned.address} failed`;
       }
+      releaseSlot(false);
       pump();
     };
     const pump = () => {
       if (signal.aborted) stopReason ??= 'the run was cancelled';
-      while (stopReason === undefined && running < jobs && ready.length > 0) {
+      while (stopReason === undefined && slots < jobs && ready.length > 0) {
         const planned = ready.shift()!;
-        running++;
-        runStage(planned, recorder, dependencies, signal).then(
-          (result) => onFinished(planned, result),
+        inFlight++;
+        slots++;
+        // The slot frees as soon as the commands end; hashing and recording the stage overlap
+        // with the next stage's commands, while its dependents still wait for the whole stage.
+        let holdsSlot = true;
+        const releaseSlot = (andPump: boolean) => {
+          if (!holdsSlot) return;
+          holdsSlot = false;
+          slots--;
+          if (andPump) pump();
+        };
+        runStage(planned, recorder, dependencies, signal, () => releaseSlot(true)).then(
+          (result) => onFinished(planned, result, releaseSlot),
           (error: unknown) => {
             const record = recorder.stage(planned.address);
             recorder.update(() => {
               record.status = 'failed';
               record.failure = { code: 'startFailed', message: error instanceof Error ? error.message : String(error) };
             });
-            onFinished(planned, record);
+            onFinished(planned, record, releaseSlot);
           },
         );
       }
-      if (running === 0) resolveAll();
+      if (inFlight === 0) resolveAll();
     };
     signal.addEventListener('abort', () => pump(), { once: true });
     pump();

@@ -22,6 +22,8 @@ export async function runStage(
   recorder: RunRecorder,
   dependencies: SchedulerDependencies,
   signal: AbortSignal,
+  /** Called once the stage's commands have succeeded (its job slot may go to another stage). */
+  onCommandsEnded: () => void = () => undefined,
 ): Promise<StageRunRecord> {
   const { stage, address } = planned;
   const record = recorder.stage(address);
@@ -67,6 +69,9 @@ export async function runStage(
     if (pollTimer) clearInterval(pollTimer);
     pollPlots(true);
   }
+  // Only a success frees the slot early: after a failure the scheduler must first decide
+  // whether anything else may start at all.
+  if (outcome.status === 'succeeded') onCommandsEnded();
   if (outcome.status === 'succeeded') outcome = await finishSuccess(planned, recorder, dependencies, outcome);
   return finishStage(recorder, record, dependencies, startedAt, outcome);
 }
