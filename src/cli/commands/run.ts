@@ -5,7 +5,7 @@ import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import { matchTarget } from '../../engine/pipeline/findStages';
 import type { Problem } from '../../engine/problems';
 import type { StageRunRecord } from '../../engine/runStore/runRecord';
-import type { RunPlan } from '../../engine/scheduler/planRun';
+import { type RunPlan, upstreamClosure } from '../../engine/scheduler/planRun';
 import { runPipeline, type PipelineRunOutcome } from '../../engine/scheduler/runPipeline';
 import { formatDuration } from '../../engine/scheduler/runStage';
 import type { RunObserver } from '../../engine/scheduler/schedulerDependencies';
@@ -73,6 +73,7 @@ export const command: CliCommand = {
       return ExitCode.usage;
     }
     const targets = resolveTargets(workspace.graph, positionals);
+    if (values.runner === undefined) checkStageRunners(workspace, targets);
     const hasher = createContentHasher({ workspaceRoot: workspace.root, logger: context.logger });
     try {
       const ports = createLocalRunPorts({
@@ -134,6 +135,28 @@ function resolveTargets(graph: Parameters<typeof matchTarget>[0], positionals: r
     for (const stage of match.stages) addresses.push(graph.address(stage));
   }
   return [...new Set(addresses)];
+}
+
+/**
+ * Stages whose `runner:` names an ssh or slurm runner cannot run yet; running them here instead
+ * would silently use the wrong machine, so say so (`--runner local` runs them here on purpose).
+ */
+function checkStageRunners(workspace: ReturnType<typeof loadWorkspace>, targets: readonly string[]): void {
+  const { graph } = workspace;
+  const selected =
+    targets.length > 0
+      ? upstreamClosure(schedulerNodesOf(graph), targets)
+      : graph.stages.map((stage) => graph.address(stage));
+  for (const address of selected) {
+    const stage = graph.get(address);
+    if (!stage?.runner || stage.runner === 'local') continue;
+    const pipeline = workspace.pipelines.find((candidate) => candidate.file === stage.pipelineFile);
+    const config = pipeline?.runners.find((runner) => runner.name === stage.runner);
+    if (config?.type === 'local') continue;
+    throw new UsageError(
+      `stage ${address} runs on runner '${stage.runner}'${config ? ` (${config.type})` : ''}, but only 'local' runs stages for now; ssh and slurm runners arrive with a later issue. Add --runner local to run it on this machine.`,
+    );
+  }
 }
 
 function humanObserver(): RunObserver {

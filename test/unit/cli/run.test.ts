@@ -232,6 +232,15 @@ suite('mlc run', { concurrency: 3 }, () => {
     assert.match(runner.stderr, /only 'local' runs stages for now; ssh and slurm runners arrive with a later issue/);
     const jobs = await runMlc(root, ['run', '-j', '0']);
     assert.equal(jobs.code, 2);
+    const remote = workspace({
+      'mlc.yaml': 'stages:\n  fit:\n    cmd: touch ran\n    runner: box\nrunners:\n  box: { type: ssh, host: box }\n',
+    });
+    const refused = await runMlc(remote, ['run']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /stage fit runs on runner 'box' \(ssh\), but only 'local' runs stages for now/);
+    assert.equal(existsSync(join(remote, 'ran')), false);
+    assert.equal((await runMlc(remote, ['run', '--runner', 'local'])).code, 0);
+    assert.equal(existsSync(join(remote, 'ran')), true);
     const broken = workspace({ 'mlc.yaml': 'stages:\n  a:\n    cmd: [unclosed\n' });
     const invalid = await runMlc(broken, ['run']);
     assert.equal(invalid.code, 2);
