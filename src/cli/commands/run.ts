@@ -81,9 +81,10 @@ export const command: CliCommand = {
         graph: workspace.graph,
         fs: context.fs,
         hasher,
-        ...(json ? {} : { observer: humanObserver() }),
+        // Progress and stage output go to stderr with --json too: CI logs stay readable while
+        // stdout carries only the final document.
+        observer: humanObserver(),
         onRunStarted: (runId, directory, planned) =>
-          json ||
           process.stderr.write(
             `Run ${runId}: ${planned.length} stage(s) (record: ${relative(context.cwd, directory)})\n`,
           ),
