@@ -73,11 +73,11 @@ export function createCsvLogParser(
     if (xIndex >= 0) {
       let cellStart = start;
       for (let index = 0; index < xIndex && cellStart <= end; index++) {
-        const next = text.indexOf(separator, cellStart);
-        cellStart = next < 0 || next > end ? end + 1 : next + 1;
+        while (cellStart < end && text.charCodeAt(cellStart) !== separatorCode) cellStart++;
+        cellStart++;
       }
-      let cellEnd = text.indexOf(separator, cellStart);
-      if (cellEnd < 0 || cellEnd > end) cellEnd = end;
+      let cellEnd = cellStart;
+      while (cellEnd < end && text.charCodeAt(cellEnd) !== separatorCode) cellEnd++;
       x = cellStart <= end ? readCell(text, cellStart, cellEnd) : undefined;
     }
     if (x === undefined) {
@@ -101,14 +101,20 @@ export function createCsvLogParser(
     let start = 0;
     let line = firstLine;
     const length = text.length;
+    // The next quote in the block, found once and reused until passed: searching from every line
+    // start would scan the rest of a 4 MiB block per line when there is no quote at all.
+    let nextQuote = -1;
     while (start < length) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = length;
       const lineEnd = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
       if (lineEnd > start) {
         const startsWithDigit = isNumberStart(text.charCodeAt(start));
-        const quoted = text.indexOf('"', start);
-        const hasQuote = quoted >= 0 && quoted < lineEnd;
+        if (nextQuote !== Number.POSITIVE_INFINITY && nextQuote < start) {
+          nextQuote = text.indexOf('"', start);
+          if (nextQuote < 0) nextQuote = Number.POSITIVE_INFINITY;
+        }
+        const hasQuote = nextQuote < lineEnd;
         if (columns.length === 0 || (!startsWithDigit && isHeaderLine(text.slice(start, lineEnd)))) {
           const raw = text.slice(start, lineEnd);
           setHeader(hasQuote ? splitQuoted(raw, separator) : raw.split(separator), line);

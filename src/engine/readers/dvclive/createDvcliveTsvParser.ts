@@ -35,14 +35,14 @@ export function createDvcliveTsvParser(path: string, metricName: string): LineTa
             continue;
           }
         }
-        const firstTab = text.indexOf('\t', start);
-        const secondTab = firstTab >= 0 && firstTab < lineEnd ? text.indexOf('\t', firstTab + 1) : -1;
+        const firstTab = tabWithin(text, start, lineEnd);
+        const secondTab = firstTab >= 0 ? tabWithin(text, firstTab + 1, lineEnd) : -1;
         let timestamp = Number.NaN;
         let step: number | undefined;
         let value: number | undefined;
-        if (firstTab < 0 || firstTab >= lineEnd) {
+        if (firstTab < 0) {
           step = undefined;
-        } else if (secondTab < 0 || secondTab >= lineEnd) {
+        } else if (secondTab < 0) {
           step = integerOrNumber(text, start, firstTab);
           value = parseMetricNumber(unquote(text.slice(firstTab + 1, lineEnd)));
         } else {
@@ -81,6 +81,12 @@ export function createDvcliveTsvParser(path: string, metricName: string): LineTa
       return taken;
     },
   };
+}
+
+/** The first tab in [start, end), or -1: bounded by the line, so junk lines cannot cost a block scan each. */
+function tabWithin(text: string, start: number, end: number): number {
+  for (let index = start; index < end; index++) if (text.charCodeAt(index) === 9) return index;
+  return -1;
 }
 
 function integerOrNumber(text: string, start: number, end: number): number | undefined {

@@ -63,3 +63,17 @@ test('only the named columns are read when names are given', () => {
   assert.deepEqual([...parser.builders.keys()], ['loss']);
   assert.deepEqual([...parser.builders.get('loss')!.build().values], [0.5]);
 });
+
+test('a long block without quotes or with junk lines is read in linear time (a guard against per-line block scans)', () => {
+  const rows = Array.from(
+    { length: 100_000 },
+    (_value, step) => `${step},0.5,${step % 7 === 0 ? 'junk line without separators' : '1'}`,
+  );
+  const text = `step,loss,acc\n${rows.join('\n')}\n`;
+  const started = performance.now();
+  const parser = createCsvLogParser('/m.csv');
+  parser.feed(text, 1);
+  // Linear work takes tens of milliseconds; a scan to the block end per line would take minutes.
+  assert.ok(performance.now() - started < 10_000);
+  assert.equal(parser.builders.get('loss')!.length, 100_000);
+});

@@ -210,3 +210,20 @@ test('real-world DVCLive output: Lightning logger, HF callback, 1000-step demo, 
   assert.deepEqual(runs.get('dvclive:dvc-example-get-started/dvclive-41fe2f3/dvclive')!.metrics, {});
   for (const run of runs.values()) assert.deepEqual(run.problems ?? [], [], run.id);
 });
+
+test('TSV lines without tabs cost no scan of the rest of the block', async () => {
+  const lines = Array.from({ length: 100_000 }, (_value, step) => (step % 2 === 0 ? `${step}\t0.5` : 'no tab here'));
+  const fs = createMemoryFileSystem({
+    '/ws/d/plots/metrics/x.tsv': `step\tx\n${lines.join('\n')}\n`,
+    '/ws/d/metrics.json': '{}',
+  });
+  const started = performance.now();
+  const { series, problems } = await createDvcliveReader({ workspaceRoot: '/ws', clock: longAgo }).series(
+    store('/ws/d'),
+    'x',
+    { fs },
+  );
+  assert.ok(performance.now() - started < 10_000);
+  assert.equal(series.x!.steps.length, 50_000);
+  assert.equal(problems[0]!.code, 'seriesRowSkipped');
+});
