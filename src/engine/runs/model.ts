@@ -3,6 +3,7 @@
  * DVCLive, TensorBoard, CSV loggers). `mlc runs --json` prints RunSummary objects as they are
  * (see PRODUCT.md, "The mlc CLI").
  */
+import type { DirectoryEntry, FileSystem } from '../ports';
 import type { Problem } from '../problems';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
@@ -72,7 +73,7 @@ export interface RunListing {
 
 /** What a reader needs besides the path: file access, and a signal to stop early. */
 export interface ReaderContext {
-  readonly fs: import('../ports').FileSystem;
+  readonly fs: FileSystem;
   readonly signal?: AbortSignal;
 }
 
@@ -90,7 +91,7 @@ export interface RunReader {
   readonly source: RunSource;
   detect(
     folder: string,
-    entries: readonly import('../ports').DirectoryEntry[],
+    entries: readonly DirectoryEntry[],
   ): { readonly stores: readonly RunStoreLocation[]; readonly descend: boolean };
   /** Every run of one store, with params and the latest value of each metric. Never throws. */
   list(store: RunStoreLocation, context: ReaderContext): Promise<RunListing>;
