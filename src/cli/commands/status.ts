@@ -55,7 +55,13 @@ export const command: CliCommand = {
     } finally {
       hasher.dispose();
     }
-    const pipelineOf = (stage: StageStatus) => relative(context.cwd, stage.stage.pipelineFile);
+    const relativeFiles = new Map<string, string>();
+    const pipelineOf = (status: StageStatus) => {
+      const file = status.stage.pipelineFile;
+      let shown = relativeFiles.get(file);
+      if (shown === undefined) relativeFiles.set(file, (shown = relative(context.cwd, file)));
+      return shown;
+    };
     if (values.json) {
       const stages = [...statuses.values()].map((status) => ({
         name: status.address,
