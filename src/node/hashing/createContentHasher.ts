@@ -32,6 +32,17 @@ const DIRECTORY_HASH_SKIPPED = new Set(['.git', '.hg', '.dvc']);
 const DEFAULT_WORKER_THRESHOLD = 4 * 1024 * 1024;
 
 /**
+ * Stats between two yields to the event loop while walking a folder: the walk is synchronous
+ * (fast), but in the extension host a 100,000-file folder must not freeze the UI for its whole
+ * duration, so it gives way every few milliseconds.
+ */
+const STATS_PER_SLICE = 2048;
+/** Small files read and hashed in this thread between two yields (~5 ms). */
+const READS_PER_SLICE = 256;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
  * The Node ContentHasher: DVC-compatible md5 of files and directories (FORMATS.md §1.10-1.11),
  * with a persisted stat cache keyed by (path, inode, mtime, size) so that checking unchanged data
  * reads no file content and spawns nothing. Small files are read through `fs` in this thread;
@@ -105,6 +116,7 @@ export function createContentHasher(options: ContentHasherOptions): ContentHashe
   const hashDirectory = async (path: string, algorithm: HashAlgorithm): Promise<FileHash> => {
     const files: Array<{ relpath: string; path: string; stat: FileStat }> = [];
     const folders: string[] = [''];
+    let statsSinceYield = 0;
     while (folders.length > 0) {
       const prefix = folders.pop()!;
       const folder = prefix === '' ? path : `${path}/${prefix.slice(0, -1)}`;
@@ -116,6 +128,10 @@ export function createContentHasher(options: ContentHasherOptions): ContentHashe
         }
         if (entry.kind !== 'file' && entry.kind !== 'symlink') continue;
         // Symlinked files count as files (os.walk lists them); symlinked folders are not entered.
+        if (++statsSinceYield >= STATS_PER_SLICE) {
+          statsSinceYield = 0;
+          await yieldToEventLoop();
+        }
         const stat = fs.stat(entryPath);
         if (stat?.kind !== 'file') continue;
         files.push({ relpath: `${prefix}${entry.name}`, path: entryPath, stat });
@@ -126,7 +142,19 @@ export function createContentHasher(options: ContentHasherOptions): ContentHashe
       .digest('hex');
     const known = loadDirectoryCache().lookup(path, algorithm, fingerprint);
     if (known) return known;
-    const hashes = files.map((file) => hashFile(file.path, file.stat, algorithm));
+    const hashes: Array<FileHash | Promise<FileHash>> = [];
+    let readsSinceYield = 0;
+    for (const file of files) {
+      const hash = hashFile(file.path, file.stat, algorithm);
+      hashes.push(hash);
+      // A cache miss returns a promise: the file is being read (in-thread when small). Its failure
+      // is raised where it is awaited below; until then it must not count as unhandled.
+      if (hash instanceof Promise) hash.catch(() => undefined);
+      if (hash instanceof Promise && ++readsSinceYield >= READS_PER_SLICE) {
+        readsSinceYield = 0;
+        await yieldToEventLoop();
+      }
+    }
     const entries: DirManifestEntry[] = [];
     let size = 0;
     for (const [index, file] of files.entries()) {

@@ -276,3 +276,16 @@ test('the bundled worker (dist/workers/hashWorker.js beside the bundle) is found
   });
   assert.equal((await hasher.hash(file))?.md5, execFileSync('md5sum', [file], { encoding: 'utf8' }).slice(0, 32));
 });
+
+test('a file that vanishes while its folder is hashed makes the folder hash fail or miss it, never crash the process', async () => {
+  for (let index = 0; index < 600; index++) write(`vanishing/f${index}.txt`, `${index}`);
+  const fs: FileSystem = {
+    ...nodeFileSystem,
+    readFile(path) {
+      if (path.endsWith('/f599.txt')) throw Object.assign(new Error('gone'), { code: 'ENOENT' });
+      return nodeFileSystem.readFile(path);
+    },
+  };
+  const hasher = hasherFor({ workspaceRoot: workspace, fs, workers: 0 });
+  assert.equal(await hasher.hash(join(workspace, 'vanishing')), undefined, 'reported like a path that is gone');
+});
