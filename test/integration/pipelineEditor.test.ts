@@ -2,32 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { MlcExtensionApi } from '../../src/extension/extensionApi';
-
-const EXTENSION_ID = 'mlc-dev.mlc';
-
-async function api(): Promise<MlcExtensionApi> {
-  const extension = vscode.extensions.getExtension<MlcExtensionApi>(EXTENSION_ID);
-  assert.ok(extension, `extension ${EXTENSION_ID} is not installed in this host`);
-  const exported = await extension.activate();
-  await exported.whenIdle();
-  return exported;
-}
-
-async function eventually<T>(
-  read: () => T | PromiseLike<T>,
-  accept: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!accept(value)) {
-    if (Date.now() > deadline) assert.fail(`timed out; last value: ${JSON.stringify(value, undefined, 2)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    value = await read();
-  }
-  return value;
-}
+import { eventually } from './support/eventually';
+import { api } from './support/activatedApi';
 
 function workspaceRoot(): string {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -143,8 +119,8 @@ describe('Problems of pipeline files', () => {
     const file = join(brokenFolder(), 'mlc.yaml');
     writeFileSync(file, 'stages:\n  a:\n    cmd: echo a\n    depz: [x]\n');
     const uri = vscode.Uri.file(file);
-    // Opening it is enough even where the file watcher misses the new file (the harness keeps
-    // its workspaces inside the repository, which VS Code's watcher does not report on).
+    // Opening it is enough even where the file watcher misses the new file (inside the test
+    // harness's code-server it delivers no events for files written from outside the workbench).
     const document = await vscode.workspace.openTextDocument(uri);
     const editor = await vscode.window.showTextDocument(document);
     const diagnostics = await eventually(

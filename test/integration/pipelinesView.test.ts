@@ -1,28 +1,8 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { MlcExtensionApi, TreeItemSnapshot } from '../../src/extension/extensionApi';
-
-const EXTENSION_ID = 'mlc-dev.mlc';
-
-async function api(): Promise<MlcExtensionApi> {
-  const extension = vscode.extensions.getExtension<MlcExtensionApi>(EXTENSION_ID);
-  assert.ok(extension, `extension ${EXTENSION_ID} is not installed in this host`);
-  const exported = await extension.activate();
-  await exported.whenIdle();
-  return exported;
-}
-
-/** Waits until `read` returns a value `accept` takes, or fails with the last value seen. */
-async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!accept(value)) {
-    if (Date.now() > deadline) assert.fail(`timed out; last value: ${JSON.stringify(value, undefined, 2)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    value = await read();
-  }
-  return value;
-}
+import type { TreeItemSnapshot } from '../../src/extension/extensionApi';
+import { eventually } from './support/eventually';
+import { api } from './support/activatedApi';
 
 describe('Pipelines and Runs views', () => {
   it('activates quickly and reports how long activate() took', async () => {

@@ -3,15 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { MlcExtensionApi } from '../../../src/extension/extensionApi';
-
-async function api(): Promise<MlcExtensionApi> {
-  const extension = vscode.extensions.getExtension<MlcExtensionApi>('mlc-dev.mlc');
-  assert.ok(extension, 'mlc-dev.mlc is not loaded');
-  const exported = await extension.activate();
-  await exported.whenIdle();
-  return exported;
-}
+import { api } from '../support/activatedApi';
 
 describe('mlc in Restricted Mode', () => {
   const root = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;

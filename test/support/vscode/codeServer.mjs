@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, wri
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assertToolchain, codeServerBin, node24Env, vscodeRunRoot } from './toolchain.mjs';
+import { assertToolchain, codeServerBin, node24Env, vscodeRunRoot, workspacesDirOf } from './toolchain.mjs';
 
 /** Workbench settings that keep the test window quiet and fast (no welcome page, chat, updates). */
 const baseSettings = {
@@ -102,6 +102,7 @@ export async function removeStaleRuns() {
       }
     }
     rmSync(runDir, { recursive: true, force: true });
+    rmSync(workspacesDirOf(runDir), { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,8 @@
 // Where the tools of the real-VS-Code test stage live, and whether they are installed.
 // scripts/setup.sh installs them: Node 24 and code-server under .tools/, Chromium from Debian.
 import { existsSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -12,6 +13,14 @@ export const codeServerBin = join(toolsDir, 'code-server/node_modules/.bin/code-
 export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 /** Per-run state of code-server (user data, extensions, logs); see codeServer.mjs. */
 export const vscodeRunRoot = join(repoRoot, 'out/vscode-run');
+/**
+ * Test workspaces of one run live outside the repository: VS Code's file watcher reports no
+ * events for folders inside the extension's own development path, and the extension's views
+ * must be tested on the events a user's workspace gets.
+ */
+export function workspacesDirOf(runDir) {
+  return join(tmpdir(), 'mlc-test-workspaces', basename(runDir));
+}
 /** Artifacts CI keeps: screenshots, browser console logs, integration results. */
 export const testResultsDir = join(repoRoot, 'test-results');
 export const screenshotsDir = join(testResultsDir, 'screenshots');

@@ -4,15 +4,15 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { repoRoot, vscodeRunRoot } from './toolchain.mjs';
+import { repoRoot, vscodeRunRoot, workspacesDirOf } from './toolchain.mjs';
 
 let copies = 0;
 
 /**
  * Copies `examples/<name>` (or any folder inside the repository) to a new folder under the run's
- * workspaces/ and returns its absolute path.
+ * workspaces folder (outside the repository, see workspacesDirOf) and returns its absolute path.
  * @param {string} source an example name (`churn`) or a repository-relative folder
- * @param {{ runDir?: string }} [options] defaults to $MLC_VSCODE_RUN_DIR, else out/vscode-run/workspaces
+ * @param {{ runDir?: string }} [options] defaults to $MLC_VSCODE_RUN_DIR, else out/vscode-run (its workspaces go to the temp folder)
  */
 export function workspaceCopy(source, options = {}) {
   const sourceDir = existsSync(join(repoRoot, 'examples', source))
@@ -20,7 +20,7 @@ export function workspaceCopy(source, options = {}) {
     : join(repoRoot, source);
   if (!existsSync(sourceDir)) throw new Error(`no folder ${sourceDir} to copy for a test workspace`);
   const runDir = options.runDir ?? process.env.MLC_VSCODE_RUN_DIR ?? vscodeRunRoot;
-  const target = join(runDir, 'workspaces', `${source.split('/').at(-1)}-${process.pid}-${++copies}`);
+  const target = join(workspacesDirOf(runDir), `${source.split('/').at(-1)}-${process.pid}-${++copies}`);
   rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
   const listed = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', '.'], {
