@@ -8,6 +8,7 @@ import {
   workspaceRelativePath,
   workspaceRunId,
 } from '../../runIndex/fileRunReaderOptions';
+import { isDeclaredStageOutput } from '../../runIndex/isDeclaredStageOutput';
 import { readParamsYaml } from '../../runIndex/readParamsYaml';
 import type { ReaderContext, RunListing, RunSeriesResult, RunStoreLocation, RunSummary } from '../../runs/model';
 import { readFileEdges } from '../../series/readFileEdges';
@@ -31,7 +32,8 @@ const KERAS_LOG_NAME = /(^training\.log$)|((log|history|train|metric|epoch|progr
  * Lightning: `<...>/version_N/metrics.csv` (+ `hparams.yaml`), one run per folder, id
  * `csv:<workspace-relative folder>`. Keras: one run per file, id `csv:<workspace-relative file>`.
  * A file counts only when its header has an `epoch` column (Keras: first) or a `step` column
- * (Lightning) plus at least one metric column.
+ * (Lightning) plus at least one metric column. A log that a pipeline stage declares as an output
+ * is not a run of its own: it is part of the pipeline's runs (see isDeclaredStageOutput).
  */
 export function createCsvLoggerReader(options: FileRunReaderOptions): TailableRunReader {
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
@@ -50,6 +52,7 @@ export function createCsvLoggerReader(options: FileRunReaderOptions): TailableRu
     async list(store: RunStoreLocation, context: ReaderContext): Promise<RunListing> {
       const { fs } = context;
       const { file, isLightning } = resolveLogFile(fs, store.path);
+      if (isDeclaredStageOutput(fs, options.workspaceRoot, file)) return { runs: [], problems: [] };
       const edges = readFileEdges(fs, file);
       if (!edges) return { runs: [], problems: [] };
       const headerLine = edges.head.split('\n', 1)[0]!.replace(/\r$/, '');

@@ -158,3 +158,18 @@ test('real-world Keras and Lightning CSV logs', async () => {
     train_loss: 24480.578125,
   });
 });
+
+test('a training log that a pipeline stage declares as an output is part of the pipeline runs, not a run of its own', async () => {
+  const log = kerasCsvLog([{ epoch: 0, loss: 0.5, accuracy: 0.8 }]);
+  const fs = createMemoryFileSystem({
+    '/ws/project/mlc.yaml': 'stages:\n  train:\n    cmd: python3 train.py\n    plots: [logs/train.csv]\n',
+    '/ws/project/logs/train.csv': log,
+    '/ws/notebooks/logs/train.csv': log,
+  });
+  const reader = createCsvLoggerReader({ workspaceRoot: '/ws', clock: longAgo });
+  const runs = await listAll(reader, fs, '/ws');
+  assert.deepEqual(
+    runs.map((run) => run.id),
+    ['csv:notebooks/logs/train.csv'],
+  );
+});

@@ -1,0 +1,32 @@
+import { dirname, join } from 'pathe';
+import { loadPipeline } from '../pipeline/loadPipeline';
+import { absoluteStagePath } from '../pipeline/outputIndex';
+import type { FileSystem } from '../ports';
+
+const PIPELINE_FILE_NAMES = ['mlc.yaml', 'dvc.yaml'] as const;
+
+/**
+ * Whether `path` is an output that a stage of a pipeline in this or an enclosing folder (up to
+ * the workspace root) declares. Such a file belongs to the pipeline's own runs: mlc ingests a
+ * stage's `plots:`/`metrics:` into its run record, so listing the file again as a run of a CSV
+ * logger would show the same training twice, the second forever "running" once the stage stops
+ * writing. Every read goes through `fs`, so the run index records the pipeline files as inputs
+ * of the store and asks again when one changes.
+ */
+export function isDeclaredStageOutput(fs: FileSystem, workspaceRoot: string, path: string): boolean {
+  for (let folder = dirname(path); ; folder = dirname(folder)) {
+    for (const name of PIPELINE_FILE_NAMES) {
+      const file = join(folder, name);
+      if (fs.stat(file)?.kind !== 'file') continue;
+      const { pipeline } = loadPipeline(fs, file);
+      const declares = pipeline.stages.some((stage) =>
+        stage.outs.some((output) => {
+          const declared = absoluteStagePath(stage, output.path);
+          return declared === path || path.startsWith(`${declared}/`);
+        }),
+      );
+      if (declares) return true;
+    }
+    if (folder === workspaceRoot || folder === dirname(folder) || !folder.startsWith(workspaceRoot)) return false;
+  }
+}
