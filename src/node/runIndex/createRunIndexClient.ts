@@ -1,57 +1,19 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import type { Disposable } from '../../engine/ports';
-import type { RunLookup, RunQuery } from '../../engine/runIndex/queryRunIndex';
+import { createRunIndexService } from './createRunIndexService';
 import {
-  createRunIndexService,
-  type FollowUpdate,
-  type RunListResult,
-  type RunSeriesResponse,
-} from './createRunIndexService';
-import type { RunIndexMessage, RunIndexRequest, RunIndexWorkerData } from './runIndexProtocol';
+  createRunIndexWorkerClient,
+  defaultRunIndexWorkerPath,
+  type RunIndexClient,
+  type RunIndexClientOptions,
+} from './runIndexWorkerClient';
 
-export interface RunIndexClientOptions extends RunIndexWorkerData {
-  /**
-   * `worker` runs the index in a worker thread (the extension: the host never parses);
-   * `inThread` runs it here (tests on TS sources, the CLI); `auto` (default) picks `worker` when a
-   * built worker bundle sits at `workers/runIndexWorker.js` beside this bundle.
-   */
-  readonly mode?: 'auto' | 'worker' | 'inThread';
-  /** The worker script (default: the built bundle); a .ts path needs `execArgv: ['--import', 'tsx']`. */
-  readonly workerPath?: string;
-  readonly execArgv?: readonly string[];
-}
-
-/** The API the extension calls: run list, series for charts, and live updates of a run. */
-export interface RunIndexClient {
-  readonly mode: 'worker' | 'inThread';
-  /** See RunIndexService.listRuns: `revalidate: false` answers from the cache at once. */
-  listRuns(query?: RunQuery, options?: { readonly revalidate?: boolean }): Promise<RunListResult>;
-  lookup(runId: string): Promise<RunLookup>;
-  /** Series of one run; with `maxPoints`, each is downsampled (min/max/first/last per bucket). */
-  series(runId: string, names?: readonly string[], maxPoints?: number): Promise<RunSeriesResponse>;
-  /** Calls `listener` with the whole series first (reset), then with appended points as they land. */
-  follow(
-    runId: string,
-    names: readonly string[] | undefined,
-    listener: (update: FollowUpdate) => void,
-  ): Promise<Disposable>;
-  dispose(): void;
-}
-
-/** Omit distributed over a union, so each request keeps its own fields. */
-type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
-
-export function defaultRunIndexWorkerPath(): string {
-  return join(__dirname, 'workers', 'runIndexWorker.js');
-}
+export type { RunIndexClient, RunIndexClientOptions } from './runIndexWorkerClient';
 
 export function createRunIndexClient(options: RunIndexClientOptions): RunIndexClient {
   const workerPath = options.workerPath ?? defaultRunIndexWorkerPath();
   const mode = options.mode ?? 'auto';
   const useWorker = mode === 'worker' || (mode === 'auto' && __filename.endsWith('.js') && existsSync(workerPath));
-  return useWorker ? createWorkerClient(options, workerPath) : createInThreadClient(options);
+  return useWorker ? createRunIndexWorkerClient(options, workerPath) : createInThreadClient(options);
 }
 
 function createInThreadClient(options: RunIndexClientOptions): RunIndexClient {
@@ -63,67 +25,5 @@ function createInThreadClient(options: RunIndexClientOptions): RunIndexClient {
     series: (runId, names, maxPoints) => service.series(runId, names, maxPoints),
     follow: (runId, names, listener) => service.follow(runId, names, listener),
     dispose: () => service.dispose(),
-  };
-}
-
-function createWorkerClient(options: RunIndexClientOptions, workerPath: string): RunIndexClient {
-  const workerData: RunIndexWorkerData = {
-    workspaceRoot: options.workspaceRoot,
-    cachePath: options.cachePath,
-    skip: options.skip,
-    staleAfterMs: options.staleAfterMs,
-  };
-  const worker = new Worker(workerPath, { workerData, execArgv: options.execArgv ? [...options.execArgv] : undefined });
-  worker.unref();
-  let nextId = 1;
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  const listeners = new Map<number, (update: FollowUpdate) => void>();
-  worker.on('message', (message: RunIndexMessage) => {
-    if (message.type === 'followUpdate') {
-      listeners.get(message.subscription)?.(message.update);
-      return;
-    }
-    const waiting = pending.get(message.id);
-    pending.delete(message.id);
-    if (!waiting) return;
-    if (message.ok) waiting.resolve(message.result);
-    else waiting.reject(new Error(message.error));
-  });
-  worker.on('error', (error) => {
-    for (const waiting of pending.values()) waiting.reject(error);
-    pending.clear();
-  });
-  const request = <T>(message: WithoutId<RunIndexRequest> & { id?: number }): Promise<T> => {
-    const id = message.id ?? nextId++;
-    // An outstanding request keeps the process alive; an idle worker does not.
-    worker.ref();
-    return new Promise<T>((resolve, reject) => {
-      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      worker.postMessage({ ...message, id });
-    }).finally(() => {
-      if (pending.size === 0 && listeners.size === 0) worker.unref();
-    });
-  };
-  return {
-    mode: 'worker',
-    listRuns: (query = {}, options = {}) =>
-      request<RunListResult>({ method: 'listRuns', query, revalidate: options.revalidate }),
-    lookup: (runId) => request<RunLookup>({ method: 'lookup', runId }),
-    series: (runId, names, maxPoints) => request<RunSeriesResponse>({ method: 'series', runId, names, maxPoints }),
-    async follow(runId, names, listener) {
-      const id = nextId++;
-      listeners.set(id, listener);
-      await request<number>({ method: 'follow', runId, names, id });
-      return {
-        dispose() {
-          listeners.delete(id);
-          void request({ method: 'unfollow', subscription: id });
-        },
-      };
-    },
-    dispose() {
-      listeners.clear();
-      void worker.terminate();
-    },
   };
 }
