@@ -1,12 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'pathe';
 import type { ContentHasher } from '../engine/hashing/ports';
 import { loadParamsFile } from '../engine/params/readParams';
 import { loadWorkspace } from '../engine/pipeline/loadWorkspace';
 import type { StageGraph } from '../engine/pipeline/stageGraph';
 import type { Disposable, Logger } from '../engine/ports';
-import { RUN_FILES, type RunRecord } from '../engine/runStore/runRecord';
-import { RUNS_FOLDER, runPipeline } from '../engine/scheduler/runPipeline';
+import { runPipeline } from '../engine/scheduler/runPipeline';
 import { computeStatus } from '../engine/status/computeStatus';
 import { createContentHasher } from '../node/hashing/createContentHasher';
 import { nodeFileSystem } from '../node/nodeFileSystem';
@@ -154,17 +152,9 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
     },
 
     async stopRun(root, runId) {
-      // stopRun signals the run's owner process: never this one (runs started in this window
-      // stop through RunController, which aborts them in-process).
-      try {
-        const record = JSON.parse(
-          nodeFileSystem.readText(join(root, RUNS_FOLDER, runId, RUN_FILES.record)),
-        ) as RunRecord;
-        if (record.owner.pid === process.pid) return false;
-      } catch {
-        return false;
-      }
-      const outcome = await stopRun(root, runId);
+      // A stop request the owner honours (this window's run too); stopRun never signals a process
+      // that is not a dedicated `mlc run`, so no extension host is ever killed.
+      const outcome = await stopRun(root, runId, { requestedBy: 'VS Code (ML: Stop Run)' });
       logger.info('Asked another process to stop its run', { runId, outcome: outcome.kind });
       return outcome.kind === 'stopped';
     },

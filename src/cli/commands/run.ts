@@ -81,6 +81,8 @@ export const command: CliCommand = {
         graph: workspace.graph,
         fs: context.fs,
         hasher,
+        // This process exists only for the run: `mlc stop` may SIGTERM it if it stops answering.
+        ownerKind: 'cli',
         // Progress and stage output go to stderr with --json too: CI logs stay readable while
         // stdout carries only the final document.
         observer: humanObserver(),

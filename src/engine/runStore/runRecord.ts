@@ -4,6 +4,7 @@
  * reader always sees a complete document. `schema` lets later versions migrate old records.
  */
 import type { ParamValue, RunStatus } from '../runs/model';
+import type { NoticedStopRequest } from './stopRequest';
 
 export const RUN_RECORD_SCHEMA = 1;
 
@@ -62,6 +63,20 @@ export interface StageRunRecord {
   outs?: PathHashes;
 }
 
+/**
+ * What kind of process owns a run. Only `cli` (a dedicated `mlc run` process) may ever be sent a
+ * signal by `mlc stop`, and only when it ignores the stop request; an `extension` owner is the VS
+ * Code extension host, where a signal would take every extension of the window down. Records
+ * written before the field existed have no kind and are treated like `extension`: never signalled.
+ */
+export type RunOwnerKind = 'cli' | 'extension';
+
+export interface RunOwner {
+  readonly pid: number;
+  readonly hostname: string;
+  readonly kind?: RunOwnerKind;
+}
+
 export interface RunOptionsRecord {
   readonly jobs: number;
   readonly force: boolean;
@@ -77,8 +92,8 @@ export interface RunRecord {
   endedAt?: number;
   /** Last time the owner wrote the record: a heartbeat for owners on other hosts. */
   updatedAt: number;
-  /** The `mlc run` process that owns the run: `mlc stop` signals it; a dead owner means interrupted. */
-  readonly owner: { readonly pid: number; readonly hostname: string };
+  /** The process that runs it; a dead owner means interrupted. */
+  readonly owner: RunOwner;
   /** Absolute workspace root. */
   readonly workspace: string;
   /** Targets as given on the command line (empty = every stage). */
@@ -92,6 +107,8 @@ export interface RunRecord {
   /** The latest value of each series in metrics.jsonl as of the last write (the run list reads this). */
   seriesLatest: Record<string, number>;
   stages: StageRunRecord[];
+  /** Set by the owner when it noticed a stop request (`mlc stop`): the request was honoured. */
+  stopRequest?: NoticedStopRequest;
   /** Set when the run ended for a reason of its own (`cancelled by SIGINT`, `interrupted: owner died`). */
   message?: string;
 }

@@ -4,8 +4,9 @@ import type { ParamValue } from '../runs/model';
 import { createRunId } from '../runStore/createRunId';
 import { markDeadRunsInterrupted, markRunInterrupted } from '../runStore/markRunInterrupted';
 import { RunRecorder } from '../runStore/runRecorder';
-import type { RunRecord, StageRunRecord } from '../runStore/runRecord';
+import type { RunOwner, RunOwnerKind, RunRecord, StageRunRecord } from '../runStore/runRecord';
 import { safeFileName } from '../runStore/safeFileName';
+import { watchStopRequest, type StopRequest } from '../runStore/stopRequest';
 import type { LockHolder, WorkspaceLock } from '../runStore/workspaceLock';
 import { executePlan } from './executePlan';
 import { planRun, upstreamClosure, type RunPlan, type SchedulerNode, type StageStatusView } from './planRun';
@@ -36,8 +37,11 @@ export interface PipelineRunPorts extends SchedulerDependencies {
   /** Undefined outside a git repository. */
   readonly gitState: () => Promise<{ readonly commit: string | undefined; readonly dirty: boolean } | undefined>;
   readonly workspaceLock: WorkspaceLock;
-  /** This process: written into the lock and the record, so `mlc stop` can signal it. */
-  readonly owner: { readonly pid: number; readonly hostname: string };
+  /**
+   * This process: written into the lock and the record. `mlc stop` asks it to stop through a
+   * stop-request file; only a `cli` owner that ignores the request is ever signalled.
+   */
+  readonly owner: RunOwner & { readonly kind: RunOwnerKind };
   /** Called once the run's record exists, before any stage starts. */
   readonly onRunStarted?: (runId: string, runDirectory: string, planned: readonly string[]) => void;
   /** Writes whatever the ports buffered (lock entries, hash cache) before the run is closed. */
@@ -76,7 +80,8 @@ export async function runPipeline(
   const runsDirectory = join(request.root, RUNS_FOLDER);
   const startedAt = ports.clock.now();
   const runId = createRunId(startedAt, ports.random);
-  const lock = ports.workspaceLock.tryAcquire({ runId, ...ports.owner, acquiredAt: startedAt });
+  const { pid, hostname } = ports.owner;
+  const lock = ports.workspaceLock.tryAcquire({ runId, pid, hostname, acquiredAt: startedAt });
   if (!lock.acquired) return { kind: 'locked', holder: lock.holder };
   try {
     if (lock.staleHolder) {
@@ -116,19 +121,34 @@ export async function runPipeline(
       recorder.directory,
       plan.stages.map((planned) => planned.address),
     );
+    // `mlc stop` from anywhere cancels the run exactly as Ctrl-C (or the window's Stop) does.
+    const stopWatch = watchStopRequest(ports.fs, recorder.directory, ports.clock.now, signal, (stop) => {
+      recorder.update((record) => (record.stopRequest = { ...stop, noticedAt: ports.clock.now() }));
+      recorder.appendEvent({ type: 'stopRequested', by: stop.by });
+      // At once, not coalesced: `mlc stop` reads this as the owner's answer.
+      recorder.writeNow();
+    });
     let status;
     try {
-      status = await executePlan(plan, recorder, ports, { jobs: request.jobs, keepGoing: request.keepGoing }, signal);
+      const options = { jobs: request.jobs, keepGoing: request.keepGoing };
+      status = await executePlan(plan, recorder, ports, options, stopWatch.signal);
       await ports.flushRecords?.();
     } catch (error) {
       recorder.finish('failed', `mlc failed while running: ${error instanceof Error ? error.message : String(error)}`);
       throw error;
+    } finally {
+      stopWatch.dispose();
     }
-    recorder.finish(status, status === 'cancelled' ? 'cancelled: mlc was asked to stop' : undefined);
+    recorder.finish(status, status === 'cancelled' ? cancelMessage(stopWatch.request()) : undefined);
     return { kind: 'finished', plan, record: recorder.record, directory: recorder.directory };
   } finally {
     lock.release();
   }
+}
+
+function cancelMessage(stop: StopRequest | undefined): string {
+  if (!stop) return 'cancelled: mlc was asked to stop';
+  return `cancelled: stop requested by ${stop.by.command} (pid ${stop.by.pid} on ${stop.by.hostname})`;
 }
 
 function stageRecord(root: string, address: string, stage: Stage, reasons: readonly string[]): StageRunRecord {

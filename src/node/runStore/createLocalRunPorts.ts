@@ -5,6 +5,7 @@ import type { StageGraph } from '../../engine/pipeline/stageGraph';
 import { readStageParams, type ParamsFileContents } from '../../engine/params/readParams';
 import type { Disposable, FileSystem } from '../../engine/ports';
 import type { ParamValue } from '../../engine/runs/model';
+import type { RunOwnerKind } from '../../engine/runStore/runRecord';
 import { flattenValues } from '../../engine/runStore/flattenNumbers';
 import { createBatchedLockRecorder } from '../../engine/scheduler/createBatchedLockRecorder';
 import type { SchedulerNode, StageStatusView } from '../../engine/scheduler/planRun';
@@ -29,6 +30,11 @@ export interface LocalRunSetup {
   readonly observer?: RunObserver;
   readonly killGraceMs?: number;
   readonly onRunStarted?: PipelineRunPorts['onRunStarted'];
+  /**
+   * `cli` only for a dedicated `mlc run` process, which `mlc stop` may SIGTERM when it ignores a
+   * stop request. Anything else (the extension host) is `extension`, the default: never signalled.
+   */
+  readonly ownerKind?: RunOwnerKind;
 }
 
 /** Every stage of the graph as the scheduler needs it: topological order, direct upstream. */
@@ -116,7 +122,7 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
     },
     gitState: () => readGitState(setup.root),
     workspaceLock: createWorkspaceLock(setup.root),
-    owner: { pid: process.pid, hostname: hostname() },
+    owner: { pid: process.pid, hostname: hostname(), kind: setup.ownerKind ?? 'extension' },
   };
 }
 

@@ -73,7 +73,7 @@ function setup(
   const plan = planRun(nodes, new Map(), { targets: [], force: false });
   const clock = { now: () => Date.now() };
   const recorder = RunRecorder.create(fs, clock, '/ws/.mlc/runs', {
-    owner: { pid: 1, hostname: 'test' },
+    owner: { pid: 1, hostname: 'test', kind: 'cli' },
     workspace: '/ws',
     targets: [],
     options: { jobs: 1, force: false, keepGoing: false, runner: 'local' },
