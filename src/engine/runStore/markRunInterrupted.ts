@@ -9,6 +9,7 @@ import { RUN_FILES, type RunRecord } from './runRecord';
  */
 export function markRunInterrupted(fs: FileSystem, clock: Clock, runDirectory: string, message: string): boolean {
   const path = join(runDirectory, RUN_FILES.record);
+  if (hasEnded(fs, path)) return false;
   let record: RunRecord;
   try {
     record = JSON.parse(fs.readText(path)) as RunRecord;
@@ -58,4 +59,25 @@ export function markDeadRunsInterrupted(fs: FileSystem, clock: Clock, runsDirect
   return newest.filter((name) =>
     markRunInterrupted(fs, clock, join(runsDirectory, name), 'interrupted: its mlc process ended before the run did'),
   );
+}
+
+/** How much of run.json is read to find its status (the recorder writes it as the third key). */
+const HEAD_BYTES = 512;
+const decoder = new TextDecoder('utf-8');
+
+/**
+ * Whether run.json already records an end, judged from its first bytes: every `mlc run` checks
+ * the newest 20 records, and a finished 1,000-stage record is ~750 KB of JSON (~8 ms to parse).
+ * Only a top-level `status` (two-space indent, as the recorder writes it) counts; a record
+ * written differently is parsed in full.
+ */
+function hasEnded(fs: FileSystem, path: string): boolean {
+  let head: string;
+  try {
+    head = decoder.decode(fs.readRange(path, 0, HEAD_BYTES));
+  } catch {
+    return false;
+  }
+  const status = /^ {2}"status": "([a-z-]+)"/m.exec(head)?.[1];
+  return status !== undefined && status !== 'running' && status !== 'queued';
 }

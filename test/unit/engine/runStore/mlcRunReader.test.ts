@@ -134,3 +134,19 @@ test('with the workspace lock held, every recent record still saying running is 
   assert.equal((JSON.parse(fs.readText(`${runs}/${dead.id}/run.json`)) as RunRecord).status, 'interrupted');
   assert.deepEqual(markDeadRunsInterrupted(fs, { now: () => 1 }, '/ws/none'), []);
 });
+
+test('a finished record is recognised from its first bytes (never parsed whole); one written in another layout is parsed', () => {
+  const finished = aRunRecord({ id: '20261126-081600-00000b', message: 'x'.repeat(600) });
+  const compact = aRunRecord({ id: '20261126-081700-00000c', status: 'running' });
+  const pretty = JSON.stringify(finished, null, 2);
+  const fs = createMemoryFileSystem({
+    // The recorder's layout, plus a later duplicate key that a full parse would read as running:
+    // the top-level status in the first bytes alone decides.
+    [`${runs}/${finished.id}/run.json`]: `${pretty.slice(0, -2)},\n  "status": "running"\n}\n`,
+    // One line, status not at the two-space indent: parsed in full, found running, rewritten.
+    [`${runs}/${compact.id}/run.json`]: JSON.stringify(compact),
+  });
+  assert.deepEqual(markDeadRunsInterrupted(fs, { now: () => 1 }, runs), [compact.id]);
+  assert.match(fs.readText(`${runs}/${finished.id}/run.json`), /"status": "running"\n}\n$/);
+  assert.equal((JSON.parse(fs.readText(`${runs}/${compact.id}/run.json`)) as RunRecord).status, 'interrupted');
+});
