@@ -4,19 +4,13 @@
 // node_modules/ are links to the repository's, so the working tree's dist/ is left alone. The .vsix
 // (target <= 2 MB) is packed from that production dist/ by scripts/package.mjs, copied beside it
 // (the script packs the folder it finds itself in) with the files the package ships linked in.
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { measure } from './support/measure';
+import { buildProduction, packageVsix } from './support/packageVsix';
 import { runBench } from './support/runBench';
 
-const repoRoot = resolve(__dirname, '..');
-const linkedEntries = ['src', 'webview-ui', 'node_modules', 'package.json', 'tsconfig.base.json', 'tsconfig.json'];
-/** What scripts/package.mjs needs beside dist/: what .vscodeignore ships, and Node 24 for vsce. */
-const packagingEntries = ['.vscodeignore', 'media', 'syntaxes', 'README.md', 'LICENSE', 'CHANGELOG.md', '.tools'];
-/** Copied, not linked: Node resolves a linked script to the repository, which would pack its dist/. */
-const packagingScripts = ['scripts/package.mjs', 'test/support/vscode/toolchain.mjs'];
 const kB = 1000;
 const MB = 1000 * kB;
 
@@ -25,24 +19,12 @@ const jsFiles = (folder: string) =>
 
 void runBench('build', async ({ tempDir, report, log }) => {
   const workspace = tempDir('build');
-  for (const entry of linkedEntries) {
-    if (existsSync(join(repoRoot, entry))) symlinkSync(join(repoRoot, entry), join(workspace, entry));
-  }
 
   log('node scripts/build.mjs --production (in a temporary folder)');
-  const build = await measure(
-    () => {
-      const result = spawnSync(process.execPath, [join(repoRoot, 'scripts/build.mjs'), '--production'], {
-        cwd: workspace,
-        encoding: 'utf8',
-      });
-      if (result.status !== 0) throw new Error(`production build failed:\n${result.stdout}\n${result.stderr}`);
-    },
-    { warmup: 0, iterations: 1 },
-  );
+  let dist = '';
+  const build = await measure(() => (dist = buildProduction(workspace)), { warmup: 0, iterations: 1 });
   report({ name: 'production build, all bundles', value: build.medianMs, unit: 'ms', note: 'informational' });
 
-  const dist = join(workspace, 'dist');
   const sizeOf = (path: string) => {
     const bytes = statSync(path).size;
     return { kilobytes: bytes / kB, gzipKilobytes: gzipSync(readFileSync(path)).length / kB };
@@ -85,21 +67,8 @@ void runBench('build', async ({ tempDir, report, log }) => {
     });
   }
 
-  for (const entry of packagingEntries) {
-    if (existsSync(join(repoRoot, entry))) symlinkSync(join(repoRoot, entry), join(workspace, entry));
-  }
-  for (const script of packagingScripts) {
-    mkdirSync(join(workspace, script, '..'), { recursive: true });
-    copyFileSync(join(repoRoot, script), join(workspace, script));
-  }
-  const vsix = join(tempDir('vsix'), 'mlc.vsix');
   log('node scripts/package.mjs --no-build (the production dist/ above)');
-  const pack = spawnSync(
-    process.execPath,
-    [join(workspace, 'scripts/package.mjs'), '--no-build', '--quiet', '--out', vsix],
-    { cwd: workspace, encoding: 'utf8' },
-  );
-  if (pack.status !== 0) throw new Error(`packaging failed:\n${pack.stdout}\n${pack.stderr}`);
+  const vsix = packageVsix(workspace, join(tempDir('vsix'), 'mlc.vsix'));
   report({
     name: '.vsix (production package)',
     value: statSync(vsix).size / MB,
