@@ -12,7 +12,8 @@ period) and records the run as cancelled. Only an \`mlc run\` process in a termi
 answer within 5 s is sent SIGTERM; a VS Code window is never signalled.
 RUN_ID is what \`mlc run\` printed (or \`mlc runs\` lists).
 
-Exit: 0 stopped, 1 the run is not running (or did not stop in time), 2 bad usage or unknown run.`;
+Exit: 0 stopped, 1 the run is not running, did not stop in time, or its owner did not answer and
+may not be signalled (a VS Code window), 2 bad usage or unknown run.`;
 
 export const command: CliCommand = {
   summary: 'Stop a running pipeline run',
