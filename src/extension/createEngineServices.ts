@@ -9,7 +9,7 @@ import { computeStatus } from '../engine/status/computeStatus';
 import { createContentHasher } from '../node/hashing/createContentHasher';
 import { nodeFileSystem } from '../node/nodeFileSystem';
 import { createLocalRunPorts, schedulerNodesOf } from '../node/runStore/createLocalRunPorts';
-import { createRunIndexClient, type RunIndexClient } from '../node/runIndex/createRunIndexClient';
+import { createRunIndexWorkerClient, type RunIndexClient } from '../node/runIndex/runIndexWorkerClient';
 import { stopRun } from '../node/runStore/stopRun';
 import type { EngineServices, RunOutcome, StageStatusEntry, WorkspaceView } from './engineServices';
 import { readLastStageRuns } from './readLastStageRuns';
@@ -40,7 +40,7 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
           runIndexes.delete(otherKey);
         }
       }
-      client = createRunIndexClient({ workspaceRoot: root, skip: ignore });
+      client = createRunIndexWorkerClient({ workspaceRoot: root, skip: ignore });
       logger.info('Run index started', { root, mode: client.mode });
       runIndexes.set(key, client);
     }
