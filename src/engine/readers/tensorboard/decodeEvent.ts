@@ -27,31 +27,71 @@ export interface DecodedEvent {
  * length without being decoded. Throws WireFormatError on malformed bytes.
  */
 export function decodeEvent(bytes: Uint8Array, start: number, end: number): DecodedEvent {
+  const event = decodeEventInto(bytes, start, end, copyScratch);
+  const values: SummaryValue[] = [];
+  for (let index = 0; index < event.valueCount; index++) {
+    values.push({
+      tag: event.tags[index]!,
+      value: event.values[index],
+      pluginName: event.pluginNames[index],
+      isTensor: event.isTensor[index]!,
+    });
+  }
+  return {
+    wallTime: event.wallTime,
+    step: event.step,
+    fileVersion: event.fileVersion,
+    sessionStatus: event.sessionStatus,
+    values,
+  };
+}
+
+/**
+ * A decoded event that is overwritten by the next decode: the values are `valueCount` entries of
+ * parallel arrays. Reading a million events allocated a million events, value arrays and values
+ * (garbage collection was the main cost of reading); a reader that consumes each event before
+ * decoding the next one reuses one of these instead.
+ */
+export class EventScratch {
+  wallTime = 0;
+  step = 0;
+  fileVersion: string | undefined = undefined;
+  sessionStatus: number | undefined = undefined;
+  valueCount = 0;
+  readonly tags: string[] = [];
+  readonly values: Array<number | undefined> = [];
+  readonly pluginNames: Array<string | undefined> = [];
+  readonly isTensor: boolean[] = [];
+}
+
+const copyScratch = new EventScratch();
+
+/** decodeEvent without allocating: overwrites and returns `into`. Throws WireFormatError. */
+export function decodeEventInto(bytes: Uint8Array, start: number, end: number, into: EventScratch): EventScratch {
   const reader = eventReader.reset(bytes, start, end);
-  let wallTime = 0;
-  let step = 0;
-  let fileVersion: string | undefined;
-  let sessionStatus: number | undefined;
-  let values: SummaryValue[] = NO_VALUES;
+  into.wallTime = 0;
+  into.step = 0;
+  into.fileVersion = undefined;
+  into.sessionStatus = undefined;
+  into.valueCount = 0;
   while (!reader.atEnd()) {
     const tag = reader.varint();
     const field = Math.floor(tag / 8);
     const wireType = tag & 7;
-    if (field === 1 && wireType === WireType.fixed64) wallTime = reader.float64();
-    else if (field === 2 && wireType === WireType.varint) step = reader.int64();
-    else if (field === 3 && wireType === WireType.lengthDelimited) fileVersion = reader.string();
+    if (field === 1 && wireType === WireType.fixed64) into.wallTime = reader.float64();
+    else if (field === 2 && wireType === WireType.varint) into.step = reader.int64();
+    else if (field === 3 && wireType === WireType.lengthDelimited) into.fileVersion = reader.string();
     else if (field === 5 && wireType === WireType.lengthDelimited) {
       reader.lengthDelimited();
-      values = decodeSummary(bytes, reader.fieldStart, reader.fieldEnd, values);
+      decodeSummary(bytes, reader.fieldStart, reader.fieldEnd, into);
     } else if (field === 7 && wireType === WireType.lengthDelimited) {
       reader.lengthDelimited();
-      sessionStatus = decodeSessionStatus(bytes, reader.fieldStart, reader.fieldEnd);
+      into.sessionStatus = decodeSessionStatus(bytes, reader.fieldStart, reader.fieldEnd);
     } else reader.skip(wireType);
   }
-  return { wallTime, step, fileVersion, sessionStatus, values };
+  return into;
 }
 
-const NO_VALUES: SummaryValue[] = [];
 /**
  * One reader per nesting level (Event > Summary > Value), reused for every record: decoding is
  * synchronous and never re-enters a level, and millions of small records made the allocations
@@ -62,21 +102,19 @@ const eventReader = new WireReader(EMPTY, 0, 0);
 const summaryReader = new WireReader(EMPTY, 0, 0);
 const valueReader = new WireReader(EMPTY, 0, 0);
 
-function decodeSummary(bytes: Uint8Array, start: number, end: number, previous: SummaryValue[]): SummaryValue[] {
+function decodeSummary(bytes: Uint8Array, start: number, end: number, into: EventScratch): void {
   const reader = summaryReader.reset(bytes, start, end);
-  const values = previous === NO_VALUES ? [] : previous;
   while (!reader.atEnd()) {
     const tag = reader.varint();
     if (tag === ((1 << 3) | WireType.lengthDelimited)) {
       reader.lengthDelimited();
-      values.push(decodeValue(bytes, reader.fieldStart, reader.fieldEnd));
+      decodeValue(bytes, reader.fieldStart, reader.fieldEnd, into);
     } else reader.skip(tag & 7);
   }
-  return values;
 }
 
-/** `Summary.Value`: tag=1, simple_value=2 (float32), tensor=8, metadata=9. */
-function decodeValue(bytes: Uint8Array, start: number, end: number): SummaryValue {
+/** `Summary.Value`: tag=1, simple_value=2 (float32), tensor=8, metadata=9; appended to `into`. */
+function decodeValue(bytes: Uint8Array, start: number, end: number, into: EventScratch): void {
   const reader = valueReader.reset(bytes, start, end);
   let tag = '';
   let value: number | undefined;
@@ -97,7 +135,11 @@ function decodeValue(bytes: Uint8Array, start: number, end: number): SummaryValu
       pluginName = decodePluginName(bytes, reader.fieldStart, reader.fieldEnd);
     } else reader.skip(wireType);
   }
-  return { tag, value, pluginName, isTensor };
+  const index = into.valueCount++;
+  into.tags[index] = tag;
+  into.values[index] = value;
+  into.pluginNames[index] = pluginName;
+  into.isTensor[index] = isTensor;
 }
 
 /** `SummaryMetadata.plugin_data=1 { plugin_name=1 }`. */

@@ -6,7 +6,7 @@ import { checkFileCursor, createFileCursor, type FileCursor } from '../../series
 import { createSeriesBuilder, type SeriesBuilder } from '../../series/seriesBuilder';
 import { createSeriesTailDelivery } from '../../series/seriesTailDelivery';
 import type { SeriesTail, SeriesTailUpdate } from '../../series/seriesTail';
-import { decodeEvent } from './decodeEvent';
+import { decodeEventInto, EventScratch } from './decodeEvent';
 import { readTfRecords } from './readTfRecords';
 import { WireFormatError } from './wireReader';
 
@@ -26,6 +26,9 @@ export interface TensorboardRunFacts {
   readonly eventFiles: readonly string[];
   readonly latest: Readonly<Record<string, number>>;
 }
+
+/** Events are consumed before the next one is decoded (decoding is synchronous): one scratch. */
+const scratch = new EventScratch();
 
 /** A basename marks an event file when it contains `tfevents` (TensorBoard's io_wrapper rule). */
 export function isEventFileName(name: string): boolean {
@@ -71,9 +74,9 @@ export function createTensorboardRunTail(
 
   const onRecord =
     (file: string, problems: Problem[]) => (bytes: Uint8Array, start: number, end: number, offset: number) => {
-      let event;
+      let event: EventScratch;
       try {
-        event = decodeEvent(bytes, start, end);
+        event = decodeEventInto(bytes, start, end, scratch);
       } catch (error) {
         if (!(error instanceof WireFormatError)) throw error;
         problems.push(
@@ -87,32 +90,37 @@ export function createTensorboardRunTail(
         );
         return;
       }
-      if (event.wallTime > 0) {
-        firstWallTime = firstWallTime === undefined ? event.wallTime : Math.min(firstWallTime, event.wallTime);
-        lastWallTime = lastWallTime === undefined ? event.wallTime : Math.max(lastWallTime, event.wallTime);
+      const wallTime = event.wallTime;
+      const step = event.step;
+      if (wallTime > 0) {
+        firstWallTime = firstWallTime === undefined ? wallTime : Math.min(firstWallTime, wallTime);
+        lastWallTime = lastWallTime === undefined ? wallTime : Math.max(lastWallTime, wallTime);
       }
       if (event.sessionStatus === 1) {
         // A restart (SessionLog START, PyTorch purge_step): points at or after this step are stale.
-        purge((step) => step < event.step, builders.keys());
+        purge((kept) => kept < step, builders.keys());
       }
-      for (const value of event.values) {
-        if (value.pluginName !== undefined && !tagPlugins.has(value.tag)) tagPlugins.set(value.tag, value.pluginName);
-        if (value.value === undefined) continue;
-        const plugin = tagPlugins.get(value.tag);
-        const isScalar = !value.isTensor || plugin === undefined || plugin === 'scalars';
-        if (!isScalar || (wanted && !wanted.has(value.tag))) continue;
-        let builder = builders.get(value.tag);
+      for (let index = 0; index < event.valueCount; index++) {
+        const tag = event.tags[index]!;
+        const pluginName = event.pluginNames[index];
+        if (pluginName !== undefined && !tagPlugins.has(tag)) tagPlugins.set(tag, pluginName);
+        const value = event.values[index];
+        if (value === undefined) continue;
+        const plugin = tagPlugins.get(tag);
+        const isScalar = !event.isTensor[index] || plugin === undefined || plugin === 'scalars';
+        if (!isScalar || (wanted && !wanted.has(tag))) continue;
+        let builder = builders.get(tag);
         if (!builder) {
           builder = createSeriesBuilder();
-          builders.set(value.tag, builder);
+          builders.set(tag, builder);
         }
         const lastStep = builder.lastStep();
-        if (lastStep !== undefined && event.step < lastStep) {
+        if (lastStep !== undefined && step < lastStep) {
           // An out-of-order step for a tag means its run restarted from a checkpoint (TensorBoard's
           // out-of-order purge, per tag so that tags logged on different step scales survive).
-          purge((step) => step < event.step, [value.tag]);
+          purge((kept) => kept < step, [tag]);
         }
-        builder.push(event.step, value.value, event.wallTime * 1000);
+        builder.push(step, value, wallTime * 1000);
       }
     };
 
