@@ -16,7 +16,7 @@ export function parseLockLayout(text: string): LockFileContent | undefined {
   const lines = text.split('\n');
   let index = 0;
   const next = () => {
-    while (index < lines.length && lines[index]!.trim() === '') index++;
+    while (index < lines.length && indentOf(lines[index]!) < 0) index++;
     return lines[index];
   };
   if (next() !== "schema: '2.0'") return undefined;
@@ -53,17 +53,38 @@ function keyOf(line: string, indent: number): KeyLine | undefined {
   return { key: quoted !== undefined ? quoted.replaceAll("''", "'") : plain!, value };
 }
 
+/**
+ * Leading whitespace of a line, -1 when it is blank. Every line is looked at several times, so
+ * the common case (spaces, then a printable ASCII character) allocates nothing; anything else
+ * falls back to trim() so that the answer is the same as trim's.
+ */
+function indentOf(line: string): number {
+  let position = 0;
+  while (position < line.length && line.charCodeAt(position) === 32) position++;
+  if (position === line.length) return -1;
+  const code = line.charCodeAt(position);
+  if (code > 32 && code < 127) return position;
+  return line.trim() === '' ? -1 : line.length - line.trimStart().length;
+}
+
 /** The lines after `start` that are indented deeper than `indent` (blank lines inside included). */
 function takeBlock(lines: readonly string[], start: number, indent: number): string[] {
   let end = start;
   let last = start;
   for (; end < lines.length; end++) {
-    const line = lines[end]!;
-    if (line.trim() === '') continue;
-    if (line.length - line.trimStart().length <= indent) break;
+    const indentation = indentOf(lines[end]!);
+    if (indentation < 0) continue;
+    if (indentation <= indent) break;
     last = end + 1;
   }
   return lines.slice(start, last);
+}
+
+/** How many lines sequence items span. */
+function lineCount(items: readonly string[][]): number {
+  let count = 0;
+  for (const item of items) count += item.length;
+  return count;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -76,7 +97,7 @@ function readStage(body: readonly string[]): StageLockEntry | undefined {
     if (!key) return undefined;
     const block = takeBlock(body, index + 1, 4);
     const sequence = takeSequence(body, index + 1, 4);
-    index += 1 + Math.max(block.length, sequence.flat().length);
+    index += 1 + Math.max(block.length, lineCount(sequence));
     if (key.key === 'cmd') {
       hasCommand = true;
       if (key.value === '') {
@@ -159,7 +180,7 @@ function readParams(block: readonly string[]): Record<string, Record<string, unk
       if (!key || Object.hasOwn(values, key.key)) return undefined;
       const nested = takeBlock(keys, position + 1, 8);
       const sequence = takeSequence(keys, position + 1, 8);
-      const size = Math.max(nested.length, sequence.flat().length);
+      const size = Math.max(nested.length, lineCount(sequence));
       position += 1 + size;
       const value =
         key.value === '' && size > 0
@@ -206,11 +227,14 @@ const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
  * PythonFloat. Folded continuation lines join with single spaces. Undefined: let YAML decide.
  */
 function readScalar(first: string, continuation: readonly string[]): unknown {
-  if (continuation.some((line) => line.trim() === '')) return undefined;
-  // Folding: each line break becomes one space, trailing spaces of a line are dropped, and a
-  // value that starts on the next line (`path:` then the path, as newer ruamel writes) has none.
-  const parts = [first.trimEnd(), ...continuation.map((line) => line.trim())];
-  const text = (parts[0] === '' ? parts.slice(1) : parts).join(' ');
+  let text = first.trimEnd();
+  if (continuation.length > 0) {
+    if (continuation.some((line) => line.trim() === '')) return undefined;
+    // Folding: each line break becomes one space, trailing spaces of a line are dropped, and a
+    // value that starts on the next line (`path:` then the path, as newer ruamel writes) has none.
+    const parts = [text, ...continuation.map((line) => line.trim())];
+    text = (parts[0] === '' ? parts.slice(1) : parts).join(' ');
+  }
   if (text.startsWith("'")) {
     const inner = text.slice(1, -1);
     if (!text.endsWith("'") || text.length < 2 || /(?<!')'(?!')/.test(inner.replaceAll("''", ''))) return undefined;
@@ -228,8 +252,11 @@ function readScalar(first: string, continuation: readonly string[]): unknown {
   if (text === '{}') return {};
   if (/^[[\]{}&*!|>%@`"#]/.test(text) || text.includes(': ') || text.endsWith(':')) return undefined;
   if (text === '' || text === '~' || text === 'null' || text === 'Null' || text === 'NULL') return null;
-  if (/^(?:true|True|TRUE)$/.test(text)) return true;
-  if (/^(?:false|False|FALSE)$/.test(text)) return false;
+  if (text === 'true' || text === 'True' || text === 'TRUE') return true;
+  if (text === 'false' || text === 'False' || text === 'FALSE') return false;
+  // A letter starts no number, .inf, .nan or 0x: most lock scalars (paths, `md5`) stop here.
+  const lead = text.charCodeAt(0);
+  if ((lead >= 65 && lead <= 90) || (lead >= 97 && lead <= 122)) return text;
   if (INTEGER.test(text)) return Number(text);
   if (FLOAT.test(text)) {
     const value = Number(text);

@@ -52,12 +52,14 @@ function checkDependencies(fs: FileSystem, stages: Pipeline['stages'], outputs: 
   for (const stage of stages) {
     for (const dep of stage.deps) {
       const path = absoluteStagePath(stage, dep.path);
+      // A produced dependency needs no stat: asking the index first saves one per chained stage.
+      if (outputs.producers(path).length > 0) continue;
       let onDisk = exists.get(path);
       if (onDisk === undefined) {
         onDisk = fs.stat(path) !== undefined;
         exists.set(path, onDisk);
       }
-      if (onDisk || outputs.producers(path).length > 0) continue;
+      if (onDisk) continue;
       problems.push({
         file: stage.pipelineFile,
         ...dep.position,

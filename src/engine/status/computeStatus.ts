@@ -67,6 +67,13 @@ export async function computeStatus(
     return pending;
   };
   const loadParams = createParamsFileLoader(context.fs);
+  // One read (and one stat) per lock file per call, not one per stage.
+  const lockFiles = new Map<string, ReturnType<typeof readLockFile>>();
+  const lockEntries = (path: string) => {
+    let read = lockFiles.get(path);
+    if (!read) lockFiles.set(path, (read = readLockFile(context.fs, path)));
+    return read.parsed.value.stages;
+  };
 
   const own = await Promise.all(
     selected.map(async (stage): Promise<StageStatus> => {
@@ -76,7 +83,7 @@ export async function computeStatus(
       if (stage.frozen) return status('frozen');
       const lockPath = lockFilePathFor(stage);
       if (!lockPath) return status('changed', ['always changed']);
-      const locked = readLockFile(context.fs, lockPath).parsed.value.stages.get(stage.name);
+      const locked = lockEntries(lockPath).get(stage.name);
       if (!locked) return status('never-run');
       const reasons = await stageReasons(stage, locked, hash, loadParams);
       return status(reasons.length > 0 ? 'changed' : 'up-to-date', reasons);
