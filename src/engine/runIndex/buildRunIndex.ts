@@ -123,7 +123,17 @@ export async function buildRunIndex(
     seen.add(key);
     const cached = previousStores.get(key);
     const isReusable =
-      cached && !cached.isLive && cached.inputs.every((input) => isUnchanged(input, statOf(input.path)));
+      cached &&
+      !cached.isLive &&
+      cached.inputs.every(
+        (input) =>
+          // A file that was absent is still absent when its folder was just found unchanged (same
+          // mtime and inode: no entry added or removed), as the walk itself trusts for subfolders.
+          // Readers look for many optional files (mlc.yaml, dvc.yaml up the tree...), so this
+          // spares most stats of a reopen.
+          (input.kind === 'absent' && reusedFolders.has(parentOf(input.path))) ||
+          isUnchanged(input, statOf(input.path)),
+      );
     if (cached && isReusable) {
       stores.push(cached);
       storesReused++;
@@ -193,4 +203,9 @@ async function listStore(
       isLive: false,
     };
   }
+}
+
+/** The folder of a normalised absolute path (pathe's dirname costs more than the stat it spares). */
+function parentOf(path: string): string {
+  return path.slice(0, path.lastIndexOf('/'));
 }

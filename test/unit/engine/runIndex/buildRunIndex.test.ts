@@ -101,3 +101,50 @@ test('findRun: exact ids, workspace paths, unique prefixes, ambiguity and near m
   assert.equal(missing.kind, 'missing');
   assert.ok(missing.kind === 'missing' && missing.nearMatches.includes('tensorboard:tb/run1'));
 });
+
+/** The memory file system with folder mtimes that change when an entry is added, as on disk. */
+function withFolderMtimes(fs: ReturnType<typeof workspace>) {
+  const statted: string[] = [];
+  const signature = (path: string) => {
+    let hash = 0;
+    for (const char of fs
+      .readDirectory(path)
+      .map((entry) => entry.name)
+      .join('/')) {
+      hash = (Math.imul(hash, 31) + char.charCodeAt(0)) | 0;
+    }
+    return hash >>> 0;
+  };
+  const tracked = {
+    ...fs,
+    stat(path: string) {
+      statted.push(path);
+      const stat = fs.stat(path);
+      return stat?.kind === 'directory' ? { ...stat, mtimeMs: signature(path) } : stat;
+    },
+  };
+  return { fs: tracked, statted };
+}
+
+test('a reopen trusts an optional file to stay absent while its folder is unchanged, and sees it appear', async () => {
+  const memory = workspace();
+  const { fs, statted } = withFolderMtimes(memory);
+  const readers = readersFor('/ws');
+  const first = await buildRunIndex({ fs, root: '/ws', readers });
+  const absentInputs = first.snapshot.stores
+    .find((store) => store.store.path === '/ws/keras/training.log')!
+    .inputs.filter((input) => input.kind === 'absent')
+    .map((input) => input.path);
+  assert.ok(absentInputs.includes('/ws/keras/mlc.yaml'), 'the CSV reader looks for a pipeline file beside the log');
+
+  statted.length = 0;
+  const second = await buildRunIndex({ fs, root: '/ws', readers, previous: first.snapshot });
+  assert.equal(second.stats.storesReused, second.stats.stores);
+  assert.ok(!statted.includes('/ws/keras/mlc.yaml'));
+
+  memory.writeFileAtomic('/ws/keras/mlc.yaml', 'stages: {}\n');
+  const third = await buildRunIndex({ fs, root: '/ws', readers, previous: second.snapshot });
+  assert.equal(third.stats.storesReused, third.stats.stores - 1);
+  const keras = third.snapshot.stores.find((store) => store.store.path === '/ws/keras/training.log')!;
+  assert.equal(keras.inputs.find((input) => input.path === '/ws/keras/mlc.yaml')?.kind, 'file');
+});
