@@ -4,7 +4,7 @@ import { join } from 'pathe';
 import { matchTarget } from '../../engine/pipeline/findStages';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import type { StageGraph } from '../../engine/pipeline/stageGraph';
-import type { FileSystem } from '../../engine/ports';
+import type { DirectoryEntry, FileSystem } from '../../engine/ports';
 import { type StageState, type StageStatus, computeStatus } from '../../engine/status/computeStatus';
 import { createContentHasher } from '../../node/hashing/createContentHasher';
 import { readRunRecord } from '../../engine/runStore/readRunRecord';
@@ -34,7 +34,8 @@ export const command: CliCommand = {
   usage,
   async run(args, context) {
     const { values, positionals } = parseOptions(args);
-    const workspace = loadWorkspace(context.fs, context.cwd, { signal: context.signal });
+    const fs = withListingsRemembered(context.fs);
+    const workspace = loadWorkspace(fs, context.cwd, { signal: context.signal });
     if (workspace.pipelines.length === 0) {
       context.logger.error(
         `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${context.cwd} or below it; run mlc status in the project folder.`,
@@ -42,7 +43,7 @@ export const command: CliCommand = {
       return ExitCode.usage;
     }
     const addresses = positionals.length > 0 ? resolveTargets(workspace.graph, positionals) : undefined;
-    const hasher = createContentHasher({ workspaceRoot: workspace.root, fs: context.fs, logger: context.logger });
+    const hasher = createContentHasher({ workspaceRoot: workspace.root, fs, logger: context.logger });
     let statuses: Map<string, StageStatus>;
     try {
       const runningStages = readRunningStages(context.fs, workspace.root);
@@ -77,6 +78,23 @@ export const command: CliCommand = {
     return values.check && mustRun ? ExitCode.failed : ExitCode.ok;
   },
 };
+
+/**
+ * Folder listings kept for this one status check: pipeline discovery lists every folder of the
+ * workspace, data folders included, and the hasher then walks the folder dependencies again (a
+ * 100,000-file dependency folder was listed twice). Status is a snapshot, so the two may share.
+ */
+function withListingsRemembered(fs: FileSystem): FileSystem {
+  const listings = new Map<string, readonly DirectoryEntry[]>();
+  return {
+    ...fs,
+    readDirectory(path) {
+      let entries = listings.get(path);
+      if (!entries) listings.set(path, (entries = fs.readDirectory(path)));
+      return entries;
+    },
+  };
+}
 
 function parseOptions(args: readonly string[]) {
   try {
