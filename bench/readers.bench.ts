@@ -341,6 +341,6 @@ void runBench('readers', async ({ tempDir, random, report, log }) => {
     unit: 'ms',
     baseline: { name: 'first index', value: firstIndex.medianMs },
     target: { value: 100, comparison: '<=' },
-    note: `${reused} stores reused; p95 ${reopenIndex.p95Ms.toFixed(0)} ms; every folder and input file stat-checked`,
+    note: `${reused} stores reused; p95 ${reopenIndex.p95Ms.toFixed(0)} ms; every folder and present input file stat-checked`,
   });
 });
