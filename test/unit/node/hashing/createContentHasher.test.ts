@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   mkdtempSync,
   mkdirSync,
@@ -288,4 +289,32 @@ test('a file that vanishes while its folder is hashed makes the folder hash fail
   };
   const hasher = hasherFor({ workspaceRoot: workspace, fs, workers: 0 });
   assert.equal(await hasher.hash(join(workspace, 'vanishing')), undefined, 'reported like a path that is gone');
+});
+
+test('the directory fingerprint is the md5 of one `relpath\\0ino\\0mtime\\0size` line per file, so older dirs.tsv entries stay valid', async () => {
+  // 3,000 files with long names: the fingerprint text crosses the hasher's internal chunk size.
+  const folder = join(workspace, 'fingerprint-format');
+  const names = Array.from({ length: 3000 }, (_, index) => `part${index % 3}/${'x'.repeat(20)}-${index}.txt`);
+  for (const name of names) write(`fingerprint-format/${name}`, name);
+  const hasher = hasherFor({ workspaceRoot: workspace, workers: 0 });
+  assert.equal((await hasher.hash(folder))?.nfiles, names.length);
+  await hasher.flush();
+  const line = readFileSync(join(workspace, DIRECTORY_CACHE_FILE), 'utf8')
+    .split('\n')
+    .find((entry) => entry.endsWith('\tfingerprint-format'));
+  const stored = line?.split('\t')[3];
+  // Walk order: folders are taken last-listed first, files in listing order within a folder.
+  const lines: string[] = [];
+  const folders = [''];
+  while (folders.length > 0) {
+    const prefix = folders.pop()!;
+    for (const entry of nodeFileSystem.readDirectory(prefix === '' ? folder : join(folder, prefix))) {
+      if (entry.kind === 'directory') folders.push(`${prefix}${entry.name}/`);
+      else {
+        const stat = statSync(join(folder, `${prefix}${entry.name}`));
+        lines.push(`${prefix}${entry.name}\0${stat.ino}\0${stat.mtimeMs}\0${stat.size}`);
+      }
+    }
+  }
+  assert.equal(stored, createHash('md5').update(lines.join('\n')).digest('hex'));
 });
