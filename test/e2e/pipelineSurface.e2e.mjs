@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { openContainer, openFile, openWorkbench, runCommand, sidebar } from '../support/vscode/workbench.mjs';
+import {
+  openContainer,
+  openFile,
+  openWorkbench,
+  runCommand,
+  screenshotOnFailure,
+  sidebar,
+} from '../support/vscode/workbench.mjs';
 import { workspaceCopy } from '../support/vscode/workspaceCopy.mjs';
 
 const STAGES = ['prepare', 'train', 'evaluate'];
@@ -34,15 +41,7 @@ async function waitForDescription(page, name, pattern, timeoutMs = 90_000) {
   assert.fail(`stage ${name}: description "${last}" never matched ${pattern}`);
 }
 
-/** Saves a screenshot named after the failing step, then fails as before. */
-const shotOnFailure = (label, body) => async () => {
-  try {
-    await body();
-  } catch (error) {
-    await workbench?.screenshot(`failed-${label}`).catch(() => {});
-    throw error;
-  }
-};
+const shotOnFailure = screenshotOnFailure(() => workbench);
 
 before(async () => {
   folder = workspaceCopy('churn');

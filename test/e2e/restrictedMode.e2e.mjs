@@ -10,6 +10,7 @@ import {
   openContainer,
   openWorkbench,
   runCommand,
+  screenshotOnFailure,
   sidebar,
 } from '../support/vscode/workbench.mjs';
 import { workspaceCopy } from '../support/vscode/workspaceCopy.mjs';
@@ -17,15 +18,7 @@ import { workspaceCopy } from '../support/vscode/workspaceCopy.mjs';
 let workbench;
 let folder;
 
-/** Saves a screenshot named after the failing step, then fails as before. */
-const shotOnFailure = (label, body) => async () => {
-  try {
-    await body();
-  } catch (error) {
-    await workbench?.screenshot(`failed-${label}`).catch(() => {});
-    throw error;
-  }
-};
+const shotOnFailure = screenshotOnFailure(() => workbench);
 
 before(async () => {
   folder = workspaceCopy('churn');

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { openContainer, openWorkbench, sidebar } from '../support/vscode/workbench.mjs';
+import { openContainer, openWorkbench, screenshotOnFailure, sidebar } from '../support/vscode/workbench.mjs';
 
 let workbench;
 let folder;
@@ -20,15 +20,7 @@ const writeDvcLive = (accuracy, step) => {
   writeFileSync(join(live, 'plots', 'metrics', 'accuracy.tsv'), `step\taccuracy\n${rows.join('\n')}\n`);
 };
 
-/** Saves a screenshot named after the failing step, then fails as before. */
-const shotOnFailure = (label, body) => async () => {
-  try {
-    await body();
-  } catch (error) {
-    await workbench?.screenshot(`failed-${label}`).catch(() => {});
-    throw error;
-  }
-};
+const shotOnFailure = screenshotOnFailure(() => workbench);
 
 before(async () => {
   folder = mkdtempSync(join(tmpdir(), 'mlc-e2e-dvclive-'));

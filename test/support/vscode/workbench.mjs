@@ -167,3 +167,21 @@ export function webviewFrame(page) {
     .locator('iframe#active-frame')
     .contentFrame();
 }
+
+/**
+ * For e2e specs: `const shotOnFailure = screenshotOnFailure(() => workbench);` then
+ * `it('...', shotOnFailure('label', async () => {...}))` saves a screenshot named after the
+ * failing step, then fails as before.
+ */
+export function screenshotOnFailure(workbenchOf) {
+  return (label, body) => async () => {
+    try {
+      await body();
+    } catch (error) {
+      await workbenchOf()
+        ?.screenshot(`failed-${label}`)
+        .catch(() => {});
+      throw error;
+    }
+  };
+}
