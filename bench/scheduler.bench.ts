@@ -7,10 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { build } from 'esbuild';
 import type { Random } from './support/createRandom';
 import { measure } from './support/measure';
 import { runBench } from './support/runBench';
+import { bundleCli } from './support/bundleCli';
 
 const LAYERS = Number(process.env.SCHEDULER_BENCH_LAYERS ?? 20);
 const WIDTH = Number(process.env.SCHEDULER_BENCH_WIDTH ?? 50);
@@ -72,21 +72,7 @@ function timed(command: string, args: readonly string[], cwd: string): number {
 void runBench('scheduler', async ({ tempDir, random, report, log }) => {
   const tools = tempDir('scheduler-cli');
   log('bundling the CLI');
-  await build({
-    entryPoints: {
-      cli: 'src/cli/main.ts',
-      'workers/hashWorker': 'src/node/workers/hashWorker.ts',
-      'workers/processWorker': 'src/node/workers/processWorker.ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outdir: tools,
-    external: ['vscode'],
-    logLevel: 'warning',
-  });
-  const cli = join(tools, 'cli.js');
+  const cli = await bundleCli(tools);
   const stages = layeredGraph(random());
   const template = tempDir('scheduler-template');
   writeWorkspace(template, stages);

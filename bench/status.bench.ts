@@ -5,7 +5,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { buildLockEntry } from '../src/engine/lock/recordStageSuccess';
 import { serializeLockFile } from '../src/engine/lock/serializeLockEntry';
 import type { StageLockEntry } from '../src/engine/lock/model';
@@ -16,6 +15,7 @@ import { createContentHasher } from '../src/node/hashing/createContentHasher';
 import { nodeFileSystem } from '../src/node/nodeFileSystem';
 import { measure } from './support/measure';
 import { runBench } from './support/runBench';
+import { bundleCli } from './support/bundleCli';
 
 const FILES = Number(process.env.STATUS_BENCH_FILES ?? 100_000);
 const STAGES = Number(process.env.STATUS_BENCH_STAGES ?? 1_000);
@@ -66,18 +66,9 @@ function assertAllUpToDate(statuses: Map<string, { state: string }>, expected: n
 void runBench('status', async ({ tempDir, report, log }) => {
   const tools = tempDir('status-cli');
   log('bundling the CLI');
-  await build({
-    entryPoints: { cli: 'src/cli/main.ts', 'workers/hashWorker': 'src/node/workers/hashWorker.ts' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outdir: tools,
-    external: ['vscode'],
-    logLevel: 'warning',
-  });
+  const cliPath = await bundleCli(tools);
   const cli = (cwd: string) => {
-    const result = spawnSync(process.execPath, [join(tools, 'cli.js'), 'status', '--json'], { cwd, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [cliPath, 'status', '--json'], { cwd, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`mlc status failed: ${result.stderr}`);
     return result.stdout;
   };
