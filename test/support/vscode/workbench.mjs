@@ -94,13 +94,30 @@ export async function openContainer(page, title = 'ML') {
 }
 
 /**
+ * Opens the command palette and returns its input. A key press can be swallowed while focus sits
+ * in a modal editor (the workspace trust editor) or while the workbench is still settling, so the
+ * palette is asked for again, alternating F1 and Ctrl+Shift+P, until it shows or time runs out.
+ */
+async function openCommandPalette(page, timeoutMs) {
+  const input = page.locator('.quick-input-widget input');
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press(attempt % 2 === 0 ? 'F1' : 'Control+Shift+P');
+    try {
+      await input.waitFor({ timeout: Math.min(3_000, Math.max(1, deadline - Date.now())) });
+      return input;
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+    }
+  }
+}
+
+/**
  * Runs a command from the command palette by its full label as the palette shows it
  * ('ML: Run Pipeline'), picking the row whose label matches exactly.
  */
 export async function runCommand(page, label, { timeoutMs = 30_000 } = {}) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: timeoutMs });
+  const input = await openCommandPalette(page, timeoutMs);
   await input.fill(`>${label}`);
   const row = page
     .locator('.quick-input-list .monaco-list-row')
