@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,9 +7,16 @@ import { pathToFileURL } from 'node:url';
 const repoRoot = resolve(__dirname, '../../..');
 const tsxLoader = pathToFileURL(join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
 
-/** A temp folder holding `files` (relative path -> text). */
+const workspaces: string[] = [];
+// Each test file runs in its own process: its temp workspaces go when it exits.
+process.once('exit', () => {
+  for (const root of workspaces) rmSync(root, { recursive: true, force: true });
+});
+
+/** A temp folder holding `files` (relative path -> text), removed when the test process exits. */
 export function aWorkspace(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'mlc-cli-'));
+  workspaces.push(root);
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
