@@ -1,6 +1,6 @@
-import { relative } from 'pathe';
+import { basename, relative } from 'pathe';
 import type { Clock } from '../ports';
-import type { RunStatus } from '../runs/model';
+import type { RunSource, RunStatus } from '../runs/model';
 
 /**
  * What the readers of file-based run outputs (TensorBoard, DVCLive, CSV loggers) need besides a
@@ -21,6 +21,19 @@ export const DEFAULT_STALE_AFTER_MS = 5 * 60 * 1000;
 /** `<source>:<workspace-relative path>`, with `.` for the workspace root itself. */
 export function workspaceRunId(source: string, workspaceRoot: string, path: string): string {
   return `${source}:${workspaceRelativePath(workspaceRoot, path)}`;
+}
+
+/**
+ * The id, source and display name of a run read from files at `path`: the name is the
+ * workspace-relative path, or the folder's own name for a run at the workspace root.
+ */
+export function workspaceRunIdentity(
+  source: RunSource,
+  workspaceRoot: string,
+  path: string,
+): { readonly id: string; readonly source: RunSource; readonly name: string } {
+  const relativePath = workspaceRelativePath(workspaceRoot, path);
+  return { id: `${source}:${relativePath}`, source, name: relativePath === '.' ? basename(path) : relativePath };
 }
 
 export function workspaceRelativePath(workspaceRoot: string, path: string): string {

@@ -1,12 +1,11 @@
-import { basename, join } from 'pathe';
+import { join } from 'pathe';
 import type { FileSystem } from '../../ports';
 import type { Problem } from '../../problems';
 import {
   DEFAULT_STALE_AFTER_MS,
   type FileRunReaderOptions,
   inferFileRunStatus,
-  workspaceRelativePath,
-  workspaceRunId,
+  workspaceRunIdentity,
 } from '../../runIndex/fileRunReaderOptions';
 import { isDeclaredStageOutput } from '../../runIndex/isDeclaredStageOutput';
 import { readParamsYaml } from '../../runIndex/readParamsYaml';
@@ -75,11 +74,8 @@ export function createCsvLoggerReader(options: FileRunReaderOptions): TailableRu
         now: now(),
         staleAfterMs,
       });
-      const relativePath = workspaceRelativePath(options.workspaceRoot, store.path);
       const run: RunSummary = {
-        id: workspaceRunId('csv', options.workspaceRoot, store.path),
-        source: 'csv',
-        name: relativePath === '.' ? basename(store.path) : relativePath,
+        ...workspaceRunIdentity('csv', options.workspaceRoot, store.path),
         status,
         ...(status !== 'running' ? { endedAt: Math.round(edges.stat.mtimeMs) } : {}),
         params: params.params,

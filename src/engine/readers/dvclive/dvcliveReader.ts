@@ -4,8 +4,7 @@ import type { Problem } from '../../problems';
 import {
   DEFAULT_STALE_AFTER_MS,
   type FileRunReaderOptions,
-  workspaceRelativePath,
-  workspaceRunId,
+  workspaceRunIdentity,
 } from '../../runIndex/fileRunReaderOptions';
 import { readParamsYaml } from '../../runIndex/readParamsYaml';
 import type { ReaderContext, RunListing, RunSeriesResult, RunStoreLocation, RunSummary } from '../../runs/model';
@@ -85,12 +84,9 @@ export function createDvcliveReader(options: FileRunReaderOptions): TailableRunR
         staleAfterMs,
         isProcessAlive: options.isProcessAlive,
       });
-      const relativePath = workspaceRelativePath(options.workspaceRoot, store.path);
       const endedAt = lastTimestamp ?? newest;
       const run: RunSummary = {
-        id: workspaceRunId('dvclive', options.workspaceRoot, store.path),
-        source: 'dvclive',
-        name: relativePath === '.' ? basename(store.path) : relativePath,
+        ...workspaceRunIdentity('dvclive', options.workspaceRoot, store.path),
         status,
         ...(firstTimestamp !== undefined ? { startedAt: firstTimestamp } : {}),
         ...(status !== 'running' && endedAt !== undefined ? { endedAt: Math.round(endedAt) } : {}),

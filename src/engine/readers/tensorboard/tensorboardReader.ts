@@ -1,11 +1,10 @@
-import { basename, join } from 'pathe';
+import { join } from 'pathe';
 import type { Problem } from '../../problems';
 import {
   DEFAULT_STALE_AFTER_MS,
   type FileRunReaderOptions,
   inferFileRunStatus,
-  workspaceRelativePath,
-  workspaceRunId,
+  workspaceRunIdentity,
 } from '../../runIndex/fileRunReaderOptions';
 import { readParamsYaml } from '../../runIndex/readParamsYaml';
 import type { ReaderContext, RunListing, RunSeriesResult, RunStoreLocation, RunSummary } from '../../runs/model';
@@ -56,11 +55,8 @@ export function createTensorboardReader(options: FileRunReaderOptions): Tailable
         now: now(),
         staleAfterMs,
       });
-      const relativePath = workspaceRelativePath(options.workspaceRoot, store.path);
       const run: RunSummary = {
-        id: workspaceRunId('tensorboard', options.workspaceRoot, store.path),
-        source: 'tensorboard',
-        name: relativePath === '.' ? basename(store.path) : relativePath,
+        ...workspaceRunIdentity('tensorboard', options.workspaceRoot, store.path),
         status,
         ...(facts.firstWallTimeMs !== undefined ? { startedAt: Math.round(facts.firstWallTimeMs) } : {}),
         ...(status !== 'running' && facts.lastWallTimeMs !== undefined
