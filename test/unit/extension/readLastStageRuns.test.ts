@@ -4,20 +4,10 @@ import type { Stage } from '../../../src/engine/pipeline/model';
 import type { WorkspaceView } from '../../../src/extension/engineServices';
 import { readLastStageRuns } from '../../../src/extension/readLastStageRuns';
 import { createMemoryFileSystem } from '../../support/memoryFileSystem';
+import { aStage as aStageFrom } from '../../support/builders';
 
 const aStage = (name: string, overrides: Partial<Stage> = {}): Stage => ({
-  name,
-  pipelineFile: '/ws/mlc.yaml',
-  cmd: `echo ${name}`,
-  wdir: '/ws',
-  deps: [],
-  params: [],
-  outs: [],
-  frozen: false,
-  alwaysChanged: false,
-  retries: 0,
-  env: {},
-  position: { line: 1, column: 3 },
+  ...aStageFrom({ name, pipelineFile: '/ws/mlc.yaml', cmd: `echo ${name}` }),
   ...overrides,
 });
 

@@ -4,25 +4,11 @@ import type { Stage } from '../../../../src/engine/pipeline/model';
 import { formatPythonValue } from '../../../../src/engine/params/formatPythonValue';
 import { parseParamsText } from '../../../../src/engine/params/parseParamsText';
 import { loadParamsFile, readStageParams } from '../../../../src/engine/params/readParams';
+import { aStage } from '../../../support/builders';
 import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
 
-function aStage(overrides: Partial<Stage>): Stage {
-  return {
-    name: 'train',
-    pipelineFile: '/ws/dvc.yaml',
-    cmd: 'python train.py',
-    wdir: '/ws',
-    deps: [],
-    params: [],
-    outs: [],
-    frozen: false,
-    alwaysChanged: false,
-    retries: 0,
-    env: {},
-    position: { line: 2, column: 3 },
-    ...overrides,
-  };
-}
+/** A stage with exactly these fields replaced (params as the model holds them). */
+const aStageWith = (overrides: Partial<Stage>): Stage => ({ ...aStage(), ...overrides });
 
 test('JSON params accept NaN and Infinity and keep 1.0 a float', () => {
   const parsed = parseParamsText('{"a": NaN, "b": -Infinity, "c": 1.0, "d": 1, "e": [1e5]}', '/ws/p.json');
@@ -74,7 +60,7 @@ test('readStageParams orders files and keys as dvc.lock does, and expands whole-
     '/ws/b.json': '{"z": 1, "a": {"x": [1, 2]}}',
     '/ws/a.toml': 'k = "v"\n',
   });
-  const stage = aStage({
+  const stage = aStageWith({
     params: [
       { file: 'b.json', keys: ['z', 'a.x.1'], position: { line: 3, column: 5 } },
       { file: 'params.yaml', keys: ['train.lr', 'seed'], position: { line: 4, column: 5 } },
@@ -92,7 +78,7 @@ test('readStageParams orders files and keys as dvc.lock does, and expands whole-
 
 test('readStageParams reports a missing key at the key and a missing file at the entry', () => {
   const fs = createMemoryFileSystem({ '/ws/params.yaml': 'lr: 1\n' });
-  const stage = aStage({
+  const stage = aStageWith({
     params: [
       {
         file: 'params.yaml',
