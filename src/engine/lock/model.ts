@@ -30,6 +30,11 @@ export interface LockFileContent {
   /** 1 for DVC 1.x files (no `schema`, stages at the top level), 2 for schema '2.0'. */
   readonly version: 1 | 2;
   readonly stages: ReadonlyMap<string, StageLockEntry>;
+  /**
+   * Stages whose entries are in the file but could not be read (`lockEntryInvalid`): they count
+   * as never run, and writing another entry keeps their bytes.
+   */
+  readonly invalidEntries?: readonly string[];
 }
 
 /**

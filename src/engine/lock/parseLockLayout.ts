@@ -1,4 +1,4 @@
-import { LineCounter, type YAMLError, parseDocument, visit } from 'yaml';
+import { type Document, LineCounter, type YAMLError, parseDocument, visit } from 'yaml';
 import { pythonFloat } from '../params/formatPythonValue';
 import type { LockFileContent, LockedPath, StageLockEntry } from './model';
 
@@ -204,10 +204,14 @@ function readNested(lines: readonly string[]): unknown {
  * YAML text to plain values the way lock files need them: integral floats (`1.0`) boxed as
  * PythonFloat, because JavaScript numbers lose the difference and DVC writes `1.0` back.
  */
-export function yamlToValue(text: string): { value: unknown; errors: readonly YAMLError[]; lineCounter: LineCounter } {
+export function yamlToValue(
+  text: string,
+  options: { readonly uniqueKeys?: boolean } = {},
+): { value: unknown; errors: readonly YAMLError[]; lineCounter: LineCounter; document: Document.Parsed } {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
-  if (document.errors.length > 0) return { value: undefined, errors: document.errors, lineCounter };
+  const uniqueKeys = options.uniqueKeys ?? false;
+  const document = parseDocument(text, { lineCounter, uniqueKeys, prettyErrors: false });
+  if (document.errors.length > 0) return { value: undefined, errors: document.errors, lineCounter, document };
   visit(document, {
     Scalar(_key, node) {
       const source = node.source ?? '';
@@ -216,7 +220,7 @@ export function yamlToValue(text: string): { value: unknown; errors: readonly YA
       if (isIntegralFloat && !/^0[xo]/i.test(source)) node.value = pythonFloat(node.value as number);
     },
   });
-  return { value: document.toJS({ maxAliasCount: 100 }) as unknown, errors: [], lineCounter };
+  return { value: document.toJS({ maxAliasCount: 100 }) as unknown, errors: [], lineCounter, document };
 }
 
 const INTEGER = /^[-+]?[0-9]+$/;

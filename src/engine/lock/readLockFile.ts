@@ -1,11 +1,12 @@
+import { basename } from 'pathe';
 import type { Stage } from '../pipeline/model';
 import type { FileSystem } from '../ports';
-import type { Parsed } from '../problems';
+import { type Parsed, type Problem, problemAt } from '../problems';
 import { type LockFileContent, type StageLockEntry, lockFilePathFor } from './model';
 import { parseLockFile } from './parseLockFile';
 
-interface ReadLock {
-  /** Undefined when the file does not exist. */
+export interface ReadLock {
+  /** Undefined when the file does not exist or could not be read. */
   readonly text: string | undefined;
   readonly parsed: Parsed<LockFileContent>;
 }
@@ -16,50 +17,123 @@ interface Remembered extends ReadLock {
 }
 
 /**
- * Parsed lock files, reused while the file's (mtime, size) are unchanged: status is computed
- * often (every save in the editor) and a 1,000-stage lock file should be parsed once.
+ * Lock files over this size are not read: a 1,000-stage dvc.lock is ~400 KB, so 16 MB (the cap
+ * for pipeline files too) is ~40,000 stages, and reading and parsing stays bounded.
  */
-const rememberedByFileSystem = new WeakMap<FileSystem, Map<string, Remembered>>();
+export const MAX_LOCK_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Parsed lock files, reused while the file's (mtime, size) are unchanged: status is computed
+ * often (every save in the editor) and a 1,000-stage lock file should be parsed once. Keyed by
+ * the file system's `readFile`, where the bytes come from: callers wrap the file system per call
+ * (`{ ...fs, readDirectory }` for discovery, on every keystroke in the editor), and those
+ * wrappers share the memo of the file system they wrap.
+ */
+const rememberedByFileSystem = new WeakMap<FileSystem['readFile'], Map<string, Remembered>>();
 
 function rememberedFor(fs: FileSystem): Map<string, Remembered> {
-  let map = rememberedByFileSystem.get(fs);
+  let map = rememberedByFileSystem.get(fs.readFile);
   if (!map) {
     map = new Map();
-    rememberedByFileSystem.set(fs, map);
+    rememberedByFileSystem.set(fs.readFile, map);
   }
   return map;
 }
 
 const EMPTY: Parsed<LockFileContent> = { value: { version: 2, stages: new Map() }, problems: [] };
 
+/** Strict, so bytes that are not UTF-8 are found; a BOM stays in the text (it is written back). */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Reads and parses a lock file. A missing file is an empty lock. A path that cannot be read as a
+ * lock file (a folder, no permission, not UTF-8 text, over MAX_LOCK_FILE_BYTES) gives an error
+ * problem and no entries, like one that cannot be parsed: writers then refuse to touch it.
+ */
 export function readLockFile(fs: FileSystem, path: string): ReadLock {
   const remembered = rememberedFor(fs);
+  const unreadable = (message: string): ReadLock => {
+    remembered.delete(path);
+    return {
+      text: undefined,
+      parsed: { ...EMPTY, problems: [problemAt(path, undefined, 'error', 'lockFileUnreadable', message)] },
+    };
+  };
+  const name = basename(path);
   const stat = fs.stat(path);
-  if (!stat || stat.kind !== 'file') {
+  if (!stat) {
     remembered.delete(path);
     return { text: undefined, parsed: EMPTY };
   }
+  if (stat.kind !== 'file') {
+    const what = stat.kind === 'directory' ? 'a folder' : 'not a regular file';
+    return unreadable(`${name} is ${what}, not a lock file; move it away or delete it so mlc can record its stages.`);
+  }
   const known = remembered.get(path);
   if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) return known;
+  if (stat.size > MAX_LOCK_FILE_BYTES) {
+    const megabytes = Math.round(stat.size / 1048576);
+    return unreadable(
+      `${name} is ${megabytes} MB; lock files over ${MAX_LOCK_FILE_BYTES / 1048576} MB are not read. Check what wrote it, or delete it to rerun its stages.`,
+    );
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFile(path);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return unreadable(`${name} could not be read (${reason}); fix its permissions, or delete it to rerun its stages.`);
+  }
   let text: string;
   try {
-    text = fs.readText(path);
+    text = utf8.decode(bytes);
   } catch {
-    return { text: undefined, parsed: EMPTY };
+    return unreadable(
+      `${name} is not a text file (its bytes are not UTF-8); restore it from git or delete it (its stages then run again).`,
+    );
   }
   const read: Remembered = { text, parsed: parseLockFile(text, path), mtimeMs: stat.mtimeMs, size: stat.size };
   remembered.set(path, read);
   return read;
 }
 
+/** The first error of a lock file: while there is one, mlc reads no entry from it and writes none. */
+export function lockFileError(read: ReadLock): Problem | undefined {
+  return read.parsed.problems.find((problem) => problem.severity === 'error');
+}
+
 /**
- * After writing a lock file, remember what was written (no re-read, no stale memo). `content` is
- * what the text holds, known to the writer, so the growing file is not parsed again per stage.
+ * Throws when a lock file must not be written: it exists but could not be read, so writing an
+ * entry would lose the others. The user resolves the problem or deletes the file.
  */
-export function rememberLockFile(fs: FileSystem, path: string, text: string, content: Parsed<LockFileContent>): void {
+export function assertLockWritable(read: ReadLock): void {
+  const error = lockFileError(read);
+  if (!error) return;
+  throw new Error(
+    `${basename(error.file)}:${error.line}:${error.column}: ${error.message} mlc does not write a lock file it could not read.`,
+  );
+}
+
+/**
+ * After writing a lock file, remember what was written (no re-read, no stale memo). `stages` is
+ * what the text holds, known to the writer, so the growing file is not parsed again per stage.
+ * A file that was read with problems (an invalid entry kept as it was) is parsed again next time
+ * instead, so its remaining problems stay known.
+ */
+export function rememberLockFile(
+  fs: FileSystem,
+  path: string,
+  text: string,
+  stages: ReadonlyMap<string, StageLockEntry>,
+  previous: Parsed<LockFileContent>,
+): void {
   const stat = fs.stat(path);
-  if (!stat) return;
-  rememberedFor(fs).set(path, { text, parsed: content, mtimeMs: stat.mtimeMs, size: stat.size });
+  if (!stat || previous.problems.length > 0) {
+    rememberedFor(fs).delete(path);
+    return;
+  }
+  const parsed: Parsed<LockFileContent> = { value: { version: 2, stages }, problems: [] };
+  rememberedFor(fs).set(path, { text, parsed, mtimeMs: stat.mtimeMs, size: stat.size });
 }
 
 /** The recorded entry of a stage after its last success; undefined if never recorded. */

@@ -5,7 +5,7 @@ import type { PathEntry, Stage } from '../pipeline/model';
 import type { FileSystem } from '../ports';
 import { collectStageParams, createParamsFileLoader } from './collectStageParams';
 import { type LockedPath, type StageLockEntry, lockFilePathFor } from './model';
-import { readLockFile, rememberLockFile } from './readLockFile';
+import { assertLockWritable, readLockFile, rememberLockFile } from './readLockFile';
 import { updateLockText } from './updateLockText';
 
 export { readLockEntry } from './readLockFile';
@@ -52,7 +52,8 @@ export async function buildLockEntry(
 
 /**
  * Records a stage's success: hashes its deps and outs now, reads its params, and writes its entry
- * into dvc.lock / mlc.lock atomically, leaving the other entries' bytes alone. Writes to one lock
+ * into dvc.lock / mlc.lock atomically, leaving the other entries' bytes alone; a lock file that
+ * exists but could not be read is never written (it throws, so the stage fails). Writes to one lock
  * file are serialised within the process, so stages finishing together never lose an entry.
  * MLproject stages have no lock file: the entry is returned and nothing is written.
  */
@@ -76,11 +77,13 @@ export async function recordStageSuccess(
 }
 
 function writeEntry(fs: FileSystem, lockPath: string, name: string, entry: StageLockEntry): void {
-  const { text, parsed } = readLockFile(fs, lockPath);
+  const read = readLockFile(fs, lockPath);
+  assertLockWritable(read);
+  const { text, parsed } = read;
   const updated = updateLockText(text, parsed.value, name, entry);
   fs.makeDirectory(dirname(lockPath));
   fs.writeFileAtomic(lockPath, updated);
   const stages = new Map(parsed.value.stages);
   stages.set(name, entry);
-  rememberLockFile(fs, lockPath, updated, { value: { version: 2, stages }, problems: parsed.problems });
+  rememberLockFile(fs, lockPath, updated, stages, parsed);
 }

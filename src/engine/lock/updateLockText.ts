@@ -13,7 +13,8 @@ interface StageKeys {
  * does the same (it updates `stages[name]` in the loaded map and dumps it again), so entries keep
  * their order, new stages go last, and a file DVC wrote stays byte-identical outside the entry.
  * Falls back to writing the whole file when the text is not DVC's block layout (a v1 file, flow
- * style, no `stages:`): those are rewritten in schema 2.0 from `current`.
+ * style, no `stages:`): those are rewritten in schema 2.0 from `current`, unless that would drop
+ * an entry `current` could not read (`invalidEntries`): then it throws and nothing is written.
  */
 export function updateLockText(
   text: string | undefined,
@@ -21,19 +22,28 @@ export function updateLockText(
   name: string,
   entry: StageLockEntry,
 ): string {
+  const invalid = current.invalidEntries ?? [];
   const rewrite = () => {
+    // Rewriting from `current` would drop the entries it could not read: refuse instead.
+    const lost = invalid.filter((invalidName) => invalidName !== name);
+    if (lost.length > 0) {
+      throw new Error(
+        `the lock file's layout cannot be updated in place, and rewriting it would drop the malformed entry of ${lost.map((lostName) => `'${lostName}'`).join(', ')}; fix or delete that entry.`,
+      );
+    }
     const stages = new Map(current.stages);
     stages.set(name, entry);
     return serializeLockFile(stages);
   };
   if (text === undefined || text.trim() === '' || current.version !== 2) return rewrite();
   const lines = text.split('\n');
-  const expected = [...current.stages.keys()];
+  // Every entry of the file, the malformed ones too (their bytes stay as they are).
+  const expected = new Set([...current.stages.keys(), ...invalid]);
   const located = scanStageKeys(lines) ?? locateWithYaml(text);
   const isConsistent =
     located !== undefined &&
-    located.keys.length === expected.length &&
-    located.keys.every((key, index) => key.name === expected[index]);
+    located.keys.length === expected.size &&
+    located.keys.every((key) => expected.has(key.name));
   if (!located || !isConsistent || located.keys.length === 0) return rewrite();
 
   const { indent, keys } = located;

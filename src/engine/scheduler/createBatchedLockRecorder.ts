@@ -1,7 +1,7 @@
 import { dirname } from 'pathe';
 import type { ContentHasher } from '../hashing/ports';
 import { lockFilePathFor, type StageLockEntry } from '../lock/model';
-import { readLockFile, rememberLockFile } from '../lock/readLockFile';
+import { assertLockWritable, lockFileError, readLockFile, rememberLockFile } from '../lock/readLockFile';
 import { buildLockEntry } from '../lock/recordStageSuccess';
 import { serializeLockFile } from '../lock/serializeLockEntry';
 import { updateLockText } from '../lock/updateLockText';
@@ -37,17 +37,24 @@ export function createBatchedLockRecorder(
     if (timer) clearTimeout(timer);
     timer = undefined;
     for (const [lockPath, entries] of pending) {
-      const { text, parsed } = readLockFile(context.fs, lockPath);
+      const read = readLockFile(context.fs, lockPath);
+      // record() refused while it was unreadable; if it became so since (a merge during the
+      // run), leave it alone: these entries are lost as in a crash and their stages run again.
+      if (lockFileError(read)) continue;
+      const { text, parsed } = read;
       const stages = new Map(parsed.value.stages);
+      let invalidEntries = parsed.value.invalidEntries ?? [];
       // A file in the canonical layout (as mlc and DVC write it) is rewritten whole in one pass;
       // any other file gets its entries replaced one by one, keeping every other byte.
       const isCanonical =
-        text === undefined || text === written.get(lockPath) || text === serializeLockFile(parsed.value.stages);
+        invalidEntries.length === 0 &&
+        (text === undefined || text === written.get(lockPath) || text === serializeLockFile(parsed.value.stages));
       let updated = text;
       let version = parsed.value.version;
       for (const [name, entry] of entries) {
-        if (!isCanonical) updated = updateLockText(updated, { version, stages }, name, entry);
+        if (!isCanonical) updated = updateLockText(updated, { version, stages, invalidEntries }, name, entry);
         stages.set(name, entry);
+        invalidEntries = invalidEntries.filter((invalid) => invalid !== name);
         // After the first update a legacy (v1) file has been rewritten as schema 2.0.
         version = 2;
       }
@@ -55,10 +62,7 @@ export function createBatchedLockRecorder(
       context.fs.makeDirectory(dirname(lockPath));
       context.fs.writeFileAtomic(lockPath, updated ?? '');
       if (isCanonical && updated !== undefined) written.set(lockPath, updated);
-      rememberLockFile(context.fs, lockPath, updated ?? '', {
-        value: { version: 2, stages },
-        problems: parsed.problems,
-      });
+      rememberLockFile(context.fs, lockPath, updated ?? '', stages, parsed);
     }
     pending.clear();
   };
@@ -68,6 +72,11 @@ export function createBatchedLockRecorder(
       const entry = await buildLockEntry(stage, context);
       const lockPath = lockFilePathFor(stage);
       if (!lockPath) return entry;
+      // Refuse now, while the stage can still fail with the reason: a lock file that could not be
+      // read is never written, nor one whose malformed entries a write would drop.
+      const read = readLockFile(context.fs, lockPath);
+      assertLockWritable(read);
+      if (read.parsed.value.invalidEntries) updateLockText(read.text, read.parsed.value, stage.name, entry);
       const entries = pending.get(lockPath) ?? new Map<string, StageLockEntry>();
       entries.set(stage.name, entry);
       pending.set(lockPath, entries);

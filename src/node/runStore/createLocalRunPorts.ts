@@ -2,6 +2,8 @@ import { hostname } from 'node:os';
 import type { ContentHasher } from '../../engine/hashing/ports';
 import type { Stage } from '../../engine/pipeline/model';
 import type { StageGraph } from '../../engine/pipeline/stageGraph';
+import { lockFilePathFor } from '../../engine/lock/model';
+import { assertLockWritable, readLockFile } from '../../engine/lock/readLockFile';
 import { readStageParams, type ParamsFileContents } from '../../engine/params/readParams';
 import type { Disposable, FileSystem } from '../../engine/ports';
 import type { ParamValue } from '../../engine/runs/model';
@@ -81,6 +83,7 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
     },
     async statusOf(addresses, signal) {
       const statuses = await computeStatus(graph, { fs, hasher, signal }, addresses);
+      refuseUnreadableLockFiles(fs, statuses.values());
       const views = new Map<string, StageStatusView>();
       for (const [address, status] of statuses) views.set(address, ownStatus(status));
       return views;
@@ -124,6 +127,21 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
     workspaceLock: createWorkspaceLock(setup.root),
     owner: { pid: process.pid, hostname: hostname(), kind: setup.ownerKind ?? 'extension' },
   };
+}
+
+/**
+ * Before anything runs: a lock file of the selected stages that exists but could not be read
+ * (merge conflict markers, binary, a folder…) would lose its other entries when a stage records
+ * its success, so the run stops here with the lock file's problem (`mlc run` has refused earlier
+ * through loadWorkspace's problems; this covers every other host, the extension's included).
+ */
+function refuseUnreadableLockFiles(fs: FileSystem, statuses: Iterable<StageStatus>): void {
+  const lockPaths = new Set<string>();
+  for (const { stage } of statuses) {
+    const path = lockFilePathFor(stage);
+    if (path) lockPaths.add(path);
+  }
+  for (const path of lockPaths) assertLockWritable(readLockFile(fs, path));
 }
 
 /**

@@ -166,6 +166,95 @@ test('unreadable lock files give located problems with stable codes, never an ex
   assert.equal(invalid.value.stages.size, 0);
 });
 
+/** [line, column, severity, code] of each problem. */
+const located = (text: string) =>
+  parseLockFile(text, 'dvc.lock').problems.map((problem) => [
+    problem.line,
+    problem.column,
+    problem.severity,
+    problem.code,
+  ]);
+
+const twoEntries = "schema: '2.0'\nstages:\n  a:\n    cmd: echo a\n  b:\n    cmd: echo b\n";
+
+test('git merge conflict markers are named as such, at the line of the first marker, and no entry is read', () => {
+  const conflicted =
+    "schema: '2.0'\nstages:\n  a:\n    cmd: echo a\n  b:\n<<<<<<< HEAD\n    cmd: echo b\n=======\n    cmd: echo bb\n>>>>>>> feature\n";
+  const { value, problems } = parseLockFile(conflicted, 'dvc.lock');
+  assert.deepEqual(located(conflicted), [[6, 1, 'error', 'lockFileConflict']]);
+  assert.equal(
+    problems[0]?.message,
+    'git merge conflict markers at line 6; resolve the conflict or delete the file (its stages then run again).',
+  );
+  assert.equal(value.stages.size, 0, 'not even the entry before the conflict: the file is not what either side wrote');
+  // A half-resolved file (only the closing marker left) and diff3's base marker count too.
+  assert.deepEqual(located(`${twoEntries}>>>>>>> feature\n`), [[7, 1, 'error', 'lockFileConflict']]);
+  assert.deepEqual(located(`${twoEntries}|||||||\n`), [[7, 1, 'error', 'lockFileConflict']]);
+  // Seven signs inside a value are not a marker.
+  assert.deepEqual(located("schema: '2.0'\nstages:\n  a:\n    cmd: echo =======\n"), []);
+});
+
+test('binary data, a map that is not one, an unknown schema and a bad `stages` are located errors with no entries', () => {
+  const binary = parseLockFile(`${twoEntries}\u0000\u0001PNG`, 'dvc.lock');
+  assert.deepEqual(located(`${twoEntries}\u0000\u0001PNG`), [[7, 1, 'error', 'lockFileUnreadable']]);
+  assert.match(binary.problems[0]!.message, /not a text file/);
+  assert.equal(binary.value.stages.size, 0);
+  assert.deepEqual(located('- a\n- b\n'), [[1, 1, 'error', 'lockFileSchema']]);
+  assert.deepEqual(located('just some text\n'), [[1, 1, 'error', 'lockFileSchema']]);
+  const newer = "# written by a future DVC\nschema: '3.0'\nstages:\n  a:\n    cmd: echo a\n";
+  assert.deepEqual(located(newer), [[2, 1, 'error', 'lockFileSchema']]);
+  assert.match(parseLockFile(newer, 'dvc.lock').problems[0]!.message, /schema '3\.0'/);
+  assert.equal(parseLockFile(newer, 'dvc.lock').value.stages.size, 0);
+  assert.deepEqual(located("schema: '2.0'\nstages:\n- a\n"), [[2, 1, 'error', 'lockFileSchema']]);
+});
+
+test('an empty, blank or comment-only lock file is an empty lock without problems', () => {
+  for (const text of ['', '\n\n', '   \n', '# nothing recorded yet\n']) {
+    const { value, problems } = parseLockFile(text, 'dvc.lock');
+    assert.deepEqual(problems, [], JSON.stringify(text));
+    assert.equal(value.stages.size, 0);
+  }
+});
+
+test('a stage entry written twice (a merge that kept both) is a located syntax error, not the last one silently', () => {
+  const twice = `${twoEntries}  a:\n    cmd: echo other\n`;
+  assert.deepEqual(located(twice), [[7, 3, 'error', 'lockFileSyntax']]);
+  assert.match(parseLockFile(twice, 'dvc.lock').problems[0]!.message, /appears twice/);
+  assert.equal(parseLockFile(twice, 'dvc.lock').value.stages.size, 0);
+});
+
+test('a malformed entry is a warning at its key, and replacing another entry keeps its bytes', () => {
+  const text =
+    "schema: '2.0'\nstages:\n  a:\n    cmd: echo a\n  broken:\n    deps: 3  # edited by hand\n  c:\n    cmd: echo c\n";
+  const current = parseLockFile(text, 'dvc.lock');
+  assert.deepEqual(located(text), [[5, 3, 'warning', 'lockEntryInvalid']]);
+  assert.deepEqual(current.value.invalidEntries, ['broken']);
+  const entry = { cmd: 'echo new', deps: [], params: {}, outs: [] };
+  assert.equal(
+    updateLockText(text, current.value, 'c', entry),
+    "schema: '2.0'\nstages:\n  a:\n    cmd: echo a\n  broken:\n    deps: 3  # edited by hand\n  c:\n    cmd: echo new\n",
+  );
+  assert.equal(
+    updateLockText(text, current.value, 'd', entry),
+    `${text}  d:\n    cmd: echo new\n`,
+    'a new entry goes last; the malformed one stays',
+  );
+  assert.equal(
+    updateLockText(text, current.value, 'broken', entry),
+    "schema: '2.0'\nstages:\n  a:\n    cmd: echo a\n  broken:\n    cmd: echo new\n  c:\n    cmd: echo c\n",
+    'the stage of the malformed entry replaces it when it succeeds',
+  );
+});
+
+test('a file that can only be rewritten whole refuses to drop a malformed entry', () => {
+  const flow = "{schema: '2.0', stages: {a: {cmd: echo a}, broken: {deps: 3}}}\n";
+  const current = parseLockFile(flow, 'dvc.lock').value;
+  assert.deepEqual(current.invalidEntries, ['broken']);
+  const entry = { cmd: 'echo new', deps: [], params: {}, outs: [] };
+  assert.throws(() => updateLockText(flow, current, 'a', entry), /would drop the malformed entry of 'broken'/);
+  assert.match(updateLockText(flow, current, 'broken', entry), /broken:\n {4}cmd: echo new/);
+});
+
 test('an entry written in flow style by hand is kept while another entry is replaced', () => {
   const text = "schema: '2.0'\nstages:\n  a: {cmd: echo a}\n  'b c':\n    cmd: old\n";
   const current = parseLockFile(text, 'dvc.lock').value;

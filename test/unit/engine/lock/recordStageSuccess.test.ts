@@ -119,3 +119,51 @@ test('an MLproject entry point gets its entry back but no lock file', async () =
     [],
   );
 });
+
+test('a lock file that could not be read is never written: recording fails with its problem and every byte stays', async () => {
+  const entries = "schema: '2.0'\nstages:\n  a:\n    cmd: echo a\n  b:\n    cmd: echo b\n";
+  const unreadable: Record<string, string | Uint8Array> = {
+    conflict: entries.replace('  b:\n', '  b:\n<<<<<<< HEAD\n=======\n    cmd: echo bb\n>>>>>>> feature\n'),
+    binary: new Uint8Array([0x00, 0xff, 0x13, 0x37]),
+    schema: entries.replace("'2.0'", "'3.0'"),
+    notAMap: '- a\n- b\n',
+    duplicate: `${entries}  a:\n    cmd: echo again\n`,
+  };
+  const files: Record<string, string | Uint8Array> = { '/ws/folder/dvc.lock/stray.txt': 'x' };
+  for (const [name, content] of Object.entries(unreadable)) files[`/ws/${name}/dvc.lock`] = content;
+  const fs = createMemoryFileSystem(files);
+  const memoryHasher = createContentHasher({ workspaceRoot: '/ws', fs, workers: 0 });
+  for (const folder of [...Object.keys(unreadable), 'folder']) {
+    const before = new Map(fs.files);
+    const stage = aStage({ name: 'a', pipelineFile: `/ws/${folder}/dvc.yaml`, cmd: 'echo new' });
+    await assert.rejects(
+      recordStageSuccess(stage, { fs, hasher: memoryHasher }),
+      /dvc\.lock:\d+:\d+: .* mlc does not write a lock file it could not read\./,
+      folder,
+    );
+    assert.deepEqual(fs.files, before, `${folder}: nothing written`);
+  }
+});
+
+test('recording another stage keeps a malformed entry and every other entry byte for byte', async () => {
+  const text =
+    "schema: '2.0'\nstages:\n  a:\n    cmd: echo a\n  broken:\n    outs: not-a-list\n  c:\n    cmd: echo c\n";
+  const fs = createMemoryFileSystem({ '/ws/dvc.lock': text });
+  const memoryHasher = createContentHasher({ workspaceRoot: '/ws', fs, workers: 0 });
+  await recordStageSuccess(aStage({ name: 'c', pipelineFile: '/ws/dvc.yaml', cmd: 'echo new' }), {
+    fs,
+    hasher: memoryHasher,
+  });
+  const written = new TextDecoder().decode(fs.files.get('/ws/dvc.lock'));
+  assert.equal(written, text.replace('    cmd: echo c\n', '    cmd: echo new\n'));
+  assert.equal(readLockEntry(fs, aStage({ name: 'broken', pipelineFile: '/ws/dvc.yaml' })), undefined);
+  await recordStageSuccess(aStage({ name: 'd', pipelineFile: '/ws/dvc.yaml', cmd: 'echo d' }), {
+    fs,
+    hasher: memoryHasher,
+  });
+  assert.equal(
+    new TextDecoder().decode(fs.files.get('/ws/dvc.lock')),
+    `${written}  d:\n    cmd: echo d\n`,
+    'the malformed entry is still known after a write',
+  );
+});
