@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { join } from 'pathe';
+import { LOCK_PROBLEM_CODES } from '../../engine/lock/checkLockFiles';
 import { matchTarget } from '../../engine/pipeline/findStages';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import type { StageGraph } from '../../engine/pipeline/stageGraph';
@@ -13,6 +14,7 @@ import type { LockHolder } from '../../engine/runStore/workspaceLock';
 import { WORKSPACE_LOCK_FILE } from '../../node/runStore/createWorkspaceLock';
 import { isOwnerAlive } from '../../node/runStore/isOwnerAlive';
 import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
+import { formatProblem } from './validate';
 
 const usage = `Usage: mlc status [STAGE...] [--json] [--check]
 
@@ -27,7 +29,8 @@ and outs now (hashes are cached by inode, mtime and size; no process is started)
   --json       print {"stages":[{"name","pipeline","state","reasons":[...]}]}
   --check      exit 1 when a reported stage is changed or never run (for scripts and CI)
 
-Exit: 0 shown, 1 with --check when a stage must run, 2 no pipeline file, unknown stage or bad usage.`;
+Exit: 0 shown, 1 with --check when a stage must run, 2 no pipeline file, unknown stage, bad usage,
+or a lock file that cannot be read (its problem is printed on stderr; its stages show never-run).`;
 
 export const command: CliCommand = {
   summary: 'Show which stages are up to date and why the others changed',
@@ -43,6 +46,13 @@ export const command: CliCommand = {
       return ExitCode.usage;
     }
     const addresses = positionals.length > 0 ? resolveTargets(workspace.graph, positionals) : undefined;
+    // Stages of a lock file mlc cannot read show as never-run with the reason; say what to fix.
+    const lockProblems = workspace.problems.filter((problem) => LOCK_PROBLEM_CODES.has(problem.code));
+    for (const problem of lockProblems) {
+      const line = formatProblem({ ...problem, file: relative(context.cwd, problem.file) });
+      if (problem.severity === 'error') context.logger.error(line);
+      else context.logger.warn(line);
+    }
     const hasher = createContentHasher({ workspaceRoot: workspace.root, fs, logger: context.logger });
     let statuses: Map<string, StageStatus>;
     try {
@@ -74,6 +84,7 @@ export const command: CliCommand = {
     } else {
       printHuman([...statuses.values()], pipelineOf, context);
     }
+    if (lockProblems.some((problem) => problem.severity === 'error')) return ExitCode.usage;
     const mustRun = [...statuses.values()].some((status) => status.state === 'changed' || status.state === 'never-run');
     return values.check && mustRun ? ExitCode.failed : ExitCode.ok;
   },

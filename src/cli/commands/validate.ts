@@ -8,8 +8,9 @@ import { type CliCommand, ExitCode, UsageError } from '../cliContext';
 const usage = `Usage: mlc validate [--json]
 
 Checks every pipeline file (mlc.yaml, dvc.yaml, MLproject) in the current folder and below it:
-YAML syntax, unknown keys, types, \${} templates, params, runners, duplicate outputs, cycles and
-dependencies that nothing provides.
+YAML syntax, unknown keys, types, \${} templates, params, runners, duplicate outputs, cycles,
+dependencies that nothing provides, and the lock files beside them (dvc.lock, mlc.lock: merge
+conflict markers, YAML, schema, malformed entries).
   --json   print {"problems":[{"file","line","column","severity","code","message"}]}
 
 Exit: 0 no errors (warnings allowed), 1 at least one error, 2 no pipeline file found or bad usage.`;

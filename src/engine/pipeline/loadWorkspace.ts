@@ -1,4 +1,5 @@
 import { normalize } from 'pathe';
+import { checkLockFiles } from '../lock/checkLockFiles';
 import type { FileSystem } from '../ports';
 import type { Problem } from '../problems';
 import type { WalkOptions } from '../workspace/walkWorkspace';
@@ -19,7 +20,8 @@ export interface Workspace {
 /**
  * Every pipeline below `root`, parsed (unsaved editor texts from `overrides` win over the disk),
  * joined into one stage graph, and checked across files: outputs claimed twice, cycles, params,
- * and dependencies that are neither on disk nor produced by any stage. Never throws.
+ * dependencies that are neither on disk nor produced by any stage, and the lock files beside the
+ * pipelines (a lock file mlc cannot read is an error: nothing may run and overwrite it). Never throws.
  */
 export function loadWorkspace(
   fs: FileSystem,
@@ -43,6 +45,7 @@ export function loadWorkspace(
   const outputs = new OutputIndex(stages);
   problems.push(...checkStageParams(fs, stages, outputs));
   problems.push(...checkDependencies(fs, stages, outputs));
+  problems.push(...checkLockFiles(fs, pipelines));
   return { root: workspaceRoot, pipelines, graph, problems: tidyProblems(problems) };
 }
 

@@ -4,7 +4,7 @@ import { lockFilePathFor } from '../lock/model';
 import { readLockFile } from '../lock/readLockFile';
 import type { Stage } from '../pipeline/model';
 import type { FileSystem } from '../ports';
-import { stageReasons } from './stageReasons';
+import { missingEntryReasons, stageReasons } from './stageReasons';
 
 export type StageState = 'up-to-date' | 'changed' | 'never-run' | 'frozen' | 'running';
 
@@ -43,7 +43,8 @@ const PROPAGATING: ReadonlySet<StageState> = new Set(['changed', 'never-run', 'r
 /**
  * Decides for each stage whether it must run (FORMATS.md §1.9-1.12): compare the lock entry
  * recorded after its last success with the rendered command, params and the content hashes of
- * deps and outs now. Frozen stages are `frozen`; stages without a lock entry `never-run`;
+ * deps and outs now. Frozen stages are `frozen`; stages without a lock entry `never-run` (with
+ * the reason when their lock file could not be read or their entry is malformed);
  * MLproject entry points have no lock, so they are always changed (like DVC's stages without
  * deps and outs). Anything below a changed, never-run or running stage is changed with
  * `upstream <address> changed`. `addresses` limits the work to those stages and their upstream.
@@ -69,10 +70,10 @@ export async function computeStatus(
   const loadParams = createParamsFileLoader(context.fs);
   // One read (and one stat) per lock file per call, not one per stage.
   const lockFiles = new Map<string, ReturnType<typeof readLockFile>>();
-  const lockEntries = (path: string) => {
+  const lockFile = (path: string) => {
     let read = lockFiles.get(path);
     if (!read) lockFiles.set(path, (read = readLockFile(context.fs, path)));
-    return read.parsed.value.stages;
+    return read;
   };
 
   const own = await Promise.all(
@@ -83,8 +84,9 @@ export async function computeStatus(
       if (stage.frozen) return status('frozen');
       const lockPath = lockFilePathFor(stage);
       if (!lockPath) return status('changed', ['always changed']);
-      const locked = lockEntries(lockPath).get(stage.name);
-      if (!locked) return status('never-run');
+      const read = lockFile(lockPath);
+      const locked = read.parsed.value.stages.get(stage.name);
+      if (!locked) return status('never-run', missingEntryReasons(lockPath, read, stage.name));
       const reasons = await stageReasons(stage, locked, hash, loadParams);
       return status(reasons.length > 0 ? 'changed' : 'up-to-date', reasons);
     }),

@@ -1,9 +1,10 @@
-import { join } from 'pathe';
+import { basename, join } from 'pathe';
 import type { FileHash, HashAlgorithm } from '../hashing/ports';
 import { formatPythonValue } from '../params/formatPythonValue';
 import type { Output, PathEntry, Stage } from '../pipeline/model';
 import { type ParamsFileLoader, collectStageParams } from '../lock/collectStageParams';
 import { type LockedPath, type StageLockEntry, lockedAlgorithm } from '../lock/model';
+import { type ReadLock, lockFileError } from '../lock/readLockFile';
 import { pythonEquals } from './pythonEquals';
 
 export type HashLookup = (absolutePath: string, algorithm: HashAlgorithm) => Promise<FileHash | undefined>;
@@ -28,6 +29,18 @@ export async function stageReasons(
   }
   reasons.push(...(await pathReasons('out', stage, stage.outs, locked.outs, hash)));
   return reasons;
+}
+
+/**
+ * Why a stage without a lock entry has none, when the lock file knows: the file could not be read
+ * (`lock dvc.lock unreadable: git merge conflict markers at line 12`, the problem's first clause)
+ * or the stage's entry is malformed. Empty when the stage was simply never recorded.
+ */
+export function missingEntryReasons(lockPath: string, read: ReadLock, name: string): string[] {
+  const error = lockFileError(read);
+  if (error) return [`lock ${basename(lockPath)} unreadable: ${error.message.split('; ')[0]!.replace(/\.$/, '')}`];
+  if (read.parsed.value.invalidEntries?.includes(name)) return [`lock ${basename(lockPath)} entry malformed`];
+  return [];
 }
 
 function commandsEqual(locked: string | readonly string[], current: string | readonly string[]): boolean {

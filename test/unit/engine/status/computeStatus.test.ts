@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
@@ -199,4 +199,29 @@ test('a no-change status reads no data file: every hash comes from the stat cach
     reads.filter((path) => path.includes('/big/')),
     [],
   );
+});
+
+test('every stage of a lock file that could not be read is never-run with the reason; a malformed entry names itself', async () => {
+  const p = project({ 'in.txt': 'a' });
+  const prepare = p.stage({ name: 'prepare', deps: ['in.txt'] });
+  const train = p.stage({ name: 'train', deps: ['in.txt'] });
+  await p.record(prepare, train);
+  assert.deepEqual(await p.status([prepare, train]), { prepare: ['up-to-date'], train: ['up-to-date'] });
+  const recorded = readFileSync(join(p.folder, 'dvc.lock'), 'utf8');
+  p.write('dvc.lock', recorded.replace('  train:\n', '  train:\n<<<<<<< HEAD\n=======\n>>>>>>> feature\n'));
+  const markerLine = recorded.split('\n').indexOf('  train:') + 2;
+  const why = `lock dvc.lock unreadable: git merge conflict markers at line ${markerLine}`;
+  assert.deepEqual(await p.status([prepare, train]), { prepare: ['never-run', why], train: ['never-run', why] });
+  p.remove('dvc.lock');
+  p.write('dvc.lock/stray.txt', 'x');
+  assert.deepEqual(await p.status([prepare]), {
+    prepare: ['never-run', 'lock dvc.lock unreadable: dvc.lock is a folder, not a lock file'],
+  });
+  p.remove('dvc.lock');
+  // train's entry: its key line and the deeper lines below it.
+  p.write('dvc.lock', recorded.replace(/( {2}train:\n)(?: {4}.*\n)*/, '$1    deps: 3\n'));
+  assert.deepEqual(await p.status([prepare, train]), {
+    prepare: ['up-to-date'],
+    train: ['never-run', 'lock dvc.lock entry malformed'],
+  });
 });
