@@ -1,4 +1,4 @@
-import { normalize } from 'pathe';
+import { join, normalize } from 'pathe';
 import type { FileSystem } from '../ports';
 import type { Problem } from '../problems';
 import type { WalkOptions } from '../workspace/walkWorkspace';
@@ -6,6 +6,7 @@ import { checkStageParams } from './checkStageParams';
 import { discoverPipelines } from './discoverPipelines';
 import { parsePipelineFile, tidyProblems } from './loadPipeline';
 import type { Pipeline } from './model';
+import { checkOutOwnership, outOwnershipRules } from './outOwnership';
 import { absoluteStagePath, OutputIndex } from './outputIndex';
 import { buildStageGraph, type StageGraph } from './stageGraph';
 
@@ -19,7 +20,9 @@ export interface Workspace {
 /**
  * Every pipeline below `root`, parsed (unsaved editor texts from `overrides` win over the disk),
  * joined into one stage graph, and checked across files: outputs claimed twice, cycles, params,
- * and dependencies that are neither on disk nor produced by any stage. Never throws.
+ * dependencies that are neither on disk nor produced by any stage, and outs that are not the
+ * stage's to delete (outside the workspace, the repository's or mlc's files, its own inputs).
+ * Never throws.
  */
 export function loadWorkspace(
   fs: FileSystem,
@@ -43,6 +46,7 @@ export function loadWorkspace(
   const outputs = new OutputIndex(stages);
   problems.push(...checkStageParams(fs, stages, outputs));
   problems.push(...checkDependencies(fs, stages, outputs));
+  problems.push(...checkOutsOwned(fs, workspaceRoot, pipelines));
   return { root: workspaceRoot, pipelines, graph, problems: tidyProblems(problems) };
 }
 
@@ -67,6 +71,35 @@ function checkDependencies(fs: FileSystem, stages: Pipeline['stages'], outputs: 
         code: 'missingDependency',
         message: `The dependency '${dep.path}' of stage '${stage.group ?? stage.name}' does not exist and no stage produces it; create it, add the stage that writes it, or fix the path.`,
       });
+    }
+  }
+  return problems;
+}
+
+function checkOutsOwned(fs: FileSystem, root: string, pipelines: readonly Pipeline[]): Problem[] {
+  const templateFiles = pipelines.flatMap((pipeline) =>
+    Object.keys(pipeline.templateParams).map((file) => join(pipeline.root, file)),
+  );
+  const rules = outOwnershipRules(
+    fs,
+    root,
+    pipelines.map((pipeline) => pipeline.file),
+    templateFiles,
+  );
+  const problems: Problem[] = [];
+  for (const pipeline of pipelines) {
+    for (const stage of pipeline.stages) {
+      for (const out of stage.outs) {
+        const refusal = checkOutOwnership(fs, rules, stage, out);
+        if (!refusal) continue;
+        problems.push({
+          file: stage.pipelineFile,
+          ...out.position,
+          severity: 'error',
+          code: refusal.code,
+          message: `The out '${out.path}' of stage '${stage.name}' ${refusal.reason}; mlc deletes outs before a stage runs, so list only files and folders the stage itself writes inside the workspace.`,
+        });
+      }
     }
   }
   return problems;
