@@ -1,6 +1,6 @@
 import { join, normalize } from 'pathe';
 import type { FileSystem } from '../ports';
-import type { Problem } from '../problems';
+import { type Problem, problemAt } from '../problems';
 import type { WalkOptions } from '../workspace/walkWorkspace';
 import { checkStageParams } from './checkStageParams';
 import { discoverPipelines } from './discoverPipelines';
@@ -9,6 +9,9 @@ import type { Pipeline } from './model';
 import { checkOutOwnership, outOwnershipRules } from './outOwnership';
 import { absoluteStagePath, OutputIndex } from './outputIndex';
 import { buildStageGraph, type StageGraph } from './stageGraph';
+
+/** The most stages mlc loads from one workspace (each file is capped too, see expandStages). */
+export const MAX_STAGES_PER_WORKSPACE = 100_000;
 
 export interface Workspace {
   root: string;
@@ -27,7 +30,11 @@ export interface Workspace {
 export function loadWorkspace(
   fs: FileSystem,
   root: string,
-  options: WalkOptions & { overrides?: ReadonlyMap<string, string> } = {},
+  options: WalkOptions & {
+    overrides?: ReadonlyMap<string, string>;
+    /** Default MAX_STAGES_PER_WORKSPACE. */
+    maxStages?: number;
+  } = {},
 ): Workspace {
   const workspaceRoot = normalize(root);
   const files = new Set(discoverPipelines(fs, workspaceRoot, options));
@@ -35,10 +42,21 @@ export function loadWorkspace(
   for (const file of options.overrides?.keys() ?? []) if (file.startsWith(`${workspaceRoot}/`)) files.add(file);
   const problems: Problem[] = [];
   const pipelines: Pipeline[] = [];
+  const maxStages = options.maxStages ?? MAX_STAGES_PER_WORKSPACE;
+  let stageCount = 0;
   for (const file of [...files].sort()) {
     const parsed = parsePipelineFile(fs, file, options.overrides?.get(file));
-    pipelines.push(parsed.pipeline);
     problems.push(...parsed.problems);
+    stageCount += parsed.pipeline.stages.length;
+    if (stageCount > maxStages) {
+      // Each file is capped while it expands; this bounds the whole graph, status and runs.
+      const message = `The workspace has more than ${maxStages.toLocaleString('en')} stages with this file; mlc leaves its stages out. Open a smaller folder, or split the workspace.`;
+      problems.push(problemAt(file, undefined, 'error', 'expansionTooLarge', message));
+      pipelines.push({ ...parsed.pipeline, stages: [] });
+      stageCount -= parsed.pipeline.stages.length;
+      continue;
+    }
+    pipelines.push(parsed.pipeline);
   }
   const { graph, problems: graphProblems } = buildStageGraph(pipelines, workspaceRoot);
   problems.push(...graphProblems);
