@@ -104,3 +104,23 @@ test('the workspace-wide stage cap leaves out the stages of the file that crosse
   assert.equal(workspace.graph.stages.length, 3);
   assert.equal(loadWorkspace(fs, '/ws').graph.stages.length, 5);
 });
+
+test('bytes that are not UTF-8 are an invalidEncoding error at their line, and that stage is left out', () => {
+  const encoder = new TextEncoder();
+  const bytes = new Uint8Array([
+    ...encoder.encode('stages:\n  good:\n    cmd: echo caf\u00e9 \uFFFD\n  bad:\n    cmd: echo caf'),
+    0xe9, // Latin-1 é
+    ...encoder.encode('\n'),
+  ]);
+  const { problems, pipeline } = load(bytes);
+  assert.deepEqual(
+    problems.map((problem) => [problem.code, problem.severity, problem.line, problem.column]),
+    [['invalidEncoding', 'error', 5, 18]],
+  );
+  assert.match(problems[0]!.message, /Byte 0xE9 at byte offset 64 is not UTF-8/);
+  // U+FFFD written as UTF-8 on purpose is text like any other.
+  assert.deepEqual(
+    pipeline.stages.map((stage) => [stage.name, stage.cmd]),
+    [['good', 'echo caf\u00e9 \uFFFD']],
+  );
+});
