@@ -85,7 +85,8 @@ export function parsePipelineFile(
   try {
     const parsed = kind === 'mlproject' ? parseMlproject(file, contents) : parseDvcPipeline(fs, file, contents, kind);
     if (encodingProblems.length === 0) return { pipeline: parsed.pipeline, problems: tidyProblems(parsed.problems) };
-    // A stage that holds an undecodable byte would run something else than was written: drop it.
+    // A stage that holds an undecodable byte would run something else than was written: drop it
+    // (with a U+FFFD written on purpose in the same file too: that file needs fixing anyway).
     const stages = parsed.pipeline.stages.filter((stage) => !JSON.stringify(stage).includes('\uFFFD'));
     return {
       pipeline: { ...parsed.pipeline, stages },

@@ -108,7 +108,7 @@ test('the workspace-wide stage cap leaves out the stages of the file that crosse
 test('bytes that are not UTF-8 are an invalidEncoding error at their line, and that stage is left out', () => {
   const encoder = new TextEncoder();
   const bytes = new Uint8Array([
-    ...encoder.encode('stages:\n  good:\n    cmd: echo caf\u00e9 \uFFFD\n  bad:\n    cmd: echo caf'),
+    ...encoder.encode('stages:\n  good:\n    cmd: echo caf\u00e9 \u00e9\n  bad:\n    cmd: echo caf'),
     0xe9, // Latin-1 é
     ...encoder.encode('\n'),
   ]);
@@ -117,10 +117,13 @@ test('bytes that are not UTF-8 are an invalidEncoding error at their line, and t
     problems.map((problem) => [problem.code, problem.severity, problem.line, problem.column]),
     [['invalidEncoding', 'error', 5, 18]],
   );
-  assert.match(problems[0]!.message, /Byte 0xE9 at byte offset 64 is not UTF-8/);
-  // U+FFFD written as UTF-8 on purpose is text like any other.
+  assert.match(problems[0]!.message, /Byte 0xE9 at byte offset 63 is not UTF-8/);
   assert.deepEqual(
     pipeline.stages.map((stage) => [stage.name, stage.cmd]),
-    [['good', 'echo caf\u00e9 \uFFFD']],
+    [['good', 'echo caf\u00e9 \u00e9']],
   );
+  // U+FFFD written as UTF-8 on purpose is text like any other.
+  const written = load(encoder.encode('stages:\n  a:\n    cmd: echo \uFFFD\n'));
+  assert.deepEqual(written.problems, []);
+  assert.equal(written.pipeline.stages[0]?.cmd, 'echo \uFFFD');
 });
