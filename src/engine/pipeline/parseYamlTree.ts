@@ -119,7 +119,13 @@ export function parseYamlTree(
       for (const pair of node.items) {
         const keyNode = pair.key as YamlNode | null;
         const key = convert(keyNode, depth + 1, start);
-        const keyValue = key.kind === 'scalar' ? key.value : undefined;
+        // MLproject names like `n` and `no` are both `false` in YAML 1.1 but distinct names.
+        const keyValue =
+          key.kind !== 'scalar'
+            ? undefined
+            : options.version === '1.1' && typeof key.value === 'boolean' && key.source !== undefined
+              ? key.source
+              : key.value;
         if (keyValue !== undefined && keyValue !== null && typeof keyValue !== 'object') {
           if (seen.has(keyValue)) duplicates.push({ key: String(keyValue), position: key.position });
           seen.add(keyValue);
