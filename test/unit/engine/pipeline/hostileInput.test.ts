@@ -32,9 +32,21 @@ test('an alias bomb is stopped by the node budget', () => {
   assert.ok(Date.now() - started < 5000);
 });
 
-test('deeply nested YAML is reported, not a stack overflow', () => {
-  const deep = `stages:\n  s:\n    cmd: x\n    meta: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
-  assert.equal(load(deep).problems[0]?.code, 'yamlSyntax');
+test('deeply nested YAML is a nestingTooDeep problem, not a stack overflow', () => {
+  let block = 'stages:\n  s:\n    cmd: x\n    meta:\n';
+  for (let level = 0; level < 3000; level++) block += `${' '.repeat(6 + level)}k${level}:\n`;
+  for (const levels of [700, 5000]) {
+    const flow = `stages:\n  s:\n    cmd: x\n    meta: ${'['.repeat(levels)}${']'.repeat(levels)}\n`;
+    for (const text of levels === 700 ? [flow] : [flow, block]) {
+      const { problems } = load(text);
+      assert.deepEqual(
+        problems.map((problem) => problem.code),
+        ['nestingTooDeep'],
+      );
+      assert.doesNotMatch(problems[0]!.message, /call stack/);
+      assert.match(problems[0]!.message, /nested more than 500 levels/);
+    }
+  }
 });
 
 test('a document that is not a map, an empty file and a missing file never throw', () => {
