@@ -2,6 +2,7 @@ import { parse as parseToml, TomlDate, TomlError } from 'smol-toml';
 import { type Problem, problemAt } from '../problems';
 import { parseYamlTree, treeToValue } from '../pipeline/parseYamlTree';
 import { pythonFloat } from './formatPythonValue';
+import { MAX_NESTING_DEPTH, nestingTooDeepMessage } from './nestingLimit';
 import { parsePythonJson } from './parsePythonJson';
 import { parsePythonParams } from './parsePythonParams';
 
@@ -32,7 +33,9 @@ export function parseParamsText(
   else if (format === 'toml') ({ value, problems } = parseTomlParams(text, file));
   else {
     const parsed = parseYamlTree(text, file);
-    problems = parsed.problems.map((problem) => ({ ...problem, code: 'paramsFileSyntax' }));
+    problems = parsed.problems.map((problem) =>
+      problem.code === 'nestingTooDeep' ? problem : { ...problem, code: 'paramsFileSyntax' },
+    );
     value = problems.length > 0 ? undefined : parsed.tree === undefined ? {} : treeToValue(parsed.tree);
   }
   if (problems.length > 0 || value === undefined) return { value: undefined, problems };
@@ -45,9 +48,18 @@ export function parseParamsText(
 
 function parseTomlParams(text: string, file: string): { value: unknown; problems: Problem[] } {
   try {
-    return { value: fromToml(parseToml(text, { integersAsBigInt: true })), problems: [] };
+    return {
+      value: fromToml(parseToml(text, { integersAsBigInt: true, maxDepth: MAX_NESTING_DEPTH })),
+      problems: [],
+    };
   } catch (error) {
     const position = error instanceof TomlError ? { line: error.line, column: error.column } : undefined;
+    // smol-toml's own depth check (its message says "excessively nested").
+    if (error instanceof TomlError && /nested/.test(error.message))
+      return {
+        value: undefined,
+        problems: [problemAt(file, position, 'error', 'nestingTooDeep', nestingTooDeepMessage('TOML'))],
+      };
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     return { value: undefined, problems: [problemAt(file, position, 'error', 'paramsFileSyntax', `${message}.`)] };
   }

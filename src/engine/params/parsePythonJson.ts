@@ -1,5 +1,6 @@
 import { type Problem, problemAt } from '../problems';
 import { pythonFloat } from './formatPythonValue';
+import { MAX_NESTING_DEPTH, nestingTooDeepMessage } from './nestingLimit';
 
 /**
  * JSON as Python's `json` module reads it (DVC's loader for `.json` params files): it also accepts
@@ -19,7 +20,11 @@ export function parsePythonJson(text: string, file: string): { value: unknown; p
     const position = positionOf(text, error.offset);
     return {
       value: undefined,
-      problems: [problemAt(file, position, 'error', 'paramsFileSyntax', `${error.message}; fix the JSON here.`)],
+      problems: [
+        error.code === 'paramsFileSyntax'
+          ? problemAt(file, position, 'error', error.code, `${error.message}; fix the JSON here.`)
+          : problemAt(file, position, 'error', error.code, error.message),
+      ],
     };
   }
 }
@@ -28,12 +33,12 @@ class JsonSyntaxError extends Error {
   constructor(
     message: string,
     readonly offset: number,
+    readonly code: string,
   ) {
     super(message);
   }
 }
 
-const maxDepth = 500;
 const numberPattern = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?/y;
 const escapes: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
@@ -42,8 +47,8 @@ class JsonParser {
   index = 0;
   constructor(private readonly text: string) {}
 
-  fail(message: string, offset = this.index): never {
-    throw new JsonSyntaxError(message, offset);
+  fail(message: string, offset = this.index, code = 'paramsFileSyntax'): never {
+    throw new JsonSyntaxError(message, offset, code);
   }
 
   skipSpace(): void {
@@ -51,7 +56,7 @@ class JsonParser {
   }
 
   parseValue(depth: number): unknown {
-    if (depth > maxDepth) this.fail('The JSON is nested too deeply');
+    if (depth > MAX_NESTING_DEPTH) this.fail(nestingTooDeepMessage('JSON'), this.index, 'nestingTooDeep');
     const char = this.text[this.index];
     if (char === '{') return this.parseObject(depth);
     if (char === '[') return this.parseArray(depth);

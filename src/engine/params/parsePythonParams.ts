@@ -1,5 +1,6 @@
 import { type Problem, problemAt } from '../problems';
 import { pythonFloat } from './formatPythonValue';
+import { MAX_NESTING_DEPTH, nestingTooDeepMessage } from './nestingLimit';
 import { positionOf } from './parsePythonJson';
 
 /**
@@ -12,18 +13,11 @@ import { positionOf } from './parsePythonJson';
 export function parsePythonParams(text: string, file: string): { value: unknown; problems: Problem[] } {
   const tokens = tokenize(text);
   if (!Array.isArray(tokens)) {
-    return {
-      value: undefined,
-      problems: [
-        problemAt(
-          file,
-          positionOf(text, tokens.offset),
-          'error',
-          'paramsFileSyntax',
-          `${tokens.message}; fix the Python here.`,
-        ),
-      ],
-    };
+    const position = positionOf(text, tokens.offset);
+    const problem = tokens.tooDeep
+      ? problemAt(file, position, 'error', 'nestingTooDeep', nestingTooDeepMessage('Python file'))
+      : problemAt(file, position, 'error', 'paramsFileSyntax', `${tokens.message}; fix the Python here.`);
+    return { value: undefined, problems: [problem] };
   }
   const parser = { tokens, index: 0 };
   return { value: parseBlock(parser, false), problems: [] };
@@ -81,7 +75,7 @@ const simpleEscapes: Record<string, string> = {
   '\n': '',
 };
 
-function tokenize(text: string): Token[] | { message: string; offset: number } {
+function tokenize(text: string): Token[] | { message: string; offset: number; tooDeep?: true } {
   const tokens: Token[] = [];
   const indents = [0];
   let index = 0;
@@ -102,6 +96,7 @@ function tokenize(text: string): Token[] | { message: string; offset: number } {
         continue;
       }
       if (width > indents.at(-1)!) {
+        if (indents.length >= MAX_NESTING_DEPTH) return { message: 'too deep', offset: cursor, tooDeep: true };
         indents.push(width);
         tokens.push({ type: 'indent', text: '' });
       }
@@ -151,6 +146,8 @@ function tokenize(text: string): Token[] | { message: string; offset: number } {
       }
       const operator = operators.find((candidate) => text.startsWith(candidate, index)) ?? char;
       if ('([{'.includes(operator)) depth++;
+      // The parser recurses per bracket and per indented block: bound both before it runs.
+      if (depth + indents.length > MAX_NESTING_DEPTH) return { message: 'too deep', offset: index, tooDeep: true };
       if (')]}'.includes(operator)) depth = Math.max(0, depth - 1);
       tokens.push({ type: 'op', text: operator });
       index += operator.length;

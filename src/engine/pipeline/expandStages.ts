@@ -7,6 +7,14 @@ import { dvcStageKeys, mlcStageKeys, readStage, type StageSource } from './readS
 import { templateTree } from './templateTree';
 import { entryKey, findEntry } from './treeReader';
 
+/**
+ * Expansion caps: a few hundred bytes of `matrix` can name a million stages, so sizes are checked
+ * from the product of the dimensions before anything is expanded (`expansionTooLarge`). Real
+ * pipelines stay far below: the largest foreach groups seen have hundreds of stages.
+ */
+export const MAX_STAGES_PER_GROUP = 10_000;
+export const MAX_STAGES_PER_FILE = 50_000;
+
 /** DVC joins a group name and a generated key with `@` (dvc/parsing: JOIN). */
 const join = '@';
 const loopOnly = { source: undefined, path: [], local: true } as const;
@@ -48,6 +56,7 @@ export function expandStages(source: StageSource, stagesNode: Tree, context: Tem
       if (!template) continue;
       reader.checkKeys(template, stageKeys, `stage '${name}'`);
       const items = foreachItems(source, foreach.value, context);
+      if (!withinCaps(source, foreach.value, name, 'foreach', items.size, stages.length)) continue;
       for (const [key, item] of items) {
         const loopValues = new Map<string, ContextNode>([['item', item.node]]);
         if (item.isMapKey) loopValues.set('key', toContextNode(key, loopOnly));
@@ -62,7 +71,10 @@ export function expandStages(source: StageSource, stagesNode: Tree, context: Tem
     } else if (matrix) {
       reader.checkKeys(body, [...stageKeys, 'matrix'], `stage '${name}'`);
       const template: MapTree = { ...body, entries: body.entries.filter((item) => item !== matrix) };
-      for (const [key, item] of matrixItems(source, matrix.value, context)) {
+      const combinations = matrixItems(source, matrix.value, context, (count) =>
+        withinCaps(source, matrix.value, name, 'matrix', count, stages.length),
+      );
+      for (const [key, item] of combinations) {
         const loopValues = new Map<string, ContextNode>([
           ['item', item],
           ['key', toContextNode(key, loopOnly)],
@@ -179,7 +191,37 @@ function foreachItems(
   return result;
 }
 
-function matrixItems(source: StageSource, node: Tree, context: TemplateContext): Map<string, ContextNode> {
+/** Whether `count` more stages of group `name` fit the caps; reports `expansionTooLarge` if not. */
+function withinCaps(
+  source: StageSource,
+  node: Tree,
+  name: string,
+  what: 'foreach' | 'matrix',
+  count: number,
+  expandedSoFar: number,
+): boolean {
+  const shown =
+    count > MAX_STAGES_PER_FILE ? `more than ${MAX_STAGES_PER_FILE.toLocaleString('en')}` : count.toLocaleString('en');
+  if (count > MAX_STAGES_PER_GROUP) {
+    const message = `The ${what} of stage '${name}' would make ${shown} stages; mlc expands at most ${MAX_STAGES_PER_GROUP.toLocaleString('en')} per foreach or matrix stage. Split it, or loop inside the command.`;
+    source.reader.report(node, 'error', 'expansionTooLarge', message);
+    return false;
+  }
+  if (expandedSoFar + count > MAX_STAGES_PER_FILE) {
+    const message = `The ${what} of stage '${name}' would take this file past ${MAX_STAGES_PER_FILE.toLocaleString('en')} stages, the most mlc reads from one pipeline file. Split the pipeline into several files.`;
+    source.reader.report(node, 'error', 'expansionTooLarge', message);
+    return false;
+  }
+  return true;
+}
+
+/** The combinations of a matrix, once `fits` accepts their count (computed before expanding). */
+function matrixItems(
+  source: StageSource,
+  node: Tree,
+  context: TemplateContext,
+  fits: (count: number) => boolean,
+): Map<string, ContextNode> {
   const result = new Map<string, ContextNode>();
   const matrixMap = source.reader.map(node, 'matrix');
   if (!matrixMap) return result;
@@ -210,6 +252,10 @@ function matrixItems(source: StageSource, node: Tree, context: TemplateContext):
     variables.push({ name, values });
   }
   if (variables.length === 0) return result;
+  // Stops multiplying once past the cap, so the count stays exact enough and never overflows.
+  let count = 1;
+  for (const variable of variables) count = Math.min(count * variable.values.length, MAX_STAGES_PER_FILE + 1);
+  if (!fits(count)) return result;
   // The Cartesian product in declaration order, the last variable varying fastest.
   const combine = (index: number, fragments: string[], chosen: Map<string, ContextNode>) => {
     if (index === variables.length) {

@@ -2,6 +2,7 @@ import { basename } from 'pathe';
 import type { FileSystem } from '../ports';
 import { type Problem, problemAt } from '../problems';
 import { checkStageParams } from './checkStageParams';
+import { decodeUtf8 } from './decodeUtf8';
 import type { Pipeline, PipelineKind } from './model';
 import { OutputIndex } from './outputIndex';
 import { emptyPipeline, parseDvcPipeline } from './parseDvcPipeline';
@@ -45,6 +46,7 @@ export function parsePipelineFile(
 ): { pipeline: Pipeline; problems: Problem[] } {
   const kind = pipelineKindOf(file);
   let contents = text;
+  const encodingProblems: Problem[] = [];
   if (contents === undefined) {
     try {
       const stat = fs.stat(file);
@@ -55,7 +57,9 @@ export function parsePipelineFile(
           problems: [problemAt(file, undefined, 'error', 'unreadableFile', message)],
         };
       }
-      contents = fs.readText(file);
+      const decoded = decodeUtf8(fs.readFile(file), file);
+      contents = decoded.text;
+      encodingProblems.push(...decoded.problems);
     } catch (error) {
       const message = `Cannot read this file (${error instanceof Error ? error.message : String(error)}); check that it exists and is readable.`;
       return {
@@ -80,7 +84,14 @@ export function parsePipelineFile(
   }
   try {
     const parsed = kind === 'mlproject' ? parseMlproject(file, contents) : parseDvcPipeline(fs, file, contents, kind);
-    return { pipeline: parsed.pipeline, problems: tidyProblems(parsed.problems) };
+    if (encodingProblems.length === 0) return { pipeline: parsed.pipeline, problems: tidyProblems(parsed.problems) };
+    // A stage that holds an undecodable byte would run something else than was written: drop it
+    // (with a U+FFFD written on purpose in the same file too: that file needs fixing anyway).
+    const stages = parsed.pipeline.stages.filter((stage) => !JSON.stringify(stage).includes('\uFFFD'));
+    return {
+      pipeline: { ...parsed.pipeline, stages },
+      problems: tidyProblems([...encodingProblems, ...parsed.problems]),
+    };
   } catch (error) {
     return { pipeline: emptyPipeline(file, kind), problems: [internalProblem(file, error)] };
   }

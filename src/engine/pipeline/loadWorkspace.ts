@@ -1,14 +1,18 @@
-import { normalize } from 'pathe';
+import { join, normalize } from 'pathe';
 import { checkLockFiles } from '../lock/checkLockFiles';
 import type { FileSystem } from '../ports';
-import type { Problem } from '../problems';
+import { type Problem, problemAt } from '../problems';
 import type { WalkOptions } from '../workspace/walkWorkspace';
 import { checkStageParams } from './checkStageParams';
 import { discoverPipelines } from './discoverPipelines';
 import { parsePipelineFile, tidyProblems } from './loadPipeline';
 import type { Pipeline } from './model';
+import { checkOutOwnership, outOwnershipRules } from './outOwnership';
 import { absoluteStagePath, OutputIndex } from './outputIndex';
 import { buildStageGraph, type StageGraph } from './stageGraph';
+
+/** The most stages mlc loads from one workspace (each file is capped too, see expandStages). */
+export const MAX_STAGES_PER_WORKSPACE = 100_000;
 
 export interface Workspace {
   root: string;
@@ -20,13 +24,19 @@ export interface Workspace {
 /**
  * Every pipeline below `root`, parsed (unsaved editor texts from `overrides` win over the disk),
  * joined into one stage graph, and checked across files: outputs claimed twice, cycles, params,
- * dependencies that are neither on disk nor produced by any stage, and the lock files beside the
- * pipelines (a lock file mlc cannot read is an error: nothing may run and overwrite it). Never throws.
+ * dependencies that are neither on disk nor produced by any stage, outs that are not the stage's
+ * to delete (outside the workspace, the repository's or mlc's files, its own inputs), and the lock
+ * files beside the pipelines (a lock file mlc cannot read is an error: nothing may run and
+ * overwrite it). Never throws.
  */
 export function loadWorkspace(
   fs: FileSystem,
   root: string,
-  options: WalkOptions & { overrides?: ReadonlyMap<string, string> } = {},
+  options: WalkOptions & {
+    overrides?: ReadonlyMap<string, string>;
+    /** Default MAX_STAGES_PER_WORKSPACE. */
+    maxStages?: number;
+  } = {},
 ): Workspace {
   const workspaceRoot = normalize(root);
   const files = new Set(discoverPipelines(fs, workspaceRoot, options));
@@ -34,10 +44,21 @@ export function loadWorkspace(
   for (const file of options.overrides?.keys() ?? []) if (file.startsWith(`${workspaceRoot}/`)) files.add(file);
   const problems: Problem[] = [];
   const pipelines: Pipeline[] = [];
+  const maxStages = options.maxStages ?? MAX_STAGES_PER_WORKSPACE;
+  let stageCount = 0;
   for (const file of [...files].sort()) {
     const parsed = parsePipelineFile(fs, file, options.overrides?.get(file));
-    pipelines.push(parsed.pipeline);
     problems.push(...parsed.problems);
+    stageCount += parsed.pipeline.stages.length;
+    if (stageCount > maxStages) {
+      // Each file is capped while it expands; this bounds the whole graph, status and runs.
+      const message = `The workspace has more than ${maxStages.toLocaleString('en')} stages with this file; mlc leaves its stages out. Open a smaller folder, or split the workspace.`;
+      problems.push(problemAt(file, undefined, 'error', 'expansionTooLarge', message));
+      pipelines.push({ ...parsed.pipeline, stages: [] });
+      stageCount -= parsed.pipeline.stages.length;
+      continue;
+    }
+    pipelines.push(parsed.pipeline);
   }
   const { graph, problems: graphProblems } = buildStageGraph(pipelines, workspaceRoot);
   problems.push(...graphProblems);
@@ -45,6 +66,7 @@ export function loadWorkspace(
   const outputs = new OutputIndex(stages);
   problems.push(...checkStageParams(fs, stages, outputs));
   problems.push(...checkDependencies(fs, stages, outputs));
+  problems.push(...checkOutsOwned(fs, workspaceRoot, pipelines));
   problems.push(...checkLockFiles(fs, pipelines));
   return { root: workspaceRoot, pipelines, graph, problems: tidyProblems(problems) };
 }
@@ -70,6 +92,35 @@ function checkDependencies(fs: FileSystem, stages: Pipeline['stages'], outputs: 
         code: 'missingDependency',
         message: `The dependency '${dep.path}' of stage '${stage.group ?? stage.name}' does not exist and no stage produces it; create it, add the stage that writes it, or fix the path.`,
       });
+    }
+  }
+  return problems;
+}
+
+function checkOutsOwned(fs: FileSystem, root: string, pipelines: readonly Pipeline[]): Problem[] {
+  const templateFiles = pipelines.flatMap((pipeline) =>
+    Object.keys(pipeline.templateParams).map((file) => join(pipeline.root, file)),
+  );
+  const rules = outOwnershipRules(
+    fs,
+    root,
+    pipelines.map((pipeline) => pipeline.file),
+    templateFiles,
+  );
+  const problems: Problem[] = [];
+  for (const pipeline of pipelines) {
+    for (const stage of pipeline.stages) {
+      for (const out of stage.outs) {
+        const refusal = checkOutOwnership(fs, rules, stage, out);
+        if (!refusal) continue;
+        problems.push({
+          file: stage.pipelineFile,
+          ...out.position,
+          severity: 'error',
+          code: refusal.code,
+          message: `The out '${out.path}' of stage '${stage.name}' ${refusal.reason}; mlc deletes outs before a stage runs, so list only files and folders the stage itself writes inside the workspace.`,
+        });
+      }
     }
   }
   return problems;

@@ -48,7 +48,7 @@ export function parseMlproject(file: string, text: string): { pipeline: Pipeline
   const entryPoints = findEntry(top, 'entry_points');
   const entryMap = entryPoints && reader.map(entryPoints.value, 'entry_points');
   for (const entry of entryMap?.entries ?? []) {
-    const name = entryKey(entry);
+    const name = nameKey(entry);
     const body = reader.map(entry.value, `The entry point '${name ?? ''}'`);
     if (name === undefined || !body) continue;
     reader.checkKeys(body, ['command', 'parameters'], `the entry point '${name}'`, 'warning');
@@ -95,7 +95,7 @@ function readParameterDefaults(reader: TreeReader, node: Tree | undefined): Map<
   const defaults = new Map<string, string | undefined>();
   const map = node && reader.map(node, 'parameters');
   for (const entry of map?.entries ?? []) {
-    const name = entryKey(entry);
+    const name = nameKey(entry);
     if (name === undefined) continue;
     const spec = entry.value;
     const defaultEntry = spec.kind === 'map' ? findEntry(spec, 'default') : undefined;
@@ -107,6 +107,19 @@ function readParameterDefaults(reader: TreeReader, node: Tree | undefined): Map<
   return defaults;
 }
 
+/**
+ * An entry point or parameter name as written: YAML 1.1 types plain `on`, `no`, `y` and `n` as
+ * booleans, but a name is a name (MLflow fills `{n}` from a parameter called n).
+ */
+function nameKey(entry: { key: Tree }): string | undefined {
+  const { key } = entry;
+  if (key.kind === 'scalar' && typeof key.value === 'boolean' && key.source !== undefined) return key.source;
+  return entryKey(entry);
+}
+
+/** PyYAML's YAML 1.1 booleans lack the one-letter forms the `yaml` library accepts. */
+const pyyamlBool = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
+
 const pyyamlFloat =
   /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 const pyyamlInt = /^(?:[-+]?0b[01_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$/;
@@ -116,6 +129,7 @@ function pythonText(node: Tree): string {
   if (node.kind !== 'scalar') return formatPythonValue(treeToValue(node));
   const scalar: ScalarTree = node;
   const source = scalar.source;
+  if (typeof scalar.value === 'boolean' && source !== undefined && !pyyamlBool.test(source)) return source;
   const numeric = typeof scalar.value === 'number' || (typeof scalar.value === 'object' && scalar.value !== null);
   if (numeric && source !== undefined) {
     if (pyyamlFloat.test(source)) {

@@ -2,6 +2,7 @@ import type { Scalar } from 'yaml';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node as YamlNode, parseDocument } from 'yaml';
 import { type Problem, problemAt } from '../problems';
 import { formatPythonValue, pythonFloat } from '../params/formatPythonValue';
+import { MAX_NESTING_DEPTH, nestingTooDeepMessage } from '../params/nestingLimit';
 import type { SourcePosition } from './model';
 import { parseYamlFast } from './parseYamlFast';
 
@@ -80,6 +81,11 @@ export function parseYamlTree(
   }
   for (const error of document.errors) {
     const start = positionAt(error.pos[0]);
+    // The library recurses and reports its own stack overflow: that is nesting far past the limit.
+    if (error.message.includes('Maximum call stack size exceeded')) {
+      problems.push(problemAt(file, start, 'error', 'nestingTooDeep', nestingTooDeepMessage('YAML')));
+      break;
+    }
     const message = (error.message.split('\n')[0] ?? error.message).replace(/\.?\s*$/, '');
     problems.push(problemAt(file, start, 'error', 'yamlSyntax', `${message}; fix the YAML syntax here.`));
   }
@@ -88,8 +94,9 @@ export function parseYamlTree(
   // A 1,000-stage pipeline is about 20,000 nodes; the budget leaves room for ten times that.
   let budget = options.maxNodes ?? 250_000;
   const stopped: Tree = { kind: 'scalar', value: null, position: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
-  const maxDepth = options.maxDepth ?? 500;
+  const maxDepth = options.maxDepth ?? MAX_NESTING_DEPTH;
   let exhausted: string | undefined;
+  let tooDeepAt: SourcePosition | undefined;
   const located = (node: YamlNode | null | undefined, fallback: number) => {
     const range = node?.range;
     return { position: positionAt(range?.[0] ?? fallback), end: positionAt(range?.[1] ?? fallback) };
@@ -97,8 +104,12 @@ export function parseYamlTree(
 
   const convert = (node: unknown, depth: number, fallback: number): Tree => {
     budget -= 1;
-    if (budget < 0 || depth > maxDepth) {
-      exhausted ??= budget < 0 ? 'it expands to too many nodes (an alias bomb?)' : 'it is nested too deeply';
+    if (depth > maxDepth) {
+      tooDeepAt ??= located(node as YamlNode | null, fallback).position;
+      return stopped;
+    }
+    if (budget < 0) {
+      exhausted ??= 'it expands to too many nodes (an alias bomb?)';
       return stopped;
     }
     if (isAlias(node)) {
@@ -119,7 +130,13 @@ export function parseYamlTree(
       for (const pair of node.items) {
         const keyNode = pair.key as YamlNode | null;
         const key = convert(keyNode, depth + 1, start);
-        const keyValue = key.kind === 'scalar' ? key.value : undefined;
+        // MLproject names like `n` and `no` are both `false` in YAML 1.1 but distinct names.
+        const keyValue =
+          key.kind !== 'scalar'
+            ? undefined
+            : options.version === '1.1' && typeof key.value === 'boolean' && key.source !== undefined
+              ? key.source
+              : key.value;
         if (keyValue !== undefined && keyValue !== null && typeof keyValue !== 'object') {
           if (seen.has(keyValue)) duplicates.push({ key: String(keyValue), position: key.position });
           seen.add(keyValue);
@@ -149,6 +166,10 @@ export function parseYamlTree(
     problems.push(problemAt(file, duplicate.position, 'error', 'yamlSyntax', message));
   }
   if (duplicates.length > 0) return { tree: undefined, problems };
+  if (tooDeepAt !== undefined) {
+    problems.push(problemAt(file, tooDeepAt, 'error', 'nestingTooDeep', nestingTooDeepMessage('YAML')));
+    return { tree: undefined, problems };
+  }
   if (exhausted !== undefined) {
     problems.push(problemAt(file, undefined, 'error', 'yamlSyntax', `This file cannot be read: ${exhausted}.`));
     return { tree: undefined, problems };

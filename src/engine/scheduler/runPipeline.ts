@@ -1,5 +1,6 @@
 import { join, relative } from 'pathe';
 import type { Stage } from '../pipeline/model';
+import { outOwnershipRules } from '../pipeline/outOwnership';
 import type { ParamValue } from '../runs/model';
 import { createRunId } from '../runStore/createRunId';
 import { markDeadRunsInterrupted, markRunInterrupted } from '../runStore/markRunInterrupted';
@@ -26,7 +27,8 @@ export interface PipelineRunRequest {
   readonly runner: string;
 }
 
-export interface PipelineRunPorts extends SchedulerDependencies {
+/** The out rules come from the request's stages (see runPipeline), not from the caller. */
+export interface PipelineRunPorts extends Omit<SchedulerDependencies, 'outOwnership'> {
   /** Statuses of the given addresses (all when undefined); never spawns a process. */
   readonly statusOf: (
     addresses: readonly string[] | undefined,
@@ -131,7 +133,10 @@ export async function runPipeline(
     let status;
     try {
       const options = { jobs: request.jobs, keepGoing: request.keepGoing };
-      status = await executePlan(plan, recorder, ports, options, stopWatch.signal);
+      // The engine holds the out rules itself, whichever front end asked for the run.
+      const pipelineFiles = new Set(request.nodes.map((node) => node.stage.pipelineFile));
+      const outOwnership = outOwnershipRules(ports.fs, request.root, pipelineFiles);
+      status = await executePlan(plan, recorder, { ...ports, outOwnership }, options, stopWatch.signal);
       await ports.flushRecords?.();
     } catch (error) {
       recorder.finish('failed', `mlc failed while running: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,5 +1,6 @@
 import { resolve } from 'pathe';
 import type { Stage } from '../pipeline/model';
+import { checkOutOwnership } from '../pipeline/outOwnership';
 import { readSummaryMetrics } from '../runStore/readSummaryMetrics';
 import { createPlotTailer, type PlotTailer } from '../runStore/plotFileTailer';
 import type { RunRecorder } from '../runStore/runRecorder';
@@ -54,6 +55,13 @@ export async function runStage(
       failure: { code: 'depMissing', message },
     });
   }
+  const refused = refusedOuts(stage, dependencies);
+  if (refused.length > 0) {
+    return finishStage(recorder, record, dependencies, startedAt, {
+      status: 'failed',
+      failure: { code: 'outNotOwned', message: `not run, nothing deleted: ${refused.join('; ')}` },
+    });
+  }
   const tailers = followPlots(stage, dependencies);
   const pollPlots = (final: boolean) => {
     for (const tailer of tailers) recorder.appendMetricPoints(address, tailer.poll(final));
@@ -99,6 +107,20 @@ function finishStage(
     exitCode: record.exitCode,
   });
   return record;
+}
+
+/**
+ * Outs the stage may not delete (outside the workspace, the workspace itself, `.git`, `.mlc`,
+ * pipeline, lock or params files, its own inputs). `mlc run` refuses such a pipeline earlier, but
+ * every caller of runPipeline (the extension too) gets here, so the rule is kept here as well.
+ */
+function refusedOuts(stage: Stage, dependencies: SchedulerDependencies): string[] {
+  // Symlinks may have changed since the rules were made: resolve folders afresh for each stage.
+  const rules = { ...dependencies.outOwnership, realFolders: new Map<string, string | undefined>() };
+  return stage.outs.flatMap((out) => {
+    const refusal = checkOutOwnership(dependencies.fs, rules, stage, out);
+    return refusal ? [`out ${out.path} ${refusal.reason}`] : [];
+  });
 }
 
 /** Deletes declared outs that are not `persist: true`, and starts following the plot files. */

@@ -1,4 +1,5 @@
 import type { Stage } from '../pipeline/model';
+import type { OutOwnershipRules } from '../pipeline/outOwnership';
 import type { Clock, FileSystem } from '../ports';
 import type { PathHashes, StageRunRecord } from '../runStore/runRecord';
 import type { StageStatusView } from './planRun';
@@ -28,6 +29,8 @@ export interface SchedulerDependencies {
   readonly checkStatus: (address: string, signal: AbortSignal) => Promise<StageStatusView>;
   /** Hashes the stage's deps and outs and writes its lock entry (called only after success). */
   readonly recordSuccess: (stage: Stage) => Promise<StageSuccessRecord>;
+  /** What outs a stage may delete: a stage with an out outside these rules fails instead of running. */
+  readonly outOwnership: OutOwnershipRules;
   readonly observer?: RunObserver;
   /** Between SIGTERM and SIGKILL (default 5000 ms). */
   readonly killGraceMs?: number;

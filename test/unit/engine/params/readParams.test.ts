@@ -101,3 +101,29 @@ test('readStageParams reports a missing key at the key and a missing file at the
     ],
   );
 });
+
+test('params files nested too deeply are nestingTooDeep in every format, never a stack overflow', () => {
+  const brackets = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+  let classes = '';
+  for (let level = 0; level < 600; level++) classes += `${' '.repeat(level)}class C${level}:\n`;
+  classes += `${' '.repeat(600)}x = 1\n`;
+  const files: Record<string, string> = {
+    '/ws/deep.yaml': `a: ${brackets(20_000)}\n`,
+    '/ws/deep.json': brackets(20_000),
+    '/ws/deep.toml': `a = ${brackets(20_000)}\n`,
+    '/ws/deep.py': `A = ${brackets(20_000)}\n`,
+    '/ws/classes.py': classes,
+  };
+  const fs = createMemoryFileSystem(files);
+  for (const file of Object.keys(files)) {
+    const { problems } = loadParamsFile(fs, file);
+    assert.deepEqual(
+      problems.map((problem) => problem.code),
+      ['nestingTooDeep'],
+      file,
+    );
+  }
+  // A params file nested a dozen levels is ordinary.
+  const ordinary = createMemoryFileSystem({ '/ws/p.json': brackets(12), '/ws/p.py': `A = ${brackets(12)}\n` });
+  assert.deepEqual(loadParamsFile(ordinary, '/ws/p.py').problems, []);
+});

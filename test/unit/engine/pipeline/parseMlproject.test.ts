@@ -60,3 +60,21 @@ entry_points:
     ],
   );
 });
+
+test('parameters named n, y, on and no stay names, and y/n defaults stay strings, as in MLflow', () => {
+  const text = `entry_points:
+  main:
+    parameters:
+      n: {type: float, default: 1}
+      y: {type: string, default: n}
+      on: int
+      no: {type: string, default: no}
+    command: "python x.py {n} {y} {on} {no}"
+`;
+  const { pipeline, problems } = load(text);
+  assert.deepEqual(
+    problems.map((problem) => problem.code),
+    ['missingParameterDefault'],
+  );
+  assert.equal(pipeline.stages[0]?.cmd, 'python x.py 1 n {on} False');
+});

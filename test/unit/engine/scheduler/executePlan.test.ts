@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Stage } from '../../../../src/engine/pipeline/model';
+import { outOwnershipRules } from '../../../../src/engine/pipeline/outOwnership';
 import { RunRecorder } from '../../../../src/engine/runStore/runRecorder';
 import type { StageRunRecord } from '../../../../src/engine/runStore/runRecord';
 import { executePlan } from '../../../../src/engine/scheduler/executePlan';
@@ -98,6 +99,7 @@ function setup(
       recorded.push(stage.name);
       return { deps: {}, outs: {} };
     },
+    outOwnership: outOwnershipRules(fs, '/ws', ['/ws/dvc.yaml']),
   };
   const statuses = () => Object.fromEntries(recorder.record.stages.map((stage) => [stage.address, stage.status]));
   /** Executes the plan and closes the record (stops its heartbeat timer). */
@@ -259,4 +261,36 @@ test('a stage planned only because of its upstream is skipped as up to date when
   assert.equal(status, 'succeeded');
   assert.deepEqual(fake.started, ['a']);
   assert.deepEqual(run.statuses(), { a: 'succeeded', b: 'up-to-date' });
+});
+
+test('a stage with an out it does not own fails before anything is deleted', async () => {
+  const fs = createMemoryFileSystem({
+    '/outside.txt': 'keep',
+    '/ws/dvc.yaml': '',
+    '/ws/data.csv': 'input',
+    '/ws/kept/out.txt': 'old',
+  });
+  const fake = fakeRunner(fs, {});
+  const run = setup(
+    [
+      { stage: aStage({ name: 'escape', cmd: 'escape', outs: ['kept/out.txt', '../outside.txt'] }) },
+      { stage: aStage({ name: 'root', cmd: 'root', outs: ['.'] }) },
+      { stage: aStage({ name: 'same', cmd: 'same', deps: ['data.csv'], outs: ['data.csv'] }) },
+    ],
+    fake.runner,
+    fs,
+  );
+  assert.equal(await run.execute({ jobs: 1, keepGoing: true }), 'failed');
+  assert.deepEqual(fake.started, []);
+  const failures = run.recorder.record.stages.map((stage) => [stage.status, stage.failure?.code]);
+  assert.deepEqual(failures, [
+    ['failed', 'outNotOwned'],
+    ['failed', 'outNotOwned'],
+    ['failed', 'outNotOwned'],
+  ]);
+  assert.match(run.recorder.record.stages[0]!.failure!.message, /out \.\.\/outside\.txt resolves to \/outside\.txt/);
+  assert.equal(fs.readText('/outside.txt'), 'keep');
+  assert.equal(fs.readText('/ws/kept/out.txt'), 'old');
+  assert.equal(fs.readText('/ws/data.csv'), 'input');
+  assert.equal(fs.readText('/ws/dvc.yaml'), '');
 });
