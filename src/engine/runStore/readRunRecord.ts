@@ -27,32 +27,39 @@ export function readRunRecord(
   isOwnerAlive: IsOwnerAlive = (_owner, updatedAt) => isHeartbeatFresh(updatedAt),
 ): Parsed<RunRecord | undefined> {
   const path = join(runDirectory, RUN_FILES.record);
+  let text: string;
   let record: RunRecord;
   try {
-    record = JSON.parse(fs.readText(path)) as RunRecord;
+    text = fs.readText(path);
   } catch (error) {
     const missing = (error as { code?: string }).code === 'ENOENT';
     const message = missing
       ? `${path} does not exist: this folder holds no mlc run record.`
-      : `${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}); the run cannot be shown.`;
+      : `${path} cannot be read (${describeError(error)}); check its permissions.`;
     return {
       value: undefined,
       problems: [problemAt(path, undefined, 'error', missing ? 'runRecordMissing' : 'runRecordUnreadable', message)],
     };
   }
+  const damaged = (position: { line: number; column: number } | undefined, what: string) => ({
+    value: undefined,
+    problems: [
+      problemAt(
+        path,
+        position,
+        'error',
+        'runRecordUnreadable',
+        `${path} ${what}, so the run's status, params and stages are unknown. Restore the file (from git or a backup) or delete the folder ${runDirectory} if the run is not needed.`,
+      ),
+    ],
+  });
+  try {
+    record = JSON.parse(text) as RunRecord;
+  } catch (error) {
+    return damaged(jsonErrorPosition(text, error), `is not valid JSON (${describeError(error)})`);
+  }
   if (typeof record !== 'object' || record === null || typeof record.id !== 'string' || !Array.isArray(record.stages)) {
-    return {
-      value: undefined,
-      problems: [
-        problemAt(
-          path,
-          undefined,
-          'error',
-          'runRecordUnreadable',
-          `${path} is not an mlc run record (no id or stages).`,
-        ),
-      ],
-    };
+    return damaged(undefined, 'is not an mlc run record (no id or stages)');
   }
   record.params ??= {};
   record.metrics ??= {};
@@ -67,4 +74,17 @@ export function readRunRecord(
     }
   }
   return { value: record, problems: [] };
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Where JSON.parse stopped, from V8's "at position N" (absent for "Unexpected end of JSON input"). */
+function jsonErrorPosition(text: string, error: unknown): { line: number; column: number } {
+  const match = /at position (\d+)/.exec(describeError(error));
+  const offset = match ? Math.min(Number(match[1]), text.length) : text.length;
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
 }
