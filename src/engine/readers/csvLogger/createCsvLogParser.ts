@@ -25,6 +25,19 @@ export function createCsvLogParser(
   let problems: Problem[] = [];
   let skippedRows = 0;
   let firstSkippedLine = 0;
+  let misshapenRows = 0;
+  let firstMisshapen = { line: 0, fields: 0 };
+
+  /**
+   * Both loggers write every row as wide as its header (csv.DictWriter; Lightning rewrites the
+   * whole file under a wider header), so another width means a damaged row: reading it by
+   * position would put values under the wrong names.
+   */
+  const fitsHeader = (fields: number, line: number) => {
+    if (fields === columns.length) return true;
+    if (misshapenRows++ === 0) firstMisshapen = { line, fields };
+    return false;
+  };
 
   const setHeader = (fields: string[], line: number) => {
     columns = fields.map((field) => field.trim());
@@ -53,6 +66,7 @@ export function createCsvLogParser(
   };
 
   const addRow = (fields: readonly string[], line: number) => {
+    if (!fitsHeader(fields.length, line)) return;
     const x = xIndex >= 0 ? parseMetricNumber(fields[xIndex] ?? '') : undefined;
     if (x === undefined) {
       if (skippedRows++ === 0) firstSkippedLine = line;
@@ -69,6 +83,9 @@ export function createCsvLogParser(
 
   /** The common unquoted row, read in place: cells are located by index, not split into strings. */
   const addPlainRow = (text: string, start: number, end: number, line: number) => {
+    let fields = 1;
+    for (let index = start; index < end; index++) if (text.charCodeAt(index) === separatorCode) fields++;
+    if (!fitsHeader(fields, line)) return;
     let x: number | undefined;
     if (xIndex >= 0) {
       let cellStart = start;
@@ -140,6 +157,18 @@ export function createCsvLogParser(
       return columns;
     },
     takeProblems() {
+      if (misshapenRows > 0) {
+        problems.push(
+          problemAt(
+            path,
+            { line: firstMisshapen.line, column: 1 },
+            'warning',
+            'seriesRowSkipped',
+            `${misshapenRows} row(s) do not have as many fields as the header and were skipped (this one has ${firstMisshapen.fields}, the header has ${columns.length}). The file was probably edited or written by two processes at once; the other rows are read.`,
+          ),
+        );
+        misshapenRows = 0;
+      }
       if (skippedRows > 0) {
         problems.push(
           problemAt(
