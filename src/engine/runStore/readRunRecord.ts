@@ -1,4 +1,5 @@
 import { join } from 'pathe';
+import { positionOf } from '../params/parsePythonJson';
 import type { FileSystem } from '../ports';
 import { problemAt, type Parsed } from '../problems';
 import { HEARTBEAT_INTERVAL_MS } from './runRecorder';
@@ -56,7 +57,12 @@ export function readRunRecord(
   try {
     record = JSON.parse(text) as RunRecord;
   } catch (error) {
-    return damaged(jsonErrorPosition(text, error), `is not valid JSON (${describeError(error)})`);
+    // V8 says "at position N" where it stopped; "Unexpected end of JSON input" means the end.
+    const offset = /at position (\d+)/.exec(describeError(error))?.[1];
+    return damaged(
+      positionOf(text, offset === undefined ? text.length : Number(offset)),
+      `is not valid JSON (${describeError(error)})`,
+    );
   }
   if (typeof record !== 'object' || record === null || typeof record.id !== 'string' || !Array.isArray(record.stages)) {
     return damaged(undefined, 'is not an mlc run record (no id or stages)');
@@ -78,13 +84,4 @@ export function readRunRecord(
 
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Where JSON.parse stopped, from V8's "at position N" (absent for "Unexpected end of JSON input"). */
-function jsonErrorPosition(text: string, error: unknown): { line: number; column: number } {
-  const match = /at position (\d+)/.exec(describeError(error));
-  const offset = match ? Math.min(Number(match[1]), text.length) : text.length;
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return { line, column: offset - before.lastIndexOf('\n') };
 }
