@@ -22,7 +22,15 @@ export type StageRunStatus =
 
 /** Why a stage failed: a stable code and a sentence for people. */
 export interface StageFailure {
-  readonly code: 'exitCode' | 'timedOut' | 'depMissing' | 'outNotProduced' | 'startFailed' | 'recordFailed' | 'killed';
+  readonly code:
+    | 'exitCode'
+    | 'timedOut'
+    | 'depMissing'
+    | 'depNotRegular'
+    | 'outNotProduced'
+    | 'startFailed'
+    | 'recordFailed'
+    | 'killed';
   readonly message: string;
 }
 
