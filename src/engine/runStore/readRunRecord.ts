@@ -1,5 +1,5 @@
 import { join } from 'pathe';
-import { positionOf } from '../params/parsePythonJson';
+import { parsePythonJson } from '../params/parsePythonJson';
 import type { FileSystem } from '../ports';
 import { problemAt, type Parsed } from '../problems';
 import { HEARTBEAT_INTERVAL_MS } from './runRecorder';
@@ -57,10 +57,10 @@ export function readRunRecord(
   try {
     record = JSON.parse(text) as RunRecord;
   } catch (error) {
-    // V8 says "at position N" where it stopped; "Unexpected end of JSON input" means the end.
-    const offset = /at position (\d+)/.exec(describeError(error))?.[1];
+    // JSON.parse rarely says where it stopped; the located JSON parser does (only on this path).
+    const located = parsePythonJson(text, path).problems[0];
     return damaged(
-      positionOf(text, offset === undefined ? text.length : Number(offset)),
+      located && { line: located.line, column: located.column },
       `is not valid JSON (${describeError(error)})`,
     );
   }

@@ -84,7 +84,7 @@ test('a garbage run.json still lists the run (id from its folder, interrupted) w
   const damaged = '20261126-000000-ffffff';
   const fs = createMemoryFileSystem({
     ...Object.fromEntries([write(good)]),
-    [`${runs}/${damaged}/run.json`]: '{"id": "x",\n "sta',
+    [`${runs}/${damaged}/run.json`]: '{"id": "x",\n "status": oops,\n "stages": []}',
     [`${runs}/20261125-000000-eeeeee/run.json`]: '[1, 2]',
   });
   const listing = await createMlcRunReader().list({ source: 'mlc', path: runs }, { fs });

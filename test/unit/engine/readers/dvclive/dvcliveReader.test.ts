@@ -250,3 +250,24 @@ test('a row that fits no DVCLive layout is skipped with a located problem, never
   );
   assert.match(problems[0]!.message, /^3 row\(s\) of loss .*this one has 2 field\(s\), the header has 3/);
 });
+
+test('a metrics.json that is not a JSON object, or broken JSON, is reported at its place; series values stand in', async () => {
+  const reader = createDvcliveReader({ workspaceRoot: '/ws', clock: longAgo });
+  for (const [summary, line] of [
+    ['[1, 2]\n', 1],
+    ['"done"', 1],
+    ['{\n    "loss": 0.5,\n    "acc": \n}\n', 4],
+  ] as const) {
+    const fs = createMemoryFileSystem({
+      ...dvcliveFiles({ folder: '/ws/dvclive', series: { loss: [{ step: 3, value: 0.25 }] } }),
+      '/ws/dvclive/metrics.json': summary,
+    });
+    const [run] = (await reader.list(store('/ws/dvclive'), { fs })).runs;
+    assert.equal(run!.metrics.loss, 0.25, summary);
+    const problem = run!.problems!.find((each) => each.code === 'dvcliveSummaryInvalid');
+    assert.ok(problem, summary);
+    assert.equal(problem.severity, 'warning');
+    assert.equal(problem.file, '/ws/dvclive/metrics.json');
+    assert.equal(problem.line, line, summary);
+  }
+});
