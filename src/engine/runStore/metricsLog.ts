@@ -1,8 +1,8 @@
 import type { FileSystem } from '../ports';
-import { problemAt } from '../problems';
 import type { MetricSeries, RunSeriesResult } from '../runs/model';
 import { forEachLine } from '../series/readCompleteLines';
 import { createSeriesBuilder, type SeriesBuilder } from '../series/seriesBuilder';
+import { skippedRowsProblem } from '../series/skippedRowsProblem';
 import { createTextFileTail, type LineTableParser } from '../series/textFileTail';
 import type { MetricPoint } from './plotFileTailer';
 
@@ -71,11 +71,10 @@ export function createMetricsLogParser(
     },
     takeProblems() {
       if (unreportedBadLines === 0) return [];
-      const problem = problemAt(
+      const problem = skippedRowsProblem(
         path,
-        { line: firstBadLine, column: 1 },
+        firstBadLine,
         'warning',
-        'seriesRowSkipped',
         `${unreportedBadLines} line(s) are not metric points ({"name", "step", "value"} as JSON) and were skipped; the other points are shown.`,
       );
       unreportedBadLines = 0;

@@ -1,6 +1,7 @@
 import { type Problem, problemAt } from '../../problems';
 import { parseIntegerAt, parseMetricNumber } from '../../series/parseMetricNumber';
 import { createSeriesBuilder, type SeriesBuilder } from '../../series/seriesBuilder';
+import { MISSHAPEN_ROW_HINT, skippedRowsProblem } from '../../series/skippedRowsProblem';
 import type { LineTableParser } from '../../series/textFileTail';
 
 /**
@@ -159,23 +160,21 @@ export function createCsvLogParser(
     takeProblems() {
       if (misshapenRows > 0) {
         problems.push(
-          problemAt(
+          skippedRowsProblem(
             path,
-            { line: firstMisshapen.line, column: 1 },
+            firstMisshapen.line,
             'warning',
-            'seriesRowSkipped',
-            `${misshapenRows} row(s) do not have as many fields as the header and were skipped (this one has ${firstMisshapen.fields}, the header has ${columns.length}). The file was probably edited or written by two processes at once; the other rows are read.`,
+            `${misshapenRows} row(s) do not have as many fields as the header and were skipped (this one has ${firstMisshapen.fields}, the header has ${columns.length}). ${MISSHAPEN_ROW_HINT}`,
           ),
         );
         misshapenRows = 0;
       }
       if (skippedRows > 0) {
         problems.push(
-          problemAt(
+          skippedRowsProblem(
             path,
-            { line: firstSkippedLine, column: 1 },
+            firstSkippedLine,
             'info',
-            'seriesRowSkipped',
             `${skippedRows} row(s) have no numeric step/epoch and were skipped.`,
           ),
         );

@@ -1,7 +1,8 @@
-import { type Problem, problemAt } from '../../problems';
+import type { Problem } from '../../problems';
 import { splitQuoted } from '../csvLogger/createCsvLogParser';
 import { parseIntegerAt, parseMetricNumber } from '../../series/parseMetricNumber';
 import { createSeriesBuilder, type SeriesBuilder } from '../../series/seriesBuilder';
+import { MISSHAPEN_ROW_HINT, skippedRowsProblem } from '../../series/skippedRowsProblem';
 import type { LineTableParser } from '../../series/textFileTail';
 
 /**
@@ -83,23 +84,21 @@ export function createDvcliveTsvParser(path: string, metricName: string): LineTa
       if (misshapenRows > 0) {
         const header = headerWidth > 0 ? `the header has ${headerWidth}` : 'the file has no header';
         problems.push(
-          problemAt(
+          skippedRowsProblem(
             path,
-            { line: firstMisshapen.line, column: 1 },
+            firstMisshapen.line,
             'warning',
-            'seriesRowSkipped',
-            `${misshapenRows} row(s) of ${metricName} do not fit DVCLive's layout and were skipped (this one has ${firstMisshapen.fields} field(s), ${header}; rows are [timestamp] step value). The file was probably edited or written by two processes at once; the other rows are read.`,
+            `${misshapenRows} row(s) of ${metricName} do not fit DVCLive's layout and were skipped (this one has ${firstMisshapen.fields} field(s), ${header}; rows are [timestamp] step value). ${MISSHAPEN_ROW_HINT}`,
           ),
         );
         misshapenRows = 0;
       }
       if (badRows > 0) {
         problems.push(
-          problemAt(
+          skippedRowsProblem(
             path,
-            { line: firstBadLine, column: 1 },
+            firstBadLine,
             'info',
-            'seriesRowSkipped',
             `${badRows} row(s) of ${metricName} hold no numeric step and value (e.g. a string metric) and were skipped.`,
           ),
         );
