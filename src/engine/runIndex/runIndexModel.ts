@@ -50,7 +50,11 @@ export interface RunIndexSnapshot {
   readonly stores: readonly IndexedStore[];
 }
 
-export const RUN_INDEX_VERSION = 1;
+/**
+ * Bumped when a reader lists the same files differently, so cached listings are not reused:
+ * 2 = damaged run.json / meta.yaml runs listed, TensorBoard folders without a valid event not.
+ */
+export const RUN_INDEX_VERSION = 2 as const;
 
 export interface RunIndexBuildStats {
   readonly folders: number;

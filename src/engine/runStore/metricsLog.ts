@@ -1,4 +1,9 @@
-import type { MetricSeries } from '../runs/model';
+import type { FileSystem } from '../ports';
+import type { MetricSeries, RunSeriesResult } from '../runs/model';
+import { forEachLine } from '../series/readCompleteLines';
+import { createSeriesBuilder, type SeriesBuilder } from '../series/seriesBuilder';
+import { skippedRowsProblem } from '../series/skippedRowsProblem';
+import { createTextFileTail, type LineTableParser } from '../series/textFileTail';
 import type { MetricPoint } from './plotFileTailer';
 
 /**
@@ -35,49 +40,99 @@ export interface ParsedMetricsLog {
 }
 
 /**
- * Reads the whole log into one series per name. The last line is ignored when it has no newline
- * (a writer was interrupted mid-line); other bad lines are skipped and counted.
+ * Parses blocks of complete metrics.jsonl lines into one series per name (a LineTableParser, so
+ * the log is read in chunks by createTextFileTail and never needs to fit in one string). Lines
+ * that are not points are skipped and reported once per poll with the first one's line number.
  */
-export function parseMetricsLog(text: string, names?: readonly string[]): ParsedMetricsLog {
+export function createMetricsLogParser(
+  path: string,
+  names?: readonly string[],
+): LineTableParser & { readonly badLines: number } {
   const wanted = names ? new Set(names) : undefined;
-  const columns = new Map<string, { steps: number[]; values: number[]; timestamps: number[] }>();
-  const lines = text.split('\n');
-  // The element after the last newline is either '' or a torn line: never a complete point.
-  lines.pop();
+  const builders = new Map<string, SeriesBuilder>();
   let badLines = 0;
-  for (const line of lines) {
-    if (line.trim() === '') continue;
+  let unreportedBadLines = 0;
+  let firstBadLine = 0;
+  return {
+    builders,
+    get badLines() {
+      return badLines;
+    },
+    feed(text, firstLine) {
+      let line = firstLine;
+      forEachLine(text, (lineText) => {
+        if (!addPoint(lineText) && lineText.trim() !== '') {
+          badLines++;
+          if (unreportedBadLines++ === 0) firstBadLine = line;
+        }
+        line++;
+      });
+      return line - firstLine;
+    },
+    takeProblems() {
+      if (unreportedBadLines === 0) return [];
+      const problem = skippedRowsProblem(
+        path,
+        firstBadLine,
+        'warning',
+        `${unreportedBadLines} line(s) are not metric points ({"name", "step", "value"} as JSON) and were skipped; the other points are shown.`,
+      );
+      unreportedBadLines = 0;
+      return [problem];
+    },
+  };
+
+  /** Adds the point of one line; false when the line is not a point. */
+  function addPoint(line: string): boolean {
     let record: { name?: unknown; step?: unknown; value?: unknown; timestamp?: unknown };
     try {
       record = JSON.parse(line) as typeof record;
     } catch {
-      badLines++;
-      continue;
+      return false;
     }
+    if (typeof record !== 'object' || record === null) return false;
     const value = decodeValue(record.value);
-    if (typeof record.name !== 'string' || typeof record.step !== 'number' || value === undefined) {
-      badLines++;
-      continue;
+    if (typeof record.name !== 'string' || typeof record.step !== 'number' || value === undefined) return false;
+    if (wanted && !wanted.has(record.name)) return true;
+    let builder = builders.get(record.name);
+    if (!builder) {
+      builder = createSeriesBuilder(16);
+      builders.set(record.name, builder);
     }
-    if (wanted && !wanted.has(record.name)) continue;
-    let column = columns.get(record.name);
-    if (!column) {
-      column = { steps: [], values: [], timestamps: [] };
-      columns.set(record.name, column);
-    }
-    column.steps.push(record.step);
-    column.values.push(value);
-    column.timestamps.push(typeof record.timestamp === 'number' ? record.timestamp : Number.NaN);
+    builder.push(record.step, value, typeof record.timestamp === 'number' ? record.timestamp : Number.NaN);
+    return true;
   }
+}
+
+/**
+ * Reads the whole log text into one series per name. The last line is ignored when it has no
+ * newline (a writer was interrupted mid-line); other bad lines are skipped and counted.
+ */
+export function parseMetricsLog(text: string, names?: readonly string[]): ParsedMetricsLog {
+  const parser = createMetricsLogParser('metrics.jsonl', names);
+  parser.feed(text.slice(0, text.lastIndexOf('\n') + 1), 1);
+  return { series: buildAll(parser.builders), badLines: parser.badLines };
+}
+
+/**
+ * Reads a run's metrics.jsonl from disk in chunks, whatever its size (a single string tops out
+ * near 512 MiB in V8). A missing file is an empty log: a run that logged no metric writes none.
+ */
+export function readMetricsLog(
+  fs: FileSystem,
+  path: string,
+  names?: readonly string[],
+  signal?: AbortSignal,
+): RunSeriesResult {
+  const tail = createTextFileTail(path, () => createMetricsLogParser(path, names));
+  const { problems } = tail.poll(fs, signal);
+  return { series: buildAll(tail.parser.builders), problems };
+}
+
+function buildAll(builders: ReadonlyMap<string, SeriesBuilder>): Record<string, MetricSeries> {
   const series: Record<string, MetricSeries> = {};
-  for (const [name, column] of columns) {
-    series[name] = {
-      steps: Float64Array.from(column.steps),
-      values: Float64Array.from(column.values),
-      timestamps: Float64Array.from(column.timestamps),
-    };
-  }
-  return { series, badLines };
+  for (const [name, builder] of builders) series[name] = builder.build();
+  return series;
 }
 
 /** The latest value of each series (the last point written). */

@@ -2,7 +2,8 @@ import { join } from 'pathe';
 import type { FileSystem } from '../ports';
 import type { Problem } from '../problems';
 import type { RunListing, RunReader, RunSummary } from '../runs/model';
-import { latestValues, parseMetricsLog } from './metricsLog';
+import { isRunId } from './createRunId';
+import { latestValues, readMetricsLog } from './metricsLog';
 import { readRunRecord, type IsOwnerAlive } from './readRunRecord';
 import { RUN_FILES, type RunRecord } from './runRecord';
 
@@ -40,20 +41,16 @@ export function createMlcRunReader(options: MlcRunReaderOptions = {}): RunReader
         const directory = join(store.path, name);
         const parsed = readRunRecord(context.fs, directory, options.isOwnerAlive);
         problems.push(...parsed.problems);
-        if (!parsed.value) continue;
-        runs.push(toSummary(parsed.value, directory, context.fs));
+        if (parsed.value) runs.push(toSummary(parsed.value, directory, context.fs));
+        // A damaged run.json must not make the run vanish; a missing one is a folder being created.
+        else if (parsed.problems.some((problem) => problem.code === 'runRecordUnreadable')) {
+          runs.push(unreadableRunSummary(name, directory, parsed.problems));
+        }
       }
       return { runs, problems };
     },
     async series(store, runId, context, names) {
-      const path = join(store.path, runId, RUN_FILES.metrics);
-      let text: string;
-      try {
-        text = context.fs.readText(path);
-      } catch {
-        return { series: {}, problems: [] };
-      }
-      return { series: parseMetricsLog(text, names).series, problems: [] };
+      return readMetricsLog(context.fs, join(store.path, runId, RUN_FILES.metrics), names, context.signal);
     },
   };
 }
@@ -61,14 +58,35 @@ export function createMlcRunReader(options: MlcRunReaderOptions = {}): RunReader
 /** The engine default: liveness from the heartbeat only (src/node/runStore adds a pid check). */
 export const mlcRunReader: RunReader = createMlcRunReader();
 
+/**
+ * A run whose run.json cannot be read: listed under its folder name (the run id) as interrupted,
+ * since nothing says it finished, with the problem that says how to repair it.
+ */
+function unreadableRunSummary(id: string, directory: string, problems: readonly Problem[]): RunSummary {
+  return {
+    id,
+    source: 'mlc',
+    name: 'run.json unreadable',
+    status: 'interrupted',
+    ...startedAtFromRunId(id),
+    params: {},
+    metrics: {},
+    location: directory,
+    problems,
+  };
+}
+
+/** The start time encoded in a run id (`YYYYMMDD-HHMMSS-xxxxxx`, UTC), so the run sorts in place. */
+function startedAtFromRunId(id: string): { startedAt?: number } {
+  if (!isRunId(id)) return {};
+  const digit = (from: number, to: number) => Number(id.slice(from, to));
+  return { startedAt: Date.UTC(digit(0, 4), digit(4, 6) - 1, digit(6, 8), digit(9, 11), digit(11, 13), digit(13, 15)) };
+}
+
 function toSummary(record: RunRecord, directory: string, fs: FileSystem): RunSummary {
   let live: Record<string, number> = {};
   if (record.status === 'running' || record.status === 'queued') {
-    try {
-      live = latestValues(parseMetricsLog(fs.readText(join(directory, RUN_FILES.metrics))).series);
-    } catch {
-      // No point written yet.
-    }
+    live = latestValues(readMetricsLog(fs, join(directory, RUN_FILES.metrics)).series);
   }
   const metrics: Record<string, number> = {};
   for (const [name, value] of Object.entries({ ...record.seriesLatest, ...live, ...record.metrics })) {

@@ -1,4 +1,5 @@
 import { join } from 'pathe';
+import { parsePythonJson } from '../params/parsePythonJson';
 import type { FileSystem } from '../ports';
 import { problemAt, type Parsed } from '../problems';
 import { HEARTBEAT_INTERVAL_MS } from './runRecorder';
@@ -27,32 +28,44 @@ export function readRunRecord(
   isOwnerAlive: IsOwnerAlive = (_owner, updatedAt) => isHeartbeatFresh(updatedAt),
 ): Parsed<RunRecord | undefined> {
   const path = join(runDirectory, RUN_FILES.record);
+  let text: string;
   let record: RunRecord;
   try {
-    record = JSON.parse(fs.readText(path)) as RunRecord;
+    text = fs.readText(path);
   } catch (error) {
     const missing = (error as { code?: string }).code === 'ENOENT';
     const message = missing
       ? `${path} does not exist: this folder holds no mlc run record.`
-      : `${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}); the run cannot be shown.`;
+      : `${path} cannot be read (${describeError(error)}); check its permissions.`;
     return {
       value: undefined,
       problems: [problemAt(path, undefined, 'error', missing ? 'runRecordMissing' : 'runRecordUnreadable', message)],
     };
   }
+  const damaged = (position: { line: number; column: number } | undefined, what: string) => ({
+    value: undefined,
+    problems: [
+      problemAt(
+        path,
+        position,
+        'error',
+        'runRecordUnreadable',
+        `${path} ${what}, so the run's status, params and stages are unknown. Restore the file (from git or a backup) or delete the folder ${runDirectory} if the run is not needed.`,
+      ),
+    ],
+  });
+  try {
+    record = JSON.parse(text) as RunRecord;
+  } catch (error) {
+    // JSON.parse rarely says where it stopped; the located JSON parser does (only on this path).
+    const located = parsePythonJson(text, path).problems[0];
+    return damaged(
+      located && { line: located.line, column: located.column },
+      `is not valid JSON (${describeError(error)})`,
+    );
+  }
   if (typeof record !== 'object' || record === null || typeof record.id !== 'string' || !Array.isArray(record.stages)) {
-    return {
-      value: undefined,
-      problems: [
-        problemAt(
-          path,
-          undefined,
-          'error',
-          'runRecordUnreadable',
-          `${path} is not an mlc run record (no id or stages).`,
-        ),
-      ],
-    };
+    return damaged(undefined, 'is not an mlc run record (no id or stages)');
   }
   record.params ??= {};
   record.metrics ??= {};
@@ -67,4 +80,8 @@ export function readRunRecord(
     }
   }
   return { value: record, problems: [] };
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

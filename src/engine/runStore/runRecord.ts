@@ -27,6 +27,7 @@ export interface StageFailure {
     | 'timedOut'
     | 'depMissing'
     | 'outNotOwned'
+    | 'depNotRegular'
     | 'outNotProduced'
     | 'startFailed'
     | 'recordFailed'

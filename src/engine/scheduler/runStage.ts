@@ -1,4 +1,5 @@
 import { resolve } from 'pathe';
+import { unhashableReason } from '../hashing/unhashableReason';
 import type { Stage } from '../pipeline/model';
 import { checkOutOwnership } from '../pipeline/outOwnership';
 import { readSummaryMetrics } from '../runStore/readSummaryMetrics';
@@ -62,6 +63,13 @@ export async function runStage(
       failure: { code: 'outNotOwned', message: `not run, nothing deleted: ${refused.join('; ')}` },
     });
   }
+  const unhashableDeps = unhashablePaths(stage.deps, stage, dependencies);
+  if (unhashableDeps) {
+    return finishStage(recorder, record, dependencies, startedAt, {
+      status: 'failed',
+      failure: { code: 'depNotRegular', message: `dep ${unhashableDeps}; depend on a regular file or folder instead` },
+    });
+  }
   const tailers = followPlots(stage, dependencies);
   const pollPlots = (final: boolean) => {
     for (const tailer of tailers) recorder.appendMetricPoints(address, tailer.poll(final));
@@ -82,6 +90,19 @@ export async function runStage(
   if (outcome.status === 'succeeded') onCommandsEnded();
   if (outcome.status === 'succeeded') outcome = await finishSuccess(planned, recorder, dependencies, outcome);
   return finishStage(recorder, record, dependencies, startedAt, outcome);
+}
+
+/** `path reason, …` for the paths that exist but cannot be hashed, or undefined when there are none. */
+function unhashablePaths(
+  entries: readonly { readonly path: string }[],
+  stage: Stage,
+  dependencies: SchedulerDependencies,
+): string | undefined {
+  const found = entries.flatMap((entry) => {
+    const reason = unhashableReason(dependencies.fs.stat(resolve(stage.wdir, entry.path)));
+    return reason ? [`${entry.path} ${reason}`] : [];
+  });
+  return found.length > 0 ? found.join(', ') : undefined;
 }
 
 function finishStage(
@@ -244,6 +265,10 @@ async function finishSuccess(
       status: 'failed',
       failure: { code: 'outNotProduced', message: `out ${names} was not produced` },
     };
+  }
+  const unhashableOuts = unhashablePaths(stage.outs, stage, dependencies);
+  if (unhashableOuts) {
+    return { ...outcome, status: 'failed', failure: { code: 'outNotProduced', message: `out ${unhashableOuts}` } };
   }
   const metrics: Record<string, number> = {};
   for (const out of stage.outs) {

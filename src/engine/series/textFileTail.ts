@@ -55,7 +55,7 @@ export function createTextFileTail(
           undefined,
           'warning',
           'fileTooLarge',
-          `The file is ${size} bytes; only its last ${maxBytes} bytes were read.`,
+          `The file is ${size} bytes; only its last ${maxBytes} bytes were read, so its earlier points are not shown. Log less often, or start a new file per run.`,
         ),
       );
     }

@@ -1,6 +1,7 @@
 import { type Problem, problemAt } from '../../problems';
 import { parseIntegerAt, parseMetricNumber } from '../../series/parseMetricNumber';
 import { createSeriesBuilder, type SeriesBuilder } from '../../series/seriesBuilder';
+import { MISSHAPEN_ROW_HINT, skippedRowsProblem } from '../../series/skippedRowsProblem';
 import type { LineTableParser } from '../../series/textFileTail';
 
 /**
@@ -25,6 +26,19 @@ export function createCsvLogParser(
   let problems: Problem[] = [];
   let skippedRows = 0;
   let firstSkippedLine = 0;
+  let misshapenRows = 0;
+  let firstMisshapen = { line: 0, fields: 0 };
+
+  /**
+   * Both loggers write every row as wide as its header (csv.DictWriter; Lightning rewrites the
+   * whole file under a wider header), so another width means a damaged row: reading it by
+   * position would put values under the wrong names.
+   */
+  const fitsHeader = (fields: number, line: number) => {
+    if (fields === columns.length) return true;
+    if (misshapenRows++ === 0) firstMisshapen = { line, fields };
+    return false;
+  };
 
   const setHeader = (fields: string[], line: number) => {
     columns = fields.map((field) => field.trim());
@@ -53,6 +67,7 @@ export function createCsvLogParser(
   };
 
   const addRow = (fields: readonly string[], line: number) => {
+    if (!fitsHeader(fields.length, line)) return;
     const x = xIndex >= 0 ? parseMetricNumber(fields[xIndex] ?? '') : undefined;
     if (x === undefined) {
       if (skippedRows++ === 0) firstSkippedLine = line;
@@ -69,6 +84,9 @@ export function createCsvLogParser(
 
   /** The common unquoted row, read in place: cells are located by index, not split into strings. */
   const addPlainRow = (text: string, start: number, end: number, line: number) => {
+    let fields = 1;
+    for (let index = start; index < end; index++) if (text.charCodeAt(index) === separatorCode) fields++;
+    if (!fitsHeader(fields, line)) return;
     let x: number | undefined;
     if (xIndex >= 0) {
       let cellStart = start;
@@ -140,13 +158,23 @@ export function createCsvLogParser(
       return columns;
     },
     takeProblems() {
+      if (misshapenRows > 0) {
+        problems.push(
+          skippedRowsProblem(
+            path,
+            firstMisshapen.line,
+            'warning',
+            `${misshapenRows} row(s) do not have as many fields as the header and were skipped (this one has ${firstMisshapen.fields}, the header has ${columns.length}). ${MISSHAPEN_ROW_HINT}`,
+          ),
+        );
+        misshapenRows = 0;
+      }
       if (skippedRows > 0) {
         problems.push(
-          problemAt(
+          skippedRowsProblem(
             path,
-            { line: firstSkippedLine, column: 1 },
+            firstSkippedLine,
             'info',
-            'seriesRowSkipped',
             `${skippedRows} row(s) have no numeric step/epoch and were skipped.`,
           ),
         );

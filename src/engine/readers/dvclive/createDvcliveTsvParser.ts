@@ -1,21 +1,30 @@
-import { type Problem, problemAt } from '../../problems';
+import type { Problem } from '../../problems';
+import { splitQuoted } from '../csvLogger/createCsvLogParser';
 import { parseIntegerAt, parseMetricNumber } from '../../series/parseMetricNumber';
 import { createSeriesBuilder, type SeriesBuilder } from '../../series/seriesBuilder';
+import { MISSHAPEN_ROW_HINT, skippedRowsProblem } from '../../series/skippedRowsProblem';
 import type { LineTableParser } from '../../series/textFileTail';
 
 /**
  * Parses one DVCLive `plots/metrics/<name>.tsv` (FORMATS.md 2.2): a header `[timestamp\t]step\t<name>`
  * written once, then one row per logged value. Rows may be one field wider or narrower than the
- * header when `timestamp=` changed between calls, so the layout is decided per row: three fields
- * are timestamp, step, value; two are step, value. NaN and infinities come as `nan`/`inf`.
+ * header when `timestamp=` changed between calls (DVCLive writes the header only when it creates
+ * the file), so a row of three fields is timestamp, step, value and a row of two is step, value.
+ * Any other width, and a two-field row under a timestamp header whose first field is a
+ * millisecond timestamp (a row that lost its step or value, not a step), is skipped and reported:
+ * reading it by position would put a timestamp on the step axis.
  */
 export function createDvcliveTsvParser(path: string, metricName: string): LineTableParser {
   const builder = createSeriesBuilder(16);
   const builders: ReadonlyMap<string, SeriesBuilder> = new Map([[metricName, builder]]);
   let problems: Problem[] = [];
   let sawHeader = false;
+  /** Fields in the header; 0 when the file has none (a data row came first). */
+  let headerWidth = 0;
   let badRows = 0;
   let firstBadLine = 0;
+  let misshapenRows = 0;
+  let firstMisshapen = { line: 0, fields: 0 };
 
   const feed = (text: string, firstLine: number) => {
     let start = 0;
@@ -30,6 +39,7 @@ export function createDvcliveTsvParser(path: string, metricName: string): LineTa
           sawHeader = true;
           // The header names the columns; a data row in its place means the header was lost.
           if (!/^\s*-?\d/.test(text.slice(start, Math.min(lineEnd, start + 8)))) {
+            headerWidth = countFields(text, start, lineEnd);
             start = end + 1;
             line++;
             continue;
@@ -37,20 +47,27 @@ export function createDvcliveTsvParser(path: string, metricName: string): LineTa
         }
         const firstTab = tabWithin(text, start, lineEnd);
         const secondTab = firstTab >= 0 ? tabWithin(text, firstTab + 1, lineEnd) : -1;
+        const thirdTab = secondTab >= 0 ? tabWithin(text, secondTab + 1, lineEnd) : -1;
         let timestamp = Number.NaN;
         let step: number | undefined;
         let value: number | undefined;
-        if (firstTab < 0) {
-          step = undefined;
+        let fits = true;
+        if (firstTab < 0 || (thirdTab >= 0 && !hasQuote(text, start, lineEnd))) {
+          fits = false;
         } else if (secondTab < 0) {
           step = integerOrNumber(text, start, firstTab);
+          // Under `timestamp step <name>` a two-field row is step, value only if DVCLive could
+          // have written it: its first field is a step, not a timestamp (>= 2001 in ms).
+          fits = headerWidth !== 3 || step === undefined || Math.abs(step) < TIMESTAMP_MS_FLOOR;
           value = parseMetricNumber(unquote(text.slice(firstTab + 1, lineEnd)));
         } else {
           timestamp = integerOrNumber(text, start, firstTab) ?? Number.NaN;
           step = integerOrNumber(text, firstTab + 1, secondTab);
           value = parseMetricNumber(unquote(text.slice(secondTab + 1, lineEnd)));
         }
-        if (step === undefined || value === undefined) {
+        if (!fits) {
+          if (misshapenRows++ === 0) firstMisshapen = { line, fields: countFields(text, start, lineEnd) };
+        } else if (step === undefined || value === undefined) {
           if (badRows++ === 0) firstBadLine = line;
         } else builder.push(step, value, timestamp);
       }
@@ -64,13 +81,24 @@ export function createDvcliveTsvParser(path: string, metricName: string): LineTa
     feed,
     builders,
     takeProblems() {
+      if (misshapenRows > 0) {
+        const header = headerWidth > 0 ? `the header has ${headerWidth}` : 'the file has no header';
+        problems.push(
+          skippedRowsProblem(
+            path,
+            firstMisshapen.line,
+            'warning',
+            `${misshapenRows} row(s) of ${metricName} do not fit DVCLive's layout and were skipped (this one has ${firstMisshapen.fields} field(s), ${header}; rows are [timestamp] step value). ${MISSHAPEN_ROW_HINT}`,
+          ),
+        );
+        misshapenRows = 0;
+      }
       if (badRows > 0) {
         problems.push(
-          problemAt(
+          skippedRowsProblem(
             path,
-            { line: firstBadLine, column: 1 },
+            firstBadLine,
             'info',
-            'seriesRowSkipped',
             `${badRows} row(s) of ${metricName} hold no numeric step and value (e.g. a string metric) and were skipped.`,
           ),
         );
@@ -81,6 +109,23 @@ export function createDvcliveTsvParser(path: string, metricName: string): LineTa
       return taken;
     },
   };
+}
+
+/** 10^12 ms is September 2001: DVCLive timestamps are above it, steps far below. */
+const TIMESTAMP_MS_FLOOR = 1e12;
+
+/** Fields of one row, with csv quoting (a quoted field may hold a tab). */
+function countFields(text: string, start: number, end: number): number {
+  if (hasQuote(text, start, end)) return splitQuoted(text.slice(start, end), '\t').length;
+  let fields = 1;
+  for (let index = start; index < end; index++) if (text.charCodeAt(index) === 9) fields++;
+  return fields;
+}
+
+/** Bounded by the line: an indexOf from here could scan the rest of a 4 MiB block per line. */
+function hasQuote(text: string, start: number, end: number): boolean {
+  for (let index = start; index < end; index++) if (text.charCodeAt(index) === 34) return true;
+  return false;
 }
 
 /** The first tab in [start, end), or -1: bounded by the line, so junk lines cannot cost a block scan each. */

@@ -1,5 +1,6 @@
 import type { FileSystem } from '../../ports';
-import { type Problem, problemAt } from '../../problems';
+import { parsePythonJson } from '../../params/parsePythonJson';
+import { type Problem, problemAt, type Severity } from '../../problems';
 import { parseMetricNumber } from '../../series/parseMetricNumber';
 
 /**
@@ -28,7 +29,13 @@ export function readDvcliveSummary(
         metrics,
         step: undefined,
         problems: [
-          problemAt(path, undefined, 'warning', 'fileTooLarge', 'metrics.json is over 16 MiB; it was not read.'),
+          problemAt(
+            path,
+            undefined,
+            'warning',
+            'fileTooLarge',
+            `metrics.json is ${stat.size} bytes, over the 16 MiB a DVCLive summary never reaches; it was not read and the latest series values are shown instead. Check what writes this file.`,
+          ),
         ],
       };
     }
@@ -42,26 +49,36 @@ export function readDvcliveSummary(
     };
   }
   let data: unknown;
+  const invalid = (position: { line: number; column: number } | undefined, message: string, severity: Severity) => ({
+    exists: true,
+    metrics,
+    step: undefined,
+    problems: [problemAt(path, position, severity, 'dvcliveSummaryInvalid', message)],
+  });
   try {
     data = JSON.parse(text.replace(/\bNaN\b|-?\bInfinity\b/g, (token) => `"${token}"`));
   } catch (error) {
-    const isBeingWritten = text.trim().length === 0;
-    return {
-      exists: true,
-      metrics,
-      step: undefined,
-      problems: [
-        problemAt(
-          path,
-          undefined,
-          isBeingWritten ? 'info' : 'warning',
-          'dvcliveSummaryInvalid',
-          isBeingWritten
-            ? 'metrics.json is empty (DVCLive is rewriting it); the latest series values are shown instead.'
-            : `metrics.json is not valid JSON (${(error as Error).message}); the latest series values are shown instead.`,
-        ),
-      ],
-    };
+    if (text.trim().length === 0) {
+      return invalid(
+        undefined,
+        'metrics.json is empty (DVCLive is rewriting it); the latest series values are shown instead.',
+        'info',
+      );
+    }
+    // JSON.parse rarely says where it stopped; the located JSON parser does (only on this path).
+    const located = parsePythonJson(text, path).problems[0];
+    return invalid(
+      located && { line: located.line, column: located.column },
+      `metrics.json is not valid JSON (${(error as Error).message}); the latest series values are shown instead. DVCLive rewrites it at every step; if no run is writing, fix or delete it.`,
+      'warning',
+    );
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return invalid(
+      { line: 1, column: 1 },
+      'metrics.json is not a JSON object of metrics, so it holds no summary; the latest series values are shown instead. Fix or delete it.',
+      'warning',
+    );
   }
   let step: number | undefined;
   const visit = (value: unknown, prefix: string) => {

@@ -6,7 +6,8 @@ import { problemAt } from '../../problems';
  * list ARCHITECTURE.md's "Problem codes" section is built from.
  */
 export const MLFLOW_PROBLEM_CODES = {
-  mlflowMetaInvalid: 'a meta.yaml is not YAML or not a mapping; the experiment, run or model it describes is skipped',
+  mlflowMetaInvalid:
+    'a meta.yaml is not YAML or not a mapping; an experiment or model it describes is skipped, a run is listed as interrupted',
   mlflowMetaEmpty: 'a meta.yaml is empty (MLflow may be writing it); skipped until the next read',
   mlflowRunMetaMissing: 'a run folder has no readable meta.yaml (MLflow ignores it too)',
   mlflowRunIdMismatch: "a run's meta.yaml names another run than its folder (MLflow ignores it too)",

@@ -1,4 +1,4 @@
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { Parsed, Problem } from '../../problems';
 import { problemAt } from '../../problems';
 
@@ -20,13 +20,18 @@ const SPECIAL_START = /^["[{&*!|>%@`#?,-]/;
  * ten times faster than a general YAML parser, which matters for 10,000 runs; anything beyond that
  * shape (double quotes, folded long lines, nested maps) goes to the `yaml` library instead.
  */
-export function parseMlflowMetaYaml(text: string, file: string): Parsed<MlflowMeta | undefined> {
+export function parseMlflowMetaYaml(
+  text: string,
+  file: string,
+  /** What an unreadable file means to the caller, for the problem's message. */
+  whenInvalid = 'the entry it describes is skipped. Fix or remove the file.',
+): Parsed<MlflowMeta | undefined> {
   const fast = parseFlatLines(text);
   if (fast) {
     if (Object.keys(fast).length === 0) return { value: undefined, problems: [emptyProblem(file)] };
     return { value: fast, problems: [] };
   }
-  return parseWithYamlLibrary(text, file);
+  return parseWithYamlLibrary(text, file, whenInvalid);
 }
 
 function parseFlatLines(text: string): Record<string, string | null> | undefined {
@@ -68,27 +73,31 @@ function parseFlatScalar(raw: string): string | null | undefined {
   return raw;
 }
 
-function parseWithYamlLibrary(text: string, file: string): Parsed<MlflowMeta | undefined> {
+function parseWithYamlLibrary(text: string, file: string, whenInvalid: string): Parsed<MlflowMeta | undefined> {
   let document;
+  const lineCounter = new LineCounter();
   try {
-    document = parseDocument(text, { intAsBigInt: true, uniqueKeys: false, prettyErrors: false });
+    document = parseDocument(text, { intAsBigInt: true, uniqueKeys: false, prettyErrors: false, lineCounter });
   } catch (error) {
-    return { value: undefined, problems: [invalidProblem(file, undefined, String(error))] };
+    return { value: undefined, problems: [invalidProblem(file, undefined, String(error), whenInvalid)] };
   }
   const firstError = document.errors[0];
   if (firstError) {
-    const position = firstError.linePos?.[0];
-    return { value: undefined, problems: [invalidProblem(file, position, firstError.message)] };
+    const position = lineCounter.linePos(firstError.pos[0]);
+    return { value: undefined, problems: [invalidProblem(file, position, firstError.message, whenInvalid)] };
   }
   let content: unknown;
   try {
     content = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    return { value: undefined, problems: [invalidProblem(file, undefined, String(error))] };
+    return { value: undefined, problems: [invalidProblem(file, undefined, String(error), whenInvalid)] };
   }
   if (content === null || content === undefined) return { value: undefined, problems: [emptyProblem(file)] };
   if (typeof content !== 'object' || Array.isArray(content)) {
-    return { value: undefined, problems: [invalidProblem(file, undefined, 'the file is not a mapping of keys')] };
+    return {
+      value: undefined,
+      problems: [invalidProblem(file, undefined, 'the file is not a mapping of keys', whenInvalid)],
+    };
   }
   const meta: Record<string, string | null> = {};
   for (const [key, value] of Object.entries(content as Record<string, unknown>)) {
@@ -101,13 +110,18 @@ function parseWithYamlLibrary(text: string, file: string): Parsed<MlflowMeta | u
   return { value: meta, problems: [] };
 }
 
-function invalidProblem(file: string, position: { line: number; col: number } | undefined, detail: string): Problem {
+function invalidProblem(
+  file: string,
+  position: { line: number; col: number } | undefined,
+  detail: string,
+  whenInvalid: string,
+): Problem {
   return problemAt(
     file,
     position ? { line: position.line, column: position.col } : undefined,
     'warning',
     'mlflowMetaInvalid',
-    `MLflow meta.yaml could not be read (${detail}); the entry it describes is skipped. Fix or remove the file.`,
+    `MLflow meta.yaml could not be read (${detail}); ${whenInvalid}`,
   );
 }
 

@@ -107,7 +107,7 @@ export function readMetricHistory(
         { line: parser.line, column: 1 },
         'warning',
         'mlflowMetricFileTooLarge',
-        `Only the first ${Math.round(maxBytes / 1048576)} MiB of this metric history were read; later points are not shown.`,
+        `This metric history is ${fileSize(fs, path) ?? 'over'} bytes; only its first ${Math.round(maxBytes / 1048576)} MiB were read, so points from line ${parser.line} on (the latest ones) are not shown. Log this metric less often (e.g. every Nth step).`,
       ),
     );
   }
@@ -227,6 +227,14 @@ export function parsePythonFloat(token: string): number | undefined {
 /** Metric files are ASCII; latin1 decoding is the cheapest and never fails on junk bytes. */
 export function decodeMetricText(bytes: Uint8Array): string {
   return decoder.decode(bytes);
+}
+
+function fileSize(fs: FileSystem, path: string): number | undefined {
+  try {
+    return fs.stat(path)?.size;
+  } catch {
+    return undefined;
+  }
 }
 
 function hasMoreBytes(fs: FileSystem, path: string, position: number): boolean {

@@ -49,7 +49,11 @@ export function readRunMeta(fs: FileSystem, runFolder: string, problems: Problem
     );
     return undefined;
   }
-  const parsed = parseMlflowMetaYaml(text, metaPath);
+  const parsed = parseMlflowMetaYaml(
+    text,
+    metaPath,
+    `so this run's status, times and experiment are unknown; it is listed as interrupted with its params, tags and metrics. Restore the file, or delete the folder ${runFolder} if the run is not needed.`,
+  );
   problems.push(...parsed.problems);
   return parsed.value;
 }
@@ -65,9 +69,13 @@ export function readMlflowFileRun(
   staleness: StalenessSettings,
 ): FileRunRead {
   const problems: Problem[] = [];
-  const meta = readRunMeta(fs, runFolder, problems);
-  if (!meta) return { problems };
   const metaPath = `${runFolder}/meta.yaml`;
+  const readMeta = readRunMeta(fs, runFolder, problems);
+  // A meta.yaml that is there but is not YAML must not make a run vanish (MLflow hides it with a
+  // debug log only): the run is listed from its folder name and its other files, as interrupted.
+  const isDamaged = !readMeta && problems.some((problem) => problem.code === 'mlflowMetaInvalid');
+  if (!readMeta && !isDamaged) return { problems };
+  const meta: MlflowMeta = readMeta ?? { run_id: basename(runFolder) };
   const runId = meta.run_id ?? meta.run_uuid ?? undefined;
   if (runId !== basename(runFolder)) {
     problems.push(
@@ -95,7 +103,7 @@ export function readMlflowFileRun(
   }
 
   const endedAt = metaTime(meta, 'end_time');
-  let status: RunStatus | undefined = mapMlflowStatus(meta.status);
+  let status: RunStatus | undefined = isDamaged ? 'interrupted' : mapMlflowStatus(meta.status);
   if (status === undefined) {
     problems.push(unknownStatusProblem(metaPath, meta.status));
     status = 'interrupted';

@@ -1,5 +1,5 @@
 import { join } from 'pathe';
-import type { Problem } from '../../problems';
+import { type Problem, problemAt } from '../../problems';
 import {
   DEFAULT_STALE_AFTER_MS,
   type FileRunReaderOptions,
@@ -9,12 +9,24 @@ import {
 import { readParamsYaml } from '../../runIndex/readParamsYaml';
 import type { ReaderContext, RunListing, RunSeriesResult, RunStoreLocation, RunSummary } from '../../runs/model';
 import type { TailableRunReader } from '../../series/seriesTail';
-import { createTensorboardRunTail, isEventFileName } from './tensorboardRunTail';
+import { createTensorboardRunTail, isEventFileName, type TensorboardRunFacts } from './tensorboardRunTail';
 
 /** Listing reads at most this much of each event file (its end, where the latest values are). */
 const LIST_MAX_BYTES_PER_FILE = 64 * 1024 * 1024;
 /** Series reads at most this much of each event file, so a runaway file cannot exhaust memory. */
 const SERIES_MAX_BYTES_PER_FILE = 1024 * 1024 * 1024;
+
+function noEventsProblem(facts: TensorboardRunFacts): Problem {
+  const files = facts.eventFiles;
+  const what = files.length === 1 ? 'This event file holds' : `The ${files.length} event files of this folder hold`;
+  return problemAt(
+    files[0]!,
+    undefined,
+    'warning',
+    'tensorboardNoEvents',
+    `${what} no valid TensorBoard event (${facts.totalBytes} bytes), so TensorBoard ignores ${files.length === 1 ? 'it' : 'them'} and mlc does not list the folder as a run. If a writer is still starting, the run appears once it flushes; otherwise delete the file or move it out of the workspace.`,
+  );
+}
 
 /**
  * TensorBoard event files (FORMATS.md 5): one run per folder that directly holds
@@ -47,6 +59,16 @@ export function createTensorboardReader(options: FileRunReaderOptions): Tailable
       }
       const facts = tail.facts();
       if (facts.eventFiles.length === 0) return { runs: [], problems };
+      if (facts.decodedEvents === 0) {
+        // TensorBoard ignores event files without a valid event, and so does mlc: an empty or
+        // random file is not a run (let alone a running one). A fresh empty file is a writer that
+        // has not flushed its first event yet, which is no problem.
+        const isStarting =
+          facts.totalBytes === 0 &&
+          inferFileRunStatus({ newestMtimeMs: facts.newestMtimeMs, endsTorn: false, now: now(), staleAfterMs }) ===
+            'running';
+        return { runs: [], problems: isStarting ? problems : [...problems, noEventsProblem(facts)] };
+      }
       const hparams = readParamsYaml(context.fs, join(store.path, 'hparams.yaml'));
       problems.push(...hparams.problems);
       const status = inferFileRunStatus({

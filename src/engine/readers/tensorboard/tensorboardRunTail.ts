@@ -24,6 +24,10 @@ export interface TensorboardRunFacts {
   readonly newestMtimeMs: number | undefined;
   readonly endsInsideRecord: boolean;
   readonly eventFiles: readonly string[];
+  /** Bytes in the event files when they were last read. */
+  readonly totalBytes: number;
+  /** Records that decoded as an Event: none means TensorBoard would ignore the files. */
+  readonly decodedEvents: number;
   readonly latest: Readonly<Record<string, number>>;
 }
 
@@ -51,6 +55,7 @@ export function createTensorboardRunTail(
   let lastWallTime: number | undefined;
   let purgedDelivered = false;
   let fileOrder: string[] = [];
+  let decodedEvents = 0;
 
   const clear = () => {
     cursors = new Map();
@@ -60,6 +65,7 @@ export function createTensorboardRunTail(
     firstWallTime = undefined;
     lastWallTime = undefined;
     fileOrder = [];
+    decodedEvents = 0;
   };
 
   const purge = (keep: (step: number) => boolean, tags: Iterable<string>) => {
@@ -90,6 +96,7 @@ export function createTensorboardRunTail(
         );
         return;
       }
+      decodedEvents++;
       const wallTime = event.wallTime;
       const step = event.step;
       if (wallTime > 0) {
@@ -207,9 +214,11 @@ export function createTensorboardRunTail(
     facts() {
       let newest: number | undefined;
       let endsInsideRecord = false;
+      let totalBytes = 0;
       for (const { cursor, endsInsideRecord: torn } of cursors.values()) {
         newest = newest === undefined ? cursor.mtimeMs : Math.max(newest, cursor.mtimeMs);
         endsInsideRecord ||= torn;
+        totalBytes += cursor.size;
       }
       const latest: Record<string, number> = {};
       for (const [tag, builder] of builders) {
@@ -222,6 +231,8 @@ export function createTensorboardRunTail(
         newestMtimeMs: newest,
         endsInsideRecord,
         eventFiles: fileOrder,
+        totalBytes,
+        decodedEvents,
         latest,
       };
     },

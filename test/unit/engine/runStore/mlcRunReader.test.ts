@@ -79,18 +79,35 @@ test('a running run whose owner is dead reads as interrupted; a live one stays r
   assert.equal(shown.stages[0]!.status, 'cancelled');
 });
 
-test('an unreadable run.json is a problem, not a crash, and the other runs are still listed', async () => {
+test('a garbage run.json still lists the run (id from its folder, interrupted) with a located problem', async () => {
   const good = aRunRecord();
+  const damaged = '20261126-000000-ffffff';
   const fs = createMemoryFileSystem({
     ...Object.fromEntries([write(good)]),
-    [`${runs}/20261126-000000-ffffff/run.json`]: '{"id": "x", "sta',
+    [`${runs}/${damaged}/run.json`]: '{"id": "x",\n "status": oops,\n "stages": []}',
+    [`${runs}/20261125-000000-eeeeee/run.json`]: '[1, 2]',
   });
   const listing = await createMlcRunReader().list({ source: 'mlc', path: runs }, { fs });
   assert.deepEqual(
-    listing.runs.map((run) => run.id),
-    [good.id],
+    listing.runs.map((run) => [run.id, run.status]),
+    [
+      [good.id, 'succeeded'],
+      [damaged, 'interrupted'],
+      ['20261125-000000-eeeeee', 'interrupted'],
+    ],
   );
-  assert.equal(listing.problems[0]!.code, 'runRecordUnreadable');
+  const unreadable = listing.runs[1]!;
+  assert.equal(unreadable.startedAt, Date.UTC(2026, 10, 26, 0, 0, 0));
+  assert.equal(unreadable.location, `${runs}/${damaged}`);
+  assert.deepEqual(
+    unreadable.problems!.map((problem) => [problem.code, problem.file, problem.line]),
+    [['runRecordUnreadable', `${runs}/${damaged}/run.json`, 2]],
+  );
+  assert.match(unreadable.problems![0]!.message, /delete the folder/);
+  assert.deepEqual(
+    listing.problems.map((problem) => problem.code),
+    ['runRecordUnreadable', 'runRecordUnreadable'],
+  );
 });
 
 test('series come from metrics.jsonl, ignoring a torn last line', async () => {
@@ -149,4 +166,43 @@ test('a finished record is recognised from its first bytes (never parsed whole);
   assert.deepEqual(markDeadRunsInterrupted(fs, { now: () => 1 }, runs), [compact.id]);
   assert.match(fs.readText(`${runs}/${finished.id}/run.json`), /"status": "running"\n}\n$/);
   assert.equal((JSON.parse(fs.readText(`${runs}/${compact.id}/run.json`)) as RunRecord).status, 'interrupted');
+});
+
+test('a metrics.jsonl too big for one string is read in chunks, not reported as holding no series', async () => {
+  const record = aRunRecord();
+  const metricsPath = `${runs}/${record.id}/metrics.jsonl`;
+  const memory = createMemoryFileSystem({
+    ...Object.fromEntries([write(record)]),
+    [metricsPath]: formatMetricLines('train', [
+      { name: 'loss', step: 1, value: 0.5, timestamp: 1 },
+      { name: 'loss', step: 2, value: 0.4, timestamp: 2 },
+    ]),
+  });
+  // Node's readFileSync(..., 'utf8') fails this way past V8's string limit (about 512 MiB).
+  const fs = {
+    ...memory,
+    readText(path: string) {
+      if (path === metricsPath) throw new Error('Cannot create a string longer than 0x1fffffe8 characters');
+      return memory.readText(path);
+    },
+  };
+  const result = await createMlcRunReader().series({ source: 'mlc', path: runs }, record.id, { fs });
+  assert.deepEqual([...result.series.loss!.values], [0.5, 0.4]);
+  assert.deepEqual(result.problems, []);
+});
+
+test('lines of metrics.jsonl that are not points are reported at their line; the other points are read', async () => {
+  const record = aRunRecord();
+  const point = (step: number) => formatMetricLines('train', [{ name: 'loss', step, value: step, timestamp: 1 }]);
+  const fs = createMemoryFileSystem({
+    ...Object.fromEntries([write(record)]),
+    [`${runs}/${record.id}/metrics.jsonl`]: `${point(1)}not json\n${point(2)}{"name":"loss"}\n${point(3)}`,
+  });
+  const result = await createMlcRunReader().series({ source: 'mlc', path: runs }, record.id, { fs });
+  assert.deepEqual([...result.series.loss!.steps], [1, 2, 3]);
+  assert.deepEqual(
+    result.problems.map((problem) => [problem.code, problem.file, problem.line]),
+    [['seriesRowSkipped', `${runs}/${record.id}/metrics.jsonl`, 2]],
+  );
+  assert.match(result.problems[0]!.message, /^2 line\(s\)/);
 });

@@ -294,3 +294,32 @@ test('a stage with an out it does not own fails before anything is deleted', asy
   assert.equal(fs.readText('/ws/data.csv'), 'input');
   assert.equal(fs.readText('/ws/dvc.yaml'), '');
 });
+
+test('a FIFO or device as a dep fails the stage before it runs; as an out it fails instead of recording no hash', async () => {
+  const fs = createMemoryFileSystem({ '/ws/data.csv': 'a' });
+  // What the Node FileSystem reports for a FIFO, a socket or /dev/zero (behind a symlink too).
+  const special = new Set(['/ws/pipe', '/ws/out.pipe']);
+  const stat = fs.stat.bind(fs);
+  fs.stat = (path) => (special.has(path) ? { kind: 'other', size: 0, mtimeMs: 1, ino: 7, mode: 0o644 } : stat(path));
+  const fake = fakeRunner(fs, {});
+  const run = setup(
+    [
+      { stage: aStage({ name: 'reads', cmd: 'reads', deps: ['data.csv', 'pipe'] }) },
+      { stage: aStage({ name: 'writes', cmd: 'writes', outs: ['out.pipe'] }) },
+    ],
+    fake.runner,
+    fs,
+  );
+  assert.equal(await run.execute({ jobs: 1, keepGoing: true }), 'failed');
+  assert.deepEqual(fake.started, ['writes']);
+  assert.deepEqual(run.recorder.stage('reads').failure, {
+    code: 'depNotRegular',
+    message:
+      'dep pipe is not a regular file or folder (a FIFO, socket or device), so mlc cannot hash it; depend on a regular file or folder instead',
+  });
+  assert.deepEqual(run.recorder.stage('writes').failure, {
+    code: 'outNotProduced',
+    message: 'out out.pipe is not a regular file or folder (a FIFO, socket or device), so mlc cannot hash it',
+  });
+  assert.deepEqual(run.recorded, [], 'no lock entry without hashes');
+});

@@ -4,6 +4,8 @@ import { checkFileCursor, createFileCursor } from '../../../../src/engine/series
 import { parseMetricNumber } from '../../../../src/engine/series/parseMetricNumber';
 import { readCompleteLines } from '../../../../src/engine/series/readCompleteLines';
 import { readFileEdges } from '../../../../src/engine/series/readFileEdges';
+import { createTextFileTail } from '../../../../src/engine/series/textFileTail';
+import { createCsvLogParser } from '../../../../src/engine/readers/csvLogger/createCsvLogParser';
 import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
 
 test('parseMetricNumber reads Python float text and treats empty and NA cells as no value', () => {
@@ -61,4 +63,16 @@ test('readFileEdges reads the head and the tail of a big file only', () => {
   assert.ok(edges.tail.endsWith('9999\t4999.5\n'));
   assert.ok(edges.tail.length <= 64);
   assert.equal(edges.endsTorn, false);
+});
+
+test('a file over the tail cap keeps its newest lines and says how big it is and what to do', () => {
+  const fs = createMemoryFileSystem({ '/m.csv': `${'x,1\n'.repeat(10)}step,loss\n0,0.5\n1,0.25\n` });
+  const tail = createTextFileTail('/m.csv', () => createCsvLogParser('/m.csv'), { maxBytes: 24 });
+  const { problems } = tail.poll(fs);
+  assert.deepEqual(
+    problems.map((problem) => [problem.code, problem.file]),
+    [['fileTooLarge', '/m.csv']],
+  );
+  assert.match(problems[0]!.message, /^The file is 63 bytes; only its last 24 bytes were read.*Log less often/);
+  assert.deepEqual([...tail.parser.builders.get('loss')!.build().values], [0.5, 0.25]);
 });

@@ -318,3 +318,22 @@ test('the directory fingerprint is the md5 of one `relpath\\0ino\\0mtime\\0size`
   }
   assert.equal(stored, createHash('md5').update(lines.join('\n')).digest('hex'));
 });
+
+test(
+  'a FIFO, /dev/zero behind a symlink, or either inside a folder is never read: no hash, no hang',
+  { timeout: 60_000 },
+  async () => {
+    const fifo = join(workspace, 'special', 'pipe');
+    mkdirSync(dirname(fifo), { recursive: true });
+    execFileSync('mkfifo', [fifo]);
+    symlinkSync('/dev/zero', join(workspace, 'special', 'zero'));
+    write('special/data.txt', 'abc');
+    const hasher = hasherFor({ workspaceRoot: workspace, workers: 0 });
+    // Opening the FIFO would block until a writer comes and /dev/zero never ends: either would hang
+    // here until the (generous) timeout.
+    assert.equal(await hasher.hash(fifo), undefined);
+    assert.equal(await hasher.hash(join(workspace, 'special', 'zero')), undefined);
+    const folder = await hasher.hash(join(workspace, 'special'));
+    assert.equal(folder?.nfiles, 1, 'only data.txt is in the folder manifest');
+  },
+);

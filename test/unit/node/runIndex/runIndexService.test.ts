@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
+import { RUN_INDEX_VERSION } from '../../../../src/engine/runIndex/runIndexModel';
 import { createRunIndexService } from '../../../../src/node/runIndex/createRunIndexService';
 import { deserializeRunIndex, loadRunIndexCache, serializeRunIndex } from '../../../../src/node/runIndex/runIndexCache';
 import { kerasCsvLog, lightningMetricsCsv } from '../../../support/csvLoggerWriter';
@@ -89,7 +90,7 @@ test('bad files give located problems on their own run and never stop the others
   fs.symlinkSync(join(root, 'big', 'dvclive', 'plots'), join(root, 'big', 'dvclive', 'plots', 'metrics', 'again'));
   const service = createRunIndexService({ workspaceRoot: root, cachePath: false, staleAfterMs: 0 });
   const started = performance.now();
-  const { runs } = await service.listRuns();
+  const { runs, problems } = await service.listRuns();
   const elapsed = performance.now() - started;
   service.dispose();
   const byId = new Map(runs.map((run) => [run.id, run]));
@@ -97,16 +98,15 @@ test('bad files give located problems on their own run and never stop the others
     'csv:good/training.log',
     'csv:yaml/lightning_logs/version_0',
     'dvclive:big/dvclive',
-    'tensorboard:junk',
   ]);
   assert.equal(byId.get('csv:good/training.log')!.metrics.loss, 1);
-  const junk = byId.get('tensorboard:junk')!;
-  assert.deepEqual(junk.metrics, {});
-  assert.ok(
-    junk.problems!.some(
-      (problem) => problem.code === 'tfrecordLengthCrcMismatch' && problem.file.endsWith('events.out.tfevents.1.host'),
-    ),
-  );
+  // Junk with no valid event is not a run (TensorBoard ignores it); the index says why.
+  for (const code of ['tfrecordLengthCrcMismatch', 'tensorboardNoEvents']) {
+    assert.ok(
+      problems.some((problem) => problem.code === code && problem.file.endsWith('events.out.tfevents.1.host')),
+      code,
+    );
+  }
   const yaml = byId.get('csv:yaml/lightning_logs/version_0')!;
   assert.equal(yaml.metrics.loss, 2);
   assert.ok(yaml.problems!.some((problem) => problem.code === 'paramsYamlInvalid' && problem.line >= 1));
@@ -142,7 +142,7 @@ test('series are read incrementally between calls and downsampled on request', a
 
 test('the cache keeps NaN and infinities in metrics', () => {
   const snapshot = {
-    version: 1 as const,
+    version: RUN_INDEX_VERSION,
     root: '/ws',
     readersKey: 'csv#0',
     builtAt: 0,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { createCsvLogParser } from '../../../../../src/engine/readers/csvLogger/createCsvLogParser';
+import { lightningMetricsCsv } from '../../../../support/csvLoggerWriter';
 
 const cell = fc.oneof(
   fc.constant(''),
@@ -76,4 +77,32 @@ test('a long block without quotes or with junk lines is read in linear time (a g
   // Linear work takes tens of milliseconds; a scan to the block end per line would take minutes.
   assert.ok(performance.now() - started < 10_000);
   assert.equal(parser.builders.get('loss')!.length, 100_000);
+});
+
+test('a row narrower or wider than the header is skipped with a located problem, not read into the wrong columns', () => {
+  const written = lightningMetricsCsv(
+    [
+      { step: 0, train_loss: 0.9, val_acc: 0.1 },
+      { step: 1, train_loss: 0.8, val_acc: 0.2 },
+      { step: 2, train_loss: 0.7, val_acc: 0.3 },
+    ],
+    { columns: ['step', 'train_loss', 'val_acc'], lineEnding: '\n' },
+  );
+  // Line 3 lost its middle cell (0.8), line 4 gained one; a plain and a quoted short row.
+  const text = written.replace('1,0.8,0.2', '1,0.2').replace('2,0.7,0.3', '2,0.7,0.3,9') + '3,"0.6"\n';
+  const parser = createCsvLogParser('/logs/metrics.csv');
+  parser.feed(text, 1);
+  assert.deepEqual([...parser.builders.get('train_loss')!.build().steps], [0]);
+  assert.deepEqual([...parser.builders.get('val_acc')!.build().values], [0.1]);
+  assert.deepEqual(
+    parser.takeProblems().map((problem) => [problem.code, problem.file, problem.line, problem.message]),
+    [
+      [
+        'seriesRowSkipped',
+        '/logs/metrics.csv',
+        3,
+        '3 row(s) do not have as many fields as the header and were skipped (this one has 2, the header has 3). The file was probably edited or written by two processes at once; the other rows are read.',
+      ],
+    ],
+  );
 });

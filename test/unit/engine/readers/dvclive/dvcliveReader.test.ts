@@ -227,3 +227,47 @@ test('TSV lines without tabs cost no scan of the rest of the block', async () =>
   assert.equal(series.x!.steps.length, 50_000);
   assert.equal(problems[0]!.code, 'seriesRowSkipped');
 });
+
+test('a row that fits no DVCLive layout is skipped with a located problem, never shifted into the step column', async () => {
+  const text = [
+    'timestamp\tstep\tloss',
+    '1700000000000\t0\t0.9',
+    '1700000000001\t1', // lost its value: the timestamp must not become step 1700000000001
+    '2\t0.7', // timestamp switched off: step, value
+    '1700000000003\t3\t0.6\t9', // one field too many
+    '4', // one field
+    '1700000000005\t5\t0.5',
+    '',
+  ].join('\n');
+  const fs = createMemoryFileSystem({ '/ws/out/plots/metrics/loss.tsv': text, '/ws/out/metrics.json': '{}' });
+  const reader = createDvcliveReader({ workspaceRoot: '/ws', clock: longAgo });
+  const { series, problems } = await reader.series(store('/ws/out'), 'x', { fs });
+  assert.deepEqual([...series.loss!.steps], [0, 2, 5]);
+  assert.deepEqual([...series.loss!.values], [0.9, 0.7, 0.5]);
+  assert.deepEqual(
+    problems.map((problem) => [problem.code, problem.file, problem.line, problem.severity]),
+    [['seriesRowSkipped', '/ws/out/plots/metrics/loss.tsv', 3, 'warning']],
+  );
+  assert.match(problems[0]!.message, /^3 row\(s\) of loss .*this one has 2 field\(s\), the header has 3/);
+});
+
+test('a metrics.json that is not a JSON object, or broken JSON, is reported at its place; series values stand in', async () => {
+  const reader = createDvcliveReader({ workspaceRoot: '/ws', clock: longAgo });
+  for (const [summary, line] of [
+    ['[1, 2]\n', 1],
+    ['"done"', 1],
+    ['{\n    "loss": 0.5,\n    "acc": \n}\n', 4],
+  ] as const) {
+    const fs = createMemoryFileSystem({
+      ...dvcliveFiles({ folder: '/ws/dvclive', series: { loss: [{ step: 3, value: 0.25 }] } }),
+      '/ws/dvclive/metrics.json': summary,
+    });
+    const [run] = (await reader.list(store('/ws/dvclive'), { fs })).runs;
+    assert.equal(run!.metrics.loss, 0.25, summary);
+    const problem = run!.problems!.find((each) => each.code === 'dvcliveSummaryInvalid');
+    assert.ok(problem, summary);
+    assert.equal(problem.severity, 'warning');
+    assert.equal(problem.file, '/ws/dvclive/metrics.json');
+    assert.equal(problem.line, line, summary);
+  }
+});

@@ -146,7 +146,7 @@ test('broken runs yield located problems while the other runs are still listed',
   fs.writeFileAtomic('/ws/mlruns/0/notarun/params/x', '1');
   const { runs, problems } = await reader().list(store, { fs });
   const codes = problems.map((problem) => problem.code).sort();
-  assert.deepEqual(codes, ['mlflowMetaInvalid', 'mlflowRunIdMismatch', 'mlflowRunMetaMissing']);
+  assert.deepEqual(codes, ['mlflowRunIdMismatch', 'mlflowRunMetaMissing']);
   const first = runs.find((each) => each.id.endsWith(hex('a')))!;
   assert.equal(first.metrics.loss, 0.4);
   assert.equal(first.problems?.[0]?.code, 'mlflowMetricLineInvalid');
@@ -154,7 +154,29 @@ test('broken runs yield located problems while the other runs are still listed',
   const unknown = runs.find((each) => each.id.endsWith(hex('d')))!;
   assert.equal(unknown.status, 'interrupted');
   assert.equal(unknown.problems?.[0]?.code, 'mlflowStatusUnknown');
-  assert.equal(runs.length, 3);
+  assert.equal(runs.length, 4);
+});
+
+test('a run whose meta.yaml is garbage is still listed from its folder, interrupted, with a located problem', async () => {
+  const fs = createMemoryFileSystem();
+  writeMlflowFileStore(fs, store.path, spec);
+  const folder = `/ws/mlruns/0/${hex('a')}`;
+  fs.writeFileAtomic(`${folder}/meta.yaml`, 'run_id: x\nstatus: [3\n\u0000\u0001garbage');
+  const { runs, problems } = await reader().list(store, { fs });
+  assert.deepEqual(problems, []);
+  const damaged = runs.find((each) => each.id === `mlflow:${hex('a')}`)!;
+  assert.equal(damaged.status, 'interrupted');
+  assert.equal(damaged.name, 'run-aaaa'); // from the mlflow.runName tag
+  assert.equal(damaged.location, folder);
+  assert.deepEqual(damaged.params, { lr: '0.01', 'optimizer/name': 'adam' });
+  assert.equal(damaged.metrics.loss, 0.7);
+  assert.deepEqual(
+    damaged.problems!.map((problem) => [problem.code, problem.file, problem.line]),
+    [['mlflowMetaInvalid', `${folder}/meta.yaml`, 3]], // where YAML gave up on the unclosed [,
+  );
+  assert.match(damaged.problems![0]!.message, /listed as interrupted.*Restore the file, or delete the folder/);
+  const { series } = await reader().series(store, damaged.id, { fs }, ['loss']);
+  assert.deepEqual([...series.loss!.values], [0.9, 0.5, 0.7]);
 });
 
 test('a store that is missing or not a folder gives a problem and no runs', async () => {

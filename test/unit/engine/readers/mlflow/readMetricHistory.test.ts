@@ -118,7 +118,9 @@ test('readMetricHistory caps what it reads with maxBytes and reports the rest as
   const read = readMetricHistory(hugeMetricFileSystem(2 * 1024 ** 3), file, 0, { maxBytes: 1 << 20 });
   assert.ok(read.truncated);
   assert.ok(read.series.values.length > 20_000);
-  assert.ok(read.problems.some((problem) => problem.code === 'mlflowMetricFileTooLarge'));
+  const tooLarge = read.problems.find((problem) => problem.code === 'mlflowMetricFileTooLarge')!;
+  assert.match(tooLarge.message, new RegExp(`is ${2 * 1024 ** 3} bytes; only its first 1 MiB were read`));
+  assert.match(tooLarge.message, /Log this metric less often/);
 });
 
 test('latestMetricValue takes the greatest step, then timestamp, then value', () => {

@@ -157,6 +157,34 @@ test('a corrupt record yields a located problem on the run and the other points 
   assert.match(run.problems![0]!.message, new RegExp(`byte ${records[0]!.length}`));
 });
 
+test('an empty or random events file is not a run: TensorBoard ignores it, mlc reports it', async () => {
+  const random = Uint8Array.from({ length: 300 }, (_value, index) => (index * 151 + 7) % 256);
+  const valid = writeEventFile(scalarEvents('loss', [{ step: 1, value: 1 }]));
+  const fs = createMemoryFileSystem({
+    '/ws/empty/events.out.tfevents.1': new Uint8Array(0),
+    '/ws/random/events.out.tfevents.1': random,
+    '/ws/torn/events.out.tfevents.1': valid.subarray(0, 10), // killed inside its first record
+  });
+  const mtime = fs.stat('/ws/empty/events.out.tfevents.1')!.mtimeMs;
+  const fresh = createTensorboardReader({ workspaceRoot: '/ws', clock: { now: () => mtime + 1000 } });
+  const later = createTensorboardReader({ workspaceRoot: '/ws', clock: { now: () => mtime + 3_600_000 } });
+  const list = (reader: RunReader, folder: string) => reader.list({ source: 'tensorboard', path: folder }, { fs });
+  // Created a second ago and still empty: a writer that has not flushed yet, nothing to report.
+  assert.deepEqual(await list(fresh, '/ws/empty'), { runs: [], problems: [] });
+  for (const [reader, folder] of [
+    [later, '/ws/empty'],
+    [fresh, '/ws/random'],
+    [later, '/ws/torn'],
+  ] as const) {
+    const listing = await list(reader, folder);
+    assert.deepEqual(listing.runs, [], folder);
+    const problem = listing.problems.find((each) => each.code === 'tensorboardNoEvents')!;
+    assert.equal(problem.file, `${folder}/events.out.tfevents.1`);
+    assert.equal(problem.severity, 'warning');
+    assert.match(problem.message, /no valid TensorBoard event .*delete the file/);
+  }
+});
+
 test('random and truncated bytes never make the reader throw', async () => {
   const valid = writeEventFile(
     scalarEvents(
@@ -175,7 +203,10 @@ test('random and truncated bytes never make the reader throw', async () => {
         const fs = createMemoryFileSystem({ '/ws/r/events.out.tfevents.1': bytes });
         const listing = await reader.list({ source: 'tensorboard', path: '/ws/r' }, { fs });
         const { series } = await reader.series({ source: 'tensorboard', path: '/ws/r' }, 'x', { fs });
-        assert.equal(listing.runs.length, 1);
+        // A run when some record decodes; otherwise no run and a problem saying why.
+        const noEvents = listing.problems.some((problem) => problem.code === 'tensorboardNoEvents');
+        assert.equal(listing.runs.length, noEvents ? 0 : 1);
+        if (prefix && cut === valid.length) assert.equal(listing.runs.length, 1);
         for (const values of Object.values(series)) assert.equal(values.steps.length, values.values.length);
       },
     ),
