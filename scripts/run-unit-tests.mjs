@@ -1,7 +1,7 @@
-// Runs every test/unit/**/*.test.ts with node's built-in test runner, on the TypeScript
+// Runs every test/unit/**/*.test.ts (or those below the folders given) with node's built-in test runner, on the TypeScript
 // sources through tsx. Extra arguments are passed on (e.g. a file path to run one file).
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function findTests(dir) {
@@ -14,6 +14,9 @@ function findTests(dir) {
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
-const files = requested.length > 0 ? requested : findTests('test/unit').sort();
+// A folder stands for every test file below it (`test/services`: the real-server tier).
+const files = (requested.length > 0 ? requested : ['test/unit']).flatMap((path) =>
+  statSync(path).isDirectory() ? findTests(path).sort() : [path],
+);
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...flags, ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

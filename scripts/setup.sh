@@ -30,7 +30,7 @@ exec 9>"$TOOLS/.setup.lock"
 flock 9
 
 # --- 1. Debian packages --------------------------------------------------------------------------
-APT_PACKAGES=(chromium build-essential python3 libkrb5-dev rsync)
+APT_PACKAGES=(chromium build-essential python3 libkrb5-dev rsync openssh-server slurm-wlm munge)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -21,6 +21,8 @@ const steps = [
   { name: 'lint', command: 'npm', args: ['run', '--silent', 'lint'] },
   { name: 'format', command: 'npm', args: ['run', '--silent', 'format:check'] },
   { name: 'unit', command: 'npm', args: ['run', '--silent', 'test:unit'], count: nodeTestCount },
+  // The runners against real servers on loopback (sshd, Slurm) that the tests start themselves.
+  { name: 'services', command: 'node', args: ['scripts/run-unit-tests.mjs', 'test/services'], count: nodeTestCount },
   { name: 'build', command: 'npm', args: ['run', '--silent', 'build'] },
   // Integration suites in a real VS Code extension host and e2e specs in Chromium (code-server);
   // the build above is reused. Missing tools fail this step: run `bash scripts/setup.sh`.

@@ -4,7 +4,7 @@ import { loadParamsFile } from '../engine/params/readParams';
 import { loadWorkspace } from '../engine/pipeline/loadWorkspace';
 import type { StageGraph } from '../engine/pipeline/stageGraph';
 import type { Disposable, Logger } from '../engine/ports';
-import { runPipeline } from '../engine/scheduler/runPipeline';
+import { runPipeline, runnersByPipeline } from '../engine/scheduler/runPipeline';
 import { computeStatus } from '../engine/status/computeStatus';
 import { createContentHasher } from '../node/hashing/createContentHasher';
 import { nodeFileSystem } from '../node/nodeFileSystem';
@@ -94,7 +94,7 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
     startRun(request, listener) {
       const abort = new AbortController();
       const done = (async (): Promise<RunOutcome> => {
-        const { graph } = load(request.root, {
+        const { graph, view } = load(request.root, {
           overrides: new Map(),
           ignore: request.ignore,
           pipelineFiles: request.pipelineFiles,
@@ -127,7 +127,8 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
             keepGoing: false,
             dryRun: false,
             jobs: request.jobs > 0 ? request.jobs : availableParallelism(),
-            runner: request.defaultRunner,
+            defaultRunner: request.defaultRunner,
+            runners: runnersByPipeline(view.pipelines),
           },
           ports,
           abort.signal,

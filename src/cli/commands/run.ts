@@ -5,8 +5,8 @@ import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import { matchTarget } from '../../engine/pipeline/findStages';
 import type { Problem } from '../../engine/problems';
 import type { StageRunRecord } from '../../engine/runStore/runRecord';
-import { type RunPlan, upstreamClosure } from '../../engine/scheduler/planRun';
-import { runPipeline, type PipelineRunOutcome } from '../../engine/scheduler/runPipeline';
+import type { RunPlan } from '../../engine/scheduler/planRun';
+import { runPipeline, runnersByPipeline, type PipelineRunOutcome } from '../../engine/scheduler/runPipeline';
 import { formatDuration } from '../../engine/scheduler/runStage';
 import type { RunObserver } from '../../engine/scheduler/schedulerDependencies';
 import { createContentHasher } from '../../node/hashing/createContentHasher';
@@ -23,7 +23,8 @@ Runs the stages that changed (and the changed stages they depend on), in depende
                    upstream of them, frozen ones included (as dvc repro -f)
   -k, --keep-going after a failure, go on with the stages that do not depend on it
   --dry-run        print what would run and why; run nothing
-  --runner NAME    where stages run; only 'local' for now
+  --runner NAME    run every selected stage on this runner ('local' or one declared under
+                   runners: in mlc.yaml); default: each stage's runner: key, else local
   --json           print one JSON document at the end
 
 Exit: 0 all succeeded or nothing to do, 1 a stage failed or the run was cancelled (or another
@@ -50,12 +51,6 @@ export const command: CliCommand = {
     const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1)
       throw new UsageError(`-j expects a whole number of stages at least 1, not '${values.jobs}'.`);
-    const runner = values.runner ?? 'local';
-    if (runner !== 'local') {
-      throw new UsageError(
-        `unknown runner '${runner}': only 'local' runs stages for now; ssh and slurm runners arrive with a later issue.`,
-      );
-    }
     const json = values.json === true;
     const workspace = loadWorkspace(context.fs, context.cwd);
     const errors = workspace.problems.filter((problem) => problem.severity === 'error');
@@ -73,7 +68,7 @@ export const command: CliCommand = {
       return ExitCode.usage;
     }
     const targets = resolveTargets(workspace.graph, positionals);
-    if (values.runner === undefined) checkStageRunners(workspace, targets);
+    if (values.runner !== undefined) checkRunnerName(workspace.pipelines, values.runner);
     const hasher = createContentHasher({ workspaceRoot: workspace.root, logger: context.logger });
     try {
       const ports = createLocalRunPorts({
@@ -102,7 +97,8 @@ export const command: CliCommand = {
             keepGoing: values['keep-going'] === true,
             dryRun: values['dry-run'] === true,
             jobs,
-            runner,
+            ...(values.runner === undefined ? {} : { runner: values.runner }),
+            runners: runnersByPipeline(workspace.pipelines),
           },
           ports,
           context.signal,
@@ -140,24 +136,15 @@ function resolveTargets(graph: Parameters<typeof matchTarget>[0], positionals: r
   return [...new Set(addresses)];
 }
 
-/**
- * Stages whose `runner:` names an ssh or slurm runner cannot run yet; running them here instead
- * would silently use the wrong machine, so say so (`--runner local` runs them here on purpose).
- */
-function checkStageRunners(workspace: ReturnType<typeof loadWorkspace>, targets: readonly string[]): void {
-  const { graph } = workspace;
-  const selected =
-    targets.length > 0
-      ? upstreamClosure(schedulerNodesOf(graph), targets)
-      : graph.stages.map((stage) => graph.address(stage));
-  for (const address of selected) {
-    const stage = graph.get(address);
-    if (!stage?.runner || stage.runner === 'local') continue;
-    const pipeline = workspace.pipelines.find((candidate) => candidate.file === stage.pipelineFile);
-    const config = pipeline?.runners.find((runner) => runner.name === stage.runner);
-    if (config?.type === 'local') continue;
+/** `--runner NAME` must be `local` or a runner some pipeline file declares. */
+function checkRunnerName(pipelines: ReturnType<typeof loadWorkspace>['pipelines'], name: string): void {
+  const declared = new Set([
+    'local',
+    ...pipelines.flatMap((pipeline) => pipeline.runners.map((runner) => runner.name)),
+  ]);
+  if (!declared.has(name)) {
     throw new UsageError(
-      `stage ${address} runs on runner '${stage.runner}'${config ? ` (${config.type})` : ''}, but only 'local' runs stages for now; ssh and slurm runners arrive with a later issue. Add --runner local to run it on this machine.`,
+      `unknown runner '${name}': declare it under runners: in mlc.yaml (known: ${[...declared].join(', ')}).`,
     );
   }
 }

@@ -7,7 +7,7 @@ import { entryKey, suggestKey, type TreeReader } from './treeReader';
 const runnerTypes = ['local', 'ssh', 'slurm'] as const;
 const runnerOptions: Record<RunnerConfig['type'], readonly string[]> = {
   local: ['type', 'workdir'],
-  ssh: ['type', 'host', 'user', 'port', 'workdir', 'identity_file', 'connect_timeout'],
+  ssh: ['type', 'host', 'user', 'port', 'workdir', 'identity_file', 'connect_timeout', 'ssh_config'],
   slurm: [
     'type',
     'via',

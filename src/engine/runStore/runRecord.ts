@@ -4,6 +4,7 @@
  * reader always sees a complete document. `schema` lets later versions migrate old records.
  */
 import type { ParamValue, RunStatus } from '../runs/model';
+import type { RunnerFailureCode } from '../runners/runnerFailure';
 import type { NoticedStopRequest } from './stopRequest';
 
 export const RUN_RECORD_SCHEMA = 1;
@@ -31,7 +32,8 @@ export interface StageFailure {
     | 'outNotProduced'
     | 'startFailed'
     | 'recordFailed'
-    | 'killed';
+    | 'killed'
+    | RunnerFailureCode;
   readonly message: string;
 }
 
@@ -70,6 +72,12 @@ export interface StageRunRecord {
   logFile: string;
   deps?: PathHashes;
   outs?: PathHashes;
+  /** Where it ran when not on this machine: the runner's name, the host, the Slurm job id. */
+  runner?: string;
+  host?: string;
+  jobId?: string;
+  /** A Slurm job waiting in the queue, and why (Slurm's pending reason). */
+  queuedReason?: string;
 }
 
 /**

@@ -4,7 +4,19 @@
  * spawned); unit tests use a fake. Lives here rather than in src/engine/ports.ts so the scheduler's
  * port changes with the scheduler.
  */
+import type { RemoteStageContext } from '../runners/remoteStage';
+import type { RunnerFailure } from '../runners/runnerFailure';
+
 export type OutputStream = 'stdout' | 'stderr';
+
+/** Where a stage is running, as a remote runner learns it (host, Slurm job id and state). */
+export interface StagePlacement {
+  readonly host?: string;
+  readonly jobId?: string;
+  /** mlc's word for the remote state: `queued` (with Slurm's pending reason) or `running`. */
+  readonly state?: 'queued' | 'running';
+  readonly reason?: string;
+}
 
 export interface ProcessSpec {
   /** One shell command line, run as `/bin/sh -c command` (as DVC does). */
@@ -19,6 +31,10 @@ export interface ProcessSpec {
   readonly killGraceMs?: number;
   /** Called once per complete output line (without its newline), with the time it completed. */
   readonly onLine?: (stream: OutputStream, line: string, timestamp: number) => void;
+  /** Set for a stage on an ssh or slurm runner: its files and workdir (the local runner ignores it). */
+  readonly remote?: RemoteStageContext;
+  /** Called by remote runners when they learn where (and in what state) the stage runs. */
+  readonly onPlacement?: (placement: StagePlacement) => void;
 }
 
 export interface ProcessResult {
@@ -31,6 +47,8 @@ export interface ProcessResult {
   readonly cancelled: boolean;
   /** Set when the process could not be started at all (missing cwd, no /bin/sh). */
   readonly startError?: string;
+  /** A remote runner could not run the command or lost it (host unreachable, connection lost, job OOM). */
+  readonly runnerFailure?: RunnerFailure;
   readonly startedAt: number;
   readonly endedAt: number;
 }

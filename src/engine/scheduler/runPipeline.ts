@@ -1,5 +1,6 @@
 import { join, relative } from 'pathe';
-import type { Stage } from '../pipeline/model';
+import type { Pipeline, RunnerConfig, Stage } from '../pipeline/model';
+import { chooseRunner } from '../runners/chooseRunner';
 import { outOwnershipRules } from '../pipeline/outOwnership';
 import type { ParamValue } from '../runs/model';
 import { createRunId } from '../runStore/createRunId';
@@ -24,11 +25,21 @@ export interface PipelineRunRequest {
   readonly keepGoing: boolean;
   readonly dryRun: boolean;
   readonly jobs: number;
-  readonly runner: string;
+  /** `mlc run --runner NAME`: every stage runs there, whatever its `runner:` says. */
+  readonly runner?: string;
+  /** Where stages without a `runner:` key run (the setting `mlc.run.defaultRunner`); default local. */
+  readonly defaultRunner?: string;
+  /** The runners each pipeline file declares (runnersByPipeline); absent = only `local`. */
+  readonly runners?: ReadonlyMap<string, readonly RunnerConfig[]>;
 }
 
-/** The out rules come from the request's stages (see runPipeline), not from the caller. */
-export interface PipelineRunPorts extends Omit<SchedulerDependencies, 'outOwnership'> {
+/** The `runners:` of each pipeline file, keyed by the file's absolute path, for PipelineRunRequest.runners. */
+export function runnersByPipeline(pipelines: readonly Pick<Pipeline, 'file' | 'runners'>[]) {
+  return new Map(pipelines.map((pipeline) => [pipeline.file, pipeline.runners]));
+}
+
+/** The out rules and the runner choice come from the request (see runPipeline), not from the caller. */
+export interface PipelineRunPorts extends Omit<SchedulerDependencies, 'outOwnership' | 'runnerOf'> {
   /** Statuses of the given addresses (all when undefined); never spawns a process. */
   readonly statusOf: (
     addresses: readonly string[] | undefined,
@@ -109,7 +120,12 @@ export async function runPipeline(
         owner: ports.owner,
         workspace: request.root,
         targets: request.targets,
-        options: { jobs: request.jobs, force: request.force, keepGoing: request.keepGoing, runner: request.runner },
+        options: {
+          jobs: request.jobs,
+          force: request.force,
+          keepGoing: request.keepGoing,
+          runner: request.runner ?? request.defaultRunner ?? 'local',
+        },
         stages: plan.stages.map((planned) =>
           stageRecord(request.root, planned.address, planned.stage, planned.reasons),
         ),
@@ -136,7 +152,13 @@ export async function runPipeline(
       // The engine holds the out rules itself, whichever front end asked for the run.
       const pipelineFiles = new Set(request.nodes.map((node) => node.stage.pipelineFile));
       const outOwnership = outOwnershipRules(ports.fs, request.root, pipelineFiles);
-      status = await executePlan(plan, recorder, { ...ports, outOwnership }, options, stopWatch.signal);
+      // So is the choice of runner: --runner, the stage's runner:, the default runner, local.
+      const selection = {
+        ...(request.runner === undefined ? {} : { override: request.runner }),
+        ...(request.defaultRunner === undefined ? {} : { fallback: request.defaultRunner }),
+      };
+      const runnerOf = (stage: Stage) => chooseRunner(stage, request.runners?.get(stage.pipelineFile) ?? [], selection);
+      status = await executePlan(plan, recorder, { ...ports, outOwnership, runnerOf }, options, stopWatch.signal);
       await ports.flushRecords?.();
     } catch (error) {
       recorder.finish('failed', `mlc failed while running: ${error instanceof Error ? error.message : String(error)}`);

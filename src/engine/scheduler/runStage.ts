@@ -6,8 +6,10 @@ import { readSummaryMetrics } from '../runStore/readSummaryMetrics';
 import { createPlotTailer, type PlotTailer } from '../runStore/plotFileTailer';
 import type { RunRecorder } from '../runStore/runRecorder';
 import type { StageFailure, StageRunRecord } from '../runStore/runRecord';
+import { LOCAL_RUNNER, type RunnerPlacement } from '../runners/chooseRunner';
+import { remoteStageContext } from '../runners/remoteStage';
 import type { PlannedStage } from './planRun';
-import type { ProcessResult } from './ports';
+import type { ProcessResult, ProcessRunner, StagePlacement } from './ports';
 import type { SchedulerDependencies } from './schedulerDependencies';
 
 const DEFAULT_METRICS_POLL_MS = 200;
@@ -70,6 +72,21 @@ export async function runStage(
       failure: { code: 'depNotRegular', message: `dep ${unhashableDeps}; depend on a regular file or folder instead` },
     });
   }
+  const choice = dependencies.runnerOf?.(stage) ?? { ok: true, runner: LOCAL_RUNNER };
+  const processRunner = !choice.ok
+    ? undefined
+    : choice.runner.type === 'local'
+      ? dependencies.processRunner
+      : dependencies.remoteProcessRunner?.(choice);
+  if (!choice.ok || !processRunner) {
+    const message = choice.ok ? `this host cannot run stages on ${choice.runner.type} runners` : choice.message;
+    return finishStage(recorder, record, dependencies, startedAt, {
+      status: 'failed',
+      failure: { code: 'runnerUnknown', message: `not run: ${message}` },
+    });
+  }
+  const remote = choice.runner.type === 'local' ? undefined : { placement: choice, processRunner };
+  if (remote) recorder.update(() => (record.runner = choice.runner.name));
   const tailers = followPlots(stage, dependencies);
   const pollPlots = (final: boolean) => {
     for (const tailer of tailers) recorder.appendMetricPoints(address, tailer.poll(final));
@@ -80,7 +97,7 @@ export async function runStage(
       : undefined;
   let outcome: { status: StageRunRecord['status']; failure?: StageFailure; last?: ProcessResult };
   try {
-    outcome = await runAttempts(planned, recorder, dependencies, signal);
+    outcome = await runAttempts(planned, recorder, dependencies, signal, remote ?? { processRunner });
   } finally {
     if (pollTimer) clearInterval(pollTimer);
     pollPlots(true);
@@ -163,17 +180,27 @@ async function runAttempts(
   recorder: RunRecorder,
   dependencies: SchedulerDependencies,
   signal: AbortSignal,
+  where: { readonly processRunner: ProcessRunner; readonly placement?: RunnerPlacement },
 ): Promise<{ status: StageRunRecord['status']; failure?: StageFailure; last?: ProcessResult }> {
   const { stage, address } = planned;
   const record = recorder.stage(address);
   const commands = typeof stage.cmd === 'string' ? [stage.cmd] : [...stage.cmd];
-  const environment = {
-    ...dependencies.environment,
-    ...stage.env,
-    MLC_RUN_ID: recorder.id,
-    MLC_STAGE: address,
-    MLC_RUN_DIR: recorder.directory,
-  };
+  const mlcVariables = { MLC_RUN_ID: recorder.id, MLC_STAGE: address, MLC_RUN_DIR: recorder.directory };
+  const environment = { ...dependencies.environment, ...stage.env, ...mlcVariables };
+  // A remote host gets the stage's own variables, never this machine's whole environment.
+  const remote =
+    where.placement &&
+    remoteStageContext(where.placement, address, stage, dependencies.outOwnership.root, {
+      ...stage.env,
+      ...mlcVariables,
+    });
+  const onPlacement = (placement: StagePlacement) =>
+    recorder.update(() => {
+      if (placement.host !== undefined) record.host = placement.host;
+      if (placement.jobId !== undefined) record.jobId = placement.jobId;
+      if (placement.state === 'queued') record.queuedReason = placement.reason ?? 'queued';
+      else delete record.queuedReason;
+    });
   const attempts = stage.retries + 1;
   let last: ProcessResult | undefined;
   let failure: StageFailure | undefined;
@@ -187,7 +214,7 @@ async function runAttempts(
     let commandIndex = 0;
     failure = undefined;
     for (; commandIndex < commands.length; commandIndex++) {
-      last = await dependencies.processRunner.start(
+      last = await where.processRunner.start(
         {
           command: commands[commandIndex]!,
           cwd: stage.wdir,
@@ -200,6 +227,7 @@ async function runAttempts(
             recorder.logLine(address, stream, line, timestamp);
             dependencies.observer?.stageOutput?.(address, stream, line);
           },
+          ...(remote ? { remote, onPlacement } : {}),
         },
         signal,
       ).result;
@@ -235,6 +263,7 @@ function describeFailure(
   commandIndex: number | undefined,
 ): StageFailure | undefined {
   const which = commandIndex === undefined ? 'the command' : `command ${commandIndex + 1}`;
+  if (result.runnerFailure) return result.runnerFailure;
   if (result.startError !== undefined) {
     return { code: 'startFailed', message: `${which} could not start: ${result.startError}` };
   }

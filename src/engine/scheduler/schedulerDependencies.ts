@@ -2,6 +2,7 @@ import type { Stage } from '../pipeline/model';
 import type { OutOwnershipRules } from '../pipeline/outOwnership';
 import type { Clock, FileSystem } from '../ports';
 import type { PathHashes, StageRunRecord } from '../runStore/runRecord';
+import type { RunnerChoice, RunnerPlacement } from '../runners/chooseRunner';
 import type { StageStatusView } from './planRun';
 import type { OutputStream, ProcessRunner } from './ports';
 
@@ -22,7 +23,12 @@ export interface StageSuccessRecord {
 export interface SchedulerDependencies {
   readonly fs: FileSystem;
   readonly clock: Clock;
+  /** Runs commands on this machine. */
   readonly processRunner: ProcessRunner;
+  /** Where a stage runs (runPipeline sets it from the request); absent = every stage here. */
+  readonly runnerOf?: (stage: Stage) => RunnerChoice;
+  /** The ProcessRunner of an ssh or slurm runner (the node layer builds them). */
+  readonly remoteProcessRunner?: (placement: RunnerPlacement) => ProcessRunner;
   /** The environment every stage starts from (the caller's), before the stage's `env`. */
   readonly environment: Readonly<Record<string, string>>;
   /** The current status of one stage (asked again for stages planned only because of upstream). */

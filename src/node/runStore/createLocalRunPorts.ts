@@ -18,6 +18,7 @@ import { computeStatus, type StatusGraph, type StageStatus } from '../../engine/
 import { collectGarbage } from '../process/collectGarbage';
 import { createProcessWorkerRunner, findProcessWorker } from '../process/createProcessWorkerRunner';
 import { nodeProcessRunner } from '../process/nodeProcessRunner';
+import { createRemoteProcessRunners } from '../runners/createRemoteProcessRunner';
 import { createWorkspaceLock } from './createWorkspaceLock';
 import { readGitState } from './readGitState';
 
@@ -68,6 +69,7 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
     fs,
     clock: { now: () => Date.now() },
     processRunner: { start: (spec, signal) => (workerRunner ?? nodeProcessRunner).start(spec, signal) },
+    remoteProcessRunner: createRemoteProcessRunners(),
     environment,
     ...(setup.observer ? { observer: setup.observer } : {}),
     ...(setup.killGraceMs === undefined ? {} : { killGraceMs: setup.killGraceMs }),

@@ -216,7 +216,7 @@ suite('mlc run', { concurrency: 3 }, () => {
     assert.equal(existsSync(join(root, 'ran')), false, 'a stage with a missing dep does not run');
   });
 
-  test('bad usage, unknown stages, other runners and broken pipelines exit 2 with a message', async () => {
+  test('bad usage, unknown stages and runners and broken pipelines exit 2 with a message; an unreachable runner fails its stage', async () => {
     const root = workspace({
       'mlc.yaml': pipeline,
       'raw.txt': '',
@@ -229,15 +229,18 @@ suite('mlc run', { concurrency: 3 }, () => {
     assert.match(unknown.stderr, /unknown stage 'nope'\. Stages: prepare, train, side/);
     const runner = await runMlc(root, ['run', '--runner', 'gpu-box']);
     assert.equal(runner.code, 2);
-    assert.match(runner.stderr, /only 'local' runs stages for now; ssh and slurm runners arrive with a later issue/);
+    assert.match(runner.stderr, /unknown runner 'gpu-box': declare it under runners: in mlc\.yaml/);
     const jobs = await runMlc(root, ['run', '-j', '0']);
     assert.equal(jobs.code, 2);
     const remote = workspace({
-      'mlc.yaml': 'stages:\n  fit:\n    cmd: touch ran\n    runner: box\nrunners:\n  box: { type: ssh, host: box }\n',
+      // An ssh runner whose host cannot be reached (a closed port on loopback): the stage fails, nothing runs here.
+      'mlc.yaml':
+        'stages:\n  fit:\n    cmd: touch ran\n    runner: box\nrunners:\n  box: { type: ssh, host: 127.0.0.1, port: 1, connect_timeout: 5 }\n',
     });
-    const refused = await runMlc(remote, ['run']);
-    assert.equal(refused.code, 2);
-    assert.match(refused.stderr, /stage fit runs on runner 'box' \(ssh\), but only 'local' runs stages for now/);
+    const unreachable = await runMlc(remote, ['run', '--json']);
+    assert.equal(unreachable.code, 1);
+    const failure = (JSON.parse(unreachable.stdout) as { stages: { failure?: { code: string } }[] }).stages[0]?.failure;
+    assert.equal(failure?.code, 'hostUnreachable');
     assert.equal(existsSync(join(remote, 'ran')), false);
     assert.equal((await runMlc(remote, ['run', '--runner', 'local'])).code, 0);
     assert.equal(existsSync(join(remote, 'ran')), true);

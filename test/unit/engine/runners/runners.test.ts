@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { RunnerConfig } from '../../../../src/engine/pipeline/model';
+import { chooseRunner } from '../../../../src/engine/runners/chooseRunner';
+import { classifySshFailure } from '../../../../src/engine/runners/classifyRemoteFailure';
+import { killGroupScript, launchScript, prepareScript } from '../../../../src/engine/runners/remoteScripts';
+import { remoteStageContext, remoteWorkdir } from '../../../../src/engine/runners/remoteStage';
+import { aStage } from '../../../support/builders';
+
+const position = { line: 1, column: 1 };
+const box: RunnerConfig = { name: 'box', type: 'ssh', options: { host: 'gpu' }, position };
+const cluster: RunnerConfig = { name: 'hpc', type: 'slurm', options: { via: 'box' }, position };
+
+describe('chooseRunner', () => {
+  const stage = { ...aStage({ pipelineFile: '/ws/mlc.yaml' }), runner: 'box' };
+  test('--runner beats the stage, the stage beats the default, local is last', () => {
+    const own = chooseRunner(stage, [box]);
+    assert.ok(own.ok && own.runner.name === 'box');
+    const forced = chooseRunner(stage, [box], { override: 'local' });
+    assert.ok(forced.ok && forced.runner.type === 'local');
+    const plain = aStage({ pipelineFile: '/ws/mlc.yaml' });
+    const fallback = chooseRunner(plain, [box], { fallback: 'box' });
+    assert.ok(fallback.ok && fallback.runner.name === 'box');
+    const local = chooseRunner(plain, [box]);
+    assert.ok(local.ok && local.runner.name === 'local');
+  });
+  test('an undeclared runner and a slurm via that is not ssh are refused with a sentence', () => {
+    const unknown = chooseRunner({ ...stage, runner: 'gpu-bx' }, [box]);
+    assert.ok(!unknown.ok && /'gpu-bx' is not declared under runners .*known: local, box/.test(unknown.message));
+    const viaSsh = chooseRunner({ ...stage, runner: 'hpc' }, [box, cluster]);
+    assert.ok(viaSsh.ok && viaSsh.via?.name === 'box');
+    const viaNothing = chooseRunner({ ...stage, runner: 'hpc' }, [cluster]);
+    assert.ok(!viaNothing.ok && /must be an ssh runner/.test(viaNothing.message));
+  });
+});
+
+describe('remote stage files and workdir', () => {
+  test('deps and params go up, outs come back, plots live, non-persist outs are cleared', () => {
+    const stage = aStage({
+      pipelineFile: '/ws/sub/mlc.yaml',
+      deps: ['src/a.py', '../data/raw.csv', '../../outside.csv'],
+      params: ['lr'],
+      outs: ['model.json', { path: 'log.csv', kind: 'plot' }, { path: 'keep', persist: true }],
+    });
+    const context = remoteStageContext({ runner: box }, 'sub/mlc.yaml:train', stage, '/ws', { A: '1' });
+    assert.equal(context.wdir, 'sub');
+    assert.deepEqual(context.uploads, ['sub/src/a.py', 'data/raw.csv', 'sub/params.yaml']);
+    assert.deepEqual(context.downloads, ['sub/model.json', 'sub/log.csv', 'sub/keep']);
+    assert.deepEqual(context.livePlots, ['sub/log.csv']);
+    assert.deepEqual(context.clearOuts, ['sub/model.json', 'sub/log.csv']);
+  });
+  test('~/x and x are the same folder below home; no workdir is .mlc-remote/<workspace>', () => {
+    const withWorkdir = (workdir: string) => ({ ...box, options: { ...box.options, workdir } });
+    assert.equal(remoteWorkdir(withWorkdir('~/work/churn'), '/ws'), 'work/churn');
+    assert.equal(remoteWorkdir(withWorkdir('/scratch/x/'), '/ws'), '/scratch/x/');
+    assert.equal(remoteWorkdir(box, '/home/me/churn'), '.mlc-remote/churn');
+  });
+});
+
+describe('remote scripts', () => {
+  test('a hostile workdir, out path and variables stay text for sh', () => {
+    const hostile = `w $(touch pwned) \`touch pwned\` 'q" ;touch pwned`;
+    const stage = aStage({ pipelineFile: '/ws/mlc.yaml', outs: [hostile] });
+    const context = remoteStageContext({ runner: box }, hostile, stage, '/ws', { [hostile]: hostile, OK: hostile });
+    const launch = launchScript(context, hostile, 'true', 'tok', hostile);
+    assert.equal(spawnSync('sh', ['-n', '-c', launch]).status, 0, 'the launch script is valid sh');
+    assert.match(launch, /export OK='w \$\(touch pwned\)/, 'a variable value is quoted');
+    assert.ok(!launch.includes(`export ${hostile}`), 'a name that is not a shell variable is not sent');
+    // Run the prepare script for real, with a temp folder as home: it makes the workdir as written.
+    const home = mkdtempSync(join(tmpdir(), 'mlc-remote-home-'));
+    try {
+      const ran = spawnSync('sh', ['-c', prepareScript(context, hostile, 'tok')], {
+        env: { ...process.env, HOME: home },
+        cwd: home,
+        encoding: 'utf8',
+      });
+      assert.match(ran.stderr, /@mlc-tok (ready|rsync-missing)/);
+      assert.ok(existsSync(join(home, hostile, '.mlc-remote')));
+      assert.deepEqual(
+        readdirSync(home, { recursive: true }).filter((path) => basename(String(path)) === 'pwned'),
+        [],
+        'nothing was executed',
+      );
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+  test('kill signals the process group and never group 0, 1 or -1', () => {
+    assert.equal(killGroupScript(4242, 'TERM'), 'kill -TERM -4242 2>/dev/null; true');
+    assert.equal(killGroupScript(1, 'KILL'), 'true');
+    assert.equal(killGroupScript(-1, 'KILL'), 'true');
+  });
+});
+
+describe('classifySshFailure', () => {
+  test("OpenSSH's messages become the failure a user can act on", () => {
+    const cases: [string, string][] = [
+      ['@@@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @@@\nHost key verification failed.', 'hostKeyChanged'],
+      ['No ED25519 host key is known for [127.0.0.1]:2222 and you have requested strict checking.', 'hostKeyChanged'],
+      ['root@127.0.0.1: Permission denied (publickey).', 'authRefused'],
+      ['ssh: connect to host 127.0.0.1 port 1: Connection refused', 'hostUnreachable'],
+      ['ssh: Could not resolve hostname nope: Name or service not known', 'hostUnreachable'],
+    ];
+    for (const [stderr, code] of cases) assert.equal(classifySshFailure('h', stderr)?.code, code, stderr);
+    assert.equal(classifySshFailure('h', 'something else'), undefined);
+  });
+});
