@@ -1,5 +1,6 @@
 import type { RunnerPlacement } from '../../engine/runners/chooseRunner';
 import type { ProcessRunner } from '../../engine/scheduler/ports';
+import { slurmProcessRunner } from './slurmProcessRunner';
 import { SshConnection } from './sshConnection';
 import { sshProcessRunner } from './sshProcessRunner';
 
@@ -20,7 +21,10 @@ export function createRemoteProcessRunners(): (placement: RunnerPlacement) => Pr
     const key = `${placement.runner.name}\0${placement.via?.name ?? ''}`;
     let runner = runners.get(key);
     if (!runner) {
-      runner = sshProcessRunner(connectionOf(placement));
+      runner =
+        placement.runner.type === 'slurm'
+          ? slurmProcessRunner(placement.via ? connectionOf(placement) : undefined)
+          : sshProcessRunner(connectionOf(placement));
       runners.set(key, runner);
     }
     return runner;

@@ -9,6 +9,14 @@ import { chooseRunner } from '../../../../src/engine/runners/chooseRunner';
 import { classifySshFailure } from '../../../../src/engine/runners/classifyRemoteFailure';
 import { killGroupScript, launchScript, prepareScript } from '../../../../src/engine/runners/remoteScripts';
 import { remoteStageContext, remoteWorkdir } from '../../../../src/engine/runners/remoteStage';
+import {
+  classifySbatchFailure,
+  parseSlurmJobState,
+  sbatchArguments,
+  slurmJobName,
+  slurmPhase,
+  submitScript,
+} from '../../../../src/engine/runners/slurmJob';
 import { aStage } from '../../../support/builders';
 
 const position = { line: 1, column: 1 };
@@ -107,5 +115,74 @@ describe('classifySshFailure', () => {
     ];
     for (const [stderr, code] of cases) assert.equal(classifySshFailure('h', stderr)?.code, code, stderr);
     assert.equal(classifySshFailure('h', 'something else'), undefined);
+  });
+});
+
+describe('slurm jobs', () => {
+  const hpc: RunnerConfig = {
+    name: 'hpc',
+    type: 'slurm',
+    options: { partition: 'gpu', time: '02:00:00', cpus: 4, mem: '8G', gres: 'gpu:1', account: 'a b', qos: 'q' },
+    position,
+  };
+  test('every Slurm state maps to queued (with its reason), running, or how the job ended', () => {
+    const phase = (text: string) => {
+      const state = parseSlurmJobState('job', text);
+      assert.ok(state, text);
+      return slurmPhase(state, '7');
+    };
+    assert.deepEqual(phase('JobId=7 JobName=x JobState=PENDING Reason=Resources Dependency=(null)'), {
+      phase: 'queued',
+      reason: 'Resources',
+    });
+    assert.deepEqual(phase('JobId=7 JobState=RUNNING Reason=None ExitCode=0:0'), { phase: 'running' });
+    assert.deepEqual(phase('JobId=7 JobState=COMPLETED Reason=None ExitCode=0:0'), { phase: 'ended', exitCode: 0 });
+    assert.deepEqual(phase('JobId=7 JobState=FAILED Reason=NonZeroExitCode ExitCode=3:0'), {
+      phase: 'ended',
+      exitCode: 3,
+    });
+    assert.deepEqual(phase('JobId=7 JobState=CANCELLED Reason=None ExitCode=0:15'), {
+      phase: 'ended',
+      cancelled: true,
+    });
+    const timeout = phase('JobId=7 JobState=TIMEOUT Reason=TimeLimit ExitCode=0:15');
+    assert.ok(timeout.phase === 'ended' && timeout.timedOut && timeout.failure?.code === 'timedOut');
+    assert.match(timeout.phase === 'ended' ? (timeout.failure?.message ?? '') : '', /TIMEOUT.*TimeLimit/);
+    for (const [state, pattern] of [
+      ['OUT_OF_MEMORY', /out of memory/],
+      ['PREEMPTED', /preempted/],
+      ['NODE_FAIL', /node failed/],
+    ] as const) {
+      const ended = phase(`JobId=7 JobState=${state} Reason=None ExitCode=0:9`);
+      assert.ok(ended.phase === 'ended' && ended.failure?.code === 'jobFailed', state);
+      assert.match(ended.phase === 'ended' ? (ended.failure?.message ?? '') : '', pattern);
+    }
+    assert.deepEqual(parseSlurmJobState('acct', 'CANCELLED by 0|0:15|None'), {
+      state: 'CANCELLED',
+      exitCode: 0,
+      signal: 15,
+    });
+  });
+  test('resources become sbatch options, each one word; the job name never carries shell syntax', () => {
+    const name = slurmJobName(`x$(touch pwned)'q"; y`);
+    assert.match(name, /^mlc-[A-Za-z0-9._@-]+$/);
+    const args = sbatchArguments(hpc, name, 'o.out', 'e.err');
+    assert.deepEqual(args.slice(5), [
+      '--partition=gpu',
+      '--time=02:00:00',
+      '--cpus-per-task=4',
+      '--mem=8G',
+      '--gres=gpu:1',
+      '--account=a b',
+      '--qos=q',
+    ]);
+    const script = submitScript('/w $(x)', args, 'echo hi\n', 'tok');
+    assert.match(script, /'--account=a b'/);
+    assert.match(script, /cd -- '\/w \$\(x\)'/);
+    assert.equal(
+      classifySbatchFailure('sbatch: error: invalid partition specified: nope', hpc).code,
+      'partitionUnknown',
+    );
+    assert.equal(classifySbatchFailure('sbatch: error: something', hpc).code, 'submitFailed');
   });
 });

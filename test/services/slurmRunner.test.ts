@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { repoRoot, runMlc, startMlc, waitFor } from '../support/mlcCli';
+import { skipUnlessInstalled, startService } from '../support/loopbackServices';
+
+/**
+ * The Slurm runner against a real one-node cluster (scripts/services/slurm-up.sh: munged,
+ * slurmctld, slurmd on loopback), with sbatch on this machine: the churn train stage end to end,
+ * a failing job, cancel (scancel), a job over its time limit (TIMEOUT), an unknown partition and
+ * a hostile stage name.
+ */
+const skip = skipUnlessInstalled('slurm');
+
+describe('slurm runner on a loopback cluster', { skip, timeout: 600_000 }, () => {
+  let slurm: Record<string, string> = {};
+  const temps: string[] = [];
+  const temp = (prefix: string) => {
+    const folder = mkdtempSync(join(tmpdir(), prefix));
+    chmodSync(folder, 0o755);
+    temps.push(folder);
+    return folder;
+  };
+  before(() => {
+    slurm = startService('slurm');
+  });
+  after(() => {
+    for (const folder of temps) rmSync(folder, { recursive: true, force: true });
+  });
+  const env = () => ({ SLURM_CONF: slurm.SLURM_CONF! });
+  const runnerYaml = (options: Record<string, string> = {}) =>
+    `  hpc:\n${Object.entries({ type: 'slurm', partition: slurm.SVC_SLURM_PARTITION!, ...options })
+      .map(([key, value]) => `    ${key}: ${JSON.stringify(value)}\n`)
+      .join('')}`;
+  const oneStage = (cmd: string, extra = '', runner = runnerYaml(), name = 's') => {
+    const root = temp('mlc-slurm-ws-');
+    writeFileSync(
+      join(root, 'mlc.yaml'),
+      `stages:\n  ${JSON.stringify(name)}:\n    cmd: ${JSON.stringify(cmd)}\n    runner: hpc\n${extra}runners:\n${runner}`,
+    );
+    return root;
+  };
+  const runJson = async (root: string) => {
+    const result = await runMlc(root, ['run', '--json'], env());
+    return { ...result, json: JSON.parse(result.stdout || '{}') as { status: string; stages: StageJson[] } };
+  };
+  const jobState = (jobId: string) =>
+    /JobState=(\S+)/.exec(
+      execFileSync('scontrol', ['show', 'job', '-o', jobId], { env: { ...process.env, ...env() }, encoding: 'utf8' }),
+    )?.[1];
+
+  test('the churn train stage runs as a batch job: output streamed, outs, run and lock as a local run', async () => {
+    const slurmRoot = temp('mlc-churn-slurm-');
+    const localRoot = temp('mlc-churn-local-');
+    for (const root of [slurmRoot, localRoot]) cpSync(join(repoRoot, 'examples/churn'), root, { recursive: true });
+    const pipelineFile = join(slurmRoot, 'mlc.yaml');
+    writeFileSync(
+      pipelineFile,
+      readFileSync(pipelineFile, 'utf8')
+        .replace('    runner: local\n', '    runner: hpc\n')
+        .replace('runners:\n', `runners:\n${runnerYaml({ time: '10', cpus: '1' })}`),
+    );
+    const result = await runMlc(slurmRoot, ['run', 'train', '--json'], env());
+    assert.equal(result.code, 0, result.stderr);
+    const train = (JSON.parse(result.stdout) as { stages: StageJson[] }).stages.find(
+      (stage) => stage.address === 'train',
+    )!;
+    assert.equal(train.status, 'succeeded');
+    assert.equal(train.runner, 'hpc');
+    assert.match(train.jobId ?? '', /^\d+$/);
+    assert.equal(jobState(train.jobId!), 'COMPLETED');
+    assert.match(result.stderr, /\[train\] \[slurm\] job \d+ (PENDING|RUNNING)/);
+    assert.match(result.stderr, /\[train\] epoch/, 'the job output is streamed');
+    const local = await runMlc(localRoot, ['run', 'train', '--runner', 'local']);
+    assert.equal(local.code, 0, local.stderr);
+    assert.equal(lockEntry(slurmRoot, 'train'), lockEntry(localRoot, 'train'));
+    const runs = readdirSync(join(slurmRoot, '.mlc/runs'));
+    assert.match(readFileSync(join(slurmRoot, '.mlc/runs', runs.at(-1)!, 'metrics.jsonl'), 'utf8'), /val_accuracy/);
+  });
+
+  test('a failing job fails the stage with its exit code', async () => {
+    const { code, json } = await runJson(oneStage('echo boom >&2; exit 3'));
+    assert.equal(code, 1);
+    assert.equal(json.stages[0]!.status, 'failed');
+    assert.equal(json.stages[0]!.exitCode, 3);
+    assert.equal(json.stages[0]!.failure?.code, 'exitCode');
+  });
+
+  test('cancel scancels the job', async () => {
+    const root = oneStage('echo started; sleep 300');
+    const mlc = startMlc(root, ['run', '--json'], env(), { detached: true });
+    await waitFor(() => mlc.output.stderr.includes('[s] started'), 60_000, 'the job to start');
+    process.kill(-mlc.child.pid!, 'SIGINT');
+    const result = await mlc.done;
+    assert.equal(result.code, 1);
+    const stage = (JSON.parse(result.stdout) as { stages: StageJson[] }).stages[0]!;
+    assert.equal(stage.status, 'cancelled');
+    assert.equal(jobState(stage.jobId!), 'CANCELLED');
+  });
+
+  test('an unknown partition and a hostile stage name', async () => {
+    const unknown = await runJson(oneStage('true', '', runnerYaml({ partition: 'nope' })));
+    assert.equal(unknown.json.stages[0]!.failure?.code, 'partitionUnknown');
+    assert.match(unknown.json.stages[0]!.failure!.message, /partition 'nope'/);
+    const name = `x$(touch pwned)'q"; touch pwned`;
+    const root = oneStage('printf "%s" "$MLC_STAGE" > out.txt', '    outs: [out.txt]\n', runnerYaml(), name);
+    const hostile = await runJson(root);
+    assert.equal(hostile.code, 0, hostile.stderr);
+    assert.equal(readFileSync(join(root, 'out.txt'), 'utf8'), name);
+    for (const folder of [root, process.env.HOME ?? '/root', tmpdir()])
+      assert.equal(existsSync(join(folder, 'pwned')), false, `nothing ran in ${folder}`);
+  });
+
+  test('a job over its time limit ends as TIMEOUT, shown as timedOut', async () => {
+    // Slurm's limits are in whole minutes and checked about every 30 s: this takes 1-2 minutes.
+    const { code, json, stderr } = await runJson(oneStage('sleep 600', '', runnerYaml({ time: '1' })));
+    assert.equal(code, 1);
+    assert.equal(json.stages[0]!.failure?.code, 'timedOut');
+    assert.match(json.stages[0]!.failure!.message, /TIMEOUT/);
+    assert.match(stderr, /\[slurm\] job \d+ TIMEOUT/);
+  });
+});
+
+interface StageJson {
+  address: string;
+  status: string;
+  exitCode?: number;
+  runner?: string;
+  jobId?: string;
+  failure?: { code: string; message: string };
+}
+
+function lockEntry(root: string, stage: string): string {
+  const text = readFileSync(join(root, 'mlc.lock'), 'utf8');
+  const start = text.indexOf(`  ${stage}:\n`);
+  const next = text.slice(start + 1).search(/\n {2}\S/);
+  return next < 0 ? text.slice(start) : text.slice(start, start + 1 + next);
+}
