@@ -48,6 +48,8 @@ PrintMotd no
 MaxSessions 50
 MaxStartups 50
 CONF
+# Variables every session gets (e.g. SLURM_CONF=..., so the host can act as a Slurm login node).
+if [ -n "${SVC_SSHD_SETENV:-}" ]; then echo "SetEnv $SVC_SSHD_SETENV" >> "$BASE/sshd_config"; fi
 # A client configuration for the tests: this server's known_hosts only, never the user's.
 cat > "$BASE/ssh_config" <<CONF
 Host *

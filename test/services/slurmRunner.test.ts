@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { repoRoot, runMlc, startMlc, waitFor } from '../support/mlcCli';
-import { skipUnlessInstalled, startService } from '../support/loopbackServices';
+import { freePort, skipUnlessInstalled, startService } from '../support/loopbackServices';
 
 /**
  * The Slurm runner against a real one-node cluster (scripts/services/slurm-up.sh: munged,
@@ -112,6 +112,39 @@ describe('slurm runner on a loopback cluster', { skip, timeout: 600_000 }, () =>
     assert.equal(readFileSync(join(root, 'out.txt'), 'utf8'), name);
     for (const folder of [root, process.env.HOME ?? '/root', tmpdir()])
       assert.equal(existsSync(join(folder, 'pwned')), false, `nothing ran in ${folder}`);
+  });
+
+  test('via an ssh runner: deps sent to the login node, the job submitted there, outs back', async () => {
+    const ssh = startService('ssh', {
+      SVC_SSH_PORT: String(await freePort()),
+      SVC_SSHD_SETENV: `SLURM_CONF=${slurm.SLURM_CONF!}`,
+    });
+    const workdir = join(temp('mlc-login-'), 'work');
+    const login = Object.entries({
+      type: 'ssh',
+      host: ssh.SVC_SSH_HOST!,
+      port: ssh.SVC_SSH_PORT!,
+      user: ssh.SVC_SSH_USER!,
+      identity_file: ssh.SVC_SSH_KEY!,
+      ssh_config: ssh.SVC_SSH_CONFIG!,
+    })
+      .map(([key, value]) => `    ${key}: ${JSON.stringify(value)}\n`)
+      .join('');
+    const root = oneStage(
+      'tr a-z A-Z < in.txt > out.txt; echo converted',
+      '    deps: [in.txt]\n    outs: [out.txt]\n',
+      `${runnerYaml({ via: 'login', workdir })}  login:\n${login}`,
+    );
+    writeFileSync(join(root, 'in.txt'), 'hello\n');
+    // Without SLURM_CONF here: sbatch must run on the login node.
+    const result = await runMlc(root, ['run', '--json'], { SLURM_CONF: '/nonexistent' });
+    assert.equal(result.code, 0, result.stderr);
+    const stage = (JSON.parse(result.stdout) as { stages: StageJson[] }).stages[0]!;
+    assert.equal(stage.status, 'succeeded');
+    assert.equal(jobState(stage.jobId!), 'COMPLETED');
+    assert.match(result.stderr, /\[s\] converted/);
+    assert.equal(readFileSync(join(root, 'out.txt'), 'utf8'), 'HELLO\n');
+    assert.ok(existsSync(join(workdir, 'in.txt')), 'the dep went to the workdir');
   });
 
   test('a job over its time limit ends as TIMEOUT, shown as timedOut', async () => {

@@ -146,7 +146,8 @@ async function follow(
   },
 ): Promise<ProcessResult> {
   const { run, spec, signal, ended, context, via, token } = job;
-  const inBase = (file: string) => (via || file.startsWith('/') ? file : join(job.base, file));
+  // The poll runs from the login folder (ssh) or anywhere (here): name the files from there.
+  const inBase = (file: string) => (file.startsWith('/') ? file : join(job.base, file));
   const paths = { out: inBase(files.out), err: inBase(files.err) };
   let cancelled = false;
   let timedOut = false;
