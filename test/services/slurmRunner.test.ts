@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { repoRoot, runMlc, startMlc, waitFor } from '../support/mlcCli';
+import { before, describe, test } from 'node:test';
+import {
+  churnCopies,
+  lockEntry,
+  loopbackSshOptions,
+  runnerEntry,
+  tempFolder,
+  type StageJson,
+} from './runnerWorkspaces';
+import { runMlc, startMlc, waitFor } from '../support/mlcCli';
 import { freePort, skipUnlessInstalled, startService } from '../support/loopbackServices';
 
 /**
@@ -17,24 +25,13 @@ const skip = skipUnlessInstalled('slurm');
 
 describe('slurm runner on a loopback cluster', { skip, timeout: 600_000 }, () => {
   let slurm: Record<string, string> = {};
-  const temps: string[] = [];
-  const temp = (prefix: string) => {
-    const folder = mkdtempSync(join(tmpdir(), prefix));
-    chmodSync(folder, 0o755);
-    temps.push(folder);
-    return folder;
-  };
+  const temp = tempFolder;
   before(() => {
     slurm = startService('slurm');
   });
-  after(() => {
-    for (const folder of temps) rmSync(folder, { recursive: true, force: true });
-  });
   const env = () => ({ SLURM_CONF: slurm.SLURM_CONF! });
   const runnerYaml = (options: Record<string, string> = {}) =>
-    `  hpc:\n${Object.entries({ type: 'slurm', partition: slurm.SVC_SLURM_PARTITION!, ...options })
-      .map(([key, value]) => `    ${key}: ${JSON.stringify(value)}\n`)
-      .join('')}`;
+    runnerEntry('hpc', { type: 'slurm', partition: slurm.SVC_SLURM_PARTITION!, ...options });
   const oneStage = (cmd: string, extra = '', runner = runnerYaml(), name = 's') => {
     const root = temp('mlc-slurm-ws-');
     writeFileSync(
@@ -55,14 +52,7 @@ describe('slurm runner on a loopback cluster', { skip, timeout: 600_000 }, () =>
   test('the churn train stage runs as a batch job: output streamed, outs, run and lock as a local run', async () => {
     const slurmRoot = temp('mlc-churn-slurm-');
     const localRoot = temp('mlc-churn-local-');
-    for (const root of [slurmRoot, localRoot]) cpSync(join(repoRoot, 'examples/churn'), root, { recursive: true });
-    const pipelineFile = join(slurmRoot, 'mlc.yaml');
-    writeFileSync(
-      pipelineFile,
-      readFileSync(pipelineFile, 'utf8')
-        .replace('    runner: local\n', '    runner: hpc\n')
-        .replace('runners:\n', `runners:\n${runnerYaml({ time: '10', cpus: '1' })}`),
-    );
+    churnCopies(slurmRoot, localRoot, 'hpc', runnerYaml({ time: '10', cpus: '1' }));
     const result = await runMlc(slurmRoot, ['run', 'train', '--json'], env());
     assert.equal(result.code, 0, result.stderr);
     const train = (JSON.parse(result.stdout) as { stages: StageJson[] }).stages.find(
@@ -120,20 +110,10 @@ describe('slurm runner on a loopback cluster', { skip, timeout: 600_000 }, () =>
       SVC_SSHD_SETENV: `SLURM_CONF=${slurm.SLURM_CONF!}`,
     });
     const workdir = join(temp('mlc-login-'), 'work');
-    const login = Object.entries({
-      type: 'ssh',
-      host: ssh.SVC_SSH_HOST!,
-      port: ssh.SVC_SSH_PORT!,
-      user: ssh.SVC_SSH_USER!,
-      identity_file: ssh.SVC_SSH_KEY!,
-      ssh_config: ssh.SVC_SSH_CONFIG!,
-    })
-      .map(([key, value]) => `    ${key}: ${JSON.stringify(value)}\n`)
-      .join('');
     const root = oneStage(
       'tr a-z A-Z < in.txt > out.txt; echo converted',
       '    deps: [in.txt]\n    outs: [out.txt]\n',
-      `${runnerYaml({ via: 'login', workdir })}  login:\n${login}`,
+      `${runnerYaml({ via: 'login', workdir })}${runnerEntry('login', loopbackSshOptions(ssh))}`,
     );
     writeFileSync(join(root, 'in.txt'), 'hello\n');
     // Without SLURM_CONF here: sbatch must run on the login node.
@@ -156,19 +136,3 @@ describe('slurm runner on a loopback cluster', { skip, timeout: 600_000 }, () =>
     assert.match(stderr, /\[slurm\] job \d+ TIMEOUT/);
   });
 });
-
-interface StageJson {
-  address: string;
-  status: string;
-  exitCode?: number;
-  runner?: string;
-  jobId?: string;
-  failure?: { code: string; message: string };
-}
-
-function lockEntry(root: string, stage: string): string {
-  const text = readFileSync(join(root, 'mlc.lock'), 'utf8');
-  const start = text.indexOf(`  ${stage}:\n`);
-  const next = text.slice(start + 1).search(/\n {2}\S/);
-  return next < 0 ? text.slice(start) : text.slice(start, start + 1 + next);
-}

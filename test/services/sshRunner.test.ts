@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { repoRoot, runMlc, startMlc, waitFor } from '../support/mlcCli';
+import { before, describe, test } from 'node:test';
+import {
+  churnCopies,
+  lockEntry,
+  loopbackSshOptions,
+  runnerEntry,
+  tempFolder,
+  type StageJson,
+} from './runnerWorkspaces';
+import { runMlc, startMlc, waitFor } from '../support/mlcCli';
 import { freePort, skipUnlessInstalled, startService } from '../support/loopbackServices';
 
 /**
@@ -16,35 +24,18 @@ const skip = skipUnlessInstalled('ssh');
 
 describe('ssh runner on a loopback sshd', { skip, timeout: 600_000 }, () => {
   let ssh: Record<string, string> = {};
-  const temps: string[] = [];
-  const temp = (prefix: string) => {
-    const folder = mkdtempSync(join(tmpdir(), prefix));
-    temps.push(folder);
-    return folder;
-  };
+  const temp = tempFolder;
   before(async () => {
     ssh = startService('ssh', { SVC_SSH_PORT: String(await freePort()) });
   });
-  after(() => {
-    for (const folder of temps) rmSync(folder, { recursive: true, force: true });
-  });
 
-  const runnerYaml = (name: string, overrides: Record<string, string> = {}) => {
-    const options = {
-      type: 'ssh',
-      host: ssh.SVC_SSH_HOST!,
-      port: ssh.SVC_SSH_PORT!,
-      user: ssh.SVC_SSH_USER!,
-      identity_file: ssh.SVC_SSH_KEY!,
-      ssh_config: ssh.SVC_SSH_CONFIG!,
+  const runnerYaml = (name: string, overrides: Record<string, string> = {}) =>
+    runnerEntry(name, {
+      ...loopbackSshOptions(ssh),
       workdir: join(temp('mlc-remote-'), 'work'),
       connect_timeout: '5',
       ...overrides,
-    };
-    return `  ${name}:\n${Object.entries(options)
-      .map(([key, value]) => `    ${key}: ${JSON.stringify(value)}\n`)
-      .join('')}`;
-  };
+    });
   /** A small pipeline with one stage on the runner `box`. */
   const oneStage = (cmd: string, extra = '', runner = runnerYaml('box'), name = 's') => {
     const root = temp('mlc-ssh-ws-');
@@ -62,14 +53,7 @@ describe('ssh runner on a loopback sshd', { skip, timeout: 600_000 }, () => {
   test('the churn train stage runs on the host: outs back, output streamed, run and lock as a local run', async () => {
     const remoteRoot = temp('mlc-churn-ssh-');
     const localRoot = temp('mlc-churn-local-');
-    for (const root of [remoteRoot, localRoot]) cpSync(join(repoRoot, 'examples/churn'), root, { recursive: true });
-    const pipelineFile = join(remoteRoot, 'mlc.yaml');
-    writeFileSync(
-      pipelineFile,
-      readFileSync(pipelineFile, 'utf8')
-        .replace('    runner: local\n', '    runner: box\n')
-        .replace('runners:\n', `runners:\n${runnerYaml('box')}`),
-    );
+    churnCopies(remoteRoot, localRoot, 'box', runnerYaml('box'));
     const remote = await runMlc(remoteRoot, ['run', 'train', '--json']);
     assert.equal(remote.code, 0, remote.stderr);
     const record = JSON.parse(remote.stdout) as { status: string; stages: StageJson[] };
@@ -203,23 +187,6 @@ describe('ssh runner on a loopback sshd', { skip, timeout: 600_000 }, () => {
     }
   });
 });
-
-interface StageJson {
-  address: string;
-  status: string;
-  exitCode?: number;
-  runner?: string;
-  host?: string;
-  outs?: Record<string, string>;
-  failure?: { code: string; message: string };
-}
-
-function lockEntry(root: string, stage: string): string {
-  const text = readFileSync(join(root, 'mlc.lock'), 'utf8');
-  const start = text.indexOf(`  ${stage}:\n`);
-  const next = text.slice(start + 1).search(/\n {2}\S/);
-  return next < 0 ? text.slice(start) : text.slice(start, start + 1 + next);
-}
 
 function lockedOuts(root: string): Record<string, string> {
   const entry = lockEntry(root, 'train');

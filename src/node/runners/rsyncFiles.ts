@@ -5,6 +5,7 @@ import { joinShellArguments } from '../../engine/commandLine/quoteShellArgument'
 import { remoteFailure } from '../../engine/runners/classifyRemoteFailure';
 import type { RunnerFailure } from '../../engine/runners/runnerFailure';
 import { startProcess } from '../process/nodeProcessRunner';
+import { processEnvironment } from './remoteResult';
 import type { SshConnection } from './sshConnection';
 
 /**
@@ -43,9 +44,7 @@ export async function rsyncFiles(
           ...(direction === 'upload' ? [local, remote] : [remote, local]),
         ]),
         cwd: tmpdir(),
-        env: Object.fromEntries(
-          Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
-        ),
+        env: processEnvironment(),
         onLine: (stream, line) => {
           if (stream === 'stderr') stderr.push(line);
         },

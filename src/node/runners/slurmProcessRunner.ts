@@ -18,6 +18,7 @@ import {
 import { safeFileName } from '../../engine/runStore/safeFileName';
 import type { ProcessResult, ProcessRunner, ProcessSpec, RunningProcess } from '../../engine/scheduler/ports';
 import { startProcess } from '../process/nodeProcessRunner';
+import { remoteResultSince, processEnvironment } from './remoteResult';
 import { rsyncFiles } from './rsyncFiles';
 import type { RemoteExecution, SshConnection } from './sshConnection';
 
@@ -36,16 +37,7 @@ export function slurmProcessRunner(via: SshConnection | undefined): ProcessRunne
 }
 
 async function runJob(via: SshConnection | undefined, spec: ProcessSpec, signal: AbortSignal): Promise<ProcessResult> {
-  const startedAt = Date.now();
-  const ended = (fields: Partial<ProcessResult>): ProcessResult => ({
-    exitCode: undefined,
-    signal: undefined,
-    timedOut: false,
-    cancelled: false,
-    ...fields,
-    startedAt,
-    endedAt: Date.now(),
-  });
+  const ended = remoteResultSince(Date.now());
   const context = spec.remote;
   if (!context) return ended({ startError: 'the slurm runner needs the stage context (mlc internal error)' });
   if (signal.aborted) return ended({ cancelled: true });
@@ -57,7 +49,7 @@ async function runJob(via: SshConnection | undefined, spec: ProcessSpec, signal:
           {
             command: script,
             cwd: context.root,
-            env: localEnvironment(),
+            env: processEnvironment(),
             ...(execution.onLine ? { onLine: execution.onLine } : {}),
           },
           new AbortController().signal,
@@ -287,10 +279,4 @@ function scriptRunner(exec: (script: string, execution?: RemoteExecution) => Run
     }).result;
     return { result, stdout, stderr };
   };
-}
-
-function localEnvironment(): Record<string, string> {
-  const copy: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) copy[name] = value;
-  return copy;
 }

@@ -9,6 +9,7 @@ import { remoteShellCommand } from '../../engine/runners/remoteScripts';
 import type { RunnerFailure } from '../../engine/runners/runnerFailure';
 import type { OutputStream, ProcessResult, RunningProcess } from '../../engine/scheduler/ports';
 import { startProcess } from '../process/nodeProcessRunner';
+import { processEnvironment } from './remoteResult';
 
 /** How long an idle shared connection stays open after the last stage used it. */
 const CONTROL_PERSIST_SECONDS = 60;
@@ -121,8 +122,10 @@ export class SshConnection {
         '--',
         this.host,
       ])} </dev/null >/dev/null 2>${joinShellArguments([errorFile])}`;
-      const opened = await startProcess({ command, cwd: tmpdir(), env: environment() }, new AbortController().signal)
-        .result;
+      const opened = await startProcess(
+        { command, cwd: tmpdir(), env: processEnvironment() },
+        new AbortController().signal,
+      ).result;
       if (opened.startError !== undefined)
         return { code: 'toolMissing', message: `ssh could not start: ${opened.startError}` };
       if (opened.exitCode === 127)
@@ -146,7 +149,7 @@ export class SshConnection {
       {
         command: joinShellArguments(['ssh', ...this.sshOptions(), ...target]),
         cwd: tmpdir(),
-        env: environment(),
+        env: processEnvironment(),
         ...(execution.onLine ? { onLine: execution.onLine } : {}),
       },
       execution.signal ?? new AbortController().signal,
@@ -182,10 +185,4 @@ function controlFolder(): string {
 
 function expandHome(path: string): string {
   return path === '~' ? homedir() : path.startsWith('~/') ? join(homedir(), path.slice(2)) : path;
-}
-
-function environment(): Record<string, string> {
-  const copy: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) copy[name] = value;
-  return copy;
 }

@@ -5,6 +5,7 @@ import { remoteFailure } from '../../engine/runners/classifyRemoteFailure';
 import type { RunnerFailure } from '../../engine/runners/runnerFailure';
 import { safeFileName } from '../../engine/runStore/safeFileName';
 import type { ProcessResult, ProcessRunner, ProcessSpec } from '../../engine/scheduler/ports';
+import { remoteResultSince } from './remoteResult';
 import { rsyncFiles } from './rsyncFiles';
 import { execCollecting, type SshConnection } from './sshConnection';
 
@@ -27,16 +28,7 @@ export function sshProcessRunner(connection: SshConnection): ProcessRunner {
 }
 
 async function runRemotely(connection: SshConnection, spec: ProcessSpec, signal: AbortSignal): Promise<ProcessResult> {
-  const startedAt = Date.now();
-  const ended = (fields: Partial<ProcessResult>): ProcessResult => ({
-    exitCode: undefined,
-    signal: undefined,
-    timedOut: false,
-    cancelled: false,
-    ...fields,
-    startedAt,
-    endedAt: Date.now(),
-  });
+  const ended = remoteResultSince(Date.now());
   const context = spec.remote;
   if (!context) return ended({ startError: 'the ssh runner needs the stage context (mlc internal error)' });
   const failed = (runnerFailure: RunnerFailure) => ended({ runnerFailure });
