@@ -78,6 +78,28 @@ describe('ssh runner on a loopback sshd', { skip, timeout: 600_000 }, () => {
     assert.match(again.stdout, /up to date/, 'a stage run remotely is up to date afterwards');
   });
 
+  test("a plot file's metrics reach the run while the command still runs remotely", async () => {
+    const root = oneStage(
+      'printf \'step,loss\\n\' > log.csv; for i in 1 2 3 4 5 6 7 8; do echo "$i,0.$i" >> log.csv; sleep 1; done',
+      '    plots:\n      - log.csv: { x: step, y: loss }\n',
+    );
+    const mlc = startMlc(root, ['run', '--json']);
+    const metricsFile = await waitFor(
+      () => {
+        const runs = existsSync(join(root, '.mlc/runs')) ? readdirSync(join(root, '.mlc/runs')) : [];
+        const file = runs[0] && join(root, '.mlc/runs', runs[0], 'metrics.jsonl');
+        return file && existsSync(file) && readFileSync(file, 'utf8').includes('loss') ? file : undefined;
+      },
+      60_000,
+      'a live metric point',
+    );
+    assert.equal(mlc.child.exitCode, null, 'the stage is still running');
+    assert.doesNotMatch(mlc.output.stderr, /✔ s/);
+    const result = await mlc.done;
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(readFileSync(metricsFile, 'utf8').match(/loss/g)?.length, 8, 'every row once');
+  });
+
   test('a failing command fails the stage with its exit code and its stderr', async () => {
     const root = oneStage('echo boom >&2; exit 3');
     const { code, json } = await runJson(root);
