@@ -205,7 +205,8 @@ describe('ssh runner on a loopback sshd', { skip, timeout: 600_000 }, () => {
       assert.match(json.stages[0]!.failure!.message, /connection to .* was lost/);
       assert.equal(existsSync(join(root, 'done')), false);
     } finally {
-      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      // The command outlives its connection (setsid): end its whole process group here.
+      if (isAlive(pid)) process.kill(-processGroupOf(pid), 'SIGKILL');
     }
   });
 });
@@ -231,6 +232,11 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+function processGroupOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
 }
 
 /** Kills the listener and every per-connection sshd it forked: the connection drops at once. */
