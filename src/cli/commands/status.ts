@@ -1,5 +1,4 @@
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { join } from 'pathe';
 import { matchTarget } from '../../engine/pipeline/findStages';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
@@ -12,6 +11,9 @@ import { RUNS_FOLDER } from '../../engine/scheduler/runPipeline';
 import type { LockHolder } from '../../engine/runStore/workspaceLock';
 import { WORKSPACE_LOCK_FILE } from '../../node/runStore/createWorkspaceLock';
 import { isOwnerAlive } from '../../node/runStore/isOwnerAlive';
+import { parseCommandArgs } from '../argv';
+import { problemsJson, writePipelineProblems } from '../problemOutput';
+import { terminalText, widestLength } from '../terminalText';
 import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
 
 const usage = `Usage: mlc status [STAGE...] [--json] [--check]
@@ -24,22 +26,33 @@ and outs now (hashes are cached by inode, mtime and size; no process is started)
   frozen       frozen: true, never run
   running      a running mlc run is executing it
   STAGE        only these stages and those they depend on (an address, a foreach group, a file)
-  --json       print {"stages":[{"name","pipeline","state","reasons":[...]}]}
+  --json       print {"stages":[{"name","pipeline","state","reasons":[...]}],"problems":[...]}
+               (problems as in mlc validate --json; stages is empty when a pipeline has errors)
   --check      exit 1 when a reported stage is changed or never run (for scripts and CI)
 
-Exit: 0 shown, 1 with --check when a stage must run, 2 no pipeline file, unknown stage or bad usage.`;
+Problems of the pipeline files are printed on stderr (warnings too; errors stop the report).
+
+Exit: 0 shown, 1 with --check when a stage must run, 2 no pipeline file, a pipeline with errors,
+unknown stage or bad usage.`;
 
 export const command: CliCommand = {
   summary: 'Show which stages are up to date and why the others changed',
   usage,
   async run(args, context) {
-    const { values, positionals } = parseOptions(args);
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, check: { type: 'boolean' } });
     const fs = withListingsRemembered(context.fs);
     const workspace = loadWorkspace(fs, context.cwd, { signal: context.signal });
     if (workspace.pipelines.length === 0) {
       context.logger.error(
         `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${context.cwd} or below it; run mlc status in the project folder.`,
       );
+      return ExitCode.usage;
+    }
+    const problems = problemsJson(workspace.problems, context.cwd);
+    if (writePipelineProblems(workspace.problems, context.cwd)) {
+      // A pipeline with errors has no trustworthy stage list: say so rather than show a partial one.
+      if (values.json) context.print(JSON.stringify({ stages: [], problems }, null, 2));
+      else process.stderr.write('mlc status: the pipeline has errors; fix them first (mlc validate lists them).\n');
       return ExitCode.usage;
     }
     const addresses = positionals.length > 0 ? resolveTargets(workspace.graph, positionals) : undefined;
@@ -70,7 +83,7 @@ export const command: CliCommand = {
         state: status.state,
         reasons: status.reasons,
       }));
-      context.print(JSON.stringify({ stages }, null, 2));
+      context.print(JSON.stringify({ stages, problems }, null, 2));
     } else {
       printHuman([...statuses.values()], pipelineOf, context);
     }
@@ -96,19 +109,6 @@ function withListingsRemembered(fs: FileSystem): FileSystem {
   };
 }
 
-function parseOptions(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      options: { json: { type: 'boolean' }, check: { type: 'boolean' }, verbose: { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
 function resolveTargets(graph: StageGraph, targets: readonly string[]): string[] {
   const addresses: string[] = [];
   for (const target of targets) {
@@ -129,15 +129,18 @@ function printHuman(statuses: StageStatus[], pipelineOf: (status: StageStatus) =
   const byPipeline = new Map<string, StageStatus[]>();
   for (const status of statuses) {
     const pipeline = pipelineOf(status);
-    byPipeline.set(pipeline, [...(byPipeline.get(pipeline) ?? []), status]);
+    const members = byPipeline.get(pipeline);
+    if (members) members.push(status);
+    else byPipeline.set(pipeline, [status]);
   }
-  const width = Math.max(0, ...statuses.map((status) => status.address.length));
+  const addresses = new Map(statuses.map((status) => [status, terminalText(status.address)]));
+  const width = widestLength(addresses.values());
   const lines: string[] = [];
   for (const [pipeline, members] of byPipeline) {
-    lines.push(`${pipeline}:`);
+    lines.push(`${terminalText(pipeline)}:`);
     for (const status of members) {
-      const reasons = status.reasons.length > 0 ? `  ${status.reasons.join('; ')}` : '';
-      lines.push(`  ${status.address.padEnd(width)}  ${status.state.padEnd(10)}${reasons}`.trimEnd());
+      const reasons = status.reasons.length > 0 ? `  ${terminalText(status.reasons.join('; '))}` : '';
+      lines.push(`  ${addresses.get(status)!.padEnd(width)}  ${status.state.padEnd(10)}${reasons}`.trimEnd());
     }
   }
   const counts = new Map<StageState, number>();
