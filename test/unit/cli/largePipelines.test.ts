@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { toText } from '../../../src/cli/commands/dag';
 import type { Pipeline } from '../../../src/engine/pipeline/model';
 import { buildStageGraph } from '../../../src/engine/pipeline/stageGraph';
 import { aStage } from '../../support/builders';
-import { createWorkspace, runMlc, startMlc } from '../../support/mlcCli';
+import { createWorkspace, runMlc, startMlc, waitFor } from '../../support/mlcCli';
 
 const workspaces: string[] = [];
 after(() => {
@@ -31,8 +32,11 @@ test('SIGTERM ends a long mlc status at once, even in the middle of synchronous 
   // 100,000 stages keep status busy in synchronous parsing for seconds; SIGTERM must not wait.
   const root = createWorkspace({ 'dvc.yaml': plainStages(100_000) });
   workspaces.push(root);
+  const pipelineBytes = statSync(join(root, 'dvc.yaml')).size;
   const status = startMlc(root, ['status']);
-  await new Promise((resolveWait) => setTimeout(resolveWait, 500));
+  // Signal only once mlc has read the pipeline file (Linux counts the bytes a process read), so
+  // the signal lands in the busy part, after start-up, whatever the machine's speed.
+  await waitFor(() => bytesRead(status.child.pid!) > pipelineBytes, 60_000, 'mlc status to read dvc.yaml');
   status.child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
   const result = await Promise.race([
@@ -43,6 +47,15 @@ test('SIGTERM ends a long mlc status at once, even in the middle of synchronous 
   ]).finally(() => clearTimeout(timer));
   assert.equal(result.signal, 'SIGTERM', `ended by the signal, not by finishing: ${result.stdout.slice(-200)}`);
 });
+
+/** Bytes the process has read so far (`rchar` of /proc/PID/io); 0 once it is gone. */
+function bytesRead(pid: number): number {
+  try {
+    return Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
 
 test('dag text of a graph with 200,000 connected stages does not overflow the stack', () => {
   const file = '/ws/dvc.yaml';
