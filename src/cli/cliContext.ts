@@ -10,8 +10,11 @@ export interface CliContext {
   readonly signal: AbortSignal;
 }
 
-/** Exit codes of the CLI contract (PRODUCT.md): 0 success, 1 check or stage failed, 2 bad usage or input. */
-export const ExitCode = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * Exit codes of the CLI contract (PRODUCT.md): 0 success, 1 check or stage failed, 2 bad usage or
+ * input; 3 an internal error (a bug in mlc), kept apart from 2 so scripts never blame their input.
+ */
+export const ExitCode = { ok: 0, failed: 1, usage: 2, internal: 3 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** Thrown for bad usage; main prints the message and exits 2. */
@@ -21,4 +24,10 @@ export interface CliCommand {
   readonly summary: string;
   readonly usage: string;
   run(args: readonly string[], context: CliContext): Promise<ExitCode>;
+  /**
+   * The command winds down by itself when `context.signal` aborts (Ctrl-C, SIGTERM). Every other
+   * command keeps the default signal action, which ends the process at once, even in the middle
+   * of synchronous work that would never let a signal handler run.
+   */
+  readonly stopsOnSignal?: boolean;
 }

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { RunLookup } from '../../engine/runIndex/queryRunIndex';
 import type { RunSource, RunSummary } from '../../engine/runs/model';
 import { createRunIndexService, type RunIndexService } from '../../node/runIndex/createRunIndexService';
 import { runIndexCachePath } from '../../node/runIndex/runIndexCache';
+import { parseCommandArgs } from '../argv';
+import { terminalText, widestLength } from '../terminalText';
 import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
 
 const SOURCES: readonly RunSource[] = ['mlc', 'mlflow', 'dvclive', 'tensorboard', 'csv'];
@@ -25,7 +26,11 @@ export const command: CliCommand = {
   summary: 'List runs of every source, newest first',
   usage,
   async run(args, context) {
-    const { values, positionals } = parseOptions(args, { source: { type: 'string' }, limit: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(args, {
+      source: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+    });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'.`);
     const source = values.source as string | undefined;
     if (source !== undefined && !SOURCES.includes(source as RunSource)) {
@@ -99,27 +104,6 @@ export function requireRun(lookup: RunLookup, runId: string) {
   throw new UsageError(`no run '${runId}' here (see mlc runs).${near}`);
 }
 
-type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
-export interface ParsedOptions {
-  readonly values: Record<string, string | boolean | string[] | undefined>;
-  readonly positionals: string[];
-}
-
-/** node:util parseArgs with `--json` and `--verbose` added; a parse error is a usage error (exit 2). */
-export function parseOptions(args: readonly string[], options: OptionSpec): ParsedOptions {
-  try {
-    const parsed = parseArgs({
-      args: [...args],
-      options: { ...options, json: { type: 'boolean' }, verbose: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: true,
-    });
-    return { values: parsed.values as ParsedOptions['values'], positionals: parsed.positionals };
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
 export function parseCount(flag: string, text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1)
@@ -127,10 +111,14 @@ export function parseCount(flag: string, text: string): number {
   return value;
 }
 
-/** Left-aligned columns separated by two spaces; the last column is not padded. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/**
+ * Left-aligned columns separated by two spaces; the last column is not padded. Cells are escaped
+ * for the terminal: run names, params and tags come from other tools' files.
+ */
+export function formatTable(header: readonly string[], unsafeRows: readonly (readonly string[])[]): string {
+  const rows = unsafeRows.map((row) => row.map(terminalText));
   const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+    Math.max(title.length, widestLength(rows.map((row) => row[column] ?? ''))),
   );
   const line = (cells: readonly string[]) =>
     cells

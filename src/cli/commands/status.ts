@@ -1,11 +1,11 @@
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { join } from 'pathe';
 import { LOCK_PROBLEM_CODES } from '../../engine/lock/checkLockFiles';
 import { matchTarget } from '../../engine/pipeline/findStages';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import type { StageGraph } from '../../engine/pipeline/stageGraph';
 import type { DirectoryEntry, FileSystem } from '../../engine/ports';
+import type { Problem } from '../../engine/problems';
 import { type StageState, type StageStatus, computeStatus } from '../../engine/status/computeStatus';
 import { createContentHasher } from '../../node/hashing/createContentHasher';
 import { readRunRecord } from '../../engine/runStore/readRunRecord';
@@ -13,8 +13,10 @@ import { RUNS_FOLDER } from '../../engine/scheduler/runPipeline';
 import type { LockHolder } from '../../engine/runStore/workspaceLock';
 import { WORKSPACE_LOCK_FILE } from '../../node/runStore/createWorkspaceLock';
 import { isOwnerAlive } from '../../node/runStore/isOwnerAlive';
+import { parseCommandArgs } from '../argv';
+import { problemsJson, writePipelineProblems } from '../problemOutput';
+import { terminalText, widestLength } from '../terminalText';
 import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
-import { formatProblem } from './validate';
 
 const usage = `Usage: mlc status [STAGE...] [--json] [--check]
 
@@ -26,17 +28,21 @@ and outs now (hashes are cached by inode, mtime and size; no process is started)
   frozen       frozen: true, never run
   running      a running mlc run is executing it
   STAGE        only these stages and those they depend on (an address, a foreach group, a file)
-  --json       print {"stages":[{"name","pipeline","state","reasons":[...]}]}
+  --json       print {"stages":[{"name","pipeline","state","reasons":[...]}],"problems":[...]}
+               (problems as in mlc validate --json; stages is empty when a pipeline has errors)
   --check      exit 1 when a reported stage is changed or never run (for scripts and CI)
 
-Exit: 0 shown, 1 with --check when a stage must run, 2 no pipeline file, unknown stage, bad usage,
-or a lock file that cannot be read (its problem is printed on stderr; its stages show never-run).`;
+Problems of the pipeline and lock files are printed on stderr (warnings too). Errors in a pipeline
+file stop the report; the stages of a lock file that cannot be read show never-run with the reason.
+
+Exit: 0 shown, 1 with --check when a stage must run, 2 no pipeline file, a pipeline with errors,
+a lock file that cannot be read, unknown stage or bad usage.`;
 
 export const command: CliCommand = {
   summary: 'Show which stages are up to date and why the others changed',
   usage,
   async run(args, context) {
-    const { values, positionals } = parseOptions(args);
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, check: { type: 'boolean' } });
     const fs = withListingsRemembered(context.fs);
     const workspace = loadWorkspace(fs, context.cwd, { signal: context.signal });
     if (workspace.pipelines.length === 0) {
@@ -45,14 +51,17 @@ export const command: CliCommand = {
       );
       return ExitCode.usage;
     }
-    const addresses = positionals.length > 0 ? resolveTargets(workspace.graph, positionals) : undefined;
-    // Stages of a lock file mlc cannot read show as never-run with the reason; say what to fix.
-    const lockProblems = workspace.problems.filter((problem) => LOCK_PROBLEM_CODES.has(problem.code));
-    for (const problem of lockProblems) {
-      const line = formatProblem({ ...problem, file: relative(context.cwd, problem.file) });
-      if (problem.severity === 'error') context.logger.error(line);
-      else context.logger.warn(line);
+    const problems = problemsJson(workspace.problems, context.cwd);
+    writePipelineProblems(workspace.problems, context.cwd);
+    const isError = (problem: Problem) => problem.severity === 'error';
+    const lockErrors = workspace.problems.filter((problem) => isError(problem) && LOCK_PROBLEM_CODES.has(problem.code));
+    if (workspace.problems.some((problem) => isError(problem) && !LOCK_PROBLEM_CODES.has(problem.code))) {
+      // A pipeline with errors has no trustworthy stage list: say so rather than show a partial one.
+      if (values.json) context.print(JSON.stringify({ stages: [], problems }, null, 2));
+      else process.stderr.write('mlc status: the pipeline has errors; fix them first (mlc validate lists them).\n');
+      return ExitCode.usage;
     }
+    const addresses = positionals.length > 0 ? resolveTargets(workspace.graph, positionals) : undefined;
     const hasher = createContentHasher({ workspaceRoot: workspace.root, fs, logger: context.logger });
     let statuses: Map<string, StageStatus>;
     try {
@@ -80,11 +89,12 @@ export const command: CliCommand = {
         state: status.state,
         reasons: status.reasons,
       }));
-      context.print(JSON.stringify({ stages }, null, 2));
+      context.print(JSON.stringify({ stages, problems }, null, 2));
     } else {
       printHuman([...statuses.values()], pipelineOf, context);
     }
-    if (lockProblems.some((problem) => problem.severity === 'error')) return ExitCode.usage;
+    // Stages of a lock file mlc cannot read were shown as never-run with the reason; still a failure.
+    if (lockErrors.length > 0) return ExitCode.usage;
     const mustRun = [...statuses.values()].some((status) => status.state === 'changed' || status.state === 'never-run');
     return values.check && mustRun ? ExitCode.failed : ExitCode.ok;
   },
@@ -107,19 +117,6 @@ function withListingsRemembered(fs: FileSystem): FileSystem {
   };
 }
 
-function parseOptions(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      options: { json: { type: 'boolean' }, check: { type: 'boolean' }, verbose: { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
 function resolveTargets(graph: StageGraph, targets: readonly string[]): string[] {
   const addresses: string[] = [];
   for (const target of targets) {
@@ -140,15 +137,18 @@ function printHuman(statuses: StageStatus[], pipelineOf: (status: StageStatus) =
   const byPipeline = new Map<string, StageStatus[]>();
   for (const status of statuses) {
     const pipeline = pipelineOf(status);
-    byPipeline.set(pipeline, [...(byPipeline.get(pipeline) ?? []), status]);
+    const members = byPipeline.get(pipeline);
+    if (members) members.push(status);
+    else byPipeline.set(pipeline, [status]);
   }
-  const width = Math.max(0, ...statuses.map((status) => status.address.length));
+  const addresses = new Map(statuses.map((status) => [status, terminalText(status.address)]));
+  const width = widestLength(addresses.values());
   const lines: string[] = [];
   for (const [pipeline, members] of byPipeline) {
-    lines.push(`${pipeline}:`);
+    lines.push(`${terminalText(pipeline)}:`);
     for (const status of members) {
-      const reasons = status.reasons.length > 0 ? `  ${status.reasons.join('; ')}` : '';
-      lines.push(`  ${status.address.padEnd(width)}  ${status.state.padEnd(10)}${reasons}`.trimEnd());
+      const reasons = status.reasons.length > 0 ? `  ${terminalText(status.reasons.join('; '))}` : '';
+      lines.push(`  ${addresses.get(status)!.padEnd(width)}  ${status.state.padEnd(10)}${reasons}`.trimEnd());
     }
   }
   const counts = new Map<StageState, number>();

@@ -1,6 +1,7 @@
-import { parseArgs } from 'node:util';
 import type { RunOwner } from '../../engine/runStore/runRecord';
 import { stopRun } from '../../node/runStore/stopRun';
+import { parseCommandArgs } from '../argv';
+import { terminalText } from '../terminalText';
 import { type CliCommand, ExitCode, UsageError } from '../cliContext';
 
 const usage = `Usage: mlc stop RUN_ID [--json]
@@ -19,20 +20,16 @@ export const command: CliCommand = {
   summary: 'Stop a running pipeline run',
   usage,
   async run(args, context) {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      options: { json: { type: 'boolean' }, verbose: { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    });
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('give exactly one RUN_ID.');
     const runId = positionals[0]!;
     const outcome = await stopRun(context.cwd, runId, { signal: context.signal });
     const say = (status: string, message: string, code: ExitCode) => {
       const how = outcome.kind === 'stopped' ? { how: outcome.how } : {};
       if (values.json === true) context.print(JSON.stringify({ runId, result: outcome.kind, status, ...how, message }));
-      else if (code === ExitCode.ok) context.print(message);
-      else process.stderr.write(`mlc stop: ${message}\n`);
+      // Host names and the run id come from files and argv: escaped for the terminal.
+      else if (code === ExitCode.ok) context.print(terminalText(message));
+      else process.stderr.write(`mlc stop: ${terminalText(message)}\n`);
       return code;
     };
     switch (outcome.kind) {

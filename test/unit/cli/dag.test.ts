@@ -49,6 +49,7 @@ test('mlc dag --json prints stages in run order with addresses, pipeline files, 
       ['prepare@b', 'train'],
       ['train', 'eval/mlc.yaml:evaluate'],
     ],
+    problems: [],
   });
 });
 

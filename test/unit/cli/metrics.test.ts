@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
+import { kerasCsvLog } from '../../support/csvLoggerWriter';
 import { scalarEvents, writeEventFile } from '../../support/tfeventsWriter';
 import { runMlc } from '../../support/mlcCli';
 import { makeRunsWorkspace, writeAged } from '../../support/runsWorkspace';
@@ -68,4 +69,39 @@ test('mlc metrics prints a summary table, the points of one metric, and exit 2 f
   assert.equal(unknownRun.code, 0, 'a unique prefix is accepted');
   assert.equal((await runMlc(root, ['metrics', 'mlflow:123'])).code, 2);
   assert.equal((await runMlc(root, ['metrics', 'dvclive:dvclive', '--max-points', '-3'])).code, 2);
+});
+
+test('mlc metrics prints at most 10,000 points per series by default; --max-points all or 0 prints every point', async (t) => {
+  const root = makeRunsWorkspace();
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const rows = Array.from({ length: 30_000 }, (_value, epoch) => ({
+    epoch,
+    loss: epoch === 777 ? -5 : 1 / (epoch + 1),
+  }));
+  writeAged(root, { 'keras/training.log': kerasCsvLog(rows) });
+  type SeriesJson = { series: Record<string, { steps: number[]; values: number[]; timestamps: unknown[] }> };
+  const bounded = await runMlc(root, ['metrics', 'csv:keras/training.log', '--json']);
+  assert.equal(bounded.code, 0, bounded.stderr);
+  const boundedLoss = (JSON.parse(bounded.stdout) as SeriesJson).series.loss!;
+  assert.ok(boundedLoss.steps.length <= 10_000, `${boundedLoss.steps.length} points`);
+  assert.ok(Math.min(...boundedLoss.values) === -5, 'the extreme survives');
+  assert.equal(boundedLoss.steps.at(-1), 29_999);
+  for (const all of ['all', '0']) {
+    const whole = await runMlc(root, ['metrics', 'csv:keras/training.log', '--json', '--max-points', all]);
+    assert.equal(whole.code, 0, whole.stderr);
+    const loss = (JSON.parse(whole.stdout) as SeriesJson).series.loss!;
+    assert.deepEqual(
+      loss.steps,
+      rows.map((row) => row.epoch),
+    );
+    assert.deepEqual(
+      loss.values,
+      rows.map((row) => row.loss),
+    );
+    assert.equal(loss.timestamps.length, 30_000);
+  }
+  const table = await runMlc(root, ['metrics', 'csv:keras/training.log', '--metric', 'loss']);
+  assert.ok(table.stdout.trimEnd().split('\n').length <= 10_001, 'the table of one series is bounded too');
+  const summary = await runMlc(root, ['metrics', 'csv:keras/training.log']);
+  assert.match(summary.stdout, /^loss +30000 +0\.\.29999 /m, 'the summary counts every point');
 });

@@ -23,7 +23,10 @@ for (const [out, code] of [
     const { root, workspace } = workspaceWithOut(out);
     const result = runCli(workspace, ['run']);
     assert.equal(result.status, 2, result.stderr);
-    assert.match(result.stderr, new RegExp(`dvc\\.yaml:5:9: error ${code}: The out '${out.replaceAll('.', '\\.')}'`));
+    assert.match(
+      result.stderr,
+      new RegExp(`dvc\\.yaml:5:9: error\\[${code}\\]: The out '${out.replaceAll('.', '\\.')}'`),
+    );
     assert.equal(readFileSync(join(root, 'outside.txt'), 'utf8'), 'not mlc’s to delete\n');
     assert.equal(readFileSync(join(workspace, 'dvc.yaml'), 'utf8').includes('clobber'), true);
     assert.equal(readFileSync(join(workspace, '.git/HEAD'), 'utf8'), 'ref: refs/heads/main\n');
