@@ -5,6 +5,7 @@ import type { RunSource, RunSummary } from '../../engine/runs/model';
 import { createRunIndexService, type RunIndexService } from '../../node/runIndex/createRunIndexService';
 import { runIndexCachePath } from '../../node/runIndex/runIndexCache';
 import { parseCommandArgs } from '../argv';
+import { formatProblem, relativeProblem } from '../problemOutput';
 import { terminalText, widestLength } from '../terminalText';
 import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
 
@@ -40,8 +41,15 @@ export const command: CliCommand = {
     const service = openRunIndex(context);
     try {
       const result = await service.listRuns({ source: source as RunSource | undefined, limit });
-      for (const problem of result.problems) {
-        context.logger.warn(`${relative(context.cwd, problem.file) || '.'}: ${problem.message} [${problem.code}]`);
+      for (const problem of result.problems) context.logger.warn(formatProblem(relativeProblem(problem, context.cwd)));
+      // A run listed despite a damaged record (garbage run.json or meta.yaml) says so, not only in mlc show.
+      for (const run of result.runs) {
+        const errors = (run.problems ?? []).filter((problem) => problem.severity === 'error');
+        if (errors.length === 0) continue;
+        const first = formatProblem(relativeProblem(errors[0]!, context.cwd));
+        context.logger.warn(
+          `run ${run.id}: ${first}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ''}; mlc show ${run.id} lists them`,
+        );
       }
       if (values.json) {
         context.print(JSON.stringify({ runs: result.runs.map((run) => runToJson(run, context.cwd)) }, null, 2));

@@ -31,7 +31,8 @@ export const command: CliCommand = {
     try {
       const { run } = requireRun(await service.lookup(runId), runId);
       const record = run.source === 'mlc' ? readRunRecord(context.fs, run.location, isOwnerAlive) : undefined;
-      const problems = [...(run.problems ?? []), ...(record?.problems ?? [])];
+      // The reader already attaches run.json's problems to the run; re-reading it finds them again.
+      const problems = uniqueProblems([...(run.problems ?? []), ...(record?.problems ?? [])]);
       if (values.json) {
         context.print(JSON.stringify(showJson(run, record?.value, problems, context.cwd), null, 2));
       } else {
@@ -121,4 +122,14 @@ function showText(
     for (const problem of problems) lines.push(formatProblem(relativeProblem(problem, context.cwd)));
   }
   return lines.join('\n');
+}
+
+function uniqueProblems(problems: readonly Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    const key = `${problem.code}\0${problem.file}\0${problem.line}\0${problem.column}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -70,3 +70,21 @@ test('mlc runs keeps its index cache only in a workspace that has .mlc/', async 
   await runMlc(root, ['runs']);
   assert.equal(fs.existsSync(join(root, '.mlc', 'cache', 'run-index.json')), true);
 });
+
+test('mlc runs names a run whose record is damaged, and mlc show lists its problem once', async (t) => {
+  const root = makeRunsWorkspace();
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const runId = '20240101-120000-00dead';
+  fs.mkdirSync(join(root, '.mlc/runs', runId), { recursive: true });
+  fs.writeFileSync(join(root, '.mlc/runs', runId, 'run.json'), '{"id": "20240101-120000-00dead", "status": ');
+  const listed = await runMlc(root, ['runs']);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout, new RegExp(runId));
+  assert.match(listed.stderr, new RegExp(`run ${runId}: .*run\\.json.*runRecordUnreadable.*mlc show ${runId}`));
+  const shown = await runMlc(root, ['show', runId, '--json']);
+  const problems = (JSON.parse(shown.stdout) as { problems: Array<{ code: string }> }).problems;
+  assert.deepEqual(
+    problems.map((problem) => problem.code),
+    ['runRecordUnreadable'],
+  );
+});
