@@ -145,6 +145,12 @@ export class WorkspaceState implements vscode.Disposable {
     return this.pipelineFiles === undefined || [...this.pipelineFiles.values()].some((files) => files.includes(file));
   }
 
+  /** Whether discovery found a pipeline file inside `folder` (a folder that was deleted or renamed). */
+  hasPipelineFileIn(folder: string): boolean {
+    const inside = (file: string) => file.startsWith(`${folder}/`);
+    return [...(this.pipelineFiles?.values() ?? [])].some((files) => files.some(inside));
+  }
+
   rootOf(file: string): string | undefined {
     return this.folderRoots()
       .filter((root) => file === root || file.startsWith(`${root}/`))

@@ -1,0 +1,41 @@
+// How the workspace watcher sorts a changed path (no `vscode` here, so unit tests import it).
+import { ALWAYS_SKIPPED_FOLDERS } from '../../engine/workspace/walkWorkspace';
+
+/** Names discovery looks for (WorkspaceState.discover): a new or deleted one means discovering again. */
+export const PIPELINE_NAMES = new Set(['mlc.yaml', 'dvc.yaml', 'MLproject', 'mlproject']);
+/** Default params files, which `vars:` and `${}` read even when no stage lists them. */
+export const PARAMS_NAME = /^params\.(ya?ml|json|toml)$/;
+export const LOCK_NAMES = new Set(['mlc.lock', 'dvc.lock']);
+/** Keras CSVLogger and Lightning CSVLogger file names, as the CSV reader detects them. */
+const CSV_LOG_NAME = /(^training\.log$)|(^metrics\.csv$)|((log|history|train|metric|epoch|progress)[^/]*\.csv$)/i;
+
+/** Run outputs of every source the run index reads (mlc's own, MLflow, DVCLive, TensorBoard, CSV loggers). */
+export function isRunOutputPath(relativePath: string): boolean {
+  const segments = relativePath.split('/');
+  const name = segments.at(-1) ?? '';
+  const runsAt = segments.indexOf('.mlc');
+  return (
+    (runsAt >= 0 && segments[runsAt + 1] === 'runs') ||
+    segments.includes('mlruns') ||
+    segments.includes('dvclive') ||
+    /^mlflow\.db(-wal|-journal)?$/.test(name) ||
+    name.startsWith('events.out.tfevents.') ||
+    CSV_LOG_NAME.test(name)
+  );
+}
+
+/**
+ * What the file watcher skips: the folders discovery never enters (`mlc.ignore` included), except
+ * that inside `.mlc` the run records (`.mlc/runs`) are watched; `.mlc/cache` is mlc's own writing.
+ */
+export function skipsWatching(relativePath: string, ignore: readonly string[]): boolean {
+  const segments = relativePath.split('/');
+  return segments.some((segment, index) => {
+    if (segment === '.mlc') return index + 1 < segments.length && segments[index + 1] !== 'runs';
+    if (ALWAYS_SKIPPED_FOLDERS.has(segment) || ignore.includes(segment)) return true;
+    return ignore.includes(segments.slice(0, index + 1).join('/'));
+  });
+}
+
+/** `path` is `other` or lies inside it. */
+export const isWithin = (path: string, other: string) => path === other || path.startsWith(`${other}/`);
