@@ -168,6 +168,7 @@ function humanObserver(): RunObserver {
     stageStarted: (address, attempt) => write(attempt > 1 ? `▶ ${address} (attempt ${attempt})` : `▶ ${address}`),
     stageOutput: (address, _stream, line) => write(`[${address}] ${line}`),
     stageFinished: (address, result) => write(`${statusMark(result)} ${address} ${describeStage(result)}`),
+    runWarning: (message) => write(`mlc run: warning: ${message}`),
   };
 }
 
