@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { nodeFileSystem } from '../node/nodeFileSystem';
+import { killStageGroups } from '../node/process/stageGroups';
+import { releaseHeldLocks } from '../node/runStore/createWorkspaceLock';
 import { createStderrLogger } from '../node/stderrLogger';
 import { type CliCommand, type CliContext, ExitCode, UsageError } from './cliContext';
 
@@ -50,9 +52,15 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const { values } = parseArgs({ args: [...rest], options: { verbose: { type: 'boolean' } }, strict: false });
   const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const onSignal = () => {
+    if (!abort.signal.aborted) {
+      abort.abort();
+      return;
+    }
+    escalate();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const context: CliContext = {
     cwd: process.cwd(),
     fs: nodeFileSystem,
@@ -73,6 +81,24 @@ async function main(argv: readonly string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** After a second Ctrl-C, how long the run may take to record its end before mlc exits anyway. */
+const FORCED_EXIT_MS = 3000;
+
+/**
+ * A second Ctrl-C (or SIGTERM) while the first one is still being honoured: the person wants out
+ * now. Stages are killed at once (no SIGTERM grace), so the run normally ends and records itself
+ * within moments; if anything still holds the process, it exits anyway after giving back the
+ * workspace lock, so neither a stage nor the lock outlives it.
+ */
+function escalate(): void {
+  process.stderr.write('mlc: stopping now: killing the running stages.\n');
+  killStageGroups('SIGKILL');
+  setTimeout(() => {
+    releaseHeldLocks();
+    process.exit(130);
+  }, FORCED_EXIT_MS).unref();
 }
 
 main(process.argv.slice(2)).then(

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { LockAttempt, LockHolder, WorkspaceLock } from '../../engine/runStore/workspaceLock';
 import { isProcessAlive } from './isOwnerAlive';
+import { killRunLeftovers } from './killRunLeftovers';
 
 export const WORKSPACE_LOCK_FILE = '.mlc/lock';
 
@@ -37,6 +38,12 @@ export function createWorkspaceLock(root: string): WorkspaceLock {
         if (read.kind === 'holder') {
           if (isHolderAlive(read.holder)) return { acquired: false, holder: read.holder };
           staleHolder = read.holder;
+          const leftovers = killRunLeftovers(read.holder.runId);
+          if (leftovers.length > 0) {
+            warnings.push(
+              `killed ${leftovers.length} process(es) still running for the dead run ${read.holder.runId} (pid ${leftovers.join(', ')})`,
+            );
+          }
         } else {
           warnings.push(
             `the workspace lock ${path} could not be read (${read.reason}); it was treated as stale and taken over`,
