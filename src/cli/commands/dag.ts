@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { discoverPipelines } from '../../engine/pipeline/discoverPipelines';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import type { StageGraph } from '../../engine/pipeline/stageGraph';
-import { type CliCommand, ExitCode, UsageError } from '../cliContext';
+import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 import { formatProblem } from './validate';
 
 const usage = `Usage: mlc dag [--json | --dot | --mermaid]
@@ -21,13 +21,14 @@ export const command: CliCommand = {
   usage,
   async run(args, context) {
     const format = parseFormat(args);
-    if (discoverPipelines(context.fs, context.cwd, { signal: context.signal }).length === 0) {
+    const root = workspaceRoot(context);
+    if (discoverPipelines(context.fs, root, { signal: context.signal }).length === 0) {
       context.logger.error(
-        `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${context.cwd} or below it; run mlc dag in the project folder.`,
+        `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${root} or below it; run mlc dag in the project folder.`,
       );
       return ExitCode.usage;
     }
-    const workspace = loadWorkspace(context.fs, context.cwd, { signal: context.signal });
+    const workspace = loadWorkspace(context.fs, root, { signal: context.signal });
     const cycles = workspace.problems.filter((problem) => problem.code === 'cycle');
     for (const problem of workspace.problems.filter((item) => item.severity === 'error')) {
       context.logger.error(formatProblem({ ...problem, file: relative(context.cwd, problem.file) }));

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import { matchTarget } from '../../engine/pipeline/findStages';
 import type { Problem } from '../../engine/problems';
@@ -11,13 +11,15 @@ import { formatDuration } from '../../engine/scheduler/runStage';
 import type { RunObserver } from '../../engine/scheduler/schedulerDependencies';
 import { createContentHasher } from '../../node/hashing/createContentHasher';
 import { createLocalRunPorts, schedulerNodesOf } from '../../node/runStore/createLocalRunPorts';
-import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
+import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 
 const usage = `Usage: mlc run [STAGE...] [-j N] [--force] [--keep-going] [--dry-run] [--runner NAME] [--json]
 
 Runs the stages that changed (and the changed stages they depend on), in dependency order.
   STAGE            a stage address (train, sub/dvc.yaml:train@cnn), a foreach group or a
-                   pipeline file; default: every stage of the workspace
+                   pipeline file; default: every stage of the workspace (its root is the
+                   nearest folder up holding .mlc, .dvc or .git), or, started in a
+                   sub-folder, the stages of the pipeline files at or below it
   -j, --jobs N     stages run at once (default: the number of cores)
   -f, --force      run the selected stages even when up to date: the targets and every stage
                    upstream of them, frozen ones included (as dvc repro -f)
@@ -57,7 +59,7 @@ export const command: CliCommand = {
       );
     }
     const json = values.json === true;
-    const workspace = loadWorkspace(context.fs, context.cwd);
+    const workspace = loadWorkspace(context.fs, workspaceRoot(context));
     const errors = workspace.problems.filter((problem) => problem.severity === 'error');
     for (const problem of workspace.problems) context.logger.warn(formatProblem(problem, workspace.root));
     if (errors.length > 0) {
@@ -72,7 +74,14 @@ export const command: CliCommand = {
       );
       return ExitCode.usage;
     }
-    const targets = resolveTargets(workspace.graph, positionals);
+    const targets =
+      positionals.length > 0 ? resolveTargets(workspace.graph, positionals) : stagesAtOrBelow(workspace, context.cwd);
+    if (targets === undefined) {
+      process.stderr.write(
+        `mlc run: no pipeline stages in ${context.cwd} or below it (the workspace is ${workspace.root}); name a stage, or run mlc run there.\n`,
+      );
+      return ExitCode.usage;
+    }
     if (values.runner === undefined) checkStageRunners(workspace, targets);
     const hasher = createContentHasher({ workspaceRoot: workspace.root, logger: context.logger });
     try {
@@ -138,6 +147,18 @@ function resolveTargets(graph: Parameters<typeof matchTarget>[0], positionals: r
     for (const stage of match.stages) addresses.push(graph.address(stage));
   }
   return [...new Set(addresses)];
+}
+
+/**
+ * `mlc run` with no STAGE: every stage when started in the workspace root; from a sub-folder, the
+ * stages of the pipeline files at or below it, as `dvc repro` does (their upstream stages come
+ * along through the plan). Undefined when that sub-folder holds no stage.
+ */
+function stagesAtOrBelow(workspace: ReturnType<typeof loadWorkspace>, cwd: string): string[] | undefined {
+  if (resolve(cwd) === workspace.root) return [];
+  const { graph } = workspace;
+  const inside = graph.stages.filter((stage) => !relative(cwd, stage.pipelineFile).startsWith('..'));
+  return inside.length > 0 ? inside.map((stage) => graph.address(stage)) : undefined;
 }
 
 /**

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { discoverPipelines } from '../../engine/pipeline/discoverPipelines';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import type { Problem } from '../../engine/problems';
-import { type CliCommand, ExitCode, UsageError } from '../cliContext';
+import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 
 const usage = `Usage: mlc validate [--json]
 
@@ -19,14 +19,15 @@ export const command: CliCommand = {
   usage,
   async run(args, context) {
     const { values } = parseOptions(args);
-    const files = discoverPipelines(context.fs, context.cwd, { signal: context.signal });
+    const root = workspaceRoot(context);
+    const files = discoverPipelines(context.fs, root, { signal: context.signal });
     if (files.length === 0) {
       context.logger.error(
-        `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${context.cwd} or below it; run mlc validate in the project folder.`,
+        `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${root} or below it; run mlc validate in the project folder.`,
       );
       return ExitCode.usage;
     }
-    const workspace = loadWorkspace(context.fs, context.cwd, { signal: context.signal });
+    const workspace = loadWorkspace(context.fs, root, { signal: context.signal });
     const problems = workspace.problems.map((problem) => ({ ...problem, file: relative(context.cwd, problem.file) }));
     const errorCount = problems.filter((problem) => problem.severity === 'error').length;
     if (values.json) {

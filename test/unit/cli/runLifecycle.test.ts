@@ -157,4 +157,59 @@ suite('mlc run: the run folder, the lock and the processes', { concurrency: 2 },
     assert.equal(readRecords(root)[0]?.status, 'cancelled');
     await waitFor(() => !pids.some(isProcessAlive), 20_000, `the stage processes ${pids.join(', ')} to die`);
   });
+
+  test('one workspace root whatever the cwd: runs from the root and from sub/ share one lock and one run store', async () => {
+    const blocking = `stages:
+  block:
+    cmd: echo $$ > started.pid; sleep 60
+    deps: [dvc.yaml]
+`;
+    const root = workspace({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'mlc.yaml': 'stages:\n  top:\n    cmd: echo top > top.txt\n    outs: [top.txt]\n',
+      'sub/dvc.yaml': blocking,
+    });
+    const first = startMlc(root, ['run', 'sub/dvc.yaml:block']);
+    await waitFor(() => existsSync(join(root, 'sub/started.pid')), 20_000, 'the stage to start');
+    const runId = readRecords(root)[0]!.id;
+
+    const second = await withinBound(runMlc(join(root, 'sub'), ['run']), 'mlc run in sub/');
+    assert.equal(second.code, 1, second.stderr);
+    assert.match(second.stderr, new RegExp(`another run \\(${runId}, pid \\d+ on .*\\) holds this workspace`));
+    assert.equal(existsSync(join(root, 'sub/.mlc')), false, 'no second .mlc in sub/');
+    first.child.kill('SIGTERM');
+    await withinBound(first.done, 'the first run');
+
+    // From sub/ with no STAGE: the stages of sub/'s pipeline files only, recorded at the root.
+    writeFileSync(join(root, 'sub/dvc.yaml'), blocking.replace('sleep 60', 'echo done'));
+    const fromSub = await withinBound(runMlc(join(root, 'sub'), ['run', '--json']), 'mlc run in sub/');
+    assert.equal(fromSub.code, 0, fromSub.stderr);
+    const json = JSON.parse(fromSub.stdout) as { stages: Array<{ address: string }> };
+    assert.deepEqual(
+      json.stages.map((stage) => stage.address),
+      ['sub/dvc.yaml:block'],
+    );
+    assert.equal(existsSync(join(root, 'top.txt')), false, 'the root pipeline did not run');
+    assert.equal(readRecords(root).length, 2);
+    assert.equal(existsSync(join(root, 'sub/.mlc')), false);
+  });
+
+  test('a folder with its own .mlc below the root is another workspace: not discovered from the root', async () => {
+    const root = workspace({
+      '.mlc/.gitignore': '*\n',
+      'mlc.yaml': 'stages:\n  top:\n    cmd: echo top\n',
+      'nested/.mlc/.gitignore': '*\n',
+      'nested/mlc.yaml': 'stages:\n  inner:\n    cmd: echo inner\n',
+    });
+    const fromRoot = await withinBound(runMlc(root, ['dag', '--json']), 'mlc dag');
+    assert.deepEqual(
+      (JSON.parse(fromRoot.stdout) as { stages: Array<{ name: string }> }).stages.map((stage) => stage.name),
+      ['top'],
+    );
+    const fromNested = await withinBound(runMlc(join(root, 'nested'), ['dag', '--json']), 'mlc dag in nested/');
+    assert.deepEqual(
+      (JSON.parse(fromNested.stdout) as { stages: Array<{ name: string }> }).stages.map((stage) => stage.name),
+      ['inner'],
+    );
+  });
 });
