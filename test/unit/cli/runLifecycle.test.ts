@@ -129,6 +129,8 @@ suite('mlc run: the run folder, the lock and the processes', { concurrency: 2 },
     const watchdog = Number(
       execFileSync('pgrep', ['-P', String(mlc.child.pid), '-f', 'mlc-stage-watchdog'], { encoding: 'utf8' }).trim(),
     );
+    // Never process.kill(0): that would signal this test's own process group.
+    assert.ok(Number.isInteger(watchdog) && watchdog > 1, `one watchdog of mlc ${mlc.child.pid}, not '${watchdog}'`);
     process.kill(watchdog, 'SIGKILL');
     mlc.child.kill('SIGKILL');
     await mlc.done;
