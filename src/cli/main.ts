@@ -97,7 +97,7 @@ function escalate(): void {
   killStageGroups('SIGKILL');
   setTimeout(() => {
     releaseHeldLocks();
-    process.exit(130);
+    process.exit(ExitCode.failed);
   }, FORCED_EXIT_MS).unref();
 }
 

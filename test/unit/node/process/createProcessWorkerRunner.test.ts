@@ -10,6 +10,21 @@ import { waitFor } from '../../../support/mlcCli';
 
 const launch = findProcessWorker(resolve(__dirname, '../../../../src/node/process'));
 
+/** The pid a stage wrote to `stage.pid` in `folder`, once it has. */
+function waitForStagePid(folder: string): Promise<number> {
+  return waitFor(
+    () => {
+      try {
+        return Number(readFileSync(join(folder, 'stage.pid'), 'utf8')) || undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    20_000,
+    'the stage to start',
+  );
+}
+
 test('the process worker runs commands with their output, exit code and cancellation', async () => {
   assert.ok(launch, 'the process worker source is found beside src/node/process');
   const runner = createProcessWorkerRunner(launch);
@@ -55,17 +70,7 @@ test('when mlc dies (kill -9) the worker kills the stages it started', async () 
     const parent = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', parentScript], {
       stdio: 'ignore',
     });
-    const stagePid = await waitFor(
-      () => {
-        try {
-          return Number(readFileSync(join(folder, 'stage.pid'), 'utf8')) || undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      20_000,
-      'the stage to start',
-    );
+    const stagePid = await waitForStagePid(folder);
     parent.kill('SIGKILL');
     await waitFor(() => !isProcessAlive(stagePid), 10_000, `stage ${stagePid} to be killed by the orphaned worker`);
   } finally {
@@ -93,17 +98,7 @@ test('a worker whose mlc died before it noticed (its send fails with EPIPE) stop
     parent.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     // The worker inherits the parent's stderr: the pipe ends once both are gone.
     const stderrClosed = new Promise((resolveClosed) => parent.stderr.on('close', resolveClosed));
-    const stagePid = await waitFor(
-      () => {
-        try {
-          return Number(readFileSync(join(folder, 'stage.pid'), 'utf8')) || undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      20_000,
-      'the stage to start',
-    );
+    const stagePid = await waitForStagePid(folder);
     await waitFor(() => !isProcessAlive(stagePid), 20_000, `stage ${stagePid} to be killed by the orphaned worker`);
     await stderrClosed;
     assert.doesNotMatch(stderr, /EPIPE|Unhandled 'error' event/);
