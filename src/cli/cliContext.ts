@@ -1,4 +1,5 @@
 import type { FileSystem, Logger } from '../engine/ports';
+import { findWorkspaceRoot } from '../engine/workspace/findWorkspaceRoot';
 
 /** What every CLI command gets: where it runs, how it prints, and the Node adapters. */
 export interface CliContext {
@@ -8,6 +9,15 @@ export interface CliContext {
   /** Results only (stdout). */
   readonly print: (text: string) => void;
   readonly signal: AbortSignal;
+}
+
+/**
+ * The workspace every command works on: the nearest folder at or above the cwd holding `.mlc`,
+ * `.dvc` or `.git` (else the cwd). Pipeline discovery, stage addresses, `.mlc/` (lock, runs,
+ * caches) and the run index all start there, so `mlc` agrees with itself from any sub-folder.
+ */
+export function workspaceRoot(context: Pick<CliContext, 'fs' | 'cwd'>): string {
+  return findWorkspaceRoot(context.fs, context.cwd);
 }
 
 /**

@@ -1,4 +1,6 @@
 import { nodeFileSystem } from '../node/nodeFileSystem';
+import { killStageGroups } from '../node/process/stageGroups';
+import { releaseHeldLocks } from '../node/runStore/createWorkspaceLock';
 import { createStderrLogger } from '../node/stderrLogger';
 import { type CliCommand, type CliContext, ExitCode } from './cliContext';
 import { describeCommandFailure } from './commandFailure';
@@ -66,10 +68,16 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const verbose = options.includes('--verbose');
   const abort = new AbortController();
-  const onSignal = () => abort.abort();
+  const onSignal = () => {
+    if (!abort.signal.aborted) {
+      abort.abort();
+      return;
+    }
+    escalate();
+  };
   if (command.stopsOnSignal) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   }
   try {
     const context: CliContext = {
@@ -94,6 +102,24 @@ async function main(argv: readonly string[]): Promise<number> {
 function endOfOptions(args: readonly string[]): number {
   const index = args.indexOf('--');
   return index === -1 ? args.length : index;
+}
+
+/** After a second Ctrl-C, how long the run may take to record its end before mlc exits anyway. */
+const FORCED_EXIT_MS = 3000;
+
+/**
+ * A second Ctrl-C (or SIGTERM) while the first one is still being honoured: the person wants out
+ * now. Stages are killed at once (no SIGTERM grace), so the run normally ends and records itself
+ * within moments; if anything still holds the process, it exits anyway after giving back the
+ * workspace lock, so neither a stage nor the lock outlives it.
+ */
+function escalate(): void {
+  process.stderr.write('mlc: stopping now: killing the running stages.\n');
+  killStageGroups('SIGKILL');
+  setTimeout(() => {
+    releaseHeldLocks();
+    process.exit(ExitCode.failed);
+  }, FORCED_EXIT_MS).unref();
 }
 
 main(process.argv.slice(2)).then(

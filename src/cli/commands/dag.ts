@@ -6,7 +6,7 @@ import { parseCommandArgs } from '../argv';
 import { LOCK_PROBLEM_CODES } from '../../engine/lock/checkLockFiles';
 import { problemsJson, writePipelineProblems } from '../problemOutput';
 import { terminalText, widestLength } from '../terminalText';
-import { type CliCommand, ExitCode, UsageError } from '../cliContext';
+import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 
 const usage = `Usage: mlc dag [--json | --dot | --mermaid]
 
@@ -27,13 +27,14 @@ export const command: CliCommand = {
   usage,
   async run(args, context) {
     const format = parseFormat(args);
-    if (discoverPipelines(context.fs, context.cwd, { signal: context.signal }).length === 0) {
+    const root = workspaceRoot(context);
+    if (discoverPipelines(context.fs, root, { signal: context.signal }).length === 0) {
       context.logger.error(
-        `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${context.cwd} or below it; run mlc dag in the project folder.`,
+        `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${root} or below it; run mlc dag in the project folder.`,
       );
       return ExitCode.usage;
     }
-    const workspace = loadWorkspace(context.fs, context.cwd, { signal: context.signal });
+    const workspace = loadWorkspace(context.fs, root, { signal: context.signal });
     // A lock file that cannot be read changes no edge of the graph: printed, but not a failure here.
     const errors = workspace.problems.filter(
       (problem) => problem.severity === 'error' && !LOCK_PROBLEM_CODES.has(problem.code),

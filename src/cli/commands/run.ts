@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import { matchTarget } from '../../engine/pipeline/findStages';
 import type { StageRunRecord } from '../../engine/runStore/runRecord';
@@ -12,13 +12,15 @@ import { createLocalRunPorts, schedulerNodesOf } from '../../node/runStore/creat
 import { parseCommandArgs } from '../argv';
 import { problemsJson, writePipelineProblems } from '../problemOutput';
 import { terminalText } from '../terminalText';
-import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
+import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 
 const usage = `Usage: mlc run [STAGE...] [-j N] [--force] [--keep-going] [--dry-run] [--runner NAME] [--json]
 
 Runs the stages that changed (and the changed stages they depend on), in dependency order.
   STAGE            a stage address (train, sub/dvc.yaml:train@cnn), a foreach group or a
-                   pipeline file; default: every stage of the workspace
+                   pipeline file; default: every stage of the workspace (its root is the
+                   nearest folder up holding .mlc, .dvc or .git), or, started in a
+                   sub-folder, the stages of the pipeline files at or below it
   -j, --jobs N     stages run at once (default: the number of cores)
   -f, --force      run the selected stages even when up to date: the targets and every stage
                    upstream of them, frozen ones included (as dvc repro -f)
@@ -54,7 +56,7 @@ export const command: CliCommand = {
       );
     }
     const json = values.json === true;
-    const workspace = loadWorkspace(context.fs, context.cwd);
+    const workspace = loadWorkspace(context.fs, workspaceRoot(context));
     const errors = workspace.problems.filter((problem) => problem.severity === 'error');
     writePipelineProblems(workspace.problems, context.cwd);
     const problems = problemsJson(workspace.problems, context.cwd);
@@ -70,7 +72,14 @@ export const command: CliCommand = {
       );
       return ExitCode.usage;
     }
-    const targets = resolveTargets(workspace.graph, positionals);
+    const targets =
+      positionals.length > 0 ? resolveTargets(workspace.graph, positionals) : stagesAtOrBelow(workspace, context.cwd);
+    if (targets === undefined) {
+      process.stderr.write(
+        `mlc run: no pipeline stages in ${context.cwd} or below it (the workspace is ${workspace.root}); name a stage, or run mlc run there.\n`,
+      );
+      return ExitCode.usage;
+    }
     if (values.runner === undefined) checkStageRunners(workspace, targets);
     const hasher = createContentHasher({ workspaceRoot: workspace.root, logger: context.logger });
     try {
@@ -139,6 +148,18 @@ function resolveTargets(graph: Parameters<typeof matchTarget>[0], positionals: r
 }
 
 /**
+ * `mlc run` with no STAGE: every stage when started in the workspace root; from a sub-folder, the
+ * stages of the pipeline files at or below it, as `dvc repro` does (their upstream stages come
+ * along through the plan). Undefined when that sub-folder holds no stage.
+ */
+function stagesAtOrBelow(workspace: ReturnType<typeof loadWorkspace>, cwd: string): string[] | undefined {
+  if (resolve(cwd) === workspace.root) return [];
+  const { graph } = workspace;
+  const inside = graph.stages.filter((stage) => !relative(cwd, stage.pipelineFile).startsWith('..'));
+  return inside.length > 0 ? inside.map((stage) => graph.address(stage)) : undefined;
+}
+
+/**
  * Stages whose `runner:` names an ssh or slurm runner cannot run yet; running them here instead
  * would silently use the wrong machine, so say so (`--runner local` runs them here on purpose).
  */
@@ -170,6 +191,7 @@ function humanObserver(): RunObserver {
     stageOutput: (address, _stream, line) => write(`[${terminalText(address)}] ${line}`),
     stageFinished: (address, result) =>
       write(`${statusMark(result)} ${terminalText(address)} ${describeStage(result)}`),
+    runWarning: (message) => write(`mlc run: warning: ${terminalText(message)}`),
   };
 }
 

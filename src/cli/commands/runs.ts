@@ -7,7 +7,7 @@ import { runIndexCachePath } from '../../node/runIndex/runIndexCache';
 import { parseCommandArgs } from '../argv';
 import { formatProblem, relativeProblem } from '../problemOutput';
 import { terminalText, widestLength } from '../terminalText';
-import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
+import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 
 const SOURCES: readonly RunSource[] = ['mlc', 'mlflow', 'dvclive', 'tensorboard', 'csv'];
 
@@ -65,13 +65,14 @@ export const command: CliCommand = {
   },
 };
 
-/** The CLI's run index: the workspace is the current folder; the cache is kept when .mlc/ exists. */
+/** The CLI's run index: over the workspace root (see workspaceRoot); the cache is kept when .mlc/ exists. */
 export function openRunIndex(context: CliContext): RunIndexService {
-  const hasMlcFolder = existsSync(join(context.cwd, '.mlc'));
+  const root = workspaceRoot(context);
+  const hasMlcFolder = existsSync(join(root, '.mlc'));
   return createRunIndexService({
-    workspaceRoot: context.cwd,
+    workspaceRoot: root,
     fs: context.fs,
-    cachePath: hasMlcFolder ? runIndexCachePath(context.cwd) : false,
+    cachePath: hasMlcFolder ? runIndexCachePath(root) : false,
     logger: context.logger,
   });
 }

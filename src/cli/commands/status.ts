@@ -16,7 +16,7 @@ import { isOwnerAlive } from '../../node/runStore/isOwnerAlive';
 import { parseCommandArgs } from '../argv';
 import { problemsJson, writePipelineProblems } from '../problemOutput';
 import { terminalText, widestLength } from '../terminalText';
-import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
+import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 
 const usage = `Usage: mlc status [STAGE...] [--json] [--check]
 
@@ -44,10 +44,10 @@ export const command: CliCommand = {
   async run(args, context) {
     const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, check: { type: 'boolean' } });
     const fs = withListingsRemembered(context.fs);
-    const workspace = loadWorkspace(fs, context.cwd, { signal: context.signal });
+    const workspace = loadWorkspace(fs, workspaceRoot(context), { signal: context.signal });
     if (workspace.pipelines.length === 0) {
       context.logger.error(
-        `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${context.cwd} or below it; run mlc status in the project folder.`,
+        `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${workspace.root} or below it; run mlc status in the project folder.`,
       );
       return ExitCode.usage;
     }

@@ -2,7 +2,7 @@ import type { RunOwner } from '../../engine/runStore/runRecord';
 import { stopRun } from '../../node/runStore/stopRun';
 import { parseCommandArgs } from '../argv';
 import { terminalText } from '../terminalText';
-import { type CliCommand, ExitCode, UsageError } from '../cliContext';
+import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 
 const usage = `Usage: mlc stop RUN_ID [--json]
 
@@ -23,7 +23,8 @@ export const command: CliCommand = {
     const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('give exactly one RUN_ID.');
     const runId = positionals[0]!;
-    const outcome = await stopRun(context.cwd, runId, { signal: context.signal });
+    const root = workspaceRoot(context);
+    const outcome = await stopRun(root, runId, { signal: context.signal });
     const say = (status: string, message: string, code: ExitCode) => {
       const how = outcome.kind === 'stopped' ? { how: outcome.how } : {};
       if (values.json === true) context.print(JSON.stringify({ runId, result: outcome.kind, status, ...how, message }));
@@ -41,11 +42,7 @@ export const command: CliCommand = {
         return say(outcome.status, `Stopped run ${runId} (${outcome.status}): ${how}.`, ExitCode.ok);
       }
       case 'unknownRun':
-        return say(
-          'unknown',
-          `no run '${runId}' in ${context.cwd}/.mlc/runs; \`mlc runs\` lists the runs.`,
-          ExitCode.usage,
-        );
+        return say('unknown', `no run '${runId}' in ${root}/.mlc/runs; \`mlc runs\` lists the runs.`, ExitCode.usage);
       case 'notRunning':
         return say(outcome.status, `run ${runId} is not running (it is ${outcome.status}).`, ExitCode.failed);
       case 'otherHost':

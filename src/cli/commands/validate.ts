@@ -3,7 +3,7 @@ import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import type { Problem } from '../../engine/problems';
 import { parseCommandArgs } from '../argv';
 import { formatProblem, problemsJson, relativeProblem } from '../problemOutput';
-import { type CliCommand, ExitCode } from '../cliContext';
+import { type CliCommand, ExitCode, workspaceRoot } from '../cliContext';
 
 const usage = `Usage: mlc validate [--json]
 
@@ -20,14 +20,15 @@ export const command: CliCommand = {
   usage,
   async run(args, context) {
     const { values } = parseCommandArgs(args, { json: { type: 'boolean' } }, { allowPositionals: false });
-    const files = discoverPipelines(context.fs, context.cwd, { signal: context.signal });
+    const root = workspaceRoot(context);
+    const files = discoverPipelines(context.fs, root, { signal: context.signal });
     if (files.length === 0) {
       context.logger.error(
-        `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${context.cwd} or below it; run mlc validate in the project folder.`,
+        `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${root} or below it; run mlc validate in the project folder.`,
       );
       return ExitCode.usage;
     }
-    const workspace = loadWorkspace(context.fs, context.cwd, { signal: context.signal });
+    const workspace = loadWorkspace(context.fs, root, { signal: context.signal });
     const problems = workspace.problems.map((problem) => relativeProblem(problem, context.cwd));
     const errorCount = problems.filter((problem) => problem.severity === 'error').length;
     if (values.json) {

@@ -83,9 +83,20 @@ export async function runPipeline(
   const startedAt = ports.clock.now();
   const runId = createRunId(startedAt, ports.random);
   const { pid, hostname } = ports.owner;
-  const lock = ports.workspaceLock.tryAcquire({ runId, pid, hostname, acquiredAt: startedAt });
+  const holder: LockHolder = { runId, pid, hostname, acquiredAt: startedAt };
+  const lock = ports.workspaceLock.tryAcquire(holder);
   if (!lock.acquired) return { kind: 'locked', holder: lock.holder };
+  let releaseLock = lock.release;
+  // A stage that deletes `.mlc` deletes the lock with the records: take it again at once, so no
+  // other run starts beside this one.
+  const onFolderRecreated = (message: string) => {
+    ports.observer?.runWarning?.(message);
+    const again = ports.workspaceLock.tryAcquire(holder);
+    if (again.acquired) releaseLock = again.release;
+    else ports.observer?.runWarning?.(`another run (${again.holder.runId}) took the workspace lock meanwhile`);
+  };
   try {
+    for (const warning of lock.warnings ?? []) ports.observer?.runWarning?.(warning);
     if (lock.staleHolder) {
       markRunInterrupted(
         ports.fs,
@@ -115,7 +126,7 @@ export async function runPipeline(
         ),
         ...(git ? { git } : {}),
       },
-      { id: runId, ...(ports.random ? { random: ports.random } : {}) },
+      { id: runId, onFolderRecreated, ...(ports.random ? { random: ports.random } : {}) },
     );
     recorder.update((record) => Object.assign(record.params, params));
     ports.onRunStarted?.(
@@ -139,7 +150,14 @@ export async function runPipeline(
       status = await executePlan(plan, recorder, { ...ports, outOwnership }, options, stopWatch.signal);
       await ports.flushRecords?.();
     } catch (error) {
-      recorder.finish('failed', `mlc failed while running: ${error instanceof Error ? error.message : String(error)}`);
+      try {
+        recorder.finish(
+          'failed',
+          `mlc failed while running: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      } catch {
+        // The record cannot be written either: the first error is the one to report.
+      }
       throw error;
     } finally {
       stopWatch.dispose();
@@ -147,7 +165,7 @@ export async function runPipeline(
     recorder.finish(status, status === 'cancelled' ? cancelMessage(stopWatch.request()) : undefined);
     return { kind: 'finished', plan, record: recorder.record, directory: recorder.directory };
   } finally {
-    lock.release();
+    releaseLock();
   }
 }
 

@@ -60,11 +60,16 @@ export class WorkspaceState implements vscode.Disposable {
     private readonly logger: Logger,
   ) {}
 
-  /** Workspace folders on disk, as absolute paths. */
+  /**
+   * The workspace roots of the folders on disk, as absolute paths: a folder inside a project (a
+   * sub-folder of a git repository or of a folder with `.mlc`) works on that project's root, as
+   * `mlc` started there does, so both share one lock and one run store.
+   */
   private folderRoots(): string[] {
-    return (vscode.workspace.workspaceFolders ?? [])
+    const roots = (vscode.workspace.workspaceFolders ?? [])
       .filter((folder) => folder.uri.scheme === 'file')
-      .map((folder) => folder.uri.fsPath);
+      .map((folder) => this.engine.workspaceRootOf(folder.uri.fsPath));
+    return [...new Set(roots)];
   }
 
   /** Everything, soon (debounced), pipeline files found again. */
