@@ -90,8 +90,9 @@ test('a worker whose mlc died before it noticed (its send fails with EPIPE) stop
         execArgv: ${JSON.stringify(launch.execArgv)},
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
-      worker.send({ type: 'start', id: 1, spec: { command: 'echo $$ > stage.pid; sleep 60', cwd: ${JSON.stringify(folder)}, env: { PATH: '/usr/bin:/bin' }, killGraceMs: 500 } });
-      setTimeout(() => process.kill(process.pid, 'SIGKILL'), 50);
+      worker.send({ type: 'start', id: 1, spec: { command: 'echo $$ > stage.pid; sleep 60', cwd: ${JSON.stringify(folder)}, env: { PATH: '/usr/bin:/bin' }, killGraceMs: 500 } }, () =>
+        // Only once the request is in the channel: dying before that leaves the worker nothing to start.
+        setTimeout(() => process.kill(process.pid, 'SIGKILL'), 50));
     `;
     const parent = spawn(process.execPath, ['-e', parentScript], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
