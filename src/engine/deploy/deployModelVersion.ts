@@ -88,26 +88,22 @@ export async function deployModelVersion(ports: DeployPorts, request: DeployRequ
   ): Promise<DeployOutcome> => {
     const git = await ports.git.state(workspaceRoot);
     const gates = outcome.gates.map(({ gate, passed, value, threshold }) => ({ gate, passed, value, threshold }));
+    const summary = {
+      target: target.name,
+      model: target.model,
+      version: version.version,
+      previousVersion: base.previousVersion,
+      result: outcome.ok ? ('succeeded' as const) : ('failed' as const),
+      ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
+    };
     appendDeploymentHistory(fs, workspaceRoot, {
       when: new Date(ports.clock.now()).toISOString(),
       who: describeUser(git.user),
       action: request.action,
-      target: target.name,
-      model: target.model,
-      version: version.version,
-      previousVersion: base.previousVersion,
-      result: outcome.ok ? 'succeeded' : 'failed',
-      ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
+      ...summary,
       gates,
     });
-    await ports.audit(request.action, {
-      target: target.name,
-      model: target.model,
-      version: version.version,
-      previousVersion: base.previousVersion,
-      result: outcome.ok ? 'succeeded' : 'failed',
-      ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
-    });
+    await ports.audit(request.action, summary);
     return { ...base, ...outcome };
   };
 

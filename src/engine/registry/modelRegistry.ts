@@ -90,16 +90,7 @@ export function readRegisteredModel(
     if (!fs.stat(file)) continue;
     const record = readJson(fs, file, problems);
     if (isVersionRecord(record)) versions.push(record);
-    else if (record !== undefined)
-      problems.push(
-        problemAt(
-          file,
-          undefined,
-          'error',
-          'registryRecordUnreadable',
-          `${file} is not a model version record; restore it from git.`,
-        ),
-      );
+    else if (record !== undefined) problems.push(unreadableRecord(file, 'is not a model version record'));
   }
   versions.sort((left, right) => left.version - right.version);
   const aliasFile = join(modelFolder(workspaceRoot, name), 'aliases.json');
@@ -123,19 +114,15 @@ function isVersionRecord(value: unknown): value is ModelVersionRecord {
   );
 }
 
+function unreadableRecord(file: string, why: string): Problem {
+  return problemAt(file, undefined, 'error', 'registryRecordUnreadable', `${file} ${why}; restore it from git.`);
+}
+
 function readJson(fs: FileSystem, file: string, problems: Problem[]): unknown {
   try {
     return JSON.parse(fs.readText(file)) as unknown;
   } catch (error) {
-    problems.push(
-      problemAt(
-        file,
-        undefined,
-        'error',
-        'registryRecordUnreadable',
-        `${file} cannot be read as JSON (${String(error)}); restore it from git.`,
-      ),
-    );
+    problems.push(unreadableRecord(file, `cannot be read as JSON (${String(error)})`));
     return undefined;
   }
 }
