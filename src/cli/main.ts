@@ -12,13 +12,22 @@ import { terminalSafeLogger, terminalText } from './terminalText';
  */
 const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   // One line per subcommand; keep alphabetical.
+  audit: () => import('./commands/audit'),
   dag: () => import('./commands/dag'),
+  deploy: () => import('./commands/deploy'),
+  deployments: () => import('./commands/deployments'),
+  gate: () => import('./commands/gate'),
   metrics: () => import('./commands/metrics'),
+  models: () => import('./commands/models'),
+  promote: () => import('./commands/promote'),
+  register: () => import('./commands/register'),
+  rollback: () => import('./commands/rollback'),
   run: () => import('./commands/run'),
   runs: () => import('./commands/runs'),
   show: () => import('./commands/show'),
   status: () => import('./commands/status'),
   stop: () => import('./commands/stop'),
+  undeploy: () => import('./commands/undeploy'),
   validate: () => import('./commands/validate'),
 };
 
