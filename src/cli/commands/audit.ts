@@ -1,7 +1,8 @@
+import { parseCommandArgs } from '../argv';
 import { readAuditLog, verifyAuditLog } from '../../engine/audit/auditLog';
 import { sha256Text } from '../../node/deploy/sha256Text';
-import { type CliCommand, ExitCode, UsageError } from '../cliContext';
-import { formatTable, parseOptions } from './runs';
+import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
+import { formatTable } from './runs';
 
 const usage = `Usage: mlc audit [--json] | mlc audit verify [--json]
 
@@ -18,20 +19,20 @@ export const command: CliCommand = {
   summary: 'Show or verify the hash-chained audit log',
   usage,
   async run(args, context) {
-    const { values, positionals } = parseOptions(args, {});
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
     const [subcommand, ...extra] = positionals;
     if (extra.length > 0 || (subcommand !== undefined && subcommand !== 'verify')) {
       throw new UsageError(`unexpected argument '${extra[0] ?? subcommand}'; the only subcommand is verify.`);
     }
     if (subcommand === 'verify') {
-      const result = verifyAuditLog(context.fs, context.cwd, sha256Text);
+      const result = verifyAuditLog(context.fs, workspaceRoot(context), sha256Text);
       if (values.json) context.print(JSON.stringify({ ...result, firstBreak: result.firstBreak ?? null }, null, 2));
       else if (result.ok)
         context.print(`The audit log is intact: ${result.entries} entries chain from the first to the last.`);
       else context.print(`The audit log is broken: ${result.firstBreak!.message}`);
       return result.ok ? ExitCode.ok : ExitCode.failed;
     }
-    const { entries, unreadableLines } = readAuditLog(context.fs, context.cwd);
+    const { entries, unreadableLines } = readAuditLog(context.fs, workspaceRoot(context));
     if (unreadableLines.length > 0) {
       process.stderr.write(`mlc audit: lines ${unreadableLines.join(', ')} are not entries; run mlc audit verify.\n`);
     }

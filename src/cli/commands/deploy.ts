@@ -1,3 +1,4 @@
+import { parseCommandArgs } from '../argv';
 import { type DeployOutcome, deployModelVersion } from '../../engine/deploy/deployModelVersion';
 import {
   isSafeName,
@@ -8,8 +9,8 @@ import {
 import type { DeployTargetConfig, ModelConfig, Pipeline } from '../../engine/pipeline/model';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import { createDeployPorts } from '../../node/deploy/createDeployPorts';
-import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
-import { parseCount, parseOptions } from './runs';
+import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
+import { parseCount } from './runs';
 
 const usage = `Usage: mlc deploy TARGET [--version N] [--health-timeout SECONDS] [--json]
 
@@ -30,18 +31,19 @@ export const command: CliCommand = {
   summary: 'Deploy a model version to a target (gates, health check, blue-green or fixed port)',
   usage,
   async run(args, context) {
-    const { values, positionals } = parseOptions(args, {
+    const { values, positionals } = parseCommandArgs(args, {
+      json: { type: 'boolean' },
       version: { type: 'string' },
       'health-timeout': { type: 'string' },
     });
     if (positionals.length !== 1) throw new UsageError('give exactly one TARGET (a name under deploy: in mlc.yaml).');
     const { target, pipeline } = findDeployTarget(context, positionals[0]!);
-    const model = readRegisteredModel(context.fs, context.cwd, target.model);
+    const model = readRegisteredModel(context.fs, workspaceRoot(context), target.model);
     const version = pickVersion(model, values.version as string | undefined);
     const healthTimeout = values['health-timeout'] as string | undefined;
     const outcome = await withDeployPorts(context, (ports) =>
       deployModelVersion(ports, {
-        workspaceRoot: context.cwd,
+        workspaceRoot: workspaceRoot(context),
         commandRoot: pipeline.root,
         target,
         model,
@@ -62,7 +64,7 @@ export function findDeployTarget(
   context: CliContext,
   name: string,
 ): { target: DeployTargetConfig; pipeline: Pipeline } {
-  const workspace = loadWorkspace(context.fs, context.cwd, { signal: context.signal });
+  const workspace = loadWorkspace(context.fs, workspaceRoot(context), { signal: context.signal });
   const all = workspace.pipelines.flatMap((pipeline) => pipeline.deploy.map((target) => ({ target, pipeline })));
   const found = all.find((entry) => entry.target.name === name);
   if (!found) {
@@ -90,7 +92,7 @@ export function findModelConfig(
   context: CliContext,
   name: string,
 ): { model: ModelConfig; pipeline: Pipeline } | undefined {
-  const workspace = loadWorkspace(context.fs, context.cwd, { signal: context.signal });
+  const workspace = loadWorkspace(context.fs, workspaceRoot(context), { signal: context.signal });
   for (const pipeline of workspace.pipelines) {
     const model = pipeline.models.find((entry) => entry.name === name);
     if (model) return { model, pipeline };
@@ -122,7 +124,7 @@ export async function withDeployPorts<T>(
   body: (ports: ReturnType<typeof createDeployPorts>) => Promise<T>,
 ): Promise<T> {
   const ports = createDeployPorts({
-    workspaceRoot: context.cwd,
+    workspaceRoot: workspaceRoot(context),
     fs: context.fs,
     progress: (message) => process.stderr.write(`${message}\n`),
   });

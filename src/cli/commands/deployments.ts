@@ -1,9 +1,10 @@
+import { parseCommandArgs } from '../argv';
 import { liveDeployment } from '../../engine/deploy/deployModelVersion';
 import { readCurrentDeployment, readDeploymentHistory } from '../../engine/deploy/deploymentState';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import { createLocalDeployHost } from '../../node/deploy/localDeployHost';
-import { type CliCommand, ExitCode, UsageError } from '../cliContext';
-import { formatTable, parseOptions } from './runs';
+import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
+import { formatTable } from './runs';
 
 const usage = `Usage: mlc deployments [--json]
 
@@ -18,18 +19,18 @@ export const command: CliCommand = {
   summary: 'List deploy targets with their version and health',
   usage,
   async run(args, context) {
-    const { values, positionals } = parseOptions(args, {});
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'.`);
     const host = createLocalDeployHost();
-    const workspace = loadWorkspace(context.fs, context.cwd, { signal: context.signal });
+    const workspace = loadWorkspace(context.fs, workspaceRoot(context), { signal: context.signal });
     const targets = workspace.pipelines.flatMap((pipeline) => pipeline.deploy);
     const rows = [];
     for (const target of targets) {
-      const recorded = readCurrentDeployment(context.fs, context.cwd, target.name);
-      const live = liveDeployment({ fs: context.fs, host }, context.cwd, target.name);
+      const recorded = readCurrentDeployment(context.fs, workspaceRoot(context), target.name);
+      const live = liveDeployment({ fs: context.fs, host }, workspaceRoot(context), target.name);
       const answer = live?.healthUrl ? await host.probe(live.healthUrl) : undefined;
       const health = !live ? 'down' : answer === undefined ? 'unknown' : answer.ok ? 'up' : 'down';
-      const last = readDeploymentHistory(context.fs, context.cwd, target.name).at(-1);
+      const last = readDeploymentHistory(context.fs, workspaceRoot(context), target.name).at(-1);
       rows.push({
         target: target.name,
         model: target.model,

@@ -1,8 +1,8 @@
+import { parseCommandArgs } from '../argv';
 import { evaluateGates } from '../../engine/deploy/evaluateGates';
 import { readRegisteredModel } from '../../engine/registry/modelRegistry';
-import { type CliCommand, ExitCode, UsageError } from '../cliContext';
+import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 import { findDeployTarget, pickVersion, withDeployPorts } from './deploy';
-import { parseOptions } from './runs';
 
 const usage = `Usage: mlc gate TARGET [--version N] [--json]
 
@@ -17,10 +17,10 @@ export const command: CliCommand = {
   summary: "Check a model version against a target's gates",
   usage,
   async run(args, context) {
-    const { values, positionals } = parseOptions(args, { version: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, version: { type: 'string' } });
     if (positionals.length !== 1) throw new UsageError('give exactly one TARGET (a name under deploy: in mlc.yaml).');
     const { target } = findDeployTarget(context, positionals[0]!);
-    const model = readRegisteredModel(context.fs, context.cwd, target.model);
+    const model = readRegisteredModel(context.fs, workspaceRoot(context), target.model);
     const version = pickVersion(model, values.version as string | undefined);
     const results = evaluateGates(target.gates, version, model);
     const passed = results.every((result) => result.passed);

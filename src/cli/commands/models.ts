@@ -1,10 +1,11 @@
+import { parseCommandArgs } from '../argv';
 import { relative } from 'node:path';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import type { MlflowRegisteredModel } from '../../engine/readers/mlflow/registryModel';
 import { readModelRegistry, type RegisteredModel } from '../../engine/registry/modelRegistry';
 import { readMlflowRegistry } from '../../node/readers/mlflowSqlite/readMlflowRegistry';
-import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
-import { formatTable, openRunIndex, parseOptions } from './runs';
+import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
+import { formatTable, openRunIndex } from './runs';
 
 const usage = `Usage: mlc models [--json]
 
@@ -20,11 +21,11 @@ export const command: CliCommand = {
   summary: 'List registered models, versions and aliases (mlc and MLflow)',
   usage,
   async run(args, context) {
-    const { values, positionals } = parseOptions(args, {});
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'.`);
-    const registry = readModelRegistry(context.fs, context.cwd);
+    const registry = readModelRegistry(context.fs, workspaceRoot(context));
     for (const problem of registry.problems) context.logger.warn(`${problem.message} [${problem.code}]`);
-    const declared = loadWorkspace(context.fs, context.cwd, { signal: context.signal }).pipelines.flatMap(
+    const declared = loadWorkspace(context.fs, workspaceRoot(context), { signal: context.signal }).pipelines.flatMap(
       (pipeline) => pipeline.models,
     );
     const models = [

@@ -1,7 +1,8 @@
+import { parseCommandArgs } from '../argv';
 import { promoteAlias } from '../../engine/registry/modelRegistry';
-import { type CliCommand, ExitCode, UsageError } from '../cliContext';
+import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 import { withDeployPorts } from './deploy';
-import { parseCount, parseOptions } from './runs';
+import { parseCount } from './runs';
 
 const usage = `Usage: mlc promote MODEL VERSION --alias ALIAS
 
@@ -14,13 +15,13 @@ export const command: CliCommand = {
   summary: 'Point an alias at a model version',
   usage,
   async run(args, context) {
-    const { values, positionals } = parseOptions(args, { alias: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, alias: { type: 'string' } });
     if (positionals.length !== 2) throw new UsageError('give MODEL and VERSION.');
     const alias = values.alias as string | undefined;
     if (alias === undefined) throw new UsageError('give the alias to move: --alias ALIAS.');
     const [model, versionText] = positionals as [string, string];
     const version = parseCount('VERSION', versionText);
-    const outcome = promoteAlias(context.fs, context.cwd, model, version, alias);
+    const outcome = promoteAlias(context.fs, workspaceRoot(context), model, version, alias);
     if (!outcome.ok) {
       process.stderr.write(`mlc promote: ${outcome.message}\n`);
       return ExitCode.failed;

@@ -1,11 +1,12 @@
+import { parseCommandArgs } from '../argv';
 import { join, relative } from 'pathe';
 import { readRunRecord } from '../../engine/runStore/readRunRecord';
 import { readSummaryMetrics } from '../../engine/runStore/readSummaryMetrics';
 import { isSafeName, registerModelVersion } from '../../engine/registry/modelRegistry';
 import { isOwnerAlive } from '../../node/runStore/isOwnerAlive';
-import { type CliCommand, ExitCode, UsageError } from '../cliContext';
+import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 import { findModelConfig, withDeployPorts } from './deploy';
-import { openRunIndex, parseOptions, requireRun } from './runs';
+import { openRunIndex, requireRun } from './runs';
 
 const usage = `Usage: mlc register MODEL --run RUN_ID [--json]
 
@@ -22,7 +23,7 @@ export const command: CliCommand = {
   summary: 'Register a model version from a run',
   usage,
   async run(args, context) {
-    const { values, positionals } = parseOptions(args, { run: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, run: { type: 'string' } });
     if (positionals.length !== 1) throw new UsageError('give exactly one MODEL (a name under models: in mlc.yaml).');
     const name = positionals[0]!;
     const runId = values.run as string | undefined;
@@ -49,7 +50,7 @@ export const command: CliCommand = {
     return withDeployPorts(context, async (ports) => {
       ports.progress(`Registering ${artifactKey} from run ${run.id} as a new version of ${name}`);
       const outcome = await registerModelVersion(ports, {
-        workspaceRoot: context.cwd,
+        workspaceRoot: workspaceRoot(context),
         model: name,
         artifactPath,
         runId: run.id,

@@ -1,3 +1,4 @@
+import { parseCommandArgs } from '../argv';
 import { deployModelVersion, liveDeployment } from '../../engine/deploy/deployModelVersion';
 import {
   previousHealthyVersion,
@@ -5,9 +6,9 @@ import {
   readDeploymentHistory,
 } from '../../engine/deploy/deploymentState';
 import { readRegisteredModel } from '../../engine/registry/modelRegistry';
-import { type CliCommand, ExitCode, UsageError } from '../cliContext';
+import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 import { findDeployTarget, printDeployOutcome, withDeployPorts } from './deploy';
-import { parseCount, parseOptions } from './runs';
+import { parseCount } from './runs';
 
 const usage = `Usage: mlc rollback TARGET [--health-timeout SECONDS] [--json]
 
@@ -22,15 +23,19 @@ export const command: CliCommand = {
   summary: 'Redeploy the previous healthy version of a target',
   usage,
   async run(args, context) {
-    const { values, positionals } = parseOptions(args, { 'health-timeout': { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(args, {
+      json: { type: 'boolean' },
+      'health-timeout': { type: 'string' },
+    });
     if (positionals.length !== 1) throw new UsageError('give exactly one TARGET (a name under deploy: in mlc.yaml).');
     const { target, pipeline } = findDeployTarget(context, positionals[0]!);
-    const model = readRegisteredModel(context.fs, context.cwd, target.model);
+    const model = readRegisteredModel(context.fs, workspaceRoot(context), target.model);
     const healthTimeout = values['health-timeout'] as string | undefined;
     return withDeployPorts(context, async (ports) => {
       const current =
-        liveDeployment(ports, context.cwd, target.name) ?? readCurrentDeployment(context.fs, context.cwd, target.name);
-      const history = readDeploymentHistory(context.fs, context.cwd, target.name);
+        liveDeployment(ports, workspaceRoot(context), target.name) ??
+        readCurrentDeployment(context.fs, workspaceRoot(context), target.name);
+      const history = readDeploymentHistory(context.fs, workspaceRoot(context), target.name);
       const previous = previousHealthyVersion(history, current?.version);
       const record = model.versions.find((version) => version.version === previous);
       if (previous === undefined || !record) {
@@ -41,7 +46,7 @@ export const command: CliCommand = {
       }
       ports.progress(`Rolling ${target.name} back to v${previous}${current ? ` from v${current.version}` : ''}`);
       const outcome = await deployModelVersion(ports, {
-        workspaceRoot: context.cwd,
+        workspaceRoot: workspaceRoot(context),
         commandRoot: pipeline.root,
         target,
         model,

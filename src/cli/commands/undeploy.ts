@@ -1,7 +1,7 @@
+import { parseCommandArgs } from '../argv';
 import { undeployTarget } from '../../engine/deploy/deployModelVersion';
-import { type CliCommand, ExitCode, UsageError } from '../cliContext';
+import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 import { findDeployTarget, withDeployPorts } from './deploy';
-import { parseOptions } from './runs';
 
 const usage = `Usage: mlc undeploy TARGET
 
@@ -14,11 +14,11 @@ export const command: CliCommand = {
   summary: 'Stop the deployment of a target',
   usage,
   async run(args, context) {
-    const { positionals } = parseOptions(args, {});
+    const { positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('give exactly one TARGET (a name under deploy: in mlc.yaml).');
     const { target } = findDeployTarget(context, positionals[0]!);
     const outcome = await withDeployPorts(context, (ports) =>
-      undeployTarget(ports, { workspaceRoot: context.cwd, target }),
+      undeployTarget(ports, { workspaceRoot: workspaceRoot(context), target }),
     );
     context.print(outcome.message);
     return ExitCode.ok;

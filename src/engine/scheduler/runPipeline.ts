@@ -48,6 +48,8 @@ export interface PipelineRunPorts extends Omit<SchedulerDependencies, 'outOwners
   readonly onRunStarted?: (runId: string, runDirectory: string, planned: readonly string[]) => void;
   /** Writes whatever the ports buffered (lock entries, hash cache) before the run is closed. */
   readonly flushRecords?: () => Promise<void>;
+  /** Appends the finished run to the workspace's audit log (`.mlc/audit.jsonl`); absent = no audit. */
+  readonly audit?: (type: 'run', data: Readonly<Record<string, unknown>>) => Promise<void>;
   readonly random?: () => number;
 }
 
@@ -163,9 +165,22 @@ export async function runPipeline(
       stopWatch.dispose();
     }
     recorder.finish(status, status === 'cancelled' ? cancelMessage(stopWatch.request()) : undefined);
+    await auditRun(ports, recorder.record);
     return { kind: 'finished', plan, record: recorder.record, directory: recorder.directory };
   } finally {
     releaseLock();
+  }
+}
+
+/** The run is already recorded: an audit log that cannot be appended is a warning, not a failed run. */
+async function auditRun(ports: PipelineRunPorts, record: Readonly<RunRecord>): Promise<void> {
+  if (!ports.audit) return;
+  const stages = record.stages.map((stage) => ({ address: stage.address, status: stage.status }));
+  try {
+    await ports.audit('run', { runId: record.id, status: record.status, stages });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    ports.observer?.runWarning?.(`the run was recorded, but .mlc/audit.jsonl could not be appended: ${message}`);
   }
 }
 

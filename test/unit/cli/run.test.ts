@@ -126,6 +126,18 @@ suite('mlc run', { concurrency: 3 }, () => {
     assert.equal(third.code, 0);
     assert.deepEqual(statusOf(third.json), { side: 'succeeded' });
     assert.equal(readFileSync(join(root, 'side.txt'), 'utf8'), 'y\n');
+
+    // Each finished run is in the hash-chained audit log (the up-to-date one recorded nothing).
+    const audit = readFileSync(join(root, '.mlc/audit.jsonl'), 'utf8').trim().split('\n');
+    const entries = audit.map((line) => JSON.parse(line) as { type: string; data: { runId: string; status: string } });
+    assert.deepEqual(
+      entries.map((entry) => [entry.type, entry.data.runId, entry.data.status]),
+      [
+        ['run', first.json.runId, 'succeeded'],
+        ['run', third.json.runId, 'succeeded'],
+      ],
+    );
+    assert.equal((await runMlc(root, ['audit', 'verify'])).code, 0);
   });
 
   test('a failing stage records its exit code and skips its dependents; --keep-going runs the other branches', async () => {
