@@ -15,5 +15,10 @@ function findTests(dir) {
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
 const files = requested.length > 0 ? requested : findTests('test/unit').sort();
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...flags, ...files], { stdio: 'inherit' });
+// Two files at a time (one per core): the suite is mostly waiting on spawned processes. A
+// --test-concurrency given on the command line wins.
+const concurrency = flags.some((flag) => flag.startsWith('--test-concurrency')) ? [] : ['--test-concurrency=2'];
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...concurrency, ...flags, ...files], {
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);
