@@ -67,7 +67,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const verbose = options.includes('--verbose');
   const abort = new AbortController();
   const onSignal = () => abort.abort();
-  if (command.stopsOnSignal) {
+  const { stopsOnSignal } = command;
+  if (typeof stopsOnSignal === 'function' ? stopsOnSignal(options) : stopsOnSignal) {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   }
