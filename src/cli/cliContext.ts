@@ -37,7 +37,8 @@ export interface CliCommand {
   /**
    * The command winds down by itself when `context.signal` aborts (Ctrl-C, SIGTERM). Every other
    * command keeps the default signal action, which ends the process at once, even in the middle
-   * of synchronous work that would never let a signal handler run.
+   * of synchronous work that would never let a signal handler run. A function decides from the
+   * arguments (`mlc status --watch` winds down; a one-off `mlc status` keeps the default).
    */
-  readonly stopsOnSignal?: boolean;
+  readonly stopsOnSignal?: boolean | ((args: readonly string[]) => boolean);
 }

@@ -84,7 +84,8 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     escalate();
   };
-  if (command.stopsOnSignal) {
+  const { stopsOnSignal } = command;
+  if (typeof stopsOnSignal === 'function' ? stopsOnSignal(options) : stopsOnSignal) {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   }

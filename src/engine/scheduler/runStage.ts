@@ -84,6 +84,11 @@ export async function runStage(
   } finally {
     if (pollTimer) clearInterval(pollTimer);
     pollPlots(true);
+    // Rows of a plot file skipped for their width: one event per file, in the run's events.jsonl.
+    for (const tailer of tailers) {
+      for (const problem of tailer.takeProblems())
+        recorder.appendEvent({ type: 'plotProblem', stage: address, problem });
+    }
   }
   // Only a success frees the slot early: after a failure the scheduler must first decide
   // whether anything else may start at all.

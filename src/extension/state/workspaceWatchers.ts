@@ -4,7 +4,15 @@ import { type FolderTreeChange, watchFolderTree } from '../../node/workspace/wat
 import { PIPELINE_FILE_NAMES } from '../ids';
 import { readSettings } from '../settings';
 import type { WorkspaceState } from './workspaceState';
-import { LOCK_NAMES, PARAMS_NAME, PIPELINE_NAMES, isRunOutputPath, isWithin, skipsWatching } from './watchedPaths';
+import {
+  LOCK_NAMES,
+  PARAMS_NAME,
+  PIPELINE_NAMES,
+  declaredStagePaths,
+  isRunOutputPath,
+  isWithin,
+  skipsWatching,
+} from '../../engine/workspace/watchedPaths';
 
 /**
  * Keeps the state current without polling. Every workspace folder is watched by mlc itself
@@ -22,9 +30,9 @@ export function watchWorkspace(state: WorkspaceState): vscode.Disposable {
     const status = new Set<string>();
     const params = new Set<string>();
     for (const info of state.stages()) {
-      const absolute = (path: string) => (path.startsWith('/') ? path : `${info.entry.stage.wdir}/${path}`);
-      for (const entry of [...info.entry.stage.deps, ...info.entry.stage.outs]) status.add(absolute(entry.path));
-      for (const file of info.entry.stage.params) params.add(absolute(file.file));
+      const declared = declaredStagePaths(info.entry.stage);
+      declared.status.forEach((path) => status.add(path));
+      declared.params.forEach((path) => params.add(path));
     }
     statusPaths = [...status];
     paramsPaths = [...params];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isRunOutputPath, skipsWatching } from '../../../../src/extension/state/watchedPaths';
+import { isRunOutputPath, skipsWatching } from '../../../../src/engine/workspace/watchedPaths';
 
 test('run outputs of every source are recognised by their paths', () => {
   for (const path of [

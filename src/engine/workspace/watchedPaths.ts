@@ -1,5 +1,6 @@
-// How the workspace watcher sorts a changed path (no `vscode` here, so unit tests import it).
-import { ALWAYS_SKIPPED_FOLDERS } from '../../engine/workspace/walkWorkspace';
+// How a watcher of the workspace (the extension's, mlc status --watch) sorts a changed path.
+import type { Stage } from '../pipeline/model';
+import { ALWAYS_SKIPPED_FOLDERS } from './walkWorkspace';
 
 /** Names discovery looks for (WorkspaceState.discover): a new or deleted one means discovering again. */
 export const PIPELINE_NAMES = new Set(['mlc.yaml', 'dvc.yaml', 'MLproject', 'mlproject']);
@@ -39,3 +40,15 @@ export function skipsWatching(relativePath: string, ignore: readonly string[]): 
 
 /** `path` is `other` or lies inside it. */
 export const isWithin = (path: string, other: string) => path === other || path.startsWith(`${other}/`);
+
+/**
+ * The paths a stage declares, absolute: deps and outs (a change alters its status) and params
+ * files (a change alters the pipeline's values).
+ */
+export function declaredStagePaths(stage: Stage): { readonly status: string[]; readonly params: string[] } {
+  const absolute = (path: string) => (path.startsWith('/') ? path : `${stage.wdir}/${path}`);
+  return {
+    status: [...stage.deps, ...stage.outs].map((entry) => absolute(entry.path)),
+    params: stage.params.map((file) => absolute(file.file)),
+  };
+}
