@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   // One line per subcommand; keep alphabetical.
   dag: () => import('./commands/dag'),
   metrics: () => import('./commands/metrics'),
+  report: () => import('./commands/report'),
   run: () => import('./commands/run'),
   runs: () => import('./commands/runs'),
   show: () => import('./commands/show'),
