@@ -10,6 +10,7 @@ import { terminalSafeLogger, terminalText } from './terminalText';
  */
 const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   // One line per subcommand; keep alphabetical.
+  ci: () => import('./commands/ci'),
   dag: () => import('./commands/dag'),
   metrics: () => import('./commands/metrics'),
   report: () => import('./commands/report'),
