@@ -13,6 +13,8 @@ const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   ci: () => import('./commands/ci'),
   dag: () => import('./commands/dag'),
   metrics: () => import('./commands/metrics'),
+  pull: () => import('./commands/pull'),
+  push: () => import('./commands/push'),
   report: () => import('./commands/report'),
   run: () => import('./commands/run'),
   runs: () => import('./commands/runs'),
