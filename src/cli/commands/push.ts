@@ -2,7 +2,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUNS_FOLDER } from '../../engine/scheduler/runPipeline';
 import { readRunRecord } from '../../engine/runStore/readRunRecord';
-import { RUN_REF_PREFIX, isShareableRunId, planPush } from '../../engine/sharing/planSharing';
+import {
+  REGISTRY_FOLDER,
+  REGISTRY_REF_PREFIX,
+  RUN_REF_PREFIX,
+  isShareableRunId,
+  planPush,
+} from '../../engine/sharing/planSharing';
 import { type FolderCommits, openFolderCommits } from '../../node/git/gitRunRefs';
 import { isOwnerAlive } from '../../node/runStore/isOwnerAlive';
 import { simpleGit } from 'simple-git';
@@ -16,7 +22,9 @@ Shares the finished run records of .mlc/runs/ with the git remote (default origi
 becomes the ref refs/mlc/runs/<id>, a commit whose tree is the run folder. Refs are only created,
 never moved, and the same folder gives the same commit in every clone, so pushing twice does
 nothing and two people pushing their runs never conflict. Branches and the index are not touched.
-Runs still queued or running are left for a later push. Teammates get the runs with mlc pull.
+Runs still queued or running are left for a later push. The model registry (.mlc/registry/), when
+there is one, goes as a snapshot named by its content (refs/mlc/registry/<tree>). Teammates get
+both with mlc pull.
 
 Exit: 0 pushed (or nothing to push), 1 a run differs from the remote's copy of the same id (the
 remote's is kept), 2 not a git repository, unknown remote or bad usage.`;
@@ -42,12 +50,24 @@ export const command: CliCommand = {
       context.logger.warn(
         `run ${terminalText(id)} differs from ${terminalText(remote)}'s copy; theirs is kept, yours is not pushed.`,
       );
+    const registryPushed = await pushRegistry(context, remote, commits);
     context.print(
-      `Pushed ${plan.push.length} run${plan.push.length === 1 ? '' : 's'} to ${terminalText(remote)}; ${plan.present.length} already there.`,
+      `Pushed ${plan.push.length} run${plan.push.length === 1 ? '' : 's'} to ${terminalText(remote)}; ${plan.present.length} already there.${registryPushed ? ' Pushed the model registry.' : ''}`,
     );
     return plan.differing.length > 0 ? ExitCode.failed : ExitCode.ok;
   },
 };
+
+/** Pushes the registry folder's snapshot when the remote lacks it; true when it pushed one. */
+async function pushRegistry(context: CliContext, remote: string, commits: FolderCommits): Promise<boolean> {
+  const folder = join(context.cwd, REGISTRY_FOLDER);
+  if (!existsSync(folder)) return false;
+  const tree = await commits.treeOf(folder);
+  const ref = `${REGISTRY_REF_PREFIX}${tree}`;
+  if ((await commits.remoteRefs(remote, ref)).has(ref)) return false;
+  await commits.push(remote, [{ commit: await commits.commitOf(tree, 'mlc registry'), ref }]);
+  return true;
+}
 
 /** The repository's plumbing and a remote that exists, or a UsageError saying which is missing. */
 export async function openSharing(

@@ -7,6 +7,15 @@
  */
 export const RUN_REF_PREFIX = 'refs/mlc/runs/';
 
+/**
+ * The model registry folder (`.mlc/registry/`) is shared as snapshots: `refs/mlc/registry/<tree>`
+ * names each pushed state by its own content, so snapshots too are only ever added. Pull adds the
+ * files a snapshot has and the workspace lacks; a file that exists with other bytes is reported
+ * and kept (the registry's own merge rules belong to the registry).
+ */
+export const REGISTRY_FOLDER = '.mlc/registry';
+export const REGISTRY_REF_PREFIX = 'refs/mlc/registry/';
+
 /** A run id that is safe as both a ref name component and a folder name. */
 export function isShareableRunId(id: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id) && !id.includes('..') && !id.endsWith('.lock') && id.length <= 200;

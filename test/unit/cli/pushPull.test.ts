@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { aWorkspace, runCli } from './runCli';
 
@@ -106,4 +106,27 @@ test('mlc push outside git or with an unknown remote is a usage error', () => {
   const result = runCli(a, ['pull', '--remote', 'nowhere']);
   assert.equal(result.status, 2);
   assert.match(result.stderr, /no git remote 'nowhere' \(remotes: origin\)/);
+});
+
+test('the model registry folder travels as snapshots: pull adds missing files and keeps different ones', () => {
+  const { a, b } = twoClones();
+  const write = (root: string, path: string, text: string) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+  write(a, '.mlc/registry/churn/versions/1.json', '{"version":1}\n');
+  write(a, '.mlc/registry/churn/aliases.json', '{"production":1}\n');
+  assert.equal(mustSucceed(a, ['push']), 'Pushed 0 runs to origin; 0 already there. Pushed the model registry.\n');
+  assert.equal(mustSucceed(a, ['push']), 'Pushed 0 runs to origin; 0 already there.\n');
+  write(b, '.mlc/registry/churn/aliases.json', '{"production":0}\n');
+  const pull = runCli(b, ['pull']);
+  assert.equal(pull.status, 1);
+  assert.equal(pull.stdout, 'Pulled 0 runs from origin; 0 already here. Added 1 registry file.\n');
+  assert.match(
+    pull.stderr,
+    /\.mlc\/registry\/churn\/aliases\.json here differs from a registry snapshot on origin; yours is kept/,
+  );
+  assert.equal(readFileSync(join(b, '.mlc/registry/churn/versions/1.json'), 'utf8'), '{"version":1}\n');
+  assert.equal(readFileSync(join(b, '.mlc/registry/churn/aliases.json'), 'utf8'), '{"production":0}\n');
+  assert.deepEqual(readdirSync(join(b, '.mlc')).sort(), ['registry']);
 });
