@@ -72,7 +72,14 @@ function workingTreeFiles(context: CliContext): RevisionFiles {
   return {
     readText: (path) => {
       const absolute = `${context.cwd}/${path}`;
-      return Promise.resolve(context.fs.stat(absolute)?.kind === 'file' ? context.fs.readText(absolute) : undefined);
+      if (context.fs.stat(absolute)?.kind !== 'file') return Promise.resolve(undefined);
+      try {
+        return Promise.resolve(context.fs.readText(absolute));
+      } catch (error) {
+        // Unreadable here (permissions): reported, and the row shows the value as absent.
+        context.logger.warn(`${path}: cannot be read (${error instanceof Error ? error.message : String(error)}).`);
+        return Promise.resolve(undefined);
+      }
     },
   };
 }
