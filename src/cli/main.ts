@@ -13,6 +13,7 @@ import { terminalSafeLogger, terminalText } from './terminalText';
 const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   // One line per subcommand; keep alphabetical.
   audit: () => import('./commands/audit'),
+  ci: () => import('./commands/ci'),
   dag: () => import('./commands/dag'),
   deploy: () => import('./commands/deploy'),
   deployments: () => import('./commands/deployments'),
@@ -20,7 +21,10 @@ const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   metrics: () => import('./commands/metrics'),
   models: () => import('./commands/models'),
   promote: () => import('./commands/promote'),
+  pull: () => import('./commands/pull'),
+  push: () => import('./commands/push'),
   register: () => import('./commands/register'),
+  report: () => import('./commands/report'),
   rollback: () => import('./commands/rollback'),
   run: () => import('./commands/run'),
   runs: () => import('./commands/runs'),
