@@ -1,5 +1,8 @@
-// Runs every test/unit/**/*.test.ts with node's built-in test runner, on the TypeScript
-// sources through tsx. Extra arguments are passed on (e.g. a file path to run one file).
+// Runs node:test suites on the TypeScript sources through tsx, two files at a time (one per core:
+// most of the time goes to waiting on spawned processes). Tiers are folders:
+//   node scripts/run-unit-tests.mjs              test/unit: pure and fast (npm run check)
+//   node scripts/run-unit-tests.mjs --tier=cli   test/cli: spawns the mlc CLI and real programs
+// Extra arguments are passed on (a file path runs that file only; a --test-concurrency wins).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,11 +15,11 @@ function findTests(dir) {
   });
 }
 
-const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
-const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
-const files = requested.length > 0 ? requested : findTests('test/unit').sort();
-// Two files at a time (one per core): the suite is mostly waiting on spawned processes. A
-// --test-concurrency given on the command line wins.
+const args = process.argv.slice(2);
+const tier = args.find((arg) => arg.startsWith('--tier='))?.slice('--tier='.length) ?? 'unit';
+const requested = args.filter((arg) => !arg.startsWith('--'));
+const flags = args.filter((arg) => arg.startsWith('--') && !arg.startsWith('--tier='));
+const files = requested.length > 0 ? requested : findTests(join('test', tier)).sort();
 const concurrency = flags.some((flag) => flag.startsWith('--test-concurrency')) ? [] : ['--test-concurrency=2'];
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...concurrency, ...flags, ...files], {
   stdio: 'inherit',

@@ -13,6 +13,8 @@ const steps = [
   { name: 'lint', command: 'npm', args: ['run', '--silent', 'lint'] },
   { name: 'format', command: 'npm', args: ['run', '--silent', 'format:check'] },
   { name: 'unit', command: 'npm', args: ['run', '--silent', 'test:unit'], count: nodeTestCount },
+  // The mlc CLI spawned on temp workspaces, as users and CI run it (processes, signals, locks).
+  { name: 'cli', command: 'npm', args: ['run', '--silent', 'test:cli'], count: nodeTestCount },
   { name: 'build', command: 'npm', args: ['run', '--silent', 'build'] },
   // Integration suites in a real VS Code extension host and e2e specs in Chromium (code-server);
   // the build above is reused. Missing tools fail this step (the set-up step above installs them).

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { aWorkspace, runCli } from './runCli';
+import { aWorkspace, runCli } from '../support/runCli';
 
 const PIPELINE = `stages:
   train:

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { kerasCsvLog } from '../../support/csvLoggerWriter';
-import { scalarEvents, writeEventFile } from '../../support/tfeventsWriter';
-import { runMlc } from '../../support/mlcCli';
-import { makeRunsWorkspace, writeAged } from '../../support/runsWorkspace';
+import { kerasCsvLog } from '../support/csvLoggerWriter';
+import { scalarEvents, writeEventFile } from '../support/tfeventsWriter';
+import { runMlc } from '../support/mlcCli';
+import { makeRunsWorkspace, writeAged } from '../support/runsWorkspace';
 
 test('mlc metrics --json prints every series with steps, values and timestamps (null when absent)', async (t) => {
   const root = makeRunsWorkspace();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { aWorkspace, runCli } from './runCli';
+import { aWorkspace, runCli } from '../support/runCli';
 
 /** A workspace `ws/` next to a file it must never touch, with one stage whose out is `out`. */
 function workspaceWithOut(out: string): { root: string; workspace: string } {

@@ -4,9 +4,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, suite, test } from 'node:test';
-import type { RunRecord } from '../../../src/engine/runStore/runRecord';
-import { isProcessAlive } from '../../../src/node/runStore/isOwnerAlive';
-import { createWorkspace, runMlc, startMlc, waitFor } from '../../support/mlcCli';
+import type { RunRecord } from '../../src/engine/runStore/runRecord';
+import { isProcessAlive } from '../../src/node/runStore/isOwnerAlive';
+import { createWorkspace, runMlc, startMlc, waitFor } from '../support/mlcCli';
 
 const workspaces: string[] = [];
 after(() => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { createWorkspace, runMlc } from '../../support/mlcCli';
+import { createWorkspace, runMlc } from '../support/mlcCli';
 
 const workspaces: string[] = [];
 after(() => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
-import { createWorkspace, runMlc } from '../../support/mlcCli';
+import { createWorkspace, runMlc } from '../support/mlcCli';
 
 const root = createWorkspace({ 'mlc.yaml': 'stages:\n  hello:\n    cmd: echo hi\n' });
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runMlc } from '../../support/mlcCli';
-import { makeRunsWorkspace } from '../../support/runsWorkspace';
+import { runMlc } from '../support/mlcCli';
+import { makeRunsWorkspace } from '../support/runsWorkspace';
 
 test('mlc runs --json lists every source newest first with the contract fields', async (t) => {
   const root = makeRunsWorkspace();

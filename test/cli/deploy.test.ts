@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { repoRoot, runMlc, type MlcResult } from '../../support/mlcCli';
+import { repoRoot, runMlc, type MlcResult } from '../support/mlcCli';
 
 // End to end on a temp copy of examples/churn with its real model server (src/serve.py): the
 // spawned CLI trains, registers, gates, deploys, survives a broken version, rolls back and undeploys.

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, suite, test } from 'node:test';
-import { dvcliveFiles } from '../../support/dvcliveWriter';
-import { type MlcProcess, createWorkspace, runMlc, startMlc, waitFor, writeFiles } from '../../support/mlcCli';
+import { dvcliveFiles } from '../support/dvcliveWriter';
+import { type MlcProcess, createWorkspace, runMlc, startMlc, waitFor, writeFiles } from '../support/mlcCli';
 
 const workspaces: string[] = [];
 after(() => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { aWorkspace, runCli } from './runCli';
+import { aWorkspace, runCli } from '../support/runCli';
 
 const pipeline = {
   'dvc.yaml': `stages:

@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 
 // The example projects are real Python projects: these tests run their scripts with python3, the
 // way mlc (or DVC) would, in a temporary copy so that the working tree stays clean.
-const examplesRoot = resolve(__dirname, '../../../examples');
+const examplesRoot = resolve(__dirname, '../../examples');
 const committedPaths = ['src', 'data/raw.csv', 'params.yaml', 'mlc.yaml', 'dvc.yaml'];
 const copies: string[] = [];
 

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { toText } from '../../../src/cli/commands/dag';
-import type { Pipeline } from '../../../src/engine/pipeline/model';
-import { buildStageGraph } from '../../../src/engine/pipeline/stageGraph';
-import { aStage } from '../../support/builders';
-import { createWorkspace, runMlc, startMlc, waitFor } from '../../support/mlcCli';
+import { toText } from '../../src/cli/commands/dag';
+import type { Pipeline } from '../../src/engine/pipeline/model';
+import { buildStageGraph } from '../../src/engine/pipeline/stageGraph';
+import { aStage } from '../support/builders';
+import { createWorkspace, runMlc, startMlc, waitFor } from '../support/mlcCli';
 
 const workspaces: string[] = [];
 after(() => {

@@ -3,9 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { aWorkspace, runCli } from './runCli';
+import { aWorkspace, runCli } from '../support/runCli';
 
-const repoRoot = resolve(__dirname, '../../..');
+const repoRoot = resolve(__dirname, '../..');
 const PIPELINE = `stages:
   train:
     cmd: python3 train.py

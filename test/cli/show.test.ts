@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { createWorkspace, runMlc } from '../../support/mlcCli';
-import { makeRunsWorkspace } from '../../support/runsWorkspace';
+import { createWorkspace, runMlc } from '../support/mlcCli';
+import { makeRunsWorkspace } from '../support/runsWorkspace';
 
 test('mlc show prints summary, params, metrics; --json adds problems', async (t) => {
   const root = makeRunsWorkspace();

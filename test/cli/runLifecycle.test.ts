@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, suite, test } from 'node:test';
-import type { RunRecord } from '../../../src/engine/runStore/runRecord';
-import { isProcessAlive } from '../../../src/node/runStore/isOwnerAlive';
-import { createWorkspace, runMlc, startMlc, waitFor, type MlcResult } from '../../support/mlcCli';
+import type { RunRecord } from '../../src/engine/runStore/runRecord';
+import { isProcessAlive } from '../../src/node/runStore/isOwnerAlive';
+import { createWorkspace, runMlc, startMlc, waitFor, type MlcResult } from '../support/mlcCli';
 
 const workspaces: string[] = [];
 after(() => {

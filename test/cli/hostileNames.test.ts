@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { nodeFileSystem } from '../../../src/node/nodeFileSystem';
-import { createWorkspace, runMlc } from '../../support/mlcCli';
-import { writeMlflowFileStore } from '../../support/mlflowFixtures';
+import { nodeFileSystem } from '../../src/node/nodeFileSystem';
+import { createWorkspace, runMlc } from '../support/mlcCli';
+import { writeMlflowFileStore } from '../support/mlflowFixtures';
 
 const workspaces: string[] = [];
 after(() => {
