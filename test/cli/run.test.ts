@@ -188,7 +188,7 @@ suite('mlc run', { concurrency: 3 }, () => {
     assert.ok(Date.now() - started < 15_000);
     const slow = result.json.stages[0]!;
     assert.equal(slow.failure?.code, 'timedOut');
-    assert.match(slow.failure!.message, /timed out after 1 s/);
+    assert.match(slow.failure!.message, /timed out after 1\.0 s/);
     const child = Number(readFileSync(join(root, 'child.pid'), 'utf8'));
     await waitFor(() => !isProcessAlive(child), 5000, `the child sleep ${child} to die`);
   });

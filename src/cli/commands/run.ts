@@ -5,7 +5,7 @@ import { matchTarget } from '../../engine/pipeline/findStages';
 import type { StageRunRecord } from '../../engine/runStore/runRecord';
 import { type RunPlan, upstreamClosure } from '../../engine/scheduler/planRun';
 import { runPipeline, type PipelineRunOutcome } from '../../engine/scheduler/runPipeline';
-import { formatDuration } from '../../engine/scheduler/runStage';
+import { formatDuration } from '../../engine/text/formatDuration';
 import type { RunObserver } from '../../engine/scheduler/schedulerDependencies';
 import { createContentHasher } from '../../node/hashing/createContentHasher';
 import { createLocalRunPorts, schedulerNodesOf } from '../../node/runStore/createLocalRunPorts';

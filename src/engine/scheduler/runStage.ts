@@ -1,4 +1,5 @@
 import { resolve } from 'pathe';
+import { formatDuration } from '../text/formatDuration';
 import { unhashableReason } from '../hashing/unhashableReason';
 import type { Stage } from '../pipeline/model';
 import { checkOutOwnership } from '../pipeline/outOwnership';
@@ -297,11 +298,4 @@ async function finishSuccess(
       failure: { code: 'recordFailed', message: `its lock entry could not be written: ${message}` },
     };
   }
-}
-
-export function formatDuration(milliseconds: number): string {
-  if (milliseconds < 1000) return `${milliseconds} ms`;
-  const seconds = milliseconds / 1000;
-  if (seconds < 120) return `${Number(seconds.toFixed(1))} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
