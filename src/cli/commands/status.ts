@@ -14,14 +14,9 @@ import type { LockHolder } from '../../engine/runStore/workspaceLock';
 import { WORKSPACE_LOCK_FILE } from '../../node/runStore/createWorkspaceLock';
 import { isOwnerAlive } from '../../node/runStore/isOwnerAlive';
 import { RUN_FILES } from '../../engine/runStore/runRecord';
-import {
-  LOCK_NAMES,
-  PARAMS_NAME,
-  PIPELINE_NAMES,
-  declaredStagePaths,
-  isWithin,
-} from '../../engine/workspace/watchedPaths';
+import { PARAMS_NAME, declaredStagePaths, isWithin } from '../../engine/workspace/watchedPaths';
 import type { FolderTreeChange } from '../../node/workspace/watchFolderTree';
+import { isLockFileName, isPipelineFileName } from '../../engine/pipeline/pipelineFileNames';
 import { parseCommandArgs } from '../argv';
 import { watchFrames } from '../watchFrames';
 import { problemsJson, writePipelineProblems } from '../problemOutput';
@@ -97,7 +92,7 @@ interface StatusOptions {
  */
 function affectsStatus(change: FolderTreeChange, relativePath: string, declaredPaths: readonly string[]): boolean {
   const name = relativePath.slice(relativePath.lastIndexOf('/') + 1);
-  if (change.directory || PIPELINE_NAMES.has(name) || PARAMS_NAME.test(name) || LOCK_NAMES.has(name)) return true;
+  if (change.directory || isPipelineFileName(name) || PARAMS_NAME.test(name) || isLockFileName(name)) return true;
   if (declaredPaths.some((declared) => isWithin(change.path, declared))) return true;
   return relativePath.startsWith(`${RUNS_FOLDER}/`) && name === RUN_FILES.record;
 }

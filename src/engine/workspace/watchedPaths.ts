@@ -2,11 +2,8 @@
 import type { Stage } from '../pipeline/model';
 import { ALWAYS_SKIPPED_FOLDERS } from './walkWorkspace';
 
-/** Names discovery looks for (WorkspaceState.discover): a new or deleted one means discovering again. */
-export const PIPELINE_NAMES = new Set(['mlc.yaml', 'dvc.yaml', 'MLproject', 'mlproject']);
 /** Default params files, which `vars:` and `${}` read even when no stage lists them. */
 export const PARAMS_NAME = /^params\.(ya?ml|json|toml)$/;
-export const LOCK_NAMES = new Set(['mlc.lock', 'dvc.lock']);
 /** Keras CSVLogger and Lightning CSVLogger file names, as the CSV reader detects them. */
 const CSV_LOG_NAME = /(^training\.log$)|(^metrics\.csv$)|((log|history|train|metric|epoch|progress)[^/]*\.csv$)/i;
 

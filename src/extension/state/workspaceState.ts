@@ -10,7 +10,7 @@ import type {
   StageStatusEntry,
   WorkspaceView,
 } from '../engineServices';
-import { PIPELINE_FILE_NAMES } from '../ids';
+import { isPipelineFileName } from '../../engine/pipeline/pipelineFileNames';
 import type { StageState } from '../presentation';
 import { readSettings } from '../settings';
 import { debounce } from './debounce';
@@ -198,7 +198,7 @@ export class WorkspaceState implements vscode.Disposable {
     const overrides = new Map<string, string>();
     for (const document of vscode.workspace.textDocuments) {
       const name = document.uri.path.split('/').at(-1) ?? '';
-      if (document.uri.scheme === 'file' && document.isDirty && PIPELINE_FILE_NAMES.has(name)) {
+      if (document.uri.scheme === 'file' && document.isDirty && isPipelineFileName(name)) {
         overrides.set(document.uri.fsPath, document.getText());
       }
     }

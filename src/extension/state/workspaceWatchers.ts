@@ -1,13 +1,11 @@
 import * as vscode from 'vscode';
 import type { Disposable } from '../../engine/ports';
 import { type FolderTreeChange, watchFolderTree } from '../../node/workspace/watchFolderTree';
-import { PIPELINE_FILE_NAMES } from '../ids';
+import { isLockFileName, isPipelineFileName } from '../../engine/pipeline/pipelineFileNames';
 import { readSettings } from '../settings';
 import type { WorkspaceState } from './workspaceState';
 import {
-  LOCK_NAMES,
   PARAMS_NAME,
-  PIPELINE_NAMES,
   declaredStagePaths,
   isRunOutputPath,
   isWithin,
@@ -48,9 +46,9 @@ export function watchWorkspace(state: WorkspaceState): vscode.Disposable {
       // A folder that appeared or went away: whatever it held. (Its files are reported one by one
       // too, except when it was renamed.)
       const touches = (declared: string) => isWithin(path, declared) || (directory && isWithin(declared, path));
-      if (PIPELINE_NAMES.has(name) || (directory && state.hasPipelineFileIn(path))) pipelineFiles = true;
+      if (isPipelineFileName(name) || (directory && state.hasPipelineFileIn(path))) pipelineFiles = true;
       if (PARAMS_NAME.test(name) || paramsPaths.some(touches)) pipelines = true;
-      if (LOCK_NAMES.has(name) || statusPaths.some(touches)) status = true;
+      if (isLockFileName(name) || statusPaths.some(touches)) status = true;
       if (directory || isRunOutputPath(path.slice(root.length + 1))) runs = true;
     }
     if (pipelineFiles) state.pipelineFilesDidChange();
@@ -79,7 +77,7 @@ export function watchWorkspace(state: WorkspaceState): vscode.Disposable {
   watchFolders();
 
   const isPipelineDocument = (document: vscode.TextDocument) =>
-    document.uri.scheme === 'file' && PIPELINE_FILE_NAMES.has(document.uri.path.split('/').at(-1) ?? '');
+    document.uri.scheme === 'file' && isPipelineFileName(document.uri.path.split('/').at(-1) ?? '');
   return vscode.Disposable.from(
     { dispose: () => folderWatchers.forEach((watcher) => watcher.dispose()) },
     state.onDidChangePipelines(rememberDeclaredPaths),
