@@ -1,7 +1,10 @@
-// Runs every test/unit/**/*.test.ts (or those below the folders given) with node's built-in test runner, on the TypeScript
-// sources through tsx. Extra arguments are passed on (e.g. a file path to run one file).
+// Runs node:test suites on the TypeScript sources through tsx, two files at a time (one per core:
+// most of the time goes to waiting on spawned processes). Tiers are folders:
+//   node scripts/run-unit-tests.mjs              test/unit: pure and fast (npm run check)
+//   node scripts/run-unit-tests.mjs --tier=cli   test/cli: spawns the mlc CLI and real programs
+// Extra arguments are passed on (a file path runs that file only; a --test-concurrency wins).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 function findTests(dir) {
@@ -12,11 +15,13 @@ function findTests(dir) {
   });
 }
 
-const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
-const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
-// A folder stands for every test file below it (`test/services`: the real-server tier).
-const files = (requested.length > 0 ? requested : ['test/unit']).flatMap((path) =>
-  statSync(path).isDirectory() ? findTests(path).sort() : [path],
-);
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...flags, ...files], { stdio: 'inherit' });
+const args = process.argv.slice(2);
+const tier = args.find((arg) => arg.startsWith('--tier='))?.slice('--tier='.length) ?? 'unit';
+const requested = args.filter((arg) => !arg.startsWith('--'));
+const flags = args.filter((arg) => arg.startsWith('--') && !arg.startsWith('--tier='));
+const files = requested.length > 0 ? requested : findTests(join('test', tier)).sort();
+const concurrency = flags.some((flag) => flag.startsWith('--test-concurrency')) ? [] : ['--test-concurrency=2'];
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...concurrency, ...flags, ...files], {
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);

@@ -6,11 +6,18 @@
 #   2. the npm packages of the repository (`npm ci`).
 #   3. Node 24 into .tools/node24: code-server 4.139 refuses any other major, and the system Node is 20.
 #   4. code-server into .tools/code-server (a real VS Code server + web workbench, from npm).
-# Every step checks what is there first, so a second run takes about a second. CI runs this as root,
-# with CI=true and no stdin, on a fresh Debian machine.
+# Every step checks what is there first, so a second run takes about a second. CI runs it the way a
+# newcomer does, as the first step of `npm test` (as root, with CI=true and no stdin, on a fresh
+# Debian machine); scripts/fresh-clone-check.sh proves that path on a temporary clone.
 #   Env: NODE24_VERSION (24.21.0), CODE_SERVER_VERSION (4.139.1), MLC_SETUP_CLEAN=1 (reinstall .tools).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Under `npm test` / `npm start` this script is a child of npm, which hands its settings down as
+# npm_config_* variables (and the package's as npm_package_*/npm_lifecycle_*). An npm started from
+# here would take them as its own: its user agent would still name the outer Node 20, so
+# code-server's install check refuses ("requires node v24 ... you are on node v20"), and the outer
+# nodedir would win over Node 24's. Forget them, so every npm below reads its own config files.
+source scripts/forget-outer-npm.sh
 REPO=$(pwd)
 TOOLS=$REPO/.tools
 NODE24_VERSION=${NODE24_VERSION:-24.21.0}

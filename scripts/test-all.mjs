@@ -1,18 +1,10 @@
 // `npm test`: every test, in order: static checks and unit tests, then the build, then the suites
 // that need real services or a real VS Code. Prints each step's summary and, last, one line
-// "N passed, N failed" over all suites. Exits non-zero when anything failed.
+// "all: N passed, N failed, N skipped" over all suites. Exits non-zero when anything failed.
 import { spawn } from 'node:child_process';
+import { nodeTestCount, plainCount, summaryLine } from './test-counts.mjs';
 
-/** Each step is a command; `count` reads its passed/failed figures from the output. */
-const nodeTestCount = (output) => ({
-  passed: Number(/^# pass (\d+)/m.exec(output)?.[1] ?? 0),
-  failed: Number(/^# fail (\d+)/m.exec(output)?.[1] ?? 0),
-});
-const plainCount = (output) => {
-  const match = [...output.matchAll(/^(?:\w+: )?(\d+) passed, (\d+) failed/gm)].at(-1);
-  return { passed: Number(match?.[1] ?? 0), failed: Number(match?.[2] ?? 0) };
-};
-
+/** Each step is a command; `count` reads its passed/failed/skipped figures from the output. */
 const steps = [
   // The README promises that `npm test` sets up a fresh machine by itself (idempotent: ~1 s when
   // everything is installed).
@@ -21,11 +13,13 @@ const steps = [
   { name: 'lint', command: 'npm', args: ['run', '--silent', 'lint'] },
   { name: 'format', command: 'npm', args: ['run', '--silent', 'format:check'] },
   { name: 'unit', command: 'npm', args: ['run', '--silent', 'test:unit'], count: nodeTestCount },
+  // The mlc CLI spawned on temp workspaces, as users and CI run it (processes, signals, locks).
+  { name: 'cli', command: 'npm', args: ['run', '--silent', 'test:cli'], count: nodeTestCount },
   // The runners against real servers on loopback (sshd, Slurm) that the tests start themselves.
-  { name: 'services', command: 'node', args: ['scripts/run-unit-tests.mjs', 'test/services'], count: nodeTestCount },
+  { name: 'services', command: 'node', args: ['scripts/run-unit-tests.mjs', '--tier=services'], count: nodeTestCount },
   { name: 'build', command: 'npm', args: ['run', '--silent', 'build'] },
   // Integration suites in a real VS Code extension host and e2e specs in Chromium (code-server);
-  // the build above is reused. Missing tools fail this step: run `bash scripts/setup.sh`.
+  // the build above is reused. Missing tools fail this step (the set-up step above installs them).
   {
     name: 'vscode',
     command: process.execPath,
@@ -52,6 +46,7 @@ function runStep(step) {
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const failures = [];
 for (const step of steps) {
   const { code, output } = await runStep(step);
@@ -59,10 +54,11 @@ for (const step of steps) {
     const figures = step.count(output);
     passed += figures.passed;
     failed += figures.failed;
+    skipped += figures.skipped;
   }
   if (code !== 0) failures.push(step.name);
 }
 process.stdout.write(`\nsteps failed: ${failures.length === 0 ? 'none' : failures.join(', ')}\n`);
 if (failures.length > 0 && failed === 0) failed = failures.length;
-process.stdout.write(`all: ${passed} passed, ${failed} failed\n`);
+process.stdout.write(`${summaryLine('all', { passed, failed, skipped })}\n`);
 process.exit(failures.length > 0 ? 1 : 0);

@@ -2,7 +2,7 @@
 // it installed (workspace trust disabled, and trust on = Restricted Mode), runs the mocha
 // integration suites inside the extension host, runs every test/e2e/*.e2e.mjs spec in Chromium
 // with `node --test`, and stops the servers (also on failure and Ctrl-C). Prints one line
-// "N passed, N failed" over both kinds and exits non-zero when anything failed or could not start:
+// "vscode: N passed, N failed, N skipped" over both kinds and exits non-zero when anything failed or could not start:
 // a missing tool is a failure, never a skip (install the tools with `bash scripts/setup.sh`).
 //   node scripts/test-vscode.mjs [--no-build] [--skip-integration] [--skip-e2e] [--grep TEXT] [SPEC...]
 //   SPEC       e2e spec files to run instead of all of test/e2e/*.e2e.mjs
@@ -18,6 +18,7 @@ import {
   stopAllCodeServers,
 } from '../test/support/vscode/codeServer.mjs';
 import { runIntegrationTests } from '../test/support/vscode/runIntegrationTests.mjs';
+import { summaryLine } from './test-counts.mjs';
 import { missingTools, repoRoot, testResultsDir } from '../test/support/vscode/toolchain.mjs';
 import { workspaceCopy } from '../test/support/vscode/workspaceCopy.mjs';
 
@@ -34,7 +35,7 @@ const { values, positionals } = parseArgs({
 const started = Date.now();
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)}s`;
 const say = (line) => process.stdout.write(`[test-vscode ${seconds(started)}] ${line}\n`);
-const tally = { integration: { passed: 0, failed: 0 }, e2e: { passed: 0, failed: 0 } };
+const tally = { integration: { passed: 0, failed: 0, skipped: 0 }, e2e: { passed: 0, failed: 0, skipped: 0 } };
 const problems = [];
 
 function finish() {
@@ -43,12 +44,13 @@ function finish() {
     tally.integration.failed +
     tally.e2e.failed +
     (problems.length > 0 && tally.integration.failed + tally.e2e.failed === 0 ? problems.length : 0);
+  const skipped = tally.integration.skipped + tally.e2e.skipped;
   for (const problem of problems) say(`FAILED: ${problem}`);
   say(
     `integration ${tally.integration.passed} passed, ${tally.integration.failed} failed; ` +
       `e2e ${tally.e2e.passed} passed, ${tally.e2e.failed} failed; screenshots in ${relative(repoRoot, join(testResultsDir, 'screenshots'))}/`,
   );
-  process.stdout.write(`vscode: ${passed} passed, ${failed} failed\n`);
+  process.stdout.write(`${summaryLine('vscode', { passed, failed, skipped })}\n`);
   process.exit(failed > 0 || problems.length > 0 ? 1 : 0);
 }
 
@@ -87,7 +89,12 @@ function runE2e(specs, environment, tapFile) {
     child.on('close', (code) => {
       const tap = existsSync(tapFile) ? readFileSync(tapFile, 'utf8') : '';
       const count = (name) => Number(new RegExp(`^# ${name} (\\d+)`, 'm').exec(tap)?.[1] ?? 0);
-      resolve({ code: code ?? 1, passed: count('pass'), failed: count('fail') + count('cancelled') });
+      resolve({
+        code: code ?? 1,
+        passed: count('pass'),
+        failed: count('fail') + count('cancelled'),
+        skipped: count('skipped') + count('todo'),
+      });
     });
   });
 }
@@ -151,6 +158,7 @@ try {
       });
       tally.integration.passed += result.passed;
       tally.integration.failed += result.failed;
+      tally.integration.skipped += result.skipped;
       if (result.error) problems.push(`integration (trust ${trust}): ${result.error}`);
       say(`integration (trust ${trust}): ${result.passed} passed, ${result.failed} failed in ${seconds(since)}`);
     }
@@ -167,6 +175,7 @@ try {
     );
     tally.e2e.passed += result.passed;
     tally.e2e.failed += result.failed;
+    tally.e2e.skipped += result.skipped;
     if (result.code !== 0 && result.failed === 0) problems.push(`node --test exited with ${result.code}`);
     say(`e2e: ${result.passed} passed, ${result.failed} failed in ${seconds(since)}`);
   }

@@ -6,7 +6,18 @@ const repoRoot = resolve(__dirname, '../..');
 /** What the production build reads: the sources, linked (the build writes only dist/). */
 const buildEntries = ['src', 'webview-ui', 'node_modules', 'package.json', 'tsconfig.base.json', 'tsconfig.json'];
 /** What scripts/package.mjs needs beside dist/: what .vscodeignore ships, and Node 24 for vsce. */
-const packagingEntries = ['.vscodeignore', 'media', 'syntaxes', 'README.md', 'LICENSE', 'CHANGELOG.md', '.tools'];
+const packagingEntries = [
+  '.vscodeignore',
+  'media',
+  'syntaxes',
+  'schemas',
+  'snippets',
+  'package.nls.json',
+  'README.md',
+  'LICENSE',
+  'CHANGELOG.md',
+  '.tools',
+];
 /** Copied, not linked: Node resolves a linked script to the repository, which would pack its dist/. */
 const packagingScripts = ['scripts/package.mjs', 'test/support/vscode/toolchain.mjs'];
 

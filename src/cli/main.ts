@@ -1,7 +1,10 @@
-import { parseArgs } from 'node:util';
 import { nodeFileSystem } from '../node/nodeFileSystem';
+import { killStageGroups } from '../node/process/stageGroups';
+import { releaseHeldLocks } from '../node/runStore/createWorkspaceLock';
 import { createStderrLogger } from '../node/stderrLogger';
-import { type CliCommand, type CliContext, ExitCode, UsageError } from './cliContext';
+import { type CliCommand, type CliContext, ExitCode } from './cliContext';
+import { describeCommandFailure } from './commandFailure';
+import { terminalSafeLogger, terminalText } from './terminalText';
 
 /**
  * The `mlc` command: finds the subcommand, builds the context, maps errors to exit codes.
@@ -9,27 +12,54 @@ import { type CliCommand, type CliContext, ExitCode, UsageError } from './cliCon
  */
 const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   // One line per subcommand; keep alphabetical.
+  audit: () => import('./commands/audit'),
+  ci: () => import('./commands/ci'),
   dag: () => import('./commands/dag'),
+  deploy: () => import('./commands/deploy'),
+  deployments: () => import('./commands/deployments'),
+  gate: () => import('./commands/gate'),
   metrics: () => import('./commands/metrics'),
+  models: () => import('./commands/models'),
+  promote: () => import('./commands/promote'),
+  pull: () => import('./commands/pull'),
+  push: () => import('./commands/push'),
+  register: () => import('./commands/register'),
+  report: () => import('./commands/report'),
+  rollback: () => import('./commands/rollback'),
   run: () => import('./commands/run'),
   runs: () => import('./commands/runs'),
   show: () => import('./commands/show'),
   status: () => import('./commands/status'),
   stop: () => import('./commands/stop'),
+  undeploy: () => import('./commands/undeploy'),
   validate: () => import('./commands/validate'),
 };
+
+/** Printed after every command's usage: the exit codes all commands share beyond their own. */
+const COMMON_EXIT_CODES =
+  'Every command: 2 bad usage (one line on stderr), 3 internal error (a bug in mlc; --verbose prints the stack).';
 
 function helpText(): string {
   const lines = Object.keys(commands)
     .sort()
     .map((name) => `  mlc ${name}`);
-  return ['Usage: mlc <command> [options]', '', 'Commands:', ...lines, '', 'mlc <command> --help for details.'].join(
-    '\n',
-  );
+  return [
+    'Usage: mlc <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'mlc <command> --help (or mlc help <command>) for details.',
+    'Exit: 0 success, 1 a check or a stage failed, 2 bad usage or unreadable input, 3 internal error.',
+  ].join('\n');
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  let [name, ...rest] = argv;
+  if (name === 'help' && rest.length > 0) {
+    // `mlc help run` is `mlc run --help`.
+    [name, rest] = [rest[0], ['--help']];
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${helpText()}\n`);
     return name === undefined ? ExitCode.usage : ExitCode.ok;
@@ -38,41 +68,72 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write('mlc 0.1.0\n');
     return ExitCode.ok;
   }
-  const load = commands[name];
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!load) {
-    process.stderr.write(`mlc: unknown command '${name}'.\n\n${helpText()}\n`);
+    process.stderr.write(`mlc: unknown command '${terminalText(name)}'; mlc --help lists the commands.\n`);
     return ExitCode.usage;
   }
   const { command } = await load();
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${command.usage}\n`);
+  const options = rest.slice(0, endOfOptions(rest));
+  if (options.includes('--help') || options.includes('-h')) {
+    process.stdout.write(`${command.usage}\n\n${COMMON_EXIT_CODES}\n`);
     return ExitCode.ok;
   }
-  const { values } = parseArgs({ args: [...rest], options: { verbose: { type: 'boolean' } }, strict: false });
+  const verbose = options.includes('--verbose');
   const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const context: CliContext = {
-    cwd: process.cwd(),
-    fs: nodeFileSystem,
-    logger: createStderrLogger(values.verbose === true),
-    print: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    signal: abort.signal,
+  const onSignal = () => {
+    if (!abort.signal.aborted) {
+      abort.abort();
+      return;
+    }
+    escalate();
   };
+  const { stopsOnSignal } = command;
+  if (typeof stopsOnSignal === 'function' ? stopsOnSignal(options) : stopsOnSignal) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
   try {
+    const context: CliContext = {
+      cwd: process.cwd(),
+      fs: nodeFileSystem,
+      logger: terminalSafeLogger(createStderrLogger(verbose)),
+      print: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+      signal: abort.signal,
+    };
     return await command.run(rest, context);
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`mlc ${name}: ${error.message}\n\n${command.usage}\n`);
-      return ExitCode.usage;
-    }
-    process.stderr.write(`mlc ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    return ExitCode.usage;
+    const failure = describeCommandFailure(name, error, verbose);
+    process.stderr.write(failure.text);
+    return failure.code;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** Arguments after `--` are positionals, never options such as --help. */
+function endOfOptions(args: readonly string[]): number {
+  const index = args.indexOf('--');
+  return index === -1 ? args.length : index;
+}
+
+/** After a second Ctrl-C, how long the run may take to record its end before mlc exits anyway. */
+const FORCED_EXIT_MS = 3000;
+
+/**
+ * A second Ctrl-C (or SIGTERM) while the first one is still being honoured: the person wants out
+ * now. Stages are killed at once (no SIGTERM grace), so the run normally ends and records itself
+ * within moments; if anything still holds the process, it exits anyway after giving back the
+ * workspace lock, so neither a stage nor the lock outlives it.
+ */
+function escalate(): void {
+  process.stderr.write('mlc: stopping now: killing the running stages.\n');
+  killStageGroups('SIGKILL');
+  setTimeout(() => {
+    releaseHeldLocks();
+    process.exit(ExitCode.failed);
+  }, FORCED_EXIT_MS).unref();
 }
 
 main(process.argv.slice(2)).then(
@@ -80,7 +141,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`mlc: ${String(error)}\n`);
-    process.exitCode = ExitCode.usage;
+    const failure = describeCommandFailure('', error, process.argv.includes('--verbose'));
+    process.stderr.write(failure.text);
+    process.exitCode = failure.code;
   },
 );

@@ -31,8 +31,16 @@ export interface FileSystem {
   /** Reads `length` bytes from `position`; returns fewer at the end of the file. */
   readRange(path: string, position: number, length: number): Uint8Array;
   readText(path: string): string;
-  /** Undefined when the path does not exist. Follows symlinks. */
+  /**
+   * Undefined when there is no usable file at the path: it does not exist, or it cannot be
+   * reached (a symlink loop, a path through a file, a name too long). Follows symlinks.
+   */
   stat(path: string): FileStat | undefined;
+  /**
+   * Why `stat` found nothing usable at a path that is not simply absent ('a symlink loop', ...),
+   * for problem messages; undefined when the path is absent or fine. Optional: fakes may omit it.
+   */
+  unusableReason?(path: string): string | undefined;
   readDirectory(path: string): readonly DirectoryEntry[];
   /** Resolves symlinks; undefined when the path does not exist or loops. */
   realPath(path: string): string | undefined;

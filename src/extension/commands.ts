@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { RunSummary } from '../engine/runs/model';
 import type { EngineServices, RunOutcome, RunRequest } from './engineServices';
-import { CommandId, PIPELINE_FILE_NAMES } from './ids';
+import { CommandId } from './ids';
+import { isPipelineFileName } from '../engine/pipeline/pipelineFileNames';
 import { presentState } from './presentation';
 import type { RunController } from './running/runController';
 import { createRunPseudoterminal } from './running/runPseudoterminal';
@@ -22,7 +23,7 @@ interface CommandDependencies {
 /** Saves open pipeline files, since a run reads them from disk. */
 async function savePipelineDocuments(): Promise<void> {
   const dirty = vscode.workspace.textDocuments.filter(
-    (document) => document.isDirty && PIPELINE_FILE_NAMES.has(document.uri.path.split('/').at(-1) ?? ''),
+    (document) => document.isDirty && isPipelineFileName(document.uri.path.split('/').at(-1) ?? ''),
   );
   await Promise.all(dirty.map((document) => document.save()));
 }

@@ -6,6 +6,7 @@ import type { StageGraph } from '../engine/pipeline/stageGraph';
 import type { Disposable, Logger } from '../engine/ports';
 import { runPipeline, runnersByPipeline } from '../engine/scheduler/runPipeline';
 import { computeStatus } from '../engine/status/computeStatus';
+import { findWorkspaceRoot, isInNestedWorkspace } from '../engine/workspace/findWorkspaceRoot';
 import { createContentHasher } from '../node/hashing/createContentHasher';
 import { nodeFileSystem } from '../node/nodeFileSystem';
 import { createLocalRunPorts, schedulerNodesOf } from '../node/runStore/createLocalRunPorts';
@@ -55,7 +56,10 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
     return hasher;
   };
   const load = (root: string, options: Parameters<EngineServices['loadWorkspace']>[1]) => {
-    const fs = pipelineDiscoveryFileSystem(nodeFileSystem, root, options.pipelineFiles);
+    // VS Code's file search does not know that a folder with its own .mlc/.dvc/.git is another
+    // workspace; the CLI's walk does not enter it, so neither does this.
+    const pipelineFiles = options.pipelineFiles.filter((file) => !isInNestedWorkspace(nodeFileSystem, root, file));
+    const fs = pipelineDiscoveryFileSystem(nodeFileSystem, root, pipelineFiles);
     const workspace = loadWorkspace(fs, root, { overrides: options.overrides, skip: options.ignore });
     const view: WorkspaceView = {
       root: workspace.root,
@@ -68,6 +72,7 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
   };
 
   return {
+    workspaceRootOf: (folder) => findWorkspaceRoot(nodeFileSystem, folder),
     loadWorkspace: (root, options) => load(root, options).view,
 
     async computeStatus(view, runningStages, signal) {
@@ -115,6 +120,7 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
                   : 'skipped',
                 result.durationMs ?? 0,
               ),
+            runWarning: (message) => listener.message(`warning: ${message}`),
           },
           onRunStarted: (runId, _directory, planned) => listener.runStarted(runId, planned),
         });

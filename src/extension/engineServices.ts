@@ -79,6 +79,12 @@ export interface RunHandle {
 }
 
 export interface EngineServices {
+  /**
+   * The workspace root a VS Code folder belongs to (findWorkspaceRoot: the nearest folder at or
+   * above it holding `.mlc`, `.dvc` or `.git`), so the window and `mlc` share one lock and one
+   * run store whatever folder was opened.
+   */
+  workspaceRootOf(folder: string): string;
   /** Parses the pipelines of `root` into one stage graph, with problems. Small files, synchronous; never throws. */
   loadWorkspace(root: string, options: LoadOptions): WorkspaceView;
   /** Stage states; hashing happens in worker threads. */

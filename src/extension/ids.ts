@@ -1,3 +1,4 @@
+import { STAGE_SCHEMA_FILE_NAMES } from '../engine/pipeline/pipelineFileNames';
 /**
  * Every identifier the extension shares with package.json: commands, views, settings, context
  * keys, the task type and the diagnostics collection. A test checks the commands against
@@ -50,5 +51,4 @@ export const LOG_CHANNEL_NAME = 'ML Lifecycle';
 /** Scheme of the read-only documents that show a run's details. */
 export const RUN_DOCUMENT_SCHEME = 'mlc-run';
 /** Which editors get CodeLens, hover, diagnostics, definition and completion. */
-export const PIPELINE_FILE_GLOB = '**/{mlc.yaml,dvc.yaml}';
-export const PIPELINE_FILE_NAMES: ReadonlySet<string> = new Set(['mlc.yaml', 'dvc.yaml']);
+export const PIPELINE_FILE_GLOB = `**/{${STAGE_SCHEMA_FILE_NAMES.join(',')}}`;

@@ -33,6 +33,23 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string): vo
   }
 }
 
+/**
+ * errno codes that mean "no usable file at this path" rather than a broken disk: the engine asks
+ * `stat` about paths written in pipeline files, which may loop, go through a file or be too long.
+ */
+const UNUSABLE_PATH_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: '',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  ELOOP: 'a symlink loop',
+  ENAMETOOLONG: 'the name is too long for the file system',
+  EACCES: 'permission denied',
+};
+
+function unusablePathReason(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code !== undefined && Object.hasOwn(UNUSABLE_PATH_REASONS, code) ? UNUSABLE_PATH_REASONS[code] : undefined;
+}
+
 export const nodeFileSystem: FileSystem = {
   readFile: (path) => fs.readFileSync(path),
   readRange(path, position, length) {
@@ -47,8 +64,21 @@ export const nodeFileSystem: FileSystem = {
   },
   readText: (path) => fs.readFileSync(path, 'utf8'),
   stat(path) {
-    const stats = fs.statSync(path, { throwIfNoEntry: false });
-    return stats ? toStat(stats) : undefined;
+    try {
+      const stats = fs.statSync(path, { throwIfNoEntry: false });
+      return stats ? toStat(stats) : undefined;
+    } catch (error) {
+      if (unusablePathReason(error) !== undefined) return undefined;
+      throw error;
+    }
+  },
+  unusableReason(path) {
+    try {
+      fs.statSync(path);
+      return undefined;
+    } catch (error) {
+      return unusablePathReason(error) || undefined;
+    }
   },
   readDirectory(path) {
     return fs.readdirSync(path, { withFileTypes: true }).map((entry): DirectoryEntry => ({

@@ -112,6 +112,12 @@ describe('Problems of pipeline files', () => {
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     rmSync(brokenFolder(), { recursive: true, force: true });
+    // Leave the workspace as the next suite expects it: the deleted pipeline gone from the views.
+    const exported = await api();
+    await eventually(
+      () => exported.pipelinesTree(),
+      (items) => !items.some((item) => item.label.startsWith('broken-pipeline/')),
+    );
   });
 
   it('reports a broken pipeline file in the Problems panel, located, and clears it when fixed', async () => {
@@ -119,8 +125,6 @@ describe('Problems of pipeline files', () => {
     const file = join(brokenFolder(), 'mlc.yaml');
     writeFileSync(file, 'stages:\n  a:\n    cmd: echo a\n    depz: [x]\n');
     const uri = vscode.Uri.file(file);
-    // Opening it is enough even where the file watcher misses the new file (inside the test
-    // harness's code-server it delivers no events for files written from outside the workbench).
     const document = await vscode.workspace.openTextDocument(uri);
     const editor = await vscode.window.showTextDocument(document);
     const diagnostics = await eventually(

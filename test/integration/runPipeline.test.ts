@@ -140,9 +140,11 @@ describe('Running the pipeline', function () {
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'mlc.yaml'), 'stages:\n  boom:\n    cmd: echo about to fail && exit 3\n');
     try {
-      // Refresh explicitly: inside the test harness's code-server, VS Code's file watcher delivers
-      // no events for files written from outside the workbench (ARCHITECTURE.md, "Known gaps").
-      await vscode.commands.executeCommand('mlc.refresh');
+      // No refresh: the file watcher notices the new pipeline file.
+      await eventually(
+        () => exported.pipelinesTree(),
+        (items) => items.some((item) => item.label === 'failing/mlc.yaml'),
+      );
       const outcome = await vscode.commands.executeCommand<RunOutcome>('mlc.runStage', 'failing/mlc.yaml:boom');
       assert.equal(outcome.status, 'failed');
       const tree = await eventually(
@@ -159,7 +161,10 @@ describe('Running the pipeline', function () {
       );
     } finally {
       rmSync(folder, { recursive: true, force: true });
-      await vscode.commands.executeCommand('mlc.refresh');
+      await eventually(
+        () => exported.pipelinesTree(),
+        (items) => !items.some((item) => item.label === 'failing/mlc.yaml'),
+      );
     }
   });
 
@@ -170,7 +175,10 @@ describe('Running the pipeline', function () {
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'mlc.yaml'), 'stages:\n  wait:\n    cmd: sleep 60\n');
     try {
-      await vscode.commands.executeCommand('mlc.refresh');
+      await eventually(
+        () => exported.pipelinesTree(),
+        (items) => items.some((item) => item.label === 'slow/mlc.yaml'),
+      );
       const started = Date.now();
       const running = vscode.commands.executeCommand<RunOutcome>('mlc.runStage', 'slow/mlc.yaml:wait');
       await eventually(
@@ -184,7 +192,10 @@ describe('Running the pipeline', function () {
       assert.deepEqual(exported.activeRuns(), []);
     } finally {
       rmSync(folder, { recursive: true, force: true });
-      await vscode.commands.executeCommand('mlc.refresh');
+      await eventually(
+        () => exported.pipelinesTree(),
+        (items) => !items.some((item) => item.label === 'slow/mlc.yaml'),
+      );
     }
   });
 });

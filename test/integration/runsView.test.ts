@@ -4,13 +4,18 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TreeItemSnapshot } from '../../src/extension/extensionApi';
 import { api } from './support/activatedApi';
+import { eventually } from './support/eventually';
 
 describe('Runs view, all sources', () => {
   const folder = () => join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'notebook-experiment');
 
   after(async () => {
     rmSync(folder(), { recursive: true, force: true });
-    await vscode.commands.executeCommand('mlc.refresh');
+    const exported = await api();
+    await eventually(
+      () => exported.runsTree(),
+      (runs) => !runs.some((run) => run.id?.startsWith('run:dvclive:')),
+    );
   });
 
   it('lists a DVCLive run written by another tool beside mlc runs, with its metrics', async () => {
@@ -20,10 +25,11 @@ describe('Runs view, all sources', () => {
     writeFileSync(join(live, 'params.yaml'), 'lr: 0.01\nepochs: 3\n');
     writeFileSync(join(live, 'metrics.json'), JSON.stringify({ accuracy: 0.87, loss: 0.31, step: 2 }, null, 4) + '\n');
     writeFileSync(join(live, 'plots', 'metrics', 'loss.tsv'), 'step\tloss\n0\t0.9\n1\t0.5\n2\t0.31\n');
-    // Refresh explicitly: inside the test harness's code-server, VS Code's file watcher delivers no
-    // events for files written from outside the workbench (see ARCHITECTURE.md, "Known gaps").
-    await vscode.commands.executeCommand('mlc.refresh');
-    const runs = await exported.runsTree();
+    // No refresh: the file watcher notices the new run.
+    const runs = await eventually(
+      () => exported.runsTree(),
+      (listed) => listed.some((run) => run.id?.startsWith('run:dvclive:')),
+    );
     const dvclive = runs.find((run: TreeItemSnapshot) => run.id?.startsWith('run:dvclive:'));
     assert.ok(dvclive, `no DVCLive run among ${runs.map((run) => run.id).join(', ')}`);
     assert.match(dvclive.description, /accuracy 0\.87/);

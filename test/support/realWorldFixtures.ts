@@ -2,16 +2,40 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
+/** The variable that points the corpus tests at a copy of the fixtures elsewhere. */
+const FIXTURES_VARIABLE = 'MLC_REAL_WORLD_FIXTURES';
+
 /**
- * The read-only real-world fixtures beside the clone (`../shared/fixtures/real-world`). Tests fail
- * with a clear message when they are missing, never skip.
+ * The read-only real-world fixtures: `$MLC_REAL_WORLD_FIXTURES`, else `../shared/fixtures/real-world`
+ * beside the clone.
  */
+export const realWorldFixturesRoot = process.env[FIXTURES_VARIABLE]
+  ? resolve(process.env[FIXTURES_VARIABLE])
+  : resolve(__dirname, '../../../shared/fixtures/real-world');
+
+const isCi = () => Boolean(process.env.CI) && process.env.CI !== 'false';
+
+/**
+ * Call first in a test that reads the corpus: when the corpus is missing outside CI, marks the test
+ * skipped with one line saying where it was looked for and how to point at a copy, and returns true
+ * (the test then returns). In CI (CI=true) a missing corpus is a failure, never a skip.
+ */
+export function skipWithoutRealWorldFixtures(context: { skip(message?: string): void }): boolean {
+  if (existsSync(realWorldFixturesRoot) || isCi()) return false;
+  context.skip(
+    `Real-world fixtures not found at ${realWorldFixturesRoot}; put ../shared beside the clone or set ${FIXTURES_VARIABLE}=<copy of shared/fixtures/real-world>`,
+  );
+  return true;
+}
+
+/** The corpus folder; throws with where it was looked for when it is missing. */
 export function realWorldFixtures(): string {
-  const root = resolve(__dirname, '../../../shared/fixtures/real-world');
-  if (!existsSync(root)) {
-    throw new Error(`Real-world fixtures missing at ${root}; CI must provide ../shared beside the clone.`);
+  if (!existsSync(realWorldFixturesRoot)) {
+    throw new Error(
+      `Real-world fixtures missing at ${realWorldFixturesRoot}; CI must provide ../shared beside the clone (or ${FIXTURES_VARIABLE}).`,
+    );
   }
-  return root;
+  return realWorldFixturesRoot;
 }
 
 /** Every real dvc.lock file, sorted. */

@@ -1,23 +1,26 @@
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import { matchTarget } from '../../engine/pipeline/findStages';
-import type { Problem } from '../../engine/problems';
 import type { StageRunRecord } from '../../engine/runStore/runRecord';
 import type { RunPlan } from '../../engine/scheduler/planRun';
 import { runPipeline, runnersByPipeline, type PipelineRunOutcome } from '../../engine/scheduler/runPipeline';
-import { formatDuration } from '../../engine/scheduler/runStage';
+import { formatDuration } from '../../engine/text/formatDuration';
 import type { RunObserver } from '../../engine/scheduler/schedulerDependencies';
 import { createContentHasher } from '../../node/hashing/createContentHasher';
 import { createLocalRunPorts, schedulerNodesOf } from '../../node/runStore/createLocalRunPorts';
-import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
+import { parseCommandArgs } from '../argv';
+import { problemsJson, writePipelineProblems } from '../problemOutput';
+import { terminalText } from '../terminalText';
+import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 
 const usage = `Usage: mlc run [STAGE...] [-j N] [--force] [--keep-going] [--dry-run] [--runner NAME] [--json]
 
 Runs the stages that changed (and the changed stages they depend on), in dependency order.
   STAGE            a stage address (train, sub/dvc.yaml:train@cnn), a foreach group or a
-                   pipeline file; default: every stage of the workspace
+                   pipeline file; default: every stage of the workspace (its root is the
+                   nearest folder up holding .mlc, .dvc or .git), or, started in a
+                   sub-folder, the stages of the pipeline files at or below it
   -j, --jobs N     stages run at once (default: the number of cores)
   -f, --force      run the selected stages even when up to date: the targets and every stage
                    upstream of them, frozen ones included (as dvc repro -f)
@@ -25,7 +28,8 @@ Runs the stages that changed (and the changed stages they depend on), in depende
   --dry-run        print what would run and why; run nothing
   --runner NAME    run every selected stage on this runner ('local' or one declared under
                    runners: in mlc.yaml); default: each stage's runner: key, else local
-  --json           print one JSON document at the end
+  --json           print one JSON document at the end, always with "problems" (as in
+                   mlc validate --json); a pipeline with errors prints {"status":"invalid",...}
 
 Exit: 0 all succeeded or nothing to do, 1 a stage failed or the run was cancelled (or another
 run holds the workspace), 2 bad usage, unknown stage, or a pipeline with errors.`;
@@ -33,32 +37,28 @@ run holds the workspace), 2 bad usage, unknown stage, or a pipeline with errors.
 export const command: CliCommand = {
   summary: 'Run the pipeline stages that need it',
   usage,
+  stopsOnSignal: true,
   async run(args, context) {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      options: {
-        jobs: { type: 'string', short: 'j' },
-        force: { type: 'boolean', short: 'f' },
-        'keep-going': { type: 'boolean', short: 'k' },
-        'dry-run': { type: 'boolean' },
-        runner: { type: 'string' },
-        json: { type: 'boolean' },
-        verbose: { type: 'boolean' },
-      },
-      allowPositionals: true,
-      strict: true,
+    const { values, positionals } = parseCommandArgs(args, {
+      jobs: { type: 'string', short: 'j' },
+      force: { type: 'boolean', short: 'f' },
+      'keep-going': { type: 'boolean', short: 'k' },
+      'dry-run': { type: 'boolean' },
+      runner: { type: 'string' },
+      json: { type: 'boolean' },
     });
     const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1)
       throw new UsageError(`-j expects a whole number of stages at least 1, not '${values.jobs}'.`);
     const json = values.json === true;
-    const workspace = loadWorkspace(context.fs, context.cwd);
+    const workspace = loadWorkspace(context.fs, workspaceRoot(context));
     const errors = workspace.problems.filter((problem) => problem.severity === 'error');
-    for (const problem of workspace.problems) context.logger.warn(formatProblem(problem, workspace.root));
+    writePipelineProblems(workspace.problems, context.cwd);
+    const problems = problemsJson(workspace.problems, context.cwd);
     if (errors.length > 0) {
-      process.stderr.write(
-        `mlc run: the pipeline has ${errors.length} error(s); fix them first (mlc validate lists them).\n`,
-      );
+      const message = `the pipeline has ${errors.length} error(s); fix them first (mlc validate lists them).`;
+      if (json) context.print(JSON.stringify({ runId: null, status: 'invalid', message, problems }));
+      process.stderr.write(`mlc run: ${message}\n`);
       return ExitCode.usage;
     }
     if (workspace.graph.stages.length === 0) {
@@ -67,7 +67,14 @@ export const command: CliCommand = {
       );
       return ExitCode.usage;
     }
-    const targets = resolveTargets(workspace.graph, positionals);
+    const targets =
+      positionals.length > 0 ? resolveTargets(workspace.graph, positionals) : stagesAtOrBelow(workspace, context.cwd);
+    if (targets === undefined) {
+      process.stderr.write(
+        `mlc run: no pipeline stages in ${context.cwd} or below it (the workspace is ${workspace.root}); name a stage, or run mlc run there.\n`,
+      );
+      return ExitCode.usage;
+    }
     if (values.runner !== undefined) checkRunnerName(workspace.pipelines, values.runner);
     const hasher = createContentHasher({ workspaceRoot: workspace.root, logger: context.logger });
     try {
@@ -110,7 +117,7 @@ export const command: CliCommand = {
         return ExitCode.failed;
       }
       await hasher.flush();
-      return report(outcome, json, context);
+      return report(outcome, { json, problems }, context);
     } finally {
       hasher.dispose();
     }
@@ -136,6 +143,18 @@ function resolveTargets(graph: Parameters<typeof matchTarget>[0], positionals: r
   return [...new Set(addresses)];
 }
 
+/**
+ * `mlc run` with no STAGE: every stage when started in the workspace root; from a sub-folder, the
+ * stages of the pipeline files at or below it, as `dvc repro` does (their upstream stages come
+ * along through the plan). Undefined when that sub-folder holds no stage.
+ */
+function stagesAtOrBelow(workspace: ReturnType<typeof loadWorkspace>, cwd: string): string[] | undefined {
+  if (resolve(cwd) === workspace.root) return [];
+  const { graph } = workspace;
+  const inside = graph.stages.filter((stage) => !relative(cwd, stage.pipelineFile).startsWith('..'));
+  return inside.length > 0 ? inside.map((stage) => graph.address(stage)) : undefined;
+}
+
 /** `--runner NAME` must be `local` or a runner some pipeline file declares. */
 function checkRunnerName(pipelines: ReturnType<typeof loadWorkspace>['pipelines'], name: string): void {
   const declared = new Set([
@@ -152,9 +171,14 @@ function checkRunnerName(pipelines: ReturnType<typeof loadWorkspace>['pipelines'
 function humanObserver(): RunObserver {
   const write = (text: string) => process.stderr.write(`${text}\n`);
   return {
-    stageStarted: (address, attempt) => write(attempt > 1 ? `▶ ${address} (attempt ${attempt})` : `▶ ${address}`),
-    stageOutput: (address, _stream, line) => write(`[${address}] ${line}`),
-    stageFinished: (address, result) => write(`${statusMark(result)} ${address} ${describeStage(result)}`),
+    // Stage names come from the pipeline file: escaped. A stage's output is the user's own program
+    // talking to their terminal: passed through as it is.
+    stageStarted: (address, attempt) =>
+      write(attempt > 1 ? `▶ ${terminalText(address)} (attempt ${attempt})` : `▶ ${terminalText(address)}`),
+    stageOutput: (address, _stream, line) => write(`[${terminalText(address)}] ${line}`),
+    stageFinished: (address, result) =>
+      write(`${statusMark(result)} ${terminalText(address)} ${describeStage(result)}`),
+    runWarning: (message) => write(`mlc run: warning: ${terminalText(message)}`),
   };
 }
 
@@ -166,29 +190,42 @@ function statusMark(result: StageRunRecord): string {
       : '✖';
 }
 
+/** How a stage ended, escaped for the terminal (failure messages quote paths and names). */
 function describeStage(result: StageRunRecord): string {
   const took = result.durationMs === undefined ? '' : ` in ${formatDuration(result.durationMs)}`;
   if (result.status === 'succeeded') return `succeeded${took}`;
-  if (result.status === 'skipped') return `skipped: ${result.skipReason ?? 'not run'}`;
+  if (result.status === 'skipped') return terminalText(`skipped: ${result.skipReason ?? 'not run'}`);
   if (result.status === 'up-to-date') return 'up to date (its upstream rewrote identical outs)';
-  return `${result.status}${took}${result.failure ? `: ${result.failure.message}` : ''}`;
+  return terminalText(`${result.status}${took}${result.failure ? `: ${result.failure.message}` : ''}`);
 }
 
-function report(outcome: PipelineRunOutcome, json: boolean, context: CliContext): ExitCode {
+/**
+ * The result on stdout: with --json always one document, carrying the pipeline's problems
+ * (warnings; a pipeline with errors never gets this far).
+ */
+function report(
+  outcome: PipelineRunOutcome,
+  { json, problems }: { readonly json: boolean; readonly problems: readonly object[] },
+  context: CliContext,
+): ExitCode {
   switch (outcome.kind) {
     case 'locked': {
       const { holder } = outcome;
       const message = `another run (${holder.runId}, pid ${holder.pid} on ${holder.hostname}) holds this workspace; wait for it, or stop it with \`mlc stop ${holder.runId}\`. If you know it is gone, delete .mlc/lock.`;
-      if (json) context.print(JSON.stringify({ runId: null, status: 'locked', heldBy: holder, message }));
-      else process.stderr.write(`mlc run: ${message}\n`);
+      if (json) context.print(JSON.stringify({ runId: null, status: 'locked', heldBy: holder, message, problems }));
+      else process.stderr.write(`mlc run: ${terminalText(message)}\n`);
       return ExitCode.failed;
     }
     case 'dryRun':
-      context.print(json ? JSON.stringify({ dryRun: true, ...planJson(outcome.plan) }) : formatPlan(outcome.plan));
+      context.print(
+        json ? JSON.stringify({ dryRun: true, ...planJson(outcome.plan), problems }) : formatPlan(outcome.plan),
+      );
       return ExitCode.ok;
     case 'upToDate':
       context.print(
-        json ? JSON.stringify({ runId: null, status: 'up-to-date', stages: [] }) : 'Everything is up to date.',
+        json
+          ? JSON.stringify({ runId: null, status: 'up-to-date', stages: [], problems })
+          : 'Everything is up to date.',
       );
       return ExitCode.ok;
     case 'finished': {
@@ -200,10 +237,13 @@ function report(outcome: PipelineRunOutcome, json: boolean, context: CliContext)
             status: record.status,
             directory: outcome.directory,
             stages: record.stages,
+            problems,
           }),
         );
       } else {
-        const rows = record.stages.map((stage) => `  ${stage.address.padEnd(24)} ${describeStage(stage)}`);
+        const rows = record.stages.map(
+          (stage) => `  ${terminalText(stage.address).padEnd(24)} ${describeStage(stage)}`,
+        );
         const took = record.endedAt === undefined ? '' : ` in ${formatDuration(record.endedAt - record.startedAt)}`;
         context.print([`Run ${record.id} ${record.status}${took}.`, ...rows].join('\n'));
       }
@@ -234,9 +274,5 @@ function formatPlan(plan: RunPlan): string {
   }
   if (plan.upToDate.length > 0) lines.push(`Up to date: ${plan.upToDate.join(', ')}`);
   if (plan.frozen.length > 0) lines.push(`Frozen (not run): ${plan.frozen.join(', ')}`);
-  return lines.join('\n');
-}
-
-function formatProblem(problem: Problem, root: string): string {
-  return `${relative(root, problem.file) || problem.file}:${problem.line}:${problem.column}: ${problem.severity} ${problem.code}: ${problem.message}`;
+  return lines.map(terminalText).join('\n');
 }

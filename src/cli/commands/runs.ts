@@ -1,15 +1,19 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { RunLookup } from '../../engine/runIndex/queryRunIndex';
 import type { RunSource, RunSummary } from '../../engine/runs/model';
 import { createRunIndexService, type RunIndexService } from '../../node/runIndex/createRunIndexService';
 import { runIndexCachePath } from '../../node/runIndex/runIndexCache';
-import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
+import { isRunOutputPath } from '../../engine/workspace/watchedPaths';
+import { parseCommandArgs } from '../argv';
+import { watchFrames } from '../watchFrames';
+import { formatProblem, relativeProblem } from '../problemOutput';
+import { terminalText, widestLength } from '../terminalText';
+import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 
 const SOURCES: readonly RunSource[] = ['mlc', 'mlflow', 'dvclive', 'tensorboard', 'csv'];
 
-const usage = `Usage: mlc runs [--json] [--source S] [--limit N]
+const usage = `Usage: mlc runs [--json] [--source S] [--limit N] [--watch]
 
 Lists every run in the current folder and below it, newest first: mlc's own runs and the runs of
 MLflow (mlruns/, mlflow.db), DVCLive, TensorBoard and CSV loggers (Keras, Lightning).
@@ -18,14 +22,23 @@ MLflow (mlruns/, mlflow.db), DVCLive, TensorBoard and CSV loggers (Keras, Lightn
   --json       print {"runs":[{"id","source","name","status","startedAt","endedAt","params",
                "metrics","git":{"commit","dirty"},"location"}]}; absent times and git are null,
                "location" is relative to the current folder, NaN metrics are null.
+  --watch      list them again whenever a run's files change, until Ctrl-C (exit 0); on a
+               terminal the screen is redrawn in place, piped each list follows the last after a
+               blank line, with --json one JSON document per line
 
 Exit: 0 listed (even none), 2 bad usage.`;
 
 export const command: CliCommand = {
   summary: 'List runs of every source, newest first',
   usage,
+  stopsOnSignal: (args) => args.includes('--watch'),
   async run(args, context) {
-    const { values, positionals } = parseOptions(args, { source: { type: 'string' }, limit: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(args, {
+      source: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+      watch: { type: 'boolean' },
+    });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'.`);
     const source = values.source as string | undefined;
     if (source !== undefined && !SOURCES.includes(source as RunSource)) {
@@ -34,31 +47,59 @@ export const command: CliCommand = {
     const limit = values.limit === undefined ? undefined : parseCount('--limit', values.limit as string);
     const service = openRunIndex(context);
     try {
-      const result = await service.listRuns({ source: source as RunSource | undefined, limit });
-      for (const problem of result.problems) {
-        context.logger.warn(`${relative(context.cwd, problem.file) || '.'}: ${problem.message} [${problem.code}]`);
-      }
-      if (values.json) {
-        context.print(JSON.stringify({ runs: result.runs.map((run) => runToJson(run, context.cwd)) }, null, 2));
-      } else if (result.runs.length === 0) {
-        context.print('No runs found (mlc, MLflow, DVCLive, TensorBoard or CSV logger output) here or below.');
-      } else {
-        context.print(formatTable(['ID', 'SOURCE', 'STATUS', 'STARTED', 'METRICS'], result.runs.map(runRow)));
-      }
-      return ExitCode.ok;
+      const query = { source: source as RunSource | undefined, limit };
+      const json = values.json === true;
+      if (!values.watch) return await listRuns(service, query, json, context);
+      return await watchFrames('runs', context, {
+        json,
+        // A new folder may be a new store; otherwise only the files of a run store matter.
+        isRelevant: (change, relativePath) => change.directory || isRunOutputPath(relativePath),
+        draw: () => listRuns(service, query, json, context, { oneLineJson: true }),
+      });
     } finally {
       service.dispose();
     }
   },
 };
 
-/** The CLI's run index: the workspace is the current folder; the cache is kept when .mlc/ exists. */
+/** One listing: the table or the JSON document on stdout, problems on stderr. */
+async function listRuns(
+  service: RunIndexService,
+  query: { readonly source: RunSource | undefined; readonly limit: number | undefined },
+  json: boolean,
+  context: CliContext,
+  { oneLineJson = false } = {},
+): Promise<ExitCode> {
+  const result = await service.listRuns(query);
+  for (const problem of result.problems) context.logger.warn(formatProblem(relativeProblem(problem, context.cwd)));
+  // A run listed despite a damaged record (garbage run.json or meta.yaml) says so, not only in mlc show.
+  for (const run of result.runs) {
+    const errors = (run.problems ?? []).filter((problem) => problem.severity === 'error');
+    if (errors.length === 0) continue;
+    const first = formatProblem(relativeProblem(errors[0]!, context.cwd));
+    context.logger.warn(
+      `run ${run.id}: ${first}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ''}; mlc show ${run.id} lists them`,
+    );
+  }
+  if (json) {
+    const runs = result.runs.map((run) => runToJson(run, context.cwd));
+    context.print(JSON.stringify({ runs }, null, oneLineJson ? undefined : 2));
+  } else if (result.runs.length === 0) {
+    context.print('No runs found (mlc, MLflow, DVCLive, TensorBoard or CSV logger output) here or below.');
+  } else {
+    context.print(formatTable(['ID', 'SOURCE', 'STATUS', 'STARTED', 'METRICS'], result.runs.map(runRow)));
+  }
+  return ExitCode.ok;
+}
+
+/** The CLI's run index: over the workspace root (see workspaceRoot); the cache is kept when .mlc/ exists. */
 export function openRunIndex(context: CliContext): RunIndexService {
-  const hasMlcFolder = existsSync(join(context.cwd, '.mlc'));
+  const root = workspaceRoot(context);
+  const hasMlcFolder = existsSync(join(root, '.mlc'));
   return createRunIndexService({
-    workspaceRoot: context.cwd,
+    workspaceRoot: root,
     fs: context.fs,
-    cachePath: hasMlcFolder ? runIndexCachePath(context.cwd) : false,
+    cachePath: hasMlcFolder ? runIndexCachePath(root) : false,
     logger: context.logger,
   });
 }
@@ -99,27 +140,6 @@ export function requireRun(lookup: RunLookup, runId: string) {
   throw new UsageError(`no run '${runId}' here (see mlc runs).${near}`);
 }
 
-type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
-export interface ParsedOptions {
-  readonly values: Record<string, string | boolean | string[] | undefined>;
-  readonly positionals: string[];
-}
-
-/** node:util parseArgs with `--json` and `--verbose` added; a parse error is a usage error (exit 2). */
-export function parseOptions(args: readonly string[], options: OptionSpec): ParsedOptions {
-  try {
-    const parsed = parseArgs({
-      args: [...args],
-      options: { ...options, json: { type: 'boolean' }, verbose: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: true,
-    });
-    return { values: parsed.values as ParsedOptions['values'], positionals: parsed.positionals };
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
 export function parseCount(flag: string, text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1)
@@ -127,10 +147,14 @@ export function parseCount(flag: string, text: string): number {
   return value;
 }
 
-/** Left-aligned columns separated by two spaces; the last column is not padded. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/**
+ * Left-aligned columns separated by two spaces; the last column is not padded. Cells are escaped
+ * for the terminal: run names, params and tags come from other tools' files.
+ */
+export function formatTable(header: readonly string[], unsafeRows: readonly (readonly string[])[]): string {
+  const rows = unsafeRows.map((row) => row.map(terminalText));
   const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+    Math.max(title.length, widestLength(rows.map((row) => row[column] ?? ''))),
   );
   const line = (cells: readonly string[]) =>
     cells

@@ -4,8 +4,11 @@ import { readRunRecord } from '../../engine/runStore/readRunRecord';
 import type { RunRecord } from '../../engine/runStore/runRecord';
 import type { RunSummary } from '../../engine/runs/model';
 import { isOwnerAlive } from '../../node/runStore/isOwnerAlive';
+import { parseCommandArgs } from '../argv';
+import { terminalText } from '../terminalText';
+import { formatProblem, problemsJson, relativeProblem } from '../problemOutput';
 import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
-import { formatNumber, formatTable, formatTime, openRunIndex, parseOptions, requireRun, runToJson } from './runs';
+import { formatNumber, formatTable, formatTime, openRunIndex, requireRun, runToJson } from './runs';
 
 const usage = `Usage: mlc show RUN_ID [--json]
 
@@ -21,14 +24,15 @@ export const command: CliCommand = {
   summary: 'Show one run: params, metrics, problems, stages',
   usage,
   async run(args, context) {
-    const { values, positionals } = parseOptions(args, {});
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('give exactly one RUN_ID (see mlc runs).');
     const runId = positionals[0]!;
     const service = openRunIndex(context);
     try {
       const { run } = requireRun(await service.lookup(runId), runId);
       const record = run.source === 'mlc' ? readRunRecord(context.fs, run.location, isOwnerAlive) : undefined;
-      const problems = [...(run.problems ?? []), ...(record?.problems ?? [])];
+      // The reader already attaches run.json's problems to the run; re-reading it finds them again.
+      const problems = uniqueProblems([...(run.problems ?? []), ...(record?.problems ?? [])]);
       if (values.json) {
         context.print(JSON.stringify(showJson(run, record?.value, problems, context.cwd), null, 2));
       } else {
@@ -46,14 +50,7 @@ function showJson(run: RunSummary, record: RunRecord | undefined, problems: read
     ...runToJson(run, cwd),
     experiment: run.experiment ?? null,
     tags: run.tags ?? {},
-    problems: problems.map(({ file, line, column, severity, code, message }) => ({
-      file: relative(cwd, file) || '.',
-      line,
-      column,
-      severity,
-      code,
-      message,
-    })),
+    problems: problemsJson(problems, cwd),
     ...(record
       ? {
           stages: record.stages.map((stage) => ({
@@ -78,7 +75,7 @@ function showText(
 ): string {
   const lines: string[] = [];
   const field = (label: string, value: string | undefined) => {
-    if (value !== undefined && value !== '') lines.push(`${`${label}:`.padEnd(11)}${value}`);
+    if (value !== undefined && value !== '') lines.push(`${`${label}:`.padEnd(11)}${terminalText(value)}`);
   };
   field('Run', run.id);
   field('Name', run.name);
@@ -122,10 +119,17 @@ function showText(
   }
   if (problems.length > 0) {
     lines.push('', 'Problems');
-    for (const problem of problems) {
-      const file = relative(context.cwd, problem.file) || '.';
-      lines.push(`${file}:${problem.line}:${problem.column}: ${problem.severity}[${problem.code}]: ${problem.message}`);
-    }
+    for (const problem of problems) lines.push(formatProblem(relativeProblem(problem, context.cwd)));
   }
   return lines.join('\n');
+}
+
+function uniqueProblems(problems: readonly Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    const key = `${problem.code}\0${problem.file}\0${problem.line}\0${problem.column}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

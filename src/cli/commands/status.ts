@@ -1,11 +1,11 @@
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { join } from 'pathe';
 import { LOCK_PROBLEM_CODES } from '../../engine/lock/checkLockFiles';
 import { matchTarget } from '../../engine/pipeline/findStages';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import type { StageGraph } from '../../engine/pipeline/stageGraph';
 import type { DirectoryEntry, FileSystem } from '../../engine/ports';
+import type { Problem } from '../../engine/problems';
 import { type StageState, type StageStatus, computeStatus } from '../../engine/status/computeStatus';
 import { createContentHasher } from '../../node/hashing/createContentHasher';
 import { readRunRecord } from '../../engine/runStore/readRunRecord';
@@ -13,10 +13,17 @@ import { RUNS_FOLDER } from '../../engine/scheduler/runPipeline';
 import type { LockHolder } from '../../engine/runStore/workspaceLock';
 import { WORKSPACE_LOCK_FILE } from '../../node/runStore/createWorkspaceLock';
 import { isOwnerAlive } from '../../node/runStore/isOwnerAlive';
-import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
-import { formatProblem } from './validate';
+import { RUN_FILES } from '../../engine/runStore/runRecord';
+import { PARAMS_NAME, declaredStagePaths, isWithin } from '../../engine/workspace/watchedPaths';
+import type { FolderTreeChange } from '../../node/workspace/watchFolderTree';
+import { isLockFileName, isPipelineFileName } from '../../engine/pipeline/pipelineFileNames';
+import { parseCommandArgs } from '../argv';
+import { watchFrames } from '../watchFrames';
+import { problemsJson, writePipelineProblems } from '../problemOutput';
+import { terminalText, widestLength } from '../terminalText';
+import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 
-const usage = `Usage: mlc status [STAGE...] [--json] [--check]
+const usage = `Usage: mlc status [STAGE...] [--json] [--check] [--watch]
 
 Shows whether each stage must run, from mlc.lock / dvc.lock and the content of its deps, params
 and outs now (hashes are cached by inode, mtime and size; no process is started):
@@ -26,69 +33,129 @@ and outs now (hashes are cached by inode, mtime and size; no process is started)
   frozen       frozen: true, never run
   running      a running mlc run is executing it
   STAGE        only these stages and those they depend on (an address, a foreach group, a file)
-  --json       print {"stages":[{"name","pipeline","state","reasons":[...]}]}
+  --json       print {"stages":[{"name","pipeline","state","reasons":[...]}],"problems":[...]}
+               (problems as in mlc validate --json; stages is empty when a pipeline has errors)
   --check      exit 1 when a reported stage is changed or never run (for scripts and CI)
+  --watch      show it again whenever a pipeline, params or lock file, a dep or out, or a run
+               record changes, until Ctrl-C (exit 0); on a terminal the screen is redrawn in
+               place, piped each report follows the last after a blank line, with --json one
+               JSON document per line
 
-Exit: 0 shown, 1 with --check when a stage must run, 2 no pipeline file, unknown stage, bad usage,
-or a lock file that cannot be read (its problem is printed on stderr; its stages show never-run).`;
+Problems of the pipeline and lock files are printed on stderr (warnings too). Errors in a pipeline
+file stop the report; the stages of a lock file that cannot be read show never-run with the reason.
+
+Exit: 0 shown, 1 with --check when a stage must run, 2 no pipeline file, a pipeline with errors,
+a lock file that cannot be read, unknown stage or bad usage.`;
 
 export const command: CliCommand = {
   summary: 'Show which stages are up to date and why the others changed',
   usage,
+  stopsOnSignal: (args) => args.includes('--watch'),
   async run(args, context) {
-    const { values, positionals } = parseOptions(args);
-    const fs = withListingsRemembered(context.fs);
-    const workspace = loadWorkspace(fs, context.cwd, { signal: context.signal });
-    if (workspace.pipelines.length === 0) {
-      context.logger.error(
-        `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${context.cwd} or below it; run mlc status in the project folder.`,
-      );
-      return ExitCode.usage;
-    }
-    const addresses = positionals.length > 0 ? resolveTargets(workspace.graph, positionals) : undefined;
-    // Stages of a lock file mlc cannot read show as never-run with the reason; say what to fix.
-    const lockProblems = workspace.problems.filter((problem) => LOCK_PROBLEM_CODES.has(problem.code));
-    for (const problem of lockProblems) {
-      const line = formatProblem({ ...problem, file: relative(context.cwd, problem.file) });
-      if (problem.severity === 'error') context.logger.error(line);
-      else context.logger.warn(line);
-    }
-    const hasher = createContentHasher({ workspaceRoot: workspace.root, fs, logger: context.logger });
-    let statuses: Map<string, StageStatus>;
-    try {
-      const runningStages = readRunningStages(context.fs, workspace.root);
-      statuses = await computeStatus(
-        workspace.graph,
-        { fs: context.fs, hasher, signal: context.signal, runningStages },
-        addresses,
-      );
-      await hasher.flush();
-    } finally {
-      hasher.dispose();
-    }
-    const relativeFiles = new Map<string, string>();
-    const pipelineOf = (status: StageStatus) => {
-      const file = status.stage.pipelineFile;
-      let shown = relativeFiles.get(file);
-      if (shown === undefined) relativeFiles.set(file, (shown = relative(context.cwd, file)));
-      return shown;
+    const { values, positionals } = parseCommandArgs(args, {
+      json: { type: 'boolean' },
+      check: { type: 'boolean' },
+      watch: { type: 'boolean' },
+    });
+    const options = { json: values.json === true, check: values.check === true, targets: positionals };
+    if (!values.watch) return showStatus(options, context);
+    if (values.check) throw new UsageError('--check answers once (for scripts); it does not go with --watch.');
+    let declaredPaths: readonly string[] = [];
+    const onGraph = (graph: StageGraph) => {
+      declaredPaths = graph.stages.flatMap((stage) => {
+        const paths = declaredStagePaths(stage);
+        return [...paths.status, ...paths.params];
+      });
     };
-    if (values.json) {
-      const stages = [...statuses.values()].map((status) => ({
-        name: status.address,
-        pipeline: pipelineOf(status),
-        state: status.state,
-        reasons: status.reasons,
-      }));
-      context.print(JSON.stringify({ stages }, null, 2));
-    } else {
-      printHuman([...statuses.values()], pipelineOf, context);
-    }
-    if (lockProblems.some((problem) => problem.severity === 'error')) return ExitCode.usage;
-    const mustRun = [...statuses.values()].some((status) => status.state === 'changed' || status.state === 'never-run');
-    return values.check && mustRun ? ExitCode.failed : ExitCode.ok;
+    return watchFrames('status', context, {
+      json: options.json,
+      isRelevant: (change, relativePath) => affectsStatus(change, relativePath, declaredPaths),
+      draw: () => showStatus({ ...options, oneLineJson: true, onGraph }, context),
+    });
   },
 };
+
+interface StatusOptions {
+  readonly json: boolean;
+  readonly check: boolean;
+  readonly targets: readonly string[];
+  /** --json --watch: one document per line. */
+  readonly oneLineJson?: boolean;
+  /** Told the stage graph once the pipeline files are read (--watch learns the declared paths). */
+  readonly onGraph?: (graph: StageGraph) => void;
+}
+
+/**
+ * Whether a change below the current folder can change the report: a folder that came or went,
+ * a pipeline, params or lock file, a path a stage declares, or a run record (its running stages).
+ * A run's logs and metrics are not: they change many times a second during a run.
+ */
+function affectsStatus(change: FolderTreeChange, relativePath: string, declaredPaths: readonly string[]): boolean {
+  const name = relativePath.slice(relativePath.lastIndexOf('/') + 1);
+  if (change.directory || isPipelineFileName(name) || PARAMS_NAME.test(name) || isLockFileName(name)) return true;
+  if (declaredPaths.some((declared) => isWithin(change.path, declared))) return true;
+  return relativePath.startsWith(`${RUNS_FOLDER}/`) && name === RUN_FILES.record;
+}
+
+/** One status report: results on stdout, problems on stderr. */
+async function showStatus(options: StatusOptions, context: CliContext): Promise<ExitCode> {
+  const jsonText = (value: unknown) => JSON.stringify(value, null, options.oneLineJson ? undefined : 2);
+  const fs = withListingsRemembered(context.fs);
+  const workspace = loadWorkspace(fs, workspaceRoot(context), { signal: context.signal });
+  if (workspace.pipelines.length === 0) {
+    context.logger.error(
+      `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${workspace.root} or below it; run mlc status in the project folder.`,
+    );
+    return ExitCode.usage;
+  }
+  const problems = problemsJson(workspace.problems, context.cwd);
+  writePipelineProblems(workspace.problems, context.cwd);
+  const isError = (problem: Problem) => problem.severity === 'error';
+  const lockErrors = workspace.problems.filter((problem) => isError(problem) && LOCK_PROBLEM_CODES.has(problem.code));
+  if (workspace.problems.some((problem) => isError(problem) && !LOCK_PROBLEM_CODES.has(problem.code))) {
+    // A pipeline with errors has no trustworthy stage list: say so rather than show a partial one.
+    if (options.json) context.print(jsonText({ stages: [], problems }));
+    else process.stderr.write('mlc status: the pipeline has errors; fix them first (mlc validate lists them).\n');
+    return ExitCode.usage;
+  }
+  options.onGraph?.(workspace.graph);
+  const addresses = options.targets.length > 0 ? resolveTargets(workspace.graph, options.targets) : undefined;
+  const hasher = createContentHasher({ workspaceRoot: workspace.root, fs, logger: context.logger });
+  let statuses: Map<string, StageStatus>;
+  try {
+    const runningStages = readRunningStages(context.fs, workspace.root);
+    statuses = await computeStatus(
+      workspace.graph,
+      { fs: context.fs, hasher, signal: context.signal, runningStages },
+      addresses,
+    );
+    await hasher.flush();
+  } finally {
+    hasher.dispose();
+  }
+  const relativeFiles = new Map<string, string>();
+  const pipelineOf = (status: StageStatus) => {
+    const file = status.stage.pipelineFile;
+    let shown = relativeFiles.get(file);
+    if (shown === undefined) relativeFiles.set(file, (shown = relative(context.cwd, file)));
+    return shown;
+  };
+  if (options.json) {
+    const stages = [...statuses.values()].map((status) => ({
+      name: status.address,
+      pipeline: pipelineOf(status),
+      state: status.state,
+      reasons: status.reasons,
+    }));
+    context.print(jsonText({ stages, problems }));
+  } else {
+    printHuman([...statuses.values()], pipelineOf, context);
+  }
+  // Stages of a lock file mlc cannot read were shown as never-run with the reason; still a failure.
+  if (lockErrors.length > 0) return ExitCode.usage;
+  const mustRun = [...statuses.values()].some((status) => status.state === 'changed' || status.state === 'never-run');
+  return options.check && mustRun ? ExitCode.failed : ExitCode.ok;
+}
 
 /**
  * Folder listings kept for this one status check: pipeline discovery lists every folder of the
@@ -105,19 +172,6 @@ function withListingsRemembered(fs: FileSystem): FileSystem {
       return entries;
     },
   };
-}
-
-function parseOptions(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      options: { json: { type: 'boolean' }, check: { type: 'boolean' }, verbose: { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
 }
 
 function resolveTargets(graph: StageGraph, targets: readonly string[]): string[] {
@@ -140,15 +194,18 @@ function printHuman(statuses: StageStatus[], pipelineOf: (status: StageStatus) =
   const byPipeline = new Map<string, StageStatus[]>();
   for (const status of statuses) {
     const pipeline = pipelineOf(status);
-    byPipeline.set(pipeline, [...(byPipeline.get(pipeline) ?? []), status]);
+    const members = byPipeline.get(pipeline);
+    if (members) members.push(status);
+    else byPipeline.set(pipeline, [status]);
   }
-  const width = Math.max(0, ...statuses.map((status) => status.address.length));
+  const addresses = new Map(statuses.map((status) => [status, terminalText(status.address)]));
+  const width = widestLength(addresses.values());
   const lines: string[] = [];
   for (const [pipeline, members] of byPipeline) {
-    lines.push(`${pipeline}:`);
+    lines.push(`${terminalText(pipeline)}:`);
     for (const status of members) {
-      const reasons = status.reasons.length > 0 ? `  ${status.reasons.join('; ')}` : '';
-      lines.push(`  ${status.address.padEnd(width)}  ${status.state.padEnd(10)}${reasons}`.trimEnd());
+      const reasons = status.reasons.length > 0 ? `  ${terminalText(status.reasons.join('; '))}` : '';
+      lines.push(`  ${addresses.get(status)!.padEnd(width)}  ${status.state.padEnd(10)}${reasons}`.trimEnd());
     }
   }
   const counts = new Map<StageState, number>();

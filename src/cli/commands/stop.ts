@@ -1,7 +1,8 @@
-import { parseArgs } from 'node:util';
 import type { RunOwner } from '../../engine/runStore/runRecord';
 import { stopRun } from '../../node/runStore/stopRun';
-import { type CliCommand, ExitCode, UsageError } from '../cliContext';
+import { parseCommandArgs } from '../argv';
+import { terminalText } from '../terminalText';
+import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 
 const usage = `Usage: mlc stop RUN_ID [--json]
 
@@ -19,20 +20,17 @@ export const command: CliCommand = {
   summary: 'Stop a running pipeline run',
   usage,
   async run(args, context) {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      options: { json: { type: 'boolean' }, verbose: { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    });
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('give exactly one RUN_ID.');
     const runId = positionals[0]!;
-    const outcome = await stopRun(context.cwd, runId, { signal: context.signal });
+    const root = workspaceRoot(context);
+    const outcome = await stopRun(root, runId, { signal: context.signal });
     const say = (status: string, message: string, code: ExitCode) => {
       const how = outcome.kind === 'stopped' ? { how: outcome.how } : {};
       if (values.json === true) context.print(JSON.stringify({ runId, result: outcome.kind, status, ...how, message }));
-      else if (code === ExitCode.ok) context.print(message);
-      else process.stderr.write(`mlc stop: ${message}\n`);
+      // Host names and the run id come from files and argv: escaped for the terminal.
+      else if (code === ExitCode.ok) context.print(terminalText(message));
+      else process.stderr.write(`mlc stop: ${terminalText(message)}\n`);
       return code;
     };
     switch (outcome.kind) {
@@ -44,11 +42,7 @@ export const command: CliCommand = {
         return say(outcome.status, `Stopped run ${runId} (${outcome.status}): ${how}.`, ExitCode.ok);
       }
       case 'unknownRun':
-        return say(
-          'unknown',
-          `no run '${runId}' in ${context.cwd}/.mlc/runs; \`mlc runs\` lists the runs.`,
-          ExitCode.usage,
-        );
+        return say('unknown', `no run '${runId}' in ${root}/.mlc/runs; \`mlc runs\` lists the runs.`, ExitCode.usage);
       case 'notRunning':
         return say(outcome.status, `run ${runId} is not running (it is ${outcome.status}).`, ExitCode.failed);
       case 'otherHost':

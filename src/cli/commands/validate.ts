@@ -1,9 +1,9 @@
-import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { discoverPipelines } from '../../engine/pipeline/discoverPipelines';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import type { Problem } from '../../engine/problems';
-import { type CliCommand, ExitCode, UsageError } from '../cliContext';
+import { parseCommandArgs } from '../argv';
+import { formatProblem, problemsJson, relativeProblem } from '../problemOutput';
+import { type CliCommand, ExitCode, workspaceRoot } from '../cliContext';
 
 const usage = `Usage: mlc validate [--json]
 
@@ -19,29 +19,20 @@ export const command: CliCommand = {
   summary: 'Check the pipeline files for problems',
   usage,
   async run(args, context) {
-    const { values } = parseOptions(args);
-    const files = discoverPipelines(context.fs, context.cwd, { signal: context.signal });
+    const { values } = parseCommandArgs(args, { json: { type: 'boolean' } }, { allowPositionals: false });
+    const root = workspaceRoot(context);
+    const files = discoverPipelines(context.fs, root, { signal: context.signal });
     if (files.length === 0) {
       context.logger.error(
-        `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${context.cwd} or below it; run mlc validate in the project folder.`,
+        `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${root} or below it; run mlc validate in the project folder.`,
       );
       return ExitCode.usage;
     }
-    const workspace = loadWorkspace(context.fs, context.cwd, { signal: context.signal });
-    const problems = workspace.problems.map((problem) => ({ ...problem, file: relative(context.cwd, problem.file) }));
+    const workspace = loadWorkspace(context.fs, root, { signal: context.signal });
+    const problems = workspace.problems.map((problem) => relativeProblem(problem, context.cwd));
     const errorCount = problems.filter((problem) => problem.severity === 'error').length;
     if (values.json) {
-      const document = {
-        problems: problems.map(({ file, line, column, severity, code, message }) => ({
-          file,
-          line,
-          column,
-          severity,
-          code,
-          message,
-        })),
-      };
-      context.print(JSON.stringify(document, null, 2));
+      context.print(JSON.stringify({ problems: problemsJson(workspace.problems, context.cwd) }, null, 2));
     } else {
       for (const problem of problems) context.print(formatProblem(problem));
       context.print(summary(problems, workspace.pipelines.length));
@@ -50,22 +41,8 @@ export const command: CliCommand = {
   },
 };
 
-function parseOptions(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      options: { json: { type: 'boolean' }, verbose: { type: 'boolean' } },
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
-/** `path:line:column: error[code]: message`, the format editors and CI logs link to. */
-export function formatProblem(problem: Problem): string {
-  return `${problem.file}:${problem.line}:${problem.column}: ${problem.severity}[${problem.code}]: ${problem.message}`;
-}
+// Kept importable from here: other commands show problems the way validate does.
+export { formatProblem };
 
 function summary(problems: readonly Problem[], fileCount: number): string {
   const files = `${fileCount} pipeline file${fileCount === 1 ? '' : 's'}`;

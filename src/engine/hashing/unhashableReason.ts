@@ -7,7 +7,8 @@ import type { FileStat } from '../ports';
  * files, folders and missing paths (those have their own rules).
  */
 export function unhashableReason(stat: FileStat | undefined): string | undefined {
-  return stat?.kind === 'other'
-    ? 'is not a regular file or folder (a FIFO, socket or device), so mlc cannot hash it'
-    : undefined;
+  return stat?.kind === 'other' ? `${NOT_A_FILE_OR_FOLDER}, so mlc cannot hash it` : undefined;
 }
+
+/** What such a path is, as run refusals and status reasons say it. */
+export const NOT_A_FILE_OR_FOLDER = 'is not a regular file or folder (a FIFO, socket or device)';

@@ -1,5 +1,5 @@
 import { formatTemplateValue, isPythonFloat } from './formatPythonValue';
-import { shellQuote } from './shellQuote';
+import { quoteShellArgument } from '../commandLine/quoteShellArgument';
 import { type ContextNode, type TemplateContext, unwrapNode } from './templateContext';
 
 /**
@@ -152,7 +152,7 @@ function unpackOptions(value: Record<string, unknown>): InterpolationResult {
     if (typeof item === 'boolean') {
       if (item) parts.push(`--${key}`);
     } else if (typeof item === 'string') {
-      parts.push(`--${key} ${shellQuote(item)}`);
+      parts.push(`--${key} ${quoteShellArgument(item)}`);
     } else if (Array.isArray(item)) {
       const rendered: string[] = [];
       for (const element of item) {
@@ -164,7 +164,7 @@ function unpackOptions(value: Record<string, unknown>): InterpolationResult {
           };
         }
         // Python's f"{i}" on a list item: str(), so a bool in a list is `True`, not `true`.
-        rendered.push(typeof element === 'string' ? shellQuote(element) : formatPythonValueForList(element));
+        rendered.push(typeof element === 'string' ? quoteShellArgument(element) : formatPythonValueForList(element));
       }
       if (rendered.length > 0) parts.push(`--${key} ${rendered.join(' ')}`);
     } else {

@@ -1,11 +1,7 @@
 import { join } from 'pathe';
 import type { FileSystem } from '../ports';
 import { type WalkOptions, walkWorkspace } from '../workspace/walkWorkspace';
-
-/** Pipeline file names mlc reads; MLproject is matched case-insensitively, as MLflow does. */
-export function isPipelineFileName(name: string): boolean {
-  return name === 'mlc.yaml' || name === 'dvc.yaml' || name.toLowerCase() === 'mlproject';
-}
+import { isPipelineFileName } from './pipelineFileNames';
 
 /**
  * Every pipeline file below `root`, nested projects included (dependency, VCS, .mlc and virtualenv

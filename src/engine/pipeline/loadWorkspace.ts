@@ -85,12 +85,14 @@ function checkDependencies(fs: FileSystem, stages: Pipeline['stages'], outputs: 
         exists.set(path, onDisk);
       }
       if (onDisk) continue;
+      const unusable = fs.unusableReason?.(path);
+      const what = unusable === undefined ? 'does not exist' : `cannot be read (${unusable})`;
       problems.push({
         file: stage.pipelineFile,
         ...dep.position,
         severity: 'warning',
         code: 'missingDependency',
-        message: `The dependency '${dep.path}' of stage '${stage.group ?? stage.name}' does not exist and no stage produces it; create it, add the stage that writes it, or fix the path.`,
+        message: `The dependency '${dep.path}' of stage '${stage.group ?? stage.name}' ${what} and no stage produces it; create it, add the stage that writes it, or fix the path.`,
       });
     }
   }

@@ -1,4 +1,5 @@
 import { basename, dirname, join, normalize, relative } from 'pathe';
+import { isLockFileName, isPipelineFileName } from './pipelineFileNames';
 import { lockFilePathFor } from '../lock/model';
 import type { FileSystem } from '../ports';
 import type { Output, Stage } from './model';
@@ -33,7 +34,6 @@ export interface OutRefusal {
 /** Folder names inside the workspace that no out may be, or be inside of. */
 const reservedFolders = new Set(['.git', '.mlc']);
 /** File names DVC refuses as outputs (a stage file cannot be an output, treeverse/dvc#2493); mlc's own too. */
-const pipelineFileNames = new Set(['dvc.yaml', 'dvc.lock', 'mlc.yaml', 'mlc.lock', 'mlproject']);
 
 /**
  * The rules for a workspace: `pipelineFiles` with their lock files and the `params.yaml` beside
@@ -111,7 +111,7 @@ function protectedRefusal(rules: OutOwnershipRules, path: string): OutRefusal | 
     .find((part: string) => reservedFolders.has(part));
   if (reserved !== undefined)
     return { code: 'outNotOwned', reason: `is ${reserved} or inside it (git's and mlc's own files)` };
-  if (rules.protectedFiles.has(path) || pipelineFileNames.has(basename(path).toLowerCase()))
+  if (rules.protectedFiles.has(path) || isPipelineFileName(basename(path)) || isLockFileName(basename(path)))
     return { code: 'outNotOwned', reason: 'is a pipeline, lock or params file' };
   if (rules.protectedFolders.has(path))
     return { code: 'outNotOwned', reason: 'is a folder holding a pipeline, lock or params file' };

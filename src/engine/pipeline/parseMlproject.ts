@@ -1,6 +1,6 @@
 import { dirname } from 'pathe';
 import { formatPythonNumber, formatPythonValue } from '../params/formatPythonValue';
-import { shellQuote } from '../params/shellQuote';
+import { quoteShellArgument } from '../commandLine/quoteShellArgument';
 import type { Problem } from '../problems';
 import type { Pipeline, Stage } from './model';
 import { emptyPipeline } from './parseDvcPipeline';
@@ -171,6 +171,6 @@ function fillCommand(
       );
       return match;
     }
-    return shellQuote(value);
+    return quoteShellArgument(value);
   });
 }

@@ -1,8 +1,9 @@
 import { basename, dirname, normalize, relative } from 'pathe';
 import type { Stage } from './model';
+import { PIPELINE_FILE_NAMES } from './pipelineFileNames';
 
 /** In a folder with several pipeline files, the first of these owns the bare stage names. */
-const primaryOrder = ['mlc.yaml', 'dvc.yaml', 'mlproject'];
+const primaryOrder = PIPELINE_FILE_NAMES.map((name) => name.toLowerCase());
 
 /**
  * A stage's address, as targets are written on the command line: the bare name for the primary

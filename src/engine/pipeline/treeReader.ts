@@ -1,4 +1,5 @@
 import type { Problem, Severity } from '../problems';
+import { editDistance } from '../text/editDistance';
 import type { MapTree, Tree } from './parseYamlTree';
 import { keyText } from './parseYamlTree';
 
@@ -134,28 +135,4 @@ export function suggestKey(name: string, allowed: readonly string[]): string | u
   }
   const limit = Math.max(1, Math.min(3, Math.floor(name.length / 3)));
   return bestDistance <= limit ? best : undefined;
-}
-
-/** Damerau-Levenshtein (optimal string alignment): a swapped pair of letters counts once. */
-export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const columns = b.length + 1;
-  const table = new Array<number>(rows * columns).fill(0);
-  for (let i = 0; i < rows; i++) table[i * columns] = i;
-  for (let j = 0; j < columns; j++) table[j] = j;
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < columns; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let value = Math.min(
-        table[(i - 1) * columns + j]! + 1,
-        table[i * columns + j - 1]! + 1,
-        table[(i - 1) * columns + j - 1]! + cost,
-      );
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        value = Math.min(value, table[(i - 2) * columns + j - 2]! + 1);
-      }
-      table[i * columns + j] = value;
-    }
-  }
-  return table[rows * columns - 1]!;
 }

@@ -1,9 +1,8 @@
 import { dirname, join } from 'pathe';
 import { loadPipeline } from '../pipeline/loadPipeline';
 import { absoluteStagePath } from '../pipeline/outputIndex';
+import { STAGE_SCHEMA_FILE_NAMES } from '../pipeline/pipelineFileNames';
 import type { FileSystem } from '../ports';
-
-const PIPELINE_FILE_NAMES = ['mlc.yaml', 'dvc.yaml'] as const;
 
 /**
  * Whether `path` is an output that a stage of a pipeline in this or an enclosing folder (up to
@@ -15,7 +14,7 @@ const PIPELINE_FILE_NAMES = ['mlc.yaml', 'dvc.yaml'] as const;
  */
 export function isDeclaredStageOutput(fs: FileSystem, workspaceRoot: string, path: string): boolean {
   for (let folder = dirname(path); ; folder = dirname(folder)) {
-    for (const name of PIPELINE_FILE_NAMES) {
+    for (const name of STAGE_SCHEMA_FILE_NAMES) {
       const file = join(folder, name);
       if (fs.stat(file)?.kind !== 'file') continue;
       const { pipeline } = loadPipeline(fs, file);

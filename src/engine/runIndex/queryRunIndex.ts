@@ -1,4 +1,5 @@
 import type { Problem } from '../problems';
+import { editDistance } from '../text/editDistance';
 import type { RunSource, RunSummary } from '../runs/model';
 import type { IndexedStore, RunIndexSnapshot } from './runIndexModel';
 
@@ -62,18 +63,4 @@ export function findRun(snapshot: RunIndexSnapshot, id: string): RunLookup {
   const limit = Math.max(3, Math.floor(trimmed.length / 2));
   const near = scored.filter((entry) => entry.distance <= limit || entry.id.includes(trimmed)).slice(0, 5);
   return { kind: 'missing', nearMatches: near.map((entry) => entry.id) };
-}
-
-/** Levenshtein distance, two rows. */
-export function editDistance(left: string, right: string): number {
-  let previous = Array.from({ length: right.length + 1 }, (_value, index) => index);
-  for (let row = 1; row <= left.length; row++) {
-    const current = [row];
-    for (let column = 1; column <= right.length; column++) {
-      const cost = left[row - 1] === right[column - 1] ? 0 : 1;
-      current[column] = Math.min(previous[column]! + 1, current[column - 1]! + 1, previous[column - 1]! + cost);
-    }
-    previous = current;
-  }
-  return previous[right.length]!;
 }

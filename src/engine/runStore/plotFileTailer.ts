@@ -1,7 +1,9 @@
 import type { PlotProps } from '../pipeline/model';
 import type { FileSystem } from '../ports';
+import type { Problem } from '../problems';
 import { splitQuoted } from '../readers/csvLogger/createCsvLogParser';
 import { parseMetricNumber } from '../series/parseMetricNumber';
+import { MISSHAPEN_ROW_HINT, skippedRowsProblem } from '../series/skippedRowsProblem';
 
 /** One point of a metric series as mlc records it. */
 export interface MetricPoint {
@@ -18,6 +20,11 @@ export interface PlotTailer {
    * writer mid-line) waits for the next call, unless `final` says the writer has exited.
    */
   poll(final?: boolean): MetricPoint[];
+  /**
+   * The rows skipped since the last call because they do not have as many fields as the header
+   * (one `seriesRowSkipped` warning, at the first of them), or nothing.
+   */
+  takeProblems(): Problem[];
 }
 
 type PlotFormat = 'delimited' | 'jsonl' | 'json';
@@ -31,7 +38,9 @@ const X_COLUMNS = ['step', 'epoch'];
  * columns are named `0`, `1`, … as in DVC), JSONL, or a JSON list of objects (re-read whole when
  * it changes, since it cannot be appended to). x is the `x` prop, else a `step` or `epoch`
  * column, else the row index; every other numeric column is a series. A file that shrank was
- * rewritten: it is read again from the start and rows already taken are skipped.
+ * rewritten: it is read again from the start and rows already taken are skipped. A row with more
+ * or fewer fields than the header is skipped and reported (by position its values would land under
+ * the wrong names), as the CSV readers do.
  * `skipExisting` ignores rows present before the stage started (a `persist: true` file).
  */
 export function createPlotTailer(
@@ -49,6 +58,12 @@ export function createPlotTailer(
   let rowsSeen = 0;
   let rowsTaken = 0;
   let lastJsonSignature = '';
+  /** 1-based line of the file the next complete line is; reset when the file is rewritten. */
+  let lineNumber = 1;
+  /** Misshapen rows seen since the file was last read from its start, and those already reported. */
+  let misshapenSeen = 0;
+  let misshapenReported = 0;
+  let unreported: { count: number; firstLine: number; fields: number; headerFields: number } | undefined;
 
   const toPoints = (row: Row, index: number, into: MetricPoint[]) => {
     const xColumn = props?.x ?? X_COLUMNS.find((column) => column in row);
@@ -70,6 +85,7 @@ export function createPlotTailer(
     if (!skipping) toPoints(row, index, into);
   };
   const takeLine = (line: string, into: MetricPoint[], skipping: boolean) => {
+    const line1Based = lineNumber++;
     const text = line.endsWith('\r') ? line.slice(0, -1) : line;
     if (text.trim() === '') return;
     if (format === 'jsonl') {
@@ -79,6 +95,15 @@ export function createPlotTailer(
     const cells = text.includes('"') ? splitQuoted(text, separator) : text.split(separator);
     if (!header && hasHeader) {
       header = cells.map((cell) => cell.trim());
+      return;
+    }
+    if (header && cells.length !== header.length) {
+      // Counted once even when a rewritten file is read again from the start.
+      if (++misshapenSeen > misshapenReported && !skipping) {
+        misshapenReported = misshapenSeen;
+        unreported ??= { count: 0, firstLine: line1Based, fields: cells.length, headerFields: header.length };
+        unreported.count++;
+      }
       return;
     }
     const names = header ?? cells.map((_, column) => String(column));
@@ -96,13 +121,17 @@ export function createPlotTailer(
       offset = 0;
       header = undefined;
       rowsSeen = 0;
+      lineNumber = 1;
+      misshapenSeen = 0;
     }
     if (stat.size === offset) return [];
     const bytes = fs.readRange(path, offset, stat.size - offset);
     const lastNewline = bytes.lastIndexOf(0x0a);
     const completeEnd = final ? bytes.length : lastNewline + 1;
     if (completeEnd <= 0) return [];
-    const lines = decoder.decode(bytes.subarray(0, completeEnd)).split('\n');
+    const text = decoder.decode(bytes.subarray(0, completeEnd));
+    // The newline ending the chunk does not start another line.
+    const lines = (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
     offset += completeEnd;
     const points: MetricPoint[] = [];
     for (const line of lines) takeLine(line, points, skipping);
@@ -130,7 +159,20 @@ export function createPlotTailer(
   const poll = (final = false, skipping = false) =>
     format === 'json' ? pollJson(skipping) : pollLines(final, skipping);
   if (options.skipExisting) poll(true, true);
-  return { poll: (final) => poll(final) };
+  const takeProblems = (): Problem[] => {
+    if (!unreported) return [];
+    const { count, firstLine, fields, headerFields } = unreported;
+    unreported = undefined;
+    return [
+      skippedRowsProblem(
+        path,
+        firstLine,
+        'warning',
+        `${count} row(s) do not have as many fields as the header and were skipped (this one has ${fields}, the header has ${headerFields}). ${MISSHAPEN_ROW_HINT}`,
+      ),
+    ];
+  };
+  return { poll: (final) => poll(final), takeProblems };
 }
 
 function formatOf(path: string): PlotFormat {

@@ -1,4 +1,4 @@
-import { join } from 'pathe';
+import { dirname, join } from 'pathe';
 import type { Clock, FileSystem } from '../ports';
 import type { RunStatus } from '../runs/model';
 import { createRunId } from './createRunId';
@@ -19,10 +19,22 @@ export type RunRecordInit = Omit<
   'schema' | 'id' | 'status' | 'startedAt' | 'updatedAt' | 'endedAt' | 'params' | 'metrics' | 'seriesLatest' | 'stages'
 > & { readonly stages: StageRunRecord[] };
 
+export interface RunRecorderOptions {
+  readonly id?: string;
+  readonly random?: () => number;
+  /**
+   * Called once when the run folder vanished under the live run (a stage ran `rm -rf .mlc` or
+   * `git clean -fdx`) and was recreated; the message says what was lost.
+   */
+  readonly onFolderRecreated?: (message: string) => void;
+}
+
 /**
  * Owns one run folder while the run lives: `run.json` (atomic rewrites, coalesced to one per
  * 250 ms, immediate for run-level changes), `events.jsonl` and `metrics.jsonl` (append-only),
- * and one log per stage with every line prefixed by an ISO timestamp and its stream.
+ * and one log per stage with every line prefixed by an ISO timestamp and its stream. A stage may
+ * delete the folder under it: the recorder then recreates it and goes on, rather than failing
+ * every later stage (the whole record is in memory, only earlier logs and events are lost).
  */
 export class RunRecorder {
   private writeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -31,12 +43,14 @@ export class RunRecorder {
   private readonly logBuffers = new Map<string, string>();
   private logBufferedBytes = 0;
   private stagesByAddress = new Map<string, StageRunRecord>();
+  private recreatedFolderMessage: string | undefined;
 
   private constructor(
     private readonly fs: FileSystem,
     private readonly clock: Clock,
     readonly directory: string,
     readonly record: RunRecord,
+    private readonly onFolderRecreated: ((message: string) => void) | undefined,
   ) {}
 
   /** Creates `<runsDirectory>/<new run id>/` and writes the first run.json (status `running`). */
@@ -45,7 +59,7 @@ export class RunRecorder {
     clock: Clock,
     runsDirectory: string,
     init: RunRecordInit,
-    options: { readonly id?: string; readonly random?: () => number } = {},
+    options: RunRecorderOptions = {},
   ): RunRecorder {
     const startedAt = clock.now();
     let id = options.id ?? createRunId(startedAt, options.random);
@@ -63,7 +77,7 @@ export class RunRecorder {
       seriesLatest: {},
       ...init,
     };
-    const recorder = new RunRecorder(fs, clock, directory, record);
+    const recorder = new RunRecorder(fs, clock, directory, record, options.onFolderRecreated);
     recorder.writeNow();
     recorder.appendEvent({ type: 'runStarted', stages: init.stages.map((stage) => stage.address) });
     recorder.heartbeat = setInterval(() => recorder.writeNow(), HEARTBEAT_INTERVAL_MS);
@@ -93,12 +107,41 @@ export class RunRecorder {
     if (this.writeTimer) clearTimeout(this.writeTimer);
     this.writeTimer = undefined;
     this.record.updatedAt = this.clock.now();
-    this.fs.writeFileAtomic(join(this.directory, RUN_FILES.record), `${JSON.stringify(this.record, null, 2)}\n`);
+    const path = join(this.directory, RUN_FILES.record);
+    this.survivingRemoval(() => this.fs.writeFileAtomic(path, `${JSON.stringify(this.record, null, 2)}\n`));
   }
 
   appendEvent(event: { readonly type: string } & Record<string, unknown>): void {
     const line = JSON.stringify({ time: this.clock.now(), ...event });
-    this.fs.appendFile(join(this.directory, RUN_FILES.events), `${line}\n`);
+    this.survivingRemoval(() => this.fs.appendFile(join(this.directory, RUN_FILES.events), `${line}\n`));
+  }
+
+  /** Set once the run folder had to be recreated: what was lost, for the run's final message. */
+  get folderRecreated(): string | undefined {
+    return this.recreatedFolderMessage;
+  }
+
+  /**
+   * Runs one write; when it fails because the run folder is gone, recreates the folder (and
+   * run.json from memory) and writes again. Any other failure (disk full) is thrown as before.
+   */
+  private survivingRemoval(write: () => void): void {
+    try {
+      write();
+      return;
+    } catch (error) {
+      if (this.fs.stat(this.directory)?.kind === 'directory') throw error;
+    }
+    this.fs.makeDirectory(join(this.directory, RUN_FILES.logs));
+    if (this.recreatedFolderMessage === undefined) {
+      this.recreatedFolderMessage = `the run folder ${this.directory} was deleted while the run was live (did a stage remove ${dirname(dirname(this.directory))}?); mlc recreated it, but the logs and events written before that are lost`;
+      this.onFolderRecreated?.(this.recreatedFolderMessage);
+    }
+    const recordPath = join(this.directory, RUN_FILES.record);
+    if (!this.fs.stat(recordPath)) {
+      this.fs.writeFileAtomic(recordPath, `${JSON.stringify(this.record, null, 2)}\n`);
+    }
+    write();
   }
 
   /** Buffers one output line of a stage for its log (flushed within 100 ms). */
@@ -114,7 +157,8 @@ export class RunRecorder {
     if (this.logTimer) clearTimeout(this.logTimer);
     this.logTimer = undefined;
     for (const [address, text] of this.logBuffers) {
-      this.fs.appendFile(join(this.directory, this.stage(address).logFile), text);
+      const path = join(this.directory, this.stage(address).logFile);
+      this.survivingRemoval(() => this.fs.appendFile(path, text));
     }
     this.logBuffers.clear();
     this.logBufferedBytes = 0;
@@ -122,18 +166,25 @@ export class RunRecorder {
 
   appendMetricPoints(address: string, points: readonly MetricPoint[]): void {
     if (points.length === 0) return;
-    this.fs.appendFile(join(this.directory, RUN_FILES.metrics), formatMetricLines(address, points));
+    const lines = formatMetricLines(address, points);
+    this.survivingRemoval(() => this.fs.appendFile(join(this.directory, RUN_FILES.metrics), lines));
     for (const point of points) this.record.seriesLatest[point.name] = point.value;
   }
 
-  /** Ends the run: flushes logs, records the final status, stops the heartbeat. */
+  /**
+   * Ends the run: stops the heartbeat and every pending timer first (so a failing write can never
+   * keep the process alive), flushes logs, records the final status.
+   */
   finish(status: RunStatus, message?: string): void {
-    this.flushLogs();
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = undefined;
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = undefined;
     this.record.status = status;
     this.record.endedAt = this.clock.now();
-    if (message !== undefined) this.record.message = message;
+    const messages = [message, this.recreatedFolderMessage].filter((part) => part !== undefined);
+    if (messages.length > 0) this.record.message = messages.join('; ');
+    this.flushLogs();
     this.appendEvent({ type: 'runFinished', status });
     this.writeNow();
   }

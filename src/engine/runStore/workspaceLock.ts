@@ -15,6 +15,8 @@ export type LockAttempt =
       readonly acquired: true;
       /** The holder of a stale lock that was taken over (its run died without finishing). */
       readonly staleHolder?: LockHolder;
+      /** What the person should know about the takeover (an unreadable lock file, leftovers killed). */
+      readonly warnings?: readonly string[];
       release(): void;
     }
   | { readonly acquired: false; readonly holder: LockHolder };

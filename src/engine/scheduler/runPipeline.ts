@@ -59,6 +59,8 @@ export interface PipelineRunPorts extends Omit<SchedulerDependencies, 'outOwners
   readonly onRunStarted?: (runId: string, runDirectory: string, planned: readonly string[]) => void;
   /** Writes whatever the ports buffered (lock entries, hash cache) before the run is closed. */
   readonly flushRecords?: () => Promise<void>;
+  /** Appends the finished run to the workspace's audit log (`.mlc/audit.jsonl`); absent = no audit. */
+  readonly audit?: (type: 'run', data: Readonly<Record<string, unknown>>) => Promise<void>;
   readonly random?: () => number;
 }
 
@@ -94,9 +96,20 @@ export async function runPipeline(
   const startedAt = ports.clock.now();
   const runId = createRunId(startedAt, ports.random);
   const { pid, hostname } = ports.owner;
-  const lock = ports.workspaceLock.tryAcquire({ runId, pid, hostname, acquiredAt: startedAt });
+  const holder: LockHolder = { runId, pid, hostname, acquiredAt: startedAt };
+  const lock = ports.workspaceLock.tryAcquire(holder);
   if (!lock.acquired) return { kind: 'locked', holder: lock.holder };
+  let releaseLock = lock.release;
+  // A stage that deletes `.mlc` deletes the lock with the records: take it again at once, so no
+  // other run starts beside this one.
+  const onFolderRecreated = (message: string) => {
+    ports.observer?.runWarning?.(message);
+    const again = ports.workspaceLock.tryAcquire(holder);
+    if (again.acquired) releaseLock = again.release;
+    else ports.observer?.runWarning?.(`another run (${again.holder.runId}) took the workspace lock meanwhile`);
+  };
   try {
+    for (const warning of lock.warnings ?? []) ports.observer?.runWarning?.(warning);
     if (lock.staleHolder) {
       markRunInterrupted(
         ports.fs,
@@ -131,7 +144,7 @@ export async function runPipeline(
         ),
         ...(git ? { git } : {}),
       },
-      { id: runId, ...(ports.random ? { random: ports.random } : {}) },
+      { id: runId, onFolderRecreated, ...(ports.random ? { random: ports.random } : {}) },
     );
     recorder.update((record) => Object.assign(record.params, params));
     ports.onRunStarted?.(
@@ -161,15 +174,35 @@ export async function runPipeline(
       status = await executePlan(plan, recorder, { ...ports, outOwnership, runnerOf }, options, stopWatch.signal);
       await ports.flushRecords?.();
     } catch (error) {
-      recorder.finish('failed', `mlc failed while running: ${error instanceof Error ? error.message : String(error)}`);
+      try {
+        recorder.finish(
+          'failed',
+          `mlc failed while running: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      } catch {
+        // The record cannot be written either: the first error is the one to report.
+      }
       throw error;
     } finally {
       stopWatch.dispose();
     }
     recorder.finish(status, status === 'cancelled' ? cancelMessage(stopWatch.request()) : undefined);
+    await auditRun(ports, recorder.record);
     return { kind: 'finished', plan, record: recorder.record, directory: recorder.directory };
   } finally {
-    lock.release();
+    releaseLock();
+  }
+}
+
+/** The run is already recorded: an audit log that cannot be appended is a warning, not a failed run. */
+async function auditRun(ports: PipelineRunPorts, record: Readonly<RunRecord>): Promise<void> {
+  if (!ports.audit) return;
+  const stages = record.stages.map((stage) => ({ address: stage.address, status: stage.status }));
+  try {
+    await ports.audit('run', { runId: record.id, status: record.status, stages });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    ports.observer?.runWarning?.(`the run was recorded, but .mlc/audit.jsonl could not be appended: ${message}`);
   }
 }
 

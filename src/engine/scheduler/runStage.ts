@@ -1,4 +1,5 @@
 import { resolve } from 'pathe';
+import { formatDuration } from '../text/formatDuration';
 import { unhashableReason } from '../hashing/unhashableReason';
 import type { Stage } from '../pipeline/model';
 import { checkOutOwnership } from '../pipeline/outOwnership';
@@ -101,6 +102,11 @@ export async function runStage(
   } finally {
     if (pollTimer) clearInterval(pollTimer);
     pollPlots(true);
+    // Rows of a plot file skipped for their width: one event per file, in the run's events.jsonl.
+    for (const tailer of tailers) {
+      for (const problem of tailer.takeProblems())
+        recorder.appendEvent({ type: 'plotProblem', stage: address, problem });
+    }
   }
   // Only a success frees the slot early: after a failure the scheduler must first decide
   // whether anything else may start at all.
@@ -321,11 +327,4 @@ async function finishSuccess(
       failure: { code: 'recordFailed', message: `its lock entry could not be written: ${message}` },
     };
   }
-}
-
-export function formatDuration(milliseconds: number): string {
-  if (milliseconds < 1000) return `${milliseconds} ms`;
-  const seconds = milliseconds / 1000;
-  if (seconds < 120) return `${Number(seconds.toFixed(1))} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }

@@ -11,6 +11,8 @@ export interface RunObserver {
   stageStarted?(address: string, attempt: number): void;
   stageOutput?(address: string, stream: OutputStream, line: string): void;
   stageFinished?(address: string, result: Readonly<StageRunRecord>): void;
+  /** Something about the run as a whole the person should know (its record folder was deleted). */
+  runWarning?(message: string): void;
 }
 
 /** What the lock entry written after a stage succeeded says about its files. */

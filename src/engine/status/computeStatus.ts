@@ -87,7 +87,7 @@ export async function computeStatus(
       const read = lockFile(lockPath);
       const locked = read.parsed.value.stages.get(stage.name);
       if (!locked) return status('never-run', missingEntryReasons(lockPath, read, stage.name));
-      const reasons = await stageReasons(stage, locked, hash, loadParams);
+      const reasons = await stageReasons(stage, locked, hash, (path) => context.fs.stat(path), loadParams);
       return status(reasons.length > 0 ? 'changed' : 'up-to-date', reasons);
     }),
   );

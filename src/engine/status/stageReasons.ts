@@ -1,13 +1,16 @@
 import { basename, join } from 'pathe';
 import type { FileHash, HashAlgorithm } from '../hashing/ports';
+import { NOT_A_FILE_OR_FOLDER, unhashableReason } from '../hashing/unhashableReason';
 import { formatPythonValue } from '../params/formatPythonValue';
 import type { Output, PathEntry, Stage } from '../pipeline/model';
 import { type ParamsFileLoader, collectStageParams } from '../lock/collectStageParams';
 import { type LockedPath, type StageLockEntry, lockedAlgorithm } from '../lock/model';
 import { type ReadLock, lockFileError } from '../lock/readLockFile';
+import type { FileStat } from '../ports';
 import { pythonEquals } from './pythonEquals';
 
 export type HashLookup = (absolutePath: string, algorithm: HashAlgorithm) => Promise<FileHash | undefined>;
+export type StatLookup = (absolutePath: string) => FileStat | undefined;
 
 /**
  * Why a stage with a lock entry is not up to date, in DVC's order (FORMATS.md §1.12): command,
@@ -17,6 +20,7 @@ export async function stageReasons(
   stage: Stage,
   locked: StageLockEntry,
   hash: HashLookup,
+  stat: StatLookup,
   loadParams: ParamsFileLoader,
 ): Promise<string[]> {
   const reasons: string[] = [];
@@ -24,10 +28,10 @@ export async function stageReasons(
   const isCallback = stage.deps.length === 0 && stage.params.length === 0 && stage.outs.length === 0;
   if (stage.alwaysChanged || isCallback) reasons.push('always changed');
   else {
-    reasons.push(...(await pathReasons('dep', stage, stage.deps, locked.deps, hash)));
+    reasons.push(...(await pathReasons('dep', stage, stage.deps, locked.deps, hash, stat)));
     reasons.push(...paramReasons(stage, locked, loadParams));
   }
-  reasons.push(...(await pathReasons('out', stage, stage.outs, locked.outs, hash)));
+  reasons.push(...(await pathReasons('out', stage, stage.outs, locked.outs, hash, stat)));
   return reasons;
 }
 
@@ -50,7 +54,8 @@ function commandsEqual(locked: string | readonly string[], current: string | rea
 
 /**
  * Deps and outs: the lock entry is found by the path string exactly as written. Missing now ->
- * `deleted` (deps) / `missing` (outs); a different hash, or no recorded hash -> `modified`. The
+ * `deleted` (deps) / `missing` (outs), unless a FIFO, socket or device took its place (the hasher
+ * has no hash for those either); a different hash, or no recorded hash -> `modified`. The
  * current hash uses the recorded algorithm (legacy entries without `hash: md5` use dos2unix).
  */
 async function pathReasons(
@@ -59,13 +64,16 @@ async function pathReasons(
   entries: readonly (PathEntry | Output)[],
   lockedPaths: readonly LockedPath[],
   hash: HashLookup,
+  stat: StatLookup,
 ): Promise<string[]> {
   const byPath = new Map(lockedPaths.map((locked) => [locked.path, locked]));
   const paths = [...new Set(entries.map((entry) => entry.path))];
   const results = await Promise.all(
     paths.map(async (path) => {
       const locked = byPath.get(path);
-      const current = await hash(join(stage.wdir, path), locked ? lockedAlgorithm(locked) : 'md5');
+      const absolute = join(stage.wdir, path);
+      const current = await hash(absolute, locked ? lockedAlgorithm(locked) : 'md5');
+      if (!current && unhashableReason(stat(absolute))) return `${kind} ${path} ${NOT_A_FILE_OR_FOLDER}`;
       if (!current) return `${kind} ${path} ${kind === 'dep' ? 'deleted' : 'missing'}`;
       if (locked?.md5 !== current.md5) return `${kind} ${path} modified`;
       return undefined;

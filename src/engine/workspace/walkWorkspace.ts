@@ -1,5 +1,6 @@
 import { join } from 'pathe';
 import type { DirectoryEntry, FileSystem } from '../ports';
+import { hasWorkspaceMarker } from './findWorkspaceRoot';
 
 /** Folders no walk ever enters: tool caches, VCS data, virtualenvs, dependencies. */
 export const ALWAYS_SKIPPED_FOLDERS: ReadonlySet<string> = new Set([
@@ -32,7 +33,9 @@ export interface WalkOptions {
 /**
  * Visits every folder below `root` once, depth first, passing its entries. The visitor returns
  * false to stop descending into that folder (e.g. an `mlruns/` store the caller reads itself).
- * Symlinked folders are not followed, so a symlink loop cannot trap the walk.
+ * Symlinked folders are not followed, so a symlink loop cannot trap the walk. A folder below the
+ * root that holds its own `.mlc`, `.dvc` or `.git` is another workspace (findWorkspaceRoot stops
+ * there when started inside it) and is not entered, so both agree on who owns its stages.
  */
 export function walkWorkspace(
   fs: FileSystem,
@@ -54,6 +57,7 @@ export function walkWorkspace(
     // A virtualenv whatever its name: it has pyvenv.cfg at its top.
     const isVirtualenv = depth > 0 && entries.some((entry) => entry.name === 'pyvenv.cfg' && entry.kind === 'file');
     if (isVirtualenv) continue;
+    if (depth > 0 && hasWorkspaceMarker(entries)) continue;
     if (visit(folder, entries) === false) continue;
     if (options.maxDepth !== undefined && depth >= options.maxDepth) continue;
     for (let index = entries.length - 1; index >= 0; index--) {

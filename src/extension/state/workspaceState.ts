@@ -10,7 +10,7 @@ import type {
   StageStatusEntry,
   WorkspaceView,
 } from '../engineServices';
-import { PIPELINE_FILE_NAMES } from '../ids';
+import { isPipelineFileName } from '../../engine/pipeline/pipelineFileNames';
 import type { StageState } from '../presentation';
 import { readSettings } from '../settings';
 import { debounce } from './debounce';
@@ -60,11 +60,16 @@ export class WorkspaceState implements vscode.Disposable {
     private readonly logger: Logger,
   ) {}
 
-  /** Workspace folders on disk, as absolute paths. */
+  /**
+   * The workspace roots of the folders on disk, as absolute paths: a folder inside a project (a
+   * sub-folder of a git repository or of a folder with `.mlc`) works on that project's root, as
+   * `mlc` started there does, so both share one lock and one run store.
+   */
   private folderRoots(): string[] {
-    return (vscode.workspace.workspaceFolders ?? [])
+    const roots = (vscode.workspace.workspaceFolders ?? [])
       .filter((folder) => folder.uri.scheme === 'file')
-      .map((folder) => folder.uri.fsPath);
+      .map((folder) => this.engine.workspaceRootOf(folder.uri.fsPath));
+    return [...new Set(roots)];
   }
 
   /** Everything, soon (debounced), pipeline files found again. */
@@ -145,6 +150,12 @@ export class WorkspaceState implements vscode.Disposable {
     return this.pipelineFiles === undefined || [...this.pipelineFiles.values()].some((files) => files.includes(file));
   }
 
+  /** Whether discovery found a pipeline file inside `folder` (a folder that was deleted or renamed). */
+  hasPipelineFileIn(folder: string): boolean {
+    const inside = (file: string) => file.startsWith(`${folder}/`);
+    return [...(this.pipelineFiles?.values() ?? [])].some((files) => files.some(inside));
+  }
+
   rootOf(file: string): string | undefined {
     return this.folderRoots()
       .filter((root) => file === root || file.startsWith(`${root}/`))
@@ -187,7 +198,7 @@ export class WorkspaceState implements vscode.Disposable {
     const overrides = new Map<string, string>();
     for (const document of vscode.workspace.textDocuments) {
       const name = document.uri.path.split('/').at(-1) ?? '';
-      if (document.uri.scheme === 'file' && document.isDirty && PIPELINE_FILE_NAMES.has(name)) {
+      if (document.uri.scheme === 'file' && document.isDirty && isPipelineFileName(name)) {
         overrides.set(document.uri.fsPath, document.getText());
       }
     }

@@ -1,63 +1,90 @@
 import * as vscode from 'vscode';
-import { PIPELINE_FILE_NAMES } from '../ids';
+import type { Disposable } from '../../engine/ports';
+import { type FolderTreeChange, watchFolderTree } from '../../node/workspace/watchFolderTree';
+import { isLockFileName, isPipelineFileName } from '../../engine/pipeline/pipelineFileNames';
+import { readSettings } from '../settings';
 import type { WorkspaceState } from './workspaceState';
-
-/** Run outputs of every source the run index reads (mlc's own, MLflow, DVCLive, TensorBoard, CSV loggers). */
-const RUN_OUTPUT_GLOBS = [
-  '**/.mlc/runs/**',
-  '**/mlruns/**',
-  '**/mlflow.db',
-  '**/dvclive/**',
-  '**/events.out.tfevents.*',
-  '**/metrics.csv',
-];
-const PIPELINE_GLOB = '**/{mlc.yaml,dvc.yaml,MLproject}';
-/** Default params files, which `vars:` and `${}` read even when no stage lists them. */
-const PARAMS_GLOB = '**/params.{yaml,yml,json,toml}';
-const LOCK_GLOB = '**/{mlc.lock,dvc.lock}';
-
-const escapeGlob = (path: string) => path.replace(/[{}[\]*?,!]/g, (char) => `[${char}]`);
+import {
+  PARAMS_NAME,
+  declaredStagePaths,
+  isRunOutputPath,
+  isWithin,
+  skipsWatching,
+} from '../../engine/workspace/watchedPaths';
 
 /**
- * Keeps the state current without polling: VS Code's file watcher on pipeline, lock and run
- * files, a watcher limited to the paths the pipelines declare (deps, outs, params files) for
- * stage states, and editor changes of pipeline files for problems as the user types.
+ * Keeps the state current without polling. Every workspace folder is watched by mlc itself
+ * (watchFolderTree: one fs.watch per folder), because VS Code's recursive watcher misses files in
+ * folders made by `mkdir -p` on Linux and reports a deleted folder without the files inside it
+ * (ARCHITECTURE.md, "Known gaps" has the history). Each change is sorted by path: pipeline files,
+ * params and lock files, the paths the stages declare (deps, outs, params files), run outputs.
+ * Editor changes of pipeline files give problems as the user types.
  */
 export function watchWorkspace(state: WorkspaceState): vscode.Disposable {
-  const subscriptions: vscode.Disposable[] = [];
-  const onAnyChange = (watcher: vscode.FileSystemWatcher, listener: () => void) => {
-    subscriptions.push(
-      watcher,
-      watcher.onDidChange(listener),
-      watcher.onDidCreate(listener),
-      watcher.onDidDelete(listener),
-    );
+  /** Declared paths (absolute), rebuilt when the pipelines change. */
+  let statusPaths: string[] = [];
+  let paramsPaths: string[] = [];
+  const rememberDeclaredPaths = () => {
+    const status = new Set<string>();
+    const params = new Set<string>();
+    for (const info of state.stages()) {
+      const declared = declaredStagePaths(info.entry.stage);
+      declared.status.forEach((path) => status.add(path));
+      declared.params.forEach((path) => params.add(path));
+    }
+    statusPaths = [...status];
+    paramsPaths = [...params];
   };
-  const pipelineWatcher = vscode.workspace.createFileSystemWatcher(PIPELINE_GLOB);
-  subscriptions.push(
-    pipelineWatcher,
-    pipelineWatcher.onDidChange(() => state.pipelinesDidChange()),
-    pipelineWatcher.onDidCreate(() => state.pipelineFilesDidChange()),
-    pipelineWatcher.onDidDelete(() => state.pipelineFilesDidChange()),
-  );
-  onAnyChange(vscode.workspace.createFileSystemWatcher(PARAMS_GLOB), () => state.pipelinesDidChange());
-  onAnyChange(vscode.workspace.createFileSystemWatcher(LOCK_GLOB), () => state.statusDidChange());
-  for (const glob of RUN_OUTPUT_GLOBS) {
-    onAnyChange(vscode.workspace.createFileSystemWatcher(glob), () => {
+
+  const onChanges = (root: string, changes: readonly FolderTreeChange[]) => {
+    let pipelineFiles = false;
+    let pipelines = false;
+    let status = false;
+    let runs = false;
+    for (const { path, directory } of changes) {
+      const name = path.slice(path.lastIndexOf('/') + 1);
+      // A folder that appeared or went away: whatever it held. (Its files are reported one by one
+      // too, except when it was renamed.)
+      const touches = (declared: string) => isWithin(path, declared) || (directory && isWithin(declared, path));
+      if (isPipelineFileName(name) || (directory && state.hasPipelineFileIn(path))) pipelineFiles = true;
+      if (PARAMS_NAME.test(name) || paramsPaths.some(touches)) pipelines = true;
+      if (isLockFileName(name) || statusPaths.some(touches)) status = true;
+      if (directory || isRunOutputPath(path.slice(root.length + 1))) runs = true;
+    }
+    if (pipelineFiles) state.pipelineFilesDidChange();
+    else if (pipelines) state.pipelinesDidChange();
+    if (status) state.statusDidChange();
+    if (runs) {
       state.runsDidChange();
       // A finished stage run changes its last duration and failed state.
       state.statusDidChange();
-    });
-  }
+    }
+  };
+
+  let folderWatchers: Disposable[] = [];
+  const watchFolders = () => {
+    folderWatchers.forEach((watcher) => watcher.dispose());
+    folderWatchers = (vscode.workspace.workspaceFolders ?? [])
+      .filter((folder) => folder.uri.scheme === 'file')
+      .map((folder) => {
+        const root = folder.uri.fsPath;
+        const ignore = readSettings(folder.uri).ignore;
+        return watchFolderTree(root, { skip: (relative) => skipsWatching(relative, ignore) }, (changes) =>
+          onChanges(root, changes),
+        );
+      });
+  };
+  watchFolders();
 
   const isPipelineDocument = (document: vscode.TextDocument) =>
-    document.uri.scheme === 'file' && PIPELINE_FILE_NAMES.has(document.uri.path.split('/').at(-1) ?? '');
-  subscriptions.push(
+    document.uri.scheme === 'file' && isPipelineFileName(document.uri.path.split('/').at(-1) ?? '');
+  return vscode.Disposable.from(
+    { dispose: () => folderWatchers.forEach((watcher) => watcher.dispose()) },
+    state.onDidChangePipelines(rememberDeclaredPaths),
     vscode.workspace.onDidChangeTextDocument((event) => {
       if (event.contentChanges.length > 0 && isPipelineDocument(event.document)) state.pipelinesDidChange();
     }),
-    // A pipeline file created outside VS Code's watcher's view (or before it started) is found
-    // when an editor opens it.
+    // A pipeline file outside the workspace folders is found when an editor opens it.
     vscode.workspace.onDidOpenTextDocument((document) => {
       if (isPipelineDocument(document) && !state.isKnownPipelineFile(document.uri.fsPath))
         state.pipelineFilesDidChange();
@@ -66,54 +93,13 @@ export function watchWorkspace(state: WorkspaceState): vscode.Disposable {
     vscode.workspace.onDidCloseTextDocument((document) => {
       if (isPipelineDocument(document)) state.pipelinesDidChange();
     }),
-    vscode.workspace.onDidChangeWorkspaceFolders(() => state.refreshAll()),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      watchFolders();
+      state.refreshAll();
+    }),
+    // extension.ts reloads everything when settings change; the watch follows `mlc.ignore`.
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('mlc.ignore')) watchFolders();
+    }),
   );
-
-  // Declared paths change with the pipelines: rebuild that watcher when the set changes.
-  let declared: vscode.Disposable[] = [];
-  let declaredKey = '';
-  const watchDeclaredPaths = () => {
-    const byRoot = new Map<string, { status: Set<string>; params: Set<string> }>();
-    for (const info of state.stages()) {
-      const sets = byRoot.get(info.root) ?? { status: new Set<string>(), params: new Set<string>() };
-      byRoot.set(info.root, sets);
-      const relative = (path: string) => {
-        const absolute = path.startsWith('/') ? path : `${info.entry.stage.wdir}/${path}`;
-        return absolute.startsWith(`${info.root}/`) ? absolute.slice(info.root.length + 1) : undefined;
-      };
-      for (const entry of [...info.entry.stage.deps, ...info.entry.stage.outs]) {
-        const path = relative(entry.path);
-        if (path) sets.status.add(escapeGlob(path));
-      }
-      for (const params of info.entry.stage.params) {
-        const path = relative(params.file);
-        if (path) sets.params.add(escapeGlob(path));
-      }
-    }
-    const key = JSON.stringify([...byRoot].map(([root, sets]) => [root, [...sets.status], [...sets.params]]));
-    if (key === declaredKey) return;
-    declaredKey = key;
-    declared.forEach((disposable) => disposable.dispose());
-    declared = [];
-    for (const [root, sets] of byRoot) {
-      // `path` and `path/**`: a declared folder changes when anything inside it does.
-      const globOf = (paths: Set<string>) => `{${[...paths].flatMap((path) => [path, `${path}/**`]).join(',')}}`;
-      const add = (paths: Set<string>, listener: () => void) => {
-        if (paths.size === 0) return;
-        const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, globOf(paths)));
-        declared.push(
-          watcher,
-          watcher.onDidChange(listener),
-          watcher.onDidCreate(listener),
-          watcher.onDidDelete(listener),
-        );
-      };
-      add(sets.status, () => state.statusDidChange());
-      add(sets.params, () => state.pipelinesDidChange());
-    }
-  };
-  subscriptions.push(state.onDidChangePipelines(watchDeclaredPaths), {
-    dispose: () => declared.forEach((disposable) => disposable.dispose()),
-  });
-  return vscode.Disposable.from(...subscriptions);
 }

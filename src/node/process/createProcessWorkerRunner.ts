@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Disposable } from '../../engine/ports';
 import type { ProcessResult, ProcessRunner, ProcessSpec, RunningProcess } from '../../engine/scheduler/ports';
 import type { ProcessWorkerMessage, ProcessWorkerRequest } from './processWorkerProtocol';
+import { trackStageGroup, untrackStageGroup } from './stageGroups';
 
 interface WorkerLaunch {
   readonly script: string;
@@ -75,9 +76,14 @@ export function createProcessWorkerRunner(launch: WorkerLaunch): ProcessRunner &
     started.on('message', (message: ProcessWorkerMessage) => {
       const entry = tracked.get(message.id);
       if (!entry) return;
-      if (message.type === 'started') entry.pid = message.pid;
-      else if (message.type === 'line') entry.spec.onLine?.(message.stream, message.line, message.timestamp);
+      // The worker kills its stages when mlc dies; the groups are tracked here as well, so a second
+      // Ctrl-C reaches them at once (and mlc's own watchdog covers a worker killed with mlc).
+      if (message.type === 'started') {
+        entry.pid = message.pid;
+        if (message.pid !== undefined) trackStageGroup(message.pid);
+      } else if (message.type === 'line') entry.spec.onLine?.(message.stream, message.line, message.timestamp);
       else {
+        if (entry.pid !== undefined) untrackStageGroup(entry.pid);
         tracked.delete(message.id);
         entry.resolve(message.result);
         refWhileBusy();

@@ -7,6 +7,7 @@ import type {
   ProcessSpec,
   RunningProcess,
 } from '../../engine/scheduler/ports';
+import { startStageWatchdog, trackStageGroup, untrackStageGroup } from './stageGroups';
 
 const DEFAULT_KILL_GRACE_MS = 5000;
 /** After the shell exits, how long its output pipes may stay open (a background child holding them). */
@@ -22,6 +23,7 @@ export const nodeProcessRunner: ProcessRunner = { start: startProcess };
 
 export function startProcess(spec: ProcessSpec, signal: AbortSignal): RunningProcess {
   const startedAt = Date.now();
+  startStageWatchdog();
   let child;
   try {
     child = spawn('/bin/sh', ['-c', spec.command], {
@@ -34,6 +36,7 @@ export function startProcess(spec: ProcessSpec, signal: AbortSignal): RunningPro
     return { pid: undefined, result: Promise.resolve(failedStart(error, startedAt)) };
   }
   const pid = child.pid;
+  if (pid !== undefined) trackStageGroup(pid);
   const result = new Promise<ProcessResult>((resolve) => {
     let timedOut = false;
     let cancelled = false;
@@ -83,6 +86,7 @@ export function startProcess(spec: ProcessSpec, signal: AbortSignal): RunningPro
       const waitForGroup = () => {
         if (!killTimer || !isGroupAlive(pid)) {
           if (killTimer) clearTimeout(killTimer);
+          untrackWhenGone(pid);
           resolve(outcome);
           return;
         }
@@ -122,6 +126,7 @@ export function startProcess(spec: ProcessSpec, signal: AbortSignal): RunningPro
     child.on('error', (error) => {
       if (exit) return;
       settled = true;
+      if (pid !== undefined) untrackStageGroup(pid);
       signal.removeEventListener('abort', onAbort);
       if (timeoutTimer) clearTimeout(timeoutTimer);
       resolve(failedStart(error, startedAt));
@@ -150,6 +155,22 @@ export function startProcess(spec: ProcessSpec, signal: AbortSignal): RunningPro
     else signal.addEventListener('abort', onAbort, { once: true });
   });
   return { pid, result };
+}
+
+/** How often a stage group that outlived its shell (a background child) is checked again. */
+const LEFTOVER_GROUP_POLL_MS = 1000;
+
+/**
+ * The watchdog keeps a group listed while any process of it lives (a command's background child
+ * outlives the stage), so mlc's death still takes it down; the check never keeps mlc alive.
+ */
+function untrackWhenGone(pid: number | undefined): void {
+  if (pid === undefined) return;
+  if (!isGroupAlive(pid)) {
+    untrackStageGroup(pid);
+    return;
+  }
+  setTimeout(() => untrackWhenGone(pid), LEFTOVER_GROUP_POLL_MS).unref();
 }
 
 function isGroupAlive(pid: number | undefined): boolean {

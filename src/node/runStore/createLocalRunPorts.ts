@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { appendAuditEntry } from '../../engine/audit/auditLog';
 import type { ContentHasher } from '../../engine/hashing/ports';
 import type { Stage } from '../../engine/pipeline/model';
 import type { StageGraph } from '../../engine/pipeline/stageGraph';
@@ -15,6 +16,8 @@ import type { ProcessRunner } from '../../engine/scheduler/ports';
 import type { RunObserver } from '../../engine/scheduler/schedulerDependencies';
 import type { PipelineRunPorts } from '../../engine/scheduler/runPipeline';
 import { computeStatus, type StatusGraph, type StageStatus } from '../../engine/status/computeStatus';
+import { createNodeGitClient } from '../deploy/nodeGitClient';
+import { sha256Text } from '../deploy/sha256Text';
 import { collectGarbage } from '../process/collectGarbage';
 import { createProcessWorkerRunner, findProcessWorker } from '../process/createProcessWorkerRunner';
 import { nodeProcessRunner } from '../process/nodeProcessRunner';
@@ -126,6 +129,14 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
       await setup.hasher.flush();
     },
     gitState: () => readGitState(setup.root),
+    audit: async (type, data) => {
+      await appendAuditEntry(
+        { fs, clock: { now: () => Date.now() }, git: createNodeGitClient(), sha256: sha256Text },
+        setup.root,
+        type,
+        data,
+      );
+    },
     workspaceLock: createWorkspaceLock(setup.root),
     owner: { pid: process.pid, hostname: hostname(), kind: setup.ownerKind ?? 'extension' },
   };

@@ -3,16 +3,17 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { LockAttempt, LockHolder, WorkspaceLock } from '../../engine/runStore/workspaceLock';
 import { isProcessAlive } from './isOwnerAlive';
-
-/** A lock file younger than this with no readable holder is being written right now. */
-const UNREADABLE_LOCK_GRACE_MS = 5000;
+import { killRunLeftovers } from './killRunLeftovers';
 
 export const WORKSPACE_LOCK_FILE = '.mlc/lock';
 
 /**
- * `.mlc/lock` created with O_EXCL (`wx`), so of two `mlc run` processes exactly one gets it. It
- * holds the owner's run id, pid and host. A lock whose owner is dead (kill -9, reboot) is
- * stale: it is removed and the create is tried again, and the caller learns whose run died.
+ * `.mlc/lock`, published atomically: the holder is written to a temp file that is then hard-linked
+ * to the lock path, and link(2) fails when the path exists, so of two `mlc run` processes exactly
+ * one gets it and nobody ever sees a half-written lock. It holds the owner's run id, pid and host.
+ * A lock whose owner is dead (kill -9, reboot) is stale, and so is one that cannot be parsed
+ * (empty, garbage, written by hand): it is removed and the create is tried again, and the caller
+ * learns whose run died or which file was unreadable.
  */
 export function createWorkspaceLock(root: string): WorkspaceLock {
   const path = join(root, WORKSPACE_LOCK_FILE);
@@ -21,32 +22,53 @@ export function createWorkspaceLock(root: string): WorkspaceLock {
       fs.mkdirSync(dirname(path), { recursive: true });
       ignoreInGit(dirname(path));
       let staleHolder: LockHolder | undefined;
+      const warnings: string[] = [];
       for (let attempt = 0; attempt < 3; attempt++) {
         if (tryCreate(path, holder)) {
+          heldLocks.set(path, holder);
           return {
             acquired: true,
             ...(staleHolder ? { staleHolder } : {}),
+            ...(warnings.length > 0 ? { warnings } : {}),
             release: () => releaseIfOurs(path, holder),
           };
         }
-        const current = readHolder(path);
-        if (current && isHolderAlive(current)) return { acquired: false, holder: current };
-        if (!current && isYoung(path)) {
-          return {
-            acquired: false,
-            holder: { runId: 'unknown', pid: 0, hostname: hostname(), acquiredAt: Date.now() },
-          };
+        const read = readHolder(path);
+        if (read.kind === 'missing') continue;
+        if (read.kind === 'holder') {
+          if (isHolderAlive(read.holder)) return { acquired: false, holder: read.holder };
+          staleHolder = read.holder;
+          const leftovers = killRunLeftovers(read.holder.runId);
+          if (leftovers.length > 0) {
+            warnings.push(
+              `killed ${leftovers.length} process(es) still running for the dead run ${read.holder.runId} (pid ${leftovers.join(', ')})`,
+            );
+          }
+        } else {
+          warnings.push(
+            `the workspace lock ${path} could not be read (${read.reason}); it was treated as stale and taken over`,
+          );
         }
-        staleHolder = current ?? staleHolder;
-        fs.rmSync(path, { force: true });
+        removeIfUnchanged(path, read.text);
       }
-      const current = readHolder(path);
+      const read = readHolder(path);
       return {
         acquired: false,
-        holder: current ?? { runId: 'unknown', pid: 0, hostname: hostname(), acquiredAt: Date.now() },
+        holder:
+          read.kind === 'holder'
+            ? read.holder
+            : { runId: 'unknown', pid: 0, hostname: hostname(), acquiredAt: Date.now() },
       };
     },
   };
+}
+
+/** Locks this process holds: released by `releaseHeldLocks` when it must exit at once. */
+const heldLocks = new Map<string, LockHolder>();
+
+/** For a process about to exit without unwinding (a second Ctrl-C): gives back every lock it holds. */
+export function releaseHeldLocks(): void {
+  for (const [path, holder] of heldLocks) releaseIfOurs(path, holder);
 }
 
 /**
@@ -71,38 +93,60 @@ function ignoreInGit(folder: string): void {
   }
 }
 
+/** Writes the holder beside the lock, then links it into place: false when a lock exists. */
 function tryCreate(path: string, holder: LockHolder): boolean {
-  let descriptor: number;
+  const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  fs.writeFileSync(temporary, `${JSON.stringify(holder)}\n`, { flag: 'wx' });
   try {
-    descriptor = fs.openSync(path, 'wx');
+    fs.linkSync(temporary, path);
+    return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
-  }
-  try {
-    fs.writeSync(descriptor, `${JSON.stringify(holder)}\n`);
   } finally {
-    fs.closeSync(descriptor);
+    fs.rmSync(temporary, { force: true });
   }
-  return true;
 }
 
-function readHolder(path: string): LockHolder | undefined {
+type ReadLock =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'holder'; readonly holder: LockHolder; readonly text: string }
+  | { readonly kind: 'unreadable'; readonly reason: string; readonly text: string };
+
+function readHolder(path: string): ReadLock {
+  let text: string;
   try {
-    const holder = JSON.parse(fs.readFileSync(path, 'utf8')) as LockHolder;
-    return typeof holder.pid === 'number' && typeof holder.runId === 'string' ? holder : undefined;
+    text = fs.readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    return { kind: 'unreadable', reason: (error as Error).message, text: '' };
+  }
+  if (text.trim() === '') return { kind: 'unreadable', reason: 'it is empty', text };
+  try {
+    const holder = JSON.parse(text) as Partial<LockHolder> | null;
+    if (typeof holder?.pid === 'number' && typeof holder.runId === 'string') {
+      return { kind: 'holder', holder: holder as LockHolder, text };
+    }
+    return { kind: 'unreadable', reason: 'it names no run id and pid', text };
   } catch {
-    return undefined;
+    return { kind: 'unreadable', reason: 'it is not JSON', text };
   }
 }
 
-function isYoung(path: string): boolean {
-  const stats = fs.statSync(path, { throwIfNoEntry: false });
-  return stats !== undefined && Date.now() - stats.mtimeMs < UNREADABLE_LOCK_GRACE_MS;
+/** Removes a stale lock only if it still has the content judged stale (not a fresh lock that replaced it). */
+function removeIfUnchanged(path: string, judged: string): void {
+  try {
+    if (fs.readFileSync(path, 'utf8') === judged) fs.rmSync(path, { force: true });
+  } catch {
+    // Gone already: the next create attempt decides.
+  }
 }
 
 /** Removes the lock only while it is still ours (a takeover by another process is left alone). */
 function releaseIfOurs(path: string, holder: LockHolder): void {
+  heldLocks.delete(path);
   const current = readHolder(path);
-  if (current && current.runId === holder.runId && current.pid === holder.pid) fs.rmSync(path, { force: true });
+  if (current.kind === 'holder' && current.holder.runId === holder.runId && current.holder.pid === holder.pid) {
+    fs.rmSync(path, { force: true });
+  }
 }

@@ -10,8 +10,14 @@ import { startProcess } from '../process/nodeProcessRunner';
 const running = new Map<number, AbortController>();
 const pending = new Set<Promise<unknown>>();
 
+/**
+ * mlc can die (kill -9) before this process has read the end of the channel: `connected` is
+ * still true and the write fails with EPIPE. Without a callback Node raises that as an unhandled
+ * 'error' event and this process dies on the spot, before its 'disconnect' handler can kill the
+ * stages; so a failed send means mlc is gone, and is handled as such.
+ */
 const send = (message: ProcessWorkerMessage) => {
-  if (process.connected) process.send?.(message);
+  if (process.connected) process.send?.(message, undefined, undefined, (error) => error && stopAll());
 };
 
 process.on('message', (request: ProcessWorkerRequest) => {
@@ -37,10 +43,10 @@ process.on('message', (request: ProcessWorkerRequest) => {
   void done.then(() => pending.delete(done));
 });
 
-const stopAll = () => {
+function stopAll(): void {
   for (const abort of running.values()) abort.abort();
   void Promise.all(pending).then(() => process.exit(0));
-};
+}
 process.on('disconnect', stopAll);
 process.on('SIGTERM', stopAll);
 // Ctrl-C in a terminal reaches the whole foreground process group, this worker included: mlc

@@ -9,12 +9,13 @@ export async function eventually<T>(
   read: () => T | PromiseLike<T>,
   accept: (value: T) => boolean,
   timeoutMs = 30_000,
+  pollMs = 200,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await read();
   while (!accept(value)) {
     if (Date.now() > deadline) assert.fail(`timed out; last value: ${JSON.stringify(value, undefined, 2)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
     value = await read();
   }
   return value;

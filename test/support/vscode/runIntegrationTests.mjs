@@ -20,7 +20,7 @@ const linePrefix = '[mlc-it] ';
  * @param {string} [options.testsPath] default out/test/integration/index.js
  * @param {string} [options.grep] only tests whose full title matches
  * @param {number} [options.timeoutMs] default 5 minutes
- * @returns {Promise<{ passed: number, failed: number, exitCode: number | undefined, tests: object[], error?: string }>}
+ * @returns {Promise<{ passed: number, failed: number, skipped: number, exitCode: number | undefined, tests: object[], error?: string }>}
  */
 export async function runIntegrationTests(options) {
   const { server, folder, resultFile, trust = 'disabled', grep, timeoutMs = 300_000 } = options;
@@ -73,6 +73,7 @@ export async function runIntegrationTests(options) {
     return {
       passed: 0,
       failed: 1,
+      skipped: 0,
       exitCode,
       tests: [],
       error: error ?? `no result file ${resultFile} (see test-results/console/integration-${trust}.log)`,
@@ -80,5 +81,5 @@ export async function runIntegrationTests(options) {
   }
   // Exit code and result file must agree; a run that passed nothing is a failure too.
   const failed = result.failed + (exitCode !== 0 && result.failed === 0 ? 1 : 0);
-  return { passed: result.passed, failed, exitCode, tests: result.tests, error };
+  return { passed: result.passed, failed, skipped: result.pending, exitCode, tests: result.tests, error };
 }

@@ -71,6 +71,7 @@ test('mlc status --json lists every stage with its pipeline, state and reasons',
       { name: 'prepare', pipeline: 'dvc.yaml', state: 'never-run', reasons: [] },
       { name: 'train', pipeline: 'dvc.yaml', state: 'never-run', reasons: ['upstream prepare changed'] },
     ],
+    problems: [],
   });
   await recordAll(folder);
   writeFileSync(join(folder, 'params.yaml'), 'train:\n  lr: 0.2\n');

@@ -6,7 +6,7 @@ import {
   formatTemplateValue,
   pythonFloat,
 } from '../../../../src/engine/params/formatPythonValue';
-import { shellQuote } from '../../../../src/engine/params/shellQuote';
+import { quoteShellArgument } from '../../../../src/engine/commandLine/quoteShellArgument';
 
 test('formatPythonNumber prints floats as Python repr does', () => {
   const cases: Array<[number, string]> = [
@@ -48,9 +48,9 @@ test('formatTemplateValue is DVC to_str: bools become true/false', () => {
   assert.equal(formatTemplateValue(pythonFloat(3)), '3.0');
 });
 
-test('shellQuote quotes only when needed, like shlex.quote', () => {
-  assert.equal(shellQuote('abc-1.0/x:y,z=1@%+'), 'abc-1.0/x:y,z=1@%+');
-  assert.equal(shellQuote(''), "''");
-  assert.equal(shellQuote('a b'), "'a b'");
-  assert.equal(shellQuote("it's"), `'it'"'"'s'`);
+test('quoteShellArgument (the one shell quoting) quotes only when needed, like shlex.quote', () => {
+  assert.equal(quoteShellArgument('abc-1.0/x:y,z=1@%+'), 'abc-1.0/x:y,z=1@%+');
+  assert.equal(quoteShellArgument(''), "''");
+  assert.equal(quoteShellArgument('a b'), "'a b'");
+  assert.equal(quoteShellArgument("it's"), `'it'"'"'s'`);
 });

@@ -17,7 +17,7 @@ test('a CSV plot is read incrementally, with the epoch column as x and a torn la
 });
 
 test('at the end a final line without newline is taken, and the row index is x when there is no step column', () => {
-  const fs = createMemoryFileSystem({ '/ws/m.tsv': 'loss\tname\n0.5\tx\n0.4' });
+  const fs = createMemoryFileSystem({ '/ws/m.tsv': 'loss\tname\n0.5\tx\n0.4\ty' });
   const tailer = createPlotTailer(fs, '/ws/m.tsv', undefined, now);
   assert.deepEqual(simple(tailer.poll()), ['loss@0=0.5']);
   assert.deepEqual(simple(tailer.poll(true)), ['loss@1=0.4']);
@@ -65,4 +65,24 @@ test('a rewritten (shrunk) file is read from the start without repeating rows, a
   const persisted = createPlotTailer(fs, '/ws/a.csv', undefined, now, { skipExisting: true });
   fs.appendFile('/ws/a.csv', '5,5\n');
   assert.deepEqual(simple(persisted.poll()), ['v@5=5']);
+});
+
+test('a row with a missing middle cell is skipped, not read under the wrong names, and reported once', () => {
+  const fs = createMemoryFileSystem({ '/ws/train.csv': 'epoch,loss,acc\n1,0.9,0.5\n2,0.6\n3,0.7,0.8\n' });
+  const tailer = createPlotTailer(fs, '/ws/train.csv', undefined, now);
+  assert.deepEqual(simple(tailer.poll()), ['loss@1=0.9', 'acc@1=0.5', 'loss@3=0.7', 'acc@3=0.8']);
+  const problems = tailer.takeProblems();
+  assert.deepEqual(
+    problems.map((problem) => [problem.code, problem.severity, problem.line]),
+    [['seriesRowSkipped', 'warning', 3]],
+  );
+  assert.match(
+    problems[0]!.message,
+    /^1 row\(s\) do not have as many fields as the header .*this one has 2, the header has 3/,
+  );
+  assert.deepEqual(tailer.takeProblems(), []);
+  // Rewritten (shorter) and read again from the start: the same bad row is not reported twice.
+  fs.writeFileAtomic('/ws/train.csv', 'epoch,loss,acc\n1,0.9,0.5\n2,0.6\n');
+  assert.deepEqual(tailer.poll(), []);
+  assert.deepEqual(tailer.takeProblems(), []);
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -223,5 +224,16 @@ test('every stage of a lock file that could not be read is never-run with the re
   assert.deepEqual(await p.status([prepare, train]), {
     prepare: ['up-to-date'],
     train: ['never-run', 'lock dvc.lock entry malformed'],
+  });
+});
+
+test('a dep that became a FIFO after it was recorded is named as such, not as deleted', async () => {
+  const p = project({ 'data/train.csv': 'x' });
+  const train = p.stage({ deps: ['data/train.csv'] });
+  await p.record(train);
+  p.remove('data/train.csv');
+  execFileSync('mkfifo', [join(p.folder, 'data/train.csv')]);
+  assert.deepEqual(await p.status([train]), {
+    train: ['changed', 'dep data/train.csv is not a regular file or folder (a FIFO, socket or device)'],
   });
 });

@@ -34,3 +34,21 @@ test('walkWorkspace does not descend where the visitor returns false, and honour
   );
   assert.deepEqual(visited.sort(), ['/ws', '/ws/a', '/ws/mlruns']);
 });
+
+test('walkWorkspace does not enter a nested workspace (a folder with its own .mlc, .dvc or .git)', () => {
+  const fs = createMemoryFileSystem({
+    '/ws/.git/HEAD': '',
+    '/ws/sub/dvc.yaml': '',
+    '/ws/own/.mlc/.gitignore': '',
+    '/ws/own/mlc.yaml': '',
+    '/ws/dvcproject/.dvc/config': '',
+    '/ws/dvcproject/inner/dvc.yaml': '',
+    '/ws/submodule/.git': 'gitdir: ../.git/modules/submodule\n',
+    '/ws/submodule/mlc.yaml': '',
+  });
+  const visited: string[] = [];
+  walkWorkspace(fs, '/ws', (folder) => {
+    visited.push(folder);
+  });
+  assert.deepEqual(visited.sort(), ['/ws', '/ws/sub']);
+});

@@ -10,6 +10,21 @@ import { waitFor } from '../../../support/mlcCli';
 
 const launch = findProcessWorker(resolve(__dirname, '../../../../src/node/process'));
 
+/** The pid a stage wrote to `stage.pid` in `folder`, once it has. */
+function waitForStagePid(folder: string): Promise<number> {
+  return waitFor(
+    () => {
+      try {
+        return Number(readFileSync(join(folder, 'stage.pid'), 'utf8')) || undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    20_000,
+    'the stage to start',
+  );
+}
+
 test('the process worker runs commands with their output, exit code and cancellation', async () => {
   assert.ok(launch, 'the process worker source is found beside src/node/process');
   const runner = createProcessWorkerRunner(launch);
@@ -55,19 +70,39 @@ test('when mlc dies (kill -9) the worker kills the stages it started', async () 
     const parent = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', parentScript], {
       stdio: 'ignore',
     });
-    const stagePid = await waitFor(
-      () => {
-        try {
-          return Number(readFileSync(join(folder, 'stage.pid'), 'utf8')) || undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      20_000,
-      'the stage to start',
-    );
+    const stagePid = await waitForStagePid(folder);
     parent.kill('SIGKILL');
     await waitFor(() => !isProcessAlive(stagePid), 10_000, `stage ${stagePid} to be killed by the orphaned worker`);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('a worker whose mlc died before it noticed (its send fails with EPIPE) stops its stages instead of crashing', async () => {
+  assert.ok(launch);
+  const folder = mkdtempSync(join(tmpdir(), 'mlc-worker-'));
+  try {
+    // A bare parent (no runner, so no watchdog of its own) sends one start and dies at once: the
+    // worker, still starting up, reads the request and answers 'started' into a closed channel.
+    const parentScript = `
+      const { fork } = require('node:child_process');
+      const worker = fork(${JSON.stringify(launch.script)}, [], {
+        execArgv: ${JSON.stringify(launch.execArgv)},
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      worker.send({ type: 'start', id: 1, spec: { command: 'echo $$ > stage.pid; sleep 60', cwd: ${JSON.stringify(folder)}, env: { PATH: '/usr/bin:/bin' }, killGraceMs: 500 } }, () =>
+        // Only once the request is in the channel: dying before that leaves the worker nothing to start.
+        setTimeout(() => process.kill(process.pid, 'SIGKILL'), 50));
+    `;
+    const parent = spawn(process.execPath, ['-e', parentScript], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    parent.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // The worker inherits the parent's stderr: the pipe ends once both are gone.
+    const stderrClosed = new Promise((resolveClosed) => parent.stderr.on('close', resolveClosed));
+    const stagePid = await waitForStagePid(folder);
+    await waitFor(() => !isProcessAlive(stagePid), 20_000, `stage ${stagePid} to be killed by the orphaned worker`);
+    await stderrClosed;
+    assert.doesNotMatch(stderr, /EPIPE|Unhandled 'error' event/);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

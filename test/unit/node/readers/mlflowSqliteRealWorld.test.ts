@@ -4,8 +4,9 @@ import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
 import { createMlflowSqliteReader } from '../../../../src/node/readers/mlflowSqliteReader';
+import { skipWithoutRealWorldFixtures, realWorldFixturesRoot } from '../../../support/realWorldFixtures';
 
-const realWorld = resolve(__dirname, '../../../../../shared/fixtures/real-world');
+const realWorld = realWorldFixturesRoot;
 // All three stores were last written years before this; a fixed clock keeps the staleness rule stable.
 const reader = createMlflowSqliteReader({ now: () => Date.parse('2026-06-01T00:00:00Z') });
 
@@ -21,7 +22,8 @@ function store(relative: string) {
 const count = (values: readonly string[]) =>
   values.reduce<Record<string, number>>((counts, value) => ({ ...counts, [value]: (counts[value] ?? 0) + 1 }), {});
 
-test('mlops-zoomcamp PR #126 (revision bd07f7e963c5): 16 runs, a never-ended RUNNING run, a 746-step series', async () => {
+test('mlops-zoomcamp PR #126 (revision bd07f7e963c5): 16 runs, a never-ended RUNNING run, a 746-step series', async (t) => {
+  if (skipWithoutRealWorldFixtures(t)) return;
   const location = store('mlflowdb-mlops-zoomcamp-pr126/f0b5634/02-experiment-tracking/mlflow.db');
   const { runs, problems } = await reader.list(location, { fs: nodeFileSystem });
   assert.deepEqual(problems, []);
@@ -48,7 +50,8 @@ test('mlops-zoomcamp PR #126 (revision bd07f7e963c5): 16 runs, a never-ended RUN
   );
 });
 
-test('nda-mlops-zoomcamp-2024 (revision 5b0e9adcef9c): 17 runs, aliases on version 1', async () => {
+test('nda-mlops-zoomcamp-2024 (revision 5b0e9adcef9c): 17 runs, aliases on version 1', async (t) => {
+  if (skipWithoutRealWorldFixtures(t)) return;
   const location = store('mlflowdb-nda-mlops-zoomcamp-2024/9f3478d/week-02/mlflow.db');
   const { runs, problems } = await reader.list(location, { fs: nodeFileSystem });
   assert.deepEqual(problems, []);
@@ -65,7 +68,8 @@ test('nda-mlops-zoomcamp-2024 (revision 5b0e9adcef9c): 17 runs, aliases on versi
   assert.equal(value.models[0]?.versions[0]?.runId, '92025337761b47258bb509b166789a29');
 });
 
-test('heart-uci-mlops (revision 1bd49d398cd23, MLflow 3): 12 finished runs among 40 tables', async () => {
+test('heart-uci-mlops (revision 1bd49d398cd23, MLflow 3): 12 finished runs among 40 tables', async (t) => {
+  if (skipWithoutRealWorldFixtures(t)) return;
   const location = store('mlflowdb-heart-uci-mlops/53c9b43/mlflow.db');
   const { runs, problems } = await reader.list(location, { fs: nodeFileSystem });
   assert.deepEqual(problems, []);

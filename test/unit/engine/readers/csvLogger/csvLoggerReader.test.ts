@@ -8,7 +8,7 @@ import { walkWorkspace } from '../../../../../src/engine/workspace/walkWorkspace
 import { nodeFileSystem } from '../../../../../src/node/nodeFileSystem';
 import { kerasCsvLog, lightningMetricsCsv } from '../../../../support/csvLoggerWriter';
 import { createMemoryFileSystem } from '../../../../support/memoryFileSystem';
-import { realWorldFixtures } from '../../../../support/realWorldFixtures';
+import { realWorldFixtures, skipWithoutRealWorldFixtures } from '../../../../support/realWorldFixtures';
 
 const longAgo = { now: () => 2_000_000_000_000 };
 const store = (path: string): RunStoreLocation => ({ source: 'csv', path });
@@ -122,7 +122,8 @@ test('random bytes in a metrics.csv never make the reader throw', async () => {
   );
 });
 
-test('real-world Keras and Lightning CSV logs', async () => {
+test('real-world Keras and Lightning CSV logs', async (t) => {
+  if (skipWithoutRealWorldFixtures(t)) return;
   const root = realWorldFixtures();
   const reader = createCsvLoggerReader({ workspaceRoot: root, clock: longAgo });
   const runs = new Map((await listAll(reader, nodeFileSystem, root)).map((run) => [run.id, run]));

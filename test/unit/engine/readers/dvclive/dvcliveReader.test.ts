@@ -8,7 +8,7 @@ import { walkWorkspace } from '../../../../../src/engine/workspace/walkWorkspace
 import { nodeFileSystem } from '../../../../../src/node/nodeFileSystem';
 import { dvcliveFiles, dvcliveTsv } from '../../../../support/dvcliveWriter';
 import { createMemoryFileSystem } from '../../../../support/memoryFileSystem';
-import { realWorldFixtures } from '../../../../support/realWorldFixtures';
+import { realWorldFixtures, skipWithoutRealWorldFixtures } from '../../../../support/realWorldFixtures';
 
 const longAgo = { now: () => 2_000_000_000_000 };
 const store = (path: string): RunStoreLocation => ({ source: 'dvclive', path });
@@ -159,7 +159,8 @@ test('random bytes in a TSV and metrics.json never make the reader throw', async
   );
 });
 
-test('real-world DVCLive output: Lightning logger, HF callback, 1000-step demo, 0.x layout, DVCLive 1.x', async () => {
+test('real-world DVCLive output: Lightning logger, HF callback, 1000-step demo, 0.x layout, DVCLive 1.x', async (t) => {
+  if (skipWithoutRealWorldFixtures(t)) return;
   const root = realWorldFixtures();
   const reader = createDvcliveReader({ workspaceRoot: root, clock: longAgo });
   const runs = new Map<string, Awaited<ReturnType<typeof reader.list>>['runs'][number]>();

@@ -4,8 +4,9 @@ import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { mlflowFileStoreReader } from '../../../../../src/engine/readers/mlflow/mlflowFileStoreReader';
 import { nodeFileSystem } from '../../../../../src/node/nodeFileSystem';
+import { skipWithoutRealWorldFixtures, realWorldFixturesRoot } from '../../../../support/realWorldFixtures';
 
-const realWorld = resolve(__dirname, '../../../../../../shared/fixtures/real-world');
+const realWorld = realWorldFixturesRoot;
 
 function fixture(relative: string): string {
   const path = resolve(realWorld, relative);
@@ -20,7 +21,8 @@ async function listStore(relative: string) {
   return mlflowFileStoreReader.list({ source: 'mlflow', path: fixture(relative) }, { fs: nodeFileSystem });
 }
 
-test('mlops-zoomcamp PR #325 (MLflow 2.x): 5 runs in 3 experiments with 18-digit ids and dataset folders', async () => {
+test('mlops-zoomcamp PR #325 (MLflow 2.x): 5 runs in 3 experiments with 18-digit ids and dataset folders', async (t) => {
+  if (skipWithoutRealWorldFixtures(t)) return;
   const { runs, problems } = await listStore(
     'mlruns-mlops-zoomcamp-pr325/d91126d/cohorts/2024/02-experiment-tracking/homework/mlruns',
   );
@@ -45,7 +47,8 @@ test('mlops-zoomcamp PR #325 (MLflow 2.x): 5 runs in 3 experiments with 18-digit
   assert.ok(runs.every((run) => run.problems === undefined));
 });
 
-test('Packt chapter02 (MLflow 2.x, Lightning autolog): 2 runs with epoch/step metric series', async () => {
+test('Packt chapter02 (MLflow 2.x, Lightning autolog): 2 runs with epoch/step metric series', async (t) => {
+  if (skipWithoutRealWorldFixtures(t)) return;
   const path = 'mlruns-packt-dl-at-scale/a71c7d7/chapter02/mlruns';
   const { runs, problems } = await listStore(path);
   assert.deepEqual(problems, []);
@@ -63,7 +66,8 @@ test('Packt chapter02 (MLflow 2.x, Lightning autolog): 2 runs with epoch/step me
   assert.equal(series.train_accuracy?.timestamps[0], 1677130794832);
 });
 
-test('Packt chapter08 (MLflow 1.x): no Default experiment, no runName tag, a run without metrics', async () => {
+test('Packt chapter08 (MLflow 1.x): no Default experiment, no runName tag, a run without metrics', async (t) => {
+  if (skipWithoutRealWorldFixtures(t)) return;
   const path = 'mlruns-packt-dl-at-scale/bc8c8d0/chapter08/mlruns';
   const { runs, problems } = await listStore(path);
   assert.deepEqual(problems, []);

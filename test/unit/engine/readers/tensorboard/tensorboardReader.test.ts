@@ -7,7 +7,7 @@ import type { RunReader } from '../../../../../src/engine/runs/model';
 import { walkWorkspace } from '../../../../../src/engine/workspace/walkWorkspace';
 import { nodeFileSystem } from '../../../../../src/node/nodeFileSystem';
 import { createMemoryFileSystem } from '../../../../support/memoryFileSystem';
-import { realWorldFixtures } from '../../../../support/realWorldFixtures';
+import { realWorldFixtures, skipWithoutRealWorldFixtures } from '../../../../support/realWorldFixtures';
 import {
   concatBytes,
   DataType,
@@ -214,7 +214,8 @@ test('random and truncated bytes never make the reader throw', async () => {
   );
 });
 
-test('real-world event files: PyTorch Lightning, CatBoost, torch SummaryWriter, Keras, HF Trainer, guild, tfevents-js', async () => {
+test('real-world event files: PyTorch Lightning, CatBoost, torch SummaryWriter, Keras, HF Trainer, guild, tfevents-js', async (t) => {
+  if (skipWithoutRealWorldFixtures(t)) return;
   const root = realWorldFixtures();
   const reader = createTensorboardReader({ workspaceRoot: root, clock });
   const stores = detectAll(reader, nodeFileSystem, root).filter((store) => store.path.includes('/tfevents-'));

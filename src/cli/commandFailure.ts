@@ -1,0 +1,26 @@
+import { ExitCode, UsageError } from './cliContext';
+import { terminalText } from './terminalText';
+
+/**
+ * What `mlc <command>` prints on stderr and exits with when the command threw: a UsageError is
+ * one line and exit 2; anything else is a bug in mlc, reported as one line and exit 3 (the stack
+ * only with --verbose, since it helps a bug report but never the user).
+ */
+export function describeCommandFailure(
+  commandName: string,
+  error: unknown,
+  verbose: boolean,
+): { readonly code: ExitCode; readonly text: string } {
+  const message = terminalText(error instanceof Error ? error.message : String(error));
+  const prefix = commandName === '' ? 'mlc' : `mlc ${commandName}`;
+  if (error instanceof UsageError) {
+    return { code: ExitCode.usage, text: `${prefix}: ${message} (${prefix} --help shows the usage)\n` };
+  }
+  const stack = verbose && error instanceof Error ? error.stack : undefined;
+  return {
+    code: ExitCode.internal,
+    text: stack
+      ? `${prefix}: internal error: ${message}\n${stack}\n`
+      : `${prefix}: internal error: ${message} (run with --verbose for the stack)\n`,
+  };
+}

@@ -1,0 +1,38 @@
+import { parseCommandArgs } from '../argv';
+import { promoteAlias } from '../../engine/registry/modelRegistry';
+import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
+import { withDeployPorts } from './deploy';
+import { parseCount } from './runs';
+
+const usage = `Usage: mlc promote MODEL VERSION --alias ALIAS
+
+Points ALIAS (staging, production, any name) at VERSION of MODEL; the alias moves from the version
+it pointed at before. Gates with vs: ALIAS compare against the version holding it.
+
+Exit: 0 promoted, 1 no such version, 2 bad usage.`;
+
+export const command: CliCommand = {
+  summary: 'Point an alias at a model version',
+  usage,
+  async run(args, context) {
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, alias: { type: 'string' } });
+    if (positionals.length !== 2) throw new UsageError('give MODEL and VERSION.');
+    const alias = values.alias as string | undefined;
+    if (alias === undefined) throw new UsageError('give the alias to move: --alias ALIAS.');
+    const [model, versionText] = positionals as [string, string];
+    const version = parseCount('VERSION', versionText);
+    const outcome = promoteAlias(context.fs, workspaceRoot(context), model, version, alias);
+    if (!outcome.ok) {
+      process.stderr.write(`mlc promote: ${outcome.message}\n`);
+      return ExitCode.failed;
+    }
+    const previous = outcome.value.previous;
+    await withDeployPorts(context, (ports) =>
+      ports.appendAudit('promote', { model, version, alias, previous: previous ?? null }),
+    );
+    context.print(
+      `${model}@${alias} -> v${version}${previous !== undefined && previous !== version ? ` (was v${previous})` : ''}.`,
+    );
+    return ExitCode.ok;
+  },
+};

@@ -1,0 +1,350 @@
+import { join } from 'pathe';
+import { describeUser } from '../audit/auditLog';
+import { quoteShellArgument } from '../commandLine/quoteShellArgument';
+import type { ContentHasher } from '../hashing/ports';
+import type { DeployTargetConfig } from '../pipeline/model';
+import type { Clock, FileSystem, GitClient } from '../ports';
+import {
+  checkVersionIntact,
+  type ModelVersionRecord,
+  type RegisteredModel,
+  versionArtifactPath,
+} from '../registry/modelRegistry';
+import {
+  appendDeploymentHistory,
+  clearCurrentDeployment,
+  type CurrentDeployment,
+  type DeploymentAction,
+  deploymentFolder,
+  readCurrentDeployment,
+  writeCurrentDeployment,
+} from './deploymentState';
+import { evaluateGates, type GateResult } from './evaluateGates';
+import type { DeployHost } from './ports';
+
+export interface DeployPorts {
+  readonly fs: FileSystem;
+  readonly hasher: ContentHasher;
+  readonly git: GitClient;
+  readonly clock: Clock;
+  readonly host: DeployHost;
+  /** One line per step, for people (stderr in the CLI, the notification in the extension). */
+  readonly progress: (message: string) => void;
+  /** Appends to the audit log (appendAuditEntry bound to the workspace). */
+  readonly audit: (
+    type: 'gate' | 'deploy' | 'rollback' | 'undeploy',
+    data: Readonly<Record<string, unknown>>,
+  ) => Promise<void>;
+}
+
+export interface DeployRequest {
+  readonly workspaceRoot: string;
+  /** Where the start command runs: the folder of the pipeline file declaring the target. */
+  readonly commandRoot: string;
+  readonly target: DeployTargetConfig;
+  readonly model: RegisteredModel;
+  readonly version: ModelVersionRecord;
+  readonly action: Exclude<DeploymentAction, 'undeploy'>;
+  /** A rollback returns to a version that already served: its metric gates are not asked again. */
+  readonly skipMetricGates?: boolean;
+  /** How long the new version has to answer its health URL (default 30 s). */
+  readonly healthTimeoutMs?: number;
+}
+
+export interface DeployOutcome {
+  readonly ok: boolean;
+  readonly target: string;
+  readonly version: number;
+  readonly previousVersion: number | null;
+  readonly gates: readonly GateResult[];
+  /** What went wrong and what to do, when not ok. */
+  readonly reason?: string;
+  /** What serves the target afterwards (the previous version after a failure, if it was serving). */
+  readonly current?: CurrentDeployment;
+}
+
+const DEFAULT_HEALTH_TIMEOUT_MS = 30_000;
+const PROBE_INTERVAL_MS = 250;
+/** Without a health URL, a server that is still running after this long counts as started. */
+const NO_HEALTH_SETTLE_MS = 2_000;
+const LOG_TAIL_LINES = 10;
+
+/**
+ * Gates, then the switch. With `{port}` in the start command the new version starts beside the old
+ * one on a free port and `current` moves only once it is healthy (blue-green); with a fixed port
+ * the old one stops first and is started again if the new one is not healthy in time. Either way a
+ * failure leaves the previous version serving, and every attempt is recorded in history.jsonl and
+ * the audit log.
+ */
+export async function deployModelVersion(ports: DeployPorts, request: DeployRequest): Promise<DeployOutcome> {
+  const { fs, host, progress } = ports;
+  const { target, version, workspaceRoot } = request;
+  const label = `${target.model} v${version.version}`;
+  const previous = liveDeployment(ports, workspaceRoot, target.name);
+  const base = { target: target.name, version: version.version, previousVersion: previous?.version ?? null };
+
+  const finish = async (
+    outcome: Omit<DeployOutcome, 'target' | 'version' | 'previousVersion'>,
+  ): Promise<DeployOutcome> => {
+    const git = await ports.git.state(workspaceRoot);
+    const gates = outcome.gates.map(({ gate, passed, value, threshold }) => ({ gate, passed, value, threshold }));
+    const summary = {
+      target: target.name,
+      model: target.model,
+      version: version.version,
+      previousVersion: base.previousVersion,
+      result: outcome.ok ? ('succeeded' as const) : ('failed' as const),
+      ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
+    };
+    appendDeploymentHistory(fs, workspaceRoot, {
+      when: new Date(ports.clock.now()).toISOString(),
+      who: describeUser(git.user),
+      action: request.action,
+      ...summary,
+      gates,
+    });
+    await ports.audit(request.action, summary);
+    return { ...base, ...outcome };
+  };
+
+  const gates: GateResult[] = [];
+  if (!request.skipMetricGates) {
+    progress(`Checking the gates of ${target.name} for ${label}`);
+    gates.push(...evaluateGates(target.gates, version, request.model));
+    for (const result of gates) progress(`  ${result.passed ? 'pass' : 'FAIL'} ${result.message}`);
+    await ports.audit('gate', { target: target.name, model: target.model, version: version.version, results: gates });
+    const failed = gates.filter((result) => !result.passed);
+    if (failed.length > 0) {
+      return finish({
+        ok: false,
+        gates,
+        reason: `gate failed: ${failed.map((result) => result.message).join(' ')}`,
+        ...(previous ? { current: previous } : {}),
+      });
+    }
+  }
+  const intact = await checkVersionIntact(ports.hasher, workspaceRoot, version);
+  if (!intact.ok)
+    return finish({ ok: false, gates, reason: intact.message, ...(previous ? { current: previous } : {}) });
+
+  const blueGreen = target.start.includes('{port}');
+  if (blueGreen) {
+    const port = await host.freePort();
+    progress(`Starting ${label} on port ${port} beside ${previous ? `v${previous.version}` : 'nothing'} (blue-green)`);
+    const started = await startVersion(ports, request, version, port);
+    if (!started.ok) {
+      return finish({
+        ok: false,
+        gates: [...gates, smokeResult(started)],
+        reason: started.reason,
+        ...(previous ? { current: previous } : {}),
+      });
+    }
+    writeCurrentDeployment(fs, workspaceRoot, started.current);
+    progress(`${label} is healthy; traffic now goes to ${started.current.healthUrl ?? `pid ${started.current.pid}`}`);
+    if (previous) {
+      progress(`Stopping v${previous.version} (pid ${previous.pid})`);
+      await host.stop(previous.pid, previous.commandLine);
+    }
+    return finish({ ok: true, gates: [...gates, smokeResult(started)], current: started.current });
+  }
+
+  const port = fixedPort(target.health);
+  if (previous) {
+    progress(`Stopping v${previous.version} (pid ${previous.pid}) to free the fixed port`);
+    await host.stop(previous.pid, previous.commandLine);
+  }
+  let failure: { reason: string; smoke?: GateResult };
+  if (port !== undefined && !(await host.isPortFree(port))) {
+    failure = {
+      reason: `port ${port} is in use by another process (not a deployment of ${target.name}); stop it or change the port in the start command and health URL.`,
+    };
+  } else {
+    progress(`Starting ${label}${port !== undefined ? ` on port ${port}` : ''}`);
+    const started = await startVersion(ports, request, version, port);
+    if (started.ok) {
+      writeCurrentDeployment(fs, workspaceRoot, started.current);
+      progress(`${label} is healthy at ${started.current.healthUrl ?? `pid ${started.current.pid}`}`);
+      return finish({ ok: true, gates: [...gates, smokeResult(started)], current: started.current });
+    }
+    failure = { reason: started.reason, smoke: smokeResult(started) };
+  }
+  const allGates = failure.smoke ? [...gates, failure.smoke] : gates;
+  if (!previous) {
+    clearCurrentDeployment(fs, workspaceRoot, target.name);
+    return finish({ ok: false, gates: allGates, reason: failure.reason });
+  }
+  const previousRecord = request.model.versions.find((record) => record.version === previous.version);
+  if (!previousRecord) {
+    clearCurrentDeployment(fs, workspaceRoot, target.name);
+    return finish({
+      ok: false,
+      gates: allGates,
+      reason: `${failure.reason} The previous version ${previous.version} is no longer registered, so nothing serves ${target.name} now.`,
+    });
+  }
+  progress(`Starting v${previous.version} again`);
+  const restored = await startVersion(ports, request, previousRecord, port);
+  if (restored.ok) {
+    writeCurrentDeployment(fs, workspaceRoot, restored.current);
+    progress(`v${previous.version} serves again`);
+    return finish({
+      ok: false,
+      gates: allGates,
+      reason: `${failure.reason} v${previous.version} was started again and serves.`,
+      current: restored.current,
+    });
+  }
+  clearCurrentDeployment(fs, workspaceRoot, target.name);
+  return finish({
+    ok: false,
+    gates: allGates,
+    reason: `${failure.reason} Starting v${previous.version} again failed too: ${restored.reason} Nothing serves ${target.name} now.`,
+  });
+}
+
+/** The recorded deployment of a target when its process still runs the recorded command line. */
+export function liveDeployment(
+  ports: { readonly fs: FileSystem; readonly host: DeployHost },
+  workspaceRoot: string,
+  target: string,
+): CurrentDeployment | undefined {
+  const current = readCurrentDeployment(ports.fs, workspaceRoot, target);
+  if (!current) return undefined;
+  return ports.host.commandLineOf(current.pid) === current.commandLine ? current : undefined;
+}
+
+function smokeResult(started: StartResult): GateResult {
+  return started.ok
+    ? {
+        gate: 'smoke test',
+        passed: true,
+        message: `smoke test: ${started.current.healthUrl ?? 'the server'} answered.`,
+      }
+    : { gate: 'smoke test', passed: false, message: `smoke test: ${started.reason}` };
+}
+
+/** The port of a fixed health URL (`http://127.0.0.1:8601/health` -> 8601), when it names one. */
+function fixedPort(healthUrl: string | undefined): number | undefined {
+  const match = healthUrl ? /^[a-z]+:\/\/[^/:]+:(\d+)/i.exec(healthUrl) : null;
+  return match ? Number(match[1]) : undefined;
+}
+
+type StartResult =
+  { readonly ok: true; readonly current: CurrentDeployment } | { readonly ok: false; readonly reason: string };
+
+/** Starts one version and waits until it is healthy; stops it again when it is not. */
+async function startVersion(
+  ports: DeployPorts,
+  request: DeployRequest,
+  version: ModelVersionRecord,
+  port: number | undefined,
+): Promise<StartResult> {
+  const { host, clock } = ports;
+  const { target, workspaceRoot } = request;
+  const modelPath = versionArtifactPath(workspaceRoot, version);
+  const portText = port === undefined ? '' : String(port);
+  const command = target.start.replaceAll('{model}', quoteShellArgument(modelPath)).replaceAll('{port}', portText);
+  const healthUrl = target.health?.replaceAll('{port}', portText);
+  const logFile = join(deploymentFolder(workspaceRoot, target.name), 'server.log');
+  ports.fs.makeDirectory(deploymentFolder(workspaceRoot, target.name));
+  ports.fs.appendFile(logFile, `--- v${version.version} ${new Date(clock.now()).toISOString()}: ${command}\n`);
+  let pid: number;
+  try {
+    pid = await host.start(command, { cwd: request.commandRoot, logFile });
+  } catch (error) {
+    return {
+      ok: false,
+      reason: `the start command could not be started (${error instanceof Error ? error.message : String(error)}): ${command}`,
+    };
+  }
+  const timeoutMs = request.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
+  const deadline = clock.now() + (healthUrl ? timeoutMs : NO_HEALTH_SETTLE_MS);
+  let lastAnswer = 'no answer yet';
+  for (;;) {
+    const exit = host.exitOf(pid);
+    if (exit) {
+      const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+      const tail = host.logTail(logFile, LOG_TAIL_LINES).join('\n    ');
+      return {
+        ok: false,
+        reason: `the start command ${how} before it was healthy: ${command}\n  last log lines:\n    ${tail}`,
+      };
+    }
+    if (healthUrl) {
+      const answer = await host.probe(healthUrl);
+      if (answer.ok) break;
+      lastAnswer = answer.error ?? `HTTP ${answer.status}${answer.body ? ` ${answer.body}` : ''}`;
+    }
+    if (clock.now() >= deadline) {
+      if (!healthUrl) break;
+      const commandLine = host.commandLineOf(pid);
+      if (commandLine !== undefined) await host.stop(pid, commandLine);
+      return {
+        ok: false,
+        reason: `health not reached within ${Math.round(timeoutMs / 1000)} s at ${healthUrl} (last answer: ${lastAnswer}); see ${logFile}.`,
+      };
+    }
+    await host.sleep(PROBE_INTERVAL_MS);
+  }
+  const commandLine = host.commandLineOf(pid);
+  if (commandLine === undefined) {
+    return { ok: false, reason: `the server (pid ${pid}) ended right after starting; see ${logFile}.` };
+  }
+  return {
+    ok: true,
+    current: {
+      target: target.name,
+      model: version.model,
+      version: version.version,
+      pid,
+      commandLine,
+      command,
+      port: port ?? null,
+      healthUrl: healthUrl ?? null,
+      host: host.name,
+      startedAt: new Date(clock.now()).toISOString(),
+      logFile,
+    },
+  };
+}
+
+/** Stops what serves a target (only the recorded process) and forgets it. */
+export async function undeployTarget(
+  ports: DeployPorts,
+  request: { readonly workspaceRoot: string; readonly target: DeployTargetConfig },
+): Promise<{ readonly ok: boolean; readonly stoppedVersion: number | null; readonly message: string }> {
+  const { fs, host } = ports;
+  const recorded = readCurrentDeployment(fs, request.workspaceRoot, request.target.name);
+  const live = liveDeployment(ports, request.workspaceRoot, request.target.name);
+  let message: string;
+  if (live) {
+    ports.progress(`Stopping v${live.version} (pid ${live.pid})`);
+    await host.stop(live.pid, live.commandLine);
+    message = `${request.target.name}: v${live.version} stopped.`;
+  } else if (recorded) {
+    message = `${request.target.name}: v${recorded.version} (pid ${recorded.pid}) was no longer running; nothing to stop.`;
+  } else {
+    message = `${request.target.name} is not deployed; nothing to stop.`;
+  }
+  clearCurrentDeployment(fs, request.workspaceRoot, request.target.name);
+  const git = await ports.git.state(request.workspaceRoot);
+  const version = recorded?.version ?? null;
+  appendDeploymentHistory(fs, request.workspaceRoot, {
+    when: new Date(ports.clock.now()).toISOString(),
+    who: describeUser(git.user),
+    action: 'undeploy',
+    target: request.target.name,
+    model: request.target.model,
+    version,
+    previousVersion: version,
+    result: 'succeeded',
+  });
+  await ports.audit('undeploy', {
+    target: request.target.name,
+    model: request.target.model,
+    version,
+    stopped: live !== undefined,
+  });
+  return { ok: true, stoppedVersion: live ? live.version : null, message };
+}

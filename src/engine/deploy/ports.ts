@@ -1,0 +1,45 @@
+/**
+ * What deploying needs from the machine a target runs on. src/node/deploy implements it for the
+ * local machine (detached process groups, /proc, node:http); a remote runner implements the same
+ * interface, so nothing in the deploy engine assumes the model server is local.
+ */
+export interface HealthAnswer {
+  /** A 2xx answer. */
+  readonly ok: boolean;
+  readonly status?: number;
+  /** The first few hundred characters of the body. */
+  readonly body?: string;
+  /** Why there was no answer (connection refused, timeout). */
+  readonly error?: string;
+}
+
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly signal: string | null;
+}
+
+export interface DeployHost {
+  /** `local`, or the runner's host name: recorded in current.json. */
+  readonly name: string;
+  /**
+   * Starts a shell command line detached from the caller (its own process group, output appended
+   * to `logFile`), so it outlives the command that started it. Resolves with its pid once spawned.
+   */
+  start(commandLine: string, options: { readonly cwd: string; readonly logFile: string }): Promise<number>;
+  /** How the process describes itself now (`/proc/<pid>/cmdline`, NULs as spaces); undefined when gone. */
+  commandLineOf(pid: number): string | undefined;
+  /** The exit of a process this host started and that has ended; undefined while it runs (or unknown). */
+  exitOf(pid: number): ProcessExit | undefined;
+  /**
+   * Stops the process group of `pid` (TERM, then KILL after a grace period), but only when the pid
+   * still runs `commandLine`: a recycled pid is never signalled. Resolves once the group is gone.
+   */
+  stop(pid: number, commandLine: string): Promise<'stopped' | 'notRunning'>;
+  probe(url: string): Promise<HealthAnswer>;
+  /** A TCP port nothing listens on now. */
+  freePort(): Promise<number>;
+  isPortFree(port: number): Promise<boolean>;
+  /** The last `count` lines of a log file (empty when there is none). */
+  logTail(file: string, count: number): readonly string[];
+  sleep(ms: number): Promise<void>;
+}

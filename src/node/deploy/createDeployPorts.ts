@@ -1,0 +1,40 @@
+import { appendAuditEntry, type AuditEntryType } from '../../engine/audit/auditLog';
+import type { DeployHost } from '../../engine/deploy/ports';
+import type { DeployPorts } from '../../engine/deploy/deployModelVersion';
+import type { FileSystem, GitClient } from '../../engine/ports';
+import { createContentHasher } from '../hashing/createContentHasher';
+import { createLocalDeployHost } from './localDeployHost';
+import { createNodeGitClient } from './nodeGitClient';
+import { sha256Text } from './sha256Text';
+
+/**
+ * Every port the registry, gates, deploy and audit need, for one workspace on this machine. The
+ * CLI and the extension both build them here; `dispose` releases the hasher's workers.
+ */
+export function createDeployPorts(options: {
+  readonly workspaceRoot: string;
+  readonly fs: FileSystem;
+  readonly progress: (message: string) => void;
+  readonly host?: DeployHost;
+}): DeployPorts & {
+  readonly appendAudit: (type: AuditEntryType, data: Readonly<Record<string, unknown>>) => Promise<void>;
+  dispose(): void;
+} {
+  const hasher = createContentHasher({ workspaceRoot: options.workspaceRoot, fs: options.fs, workers: 0 });
+  const git: GitClient = createNodeGitClient();
+  const clock = { now: () => Date.now() };
+  const appendAudit = async (type: AuditEntryType, data: Readonly<Record<string, unknown>>) => {
+    await appendAuditEntry({ fs: options.fs, clock, git, sha256: sha256Text }, options.workspaceRoot, type, data);
+  };
+  return {
+    fs: options.fs,
+    hasher,
+    git,
+    clock,
+    host: options.host ?? createLocalDeployHost(),
+    progress: options.progress,
+    audit: appendAudit,
+    appendAudit,
+    dispose: () => hasher.dispose(),
+  };
+}

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ExitCode, UsageError } from '../../../src/cli/cliContext';
+import { describeCommandFailure } from '../../../src/cli/commandFailure';
+
+test('a usage error is one line on stderr and exit 2', () => {
+  const failure = describeCommandFailure('run', new UsageError("unknown stage '\u001b[2J'."), false);
+  assert.equal(failure.code, ExitCode.usage);
+  assert.equal(failure.text, "mlc run: unknown stage '\\x1b[2J'. (mlc run --help shows the usage)\n");
+});
+
+test('any other error is an internal error: one line and exit 3, the stack only with --verbose', () => {
+  const error = new TypeError("Cannot read properties of undefined (reading 'x')");
+  const quiet = describeCommandFailure('status', error, false);
+  assert.equal(quiet.code, ExitCode.internal);
+  assert.equal(quiet.code, 3);
+  assert.equal(
+    quiet.text,
+    "mlc status: internal error: Cannot read properties of undefined (reading 'x') (run with --verbose for the stack)\n",
+  );
+  const verbose = describeCommandFailure('status', error, true);
+  assert.equal(verbose.code, ExitCode.internal);
+  assert.match(verbose.text, /^mlc status: internal error: Cannot read properties.*\nTypeError: .*\n {4}at /);
+  assert.equal(
+    describeCommandFailure('', 'thrown text', false).text.split('\n')[0],
+    'mlc: internal error: thrown text (run with --verbose for the stack)',
+  );
+});

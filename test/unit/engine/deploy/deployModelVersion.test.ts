@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { deployModelVersion, undeployTarget } from '../../../../src/engine/deploy/deployModelVersion';
+import {
+  previousHealthyVersion,
+  readCurrentDeployment,
+  readDeploymentHistory,
+} from '../../../../src/engine/deploy/deploymentState';
+import type { DeployTargetConfig } from '../../../../src/engine/pipeline/model';
+import { readRegisteredModel, registerModelVersion } from '../../../../src/engine/registry/modelRegistry';
+import { createFakeDeployHost, createFakeHasher } from '../../../support/deployFakes';
+import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
+
+const root = '/ws';
+
+/** A workspace with versions 1 (good) and 2 (a model the server refuses, per `behaviour`). */
+async function setup(start: string, behaviour: (command: string) => 'healthy' | 'exits' | 'silent') {
+  const fs = createMemoryFileSystem({ [`${root}/models/model.json`]: 'good' });
+  const fake = createFakeDeployHost(behaviour);
+  const audit: string[] = [];
+  const ports = {
+    fs,
+    hasher: createFakeHasher(fs),
+    git: { state: () => Promise.resolve({ commit: 'c0ffee', dirty: false, user: 'Ada <ada@example.org>' }) },
+    clock: fake.host.clock,
+    host: fake.host,
+    progress: () => undefined,
+    audit: (type: string, data: Readonly<Record<string, unknown>>) => {
+      audit.push(`${type} ${String(data.result ?? '')}`.trim());
+      return Promise.resolve();
+    },
+  };
+  for (const content of ['good', 'broken']) {
+    fs.writeFileAtomic(`${root}/models/model.json`, content);
+    await registerModelVersion(ports, {
+      workspaceRoot: root,
+      model: 'churn',
+      artifactPath: `${root}/models/model.json`,
+      runId: content,
+      metrics: { accuracy: 0.9 },
+      params: {},
+    });
+  }
+  const target: DeployTargetConfig = {
+    name: 'local',
+    model: 'churn',
+    runner: 'local',
+    start,
+    health: start.includes('{port}') ? 'http://127.0.0.1:{port}/health' : 'http://127.0.0.1:8601/health',
+    gates: [{ metric: 'accuracy', min: 0.8 }],
+    position: { line: 1, column: 1 },
+  };
+  const deploy = (version: number, action: 'deploy' | 'rollback' = 'deploy') => {
+    const model = readRegisteredModel(fs, root, 'churn');
+    return deployModelVersion(ports, {
+      workspaceRoot: root,
+      commandRoot: root,
+      target,
+      model,
+      version: model.versions.find((record) => record.version === version)!,
+      action,
+      healthTimeoutMs: 5_000,
+    });
+  };
+  return { fs, fake, ports, target, deploy, audit };
+}
+
+const brokenExits = (command: string) => (command.includes('/versions/2/') ? 'exits' : 'healthy');
+const brokenSilent = (command: string) => (command.includes('/versions/2/') ? 'silent' : 'healthy');
+
+test('blue-green: the new version starts on a free port beside the old one, which stops only after', async () => {
+  const { fs, fake, deploy } = await setup('python3 serve.py --model {model} --port {port}', () => 'healthy');
+  const first = await deploy(1);
+  assert.equal(first.ok, true);
+  const second = await deploy(2);
+  assert.equal(second.ok, true);
+  assert.equal(second.previousVersion, 1);
+  const current = readCurrentDeployment(fs, root, 'local')!;
+  assert.equal(current.version, 2);
+  assert.equal(current.port, 40_001);
+  assert.equal(current.healthUrl, 'http://127.0.0.1:40001/health');
+  assert.match(current.command, /\/ws\/\.mlc\/registry\/churn\/versions\/2\/model\.json --port 40001$/);
+  assert.deepEqual(fake.stopped, [first.current!.pid]);
+  assert.deepEqual(
+    second.gates.map((gate) => [gate.gate, gate.passed]),
+    [
+      ['accuracy >= 0.8', true],
+      ['smoke test', true],
+    ],
+  );
+});
+
+test('blue-green: a version that exits leaves the old one serving, untouched, with its last log lines', async () => {
+  const { fs, fake, deploy, audit } = await setup('serve --model {model} --port {port}', brokenExits);
+  const first = await deploy(1);
+  const failed = await deploy(2);
+  assert.equal(failed.ok, false);
+  assert.match(failed.reason!, /exited with code 1 before it was healthy/);
+  assert.match(failed.reason!, /SystemExit: bad model/);
+  assert.equal(readCurrentDeployment(fs, root, 'local')!.pid, first.current!.pid);
+  assert.equal(fake.servers.get(first.current!.pid)!.alive, true);
+  assert.deepEqual(fake.stopped, []);
+  assert.deepEqual(
+    readDeploymentHistory(fs, root, 'local').map((entry) => [entry.version, entry.result]),
+    [
+      [1, 'succeeded'],
+      [2, 'failed'],
+    ],
+  );
+  assert.deepEqual(audit, ['gate', 'deploy succeeded', 'gate', 'deploy failed']);
+});
+
+test('fixed port: old stops, new never gets healthy, old is started again and serves', async () => {
+  const { fs, fake, deploy } = await setup('serve --model {model} --port 8601', brokenSilent);
+  const first = await deploy(1);
+  const failed = await deploy(2);
+  assert.equal(failed.ok, false);
+  assert.match(
+    failed.reason!,
+    /health not reached within 5 s at http:\/\/127\.0\.0\.1:8601\/health \(last answer: ECONNREFUSED\)/,
+  );
+  assert.match(failed.reason!, /v1 was started again and serves/);
+  const current = readCurrentDeployment(fs, root, 'local')!;
+  assert.equal(current.version, 1);
+  assert.notEqual(current.pid, first.current!.pid);
+  assert.equal(fake.servers.get(current.pid)!.alive, true);
+  assert.equal([...fake.servers.values()].filter((server) => server.alive).length, 1);
+});
+
+test('fixed port taken by a stranger: the reason names the port and the old version comes back', async () => {
+  const { fs, fake, deploy } = await setup('serve --model {model} --port 8601', () => 'healthy');
+  await deploy(1);
+  fake.busyPorts.add(8601);
+  const failed = await deploy(2);
+  assert.equal(failed.ok, false);
+  assert.match(failed.reason!, /port 8601 is in use by another process/);
+  assert.match(failed.reason!, /v1 was started again and serves/);
+  assert.equal(readCurrentDeployment(fs, root, 'local')?.version, 1);
+  assert.equal([...fake.servers.values()].filter((server) => server.command.includes('/versions/2/')).length, 0);
+});
+
+test('a failing gate starts nothing and keeps the previous version', async () => {
+  const { fs, fake, deploy } = await setup('serve --model {model} --port {port}', () => 'healthy');
+  await deploy(1);
+  fs.writeFileAtomic(
+    `${root}/.mlc/registry/churn/versions/2/version.json`,
+    fs.readText(`${root}/.mlc/registry/churn/versions/2/version.json`).replace('"accuracy": 0.9', '"accuracy": 0.5'),
+  );
+  const failed = await deploy(2);
+  assert.equal(failed.ok, false);
+  assert.match(failed.reason!, /gate failed: accuracy >= 0.8: 0.5 fails \(below 0.8\)/);
+  assert.equal(fake.servers.size, 1);
+  assert.equal(readCurrentDeployment(fs, root, 'local')!.version, 1);
+});
+
+test('a recycled pid is never signalled: undeploy checks the recorded command line first', async () => {
+  const { fs, fake, ports, target, deploy } = await setup('serve --model {model} --port {port}', () => 'healthy');
+  const first = await deploy(1);
+  const recorded = readCurrentDeployment(fs, root, 'local')!;
+  fs.writeFileAtomic(
+    `${root}/.mlc/deployments/local/current.json`,
+    JSON.stringify({ ...recorded, commandLine: 'vim notes.txt' }),
+  );
+  const outcome = await undeployTarget(ports, { workspaceRoot: root, target });
+  assert.match(outcome.message, /was no longer running; nothing to stop/);
+  assert.equal(fake.servers.get(first.current!.pid)!.alive, true);
+  assert.equal(readCurrentDeployment(fs, root, 'local'), undefined);
+});
+
+test('rollback target: the last version that deployed successfully before the current one', () => {
+  const entry = (version: number, result: 'succeeded' | 'failed', action: 'deploy' | 'rollback' = 'deploy') => ({
+    when: '',
+    who: '',
+    action,
+    target: 'local',
+    model: 'churn',
+    version,
+    previousVersion: null,
+    result,
+  });
+  assert.equal(previousHealthyVersion([entry(1, 'succeeded'), entry(2, 'succeeded'), entry(3, 'failed')], 2), 1);
+  assert.equal(
+    previousHealthyVersion([entry(1, 'succeeded'), entry(2, 'succeeded'), entry(1, 'succeeded', 'rollback')], 1),
+    2,
+  );
+  assert.equal(previousHealthyVersion([entry(1, 'succeeded')], 1), undefined);
+});

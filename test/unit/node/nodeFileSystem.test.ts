@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { nodeFileSystem } from '../../../src/node/nodeFileSystem';
+
+const root = mkdtempSync(join(tmpdir(), 'mlc-node-fs-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+test('stat answers undefined, and unusableReason says why, for paths that loop, go through a file or are too long', () => {
+  symlinkSync(join(root, 'loop-b'), join(root, 'loop-a'));
+  symlinkSync(join(root, 'loop-a'), join(root, 'loop-b'));
+  writeFileSync(join(root, 'file.txt'), 'x');
+  const cases = {
+    [join(root, 'loop-a')]: 'a symlink loop',
+    [join(root, 'file.txt', 'inside')]: 'a part of the path is a file, not a folder',
+    [join(root, 'n'.repeat(300))]: 'the name is too long for the file system',
+  };
+  for (const [path, reason] of Object.entries(cases)) {
+    assert.equal(nodeFileSystem.stat(path), undefined, path);
+    assert.equal(nodeFileSystem.unusableReason?.(path), reason, path);
+    assert.equal(nodeFileSystem.realPath(path), undefined, path);
+  }
+  assert.equal(nodeFileSystem.stat(join(root, 'absent')), undefined);
+  assert.equal(nodeFileSystem.unusableReason?.(join(root, 'absent')), undefined, 'simply absent: no reason');
+  assert.equal(nodeFileSystem.unusableReason?.(join(root, 'file.txt')), undefined);
+  assert.equal(nodeFileSystem.stat(join(root, 'file.txt'))?.kind, 'file');
+});
