@@ -56,7 +56,13 @@ export default tseslint.config(
   },
   {
     files: ['src/protocol/**/*.ts'],
-    rules: restrict(['*', '../*', '!./*'], 'src/protocol imports nothing: it is the JSON contract.'),
+    // Siblings only (`./runRow`): the gitignore-style `!./*` negation never matched `./` paths.
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!\\./[^/]+$)', message: 'src/protocol imports nothing: it is the JSON contract.' }] },
+      ],
+    },
   },
   {
     files: ['webview-ui/**/*.ts'],

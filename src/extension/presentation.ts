@@ -3,6 +3,7 @@
  * they are unit-tested without VS Code. Icons are codicon names (rendered with ThemeIcon).
  */
 import type { RunStatus, RunSummary } from '../engine/runs/model';
+import { formatDuration, formatMetricValue } from '../protocol/formatRunValues';
 
 /** The states `mlc status` reports, plus `failed` (the stage's last run failed) and `unknown` (not computed yet). */
 export type StageState = 'up-to-date' | 'changed' | 'never-run' | 'frozen' | 'running' | 'failed' | 'unknown';
@@ -41,26 +42,7 @@ export function presentRunStatus(status: RunStatus): StatePresentation {
   return RUN_STATUS_PRESENTATION[status];
 }
 
-/** `850 ms`, `12.3 s`, `4m 05s`, `2h 03m`. */
-export function formatDuration(milliseconds: number): string {
-  if (!Number.isFinite(milliseconds) || milliseconds < 0) return '';
-  if (milliseconds < 1000) return `${Math.round(milliseconds)} ms`;
-  const seconds = milliseconds / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const totalSeconds = Math.round(seconds);
-  const minutes = Math.floor(totalSeconds / 60);
-  if (minutes < 60) return `${minutes}m ${String(totalSeconds % 60).padStart(2, '0')}s`;
-  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
-}
-
-/** Up to 4 significant digits, no exponent for ordinary values: `0.9132`, `1234`, `1.2e-7`. */
-export function formatMetricValue(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (Number.isInteger(value)) return String(value);
-  const magnitude = Math.abs(value);
-  if (magnitude !== 0 && (magnitude < 1e-4 || magnitude >= 1e6)) return value.toExponential(2);
-  return String(Number(value.toPrecision(4)));
-}
+export { formatDuration, formatMetricValue };
 
 /**
  * The metrics worth showing first: well-known names (accuracy, loss, f1, auc, ...) before the
