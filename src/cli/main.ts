@@ -9,6 +9,7 @@ import { type CliCommand, type CliContext, ExitCode, UsageError } from './cliCon
  */
 const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   // One line per subcommand; keep alphabetical.
+  compare: () => import('./commands/compare'),
   dag: () => import('./commands/dag'),
   metrics: () => import('./commands/metrics'),
   run: () => import('./commands/run'),
