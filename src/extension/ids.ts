@@ -10,6 +10,8 @@ export const CommandId = {
   refresh: 'mlc.refresh',
   openStage: 'mlc.openStage',
   showRun: 'mlc.showRun',
+  showRuns: 'mlc.showRuns',
+  compareRuns: 'mlc.compareRuns',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
@@ -47,8 +49,6 @@ export const TreeItemContext = {
 export const TASK_TYPE = 'mlc';
 export const DIAGNOSTIC_COLLECTION = 'mlc';
 export const LOG_CHANNEL_NAME = 'ML Lifecycle';
-/** Scheme of the read-only documents that show a run's details. */
-export const RUN_DOCUMENT_SCHEME = 'mlc-run';
 /** Which editors get CodeLens, hover, diagnostics, definition and completion. */
 export const PIPELINE_FILE_GLOB = '**/{mlc.yaml,dvc.yaml}';
 export const PIPELINE_FILE_NAMES: ReadonlySet<string> = new Set(['mlc.yaml', 'dvc.yaml']);

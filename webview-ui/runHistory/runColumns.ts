@@ -5,6 +5,7 @@
  */
 import { formatDuration, formatMetricValue } from '../../src/protocol/formatRunValues';
 import type { RunRow } from '../../src/protocol/runRow';
+import { formatTime, runDurationMs } from '../shared/runTimes';
 
 export type ColumnGroup = 'run' | 'params' | 'metrics';
 export type CellValue = string | number | boolean | null;
@@ -25,23 +26,6 @@ const EMPTY = '';
 /** A metric value as the Runs view writes it; null stands for NaN (JSON has no NaN). */
 export function formatNumber(value: number | null): string {
   return value === null ? 'NaN' : formatMetricValue(value);
-}
-
-/** `2024-05-01 14:03:12` in the viewer's time zone. */
-export function formatTime(epochMs: number | null): string {
-  if (epochMs === null) return EMPTY;
-  const date = new Date(epochMs);
-  const pad = (part: number) => String(part).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(
-    date.getMinutes(),
-  )}:${pad(date.getSeconds())}`;
-}
-
-/** Milliseconds from start to end; a running run counts to `now`. */
-export function runDurationMs(row: RunRow, now: number): number | null {
-  if (row.startedAt === null) return null;
-  const end = row.endedAt ?? (row.status === 'running' || row.status === 'queued' ? now : null);
-  return end === null ? null : Math.max(0, end - row.startedAt);
 }
 
 const runColumn = (

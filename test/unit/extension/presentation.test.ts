@@ -8,7 +8,6 @@ import {
   formatMetricValue,
   presentState,
 } from '../../../src/extension/presentation';
-import { formatRunDetails } from '../../../src/extension/formatRunDetails';
 
 const aRun = (overrides: Partial<RunSummary> = {}): RunSummary => ({
   id: '20261126-081500-train',
@@ -55,14 +54,4 @@ test('every stage state has a label and an icon', () => {
     assert.ok(presentState(state).icon.length > 0);
   }
   assert.equal(presentState('up-to-date').label, 'up to date');
-});
-
-test('run details list the run facts, metrics and params as Markdown tables', () => {
-  const text = formatRunDetails(aRun({ git: { commit: 'abc123', dirty: true } }), Date.now());
-  assert.match(text, /^# Run train$/m);
-  assert.match(text, /\| status \| succeeded \|/);
-  assert.match(text, /\| duration \| 12\.3 s \|/);
-  assert.match(text, /\| git commit \| `abc123` \(dirty\) \|/);
-  assert.match(text, /\| accuracy \| 0\.9123 \|/);
-  assert.match(text, /\| train\.lr \| 0\.1 \|/);
 });
