@@ -42,7 +42,11 @@ export interface RunGridHandlers {
 interface PooledRow {
   readonly element: HTMLDivElement;
   readonly cells: HTMLDivElement[];
+  /** Each cell's one text node: updating its data is cheaper than replacing textContent. */
+  readonly texts: Text[];
   index: number;
+  /** The data revision its cells show (a new view rewrites every row). */
+  revision: number;
 }
 
 export class RunGrid {
@@ -60,6 +64,8 @@ export class RunGrid {
   private anchorIndex = -1;
   private columnsKey = '';
   private frame = 0;
+  /** Bumped by show(): rows drawn for an older view are rewritten. */
+  private revision = 0;
 
   constructor(
     parent: HTMLElement,
@@ -106,6 +112,7 @@ export class RunGrid {
     this.state = state;
     this.now = now;
     this.activeIndex = activeId ? view.rows.findIndex((row) => row.id === activeId) : -1;
+    this.revision++;
     this.widths = view.columns.map((column) => state.widths[column.id] ?? defaultColumnWidth(column));
     const key = `${view.columns.map((column) => column.id).join('\u0000')}|${this.widths.join(',')}|${JSON.stringify(state.sort)}`;
     if (key !== this.columnsKey) {
@@ -215,8 +222,9 @@ export class RunGrid {
       cell.style.width = `${this.widths[index]}px`;
       return cell;
     });
+    const texts = cells.map((cell) => cell.appendChild(document.createTextNode('')));
     const element = buildElement('div', { className: 'grid-row', attributes: { role: 'row' } }, cells);
-    const pooled: PooledRow = { element, cells, index: -1 };
+    const pooled: PooledRow = { element, cells, texts, index: -1, revision: -1 };
     element.addEventListener('click', (event) => this.onRowClick(pooled.index, event));
     element.addEventListener('dblclick', () => {
       const run = this.view.rows[pooled.index];
@@ -234,34 +242,48 @@ export class RunGrid {
     const needed = Math.max(0, last - first);
     while (this.pool.length < needed) this.pool.push(this.makeRow());
     const selection = new Set(this.state?.selection ?? []);
-    this.pool.forEach((pooled, slot) => {
-      const index = first + slot;
-      const run = rows[index];
-      if (slot >= needed || !run) {
-        pooled.element.hidden = true;
-        pooled.index = -1;
-        return;
+    const size = this.pool.length;
+    const shown = new Set<PooledRow>();
+    // Row i always lives in slot i mod pool size, so while scrolling only the rows that came into
+    // view are rewritten; the others keep their cells untouched.
+    for (let index = first; index < last; index++) {
+      const pooled = this.pool[index % size]!;
+      shown.add(pooled);
+      const run = rows[index]!;
+      const isSelected = String(selection.has(run.id));
+      if (pooled.element.getAttribute('aria-selected') !== isSelected)
+        pooled.element.setAttribute('aria-selected', isSelected);
+      pooled.element.classList.toggle('active', index === this.activeIndex);
+      if (pooled.index === index && pooled.element.dataset.runId === run.id && pooled.revision === this.revision) {
+        pooled.element.hidden = false;
+        continue;
       }
-      pooled.element.hidden = false;
       pooled.index = index;
+      pooled.revision = this.revision;
+      pooled.element.hidden = false;
       pooled.element.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
       pooled.element.id = `run-row-${index}`;
       pooled.element.setAttribute('aria-rowindex', String(index + 3));
-      pooled.element.setAttribute('aria-selected', String(selection.has(run.id)));
-      pooled.element.classList.toggle('active', index === this.activeIndex);
       pooled.element.dataset.runId = run.id;
       columns.forEach((column, columnIndex) => {
         const cell = pooled.cells[columnIndex]!;
         const text = column.text(run, this.now);
-        if (cell.textContent !== text) cell.textContent = text;
+        const textNode = pooled.texts[columnIndex]!;
+        if (textNode.data !== text) textNode.data = text;
         if (column.id === 'run:status') cell.className = `status-${run.status}`;
         if (column.id === 'run:starred') {
           cell.className = 'star';
           cell.title = run.annotation.starred ? 'Starred (click to unstar)' : 'Click to star';
         }
       });
-    });
-    const activeElement = this.pool.find((pooled) => pooled.index === this.activeIndex && this.activeIndex >= 0);
+    }
+    for (const pooled of this.pool) {
+      if (shown.has(pooled)) continue;
+      pooled.element.hidden = true;
+      pooled.index = -1;
+    }
+    const activeElement =
+      this.activeIndex >= first && this.activeIndex < last ? this.pool[this.activeIndex % size] : undefined;
     if (activeElement) this.scroller.setAttribute('aria-activedescendant', activeElement.element.id);
     else this.scroller.removeAttribute('aria-activedescendant');
   }
