@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { Logger } from '../../engine/ports';
 import { compareRuns } from '../../engine/runs/compareRuns';
 import {
@@ -11,7 +11,7 @@ import {
 import type { MessageHandlers } from '../../protocol/messageHandlers';
 import type { PanelCommonAction } from '../../protocol/panelCommon';
 import type { EngineServices } from '../engineServices';
-import { PanelHost, panelWebviewOptions } from './panelHost';
+import { createWebviewPanel, PanelHost } from './panelHost';
 import type { RunPanelActions } from './runPanelActions';
 import type { ListedRun, RunPanelSource } from './runPanelSource';
 
@@ -32,12 +32,7 @@ export class ComparePanel implements vscode.Disposable {
   private readonly host: PanelHost<CompareUpdate, CompareAction>;
 
   static create(runIds: readonly string[], dependencies: CompareDependencies): ComparePanel {
-    const panel = vscode.window.createWebviewPanel(
-      COMPARE_VIEW_TYPE,
-      'Compare Runs',
-      vscode.ViewColumn.Active,
-      panelWebviewOptions(dependencies.extensionUri),
-    );
+    const panel = createWebviewPanel(COMPARE_VIEW_TYPE, 'Compare Runs', dependencies.extensionUri);
     return new ComparePanel(panel, runIds, runIds[0] ?? '', dependencies);
   }
 
@@ -47,7 +42,6 @@ export class ComparePanel implements vscode.Disposable {
     private baselineId: string,
     private readonly dependencies: CompareDependencies,
   ) {
-    panel.iconPath = vscode.Uri.joinPath(dependencies.extensionUri, 'media', 'ml.svg');
     this.host = new PanelHost<CompareUpdate, CompareAction>({
       panel,
       extensionUri: dependencies.extensionUri,

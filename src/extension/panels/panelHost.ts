@@ -27,6 +27,11 @@ export function panelWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOpt
   };
 }
 
+/** A new panel beside the active editor, with the panels' webview options. */
+export function createWebviewPanel(viewType: string, title: string, extensionUri: vscode.Uri): vscode.WebviewPanel {
+  return vscode.window.createWebviewPanel(viewType, title, vscode.ViewColumn.Active, panelWebviewOptions(extensionUri));
+}
+
 /**
  * One panel's host side: the page with a strict CSP and a fresh nonce, the `ready` handshake
  * answered with a full snapshot, a snapshot again whenever the panel becomes visible (a hidden
@@ -46,6 +51,7 @@ export class PanelHost<Update, Action extends { type: string }> implements vscod
     const { panel, extensionUri, bundle } = options;
     const webview = panel.webview;
     webview.options = panelWebviewOptions(extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'ml.svg');
     const asset = (extension: string) =>
       webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${bundle}.${extension}`)).toString();
     webview.html = buildPanelHtml({
@@ -66,6 +72,10 @@ export class PanelHost<Update, Action extends { type: string }> implements vscod
 
   get panel(): vscode.WebviewPanel {
     return this.options.panel;
+  }
+
+  reveal(): void {
+    this.options.panel.reveal();
   }
 
   /** Whether the page is loaded and shown, so that a posted message arrives. */

@@ -9,7 +9,7 @@ import {
   type RunDetailsSnapshot,
   type RunDetailsUpdate,
 } from '../../protocol/runDetails';
-import { PanelHost, panelWebviewOptions } from './panelHost';
+import { createWebviewPanel, PanelHost } from './panelHost';
 import type { RunPanelActions } from './runPanelActions';
 import type { RunPanelSource } from './runPanelSource';
 
@@ -33,12 +33,7 @@ export class RunDetailsPanel implements vscode.Disposable {
   private openablePaths = new Set<string>();
 
   static create(runId: string, dependencies: RunDetailsDependencies): RunDetailsPanel {
-    const panel = vscode.window.createWebviewPanel(
-      RUN_DETAILS_VIEW_TYPE,
-      `Run ${runId}`,
-      vscode.ViewColumn.Active,
-      panelWebviewOptions(dependencies.extensionUri),
-    );
+    const panel = createWebviewPanel(RUN_DETAILS_VIEW_TYPE, `Run ${runId}`, dependencies.extensionUri);
     return new RunDetailsPanel(panel, runId, dependencies);
   }
 
@@ -47,7 +42,6 @@ export class RunDetailsPanel implements vscode.Disposable {
     readonly runId: string,
     private readonly dependencies: RunDetailsDependencies,
   ) {
-    panel.iconPath = vscode.Uri.joinPath(dependencies.extensionUri, 'media', 'ml.svg');
     this.host = new PanelHost<RunDetailsUpdate, RunDetailsAction>({
       panel,
       extensionUri: dependencies.extensionUri,
@@ -68,7 +62,7 @@ export class RunDetailsPanel implements vscode.Disposable {
   }
 
   reveal(): void {
-    this.host.panel.reveal();
+    this.host.reveal();
   }
 
   /** Runs changed: a fresh snapshot (a live run's stages and log move on). */
@@ -107,14 +101,7 @@ export class RunDetailsPanel implements vscode.Disposable {
       runner: details?.runner ?? null,
       stages,
       logs,
-      problems: (details?.problems ?? []).map(({ file, line, column, severity, code, message }) => ({
-        file,
-        line,
-        column,
-        severity,
-        code,
-        message,
-      })),
+      problems: details?.problems ?? [],
     };
   }
 

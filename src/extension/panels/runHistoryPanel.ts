@@ -11,7 +11,7 @@ import {
   type RunHistoryUpdate,
 } from '../../protocol/runHistory';
 import type { EngineServices } from '../engineServices';
-import { PanelHost, panelWebviewOptions } from './panelHost';
+import { createWebviewPanel, PanelHost } from './panelHost';
 import type { RunPanelActions } from './runPanelActions';
 import type { RunPanelSource } from './runPanelSource';
 import { diffRunRows } from './runRows';
@@ -39,12 +39,7 @@ export class RunHistoryPanel implements vscode.Disposable {
   private refreshing: Promise<void> = Promise.resolve();
 
   static create(dependencies: RunHistoryDependencies): RunHistoryPanel {
-    const panel = vscode.window.createWebviewPanel(
-      RUN_HISTORY_VIEW_TYPE,
-      RUN_HISTORY_TITLE,
-      vscode.ViewColumn.Active,
-      panelWebviewOptions(dependencies.extensionUri),
-    );
+    const panel = createWebviewPanel(RUN_HISTORY_VIEW_TYPE, RUN_HISTORY_TITLE, dependencies.extensionUri);
     return new RunHistoryPanel(panel, dependencies);
   }
 
@@ -52,7 +47,6 @@ export class RunHistoryPanel implements vscode.Disposable {
     panel: vscode.WebviewPanel,
     private readonly dependencies: RunHistoryDependencies,
   ) {
-    panel.iconPath = vscode.Uri.joinPath(dependencies.extensionUri, 'media', 'ml.svg');
     this.host = new PanelHost<RunHistoryUpdate, RunHistoryAction>({
       panel,
       extensionUri: dependencies.extensionUri,
@@ -73,7 +67,7 @@ export class RunHistoryPanel implements vscode.Disposable {
   }
 
   reveal(): void {
-    this.host.panel.reveal();
+    this.host.reveal();
   }
 
   /** The run list changed: a delta now if the page can receive it, else a snapshot when visible. */
