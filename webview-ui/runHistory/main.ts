@@ -163,7 +163,9 @@ const grid = new RunGrid(app, {
   onResize: (columnId, width) => setState({ widths: { ...state.widths, [columnId]: width } }),
   onSelect: (selection) => setState({ selection }),
   onOpen: (run) => connection.post({ type: 'openRun', runId: run.id }),
-  onStar: (run) => connection.post({ type: 'setStarred', runId: run.id, starred: !run.annotation.starred }),
+  onStar: (run) => {
+    if (trusted) connection.post({ type: 'setStarred', runId: run.id, starred: !run.annotation.starred });
+  },
   onActiveChange: () => updateActionButtons(),
 });
 
@@ -173,10 +175,11 @@ function updateActionButtons(): void {
   compareButton.disabled = selectedCount < 2;
   chartsButton.disabled = selectedCount < 1;
   copyButton.disabled = selectedCount < 1;
-  starButton.disabled = !run;
+  // Restricted Mode is read-only: no annotation, no deletion.
+  starButton.disabled = !run || !trusted;
   starButton.textContent = run?.annotation.starred ? 'Unstar' : 'Star';
-  noteButton.disabled = !run;
-  tagsButton.disabled = !run;
+  noteButton.disabled = !run || !trusted;
+  tagsButton.disabled = !run || !trusted;
   deleteButton.disabled = !run || run.source !== 'mlc' || !trusted || run.status === 'running';
 }
 

@@ -13,11 +13,10 @@ import {
 import type { EngineServices } from '../engineServices';
 import { createWebviewPanel, PanelHost } from './panelHost';
 import type { RunPanelActions } from './runPanelActions';
-import type { RunPanelSource } from './runPanelSource';
+import { RESTRICTED_READ_ONLY, type RunPanelSource } from './runPanelSource';
 import { diffRunRows } from './runRows';
 
 export const RUN_HISTORY_TITLE = 'Run History';
-const RESTRICTED_DELETE_MESSAGE = 'Restricted Mode: mlc changes no file until you trust this workspace.';
 
 export interface RunHistoryDependencies {
   readonly extensionUri: vscode.Uri;
@@ -151,7 +150,7 @@ export class RunHistoryPanel implements vscode.Disposable {
           return;
         }
         if (!vscode.workspace.isTrusted) {
-          void vscode.window.showInformationMessage(RESTRICTED_DELETE_MESSAGE);
+          void vscode.window.showInformationMessage(RESTRICTED_READ_ONLY);
           return;
         }
         const choice = await vscode.window.showWarningMessage(

@@ -7,6 +7,8 @@ import type { EngineServices } from '../engineServices';
 import { readSettings } from '../settings';
 import { toRunRow } from './runRows';
 
+export const RESTRICTED_READ_ONLY = 'Restricted Mode: mlc changes no file until you trust this workspace.';
+
 /** No cap: the Run History panel lists every run (the Runs view keeps `mlc.runs.maxRuns`). */
 const ALL_RUNS = Number.MAX_SAFE_INTEGER;
 
@@ -70,6 +72,11 @@ export class RunPanelSource {
 
   /** Saves an annotation change; tells the user when the file cannot be written. */
   async annotate(runId: string, change: Partial<RunAnnotation>): Promise<boolean> {
+    if (!vscode.workspace.isTrusted) {
+      // Restricted Mode is read-only, annotations included (they are files in the workspace).
+      void vscode.window.showInformationMessage(RESTRICTED_READ_ONLY);
+      return false;
+    }
     const listed = await this.find(runId);
     if (!listed) return false;
     const saved = this.engine.updateRunAnnotation(listed.root, runId, change);

@@ -109,6 +109,14 @@ test('Run History: a restored state comes back, and deltas put new runs on top',
   await sendToPanel(page, { type: 'runsChanged', revision: 5, now: 0, upserted: [fresh], removed: [runs[0]!.id] });
   await page.getByText('17 of 50 runs').waitFor();
   assert.equal((await rowTexts(page))[0], 'run-new');
+  await sendToPanel(page, { type: 'snapshotted', snapshot: { revision: 6, runs, now: 0, trusted: false } });
+  await page.locator('.grid-row:not([hidden])').first().click();
+  assert.equal(
+    await page.getByRole('button', { name: 'Star', exact: true }).isDisabled(),
+    true,
+    'read-only when untrusted',
+  );
+  assert.equal(await page.getByRole('button', { name: 'Delete…' }).isDisabled(), true);
   await sendToPanel(page, { type: 'runsChanged', revision: 9, now: 0, upserted: [], removed: [] });
   const readies = (await postedByPanel(page)).filter((message) => message.type === 'ready');
   assert.equal(readies.length, 2, 'a delta for another revision asks for a snapshot');
