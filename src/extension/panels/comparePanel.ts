@@ -29,7 +29,8 @@ export interface CompareDependencies {
  * Compare is asked for again.
  */
 export class ComparePanel implements vscode.Disposable {
-  private readonly host: PanelHost<CompareUpdate, CompareAction>;
+  /** The webview panel and its page (reveal, dispose, onDidDispose). */
+  readonly host: PanelHost<CompareUpdate, CompareAction>;
 
   static create(runIds: readonly string[], dependencies: CompareDependencies): ComparePanel {
     const panel = createWebviewPanel(COMPARE_VIEW_TYPE, 'Compare Runs', dependencies.extensionUri);
@@ -51,14 +52,6 @@ export class ComparePanel implements vscode.Disposable {
       snapshot: async () => ({ type: 'snapshotted', snapshot: await this.snapshot() }),
       logger: dependencies.logger,
     });
-  }
-
-  get panel(): vscode.WebviewPanel {
-    return this.host.panel;
-  }
-
-  get onDidDispose(): vscode.Event<void> {
-    return this.host.onDidDispose;
   }
 
   show(runIds: readonly string[]): void {

@@ -28,7 +28,8 @@ export function runIdOfSavedState(state: unknown): string | undefined {
 
 /** One run in full (replaces the old Markdown document): one panel per run, reused when reopened. */
 export class RunDetailsPanel implements vscode.Disposable {
-  private readonly host: PanelHost<RunDetailsUpdate, RunDetailsAction>;
+  /** The webview panel and its page (reveal, dispose, onDidDispose). */
+  readonly host: PanelHost<RunDetailsUpdate, RunDetailsAction>;
   /** Paths the last snapshot showed: the only ones `openFile`/`revealFolder` may open. */
   private openablePaths = new Set<string>();
 
@@ -51,18 +52,6 @@ export class RunDetailsPanel implements vscode.Disposable {
       snapshot: async () => ({ type: 'snapshotted', snapshot: await this.snapshot() }),
       logger: dependencies.logger,
     });
-  }
-
-  get panel(): vscode.WebviewPanel {
-    return this.host.panel;
-  }
-
-  get onDidDispose(): vscode.Event<void> {
-    return this.host.onDidDispose;
-  }
-
-  reveal(): void {
-    this.host.reveal();
   }
 
   /** Runs changed: a fresh snapshot (a live run's stages and log move on). */

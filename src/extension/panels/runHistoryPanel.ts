@@ -31,7 +31,8 @@ export interface RunHistoryDependencies {
  * deltas (only new and changed rows) while it is visible. One panel per window.
  */
 export class RunHistoryPanel implements vscode.Disposable {
-  private readonly host: PanelHost<RunHistoryUpdate, RunHistoryAction>;
+  /** The webview panel and its page (reveal, dispose, onDidDispose). */
+  readonly host: PanelHost<RunHistoryUpdate, RunHistoryAction>;
   private revision = 0;
   /** id -> JSON of each row the page holds, to compute deltas. */
   private sent = new Map<string, string>();
@@ -55,18 +56,6 @@ export class RunHistoryPanel implements vscode.Disposable {
       snapshot: () => this.snapshot(),
       logger: dependencies.logger,
     });
-  }
-
-  get panel(): vscode.WebviewPanel {
-    return this.host.panel;
-  }
-
-  get onDidDispose(): vscode.Event<void> {
-    return this.host.onDidDispose;
-  }
-
-  reveal(): void {
-    this.host.reveal();
   }
 
   /** The run list changed: a delta now if the page can receive it, else a snapshot when visible. */

@@ -80,7 +80,7 @@ export class RunPanels implements vscode.Disposable, RunPanelActions {
 
   private adoptHistory(panel: RunHistoryPanel): RunHistoryPanel {
     this.history = panel;
-    panel.onDidDispose(() => {
+    panel.host.onDidDispose(() => {
       if (this.history === panel) this.history = undefined;
     });
     return panel;
@@ -88,7 +88,7 @@ export class RunPanels implements vscode.Disposable, RunPanelActions {
 
   private adoptDetails(panel: RunDetailsPanel): RunDetailsPanel {
     this.details.set(panel.runId, panel);
-    panel.onDidDispose(() => {
+    panel.host.onDidDispose(() => {
       if (this.details.get(panel.runId) === panel) this.details.delete(panel.runId);
     });
     return panel;
@@ -96,7 +96,7 @@ export class RunPanels implements vscode.Disposable, RunPanelActions {
 
   private adoptCompare(panel: ComparePanel): ComparePanel {
     this.compare = panel;
-    panel.onDidDispose(() => {
+    panel.host.onDidDispose(() => {
       if (this.compare === panel) this.compare = undefined;
     });
     return panel;
@@ -104,18 +104,18 @@ export class RunPanels implements vscode.Disposable, RunPanelActions {
 
   /** Opens (or reveals) Run History; resolves with its webview panel. */
   showRunHistory(): vscode.WebviewPanel {
-    if (this.history) this.history.reveal();
+    if (this.history) this.history.host.reveal();
     else this.adoptHistory(RunHistoryPanel.create(this.dependencies()));
-    return this.history!.panel;
+    return this.history!.host.panel;
   }
 
   async openRun(runId: string): Promise<vscode.WebviewPanel> {
     const open = this.details.get(runId);
     if (open) {
-      open.reveal();
-      return open.panel;
+      open.host.reveal();
+      return open.host.panel;
     }
-    return this.adoptDetails(RunDetailsPanel.create(runId, this.dependencies())).panel;
+    return this.adoptDetails(RunDetailsPanel.create(runId, this.dependencies())).host.panel;
   }
 
   /** Compares the runs; with fewer than two, asks which others to add. */
@@ -138,7 +138,7 @@ export class RunPanels implements vscode.Disposable, RunPanelActions {
     }
     if (this.compare) this.compare.show(chosen);
     else this.adoptCompare(ComparePanel.create(chosen, this.dependencies()));
-    return this.compare!.panel;
+    return this.compare!.host.panel;
   }
 
   async showCharts(runIds: readonly string[]): Promise<unknown> {
