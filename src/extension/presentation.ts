@@ -45,6 +45,21 @@ export function presentRunStatus(status: RunStatus): StatePresentation {
 export { formatDuration, formatMetricValue };
 
 /**
+ * Text from a run or a pipeline (a run name like `<img src=x onerror=...>`, a reason) for a
+ * MarkdownString: Markdown characters are backslash-escaped and HTML ones written as entities, so
+ * it shows as written.
+ */
+export function escapeMarkdown(text: string): string {
+  // Angle brackets and ampersands as entities: VS Code turns tooltips into plain text for screen
+  // readers by dropping backslash escapes, which would bring a backslash-escaped tag back.
+  return text
+    .replace(/[\\`*_{}[\]()#+\-.!|~]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/**
  * The metrics worth showing first: well-known names (accuracy, loss, f1, auc, ...) before the
  * rest, each group alphabetical, at most `limit`.
  */

@@ -177,5 +177,9 @@ test(
       (line) => /Content Security Policy|Refused to/i.test(line) && !line.includes("'unsafe-eval'"),
     );
     assert.deepEqual(violations, [], 'no CSP violation in a panel');
+    // An inline handler anywhere means a run value was parsed as HTML (the Runs view's tooltip
+    // once was: VS Code builds its plain-text form through a detached element).
+    const inlineHandlers = workbench.consoleLines.filter((line) => line.includes('inline event handler'));
+    assert.deepEqual(inlineHandlers, [], 'no run value parsed as HTML in the workbench');
   }),
 );

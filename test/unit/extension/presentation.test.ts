@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { RunSummary } from '../../../src/engine/runs/model';
 import {
   describeRun,
+  escapeMarkdown,
   formatDuration,
   formatKeyMetrics,
   formatMetricValue,
@@ -54,4 +55,10 @@ test('every stage state has a label and an icon', () => {
     assert.ok(presentState(state).icon.length > 0);
   }
   assert.equal(presentState('up-to-date').label, 'up to date');
+});
+
+test('run values are escaped for Markdown tooltips, so HTML and emphasis show as written', () => {
+  assert.equal(escapeMarkdown('<img src=x onerror=alert(1)>'), '&lt;img src=x onerror=alert\\(1\\)&gt;');
+  assert.equal(escapeMarkdown('a & b'), 'a &amp; b');
+  assert.equal(escapeMarkdown('**bold** [link](command:x)'), '\\*\\*bold\\*\\* \\[link\\]\\(command:x\\)');
 });
