@@ -42,6 +42,8 @@ export default tseslint.config(
         '**/cli/*',
         '**/extension/*',
         '**/protocol/*',
+        // The one shared formatting of durations and metric values (pure, imports nothing).
+        '!**/protocol/formatRunValues',
       ],
       'src/engine is pure: effects come in through the ports in src/engine/ports.ts.',
     ),
@@ -52,11 +54,20 @@ export default tseslint.config(
   },
   {
     files: ['src/cli/**/*.ts'],
-    rules: restrict(['vscode', '**/extension/*', '**/protocol/*'], 'src/cli may import src/node and src/engine only.'),
+    rules: restrict(
+      ['vscode', '**/extension/*', '**/protocol/*', '!**/protocol/formatRunValues'],
+      'src/cli may import src/node and src/engine only (and the shared value formatting in src/protocol).',
+    ),
   },
   {
     files: ['src/protocol/**/*.ts'],
-    rules: restrict(['*', '../*', '!./*'], 'src/protocol imports nothing: it is the JSON contract.'),
+    // Siblings only (`./runRow`): the gitignore-style `!./*` negation never matched `./` paths.
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!\\./[^/]+$)', message: 'src/protocol imports nothing: it is the JSON contract.' }] },
+      ],
+    },
   },
   {
     files: ['webview-ui/**/*.ts'],

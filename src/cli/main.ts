@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   // One line per subcommand; keep alphabetical.
   audit: () => import('./commands/audit'),
   ci: () => import('./commands/ci'),
+  compare: () => import('./commands/compare'),
   dag: () => import('./commands/dag'),
   deploy: () => import('./commands/deploy'),
   deployments: () => import('./commands/deployments'),

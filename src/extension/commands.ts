@@ -3,12 +3,12 @@ import type { RunSummary } from '../engine/runs/model';
 import type { EngineServices, RunOutcome, RunRequest } from './engineServices';
 import { CommandId } from './ids';
 import { isPipelineFileName } from '../engine/pipeline/pipelineFileNames';
+import type { RunPanels } from './panels/runPanels';
 import { presentState } from './presentation';
 import type { RunController } from './running/runController';
 import { createRunPseudoterminal } from './running/runPseudoterminal';
 import type { StageInfo, WorkspaceState } from './state/workspaceState';
 import type { PipelineTreeElement } from './views/pipelinesTreeProvider';
-import { runDocumentUri } from './views/runDocumentProvider';
 import { ensureTrusted } from './workspaceTrust';
 
 const NO_STAGE_MESSAGE =
@@ -18,6 +18,7 @@ interface CommandDependencies {
   readonly state: WorkspaceState;
   readonly controller: RunController;
   readonly engine: EngineServices;
+  readonly panels: RunPanels;
 }
 
 /** Saves open pipeline files, since a run reads them from disk. */
@@ -28,7 +29,7 @@ async function savePipelineDocuments(): Promise<void> {
   await Promise.all(dirty.map((document) => document.save()));
 }
 
-function runInTerminal(controller: RunController, request: RunRequest, name: string): Promise<RunOutcome> {
+export function runInTerminal(controller: RunController, request: RunRequest, name: string): Promise<RunOutcome> {
   return new Promise((resolve) => {
     const finished = controller.onDidFinishRun((outcome) => {
       finished.dispose();
@@ -68,8 +69,12 @@ async function pickStage(state: WorkspaceState): Promise<StageInfo | undefined> 
   return picked?.info;
 }
 
-/** The six commands; each returns what a test can await (the run's outcome, the opened editor). */
-export function registerCommands({ state, controller, engine }: CommandDependencies): vscode.Disposable {
+/** A run id from a command argument: an id, or a run from the Runs view. */
+const runIdOf = (target: unknown): string | undefined =>
+  typeof target === 'string' ? target : (target as RunSummary | undefined)?.id;
+
+/** The commands; each returns what a test can await (the run's outcome, the opened editor or panel). */
+export function registerCommands({ state, controller, engine, panels }: CommandDependencies): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand(CommandId.runPipeline, async (target?: PipelineTreeElement | vscode.Uri) => {
       if (!ensureTrusted('run the pipeline')) return undefined;
@@ -126,10 +131,15 @@ export function registerCommands({ state, controller, engine }: CommandDependenc
       });
     }),
     vscode.commands.registerCommand(CommandId.showRun, async (target?: string | RunSummary) => {
-      const runId = typeof target === 'string' ? target : target?.id;
-      if (!runId) return undefined;
-      const document = await vscode.workspace.openTextDocument(runDocumentUri(runId));
-      return vscode.window.showTextDocument(document, { preview: true });
+      const runId = runIdOf(target);
+      return runId ? panels.openRun(runId) : undefined;
+    }),
+    vscode.commands.registerCommand(CommandId.showRuns, () => panels.showRunHistory()),
+    // From the Runs view with several runs selected: (clicked run, all selected runs).
+    vscode.commands.registerCommand(CommandId.compareRuns, (target?: unknown, selected?: unknown) => {
+      const targets = Array.isArray(selected) ? selected : Array.isArray(target) ? target : [target];
+      const runIds = targets.map(runIdOf).filter((runId): runId is string => runId !== undefined);
+      return panels.compareRuns(runIds);
     }),
   );
 }

@@ -1,12 +1,15 @@
 import { availableParallelism } from 'node:os';
+import { basename, dirname, relative, resolve } from 'node:path';
 import type { ContentHasher } from '../engine/hashing/ports';
 import { loadParamsFile } from '../engine/params/readParams';
 import { loadWorkspace } from '../engine/pipeline/loadWorkspace';
 import type { StageGraph } from '../engine/pipeline/stageGraph';
 import type { Disposable, Logger } from '../engine/ports';
+import { readRunAnnotations, updateRunAnnotation } from '../engine/runAnnotations/runAnnotations';
 import { runPipeline, runnersByPipeline } from '../engine/scheduler/runPipeline';
 import { computeStatus } from '../engine/status/computeStatus';
 import { findWorkspaceRoot, isInNestedWorkspace } from '../engine/workspace/findWorkspaceRoot';
+import { listChangedFiles } from '../node/git/listChangedFiles';
 import { createContentHasher } from '../node/hashing/createContentHasher';
 import { nodeFileSystem } from '../node/nodeFileSystem';
 import { createLocalRunPorts, schedulerNodesOf } from '../node/runStore/createLocalRunPorts';
@@ -91,6 +94,34 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
       for (const problem of listing.problems) logger.warn('A run store could not be read', { ...problem });
       return listing.runs;
     },
+
+    runDetails: (root, runId, ignore) => runIndexFor(root, ignore).runDetails(runId),
+
+    readRunAnnotations: (root) => readRunAnnotations(nodeFileSystem, root),
+
+    updateRunAnnotation: (root, runId, change) => updateRunAnnotation(nodeFileSystem, root, runId, change),
+
+    deleteRun(root, run) {
+      if (run.source !== 'mlc') return { deleted: false, reason: `${run.id} was recorded by ${run.source}, not mlc.` };
+      if (run.status === 'running' || run.status === 'queued') {
+        return { deleted: false, reason: `${run.id} is still ${run.status}: stop it first.` };
+      }
+      const folder = resolve(run.location);
+      const inside = relative(resolve(root), folder);
+      const isRunFolder =
+        basename(dirname(folder)) === 'runs' &&
+        basename(dirname(dirname(folder))) === '.mlc' &&
+        inside !== '' &&
+        !inside.startsWith('..');
+      if (!isRunFolder) return { deleted: false, reason: `${folder} is not an mlc run folder of this workspace.` };
+      nodeFileSystem.remove(folder);
+      logger.info('Deleted an mlc run', { runId: run.id, folder });
+      return { deleted: true };
+    },
+
+    writeTextFile: (path, text) => nodeFileSystem.writeFileAtomic(path, text),
+
+    changedFiles: (root, from, to) => listChangedFiles(root, from, to),
 
     lastStageRuns: async (view) => readLastStageRuns(nodeFileSystem, view),
 

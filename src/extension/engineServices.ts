@@ -4,7 +4,9 @@
  * this interface only, so a change in an engine signature is fixed in one file.
  */
 import type { Pipeline, Stage } from '../engine/pipeline/model';
-import type { Problem } from '../engine/problems';
+import type { Parsed, Problem } from '../engine/problems';
+import type { RunAnnotation } from '../engine/runAnnotations/runAnnotations';
+import type { RunDetailsResult } from '../node/runIndex/readRunDetails';
 import type { RunStatus, RunSummary } from '../engine/runs/model';
 import type { StageState } from './presentation';
 
@@ -95,6 +97,23 @@ export interface EngineServices {
   ): Promise<ReadonlyMap<string, StageStatusEntry>>;
   /** Runs of every source, newest first (indexed in a worker thread); `ignore` = `mlc.ignore`. */
   listRuns(root: string, limit: number, ignore: readonly string[]): Promise<readonly RunSummary[]>;
+  /** One run in full for the Run Details panel (read in the run index worker). */
+  runDetails(root: string, runId: string, ignore: readonly string[]): Promise<RunDetailsResult>;
+  /** Stars, notes and tags by run id (`.mlc/annotations.json`, a small file of mlc's own). */
+  readRunAnnotations(root: string): Parsed<ReadonlyMap<string, RunAnnotation>>;
+  updateRunAnnotation(root: string, runId: string, change: Partial<RunAnnotation>): Parsed<RunAnnotation | undefined>;
+  /**
+   * Deletes an mlc run's folder (`.mlc/runs/<id>/` below `root`); refuses (with the reason) any
+   * other source's run, a run that is still live, and anything outside an mlc run store.
+   */
+  deleteRun(
+    root: string,
+    run: RunSummary,
+  ): { readonly deleted: true } | { readonly deleted: false; readonly reason: string };
+  /** Writes a file the user chose (an export), atomically. */
+  writeTextFile(path: string, text: string): void;
+  /** Files changed between two git commits, or undefined when git cannot tell. */
+  changedFiles(root: string, from: string, to: string): Promise<readonly string[] | undefined>;
   /** The last finished run of each stage by address (mlc's run store), with the metrics its metrics files hold now. */
   lastStageRuns(view: WorkspaceView): Promise<ReadonlyMap<string, StageRunRecord>>;
   /** Params keys of one params file (nested values as read), or undefined when unreadable. */

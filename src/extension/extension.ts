@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { registerCommands } from './commands';
+import { registerCommands, runInTerminal } from './commands';
 import { createEngineServices } from './createEngineServices';
 import { registerPipelineDiagnostics } from './editor/pipelineDiagnostics';
 import { ParamCompletionProvider } from './editor/paramCompletionProvider';
@@ -7,8 +7,9 @@ import { PipelinePathDefinitionProvider } from './editor/pipelinePathDefinitionP
 import { StageCodeLensProvider } from './editor/stageCodeLensProvider';
 import { StageHoverProvider } from './editor/stageHoverProvider';
 import { type MlcExtensionApi, snapshotTree } from './extensionApi';
-import { ContextKey, PIPELINE_FILE_GLOB, RUN_DOCUMENT_SCHEME, TASK_TYPE, ViewId } from './ids';
+import { ContextKey, PIPELINE_FILE_GLOB, TASK_TYPE, ViewId } from './ids';
 import { createOutputChannelLogger } from './outputChannelLogger';
+import { RunPanels } from './panels/runPanels';
 import { RunController } from './running/runController';
 import { createRunStatusBar } from './running/runStatusBar';
 import { StageTaskProvider } from './running/stageTaskProvider';
@@ -16,7 +17,6 @@ import { onDidChangeSettings } from './settings';
 import { WorkspaceState } from './state/workspaceState';
 import { watchWorkspace } from './state/workspaceWatchers';
 import { PipelinesTreeProvider } from './views/pipelinesTreeProvider';
-import { RunDocumentProvider } from './views/runDocumentProvider';
 import { RunsTreeProvider } from './views/runsTreeProvider';
 
 const RESTRICTED_MESSAGE = 'Restricted Mode: read-only. Trust this workspace to run pipelines.';
@@ -36,14 +36,21 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
   const runsTree = new RunsTreeProvider(state);
   const statusBar = createRunStatusBar(controller);
   const codeLenses = new StageCodeLensProvider(state);
-  const runDocuments = new RunDocumentProvider(state);
+  const panels = new RunPanels({
+    extensionUri: context.extensionUri,
+    engine,
+    logger,
+    onDidChangeRuns: state.onDidChangeRuns,
+    reloadRuns: () => state.runsDidChange(),
+    rerun: (root, targets) => runInTerminal(controller, state.runRequest(root, targets, true), 'mlc: rerun'),
+  });
   const pipelineFiles: vscode.DocumentSelector = { scheme: 'file', pattern: PIPELINE_FILE_GLOB };
 
   const pipelinesView = vscode.window.createTreeView(ViewId.pipelines, {
     treeDataProvider: pipelinesTree,
     showCollapseAll: true,
   });
-  const runsView = vscode.window.createTreeView(ViewId.runs, { treeDataProvider: runsTree });
+  const runsView = vscode.window.createTreeView(ViewId.runs, { treeDataProvider: runsTree, canSelectMany: true });
   const showTrust = () => {
     const message = vscode.workspace.isTrusted ? undefined : RESTRICTED_MESSAGE;
     pipelinesView.message = message;
@@ -62,7 +69,8 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     statusBar,
     pipelinesView,
     runsView,
-    registerCommands({ state, controller, engine }),
+    panels,
+    registerCommands({ state, controller, engine, panels }),
     watchWorkspace(state),
     registerPipelineDiagnostics(state),
     codeLenses,
@@ -77,8 +85,6 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
       '[',
       ' ',
     ),
-    runDocuments,
-    vscode.workspace.registerTextDocumentContentProvider(RUN_DOCUMENT_SCHEME, runDocuments),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new StageTaskProvider(state, controller)),
     controller.onDidChange(() => {
       state.setRunningStages(controller.runningStages());

@@ -11,6 +11,8 @@ export const CommandId = {
   refresh: 'mlc.refresh',
   openStage: 'mlc.openStage',
   showRun: 'mlc.showRun',
+  showRuns: 'mlc.showRuns',
+  compareRuns: 'mlc.compareRuns',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
@@ -48,7 +50,5 @@ export const TreeItemContext = {
 export const TASK_TYPE = 'mlc';
 export const DIAGNOSTIC_COLLECTION = 'mlc';
 export const LOG_CHANNEL_NAME = 'ML Lifecycle';
-/** Scheme of the read-only documents that show a run's details. */
-export const RUN_DOCUMENT_SCHEME = 'mlc-run';
 /** Which editors get CodeLens, hover, diagnostics, definition and completion. */
 export const PIPELINE_FILE_GLOB = `**/{${STAGE_SCHEMA_FILE_NAMES.join(',')}}`;

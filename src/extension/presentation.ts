@@ -3,9 +3,7 @@
  * they are unit-tested without VS Code. Icons are codicon names (rendered with ThemeIcon).
  */
 import type { RunStatus, RunSummary } from '../engine/runs/model';
-import { formatDuration } from '../engine/text/formatDuration';
-
-export { formatDuration };
+import { formatDuration, formatMetricValue } from '../protocol/formatRunValues';
 
 /** The states `mlc status` reports, plus `failed` (the stage's last run failed) and `unknown` (not computed yet). */
 export type StageState = 'up-to-date' | 'changed' | 'never-run' | 'frozen' | 'running' | 'failed' | 'unknown';
@@ -44,13 +42,21 @@ export function presentRunStatus(status: RunStatus): StatePresentation {
   return RUN_STATUS_PRESENTATION[status];
 }
 
-/** Up to 4 significant digits, no exponent for ordinary values: `0.9132`, `1234`, `1.2e-7`. */
-export function formatMetricValue(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (Number.isInteger(value)) return String(value);
-  const magnitude = Math.abs(value);
-  if (magnitude !== 0 && (magnitude < 1e-4 || magnitude >= 1e6)) return value.toExponential(2);
-  return String(Number(value.toPrecision(4)));
+export { formatDuration, formatMetricValue };
+
+/**
+ * Text from a run or a pipeline (a run name like `<img src=x onerror=...>`, a reason) for a
+ * MarkdownString: Markdown characters are backslash-escaped and HTML ones written as entities, so
+ * it shows as written.
+ */
+export function escapeMarkdown(text: string): string {
+  // Angle brackets and ampersands as entities: VS Code turns tooltips into plain text for screen
+  // readers by dropping backslash escapes, which would bring a backslash-escaped tag back.
+  return text
+    .replace(/[\\`*_{}[\]()#+\-.!|~]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 /**

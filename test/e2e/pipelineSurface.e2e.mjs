@@ -11,6 +11,7 @@ import {
   openFile,
   openWorkbench,
   runCommand,
+  webviewFrame,
   screenshotOnFailure,
   sidebar,
 } from '../support/vscode/workbench.mjs';
@@ -114,7 +115,9 @@ test(
     );
     await workbench.screenshot('pipeline-up-to-date-and-run');
     await runRow.click();
-    await page.locator('.tabs-container .tab', { hasText: /\.md/ }).first().waitFor({ timeout: 15_000 });
+    // The Run Details panel (a webview) shows the run.
+    await page.locator('.tabs-container .tab', { hasText: /^Run / }).first().waitFor({ timeout: 15_000 });
+    await webviewFrame(page).getByText('succeeded', { exact: true }).first().waitFor({ timeout: 30_000 });
     await workbench.screenshot('run-details');
   }),
 );

@@ -121,16 +121,16 @@ describe('Running the pipeline', function () {
     assert.match(stagesOf(tree).find((stage) => stage.label === 'prepare')!.description, /^up to date/);
   });
 
-  it('opens the details of a run from the Runs view', async () => {
+  it('opens the Run Details panel of a run from the Runs view', async () => {
     const exported = await api();
     const runs = await exported.runsTree();
     assert.ok(runs.length > 0);
     const runId = runs[0]!.id?.replace(/^run:/, '');
     assert.ok(runId);
-    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('mlc.showRun', runId);
-    assert.match(editor.document.getText(), /^# Run /);
-    assert.match(editor.document.getText(), /\| status \| succeeded \|/);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const panel = await vscode.commands.executeCommand<vscode.WebviewPanel>('mlc.showRun', runId);
+    assert.equal(panel.viewType, 'mlc.runDetails');
+    assert.ok(panel.visible);
+    panel.dispose();
   });
 
   it('shows a stage whose command fails as failed, and its run as failed', async () => {

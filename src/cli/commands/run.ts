@@ -5,7 +5,7 @@ import { matchTarget } from '../../engine/pipeline/findStages';
 import type { StageRunRecord } from '../../engine/runStore/runRecord';
 import type { RunPlan } from '../../engine/scheduler/planRun';
 import { runPipeline, runnersByPipeline, type PipelineRunOutcome } from '../../engine/scheduler/runPipeline';
-import { formatDuration } from '../../engine/text/formatDuration';
+import { formatDuration } from '../../protocol/formatRunValues';
 import type { RunObserver } from '../../engine/scheduler/schedulerDependencies';
 import { createContentHasher } from '../../node/hashing/createContentHasher';
 import { createLocalRunPorts, schedulerNodesOf } from '../../node/runStore/createLocalRunPorts';

@@ -1,5 +1,5 @@
 import { resolve } from 'pathe';
-import { formatDuration } from '../text/formatDuration';
+import { formatDuration } from '../../protocol/formatRunValues';
 import { unhashableReason } from '../hashing/unhashableReason';
 import type { Stage } from '../pipeline/model';
 import { checkOutOwnership } from '../pipeline/outOwnership';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../engine/runs/model';
 import { CommandId, TreeItemContext } from '../ids';
-import { describeRun, formatKeyMetrics, presentRunStatus } from '../presentation';
+import { describeRun, escapeMarkdown, formatKeyMetrics, presentRunStatus } from '../presentation';
 import { readSettings } from '../settings';
 import type { WorkspaceState } from '../state/workspaceState';
 
@@ -31,7 +31,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunSummary>, vs
     );
     item.description = describeRun(run, Date.now(), keyMetricCount);
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown(`**${run.name}** (${run.source}) — ${presentation.label}\n\n`);
+    // The name comes from another tool's files: escaped, so `<img onerror=…>` stays text.
+    tooltip.appendMarkdown(`**${escapeMarkdown(run.name)}** (${run.source}) — ${presentation.label}\n\n`);
     tooltip.appendText(run.id);
     const metrics = formatKeyMetrics(run.metrics, 8);
     if (metrics) tooltip.appendText(`\n\n${metrics}`);

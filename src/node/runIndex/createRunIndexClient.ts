@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { nodeFileSystem } from '../nodeFileSystem';
 import { createRunIndexService } from './createRunIndexService';
+import { readRunDetails } from './readRunDetails';
 import {
   createRunIndexWorkerClient,
   defaultRunIndexWorkerPath,
@@ -22,6 +24,10 @@ function createInThreadClient(options: RunIndexClientOptions): RunIndexClient {
     mode: 'inThread',
     listRuns: (query, options) => service.listRuns(query, options),
     lookup: (runId) => service.lookup(runId),
+    async runDetails(runId) {
+      const found = await service.lookup(runId);
+      return readRunDetails(nodeFileSystem, found.kind === 'found' ? found.found.run : undefined);
+    },
     series: (runId, names, maxPoints) => service.series(runId, names, maxPoints),
     follow: (runId, names, listener) => service.follow(runId, names, listener),
     dispose: () => service.dispose(),

@@ -13,6 +13,8 @@ export interface RunIndexWorkerData {
 export type RunIndexRequest =
   | { readonly id: number; readonly method: 'listRuns'; readonly query: RunQuery; readonly revalidate?: boolean }
   | { readonly id: number; readonly method: 'lookup'; readonly runId: string }
+  /** A run with its mlc record and log tails (readRunDetails), for the Run Details panel. */
+  | { readonly id: number; readonly method: 'runDetails'; readonly runId: string }
   | {
       readonly id: number;
       readonly method: 'series';

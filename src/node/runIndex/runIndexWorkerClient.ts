@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Disposable } from '../../engine/ports';
 import type { RunLookup, RunQuery } from '../../engine/runIndex/queryRunIndex';
 import type { FollowUpdate, RunListResult, RunSeriesResponse } from './createRunIndexService';
+import type { RunDetailsResult } from './readRunDetails';
 import type { RunIndexMessage, RunIndexRequest, RunIndexWorkerData } from './runIndexProtocol';
 
 // The extension imports only this file, so its bundle carries none of the readers (sql.js among
@@ -27,6 +28,8 @@ export interface RunIndexClient {
   /** See RunIndexService.listRuns: `revalidate: false` answers from the cache at once. */
   listRuns(query?: RunQuery, options?: { readonly revalidate?: boolean }): Promise<RunListResult>;
   lookup(runId: string): Promise<RunLookup>;
+  /** One run with its mlc record and log tails (undefined `run` when the id is unknown). */
+  runDetails(runId: string): Promise<RunDetailsResult>;
   /** Series of one run; with `maxPoints`, each is downsampled (min/max/first/last per bucket). */
   series(runId: string, names?: readonly string[], maxPoints?: number): Promise<RunSeriesResponse>;
   /** Calls `listener` with the whole series first (reset), then with appended points as they land. */
@@ -91,6 +94,7 @@ export function createRunIndexWorkerClient(
     listRuns: (query = {}, options = {}) =>
       request<RunListResult>({ method: 'listRuns', query, revalidate: options.revalidate }),
     lookup: (runId) => request<RunLookup>({ method: 'lookup', runId }),
+    runDetails: (runId) => request<RunDetailsResult>({ method: 'runDetails', runId }),
     series: (runId, names, maxPoints) => request<RunSeriesResponse>({ method: 'series', runId, names, maxPoints }),
     async follow(runId, names, listener) {
       const id = nextId++;

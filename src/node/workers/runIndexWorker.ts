@@ -1,6 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Disposable } from '../../engine/ports';
 import { createRunIndexService } from '../runIndex/createRunIndexService';
+import { nodeFileSystem } from '../nodeFileSystem';
+import { readRunDetails } from '../runIndex/readRunDetails';
 import type { RunIndexMessage, RunIndexRequest, RunIndexWorkerData } from '../runIndex/runIndexProtocol';
 
 /**
@@ -24,6 +26,10 @@ if (port) {
         return service.listRuns(request.query, { revalidate: request.revalidate });
       case 'lookup':
         return service.lookup(request.runId);
+      case 'runDetails': {
+        const found = await service.lookup(request.runId);
+        return readRunDetails(nodeFileSystem, found.kind === 'found' ? found.found.run : undefined);
+      }
       case 'series':
         return service.series(request.runId, request.names, request.maxPoints);
       case 'follow': {

@@ -3,12 +3,12 @@ import { test } from 'node:test';
 import type { RunSummary } from '../../../src/engine/runs/model';
 import {
   describeRun,
+  escapeMarkdown,
   formatDuration,
   formatKeyMetrics,
   formatMetricValue,
   presentState,
 } from '../../../src/extension/presentation';
-import { formatRunDetails } from '../../../src/extension/formatRunDetails';
 
 const aRun = (overrides: Partial<RunSummary> = {}): RunSummary => ({
   id: '20261126-081500-train',
@@ -57,12 +57,8 @@ test('every stage state has a label and an icon', () => {
   assert.equal(presentState('up-to-date').label, 'up to date');
 });
 
-test('run details list the run facts, metrics and params as Markdown tables', () => {
-  const text = formatRunDetails(aRun({ git: { commit: 'abc123', dirty: true } }), Date.now());
-  assert.match(text, /^# Run train$/m);
-  assert.match(text, /\| status \| succeeded \|/);
-  assert.match(text, /\| duration \| 12\.3 s \|/);
-  assert.match(text, /\| git commit \| `abc123` \(dirty\) \|/);
-  assert.match(text, /\| accuracy \| 0\.9123 \|/);
-  assert.match(text, /\| train\.lr \| 0\.1 \|/);
+test('run values are escaped for Markdown tooltips, so HTML and emphasis show as written', () => {
+  assert.equal(escapeMarkdown('<img src=x onerror=alert(1)>'), '&lt;img src=x onerror=alert\\(1\\)&gt;');
+  assert.equal(escapeMarkdown('a & b'), 'a &amp; b');
+  assert.equal(escapeMarkdown('**bold** [link](command:x)'), '\\*\\*bold\\*\\* \\[link\\]\\(command:x\\)');
 });

@@ -1,0 +1,208 @@
+// The panel bundles, as the production build makes them, in headless Chromium under the
+// extension's CSP, fed fixture snapshots: DOM assertions, keyboard use, no CSP violation, and
+// run values (a hostile run name among them) rendered as text.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import type { CompareSnapshot } from '../../../src/protocol/compare';
+import type { RunDetailsSnapshot } from '../../../src/protocol/runDetails';
+import { compareRuns } from '../../../src/engine/runs/compareRuns';
+import { type PanelHarness, postedByPanel, sendToPanel, startPanelHarness } from '../../support/panelPage';
+import { HOSTILE_NAME, manyRunRows } from '../../support/runRowFixtures';
+
+let harness: PanelHarness;
+before(async () => {
+  harness = await startPanelHarness();
+});
+after(async () => {
+  await harness?.close();
+});
+
+async function assertClean(page: Page): Promise<void> {
+  const violations = await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
+  assert.deepEqual(violations, [], 'no CSP violation');
+  const problems = (await postedByPanel(page)).filter((message) => message.type === 'reportProblem');
+  assert.deepEqual(problems, [], 'the page reported no problem');
+  assert.equal(await page.locator('img').count(), 0, 'no element was parsed out of run values');
+}
+
+const rowTexts = (page: Page) =>
+  page.evaluate(() =>
+    Array.from(document.querySelectorAll<HTMLElement>('.grid-row:not([hidden])'))
+      .sort((left, right) => Number(left.getAttribute('aria-rowindex')) - Number(right.getAttribute('aria-rowindex')))
+      .map((row) => row.dataset.runId),
+  );
+
+test('Run History: a virtualised table of 2,000 runs that sorts, filters, selects and exports', async () => {
+  const page = await harness.open('runHistory');
+  const runs = manyRunRows(2000, { params: 5, metrics: 5 });
+  await sendToPanel(page, {
+    type: 'snapshotted',
+    snapshot: { revision: 1, runs, now: Date.UTC(2026, 5, 1), trusted: true },
+  });
+  await page.getByText('2,000 of 2,000 runs').waitFor();
+  const rendered = await page.locator('.grid-row:not([hidden])').count();
+  assert.ok(rendered > 10 && rendered < 120, `only the rows in view exist (${rendered})`);
+  assert.equal(await page.locator('[role=gridcell]', { hasText: HOSTILE_NAME }).first().textContent(), HOSTILE_NAME);
+
+  // Sort: click a metric header (ascending), Shift+click a second key.
+  await page.locator('[role=columnheader][data-column="metric:accuracy"]').click();
+  assert.equal(await page.locator('[data-column="metric:accuracy"]').getAttribute('aria-sort'), 'ascending');
+  const [first] = await rowTexts(page);
+  assert.equal(runs.find((run) => run.id === first)!.metrics.accuracy, 0);
+  await page.locator('[role=columnheader][data-column="run:name"]').click({ modifiers: ['Shift'] });
+  assert.match((await page.locator('[data-column="run:name"]').textContent()) ?? '', /▲2$/);
+
+  // Filter: an expression, then a bad one with its located error.
+  const filter = page.getByLabel('Filter runs');
+  await filter.fill('status == failed and accuracy > 0.5');
+  const expected = runs.filter((run) => run.status === 'failed' && run.metrics.accuracy! > 0.5).length;
+  await page.getByText(`${expected.toLocaleString('en-US')} of 2,000 runs`).waitFor();
+  await filter.fill('accuracy >');
+  assert.match((await page.getByRole('alert').textContent()) ?? '', /column 11: > needs a value after it/);
+  assert.equal(await filter.getAttribute('aria-invalid'), 'true');
+  await filter.fill('');
+  await page.getByRole('button', { name: 'mlflow' }).click();
+  await page.getByText('400 of 2,000 runs').waitFor();
+  await page.getByRole('button', { name: 'mlflow' }).click();
+
+  // Keyboard: focus the grid, move down twice, Space selects, Enter opens.
+  await page.getByRole('grid').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  const activeId = await page.getByRole('grid').getAttribute('aria-activedescendant');
+  assert.ok(activeId, 'the grid points at the active row');
+  const activeRun = await page.locator(`#${activeId}`).getAttribute('data-run-id');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Shift+ArrowDown');
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await page.getByRole('button', { name: 'Export CSV…' }).click();
+  const posted = await postedByPanel(page);
+  assert.deepEqual(
+    posted.find((message) => message.type === 'openRun'),
+    { type: 'openRun', runId: activeRun },
+  );
+  const compare = posted.find((message) => message.type === 'compareRuns') as { runIds: string[] } | undefined;
+  assert.equal(compare?.runIds.length, 2);
+  const exported = posted.find((message) => message.type === 'exportTable') as
+    { format: string; header: string[]; rows: string[][] } | undefined;
+  assert.equal(exported?.format, 'csv');
+  assert.ok(exported?.header.includes('metrics.accuracy'));
+  assert.equal(exported?.rows.length, 2000);
+
+  // The UI state is saved for hide/show and reloads.
+  const saved = await page.evaluate(() => (window as unknown as { __state: { table: { sort: unknown[] } } }).__state);
+  assert.equal(saved.table.sort.length, 2);
+  await assertClean(page);
+  await page.close();
+});
+
+test('Run History: a restored state comes back, and deltas put new runs on top', async () => {
+  const runs = manyRunRows(50, { params: 2, metrics: 2 });
+  const page = await harness.open('runHistory', {
+    savedState: { table: { filter: 'model == cnn', sort: [], hidden: [], columnOrder: [], widths: {} } },
+  });
+  await sendToPanel(page, { type: 'snapshotted', snapshot: { revision: 4, runs, now: 0, trusted: true } });
+  assert.equal(await page.getByLabel('Filter runs').inputValue(), 'model == cnn');
+  await page.getByText('17 of 50 runs').waitFor();
+  const fresh = { ...runs[3]!, id: 'run-new', name: 'fresh', status: 'running' as const };
+  await sendToPanel(page, { type: 'runsChanged', revision: 5, now: 0, upserted: [fresh], removed: [runs[0]!.id] });
+  await page.getByText('17 of 50 runs').waitFor();
+  assert.equal((await rowTexts(page))[0], 'run-new');
+  await sendToPanel(page, { type: 'snapshotted', snapshot: { revision: 6, runs, now: 0, trusted: false } });
+  await page.locator('.grid-row:not([hidden])').first().click();
+  assert.equal(
+    await page.getByRole('button', { name: 'Star', exact: true }).isDisabled(),
+    true,
+    'read-only when untrusted',
+  );
+  assert.equal(await page.getByRole('button', { name: 'Delete…' }).isDisabled(), true);
+  await sendToPanel(page, { type: 'runsChanged', revision: 9, now: 0, upserted: [], removed: [] });
+  const readies = (await postedByPanel(page)).filter((message) => message.type === 'ready');
+  assert.equal(readies.length, 2, 'a delta for another revision asks for a snapshot');
+  await assertClean(page);
+  await page.close();
+});
+
+test('Run Details: status, reason, stages, log tail and buttons, all as text', async () => {
+  const page = await harness.open('runDetails');
+  const [run] = manyRunRows(1, { params: 2, metrics: 2 });
+  const snapshot: RunDetailsSnapshot = {
+    runId: run!.id,
+    run: { ...run!, status: 'failed' },
+    now: 0,
+    trusted: true,
+    reason: 'train: exit code 3',
+    targets: ['train'],
+    runner: 'local',
+    stages: [
+      {
+        address: 'train',
+        status: 'failed',
+        startedAt: 0,
+        endedAt: 1500,
+        durationMs: 1500,
+        exitCode: 3,
+        detail: 'exit code 3 <b>bold</b>',
+        outs: { 'model.pkl': 'd41d8cd98f00b204e9800998ecf8427e' },
+        deps: {},
+        logFile: '/ws/.mlc/runs/r/logs/train.log',
+      },
+    ],
+    logs: [{ file: '/ws/.mlc/runs/r/logs/train.log', lines: ['<script>alert(1)</script>', 'done'], truncated: true }],
+    problems: [],
+  };
+  await sendToPanel(page, { type: 'snapshotted', snapshot });
+  await page.getByRole('heading', { name: `Run ${HOSTILE_NAME}` }).waitFor();
+  assert.equal(await page.getByText('train: exit code 3').count(), 1);
+  assert.equal(await page.getByText('exit code 3 <b>bold</b>').count(), 1);
+  assert.equal(await page.locator('pre').textContent(), '<script>alert(1)</script>\ndone');
+  assert.equal(await page.getByText('d41d8cd98f00b204e9800998ecf8427e').count(), 1);
+  await page.getByRole('button', { name: 'Open log' }).click();
+  await page.getByRole('button', { name: 'Rerun' }).click();
+  const posted = await postedByPanel(page);
+  assert.ok(posted.some((message) => message.type === 'openFile' && message.path === snapshot.stages[0]!.logFile));
+  assert.ok(posted.some((message) => message.type === 'rerun'));
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { __state: unknown }).__state), { runId: run!.id });
+  assert.equal(await page.locator('script').count(), 1, 'only the bundle’s own script');
+  await assertClean(page);
+  await page.close();
+});
+
+test('Compare: differing rows highlighted, only-differences toggle, baseline choice, parallel coordinates', async () => {
+  const page = await harness.open('compare');
+  const rows = manyRunRows(3, { params: 3, metrics: 2 });
+  const comparison = compareRuns(
+    rows.map((row) => ({
+      id: row.id,
+      source: row.source,
+      name: row.name,
+      status: row.status,
+      params: row.params,
+      metrics: row.metrics as Record<string, number>,
+      location: row.location,
+    })),
+  );
+  const snapshot: CompareSnapshot = {
+    runs: rows,
+    missing: [],
+    baselineId: rows[0]!.id,
+    rows: comparison.rows,
+    gitChanges: [{ from: 'a'.repeat(40), to: 'b'.repeat(40), files: ['src/train.py'] }],
+  };
+  await sendToPanel(page, { type: 'snapshotted', snapshot });
+  await page.getByRole('heading', { name: 'Compare 3 runs' }).waitFor();
+  const differing = await page.locator('tr.differs').count();
+  const total = comparison.rows.length;
+  assert.equal(differing, comparison.rows.filter((row) => row.differs).length);
+  assert.equal(await page.locator('tbody tr:not(.group-row)').count(), total);
+  await page.getByRole('button', { name: 'Only differences' }).click();
+  assert.equal(await page.locator('tbody tr:not(.group-row)').count(), differing);
+  assert.equal(await page.locator('svg.parallel polyline').count(), 3);
+  assert.equal(await page.getByText('src/train.py').count(), 1);
+  await page.getByLabel('Baseline run').selectOption(rows[2]!.id);
+  const posted = await postedByPanel(page);
+  assert.ok(posted.some((message) => message.type === 'setBaseline' && message.runId === rows[2]!.id));
+  await assertClean(page);
+  await page.close();
+});
