@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { runMlc } from '../../support/mlcCli';
-import { dvcliveFiles } from '../../support/dvcliveWriter';
-import { makeRunsWorkspace, writeAged } from '../../support/runsWorkspace';
+import { runMlc } from '../support/mlcCli';
+import { dvcliveFiles } from '../support/dvcliveWriter';
+import { makeRunsWorkspace, writeAged } from '../support/runsWorkspace';
 
 function twoDvcliveRuns(): string {
   const root = makeRunsWorkspace();
