@@ -20,7 +20,8 @@ function waitForStagePid(folder: string): Promise<number> {
         return undefined;
       }
     },
-    20_000,
+    // Generous: the worker starts through tsx, which takes many seconds when the cores are busy.
+    90_000,
     'the stage to start',
   );
 }
@@ -72,7 +73,7 @@ test('when mlc dies (kill -9) the worker kills the stages it started', async () 
     });
     const stagePid = await waitForStagePid(folder);
     parent.kill('SIGKILL');
-    await waitFor(() => !isProcessAlive(stagePid), 10_000, `stage ${stagePid} to be killed by the orphaned worker`);
+    await waitFor(() => !isProcessAlive(stagePid), 60_000, `stage ${stagePid} to be killed by the orphaned worker`);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
@@ -100,7 +101,7 @@ test('a worker whose mlc died before it noticed (its send fails with EPIPE) stop
     // The worker inherits the parent's stderr: the pipe ends once both are gone.
     const stderrClosed = new Promise((resolveClosed) => parent.stderr.on('close', resolveClosed));
     const stagePid = await waitForStagePid(folder);
-    await waitFor(() => !isProcessAlive(stagePid), 20_000, `stage ${stagePid} to be killed by the orphaned worker`);
+    await waitFor(() => !isProcessAlive(stagePid), 60_000, `stage ${stagePid} to be killed by the orphaned worker`);
     await stderrClosed;
     assert.doesNotMatch(stderr, /EPIPE|Unhandled 'error' event/);
   } finally {
