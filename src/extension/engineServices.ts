@@ -1,3 +1,4 @@
+import type { FiredAlert } from '../engine/alerts/alertMonitor';
 /**
  * What the extension needs from the engine, in the extension's own terms. createEngineServices
  * binds it to the real engine and Node adapters; everything else in src/extension depends on
@@ -68,6 +69,8 @@ export interface RunListener {
   stageFinished(address: string, status: RunStatus | 'skipped', durationMs: number): void;
   /** A line about the run as a whole (a scheduler message or a problem). */
   message(text: string): void;
+  /** An alert of mlc.yaml's `alerts:` fired (already recorded in run.json and the audit log). */
+  alertFired?(alert: FiredAlert): void;
 }
 
 export interface RunOutcome {

@@ -11,6 +11,7 @@ import { ContextKey, PIPELINE_FILE_GLOB, TASK_TYPE, ViewId } from './ids';
 import { createOutputChannelLogger } from './outputChannelLogger';
 import { RunPanels } from './panels/runPanels';
 import { RunController } from './running/runController';
+import { createAlertStatus } from './running/alertStatus';
 import { createRunStatusBar } from './running/runStatusBar';
 import { StageTaskProvider } from './running/stageTaskProvider';
 import { onDidChangeSettings } from './settings';
@@ -44,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     reloadRuns: () => state.runsDidChange(),
     rerun: (root, targets) => runInTerminal(controller, state.runRequest(root, targets, true), 'mlc: rerun'),
   });
+  const alertStatus = createAlertStatus(controller, (runId) => panels.showCharts([runId]));
   const pipelineFiles: vscode.DocumentSelector = { scheme: 'file', pattern: PIPELINE_FILE_GLOB };
 
   const pipelinesView = vscode.window.createTreeView(ViewId.pipelines, {
@@ -67,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     pipelinesTree,
     runsTree,
     statusBar,
+    alertStatus,
     pipelinesView,
     runsView,
     panels,
@@ -124,6 +127,8 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     runsTree: () => snapshotTree(runsTree),
     activeRuns: () => controller.activeRuns(),
     statusBarText: () => statusBar.visibleText(),
+    alertStatusText: () => alertStatus.visibleText(),
+    activeAlerts: () => controller.activeAlerts(),
   };
 }
 
