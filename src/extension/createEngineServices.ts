@@ -7,6 +7,8 @@ import type { StageGraph } from '../engine/pipeline/stageGraph';
 import type { Disposable, Logger } from '../engine/ports';
 import { readRunAnnotations, updateRunAnnotation } from '../engine/runAnnotations/runAnnotations';
 import { alertsByPipeline } from '../engine/alerts/watchRunAlerts';
+import { scaffoldPipeline, writeScaffold } from '../engine/scaffold/scaffoldPipeline';
+import { writeCiWorkflow } from '../node/ci/writeCiWorkflow';
 import { runPipeline, runnersByPipeline } from '../engine/scheduler/runPipeline';
 import { computeStatus } from '../engine/status/computeStatus';
 import { findWorkspaceRoot, isInNestedWorkspace } from '../engine/workspace/findWorkspaceRoot';
@@ -127,6 +129,13 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
     lastStageRuns: async (view) => readLastStageRuns(nodeFileSystem, view),
 
     readParams: (file) => loadParamsFile(nodeFileSystem, file).value,
+
+    writeCiWorkflow: (root, provider, force) =>
+      writeCiWorkflow(nodeFileSystem, root, provider, { branch: 'main', force }),
+
+    scaffoldPipeline: (root) => scaffoldPipeline(nodeFileSystem, root),
+
+    writeScaffold: (root, files) => writeScaffold(nodeFileSystem, root, files),
 
     startRun(request, listener) {
       const abort = new AbortController();

@@ -1,3 +1,6 @@
+import type { CiProvider } from '../engine/ci/ciWorkflow';
+import type { ScaffoldFile, ScaffoldPlan } from '../engine/scaffold/scaffoldPipeline';
+import type { CiWorkflowWrite } from '../node/ci/writeCiWorkflow';
 import type { FiredAlert } from '../engine/alerts/alertMonitor';
 /**
  * What the extension needs from the engine, in the extension's own terms. createEngineServices
@@ -121,6 +124,14 @@ export interface EngineServices {
   lastStageRuns(view: WorkspaceView): Promise<ReadonlyMap<string, StageRunRecord>>;
   /** Params keys of one params file (nested values as read), or undefined when unreadable. */
   readParams(file: string): Readonly<Record<string, unknown>> | undefined;
+  /**
+   * `mlc ci init PROVIDER` through the same code: the workflow for the workspace's deploy targets,
+   * written only where nothing is unless `force`.
+   */
+  writeCiWorkflow(root: string, provider: CiProvider, force: boolean): CiWorkflowWrite;
+  /** `mlc init`: the mlc.yaml (or starter project) to write into `root`, and writing it (never over a file). */
+  scaffoldPipeline(root: string): ScaffoldPlan;
+  writeScaffold(root: string, files: readonly ScaffoldFile[]): string[];
   startRun(request: RunRequest, listener: RunListener): RunHandle;
   /** Stops a run that this or another process started (by its id). */
   stopRun(root: string, runId: string): Promise<boolean>;

@@ -7,11 +7,12 @@ import { PipelinePathDefinitionProvider } from './editor/pipelinePathDefinitionP
 import { StageCodeLensProvider } from './editor/stageCodeLensProvider';
 import { StageHoverProvider } from './editor/stageHoverProvider';
 import { type MlcExtensionApi, snapshotTree } from './extensionApi';
-import { ContextKey, PIPELINE_FILE_GLOB, TASK_TYPE, ViewId } from './ids';
+import { CommandId, ContextKey, PIPELINE_FILE_GLOB, TASK_TYPE, ViewId } from './ids';
 import { createOutputChannelLogger } from './outputChannelLogger';
 import { RunPanels } from './panels/runPanels';
 import { RunController } from './running/runController';
 import { createAlertStatus } from './running/alertStatus';
+import { registerSetupCommands } from './setupCommands';
 import { createRunStatusBar } from './running/runStatusBar';
 import { StageTaskProvider } from './running/stageTaskProvider';
 import { onDidChangeSettings } from './settings';
@@ -74,6 +75,8 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     runsView,
     panels,
     registerCommands({ state, controller, engine, panels }),
+    registerSetupCommands(engine),
+    vscode.commands.registerCommand(CommandId.showLogs, () => logger.show()),
     watchWorkspace(state),
     registerPipelineDiagnostics(state),
     codeLenses,
