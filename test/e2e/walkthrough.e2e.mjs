@@ -1,18 +1,21 @@
 // First contact: an empty folder, the Get Started walkthrough of mlc, its Create Pipeline button
 // (a starter project), then ML: Run Pipeline and the run in the Runs view. The folder is a fresh
-// temp folder outside the repository, as a new user's would be.
+// temp folder outside the repository, as a new user's would be. Then a NaN learning rate fires
+// the starter pipeline's NaN alert.
 // Screenshots: test-results/screenshots/walkthrough-NN-<label>.png.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
+  findNotification,
   openContainer,
   openWorkbench,
   runCommand,
   screenshotOnFailure,
   sidebar,
+  statusBar,
 } from '../support/vscode/workbench.mjs';
 
 let workbench;
@@ -83,5 +86,26 @@ test(
       .first()
       .waitFor({ timeout: 30_000 });
     await workbench.screenshot('first-run');
+  }),
+);
+
+test(
+  'a NaN loss fires the alert: a notification with Show Charts and the alerts status bar item',
+  shotOnFailure('alert', async () => {
+    const { page } = workbench;
+    const params = readFileSync(join(folder, 'params.yaml'), 'utf8');
+    writeFileSync(join(folder, 'params.yaml'), params.replace(/lr: [\d.]+/, 'lr: .nan'));
+    await runCommand(page, 'ML: Run Pipeline');
+    await sidebar(page)
+      .locator('.monaco-list-row', { hasText: /⚠ 1 alert · succeeded/ })
+      .first()
+      .waitFor({ timeout: 90_000 });
+    const notification = await findNotification(page, /ML alert: loss is NaN at step 1 of train/);
+    await notification.getByRole('button', { name: 'Show Charts' }).waitFor({ timeout: 10_000 });
+    await statusBar(page)
+      .getByText(/1 alert/)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await workbench.screenshot('alert');
   }),
 );
