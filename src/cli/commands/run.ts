@@ -33,7 +33,8 @@ Runs the stages that changed (and the changed stages they depend on), in depende
   --fail-on-alert  exit 1 when an alert of mlc.yaml's alerts: fired, even if every stage
                    succeeded (alerts are printed on stderr as they fire either way)
   --json           print one JSON document at the end, always with "problems" (as in
-                   mlc validate --json); a pipeline with errors prints {"status":"invalid",...}
+                   mlc validate --json); a finished run adds "alerts" (those that fired, as
+                   in run.json); a pipeline with errors prints {"status":"invalid",...}
 
 Exit: 0 all succeeded or nothing to do, 1 a stage failed or the run was cancelled (or another
 run holds the workspace, or an alert fired with --fail-on-alert), 2 bad usage, unknown stage, or a pipeline with errors.`;
