@@ -98,3 +98,41 @@ alerts:
     ['stalled'],
   );
 });
+
+test('a metric that ends worse than in the previous succeeded run fires the regression alert', async () => {
+  const folder = createWorkspace(
+    {
+      'params.yaml': 'accuracy: 0.9\n',
+      'mlc.yaml': `stages:
+  score:
+    cmd: >-
+      echo '{"accuracy": \${accuracy}}' > metrics.json
+    params: [accuracy]
+    metrics: [metrics.json]
+alerts:
+  - { metric: accuracy, vs: previous, max_drop: 0.05 }
+`,
+    },
+    'mlc-alerts-regression-',
+  );
+  folders.push(folder);
+  const first = await runMlc(folder, ['run', '--fail-on-alert', '--json']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, /cannot fire: no earlier succeeded run has the metric accuracy/);
+  const baseline = (JSON.parse(first.stdout) as { runId: string }).runId;
+
+  writeFileSync(join(folder, 'params.yaml'), 'accuracy: 0.8\n');
+  const second = await runMlc(folder, ['run', '--fail-on-alert', '--json']);
+  assert.equal(second.code, 1, second.stderr);
+  const { alerts } = JSON.parse(second.stdout) as {
+    alerts: { kind: string; baselineRun: string; value: number; message: string }[];
+  };
+  assert.deepEqual(
+    alerts.map((alert) => [alert.kind, alert.baselineRun, alert.value]),
+    [['regression', baseline, 0.8]],
+  );
+  assert.match(
+    alerts[0]!.message,
+    /accuracy 0\.8 dropped more than 0\.05 below the baseline run .* \(0\.9\) at the end of the run/,
+  );
+});
