@@ -7,10 +7,12 @@ import { PipelinePathDefinitionProvider } from './editor/pipelinePathDefinitionP
 import { StageCodeLensProvider } from './editor/stageCodeLensProvider';
 import { StageHoverProvider } from './editor/stageHoverProvider';
 import { type MlcExtensionApi, snapshotTree } from './extensionApi';
-import { ContextKey, PIPELINE_FILE_GLOB, TASK_TYPE, ViewId } from './ids';
+import { CommandId, ContextKey, PIPELINE_FILE_GLOB, TASK_TYPE, ViewId } from './ids';
 import { createOutputChannelLogger } from './outputChannelLogger';
 import { RunPanels } from './panels/runPanels';
 import { RunController } from './running/runController';
+import { createAlertStatus } from './running/alertStatus';
+import { registerSetupCommands } from './setupCommands';
 import { createRunStatusBar } from './running/runStatusBar';
 import { StageTaskProvider } from './running/stageTaskProvider';
 import { onDidChangeSettings } from './settings';
@@ -44,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     reloadRuns: () => state.runsDidChange(),
     rerun: (root, targets) => runInTerminal(controller, state.runRequest(root, targets, true), 'mlc: rerun'),
   });
+  const alertStatus = createAlertStatus(controller, (runId) => panels.showCharts([runId]));
   const pipelineFiles: vscode.DocumentSelector = { scheme: 'file', pattern: PIPELINE_FILE_GLOB };
 
   const pipelinesView = vscode.window.createTreeView(ViewId.pipelines, {
@@ -67,10 +70,13 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     pipelinesTree,
     runsTree,
     statusBar,
+    alertStatus,
     pipelinesView,
     runsView,
     panels,
     registerCommands({ state, controller, engine, panels }),
+    registerSetupCommands(engine),
+    vscode.commands.registerCommand(CommandId.showLogs, () => logger.show()),
     watchWorkspace(state),
     registerPipelineDiagnostics(state),
     codeLenses,
@@ -124,6 +130,8 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     runsTree: () => snapshotTree(runsTree),
     activeRuns: () => controller.activeRuns(),
     statusBarText: () => statusBar.visibleText(),
+    alertStatusText: () => alertStatus.visibleText(),
+    activeAlerts: () => controller.activeAlerts(),
   };
 }
 
