@@ -60,7 +60,10 @@ test('Run History: a virtualised table of 2,000 runs that sorts, filters, select
   await page.getByText(`${expected.toLocaleString('en-US')} of 2,000 runs`).waitFor();
   await filter.fill('accuracy >');
   assert.match((await page.getByRole('alert').textContent()) ?? '', /column 11: > needs a value after it/);
-  assert.equal(await filter.getAttribute('aria-invalid'), 'true');
+  assert.equal(
+    await page.locator('vscode-textfield').evaluate((field) => (field as { invalid?: boolean }).invalid),
+    true,
+  );
   await filter.fill('');
   await page.getByRole('button', { name: 'mlflow' }).click();
   await page.getByText('400 of 2,000 runs').waitFor();
@@ -159,7 +162,9 @@ test('Run Details: status, reason, stages, log tail and buttons, all as text', a
   assert.equal(await page.locator('pre').textContent(), '<script>alert(1)</script>\ndone');
   assert.equal(await page.getByText('d41d8cd98f00b204e9800998ecf8427e').count(), 1);
   await page.getByRole('button', { name: 'Open log' }).click();
-  await page.getByRole('button', { name: 'Rerun' }).click();
+  // Keyboard: the Rerun button takes focus and Enter presses it.
+  await page.getByRole('button', { name: 'Rerun' }).focus();
+  await page.keyboard.press('Enter');
   const posted = await postedByPanel(page);
   assert.ok(posted.some((message) => message.type === 'openFile' && message.path === snapshot.stages[0]!.logFile));
   assert.ok(posted.some((message) => message.type === 'rerun'));
@@ -200,9 +205,37 @@ test('Compare: differing rows highlighted, only-differences toggle, baseline cho
   assert.equal(await page.locator('tbody tr:not(.group-row)').count(), differing);
   assert.equal(await page.locator('svg.parallel polyline').count(), 3);
   assert.equal(await page.getByText('src/train.py').count(), 1);
-  await page.getByLabel('Baseline run').selectOption(rows[2]!.id);
+  // The baseline picker is a vscode-single-select: open it with the keyboard, pick by name.
+  await page.getByRole('combobox', { name: 'Baseline run' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('option', { name: rows[2]!.name, exact: true }).click();
   const posted = await postedByPanel(page);
   assert.ok(posted.some((message) => message.type === 'setBaseline' && message.runId === rows[2]!.id));
   await assertClean(page);
   await page.close();
+});
+
+test('the controls are @vscode-elements components, and each bundle stays within its 150 kB budget', async () => {
+  const page = await harness.open('runHistory');
+  await sendToPanel(page, {
+    type: 'snapshotted',
+    snapshot: { revision: 1, runs: manyRunRows(3, { params: 1, metrics: 1 }), now: 0, trusted: true },
+  });
+  await page.getByText('3 of 3 runs').waitFor();
+  assert.equal(await page.locator('vscode-textfield').count(), 1, 'the filter is a vscode-textfield');
+  assert.equal(await page.locator('button').count(), 0, 'no plain <button> left');
+  const compare = page.locator('vscode-button', { hasText: 'Compare' });
+  assert.equal(await compare.getAttribute('aria-disabled'), 'true', 'a disabled button says so to screen readers');
+  // Quick filters are toggle buttons: aria-pressed follows the state.
+  const failed = page.getByRole('button', { name: 'failed', exact: true });
+  await failed.focus();
+  await page.keyboard.press('Space');
+  assert.equal(await failed.getAttribute('aria-pressed'), 'true');
+  await page.getByRole('button', { name: 'Columns…' }).click();
+  assert.ok((await page.locator('dialog vscode-checkbox').count()) >= 3, 'the column chooser uses vscode-checkbox');
+  await assertClean(page);
+  await page.close();
+  for (const [panel, bytes] of Object.entries(harness.sizes)) {
+    assert.ok(bytes <= 150_000, `${panel}.js is ${bytes} bytes minified, over the 150 kB budget`);
+  }
 });

@@ -1,0 +1,16 @@
+/** `vscode-textfield` (see litNonce.ts for why the components are split). */
+import './litNonce';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
+
+/** A one-line text field; `label` is its inner input's accessible name. */
+export function buildTextField(
+  label: string,
+  options: { readonly placeholder?: string; readonly type?: VscodeTextfield['type'] } = {},
+): VscodeTextfield {
+  const field = document.createElement('vscode-textfield');
+  field.label = label;
+  if (options.placeholder) field.placeholder = options.placeholder;
+  if (options.type) field.type = options.type;
+  return field;
+}
