@@ -3,7 +3,7 @@
 // run named like an XSS probe. Opens each panel from the palette, sorts, filters, stars, exports
 // CSV through the save dialog, compares two runs, reloads the window and finds the panels
 // restored; asserts no CSP violation and that the hostile name shows as text.
-// Screenshots: test-results/screenshots/run-panels-NN-<panel>-<light|dark>.png (both themes).
+// Screenshots: test-results/screenshots/run-panels-NN-<panel>-<light|dark>.png (each panel in both themes).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +22,8 @@ const HOSTILE = '<img src=x onerror=alert(1)>';
 let workbench;
 let folder;
 let runCount = 0;
+/** The Run Details panel's title (`Run <name>`), to find its tab after the reload. */
+let detailsTitle = '';
 
 function writeOtherToolsRuns(root) {
   const write = (path, text) => {
@@ -143,7 +145,9 @@ test(
 
     await panelTab(page, 'Run History').click();
     await webviewFrame(page).locator('.grid-row:not([hidden])').first().dblclick();
-    await webviewFrame(page).getByRole('heading', { name: /^Run / }).waitFor({ timeout: 30_000 });
+    const detailsHeading = webviewFrame(page).getByRole('heading', { name: /^Run / });
+    await detailsHeading.waitFor({ timeout: 30_000 });
+    detailsTitle = await detailsHeading.textContent();
     await workbench.screenshot(`details-${await themeKind(page)}`);
   }),
 );
@@ -171,6 +175,10 @@ test(
     await panelTab(page, 'Compare Runs').click();
     await webviewFrame(page).getByRole('heading', { name: 'Compare 2 runs' }).waitFor({ timeout: 30_000 });
     await workbench.screenshot(`compare-${await themeKind(page)}`);
+    // Run Details came back too (its serializer restores the run it showed).
+    await panelTab(page, detailsTitle).click();
+    await webviewFrame(page).getByRole('heading', { name: detailsTitle, exact: true }).waitFor({ timeout: 30_000 });
+    await workbench.screenshot(`details-${await themeKind(page)}`);
     // The workbench page has a CSP of its own (with 'unsafe-eval') that VS Code's UI itself trips
     // over; a panel's policy has no 'unsafe-eval', so its violations are the other lines.
     const violations = workbench.consoleLines.filter(

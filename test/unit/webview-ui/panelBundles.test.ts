@@ -204,6 +204,15 @@ test('Compare: differing rows highlighted, only-differences toggle, baseline cho
   await page.getByRole('button', { name: 'Only differences' }).click();
   assert.equal(await page.locator('tbody tr:not(.group-row)').count(), differing);
   assert.equal(await page.locator('svg.parallel polyline').count(), 3);
+  // Brushing: a drag along the first axis brushes it; the lines outside the range dim.
+  const axis = (await page.locator('svg.parallel rect.axis-hit').first().boundingBox())!;
+  await page.mouse.move(axis.x + axis.width / 2, axis.y + 1);
+  await page.mouse.down();
+  await page.mouse.move(axis.x + axis.width / 2, axis.y + axis.height * 0.6, { steps: 4 });
+  await page.mouse.up();
+  assert.equal(await page.locator('svg.parallel rect.brush').count(), 1);
+  const kept = 3 - (await page.locator('svg.parallel polyline.dimmed').count());
+  await page.getByText(`${kept} of 3 runs inside the brushes`, { exact: false }).waitFor();
   assert.equal(await page.getByText('src/train.py').count(), 1);
   // The baseline picker is a vscode-single-select: open it with the keyboard, pick by name.
   await page.getByRole('combobox', { name: 'Baseline run' }).focus();
