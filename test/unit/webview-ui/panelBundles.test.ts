@@ -108,6 +108,12 @@ test('Run History: a restored state comes back, and deltas put new runs on top',
   await sendToPanel(page, { type: 'snapshotted', snapshot: { revision: 4, runs, now: 0, trusted: true } });
   assert.equal(await page.getByLabel('Filter runs').inputValue(), 'model == cnn');
   await page.getByText('17 of 50 runs').waitFor();
+  // Fewer rows than before: the row elements left over are not on screen.
+  await page.getByLabel('Filter runs').fill('');
+  await page.getByText('50 of 50 runs').waitFor();
+  await page.getByLabel('Filter runs').fill('model == cnn');
+  await page.getByText('17 of 50 runs').waitFor();
+  assert.equal(await page.locator('.grid-row:visible').count(), 17, 'only the shown runs’ rows are visible');
   const fresh = { ...runs[3]!, id: 'run-new', name: 'fresh', status: 'running' as const };
   await sendToPanel(page, { type: 'runsChanged', revision: 5, now: 0, upserted: [fresh], removed: [runs[0]!.id] });
   await page.getByText('17 of 50 runs').waitFor();
