@@ -254,3 +254,40 @@ test('the controls are @vscode-elements components, and each bundle stays within
     assert.ok(bytes <= 150_000, `${panel}.js is ${bytes} bytes minified, over the 150 kB budget`);
   }
 });
+
+test('without adoptedStyleSheets, the controls’ <style> elements carry the page nonce and pass the CSP', async () => {
+  // Lit falls back to <style> elements in each shadow root where constructed stylesheets are
+  // missing; style-src admits them only by the nonce (no 'unsafe-inline').
+  const page = await harness.open('runDetails', { initScript: 'delete Document.prototype.adoptedStyleSheets;' });
+  const [run] = manyRunRows(1, { params: 1, metrics: 1 });
+  const snapshot: RunDetailsSnapshot = {
+    runId: run!.id,
+    run: run!,
+    now: 0,
+    trusted: true,
+    reason: null,
+    targets: [],
+    runner: null,
+    stages: [],
+    logs: [],
+    problems: [],
+  };
+  await sendToPanel(page, { type: 'snapshotted', snapshot });
+  const rerun = page.getByRole('button', { name: 'Rerun' });
+  await rerun.waitFor();
+  const styles = await rerun.evaluate((button) =>
+    Array.from(button.shadowRoot?.querySelectorAll('style') ?? []).map((style) => style.nonce),
+  );
+  assert.ok(styles.length > 0, 'Lit wrote <style> elements');
+  assert.ok(
+    styles.every((nonce) => nonce === 'dGVzdC1ub25jZQ'),
+    `every one carries the page nonce (${styles.join()})`,
+  );
+  // Styled: the component's own padding applies (an unstyled host would have none).
+  const padding = await rerun.evaluate(
+    (button) => getComputedStyle(button.shadowRoot!.querySelector('.base')!).paddingLeft,
+  );
+  assert.equal(padding, '13px');
+  await assertClean(page);
+  await page.close();
+});

@@ -10,5 +10,6 @@
  * as their nonce: this module gives it the page's nonce (the one our script tag carries), which
  * the policy's `style-src 'nonce-…'` admits. Every control module imports this one first.
  */
-(window as unknown as { litNonce?: string }).litNonce =
-  document.querySelector<HTMLScriptElement>('script[nonce]')?.nonce ?? undefined;
+// Read while the bundle runs (a classic script: currentScript is our own tag, whatever other
+// scripts the webview host put in the page).
+(window as unknown as { litNonce?: string }).litNonce = (document.currentScript as HTMLScriptElement | null)?.nonce;
