@@ -280,9 +280,25 @@ function render(): void {
   for (const change of current.gitChanges) {
     children.push(
       buildElement('section', { attributes: { 'aria-label': 'Git changes' } }, [
-        buildElement('h2', { text: `Files changed from ${change.from.slice(0, 8)} to ${change.to.slice(0, 8)}` }),
+        buildElement('h2', {
+          text:
+            change.from === change.to
+              ? `Same commit ${change.from.slice(0, 8)}`
+              : `Files changed from ${change.from.slice(0, 8)} to ${change.to.slice(0, 8)}`,
+        }),
+        ...(change.dirty
+          ? [
+              buildElement('p', {
+                className: 'muted',
+                text: 'A run had uncommitted changes when it ran: they are not in this list.',
+              }),
+            ]
+          : []),
         change.files.length === 0
-          ? buildElement('p', { className: 'muted', text: 'none' })
+          ? buildElement('p', {
+              className: 'muted',
+              text: change.from === change.to ? 'No file changed between the runs’ commits.' : 'none',
+            })
           : buildElement(
               'ul',
               {},

@@ -199,7 +199,10 @@ test('Compare: differing rows highlighted, only-differences toggle, baseline cho
     missing: [],
     baselineId: rows[0]!.id,
     rows: comparison.rows,
-    gitChanges: [{ from: 'a'.repeat(40), to: 'b'.repeat(40), files: ['src/train.py'] }],
+    gitChanges: [
+      { from: 'a'.repeat(40), to: 'b'.repeat(40), files: ['src/train.py'], dirty: true },
+      { from: 'a'.repeat(40), to: 'a'.repeat(40), files: [], dirty: false },
+    ],
   };
   await sendToPanel(page, { type: 'snapshotted', snapshot });
   await page.getByRole('heading', { name: 'Compare 3 runs' }).waitFor();
@@ -220,6 +223,12 @@ test('Compare: differing rows highlighted, only-differences toggle, baseline cho
   const kept = 3 - (await page.locator('svg.parallel polyline.dimmed').count());
   await page.getByText(`${kept} of 3 runs inside the brushes`, { exact: false }).waitFor();
   assert.equal(await page.getByText('src/train.py').count(), 1);
+  assert.equal(
+    await page.getByText('A run had uncommitted changes when it ran: they are not in this list.').count(),
+    1,
+  );
+  await page.getByRole('heading', { name: 'Same commit aaaaaaaa' }).waitFor();
+  assert.equal(await page.getByText('No file changed between the runs’ commits.').count(), 1);
   // The baseline picker is a vscode-single-select: open it with the keyboard, pick by name.
   await page.getByRole('combobox', { name: 'Baseline run' }).focus();
   await page.keyboard.press('Enter');
