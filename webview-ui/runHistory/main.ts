@@ -7,7 +7,7 @@ import type { RunHistoryAction, RunHistoryUpdate } from '../../src/protocol/runH
 import type { RunRow, RunRowSource, RunRowStatus } from '../../src/protocol/runRow';
 import { buildElement } from '../shared/buildElement';
 import { buildButton, setDisabled, setPressed } from '../shared/controls/button';
-import { buildTextField } from '../shared/controls/textField';
+import { buildTextField, setInvalid } from '../shared/controls/textField';
 import { startPanel } from '../shared/startPanel';
 import { openColumnChooser } from './columnChooser';
 import { type Column, columnsOf } from './runColumns';
@@ -187,7 +187,7 @@ function updateActionButtons(): void {
 
 function renderFilterProblem(): void {
   const problem = view.problems[0];
-  filterInput.invalid = problem !== undefined;
+  setInvalid(filterInput, problem !== undefined);
   filterProblem.replaceChildren();
   if (!problem) return;
   const source = state.filter;

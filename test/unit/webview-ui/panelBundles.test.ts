@@ -64,7 +64,9 @@ test('Run History: a virtualised table of 2,000 runs that sorts, filters, select
     await page.locator('vscode-textfield').evaluate((field) => (field as { invalid?: boolean }).invalid),
     true,
   );
+  assert.equal(await filter.getAttribute('aria-invalid'), 'true', 'the inner input says so to screen readers');
   await filter.fill('');
+  assert.equal(await filter.getAttribute('aria-invalid'), 'false');
   await page.getByRole('button', { name: 'mlflow' }).click();
   await page.getByText('400 of 2,000 runs').waitFor();
   await page.getByRole('button', { name: 'mlflow' }).click();

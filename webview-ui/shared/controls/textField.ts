@@ -14,3 +14,14 @@ export function buildTextField(
   if (options.type) field.type = options.type;
   return field;
 }
+
+/**
+ * Marks the field invalid: the error look, and aria-invalid on its inner input, where a screen
+ * reader reads it (vscode-textfield's own `invalid` only changes the look).
+ */
+export function setInvalid(field: VscodeTextfield, invalid: boolean): void {
+  field.invalid = invalid;
+  void field.updateComplete.then(() =>
+    field.shadowRoot?.querySelector('input')?.setAttribute('aria-invalid', String(invalid)),
+  );
+}
