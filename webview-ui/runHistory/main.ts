@@ -6,7 +6,7 @@ import './runHistory.css';
 import type { RunHistoryAction, RunHistoryUpdate } from '../../src/protocol/runHistory';
 import type { RunRow, RunRowSource, RunRowStatus } from '../../src/protocol/runRow';
 import { buildElement } from '../shared/buildElement';
-import { buildButton, setDisabled, setPressed } from '../shared/controls/button';
+import { buildButton, setDisabled, setLabel, setPressed } from '../shared/controls/button';
 import { buildTextField, setInvalid } from '../shared/controls/textField';
 import { startPanel } from '../shared/startPanel';
 import { openColumnChooser } from './columnChooser';
@@ -179,7 +179,7 @@ function updateActionButtons(): void {
   setDisabled(copyButton, selectedCount < 1);
   // Restricted Mode is read-only: no annotation, no deletion.
   setDisabled(starButton, !run || !trusted);
-  starButton.textContent = run?.annotation.starred ? 'Unstar' : 'Star';
+  setLabel(starButton, run?.annotation.starred ? 'Unstar' : 'Star');
   setDisabled(noteButton, !run || !trusted);
   setDisabled(tagsButton, !run || !trusted);
   setDisabled(deleteButton, !run || run.source !== 'mlc' || !trusted || run.status === 'running');

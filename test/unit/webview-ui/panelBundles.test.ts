@@ -257,6 +257,28 @@ test('the controls are @vscode-elements components, and each bundle stays within
   await failed.focus();
   await page.keyboard.press('Space');
   assert.equal(await failed.getAttribute('aria-pressed'), 'true');
+  // A render that changes no button's state leaves the buttons alone: each attribute write on a
+  // custom element restyles it, and Run History renders on every keystroke of the filter.
+  await page.evaluate(() => {
+    const records: MutationRecord[] = [];
+    (window as unknown as { __buttonMutations: MutationRecord[] }).__buttonMutations = records;
+    const observer = new MutationObserver((found) => records.push(...found));
+    for (const button of document.querySelectorAll('vscode-button'))
+      observer.observe(button, {
+        // What a render sets (a button's own focus handling reflects `focused`, not ours to count).
+        attributeFilter: ['aria-pressed', 'aria-disabled', 'disabled', 'secondary', 'title'],
+        childList: true,
+        characterData: true,
+      });
+  });
+  await page.getByLabel('Filter runs').fill('no run is named like this');
+  await page.getByText('0 of 3 runs').waitFor();
+  const buttonMutations = await page.evaluate(() =>
+    (window as unknown as { __buttonMutations: MutationRecord[] }).__buttonMutations.map(
+      (record) => `${(record.target as Element).textContent} ${record.type} ${record.attributeName}`,
+    ),
+  );
+  assert.deepEqual(buttonMutations, [], 'no button was touched by a render that changed none');
   await page.getByRole('button', { name: 'Columns…' }).click();
   assert.ok((await page.locator('dialog vscode-checkbox').count()) >= 3, 'the column chooser uses vscode-checkbox');
   await assertClean(page);

@@ -31,12 +31,21 @@ export function buildButton(
 
 /** A two-state button (quick filters, "only differences"): aria-pressed, and the primary look when on. */
 export function setPressed(button: VscodeButton, pressed: boolean): void {
+  // Panels call this on every render: touch the element only when the state changes, since any
+  // attribute write on a custom element invalidates its styles.
+  if (button.getAttribute('aria-pressed') === String(pressed)) return;
   button.setAttribute('aria-pressed', String(pressed));
   button.secondary = !pressed;
 }
 
 /** Disables or enables a button; vscode-button only drops it from the tab order, so say it to screen readers too. */
 export function setDisabled(button: VscodeButton, disabled: boolean): void {
+  if (button.getAttribute('aria-disabled') === String(disabled)) return;
   button.disabled = disabled;
   button.setAttribute('aria-disabled', String(disabled));
+}
+
+/** Changes a button's label (text), only when it differs: a new text node re-slots and restyles. */
+export function setLabel(button: VscodeButton, label: string): void {
+  if (button.textContent !== label) button.textContent = label;
 }

@@ -20,6 +20,7 @@ export function buildTextField(
  * reader reads it (vscode-textfield's own `invalid` only changes the look).
  */
 export function setInvalid(field: VscodeTextfield, invalid: boolean): void {
+  if (field.invalid === invalid) return;
   field.invalid = invalid;
   void field.updateComplete.then(() =>
     field.shadowRoot?.querySelector('input')?.setAttribute('aria-invalid', String(invalid)),
