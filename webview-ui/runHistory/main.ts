@@ -19,6 +19,7 @@ import {
   tableAsText,
   type TableView,
   viewTable,
+  withoutMissingSelection,
 } from './tableModel';
 
 const STATUSES: readonly RunRowStatus[] = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'queued'];
@@ -40,6 +41,7 @@ const connection = startPanel<RunHistoryUpdate, RunHistoryAction>((update) => {
       trusted = update.snapshot.trusted;
       hasSnapshot = true;
       columns = columnsOf(runs);
+      forgetMissingSelection();
       render();
       return;
     case 'runsChanged':
@@ -52,10 +54,19 @@ const connection = startPanel<RunHistoryUpdate, RunHistoryAction>((update) => {
       now = update.now;
       runs = applyRunsDelta(runs, update.upserted, update.removed);
       columns = columnsOf(runs);
+      forgetMissingSelection();
       render();
       return;
   }
 });
+
+/** A deleted run leaves the selection (and the saved state) too. */
+function forgetMissingSelection(): void {
+  const kept = withoutMissingSelection(state, runs);
+  if (kept === state) return;
+  state = kept;
+  connection.saveState({ table: state });
+}
 
 const saved = connection.savedState() as { table?: unknown } | undefined;
 let state: TableState = restoreTableState(saved?.table);
