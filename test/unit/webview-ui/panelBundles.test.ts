@@ -263,13 +263,14 @@ test('the controls are @vscode-elements components, and each bundle stays within
     const records: MutationRecord[] = [];
     (window as unknown as { __buttonMutations: MutationRecord[] }).__buttonMutations = records;
     const observer = new MutationObserver((found) => records.push(...found));
-    for (const button of document.querySelectorAll('vscode-button'))
+    document.querySelectorAll('vscode-button').forEach((button) =>
       observer.observe(button, {
         // What a render sets (a button's own focus handling reflects `focused`, not ours to count).
         attributeFilter: ['aria-pressed', 'aria-disabled', 'disabled', 'secondary', 'title'],
         childList: true,
         characterData: true,
-      });
+      }),
+    );
   });
   await page.getByLabel('Filter runs').fill('no run is named like this');
   await page.getByText('0 of 3 runs').waitFor();
