@@ -111,7 +111,8 @@ void runBench('panels', async ({ report, log }) => {
 
     log('filtering 10,000 runs, 20 expressions');
     const filterTimes = await page.evaluate(() => {
-      const input = document.querySelector<HTMLInputElement>('input[type=search]')!;
+      // The filter is a vscode-textfield: its value property, and an input event on the element.
+      const input = document.querySelector('vscode-textfield') as HTMLElement & { value: string };
       const samples: number[] = [];
       for (let round = 0; round < 20; round++) {
         input.value = round % 2 === 0 ? `status == failed and accuracy > 0.${round % 9}` : '';

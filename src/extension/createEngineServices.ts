@@ -3,6 +3,7 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import type { ContentHasher } from '../engine/hashing/ports';
 import { loadParamsFile } from '../engine/params/readParams';
 import { loadWorkspace } from '../engine/pipeline/loadWorkspace';
+import { planParamsRestore } from '../engine/params/planParamsRestore';
 import type { StageGraph } from '../engine/pipeline/stageGraph';
 import type { Disposable, Logger } from '../engine/ports';
 import { readRunAnnotations, updateRunAnnotation } from '../engine/runAnnotations/runAnnotations';
@@ -121,6 +122,8 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
       logger.info('Deleted an mlc run', { runId: run.id, folder });
       return { deleted: true };
     },
+
+    planParamsRestore: (stages, recorded) => planParamsRestore(nodeFileSystem, stages, recorded),
 
     writeTextFile: (path, text) => nodeFileSystem.writeFileAtomic(path, text),
 

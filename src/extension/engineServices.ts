@@ -8,10 +8,11 @@ import type { FiredAlert } from '../engine/alerts/alertMonitor';
  * this interface only, so a change in an engine signature is fixed in one file.
  */
 import type { Pipeline, Stage } from '../engine/pipeline/model';
+import type { ParamsRestorePlan } from '../engine/params/planParamsRestore';
 import type { Parsed, Problem } from '../engine/problems';
 import type { RunAnnotation } from '../engine/runAnnotations/runAnnotations';
 import type { RunDetailsResult } from '../node/runIndex/readRunDetails';
-import type { RunStatus, RunSummary } from '../engine/runs/model';
+import type { ParamValue, RunStatus, RunSummary } from '../engine/runs/model';
 import type { StageState } from './presentation';
 
 export interface StageEntry {
@@ -116,6 +117,8 @@ export interface EngineServices {
     root: string,
     run: RunSummary,
   ): { readonly deleted: true } | { readonly deleted: false; readonly reason: string };
+  /** The params-file edits that put a run's recorded params back (planParamsRestore); writes nothing. */
+  planParamsRestore(stages: readonly Stage[], recorded: Readonly<Record<string, ParamValue>>): ParamsRestorePlan;
   /** Writes a file the user chose (an export), atomically. */
   writeTextFile(path: string, text: string): void;
   /** Files changed between two git commits, or undefined when git cannot tell. */

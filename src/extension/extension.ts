@@ -45,6 +45,11 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     onDidChangeRuns: state.onDidChangeRuns,
     reloadRuns: () => state.runsDidChange(),
     rerun: (root, targets) => runInTerminal(controller, state.runRequest(root, targets, true), 'mlc: rerun'),
+    stagesOf: (root) =>
+      state
+        .views()
+        .find((view) => view.root === root)
+        ?.stages.map((entry) => entry.stage) ?? [],
   });
   const alertStatus = createAlertStatus(controller, (runId) => panels.showCharts([runId]));
   const pipelineFiles: vscode.DocumentSelector = { scheme: 'file', pattern: PIPELINE_FILE_GLOB };

@@ -33,8 +33,17 @@ export interface CompareSnapshot {
   readonly missing: readonly string[];
   readonly baselineId: string;
   readonly rows: readonly CompareRow[];
-  /** Files changed between the first and each other mlc run's git commits, when both are known. */
-  readonly gitChanges: readonly { readonly from: string; readonly to: string; readonly files: readonly string[] }[];
+  /** Files changed between the baseline's and each other mlc run's git commits, when both are known. */
+  readonly gitChanges: readonly CompareGitChange[];
+}
+
+export interface CompareGitChange {
+  readonly from: string;
+  /** Equal to `from` when the runs share a commit (then `files` is empty). */
+  readonly to: string;
+  readonly files: readonly string[];
+  /** A run had uncommitted changes: a commit diff does not show them. */
+  readonly dirty: boolean;
 }
 
 export type CompareUpdate = { readonly type: 'snapshotted'; readonly snapshot: CompareSnapshot };

@@ -3,9 +3,9 @@
 // run named like an XSS probe. Opens each panel from the palette, sorts, filters, stars, exports
 // CSV through the save dialog, compares two runs, reloads the window and finds the panels
 // restored; asserts no CSP violation and that the hostile name shows as text.
-// Screenshots: test-results/screenshots/run-panels-NN-<panel>-<light|dark>.png (both themes).
+// Screenshots: test-results/screenshots/run-panels-NN-<panel>-<light|dark>.png (each panel in both themes).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
@@ -22,6 +22,8 @@ const HOSTILE = '<img src=x onerror=alert(1)>';
 let workbench;
 let folder;
 let runCount = 0;
+/** The Run Details panel's title (`Run <name>`), to find its tab after the reload. */
+let detailsTitle = '';
 
 function writeOtherToolsRuns(root) {
   const write = (path, text) => {
@@ -53,6 +55,31 @@ const shotOnFailure = screenshotOnFailure(() => workbench);
 /** 'dark' or 'light', from the workbench's theme class, for screenshot names. */
 const themeKind = async (page) => ((await page.locator('.monaco-workbench.vs-dark').count()) > 0 ? 'dark' : 'light');
 const panelTab = (page, title) => page.locator('.tabs-container .tab', { hasText: title }).first();
+const MLC_RUN_NAME = 'prepare, train, evaluate';
+/** mlc's run records on disk: id -> run.json. */
+const mlcRuns = () => {
+  const runs = join(folder, '.mlc', 'runs');
+  return new Map(
+    (existsSync(runs) ? readdirSync(runs) : [])
+      .filter((id) => existsSync(join(runs, id, 'run.json')))
+      .map((id) => [id, JSON.parse(readFileSync(join(runs, id, 'run.json'), 'utf8'))]),
+  );
+};
+const until = async (condition, what, timeout = 120_000) => {
+  const deadline = Date.now() + timeout;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resume) => setTimeout(resume, 250));
+  }
+};
+/** Answers the workbench's modal dialog with `button`; resolves with the dialog's text. */
+const answerDialog = async (page, button) => {
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ timeout: 30_000 });
+  const text = await dialog.innerText();
+  await dialog.getByRole('button', { name: button, exact: true }).click();
+  return text;
+};
 
 before(async () => {
   folder = workspaceCopy('churn');
@@ -143,7 +170,9 @@ test(
 
     await panelTab(page, 'Run History').click();
     await webviewFrame(page).locator('.grid-row:not([hidden])').first().dblclick();
-    await webviewFrame(page).getByRole('heading', { name: /^Run / }).waitFor({ timeout: 30_000 });
+    const detailsHeading = webviewFrame(page).getByRole('heading', { name: /^Run / });
+    await detailsHeading.waitFor({ timeout: 30_000 });
+    detailsTitle = await detailsHeading.textContent();
     await workbench.screenshot(`details-${await themeKind(page)}`);
   }),
 );
@@ -171,6 +200,10 @@ test(
     await panelTab(page, 'Compare Runs').click();
     await webviewFrame(page).getByRole('heading', { name: 'Compare 2 runs' }).waitFor({ timeout: 30_000 });
     await workbench.screenshot(`compare-${await themeKind(page)}`);
+    // Run Details came back too (its serializer restores the run it showed).
+    await panelTab(page, detailsTitle).click();
+    await webviewFrame(page).getByRole('heading', { name: detailsTitle, exact: true }).waitFor({ timeout: 30_000 });
+    await workbench.screenshot(`details-${await themeKind(page)}`);
     // The workbench page has a CSP of its own (with 'unsafe-eval') that VS Code's UI itself trips
     // over; a panel's policy has no 'unsafe-eval', so its violations are the other lines.
     const violations = workbench.consoleLines.filter(
@@ -181,5 +214,112 @@ test(
     // once was: VS Code builds its plain-text form through a detached element).
     const inlineHandlers = workbench.consoleLines.filter((line) => line.includes('inline event handler'));
     assert.deepEqual(inlineHandlers, [], 'no run value parsed as HTML in the workbench');
+  }),
+);
+
+test(
+  'Rerun in Run Details writes the recorded params back after the confirmation and runs with them',
+  shotOnFailure('rerun', async () => {
+    const { page } = workbench;
+    const paramsFile = join(folder, 'params.yaml');
+    const original = readFileSync(paramsFile, 'utf8');
+    const [firstId, firstRun] = [...mlcRuns()][0];
+    assert.equal(firstRun.params['train.lr'], 0.5);
+    writeFileSync(paramsFile, original.replace('lr: 0.5', 'lr: 0.25'));
+
+    await panelTab(page, 'Run History').click();
+    await webviewFrame(page).locator(`.grid-row[data-run-id="${firstId}"]`).dblclick();
+    const heading = webviewFrame(page).getByRole('heading', { name: `Run ${MLC_RUN_NAME}`, exact: true });
+    await heading.waitFor({ timeout: 30_000 });
+    await webviewFrame(page).getByRole('button', { name: 'Rerun', exact: true }).click();
+    const shown = await answerDialog(page, 'Write Params and Rerun');
+    assert.match(shown, /params\.yaml:\s+train\.lr: 0\.25 -> 0\.5/, 'the dialog lists the change');
+    // The extension writes once the dialog has closed: wait for the file, then compare it whole.
+    await until(() => readFileSync(paramsFile, 'utf8').includes('lr: 0.5'), 'params.yaml to be written', 30_000);
+    assert.equal(readFileSync(paramsFile, 'utf8'), original, 'the recorded value is back, comments kept');
+    await until(
+      () => [...mlcRuns().values()].some((run) => run.id !== firstId && run.status === 'succeeded'),
+      'the rerun to succeed',
+    );
+    const rerun = [...mlcRuns().values()].find((run) => run.id !== firstId);
+    assert.deepEqual(rerun.params, firstRun.params, 'the rerun recorded the same params');
+  }),
+);
+
+test(
+  'tags, a Markdown export, and deleting an mlc run after the confirmation',
+  shotOnFailure('annotate-delete', async () => {
+    const { page } = workbench;
+    const [firstId] = [...mlcRuns()][0];
+    await panelTab(page, 'Run History').click();
+    const frame = webviewFrame(page);
+    await frame.locator(`.grid-row[data-run-id="${firstId}"]`).click();
+    await frame.getByRole('button', { name: 'Tags…', exact: true }).click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 30_000 });
+    await input.fill('baseline, churn');
+    await page.keyboard.press('Enter');
+    await until(() => {
+      const annotations = JSON.parse(readFileSync(join(folder, '.mlc', 'annotations.json'), 'utf8'));
+      return annotations.runs[firstId]?.tags?.join(',') === 'baseline,churn';
+    }, 'the tags to be saved');
+    await frame.locator('[role=gridcell]', { hasText: 'baseline, churn' }).first().waitFor({ timeout: 30_000 });
+
+    await frame.getByRole('button', { name: 'Export Markdown…' }).click();
+    await input.waitFor({ timeout: 30_000 });
+    await until(async () => (await input.inputValue()).endsWith('runs.md'), 'the save dialog', 30_000);
+    const target = join(folder, 'exported-runs.md');
+    await input.fill(target);
+    await page.keyboard.press('Enter');
+    await until(() => existsSync(target), 'the Markdown file', 30_000);
+    const markdown = readFileSync(target, 'utf8').trimEnd().split('\n');
+    assert.match(markdown[0], /^\| starred \| status \| name \|/);
+    assert.match(markdown[1], /^\|(---\|)+$/);
+    assert.ok(markdown.some((line) => line.includes('baseline, churn')));
+
+    await frame.locator(`.grid-row[data-run-id="${firstId}"]`).click();
+    await frame.getByRole('button', { name: 'Delete…', exact: true }).click();
+    const shown = await answerDialog(page, 'Delete');
+    assert.match(shown, new RegExp(`Delete the mlc run ${firstId}`));
+    await until(() => !existsSync(join(folder, '.mlc', 'runs', firstId)), 'the run folder to go', 30_000);
+    // Rows are pooled: a row element that showed the run stays, hidden, for the next run to use.
+    const shownRow = frame.locator(`.grid-row:not([hidden])[data-run-id="${firstId}"]`);
+    await until(async () => (await shownRow.count()) === 0, 'the row to go', 30_000);
+  }),
+);
+
+test(
+  'the panels in the high-contrast theme',
+  shotOnFailure('high-contrast', async () => {
+    const { page } = workbench;
+    // The theme picker is a second quick pick (runCommand waits for the palette to close).
+    const input = page.locator('.quick-input-widget input');
+    await page.keyboard.press('F1');
+    await input.waitFor({ timeout: 30_000 });
+    await input.fill('>Preferences: Color Theme');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dark Modern' }).first().waitFor();
+    await input.fill('Dark High Contrast');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dark High Contrast' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-workbench.hc-black').waitFor({ timeout: 15_000 });
+    await panelTab(page, 'Run History').click();
+    await webviewFrame(page)
+      .getByText(/ of \d+ runs/)
+      .waitFor({ timeout: 30_000 });
+    await webviewFrame(page).locator('.grid-row:not([hidden])').first().click();
+    await workbench.screenshot('history-high-contrast');
+    await panelTab(page, 'Compare Runs').click();
+    await webviewFrame(page)
+      .getByRole('heading', { name: /^Compare \d runs$/ })
+      .waitFor({ timeout: 30_000 });
+    await workbench.screenshot('compare-high-contrast');
+    // Run Details of the rerun (the run the earlier Details tab showed was deleted).
+    await panelTab(page, 'Run History').click();
+    await webviewFrame(page).locator('.grid-row:not([hidden])', { hasText: MLC_RUN_NAME }).first().dblclick();
+    await webviewFrame(page)
+      .getByRole('heading', { name: `Run ${MLC_RUN_NAME}`, exact: true })
+      .waitFor({ timeout: 30_000 });
+    await workbench.screenshot('details-high-contrast');
   }),
 );

@@ -25,7 +25,12 @@ export interface PanelHarness {
   readonly sizes: Readonly<Record<PanelName, number>>;
   open(
     panel: PanelName,
-    options?: { savedState?: unknown; viewport?: { width: number; height: number } },
+    options?: {
+      savedState?: unknown;
+      viewport?: { width: number; height: number };
+      /** Script run before the page's own (to take a browser feature away, say). */
+      initScript?: string;
+    },
   ): Promise<Page>;
   close(): Promise<void>;
 }
@@ -102,6 +107,7 @@ export async function startPanelHarness(): Promise<PanelHarness> {
           getState: () => window.__state,
           setState: (state) => { window.__state = state; },
         });
+        ${options.initScript ?? ''}
       `);
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));

@@ -7,7 +7,10 @@
 import './compare.css';
 import type { CompareAction, ComparePersistedState, CompareSnapshot, CompareUpdate } from '../../src/protocol/compare';
 import { formatMetricValue } from '../../src/protocol/formatRunValues';
-import { buildButton, buildElement } from '../shared/buildElement';
+import { buildElement } from '../shared/buildElement';
+import { buildButton, setPressed } from '../shared/controls/button';
+import { buildCheckbox } from '../shared/controls/checkbox';
+import { buildSelect } from '../shared/controls/select';
 import { startPanel } from '../shared/startPanel';
 import {
   type Axis,
@@ -62,7 +65,7 @@ function renderTable(current: CompareSnapshot): HTMLTableElement {
         'th',
         { className: run.id === current.baselineId ? 'baseline' : '', attributes: { scope: 'col', title: run.id } },
         [
-          buildButton(run.name, () => connection.post({ type: 'openRun', runId: run.id }), `Open ${run.id}`),
+          buildButton(run.name, () => connection.post({ type: 'openRun', runId: run.id }), { title: `Open ${run.id}` }),
           run.id === current.baselineId ? ' (baseline)' : '',
         ],
       ),
@@ -134,19 +137,17 @@ function renderParallel(current: CompareSnapshot): HTMLElement {
   const metric = ui.metric !== null && metricNames.includes(ui.metric) ? ui.metric : metricNames[0];
   const axes = buildAxes(current.rows, axesChosen, metric);
 
-  const metricSelect = buildElement('select', { attributes: { 'aria-label': 'Metric axis' } });
-  for (const name of metricNames)
-    metricSelect.append(buildElement('option', { text: name, attributes: { value: name } }));
-  if (metric) metricSelect.value = metric;
-  metricSelect.addEventListener('change', () => setUi({ metric: metricSelect.value }));
-  const paramBoxes = paramNames.map((name) => {
-    const box = buildElement('input', { attributes: { type: 'checkbox', 'aria-label': `Axis ${name}` } });
-    box.checked = axesChosen.includes(name);
-    box.addEventListener('change', () =>
-      setUi({ axes: box.checked ? [...axesChosen, name] : axesChosen.filter((axis) => axis !== name) }),
-    );
-    return buildElement('label', {}, [box, name]);
-  });
+  const metricSelect = buildSelect(
+    'Metric axis',
+    metricNames.map((name) => [name, name]),
+    metric,
+    (value) => setUi({ metric: value }),
+  );
+  const paramBoxes = paramNames.map((name) =>
+    buildCheckbox(name, axesChosen.includes(name), (checked) =>
+      setUi({ axes: checked ? [...axesChosen, name] : axesChosen.filter((axis) => axis !== name) }),
+    ),
+  );
 
   const width = 1000;
   const height = 320;
@@ -248,13 +249,14 @@ function render(): void {
     app.replaceChildren(buildElement('p', { className: 'muted', text: 'Loading runs…' }));
     return;
   }
-  const baseline = buildElement('select', { attributes: { 'aria-label': 'Baseline run' } });
-  for (const run of current.runs)
-    baseline.append(buildElement('option', { text: run.name, attributes: { value: run.id } }));
-  baseline.value = current.baselineId;
-  baseline.addEventListener('change', () => connection.post({ type: 'setBaseline', runId: baseline.value }));
+  const baseline = buildSelect(
+    'Baseline run',
+    current.runs.map((run) => [run.id, run.name]),
+    current.baselineId,
+    (runId) => connection.post({ type: 'setBaseline', runId }),
+  );
   const onlyDifferences = buildButton('Only differences', () => setUi({ onlyDifferences: !ui.onlyDifferences }));
-  onlyDifferences.setAttribute('aria-pressed', String(ui.onlyDifferences));
+  setPressed(onlyDifferences, ui.onlyDifferences);
   const children: Node[] = [
     buildElement('section', {}, [
       buildElement('h1', { text: `Compare ${current.runs.length} runs` }),
@@ -278,9 +280,25 @@ function render(): void {
   for (const change of current.gitChanges) {
     children.push(
       buildElement('section', { attributes: { 'aria-label': 'Git changes' } }, [
-        buildElement('h2', { text: `Files changed from ${change.from.slice(0, 8)} to ${change.to.slice(0, 8)}` }),
+        buildElement('h2', {
+          text:
+            change.from === change.to
+              ? `Same commit ${change.from.slice(0, 8)}`
+              : `Files changed from ${change.from.slice(0, 8)} to ${change.to.slice(0, 8)}`,
+        }),
+        ...(change.dirty
+          ? [
+              buildElement('p', {
+                className: 'muted',
+                text: 'A run had uncommitted changes when it ran: they are not in this list.',
+              }),
+            ]
+          : []),
         change.files.length === 0
-          ? buildElement('p', { className: 'muted', text: 'none' })
+          ? buildElement('p', {
+              className: 'muted',
+              text: change.from === change.to ? 'No file changed between the runs’ commits.' : 'none',
+            })
           : buildElement(
               'ul',
               {},

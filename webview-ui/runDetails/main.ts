@@ -10,7 +10,8 @@ import type {
   RunDetailsSnapshot,
   RunDetailsUpdate,
 } from '../../src/protocol/runDetails';
-import { buildButton, buildElement } from '../shared/buildElement';
+import { buildElement } from '../shared/buildElement';
+import { buildButton, setDisabled } from '../shared/controls/button';
 import { startPanel } from '../shared/startPanel';
 import { formatTime, runDurationMs } from '../shared/runTimes';
 
@@ -62,7 +63,7 @@ const section = (title: string, ...content: (Node | string)[]) =>
   buildElement('section', { attributes: { 'aria-label': title } }, [buildElement('h2', { text: title }), ...content]);
 
 const fileLink = (label: string, path: string) =>
-  buildButton(label, () => connection.post({ type: 'openFile', path }), path);
+  buildButton(label, () => connection.post({ type: 'openFile', path }), { title: path });
 
 function render(snapshot: RunDetailsSnapshot): void {
   const run = snapshot.run;
@@ -98,8 +99,11 @@ function render(snapshot: RunDetailsSnapshot): void {
   if (run.annotation.tags.length > 0) facts.push(['tags', run.annotation.tags.join(', ')]);
   facts.push(['location', run.location]);
 
-  const rerun = buildButton('Rerun', () => connection.post({ type: 'rerun' }), 'Run the same targets again');
-  rerun.disabled = run.source !== 'mlc' || !snapshot.trusted || run.status === 'running';
+  const rerun = buildButton('Rerun', () => connection.post({ type: 'rerun' }), {
+    title: 'Run the same targets again with the params this run recorded',
+    secondary: false,
+  });
+  setDisabled(rerun, run.source !== 'mlc' || !snapshot.trusted || run.status === 'running');
   if (!snapshot.trusted) rerun.title = 'Trust the workspace to run pipelines';
   const children: Node[] = [
     buildElement('section', {}, [

@@ -2,7 +2,9 @@
  * The Columns… dialog: show or hide each column and move it left or right, grouped as Run,
  * Params and Metrics. Changes apply at once (and are saved with the rest of the table state).
  */
-import { buildButton, buildElement } from '../shared/buildElement';
+import { buildElement } from '../shared/buildElement';
+import { buildButton } from '../shared/controls/button';
+import { buildCheckbox } from '../shared/controls/checkbox';
 import type { Column, ColumnGroup } from './runColumns';
 import { moveColumn, orderedColumns, type TableState } from './tableModel';
 
@@ -51,30 +53,21 @@ export function openColumnChooser(
             'ul',
             {},
             inGroup.map((column) => {
-              const checkbox = buildElement('input', {
-                attributes: { type: 'checkbox', 'aria-label': `Show ${column.label}` },
-              });
-              checkbox.checked = !hidden.has(column.id);
-              checkbox.addEventListener('change', () =>
+              // The checkbox's label is the column's name: "Show" is what checking it does.
+              const checkbox = buildCheckbox(column.label, !hidden.has(column.id), (checked) =>
                 update({
-                  hidden: checkbox.checked
-                    ? state.hidden.filter((id) => id !== column.id)
-                    : [...state.hidden, column.id],
+                  hidden: checked ? state.hidden.filter((id) => id !== column.id) : [...state.hidden, column.id],
                 }),
               );
+              checkbox.title = `Show ${column.label}`;
               return buildElement('li', {}, [
                 checkbox,
-                buildElement('span', { text: column.label }),
-                buildButton(
-                  '←',
-                  () => update({ columnOrder: moveColumn(columns, state.columnOrder, column.id, -1) }),
-                  `Move ${column.label} left`,
-                ),
-                buildButton(
-                  '→',
-                  () => update({ columnOrder: moveColumn(columns, state.columnOrder, column.id, 1) }),
-                  `Move ${column.label} right`,
-                ),
+                buildButton('←', () => update({ columnOrder: moveColumn(columns, state.columnOrder, column.id, -1) }), {
+                  title: `Move ${column.label} left`,
+                }),
+                buildButton('→', () => update({ columnOrder: moveColumn(columns, state.columnOrder, column.id, 1) }), {
+                  title: `Move ${column.label} right`,
+                }),
               ]);
             }),
           ),

@@ -5,7 +5,9 @@
 import './runHistory.css';
 import type { RunHistoryAction, RunHistoryUpdate } from '../../src/protocol/runHistory';
 import type { RunRow, RunRowSource, RunRowStatus } from '../../src/protocol/runRow';
-import { buildButton, buildElement } from '../shared/buildElement';
+import { buildElement } from '../shared/buildElement';
+import { buildButton, setDisabled, setLabel, setPressed } from '../shared/controls/button';
+import { buildTextField, setInvalid } from '../shared/controls/textField';
 import { startPanel } from '../shared/startPanel';
 import { openColumnChooser } from './columnChooser';
 import { type Column, columnsOf } from './runColumns';
@@ -17,6 +19,7 @@ import {
   tableAsText,
   type TableView,
   viewTable,
+  withoutMissingSelection,
 } from './tableModel';
 
 const STATUSES: readonly RunRowStatus[] = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'queued'];
@@ -38,6 +41,7 @@ const connection = startPanel<RunHistoryUpdate, RunHistoryAction>((update) => {
       trusted = update.snapshot.trusted;
       hasSnapshot = true;
       columns = columnsOf(runs);
+      forgetMissingSelection();
       render();
       return;
     case 'runsChanged':
@@ -50,10 +54,19 @@ const connection = startPanel<RunHistoryUpdate, RunHistoryAction>((update) => {
       now = update.now;
       runs = applyRunsDelta(runs, update.upserted, update.removed);
       columns = columnsOf(runs);
+      forgetMissingSelection();
       render();
       return;
   }
 });
+
+/** A deleted run leaves the selection (and the saved state) too. */
+function forgetMissingSelection(): void {
+  const kept = withoutMissingSelection(state, runs);
+  if (kept === state) return;
+  state = kept;
+  connection.saveState({ table: state });
+}
 
 const saved = connection.savedState() as { table?: unknown } | undefined;
 let state: TableState = restoreTableState(saved?.table);
@@ -68,13 +81,9 @@ const setState = (next: Partial<TableState>) => {
 const app = document.getElementById('app')!;
 
 // Toolbar: filter expression with located errors, quick filters, actions.
-const filterInput = buildElement('input', {
-  attributes: {
-    type: 'search',
-    'aria-label': 'Filter runs',
-    placeholder: 'Filter: accuracy > 0.9 and train.lr < 0.01, status == failed, free text',
-    spellcheck: 'false',
-  },
+const filterInput = buildTextField('Filter runs', {
+  type: 'search',
+  placeholder: 'Filter: accuracy > 0.9 and train.lr < 0.01, status == failed, free text',
 });
 filterInput.value = state.filter;
 const filterProblem = buildElement('div', { className: 'filter-problem error-text', attributes: { role: 'alert' } });
@@ -84,16 +93,18 @@ const toggleIn = <T extends string>(list: readonly T[], item: T) =>
   list.includes(item) ? list.filter((entry) => entry !== item) : [...list, item];
 
 const statusButtons = STATUSES.map((status) =>
-  buildButton(status, () => setState({ statuses: toggleIn(state.statuses, status) }), `Show only ${status} runs`),
+  buildButton(status, () => setState({ statuses: toggleIn(state.statuses, status) }), {
+    title: `Show only ${status} runs`,
+  }),
 );
 const sourceButtons = SOURCES.map((source) =>
-  buildButton(source, () => setState({ sources: toggleIn(state.sources, source) }), `Show only runs from ${source}`),
+  buildButton(source, () => setState({ sources: toggleIn(state.sources, source) }), {
+    title: `Show only runs from ${source}`,
+  }),
 );
-const starredButton = buildButton(
-  '★ starred',
-  () => setState({ starredOnly: !state.starredOnly }),
-  'Show only starred runs',
-);
+const starredButton = buildButton('★ starred', () => setState({ starredOnly: !state.starredOnly }), {
+  title: 'Show only starred runs',
+});
 
 const selectedIds = () => {
   const selected = new Set(state.selection);
@@ -101,7 +112,9 @@ const selectedIds = () => {
 };
 const activeRun = () => grid.activeRow() ?? view.rows.find((row) => state.selection.includes(row.id));
 
-const compareButton = buildButton('Compare', () => connection.post({ type: 'compareRuns', runIds: selectedIds() }));
+const compareButton = buildButton('Compare', () => connection.post({ type: 'compareRuns', runIds: selectedIds() }), {
+  secondary: false,
+});
 const chartsButton = buildButton('Show Charts', () => connection.post({ type: 'showCharts', runIds: selectedIds() }));
 const copyButton = buildButton('Copy ids', () => connection.post({ type: 'copyIds', runIds: selectedIds() }));
 const starButton = buildButton('Star', () => {
@@ -122,7 +135,7 @@ const deleteButton = buildButton(
     const run = activeRun();
     if (run) connection.post({ type: 'deleteRun', runId: run.id });
   },
-  'Delete this mlc run (asks first; other tools’ runs are never deleted)',
+  { title: 'Delete this mlc run (asks first; other tools’ runs are never deleted)' },
 );
 const exportTable = (format: 'csv' | 'markdown') => {
   const text = tableAsText(view.rows, view.columns, now);
@@ -172,20 +185,20 @@ const grid = new RunGrid(app, {
 function updateActionButtons(): void {
   const selectedCount = selectedIds().length;
   const run = activeRun();
-  compareButton.disabled = selectedCount < 2;
-  chartsButton.disabled = selectedCount < 1;
-  copyButton.disabled = selectedCount < 1;
+  setDisabled(compareButton, selectedCount < 2);
+  setDisabled(chartsButton, selectedCount < 1);
+  setDisabled(copyButton, selectedCount < 1);
   // Restricted Mode is read-only: no annotation, no deletion.
-  starButton.disabled = !run || !trusted;
-  starButton.textContent = run?.annotation.starred ? 'Unstar' : 'Star';
-  noteButton.disabled = !run || !trusted;
-  tagsButton.disabled = !run || !trusted;
-  deleteButton.disabled = !run || run.source !== 'mlc' || !trusted || run.status === 'running';
+  setDisabled(starButton, !run || !trusted);
+  setLabel(starButton, run?.annotation.starred ? 'Unstar' : 'Star');
+  setDisabled(noteButton, !run || !trusted);
+  setDisabled(tagsButton, !run || !trusted);
+  setDisabled(deleteButton, !run || run.source !== 'mlc' || !trusted || run.status === 'running');
 }
 
 function renderFilterProblem(): void {
   const problem = view.problems[0];
-  filterInput.setAttribute('aria-invalid', problem ? 'true' : 'false');
+  setInvalid(filterInput, problem !== undefined);
   filterProblem.replaceChildren();
   if (!problem) return;
   const source = state.filter;
@@ -201,13 +214,9 @@ function render(): void {
   view = viewTable(runs, columns, state, now);
   if (filterInput.value !== state.filter) filterInput.value = state.filter;
   renderFilterProblem();
-  STATUSES.forEach((status, index) =>
-    statusButtons[index]!.setAttribute('aria-pressed', String(state.statuses.includes(status))),
-  );
-  SOURCES.forEach((source, index) =>
-    sourceButtons[index]!.setAttribute('aria-pressed', String(state.sources.includes(source))),
-  );
-  starredButton.setAttribute('aria-pressed', String(state.starredOnly));
+  STATUSES.forEach((status, index) => setPressed(statusButtons[index]!, state.statuses.includes(status)));
+  SOURCES.forEach((source, index) => setPressed(sourceButtons[index]!, state.sources.includes(source)));
+  setPressed(starredButton, state.starredOnly);
   count.textContent = hasSnapshot
     ? `${view.rows.length.toLocaleString('en-US')} of ${runs.length.toLocaleString('en-US')} runs · ${state.selection.length} selected`
     : 'Loading runs…';

@@ -196,6 +196,16 @@ export function viewTable(
   };
 }
 
+/**
+ * The state without selected runs that no longer exist (deleted, or gone from disk), so the
+ * selection count and actions speak of real runs; the same object when nothing was dropped.
+ */
+export function withoutMissingSelection(state: TableState, rows: readonly RunRow[]): TableState {
+  const known = new Set(rows.map((row) => row.id));
+  const selection = state.selection.filter((id) => known.has(id));
+  return selection.length === state.selection.length ? state : { ...state, selection };
+}
+
 /** Applies a delta: changed runs are replaced where they are, new ones go to the top. */
 export function applyRunsDelta(
   rows: readonly RunRow[],

@@ -4,6 +4,7 @@ import { compareRuns } from '../../engine/runs/compareRuns';
 import {
   COMPARE_VIEW_TYPE,
   type CompareAction,
+  type CompareGitChange,
   compareActionValidators,
   type CompareSnapshot,
   type CompareUpdate,
@@ -11,6 +12,7 @@ import {
 import type { MessageHandlers } from '../../protocol/messageHandlers';
 import type { PanelCommonAction } from '../../protocol/panelCommon';
 import type { EngineServices } from '../engineServices';
+import { gitComparisons } from './gitComparisons';
 import { createWebviewPanel, PanelHost } from './panelHost';
 import type { RunPanelActions } from './runPanelActions';
 import type { ListedRun, RunPanelSource } from './runPanelSource';
@@ -79,17 +81,14 @@ export class ComparePanel implements vscode.Disposable {
       this.baselineId,
     );
     const baseline = found[comparison.baselineIndex];
-    const gitChanges: Array<{ from: string; to: string; files: readonly string[] }> = [];
-    const baseCommit = baseline?.run.source === 'mlc' ? baseline.run.git?.commit : undefined;
-    if (baseline && baseCommit) {
-      const seen = new Set([baseCommit]);
-      for (const entry of found) {
-        const commit = entry.run.source === 'mlc' ? entry.run.git?.commit : undefined;
-        if (!commit || seen.has(commit) || entry.root !== baseline.root) continue;
-        seen.add(commit);
-        const files = await engine.changedFiles(baseline.root, baseCommit, commit);
-        if (files) gitChanges.push({ from: baseCommit, to: commit, files });
-      }
+    const gitChanges: CompareGitChange[] = [];
+    for (const comparison of gitComparisons(baseline, found)) {
+      // The same commit: nothing changed between them (git need not be asked).
+      const files =
+        comparison.from === comparison.to
+          ? []
+          : await engine.changedFiles(baseline!.root, comparison.from, comparison.to);
+      if (files) gitChanges.push({ from: comparison.from, to: comparison.to, files, dirty: comparison.dirty });
     }
     return {
       runs: found.map((entry) => entry.row),

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { Stage } from '../../engine/pipeline/model';
 import type { Logger } from '../../engine/ports';
 import { COMPARE_VIEW_TYPE, isComparePersistedState } from '../../protocol/compare';
 import { RUN_DETAILS_VIEW_TYPE } from '../../protocol/runDetails';
@@ -10,9 +11,12 @@ import { RunDetailsPanel, runIdOfSavedState } from './runDetailsPanel';
 import { RunHistoryPanel } from './runHistoryPanel';
 import type { RunPanelActions } from './runPanelActions';
 import { RunPanelSource } from './runPanelSource';
+import { rerunWithRecordedParams } from './rerunWithRecordedParams';
 
 /** The command of the Metric Charts panel (another issue); used when it is registered. */
 const SHOW_METRICS_COMMAND = 'mlc.showMetrics';
+/** The button of the rerun's confirmation. */
+const RERUN_CHOICE = 'Write Params and Rerun';
 
 export interface RunPanelsOptions {
   readonly extensionUri: vscode.Uri;
@@ -24,6 +28,8 @@ export interface RunPanelsOptions {
   readonly reloadRuns: () => void;
   /** Runs `targets` (empty = everything) of `root` again, forced, in a terminal. */
   readonly rerun: (root: string, targets: readonly string[]) => Promise<unknown>;
+  /** The stages of the workspace at `root` as last loaded (whose params files a rerun restores). */
+  readonly stagesOf: (root: string) => readonly Stage[];
 }
 
 /**
@@ -157,7 +163,17 @@ export class RunPanels implements vscode.Disposable, RunPanelActions {
       void vscode.window.showInformationMessage('Only mlc runs can be rerun from here.');
       return undefined;
     }
-    return this.options.rerun(listed.root, details?.targets ?? []);
+    // Same params: the values the run recorded go back into the params files (mlc has no
+    // command-line overrides), after a modal dialog that lists every change.
+    const { engine, stagesOf, rerun } = this.options;
+    const plan = engine.planParamsRestore(stagesOf(listed.root), listed.run.params);
+    return rerunWithRecordedParams(plan, {
+      confirm: async (message, detail) =>
+        (await vscode.window.showWarningMessage(message, { modal: true, detail }, RERUN_CHOICE)) === RERUN_CHOICE,
+      writeFile: (file, text) => engine.writeTextFile(file, text),
+      rerun: () => rerun(listed.root, details?.targets ?? []),
+      displayPath: (file) => vscode.workspace.asRelativePath(file),
+    });
   }
 
   runsDidChange(): void {

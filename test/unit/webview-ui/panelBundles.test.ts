@@ -60,8 +60,13 @@ test('Run History: a virtualised table of 2,000 runs that sorts, filters, select
   await page.getByText(`${expected.toLocaleString('en-US')} of 2,000 runs`).waitFor();
   await filter.fill('accuracy >');
   assert.match((await page.getByRole('alert').textContent()) ?? '', /column 11: > needs a value after it/);
-  assert.equal(await filter.getAttribute('aria-invalid'), 'true');
+  assert.equal(
+    await page.locator('vscode-textfield').evaluate((field) => (field as { invalid?: boolean }).invalid),
+    true,
+  );
+  assert.equal(await filter.getAttribute('aria-invalid'), 'true', 'the inner input says so to screen readers');
   await filter.fill('');
+  assert.equal(await filter.getAttribute('aria-invalid'), 'false');
   await page.getByRole('button', { name: 'mlflow' }).click();
   await page.getByText('400 of 2,000 runs').waitFor();
   await page.getByRole('button', { name: 'mlflow' }).click();
@@ -105,6 +110,12 @@ test('Run History: a restored state comes back, and deltas put new runs on top',
   await sendToPanel(page, { type: 'snapshotted', snapshot: { revision: 4, runs, now: 0, trusted: true } });
   assert.equal(await page.getByLabel('Filter runs').inputValue(), 'model == cnn');
   await page.getByText('17 of 50 runs').waitFor();
+  // Fewer rows than before: the row elements left over are not on screen.
+  await page.getByLabel('Filter runs').fill('');
+  await page.getByText('50 of 50 runs').waitFor();
+  await page.getByLabel('Filter runs').fill('model == cnn');
+  await page.getByText('17 of 50 runs').waitFor();
+  assert.equal(await page.locator('.grid-row:visible').count(), 17, 'only the shown runs’ rows are visible');
   const fresh = { ...runs[3]!, id: 'run-new', name: 'fresh', status: 'running' as const };
   await sendToPanel(page, { type: 'runsChanged', revision: 5, now: 0, upserted: [fresh], removed: [runs[0]!.id] });
   await page.getByText('17 of 50 runs').waitFor();
@@ -159,7 +170,9 @@ test('Run Details: status, reason, stages, log tail and buttons, all as text', a
   assert.equal(await page.locator('pre').textContent(), '<script>alert(1)</script>\ndone');
   assert.equal(await page.getByText('d41d8cd98f00b204e9800998ecf8427e').count(), 1);
   await page.getByRole('button', { name: 'Open log' }).click();
-  await page.getByRole('button', { name: 'Rerun' }).click();
+  // Keyboard: the Rerun button takes focus and Enter presses it.
+  await page.getByRole('button', { name: 'Rerun' }).focus();
+  await page.keyboard.press('Enter');
   const posted = await postedByPanel(page);
   assert.ok(posted.some((message) => message.type === 'openFile' && message.path === snapshot.stages[0]!.logFile));
   assert.ok(posted.some((message) => message.type === 'rerun'));
@@ -188,7 +201,10 @@ test('Compare: differing rows highlighted, only-differences toggle, baseline cho
     missing: [],
     baselineId: rows[0]!.id,
     rows: comparison.rows,
-    gitChanges: [{ from: 'a'.repeat(40), to: 'b'.repeat(40), files: ['src/train.py'] }],
+    gitChanges: [
+      { from: 'a'.repeat(40), to: 'b'.repeat(40), files: ['src/train.py'], dirty: true },
+      { from: 'a'.repeat(40), to: 'a'.repeat(40), files: [], dirty: false },
+    ],
   };
   await sendToPanel(page, { type: 'snapshotted', snapshot });
   await page.getByRole('heading', { name: 'Compare 3 runs' }).waitFor();
@@ -199,8 +215,26 @@ test('Compare: differing rows highlighted, only-differences toggle, baseline cho
   await page.getByRole('button', { name: 'Only differences' }).click();
   assert.equal(await page.locator('tbody tr:not(.group-row)').count(), differing);
   assert.equal(await page.locator('svg.parallel polyline').count(), 3);
+  // Brushing: a drag along the first axis brushes it; the lines outside the range dim.
+  const axis = (await page.locator('svg.parallel rect.axis-hit').first().boundingBox())!;
+  await page.mouse.move(axis.x + axis.width / 2, axis.y + 1);
+  await page.mouse.down();
+  await page.mouse.move(axis.x + axis.width / 2, axis.y + axis.height * 0.6, { steps: 4 });
+  await page.mouse.up();
+  assert.equal(await page.locator('svg.parallel rect.brush').count(), 1);
+  const kept = 3 - (await page.locator('svg.parallel polyline.dimmed').count());
+  await page.getByText(`${kept} of 3 runs inside the brushes`, { exact: false }).waitFor();
   assert.equal(await page.getByText('src/train.py').count(), 1);
-  await page.getByLabel('Baseline run').selectOption(rows[2]!.id);
+  assert.equal(
+    await page.getByText('A run had uncommitted changes when it ran: they are not in this list.').count(),
+    1,
+  );
+  await page.getByRole('heading', { name: 'Same commit aaaaaaaa' }).waitFor();
+  assert.equal(await page.getByText('No file changed between the runs’ commits.').count(), 1);
+  // The baseline picker is a vscode-single-select: open it with the keyboard, pick by name.
+  await page.getByRole('combobox', { name: 'Baseline run' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('option', { name: rows[2]!.name, exact: true }).click();
   const posted = await postedByPanel(page);
   assert.ok(posted.some((message) => message.type === 'setBaseline' && message.runId === rows[2]!.id));
   await assertClean(page);
@@ -217,6 +251,91 @@ test('Run History: a run in which alerts fired carries a ⚠ marker on its statu
   assert.equal(await marked.count(), 1);
   assert.equal(await marked.getAttribute('title'), `Alerts:\nloss is NaN at step 1 of train\n${HOSTILE_NAME}`);
   assert.equal(await marked.evaluate((cell) => getComputedStyle(cell, '::after').content), '" ⚠"');
+  await assertClean(page);
+  await page.close();
+});
+
+test('the controls are @vscode-elements components, and each bundle stays within its 150 kB budget', async () => {
+  const page = await harness.open('runHistory');
+  await sendToPanel(page, {
+    type: 'snapshotted',
+    snapshot: { revision: 1, runs: manyRunRows(3, { params: 1, metrics: 1 }), now: 0, trusted: true },
+  });
+  await page.getByText('3 of 3 runs').waitFor();
+  assert.equal(await page.locator('vscode-textfield').count(), 1, 'the filter is a vscode-textfield');
+  assert.equal(await page.locator('button').count(), 0, 'no plain <button> left');
+  const compare = page.locator('vscode-button', { hasText: 'Compare' });
+  assert.equal(await compare.getAttribute('aria-disabled'), 'true', 'a disabled button says so to screen readers');
+  // Quick filters are toggle buttons: aria-pressed follows the state.
+  const failed = page.getByRole('button', { name: 'failed', exact: true });
+  await failed.focus();
+  await page.keyboard.press('Space');
+  assert.equal(await failed.getAttribute('aria-pressed'), 'true');
+  // A render that changes no button's state leaves the buttons alone: each attribute write on a
+  // custom element restyles it, and Run History renders on every keystroke of the filter.
+  await page.evaluate(() => {
+    const records: MutationRecord[] = [];
+    (window as unknown as { __buttonMutations: MutationRecord[] }).__buttonMutations = records;
+    const observer = new MutationObserver((found) => records.push(...found));
+    document.querySelectorAll('vscode-button').forEach((button) =>
+      observer.observe(button, {
+        // What a render sets (a button's own focus handling reflects `focused`, not ours to count).
+        attributeFilter: ['aria-pressed', 'aria-disabled', 'disabled', 'secondary', 'title'],
+        childList: true,
+        characterData: true,
+      }),
+    );
+  });
+  await page.getByLabel('Filter runs').fill('no run is named like this');
+  await page.getByText('0 of 3 runs').waitFor();
+  const buttonMutations = await page.evaluate(() =>
+    (window as unknown as { __buttonMutations: MutationRecord[] }).__buttonMutations.map(
+      (record) => `${(record.target as Element).textContent} ${record.type} ${record.attributeName}`,
+    ),
+  );
+  assert.deepEqual(buttonMutations, [], 'no button was touched by a render that changed none');
+  await page.getByRole('button', { name: 'Columns…' }).click();
+  assert.ok((await page.locator('dialog vscode-checkbox').count()) >= 3, 'the column chooser uses vscode-checkbox');
+  await assertClean(page);
+  await page.close();
+  for (const [panel, bytes] of Object.entries(harness.sizes)) {
+    assert.ok(bytes <= 150_000, `${panel}.js is ${bytes} bytes minified, over the 150 kB budget`);
+  }
+});
+
+test('without adoptedStyleSheets, the controls’ <style> elements carry the page nonce and pass the CSP', async () => {
+  // Lit falls back to <style> elements in each shadow root where constructed stylesheets are
+  // missing; style-src admits them only by the nonce (no 'unsafe-inline').
+  const page = await harness.open('runDetails', { initScript: 'delete Document.prototype.adoptedStyleSheets;' });
+  const [run] = manyRunRows(1, { params: 1, metrics: 1 });
+  const snapshot: RunDetailsSnapshot = {
+    runId: run!.id,
+    run: run!,
+    now: 0,
+    trusted: true,
+    reason: null,
+    targets: [],
+    runner: null,
+    stages: [],
+    logs: [],
+    problems: [],
+  };
+  await sendToPanel(page, { type: 'snapshotted', snapshot });
+  const rerun = page.getByRole('button', { name: 'Rerun' });
+  await rerun.waitFor();
+  const styles = await rerun.evaluate((button) =>
+    Array.from(button.shadowRoot?.querySelectorAll('style') ?? []).map((style) => style.nonce),
+  );
+  assert.ok(styles.length > 0, 'Lit wrote <style> elements');
+  assert.ok(
+    styles.every((nonce) => nonce === 'dGVzdC1ub25jZQ'),
+    `every one carries the page nonce (${styles.join()})`,
+  );
+  // Styled: the component's own padding applies (an unstyled host would have none).
+  const padding = await rerun.evaluate(
+    (button) => getComputedStyle(button.shadowRoot!.querySelector('.base')!).paddingLeft,
+  );
+  assert.equal(padding, '13px');
   await assertClean(page);
   await page.close();
 });

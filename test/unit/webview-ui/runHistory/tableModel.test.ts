@@ -12,6 +12,7 @@ import {
   toggleSort,
   viewTable,
   visibleColumns,
+  withoutMissingSelection,
 } from '../../../../webview-ui/runHistory/tableModel';
 import { aRunRow } from '../../../support/runRows';
 
@@ -142,4 +143,11 @@ test('export text has group-qualified headers and the cells as shown', () => {
     ['a', '0.1', '0.95'],
     ['b', '0.001', '0.5'],
   ]);
+});
+
+test('selected runs that are gone leave the selection; an unchanged selection keeps the state object', () => {
+  const state = { ...INITIAL_TABLE_STATE, selection: ['a', 'deleted'] };
+  assert.deepEqual(withoutMissingSelection(state, rows).selection, ['a']);
+  const kept = { ...INITIAL_TABLE_STATE, selection: ['a'] };
+  assert.equal(withoutMissingSelection(kept, rows), kept);
 });

@@ -1,0 +1,62 @@
+// Run Details' Rerun with "the same params": after the params file changed, the rerun's steps
+// (planParamsRestore, then rerunWithRecordedParams with the user agreeing) put the recorded
+// values back and the new run, a real `mlc run --force`, records and uses exactly those values.
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { planParamsRestore } from '../../src/engine/params/planParamsRestore';
+import { loadWorkspace } from '../../src/engine/pipeline/loadWorkspace';
+import { rerunWithRecordedParams } from '../../src/extension/panels/rerunWithRecordedParams';
+import { nodeFileSystem } from '../../src/node/nodeFileSystem';
+import { createWorkspace, runMlc } from '../support/mlcCli';
+
+interface ShownRun {
+  readonly id: string;
+  readonly params: Record<string, unknown>;
+}
+
+async function runJson(root: string, args: string[]): Promise<string> {
+  const result = await runMlc(root, ['run', '--json', ...args]);
+  assert.equal(result.code, 0, result.stderr);
+  return (JSON.parse(result.stdout) as { runId: string }).runId;
+}
+
+async function shown(root: string, runId: string): Promise<ShownRun> {
+  const result = await runMlc(root, ['show', runId, '--json']);
+  assert.equal(result.code, 0, result.stderr);
+  const parsed = JSON.parse(result.stdout) as ShownRun | { run: ShownRun };
+  return 'run' in parsed ? parsed.run : parsed;
+}
+
+test('a rerun of a run puts its recorded params back into params.yaml and runs with them', async (t) => {
+  const root = createWorkspace({
+    '.mlc/.keep': '',
+    'mlc.yaml':
+      "stages:\n  train:\n    cmd: node -e \"require('fs').writeFileSync('used.txt', process.argv[1])\" ${train.lr}\n" +
+      '    params: [train.lr, seed]\n    outs: [used.txt]\n',
+    'params.yaml': '# tuned\ntrain:\n  lr: 0.01\nseed: 7\n',
+  });
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const first = await runJson(root, []);
+  const recorded = (await shown(root, first)).params;
+  assert.deepEqual(recorded, { 'train.lr': 0.01, seed: 7 });
+
+  writeFileSync(join(root, 'params.yaml'), '# tuned\ntrain:\n  lr: 0.5\nseed: 7\n');
+  const stages = loadWorkspace(nodeFileSystem, root).graph.stages;
+  const plan = planParamsRestore(nodeFileSystem, stages, recorded as Record<string, number>);
+  let rerunId = '';
+  const outcome = await rerunWithRecordedParams(plan, {
+    confirm: async () => true,
+    writeFile: (file, text) => nodeFileSystem.writeFileAtomic(file, text),
+    rerun: async () => {
+      rerunId = await runJson(root, ['--force']);
+    },
+    displayPath: (file) => file,
+  });
+  assert.equal(outcome, 'ran');
+  assert.equal(readFileSync(join(root, 'params.yaml'), 'utf8'), '# tuned\ntrain:\n  lr: 0.01\nseed: 7\n');
+  assert.notEqual(rerunId, first);
+  assert.deepEqual((await shown(root, rerunId)).params, recorded, 'the new run recorded the same params');
+  assert.equal(readFileSync(join(root, 'used.txt'), 'utf8'), '0.01', 'and its command ran with them');
+});
