@@ -1,4 +1,4 @@
-import type { DirectoryEntry, FileStat, FileSystem } from '../ports';
+import type { Clock, DirectoryEntry, FileStat, FileSystem } from '../ports';
 import { problemAt } from '../problems';
 import type { RunReader } from '../runs/model';
 import { walkWorkspace } from '../workspace/walkWorkspace';
@@ -21,7 +21,8 @@ export interface BuildRunIndexOptions {
   /** Extra folder names or workspace-relative paths to skip (the `mlc.ignore` setting). */
   readonly skip?: readonly string[];
   readonly signal?: AbortSignal;
-  readonly now?: () => number;
+  /** Stamps the snapshot's `builtAt`. */
+  readonly clock: Clock;
 }
 
 /** `<source>#<position>` for every reader, and the key of the whole list. */
@@ -146,7 +147,7 @@ export async function buildRunIndex(
     version: RUN_INDEX_VERSION,
     root,
     readersKey,
-    builtAt: options.now?.() ?? Date.now(),
+    builtAt: options.clock.now(),
     folders,
     stores,
   };

@@ -8,8 +8,8 @@ import { readRunRecord, type IsOwnerAlive } from './readRunRecord';
 import { RUN_FILES, type RunRecord } from './runRecord';
 
 export interface MlcRunReaderOptions {
-  /** Liveness of a run's owner process; without it only the heartbeat is used. */
-  readonly isOwnerAlive?: IsOwnerAlive;
+  /** Liveness of a run's owner process (src/node/runStore/isOwnerAlive.ts: pid, else heartbeat). */
+  readonly isOwnerAlive: IsOwnerAlive;
 }
 
 /**
@@ -17,7 +17,7 @@ export interface MlcRunReaderOptions {
  * run.json (params, summary metrics and the latest value of each series are kept there); a run
  * that is still live also gets the latest values from metrics.jsonl, which grows while it runs.
  */
-export function createMlcRunReader(options: MlcRunReaderOptions = {}): RunReader {
+export function createMlcRunReader(options: MlcRunReaderOptions): RunReader {
   return {
     source: 'mlc',
     detect(folder, entries) {
@@ -54,9 +54,6 @@ export function createMlcRunReader(options: MlcRunReaderOptions = {}): RunReader
     },
   };
 }
-
-/** The engine default: liveness from the heartbeat only (src/node/runStore adds a pid check). */
-export const mlcRunReader: RunReader = createMlcRunReader();
 
 /**
  * A run whose run.json cannot be read: listed under its folder name (the run id) as interrupted,

@@ -128,6 +128,7 @@ export async function runPipeline(
     const recorder = RunRecorder.create(
       ports.fs,
       ports.clock,
+      ports.timers,
       runsDirectory,
       {
         owner: ports.owner,
@@ -153,7 +154,7 @@ export async function runPipeline(
       plan.stages.map((planned) => planned.address),
     );
     // `mlc stop` from anywhere cancels the run exactly as Ctrl-C (or the window's Stop) does.
-    const stopWatch = watchStopRequest(ports.fs, recorder.directory, ports.clock.now, signal, (stop) => {
+    const stopWatch = watchStopRequest(ports.fs, recorder.directory, ports, signal, (stop) => {
       recorder.update((record) => (record.stopRequest = { ...stop, noticedAt: ports.clock.now() }));
       recorder.appendEvent({ type: 'stopRequested', by: stop.by });
       // At once, not coalesced: `mlc stop` reads this as the owner's answer.

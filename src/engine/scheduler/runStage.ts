@@ -94,13 +94,13 @@ export async function runStage(
   };
   const pollTimer =
     tailers.length > 0
-      ? setInterval(() => pollPlots(false), dependencies.metricsPollMs ?? DEFAULT_METRICS_POLL_MS)
+      ? dependencies.timers.setInterval(() => pollPlots(false), dependencies.metricsPollMs ?? DEFAULT_METRICS_POLL_MS)
       : undefined;
   let outcome: { status: StageRunRecord['status']; failure?: StageFailure; last?: ProcessResult };
   try {
     outcome = await runAttempts(planned, recorder, dependencies, signal, remote ?? { processRunner });
   } finally {
-    if (pollTimer) clearInterval(pollTimer);
+    dependencies.timers.clear(pollTimer);
     pollPlots(true);
     // Rows of a plot file skipped for their width: one event per file, in the run's events.jsonl.
     for (const tailer of tailers) {

@@ -1,6 +1,6 @@
 import type { Stage } from '../pipeline/model';
 import type { OutOwnershipRules } from '../pipeline/outOwnership';
-import type { Clock, FileSystem } from '../ports';
+import type { Clock, FileSystem, Timers } from '../ports';
 import type { PathHashes, StageRunRecord } from '../runStore/runRecord';
 import type { RunnerChoice, RunnerPlacement } from '../runners/chooseRunner';
 import type { StageStatusView } from './planRun';
@@ -25,6 +25,7 @@ export interface StageSuccessRecord {
 export interface SchedulerDependencies {
   readonly fs: FileSystem;
   readonly clock: Clock;
+  readonly timers: Timers;
   /** Runs commands on this machine. */
   readonly processRunner: ProcessRunner;
   /** Where a stage runs (runPipeline sets it from the request); absent = every stage here. */

@@ -15,6 +15,7 @@ import { queryMlflowRuns } from './mlflowSqlite/queryMlflowRuns';
 import { isVisibleRun, queryMlflowSeries } from './mlflowSqlite/queryMlflowSeries';
 import { queryMlflowSqliteRegistry } from './mlflowSqlite/queryMlflowSqliteRegistry';
 import { databaseFingerprint, databaseProblem, readMlflowDatabaseBytes } from './mlflowSqlite/readMlflowDatabaseBytes';
+import { systemClock } from '../systemTime';
 
 export interface MlflowSqliteReaderOptions extends MlflowReaderOptions {
   /** sql-wasm.wasm; by default next to the bundle, else from node_modules/sql.js. */
@@ -44,8 +45,7 @@ export const MLFLOW_DATABASE_NAME = 'mlflow.db';
  * no native module, no lock, never a write. Only files named `mlflow.db` are claimed; stores named
  * elsewhere by MLFLOW_TRACKING_URI are out of scope.
  */
-export function createMlflowSqliteReader(options: MlflowSqliteReaderOptions = {}): MlflowSqliteReader {
-  const now = options.now ?? (() => Date.now());
+export function createMlflowSqliteReader(options: MlflowSqliteReaderOptions): MlflowSqliteReader {
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const open = new Map<string, OpenDatabase>();
 
@@ -80,7 +80,7 @@ export function createMlflowSqliteReader(options: MlflowSqliteReaderOptions = {}
       try {
         const result = queryMlflowRuns(opened.database, opened.schema, {
           location: store.path,
-          now: now(),
+          now: options.clock.now(),
           staleAfterMs,
         });
         return { runs: result.runs.sort(byNewestFirst), problems: [...opened.problems, ...result.problems] };
@@ -155,5 +155,5 @@ function queryProblem(path: string, error: unknown): Problem {
   return databaseProblem(path, 'mlflowDatabaseInvalid', `SQLite could not read it (${detail}). Is the file complete?`);
 }
 
-/** The SQLite reader with default settings, sql.js loaded on first use. */
-export const mlflowSqliteReader: MlflowSqliteReader = createMlflowSqliteReader();
+/** The SQLite reader with default settings (24 h staleness, the system clock), sql.js loaded on first use. */
+export const mlflowSqliteReader: MlflowSqliteReader = createMlflowSqliteReader({ clock: systemClock });

@@ -10,6 +10,7 @@ import { concatSeries } from '../../engine/series/seriesBuilder';
 import { isTailableReader, type SeriesTail, type SeriesTailUpdate } from '../../engine/series/seriesTail';
 import { nodeFileSystem } from '../nodeFileSystem';
 import { createAllRunReaders } from '../readers/allRunReaders';
+import { systemClock } from '../systemTime';
 import { loadRunIndexCache, runIndexCachePath, saveRunIndexCache } from './runIndexCache';
 import {
   fingerprintPaths,
@@ -78,6 +79,7 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
         previous,
         skip: options.skip,
         signal,
+        clock: systemClock,
       });
       lastStats = result.stats;
       const isUnchanged =

@@ -36,7 +36,7 @@ const KERAS_LOG_NAME = /(^training\.log$)|((log|history|train|metric|epoch|progr
  */
 export function createCsvLoggerReader(options: FileRunReaderOptions): TailableRunReader {
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
-  const now = () => options.clock?.now() ?? Date.now();
+  const now = () => options.clock.now();
   return {
     source: 'csv',
     detect(folder, entries) {

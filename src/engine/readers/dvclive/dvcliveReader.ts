@@ -28,7 +28,7 @@ const SERIES_MAX_BYTES_PER_FILE = 1024 * 1024 * 1024;
  */
 export function createDvcliveReader(options: FileRunReaderOptions): TailableRunReader {
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
-  const now = () => options.clock?.now() ?? Date.now();
+  const now = () => options.clock.now();
   return {
     source: 'dvclive',
     detect(folder, entries) {

@@ -35,7 +35,7 @@ function noEventsProblem(facts: TensorboardRunFacts): Problem {
  */
 export function createTensorboardReader(options: FileRunReaderOptions): TailableRunReader {
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
-  const now = () => options.clock?.now() ?? Date.now();
+  const now = () => options.clock.now();
   return {
     source: 'tensorboard',
     detect(folder, entries) {

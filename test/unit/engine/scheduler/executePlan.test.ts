@@ -9,6 +9,7 @@ import { planRun, type SchedulerNode } from '../../../../src/engine/scheduler/pl
 import type { ProcessResult, ProcessRunner, ProcessSpec } from '../../../../src/engine/scheduler/ports';
 import type { SchedulerDependencies } from '../../../../src/engine/scheduler/schedulerDependencies';
 import { aStage } from '../../../support/builders';
+import { createFakeTime } from '../../../support/fakeTime';
 import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
 
 /**
@@ -72,8 +73,8 @@ function setup(
     upstream: upstream ?? [],
   }));
   const plan = planRun(nodes, new Map(), { targets: [], force: false });
-  const clock = { now: () => Date.now() };
-  const recorder = RunRecorder.create(fs, clock, '/ws/.mlc/runs', {
+  const time = createFakeTime();
+  const recorder = RunRecorder.create(fs, time.clock, time.timers, '/ws/.mlc/runs', {
     owner: { pid: 1, hostname: 'test', kind: 'cli' },
     workspace: '/ws',
     targets: [],
@@ -91,7 +92,8 @@ function setup(
   const recorded: string[] = [];
   const dependencies: SchedulerDependencies = {
     fs,
-    clock,
+    clock: time.clock,
+    timers: time.timers,
     processRunner: runner,
     environment: { PATH: '/bin' },
     checkStatus: async () => ({ state: 'changed', reasons: ['changed'] }),
