@@ -56,3 +56,31 @@ export function createFakeTime(startMs = Date.UTC(2026, 0, 1)): FakeTime {
     pendingTimers: () => pending.size,
   };
 }
+
+/**
+ * Awaits `work` while moving fake time forward in `stepMs` steps, letting promises settle between
+ * steps; `duringRun` sees the fake time elapsed before each step. Bounded (10,000 steps), so a
+ * run that never ends fails the test instead of hanging it.
+ */
+export async function settleOnFakeTime<T>(
+  time: FakeTime,
+  work: Promise<T>,
+  duringRun: (elapsedMs: number) => void = () => undefined,
+  stepMs = 10,
+): Promise<T> {
+  let settled: { value: T } | { error: unknown } | undefined;
+  work.then(
+    (value) => (settled = { value }),
+    (error: unknown) => (settled = { error }),
+  );
+  const started = time.clock.now();
+  for (let step = 0; step < 10_000 && !settled; step++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (settled) break;
+    duringRun(time.clock.now() - started);
+    time.advance(stepMs);
+  }
+  if (!settled) throw new Error(`still running after ${10_000 * stepMs} ms of fake time`);
+  if ('error' in settled) throw settled.error;
+  return settled.value;
+}
