@@ -11,6 +11,7 @@ import {
   type RunIndexBuildStats,
   type RunIndexSnapshot,
 } from './runIndexModel';
+import { describeError } from '../engineError';
 
 export interface BuildRunIndexOptions {
   readonly fs: FileSystem;
@@ -197,7 +198,7 @@ async function listStore(
           undefined,
           'error',
           'runStoreUnreadable',
-          `The ${reader.source} reader failed on this store (${error instanceof Error ? error.message : String(error)}); other runs are still listed.`,
+          `The ${reader.source} reader failed on this store (${describeError(error)}); other runs are still listed.`,
         ),
       ],
       inputs: recording.inputs(),

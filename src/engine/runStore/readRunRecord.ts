@@ -4,6 +4,7 @@ import type { FileSystem } from '../ports';
 import { problemAt, type Parsed } from '../problems';
 import { HEARTBEAT_INTERVAL_MS } from './runRecorder';
 import { RUN_FILES, type RunRecord } from './runRecord';
+import { describeError } from '../engineError';
 
 /**
  * Whether the process that owns a live-looking run still exists. The Node adapter checks the pid
@@ -80,8 +81,4 @@ export function readRunRecord(
     }
   }
   return { value: record, problems: [] };
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -5,6 +5,7 @@ import { createRunId } from './createRunId';
 import { formatMetricLines } from './metricsLog';
 import type { MetricPoint } from './plotFileTailer';
 import { RUN_FILES, RUN_RECORD_SCHEMA, type RunRecord, type StageRunRecord } from './runRecord';
+import { EngineError } from '../engineError';
 
 /** How long state changes may wait before run.json is rewritten (many stages end per second). */
 const RECORD_WRITE_DELAY_MS = 250;
@@ -95,7 +96,7 @@ export class RunRecorder {
       this.stagesByAddress = new Map(this.record.stages.map((stage) => [stage.address, stage]));
     }
     const stage = this.stagesByAddress.get(address);
-    if (!stage) throw new Error(`Stage ${address} is not part of run ${this.id}.`);
+    if (!stage) throw new EngineError('internal', `Stage ${address} is not part of run ${this.id}.`);
     return stage;
   }
 

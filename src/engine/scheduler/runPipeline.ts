@@ -13,6 +13,7 @@ import type { LockHolder, WorkspaceLock } from '../runStore/workspaceLock';
 import { executePlan } from './executePlan';
 import { planRun, upstreamClosure, type RunPlan, type SchedulerNode, type StageStatusView } from './planRun';
 import type { SchedulerDependencies } from './schedulerDependencies';
+import { describeError } from '../engineError';
 
 export interface PipelineRunRequest {
   /** Absolute workspace root; run records go to `<root>/.mlc/runs`. */
@@ -176,10 +177,7 @@ export async function runPipeline(
       await ports.flushRecords?.();
     } catch (error) {
       try {
-        recorder.finish(
-          'failed',
-          `mlc failed while running: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        recorder.finish('failed', `mlc failed while running: ${describeError(error)}`);
       } catch {
         // The record cannot be written either: the first error is the one to report.
       }
@@ -202,7 +200,7 @@ async function auditRun(ports: PipelineRunPorts, record: Readonly<RunRecord>): P
   try {
     await ports.audit('run', { runId: record.id, status: record.status, stages });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     ports.observer?.runWarning?.(`the run was recorded, but .mlc/audit.jsonl could not be appended: ${message}`);
   }
 }

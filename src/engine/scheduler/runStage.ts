@@ -12,6 +12,7 @@ import { remoteStageContext } from '../runners/remoteStage';
 import type { PlannedStage } from './planRun';
 import type { ProcessResult, ProcessRunner, StagePlacement } from './ports';
 import type { SchedulerDependencies } from './schedulerDependencies';
+import { describeError } from '../engineError';
 
 const DEFAULT_METRICS_POLL_MS = 200;
 
@@ -320,7 +321,7 @@ async function finishSuccess(
     });
     return outcome;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     return {
       ...outcome,
       status: 'failed',

@@ -16,6 +16,7 @@ import { isVisibleRun, queryMlflowSeries } from './mlflowSqlite/queryMlflowSerie
 import { queryMlflowSqliteRegistry } from './mlflowSqlite/queryMlflowSqliteRegistry';
 import { databaseFingerprint, databaseProblem, readMlflowDatabaseBytes } from './mlflowSqlite/readMlflowDatabaseBytes';
 import { systemClock } from '../systemTime';
+import { describeError } from '../../engine/engineError';
 
 export interface MlflowSqliteReaderOptions extends MlflowReaderOptions {
   /** sql-wasm.wasm; by default next to the bundle, else from node_modules/sql.js. */
@@ -136,7 +137,7 @@ async function readAndOpen(
     const problem = databaseProblem(
       path,
       'mlflowSqlWasmMissing',
-      `sql.js could not start (${error instanceof Error ? error.message : String(error)}); reinstall mlc or pass the wasm path.`,
+      `sql.js could not start (${describeError(error)}); reinstall mlc or pass the wasm path.`,
     );
     return { fingerprint, problems: [...read.problems, problem] };
   }
@@ -151,7 +152,7 @@ async function readAndOpen(
 }
 
 function queryProblem(path: string, error: unknown): Problem {
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = describeError(error);
   return databaseProblem(path, 'mlflowDatabaseInvalid', `SQLite could not read it (${detail}). Is the file complete?`);
 }
 
