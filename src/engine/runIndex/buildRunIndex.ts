@@ -28,8 +28,22 @@ export interface BuildRunIndexOptions {
 
 /** `<source>#<position>` for every reader, and the key of the whole list. */
 export function readerKeys(readers: readonly RunReader[]): { keys: string[]; readersKey: string } {
-  const keys = readers.map((reader, position) => `${reader.source}#${position}`);
+  const keys = readers.map(readerKey);
   return { keys, readersKey: keys.join(',') };
+}
+
+function readerKey(reader: RunReader, position: number): string {
+  return `${reader.source}#${position}`;
+}
+
+/**
+ * The reader a store's `readerKey` names: the one at its position, if it is still of its source
+ * (an index built with another list of readers names none). The one way back from key to reader.
+ */
+export function readerForKey(readers: readonly RunReader[], key: string): RunReader | undefined {
+  const position = Number(key.slice(key.lastIndexOf('#') + 1));
+  const reader = Number.isInteger(position) ? readers[position] : undefined;
+  return reader && readerKey(reader, position) === key ? reader : undefined;
 }
 
 /**
@@ -141,7 +155,7 @@ export async function buildRunIndex(
       storesReused++;
       continue;
     }
-    const reader = readers[keys.indexOf(found.readerKey)]!;
+    const reader = readerForKey(readers, found.readerKey)!;
     stores.push(await listStore(reader, found, fs, signal));
   }
   const snapshot: RunIndexSnapshot = {
