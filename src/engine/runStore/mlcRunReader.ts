@@ -17,9 +17,17 @@ export interface MlcRunReaderOptions {
  * run.json (params, summary metrics and the latest value of each series are kept there); a run
  * that is still live also gets the latest values from metrics.jsonl, which grows while it runs.
  */
+/** What mlc's own reader watches: `.mlc/runs` and everything in it. */
+export const watchesMlcRuns = (relativePath: string) => {
+  const segments = relativePath.split('/');
+  const mlcAt = segments.indexOf('.mlc');
+  return mlcAt >= 0 && segments[mlcAt + 1] === 'runs';
+};
+
 export function createMlcRunReader(options: MlcRunReaderOptions): RunReader {
   return {
     source: 'mlc',
+    watches: watchesMlcRuns,
     detect(folder, entries) {
       const hasStore = entries.some((entry) => entry.name === '.mlc' && entry.kind === 'directory');
       return { stores: hasStore ? [{ source: 'mlc', path: join(folder, '.mlc', 'runs') }] : [], descend: true };

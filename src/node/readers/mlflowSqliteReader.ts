@@ -14,6 +14,7 @@ import { MlflowSqliteSchema } from './mlflowSqlite/mlflowSqliteSchema';
 import { queryMlflowRuns } from './mlflowSqlite/queryMlflowRuns';
 import { isVisibleRun, queryMlflowSeries } from './mlflowSqlite/queryMlflowSeries';
 import { queryMlflowSqliteRegistry } from './mlflowSqlite/queryMlflowSqliteRegistry';
+import { MLFLOW_DATABASE_NAME, watchesMlflowDatabase } from './mlflowSqlite/mlflowDatabaseFiles';
 import { databaseFingerprint, databaseProblem, readMlflowDatabaseBytes } from './mlflowSqlite/readMlflowDatabaseBytes';
 import { systemClock } from '../systemTime';
 import { describeError } from '../../engine/engineError';
@@ -39,7 +40,6 @@ interface OpenDatabase {
 
 /** Databases kept open per reader; a refresh of an unchanged file reuses them. */
 const MAX_OPEN_DATABASES = 4;
-export const MLFLOW_DATABASE_NAME = 'mlflow.db';
 
 /**
  * The MLflow SQLite store (`mlflow.db`, FORMATS.md 4), read with sql.js from the file's bytes:
@@ -68,6 +68,7 @@ export function createMlflowSqliteReader(options: MlflowSqliteReaderOptions): Ml
 
   return {
     source: 'mlflow',
+    watches: watchesMlflowDatabase,
     detect(folder, entries) {
       const hasDatabase = entries.some((entry) => entry.name === MLFLOW_DATABASE_NAME && entry.kind === 'file');
       return {

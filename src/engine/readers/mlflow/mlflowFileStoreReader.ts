@@ -103,6 +103,9 @@ export function findMlflowRunFolder(fs: FileSystem, mlrunsPath: string, runId: s
  * The MLflow file store (`mlruns/`, FORMATS.md 3). Pure over the FileSystem port: sync reads,
  * a hand parser for the flat meta.yaml files, metric histories read in chunks.
  */
+/** What the MLflow file-store reader watches: anything inside an `mlruns` folder. */
+export const watchesMlflowFileStore = (relativePath: string) => relativePath.split('/').includes('mlruns');
+
 export function createMlflowFileStoreReader(options: MlflowReaderOptions): RunReader {
   const staleness: StalenessSettings = {
     clock: options.clock,
@@ -110,6 +113,7 @@ export function createMlflowFileStoreReader(options: MlflowReaderOptions): RunRe
   };
   return {
     source: 'mlflow',
+    watches: watchesMlflowFileStore,
     detect(folder, entries) {
       // The walk reaches mlruns/ only after its parent claimed it: keep it out of the artifacts.
       if (basename(folder) === 'mlruns') return { stores: [], descend: false };

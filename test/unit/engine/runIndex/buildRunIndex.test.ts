@@ -80,6 +80,7 @@ test('a reader that throws loses only its own store, with a located problem', as
   const fs = workspace();
   const broken: RunReader = {
     source: 'mlflow',
+    watches: () => false,
     detect: (folder) => ({ stores: folder === '/ws' ? [{ source: 'mlflow', path: '/ws/mlruns' }] : [], descend: true }),
     list: async () => {
       throw new Error('boom');
