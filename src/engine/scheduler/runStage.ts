@@ -170,13 +170,14 @@ function refusedOuts(stage: Stage, dependencies: SchedulerDependencies): string[
 
 /** Deletes declared outs that are not `persist: true`, and starts following the plot files. */
 function followPlots(stage: Stage, dependencies: SchedulerDependencies): PlotTailer[] {
-  const now = () => dependencies.clock.now();
   const tailers: PlotTailer[] = [];
   for (const out of stage.outs) {
     const path = resolve(stage.wdir, out.path);
     if (!out.persist) dependencies.fs.remove(path);
     if (out.kind === 'plot') {
-      tailers.push(createPlotTailer(dependencies.fs, path, out.plot, now, { skipExisting: out.persist }));
+      tailers.push(
+        createPlotTailer(dependencies.fs, path, out.plot, dependencies.clock, { skipExisting: out.persist }),
+      );
     }
   }
   return tailers;
