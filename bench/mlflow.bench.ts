@@ -11,6 +11,7 @@ import { createMlflowFileStoreReader } from '../src/engine/readers/mlflow/mlflow
 import { readMetricHistory } from '../src/engine/readers/mlflow/readMetricHistory';
 import { nodeFileSystem } from '../src/node/nodeFileSystem';
 import { createMlflowSqliteReader } from '../src/node/readers/mlflowSqliteReader';
+import { systemClock } from '../src/node/systemTime';
 import { createMlflowDatabase, generateMlflowStoreSpec, writeMlflowFileStore } from '../test/support/mlflowFixtures';
 import { measure, summarise } from './support/measure';
 import { runBench } from './support/runBench';
@@ -73,7 +74,7 @@ void runBench('mlflow', async ({ tempDir, report, log }) => {
   writeMlflowFileStore(fastWriter(), mlruns, spec);
 
   const store = { source: 'mlflow' as const, path: mlruns };
-  const reader = createMlflowFileStoreReader();
+  const reader = createMlflowFileStoreReader({ clock: systemClock });
   let listed = 0;
   let totalBytes = 0;
   const fileStore = await interleaved(
@@ -126,7 +127,7 @@ void runBench('mlflow', async ({ tempDir, report, log }) => {
   const sqlite = await interleaved(
     async () => {
       // A new reader each time: no open database is reused, as on the first index.
-      const sqliteReader = createMlflowSqliteReader();
+      const sqliteReader = createMlflowSqliteReader({ clock: systemClock });
       sqliteListed = (await sqliteReader.list(database, { fs: nodeFileSystem })).runs.length;
       sqliteReader.dispose();
     },

@@ -4,9 +4,11 @@
 // with `node --test`, and stops the servers (also on failure and Ctrl-C). Prints one line
 // "vscode: N passed, N failed, N skipped" over both kinds and exits non-zero when anything failed or could not start:
 // a missing tool is a failure, never a skip (install the tools with `bash scripts/setup.sh`).
-//   node scripts/test-vscode.mjs [--no-build] [--skip-integration] [--skip-e2e] [--grep TEXT] [SPEC...]
+//   node scripts/test-vscode.mjs [--no-build] [--skip-integration] [--skip-e2e] [--grep TEXT] [--suite FILE] [SPEC...]
 //   SPEC       e2e spec files to run instead of all of test/e2e/*.e2e.mjs
 //   --grep     only integration tests whose full title contains TEXT (a regular expression)
+//   --suite    only the integration suite FILE (`runPipeline.test.js`); each suite runs in a window
+//              of its own on a fresh copy of examples/churn
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -29,6 +31,7 @@ const { values, positionals } = parseArgs({
     'skip-integration': { type: 'boolean' },
     'skip-e2e': { type: 'boolean' },
     grep: { type: 'string' },
+    suite: { type: 'string' },
   },
 });
 
@@ -147,20 +150,35 @@ try {
       passes.push({ trust: 'restricted', server: restricted });
     }
     for (const { trust, server } of passes) {
-      since = Date.now();
-      say(`integration suites (trust ${trust}) in the extension host of ${server.url}`);
-      const result = await runIntegrationTests({
-        server,
-        trust,
-        folder: workspaceCopy('churn', { runDir }),
-        resultFile: join(runDir, `integration-${trust}.json`),
-        grep: values.grep,
-      });
-      tally.integration.passed += result.passed;
-      tally.integration.failed += result.failed;
-      tally.integration.skipped += result.skipped;
-      if (result.error) problems.push(`integration (trust ${trust}): ${result.error}`);
-      say(`integration (trust ${trust}): ${result.passed} passed, ${result.failed} failed in ${seconds(since)}`);
+      // One window per suite, each on its own fresh copy of the workspace: a suite never depends
+      // on what another left (runs, edited files), whatever the order.
+      const suitesDir = trust === 'restricted' ? restrictedSuites : join(repoRoot, 'out/test/integration');
+      const suites = readdirSync(suitesDir)
+        .filter((name) => name.endsWith('.test.js') && (values.suite === undefined || name === values.suite))
+        .sort();
+      for (const suite of suites) {
+        since = Date.now();
+        say(`integration suite ${suite} (trust ${trust}) in the extension host of ${server.url}`);
+        const result = await runIntegrationTests({
+          server,
+          trust,
+          suite,
+          folder: workspaceCopy('churn', { runDir }),
+          resultFile: join(runDir, `integration-${trust}-${suite.replace(/\.test\.js$/, '')}.json`),
+          grep: values.grep,
+        });
+        tally.integration.passed += result.passed;
+        tally.integration.failed += result.failed;
+        tally.integration.skipped += result.skipped;
+        if (result.error) problems.push(`integration ${suite} (trust ${trust}): ${result.error}`);
+        say(
+          `integration ${suite} (trust ${trust}): ${result.passed} passed, ${result.failed} failed in ${seconds(since)}`,
+        );
+      }
+    }
+    if ((values.grep || values.suite) && tally.integration.passed + tally.integration.failed === 0) {
+      problems.push(`no integration test matched --grep ${values.grep ?? ''} --suite ${values.suite ?? ''}`);
+      tally.integration.failed++;
     }
   }
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './cliContext';
+import { describeError } from '../engine/engineError';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 interface CommandArgsConfig<T extends OptionSpec> {
@@ -28,7 +29,7 @@ export function parseCommandArgs<const T extends OptionSpec>(
   try {
     return parseArgs(config);
   } catch (error) {
-    throw new UsageError(oneLine(error instanceof Error ? error.message : String(error)));
+    throw new UsageError(oneLine(describeError(error)));
   }
 }
 

@@ -1,5 +1,6 @@
 import { ExitCode, UsageError } from './cliContext';
 import { terminalText } from './terminalText';
+import { describeError } from '../engine/engineError';
 
 /**
  * What `mlc <command>` prints on stderr and exits with when the command threw: a UsageError is
@@ -11,7 +12,7 @@ export function describeCommandFailure(
   error: unknown,
   verbose: boolean,
 ): { readonly code: ExitCode; readonly text: string } {
-  const message = terminalText(error instanceof Error ? error.message : String(error));
+  const message = terminalText(describeError(error));
   const prefix = commandName === '' ? 'mlc' : `mlc ${commandName}`;
   if (error instanceof UsageError) {
     return { code: ExitCode.usage, text: `${prefix}: ${message} (${prefix} --help shows the usage)\n` };

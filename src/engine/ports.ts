@@ -58,8 +58,26 @@ export interface Logger {
   error(message: string, context?: object): void;
 }
 
+/** Wall-clock time in epoch milliseconds: the one way time reaches the engine. */
 export interface Clock {
   now(): number;
+}
+
+/** What `Timers` returns: opaque to the engine, given back only to clear the timer. */
+export interface TimerHandle {
+  readonly timerHandle?: never;
+}
+
+/**
+ * Timers beside the Clock: the scheduler's polls, the run recorder's delayed writes and heartbeat
+ * and the stop-request poll go through this port, so tests drive them on fake time. Node binds
+ * the globals (src/node/systemTime.ts); a callback must never throw.
+ */
+export interface Timers {
+  setTimeout(callback: () => void, delayMs: number): TimerHandle;
+  setInterval(callback: () => void, intervalMs: number): TimerHandle;
+  /** Either kind of timer; an undefined or already fired handle is ignored. */
+  clear(handle: TimerHandle | undefined): void;
 }
 
 export interface GitState {

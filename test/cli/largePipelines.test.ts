@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { toText } from '../../src/cli/commands/dag';
 import type { Pipeline } from '../../src/engine/pipeline/model';
+import { emptyPipeline } from '../../src/engine/pipeline/parseDvcPipeline';
 import { buildStageGraph } from '../../src/engine/pipeline/stageGraph';
 import { aStage } from '../support/builders';
 import { createWorkspace, runMlc, startMlc, waitFor } from '../support/mlcCli';
@@ -63,19 +64,7 @@ test('dag text of a graph with 200,000 connected stages does not overflow the st
   for (let index = 0; index < 200_000; index++) {
     stages.push(aStage({ name: `s${index}`, pipelineFile: file, deps: ['shared.csv'] }));
   }
-  const pipeline: Pipeline = {
-    file,
-    kind: 'dvc',
-    root: '/ws',
-    stages,
-    runners: [],
-    models: [],
-    deploy: [],
-    alerts: [],
-    paramsFiles: [],
-    metricsFiles: [],
-    templateParams: {},
-  };
+  const pipeline: Pipeline = { ...emptyPipeline(file, 'dvc'), stages };
   const text = toText(buildStageGraph([pipeline], '/ws').graph);
   assert.match(text, /^ {2}s199999 +<- source$/m);
   assert.match(text, /\n200001 stages, 200000 dependencies\.$/);

@@ -193,26 +193,6 @@ suite('mlc run', { concurrency: 3 }, () => {
     await waitFor(() => !isProcessAlive(child), 5000, `the child sleep ${child} to die`);
   });
 
-  test('retries rerun a failed stage and the attempts are recorded', async () => {
-    const root = workspace({
-      'mlc.yaml': `stages:
-  flaky:
-    cmd: echo x >> tries.txt; test $(wc -l < tries.txt) -ge 2 && echo done > out.txt
-    deps: [mlc.yaml]
-    outs: [out.txt]
-    retries: 2
-`,
-    });
-    const result = await runJson(root);
-    assert.equal(result.code, 0, result.stderr);
-    const flaky = result.json.stages[0]!;
-    assert.equal(flaky.status, 'succeeded');
-    assert.deepEqual(
-      flaky.attempts.map((attempt) => attempt.exitCode),
-      [1, 0],
-    );
-  });
-
   test('a declared out that the command did not write fails the stage and writes no lock entry', async () => {
     const root = workspace({
       'mlc.yaml': 'stages:\n  lazy:\n    cmd: "true"\n    deps: [mlc.yaml]\n    outs: [never.txt]\n',

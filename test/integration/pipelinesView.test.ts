@@ -5,12 +5,12 @@ import { eventually } from './support/eventually';
 import { api } from './support/activatedApi';
 
 describe('Pipelines and Runs views', () => {
-  it('activates quickly and reports how long activate() took', async () => {
+  it('activates and reports how long activate() took', async () => {
     const exported = await api();
     assert.ok(exported.activationMs >= 0);
     // The harness echoes lines with this prefix: the figure lands in the test log.
     console.log(`[mlc-it] activate() took ${exported.activationMs.toFixed(2)} ms`);
-    assert.ok(exported.activationMs < 500, `activate() took ${exported.activationMs} ms`);
+    // Timing never gates a test: bench/activation.bench.ts holds the activation target.
   });
 
   it('lists mlc.yaml with its stages, each with a computed state', async () => {
@@ -40,6 +40,8 @@ describe('Pipelines and Runs views', () => {
     const tree = await exported.pipelinesTree();
     const stages = tree.flatMap((item) => item.children);
     const changed = stages.filter((stage) => /^(changed|never run)/.test(stage.description));
+    // A fresh copy of the workspace has never run: every stage is one to explain.
+    assert.ok(changed.length > 0, `no changed or never-run stage among ${stages.map((stage) => stage.description)}`);
     for (const stage of changed) assert.match(stage.tooltip, new RegExp(`\\*\\*${stage.label}\\*\\*`));
   });
 

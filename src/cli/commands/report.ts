@@ -6,6 +6,7 @@ import { openGitRevision } from '../../node/git/gitRevisionFiles';
 import { parseCommandArgs } from '../argv';
 import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 import { formatTable, openRunIndex } from './runs';
+import { describeError } from '../../engine/engineError';
 
 const usage = `Usage: mlc report --base GIT_REF [--md | --json] [--all]
 
@@ -79,7 +80,7 @@ function workingTreeFiles(context: CliContext): RevisionFiles {
         return Promise.resolve(context.fs.readText(absolute));
       } catch (error) {
         // Unreadable here (permissions): reported, and the row shows the value as absent.
-        context.logger.warn(`${path}: cannot be read (${error instanceof Error ? error.message : String(error)}).`);
+        context.logger.warn(`${path}: cannot be read (${describeError(error)}).`);
         return Promise.resolve(undefined);
       }
     },

@@ -4,7 +4,7 @@ import type { RunLookup } from '../../engine/runIndex/queryRunIndex';
 import type { RunSource, RunSummary } from '../../engine/runs/model';
 import { createRunIndexService, type RunIndexService } from '../../node/runIndex/createRunIndexService';
 import { runIndexCachePath } from '../../node/runIndex/runIndexCache';
-import { isRunOutputPath } from '../../engine/workspace/watchedPaths';
+import { isRunOutputPath } from '../../node/readers/runOutputWatches';
 import { parseCommandArgs } from '../argv';
 import { watchFrames } from '../watchFrames';
 import { formatProblem, relativeProblem } from '../problemOutput';

@@ -1,6 +1,7 @@
 import { join, relative } from 'pathe';
 import type { AlertRule, Pipeline } from '../pipeline/model';
-import type { Clock, FileSystem } from '../ports';
+import type { Clock, FileSystem, TimerHandle, Timers } from '../ports';
+import { describeError } from '../engineError';
 import { readRunRecord } from '../runStore/readRunRecord';
 import type { RunRecorder } from '../runStore/runRecorder';
 import {
@@ -26,6 +27,7 @@ export function alertsByPipeline(pipelines: readonly Pick<Pipeline, 'file' | 'al
 export interface RunAlertPorts {
   readonly fs: FileSystem;
   readonly clock: Clock;
+  readonly timers: Timers;
   /** Health of a deploy target now; absent = `deployment:` alerts are never checked. */
   readonly deploymentHealth?: (target: string) => Promise<DeploymentHealth>;
   /** Appends a fired alert to the audit log; absent = no audit. */
@@ -72,10 +74,10 @@ export function watchRunAlerts(
     logLine: (_address, timestamp) => monitor.activity(timestamp),
     metricPoints: (address, points) => record(monitor.points(address, points, ports.clock.now())),
   });
-  const timers: ReturnType<typeof setInterval>[] = [];
+  const timers: TimerHandle[] = [];
   if (monitor.shortestStallMs !== undefined) {
     const every = Math.max(50, Math.min(STALL_CHECK_MAX_MS, monitor.shortestStallMs / 4));
-    timers.push(setInterval(() => record(monitor.tick(ports.clock.now())), every));
+    timers.push(ports.timers.setInterval(() => record(monitor.tick(ports.clock.now())), every));
   }
   const { deploymentHealth } = ports;
   if (deploymentHealth && monitor.deploymentTargets.length > 0) {
@@ -88,19 +90,17 @@ export function watchRunAlerts(
           record(monitor.deployment(target, await deploymentHealth(target), ports.clock.now()));
         }
       } catch (error) {
-        ports.onWarning?.(
-          `a deployment health check failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        ports.onWarning?.(`a deployment health check failed: ${describeError(error)}`);
       } finally {
         probing = false;
       }
     };
     void probe();
-    timers.push(setInterval(() => void probe(), DEPLOYMENT_PROBE_MS));
+    timers.push(ports.timers.setInterval(() => void probe(), DEPLOYMENT_PROBE_MS));
   }
   const dispose = () => {
     subscription.dispose();
-    for (const timer of timers) clearInterval(timer);
+    for (const timer of timers) ports.timers.clear(timer);
   };
   return {
     dispose,
@@ -160,7 +160,8 @@ export function findAlertBaseline(
   currentRunId: string,
 ): AlertBaseline | undefined {
   const valueOf = (runId: string, requireSuccess: boolean): number | undefined => {
-    const { value: run } = readRunRecord(fs, join(runsDirectory, runId));
+    // Only recorded values matter here, so whether a live-looking owner still runs does not.
+    const { value: run } = readRunRecord(fs, join(runsDirectory, runId), () => true);
     if (!run || (requireSuccess && run.status !== 'succeeded')) return undefined;
     const value = run.metrics[metric] ?? run.seriesLatest[metric];
     return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
@@ -190,7 +191,7 @@ async function auditAlert(ports: RunAlertPorts, runId: string, alert: FiredAlert
   try {
     await ports.audit('alert', { runId, ...alert });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     ports.onWarning?.(`the alert was recorded in the run, but .mlc/audit.jsonl could not be appended: ${message}`);
   }
 }

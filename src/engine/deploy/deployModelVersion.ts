@@ -21,6 +21,7 @@ import {
 } from './deploymentState';
 import { evaluateGates, type GateResult } from './evaluateGates';
 import type { DeployHost } from './ports';
+import { describeError } from '../engineError';
 
 export interface DeployPorts {
   readonly fs: FileSystem;
@@ -255,7 +256,7 @@ async function startVersion(
   } catch (error) {
     return {
       ok: false,
-      reason: `the start command could not be started (${error instanceof Error ? error.message : String(error)}): ${command}`,
+      reason: `the start command could not be started (${describeError(error)}): ${command}`,
     };
   }
   const timeoutMs = request.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;

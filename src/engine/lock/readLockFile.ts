@@ -4,6 +4,7 @@ import type { FileSystem } from '../ports';
 import { type Parsed, type Problem, problemAt } from '../problems';
 import { type LockFileContent, type StageLockEntry, lockFilePathFor } from './model';
 import { parseLockFile } from './parseLockFile';
+import { describeError, EngineError } from '../engineError';
 
 export interface ReadLock {
   /** Undefined when the file does not exist or could not be read. */
@@ -81,7 +82,7 @@ export function readLockFile(fs: FileSystem, path: string): ReadLock {
   try {
     bytes = fs.readFile(path);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = describeError(error);
     return unreadable(`${name} could not be read (${reason}); fix its permissions, or delete it to rerun its stages.`);
   }
   let text: string;
@@ -109,7 +110,8 @@ export function lockFileError(read: ReadLock): Problem | undefined {
 export function assertLockWritable(read: ReadLock): void {
   const error = lockFileError(read);
   if (!error) return;
-  throw new Error(
+  throw new EngineError(
+    'lockFileUnwritable',
     `${basename(error.file)}:${error.line}:${error.column}: ${error.message} mlc does not write a lock file it could not read.`,
   );
 }

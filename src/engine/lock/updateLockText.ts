@@ -1,6 +1,7 @@
 import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
 import type { LockFileContent, StageLockEntry } from './model';
 import { serializeLockEntry, serializeLockFile } from './serializeLockEntry';
+import { EngineError } from '../engineError';
 
 interface StageKeys {
   /** Indentation of the stage keys under `stages:`. */
@@ -27,7 +28,8 @@ export function updateLockText(
     // Rewriting from `current` would drop the entries it could not read: refuse instead.
     const lost = invalid.filter((invalidName) => invalidName !== name);
     if (lost.length > 0) {
-      throw new Error(
+      throw new EngineError(
+        'lockFileUnwritable',
         `the lock file's layout cannot be updated in place, and rewriting it would drop the malformed entry of ${lost.map((lostName) => `'${lostName}'`).join(', ')}; fix or delete that entry.`,
       );
     }

@@ -5,6 +5,7 @@ import { pythonFloat } from './formatPythonValue';
 import { MAX_NESTING_DEPTH, nestingTooDeepMessage } from './nestingLimit';
 import { parsePythonJson } from './parsePythonJson';
 import { parsePythonParams } from './parsePythonParams';
+import { describeError } from '../engineError';
 
 export type ParamsFormat = 'yaml' | 'json' | 'toml' | 'python';
 
@@ -60,7 +61,7 @@ function parseTomlParams(text: string, file: string): { value: unknown; problems
         value: undefined,
         problems: [problemAt(file, position, 'error', 'nestingTooDeep', nestingTooDeepMessage('TOML'))],
       };
-    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    const message = describeError(error).split('\n')[0];
     return { value: undefined, problems: [problemAt(file, position, 'error', 'paramsFileSyntax', `${message}.`)] };
   }
 }

@@ -4,6 +4,7 @@ import type { FileSystem } from '../ports';
 import { type Problem, problemAt } from '../problems';
 import { unboxPythonFloats } from './formatPythonValue';
 import { parseParamsText } from './parseParamsText';
+import { describeError } from '../engineError';
 
 /**
  * Reading params files for stages: the values DVC records in dvc.lock (`params:`) and compares to
@@ -45,7 +46,7 @@ export function loadParamsTree(
   try {
     text = fs.readText(path);
   } catch (error) {
-    const message = `Cannot read the params file ${path} (${error instanceof Error ? error.message : String(error)}).`;
+    const message = `Cannot read the params file ${path} (${describeError(error)}).`;
     return {
       value: undefined,
       problems: [problemAt(path, undefined, 'error', 'missingParamsFile', message)],

@@ -8,6 +8,7 @@ import { OutputIndex } from './outputIndex';
 import { emptyPipeline, parseDvcPipeline } from './parseDvcPipeline';
 import { parseMlproject } from './parseMlproject';
 import { buildStageGraph } from './stageGraph';
+import { describeError } from '../engineError';
 
 /** Files above this size are not parsed: no real pipeline file comes close. */
 const maxPipelineBytes = 16 * 1024 * 1024;
@@ -61,7 +62,7 @@ export function parsePipelineFile(
       contents = decoded.text;
       encodingProblems.push(...decoded.problems);
     } catch (error) {
-      const message = `Cannot read this file (${error instanceof Error ? error.message : String(error)}); check that it exists and is readable.`;
+      const message = `Cannot read this file (${describeError(error)}); check that it exists and is readable.`;
       return {
         pipeline: emptyPipeline(file, kind),
         problems: [problemAt(file, undefined, 'error', 'unreadableFile', message)],
@@ -98,7 +99,7 @@ export function parsePipelineFile(
 }
 
 function internalProblem(file: string, error: unknown): Problem {
-  const message = `mlc could not read this file because of an internal error (${error instanceof Error ? error.message : String(error)}); please report it.`;
+  const message = `mlc could not read this file because of an internal error (${describeError(error)}); please report it.`;
   return problemAt(file, undefined, 'error', 'internalError', message);
 }
 

@@ -27,10 +27,16 @@ export function parseYamlFast(text: string): { tree: Tree | undefined } | undefi
   if (text.includes('\r') || text.includes('\t') || text.charCodeAt(0) === 0xfeff) return undefined;
   try {
     return { tree: new FastYaml(text).document() };
-  } catch {
+  } catch (error) {
     // Unsupported input, or a stack overflow on pathological nesting: the general parser decides.
-    return undefined;
+    // Anything else is a bug in this reader, and falling back would hide it: it propagates.
+    if (error instanceof Unsupported || isStackOverflow(error)) return undefined;
+    throw error;
   }
+}
+
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
 }
 
 function plainValue(source: string): unknown {

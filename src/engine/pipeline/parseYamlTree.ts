@@ -5,6 +5,7 @@ import { formatPythonValue, pythonFloat } from '../params/formatPythonValue';
 import { MAX_NESTING_DEPTH, nestingTooDeepMessage } from '../params/nestingLimit';
 import type { SourcePosition } from './model';
 import { parseYamlFast } from './parseYamlFast';
+import { describeError } from '../engineError';
 
 /**
  * A YAML document as a small located tree: every node knows where it starts and ends (1-based), so
@@ -75,7 +76,7 @@ export function parseYamlTree(
     });
   } catch (error) {
     // The parser recurses; pathological nesting can exhaust the stack.
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     problems.push(problemAt(file, undefined, 'error', 'yamlSyntax', `Cannot parse this YAML (${message}).`));
     return { tree: undefined, problems };
   }

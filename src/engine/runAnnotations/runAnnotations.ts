@@ -7,6 +7,7 @@
 import { join } from 'pathe';
 import type { FileSystem } from '../ports';
 import { type Parsed, type Problem, problemAt } from '../problems';
+import { describeError } from '../engineError';
 
 export const RUN_ANNOTATIONS_FILE = '.mlc/annotations.json';
 const SCHEMA = 1;
@@ -52,7 +53,7 @@ export function readRunAnnotations(fs: FileSystem, workspaceRoot: string): Parse
   try {
     document = JSON.parse(fs.readText(path));
   } catch (error) {
-    return unreadable(`is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    return unreadable(`is not valid JSON (${describeError(error)})`);
   }
   const runs = (document as { runs?: unknown } | null)?.runs;
   if (typeof runs !== 'object' || runs === null || Array.isArray(runs)) return unreadable('has no "runs" object');
@@ -98,7 +99,7 @@ export function updateRunAnnotation(
       undefined,
       'error',
       'annotationsUnwritable',
-      `${path} could not be written (${error instanceof Error ? error.message : String(error)}).`,
+      `${path} could not be written (${describeError(error)}).`,
     );
     return { value: undefined, problems: [problem] };
   }

@@ -1,4 +1,4 @@
-import type { DirectoryEntry, FileStat, FileSystem } from '../ports';
+import type { Clock, DirectoryEntry, FileStat, FileSystem } from '../ports';
 import { problemAt } from '../problems';
 import type { RunReader } from '../runs/model';
 import { walkWorkspace } from '../workspace/walkWorkspace';
@@ -11,6 +11,7 @@ import {
   type RunIndexBuildStats,
   type RunIndexSnapshot,
 } from './runIndexModel';
+import { describeError } from '../engineError';
 
 export interface BuildRunIndexOptions {
   readonly fs: FileSystem;
@@ -21,13 +22,28 @@ export interface BuildRunIndexOptions {
   /** Extra folder names or workspace-relative paths to skip (the `mlc.ignore` setting). */
   readonly skip?: readonly string[];
   readonly signal?: AbortSignal;
-  readonly now?: () => number;
+  /** Stamps the snapshot's `builtAt`. */
+  readonly clock: Clock;
 }
 
 /** `<source>#<position>` for every reader, and the key of the whole list. */
 export function readerKeys(readers: readonly RunReader[]): { keys: string[]; readersKey: string } {
-  const keys = readers.map((reader, position) => `${reader.source}#${position}`);
+  const keys = readers.map(readerKey);
   return { keys, readersKey: keys.join(',') };
+}
+
+function readerKey(reader: RunReader, position: number): string {
+  return `${reader.source}#${position}`;
+}
+
+/**
+ * The reader a store's `readerKey` names: the one at its position, if it is still of its source
+ * (an index built with another list of readers names none). The one way back from key to reader.
+ */
+export function readerForKey(readers: readonly RunReader[], key: string): RunReader | undefined {
+  const position = Number(key.slice(key.lastIndexOf('#') + 1));
+  const reader = Number.isInteger(position) ? readers[position] : undefined;
+  return reader && readerKey(reader, position) === key ? reader : undefined;
 }
 
 /**
@@ -139,14 +155,14 @@ export async function buildRunIndex(
       storesReused++;
       continue;
     }
-    const reader = readers[keys.indexOf(found.readerKey)]!;
+    const reader = readerForKey(readers, found.readerKey)!;
     stores.push(await listStore(reader, found, fs, signal));
   }
   const snapshot: RunIndexSnapshot = {
     version: RUN_INDEX_VERSION,
     root,
     readersKey,
-    builtAt: options.now?.() ?? Date.now(),
+    builtAt: options.clock.now(),
     folders,
     stores,
   };
@@ -196,7 +212,7 @@ async function listStore(
           undefined,
           'error',
           'runStoreUnreadable',
-          `The ${reader.source} reader failed on this store (${error instanceof Error ? error.message : String(error)}); other runs are still listed.`,
+          `The ${reader.source} reader failed on this store (${describeError(error)}); other runs are still listed.`,
         ),
       ],
       inputs: recording.inputs(),

@@ -9,7 +9,7 @@ import type { RunSource, RunStatus } from '../runs/model';
  */
 export interface FileRunReaderOptions {
   readonly workspaceRoot: string;
-  readonly clock?: Clock;
+  readonly clock: Clock;
   /** A run whose files changed less than this long ago counts as running. Default 5 minutes. */
   readonly staleAfterMs?: number;
   /** Whether a process id is alive (DVCLive signal files carry the writer's pid). */

@@ -8,8 +8,8 @@ import { readRunRecord, type IsOwnerAlive } from './readRunRecord';
 import { RUN_FILES, type RunRecord } from './runRecord';
 
 export interface MlcRunReaderOptions {
-  /** Liveness of a run's owner process; without it only the heartbeat is used. */
-  readonly isOwnerAlive?: IsOwnerAlive;
+  /** Liveness of a run's owner process (src/node/runStore/isOwnerAlive.ts: pid, else heartbeat). */
+  readonly isOwnerAlive: IsOwnerAlive;
 }
 
 /**
@@ -17,9 +17,17 @@ export interface MlcRunReaderOptions {
  * run.json (params, summary metrics and the latest value of each series are kept there); a run
  * that is still live also gets the latest values from metrics.jsonl, which grows while it runs.
  */
-export function createMlcRunReader(options: MlcRunReaderOptions = {}): RunReader {
+/** What mlc's own reader watches: `.mlc/runs` and everything in it. */
+export const watchesMlcRuns = (relativePath: string) => {
+  const segments = relativePath.split('/');
+  const mlcAt = segments.indexOf('.mlc');
+  return mlcAt >= 0 && segments[mlcAt + 1] === 'runs';
+};
+
+export function createMlcRunReader(options: MlcRunReaderOptions): RunReader {
   return {
     source: 'mlc',
+    watches: watchesMlcRuns,
     detect(folder, entries) {
       const hasStore = entries.some((entry) => entry.name === '.mlc' && entry.kind === 'directory');
       return { stores: hasStore ? [{ source: 'mlc', path: join(folder, '.mlc', 'runs') }] : [], descend: true };
@@ -54,9 +62,6 @@ export function createMlcRunReader(options: MlcRunReaderOptions = {}): RunReader
     },
   };
 }
-
-/** The engine default: liveness from the heartbeat only (src/node/runStore adds a pid check). */
-export const mlcRunReader: RunReader = createMlcRunReader();
 
 /**
  * A run whose run.json cannot be read: listed under its folder name (the run id) as interrupted,

@@ -1,5 +1,5 @@
 import type { PlotProps } from '../pipeline/model';
-import type { FileSystem } from '../ports';
+import type { Clock, FileSystem } from '../ports';
 import type { Problem } from '../problems';
 import { splitQuoted } from '../readers/csvLogger/createCsvLogParser';
 import { parseMetricNumber } from '../series/parseMetricNumber';
@@ -47,7 +47,7 @@ export function createPlotTailer(
   fs: FileSystem,
   path: string,
   props: PlotProps | undefined,
-  now: () => number,
+  clock: Clock,
   options: { readonly skipExisting?: boolean } = {},
 ): PlotTailer {
   const format = formatOf(path);
@@ -70,7 +70,7 @@ export function createPlotTailer(
     const xValue = xColumn === undefined ? undefined : numberOf(row[xColumn]);
     const step = xValue ?? index;
     const rowTime = numberOf(row.timestamp);
-    const timestamp = rowTime === undefined ? now() : rowTime < 1e11 ? rowTime * 1000 : rowTime;
+    const timestamp = rowTime === undefined ? clock.now() : rowTime < 1e11 ? rowTime * 1000 : rowTime;
     for (const [name, cell] of Object.entries(row)) {
       if (name === xColumn || name === 'timestamp') continue;
       const value = numberOf(cell);

@@ -4,6 +4,7 @@ import type { FileSystem } from '../ports';
 import { problemAt, type Parsed } from '../problems';
 import { HEARTBEAT_INTERVAL_MS } from './runRecorder';
 import { RUN_FILES, type RunRecord } from './runRecord';
+import { describeError } from '../engineError';
 
 /**
  * Whether the process that owns a live-looking run still exists. The Node adapter checks the pid
@@ -12,7 +13,7 @@ import { RUN_FILES, type RunRecord } from './runRecord';
 export type IsOwnerAlive = (owner: { readonly pid: number; readonly hostname: string }, updatedAt: number) => boolean;
 
 /** Without a process check: alive while the owner keeps rewriting the record (its heartbeat). */
-export function isHeartbeatFresh(updatedAt: number, now: number = Date.now()): boolean {
+export function isHeartbeatFresh(updatedAt: number, now: number): boolean {
   return now - updatedAt < 3 * HEARTBEAT_INTERVAL_MS;
 }
 
@@ -25,7 +26,7 @@ export function isHeartbeatFresh(updatedAt: number, now: number = Date.now()): b
 export function readRunRecord(
   fs: FileSystem,
   runDirectory: string,
-  isOwnerAlive: IsOwnerAlive = (_owner, updatedAt) => isHeartbeatFresh(updatedAt),
+  isOwnerAlive: IsOwnerAlive,
 ): Parsed<RunRecord | undefined> {
   const path = join(runDirectory, RUN_FILES.record);
   let text: string;
@@ -80,8 +81,4 @@ export function readRunRecord(
     }
   }
   return { value: record, problems: [] };
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,10 +1,11 @@
 import { dirname, join } from 'pathe';
-import type { Clock, Disposable, FileSystem } from '../ports';
+import type { Clock, Disposable, FileSystem, TimerHandle, Timers } from '../ports';
 import type { RunStatus } from '../runs/model';
 import { createRunId } from './createRunId';
 import { formatMetricLines } from './metricsLog';
 import type { MetricPoint } from './plotFileTailer';
 import { RUN_FILES, RUN_RECORD_SCHEMA, type RunRecord, type StageRunRecord } from './runRecord';
+import { EngineError } from '../engineError';
 
 /** How long state changes may wait before run.json is rewritten (many stages end per second). */
 const RECORD_WRITE_DELAY_MS = 250;
@@ -43,9 +44,9 @@ export interface RunActivityListener {
  * every later stage (the whole record is in memory, only earlier logs and events are lost).
  */
 export class RunRecorder {
-  private writeTimer: ReturnType<typeof setTimeout> | undefined;
-  private logTimer: ReturnType<typeof setTimeout> | undefined;
-  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private writeTimer: TimerHandle | undefined;
+  private logTimer: TimerHandle | undefined;
+  private heartbeat: TimerHandle | undefined;
   private readonly logBuffers = new Map<string, string>();
   private logBufferedBytes = 0;
   private stagesByAddress = new Map<string, StageRunRecord>();
@@ -55,6 +56,7 @@ export class RunRecorder {
   private constructor(
     private readonly fs: FileSystem,
     private readonly clock: Clock,
+    private readonly timers: Timers,
     readonly directory: string,
     readonly record: RunRecord,
     private readonly onFolderRecreated: ((message: string) => void) | undefined,
@@ -64,6 +66,7 @@ export class RunRecorder {
   static create(
     fs: FileSystem,
     clock: Clock,
+    timers: Timers,
     runsDirectory: string,
     init: RunRecordInit,
     options: RunRecorderOptions = {},
@@ -84,10 +87,10 @@ export class RunRecorder {
       seriesLatest: {},
       ...init,
     };
-    const recorder = new RunRecorder(fs, clock, directory, record, options.onFolderRecreated);
+    const recorder = new RunRecorder(fs, clock, timers, directory, record, options.onFolderRecreated);
     recorder.writeNow();
     recorder.appendEvent({ type: 'runStarted', stages: init.stages.map((stage) => stage.address) });
-    recorder.heartbeat = setInterval(() => recorder.writeNow(), HEARTBEAT_INTERVAL_MS);
+    recorder.heartbeat = timers.setInterval(() => recorder.writeNow(), HEARTBEAT_INTERVAL_MS);
     return recorder;
   }
 
@@ -100,18 +103,18 @@ export class RunRecorder {
       this.stagesByAddress = new Map(this.record.stages.map((stage) => [stage.address, stage]));
     }
     const stage = this.stagesByAddress.get(address);
-    if (!stage) throw new Error(`Stage ${address} is not part of run ${this.id}.`);
+    if (!stage) throw new EngineError('internal', `Stage ${address} is not part of run ${this.id}.`);
     return stage;
   }
 
   /** Applies a change to the record and schedules a rewrite of run.json. */
   update(change: (record: RunRecord) => void): void {
     change(this.record);
-    this.writeTimer ??= setTimeout(() => this.writeNow(), RECORD_WRITE_DELAY_MS);
+    this.writeTimer ??= this.timers.setTimeout(() => this.writeNow(), RECORD_WRITE_DELAY_MS);
   }
 
   writeNow(): void {
-    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.timers.clear(this.writeTimer);
     this.writeTimer = undefined;
     this.record.updatedAt = this.clock.now();
     const path = join(this.directory, RUN_FILES.record);
@@ -162,12 +165,12 @@ export class RunRecorder {
     this.logBuffers.set(address, (this.logBuffers.get(address) ?? '') + text);
     this.logBufferedBytes += text.length;
     if (this.logBufferedBytes > LOG_BUFFER_LIMIT) this.flushLogs();
-    else this.logTimer ??= setTimeout(() => this.flushLogs(), LOG_FLUSH_DELAY_MS);
+    else this.logTimer ??= this.timers.setTimeout(() => this.flushLogs(), LOG_FLUSH_DELAY_MS);
     for (const listener of this.listeners) listener.logLine?.(address, timestamp);
   }
 
   flushLogs(): void {
-    if (this.logTimer) clearTimeout(this.logTimer);
+    this.timers.clear(this.logTimer);
     this.logTimer = undefined;
     for (const [address, text] of this.logBuffers) {
       const path = join(this.directory, this.stage(address).logFile);
@@ -190,9 +193,9 @@ export class RunRecorder {
    * keep the process alive), flushes logs, records the final status.
    */
   finish(status: RunStatus, message?: string): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.timers.clear(this.heartbeat);
     this.heartbeat = undefined;
-    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.timers.clear(this.writeTimer);
     this.writeTimer = undefined;
     this.record.status = status;
     this.record.endedAt = this.clock.now();

@@ -1,5 +1,5 @@
 import { join } from 'pathe';
-import type { FileSystem } from '../ports';
+import type { Clock, FileSystem, Timers } from '../ports';
 
 /**
  * `.mlc/runs/<run-id>/stop-requested`: how `mlc stop` (or another window) asks the process that
@@ -65,7 +65,7 @@ export interface StopRequestWatch {
 export function watchStopRequest(
   fs: FileSystem,
   runDirectory: string,
-  now: () => number,
+  time: { readonly clock: Clock; readonly timers: Timers },
   outer: AbortSignal,
   onRequest: (request: StopRequest) => void,
 ): StopRequestWatch {
@@ -76,20 +76,20 @@ export function watchStopRequest(
   else outer.addEventListener('abort', onOuterAbort, { once: true });
   const check = () => {
     if (noticed || controller.signal.aborted) return;
-    const request = readStopRequest(fs, runDirectory, now());
+    const request = readStopRequest(fs, runDirectory, time.clock.now());
     if (!request) return;
     noticed = request;
-    clearInterval(timer);
+    time.timers.clear(timer);
     onRequest(request);
     controller.abort(new Error('stop requested'));
   };
-  const timer = setInterval(check, STOP_REQUEST_POLL_MS);
+  const timer = time.timers.setInterval(check, STOP_REQUEST_POLL_MS);
   check();
   return {
     signal: controller.signal,
     request: () => noticed,
     dispose() {
-      clearInterval(timer);
+      time.timers.clear(timer);
       outer.removeEventListener('abort', onOuterAbort);
     },
   };

@@ -104,4 +104,10 @@ export interface RunReader {
     context: ReaderContext,
     names?: readonly string[],
   ): Promise<RunSeriesResult>;
+  /**
+   * Whether a change at this workspace-relative path ('/'-separated) may alter this reader's runs:
+   * its detection rule, as a path test. Every workspace watcher asks the readers through this (see
+   * isRunOutputPath in src/node/readers/allRunReaders.ts), so a file a reader reads is watched.
+   */
+  watches(relativePath: string): boolean;
 }

@@ -6,7 +6,7 @@ import { buildLockEntry } from '../lock/recordStageSuccess';
 import { serializeLockFile } from '../lock/serializeLockEntry';
 import { updateLockText } from '../lock/updateLockText';
 import type { Stage } from '../pipeline/model';
-import type { FileSystem } from '../ports';
+import type { FileSystem, TimerHandle, Timers } from '../ports';
 
 export interface BatchedLockRecorder {
   /** Hashes the stage now and queues its lock entry; the entry reaches disk at the next flush. */
@@ -25,16 +25,16 @@ export interface BatchedLockRecorder {
  * after its stage succeeded).
  */
 export function createBatchedLockRecorder(
-  context: { readonly fs: FileSystem; readonly hasher: ContentHasher },
+  context: { readonly fs: FileSystem; readonly hasher: ContentHasher; readonly timers: Timers },
   delayMs = 250,
 ): BatchedLockRecorder {
   const pending = new Map<string, Map<string, StageLockEntry>>();
   /** What this recorder last wrote per lock file: canonical by construction, no need to check. */
   const written = new Map<string, string>();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: TimerHandle | undefined;
 
   const flush = () => {
-    if (timer) clearTimeout(timer);
+    context.timers.clear(timer);
     timer = undefined;
     for (const [lockPath, entries] of pending) {
       const read = readLockFile(context.fs, lockPath);
@@ -80,7 +80,7 @@ export function createBatchedLockRecorder(
       const entries = pending.get(lockPath) ?? new Map<string, StageLockEntry>();
       entries.set(stage.name, entry);
       pending.set(lockPath, entries);
-      timer ??= setTimeout(flush, delayMs);
+      timer ??= context.timers.setTimeout(flush, delayMs);
       return entry;
     },
     flush,

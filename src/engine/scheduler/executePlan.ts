@@ -4,6 +4,7 @@ import type { StageRunRecord } from '../runStore/runRecord';
 import type { PlannedStage, RunPlan } from './planRun';
 import { runStage } from './runStage';
 import type { SchedulerDependencies } from './schedulerDependencies';
+import { describeError } from '../engineError';
 
 export interface ExecuteOptions {
   /** How many stages run at once (at least 1). */
@@ -105,7 +106,7 @@ export async function executePlan(
             const record = recorder.stage(planned.address);
             recorder.update(() => {
               record.status = 'failed';
-              record.failure = { code: 'startFailed', message: error instanceof Error ? error.message : String(error) };
+              record.failure = { code: 'startFailed', message: describeError(error) };
             });
             onFinished(planned, record, releaseSlot);
           },

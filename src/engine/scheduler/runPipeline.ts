@@ -15,6 +15,7 @@ import type { LockHolder, WorkspaceLock } from '../runStore/workspaceLock';
 import { executePlan } from './executePlan';
 import { planRun, upstreamClosure, type RunPlan, type SchedulerNode, type StageStatusView } from './planRun';
 import type { SchedulerDependencies } from './schedulerDependencies';
+import { describeError } from '../engineError';
 
 export interface PipelineRunRequest {
   /** Absolute workspace root; run records go to `<root>/.mlc/runs`. */
@@ -134,6 +135,7 @@ export async function runPipeline(
     const recorder = RunRecorder.create(
       ports.fs,
       ports.clock,
+      ports.timers,
       runsDirectory,
       {
         owner: ports.owner,
@@ -159,7 +161,7 @@ export async function runPipeline(
       plan.stages.map((planned) => planned.address),
     );
     // `mlc stop` from anywhere cancels the run exactly as Ctrl-C (or the window's Stop) does.
-    const stopWatch = watchStopRequest(ports.fs, recorder.directory, ports.clock.now, signal, (stop) => {
+    const stopWatch = watchStopRequest(ports.fs, recorder.directory, ports, signal, (stop) => {
       recorder.update((record) => (record.stopRequest = { ...stop, noticedAt: ports.clock.now() }));
       recorder.appendEvent({ type: 'stopRequested', by: stop.by });
       // At once, not coalesced: `mlc stop` reads this as the owner's answer.
@@ -168,6 +170,7 @@ export async function runPipeline(
     const alerts = watchRunAlerts(recorder, request.root, request.alerts ?? new Map(), {
       fs: ports.fs,
       clock: ports.clock,
+      timers: ports.timers,
       ...(ports.deploymentHealth ? { deploymentHealth: ports.deploymentHealth } : {}),
       ...(ports.audit ? { audit: ports.audit } : {}),
       onAlert: (alert) => ports.observer?.alertFired?.(alert),
@@ -191,10 +194,7 @@ export async function runPipeline(
     } catch (error) {
       alerts.dispose();
       try {
-        recorder.finish(
-          'failed',
-          `mlc failed while running: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        recorder.finish('failed', `mlc failed while running: ${describeError(error)}`);
       } catch {
         // The record cannot be written either: the first error is the one to report.
       }
@@ -217,7 +217,7 @@ async function auditRun(ports: PipelineRunPorts, record: Readonly<RunRecord>): P
   try {
     await ports.audit('run', { runId: record.id, status: record.status, stages });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     ports.observer?.runWarning?.(`the run was recorded, but .mlc/audit.jsonl could not be appended: ${message}`);
   }
 }

@@ -12,6 +12,7 @@ import { remoteStageContext } from '../runners/remoteStage';
 import type { PlannedStage } from './planRun';
 import type { ProcessResult, ProcessRunner, StagePlacement } from './ports';
 import type { SchedulerDependencies } from './schedulerDependencies';
+import { describeError } from '../engineError';
 
 const DEFAULT_METRICS_POLL_MS = 200;
 
@@ -94,13 +95,13 @@ export async function runStage(
   };
   const pollTimer =
     tailers.length > 0
-      ? setInterval(() => pollPlots(false), dependencies.metricsPollMs ?? DEFAULT_METRICS_POLL_MS)
+      ? dependencies.timers.setInterval(() => pollPlots(false), dependencies.metricsPollMs ?? DEFAULT_METRICS_POLL_MS)
       : undefined;
   let outcome: { status: StageRunRecord['status']; failure?: StageFailure; last?: ProcessResult };
   try {
     outcome = await runAttempts(planned, recorder, dependencies, signal, remote ?? { processRunner });
   } finally {
-    if (pollTimer) clearInterval(pollTimer);
+    dependencies.timers.clear(pollTimer);
     pollPlots(true);
     // Rows of a plot file skipped for their width: one event per file, in the run's events.jsonl.
     for (const tailer of tailers) {
@@ -169,13 +170,14 @@ function refusedOuts(stage: Stage, dependencies: SchedulerDependencies): string[
 
 /** Deletes declared outs that are not `persist: true`, and starts following the plot files. */
 function followPlots(stage: Stage, dependencies: SchedulerDependencies): PlotTailer[] {
-  const now = () => dependencies.clock.now();
   const tailers: PlotTailer[] = [];
   for (const out of stage.outs) {
     const path = resolve(stage.wdir, out.path);
     if (!out.persist) dependencies.fs.remove(path);
     if (out.kind === 'plot') {
-      tailers.push(createPlotTailer(dependencies.fs, path, out.plot, now, { skipExisting: out.persist }));
+      tailers.push(
+        createPlotTailer(dependencies.fs, path, out.plot, dependencies.clock, { skipExisting: out.persist }),
+      );
     }
   }
   return tailers;
@@ -320,7 +322,7 @@ async function finishSuccess(
     });
     return outcome;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     return {
       ...outcome,
       status: 'failed',

@@ -1,7 +1,7 @@
 import type { FiredAlert } from '../alerts/alertMonitor';
 import type { Stage } from '../pipeline/model';
 import type { OutOwnershipRules } from '../pipeline/outOwnership';
-import type { Clock, FileSystem } from '../ports';
+import type { Clock, FileSystem, Timers } from '../ports';
 import type { PathHashes, StageRunRecord } from '../runStore/runRecord';
 import type { RunnerChoice, RunnerPlacement } from '../runners/chooseRunner';
 import type { StageStatusView } from './planRun';
@@ -28,6 +28,7 @@ export interface StageSuccessRecord {
 export interface SchedulerDependencies {
   readonly fs: FileSystem;
   readonly clock: Clock;
+  readonly timers: Timers;
   /** Runs commands on this machine. */
   readonly processRunner: ProcessRunner;
   /** Where a stage runs (runPipeline sets it from the request); absent = every stage here. */

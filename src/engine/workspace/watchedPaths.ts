@@ -4,23 +4,6 @@ import { ALWAYS_SKIPPED_FOLDERS } from './walkWorkspace';
 
 /** Default params files, which `vars:` and `${}` read even when no stage lists them. */
 export const PARAMS_NAME = /^params\.(ya?ml|json|toml)$/;
-/** Keras CSVLogger and Lightning CSVLogger file names, as the CSV reader detects them. */
-const CSV_LOG_NAME = /(^training\.log$)|(^metrics\.csv$)|((log|history|train|metric|epoch|progress)[^/]*\.csv$)/i;
-
-/** Run outputs of every source the run index reads (mlc's own, MLflow, DVCLive, TensorBoard, CSV loggers). */
-export function isRunOutputPath(relativePath: string): boolean {
-  const segments = relativePath.split('/');
-  const name = segments.at(-1) ?? '';
-  const runsAt = segments.indexOf('.mlc');
-  return (
-    (runsAt >= 0 && segments[runsAt + 1] === 'runs') ||
-    segments.includes('mlruns') ||
-    segments.includes('dvclive') ||
-    /^mlflow\.db(-wal|-journal)?$/.test(name) ||
-    name.startsWith('events.out.tfevents.') ||
-    CSV_LOG_NAME.test(name)
-  );
-}
 
 /**
  * What the file watcher skips: the folders discovery never enters (`mlc.ignore` included), except

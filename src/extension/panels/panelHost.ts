@@ -5,6 +5,7 @@ import type { MessageHandlers } from '../../protocol/messageHandlers';
 import type { PanelCommonAction } from '../../protocol/panelCommon';
 import { type MessageValidators, parseMessage } from '../../protocol/validateMessage';
 import { buildPanelHtml, createNonce } from './panelHtml';
+import { describeError } from '../../engine/engineError';
 
 export interface PanelHostOptions<Update, Action extends { type: string }> {
   readonly panel: vscode.WebviewPanel;
@@ -106,7 +107,7 @@ export class PanelHost<Update, Action extends { type: string }> implements vscod
     } catch (error) {
       this.options.logger.error('A panel snapshot failed', {
         bundle: this.options.bundle,
-        error: error instanceof Error ? error.message : String(error),
+        error: describeError(error),
       });
     }
   }
@@ -139,7 +140,7 @@ export class PanelHost<Update, Action extends { type: string }> implements vscod
       this.options.logger.error('A panel action failed', {
         bundle: this.options.bundle,
         type: message.type,
-        error: error instanceof Error ? error.message : String(error),
+        error: describeError(error),
       });
     }
     if (this.isStale && this.canReceive) void this.sendSnapshot();

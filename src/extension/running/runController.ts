@@ -3,6 +3,7 @@ import type { FiredAlert } from '../../engine/alerts/alertMonitor';
 import type { Logger } from '../../engine/ports';
 import type { RunStatus } from '../../engine/runs/model';
 import type { EngineServices, RunListener, RunOutcome, RunRequest } from '../engineServices';
+import { describeError } from '../../engine/engineError';
 
 /** One pipeline run started from this window, as the status bar and the views see it. */
 export interface ActiveRun {
@@ -122,7 +123,7 @@ export class RunController implements vscode.Disposable {
       outcome = await handle.done;
     } catch (error) {
       this.logger.error('Run failed to start', { error: String(error) });
-      sink.message(`The run could not start: ${error instanceof Error ? error.message : String(error)}`);
+      sink.message(`The run could not start: ${describeError(error)}`);
       outcome = { runId: run.runId, status: 'failed' satisfies RunStatus };
     } finally {
       this.active.delete(run);

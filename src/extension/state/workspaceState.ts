@@ -2,18 +2,12 @@ import * as vscode from 'vscode';
 import type { Logger } from '../../engine/ports';
 import { ALWAYS_SKIPPED_FOLDERS } from '../../engine/workspace/walkWorkspace';
 import type { RunSummary } from '../../engine/runs/model';
-import type {
-  EngineServices,
-  RunRequest,
-  StageEntry,
-  StageRunRecord,
-  StageStatusEntry,
-  WorkspaceView,
-} from '../engineServices';
+import type { EngineServices, RunRequest, StageEntry, StageRunRecord, WorkspaceView } from '../engineServices';
 import { isPipelineFileName } from '../../engine/pipeline/pipelineFileNames';
 import type { StageState } from '../presentation';
 import { readSettings } from '../settings';
 import { debounce } from './debounce';
+import { reloadedRootState, type RootState } from './rootState';
 
 /** What the views and editor features show about one stage. */
 export interface StageInfo {
@@ -22,13 +16,6 @@ export interface StageInfo {
   readonly state: StageState;
   readonly reasons: readonly string[];
   readonly lastRun?: StageRunRecord;
-}
-
-interface RootState {
-  view: WorkspaceView;
-  statuses: ReadonlyMap<string, StageStatusEntry>;
-  lastRuns: ReadonlyMap<string, StageRunRecord>;
-  statusAbort?: AbortController;
 }
 
 /**
@@ -229,18 +216,17 @@ export class WorkspaceState implements vscode.Disposable {
     const roots = this.folderRoots();
     if (!this.pipelineFiles) this.pipelineFiles = await this.discover(roots);
     const overrides = this.overrides();
-    for (const root of [...this.roots.keys()]) if (!roots.includes(root)) this.roots.delete(root);
+    for (const [root, state] of [...this.roots]) {
+      if (roots.includes(root)) continue;
+      state.statusAbort?.abort();
+      this.roots.delete(root);
+    }
     for (const root of roots) {
       const started = performance.now();
       const settings = readSettings(vscode.Uri.file(root));
       const pipelineFiles = this.pipelineFiles.get(root) ?? [];
       const view = this.engine.loadWorkspace(root, { overrides, ignore: settings.ignore, pipelineFiles });
-      const previous = this.roots.get(root);
-      this.roots.set(root, {
-        view,
-        statuses: previous?.statuses ?? new Map(),
-        lastRuns: previous?.lastRuns ?? new Map(),
-      });
+      this.roots.set(root, reloadedRootState(this.roots.get(root), view));
       this.logger.debug('Loaded pipelines', {
         root,
         pipelines: view.pipelines.length,

@@ -1,16 +1,11 @@
 import * as vscode from 'vscode';
 import type { Disposable } from '../../engine/ports';
+import { isRunOutputPath } from '../../node/readers/runOutputWatches';
 import { type FolderTreeChange, watchFolderTree } from '../../node/workspace/watchFolderTree';
 import { isLockFileName, isPipelineFileName } from '../../engine/pipeline/pipelineFileNames';
 import { readSettings } from '../settings';
 import type { WorkspaceState } from './workspaceState';
-import {
-  PARAMS_NAME,
-  declaredStagePaths,
-  isRunOutputPath,
-  isWithin,
-  skipsWatching,
-} from '../../engine/workspace/watchedPaths';
+import { PARAMS_NAME, declaredStagePaths, isWithin, skipsWatching } from '../../engine/workspace/watchedPaths';
 
 /**
  * Keeps the state current without polling. Every workspace folder is watched by mlc itself

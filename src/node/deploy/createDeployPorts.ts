@@ -5,6 +5,7 @@ import type { FileSystem, GitClient } from '../../engine/ports';
 import { createContentHasher } from '../hashing/createContentHasher';
 import { createLocalDeployHost } from './localDeployHost';
 import { createNodeGitClient } from './nodeGitClient';
+import { systemClock } from '../systemTime';
 import { sha256Text } from './sha256Text';
 
 /**
@@ -22,7 +23,7 @@ export function createDeployPorts(options: {
 } {
   const hasher = createContentHasher({ workspaceRoot: options.workspaceRoot, fs: options.fs, workers: 0 });
   const git: GitClient = createNodeGitClient();
-  const clock = { now: () => Date.now() };
+  const clock = systemClock;
   const appendAudit = async (type: AuditEntryType, data: Readonly<Record<string, unknown>>) => {
     await appendAuditEntry({ fs: options.fs, clock, git, sha256: sha256Text }, options.workspaceRoot, type, data);
   };

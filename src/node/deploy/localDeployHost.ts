@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import type { DeployHost, HealthAnswer, ProcessExit } from '../../engine/deploy/ports';
+import { describeError } from '../../engine/engineError';
 
 export interface LocalDeployHostOptions {
   /** How long a stopping server gets after SIGTERM before its group is killed (default 10 s). */
@@ -123,7 +124,7 @@ export function createLocalDeployHost(options: LocalDeployHostOptions = {}): Dep
           );
           outgoing.end();
         } catch (error) {
-          done({ ok: false, error: error instanceof Error ? error.message : String(error) });
+          done({ ok: false, error: describeError(error) });
         }
       });
     },

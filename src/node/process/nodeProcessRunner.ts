@@ -8,6 +8,7 @@ import type {
   RunningProcess,
 } from '../../engine/scheduler/ports';
 import { startStageWatchdog, trackStageGroup, untrackStageGroup } from './stageGroups';
+import { describeError } from '../../engine/engineError';
 
 const DEFAULT_KILL_GRACE_MS = 5000;
 /** After the shell exits, how long its output pipes may stay open (a background child holding them). */
@@ -189,7 +190,7 @@ function failedStart(error: unknown, startedAt: number): ProcessResult {
     signal: undefined,
     timedOut: false,
     cancelled: false,
-    startError: error instanceof Error ? error.message : String(error),
+    startError: describeError(error),
     startedAt,
     endedAt: Date.now(),
   };

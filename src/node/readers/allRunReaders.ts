@@ -6,10 +6,12 @@ import { createTensorboardReader } from '../../engine/readers/tensorboard/tensor
 import type { RunReader } from '../../engine/runs/model';
 import { isProcessAlive } from '../runStore/isOwnerAlive';
 import { nodeMlcRunReader } from '../runStore/nodeMlcRunReader';
+import { systemClock } from '../systemTime';
 import { createMlflowSqliteReader } from './mlflowSqliteReader';
 
 export interface AllRunReadersOptions {
   readonly workspaceRoot: string;
+  /** Default: the system clock (tests pass a fixed one). */
   readonly clock?: Clock;
   /** Quiet period after which a file-based run stops counting as running (default 5 minutes). */
   readonly staleAfterMs?: number;
@@ -26,17 +28,17 @@ export function createAllRunReaders(options: AllRunReadersOptions): {
   readonly readers: readonly RunReader[];
   dispose(): void;
 } {
+  const clock = options.clock ?? systemClock;
   const fileOptions = {
     workspaceRoot: options.workspaceRoot,
-    clock: options.clock,
+    clock,
     staleAfterMs: options.staleAfterMs,
     isProcessAlive,
   };
-  const now = options.clock ? () => options.clock!.now() : undefined;
-  const sqliteReader = createMlflowSqliteReader({ wasmPath: options.wasmPath, ...(now ? { now } : {}) });
+  const sqliteReader = createMlflowSqliteReader({ wasmPath: options.wasmPath, clock });
   const readers: RunReader[] = [
     nodeMlcRunReader,
-    createMlflowFileStoreReader(now ? { now } : {}),
+    createMlflowFileStoreReader({ clock }),
     sqliteReader,
     createDvcliveReader(fileOptions),
     createTensorboardReader(fileOptions),

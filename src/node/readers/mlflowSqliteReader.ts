@@ -14,7 +14,10 @@ import { MlflowSqliteSchema } from './mlflowSqlite/mlflowSqliteSchema';
 import { queryMlflowRuns } from './mlflowSqlite/queryMlflowRuns';
 import { isVisibleRun, queryMlflowSeries } from './mlflowSqlite/queryMlflowSeries';
 import { queryMlflowSqliteRegistry } from './mlflowSqlite/queryMlflowSqliteRegistry';
+import { MLFLOW_DATABASE_NAME, watchesMlflowDatabase } from './mlflowSqlite/mlflowDatabaseFiles';
 import { databaseFingerprint, databaseProblem, readMlflowDatabaseBytes } from './mlflowSqlite/readMlflowDatabaseBytes';
+import { systemClock } from '../systemTime';
+import { describeError } from '../../engine/engineError';
 
 export interface MlflowSqliteReaderOptions extends MlflowReaderOptions {
   /** sql-wasm.wasm; by default next to the bundle, else from node_modules/sql.js. */
@@ -37,15 +40,13 @@ interface OpenDatabase {
 
 /** Databases kept open per reader; a refresh of an unchanged file reuses them. */
 const MAX_OPEN_DATABASES = 4;
-export const MLFLOW_DATABASE_NAME = 'mlflow.db';
 
 /**
  * The MLflow SQLite store (`mlflow.db`, FORMATS.md 4), read with sql.js from the file's bytes:
  * no native module, no lock, never a write. Only files named `mlflow.db` are claimed; stores named
  * elsewhere by MLFLOW_TRACKING_URI are out of scope.
  */
-export function createMlflowSqliteReader(options: MlflowSqliteReaderOptions = {}): MlflowSqliteReader {
-  const now = options.now ?? (() => Date.now());
+export function createMlflowSqliteReader(options: MlflowSqliteReaderOptions): MlflowSqliteReader {
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const open = new Map<string, OpenDatabase>();
 
@@ -67,6 +68,7 @@ export function createMlflowSqliteReader(options: MlflowSqliteReaderOptions = {}
 
   return {
     source: 'mlflow',
+    watches: watchesMlflowDatabase,
     detect(folder, entries) {
       const hasDatabase = entries.some((entry) => entry.name === MLFLOW_DATABASE_NAME && entry.kind === 'file');
       return {
@@ -80,7 +82,7 @@ export function createMlflowSqliteReader(options: MlflowSqliteReaderOptions = {}
       try {
         const result = queryMlflowRuns(opened.database, opened.schema, {
           location: store.path,
-          now: now(),
+          now: options.clock.now(),
           staleAfterMs,
         });
         return { runs: result.runs.sort(byNewestFirst), problems: [...opened.problems, ...result.problems] };
@@ -136,7 +138,7 @@ async function readAndOpen(
     const problem = databaseProblem(
       path,
       'mlflowSqlWasmMissing',
-      `sql.js could not start (${error instanceof Error ? error.message : String(error)}); reinstall mlc or pass the wasm path.`,
+      `sql.js could not start (${describeError(error)}); reinstall mlc or pass the wasm path.`,
     );
     return { fingerprint, problems: [...read.problems, problem] };
   }
@@ -151,9 +153,9 @@ async function readAndOpen(
 }
 
 function queryProblem(path: string, error: unknown): Problem {
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = describeError(error);
   return databaseProblem(path, 'mlflowDatabaseInvalid', `SQLite could not read it (${detail}). Is the file complete?`);
 }
 
-/** The SQLite reader with default settings, sql.js loaded on first use. */
-export const mlflowSqliteReader: MlflowSqliteReader = createMlflowSqliteReader();
+/** The SQLite reader with default settings (24 h staleness, the system clock), sql.js loaded on first use. */
+export const mlflowSqliteReader: MlflowSqliteReader = createMlflowSqliteReader({ clock: systemClock });

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import type { Disposable, FileSystem, Logger } from '../../engine/ports';
-import type { Problem } from '../../engine/problems';
-import { buildRunIndex } from '../../engine/runIndex/buildRunIndex';
+import { problemAt, type Problem } from '../../engine/problems';
+import { buildRunIndex, readerForKey } from '../../engine/runIndex/buildRunIndex';
 import { findRun, queryRuns, type RunLookup, type RunQuery } from '../../engine/runIndex/queryRunIndex';
 import type { RunIndexBuildStats, RunIndexSnapshot } from '../../engine/runIndex/runIndexModel';
 import type { MetricSeries, RunReader, RunSummary } from '../../engine/runs/model';
@@ -10,6 +10,7 @@ import { concatSeries } from '../../engine/series/seriesBuilder';
 import { isTailableReader, type SeriesTail, type SeriesTailUpdate } from '../../engine/series/seriesTail';
 import { nodeFileSystem } from '../nodeFileSystem';
 import { createAllRunReaders } from '../readers/allRunReaders';
+import { systemClock } from '../systemTime';
 import { loadRunIndexCache, runIndexCachePath, saveRunIndexCache } from './runIndexCache';
 import {
   fingerprintPaths,
@@ -78,6 +79,7 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
         previous,
         skip: options.skip,
         signal,
+        clock: systemClock,
       });
       lastStats = result.stats;
       const isUnchanged =
@@ -104,12 +106,23 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
     return findRun(await refresh(), runId);
   }
 
-  async function readSeries(runId: string, names?: readonly string[], maxPoints?: number): Promise<RunSeriesResponse> {
+  /** The run and its reader, or the problem that says why there is none (never an empty answer). */
+  async function runAndReader(runId: string) {
     const found = await lookup(runId);
-    if (found.kind !== 'found') return { runId, series: {}, problems: [] };
+    if (found.kind !== 'found') return { problem: runLookupProblem(options.workspaceRoot, runId, found) };
     const { run, store } = found.found;
-    const reader = readers[Number(store.readerKey.split('#')[1])];
-    if (!reader) return { runId: run.id, series: {}, problems: [] };
+    const reader = readerForKey(readers, store.readerKey);
+    if (!reader) {
+      const message = `Run ${run.id} was indexed by a reader (${store.readerKey}) this mlc no longer has; refresh the run index.`;
+      return { problem: problemAt(store.store.path, undefined, 'error', 'runReaderMissing', message) };
+    }
+    return { run, store, reader };
+  }
+
+  async function readSeries(runId: string, names?: readonly string[], maxPoints?: number): Promise<RunSeriesResponse> {
+    const found = await runAndReader(runId);
+    if (found.problem) return { runId, series: {}, problems: [found.problem] };
+    const { run, store, reader } = found;
     let series: Record<string, MetricSeries>;
     let problems: readonly Problem[];
     const onDisk = cachePath ? seriesCachePath(dirname(cachePath), run.id, names) : undefined;
@@ -151,11 +164,14 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
     names: readonly string[] | undefined,
     listener: (update: FollowUpdate) => void,
   ): Promise<Disposable> {
-    const found = await lookup(runId);
-    if (found.kind !== 'found') return { dispose: () => undefined };
-    const { run, store } = found.found;
-    const reader = readers[Number(store.readerKey.split('#')[1])];
-    if (!reader || !isTailableReader(reader)) return { dispose: () => undefined };
+    const found = await runAndReader(runId);
+    if (found.problem) {
+      listener({ runId, reset: true, series: {}, problems: [found.problem] });
+      return { dispose: () => undefined };
+    }
+    const { run, store, reader } = found;
+    // A reader that cannot tail (MLflow) has nothing live to follow: its series are read whole.
+    if (!isTailableReader(reader)) return { dispose: () => undefined };
     const tail = reader.createTail(store.store, run.id, names);
     const first = tail.poll({ fs });
     listener({ runId: run.id, ...first, reset: true });
@@ -221,4 +237,17 @@ function mergeUpdate(previous: Record<string, MetricSeries>, update: SeriesTailU
     merged[name] = base ? concatSeries(base, added) : added;
   }
   return merged;
+}
+
+/** Why a run id names no run: unknown (with near matches) or ambiguous (with the candidates). */
+function runLookupProblem(
+  workspaceRoot: string,
+  runId: string,
+  lookup: Exclude<RunLookup, { kind: 'found' }>,
+): Problem {
+  const message =
+    lookup.kind === 'ambiguous'
+      ? `Run id ${runId} matches several runs (${lookup.candidates.join(', ')}); give more of it.`
+      : `No run ${runId} in this workspace${lookup.nearMatches.length > 0 ? ` (did you mean ${lookup.nearMatches.join(', ')}?)` : ''}.`;
+  return problemAt(workspaceRoot, undefined, 'error', 'runNotFound', message);
 }

@@ -25,6 +25,7 @@ import { createProcessWorkerRunner, findProcessWorker } from '../process/createP
 import { nodeProcessRunner } from '../process/nodeProcessRunner';
 import { createRemoteProcessRunners } from '../runners/createRemoteProcessRunner';
 import { createWorkspaceLock } from './createWorkspaceLock';
+import { systemClock, systemTimers } from '../systemTime';
 import { readGitState } from './readGitState';
 
 /** From this many planned stages on, commands are spawned from a small worker process. */
@@ -65,14 +66,15 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
     hash: (path, algorithm) => setup.hasher.hash(path, algorithm),
     flush: async () => undefined,
   };
-  const lockRecorder = createBatchedLockRecorder({ fs, hasher });
+  const lockRecorder = createBatchedLockRecorder({ fs, hasher, timers: systemTimers });
   let workerRunner: (ProcessRunner & Disposable) | undefined;
   const paramsCache = new Map<string, ParamsFileContents>();
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined) environment[name] = value;
   return {
     fs,
-    clock: { now: () => Date.now() },
+    clock: systemClock,
+    timers: systemTimers,
     processRunner: { start: (spec, signal) => (workerRunner ?? nodeProcessRunner).start(spec, signal) },
     remoteProcessRunner: createRemoteProcessRunners(),
     environment,
@@ -134,7 +136,7 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
     deploymentHealth: (target) => checkDeploymentHealth({ fs, host: createLocalDeployHost() }, setup.root, target),
     audit: async (type, data) => {
       await appendAuditEntry(
-        { fs, clock: { now: () => Date.now() }, git: createNodeGitClient(), sha256: sha256Text },
+        { fs, clock: systemClock, git: createNodeGitClient(), sha256: sha256Text },
         setup.root,
         type,
         data,

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { isHeartbeatFresh } from '../../engine/runStore/readRunRecord';
+import { systemClock } from '../systemTime';
 
 /**
  * Whether the mlc process that owns a run or a lock still exists. On this host: signal 0 to its
@@ -7,7 +8,7 @@ import { isHeartbeatFresh } from '../../engine/runStore/readRunRecord';
  * the record's heartbeat decides (the owner rewrites run.json every minute).
  */
 export function isOwnerAlive(owner: { readonly pid: number; readonly hostname: string }, updatedAt: number): boolean {
-  if (owner.hostname !== hostname()) return isHeartbeatFresh(updatedAt);
+  if (owner.hostname !== hostname()) return isHeartbeatFresh(updatedAt, systemClock.now());
   return isProcessAlive(owner.pid);
 }
 

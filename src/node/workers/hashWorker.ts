@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { HashAlgorithm } from '../../engine/hashing/ports';
 import { md5File } from '../hashing/md5File';
+import { describeError } from '../../engine/engineError';
 
 /**
  * Worker thread entry (bundled to dist/workers/hashWorker.js): hashes one file per message with
@@ -22,7 +23,7 @@ parentPort?.on('message', (request: HashRequest) => {
     response = { id: request.id, ...md5File(request.path, request.algorithm) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    response = { id: request.id, error: { code, message: error instanceof Error ? error.message : String(error) } };
+    response = { id: request.id, error: { code, message: describeError(error) } };
   }
   parentPort?.postMessage(response);
 });

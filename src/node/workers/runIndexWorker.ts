@@ -4,6 +4,7 @@ import { createRunIndexService } from '../runIndex/createRunIndexService';
 import { nodeFileSystem } from '../nodeFileSystem';
 import { readRunDetails } from '../runIndex/readRunDetails';
 import type { RunIndexMessage, RunIndexRequest, RunIndexWorkerData } from '../runIndex/runIndexProtocol';
+import { describeError } from '../../engine/engineError';
 
 /**
  * The run index in a worker thread, so the extension host never walks, parses or downsamples:
@@ -54,7 +55,7 @@ if (port) {
           type: 'response',
           id: request.id,
           ok: false,
-          error: error instanceof Error ? error.message : String(error),
+          error: describeError(error),
         }),
     );
   });

@@ -19,11 +19,12 @@ const linePrefix = '[mlc-it] ';
  * @param {string} options.resultFile where index.js writes its JSON result
  * @param {string} [options.testsPath] default out/test/integration/index.js
  * @param {string} [options.grep] only tests whose full title matches
+ * @param {string} [options.suite] only this suite file (`runPipeline.test.js`), else every suite of the trust
  * @param {number} [options.timeoutMs] default 5 minutes
  * @returns {Promise<{ passed: number, failed: number, skipped: number, exitCode: number | undefined, tests: object[], error?: string }>}
  */
 export async function runIntegrationTests(options) {
-  const { server, folder, resultFile, trust = 'disabled', grep, timeoutMs = 300_000 } = options;
+  const { server, folder, resultFile, trust = 'disabled', grep, suite, timeoutMs = 300_000 } = options;
   const testsPath = options.testsPath ?? join(repoRoot, 'out/test/integration/index.js');
   if (!existsSync(testsPath)) throw new Error(`${testsPath} is missing: run \`npm run build\` first`);
   rmSync(resultFile, { force: true });
@@ -33,6 +34,7 @@ export async function runIntegrationTests(options) {
     MLC_TEST_TRUST: trust,
     MLC_REPO_ROOT: repoRoot,
     ...(grep ? { MLC_TEST_GREP: grep } : {}),
+    ...(suite ? { MLC_TEST_SUITE: suite } : {}),
   };
   const payload = [
     ['extensionDevelopmentPath', remote(repoRoot)],
@@ -41,7 +43,8 @@ export async function runIntegrationTests(options) {
   ];
   const url = `${server.url}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 
-  const browser = await launchBrowser({ name: `integration-${trust}` });
+  const label = suite ? `integration-${trust}-${suite.replace(/\.test\.js$/, '')}` : `integration-${trust}`;
+  const browser = await launchBrowser({ name: label });
   const { page } = browser;
   page.on('console', (message) => {
     const text = message.text();
@@ -65,7 +68,7 @@ export async function runIntegrationTests(options) {
   } catch (caught) {
     error = caught instanceof Error ? caught.message : String(caught);
   }
-  if (error) await page.screenshot({ path: join(screenshotsDir, `integration-${trust}-failure.png`) }).catch(() => {});
+  if (error) await page.screenshot({ path: join(screenshotsDir, `${label}-failure.png`) }).catch(() => {});
   await browser.close();
 
   const result = existsSync(resultFile) ? JSON.parse(readFileSync(resultFile, 'utf8')) : undefined;
@@ -76,7 +79,7 @@ export async function runIntegrationTests(options) {
       skipped: 0,
       exitCode,
       tests: [],
-      error: error ?? `no result file ${resultFile} (see test-results/console/integration-${trust}.log)`,
+      error: error ?? `no result file ${resultFile} (see test-results/console/${label}.log)`,
     };
   }
   // Exit code and result file must agree; a run that passed nothing is a failure too.

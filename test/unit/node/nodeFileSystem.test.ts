@@ -1,5 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -26,4 +37,27 @@ test('stat answers undefined, and unusableReason says why, for paths that loop, 
   assert.equal(nodeFileSystem.unusableReason?.(join(root, 'absent')), undefined, 'simply absent: no reason');
   assert.equal(nodeFileSystem.unusableReason?.(join(root, 'file.txt')), undefined);
   assert.equal(nodeFileSystem.stat(join(root, 'file.txt'))?.kind, 'file');
+});
+
+test('writeFileAtomic replaces a file whole through a rename, and a failed write leaves the old file and no temp file', (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'mlc-atomic-'));
+  t.after(() => rmSync(folder, { recursive: true, force: true }));
+  const path = join(folder, 'sub', 'run.json');
+  nodeFileSystem.writeFileAtomic(path, 'old');
+  // A reader that opened the old file keeps reading the old bytes: the new file is another inode.
+  const reader = openSync(path, 'r');
+  try {
+    nodeFileSystem.writeFileAtomic(path, 'new and longer');
+    assert.equal(readFileSync(path, 'utf8'), 'new and longer');
+    const buffer = Buffer.alloc(16);
+    assert.equal(buffer.toString('utf8', 0, readSync(reader, buffer, 0, 16, 0)), 'old');
+  } finally {
+    closeSync(reader);
+  }
+  // A folder in the way makes the rename fail: it throws, and nothing is left behind.
+  const blocked = join(folder, 'blocked');
+  mkdirSync(join(blocked, 'inside'), { recursive: true });
+  assert.throws(() => nodeFileSystem.writeFileAtomic(blocked, 'x'));
+  assert.deepEqual(readdirSync(folder).sort(), ['blocked', 'sub']);
+  assert.deepEqual(readdirSync(join(folder, 'sub')), ['run.json']);
 });

@@ -1,4 +1,4 @@
-import { join } from 'pathe';
+import { basename, join } from 'pathe';
 import type { FileSystem } from '../../ports';
 import type { Problem } from '../../problems';
 import {
@@ -25,6 +25,14 @@ const SERIES_MAX_BYTES = 1024 * 1024 * 1024;
  * claimed, and a workspace full of data CSVs costs no reads beyond these names.
  */
 const KERAS_LOG_NAME = /(^training\.log$)|((log|history|train|metric|epoch|progress)[^/]*\.csv$)/i;
+/** Lightning's CSVLogger writes `<...>/version_N/metrics.csv`. */
+const LIGHTNING_LOG_NAME = 'metrics.csv';
+
+/** What the CSV reader watches: the file names its `detect` looks at. */
+export const watchesCsvLogs = (relativePath: string) => {
+  const name = basename(relativePath);
+  return name === LIGHTNING_LOG_NAME || KERAS_LOG_NAME.test(name);
+};
 
 /**
  * Keras `CSVLogger` files and PyTorch Lightning `CSVLogger` folders (FORMATS.md 8).
@@ -36,14 +44,15 @@ const KERAS_LOG_NAME = /(^training\.log$)|((log|history|train|metric|epoch|progr
  */
 export function createCsvLoggerReader(options: FileRunReaderOptions): TailableRunReader {
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
-  const now = () => options.clock?.now() ?? Date.now();
+  const now = () => options.clock.now();
   return {
     source: 'csv',
+    watches: watchesCsvLogs,
     detect(folder, entries) {
       const stores: RunStoreLocation[] = [];
       for (const entry of entries) {
         if (entry.kind !== 'file') continue;
-        if (entry.name === 'metrics.csv') stores.push({ source: 'csv', path: folder });
+        if (entry.name === LIGHTNING_LOG_NAME) stores.push({ source: 'csv', path: folder });
         else if (KERAS_LOG_NAME.test(entry.name)) stores.push({ source: 'csv', path: join(folder, entry.name) });
       }
       return { stores, descend: true };

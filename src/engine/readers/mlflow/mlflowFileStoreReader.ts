@@ -1,5 +1,5 @@
 import { basename, join } from 'pathe';
-import type { DirectoryEntry, FileSystem } from '../../ports';
+import type { Clock, DirectoryEntry, FileSystem } from '../../ports';
 import type { Problem } from '../../problems';
 import { problemAt } from '../../problems';
 import type {
@@ -19,8 +19,8 @@ import { runNotFoundProblem, unreadableProblem } from './mlflowProblems';
 import { readMetricHistory } from './readMetricHistory';
 
 export interface MlflowReaderOptions {
-  /** The clock for the RUNNING-but-stale heuristic (default `Date.now`). */
-  readonly now?: () => number;
+  /** The clock for the RUNNING-but-stale heuristic. */
+  readonly clock: Clock;
   /** A RUNNING run with no write for this long is shown as interrupted (default 24 h). */
   readonly staleAfterMs?: number;
 }
@@ -103,13 +103,17 @@ export function findMlflowRunFolder(fs: FileSystem, mlrunsPath: string, runId: s
  * The MLflow file store (`mlruns/`, FORMATS.md 3). Pure over the FileSystem port: sync reads,
  * a hand parser for the flat meta.yaml files, metric histories read in chunks.
  */
-export function createMlflowFileStoreReader(options: MlflowReaderOptions = {}): RunReader {
+/** What the MLflow file-store reader watches: anything inside an `mlruns` folder. */
+export const watchesMlflowFileStore = (relativePath: string) => relativePath.split('/').includes('mlruns');
+
+export function createMlflowFileStoreReader(options: MlflowReaderOptions): RunReader {
   const staleness: StalenessSettings = {
-    now: options.now ?? (() => Date.now()),
+    clock: options.clock,
     staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
   };
   return {
     source: 'mlflow',
+    watches: watchesMlflowFileStore,
     detect(folder, entries) {
       // The walk reaches mlruns/ only after its parent claimed it: keep it out of the artifacts.
       if (basename(folder) === 'mlruns') return { stores: [], descend: false };
@@ -173,6 +177,3 @@ export function byNewestFirst(left: RunSummary, right: RunSummary): number {
   if (difference !== 0) return difference;
   return left.id < right.id ? -1 : left.id > right.id ? 1 : 0;
 }
-
-/** The file-store reader with default settings (24 h staleness, the system clock). */
-export const mlflowFileStoreReader: RunReader = createMlflowFileStoreReader();

@@ -1,5 +1,5 @@
 import { basename } from 'pathe';
-import type { FileSystem } from '../../ports';
+import type { Clock, FileSystem } from '../../ports';
 import type { Problem } from '../../problems';
 import { problemAt } from '../../problems';
 import type { RunStatus, RunSummary } from '../../runs/model';
@@ -17,7 +17,7 @@ export interface MlflowExperimentRef {
 }
 
 export interface StalenessSettings {
-  readonly now: () => number;
+  readonly clock: Clock;
   readonly staleAfterMs: number;
 }
 
@@ -110,7 +110,7 @@ export function readMlflowFileRun(
   }
   if (status === 'running' && endedAt === undefined) {
     const lastActivityMs = newestWrite(fs, [metaPath, ...metricFiles.map((file) => file.path)]);
-    if (isStaleRunning({ status, lastActivityMs, now: staleness.now(), staleAfterMs: staleness.staleAfterMs })) {
+    if (isStaleRunning({ status, lastActivityMs, now: staleness.clock.now(), staleAfterMs: staleness.staleAfterMs })) {
       status = 'interrupted';
       problems.push(staleProblem(metaPath, staleness.staleAfterMs));
     }

@@ -1,4 +1,4 @@
-import { join } from 'pathe';
+import { basename, join } from 'pathe';
 import { type Problem, problemAt } from '../../problems';
 import {
   DEFAULT_STALE_AFTER_MS,
@@ -33,11 +33,15 @@ function noEventsProblem(facts: TensorboardRunFacts): Problem {
  * `*tfevents*` files, id `tensorboard:<workspace-relative folder>`. Params come from a Lightning
  * `hparams.yaml` beside the events when there is one.
  */
+/** What the TensorBoard reader watches: event files, by the name its `detect` looks for. */
+export const watchesTensorboardEvents = (relativePath: string) => isEventFileName(basename(relativePath));
+
 export function createTensorboardReader(options: FileRunReaderOptions): TailableRunReader {
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
-  const now = () => options.clock?.now() ?? Date.now();
+  const now = () => options.clock.now();
   return {
     source: 'tensorboard',
+    watches: watchesTensorboardEvents,
     detect(folder, entries) {
       const hasEvents = entries.some((entry) => entry.kind === 'file' && isEventFileName(entry.name));
       return { stores: hasEvents ? [{ source: 'tensorboard', path: folder }] : [], descend: true };

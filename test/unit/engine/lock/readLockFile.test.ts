@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { EngineError } from '../../../../src/engine/engineError';
 import { assertLockWritable, lockFileError, readLockFile } from '../../../../src/engine/lock/readLockFile';
 import type { FileSystem } from '../../../../src/engine/ports';
 import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
@@ -13,7 +14,13 @@ function onlyProblem(fs: FileSystem, path: string) {
   const [problem] = read.parsed.problems;
   assert.equal(read.parsed.value.stages.size, 0);
   assert.equal(lockFileError(read), problem);
-  assert.throws(() => assertLockWritable(read), /mlc does not write a lock file it could not read/);
+  assert.throws(
+    () => assertLockWritable(read),
+    (error: unknown) =>
+      error instanceof EngineError &&
+      error.reason === 'lockFileUnwritable' &&
+      /mlc does not write a lock file it could not read/.test(error.message),
+  );
   return {
     where: [problem!.file, problem!.line, problem!.column, problem!.severity, problem!.code],
     problem: problem!,

@@ -60,6 +60,21 @@ test('the fast YAML reader declines what it does not support, so the general par
   }
 });
 
+test('a bug inside the fast reader is thrown, not hidden behind the general parser', () => {
+  // Simulates a bug: the duplicate-key check of a block map throws a TypeError.
+  const has = Set.prototype.has;
+  Set.prototype.has = function (this: Set<unknown>, value: unknown) {
+    if (value === 'stages') throw new TypeError('simulated bug in the fast reader');
+    return has.call(this, value);
+  };
+  try {
+    assert.throws(() => parseYamlFast('stages:\n  a: 1\n'), /simulated bug in the fast reader/);
+  } finally {
+    Set.prototype.has = has;
+  }
+  assert.ok(parseYamlFast('stages:\n  a: 1\n'), 'the reader works again once the bug is gone');
+});
+
 const realWorld = realWorldFixturesRoot;
 const fixtures = resolve(__dirname, '../../../fixtures');
 

@@ -37,7 +37,7 @@ function workspace() {
 
 test('one walk finds the runs of every reader, newest first, skipping dependency folders', async () => {
   const fs = workspace();
-  const { snapshot, stats } = await buildRunIndex({ fs, root: '/ws', readers: readersFor('/ws') });
+  const { snapshot, stats } = await buildRunIndex({ fs, clock, root: '/ws', readers: readersFor('/ws') });
   assert.equal(stats.runs, 4);
   assert.deepEqual(
     queryRuns(snapshot).map((run) => run.id),
@@ -52,12 +52,12 @@ test('one walk finds the runs of every reader, newest first, skipping dependency
 test('a second build reuses every store whose files did not change, and re-reads a changed one', async () => {
   const fs = workspace();
   const readers = readersFor('/ws');
-  const first = await buildRunIndex({ fs, root: '/ws', readers });
-  const second = await buildRunIndex({ fs, root: '/ws', readers, previous: first.snapshot });
+  const first = await buildRunIndex({ fs, clock, root: '/ws', readers });
+  const second = await buildRunIndex({ fs, clock, root: '/ws', readers, previous: first.snapshot });
   assert.equal(second.stats.storesReused, second.stats.stores);
   assert.equal(second.stats.foldersReused, second.stats.folders);
   fs.appendFile('/ws/keras/training.log', '1,2\r\n');
-  const third = await buildRunIndex({ fs, root: '/ws', readers, previous: second.snapshot });
+  const third = await buildRunIndex({ fs, clock, root: '/ws', readers, previous: second.snapshot });
   assert.equal(third.stats.storesReused, third.stats.stores - 1);
   const keras = queryRuns(third.snapshot).find((run) => run.id === 'csv:keras/training.log')!;
   assert.equal(keras.metrics.loss, 2);
@@ -65,8 +65,14 @@ test('a second build reuses every store whose files did not change, and re-reads
 
 test('a different reader list or root invalidates the previous index', async () => {
   const fs = workspace();
-  const first = await buildRunIndex({ fs, root: '/ws', readers: readersFor('/ws') });
-  const fewer = await buildRunIndex({ fs, root: '/ws', readers: readersFor('/ws').slice(1), previous: first.snapshot });
+  const first = await buildRunIndex({ fs, clock, root: '/ws', readers: readersFor('/ws') });
+  const fewer = await buildRunIndex({
+    fs,
+    clock,
+    root: '/ws',
+    readers: readersFor('/ws').slice(1),
+    previous: first.snapshot,
+  });
   assert.equal(fewer.stats.storesReused, 0);
 });
 
@@ -74,13 +80,14 @@ test('a reader that throws loses only its own store, with a located problem', as
   const fs = workspace();
   const broken: RunReader = {
     source: 'mlflow',
+    watches: () => false,
     detect: (folder) => ({ stores: folder === '/ws' ? [{ source: 'mlflow', path: '/ws/mlruns' }] : [], descend: true }),
     list: async () => {
       throw new Error('boom');
     },
     series: async () => ({ series: {}, problems: [] }),
   };
-  const { snapshot } = await buildRunIndex({ fs, root: '/ws', readers: [broken, ...readersFor('/ws')] });
+  const { snapshot } = await buildRunIndex({ fs, clock, root: '/ws', readers: [broken, ...readersFor('/ws')] });
   assert.equal(queryRuns(snapshot).length, 4);
   const failed = snapshot.stores.find((store) => store.store.path === '/ws/mlruns')!;
   assert.equal(failed.problems[0]?.code, 'runStoreUnreadable');
@@ -88,7 +95,7 @@ test('a reader that throws loses only its own store, with a located problem', as
 });
 
 test('findRun: exact ids, workspace paths, unique prefixes, ambiguity and near matches', async () => {
-  const { snapshot } = await buildRunIndex({ fs: workspace(), root: '/ws', readers: readersFor('/ws') });
+  const { snapshot } = await buildRunIndex({ fs: workspace(), clock, root: '/ws', readers: readersFor('/ws') });
   const id = (lookup: ReturnType<typeof findRun>) => (lookup.kind === 'found' ? lookup.found.run.id : lookup);
   assert.equal(id(findRun(snapshot, 'tensorboard:tb/run1')), 'tensorboard:tb/run1');
   assert.equal(id(findRun(snapshot, 'tb/run1/')), 'tensorboard:tb/run1');
@@ -130,7 +137,7 @@ test('a reopen trusts an optional file to stay absent while its folder is unchan
   const memory = workspace();
   const { fs, statted } = withFolderMtimes(memory);
   const readers = readersFor('/ws');
-  const first = await buildRunIndex({ fs, root: '/ws', readers });
+  const first = await buildRunIndex({ fs, clock, root: '/ws', readers });
   const absentInputs = first.snapshot.stores
     .find((store) => store.store.path === '/ws/keras/training.log')!
     .inputs.filter((input) => input.kind === 'absent')
@@ -138,12 +145,12 @@ test('a reopen trusts an optional file to stay absent while its folder is unchan
   assert.ok(absentInputs.includes('/ws/keras/mlc.yaml'), 'the CSV reader looks for a pipeline file beside the log');
 
   statted.length = 0;
-  const second = await buildRunIndex({ fs, root: '/ws', readers, previous: first.snapshot });
+  const second = await buildRunIndex({ fs, clock, root: '/ws', readers, previous: first.snapshot });
   assert.equal(second.stats.storesReused, second.stats.stores);
   assert.ok(!statted.includes('/ws/keras/mlc.yaml'));
 
   memory.writeFileAtomic('/ws/keras/mlc.yaml', 'stages: {}\n');
-  const third = await buildRunIndex({ fs, root: '/ws', readers, previous: second.snapshot });
+  const third = await buildRunIndex({ fs, clock, root: '/ws', readers, previous: second.snapshot });
   assert.equal(third.stats.storesReused, third.stats.stores - 1);
   const keras = third.snapshot.stores.find((store) => store.store.path === '/ws/keras/training.log')!;
   assert.equal(keras.inputs.find((input) => input.path === '/ws/keras/mlc.yaml')?.kind, 'file');

@@ -44,7 +44,7 @@ test('the reader claims .mlc/runs and lists runs newest first with params, metri
   const older = aRunRecord();
   const newer = aRunRecord({ id: '20261126-091500-000001', git: { commit: 'abc', dirty: true } });
   const fs = createMemoryFileSystem(Object.fromEntries([write(older), write(newer)]));
-  const reader = createMlcRunReader();
+  const reader = createMlcRunReader({ isOwnerAlive: () => false });
   const { stores } = reader.detect('/ws', [{ name: '.mlc', kind: 'directory' }]);
   assert.deepEqual(stores, [{ source: 'mlc', path: runs }]);
   const listing = await reader.list(stores[0]!, { fs });
@@ -71,7 +71,7 @@ test('a run with alerts lists their messages; a run without has no alerts field'
   const alerted = aRunRecord({ alerts: [alert] });
   const quiet = aRunRecord({ id: '20261126-091500-000001' });
   const fs = createMemoryFileSystem(Object.fromEntries([write(alerted), write(quiet)]));
-  const listing = await createMlcRunReader().list({ source: 'mlc', path: runs }, { fs });
+  const listing = await createMlcRunReader({ isOwnerAlive: () => false }).list({ source: 'mlc', path: runs }, { fs });
   assert.deepEqual(
     listing.runs.map((run) => [run.id, run.alerts]),
     [
@@ -109,7 +109,7 @@ test('a garbage run.json still lists the run (id from its folder, interrupted) w
     [`${runs}/${damaged}/run.json`]: '{"id": "x",\n "status": oops,\n "stages": []}',
     [`${runs}/20261125-000000-eeeeee/run.json`]: '[1, 2]',
   });
-  const listing = await createMlcRunReader().list({ source: 'mlc', path: runs }, { fs });
+  const listing = await createMlcRunReader({ isOwnerAlive: () => false }).list({ source: 'mlc', path: runs }, { fs });
   assert.deepEqual(
     listing.runs.map((run) => [run.id, run.status]),
     [
@@ -142,7 +142,11 @@ test('series come from metrics.jsonl, ignoring a torn last line', async () => {
     ...Object.fromEntries([write(record)]),
     [`${runs}/${record.id}/metrics.jsonl`]: `${lines}{"na`,
   });
-  const result = await createMlcRunReader().series({ source: 'mlc', path: runs }, record.id, { fs });
+  const result = await createMlcRunReader({ isOwnerAlive: () => false }).series(
+    { source: 'mlc', path: runs },
+    record.id,
+    { fs },
+  );
   assert.deepEqual([...result.series.loss!.values], [0.5, 0.4]);
 });
 
@@ -208,7 +212,11 @@ test('a metrics.jsonl too big for one string is read in chunks, not reported as 
       return memory.readText(path);
     },
   };
-  const result = await createMlcRunReader().series({ source: 'mlc', path: runs }, record.id, { fs });
+  const result = await createMlcRunReader({ isOwnerAlive: () => false }).series(
+    { source: 'mlc', path: runs },
+    record.id,
+    { fs },
+  );
   assert.deepEqual([...result.series.loss!.values], [0.5, 0.4]);
   assert.deepEqual(result.problems, []);
 });
@@ -220,7 +228,11 @@ test('lines of metrics.jsonl that are not points are reported at their line; the
     ...Object.fromEntries([write(record)]),
     [`${runs}/${record.id}/metrics.jsonl`]: `${point(1)}not json\n${point(2)}{"name":"loss"}\n${point(3)}`,
   });
-  const result = await createMlcRunReader().series({ source: 'mlc', path: runs }, record.id, { fs });
+  const result = await createMlcRunReader({ isOwnerAlive: () => false }).series(
+    { source: 'mlc', path: runs },
+    record.id,
+    { fs },
+  );
   assert.deepEqual([...result.series.loss!.steps], [1, 2, 3]);
   assert.deepEqual(
     result.problems.map((problem) => [problem.code, problem.file, problem.line]),

@@ -3,13 +3,13 @@ import { test } from 'node:test';
 import { createPlotTailer } from '../../../../src/engine/runStore/plotFileTailer';
 import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
 
-const now = () => 42;
+const clock = { now: () => 42 };
 const simple = (points: ReturnType<ReturnType<typeof createPlotTailer>['poll']>) =>
   points.map((point) => `${point.name}@${point.step}=${point.value}`);
 
 test('a CSV plot is read incrementally, with the epoch column as x and a torn last line left for later', () => {
   const fs = createMemoryFileSystem({ '/ws/train.csv': 'epoch,loss,acc\n1,0.9,0.5\n2,0.8' });
-  const tailer = createPlotTailer(fs, '/ws/train.csv', undefined, now);
+  const tailer = createPlotTailer(fs, '/ws/train.csv', undefined, clock);
   assert.deepEqual(simple(tailer.poll()), ['loss@1=0.9', 'acc@1=0.5']);
   fs.appendFile('/ws/train.csv', ',0.6\n3,nan,0.7\n');
   assert.deepEqual(simple(tailer.poll()), ['loss@2=0.8', 'acc@2=0.6', 'loss@3=NaN', 'acc@3=0.7']);
@@ -18,14 +18,14 @@ test('a CSV plot is read incrementally, with the epoch column as x and a torn la
 
 test('at the end a final line without newline is taken, and the row index is x when there is no step column', () => {
   const fs = createMemoryFileSystem({ '/ws/m.tsv': 'loss\tname\n0.5\tx\n0.4\ty' });
-  const tailer = createPlotTailer(fs, '/ws/m.tsv', undefined, now);
+  const tailer = createPlotTailer(fs, '/ws/m.tsv', undefined, clock);
   assert.deepEqual(simple(tailer.poll()), ['loss@0=0.5']);
   assert.deepEqual(simple(tailer.poll(true)), ['loss@1=0.4']);
 });
 
 test('header: false names the columns 0, 1, … and the x prop picks the x column', () => {
   const fs = createMemoryFileSystem({ '/ws/roc.csv': '0.1,0.7\n0.2,0.9\n' });
-  const tailer = createPlotTailer(fs, '/ws/roc.csv', { header: false, x: '0' }, now);
+  const tailer = createPlotTailer(fs, '/ws/roc.csv', { header: false, x: '0' }, clock);
   assert.deepEqual(simple(tailer.poll()), ['1@0.1=0.7', '1@0.2=0.9']);
 });
 
@@ -33,7 +33,7 @@ test('JSONL rows use step and a timestamp column (seconds become ms); bad lines 
   const fs = createMemoryFileSystem({
     '/ws/m.jsonl': '{"step": 1, "loss": 2, "timestamp": 1700000000}\nnot json\n{"step": 2, "loss": 1}\n',
   });
-  const points = createPlotTailer(fs, '/ws/m.jsonl', undefined, now).poll();
+  const points = createPlotTailer(fs, '/ws/m.jsonl', undefined, clock).poll();
   assert.deepEqual(
     points.map((point) => [point.step, point.value, point.timestamp]),
     [
@@ -45,7 +45,7 @@ test('JSONL rows use step and a timestamp column (seconds become ms); bad lines 
 
 test('a JSON list is re-read whole when it changes and only new rows are returned', () => {
   const fs = createMemoryFileSystem({ '/ws/p.json': '[{"epoch": 1, "loss": 3}]' });
-  const tailer = createPlotTailer(fs, '/ws/p.json', undefined, now);
+  const tailer = createPlotTailer(fs, '/ws/p.json', undefined, clock);
   assert.deepEqual(simple(tailer.poll()), ['loss@1=3']);
   fs.writeFileAtomic('/ws/p.json', '{"train": [{"epoch": 1, "loss": 3}, {"epoch": 2, "loss": 2}]}');
   assert.deepEqual(simple(tailer.poll()), ['loss@2=2']);
@@ -55,21 +55,21 @@ test('a JSON list is re-read whole when it changes and only new rows are returne
 
 test('a rewritten (shrunk) file is read from the start without repeating rows, and persist files skip old rows', () => {
   const fs = createMemoryFileSystem({ '/ws/a.csv': 'step,v\n1,1\n2,2\n3,3\n' });
-  const tailer = createPlotTailer(fs, '/ws/a.csv', undefined, now);
+  const tailer = createPlotTailer(fs, '/ws/a.csv', undefined, clock);
   assert.equal(tailer.poll().length, 3);
   fs.writeFileAtomic('/ws/a.csv', 'step,v\n1,1\n2,2\n3,3\n4,4\n'.slice(0, 20));
   fs.writeFileAtomic('/ws/a.csv', 'step,v\n1,1\n');
   fs.appendFile('/ws/a.csv', '2,2\n3,3\n4,4\n');
   assert.deepEqual(simple(tailer.poll()), ['v@4=4']);
 
-  const persisted = createPlotTailer(fs, '/ws/a.csv', undefined, now, { skipExisting: true });
+  const persisted = createPlotTailer(fs, '/ws/a.csv', undefined, clock, { skipExisting: true });
   fs.appendFile('/ws/a.csv', '5,5\n');
   assert.deepEqual(simple(persisted.poll()), ['v@5=5']);
 });
 
 test('a row with a missing middle cell is skipped, not read under the wrong names, and reported once', () => {
   const fs = createMemoryFileSystem({ '/ws/train.csv': 'epoch,loss,acc\n1,0.9,0.5\n2,0.6\n3,0.7,0.8\n' });
-  const tailer = createPlotTailer(fs, '/ws/train.csv', undefined, now);
+  const tailer = createPlotTailer(fs, '/ws/train.csv', undefined, clock);
   assert.deepEqual(simple(tailer.poll()), ['loss@1=0.9', 'acc@1=0.5', 'loss@3=0.7', 'acc@3=0.8']);
   const problems = tailer.takeProblems();
   assert.deepEqual(

@@ -7,6 +7,7 @@ import {
   STOP_REQUEST_POLL_MS,
   watchStopRequest,
 } from '../../../../src/engine/runStore/stopRequest';
+import { createFakeTime } from '../../../support/fakeTime';
 import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
 
 const run = '/ws/.mlc/runs/20261126-093000-abcdef';
@@ -27,39 +28,32 @@ test('a hand-made or garbled request file still asks to stop, from an unknown se
   });
 });
 
-test('the watch aborts its signal and reports the request once the file appears', async () => {
+test('the watch polls on the Timers port: it notices the request at the next poll, and dispose clears it', () => {
   const fs = createMemoryFileSystem();
+  const time = createFakeTime();
   const noticed: unknown[] = [];
-  const watch = watchStopRequest(
-    fs,
-    run,
-    () => 5,
-    new AbortController().signal,
-    (seen) => noticed.push(seen),
-  );
+  const watch = watchStopRequest(fs, run, time, new AbortController().signal, (seen) => noticed.push(seen));
   try {
-    assert.equal(watch.signal.aborted, false);
+    assert.equal(time.pendingTimers(), 1);
     fs.writeFileAtomic(`${run}/${STOP_REQUEST_FILE}`, formatStopRequest(request));
-    const started = Date.now();
-    await new Promise((resolve) => watch.signal.addEventListener('abort', resolve, { once: true }));
-    assert.ok(Date.now() - started < STOP_REQUEST_POLL_MS * 4, 'noticed within a few polls');
+    time.advance(STOP_REQUEST_POLL_MS - 1);
+    assert.equal(watch.signal.aborted, false, 'not before the next poll');
+    time.advance(1);
+    assert.equal(watch.signal.aborted, true);
     assert.deepEqual(noticed, [request]);
     assert.deepEqual(watch.request(), request);
+    time.advance(STOP_REQUEST_POLL_MS * 4);
+    assert.equal(noticed.length, 1, 'reported once');
   } finally {
     watch.dispose();
   }
+  assert.equal(time.pendingTimers(), 0, 'no timer left behind');
 });
 
 test('the watch follows the outer signal (Ctrl-C) without inventing a request', () => {
   const fs = createMemoryFileSystem();
   const outer = new AbortController();
-  const watch = watchStopRequest(
-    fs,
-    run,
-    () => 5,
-    outer.signal,
-    () => assert.fail('no request was written'),
-  );
+  const watch = watchStopRequest(fs, run, createFakeTime(), outer.signal, () => assert.fail('no request was written'));
   outer.abort();
   assert.equal(watch.signal.aborted, true);
   assert.equal(watch.request(), undefined);

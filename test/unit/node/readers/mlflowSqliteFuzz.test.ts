@@ -9,7 +9,7 @@ const path = '/ws/mlflow.db';
 const store = { source: 'mlflow' as const, path };
 
 async function readEverything(bytes: Uint8Array, wal?: Uint8Array) {
-  const reader = createMlflowSqliteReader({ now: () => 1_700_000_000_000 });
+  const reader = createMlflowSqliteReader({ clock: { now: () => 1_700_000_000_000 } });
   const fs = createMemoryFileSystem({ [path]: bytes, ...(wal ? { [`${path}-wal`]: wal } : {}) });
   const listing = await reader.list(store, { fs });
   const series = await reader.series(store, listing.runs[0]?.id ?? 'mlflow:none', { fs });

@@ -78,7 +78,7 @@ const spec: MlflowStoreSpec = {
   ],
 };
 
-const reader = () => createMlflowSqliteReader({ now: () => NOW });
+const reader = () => createMlflowSqliteReader({ clock: { now: () => NOW } });
 
 for (const generation of MLFLOW_SCHEMA_GENERATIONS) {
   test(`schema ${generation}: runs, statuses, hidden deletions, params, tags and latest metrics`, async () => {
@@ -264,7 +264,7 @@ test('a SQLite file without MLflow tables is reported as not an MLflow store', a
 
 test('a missing sql.js wasm is a problem naming the path, not a crash', async () => {
   const fs = createMemoryFileSystem({ [store.path]: await createMlflowDatabase(spec, '5b0e9adcef9c') });
-  const sqlite = createMlflowSqliteReader({ wasmPath: '/nowhere/sql-wasm.wasm' });
+  const sqlite = createMlflowSqliteReader({ wasmPath: '/nowhere/sql-wasm.wasm', clock: { now: () => NOW } });
   const { runs, problems } = await sqlite.list(store, { fs });
   assert.deepEqual(runs, []);
   assert.equal(problems[0]?.code, 'mlflowSqlWasmMissing');

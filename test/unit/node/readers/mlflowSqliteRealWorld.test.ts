@@ -8,7 +8,7 @@ import { skipWithoutRealWorldFixtures, realWorldFixturesRoot } from '../../../su
 
 const realWorld = realWorldFixturesRoot;
 // All three stores were last written years before this; a fixed clock keeps the staleness rule stable.
-const reader = createMlflowSqliteReader({ now: () => Date.parse('2026-06-01T00:00:00Z') });
+const reader = createMlflowSqliteReader({ clock: { now: () => Date.parse('2026-06-01T00:00:00Z') } });
 
 function store(relative: string) {
   const path = resolve(realWorld, relative);

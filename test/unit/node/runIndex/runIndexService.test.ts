@@ -200,3 +200,61 @@ test('a long series is cached on disk for the next window and dropped once its f
   changed.dispose();
   assert.equal(reread.steps.length, 60_001);
 });
+
+test('series and follow of a run id that names no run answer a runNotFound problem, not an empty series', async (t) => {
+  const root = makeWorkspace({ 'a/training.log': kerasCsvLog([{ epoch: 0, loss: 1 }]) });
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const service = createRunIndexService({ workspaceRoot: root, cachePath: false });
+  t.after(() => service.dispose());
+  const answer = await service.series('csv:a/trainin.log');
+  assert.deepEqual(answer.series, {});
+  assert.deepEqual(
+    answer.problems.map((problem) => [problem.file, problem.severity, problem.code]),
+    [[root, 'error', 'runNotFound']],
+  );
+  assert.match(answer.problems[0]!.message, /did you mean csv:a\/training\.log\?/);
+  const updates: unknown[] = [];
+  const following = await service.follow('nothing-like-it', undefined, (update) => updates.push(update));
+  following.dispose();
+  assert.deepEqual(updates, [
+    {
+      runId: 'nothing-like-it',
+      reset: true,
+      series: {},
+      problems: [
+        {
+          file: root,
+          line: 1,
+          column: 1,
+          severity: 'error',
+          code: 'runNotFound',
+          message: 'No run nothing-like-it in this workspace.',
+        },
+      ],
+    },
+  ]);
+});
+
+test('a store indexed by a reader this service does not have is a runReaderMissing problem', async (t) => {
+  const root = makeWorkspace({ 'a/training.log': kerasCsvLog([{ epoch: 0, loss: 1 }]) });
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const writer = createRunIndexService({ workspaceRoot: root });
+  await writer.listRuns();
+  writer.dispose();
+  // The same cache read back by a service whose reader list differs (a reader added or dropped).
+  const cachePath = join(root, '.mlc', 'cache', 'run-index.json');
+  const cache = fs.readFileSync(cachePath, 'utf8').replaceAll('csv#5', 'csv#9');
+  fs.writeFileSync(cachePath, cache);
+  const reader = createRunIndexService({ workspaceRoot: root });
+  t.after(() => reader.dispose());
+  const { runs } = await reader.listRuns({}, { revalidate: false });
+  assert.deepEqual(
+    runs.map((run) => run.id),
+    ['csv:a/training.log'],
+  );
+  const answer = await reader.series('csv:a/training.log');
+  assert.deepEqual(
+    answer.problems.map((problem) => problem.code),
+    ['runReaderMissing'],
+  );
+});

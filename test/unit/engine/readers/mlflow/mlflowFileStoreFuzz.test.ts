@@ -9,7 +9,7 @@ import { writeMlflowFileStore } from '../../../../support/mlflowFixtures';
 
 const runId = 'a'.repeat(32);
 const runFolder = `/ws/mlruns/0/${runId}`;
-const reader = createMlflowFileStoreReader({ now: () => 1_700_000_000_000 });
+const reader = createMlflowFileStoreReader({ clock: { now: () => 1_700_000_000_000 } });
 
 function validStore() {
   const fs = createMemoryFileSystem();

@@ -60,7 +60,7 @@ const spec: MlflowStoreSpec = {
 };
 
 function reader(now = NOW) {
-  return createMlflowFileStoreReader({ now: () => now });
+  return createMlflowFileStoreReader({ clock: { now: () => now } });
 }
 
 test('list maps every MLflow status, hides deleted runs and deleted experiments', async () => {

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { mlflowFileStoreReader } from '../../../../../src/engine/readers/mlflow/mlflowFileStoreReader';
+import { createMlflowFileStoreReader } from '../../../../../src/engine/readers/mlflow/mlflowFileStoreReader';
 import { nodeFileSystem } from '../../../../../src/node/nodeFileSystem';
+import { systemClock } from '../../../../../src/node/systemTime';
 import { skipWithoutRealWorldFixtures, realWorldFixturesRoot } from '../../../../support/realWorldFixtures';
 
 const realWorld = realWorldFixturesRoot;
+const mlflowFileStoreReader = createMlflowFileStoreReader({ clock: systemClock });
 
 function fixture(relative: string): string {
   const path = resolve(realWorld, relative);

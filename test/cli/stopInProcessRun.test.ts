@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { loadWorkspace } from '../../../../src/engine/pipeline/loadWorkspace';
-import { runPipeline } from '../../../../src/engine/scheduler/runPipeline';
-import { createContentHasher } from '../../../../src/node/hashing/createContentHasher';
-import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
-import { createLocalRunPorts, schedulerNodesOf } from '../../../../src/node/runStore/createLocalRunPorts';
-import { isProcessAlive } from '../../../../src/node/runStore/isOwnerAlive';
-import { createWorkspace, runMlc, waitFor } from '../../../support/mlcCli';
+import { loadWorkspace } from '../../src/engine/pipeline/loadWorkspace';
+import { runPipeline } from '../../src/engine/scheduler/runPipeline';
+import { createContentHasher } from '../../src/node/hashing/createContentHasher';
+import { nodeFileSystem } from '../../src/node/nodeFileSystem';
+import { createLocalRunPorts, schedulerNodesOf } from '../../src/node/runStore/createLocalRunPorts';
+import { isProcessAlive } from '../../src/node/runStore/isOwnerAlive';
+import { createWorkspace, runMlc, waitFor } from '../support/mlcCli';
 
 const workspaces: string[] = [];
 after(() => {
