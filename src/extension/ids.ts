@@ -13,6 +13,13 @@ export const CommandId = {
   showRun: 'mlc.showRun',
   showRuns: 'mlc.showRuns',
   compareRuns: 'mlc.compareRuns',
+  // Models, deployments and the Deploy panel (issue 13).
+  registerModel: 'mlc.registerModel',
+  promoteModel: 'mlc.promoteModel',
+  deploy: 'mlc.deploy',
+  rollback: 'mlc.rollback',
+  undeploy: 'mlc.undeploy',
+  showDeployPanel: 'mlc.showDeployPanel',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
@@ -20,6 +27,8 @@ export const ViewId = {
   container: 'mlc',
   pipelines: 'mlc.pipelines',
   runs: 'mlc.runs',
+  models: 'mlc.models',
+  deployments: 'mlc.deployments',
 } as const;
 
 export const SettingId = {
@@ -29,6 +38,7 @@ export const SettingId = {
   ignore: 'ignore',
   maxRuns: 'runs.maxRuns',
   keyMetrics: 'runs.keyMetrics',
+  deploymentPollInterval: 'deployments.pollInterval',
 } as const;
 
 /** Context keys used in package.json `when` clauses. */
@@ -45,6 +55,11 @@ export const TreeItemContext = {
   stage: 'mlcStage',
   run: 'mlcRun',
   runRunning: 'mlcRunRunning',
+  model: 'mlcModel',
+  modelVersion: 'mlcModelVersion',
+  /** A target with a recorded deployment; `mlcDeploymentIdle` when nothing was deployed. */
+  deployment: 'mlcDeployment',
+  deploymentIdle: 'mlcDeploymentIdle',
 } as const;
 
 export const TASK_TYPE = 'mlc';

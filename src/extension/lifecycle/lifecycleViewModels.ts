@@ -15,6 +15,7 @@ import type {
   DeployTargetRow,
 } from '../../protocol/deploy';
 import { formatMetricValue } from '../../protocol/formatRunValues';
+import { TreeItemContext } from '../ids';
 
 export const PRODUCTION_ALIAS = 'production';
 
@@ -52,7 +53,7 @@ export function modelRow(model: RegisteredModel): TreeRow {
         ? `${model.name}: declared under models:, not registered yet. Register a version from a run (ML: Register Model…).`
         : `${model.name}: ${count} registered version${count === 1 ? '' : 's'} in .mlc/registry/${model.name}`,
     icon: 'package',
-    contextValue: 'mlcModel',
+    contextValue: TreeItemContext.model,
   };
 }
 
@@ -76,7 +77,7 @@ export function versionRow(model: RegisteredModel, version: ModelVersionRecord):
       .filter((line) => line !== '')
       .join('\n'),
     icon: aliases.includes(PRODUCTION_ALIAS) ? 'star-full' : 'versions',
-    contextValue: 'mlcModelVersion',
+    contextValue: TreeItemContext.modelVersion,
   };
 }
 
@@ -140,7 +141,7 @@ export function deploymentRow(overview: DeploymentOverview, summary: HealthSumma
     tooltip,
     ...icon,
     ...(failed && health === 'up' ? { icon: 'warning', color: 'list.warningForeground' } : {}),
-    contextValue: recorded ? 'mlcDeployment' : 'mlcDeploymentIdle',
+    contextValue: recorded ? TreeItemContext.deployment : TreeItemContext.deploymentIdle,
   };
 }
 
