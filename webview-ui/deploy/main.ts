@@ -14,6 +14,7 @@ import type {
 } from '../../src/protocol/deploy';
 import { formatMetricValue } from '../../src/protocol/formatRunValues';
 import { buildButton, buildElement } from '../shared/buildElement';
+import { buildTable as table } from '../shared/buildTable';
 import { startPanel } from '../shared/startPanel';
 
 interface DeployUiState {
@@ -38,31 +39,7 @@ const value = (number: number | null) => (number === null ? '—' : formatMetric
 const ms = (number: number | null) =>
   number === null ? '—' : `${number < 10 ? number.toFixed(1) : Math.round(number)} ms`;
 
-function table(header: readonly string[], rows: readonly (readonly (string | Node)[])[], caption: string) {
-  return buildElement('table', {}, [
-    buildElement('caption', { text: caption, className: 'visually-hidden' }),
-    buildElement('thead', {}, [
-      buildElement(
-        'tr',
-        {},
-        header.map((title) => buildElement('th', { text: title, attributes: { scope: 'col' } })),
-      ),
-    ]),
-    buildElement(
-      'tbody',
-      {},
-      rows.map((cells) =>
-        buildElement(
-          'tr',
-          {},
-          cells.map((cell) => buildElement('td', {}, [cell])),
-        ),
-      ),
-    ),
-  ]);
-}
-
-function gateTable(gates: readonly DeployGateRow[], caption: string): HTMLElement {
+function gateTable(gates: readonly DeployGateRow[]): HTMLElement {
   if (gates.length === 0) return buildElement('p', { className: 'muted', text: 'No metric gates on this target.' });
   return table(
     ['Gate', 'Value', 'Threshold', 'Result'],
@@ -75,7 +52,7 @@ function gateTable(gates: readonly DeployGateRow[], caption: string): HTMLElemen
         text: gate.passed ? 'pass' : 'FAIL',
       }),
     ]),
-    caption,
+    [1, 2],
   );
 }
 
@@ -100,7 +77,7 @@ function renderTarget(target: DeployTargetRow, current: DeploySnapshot): HTMLEle
   });
   const facts = buildElement('dl', { className: 'facts' }, [
     buildElement('dt', { text: 'Serving' }),
-    buildElement('dd', {}, [target.currentVersion === null ? '—' : `v${target.currentVersion} `, health]),
+    buildElement('dd', {}, target.currentVersion === null ? [health] : [`v${target.currentVersion} `, health]),
     buildElement('dt', { text: 'Previous version' }),
     buildElement('dd', { text: target.previousVersion === null ? '—' : `v${target.previousVersion}` }),
     buildElement('dt', { text: 'Health URL' }),
@@ -181,7 +158,7 @@ function renderTarget(target: DeployTargetRow, current: DeploySnapshot): HTMLEle
     ...(disabledWhy ? [buildElement('p', { className: 'muted', text: disabledWhy })] : []),
     buildElement('h3', { text: chosenRow ? `Gates for v${chosenRow.version}` : 'Gates' }),
     chosenRow
-      ? gateTable(chosenRow.gates, `Gates of ${target.name} for v${chosenRow.version}`)
+      ? gateTable(chosenRow.gates)
       : buildElement('p', {
           className: 'muted',
           text: `No registered version of ${target.model}: register one from a run (ML: Register Model…).`,
@@ -203,7 +180,6 @@ function renderTarget(target: DeployTargetRow, current: DeploySnapshot): HTMLEle
             entry.who,
             buildElement('span', { className: 'reason', text: entry.reason ?? '' }),
           ]),
-          `Deployment history of ${target.name}`,
         ),
   ]);
 }

@@ -41,8 +41,11 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelTreeElem
 
   getTreeItem(element: ModelTreeElement): vscode.TreeItem {
     if (element.kind === 'model') {
+      const row = modelRow(element.model);
+      // A tree keeps an item's collapsed state by id: a model first shown without versions (not
+      // expandable) would stay folded once it has some, so it gets a new id then.
       return lifecycleTreeItem(
-        modelRow(element.model),
+        element.model.versions.length > 0 ? { ...row, id: `${row.id}:versions` } : row,
         element.model.versions.length > 0
           ? vscode.TreeItemCollapsibleState.Expanded
           : vscode.TreeItemCollapsibleState.None,
