@@ -221,10 +221,13 @@ test(
     await runPipeline(page, 2);
     await registerNewest(page, 2);
     await deployFromPanel(page, 2);
-    const toast = page
-      .locator('.notifications-toasts')
-      .getByText(/Deploy of v2 to local failed: the start command exited/);
-    await toast.first().waitFor({ timeout: 60_000 });
+    // The error notification: a toast, or in the notification center when other toasts took its place.
+    await runCommand(page, 'Notifications: Show Notifications');
+    await page
+      .locator('.notifications-center')
+      .getByText(/Deploy of v2 to local failed: the start command exited/)
+      .first()
+      .waitFor({ timeout: 60_000 });
     assert.match((await health()).body.model ?? '', /versions\/1\/model\.json$/, 'v1 serves again');
     const item = statusBar(page).locator('.statusbar-item', { hasText: 'local: deploy failed' });
     await item.first().waitFor({ timeout: 30_000 });
@@ -241,6 +244,7 @@ test(
       .waitFor({ timeout: 30_000 });
     assert.match((await frame.getByRole('alert').textContent()) ?? '', /trained on other features/);
     await workbench.screenshot(`failed-deploy-${await themeKind(page)}`);
+    await runCommand(page, 'Notifications: Hide Notifications');
   }),
 );
 
@@ -273,15 +277,39 @@ test(
 );
 
 test(
-  'screenshots in the other theme, then Undeploy stops the server',
+  'a server that dies turns the status bar red with a notification; roll back, fail again in the other theme, undeploy',
   shotOnFailure('undeploy', async () => {
     const { page } = workbench;
-    // The failed-deploy state again for the other theme's status bar: a failed deploy of v2.
+    // Kill v1's server behind mlc's back: the next health round sees it gone.
+    const current = JSON.parse(readFileSync(join(folder, '.mlc', 'deployments', 'local', 'current.json'), 'utf8'));
+    process.kill(-current.pid, 'SIGTERM');
+    await statusBar(page).locator('.statusbar-item', { hasText: 'local down' }).first().waitFor({ timeout: 60_000 });
+    await deploymentRow(page)
+      .filter({ hasText: /churn v1 · down/ })
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await runCommand(page, 'Notifications: Show Notifications');
+    await page
+      .locator('.notifications-center')
+      .getByText(/Deployment local \(churn v1\) is down: its server process \(pid \d+\) is gone/)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await workbench.screenshot(`down-${await themeKind(page)}`);
+    await runCommand(page, 'Notifications: Hide Notifications');
+
+    // Roll back (to v3, the version before v1 in the history), then a failed deploy of v2.
+    const frame = await deployPanel(page);
+    await frame.getByRole('button', { name: 'Roll Back to v3' }).click();
+    await deploymentRow(page)
+      .filter({ hasText: /churn v3 · up/ })
+      .first()
+      .waitFor({ timeout: 120_000 });
     await deployFromPanel(page, 2);
     await statusBar(page)
       .locator('.statusbar-item', { hasText: 'local: deploy failed' })
       .first()
       .waitFor({ timeout: 60_000 });
+    assert.match((await health()).body.model ?? '', /versions\/3\/model\.json$/, 'v3 keeps serving');
     const themeBefore = await themeKind(page);
     await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
     const deadline = Date.now() + 15_000;
@@ -298,6 +326,7 @@ test(
       .first()
       .waitFor({ timeout: 60_000 });
     assert.equal((await health()).status, 0, 'nothing answers on the port');
+    assert.equal(existsSync(join(folder, '.mlc', 'deployments', 'local', 'current.json')), false);
     await workbench.screenshot(`undeployed-${await themeKind(page)}`);
   }),
 );

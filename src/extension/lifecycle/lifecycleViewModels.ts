@@ -152,11 +152,11 @@ export interface StatusBarModel {
   readonly alarm: boolean;
 }
 
-/** The deployments status bar item; undefined (hidden) when no target was ever deployed. */
+/** The deployments status bar item; undefined (hidden) while nothing is deployed and no deploy failed. */
 export function deploymentStatusBar(
   entries: readonly { readonly overview: DeploymentOverview; readonly summary: HealthSummary | undefined }[],
 ): StatusBarModel | undefined {
-  const shown = entries.filter((entry) => entry.overview.recorded || entry.overview.history.length > 0);
+  const shown = entries.filter((entry) => entry.overview.recorded || lastFailure(entry.overview));
   if (shown.length === 0) return undefined;
   const down = shown.filter((entry) => deploymentHealth(entry.overview, entry.summary) === 'down');
   const failed = shown.filter((entry) => lastFailure(entry.overview));

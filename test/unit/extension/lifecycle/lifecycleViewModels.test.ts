@@ -114,7 +114,14 @@ test('Deployments view: version, health, p50/p95 and error rate; a gone process 
   assert.equal(afterFailure.icon, 'warning');
 });
 
-test('status bar: hidden before any deployment, red when down or after a failed deploy, calm otherwise', () => {
+test('status bar: hidden while nothing is deployed, red when down or after a failed deploy, calm otherwise', () => {
+  const undeploy: DeploymentHistoryEntry = { ...entry(2, 'succeeded', 2), action: 'undeploy' };
+  assert.equal(
+    deploymentStatusBar([
+      { overview: { target, running: false, history: [entry(2, 'succeeded', 1), undeploy] }, summary: undefined },
+    ]),
+    undefined,
+  );
   assert.equal(
     deploymentStatusBar([{ overview: { target, running: false, history: [] }, summary: undefined }]),
     undefined,
