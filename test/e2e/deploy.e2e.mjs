@@ -3,7 +3,8 @@
 // (ML: Register Model…), deploy it from the Deploy panel and see the Deployments view show it up;
 // deploy a broken version (the previous one keeps serving, the status bar turns red, a notification
 // says why), deploy a good one, roll back from the panel and see the Deployments view change.
-// Cleanup undeploys (through the UI, and `mlc undeploy` as a safety net) so no server keeps running.
+// A server killed behind mlc's back shows as down (red, notification). Cleanup undeploys (through
+// the UI, and `mlc undeploy` as a safety net) so no server keeps running.
 // Screenshots: test-results/screenshots/deploy-NN-<what>-<light|dark>.png.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -328,5 +329,44 @@ test(
     assert.equal((await health()).status, 0, 'nothing answers on the port');
     assert.equal(existsSync(join(folder, '.mlc', 'deployments', 'local', 'current.json')), false);
     await workbench.screenshot(`undeployed-${await themeKind(page)}`);
+  }),
+);
+
+test(
+  'Promote Version… from the Models view; deploying the production version asks first, Cancel deploys nothing',
+  shotOnFailure('promote', async () => {
+    const { page } = workbench;
+    const v3 = sidebar(page).locator('.monaco-list-row').filter({ hasText: /^v3/ }).first();
+    await v3.click({ button: 'right' });
+    await page
+      .getByRole('menuitem', { name: /Promote Version…/ })
+      .first()
+      .click();
+    const widget = page.locator('.quick-input-widget');
+    await widget.locator('.quick-input-list .monaco-list-row', { hasText: 'production' }).first().waitFor();
+    await widget.locator('input').fill('production');
+    await page.keyboard.press('Enter');
+    await sidebar(page)
+      .locator('.monaco-list-row')
+      .filter({ hasText: /^churn\s*3 versions · production → v3/ })
+      .first()
+      .waitFor({ timeout: 30_000 });
+    const aliases = JSON.parse(readFileSync(join(folder, '.mlc', 'registry', 'churn', 'aliases.json'), 'utf8'));
+    assert.deepEqual(aliases, { production: 3 });
+
+    const frame = await deployPanel(page);
+    await frame.getByLabel('Version to deploy to local').selectOption('3');
+    const historyRows = frame.locator('section table').nth(1).locator('tbody tr');
+    const before = await historyRows.count();
+    await frame.getByRole('button', { name: 'Deploy v3', exact: true }).click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.getByText(/Deploy churn v3 on local\? This target serves the production version/).waitFor({
+      timeout: 30_000,
+    });
+    await workbench.screenshot(`production-confirmation-${await themeKind(page)}`);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 30_000 });
+    assert.equal(await historyRows.count(), before, 'nothing was deployed');
+    assert.equal((await health()).status, 0);
   }),
 );
