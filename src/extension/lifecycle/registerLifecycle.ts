@@ -30,6 +30,13 @@ export function registerLifecycle(options: {
   const panels = new DeployPanels({ extensionUri, lifecycle, logger });
   const watchView = () => lifecycle.setWatching('deploymentsView', deploymentsView.visible);
   watchView();
+  // Deploying runs the target's start command: in Restricted Mode the view says why it is read-only.
+  const showTrust = () => {
+    deploymentsView.message = vscode.workspace.isTrusted
+      ? undefined
+      : 'Restricted Mode: read-only. Trust this workspace to deploy, roll back or undeploy.';
+  };
+  showTrust();
   return vscode.Disposable.from(
     lifecycle,
     modelsTree,
@@ -37,6 +44,7 @@ export function registerLifecycle(options: {
     modelsView,
     deploymentsView,
     deploymentsView.onDidChangeVisibility(watchView),
+    vscode.workspace.onDidGrantWorkspaceTrust(showTrust),
     createDeploymentStatusBar(lifecycle),
     panels,
     registerLifecycleCommands({ state, services, lifecycle, panels }),
