@@ -17,6 +17,7 @@ import { createRunStatusBar } from './running/runStatusBar';
 import { StageTaskProvider } from './running/stageTaskProvider';
 import { onDidChangeSettings } from './settings';
 import { WorkspaceState } from './state/workspaceState';
+import { registerLifecycle } from './lifecycle/registerLifecycle';
 import { watchWorkspace } from './state/workspaceWatchers';
 import { PipelinesTreeProvider } from './views/pipelinesTreeProvider';
 import { RunsTreeProvider } from './views/runsTreeProvider';
@@ -117,6 +118,7 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
       state.refreshAll();
     }),
     onDidChangeSettings(() => state.refreshAll()),
+    registerLifecycle({ extensionUri: context.extensionUri, state, logger }),
   );
   void vscode.commands.executeCommand('setContext', ContextKey.active, true);
 

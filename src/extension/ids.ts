@@ -16,6 +16,13 @@ export const CommandId = {
   generateCi: 'mlc.generateCi',
   createPipeline: 'mlc.createPipeline',
   showLogs: 'mlc.showLogs',
+  // Models, deployments and the Deploy panel (issue 13).
+  registerModel: 'mlc.registerModel',
+  promoteModel: 'mlc.promoteModel',
+  deploy: 'mlc.deploy',
+  rollback: 'mlc.rollback',
+  undeploy: 'mlc.undeploy',
+  showDeployPanel: 'mlc.showDeployPanel',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
@@ -23,6 +30,8 @@ export const ViewId = {
   container: 'mlc',
   pipelines: 'mlc.pipelines',
   runs: 'mlc.runs',
+  models: 'mlc.models',
+  deployments: 'mlc.deployments',
 } as const;
 
 export const SettingId = {
@@ -32,6 +41,7 @@ export const SettingId = {
   ignore: 'ignore',
   maxRuns: 'runs.maxRuns',
   keyMetrics: 'runs.keyMetrics',
+  deploymentPollInterval: 'deployments.pollInterval',
 } as const;
 
 /** Context keys used in package.json `when` clauses. */
@@ -48,6 +58,11 @@ export const TreeItemContext = {
   stage: 'mlcStage',
   run: 'mlcRun',
   runRunning: 'mlcRunRunning',
+  model: 'mlcModel',
+  modelVersion: 'mlcModelVersion',
+  /** A target with a recorded deployment; `mlcDeploymentIdle` when nothing was deployed. */
+  deployment: 'mlcDeployment',
+  deploymentIdle: 'mlcDeploymentIdle',
 } as const;
 
 export const TASK_TYPE = 'mlc';

@@ -12,6 +12,7 @@ import type {
 } from '../../src/protocol/runDetails';
 import { buildElement } from '../shared/buildElement';
 import { buildButton, setDisabled } from '../shared/controls/button';
+import { buildTable as table } from '../shared/buildTable';
 import { startPanel } from '../shared/startPanel';
 import { formatTime, runDurationMs } from '../shared/runTimes';
 
@@ -27,34 +28,6 @@ const connection = startPanel<RunDetailsUpdate, RunDetailsAction>((update) => {
     }
   }
 });
-
-const table = (
-  header: readonly string[],
-  rows: readonly (readonly (string | Node)[])[],
-  numericColumns: number[] = [],
-) =>
-  buildElement('table', {}, [
-    buildElement('thead', {}, [
-      buildElement(
-        'tr',
-        {},
-        header.map((title) => buildElement('th', { text: title, attributes: { scope: 'col' } })),
-      ),
-    ]),
-    buildElement(
-      'tbody',
-      {},
-      rows.map((cells) =>
-        buildElement(
-          'tr',
-          {},
-          cells.map((cell, index) =>
-            buildElement('td', { className: numericColumns.includes(index) ? 'numeric' : '' }, [cell]),
-          ),
-        ),
-      ),
-    ),
-  ]);
 
 const byName = <T>(record: Readonly<Record<string, T>>) =>
   Object.entries(record).sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));

@@ -1,12 +1,12 @@
 import { parseCommandArgs } from '../argv';
 import { type DeployOutcome, deployModelVersion } from '../../engine/deploy/deployModelVersion';
+import { type DeclaredTarget, pickModelVersion, resolveDeployTarget } from '../../engine/deploy/deployTargets';
 import {
-  isSafeName,
   type ModelVersionRecord,
   readRegisteredModel,
   type RegisteredModel,
 } from '../../engine/registry/modelRegistry';
-import type { DeployTargetConfig, ModelConfig, Pipeline } from '../../engine/pipeline/model';
+import type { Pipeline } from '../../engine/pipeline/model';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import { createDeployPorts } from '../../node/deploy/createDeployPorts';
 import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
@@ -60,62 +60,22 @@ export const command: CliCommand = {
 };
 
 /** A deploy target by name, with the pipeline declaring it; bad names are usage errors. */
-export function findDeployTarget(
-  context: CliContext,
-  name: string,
-): { target: DeployTargetConfig; pipeline: Pipeline } {
-  const workspace = loadWorkspace(context.fs, workspaceRoot(context), { signal: context.signal });
-  const all = workspace.pipelines.flatMap((pipeline) => pipeline.deploy.map((target) => ({ target, pipeline })));
-  const found = all.find((entry) => entry.target.name === name);
-  if (!found) {
-    const known = all.map((entry) => entry.target.name);
-    throw new UsageError(
-      known.length > 0
-        ? `no deploy target '${name}'; mlc.yaml declares ${known.join(', ')}.`
-        : `no deploy target '${name}': no mlc.yaml here declares a deploy: section.`,
-    );
-  }
-  if (!isSafeName(found.target.name))
-    throw new UsageError(`'${name}' cannot be a deploy target name: use letters, digits, '.', '_' and '-'.`);
-  if (found.target.runner !== 'local') {
-    throw new UsageError(
-      `the target '${name}' uses the runner '${found.target.runner}'; only local deploys are available so far.`,
-    );
-  }
-  if (found.target.start === '')
-    throw new UsageError(`the target '${name}' has no start command; add start: to it in ${found.pipeline.file}.`);
-  return found;
+export function findDeployTarget(context: CliContext, name: string): DeclaredTarget {
+  const found = resolveDeployTarget(workspacePipelines(context), name);
+  if (!found.ok) throw new UsageError(found.message);
+  return found.value;
 }
 
-/** A model declared under models: in a pipeline file, with that file. */
-export function findModelConfig(
-  context: CliContext,
-  name: string,
-): { model: ModelConfig; pipeline: Pipeline } | undefined {
-  const workspace = loadWorkspace(context.fs, workspaceRoot(context), { signal: context.signal });
-  for (const pipeline of workspace.pipelines) {
-    const model = pipeline.models.find((entry) => entry.name === name);
-    if (model) return { model, pipeline };
-  }
-  return undefined;
+/** The pipelines of the workspace the command runs in. */
+export function workspacePipelines(context: CliContext): readonly Pipeline[] {
+  return loadWorkspace(context.fs, workspaceRoot(context), { signal: context.signal }).pipelines;
 }
 
 /** `--version N`, or the newest version; a model without versions is a usage error. */
 export function pickVersion(model: RegisteredModel, text: string | undefined): ModelVersionRecord {
-  if (model.versions.length === 0) {
-    throw new UsageError(
-      `${model.name} has no registered versions; register one with mlc register ${model.name} --run RUN_ID.`,
-    );
-  }
-  if (text === undefined) return model.versions.at(-1)!;
-  const number = parseCount('--version', text);
-  const found = model.versions.find((record) => record.version === number);
-  if (!found) {
-    throw new UsageError(
-      `${model.name} has no version ${number}; its versions are ${model.versions.map((record) => record.version).join(', ')}.`,
-    );
-  }
-  return found;
+  const picked = pickModelVersion(model, text === undefined ? undefined : parseCount('--version', text));
+  if (!picked.ok) throw new UsageError(picked.message);
+  return picked.value;
 }
 
 /** Builds the deploy ports for the current folder, with progress lines on stderr, and disposes them. */

@@ -1,6 +1,5 @@
 import { parseCommandArgs } from '../argv';
-import { liveDeployment } from '../../engine/deploy/deployModelVersion';
-import { readCurrentDeployment, readDeploymentHistory } from '../../engine/deploy/deploymentState';
+import { readDeploymentOverview } from '../../engine/deploy/deployTargets';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import { createLocalDeployHost } from '../../node/deploy/localDeployHost';
 import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
@@ -26,17 +25,20 @@ export const command: CliCommand = {
     const targets = workspace.pipelines.flatMap((pipeline) => pipeline.deploy);
     const rows = [];
     for (const target of targets) {
-      const recorded = readCurrentDeployment(context.fs, workspaceRoot(context), target.name);
-      const live = liveDeployment({ fs: context.fs, host }, workspaceRoot(context), target.name);
-      const answer = live?.healthUrl ? await host.probe(live.healthUrl) : undefined;
-      const health = !live ? 'down' : answer === undefined ? 'unknown' : answer.ok ? 'up' : 'down';
-      const last = readDeploymentHistory(context.fs, workspaceRoot(context), target.name).at(-1);
+      const { recorded, running, history } = readDeploymentOverview(
+        { fs: context.fs, host },
+        workspaceRoot(context),
+        target,
+      );
+      const answer = running && recorded?.healthUrl ? await host.probe(recorded.healthUrl) : undefined;
+      const health = !running ? 'down' : answer === undefined ? 'unknown' : answer.ok ? 'up' : 'down';
+      const last = history.at(-1);
       rows.push({
         target: target.name,
         model: target.model,
         version: recorded?.version ?? null,
         pid: recorded?.pid ?? null,
-        running: live !== undefined,
+        running,
         health: recorded ? health : 'not deployed',
         healthUrl: recorded?.healthUrl ?? null,
         port: recorded?.port ?? null,

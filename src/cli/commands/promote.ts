@@ -1,5 +1,5 @@
 import { parseCommandArgs } from '../argv';
-import { promoteAlias } from '../../engine/registry/modelRegistry';
+import { promoteModelAlias } from '../../node/deploy/modelLifecycle';
 import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 import { withDeployPorts } from './deploy';
 import { parseCount } from './runs';
@@ -21,15 +21,14 @@ export const command: CliCommand = {
     if (alias === undefined) throw new UsageError('give the alias to move: --alias ALIAS.');
     const [model, versionText] = positionals as [string, string];
     const version = parseCount('VERSION', versionText);
-    const outcome = promoteAlias(context.fs, workspaceRoot(context), model, version, alias);
+    const outcome = await withDeployPorts(context, (ports) =>
+      promoteModelAlias(ports, { workspaceRoot: workspaceRoot(context), model, version, alias }),
+    );
     if (!outcome.ok) {
       process.stderr.write(`mlc promote: ${outcome.message}\n`);
       return ExitCode.failed;
     }
     const previous = outcome.value.previous;
-    await withDeployPorts(context, (ports) =>
-      ports.appendAudit('promote', { model, version, alias, previous: previous ?? null }),
-    );
     context.print(
       `${model}@${alias} -> v${version}${previous !== undefined && previous !== version ? ` (was v${previous})` : ''}.`,
     );

@@ -1,11 +1,8 @@
 import { parseCommandArgs } from '../argv';
-import { join, relative } from 'pathe';
-import { readRunRecord } from '../../engine/runStore/readRunRecord';
-import { readSummaryMetrics } from '../../engine/runStore/readSummaryMetrics';
-import { isSafeName, registerModelVersion } from '../../engine/registry/modelRegistry';
-import { isOwnerAlive } from '../../node/runStore/isOwnerAlive';
+import { resolveDeclaredModel } from '../../engine/deploy/deployTargets';
+import { registerModelFromRun } from '../../node/deploy/modelLifecycle';
 import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
-import { findModelConfig, withDeployPorts } from './deploy';
+import { withDeployPorts, workspacePipelines } from './deploy';
 import { openRunIndex, requireRun } from './runs';
 
 const usage = `Usage: mlc register MODEL --run RUN_ID [--json]
@@ -28,10 +25,8 @@ export const command: CliCommand = {
     const name = positionals[0]!;
     const runId = values.run as string | undefined;
     if (runId === undefined) throw new UsageError('give the run to register from: --run RUN_ID (see mlc runs).');
-    if (!isSafeName(name))
-      throw new UsageError(`'${name}' cannot be a model name: use letters, digits, '.', '_' and '-'.`);
-    const declared = findModelConfig(context, name);
-    if (!declared) throw new UsageError(`no model '${name}' under models: in mlc.yaml; declare it with its path.`);
+    const declared = resolveDeclaredModel(workspacePipelines(context), name);
+    if (!declared.ok) throw new UsageError(declared.message);
     const service = openRunIndex(context);
     let found;
     try {
@@ -40,35 +35,17 @@ export const command: CliCommand = {
       service.dispose();
     }
     const { run } = found;
-    const pipelineRoot = declared.pipeline.root;
-    const artifactPath = join(pipelineRoot, declared.model.path);
-    const record = run.source === 'mlc' ? readRunRecord(context.fs, run.location, isOwnerAlive).value : undefined;
-    const artifactKey = relative(context.cwd, artifactPath);
-    const runArtifactMd5 = record?.stages.map((stage) => stage.outs?.[artifactKey]).find((md5) => md5 !== undefined);
-    const metricsFile = declared.model.metrics !== undefined ? join(pipelineRoot, declared.model.metrics) : undefined;
-    const metrics = { ...run.metrics, ...(metricsFile ? readSummaryMetrics(context.fs, metricsFile) : {}) };
     return withDeployPorts(context, async (ports) => {
-      ports.progress(`Registering ${artifactKey} from run ${run.id} as a new version of ${name}`);
-      const outcome = await registerModelVersion(ports, {
+      const outcome = await registerModelFromRun(ports, {
         workspaceRoot: workspaceRoot(context),
-        model: name,
-        artifactPath,
-        runId: run.id,
-        ...(runArtifactMd5 !== undefined ? { runArtifactMd5 } : {}),
-        metrics,
-        params: run.params,
+        declared: declared.value,
+        run,
       });
       if (!outcome.ok) {
         process.stderr.write(`mlc register: ${outcome.message}\n`);
         return ExitCode.failed;
       }
       const version = outcome.value;
-      await ports.appendAudit('register', {
-        model: name,
-        version: version.version,
-        md5: version.md5,
-        sourceRun: run.id,
-      });
       if (values.json) context.print(JSON.stringify(version, null, 2));
       else context.print(`Registered ${name} v${version.version} (md5 ${version.md5}) from run ${run.id}.`);
       return ExitCode.ok;

@@ -1,10 +1,5 @@
 import { parseCommandArgs } from '../argv';
-import { deployModelVersion, liveDeployment } from '../../engine/deploy/deployModelVersion';
-import {
-  previousHealthyVersion,
-  readCurrentDeployment,
-  readDeploymentHistory,
-} from '../../engine/deploy/deploymentState';
+import { rollbackDeployment } from '../../engine/deploy/rollbackDeployment';
 import { readRegisteredModel } from '../../engine/registry/modelRegistry';
 import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 import { findDeployTarget, printDeployOutcome, withDeployPorts } from './deploy';
@@ -32,33 +27,21 @@ export const command: CliCommand = {
     const model = readRegisteredModel(context.fs, workspaceRoot(context), target.model);
     const healthTimeout = values['health-timeout'] as string | undefined;
     return withDeployPorts(context, async (ports) => {
-      const current =
-        liveDeployment(ports, workspaceRoot(context), target.name) ??
-        readCurrentDeployment(context.fs, workspaceRoot(context), target.name);
-      const history = readDeploymentHistory(context.fs, workspaceRoot(context), target.name);
-      const previous = previousHealthyVersion(history, current?.version);
-      const record = model.versions.find((version) => version.version === previous);
-      if (previous === undefined || !record) {
-        process.stderr.write(
-          `mlc rollback: ${target.name} has no earlier healthy version to return to${previous !== undefined ? ` (v${previous} is no longer registered)` : ''}; deploy a version with mlc deploy ${target.name} --version N.\n`,
-        );
-        return ExitCode.failed;
-      }
-      ports.progress(`Rolling ${target.name} back to v${previous}${current ? ` from v${current.version}` : ''}`);
-      const outcome = await deployModelVersion(ports, {
+      const rollback = await rollbackDeployment(ports, {
         workspaceRoot: workspaceRoot(context),
         commandRoot: pipeline.root,
         target,
         model,
-        version: record,
-        action: 'rollback',
-        skipMetricGates: true,
         ...(healthTimeout !== undefined
           ? { healthTimeoutMs: parseCount('--health-timeout', healthTimeout) * 1000 }
           : {}),
       });
-      printDeployOutcome(context, outcome, values.json === true);
-      return outcome.ok ? ExitCode.ok : ExitCode.failed;
+      if (rollback.kind === 'noPreviousVersion') {
+        process.stderr.write(`mlc rollback: ${rollback.message}\n`);
+        return ExitCode.failed;
+      }
+      printDeployOutcome(context, rollback.outcome, values.json === true);
+      return rollback.outcome.ok ? ExitCode.ok : ExitCode.failed;
     });
   },
 };

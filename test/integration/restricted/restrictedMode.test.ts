@@ -24,4 +24,12 @@ describe('mlc in Restricted Mode', () => {
     assert.ok(!existsSync(join(root(), '.mlc', 'runs')), 'a run was recorded in Restricted Mode');
     assert.ok(!existsSync(join(root(), 'data', 'train.csv')), 'the prepare stage ran in Restricted Mode');
   });
+
+  it('deploys, rolls back and undeploys nothing', async () => {
+    await api();
+    assert.equal(await vscode.commands.executeCommand('mlc.deploy', 'local', 1), undefined);
+    assert.equal(await vscode.commands.executeCommand('mlc.rollback', 'local'), undefined);
+    assert.equal(await vscode.commands.executeCommand('mlc.undeploy', 'local'), undefined);
+    assert.ok(!existsSync(join(root(), '.mlc', 'deployments')), 'a deployment was recorded in Restricted Mode');
+  });
 });

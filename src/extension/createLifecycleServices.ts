@@ -1,0 +1,137 @@
+import { performance } from 'node:perf_hooks';
+import type { DeployPorts } from '../engine/deploy/deployModelVersion';
+import { deployModelVersion, undeployTarget } from '../engine/deploy/deployModelVersion';
+import {
+  pickModelVersion,
+  readDeploymentOverview,
+  resolveDeclaredModel,
+  resolveDeployTarget,
+  declaredDeployTargets,
+} from '../engine/deploy/deployTargets';
+import { evaluateGates } from '../engine/deploy/evaluateGates';
+import { rollbackDeployment } from '../engine/deploy/rollbackDeployment';
+import { readModelRegistry, readRegisteredModel } from '../engine/registry/modelRegistry';
+import { createDeployPorts } from '../node/deploy/createDeployPorts';
+import { createLocalDeployHost } from '../node/deploy/localDeployHost';
+import { promoteModelAlias, registerModelFromRun } from '../node/deploy/modelLifecycle';
+import { nodeFileSystem } from '../node/nodeFileSystem';
+import type { LifecycleScope, LifecycleServices, ProgressReporter } from './lifecycle/lifecycleServices';
+
+/**
+ * Binds LifecycleServices to the engine's registry and deploy functions and the local DeployHost,
+ * exactly as the CLI's register/promote/deploy/rollback/undeploy commands do. Every mutation builds
+ * the deploy ports (a hasher without workers: model files are small) and disposes them after.
+ */
+export function createLifecycleServices(): LifecycleServices {
+  // One host for reading process state and probing; a deploy gets its own through createDeployPorts.
+  const host = createLocalDeployHost();
+  const withPorts = async <T>(
+    root: string,
+    progress: ProgressReporter,
+    body: (ports: ReturnType<typeof createDeployPorts>) => Promise<T>,
+  ): Promise<T> => {
+    const ports = createDeployPorts({ workspaceRoot: root, fs: nodeFileSystem, progress });
+    try {
+      return await body(ports);
+    } finally {
+      ports.dispose();
+    }
+  };
+  const resolve = (scope: LifecycleScope, targetName: string) => {
+    const found = resolveDeployTarget(scope.pipelines, targetName);
+    if (!found.ok) return found;
+    return { ...found, model: readRegisteredModel(nodeFileSystem, scope.root, found.value.target.model) };
+  };
+
+  return {
+    models(scope) {
+      const registry = readModelRegistry(nodeFileSystem, scope.root);
+      const declaredOnly = scope.pipelines
+        .flatMap((pipeline) => pipeline.models)
+        .filter((model) => !registry.models.some((registered) => registered.name === model.name))
+        .map((model) => ({ name: model.name, versions: [], aliases: {} }));
+      const models = [...registry.models, ...declaredOnly].sort((left, right) =>
+        left.name < right.name ? -1 : left.name > right.name ? 1 : 0,
+      );
+      return { models, problems: registry.problems };
+    },
+
+    deployments: (scope) =>
+      declaredDeployTargets(scope.pipelines).map(({ target }) =>
+        readDeploymentOverview({ fs: nodeFileSystem, host }, scope.root, target),
+      ),
+
+    previewGates(scope, targetName, versionNumber) {
+      const found = resolve(scope, targetName);
+      if (!found.ok) return [];
+      const version = found.model.versions.find((record) => record.version === versionNumber);
+      return version ? evaluateGates(found.value.target.gates, version, found.model) : [];
+    },
+
+    async register(scope, modelName, run, progress) {
+      const declared = resolveDeclaredModel(scope.pipelines, modelName);
+      if (!declared.ok) return declared;
+      return withPorts(scope.root, progress, (ports) =>
+        registerModelFromRun(ports, { workspaceRoot: scope.root, declared: declared.value, run }),
+      );
+    },
+
+    promote: (scope, model, version, alias) =>
+      withPorts(
+        scope.root,
+        () => undefined,
+        (ports) => promoteModelAlias(ports, { workspaceRoot: scope.root, model, version, alias }),
+      ),
+
+    async deploy(scope, targetName, versionNumber, progress) {
+      const found = resolve(scope, targetName);
+      if (!found.ok) return found;
+      const version = pickModelVersion(found.model, versionNumber);
+      if (!version.ok) return version;
+      const outcome = await withPorts(scope.root, progress, (ports: DeployPorts) =>
+        deployModelVersion(ports, {
+          workspaceRoot: scope.root,
+          commandRoot: found.value.pipeline.root,
+          target: found.value.target,
+          model: found.model,
+          version: version.value,
+          action: 'deploy',
+        }),
+      );
+      return { ok: true, value: outcome };
+    },
+
+    async rollback(scope, targetName, progress) {
+      const found = resolve(scope, targetName);
+      if (!found.ok) return found;
+      const rollback = await withPorts(scope.root, progress, (ports) =>
+        rollbackDeployment(ports, {
+          workspaceRoot: scope.root,
+          commandRoot: found.value.pipeline.root,
+          target: found.value.target,
+          model: found.model,
+        }),
+      );
+      return rollback.kind === 'deployed'
+        ? { ok: true, value: rollback.outcome }
+        : { ok: false, message: rollback.message };
+    },
+
+    async undeploy(scope, targetName, progress) {
+      const found = resolve(scope, targetName);
+      if (!found.ok) return found;
+      const outcome = await withPorts(scope.root, progress, (ports) =>
+        undeployTarget(ports, { workspaceRoot: scope.root, target: found.value.target }),
+      );
+      return { ok: true, value: outcome.message };
+    },
+
+    async probe(url) {
+      const started = performance.now();
+      const answer = await host.probe(url);
+      const latencyMs = performance.now() - started;
+      if (answer.ok) return { ok: true, latencyMs };
+      return { ok: false, latencyMs, error: answer.error ?? `HTTP ${answer.status ?? '?'}` };
+    },
+  };
+}

@@ -1,0 +1,314 @@
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { DeployOutcome } from '../../engine/deploy/deployModelVersion';
+import type { DeploymentOverview } from '../../engine/deploy/deployTargets';
+import { deploymentFolder } from '../../engine/deploy/deploymentState';
+import type { HealthSummary } from '../../engine/deploy/healthStats';
+import type { Logger } from '../../engine/ports';
+import type { Outcome, RegisteredModel } from '../../engine/registry/modelRegistry';
+import { readSettings } from '../settings';
+import type { WorkspaceState } from '../state/workspaceState';
+import { ensureTrusted } from '../workspaceTrust';
+import { HealthMonitor } from './healthMonitor';
+import type { LifecycleScope, LifecycleServices } from './lifecycleServices';
+import { deploymentHealth, needsProductionConfirmation } from './lifecycleViewModels';
+
+/** A deploy target as the views, the status bar and the panel see it. */
+export interface TargetEntry {
+  readonly scope: LifecycleScope;
+  readonly overview: DeploymentOverview;
+  /** Changes when another process serves the target, so health samples start again. */
+  readonly key: string;
+}
+
+export interface ModelEntry {
+  readonly scope: LifecycleScope;
+  readonly model: RegisteredModel;
+}
+
+const OPEN_LOG = 'Open Server Log';
+const ROLL_BACK = 'Roll Back…';
+
+/**
+ * The window's picture of models and deployments, and the one place that deploys, rolls back and
+ * undeploys (through LifecycleServices, the CLI's engine functions): progress in the notification
+ * area naming each step, a failure shown with what to fix, confirmation where production is at
+ * stake, Workspace Trust required. Polls health while the Deployments view or the Deploy panel is
+ * visible, and tells when a deployment goes down.
+ */
+export class LifecycleController implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private entries: TargetEntry[] = [];
+  private readonly monitor: HealthMonitor;
+  private readonly watchers = new Set<string>();
+  private readonly shownHealth = new Map<string, string>();
+  private busy: string | undefined;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    private readonly services: LifecycleServices,
+    private readonly state: WorkspaceState,
+    private readonly logger: Logger,
+  ) {
+    this.monitor = new HealthMonitor({
+      probe: (url) => services.probe(url),
+      deployments: () => {
+        // Every round re-reads the records (small files), so deploys from a terminal show up too.
+        this.reload(false);
+        return this.entries
+          .filter((entry) => entry.overview.running && entry.overview.recorded?.healthUrl)
+          .map((entry) => ({ key: entry.key, healthUrl: entry.overview.recorded!.healthUrl! }));
+      },
+      intervalMs: () => readSettings().deploymentPollInterval * 1000,
+      now: () => Date.now(),
+      onDidPoll: () => this.didChange(),
+    });
+    this.subscriptions = [
+      state.onDidChangePipelines(() => this.refresh()),
+      state.onDidChangeRuns(() => this.refresh()),
+    ];
+  }
+
+  get busyTarget(): string | undefined {
+    return this.busy;
+  }
+
+  scopes(): LifecycleScope[] {
+    return this.state.views().map((view) => ({ root: view.root, pipelines: view.pipelines }));
+  }
+
+  models(): ModelEntry[] {
+    return this.scopes().flatMap((scope) => {
+      const listing = this.services.models(scope);
+      for (const problem of listing.problems) this.logger.warn('A registry record could not be read', { ...problem });
+      return listing.models.map((model) => ({ scope, model }));
+    });
+  }
+
+  modelOf(entry: TargetEntry): RegisteredModel {
+    return (
+      this.services.models(entry.scope).models.find((model) => model.name === entry.overview.target.model) ?? {
+        name: entry.overview.target.model,
+        versions: [],
+        aliases: {},
+      }
+    );
+  }
+
+  targets(): readonly TargetEntry[] {
+    return this.entries;
+  }
+
+  findTarget(name: string): TargetEntry | undefined {
+    return this.entries.find((entry) => entry.overview.target.name === name);
+  }
+
+  summary(entry: TargetEntry): HealthSummary | undefined {
+    return this.monitor.summary(entry.key);
+  }
+
+  previewGates(entry: TargetEntry, version: number) {
+    return this.services.previewGates(entry.scope, entry.overview.target.name, version);
+  }
+
+  /** `source` (the view or the panel) is visible or not; health is polled while any is. */
+  setWatching(source: string, visible: boolean): void {
+    if (visible) this.watchers.add(source);
+    else this.watchers.delete(source);
+    this.monitor.setActive(this.watchers.size > 0);
+  }
+
+  /** Re-reads the registry and deployment records and polls health again soon. */
+  refresh(): void {
+    this.reload(true);
+    this.monitor.pollSoon();
+  }
+
+  private reload(notify: boolean): void {
+    this.entries = this.scopes().flatMap((scope) =>
+      this.services.deployments(scope).map((overview) => ({
+        scope,
+        overview,
+        key: `${scope.root}\0${overview.target.name}\0${overview.recorded?.pid ?? ''}`,
+      })),
+    );
+    if (notify) this.didChange();
+  }
+
+  private didChange(): void {
+    this.announceDowns();
+    this.changed.fire();
+  }
+
+  /** A notification when a deployment goes down (not while this window is switching it). */
+  private announceDowns(): void {
+    for (const entry of this.entries) {
+      const name = entry.overview.target.name;
+      const health = deploymentHealth(entry.overview, this.summary(entry));
+      const before = this.shownHealth.get(name);
+      this.shownHealth.set(name, health);
+      if (health !== 'down' || before === 'down' || this.busy === name) continue;
+      const recorded = entry.overview.recorded;
+      const why = !entry.overview.running
+        ? `its server process (pid ${recorded?.pid}) is gone`
+        : `${recorded?.healthUrl} answers ${this.summary(entry)?.lastError ?? 'with an error'}`;
+      void vscode.window
+        .showErrorMessage(
+          `Deployment ${name} (${entry.overview.target.model} v${recorded?.version}) is down: ${why}.`,
+          ...(entry.overview.rollbackVersion !== undefined ? [ROLL_BACK] : []),
+          OPEN_LOG,
+        )
+        .then((choice) => this.followUp(choice, entry));
+    }
+  }
+
+  private followUp(choice: string | undefined, entry: TargetEntry): void {
+    if (choice === ROLL_BACK) void this.rollback(entry.overview.target.name);
+    if (choice === OPEN_LOG) void this.openLog(entry.overview.target.name);
+  }
+
+  /** The target's server log (every version's output, appended), in an editor. */
+  async openLog(targetName: string): Promise<void> {
+    const entry = this.findTarget(targetName);
+    const logFile = entry
+      ? (entry.overview.recorded?.logFile ?? join(deploymentFolder(entry.scope.root, targetName), 'server.log'))
+      : undefined;
+    try {
+      if (logFile) {
+        await vscode.window.showTextDocument(vscode.Uri.file(logFile));
+        return;
+      }
+    } catch {
+      // No log yet: said below.
+    }
+    void vscode.window.showInformationMessage(`${targetName} has no server log yet: deploy it first.`);
+  }
+
+  /** Asks before touching production; true to go on. */
+  private async confirm(entry: TargetEntry, nextVersion: number, verb: string): Promise<boolean> {
+    const model = this.modelOf(entry);
+    if (
+      !needsProductionConfirmation(entry.overview.target.name, model, [entry.overview.recorded?.version, nextVersion])
+    )
+      return true;
+    const choice = await vscode.window.showWarningMessage(
+      `${verb} ${model.name} v${nextVersion} on ${entry.overview.target.name}? This target serves the production version${model.aliases.production !== undefined ? ` (production → v${model.aliases.production})` : ''}.`,
+      { modal: true },
+      verb,
+    );
+    return choice === verb;
+  }
+
+  /** Runs one deploy-like action with progress and the outcome shown; undefined when refused or cancelled. */
+  private async act<T>(
+    targetName: string,
+    title: string,
+    work: (report: (line: string) => void) => Promise<T>,
+  ): Promise<T | undefined> {
+    if (this.busy) {
+      void vscode.window.showInformationMessage(`A deployment of ${this.busy} is in progress; wait for it to finish.`);
+      return undefined;
+    }
+    this.busy = targetName;
+    this.changed.fire();
+    try {
+      return await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title, cancellable: false },
+        (progress) =>
+          work((line) => {
+            this.logger.info(`${targetName}: ${line.trim()}`);
+            progress.report({ message: line.trim() });
+          }),
+      );
+    } finally {
+      this.busy = undefined;
+      this.refresh();
+    }
+  }
+
+  private showOutcome(outcome: DeployOutcome, verb: string): void {
+    if (outcome.ok) {
+      void vscode.window.showInformationMessage(
+        `${outcome.target} now serves v${outcome.version}${outcome.current?.healthUrl ? ` at ${outcome.current.healthUrl}` : ''}.`,
+      );
+      return;
+    }
+    this.logger.warn(`${verb} of v${outcome.version} to ${outcome.target} failed`, { reason: outcome.reason });
+    const serving = outcome.current
+      ? `v${outcome.current.version} keeps serving.`
+      : `Nothing serves ${outcome.target}.`;
+    const entry = this.findTarget(outcome.target);
+    void vscode.window
+      .showErrorMessage(
+        `${verb} of v${outcome.version} to ${outcome.target} failed: ${outcome.reason ?? 'unknown reason'} ${serving}`,
+        OPEN_LOG,
+      )
+      .then((choice) => entry && this.followUp(choice, entry));
+  }
+
+  async deploy(targetName: string, version: number): Promise<DeployOutcome | undefined> {
+    if (!ensureTrusted('deploy a model')) return undefined;
+    const entry = this.findTarget(targetName);
+    if (!entry) return this.unknownTarget(targetName);
+    if (!(await this.confirm(entry, version, 'Deploy'))) return undefined;
+    const result = await this.act(
+      targetName,
+      `Deploying ${entry.overview.target.model} v${version} to ${targetName}`,
+      (report) => this.services.deploy(entry.scope, targetName, version, report),
+    );
+    return this.settle(result, 'Deploy');
+  }
+
+  async rollback(targetName: string): Promise<DeployOutcome | undefined> {
+    if (!ensureTrusted('roll back a deployment')) return undefined;
+    const entry = this.findTarget(targetName);
+    if (!entry) return this.unknownTarget(targetName);
+    const back = entry.overview.rollbackVersion;
+    if (back === undefined) {
+      void vscode.window.showWarningMessage(
+        `${targetName} has no earlier healthy version to return to; deploy a version with ML: Deploy Model….`,
+      );
+      return undefined;
+    }
+    if (!(await this.confirm(entry, back, 'Roll Back'))) return undefined;
+    const result = await this.act(targetName, `Rolling ${targetName} back to v${back}`, (report) =>
+      this.services.rollback(entry.scope, targetName, report),
+    );
+    return this.settle(result, 'Rollback');
+  }
+
+  async undeploy(targetName: string): Promise<string | undefined> {
+    if (!ensureTrusted('stop a deployment')) return undefined;
+    const entry = this.findTarget(targetName);
+    if (!entry) return this.unknownTarget(targetName);
+    const result = await this.act(targetName, `Stopping ${targetName}`, (report) =>
+      this.services.undeploy(entry.scope, targetName, report),
+    );
+    if (!result) return undefined;
+    if (!result.ok) void vscode.window.showErrorMessage(result.message);
+    else void vscode.window.showInformationMessage(result.value);
+    return result.ok ? result.value : undefined;
+  }
+
+  private settle(result: Outcome<DeployOutcome> | undefined, verb: string): DeployOutcome | undefined {
+    if (!result) return undefined;
+    if (!result.ok) {
+      void vscode.window.showErrorMessage(result.message);
+      return undefined;
+    }
+    this.showOutcome(result.value, verb);
+    return result.value;
+  }
+
+  private unknownTarget(name: string): undefined {
+    void vscode.window.showErrorMessage(`No deploy target '${name}': declare it under deploy: in mlc.yaml.`);
+    return undefined;
+  }
+
+  dispose(): void {
+    this.monitor.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,52 @@
+import * as vscode from 'vscode';
+import type { Logger } from '../../engine/ports';
+import { createLifecycleServices } from '../createLifecycleServices';
+import { ViewId } from '../ids';
+import { DeployPanels } from '../panels/deployPanel';
+import type { WorkspaceState } from '../state/workspaceState';
+import { DeploymentsTreeProvider } from '../views/deploymentsTreeProvider';
+import { ModelsTreeProvider } from '../views/modelsTreeProvider';
+import { createDeploymentStatusBar } from './deploymentStatusBar';
+import { registerLifecycleCommands } from './lifecycleCommands';
+import { LifecycleController } from './lifecycleController';
+
+/**
+ * The lifecycle after training, in the window: the Models and Deployments views, the deployments
+ * status bar item, the Deploy panel and their commands, around one LifecycleController. Nothing is
+ * read until the workspace state has loaded pipelines (the controller listens to it).
+ */
+export function registerLifecycle(options: {
+  readonly extensionUri: vscode.Uri;
+  readonly state: WorkspaceState;
+  readonly logger: Logger;
+}): vscode.Disposable {
+  const { extensionUri, state, logger } = options;
+  const services = createLifecycleServices();
+  const lifecycle = new LifecycleController(services, state, logger);
+  const modelsTree = new ModelsTreeProvider(lifecycle);
+  const deploymentsTree = new DeploymentsTreeProvider(lifecycle);
+  const modelsView = vscode.window.createTreeView(ViewId.models, { treeDataProvider: modelsTree });
+  const deploymentsView = vscode.window.createTreeView(ViewId.deployments, { treeDataProvider: deploymentsTree });
+  const panels = new DeployPanels({ extensionUri, lifecycle, logger });
+  const watchView = () => lifecycle.setWatching('deploymentsView', deploymentsView.visible);
+  watchView();
+  // Deploying runs the target's start command: in Restricted Mode the view says why it is read-only.
+  const showTrust = () => {
+    deploymentsView.message = vscode.workspace.isTrusted
+      ? undefined
+      : 'Restricted Mode: read-only. Trust this workspace to deploy, roll back or undeploy.';
+  };
+  showTrust();
+  return vscode.Disposable.from(
+    lifecycle,
+    modelsTree,
+    deploymentsTree,
+    modelsView,
+    deploymentsView,
+    deploymentsView.onDidChangeVisibility(watchView),
+    vscode.workspace.onDidGrantWorkspaceTrust(showTrust),
+    createDeploymentStatusBar(lifecycle),
+    panels,
+    registerLifecycleCommands({ state, services, lifecycle, panels }),
+  );
+}
