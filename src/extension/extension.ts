@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { registerCommands, runInTerminal } from './commands';
+import { registerCommands, runInTerminal, savePipelineDocuments } from './commands';
 import { createEngineServices } from './createEngineServices';
 import { registerPipelineDiagnostics } from './editor/pipelineDiagnostics';
 import { ParamCompletionProvider } from './editor/paramCompletionProvider';
@@ -7,8 +7,9 @@ import { PipelinePathDefinitionProvider } from './editor/pipelinePathDefinitionP
 import { StageCodeLensProvider } from './editor/stageCodeLensProvider';
 import { StageHoverProvider } from './editor/stageHoverProvider';
 import { type MlcExtensionApi, snapshotTree } from './extensionApi';
-import { ContextKey, PIPELINE_FILE_GLOB, TASK_TYPE, ViewId } from './ids';
+import { CommandId, ContextKey, PIPELINE_FILE_GLOB, TASK_TYPE, ViewId } from './ids';
 import { createOutputChannelLogger } from './outputChannelLogger';
+import { PipelineGraphPanels } from './panels/pipelineGraphPanel';
 import { RunPanels } from './panels/runPanels';
 import { RunController } from './running/runController';
 import { createRunStatusBar } from './running/runStatusBar';
@@ -44,6 +45,16 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     reloadRuns: () => state.runsDidChange(),
     rerun: (root, targets) => runInTerminal(controller, state.runRequest(root, targets, true), 'mlc: rerun'),
   });
+  const pipelineGraph = new PipelineGraphPanels({
+    extensionUri: context.extensionUri,
+    state,
+    logger,
+    openStage: (address) => Promise.resolve(vscode.commands.executeCommand(CommandId.openStage, address)),
+    runStages: async (root, targets, name) => {
+      await savePipelineDocuments();
+      return runInTerminal(controller, state.runRequest(root, targets), name);
+    },
+  });
   const pipelineFiles: vscode.DocumentSelector = { scheme: 'file', pattern: PIPELINE_FILE_GLOB };
 
   const pipelinesView = vscode.window.createTreeView(ViewId.pipelines, {
@@ -70,7 +81,8 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     pipelinesView,
     runsView,
     panels,
-    registerCommands({ state, controller, engine, panels }),
+    pipelineGraph,
+    registerCommands({ state, controller, engine, panels, pipelineGraph }),
     watchWorkspace(state),
     registerPipelineDiagnostics(state),
     codeLenses,

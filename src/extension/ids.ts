@@ -13,6 +13,7 @@ export const CommandId = {
   showRun: 'mlc.showRun',
   showRuns: 'mlc.showRuns',
   compareRuns: 'mlc.compareRuns',
+  showPipelineGraph: 'mlc.showPipelineGraph',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
