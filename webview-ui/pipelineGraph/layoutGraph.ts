@@ -10,9 +10,38 @@ export const NODE_WIDTH = 184;
 export const NODE_HEIGHT = 44;
 /**
  * Above this many nodes dagre ranks with its tight-tree heuristic instead of network simplex:
- * measured ~10x faster on 1,000 stages for a few more long edges (bench/graphLayout.bench.ts).
+ * measured 3.5x faster on 200 stages for ~20% more edge crossings, and 40x faster on 1,000
+ * (bench/graphLayout.bench.ts, figures in ARCHITECTURE.md).
  */
-export const LARGE_GRAPH_NODES = 300;
+export const LARGE_GRAPH_NODES = 100;
+const NODE_GAP = 24;
+const RANK_GAP = 56;
+
+export type LayoutDirection = 'TB' | 'LR';
+
+/**
+ * Top to bottom (data first) unless the graph is much wider than deep, as foreach-heavy pipelines
+ * are: then left to right, so that a wide graph still fits a screen at a readable scale. Decided
+ * from the longest-path depth of the visible graph (nodes come in topological order), before any
+ * layout, for the viewport's aspect `width / height`.
+ */
+export function layoutDirection(graph: VisibleGraph, aspect: number): LayoutDirection {
+  const depth = new Map<string, number>();
+  const predecessors = new Map<string, string[]>();
+  for (const [from, to] of graph.edges) predecessors.set(to, [...(predecessors.get(to) ?? []), from]);
+  let levels = 0;
+  for (const node of graph.nodes) {
+    let level = 0;
+    for (const before of predecessors.get(node.id) ?? []) level = Math.max(level, (depth.get(before) ?? 0) + 1);
+    depth.set(node.id, level);
+    levels = Math.max(levels, level + 1);
+  }
+  const perLevel = graph.nodes.length / Math.max(1, levels);
+  const ratio = (width: number, height: number) => Math.abs(Math.log(width / height / aspect));
+  const topDown = ratio(perLevel * (NODE_WIDTH + NODE_GAP), levels * (NODE_HEIGHT + RANK_GAP));
+  const leftRight = ratio(levels * (NODE_WIDTH + RANK_GAP), perLevel * (NODE_HEIGHT + NODE_GAP));
+  return leftRight < topDown ? 'LR' : 'TB';
+}
 
 export interface Point {
   readonly x: number;
@@ -33,11 +62,19 @@ export interface GraphLayout {
   readonly height: number;
 }
 
-/** Top to bottom, as pipelines read (data first); node size fixed so labels never reflow the layout. */
-export function layoutGraph(graph: VisibleGraph): GraphLayout {
+/** Node size is fixed, so labels never reflow the layout (long names are cut, the tooltip has them). */
+export function layoutGraph(graph: VisibleGraph, direction: LayoutDirection = 'TB'): GraphLayout {
   const layout = new dagre.graphlib.Graph({ multigraph: false });
   const ranker = graph.nodes.length > LARGE_GRAPH_NODES ? 'tight-tree' : 'network-simplex';
-  layout.setGraph({ rankdir: 'TB', nodesep: 24, ranksep: 56, edgesep: 12, marginx: 24, marginy: 24, ranker });
+  layout.setGraph({
+    rankdir: direction,
+    nodesep: NODE_GAP,
+    ranksep: RANK_GAP,
+    edgesep: 12,
+    marginx: 24,
+    marginy: 24,
+    ranker,
+  });
   layout.setDefaultEdgeLabel(() => ({}));
   for (const node of graph.nodes) layout.setNode(node.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
   for (const [from, to] of graph.edges) layout.setEdge(from, to);

@@ -17,7 +17,7 @@ import type {
 } from '../../src/protocol/pipelineGraph';
 import { buildButton, buildElement } from '../shared/buildElement';
 import { startPanel } from '../shared/startPanel';
-import { type GraphLayout, layoutGraph, NODE_HEIGHT, NODE_WIDTH } from './layoutGraph';
+import { type GraphLayout, layoutDirection, layoutGraph, NODE_HEIGHT, NODE_WIDTH } from './layoutGraph';
 import { NODE_STATE_PRESENTATION } from './nodeStates';
 import { type VisibleGraph, type VisibleNode, visibleGraph } from './visibleGraph';
 
@@ -205,7 +205,8 @@ function render(): void {
   }
   const isFirstLayout = page.layoutKey === undefined;
   page.layoutKey = key;
-  page.layout = layoutGraph(visible);
+  const aspect = (viewport.clientWidth || 800) / (viewport.clientHeight || 600);
+  page.layout = layoutGraph(visible, layoutDirection(visible, aspect));
   draw(visible, page.layout, snapshot.trusted);
   if (isFirstLayout) fitView();
   else applyView();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { GraphNode, PipelineGraph } from '../../../../src/protocol/pipelineGraph';
-import { layoutGraph, NODE_HEIGHT } from '../../../../webview-ui/pipelineGraph/layoutGraph';
+import { layoutDirection, layoutGraph, NODE_HEIGHT } from '../../../../webview-ui/pipelineGraph/layoutGraph';
 import { NODE_STATE_PRESENTATION } from '../../../../webview-ui/pipelineGraph/nodeStates';
 import { groupState, visibleGraph } from '../../../../webview-ui/pipelineGraph/visibleGraph';
 import { generatePipelineGraph } from '../../../support/pipelineGraphFixtures';
@@ -101,4 +101,36 @@ test('the layout puts every edge downwards and no two nodes on top of each other
   assert.equal(positions.size, placed.length);
   for (const edge of layout.edges) assert.ok(edge.points.length >= 2);
   assert.ok(layout.height > NODE_HEIGHT);
+});
+
+test('a deep graph lays out top to bottom, a wide one (a big foreach) left to right', () => {
+  const chain = visibleGraph(
+    {
+      files: ['mlc.yaml'],
+      nodes: ['a', 'b', 'c', 'd'].map((id) => node(id)),
+      edges: [
+        ['a', 'b'],
+        ['b', 'c'],
+        ['c', 'd'],
+      ],
+      groups: [],
+    },
+    new Set(),
+    undefined,
+  );
+  assert.equal(layoutDirection(chain, 16 / 9), 'TB');
+  const members = Array.from({ length: 60 }, (_, index) => `train@${index}`);
+  const fanOut = visibleGraph(
+    {
+      files: ['mlc.yaml'],
+      nodes: [node('prepare'), ...members.map((id) => node(id, { group: '0:train' })), node('report')],
+      edges: [...members.map((id) => ['prepare', id] as const), ...members.map((id) => [id, 'report'] as const)],
+      groups: [{ id: '0:train', label: 'train', file: 0, members }],
+    },
+    new Set(),
+    undefined,
+  );
+  assert.equal(layoutDirection(fanOut, 16 / 9), 'LR');
+  const horizontal = layoutGraph(fanOut, 'LR');
+  assert.ok(horizontal.nodes.get('prepare')!.x < horizontal.nodes.get('report')!.x, 'left to right');
 });
