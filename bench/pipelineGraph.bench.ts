@@ -12,30 +12,11 @@ import type { Page } from 'playwright-core';
 import { startPanelHarness } from '../test/support/panelPage';
 import { generatePipelineGraph } from '../test/support/pipelineGraphFixtures';
 import { summarise } from './support/measure';
+import { firstPaintScript, loadMessage, PARSE_ONLY } from './support/panelMessages';
 import { runBench } from './support/runBench';
 
 /** Message received -> nodes drawn and laid out by the browser (the frame after the handler). */
-const FIRST_DRAW = `new Promise((resolve) => {
-  const start = performance.now();
-  const data = JSON.parse(window.__message);
-  window.dispatchEvent(new MessageEvent('message', { data }));
-  requestAnimationFrame(() => {
-    document.querySelector('.node').getBoundingClientRect();
-    resolve(performance.now() - start);
-  });
-})`;
-
-const PARSE_ONLY = `(() => {
-  const start = performance.now();
-  JSON.parse(window.__message);
-  return performance.now() - start;
-})()`;
-
-async function loadMessage(page: Page, message: string): Promise<void> {
-  await page.evaluate((text) => {
-    (window as unknown as { __message: string }).__message = text;
-  }, message);
-}
+const FIRST_DRAW = firstPaintScript('.node');
 
 const message = (stages: number, revision: number, states?: 'flipped') => {
   const graph = generatePipelineGraph(stages);

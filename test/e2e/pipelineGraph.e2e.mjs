@@ -39,7 +39,10 @@ test(
     const { page } = workbench;
     await openContainer(page, 'ML');
     await sidebar(page).getByText('prepare', { exact: true }).first().waitFor({ timeout: 60_000 });
-    await sidebar(page).getByRole('button', { name: 'Show Pipeline Graph' }).first().click({ timeout: 30_000 });
+    // A view's title actions show while the pointer is over its header.
+    const header = sidebar(page).locator('.pane-header', { hasText: 'Pipelines' }).first();
+    await header.hover();
+    await header.getByRole('button', { name: 'Show Pipeline Graph' }).click({ timeout: 30_000 });
     await graphTab(page).waitFor({ timeout: 30_000 });
     const frame = webviewFrame(page);
     for (const stage of ['prepare', 'train', 'evaluate']) {

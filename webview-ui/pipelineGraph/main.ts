@@ -57,6 +57,8 @@ interface PageState {
   /** The structure the layout was computed for: a snapshot with the same one only recolours. */
   layoutKey?: string;
   view: View;
+  /** Whether the view is the fitted one (until the user pans or zooms): resizes fit it again. */
+  fitted: boolean;
   /** Nodes drawn, by id. */
   drawn: Map<string, SVGGElement>;
 }
@@ -66,6 +68,7 @@ const page: PageState = {
   collapsed: new Set(),
   collapseChosen: false,
   view: { x: 0, y: 0, scale: 1 },
+  fitted: true,
   drawn: new Map(),
 };
 
@@ -208,7 +211,7 @@ function render(): void {
   const aspect = (viewport.clientWidth || 800) / (viewport.clientHeight || 600);
   page.layout = layoutGraph(visible, layoutDirection(visible, aspect));
   draw(visible, page.layout, snapshot.trusted);
-  if (isFirstLayout) fitView();
+  if (isFirstLayout || page.fitted) fitView();
   else applyView();
 }
 
@@ -254,7 +257,7 @@ function draw(visible: VisibleGraph, layout: GraphLayout, trusted: boolean): voi
     } else if (trusted) {
       actions.push(
         nodeAction('run', '▶', `Run ${node.id}`, NODE_WIDTH - 44),
-        nodeAction('run-downstream', '⏬', `Run ${node.id} and everything downstream`, NODE_WIDTH - 22),
+        nodeAction('run-downstream', '»', `Run ${node.id} and everything downstream`, NODE_WIDTH - 22),
       );
     }
     group.append(
@@ -317,6 +320,7 @@ function fitView(): void {
   // Readable first: never larger than 1:1, and not so small that a big graph becomes dots.
   const scale = Math.max(0.1, Math.min(1, width / layout.width, height / layout.height));
   page.view = { scale, x: (width - layout.width * scale) / 2, y: Math.max(0, (height - layout.height * scale) / 2) };
+  page.fitted = true;
   applyView();
 }
 
@@ -324,6 +328,7 @@ function zoomBy(factor: number, centreX = viewport.clientWidth / 2, centreY = vi
   const view = page.view;
   const scale = Math.min(4, Math.max(0.05, view.scale * factor));
   const applied = scale / view.scale;
+  page.fitted = false;
   page.view = { scale, x: centreX - (centreX - view.x) * applied, y: centreY - (centreY - view.y) * applied };
   applyView();
 }
@@ -349,6 +354,7 @@ canvas.addEventListener('pointerdown', (event) => {
 canvas.addEventListener('pointermove', (event) => {
   if (!drag) return;
   drag.moved = true;
+  page.fitted = false;
   page.view = {
     ...page.view,
     x: drag.viewX + event.clientX - drag.startX,
@@ -362,7 +368,12 @@ const endDrag = () => {
 };
 canvas.addEventListener('pointerup', endDrag);
 canvas.addEventListener('pointercancel', endDrag);
-window.addEventListener('resize', () => drawMinimap());
+// The panel is resized with its editor group (a terminal opening below it, a split): a graph the
+// user has not moved stays fitted.
+new ResizeObserver(() => {
+  if (page.fitted) fitView();
+  else drawMinimap();
+}).observe(viewport);
 
 // --- Nodes: open, run, groups, hover, context menu ----------------------------------------------
 
@@ -585,6 +596,7 @@ function panFromMinimap(event: PointerEvent): void {
   const bounds = minimap.getBoundingClientRect();
   const graphX = ((event.clientX - bounds.left) / bounds.width) * layout.width;
   const graphY = ((event.clientY - bounds.top) / bounds.height) * layout.height;
+  page.fitted = false;
   page.view = {
     ...page.view,
     x: viewport.clientWidth / 2 - graphX * page.view.scale,

@@ -15,7 +15,7 @@ export const NODE_STATE_PRESENTATION: Readonly<Record<GraphNodeState, NodeStateP
   'up-to-date': { label: 'up to date', color: 'var(--vscode-testing-iconPassed, #388a34)' },
   changed: { label: 'changed', color: 'var(--vscode-list-warningForeground, #b89500)' },
   'never-run': { label: 'never run', color: 'var(--vscode-descriptionForeground, #717171)' },
-  frozen: { label: 'frozen', color: 'var(--vscode-charts-blue, #3794ff)' },
+  frozen: { label: 'frozen', color: 'var(--vscode-charts-purple, #b180d7)' },
   running: { label: 'running', color: 'var(--vscode-progressBar-background, #0e70c0)' },
   failed: { label: 'failed', color: 'var(--vscode-testing-iconFailed, #f14c4c)' },
   unknown: { label: 'checking…', color: 'var(--vscode-disabledForeground, #888888)' },
