@@ -148,7 +148,7 @@ void runBench('graphLayout', async ({ report, log }) => {
   for (const [label, graph] of graphs) {
     log(`${label}: ${graph.nodes.length} nodes, ${graph.edges.length} edges`);
     for (const [name, library] of Object.entries(candidates)) {
-      // d3-dag did not finish 1,000 stages in 10 minutes on 2 shared cores (ARCHITECTURE.md).
+      // d3-dag did not finish 1,000 stages in 20 minutes on 2 shared cores (ARCHITECTURE.md).
       if (name === 'd3-dag' && graph.nodes.length > 200) continue;
       const large = graph.nodes.length >= 1000;
       const timing = await measure(() => library.layout(graph), {
