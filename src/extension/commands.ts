@@ -143,7 +143,9 @@ export function registerCommands({
       return runId ? panels.openRun(runId) : undefined;
     }),
     vscode.commands.registerCommand(CommandId.showRuns, () => panels.showRunHistory()),
-    vscode.commands.registerCommand(CommandId.showPipelineGraph, () => pipelineGraph.show()),
+    vscode.commands.registerCommand(CommandId.showPipelineGraph, (target?: PipelineTreeElement) =>
+      pipelineGraph.show(target?.kind === 'pipeline' ? target.pipeline.file : undefined),
+    ),
     // From the Runs view with several runs selected: (clicked run, all selected runs).
     vscode.commands.registerCommand(CommandId.compareRuns, (target?: unknown, selected?: unknown) => {
       const targets = Array.isArray(selected) ? selected : Array.isArray(target) ? target : [target];

@@ -62,6 +62,8 @@ export interface PipelineGraphSnapshot {
   readonly graph: PipelineGraph;
   /** False in Restricted Mode: the page hides the run buttons and menu entries. */
   readonly trusted: boolean;
+  /** Show this file (one of `graph.files`): the graph was opened from that pipeline. */
+  readonly focusFile?: string;
 }
 
 export type PipelineGraphUpdate = { readonly type: 'snapshotted'; readonly snapshot: PipelineGraphSnapshot };

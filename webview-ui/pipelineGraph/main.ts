@@ -76,6 +76,10 @@ const connection = startPanel<PipelineGraphUpdate, PipelineGraphAction>((update)
   switch (update.type) {
     case 'snapshotted':
       page.snapshot = update.snapshot;
+      if (update.snapshot.focusFile !== undefined) {
+        page.file = update.snapshot.focusFile;
+        persist();
+      }
       render();
       return;
   }

@@ -35,6 +35,8 @@ export interface PipelineGraphDependencies {
 export class PipelineGraphPanels implements vscode.Disposable {
   private host: PanelHost<PipelineGraphUpdate, PipelineGraphAction> | undefined;
   private revision = 0;
+  /** The pipeline file the graph was last opened for, shown by the next snapshot. */
+  private focusFile: string | undefined;
   private readonly refresh = debounce(() => this.host?.refresh(), 150, 500);
   private readonly subscriptions: vscode.Disposable[];
 
@@ -50,10 +52,12 @@ export class PipelineGraphPanels implements vscode.Disposable {
     ];
   }
 
-  /** Opens (or reveals) the graph; returns its webview panel. */
-  show(): vscode.WebviewPanel {
+  /** Opens (or reveals) the graph, of one pipeline file when given; returns its webview panel. */
+  show(pipelineFile?: string): vscode.WebviewPanel {
+    this.focusFile = pipelineFile;
     if (this.host) {
       this.host.reveal();
+      this.host.refresh();
       return this.host.panel;
     }
     const panel = createWebviewPanel(PIPELINE_GRAPH_VIEW_TYPE, PIPELINE_GRAPH_TITLE, this.dependencies.extensionUri);
@@ -81,9 +85,24 @@ export class PipelineGraphPanels implements vscode.Disposable {
     const { state } = this.dependencies;
     await state.whenIdle();
     const infos = new Map(state.stages().map((info) => [`${info.root}\n${info.entry.address}`, info]));
-    const graph = buildPipelineGraph(state.views(), (root, address) => infos.get(`${root}\n${address}`));
+    const views = state.views();
+    const graph = buildPipelineGraph(views, (root, address) => infos.get(`${root}\n${address}`));
+    // graph.files follows the views' pipelines in order.
+    const focusIndex = views
+      .flatMap((view) => view.pipelines.map((pipeline) => pipeline.file))
+      .indexOf(this.focusFile ?? '');
+    const focusFile = graph.files[focusIndex];
+    this.focusFile = undefined;
     this.revision++;
-    return { type: 'snapshotted', snapshot: { revision: this.revision, graph, trusted: vscode.workspace.isTrusted } };
+    return {
+      type: 'snapshotted',
+      snapshot: {
+        revision: this.revision,
+        graph,
+        trusted: vscode.workspace.isTrusted,
+        ...(focusFile ? { focusFile } : {}),
+      },
+    };
   }
 
   private handlers(): MessageHandlers<Exclude<PipelineGraphAction, PanelCommonAction>> {

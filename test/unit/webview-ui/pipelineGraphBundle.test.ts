@@ -169,6 +169,14 @@ test('Pipeline Graph: 200 stages over two files drawn with a minimap; one file a
   const inSecond = graph.nodes.filter((entry) => entry.file === 1).length;
   await page.getByText(`${inSecond} stages`).waitFor();
   assert.equal(await page.locator('.node').count(), inSecond);
+  // Opened from a pipeline's context menu: the host names the file to show.
+  await sendToPanel(page, {
+    type: 'snapshotted',
+    snapshot: { revision: 2, graph, trusted: true, focusFile: graph.files[0] },
+  });
+  const inFirst = graph.nodes.filter((entry) => entry.file === 0).length;
+  await page.getByText(`${inFirst} stages`).waitFor();
+  assert.equal(await page.getByLabel('Pipeline file').inputValue(), graph.files[0]);
   await assertClean(page);
   await page.close();
 });
