@@ -19,6 +19,7 @@ const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   deploy: () => import('./commands/deploy'),
   deployments: () => import('./commands/deployments'),
   gate: () => import('./commands/gate'),
+  init: () => import('./commands/init'),
   metrics: () => import('./commands/metrics'),
   models: () => import('./commands/models'),
   promote: () => import('./commands/promote'),

@@ -6,6 +6,9 @@ import { loadWorkspace } from '../engine/pipeline/loadWorkspace';
 import type { StageGraph } from '../engine/pipeline/stageGraph';
 import type { Disposable, Logger } from '../engine/ports';
 import { readRunAnnotations, updateRunAnnotation } from '../engine/runAnnotations/runAnnotations';
+import { alertsByPipeline } from '../engine/alerts/watchRunAlerts';
+import { scaffoldPipeline, writeScaffold } from '../engine/scaffold/scaffoldPipeline';
+import { writeCiWorkflow } from '../node/ci/writeCiWorkflow';
 import { runPipeline, runnersByPipeline } from '../engine/scheduler/runPipeline';
 import { computeStatus } from '../engine/status/computeStatus';
 import { findWorkspaceRoot, isInNestedWorkspace } from '../engine/workspace/findWorkspaceRoot';
@@ -127,6 +130,13 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
 
     readParams: (file) => loadParamsFile(nodeFileSystem, file).value,
 
+    writeCiWorkflow: (root, provider, force) =>
+      writeCiWorkflow(nodeFileSystem, root, provider, { branch: 'main', force }),
+
+    scaffoldPipeline: (root) => scaffoldPipeline(nodeFileSystem, root),
+
+    writeScaffold: (root, files) => writeScaffold(nodeFileSystem, root, files),
+
     startRun(request, listener) {
       const abort = new AbortController();
       const done = (async (): Promise<RunOutcome> => {
@@ -152,6 +162,7 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
                 result.durationMs ?? 0,
               ),
             runWarning: (message) => listener.message(`warning: ${message}`),
+            alertFired: (alert) => listener.alertFired?.(alert),
           },
           onRunStarted: (runId, _directory, planned) => listener.runStarted(runId, planned),
         });
@@ -166,6 +177,7 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
             jobs: request.jobs > 0 ? request.jobs : availableParallelism(),
             defaultRunner: request.defaultRunner,
             runners: runnersByPipeline(view.pipelines),
+            alerts: alertsByPipeline(view.pipelines),
           },
           ports,
           abort.signal,

@@ -1,3 +1,7 @@
+import type { CiProvider } from '../engine/ci/ciWorkflow';
+import type { ScaffoldFile, ScaffoldPlan } from '../engine/scaffold/scaffoldPipeline';
+import type { CiWorkflowWrite } from '../node/ci/writeCiWorkflow';
+import type { FiredAlert } from '../engine/alerts/alertMonitor';
 /**
  * What the extension needs from the engine, in the extension's own terms. createEngineServices
  * binds it to the real engine and Node adapters; everything else in src/extension depends on
@@ -68,6 +72,8 @@ export interface RunListener {
   stageFinished(address: string, status: RunStatus | 'skipped', durationMs: number): void;
   /** A line about the run as a whole (a scheduler message or a problem). */
   message(text: string): void;
+  /** An alert of mlc.yaml's `alerts:` fired (already recorded in run.json and the audit log). */
+  alertFired?(alert: FiredAlert): void;
 }
 
 export interface RunOutcome {
@@ -118,6 +124,14 @@ export interface EngineServices {
   lastStageRuns(view: WorkspaceView): Promise<ReadonlyMap<string, StageRunRecord>>;
   /** Params keys of one params file (nested values as read), or undefined when unreadable. */
   readParams(file: string): Readonly<Record<string, unknown>> | undefined;
+  /**
+   * `mlc ci init PROVIDER` through the same code: the workflow for the workspace's deploy targets,
+   * written only where nothing is unless `force`.
+   */
+  writeCiWorkflow(root: string, provider: CiProvider, force: boolean): CiWorkflowWrite;
+  /** `mlc init`: the mlc.yaml (or starter project) to write into `root`, and writing it (never over a file). */
+  scaffoldPipeline(root: string): ScaffoldPlan;
+  writeScaffold(root: string, files: readonly ScaffoldFile[]): string[];
   startRun(request: RunRequest, listener: RunListener): RunHandle;
   /** Stops a run that this or another process started (by its id). */
   stopRun(root: string, runId: string): Promise<boolean>;

@@ -12,6 +12,8 @@ import { createOutputChannelLogger } from './outputChannelLogger';
 import { PipelineGraphPanels } from './panels/pipelineGraphPanel';
 import { RunPanels } from './panels/runPanels';
 import { RunController } from './running/runController';
+import { createAlertStatus } from './running/alertStatus';
+import { registerSetupCommands } from './setupCommands';
 import { createRunStatusBar } from './running/runStatusBar';
 import { StageTaskProvider } from './running/stageTaskProvider';
 import { onDidChangeSettings } from './settings';
@@ -45,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     reloadRuns: () => state.runsDidChange(),
     rerun: (root, targets) => runInTerminal(controller, state.runRequest(root, targets, true), 'mlc: rerun'),
   });
+  const alertStatus = createAlertStatus(controller, (runId) => panels.showCharts([runId]));
   const pipelineGraph = new PipelineGraphPanels({
     extensionUri: context.extensionUri,
     state,
@@ -78,11 +81,14 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     pipelinesTree,
     runsTree,
     statusBar,
+    alertStatus,
     pipelinesView,
     runsView,
     panels,
     pipelineGraph,
     registerCommands({ state, controller, engine, panels, pipelineGraph }),
+    registerSetupCommands(engine),
+    vscode.commands.registerCommand(CommandId.showLogs, () => logger.show()),
     watchWorkspace(state),
     registerPipelineDiagnostics(state),
     codeLenses,
@@ -136,6 +142,8 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     runsTree: () => snapshotTree(runsTree),
     activeRuns: () => controller.activeRuns(),
     statusBarText: () => statusBar.visibleText(),
+    alertStatusText: () => alertStatus.visibleText(),
+    activeAlerts: () => controller.activeAlerts(),
   };
 }
 

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { ActiveRun } from './running/runController';
+import type { ActiveRun, RunAlert } from './running/runController';
 
 /** A tree item as the user sees it: label, description, tooltip text, icon and children. */
 export interface TreeItemSnapshot {
@@ -28,6 +28,10 @@ export interface MlcExtensionApi {
   activeRuns(): ActiveRun[];
   /** The run progress status bar text, or undefined when it is hidden. */
   statusBarText(): string | undefined;
+  /** The alerts status bar text (`$(warning) 1 alert`), or undefined when it is hidden. */
+  alertStatusText(): string | undefined;
+  /** Alerts of the runs in flight and of the last run started from this window. */
+  activeAlerts(): readonly RunAlert[];
 }
 
 /** Reads a TreeDataProvider the way the tree view does. */

@@ -13,6 +13,9 @@ export const CommandId = {
   showRun: 'mlc.showRun',
   showRuns: 'mlc.showRuns',
   compareRuns: 'mlc.compareRuns',
+  generateCi: 'mlc.generateCi',
+  createPipeline: 'mlc.createPipeline',
+  showLogs: 'mlc.showLogs',
   showPipelineGraph: 'mlc.showPipelineGraph',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

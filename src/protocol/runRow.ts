@@ -32,4 +32,6 @@ export interface RunRow {
   /** The other tool's tags (MLflow's), not mlc's annotation tags. */
   readonly tags: Readonly<Record<string, string>>;
   readonly annotation: RunAnnotationJson;
+  /** Messages of the alerts that fired in the run (mlc runs); absent when none did. */
+  readonly alerts?: readonly string[];
 }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { aWorkspace, runCli } from '../support/runCli';
+import { productDocument } from '../support/realWorldFixtures';
 
 const repoRoot = resolve(__dirname, '../..');
 const PIPELINE = `stages:
@@ -26,7 +27,12 @@ deploy:
 /** The mlc commands of this branch's command table, and the rest of PRODUCT.md's CLI contract. */
 function knownCommands(): Map<string, string> {
   const usages = new Map<string, string>();
-  const product = readFileSync(resolve(repoRoot, '../shared/design/PRODUCT.md'), 'utf8');
+  // Outside CI a clone without ../shared checks against the command table alone (stricter: only
+  // what is implemented); in CI the contract must be there.
+  const product =
+    existsSync(productDocument) || process.env.CI
+      ? readFileSync(productDocument, 'utf8')
+      : '## The `mlc` CLI\n```\n```';
   const contract = /## The `mlc` CLI[\s\S]*?```\n([\s\S]*?)```/.exec(product)![1]!;
   for (const line of contract.split('\n'))
     for (const part of line.split(/ \| /)) {

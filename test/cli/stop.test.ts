@@ -74,7 +74,6 @@ suite('mlc stop', { concurrency: 2 }, () => {
       'the stage to start',
     );
     const runId = readRecord(runFolder(root)!).id;
-    const started = Date.now();
     const stopped = await runMlc(root, ['stop', runId]);
     assert.equal(stopped.code, 0, stopped.stderr);
     assert.match(
@@ -83,7 +82,6 @@ suite('mlc stop', { concurrency: 2 }, () => {
         `^Stopped run ${runId} \\(cancelled\\): its mlc run process \\(pid ${mlc.child.pid} on .*\\) honoured the stop request\\.$`,
       ),
     );
-    assert.ok(Date.now() - started < 4000, 'honoured well before the 5 s grace period');
     const run = await mlc.done;
     assert.equal(run.code, 1);
     assert.equal(run.signal, null, 'mlc run ended by itself, not by a signal');

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
+  findNotification,
   grantWorkspaceTrust,
   openContainer,
   openWorkbench,
@@ -53,25 +54,8 @@ test(
   shotOnFailure('ml-run-pipeline-runs-nothing-and-explain', async () => {
     const { page } = workbench;
     await runCommand(page, 'ML: Run Pipeline');
-    // The explanation is a warning notification: a toast, or (when the workbench keeps toasts
-    // back) an entry in the notification center behind the bell.
-    const message = /mlc cannot run the pipeline in Restricted Mode/;
-    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: message }).first();
-    const shown = await toast.waitFor({ timeout: 5_000 }).then(
-      () => true,
-      () => false,
-    );
-    if (!shown) {
-      await page
-        .locator('.statusbar-item', { has: page.locator('[class*="codicon-bell"]') })
-        .first()
-        .click();
-    }
-    const notification = page
-      .locator('.notifications-toasts .notification-toast, .notifications-center .notification-list-item')
-      .filter({ hasText: message })
-      .first();
-    await notification.waitFor({ timeout: 15_000 });
+    // The explanation is a warning notification (a toast, or an entry behind the bell).
+    const notification = await findNotification(page, /mlc cannot run the pipeline in Restricted Mode/);
     await notification.getByRole('button', { name: 'Manage Workspace Trust' }).waitFor();
     await workbench.screenshot('restricted-run-refused');
     await page.waitForTimeout(1000);

@@ -28,6 +28,16 @@ export function skipWithoutRealWorldFixtures(context: { skip(message?: string): 
   return true;
 }
 
+/** The product design document in ../shared, which some tests check the code against. */
+export const productDocument = resolve(__dirname, '../../../shared/design/PRODUCT.md');
+
+/** Like skipWithoutRealWorldFixtures, for a test that reads ../shared/design/PRODUCT.md. */
+export function skipWithoutProductDocument(context: { skip(message?: string): void }): boolean {
+  if (existsSync(productDocument) || isCi()) return false;
+  context.skip(`${productDocument} not found; put ../shared beside the clone to check the code against it`);
+  return true;
+}
+
 /** The corpus folder; throws with where it was looked for when it is missing. */
 export function realWorldFixtures(): string {
   if (!existsSync(realWorldFixturesRoot)) {

@@ -270,7 +270,11 @@ export class RunGrid {
         const text = column.text(run, this.now);
         const textNode = pooled.texts[columnIndex]!;
         if (textNode.data !== text) textNode.data = text;
-        if (column.id === 'run:status') cell.className = `status-${run.status}`;
+        if (column.id === 'run:status') {
+          // An alert marker (⚠ after the status, from the stylesheet) with the alerts as its tooltip.
+          cell.className = `status-${run.status}${run.alerts ? ' has-alerts' : ''}`;
+          cell.title = run.alerts ? `Alerts:\n${run.alerts.join('\n')}` : '';
+        }
         if (column.id === 'run:starred') {
           cell.className = 'star';
           cell.title = run.annotation.starred ? 'Starred (click to unstar)' : 'Click to star';

@@ -1,8 +1,5 @@
-import { linkSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { CI_PROVIDERS, type CiProvider, ciWorkflow } from '../../engine/ci/ciWorkflow';
-import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
-import { writeFileAtomicSync } from '../../node/nodeFileSystem';
+import { CI_PROVIDERS, type CiProvider } from '../../engine/ci/ciWorkflow';
+import { writeCiWorkflow } from '../../node/ci/writeCiWorkflow';
 import { parseCommandArgs } from '../argv';
 import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 import { terminalText } from '../terminalText';
@@ -37,40 +34,21 @@ export const command: CliCommand = {
       throw new UsageError(
         `'${branch}' is not a branch name mlc can write into a workflow (letters, digits, . _ / -).`,
       );
-    const workspace = loadWorkspace(context.fs, workspaceRoot(context), { signal: context.signal });
-    const deployTargets = [
-      ...new Set(workspace.pipelines.flatMap((pipeline) => pipeline.deploy.map((target) => target.name))),
-    ];
-    const workflow = ciWorkflow(provider as CiProvider, { deployTargets, branch });
-    const path = join(workspaceRoot(context), workflow.path);
-    mkdirSync(dirname(path), { recursive: true });
-    if (values.force) writeFileAtomicSync(path, workflow.text);
-    else if (!createExclusively(path, workflow.text)) {
-      context.logger.error(`${workflow.path} exists; nothing written (mlc ci init ${provider} --force replaces it).`);
+    const result = writeCiWorkflow(context.fs, workspaceRoot(context), provider as CiProvider, {
+      branch,
+      force: values.force === true,
+      signal: context.signal,
+    });
+    if (!result.written) {
+      context.logger.error(
+        `${result.relativePath} exists; nothing written (mlc ci init ${provider} --force replaces it).`,
+      );
       return ExitCode.failed;
     }
+    const { deployTargets } = result;
     context.print(
-      `Wrote ${workflow.path}${deployTargets.length > 0 ? ` (gates and deploy for ${deployTargets.map(terminalText).join(', ')})` : ' (no deploy targets: run, report only)'}.`,
+      `Wrote ${result.relativePath}${deployTargets.length > 0 ? ` (gates and deploy for ${deployTargets.map(terminalText).join(', ')})` : ' (no deploy targets: run, report only)'}.`,
     );
     return ExitCode.ok;
   },
 };
-
-/**
- * Writes `text` at `path` only if nothing is there, atomically: the complete file is written
- * beside it, then hard-linked into place (link fails on an existing name, unlike rename).
- * False when `path` exists.
- */
-function createExclusively(path: string, text: string): boolean {
-  const temp = `${path}.mlc-${process.pid}.tmp`;
-  writeFileAtomicSync(temp, text);
-  try {
-    linkSync(temp, path);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  } finally {
-    rmSync(temp, { force: true });
-  }
-}

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { relative, resolve } from 'node:path';
+import { alertsByPipeline } from '../../engine/alerts/watchRunAlerts';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import { matchTarget } from '../../engine/pipeline/findStages';
 import type { StageRunRecord } from '../../engine/runStore/runRecord';
@@ -14,7 +15,8 @@ import { problemsJson, writePipelineProblems } from '../problemOutput';
 import { terminalText } from '../terminalText';
 import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 
-const usage = `Usage: mlc run [STAGE...] [-j N] [--force] [--keep-going] [--dry-run] [--runner NAME] [--json]
+const usage = `Usage: mlc run [STAGE...] [-j N] [--force] [--keep-going] [--dry-run] [--runner NAME]
+               [--fail-on-alert] [--json]
 
 Runs the stages that changed (and the changed stages they depend on), in dependency order.
   STAGE            a stage address (train, sub/dvc.yaml:train@cnn), a foreach group or a
@@ -28,11 +30,14 @@ Runs the stages that changed (and the changed stages they depend on), in depende
   --dry-run        print what would run and why; run nothing
   --runner NAME    run every selected stage on this runner ('local' or one declared under
                    runners: in mlc.yaml); default: each stage's runner: key, else local
+  --fail-on-alert  exit 1 when an alert of mlc.yaml's alerts: fired, even if every stage
+                   succeeded (alerts are printed on stderr as they fire either way)
   --json           print one JSON document at the end, always with "problems" (as in
-                   mlc validate --json); a pipeline with errors prints {"status":"invalid",...}
+                   mlc validate --json); a finished run adds "alerts" (those that fired, as
+                   in run.json); a pipeline with errors prints {"status":"invalid",...}
 
 Exit: 0 all succeeded or nothing to do, 1 a stage failed or the run was cancelled (or another
-run holds the workspace), 2 bad usage, unknown stage, or a pipeline with errors.`;
+run holds the workspace, or an alert fired with --fail-on-alert), 2 bad usage, unknown stage, or a pipeline with errors.`;
 
 export const command: CliCommand = {
   summary: 'Run the pipeline stages that need it',
@@ -45,6 +50,7 @@ export const command: CliCommand = {
       'keep-going': { type: 'boolean', short: 'k' },
       'dry-run': { type: 'boolean' },
       runner: { type: 'string' },
+      'fail-on-alert': { type: 'boolean' },
       json: { type: 'boolean' },
     });
     const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
@@ -106,6 +112,7 @@ export const command: CliCommand = {
             jobs,
             ...(values.runner === undefined ? {} : { runner: values.runner }),
             runners: runnersByPipeline(workspace.pipelines),
+            alerts: alertsByPipeline(workspace.pipelines),
           },
           ports,
           context.signal,
@@ -117,7 +124,7 @@ export const command: CliCommand = {
         return ExitCode.failed;
       }
       await hasher.flush();
-      return report(outcome, { json, problems }, context);
+      return report(outcome, { json, problems, failOnAlert: values['fail-on-alert'] === true }, context);
     } finally {
       hasher.dispose();
     }
@@ -179,6 +186,8 @@ function humanObserver(): RunObserver {
     stageFinished: (address, result) =>
       write(`${statusMark(result)} ${terminalText(address)} ${describeStage(result)}`),
     runWarning: (message) => write(`mlc run: warning: ${terminalText(message)}`),
+    alertFired: (alert) =>
+      write(`⚠ alert: ${terminalText(alert.message)} (${terminalText(alert.pipeline)}:${alert.line})`),
   };
 }
 
@@ -205,7 +214,11 @@ function describeStage(result: StageRunRecord): string {
  */
 function report(
   outcome: PipelineRunOutcome,
-  { json, problems }: { readonly json: boolean; readonly problems: readonly object[] },
+  {
+    json,
+    problems,
+    failOnAlert,
+  }: { readonly json: boolean; readonly problems: readonly object[]; readonly failOnAlert: boolean },
   context: CliContext,
 ): ExitCode {
   switch (outcome.kind) {
@@ -237,6 +250,7 @@ function report(
             status: record.status,
             directory: outcome.directory,
             stages: record.stages,
+            alerts: record.alerts ?? [],
             problems,
           }),
         );
@@ -245,7 +259,12 @@ function report(
           (stage) => `  ${terminalText(stage.address).padEnd(24)} ${describeStage(stage)}`,
         );
         const took = record.endedAt === undefined ? '' : ` in ${formatDuration(record.endedAt - record.startedAt)}`;
-        context.print([`Run ${record.id} ${record.status}${took}.`, ...rows].join('\n'));
+        const alerts = (record.alerts ?? []).map((alert) => `  ⚠ alert: ${terminalText(alert.message)}`);
+        context.print([`Run ${record.id} ${record.status}${took}.`, ...rows, ...alerts].join('\n'));
+      }
+      if (failOnAlert && (record.alerts?.length ?? 0) > 0) {
+        process.stderr.write(`mlc run: ${record.alerts!.length} alert(s) fired (--fail-on-alert).\n`);
+        return ExitCode.failed;
       }
       return record.status === 'succeeded' ? ExitCode.ok : ExitCode.failed;
     }

@@ -6,7 +6,7 @@ import { canonicalJson } from './canonicalJson';
 export const AUDIT_LOG_FILE = '.mlc/audit.jsonl';
 
 /** What the log records; `run` is appended by whoever finishes a pipeline run. */
-export type AuditEntryType = 'run' | 'register' | 'promote' | 'gate' | 'deploy' | 'rollback' | 'undeploy';
+export type AuditEntryType = 'run' | 'alert' | 'register' | 'promote' | 'gate' | 'deploy' | 'rollback' | 'undeploy';
 
 /**
  * One line of `.mlc/audit.jsonl`. `hash` is the sha256 of the canonical JSON of every other field,

@@ -113,13 +113,28 @@ export interface DeployTargetConfig {
   readonly position: SourcePosition;
 }
 
+/**
+ * One entry of mlc.yaml's `alerts:`. Which fields are set says its kind (see
+ * `engine/alerts/alertKind.ts`): `deployment` (the target's health check fails), `stalled` (no
+ * metric point or log line for that long), `metric` + `vs` (a regression against a baseline run),
+ * `metric` + `when` (NaN or an infinity), `metric` + `below`/`above` (a threshold, from
+ * `after_step` on).
+ */
 export interface AlertRule {
   readonly metric?: string;
-  readonly when?: 'nan';
+  /** `nan`: the metric became NaN; `inf`: +/-Infinity; `nonfinite`: either. */
+  readonly when?: 'nan' | 'inf' | 'nonfinite';
   readonly below?: number;
   readonly above?: number;
   readonly afterStep?: number;
+  /** The baseline of a regression alert: `previous` (the last succeeded run that has the metric) or a run id. */
+  readonly vs?: string;
+  /** How far below (`max_drop`) or above (`max_rise`) the baseline's value the metric may go. */
+  readonly maxDrop?: number;
+  readonly maxRise?: number;
   readonly stalledMs?: number;
+  /** A deploy target of the same file. */
+  readonly deployment?: string;
   readonly position: SourcePosition;
 }
 

@@ -72,6 +72,7 @@ export function parseDvcPipeline(
   const plots = readPlotDefinitions(reader, templated('plots'));
   const artifacts = readArtifacts(reader, templated('artifacts'));
   const datasets = readDatasets(reader, templated('datasets'));
+  const deploy = kind === 'mlc' ? readDeployTargets(reader, templated('deploy'), runnerNames) : [];
   const pipeline: Pipeline = {
     ...empty,
     stages,
@@ -79,8 +80,8 @@ export function parseDvcPipeline(
     metricsFiles: readFileList(reader, templated('metrics'), 'metrics'),
     runners,
     models: kind === 'mlc' ? readModels(reader, templated('models')) : [],
-    deploy: kind === 'mlc' ? readDeployTargets(reader, templated('deploy'), runnerNames) : [],
-    alerts: kind === 'mlc' ? readAlerts(reader, templated('alerts')) : [],
+    deploy,
+    alerts: kind === 'mlc' ? readAlerts(reader, templated('alerts'), new Set(deploy.map((target) => target.name))) : [],
     templateParams: trackedParams(context),
     ...(sections.has('plots') ? { plots } : {}),
     ...(sections.has('artifacts') ? { artifacts } : {}),

@@ -225,9 +225,29 @@ export function readDeployTargets(
   return targets;
 }
 
-const alertKeys = ['metric', 'when', 'below', 'above', 'after_step', 'stalled'];
+const alertKeys = [
+  'metric',
+  'when',
+  'below',
+  'above',
+  'after_step',
+  'vs',
+  'max_drop',
+  'max_rise',
+  'stalled',
+  'deployment',
+];
+const nonFiniteConditions = ['nan', 'inf', 'nonfinite'] as const;
 
-export function readAlerts(reader: TreeReader, node: Tree | undefined): AlertRule[] {
+/**
+ * `alerts:`: a list of rules (see AlertRule). Each must say what it watches: a metric with a
+ * condition, `stalled`, or a `deployment` declared under deploy: in the same file.
+ */
+export function readAlerts(
+  reader: TreeReader,
+  node: Tree | undefined,
+  deployTargets: ReadonlySet<string>,
+): AlertRule[] {
   if (!node) return [];
   const alerts: AlertRule[] = [];
   for (const item of reader.list(node, 'alerts') ?? []) {
@@ -235,17 +255,34 @@ export function readAlerts(reader: TreeReader, node: Tree | undefined): AlertRul
     if (!body) continue;
     reader.checkKeys(body, alertKeys, 'an alert');
     const rule: { -readonly [K in keyof AlertRule]: AlertRule[K] } = { position: item.position };
-    const metric = field(reader, body, 'metric');
-    if (metric !== undefined) rule.metric = metric;
+    for (const [key, target] of [
+      ['metric', 'metric'],
+      ['vs', 'vs'],
+      ['deployment', 'deployment'],
+    ] as const) {
+      const value = field(reader, body, key);
+      if (value !== undefined) rule[target] = value;
+    }
     const when = body.entries.find((entry) => entryKey(entry) === 'when');
     if (when) {
-      if (when.value.kind === 'scalar' && when.value.value === 'nan') rule.when = 'nan';
-      else reader.report(when.value, 'error', 'wrongType', "when must be 'nan' (alert when the metric becomes NaN).");
+      const condition = nonFiniteConditions.find(
+        (known) => when.value.kind === 'scalar' && String(when.value.value).toLowerCase() === known,
+      );
+      if (condition) rule.when = condition;
+      else
+        reader.report(
+          when.value,
+          'error',
+          'wrongType',
+          'when must be nan, inf or nonfinite (alert when the metric becomes NaN, an infinity, or either).',
+        );
     }
     for (const [key, target] of [
       ['below', 'below'],
       ['above', 'above'],
       ['after_step', 'afterStep'],
+      ['max_drop', 'maxDrop'],
+      ['max_rise', 'maxRise'],
     ] as const) {
       const value = numberField(reader, body, key);
       if (value !== undefined) rule[target] = value;
@@ -253,20 +290,54 @@ export function readAlerts(reader: TreeReader, node: Tree | undefined): AlertRul
     const stalled = body.entries.find((entry) => entryKey(entry) === 'stalled');
     if (stalled) {
       const duration = stalled.value.kind === 'scalar' ? parseDuration(stalled.value.value) : undefined;
-      if (duration === undefined)
+      if (duration === undefined || duration <= 0)
         reader.report(stalled.value, 'error', 'wrongType', 'stalled must be a duration such as 10m or 1h.');
       else rule.stalledMs = duration;
     }
-    const hasCondition = rule.when !== undefined || rule.below !== undefined || rule.above !== undefined;
-    if (rule.stalledMs === undefined && (rule.metric === undefined || !hasCondition)) {
-      reader.report(
-        item,
-        'error',
-        'missingField',
-        'An alert needs a metric with when, below or above, or stalled: <duration>.',
-      );
-    }
+    checkAlertRule(reader, item, body, rule, deployTargets);
     alerts.push(rule);
   }
   return alerts;
+}
+
+function checkAlertRule(
+  reader: TreeReader,
+  item: Tree,
+  body: MapTree,
+  rule: AlertRule,
+  deployTargets: ReadonlySet<string>,
+): void {
+  const has = (key: string) => body.entries.some((entry) => entryKey(entry) === key);
+  if (rule.deployment !== undefined) {
+    if (!deployTargets.has(rule.deployment)) {
+      const entry = body.entries.find((candidate) => entryKey(candidate) === 'deployment')!;
+      const suggestion = suggestKey(rule.deployment, [...deployTargets]);
+      reader.report(
+        entry.value,
+        'error',
+        'unknownDeployTarget',
+        `The deploy target '${rule.deployment}' is not declared under deploy: in this file.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
+      );
+    }
+    return;
+  }
+  if (has('stalled')) return;
+  if (has('vs') && !has('max_drop') && !has('max_rise')) {
+    reader.report(
+      item,
+      'error',
+      'missingField',
+      'A regression alert (vs) needs max_drop (the metric should stay high) or max_rise (it should stay low).',
+    );
+    return;
+  }
+  const hasCondition = has('when') || has('below') || has('above') || has('vs');
+  if (rule.metric === undefined || !hasCondition) {
+    reader.report(
+      item,
+      'error',
+      'missingField',
+      'An alert needs a metric with when, below, above or vs, or stalled: <duration>, or deployment: <target>.',
+    );
+  }
 }

@@ -14,13 +14,15 @@ import type { MetricPoint } from './plotFileTailer';
 export function formatMetricLines(stage: string, points: readonly MetricPoint[]): string {
   let text = '';
   for (const point of points) {
-    const value = Number.isFinite(point.value) ? point.value : encodeSpecial(point.value);
+    const value = jsonMetricValue(point.value);
     text += `${JSON.stringify({ stage, name: point.name, step: point.step, value, timestamp: point.timestamp })}\n`;
   }
   return text;
 }
 
-function encodeSpecial(value: number): string {
+/** A metric value as JSON can hold it: NaN and the infinities as the strings "nan", "inf", "-inf". */
+export function jsonMetricValue(value: number): number | 'nan' | 'inf' | '-inf' {
+  if (Number.isFinite(value)) return value;
   if (Number.isNaN(value)) return 'nan';
   return value > 0 ? 'inf' : '-inf';
 }

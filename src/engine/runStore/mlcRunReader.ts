@@ -104,5 +104,6 @@ function toSummary(record: RunRecord, directory: string, fs: FileSystem): RunSum
     metrics,
     ...(record.git ? { git: { commit: record.git.commit, dirty: record.git.dirty } } : {}),
     location: directory,
+    ...(record.alerts && record.alerts.length > 0 ? { alerts: record.alerts.map((alert) => alert.message) } : {}),
   };
 }

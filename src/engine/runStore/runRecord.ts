@@ -3,6 +3,7 @@
  * atomically at each state change (and every minute as a heartbeat while the run lives), so a
  * reader always sees a complete document. `schema` lets later versions migrate old records.
  */
+import type { FiredAlert } from '../alerts/alertMonitor';
 import type { ParamValue, RunStatus } from '../runs/model';
 import type { RunnerFailureCode } from '../runners/runnerFailure';
 import type { NoticedStopRequest } from './stopRequest';
@@ -126,6 +127,8 @@ export interface RunRecord {
   stages: StageRunRecord[];
   /** Set by the owner when it noticed a stop request (`mlc stop`): the request was honoured. */
   stopRequest?: NoticedStopRequest;
+  /** The alerts of mlc.yaml's `alerts:` that fired during the run, in order; absent when none did. */
+  alerts?: FiredAlert[];
   /** Set when the run ended for a reason of its own (`cancelled by SIGINT`, `interrupted: owner died`). */
   message?: string;
 }

@@ -1,5 +1,5 @@
 import { dirname, join } from 'pathe';
-import type { Clock, FileSystem } from '../ports';
+import type { Clock, Disposable, FileSystem } from '../ports';
 import type { RunStatus } from '../runs/model';
 import { createRunId } from './createRunId';
 import { formatMetricLines } from './metricsLog';
@@ -29,6 +29,12 @@ export interface RunRecorderOptions {
   readonly onFolderRecreated?: (message: string) => void;
 }
 
+/** Hears what the run writes as it writes it (the alert monitor's evidence). */
+export interface RunActivityListener {
+  logLine?(address: string, timestamp: number): void;
+  metricPoints?(address: string, points: readonly MetricPoint[]): void;
+}
+
 /**
  * Owns one run folder while the run lives: `run.json` (atomic rewrites, coalesced to one per
  * 250 ms, immediate for run-level changes), `events.jsonl` and `metrics.jsonl` (append-only),
@@ -44,6 +50,7 @@ export class RunRecorder {
   private logBufferedBytes = 0;
   private stagesByAddress = new Map<string, StageRunRecord>();
   private recreatedFolderMessage: string | undefined;
+  private readonly listeners = new Set<RunActivityListener>();
 
   private constructor(
     private readonly fs: FileSystem,
@@ -144,6 +151,11 @@ export class RunRecorder {
     write();
   }
 
+  listen(listener: RunActivityListener): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
   /** Buffers one output line of a stage for its log (flushed within 100 ms). */
   logLine(address: string, stream: 'stdout' | 'stderr', line: string, timestamp: number): void {
     const text = `${new Date(timestamp).toISOString()} ${stream} ${line}\n`;
@@ -151,6 +163,7 @@ export class RunRecorder {
     this.logBufferedBytes += text.length;
     if (this.logBufferedBytes > LOG_BUFFER_LIMIT) this.flushLogs();
     else this.logTimer ??= setTimeout(() => this.flushLogs(), LOG_FLUSH_DELAY_MS);
+    for (const listener of this.listeners) listener.logLine?.(address, timestamp);
   }
 
   flushLogs(): void {
@@ -169,6 +182,7 @@ export class RunRecorder {
     const lines = formatMetricLines(address, points);
     this.survivingRemoval(() => this.fs.appendFile(join(this.directory, RUN_FILES.metrics), lines));
     for (const point of points) this.record.seriesLatest[point.name] = point.value;
+    for (const listener of this.listeners) listener.metricPoints?.(address, points);
   }
 
   /**

@@ -29,6 +29,8 @@ export interface RunSummary {
   readonly tags?: Readonly<Record<string, string>>;
   /** Problems met while reading this run; the rest of the run is still shown. */
   readonly problems?: readonly Problem[];
+  /** mlc runs: the messages of the alerts (mlc.yaml `alerts:`) that fired in it, in order. */
+  readonly alerts?: readonly string[];
 }
 
 /**

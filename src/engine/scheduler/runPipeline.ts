@@ -1,5 +1,7 @@
 import { join, relative } from 'pathe';
-import type { Pipeline, RunnerConfig, Stage } from '../pipeline/model';
+import type { DeploymentHealth } from '../alerts/alertMonitor';
+import { watchRunAlerts } from '../alerts/watchRunAlerts';
+import type { AlertRule, Pipeline, RunnerConfig, Stage } from '../pipeline/model';
 import { chooseRunner } from '../runners/chooseRunner';
 import { outOwnershipRules } from '../pipeline/outOwnership';
 import type { ParamValue } from '../runs/model';
@@ -31,6 +33,8 @@ export interface PipelineRunRequest {
   readonly defaultRunner?: string;
   /** The runners each pipeline file declares (runnersByPipeline); absent = only `local`. */
   readonly runners?: ReadonlyMap<string, readonly RunnerConfig[]>;
+  /** The `alerts:` each pipeline file declares (alertsByPipeline); a run watches those of its stages' files. */
+  readonly alerts?: ReadonlyMap<string, readonly AlertRule[]>;
 }
 
 /** The `runners:` of each pipeline file, keyed by the file's absolute path, for PipelineRunRequest.runners. */
@@ -60,7 +64,9 @@ export interface PipelineRunPorts extends Omit<SchedulerDependencies, 'outOwners
   /** Writes whatever the ports buffered (lock entries, hash cache) before the run is closed. */
   readonly flushRecords?: () => Promise<void>;
   /** Appends the finished run to the workspace's audit log (`.mlc/audit.jsonl`); absent = no audit. */
-  readonly audit?: (type: 'run', data: Readonly<Record<string, unknown>>) => Promise<void>;
+  readonly audit?: (type: 'run' | 'alert', data: Readonly<Record<string, unknown>>) => Promise<void>;
+  /** Health of a deploy target, for `deployment:` alerts; absent = those alerts are not checked. */
+  readonly deploymentHealth?: (target: string) => Promise<DeploymentHealth>;
   readonly random?: () => number;
 }
 
@@ -159,6 +165,14 @@ export async function runPipeline(
       // At once, not coalesced: `mlc stop` reads this as the owner's answer.
       recorder.writeNow();
     });
+    const alerts = watchRunAlerts(recorder, request.root, request.alerts ?? new Map(), {
+      fs: ports.fs,
+      clock: ports.clock,
+      ...(ports.deploymentHealth ? { deploymentHealth: ports.deploymentHealth } : {}),
+      ...(ports.audit ? { audit: ports.audit } : {}),
+      onAlert: (alert) => ports.observer?.alertFired?.(alert),
+      onWarning: (message) => ports.observer?.runWarning?.(message),
+    });
     let status;
     try {
       const options = { jobs: request.jobs, keepGoing: request.keepGoing };
@@ -173,7 +187,9 @@ export async function runPipeline(
       const runnerOf = (stage: Stage) => chooseRunner(stage, request.runners?.get(stage.pipelineFile) ?? [], selection);
       status = await executePlan(plan, recorder, { ...ports, outOwnership, runnerOf }, options, stopWatch.signal);
       await ports.flushRecords?.();
+      await alerts.finish();
     } catch (error) {
+      alerts.dispose();
       try {
         recorder.finish(
           'failed',

@@ -1,3 +1,4 @@
+import type { FiredAlert } from '../alerts/alertMonitor';
 import type { Stage } from '../pipeline/model';
 import type { OutOwnershipRules } from '../pipeline/outOwnership';
 import type { Clock, FileSystem } from '../ports';
@@ -13,6 +14,8 @@ export interface RunObserver {
   stageFinished?(address: string, result: Readonly<StageRunRecord>): void;
   /** Something about the run as a whole the person should know (its record folder was deleted). */
   runWarning?(message: string): void;
+  /** An alert of mlc.yaml's `alerts:` fired (already in run.json and events.jsonl). */
+  alertFired?(alert: FiredAlert): void;
 }
 
 /** What the lock entry written after a stage succeeded says about its files. */

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { FiredAlert } from '../../engine/alerts/alertMonitor';
 import type { Logger } from '../../engine/ports';
 import type { RunStatus } from '../../engine/runs/model';
 import type { EngineServices, RunListener, RunOutcome, RunRequest } from '../engineServices';
@@ -22,6 +23,13 @@ interface MutableRun {
   cancel(): void;
 }
 
+/** An alert that fired in a run started from this window. */
+export interface RunAlert {
+  readonly root: string;
+  readonly runId: string | undefined;
+  readonly alert: FiredAlert;
+}
+
 /** Where a run's progress and output go (a terminal). */
 export type RunSink = RunListener;
 
@@ -37,6 +45,10 @@ export class RunController implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly finishedEmitter = new vscode.EventEmitter<RunOutcome>();
   readonly onDidFinishRun = this.finishedEmitter.event;
+  private readonly alertEmitter = new vscode.EventEmitter<RunAlert>();
+  readonly onDidFireAlert = this.alertEmitter.event;
+  /** Alerts of the runs in flight and of the last run that ended; a new run starts the list afresh. */
+  private alerts: RunAlert[] = [];
 
   constructor(
     private readonly engine: EngineServices,
@@ -45,6 +57,10 @@ export class RunController implements vscode.Disposable {
 
   activeRuns(): ActiveRun[] {
     return [...this.active].map((run) => ({ ...run, runningStages: [...run.runningStages] }));
+  }
+
+  activeAlerts(): readonly RunAlert[] {
+    return [...this.alerts];
   }
 
   runningStages(): ReadonlySet<string> {
@@ -86,7 +102,14 @@ export class RunController implements vscode.Disposable {
         update();
       },
       message: (text) => sink.message(text),
+      alertFired: (alert) => {
+        sink.message(`⚠ alert: ${alert.message} (${alert.pipeline}:${alert.line})`);
+        const fired = { root: request.root, runId: run.runId, alert };
+        this.alerts.push(fired);
+        this.alertEmitter.fire(fired);
+      },
     };
+    if (this.active.size === 0) this.alerts = [];
     this.active.add(run);
     update();
     this.logger.info('Run started', { root: request.root, targets: request.targets, force: request.force });
@@ -121,5 +144,6 @@ export class RunController implements vscode.Disposable {
     this.stop();
     this.changed.dispose();
     this.finishedEmitter.dispose();
+    this.alertEmitter.dispose();
   }
 }

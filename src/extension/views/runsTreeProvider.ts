@@ -29,7 +29,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunSummary>, vs
       presentation.icon,
       presentation.color ? new vscode.ThemeColor(presentation.color) : undefined,
     );
-    item.description = describeRun(run, Date.now(), keyMetricCount);
+    const alertMarker = run.alerts ? `⚠ ${run.alerts.length} alert${run.alerts.length === 1 ? '' : 's'} · ` : '';
+    item.description = alertMarker + describeRun(run, Date.now(), keyMetricCount);
     const tooltip = new vscode.MarkdownString(undefined, true);
     // The name comes from another tool's files: escaped, so `<img onerror=…>` stays text.
     tooltip.appendMarkdown(`**${escapeMarkdown(run.name)}** (${run.source}) — ${presentation.label}\n\n`);
@@ -37,6 +38,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunSummary>, vs
     const metrics = formatKeyMetrics(run.metrics, 8);
     if (metrics) tooltip.appendText(`\n\n${metrics}`);
     if (run.startedAt !== undefined) tooltip.appendText(`\n\nstarted ${new Date(run.startedAt).toLocaleString()}`);
+    for (const alert of run.alerts ?? []) tooltip.appendText(`\n\n⚠ alert: ${alert}`);
     item.tooltip = tooltip;
     item.contextValue = run.status === 'running' ? TreeItemContext.runRunning : TreeItemContext.run;
     item.command = { command: CommandId.showRun, title: 'Show Run Details', arguments: [run.id] };

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { checkDeploymentHealth } from '../../engine/alerts/checkDeploymentHealth';
 import { appendAuditEntry } from '../../engine/audit/auditLog';
 import type { ContentHasher } from '../../engine/hashing/ports';
 import type { Stage } from '../../engine/pipeline/model';
@@ -16,6 +17,7 @@ import type { ProcessRunner } from '../../engine/scheduler/ports';
 import type { RunObserver } from '../../engine/scheduler/schedulerDependencies';
 import type { PipelineRunPorts } from '../../engine/scheduler/runPipeline';
 import { computeStatus, type StatusGraph, type StageStatus } from '../../engine/status/computeStatus';
+import { createLocalDeployHost } from '../deploy/localDeployHost';
 import { createNodeGitClient } from '../deploy/nodeGitClient';
 import { sha256Text } from '../deploy/sha256Text';
 import { collectGarbage } from '../process/collectGarbage';
@@ -129,6 +131,7 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
       await setup.hasher.flush();
     },
     gitState: () => readGitState(setup.root),
+    deploymentHealth: (target) => checkDeploymentHealth({ fs, host: createLocalDeployHost() }, setup.root, target),
     audit: async (type, data) => {
       await appendAuditEntry(
         { fs, clock: { now: () => Date.now() }, git: createNodeGitClient(), sha256: sha256Text },

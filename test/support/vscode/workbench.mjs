@@ -138,6 +138,31 @@ export async function runCommand(page, label, { timeoutMs = 30_000 } = {}) {
 }
 
 /**
+ * A notification whose text matches `message`: its toast, or, when the workbench keeps toasts
+ * back (a terminal has focus, another toast is up), its entry in the notification center behind
+ * the bell. Resolves with the locator once it is visible.
+ */
+export async function findNotification(page, message, { timeoutMs = 15_000 } = {}) {
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: message }).first();
+  const shown = await toast.waitFor({ timeout: 5_000 }).then(
+    () => true,
+    () => false,
+  );
+  if (!shown) {
+    await page
+      .locator('.statusbar-item', { has: page.locator('[class*="codicon-bell"]') })
+      .first()
+      .click();
+  }
+  const notification = page
+    .locator('.notifications-toasts .notification-toast, .notifications-center .notification-list-item')
+    .filter({ hasText: message })
+    .first();
+  await notification.waitFor({ timeout: timeoutMs });
+  return notification;
+}
+
+/**
  * Trusts the open folder from Restricted Mode, as a person does: Manage Workspace Trust, then
  * "Trust", then closes the trust editor. Resolves once the status bar no longer shows "Restricted
  * Mode". The decision lives in the browser profile, so the next openWorkbench() starts restricted.

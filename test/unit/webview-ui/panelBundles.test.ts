@@ -206,3 +206,17 @@ test('Compare: differing rows highlighted, only-differences toggle, baseline cho
   await assertClean(page);
   await page.close();
 });
+
+test('Run History: a run in which alerts fired carries a ⚠ marker on its status, with the alerts as its tooltip', async () => {
+  const [plain, alerted] = manyRunRows(2, { params: 1, metrics: 1 });
+  const runs = [plain!, { ...alerted!, alerts: ['loss is NaN at step 1 of train', HOSTILE_NAME] }];
+  const page = await harness.open('runHistory');
+  await sendToPanel(page, { type: 'snapshotted', snapshot: { revision: 1, runs, now: 0, trusted: true } });
+  const marked = page.locator('.grid-row:not([hidden]) .has-alerts');
+  await marked.first().waitFor();
+  assert.equal(await marked.count(), 1);
+  assert.equal(await marked.getAttribute('title'), `Alerts:\nloss is NaN at step 1 of train\n${HOSTILE_NAME}`);
+  assert.equal(await marked.evaluate((cell) => getComputedStyle(cell, '::after').content), '" ⚠"');
+  await assertClean(page);
+  await page.close();
+});

@@ -25,11 +25,10 @@ test('an alias bomb is stopped by the node budget', () => {
     );
   }
   lines.push('stages:\n  s:\n    cmd: x\n    meta: *j');
-  const started = Date.now();
+  // The budget's own message proves the expansion was cut short (10^10 nodes would never finish).
   const { problems } = load(lines.join('\n'));
   assert.equal(problems[0]?.code, 'yamlSyntax');
   assert.match(problems[0]!.message, /too many nodes/);
-  assert.ok(Date.now() - started < 5000);
 });
 
 test('deeply nested YAML is a nestingTooDeep problem, not a stack overflow', () => {

@@ -122,6 +122,70 @@ alerts:
   );
 });
 
+test('every alert kind parses, and each incomplete or unknown alert is a located problem', () => {
+  const text = `stages:
+  s: { cmd: x }
+deploy:
+  api: { model: m, start: serve }
+models:
+  m: { path: m.bin }
+alerts:
+  - { metric: loss, when: nan }
+  - { metric: grad, when: INF }
+  - { metric: acc, below: 0.5, after_step: 10 }
+  - { metric: acc, vs: previous, max_drop: 0.02 }
+  - { stalled: 5m }
+  - { deployment: api }
+  - { metric: loss, when: sometimes }
+  - { metric: acc, vs: previous }
+  - { deployment: apj }
+  - { stalled: 0 }
+  - { metric: loss }
+`;
+  const { pipeline, problems } = loadPipeline(createMemoryFileSystem({ '/ws/mlc.yaml': text }), '/ws/mlc.yaml');
+  assert.deepEqual(
+    pipeline.alerts.slice(0, 6).map(({ position: _position, ...rule }) => rule),
+    [
+      { metric: 'loss', when: 'nan' },
+      { metric: 'grad', when: 'inf' },
+      { metric: 'acc', below: 0.5, afterStep: 10 },
+      { metric: 'acc', vs: 'previous', maxDrop: 0.02 },
+      { stalledMs: 300_000 },
+      { deployment: 'api' },
+    ],
+  );
+  assert.deepEqual(
+    problems.map((problem) => [problem.code, problem.line, problem.column, problem.message]),
+    [
+      [
+        'wrongType',
+        14,
+        27,
+        'when must be nan, inf or nonfinite (alert when the metric becomes NaN, an infinity, or either).',
+      ],
+      [
+        'missingField',
+        15,
+        5,
+        'A regression alert (vs) needs max_drop (the metric should stay high) or max_rise (it should stay low).',
+      ],
+      [
+        'unknownDeployTarget',
+        16,
+        19,
+        "The deploy target 'apj' is not declared under deploy: in this file. Did you mean 'api'?",
+      ],
+      ['wrongType', 17, 16, 'stalled must be a duration such as 10m or 1h.'],
+      [
+        'missingField',
+        18,
+        5,
+        'An alert needs a metric with when, below, above or vs, or stalled: <duration>, or deployment: <target>.',
+      ],
+    ],
+  );
+});
+
 test('parseDuration reads 90s, 10m, 2h, 1h30m and plain seconds', () => {
   assert.equal(parseDuration('90s'), 90_000);
   assert.equal(parseDuration('10m'), 600_000);

@@ -59,6 +59,28 @@ test('the reader claims .mlc/runs and lists runs newest first with params, metri
   assert.equal(first!.location, `${runs}/${newer.id}`);
 });
 
+test('a run with alerts lists their messages; a run without has no alerts field', async () => {
+  const alert = {
+    kind: 'nonFinite',
+    rule: 'loss is NaN',
+    pipeline: 'mlc.yaml',
+    line: 9,
+    firedAt: 1500,
+    message: 'loss is NaN at step 1 of train',
+  } as const;
+  const alerted = aRunRecord({ alerts: [alert] });
+  const quiet = aRunRecord({ id: '20261126-091500-000001' });
+  const fs = createMemoryFileSystem(Object.fromEntries([write(alerted), write(quiet)]));
+  const listing = await createMlcRunReader().list({ source: 'mlc', path: runs }, { fs });
+  assert.deepEqual(
+    listing.runs.map((run) => [run.id, run.alerts]),
+    [
+      [quiet.id, undefined],
+      [alerted.id, ['loss is NaN at step 1 of train']],
+    ],
+  );
+});
+
 test('a running run whose owner is dead reads as interrupted; a live one stays running with live metrics', async () => {
   const dead = aRunRecord({ id: '20261126-081500-00000a', status: 'running', owner: { pid: 1, hostname: 'box' } });
   dead.stages[0]!.status = 'running';

@@ -26,6 +26,13 @@ test('a run becomes a JSON row: absent values null, NaN metrics null, annotation
   assert.deepEqual(JSON.parse(JSON.stringify(row)), row, 'survives JSON unchanged');
 });
 
+test('the alerts of a run reach its row (the Run History marker); a run without alerts has none', () => {
+  assert.deepEqual(toRunRow(aRun('r1', { alerts: ['loss is NaN at step 1 of train'] })).alerts, [
+    'loss is NaN at step 1 of train',
+  ]);
+  assert.equal('alerts' in toRunRow(aRun('r2')), false);
+});
+
 test('deltas carry only new and changed rows, and the panel ends with the host order', () => {
   const first = [aRun('b'), aRun('a')].map((run) => toRunRow(run));
   const initial = diffRunRows(new Map(), first);
