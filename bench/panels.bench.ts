@@ -6,35 +6,15 @@
 // <= 50 ms). Baselines measured in the same page: JSON.parse of the same message (the floor of
 // receiving it), and a hand-written Array.filter over the same runs (the floor of any filter).
 // Bundle sizes are also in build.bench.ts.
-import type { Page } from 'playwright-core';
 import { startPanelHarness } from '../test/support/panelPage';
 import { manyRunRows } from '../test/support/runRowFixtures';
 import { summarise } from './support/measure';
+import { firstPaintScript, loadMessage, PARSE_ONLY } from './support/panelMessages';
 import { runBench } from './support/runBench';
 
 const RUNS = 10_000;
 
-/**
- * Message received -> rows laid out: JSON.parse of the message (VS Code delivers webview messages
- * as JSON), the page's handler, then a forced layout in the next frame. The message text is put
- * into the page first, so Playwright's own argument transfer is not timed.
- */
-const FIRST_PAINT = `new Promise((resolve) => {
-  const start = performance.now();
-  const data = JSON.parse(window.__message);
-  window.dispatchEvent(new MessageEvent('message', { data }));
-  requestAnimationFrame(() => {
-    document.querySelector('.grid-row').getBoundingClientRect();
-    resolve(performance.now() - start);
-  });
-})`;
-
-/** The floor of any first paint: parsing the same message. */
-const PARSE_ONLY = `(() => {
-  const start = performance.now();
-  JSON.parse(window.__message);
-  return performance.now() - start;
-})()`;
+const FIRST_PAINT = firstPaintScript('.grid-row');
 
 /**
  * One frame's work while scrolling: a frame callback registered before the scroll (it runs first
@@ -60,12 +40,6 @@ const SCROLL_FRAMES = `new Promise((resolve) => {
   );
   scrollOnce();
 })`;
-
-async function loadMessage(page: Page, message: string): Promise<void> {
-  await page.evaluate((text) => {
-    (window as unknown as { __message: string }).__message = text;
-  }, message);
-}
 
 void runBench('panels', async ({ report, log }) => {
   const harness = await startPanelHarness();

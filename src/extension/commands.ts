@@ -3,6 +3,7 @@ import type { RunSummary } from '../engine/runs/model';
 import type { EngineServices, RunOutcome, RunRequest } from './engineServices';
 import { CommandId } from './ids';
 import { isPipelineFileName } from '../engine/pipeline/pipelineFileNames';
+import type { PipelineGraphPanels } from './panels/pipelineGraphPanel';
 import type { RunPanels } from './panels/runPanels';
 import { presentState } from './presentation';
 import type { RunController } from './running/runController';
@@ -19,10 +20,11 @@ interface CommandDependencies {
   readonly controller: RunController;
   readonly engine: EngineServices;
   readonly panels: RunPanels;
+  readonly pipelineGraph: PipelineGraphPanels;
 }
 
 /** Saves open pipeline files, since a run reads them from disk. */
-async function savePipelineDocuments(): Promise<void> {
+export async function savePipelineDocuments(): Promise<void> {
   const dirty = vscode.workspace.textDocuments.filter(
     (document) => document.isDirty && isPipelineFileName(document.uri.path.split('/').at(-1) ?? ''),
   );
@@ -74,7 +76,13 @@ const runIdOf = (target: unknown): string | undefined =>
   typeof target === 'string' ? target : (target as RunSummary | undefined)?.id;
 
 /** The commands; each returns what a test can await (the run's outcome, the opened editor or panel). */
-export function registerCommands({ state, controller, engine, panels }: CommandDependencies): vscode.Disposable {
+export function registerCommands({
+  state,
+  controller,
+  engine,
+  panels,
+  pipelineGraph,
+}: CommandDependencies): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand(CommandId.runPipeline, async (target?: PipelineTreeElement | vscode.Uri) => {
       if (!ensureTrusted('run the pipeline')) return undefined;
@@ -135,6 +143,9 @@ export function registerCommands({ state, controller, engine, panels }: CommandD
       return runId ? panels.openRun(runId) : undefined;
     }),
     vscode.commands.registerCommand(CommandId.showRuns, () => panels.showRunHistory()),
+    vscode.commands.registerCommand(CommandId.showPipelineGraph, (target?: PipelineTreeElement) =>
+      pipelineGraph.show(target?.kind === 'pipeline' ? target.pipeline.file : undefined),
+    ),
     // From the Runs view with several runs selected: (clicked run, all selected runs).
     vscode.commands.registerCommand(CommandId.compareRuns, (target?: unknown, selected?: unknown) => {
       const targets = Array.isArray(selected) ? selected : Array.isArray(target) ? target : [target];

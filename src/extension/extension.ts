@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { registerCommands, runInTerminal } from './commands';
+import { registerCommands, runInTerminal, savePipelineDocuments } from './commands';
 import { createEngineServices } from './createEngineServices';
 import { registerPipelineDiagnostics } from './editor/pipelineDiagnostics';
 import { ParamCompletionProvider } from './editor/paramCompletionProvider';
@@ -9,6 +9,7 @@ import { StageHoverProvider } from './editor/stageHoverProvider';
 import { type MlcExtensionApi, snapshotTree } from './extensionApi';
 import { CommandId, ContextKey, PIPELINE_FILE_GLOB, TASK_TYPE, ViewId } from './ids';
 import { createOutputChannelLogger } from './outputChannelLogger';
+import { PipelineGraphPanels } from './panels/pipelineGraphPanel';
 import { RunPanels } from './panels/runPanels';
 import { RunController } from './running/runController';
 import { createAlertStatus } from './running/alertStatus';
@@ -53,6 +54,16 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
         ?.stages.map((entry) => entry.stage) ?? [],
   });
   const alertStatus = createAlertStatus(controller, (runId) => panels.showCharts([runId]));
+  const pipelineGraph = new PipelineGraphPanels({
+    extensionUri: context.extensionUri,
+    state,
+    logger,
+    openStage: (address) => Promise.resolve(vscode.commands.executeCommand(CommandId.openStage, address)),
+    runStages: async (root, targets, name) => {
+      await savePipelineDocuments();
+      return runInTerminal(controller, state.runRequest(root, targets), name);
+    },
+  });
   const pipelineFiles: vscode.DocumentSelector = { scheme: 'file', pattern: PIPELINE_FILE_GLOB };
 
   const pipelinesView = vscode.window.createTreeView(ViewId.pipelines, {
@@ -80,7 +91,8 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     pipelinesView,
     runsView,
     panels,
-    registerCommands({ state, controller, engine, panels }),
+    pipelineGraph,
+    registerCommands({ state, controller, engine, panels, pipelineGraph }),
     registerSetupCommands(engine),
     vscode.commands.registerCommand(CommandId.showLogs, () => logger.show()),
     watchWorkspace(state),

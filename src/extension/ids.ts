@@ -23,6 +23,7 @@ export const CommandId = {
   rollback: 'mlc.rollback',
   undeploy: 'mlc.undeploy',
   showDeployPanel: 'mlc.showDeployPanel',
+  showPipelineGraph: 'mlc.showPipelineGraph',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 

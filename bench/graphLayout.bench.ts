@@ -1,0 +1,168 @@
+// The layout library of the Pipeline Graph, chosen by measurement (issue 12): @dagrejs/dagre (as
+// the panel calls it, layoutGraph) against d3-dag (its default Sugiyama: simplex layering,
+// two-layer decrossing, simplex coordinates). For each: the minified + gzipped bundle of a minimal
+// layout entry, and layout time and edge crossings (pairs of edge routes that properly intersect,
+// counted on each layout's own routes) on examples/churn and on generated 200- and 1,000-stage
+// pipeline DAGs. d3-dag is not a dependency: its rows appear only where it is installed (the
+// figures of the choice are kept in ARCHITECTURE.md, "Pipeline Graph").
+import { resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { loadWorkspace } from '../src/engine/pipeline/loadWorkspace';
+import { buildPipelineGraph } from '../src/extension/panels/pipelineGraphModel';
+import { nodeFileSystem } from '../src/node/nodeFileSystem';
+import type { PipelineGraph } from '../src/protocol/pipelineGraph';
+import { layoutGraph, NODE_HEIGHT, NODE_WIDTH } from '../webview-ui/pipelineGraph/layoutGraph';
+import { visibleGraph } from '../webview-ui/pipelineGraph/visibleGraph';
+import { generatePipelineGraph } from '../test/support/pipelineGraphFixtures';
+import { measure } from './support/measure';
+import { runBench } from './support/runBench';
+
+const repoRoot = resolve(__dirname, '..');
+
+interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+type Routes = ReadonlyArray<{ readonly from: string; readonly to: string; readonly points: readonly Point[] }>;
+
+/** Every group expanded: the layout the libraries are compared on is the full stage graph. */
+const layoutWithDagre = (graph: PipelineGraph): Routes => layoutGraph(visibleGraph(graph, new Set(), undefined)).edges;
+
+/** The part of d3-dag's API used here (it is loaded only when installed). */
+interface D3Dag {
+  graphStratify(): (data: Array<{ id: string; parentIds: string[] }>) => {
+    links(): Iterable<{ source: { data: { id: string } }; target: { data: { id: string } }; points: number[][] }>;
+  };
+  sugiyama(): { nodeSize(size: [number, number]): (dag: unknown) => unknown };
+}
+
+function layoutWithD3Dag(d3dag: D3Dag, graph: PipelineGraph): Routes {
+  const parents = new Map<string, string[]>(graph.nodes.map((node) => [node.id, []]));
+  for (const [from, to] of graph.edges) parents.get(to)!.push(from);
+  const dag = d3dag.graphStratify()([...parents].map(([id, parentIds]) => ({ id, parentIds })));
+  d3dag.sugiyama().nodeSize([NODE_WIDTH + 24, NODE_HEIGHT + 56])(dag);
+  return [...dag.links()].map((link) => ({
+    from: link.source.data.id,
+    to: link.target.data.id,
+    points: link.points.map(([x, y]) => ({ x: x!, y: y! })),
+  }));
+}
+
+interface Segment {
+  readonly edge: number;
+  readonly a: Point;
+  readonly b: Point;
+  readonly top: number;
+  readonly bottom: number;
+}
+
+const orientation = (p: Point, q: Point, r: Point) => Math.sign((q.x - p.x) * (r.y - p.y) - (q.y - p.y) * (r.x - p.x));
+
+/** Pairs of edges (not sharing an end) whose routes properly intersect; a y-sweep keeps it near linear. */
+export function countCrossings(routes: Routes): number {
+  const segments: Segment[] = [];
+  for (const [edge, route] of routes.entries()) {
+    for (let index = 1; index < route.points.length; index++) {
+      const a = route.points[index - 1]!;
+      const b = route.points[index]!;
+      segments.push({ edge, a, b, top: Math.min(a.y, b.y), bottom: Math.max(a.y, b.y) });
+    }
+  }
+  segments.sort((left, right) => left.top - right.top);
+  const crossing = new Set<string>();
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i]!;
+    for (let j = i + 1; j < segments.length && segments[j]!.top < s.bottom; j++) {
+      const t = segments[j]!;
+      if (s.edge === t.edge) continue;
+      const [one, two] = [routes[s.edge]!, routes[t.edge]!];
+      if (one.from === two.from || one.to === two.to || one.from === two.to || one.to === two.from) continue;
+      const crosses =
+        orientation(s.a, s.b, t.a) * orientation(s.a, s.b, t.b) < 0 &&
+        orientation(t.a, t.b, s.a) * orientation(t.a, t.b, s.b) < 0;
+      if (crosses) crossing.add(s.edge < t.edge ? `${s.edge},${t.edge}` : `${t.edge},${s.edge}`);
+    }
+  }
+  return crossing.size;
+}
+
+async function gzippedBundle(entry: string): Promise<{ minified: number; gzipped: number }> {
+  const result = await build({
+    stdin: { contents: entry, resolveDir: repoRoot, loader: 'ts' },
+    bundle: true,
+    minify: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    write: false,
+    logLevel: 'error',
+  });
+  const bytes = result.outputFiles[0]!.contents;
+  return { minified: bytes.length, gzipped: gzipSync(bytes).length };
+}
+
+async function libraries(): Promise<Record<string, { layout: (graph: PipelineGraph) => Routes; entry: string }>> {
+  const d3dagName = 'd3-dag';
+  const d3dag = (await import(d3dagName).catch(() => undefined)) as D3Dag | undefined;
+  return {
+    dagre: {
+      layout: layoutWithDagre,
+      entry: `import dagre from '@dagrejs/dagre';
+      const g = new dagre.graphlib.Graph(); g.setGraph({}); g.setDefaultEdgeLabel(() => ({}));
+      g.setNode('a', { width: 1, height: 1 }); g.setNode('b', { width: 1, height: 1 }); g.setEdge('a', 'b');
+      dagre.layout(g); globalThis.out = g.node('b');`,
+    },
+    ...(d3dag
+      ? {
+          'd3-dag': {
+            layout: (graph: PipelineGraph) => layoutWithD3Dag(d3dag, graph),
+            entry: `import { graphStratify, sugiyama } from 'd3-dag';
+              const dag = graphStratify()([{ id: 'a', parentIds: [] }, { id: 'b', parentIds: ['a'] }]);
+              globalThis.out = sugiyama().nodeSize([1, 1])(dag);`,
+          },
+        }
+      : {}),
+  };
+}
+
+void runBench('graphLayout', async ({ report, log }) => {
+  const candidates = await libraries();
+  if (!candidates['d3-dag']) log('d3-dag is not installed: only dagre is measured');
+  for (const [name, library] of Object.entries(candidates)) {
+    const size = await gzippedBundle(library.entry);
+    report({
+      name: `${name}: minimal layout bundle`,
+      value: size.gzipped / 1000,
+      unit: 'kB gzip',
+      note: `${(size.minified / 1000).toFixed(1)} kB minified`,
+    });
+  }
+
+  const churn = loadWorkspace(nodeFileSystem, resolve(repoRoot, 'examples/churn'));
+  const graphs: Array<[string, PipelineGraph]> = [
+    ['examples/churn', buildPipelineGraph([churn], () => undefined)],
+    ['200 stages', generatePipelineGraph(200)],
+    ['1,000 stages', generatePipelineGraph(1000)],
+  ];
+  for (const [label, graph] of graphs) {
+    log(`${label}: ${graph.nodes.length} nodes, ${graph.edges.length} edges`);
+    for (const [name, library] of Object.entries(candidates)) {
+      // d3-dag did not finish 1,000 stages in 20 minutes on 2 shared cores (ARCHITECTURE.md).
+      if (name === 'd3-dag' && graph.nodes.length > 200) continue;
+      const large = graph.nodes.length >= 1000;
+      const timing = await measure(() => library.layout(graph), {
+        warmup: large ? 0 : 2,
+        iterations: large ? 1 : 5,
+        maxTimeMs: 60_000,
+      });
+      const crossings = countCrossings(library.layout(graph));
+      report({
+        name: `${name}: layout ${label}`,
+        value: timing.medianMs,
+        unit: 'ms',
+        note: `${crossings} edge crossings; ${graph.nodes.length} nodes, ${graph.edges.length} edges`,
+      });
+    }
+  }
+});
