@@ -195,7 +195,7 @@ function applySnapshot(snapshot: MetricChartsSnapshot): void {
   runOrder = snapshot.runs.map((run) => run.id);
   live = new Set(snapshot.live);
   missing = snapshot.missing;
-  for (const view of charts.values()) view.zoom = null;
+  // The user's zooms stay (a snapshot comes whenever runs change, e.g. while a pipeline runs).
   setState({ runIds: [...runOrder, ...missing] });
 }
 
