@@ -84,8 +84,17 @@ interface ChartView {
 }
 
 const app = document.getElementById('app')!;
-const saved = startPanelState();
-let state: PageState = saved;
+const DEFAULT_STATE: PageState = {
+  runIds: [],
+  xAxis: 'step',
+  smoothing: 0,
+  logScale: false,
+  pinned: [],
+  search: '',
+  hidden: [],
+  tab: 'metrics',
+};
+let state: PageState = DEFAULT_STATE;
 const runs = new Map<string, RunEntry>();
 let runOrder: string[] = [];
 let live = new Set<string>();
@@ -102,20 +111,6 @@ const pendingRefines = new Map<
 >();
 /** Bumped when the theme changes: charts are rebuilt with the new colours. */
 let themeVersion = 0;
-
-function startPanelState(): PageState {
-  const defaults: PageState = {
-    runIds: [],
-    xAxis: 'step',
-    smoothing: 0,
-    logScale: false,
-    pinned: [],
-    search: '',
-    hidden: [],
-    tab: 'metrics',
-  };
-  return defaults;
-}
 
 const connection = startPanel<MetricChartsUpdate, MetricChartsAction>((update) => {
   switch (update.type) {

@@ -70,10 +70,6 @@ export class MetricChartsPanel implements vscode.Disposable {
     this.host.onDidDispose(() => this.dispose());
   }
 
-  get shownRunIds(): readonly string[] {
-    return this.runIds;
-  }
-
   /** Shows these runs (added to the ones shown when `add`), revealing the panel beside the code. */
   show(runIds: readonly string[], add = false): void {
     this.runIds = add ? [...new Set([...this.runIds, ...runIds])] : [...new Set(runIds)];
