@@ -81,6 +81,10 @@ interface ChartView {
   /** True while the page itself changes the scales (not a user zoom). */
   isSettingScales: boolean;
   refineTimer?: ReturnType<typeof setTimeout>;
+  /** Whether the card is within a screen of the visible area; undefined until first measured. */
+  isNearView?: boolean;
+  /** Its data changed while it was far from view: drawn when it comes near. */
+  needsDraw: boolean;
 }
 
 const app = document.getElementById('app')!;
@@ -427,6 +431,7 @@ function render(): void {
     const wanted = new Set(sections.flatMap((section) => section.metrics));
     for (const [metric, view] of charts) {
       if (wanted.has(metric)) continue;
+      nearView.unobserve(view.card);
       view.plot?.destroy();
       charts.delete(metric);
     }
@@ -447,7 +452,11 @@ function render(): void {
   const pinnedSet = new Set(state.pinned);
   for (const view of charts.values()) {
     view.pinButton.setAttribute('aria-pressed', String(pinnedSet.has(view.metric)));
-    if (isEverythingDirty || dirtyMetrics.has(view.metric)) drawChart(view);
+    if (!isEverythingDirty && !dirtyMetrics.has(view.metric)) continue;
+    view.isNearView ??= isNearViewport(view.card);
+    // Charts far below the fold wait: a run with fifty metrics draws the few in view first.
+    if (view.isNearView) drawChart(view);
+    else view.needsDraw = true;
   }
   isEverythingDirty = false;
   dirtyMetrics = new Set();
@@ -489,8 +498,11 @@ function createView(metric: string): ChartView {
     runOrder: [],
     zoom: null,
     isSettingScales: false,
+    needsDraw: false,
   };
   charts.set(metric, view);
+  viewsByCard.set(view.card, view);
+  nearView.observe(view.card);
   return view;
 }
 
@@ -512,7 +524,33 @@ function chartData(view: ChartView): { aligned: AlignedSeries; runIds: string[] 
   return { aligned: mergeSeries(series, 8 * chartWidth(view)), runIds };
 }
 
+/** How far outside the visible area a chart is still drawn (so scrolling finds it ready). */
+const NEAR_VIEW_MARGIN = 600;
+
+function isNearViewport(card: HTMLElement): boolean {
+  const box = card.getBoundingClientRect();
+  const area = chartsArea.getBoundingClientRect();
+  return box.bottom >= area.top - NEAR_VIEW_MARGIN && box.top <= area.bottom + NEAR_VIEW_MARGIN;
+}
+
+const viewsByCard = new WeakMap<Element, ChartView>();
+const nearView = new IntersectionObserver(
+  (entries) => {
+    for (const entry of entries) {
+      const view = viewsByCard.get(entry.target);
+      if (!view) continue;
+      view.isNearView = entry.isIntersecting;
+      if (view.isNearView && view.needsDraw) {
+        markDirty(view.metric);
+        scheduleRender();
+      }
+    }
+  },
+  { root: chartsArea, rootMargin: `${NEAR_VIEW_MARGIN}px 0px` },
+);
+
 function drawChart(view: ChartView): void {
+  view.needsDraw = false;
   const { aligned, runIds } = chartData(view);
   view.aligned = aligned;
   const isSmoothing = state.smoothing > 0;

@@ -240,3 +240,23 @@ test('Metric Charts: x axes, smoothing, log scale, search, pins, zoom refinement
   await assertClean(page);
   await page.close();
 });
+
+test('Metric Charts: with many metrics, charts far below the fold are drawn when scrolled near', async () => {
+  const page = await harness.open('metricCharts');
+  await sendToPanel(page, {
+    type: 'snapshotted',
+    snapshot: { runs: manyChartRuns(3, 100, 40), live: [], missing: [] },
+  } satisfies MetricChartsUpdate);
+  await drawnAfter(page, 'm2', 0);
+  assert.equal(await page.locator('.chart').count(), 40, 'a card per metric');
+  const drawn = await page.locator('.chart canvas').count();
+  assert.ok(drawn > 0 && drawn < 40, `only the charts near the view are drawn (${drawn})`);
+  const last = page.locator('.chart').last();
+  const lastMetric = (await last.getAttribute('data-metric'))!;
+  assert.equal(await last.locator('canvas').count(), 0);
+  await last.scrollIntoViewIfNeeded();
+  await drawnAfter(page, lastMetric, 0);
+  assert.equal(await last.locator('canvas').count(), 1);
+  await assertClean(page);
+  await page.close();
+});
