@@ -4,7 +4,7 @@ import type { Problem } from '../../engine/problems';
 import { buildRunIndex } from '../../engine/runIndex/buildRunIndex';
 import { findRun, queryRuns, type RunLookup, type RunQuery } from '../../engine/runIndex/queryRunIndex';
 import type { RunIndexBuildStats, RunIndexSnapshot } from '../../engine/runIndex/runIndexModel';
-import type { MetricSeries, RunReader, RunSummary } from '../../engine/runs/model';
+import type { MetricSeries, RunReader, RunStoreLocation, RunSummary } from '../../engine/runs/model';
 import { downsampleSeries } from '../../engine/series/downsampleSeries';
 import { concatSeries } from '../../engine/series/seriesBuilder';
 import { isTailableReader, type SeriesTail, type SeriesTailUpdate } from '../../engine/series/seriesTail';
@@ -184,7 +184,8 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
     if (found.kind !== 'found') return { dispose: () => undefined };
     const { run, store } = found.found;
     const reader = readers[Number(store.readerKey.split('#')[1])];
-    if (!reader || !isTailableReader(reader)) return { dispose: () => undefined };
+    if (!reader) return { dispose: () => undefined };
+    if (!isTailableReader(reader)) return followByRereading(run, store.store, reader, names, listener, maxPoints);
     const tail = reader.createTail(store.store, run.id, names);
     const shaped = (update: SeriesTailUpdate) => ({
       ...update,
@@ -206,6 +207,62 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
         }
       },
     );
+    const subscription = {
+      dispose() {
+        watch.dispose();
+        follows.delete(subscription);
+      },
+    };
+    follows.add(subscription);
+    return subscription;
+  }
+
+  /**
+   * Follows a run whose reader cannot read incrementally (mlc's own runs: metrics.jsonl, re-read
+   * whole; it holds a stage's plot rows, so it stays small): the series again, downsampled, after
+   * each change in the run's folder, as a reset, and only when a series grew or shrank.
+   */
+  async function followByRereading(
+    run: RunSummary,
+    store: RunStoreLocation,
+    reader: RunReader,
+    names: readonly string[] | undefined,
+    listener: (update: FollowUpdate) => void,
+    maxPoints?: number,
+  ): Promise<Disposable> {
+    let lastShape: string | undefined;
+    let reading: Promise<void> | undefined;
+    let again = false;
+    const deliver = async (): Promise<void> => {
+      const result = await reader.series(store, run.id, { fs }, names);
+      const shape = Object.entries(result.series)
+        .map(([name, values]) => `${name}:${values.steps.length}`)
+        .join('\n');
+      if (shape === lastShape && result.problems.length === 0) return;
+      lastShape = shape;
+      listener({
+        runId: run.id,
+        reset: true,
+        series: downsampleAll(result.series, maxPoints),
+        problems: result.problems,
+      });
+    };
+    // Changes that land while a read is in flight are read once more when it ends.
+    const onChange = () => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = deliver().finally(() => {
+        reading = undefined;
+        if (again) {
+          again = false;
+          onChange();
+        }
+      });
+    };
+    await deliver();
+    const watch = watchRunFiles(() => [run.location], onChange);
     const subscription = {
       dispose() {
         watch.dispose();

@@ -41,7 +41,8 @@ export interface RunIndexClient {
     window?: SeriesWindow,
   ): Promise<RunSeriesResponse>;
   /**
-   * Calls `listener` with the whole series first (reset), then with appended points as they land;
+   * Calls `listener` with the whole series first (reset), then with appended points as they land
+   * (a reader that cannot read incrementally, mlc's own, sends the whole series again as a reset);
    * a batch longer than `maxPoints` is downsampled in the worker.
    */
   follow(

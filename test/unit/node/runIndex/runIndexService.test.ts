@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { RUN_INDEX_VERSION } from '../../../../src/engine/runIndex/runIndexModel';
+import type { RunReader } from '../../../../src/engine/runs/model';
 import { createRunIndexService } from '../../../../src/node/runIndex/createRunIndexService';
 import { deserializeRunIndex, loadRunIndexCache, serializeRunIndex } from '../../../../src/node/runIndex/runIndexCache';
 import { kerasCsvLog, lightningMetricsCsv } from '../../../support/csvLoggerWriter';
@@ -195,6 +196,52 @@ test('a followed run arrives downsampled when its batch is longer than maxPoints
   const deadline = Date.now() + 30_000;
   while (updates.length < 2 && Date.now() < deadline) await new Promise((resume) => setTimeout(resume, 50));
   assert.deepEqual(updates[1], { reset: false, length: 1 }, 'an appended point arrives as it is');
+});
+
+test('a run whose reader cannot read incrementally is followed by reading it again after each change', async (t) => {
+  const root = makeWorkspace({ 'run/points.txt': '1\n2\n' });
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const pointsFile = join(root, 'run', 'points.txt');
+  // A reader without createTail, like mlc's own (metrics.jsonl is read whole).
+  const wholeFileReader: RunReader = {
+    source: 'csv',
+    detect: (folder, entries) => ({
+      stores: entries.some((entry) => entry.name === 'points.txt') ? [{ source: 'csv', path: folder }] : [],
+      descend: true,
+    }),
+    list: async (store) => ({
+      runs: [
+        { id: 'whole', source: 'csv', name: 'whole', status: 'running', params: {}, metrics: {}, location: store.path },
+      ],
+      problems: [],
+    }),
+    series: async (store, _runId, context) => {
+      const values = context.fs.readText(join(store.path, 'points.txt')).trim().split('\n').map(Number);
+      return {
+        series: {
+          loss: {
+            steps: Float64Array.from(values, (_value, index) => index),
+            values: Float64Array.from(values),
+            timestamps: new Float64Array(values.length),
+          },
+        },
+        problems: [],
+      };
+    },
+  };
+  const service = createRunIndexService({ workspaceRoot: root, cachePath: false, readers: [wholeFileReader] });
+  t.after(() => service.dispose());
+  const lengths: number[] = [];
+  const subscription = await service.follow('whole', undefined, (update) => {
+    assert.equal(update.reset, true, 'the whole series each time');
+    lengths.push(update.series.loss!.steps.length);
+  });
+  t.after(() => subscription.dispose());
+  assert.deepEqual(lengths, [2]);
+  fs.appendFileSync(pointsFile, '3\n');
+  const deadline = Date.now() + 30_000;
+  while (lengths.length < 2 && Date.now() < deadline) await new Promise((resume) => setTimeout(resume, 50));
+  assert.deepEqual(lengths, [2, 3]);
 });
 
 test('the cache keeps NaN and infinities in metrics', () => {
