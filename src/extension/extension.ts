@@ -16,7 +16,7 @@ import { createAlertStatus } from './running/alertStatus';
 import { registerSetupCommands } from './setupCommands';
 import { createRunStatusBar } from './running/runStatusBar';
 import { StageTaskProvider } from './running/stageTaskProvider';
-import { onDidChangeSettings } from './settings';
+import { onDidChangeSettings, readSettings } from './settings';
 import { WorkspaceState } from './state/workspaceState';
 import { registerLifecycle } from './lifecycle/registerLifecycle';
 import { watchWorkspace } from './state/workspaceWatchers';
@@ -113,6 +113,9 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     controller.onDidChange(() => {
       state.setRunningStages(controller.runningStages());
       void vscode.commands.executeCommand('setContext', ContextKey.running, controller.activeRuns().length > 0);
+    }),
+    controller.onDidStartRun(({ runId, root }) => {
+      if (readSettings(vscode.Uri.file(root)).chartsOpenOnRun) void panels.showCharts([runId], { add: true });
     }),
     controller.onDidFinishRun(() => {
       state.statusDidChange();

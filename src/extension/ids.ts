@@ -24,6 +24,7 @@ export const CommandId = {
   undeploy: 'mlc.undeploy',
   showDeployPanel: 'mlc.showDeployPanel',
   showPipelineGraph: 'mlc.showPipelineGraph',
+  showMetrics: 'mlc.showMetrics',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
@@ -43,6 +44,7 @@ export const SettingId = {
   maxRuns: 'runs.maxRuns',
   keyMetrics: 'runs.keyMetrics',
   deploymentPollInterval: 'deployments.pollInterval',
+  chartsOpenOnRun: 'charts.openOnRun',
 } as const;
 
 /** Context keys used in package.json `when` clauses. */

@@ -11,6 +11,8 @@ export interface Settings {
   readonly keyMetrics: number;
   /** Seconds between health polls of running deployments (at least 1). */
   readonly deploymentPollInterval: number;
+  /** Open Metric Charts beside the code when a run starts from VS Code. */
+  readonly chartsOpenOnRun: boolean;
 }
 
 /** `scope` is the folder (or file) the settings apply to; without one, any resource's value. */
@@ -26,6 +28,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     maxRuns: Math.max(1, nonNegative(configuration.get<number>(SettingId.maxRuns), 200)),
     keyMetrics: nonNegative(configuration.get<number>(SettingId.keyMetrics), 3),
     deploymentPollInterval: Math.max(1, nonNegative(configuration.get<number>(SettingId.deploymentPollInterval), 5)),
+    chartsOpenOnRun: configuration.get<boolean>(SettingId.chartsOpenOnRun) !== false,
   };
 }
 

@@ -11,6 +11,7 @@ import { buildElement } from '../shared/buildElement';
 import { buildButton, setPressed } from '../shared/controls/button';
 import { buildCheckbox } from '../shared/controls/checkbox';
 import { buildSelect } from '../shared/controls/select';
+import { runColourIndex } from '../shared/runColours';
 import { startPanel } from '../shared/startPanel';
 import {
   type Axis,
@@ -171,7 +172,7 @@ function renderParallel(current: CompareSnapshot): HTMLElement {
     });
     if (points.length < 2) return;
     const line = svgElement('polyline', {
-      class: `run-line series-${runIndex % 6}${kept.has(runIndex) ? '' : ' dimmed'}`,
+      class: `run-line series-${runColourIndex(run.id)}${kept.has(runIndex) ? '' : ' dimmed'}`,
       points: points.join(' '),
     });
     line.append(svgElement('title', {}, run.name));

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { RunAlert, RunController } from './runController';
+import { CommandId } from '../ids';
 
 /** What the Show Charts action of an alert does: the Metric Charts panel of that run. */
 export type ShowRunCharts = (runId: string) => Thenable<unknown> | Promise<unknown>;
@@ -30,7 +31,7 @@ export function createAlertStatus(controller: RunController, showCharts: ShowRun
     item.text = `$(warning) ${alerts.length} alert${alerts.length === 1 ? '' : 's'}`;
     item.tooltip = alertTooltip(alerts);
     const runId = alerts.at(-1)?.runId;
-    item.command = runId ? { title: 'Show Charts', command: 'mlc.showMetrics', arguments: [runId] } : undefined;
+    item.command = runId ? { title: 'Show Charts', command: CommandId.showMetrics, arguments: [runId] } : undefined;
     item.show();
   };
   const notify = async ({ runId, alert }: RunAlert) => {

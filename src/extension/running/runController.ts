@@ -50,6 +50,9 @@ export class RunController implements vscode.Disposable {
   readonly onDidFireAlert = this.alertEmitter.event;
   /** Alerts of the runs in flight and of the last run that ended; a new run starts the list afresh. */
   private alerts: RunAlert[] = [];
+  private readonly startedEmitter = new vscode.EventEmitter<{ readonly runId: string; readonly root: string }>();
+  /** A run got its id (its record exists), so panels can show it while it runs. */
+  readonly onDidStartRun = this.startedEmitter.event;
 
   constructor(
     private readonly engine: EngineServices,
@@ -89,6 +92,7 @@ export class RunController implements vscode.Disposable {
         run.planned = planned;
         sink.runStarted(runId, planned);
         update();
+        this.startedEmitter.fire({ runId, root: request.root });
       },
       stageStarted: (address) => {
         run.runningStages.push(address);
@@ -146,5 +150,6 @@ export class RunController implements vscode.Disposable {
     this.changed.dispose();
     this.finishedEmitter.dispose();
     this.alertEmitter.dispose();
+    this.startedEmitter.dispose();
   }
 }

@@ -4,7 +4,7 @@ import { problemAt, type Problem } from '../../engine/problems';
 import { buildRunIndex, readerForKey } from '../../engine/runIndex/buildRunIndex';
 import { findRun, queryRuns, type RunLookup, type RunQuery } from '../../engine/runIndex/queryRunIndex';
 import type { RunIndexBuildStats, RunIndexSnapshot } from '../../engine/runIndex/runIndexModel';
-import type { MetricSeries, RunReader, RunSummary } from '../../engine/runs/model';
+import type { MetricSeries, RunReader, RunStoreLocation, RunSummary } from '../../engine/runs/model';
 import { downsampleSeries } from '../../engine/series/downsampleSeries';
 import { concatSeries } from '../../engine/series/seriesBuilder';
 import { isTailableReader, type SeriesTail, type SeriesTailUpdate } from '../../engine/series/seriesTail';
@@ -47,6 +47,28 @@ export interface RunSeriesResponse {
 
 export interface FollowUpdate extends SeriesTailUpdate {
   readonly runId: string;
+}
+
+/** Downsampling of a series request: the x column its buckets use and the visible range (a zoom). */
+export interface SeriesWindow {
+  readonly x: 'step' | 'timestamp';
+  readonly range?: { readonly min: number; readonly max: number };
+}
+
+/** Each series reduced to `maxPoints` over the window (see downsampleSeries); as is without maxPoints. */
+function downsampleAll(
+  series: Readonly<Record<string, MetricSeries>>,
+  maxPoints: number | undefined,
+  window?: SeriesWindow,
+): Record<string, MetricSeries> {
+  const shaped: Record<string, MetricSeries> = {};
+  for (const [name, values] of Object.entries(series)) {
+    shaped[name] =
+      maxPoints === undefined && !window?.range
+        ? values
+        : downsampleSeries(values, { maxPoints, x: window?.x, range: window?.range });
+  }
+  return shaped;
 }
 
 /**
@@ -119,7 +141,12 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
     return { run, store, reader };
   }
 
-  async function readSeries(runId: string, names?: readonly string[], maxPoints?: number): Promise<RunSeriesResponse> {
+  async function readSeries(
+    runId: string,
+    names?: readonly string[],
+    maxPoints?: number,
+    window?: SeriesWindow,
+  ): Promise<RunSeriesResponse> {
     const found = await runAndReader(runId);
     if (found.problem) return { runId, series: {}, problems: [found.problem] };
     const { run, store, reader } = found;
@@ -152,17 +179,19 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
       series = { ...result.series };
       problems = result.problems;
     }
-    const shaped: Record<string, MetricSeries> = {};
-    for (const [name, values] of Object.entries(series)) {
-      shaped[name] = maxPoints === undefined ? values : downsampleSeries(values, { maxPoints });
-    }
-    return { runId: run.id, series: shaped, problems };
+    return { runId: run.id, series: downsampleAll(series, maxPoints, window), problems };
   }
 
+  /**
+   * Calls `listener` with the whole series first (a reset), then with each batch of appended
+   * points. With `maxPoints`, a batch longer than that (the first one, usually) is downsampled
+   * here, so a long run reaches a chart at its pixel width.
+   */
   async function follow(
     runId: string,
     names: readonly string[] | undefined,
     listener: (update: FollowUpdate) => void,
+    maxPoints?: number,
   ): Promise<Disposable> {
     const found = await runAndReader(runId);
     if (found.problem) {
@@ -170,20 +199,84 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
       return { dispose: () => undefined };
     }
     const { run, store, reader } = found;
-    // A reader that cannot tail (MLflow) has nothing live to follow: its series are read whole.
-    if (!isTailableReader(reader)) return { dispose: () => undefined };
+    if (!isTailableReader(reader)) return followByRereading(run, store.store, reader, names, listener, maxPoints);
     const tail = reader.createTail(store.store, run.id, names);
+    const shaped = (update: SeriesTailUpdate) => ({
+      ...update,
+      series: downsampleAll(
+        update.series,
+        maxPoints !== undefined && Object.values(update.series).some((values) => values.steps.length > maxPoints)
+          ? maxPoints
+          : undefined,
+      ),
+    });
     const first = tail.poll({ fs });
-    listener({ runId: run.id, ...first, reset: true });
+    listener({ runId: run.id, ...shaped(first), reset: true });
     const watch = watchRunFiles(
       () => tail.watchedPaths(),
       () => {
         const update = tail.poll({ fs });
         if (update.reset || Object.keys(update.series).length > 0 || update.problems.length > 0) {
-          listener({ runId: run.id, ...update });
+          listener({ runId: run.id, ...shaped(update) });
         }
       },
     );
+    const subscription = {
+      dispose() {
+        watch.dispose();
+        follows.delete(subscription);
+      },
+    };
+    follows.add(subscription);
+    return subscription;
+  }
+
+  /**
+   * Follows a run whose reader cannot read incrementally (mlc's own runs: metrics.jsonl, re-read
+   * whole; it holds a stage's plot rows, so it stays small): the series again, downsampled, after
+   * each change in the run's folder, as a reset, and only when a series grew or shrank.
+   */
+  async function followByRereading(
+    run: RunSummary,
+    store: RunStoreLocation,
+    reader: RunReader,
+    names: readonly string[] | undefined,
+    listener: (update: FollowUpdate) => void,
+    maxPoints?: number,
+  ): Promise<Disposable> {
+    let lastShape: string | undefined;
+    let reading: Promise<void> | undefined;
+    let again = false;
+    const deliver = async (): Promise<void> => {
+      const result = await reader.series(store, run.id, { fs }, names);
+      const shape = Object.entries(result.series)
+        .map(([name, values]) => `${name}:${values.steps.length}`)
+        .join('\n');
+      if (shape === lastShape && result.problems.length === 0) return;
+      lastShape = shape;
+      listener({
+        runId: run.id,
+        reset: true,
+        series: downsampleAll(result.series, maxPoints),
+        problems: result.problems,
+      });
+    };
+    // Changes that land while a read is in flight are read once more when it ends.
+    const onChange = () => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = deliver().finally(() => {
+        reading = undefined;
+        if (again) {
+          again = false;
+          onChange();
+        }
+      });
+    };
+    await deliver();
+    const watch = watchRunFiles(() => [run.location], onChange);
     const subscription = {
       dispose() {
         watch.dispose();

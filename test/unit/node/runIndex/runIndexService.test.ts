@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { RUN_INDEX_VERSION } from '../../../../src/engine/runIndex/runIndexModel';
+import type { RunReader } from '../../../../src/engine/runs/model';
 import { createRunIndexService } from '../../../../src/node/runIndex/createRunIndexService';
 import { deserializeRunIndex, loadRunIndexCache, serializeRunIndex } from '../../../../src/node/runIndex/runIndexCache';
 import { kerasCsvLog, lightningMetricsCsv } from '../../../support/csvLoggerWriter';
@@ -138,6 +139,110 @@ test('series are read incrementally between calls and downsampled on request', a
   service.dispose();
   assert.equal(grown.series.loss!.steps.length, 1001);
   assert.equal(grown.series.loss!.values[1000], 5);
+});
+
+test('a zoom asks for the visible range only, downsampled over the chosen x column', async (t) => {
+  const root = makeWorkspace({
+    'tb/events.out.tfevents.1.host': writeEventFile(
+      scalarEvents(
+        'loss',
+        Array.from({ length: 10_000 }, (_value, step) => ({ step, value: step === 5001 ? -7 : step % 10 })),
+      ),
+    ),
+  });
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const service = createRunIndexService({ workspaceRoot: root, cachePath: false });
+  t.after(() => service.dispose());
+  const zoomed = (await service.series('tensorboard:tb', ['loss'], 400, { x: 'step', range: { min: 5000, max: 6000 } }))
+    .series.loss!;
+  const inside = [...zoomed.steps].filter((step) => step >= 5000 && step <= 6000);
+  assert.ok(zoomed.steps.length <= 402, `at most maxPoints plus a neighbour on each side (${zoomed.steps.length})`);
+  // Over the whole run, 400 points leave about 40 for this tenth of it; over the zoom, all of them.
+  assert.ok(inside.length > 150, `the points are spent on the visible range (${inside.length})`);
+  assert.equal(zoomed.steps[0], 4999, 'one neighbour before the range, so the line enters the chart');
+  assert.ok([...zoomed.values].includes(-7), 'the dip inside the range survives');
+  const exact = (await service.series('tensorboard:tb', ['loss'], 4000, { x: 'step', range: { min: 10, max: 20 } }))
+    .series.loss!;
+  assert.deepEqual([...exact.steps], [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21], 'few points: all of them');
+});
+
+test('a followed run arrives downsampled when its batch is longer than maxPoints, then in small batches', async (t) => {
+  const file = 'tb/events.out.tfevents.1.host';
+  const root = makeWorkspace({
+    [file]: writeEventFile(
+      scalarEvents(
+        'loss',
+        Array.from({ length: 5000 }, (_value, step) => ({ step, value: 1 })),
+      ),
+    ),
+  });
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const service = createRunIndexService({ workspaceRoot: root, cachePath: false });
+  t.after(() => service.dispose());
+  const updates: { reset: boolean; length: number }[] = [];
+  const subscription = await service.follow(
+    'tensorboard:tb',
+    undefined,
+    (update) => updates.push({ reset: update.reset, length: update.series.loss?.steps.length ?? 0 }),
+    400,
+  );
+  t.after(() => subscription.dispose());
+  assert.equal(updates[0]!.reset, true);
+  assert.ok(updates[0]!.length <= 400 && updates[0]!.length > 100, `downsampled first batch (${updates[0]!.length})`);
+  fs.appendFileSync(
+    join(root, file),
+    writeEventFile(scalarEvents('loss', [{ step: 5000, value: 2 }]), { withVersion: false }),
+  );
+  const deadline = Date.now() + 30_000;
+  while (updates.length < 2 && Date.now() < deadline) await new Promise((resume) => setTimeout(resume, 50));
+  assert.deepEqual(updates[1], { reset: false, length: 1 }, 'an appended point arrives as it is');
+});
+
+test('a run whose reader cannot read incrementally is followed by reading it again after each change', async (t) => {
+  const root = makeWorkspace({ 'run/points.txt': '1\n2\n' });
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const pointsFile = join(root, 'run', 'points.txt');
+  // A reader without createTail, like mlc's own (metrics.jsonl is read whole).
+  const wholeFileReader: RunReader = {
+    source: 'csv',
+    watches: (relativePath) => relativePath.endsWith('points.txt'),
+    detect: (folder, entries) => ({
+      stores: entries.some((entry) => entry.name === 'points.txt') ? [{ source: 'csv', path: folder }] : [],
+      descend: true,
+    }),
+    list: async (store) => ({
+      runs: [
+        { id: 'whole', source: 'csv', name: 'whole', status: 'running', params: {}, metrics: {}, location: store.path },
+      ],
+      problems: [],
+    }),
+    series: async (store, _runId, context) => {
+      const values = context.fs.readText(join(store.path, 'points.txt')).trim().split('\n').map(Number);
+      return {
+        series: {
+          loss: {
+            steps: Float64Array.from(values, (_value, index) => index),
+            values: Float64Array.from(values),
+            timestamps: new Float64Array(values.length),
+          },
+        },
+        problems: [],
+      };
+    },
+  };
+  const service = createRunIndexService({ workspaceRoot: root, cachePath: false, readers: [wholeFileReader] });
+  t.after(() => service.dispose());
+  const lengths: number[] = [];
+  const subscription = await service.follow('whole', undefined, (update) => {
+    assert.equal(update.reset, true, 'the whole series each time');
+    lengths.push(update.series.loss!.steps.length);
+  });
+  t.after(() => subscription.dispose());
+  assert.deepEqual(lengths, [2]);
+  fs.appendFileSync(pointsFile, '3\n');
+  const deadline = Date.now() + 30_000;
+  while (lengths.length < 2 && Date.now() < deadline) await new Promise((resume) => setTimeout(resume, 50));
+  assert.deepEqual(lengths, [2, 3]);
 });
 
 test('the cache keeps NaN and infinities in metrics', () => {
