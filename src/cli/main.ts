@@ -20,6 +20,7 @@ const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   deployments: () => import('./commands/deployments'),
   gate: () => import('./commands/gate'),
   metrics: () => import('./commands/metrics'),
+  plots: () => import('./commands/plots'),
   models: () => import('./commands/models'),
   promote: () => import('./commands/promote'),
   pull: () => import('./commands/pull'),

@@ -119,7 +119,12 @@ async function buildView(
       for (const source of spec.sources) {
         if (await revision.files.hasFile(source.file)) {
           images.push({ revision: revision.name, path: source.file, mime: imageMimeOf(source.file)! });
-        } else missing.push({ revision: revision.name, file: source.file, reason: revision.files.absentReason });
+        } else
+          missing.push({
+            revision: revision.name,
+            file: source.file,
+            reason: revision.files.absentReason(source.file),
+          });
       }
     }
     return { ...base('', ''), kind: 'image', images };
@@ -137,7 +142,7 @@ async function buildView(
         missing.push({
           revision: revision.name,
           file: source.file,
-          reason: readable ? 'unreadable (see problems)' : revision.files.absentReason,
+          reason: readable ? 'unreadable (see problems)' : revision.files.absentReason(source.file),
         });
         continue;
       }
@@ -173,7 +178,11 @@ async function buildView(
         const xSource = source.x;
         const xRows = await reader.rows(revision, xSource.file, spec.header);
         if (xRows === undefined) {
-          missing.push({ revision: revision.name, file: xSource.file, reason: revision.files.absentReason });
+          missing.push({
+            revision: revision.name,
+            file: xSource.file,
+            reason: revision.files.absentReason(xSource.file),
+          });
           continue;
         }
         // DVC joins a column of another file by row index.

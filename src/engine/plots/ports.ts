@@ -9,8 +9,8 @@ export interface PlotRevisionFiles {
   listFiles(folder: string): Promise<readonly string[] | undefined>;
   /** Whether a file exists (images are not read: the webview loads them itself). */
   hasFile(path: string): Promise<boolean>;
-  /** Why a file is absent at this revision, for the `missing` list (`not in commit 1a2b3c4`). */
-  readonly absentReason: string;
+  /** Why a file that readText/hasFile did not find is absent here, for the `missing` list. */
+  absentReason(path: string): string;
 }
 
 /** One revision to plot: the workspace or a run. */

@@ -6,7 +6,7 @@ import type { PlotRevisionFiles } from './ports';
 export function workspacePlotFiles(fs: FileSystem, workspaceRoot: string): PlotRevisionFiles {
   const isFile = (path: string) => fs.stat(join(workspaceRoot, path))?.kind === 'file';
   return {
-    absentReason: 'not in the workspace',
+    absentReason: () => 'not in the workspace',
     async readText(path) {
       if (!isFile(path)) return undefined;
       try {
