@@ -73,6 +73,12 @@ async function pickStage(state: WorkspaceState): Promise<StageInfo | undefined> 
 const runIdOf = (target: unknown): string | undefined =>
   typeof target === 'string' ? target : (target as RunSummary | undefined)?.id;
 
+/** Run ids from a command's arguments: the Runs view's (clicked run, selected runs), a list, or one. */
+function runIdsOf(target: unknown, selected: unknown): string[] {
+  const targets = Array.isArray(selected) ? selected : Array.isArray(target) ? target : [target];
+  return targets.map(runIdOf).filter((runId): runId is string => runId !== undefined);
+}
+
 /** The commands; each returns what a test can await (the run's outcome, the opened editor or panel). */
 export function registerCommands({ state, controller, engine, panels }: CommandDependencies): vscode.Disposable {
   return vscode.Disposable.from(
@@ -136,10 +142,12 @@ export function registerCommands({ state, controller, engine, panels }: CommandD
     }),
     vscode.commands.registerCommand(CommandId.showRuns, () => panels.showRunHistory()),
     // From the Runs view with several runs selected: (clicked run, all selected runs).
-    vscode.commands.registerCommand(CommandId.compareRuns, (target?: unknown, selected?: unknown) => {
-      const targets = Array.isArray(selected) ? selected : Array.isArray(target) ? target : [target];
-      const runIds = targets.map(runIdOf).filter((runId): runId is string => runId !== undefined);
-      return panels.compareRuns(runIds);
-    }),
+    vscode.commands.registerCommand(CommandId.compareRuns, (target?: unknown, selected?: unknown) =>
+      panels.compareRuns(runIdsOf(target, selected)),
+    ),
+    // The palette (no argument), the Runs view (selection), a CodeLens or a panel (run ids).
+    vscode.commands.registerCommand(CommandId.showMetrics, (target?: unknown, selected?: unknown) =>
+      panels.showCharts(runIdsOf(target, selected)),
+    ),
   );
 }

@@ -97,6 +97,12 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
 
     runDetails: (root, runId, ignore) => runIndexFor(root, ignore).runDetails(runId),
 
+    metricSeries: (root, ignore, runId, options) =>
+      runIndexFor(root, ignore).series(runId, options.names, options.maxPoints, options.window),
+
+    followMetrics: (root, ignore, runId, maxPoints, listener) =>
+      runIndexFor(root, ignore).follow(runId, undefined, listener, maxPoints),
+
     readRunAnnotations: (root) => readRunAnnotations(nodeFileSystem, root),
 
     updateRunAnnotation: (root, runId, change) => updateRunAnnotation(nodeFileSystem, root, runId, change),

@@ -6,6 +6,8 @@
 import type { Pipeline, Stage } from '../engine/pipeline/model';
 import type { Parsed, Problem } from '../engine/problems';
 import type { RunAnnotation } from '../engine/runAnnotations/runAnnotations';
+import type { Disposable } from '../engine/ports';
+import type { FollowUpdate, RunSeriesResponse, SeriesWindow } from '../node/runIndex/createRunIndexService';
 import type { RunDetailsResult } from '../node/runIndex/readRunDetails';
 import type { RunStatus, RunSummary } from '../engine/runs/model';
 import type { StageState } from './presentation';
@@ -99,6 +101,21 @@ export interface EngineServices {
   listRuns(root: string, limit: number, ignore: readonly string[]): Promise<readonly RunSummary[]>;
   /** One run in full for the Run Details panel (read in the run index worker). */
   runDetails(root: string, runId: string, ignore: readonly string[]): Promise<RunDetailsResult>;
+  /** One run's metric series, downsampled in the run index worker to `maxPoints` over `window`. */
+  metricSeries(
+    root: string,
+    ignore: readonly string[],
+    runId: string,
+    options: { readonly names?: readonly string[]; readonly maxPoints?: number; readonly window?: SeriesWindow },
+  ): Promise<RunSeriesResponse>;
+  /** Follows a live run's series in the worker: everything first (a reset), then appended batches. */
+  followMetrics(
+    root: string,
+    ignore: readonly string[],
+    runId: string,
+    maxPoints: number,
+    listener: (update: FollowUpdate) => void,
+  ): Promise<Disposable>;
   /** Stars, notes and tags by run id (`.mlc/annotations.json`, a small file of mlc's own). */
   readRunAnnotations(root: string): Parsed<ReadonlyMap<string, RunAnnotation>>;
   updateRunAnnotation(root: string, runId: string, change: Partial<RunAnnotation>): Parsed<RunAnnotation | undefined>;

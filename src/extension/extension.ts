@@ -13,7 +13,7 @@ import { RunPanels } from './panels/runPanels';
 import { RunController } from './running/runController';
 import { createRunStatusBar } from './running/runStatusBar';
 import { StageTaskProvider } from './running/stageTaskProvider';
-import { onDidChangeSettings } from './settings';
+import { onDidChangeSettings, readSettings } from './settings';
 import { WorkspaceState } from './state/workspaceState';
 import { watchWorkspace } from './state/workspaceWatchers';
 import { PipelinesTreeProvider } from './views/pipelinesTreeProvider';
@@ -89,6 +89,9 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     controller.onDidChange(() => {
       state.setRunningStages(controller.runningStages());
       void vscode.commands.executeCommand('setContext', ContextKey.running, controller.activeRuns().length > 0);
+    }),
+    controller.onDidStartRun(({ runId, root }) => {
+      if (readSettings(vscode.Uri.file(root)).chartsOpenOnRun) void panels.showCharts([runId], { add: true });
     }),
     controller.onDidFinishRun(() => {
       state.statusDidChange();

@@ -13,6 +13,7 @@ export const CommandId = {
   showRun: 'mlc.showRun',
   showRuns: 'mlc.showRuns',
   compareRuns: 'mlc.compareRuns',
+  showMetrics: 'mlc.showMetrics',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
@@ -29,6 +30,7 @@ export const SettingId = {
   ignore: 'ignore',
   maxRuns: 'runs.maxRuns',
   keyMetrics: 'runs.keyMetrics',
+  chartsOpenOnRun: 'charts.openOnRun',
 } as const;
 
 /** Context keys used in package.json `when` clauses. */

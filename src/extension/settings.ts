@@ -9,6 +9,8 @@ export interface Settings {
   readonly ignore: readonly string[];
   readonly maxRuns: number;
   readonly keyMetrics: number;
+  /** Open Metric Charts beside the code when a run starts from VS Code. */
+  readonly chartsOpenOnRun: boolean;
 }
 
 /** `scope` is the folder (or file) the settings apply to; without one, any resource's value. */
@@ -23,6 +25,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     ignore: Array.isArray(ignore) ? ignore.filter((entry): entry is string => typeof entry === 'string') : [],
     maxRuns: Math.max(1, nonNegative(configuration.get<number>(SettingId.maxRuns), 200)),
     keyMetrics: nonNegative(configuration.get<number>(SettingId.keyMetrics), 3),
+    chartsOpenOnRun: configuration.get<boolean>(SettingId.chartsOpenOnRun) !== false,
   };
 }
 

@@ -8,7 +8,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { buildPanelHtml } from '../../src/extension/panels/panelHtml';
 
 const repoRoot = resolve(__dirname, '../..');
-export const PANELS = ['runHistory', 'runDetails', 'compare'] as const;
+export const PANELS = ['runHistory', 'runDetails', 'compare', 'metricCharts'] as const;
 export type PanelName = (typeof PANELS)[number];
 
 /**

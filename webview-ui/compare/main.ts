@@ -8,6 +8,7 @@ import './compare.css';
 import type { CompareAction, ComparePersistedState, CompareSnapshot, CompareUpdate } from '../../src/protocol/compare';
 import { formatMetricValue } from '../../src/protocol/formatRunValues';
 import { buildButton, buildElement } from '../shared/buildElement';
+import { runColourIndex } from '../shared/runColours';
 import { startPanel } from '../shared/startPanel';
 import {
   type Axis,
@@ -170,7 +171,7 @@ function renderParallel(current: CompareSnapshot): HTMLElement {
     });
     if (points.length < 2) return;
     const line = svgElement('polyline', {
-      class: `run-line series-${runIndex % 6}${kept.has(runIndex) ? '' : ' dimmed'}`,
+      class: `run-line series-${runColourIndex(run.id)}${kept.has(runIndex) ? '' : ' dimmed'}`,
       points: points.join(' '),
     });
     line.append(svgElement('title', {}, run.name));

@@ -3,7 +3,10 @@ import { CommandId } from '../ids';
 import { formatDuration, presentState } from '../presentation';
 import type { WorkspaceState } from '../state/workspaceState';
 
-/** `▶ Run stage · $(state) up to date · last run 12.3 s` over each stage of an open pipeline file. */
+/**
+ * `▶ Run stage · $(state) up to date · Charts · last run 12.3 s` over each stage of an open
+ * pipeline file (`Charts` on stages that declare metrics or plots).
+ */
 export class StageCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
@@ -30,6 +33,17 @@ export class StageCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
           arguments: [address],
         }),
       ];
+      if (stage.outs.some((output) => output.kind === 'metric' || output.kind === 'plot')) {
+        // The stage's last run, else the newest run (the panel opens either way, beside this file).
+        lenses.push(
+          new vscode.CodeLens(range, {
+            command: CommandId.showMetrics,
+            title: '$(graph-line) Charts',
+            tooltip: info.lastRun ? `Metric charts of run ${info.lastRun.runId}` : 'Metric charts of the newest run',
+            arguments: [info.lastRun ? [info.lastRun.runId] : []],
+          }),
+        );
+      }
       const duration = info.lastRun?.durationMs;
       if (duration !== undefined && info.lastRun) {
         lenses.push(

@@ -27,9 +27,15 @@ export function panelWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOpt
   };
 }
 
-/** A new panel beside the active editor, with the panels' webview options. */
-export function createWebviewPanel(viewType: string, title: string, extensionUri: vscode.Uri): vscode.WebviewPanel {
-  return vscode.window.createWebviewPanel(viewType, title, vscode.ViewColumn.Active, panelWebviewOptions(extensionUri));
+/** A new panel in the active editor group (or `column`, e.g. Beside), with the panels' webview options. */
+export function createWebviewPanel(
+  viewType: string,
+  title: string,
+  extensionUri: vscode.Uri,
+  column: vscode.ViewColumn | { readonly viewColumn: vscode.ViewColumn; readonly preserveFocus?: boolean } = vscode
+    .ViewColumn.Active,
+): vscode.WebviewPanel {
+  return vscode.window.createWebviewPanel(viewType, title, column, panelWebviewOptions(extensionUri));
 }
 
 /**

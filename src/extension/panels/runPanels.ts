@@ -1,18 +1,17 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../engine/ports';
 import { COMPARE_VIEW_TYPE, isComparePersistedState } from '../../protocol/compare';
+import { isMetricChartsPersistedState, METRIC_CHARTS_VIEW_TYPE } from '../../protocol/metricCharts';
 import { RUN_DETAILS_VIEW_TYPE } from '../../protocol/runDetails';
 import { RUN_HISTORY_VIEW_TYPE } from '../../protocol/runHistory';
 import type { EngineServices } from '../engineServices';
 import { ensureTrusted } from '../workspaceTrust';
 import { ComparePanel } from './comparePanel';
+import { MetricChartsPanel } from './metricChartsPanel';
 import { RunDetailsPanel, runIdOfSavedState } from './runDetailsPanel';
 import { RunHistoryPanel } from './runHistoryPanel';
 import type { RunPanelActions } from './runPanelActions';
 import { RunPanelSource } from './runPanelSource';
-
-/** The command of the Metric Charts panel (another issue); used when it is registered. */
-const SHOW_METRICS_COMMAND = 'mlc.showMetrics';
 
 export interface RunPanelsOptions {
   readonly extensionUri: vscode.Uri;
@@ -27,7 +26,7 @@ export interface RunPanelsOptions {
 }
 
 /**
- * Owns the Run History, Run Details and Compare panels of the window: creates them, restores them
+ * Owns the Run History, Run Details, Compare and Metric Charts panels of the window: creates them, restores them
  * after a reload (WebviewPanelSerializer), routes one panel's navigation to another, and passes
  * run-list changes on to each.
  */
@@ -35,6 +34,7 @@ export class RunPanels implements vscode.Disposable, RunPanelActions {
   private history: RunHistoryPanel | undefined;
   private readonly details = new Map<string, RunDetailsPanel>();
   private compare: ComparePanel | undefined;
+  private charts: MetricChartsPanel | undefined;
   private readonly source: RunPanelSource;
   private readonly subscriptions: vscode.Disposable[];
 
@@ -65,10 +65,17 @@ export class RunPanels implements vscode.Disposable, RunPanelActions {
           this.adoptCompare(new ComparePanel(panel, state.runIds, state.baselineId, this.dependencies()));
         },
       }),
+      vscode.window.registerWebviewPanelSerializer(METRIC_CHARTS_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state: unknown) => {
+          const runIds = isMetricChartsPersistedState(state) ? state.runIds : [];
+          this.adoptCharts(new MetricChartsPanel(panel, runIds, this.chartsDependencies()));
+        },
+      }),
       options.onDidChangeRuns(() => {
         void this.history?.runsDidChange();
         for (const panel of this.details.values()) panel.runsDidChange();
         this.compare?.runsDidChange();
+        this.charts?.runsDidChange();
       }),
     ];
   }
@@ -76,6 +83,46 @@ export class RunPanels implements vscode.Disposable, RunPanelActions {
   private dependencies() {
     const { extensionUri, engine, logger } = this.options;
     return { extensionUri, engine, logger, source: this.source, actions: this as RunPanelActions };
+  }
+
+  private chartsDependencies() {
+    const { extensionUri, engine, logger } = this.options;
+    return {
+      extensionUri,
+      engine,
+      logger,
+      source: this.source,
+      pickRuns: (preselected: readonly string[]) => this.pickRuns(preselected, 'Chart which runs?', 1),
+    };
+  }
+
+  private adoptCharts(panel: MetricChartsPanel): MetricChartsPanel {
+    this.charts = panel;
+    panel.host.onDidDispose(() => {
+      if (this.charts === panel) this.charts = undefined;
+    });
+    return panel;
+  }
+
+  /** A quick pick of every run, `preselected` ticked; undefined when dismissed or fewer than `atLeast`. */
+  private async pickRuns(
+    preselected: readonly string[],
+    placeHolder: string,
+    atLeast: number,
+  ): Promise<string[] | undefined> {
+    const listed = await this.source.listRuns();
+    const picked = await vscode.window.showQuickPick(
+      listed.map((entry) => ({
+        label: entry.run.name,
+        description: `${entry.run.source} · ${entry.run.status}`,
+        detail: entry.run.id,
+        picked: preselected.includes(entry.run.id),
+        id: entry.run.id,
+      })),
+      { canPickMany: true, placeHolder, matchOnDetail: true },
+    );
+    if (!picked || picked.length < atLeast) return undefined;
+    return picked.map((item) => item.id);
   }
 
   private adoptHistory(panel: RunHistoryPanel): RunHistoryPanel {
@@ -122,32 +169,32 @@ export class RunPanels implements vscode.Disposable, RunPanelActions {
   async compareRuns(runIds: readonly string[]): Promise<vscode.WebviewPanel | undefined> {
     let chosen = [...new Set(runIds)];
     if (chosen.length < 2) {
-      const listed = await this.source.listRuns();
-      const picked = await vscode.window.showQuickPick(
-        listed.map((entry) => ({
-          label: entry.run.name,
-          description: `${entry.run.source} · ${entry.run.status}`,
-          detail: entry.run.id,
-          picked: chosen.includes(entry.run.id),
-          id: entry.run.id,
-        })),
-        { canPickMany: true, placeHolder: 'Compare which runs? (two or more)', matchOnDetail: true },
-      );
-      if (!picked || picked.length < 2) return undefined;
-      chosen = picked.map((item) => item.id);
+      const picked = await this.pickRuns(chosen, 'Compare which runs? (two or more)', 2);
+      if (!picked) return undefined;
+      chosen = picked;
     }
     if (this.compare) this.compare.show(chosen);
     else this.adoptCompare(ComparePanel.create(chosen, this.dependencies()));
     return this.compare!.host.panel;
   }
 
-  async showCharts(runIds: readonly string[]): Promise<unknown> {
-    const commands = await vscode.commands.getCommands(true);
-    if (commands.includes(SHOW_METRICS_COMMAND)) return vscode.commands.executeCommand(SHOW_METRICS_COMMAND, runIds);
-    void vscode.window.showInformationMessage(
-      `The Metric Charts panel is not available yet. Meanwhile \`mlc metrics ${runIds[0] ?? 'RUN_ID'}\` prints a run's series.`,
-    );
-    return undefined;
+  /**
+   * Opens (or reveals) Metric Charts beside the code with these runs; `add` keeps the runs already
+   * shown (a run started from VS Code joins the overlay). Without runs: the newest run.
+   */
+  async showCharts(runIds: readonly string[], options: { readonly add?: boolean } = {}): Promise<vscode.WebviewPanel> {
+    let chosen = [...new Set(runIds)];
+    if (chosen.length === 0 && !this.charts) {
+      const newest = (await this.source.listRuns())[0];
+      chosen = newest ? [newest.run.id] : [];
+    }
+    if (this.charts) {
+      if (chosen.length > 0) this.charts.show(chosen, options.add);
+      else this.charts.host.panel.reveal(undefined, true);
+    } else {
+      this.adoptCharts(MetricChartsPanel.create(chosen, this.chartsDependencies()));
+    }
+    return this.charts!.host.panel;
   }
 
   async rerun(runId: string): Promise<unknown> {
@@ -168,6 +215,7 @@ export class RunPanels implements vscode.Disposable, RunPanelActions {
     this.history?.dispose();
     for (const panel of this.details.values()) panel.dispose();
     this.compare?.dispose();
+    this.charts?.dispose();
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 }

@@ -37,6 +37,9 @@ export class RunController implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly finishedEmitter = new vscode.EventEmitter<RunOutcome>();
   readonly onDidFinishRun = this.finishedEmitter.event;
+  private readonly startedEmitter = new vscode.EventEmitter<{ readonly runId: string; readonly root: string }>();
+  /** A run got its id (its record exists), so panels can show it while it runs. */
+  readonly onDidStartRun = this.startedEmitter.event;
 
   constructor(
     private readonly engine: EngineServices,
@@ -72,6 +75,7 @@ export class RunController implements vscode.Disposable {
         run.planned = planned;
         sink.runStarted(runId, planned);
         update();
+        this.startedEmitter.fire({ runId, root: request.root });
       },
       stageStarted: (address) => {
         run.runningStages.push(address);
@@ -121,5 +125,6 @@ export class RunController implements vscode.Disposable {
     this.stop();
     this.changed.dispose();
     this.finishedEmitter.dispose();
+    this.startedEmitter.dispose();
   }
 }

@@ -28,8 +28,8 @@ function createInThreadClient(options: RunIndexClientOptions): RunIndexClient {
       const found = await service.lookup(runId);
       return readRunDetails(nodeFileSystem, found.kind === 'found' ? found.found.run : undefined);
     },
-    series: (runId, names, maxPoints) => service.series(runId, names, maxPoints),
-    follow: (runId, names, listener) => service.follow(runId, names, listener),
+    series: (runId, names, maxPoints, window) => service.series(runId, names, maxPoints, window),
+    follow: (runId, names, listener, maxPoints) => service.follow(runId, names, listener, maxPoints),
     dispose: () => service.dispose(),
   };
 }

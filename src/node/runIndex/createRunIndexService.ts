@@ -48,6 +48,28 @@ export interface FollowUpdate extends SeriesTailUpdate {
   readonly runId: string;
 }
 
+/** Downsampling of a series request: the x column its buckets use and the visible range (a zoom). */
+export interface SeriesWindow {
+  readonly x: 'step' | 'timestamp';
+  readonly range?: { readonly min: number; readonly max: number };
+}
+
+/** Each series reduced to `maxPoints` over the window (see downsampleSeries); as is without maxPoints. */
+function downsampleAll(
+  series: Readonly<Record<string, MetricSeries>>,
+  maxPoints: number | undefined,
+  window?: SeriesWindow,
+): Record<string, MetricSeries> {
+  const shaped: Record<string, MetricSeries> = {};
+  for (const [name, values] of Object.entries(series)) {
+    shaped[name] =
+      maxPoints === undefined && !window?.range
+        ? values
+        : downsampleSeries(values, { maxPoints, x: window?.x, range: window?.range });
+  }
+  return shaped;
+}
+
 /**
  * The run index for one workspace, in the current thread: revalidates the cached index on every
  * `listRuns` (cheap when nothing changed), reads series incrementally (a run asked for twice is
@@ -104,7 +126,12 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
     return findRun(await refresh(), runId);
   }
 
-  async function readSeries(runId: string, names?: readonly string[], maxPoints?: number): Promise<RunSeriesResponse> {
+  async function readSeries(
+    runId: string,
+    names?: readonly string[],
+    maxPoints?: number,
+    window?: SeriesWindow,
+  ): Promise<RunSeriesResponse> {
     const found = await lookup(runId);
     if (found.kind !== 'found') return { runId, series: {}, problems: [] };
     const { run, store } = found.found;
@@ -139,17 +166,19 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
       series = { ...result.series };
       problems = result.problems;
     }
-    const shaped: Record<string, MetricSeries> = {};
-    for (const [name, values] of Object.entries(series)) {
-      shaped[name] = maxPoints === undefined ? values : downsampleSeries(values, { maxPoints });
-    }
-    return { runId: run.id, series: shaped, problems };
+    return { runId: run.id, series: downsampleAll(series, maxPoints, window), problems };
   }
 
+  /**
+   * Calls `listener` with the whole series first (a reset), then with each batch of appended
+   * points. With `maxPoints`, a batch longer than that (the first one, usually) is downsampled
+   * here, so a long run reaches a chart at its pixel width.
+   */
   async function follow(
     runId: string,
     names: readonly string[] | undefined,
     listener: (update: FollowUpdate) => void,
+    maxPoints?: number,
   ): Promise<Disposable> {
     const found = await lookup(runId);
     if (found.kind !== 'found') return { dispose: () => undefined };
@@ -157,14 +186,23 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
     const reader = readers[Number(store.readerKey.split('#')[1])];
     if (!reader || !isTailableReader(reader)) return { dispose: () => undefined };
     const tail = reader.createTail(store.store, run.id, names);
+    const shaped = (update: SeriesTailUpdate) => ({
+      ...update,
+      series: downsampleAll(
+        update.series,
+        maxPoints !== undefined && Object.values(update.series).some((values) => values.steps.length > maxPoints)
+          ? maxPoints
+          : undefined,
+      ),
+    });
     const first = tail.poll({ fs });
-    listener({ runId: run.id, ...first, reset: true });
+    listener({ runId: run.id, ...shaped(first), reset: true });
     const watch = watchRunFiles(
       () => tail.watchedPaths(),
       () => {
         const update = tail.poll({ fs });
         if (update.reset || Object.keys(update.series).length > 0 || update.problems.length > 0) {
-          listener({ runId: run.id, ...update });
+          listener({ runId: run.id, ...shaped(update) });
         }
       },
     );

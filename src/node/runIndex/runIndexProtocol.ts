@@ -1,5 +1,5 @@
 import type { RunQuery } from '../../engine/runIndex/queryRunIndex';
-import type { FollowUpdate } from './createRunIndexService';
+import type { FollowUpdate, SeriesWindow } from './createRunIndexService';
 
 /** What the run index worker is started with (`workerData`). */
 export interface RunIndexWorkerData {
@@ -21,8 +21,15 @@ export type RunIndexRequest =
       readonly runId: string;
       readonly names?: readonly string[];
       readonly maxPoints?: number;
+      readonly window?: SeriesWindow;
     }
-  | { readonly id: number; readonly method: 'follow'; readonly runId: string; readonly names?: readonly string[] }
+  | {
+      readonly id: number;
+      readonly method: 'follow';
+      readonly runId: string;
+      readonly names?: readonly string[];
+      readonly maxPoints?: number;
+    }
   | { readonly id: number; readonly method: 'unfollow'; readonly subscription: number };
 
 /** Worker -> client: a response, or an update of a followed run. */

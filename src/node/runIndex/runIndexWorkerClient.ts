@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Disposable } from '../../engine/ports';
 import type { RunLookup, RunQuery } from '../../engine/runIndex/queryRunIndex';
-import type { FollowUpdate, RunListResult, RunSeriesResponse } from './createRunIndexService';
+import type { FollowUpdate, RunListResult, RunSeriesResponse, SeriesWindow } from './createRunIndexService';
 import type { RunDetailsResult } from './readRunDetails';
 import type { RunIndexMessage, RunIndexRequest, RunIndexWorkerData } from './runIndexProtocol';
 
@@ -30,13 +30,25 @@ export interface RunIndexClient {
   lookup(runId: string): Promise<RunLookup>;
   /** One run with its mlc record and log tails (undefined `run` when the id is unknown). */
   runDetails(runId: string): Promise<RunDetailsResult>;
-  /** Series of one run; with `maxPoints`, each is downsampled (min/max/first/last per bucket). */
-  series(runId: string, names?: readonly string[], maxPoints?: number): Promise<RunSeriesResponse>;
-  /** Calls `listener` with the whole series first (reset), then with appended points as they land. */
+  /**
+   * Series of one run; with `maxPoints`, each is downsampled (min/max/first/last per bucket), over
+   * `window`'s x column and visible range when given (a chart's zoom).
+   */
+  series(
+    runId: string,
+    names?: readonly string[],
+    maxPoints?: number,
+    window?: SeriesWindow,
+  ): Promise<RunSeriesResponse>;
+  /**
+   * Calls `listener` with the whole series first (reset), then with appended points as they land;
+   * a batch longer than `maxPoints` is downsampled in the worker.
+   */
   follow(
     runId: string,
     names: readonly string[] | undefined,
     listener: (update: FollowUpdate) => void,
+    maxPoints?: number,
   ): Promise<Disposable>;
   dispose(): void;
 }
@@ -95,11 +107,12 @@ export function createRunIndexWorkerClient(
       request<RunListResult>({ method: 'listRuns', query, revalidate: options.revalidate }),
     lookup: (runId) => request<RunLookup>({ method: 'lookup', runId }),
     runDetails: (runId) => request<RunDetailsResult>({ method: 'runDetails', runId }),
-    series: (runId, names, maxPoints) => request<RunSeriesResponse>({ method: 'series', runId, names, maxPoints }),
-    async follow(runId, names, listener) {
+    series: (runId, names, maxPoints, window) =>
+      request<RunSeriesResponse>({ method: 'series', runId, names, maxPoints, window }),
+    async follow(runId, names, listener, maxPoints) {
       const id = nextId++;
       listeners.set(id, listener);
-      await request<number>({ method: 'follow', runId, names, id });
+      await request<number>({ method: 'follow', runId, names, id, maxPoints });
       return {
         dispose() {
           listeners.delete(id);

@@ -31,11 +31,14 @@ if (port) {
         return readRunDetails(nodeFileSystem, found.kind === 'found' ? found.found.run : undefined);
       }
       case 'series':
-        return service.series(request.runId, request.names, request.maxPoints);
+        return service.series(request.runId, request.names, request.maxPoints, request.window);
       case 'follow': {
         const subscription = request.id;
-        const disposable = await service.follow(request.runId, request.names, (update) =>
-          post({ type: 'followUpdate', subscription, update }),
+        const disposable = await service.follow(
+          request.runId,
+          request.names,
+          (update) => post({ type: 'followUpdate', subscription, update }),
+          request.maxPoints,
         );
         subscriptions.set(subscription, disposable);
         return subscription;

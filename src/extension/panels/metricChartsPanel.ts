@@ -1,0 +1,261 @@
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { Disposable, Logger } from '../../engine/ports';
+import type { MetricSeries } from '../../engine/runs/model';
+import { formatCsv } from '../../engine/runs/formatTextTable';
+import type { MessageHandlers } from '../../protocol/messageHandlers';
+import {
+  type ChartRun,
+  type ChartSeries,
+  METRIC_CHARTS_VIEW_TYPE,
+  type MetricChartsAction,
+  metricChartsActionValidators,
+  type MetricChartsSnapshot,
+  type MetricChartsUpdate,
+  type SeriesPoints,
+} from '../../protocol/metricCharts';
+import type { PanelCommonAction } from '../../protocol/panelCommon';
+import type { EngineServices } from '../engineServices';
+import { readSettings } from '../settings';
+import { createWebviewPanel, PanelHost } from './panelHost';
+import type { ListedRun, RunPanelSource } from './runPanelSource';
+
+export const METRIC_CHARTS_TITLE = 'Metric Charts';
+
+/**
+ * Points per series in a snapshot before the panel has said how wide it is: four per pixel
+ * (first, min, max, last per bucket) of a wide chart. A zoom asks again for the visible range.
+ */
+export const SNAPSHOT_MAX_POINTS = 4 * 1000;
+
+export interface MetricChartsDependencies {
+  readonly extensionUri: vscode.Uri;
+  readonly engine: EngineServices;
+  readonly source: RunPanelSource;
+  readonly logger: Logger;
+  /** Opens a quick pick of every run; resolves with the chosen ids (undefined when dismissed). */
+  readonly pickRuns: (preselected: readonly string[]) => Promise<readonly string[] | undefined>;
+}
+
+/** A series as the panel receives it: JSON numbers, NaN and missing times as null. */
+export function toSeriesPoints(series: MetricSeries): SeriesPoints {
+  const finiteOrNull = (array: Float64Array) => Array.from(array, (value) => (Number.isFinite(value) ? value : null));
+  return {
+    steps: Array.from(series.steps),
+    values: finiteOrNull(series.values),
+    timestamps: finiteOrNull(series.timestamps),
+  };
+}
+
+/**
+ * The worker's answer as chart series. A series reduced to `maxPoints` keeps at most that many
+ * points and usually more than a quarter of them (up to four per bucket), so one that long may hide
+ * detail a zoom would show: the panel asks for its visible range again.
+ */
+function toChartSeries(series: Readonly<Record<string, MetricSeries>>, maxPoints: number): Record<string, ChartSeries> {
+  const shaped: Record<string, ChartSeries> = {};
+  for (const [name, values] of Object.entries(series)) {
+    shaped[name] = { ...toSeriesPoints(values), downsampled: values.steps.length > maxPoints / 4 };
+  }
+  return shaped;
+}
+
+/**
+ * Metric charts of any number of runs, opened beside the code. The series come from the run index
+ * worker, downsampled there to the chart's width (and again for the visible range on zoom); live
+ * runs are followed there too and their new points posted as batches. One panel per window, given
+ * new runs when charts are asked for again.
+ */
+export class MetricChartsPanel implements vscode.Disposable {
+  readonly host: PanelHost<MetricChartsUpdate, MetricChartsAction>;
+  private readonly follows = new Map<string, Promise<Disposable>>();
+  private isDisposed = false;
+
+  static create(runIds: readonly string[], dependencies: MetricChartsDependencies): MetricChartsPanel {
+    const panel = createWebviewPanel(
+      METRIC_CHARTS_VIEW_TYPE,
+      METRIC_CHARTS_TITLE,
+      dependencies.extensionUri,
+      // Beside the code, leaving the focus in the editor (the user keeps typing while a run charts).
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+    );
+    return new MetricChartsPanel(panel, runIds, dependencies);
+  }
+
+  constructor(
+    panel: vscode.WebviewPanel,
+    private runIds: readonly string[],
+    private readonly dependencies: MetricChartsDependencies,
+  ) {
+    this.host = new PanelHost<MetricChartsUpdate, MetricChartsAction>({
+      panel,
+      extensionUri: dependencies.extensionUri,
+      bundle: 'metricCharts',
+      validators: metricChartsActionValidators,
+      handlers: this.handlers(),
+      snapshot: async () => ({ type: 'snapshotted', snapshot: await this.snapshot() }),
+      logger: dependencies.logger,
+    });
+    this.host.onDidDispose(() => this.dispose());
+  }
+
+  get shownRunIds(): readonly string[] {
+    return this.runIds;
+  }
+
+  /** Shows these runs (added to the ones shown when `add`), revealing the panel beside the code. */
+  show(runIds: readonly string[], add = false): void {
+    this.runIds = add ? [...new Set([...this.runIds, ...runIds])] : [...new Set(runIds)];
+    this.host.panel.reveal(undefined, true);
+    this.host.refresh();
+  }
+
+  /** Runs changed (one started or ended): a fresh snapshot, which also starts or stops follows. */
+  runsDidChange(): void {
+    this.host.refresh();
+  }
+
+  private ignoreOf(listed: ListedRun): readonly string[] {
+    return readSettings(vscode.Uri.file(listed.root)).ignore;
+  }
+
+  private async snapshot(): Promise<MetricChartsSnapshot> {
+    const { source, engine, logger } = this.dependencies;
+    await source.listRuns();
+    const found = await Promise.all(this.runIds.map(async (runId) => ({ runId, listed: await source.find(runId) })));
+    const runs: ChartRun[] = [];
+    const live: string[] = [];
+    for (const { listed } of found) {
+      if (!listed) continue;
+      const isLive = listed.run.status === 'running' || listed.run.status === 'queued';
+      let series: Record<string, ChartSeries> = {};
+      if (isLive) {
+        // A followed run's series arrive as the follow's first batch (a reset), after this snapshot.
+        live.push(listed.run.id);
+      } else {
+        const response = await engine.metricSeries(listed.root, this.ignoreOf(listed), listed.run.id, {
+          maxPoints: SNAPSHOT_MAX_POINTS,
+        });
+        for (const problem of response.problems) logger.warn(problem.message, { code: problem.code });
+        series = toChartSeries(response.series, SNAPSHOT_MAX_POINTS);
+      }
+      runs.push({
+        id: listed.run.id,
+        name: listed.run.name,
+        source: listed.run.source,
+        status: listed.row.status,
+        startedAt: listed.row.startedAt,
+        series,
+      });
+    }
+    this.followLiveRuns(found.flatMap(({ listed }) => (listed && live.includes(listed.run.id) ? [listed] : [])));
+    return {
+      runs,
+      live,
+      missing: found.filter(({ listed }) => !listed).map(({ runId }) => runId),
+    };
+  }
+
+  /**
+   * (Re)starts a follow for each live run, so its first batch (everything so far) lands after the
+   * snapshot that cleared it; stops the follows of runs no longer live or shown.
+   */
+  private followLiveRuns(liveRuns: readonly ListedRun[]): void {
+    for (const [runId, follow] of this.follows) {
+      void follow.then((subscription) => subscription.dispose());
+      this.follows.delete(runId);
+    }
+    if (this.isDisposed) return;
+    for (const listed of liveRuns) {
+      const runId = listed.run.id;
+      const follow = this.dependencies.engine.followMetrics(
+        listed.root,
+        this.ignoreOf(listed),
+        runId,
+        SNAPSHOT_MAX_POINTS,
+        (update) => {
+          if (this.follows.get(runId) !== follow) return;
+          const series: Record<string, SeriesPoints> = {};
+          for (const [name, values] of Object.entries(update.series)) series[name] = toSeriesPoints(values);
+          this.host.post({ type: 'seriesAppended', runId, reset: update.reset, series, live: true });
+        },
+      );
+      this.follows.set(runId, follow);
+      follow.catch((error: unknown) =>
+        this.dependencies.logger.warn('A live run could not be followed', { runId, error: String(error) }),
+      );
+    }
+  }
+
+  private async exportFile(title: string, fileName: string, filters: Record<string, string[]>, bytes: Uint8Array) {
+    const root = this.dependencies.source.roots()[0];
+    const target = await vscode.window.showSaveDialog({
+      title,
+      defaultUri: root ? vscode.Uri.file(join(root, fileName)) : undefined,
+      filters,
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, bytes);
+    void vscode.window.setStatusBarMessage(`Exported ${vscode.workspace.asRelativePath(target)}`, 5000);
+  }
+
+  private handlers(): MessageHandlers<Exclude<MetricChartsAction, PanelCommonAction>> {
+    const { source, engine, pickRuns } = this.dependencies;
+    const safeName = (metric: string) => metric.replace(/[^\w.-]+/g, '_');
+    return {
+      refineSeries: async (message) => {
+        const refined: Record<string, ChartSeries> = {};
+        await Promise.all(
+          message.ranges.map(async (range) => {
+            const listed = await source.find(range.runId);
+            if (!listed) return;
+            const response = await engine.metricSeries(listed.root, this.ignoreOf(listed), listed.run.id, {
+              names: [message.metric],
+              maxPoints: message.maxPoints,
+              window: { x: message.x, range: { min: range.min, max: range.max } },
+            });
+            const values = response.series[message.metric];
+            if (values)
+              refined[range.runId] = toChartSeries({ [message.metric]: values }, message.maxPoints)[message.metric]!;
+          }),
+        );
+        this.host.post({
+          type: 'seriesRefined',
+          requestId: message.requestId,
+          metric: message.metric,
+          series: refined,
+        });
+      },
+      addRuns: async () => {
+        const chosen = await pickRuns(this.runIds);
+        if (chosen) this.show(chosen);
+      },
+      removeRun: (message) => this.show(this.runIds.filter((runId) => runId !== message.runId)),
+      exportPng: async (message) => {
+        const base64 = message.dataUrl.slice(message.dataUrl.indexOf(',') + 1);
+        await this.exportFile(
+          `Export the ${message.metric} chart as PNG`,
+          `${safeName(message.metric)}.png`,
+          { PNG: ['png'] },
+          Buffer.from(base64, 'base64'),
+        );
+      },
+      exportCsv: async (message) => {
+        await this.exportFile(
+          `Export the ${message.metric} series as CSV`,
+          `${safeName(message.metric)}.csv`,
+          { CSV: ['csv'] },
+          Buffer.from(formatCsv(message.header, message.rows), 'utf8'),
+        );
+      },
+    };
+  }
+
+  dispose(): void {
+    if (this.isDisposed) return;
+    this.isDisposed = true;
+    for (const follow of this.follows.values()) void follow.then((subscription) => subscription.dispose());
+    this.follows.clear();
+    this.host.panel.dispose();
+  }
+}
