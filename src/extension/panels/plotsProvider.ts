@@ -1,13 +1,9 @@
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../engine/runs/model';
-import { loadPlots } from '../../node/plots/loadPlots';
-import { nodeFileSystem } from '../../node/nodeFileSystem';
+import { loadPlotsInWorker } from '../../node/plots/plotsWorkerClient';
 import type { PlotImage, PlotView } from '../../protocol/plotViews';
 import type { PlotsSnapshot, PlotsUpdate } from '../../protocol/plots';
-
-/** Where a run's images (read from DVC's cache or its git commit) are put for the webview to load. */
-const RUN_IMAGES_FOLDER = join('.mlc', 'cache', 'plots');
 
 /**
  * Lets the panel's webview load images from the workspace folders (plot images and the run images
@@ -24,7 +20,8 @@ export function allowWorkspaceImages(webview: vscode.Webview): void {
 
 /**
  * The Plots tab's data: every plot of the workspace's pipelines for the workspace and for the
- * runs the panel shows (src/node/plots/loadPlots), images as webview URIs.
+ * runs the panel shows, read in the plots worker (src/node/plots/loadPlotsWithImages); images as
+ * webview URIs of the files the worker names.
  */
 export async function loadPanelPlots(options: {
   readonly webview: vscode.Webview;
@@ -33,31 +30,15 @@ export async function loadPanelPlots(options: {
   readonly requestId: number;
 }): Promise<PlotsUpdate> {
   const { webview, workspaceRoot } = options;
-  const loaded = await loadPlots({ fs: nodeFileSystem, workspaceRoot, runs: options.runs, includeWorkspace: true });
-  const imageUri = async (image: PlotImage): Promise<string | undefined> => {
-    const runFiles = loaded.runFiles.get(image.revision);
-    if (!runFiles) return webview.asWebviewUri(vscode.Uri.file(join(workspaceRoot, image.path))).toString();
-    const bytes = await runFiles.readBytes(image.path);
-    if (!bytes) return undefined;
-    const safeRun = image.revision.replace(/[^\w.-]+/g, '_');
-    const copy = join(workspaceRoot, RUN_IMAGES_FOLDER, safeRun, image.path);
-    if (!copy.startsWith(join(workspaceRoot, RUN_IMAGES_FOLDER))) return undefined;
-    nodeFileSystem.writeFileAtomic(copy, bytes);
-    return webview.asWebviewUri(vscode.Uri.file(copy)).toString();
-  };
-  const plots: PlotView[] = [];
-  for (const view of loaded.views) {
-    if (view.kind !== 'image') {
-      plots.push(view);
-      continue;
-    }
-    const images: PlotImage[] = [];
-    for (const image of view.images) {
-      const uri = await imageUri(image);
-      images.push(uri === undefined ? image : { ...image, uri });
-    }
-    plots.push({ ...view, images });
-  }
+  const loaded = await loadPlotsInWorker({ workspaceRoot, runs: options.runs });
+  const plots: PlotView[] = loaded.views.map((view) => {
+    if (view.kind !== 'image') return view;
+    const images: PlotImage[] = view.images.map((image) => {
+      const file = loaded.imageFiles[`${image.revision}\0${image.path}`];
+      return file === undefined ? image : { ...image, uri: webview.asWebviewUri(vscode.Uri.file(file)).toString() };
+    });
+    return { ...view, images };
+  });
   const snapshot: PlotsSnapshot = {
     revisions: loaded.revisions,
     plots,

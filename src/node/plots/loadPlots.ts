@@ -9,6 +9,9 @@ import type { Problem } from '../../engine/problems';
 import type { RunSummary } from '../../engine/runs/model';
 import { readRunRecord } from '../../engine/runStore/readRunRecord';
 import { WORKSPACE_REVISION, type PlotView } from '../../engine/plots/plotViewTypes';
+import { join, relative } from 'node:path';
+import { nodeFileSystem } from '../nodeFileSystem';
+import type { PlotsRequest, PlotsResult } from './plotsWorkerClient';
 import { openRunPlotFiles, type RunPlotFiles } from './runPlotFiles';
 
 export interface LoadedPlots {
@@ -58,4 +61,36 @@ export async function loadPlots(options: {
     problems: [...specs.problems, ...collected.problems],
     runFiles,
   };
+}
+
+/** Where a run's images (found in DVC's cache or its git commit) are copied for the panel to show. */
+const RUN_IMAGES_FOLDER = join('.mlc', 'cache', 'plots');
+
+/**
+ * loadPlots for the Plots tab (in the plots worker): the plots of the workspace and the runs, and
+ * for every image shown the file the panel loads: the workspace's own, or a copy of the run's
+ * version under `.mlc/cache/plots/<run>/` (a run's image may exist only in a cache or a commit).
+ */
+export async function loadPlotsWithImages(request: PlotsRequest): Promise<PlotsResult> {
+  const { workspaceRoot } = request;
+  const loaded = await loadPlots({ fs: nodeFileSystem, workspaceRoot, runs: request.runs, includeWorkspace: true });
+  const imageFiles: Record<string, string> = {};
+  const copiesRoot = join(workspaceRoot, RUN_IMAGES_FOLDER);
+  for (const view of loaded.views) {
+    if (view.kind !== 'image') continue;
+    for (const image of view.images) {
+      const key = `${image.revision}\0${image.path}`;
+      const runFiles = loaded.runFiles.get(image.revision);
+      if (!runFiles) {
+        imageFiles[key] = join(workspaceRoot, image.path);
+        continue;
+      }
+      const bytes = await runFiles.readBytes(image.path);
+      const copy = join(copiesRoot, image.revision.replace(/[^\w.-]+/g, '_'), image.path);
+      if (!bytes || relative(copiesRoot, copy).startsWith('..')) continue;
+      nodeFileSystem.writeFileAtomic(copy, bytes);
+      imageFiles[key] = copy;
+    }
+  }
+  return { revisions: loaded.revisions, views: loaded.views, problems: loaded.problems, imageFiles };
 }
