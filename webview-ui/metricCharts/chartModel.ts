@@ -204,24 +204,40 @@ export interface XYSeries {
 
 /** Points of a series as chart x and y (points without an x on this axis left out; x ascending). */
 export function toXY(points: SeriesPoints, axis: ChartXAxis, origin: number | null, logScale: boolean): XYSeries {
-  const pairs: [number, number | null][] = [];
-  let sorted = true;
+  if (axis === 'step' && !logScale && isAscending(points.steps)) {
+    // The usual case needs no copy: steps in order, values as they are.
+    return { xs: points.steps, ys: points.values };
+  }
+  const xs: number[] = [];
+  const ys: (number | null)[] = [];
   for (let index = 0; index < points.steps.length; index++) {
     const x = toChartX(axis, points.steps[index]!, points.timestamps[index] ?? null, origin);
     if (x === null) continue;
-    let y = points.values[index] ?? null;
-    if (logScale && y !== null && !(y > 0)) y = null;
-    if (pairs.length > 0 && x < pairs[pairs.length - 1]![0]) sorted = false;
-    pairs.push([x, y]);
+    const y = points.values[index] ?? null;
+    xs.push(x);
+    ys.push(logScale && y !== null && !(y > 0) ? null : y);
   }
-  if (!sorted) pairs.sort((left, right) => left[0] - right[0]);
-  return { xs: pairs.map(([x]) => x), ys: pairs.map(([, y]) => y) };
+  if (isAscending(xs)) return { xs, ys };
+  // A stable sort keeps points with the same x in file order.
+  const order = xs.map((_, index) => index).sort((left, right) => xs[left]! - xs[right]! || left - right);
+  return { xs: order.map((index) => xs[index]!), ys: order.map((index) => ys[index]!) };
 }
 
-/** Aligned data: one shared ascending x array, and per series a value (or null) at each x. */
+function isAscending(xs: readonly number[]): boolean {
+  for (let index = 1; index < xs.length; index++) if (xs[index]! < xs[index - 1]!) return false;
+  return true;
+}
+
+/**
+ * Aligned data: one shared ascending x array, and per series a value at each x, or a hole (read
+ * as undefined, a gap to uPlot). Holes rather than nulls keep the arrays of unboxed doubles: a
+ * million nulls and numbers mixed would box every number.
+ */
+export type AlignedValues = (number | null | undefined)[];
+
 export interface AlignedSeries {
   readonly xs: Float64Array;
-  readonly ys: (number | null)[][];
+  readonly ys: AlignedValues[];
   /** True when x values were snapped to a grid because the union was larger than the budget. */
   readonly snapped: boolean;
 }
@@ -243,24 +259,52 @@ export function mergeSeries(series: readonly XYSeries[], budget: number): Aligne
       snapped: false,
     };
   }
+  const union = unionOfXs(series);
+  const unique = union.length;
+  if (unique <= budget) return { xs: union, ys: series.map((other) => placeOnXs(union, other)), snapped: false };
+  return snapToGrid(series, union[0]!, union[unique - 1]!, Math.max(1, Math.floor(budget / 2)));
+}
+
+/**
+ * The distinct x values of all series, ascending. Steps (integers in a range not much wider than
+ * the point count) are marked in a bitmap, in one pass; other x values are sorted.
+ */
+function unionOfXs(series: readonly XYSeries[]): Float64Array {
   let total = 0;
-  for (const other of series) total += other.xs.length;
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  let isIntegral = true;
+  for (const { xs } of series) {
+    total += xs.length;
+    for (const x of xs) {
+      if (x < low) low = x;
+      if (x > high) high = x;
+      if (isIntegral && !Number.isInteger(x)) isIntegral = false;
+    }
+  }
+  if (total === 0) return new Float64Array(0);
+  if (isIntegral && high - low <= 4 * total + 1024) {
+    const seen = new Uint8Array(high - low + 1);
+    for (const { xs } of series) for (const x of xs) seen[x - low] = 1;
+    let count = 0;
+    for (const mark of seen) count += mark;
+    const union = new Float64Array(count);
+    let position = 0;
+    for (let offset = 0; offset < seen.length; offset++) if (seen[offset]) union[position++] = low + offset;
+    return union;
+  }
   const all = new Float64Array(total);
   let offset = 0;
-  for (const other of series) {
-    all.set(other.xs, offset);
-    offset += other.xs.length;
+  for (const { xs } of series) {
+    all.set(xs, offset);
+    offset += xs.length;
   }
   all.sort();
   let unique = 0;
   for (let index = 0; index < all.length; index++) {
     if (index === 0 || all[index] !== all[unique - 1]) all[unique++] = all[index]!;
   }
-  if (unique <= budget) {
-    const xs = all.slice(0, unique);
-    return { xs, ys: series.map((other) => placeOnXs(xs, other)), snapped: false };
-  }
-  return snapToGrid(series, all[0]!, all[unique - 1]!, Math.max(1, Math.floor(budget / 2)));
+  return all.slice(0, unique);
 }
 
 function sameXs(left: readonly number[], right: readonly number[]): boolean {
@@ -271,20 +315,25 @@ function sameXs(left: readonly number[], right: readonly number[]): boolean {
 }
 
 /** Values on their own xs, except that repeated x values (a step logged twice) keep the last. */
-function dedupeLast(xs: readonly number[], ys: readonly (number | null)[]): (number | null)[] {
-  const out = ys.slice();
+function dedupeLast(xs: readonly number[], ys: readonly (number | null)[]): AlignedValues {
+  let hasRepeats = false;
+  for (let index = 0; index + 1 < xs.length && !hasRepeats; index++) hasRepeats = xs[index] === xs[index + 1];
+  if (!hasRepeats) return ys as AlignedValues;
+  const out = ys.slice() as AlignedValues;
   for (let index = 0; index + 1 < xs.length; index++) if (xs[index] === xs[index + 1]) out[index] = null;
   return out;
 }
 
 /** A series' values at the positions of the shared xs (both ascending; a repeated x keeps the last). */
-function placeOnXs(xs: Float64Array, series: XYSeries): (number | null)[] {
-  const out: (number | null)[] = new Array<number | null>(xs.length).fill(null);
+function placeOnXs(xs: Float64Array, series: XYSeries): AlignedValues {
+  const out: AlignedValues = new Array<number | undefined>(xs.length);
   let position = 0;
   for (let index = 0; index < series.xs.length; index++) {
     const x = series.xs[index]!;
     while (xs[position]! < x) position++;
-    out[position] = series.ys[index] ?? null;
+    const value = series.ys[index];
+    if (value !== null && value !== undefined) out[position] = value;
+    else if (out[position] !== undefined) delete out[position];
   }
   return out;
 }
@@ -307,7 +356,7 @@ function snapToGrid(series: readonly XYSeries[], low: number, high: number, colu
       if (!(value >= minimums[column]!)) minimums[column] = value;
       if (!(value <= maximums[column]!)) maximums[column] = value;
     }
-    const out: (number | null)[] = new Array<number | null>(columns * 2).fill(null);
+    const out: AlignedValues = new Array<number | undefined>(columns * 2);
     for (let column = 0; column < columns; column++) {
       if (Number.isNaN(minimums[column]!)) continue;
       out[2 * column] = minimums[column]!;
@@ -324,7 +373,7 @@ function snapToGrid(series: readonly XYSeries[], low: number, high: number, colu
  */
 export function valueNear(
   xs: ArrayLike<number>,
-  ys: readonly (number | null)[],
+  ys: readonly (number | null | undefined)[],
   index: number,
   reach = 256,
 ): number | null {
@@ -366,6 +415,6 @@ export function chartCsv(
 /** All the raw points drawn on a chart (the e2e test reads it to see a live curve grow). */
 export function countPoints(aligned: AlignedSeries): number {
   let count = 0;
-  for (const ys of aligned.ys) for (const value of ys) if (value !== null) count++;
+  for (const ys of aligned.ys) for (const value of ys) if (value !== null && value !== undefined) count++;
   return count;
 }

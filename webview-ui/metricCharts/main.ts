@@ -199,7 +199,7 @@ function applySnapshot(snapshot: MetricChartsSnapshot): void {
   runOrder = snapshot.runs.map((run) => run.id);
   live = new Set(snapshot.live);
   missing = snapshot.missing;
-  for (const view of charts.values()) view.zoom = null;
+  // The user's zooms stay (a snapshot comes whenever runs change, e.g. while a pipeline runs).
   setState({ runIds: [...runOrder, ...missing] });
 }
 
@@ -619,9 +619,21 @@ function createPlot(view: ChartView, runIds: readonly string[], data: uPlot.Alig
       setCursor: [(plot) => showReadout(view, plot)],
       setScale: [
         (plot, scaleKey) => {
-          if (scaleKey !== 'x' || view.isSettingScales) return;
+          if (scaleKey !== 'x') return;
           const { min, max } = plot.scales.x!;
           if (min === undefined || max === undefined || min === null || max === null) return;
+          // The shown x range, for tests (the axes themselves are drawn on the canvas).
+          view.card.dataset.xRange = `${min}..${max}`;
+          if (view.isSettingScales) return;
+          // uPlot also sets the scale when it fits new data (in its own later commit): a range
+          // that covers all the data is no zoom.
+          const xs = view.aligned?.xs;
+          const isWhole = !xs || xs.length === 0 || (min <= xs[0]! && max >= xs[xs.length - 1]!);
+          if (isWhole) {
+            view.zoom = null;
+            return;
+          }
+          if (view.zoom?.min === min && view.zoom.max === max) return;
           view.zoom = { min, max };
           scheduleRefine(view);
         },

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Disposable, Logger } from '../../engine/ports';
-import type { MetricSeries } from '../../engine/runs/model';
 import { formatCsv } from '../../engine/runs/formatTextTable';
 import type { MessageHandlers } from '../../protocol/messageHandlers';
 import {
@@ -17,17 +16,12 @@ import {
 import type { PanelCommonAction } from '../../protocol/panelCommon';
 import type { EngineServices } from '../engineServices';
 import { readSettings } from '../settings';
+import { SNAPSHOT_MAX_POINTS, toChartSeries, toSeriesPoints } from './chartSeries';
 import { createWebviewPanel, PanelHost } from './panelHost';
 import { allowWorkspaceImages, loadPanelPlots } from './plotsProvider';
 import type { ListedRun, RunPanelSource } from './runPanelSource';
 
 export const METRIC_CHARTS_TITLE = 'Metric Charts';
-
-/**
- * Points per series in a snapshot before the panel has said how wide it is: four per pixel
- * (first, min, max, last per bucket) of a wide chart. A zoom asks again for the visible range.
- */
-export const SNAPSHOT_MAX_POINTS = 4 * 1000;
 
 export interface MetricChartsDependencies {
   readonly extensionUri: vscode.Uri;
@@ -36,29 +30,6 @@ export interface MetricChartsDependencies {
   readonly logger: Logger;
   /** Opens a quick pick of every run; resolves with the chosen ids (undefined when dismissed). */
   readonly pickRuns: (preselected: readonly string[]) => Promise<readonly string[] | undefined>;
-}
-
-/** A series as the panel receives it: JSON numbers, NaN and missing times as null. */
-export function toSeriesPoints(series: MetricSeries): SeriesPoints {
-  const finiteOrNull = (array: Float64Array) => Array.from(array, (value) => (Number.isFinite(value) ? value : null));
-  return {
-    steps: Array.from(series.steps),
-    values: finiteOrNull(series.values),
-    timestamps: finiteOrNull(series.timestamps),
-  };
-}
-
-/**
- * The worker's answer as chart series. A series reduced to `maxPoints` keeps at most that many
- * points and usually more than a quarter of them (up to four per bucket), so one that long may hide
- * detail a zoom would show: the panel asks for its visible range again.
- */
-function toChartSeries(series: Readonly<Record<string, MetricSeries>>, maxPoints: number): Record<string, ChartSeries> {
-  const shaped: Record<string, ChartSeries> = {};
-  for (const [name, values] of Object.entries(series)) {
-    shaped[name] = { ...toSeriesPoints(values), downsampled: values.steps.length > maxPoints / 4 };
-  }
-  return shaped;
 }
 
 /**
@@ -129,18 +100,13 @@ export class MetricChartsPanel implements vscode.Disposable {
     const live: string[] = [];
     for (const { listed } of found) {
       if (!listed) continue;
-      const isLive = listed.run.status === 'running' || listed.run.status === 'queued';
-      let series: Record<string, ChartSeries> = {};
-      if (isLive) {
-        // A followed run's series arrive as the follow's first batch (a reset), after this snapshot.
-        live.push(listed.run.id);
-      } else {
-        const response = await engine.metricSeries(listed.root, this.ignoreOf(listed), listed.run.id, {
-          maxPoints: SNAPSHOT_MAX_POINTS,
-        });
-        for (const problem of response.problems) logger.warn(problem.message, { code: problem.code });
-        series = toChartSeries(response.series, SNAPSHOT_MAX_POINTS);
-      }
+      if (listed.run.status === 'running' || listed.run.status === 'queued') live.push(listed.run.id);
+      // Live runs too: their follow's batches add only steps after the last one the page holds.
+      const response = await engine.metricSeries(listed.root, this.ignoreOf(listed), listed.run.id, {
+        maxPoints: SNAPSHOT_MAX_POINTS,
+      });
+      for (const problem of response.problems) logger.warn(problem.message, { code: problem.code });
+      const series = toChartSeries(response.series, SNAPSHOT_MAX_POINTS);
       runs.push({
         id: listed.run.id,
         name: listed.run.name,
@@ -158,18 +124,20 @@ export class MetricChartsPanel implements vscode.Disposable {
     };
   }
 
-  /**
-   * (Re)starts a follow for each live run, so its first batch (everything so far) lands after the
-   * snapshot that cleared it; stops the follows of runs no longer live or shown.
-   */
+  /** Starts a follow for each live run not followed yet; stops those of runs no longer live or shown. */
   private followLiveRuns(liveRuns: readonly ListedRun[]): void {
+    const liveIds = new Set(liveRuns.map((listed) => listed.run.id));
     for (const [runId, follow] of this.follows) {
+      if (liveIds.has(runId) && !this.isDisposed) continue;
       void follow.then((subscription) => subscription.dispose());
       this.follows.delete(runId);
+      // The run ended (or left the charts): the page stops marking it live.
+      this.host.post({ type: 'seriesAppended', runId, reset: false, series: {}, live: false });
     }
     if (this.isDisposed) return;
     for (const listed of liveRuns) {
       const runId = listed.run.id;
+      if (this.follows.has(runId)) continue;
       const follow = this.dependencies.engine.followMetrics(
         listed.root,
         this.ignoreOf(listed),

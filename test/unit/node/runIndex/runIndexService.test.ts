@@ -140,6 +140,63 @@ test('series are read incrementally between calls and downsampled on request', a
   assert.equal(grown.series.loss!.values[1000], 5);
 });
 
+test('a zoom asks for the visible range only, downsampled over the chosen x column', async (t) => {
+  const root = makeWorkspace({
+    'tb/events.out.tfevents.1.host': writeEventFile(
+      scalarEvents(
+        'loss',
+        Array.from({ length: 10_000 }, (_value, step) => ({ step, value: step === 5001 ? -7 : step % 10 })),
+      ),
+    ),
+  });
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const service = createRunIndexService({ workspaceRoot: root, cachePath: false });
+  t.after(() => service.dispose());
+  const zoomed = (await service.series('tensorboard:tb', ['loss'], 400, { x: 'step', range: { min: 5000, max: 6000 } }))
+    .series.loss!;
+  const inside = [...zoomed.steps].filter((step) => step >= 5000 && step <= 6000);
+  assert.ok(zoomed.steps.length <= 402, `at most maxPoints plus a neighbour on each side (${zoomed.steps.length})`);
+  // Over the whole run, 400 points leave about 40 for this tenth of it; over the zoom, all of them.
+  assert.ok(inside.length > 150, `the points are spent on the visible range (${inside.length})`);
+  assert.equal(zoomed.steps[0], 4999, 'one neighbour before the range, so the line enters the chart');
+  assert.ok([...zoomed.values].includes(-7), 'the dip inside the range survives');
+  const exact = (await service.series('tensorboard:tb', ['loss'], 4000, { x: 'step', range: { min: 10, max: 20 } }))
+    .series.loss!;
+  assert.deepEqual([...exact.steps], [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21], 'few points: all of them');
+});
+
+test('a followed run arrives downsampled when its batch is longer than maxPoints, then in small batches', async (t) => {
+  const file = 'tb/events.out.tfevents.1.host';
+  const root = makeWorkspace({
+    [file]: writeEventFile(
+      scalarEvents(
+        'loss',
+        Array.from({ length: 5000 }, (_value, step) => ({ step, value: 1 })),
+      ),
+    ),
+  });
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const service = createRunIndexService({ workspaceRoot: root, cachePath: false });
+  t.after(() => service.dispose());
+  const updates: { reset: boolean; length: number }[] = [];
+  const subscription = await service.follow(
+    'tensorboard:tb',
+    undefined,
+    (update) => updates.push({ reset: update.reset, length: update.series.loss?.steps.length ?? 0 }),
+    400,
+  );
+  t.after(() => subscription.dispose());
+  assert.equal(updates[0]!.reset, true);
+  assert.ok(updates[0]!.length <= 400 && updates[0]!.length > 100, `downsampled first batch (${updates[0]!.length})`);
+  fs.appendFileSync(
+    join(root, file),
+    writeEventFile(scalarEvents('loss', [{ step: 5000, value: 2 }]), { withVersion: false }),
+  );
+  const deadline = Date.now() + 30_000;
+  while (updates.length < 2 && Date.now() < deadline) await new Promise((resume) => setTimeout(resume, 50));
+  assert.deepEqual(updates[1], { reset: false, length: 1 }, 'an appended point arrives as it is');
+});
+
 test('the cache keeps NaN and infinities in metrics', () => {
   const snapshot = {
     version: RUN_INDEX_VERSION,

@@ -1,0 +1,189 @@
+// Metric Charts in the real workbench, on a copy of the churn example (train slowed to 0.2 s per
+// epoch) with runs of three other tools beside it: an MLflow file-store run, a DVCLive folder and a
+// TensorBoard event file (written by the test/support writer, as PyTorch writes it). ML: Run
+// Pipeline opens the panel beside mlc.yaml by itself (mlc.charts.openOnRun) and the training curve
+// grows while the run goes on; then the other tools' runs are overlaid, the x axis switched, a run
+// toggled off; no CSP violation.
+// Screenshots: test-results/screenshots/metric-charts-NN-<label>-<light|dark>.png (both themes).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { repoRoot } from '../support/vscode/toolchain.mjs';
+import {
+  openContainer,
+  openFile,
+  openWorkbench,
+  runCommand,
+  screenshotOnFailure,
+  sidebar,
+  webviewFrame,
+} from '../support/vscode/workbench.mjs';
+import { workspaceCopy } from '../support/vscode/workspaceCopy.mjs';
+
+const MLFLOW_RUN = '0123456789abcdef0123456789abcdef';
+let workbench;
+let folder;
+
+function writeOtherToolsRuns(root) {
+  const write = (path, text) => {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+  const losses = Array.from({ length: 40 }, (_, step) => 0.7 / (1 + step * 0.1));
+  write('notebook/dvclive/params.yaml', 'lr: 0.01\n');
+  write('notebook/dvclive/metrics.json', `{"loss": ${losses.at(-1)}, "step": 39}\n`);
+  write(
+    'notebook/dvclive/plots/metrics/loss.tsv',
+    `step\tloss\n${losses.map((loss, step) => `${step}\t${loss * 1.1}`).join('\n')}\n`,
+  );
+  const run = `mlruns/0/${MLFLOW_RUN}`;
+  write(
+    'mlruns/0/meta.yaml',
+    "artifact_location: file:///tmp/mlruns/0\ncreation_time: 1700000000000\nexperiment_id: '0'\n" +
+      'last_update_time: 1700000000000\nlifecycle_stage: active\nname: Default\n',
+  );
+  write(
+    `${run}/meta.yaml`,
+    `artifact_uri: file:///tmp/mlruns/0/${MLFLOW_RUN}/artifacts\ndeleted_time: null\n` +
+      "end_time: 1700000060000\nentry_point_name: ''\nexperiment_id: '0'\nlifecycle_stage: active\n" +
+      `run_id: ${MLFLOW_RUN}\nrun_name: mlflow-baseline\nrun_uuid: ${MLFLOW_RUN}\n` +
+      "source_name: ''\nsource_type: 4\nsource_version: ''\nstart_time: 1700000000000\nstatus: 3\ntags: []\nuser_id: user\n",
+  );
+  write(`${run}/tags/mlflow.runName`, 'mlflow-baseline');
+  write(
+    `${run}/metrics/loss`,
+    losses.map((loss, step) => `${1700000001000 + step * 1000} ${loss * 0.9} ${step}\n`).join(''),
+  );
+  // TensorBoard's format is binary (TFRecord frames with CRC32C): the test/support writer makes it.
+  const tensorboard = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `const { writeEventFile, scalarEvents } = await import(${JSON.stringify(join(repoRoot, 'test/support/tfeventsWriter.ts'))});
+       const { mkdirSync, writeFileSync } = await import('node:fs');
+       mkdirSync(${JSON.stringify(join(root, 'tb/run1'))}, { recursive: true });
+       const points = ${JSON.stringify(losses)}.map((loss, step) => ({ step, value: loss * 1.2 }));
+       writeFileSync(${JSON.stringify(join(root, 'tb/run1/events.out.tfevents.1700000000.host'))}, writeEventFile(scalarEvents('loss', points)));`,
+    ],
+    { cwd: repoRoot, encoding: 'utf8' },
+  );
+  assert.equal(tensorboard.status, 0, tensorboard.stderr);
+}
+
+const shotOnFailure = screenshotOnFailure(() => workbench);
+const themeKind = async (page) => ((await page.locator('.monaco-workbench.vs-dark').count()) > 0 ? 'dark' : 'light');
+const panelTab = (page, title) => page.locator('.tabs-container .tab', { hasText: title }).first();
+const pause = (ms) => new Promise((resume) => setTimeout(resume, ms));
+
+before(async () => {
+  folder = workspaceCopy('churn');
+  const params = join(folder, 'params.yaml');
+  writeFileSync(params, readFileSync(params, 'utf8').replace('epoch_delay: 0.0', 'epoch_delay: 0.2'));
+  writeOtherToolsRuns(folder);
+  workbench = await openWorkbench(folder, { name: 'metric-charts' });
+});
+
+after(async () => {
+  await workbench?.close();
+});
+
+test(
+  'ML: Run Pipeline opens Metric Charts beside mlc.yaml and the training curve grows while the run goes on',
+  shotOnFailure('live', async () => {
+    const { page } = workbench;
+    await openContainer(page, 'ML');
+    await sidebar(page).getByText('prepare', { exact: true }).first().waitFor({ timeout: 60_000 });
+    await openFile(page, 'mlc.yaml');
+    await runCommand(page, 'ML: Run Pipeline');
+    await panelTab(page, 'Metric Charts').waitFor({ timeout: 60_000 });
+    const frame = webviewFrame(page);
+    const loss = frame.locator('.chart[data-metric="loss"]');
+    await loss.waitFor({ timeout: 60_000 });
+    // Sample the points drawn on the loss chart until all 60 epochs are there.
+    const counts = new Set();
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      const count = Number((await loss.getAttribute('data-point-count').catch(() => null)) ?? 0);
+      if (count > 0) counts.add(count);
+      if (count >= 60) break;
+      await pause(100);
+    }
+    const growing = [...counts].filter((count) => count < 60);
+    assert.ok(growing.length >= 2, `two different point counts drawn before training ended (saw ${[...counts]})`);
+    assert.ok(counts.has(60), `the whole curve at the end (saw ${[...counts]})`);
+    // Beside the code: mlc.yaml stays open in one editor group, the charts in another.
+    assert.ok((await page.locator('.editor-group-container').count()) >= 2, 'two editor groups');
+    const groupOf = (title) =>
+      page.locator('.editor-group-container').filter({ has: page.locator('.tab', { hasText: title }) });
+    assert.equal(await groupOf('mlc.yaml').count(), 1);
+    assert.equal(await groupOf('Metric Charts').count(), 1);
+    assert.notEqual(
+      await groupOf('mlc.yaml').getAttribute('aria-label'),
+      await groupOf('Metric Charts').getAttribute('aria-label'),
+      'not the same group',
+    );
+    await sidebar(page)
+      .getByText(/succeeded/)
+      .first()
+      .waitFor({ timeout: 120_000 });
+    await workbench.screenshot(`live-${await themeKind(page)}`);
+  }),
+);
+
+test(
+  'MLflow, DVCLive and TensorBoard runs overlay the mlc run; the x axis switches and a run toggles off',
+  shotOnFailure('overlay', async () => {
+    const { page } = workbench;
+    const frame = webviewFrame(page);
+    await frame.getByRole('button', { name: 'Add runs…' }).click();
+    // A quick pick of every run: tick them all.
+    const input = page.locator('.quick-input-widget input.input');
+    await input.first().waitFor({ timeout: 30_000 });
+    await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 30_000 });
+    const checkAll = page.locator('.quick-input-widget .quick-input-check-all');
+    if (!(await checkAll.isChecked())) await checkAll.check();
+    await page.keyboard.press('Enter');
+    const loss = frame.locator('.chart[data-metric="loss"]');
+    const deadline = Date.now() + 60_000;
+    while (Number((await loss.getAttribute('data-run-count')) ?? 0) < 4 && Date.now() < deadline) await pause(200);
+    assert.ok(Number(await loss.getAttribute('data-run-count')) >= 4, 'the mlc run and three others on the loss chart');
+    for (const name of ['mlflow-baseline', 'dvclive', 'run1']) {
+      assert.equal((await frame.locator('.legend-run', { hasText: name }).count()) > 0, true, `${name} in the legend`);
+    }
+
+    const rangeBefore = await loss.getAttribute('data-x-range');
+    await frame.getByLabel('X axis').selectOption('relativeTime');
+    const switched = Date.now() + 30_000;
+    while ((await loss.getAttribute('data-x-range')) === rangeBefore && Date.now() < switched) await pause(100);
+    assert.notEqual(await loss.getAttribute('data-x-range'), rangeBefore, 'the chart now spans seconds, not steps');
+    await frame.getByLabel('X axis').selectOption('step');
+
+    const mlflowToggle = frame.locator('.legend-run', { hasText: 'mlflow-baseline' });
+    await mlflowToggle.click();
+    assert.equal(await mlflowToggle.getAttribute('aria-pressed'), 'false');
+    const box = await loss.locator('.u-over').boundingBox();
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+    await loss.locator('.readout-run').first().waitFor({ timeout: 10_000 });
+    assert.equal(await loss.locator('.readout-run', { hasText: 'mlflow-baseline' }).count(), 0, 'toggled off');
+    assert.ok((await loss.locator('.readout-run').count()) >= 3, 'the other runs are read out at the cursor');
+    await workbench.screenshot(`overlay-${await themeKind(page)}`);
+
+    const themeBefore = await themeKind(page);
+    await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+    const themeDeadline = Date.now() + 15_000;
+    while ((await themeKind(page)) === themeBefore && Date.now() < themeDeadline) await pause(100);
+    assert.notEqual(await themeKind(page), themeBefore, 'the theme switched');
+    await pause(500);
+    await workbench.screenshot(`overlay-${await themeKind(page)}`);
+
+    const violations = workbench.consoleLines.filter(
+      (line) => /Content Security Policy|Refused to/i.test(line) && !line.includes("'unsafe-eval'"),
+    );
+    assert.deepEqual(violations, [], 'no CSP violation in a panel');
+  }),
+);
