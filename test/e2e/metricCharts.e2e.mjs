@@ -187,3 +187,50 @@ test(
     assert.deepEqual(violations, [], 'no CSP violation in a panel');
   }),
 );
+
+test(
+  'the Plots tab draws the DVC plots of the workspace and of the shown runs side by side',
+  shotOnFailure('plots', async () => {
+    const { page } = workbench;
+    const frame = webviewFrame(page);
+    await frame.locator('#tab-plots').click();
+    const confusion = frame.locator('.plot-card[data-plot-id="plots/confusion.csv"]');
+    await confusion.waitFor({ timeout: 60_000 });
+    // The workspace and the mlc run (its file still has the md5 the run recorded) both have a
+    // matrix; the other tools' runs have no git commit and no copy: listed as missing.
+    const blocks = confusion.locator('.plot-revision');
+    assert.ok((await blocks.count()) >= 2, 'the workspace and the mlc run side by side');
+    assert.equal(await blocks.first().getAttribute('data-revision'), 'workspace');
+    const counts = await confusion
+      .locator('.plot-revision')
+      .first()
+      .locator('.confusion-cell')
+      .evaluateAll((cells) => cells.map((cell) => Number(cell.getAttribute('data-count'))));
+    assert.equal(counts.length, 4, 'stayed/churned x stayed/churned');
+    assert.equal(
+      counts.reduce((sum, count) => sum + count, 0),
+      400,
+      'one count per test row',
+    );
+    assert.ok((await confusion.locator('.plot-missing').count()) >= 1, 'runs without the file are listed');
+    const training = frame.locator('.plot-card[data-plot-id="logs/train.csv"] canvas').first();
+    await training.waitFor({ timeout: 30_000 });
+    assert.ok(
+      Number(
+        await frame.locator('.plot-card[data-plot-id="logs/train.csv"] .plot-chart').getAttribute('data-points'),
+      ) >= 120,
+    );
+    await frame.locator('.plot-card[data-plot-id="plots/roc.csv"] canvas').first().waitFor({ timeout: 30_000 });
+    await workbench.screenshot(`plots-${await themeKind(page)}`);
+    const themeBefore = await themeKind(page);
+    await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+    const themeDeadline = Date.now() + 15_000;
+    while ((await themeKind(page)) === themeBefore && Date.now() < themeDeadline) await pause(100);
+    await pause(500);
+    await workbench.screenshot(`plots-${await themeKind(page)}`);
+    const violations = workbench.consoleLines.filter(
+      (line) => /Content Security Policy|Refused to/i.test(line) && !line.includes("'unsafe-eval'"),
+    );
+    assert.deepEqual(violations, [], 'no CSP violation in the Plots tab');
+  }),
+);
