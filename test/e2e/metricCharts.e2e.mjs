@@ -64,7 +64,8 @@ function writeOtherToolsRuns(root) {
       'tsx',
       '--input-type=module',
       '-e',
-      `const { writeEventFile, scalarEvents } = await import(${JSON.stringify(join(repoRoot, 'test/support/tfeventsWriter.ts'))});
+      `const loaded = await import(${JSON.stringify(join(repoRoot, 'test/support/tfeventsWriter.ts'))});
+       const { writeEventFile, scalarEvents } = loaded.scalarEvents ? loaded : loaded.default;
        const { mkdirSync, writeFileSync } = await import('node:fs');
        mkdirSync(${JSON.stringify(join(root, 'tb/run1'))}, { recursive: true });
        const points = ${JSON.stringify(losses)}.map((loss, step) => ({ step, value: loss * 1.2 }));
