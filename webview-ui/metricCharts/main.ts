@@ -122,6 +122,8 @@ const connection = startPanel<MetricChartsUpdate, MetricChartsAction>((update) =
   switch (update.type) {
     case 'snapshotted':
       applySnapshot(update.snapshot);
+      // A new snapshot means other runs or a run that ended: plots shown are read again.
+      if (state.tab === 'plots') plotsView.refresh();
       return;
     case 'seriesAppended': {
       const entry = runs.get(update.runId);

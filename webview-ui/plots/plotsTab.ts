@@ -10,6 +10,8 @@ import { type RenderedPlots, renderPlots } from './renderPlots';
 export interface PlotsTab {
   /** Call when the tab becomes visible: the first time (and on refresh) it asks for plots. */
   show(): void;
+  /** Asks again when plots were shown before and no request is pending (runs changed or ended). */
+  refresh(): void;
   receive(update: PlotsUpdate): void;
 }
 
@@ -36,6 +38,9 @@ export function mountPlotsTab(root: HTMLElement, post: (action: PlotsAction) => 
   return {
     show() {
       if (requestId === 0) request();
+    },
+    refresh() {
+      if (requestId > 0 && answeredId === requestId) request();
     },
     receive(update) {
       if (update.requestId < requestId || update.requestId <= answeredId) return;

@@ -171,6 +171,12 @@ test('Plots tab: asks for plots when shown, then draws lines, a confusion heatma
   await sendToPanel(page, { ...plotsUpdate(1), snapshot: { revisions: [], plots: [], problems: [] } });
   assert.equal(await page.locator('.plot-card').count(), 4);
 
+  // A panel snapshot (runs added, a run ended) reads the plots again once the last answer is in.
+  await sendToPanel(page, plotsUpdate(2));
+  await sendToPanel(page, { type: 'snapshotted', snapshot: { runs: [], live: [], missing: [] } });
+  const afterSnapshot = (await postedByPanel(page)).filter((message) => message.type === 'requestPlots');
+  assert.deepEqual(afterSnapshot.at(-1), { type: 'requestPlots', requestId: 3 });
+
   const violations = await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
   assert.deepEqual(violations, [], 'no CSP violation');
   const problems = (await postedByPanel(page)).filter((message) => message.type === 'reportProblem');
