@@ -130,11 +130,13 @@ function renderLines(card: HTMLElement, view: LinePlotView, revisions: readonly 
   const aligned = alignSeries(drawn.map((entry) => ({ x: entry.source.x, y: entry.y })));
   const foreground = cssVariable('--vscode-foreground', '#cccccc');
   const grid = cssVariable('--vscode-charts-lines', 'rgba(128,128,128,0.3)');
-  const seriesIndex = new Map(view.series.map((series, index) => [series, index]));
+  // One colour per file and column, so a metric keeps its colour across revisions (told apart by dash).
+  const columnKeys = [...new Set(view.series.map((series) => `${series.file}\0${series.field}`))];
+  const colourIndex = (series: PlotSeries) => columnKeys.indexOf(`${series.file}\0${series.field}`);
   const uplotSeries: uPlot.Series[] = [
     { label: view.xLabel || 'x' },
     ...drawn.map((entry) => {
-      const index = seriesIndex.get(entry.source)!;
+      const index = colourIndex(entry.source);
       const colour = cssVariable(RUN_COLOUR_VARIABLES[index % RUN_COLOUR_VARIABLES.length]!, '#3794ff');
       const dash = RUN_DASHES[Math.max(0, revisions.indexOf(entry.source.revision)) % RUN_DASHES.length]!;
       return {
