@@ -35,6 +35,28 @@ export function mountPlotsTab(root: HTMLElement, post: (action: PlotsAction) => 
     problems,
     content,
   );
+  let shown: PlotsUpdate['snapshot'] | undefined;
+  const draw = () => {
+    if (!shown) return;
+    rendered?.dispose();
+    rendered = renderPlots(content, shown.plots, shown.revisions);
+  };
+  // Chart colours are read from the theme when drawn: a theme change (VS Code sets its variables
+  // on <html> and its kind on <body>) draws the plots again, once per animation frame at most.
+  let redrawQueued = false;
+  const redrawForTheme = () => {
+    if (redrawQueued) return;
+    redrawQueued = true;
+    requestAnimationFrame(() => {
+      redrawQueued = false;
+      draw();
+    });
+  };
+  new MutationObserver(redrawForTheme).observe(document.documentElement, {
+    attributes: true,
+    attributeFilter: ['style', 'class'],
+  });
+  new MutationObserver(redrawForTheme).observe(document.body, { attributes: true, attributeFilter: ['class'] });
   return {
     show() {
       if (requestId === 0) request();
@@ -54,8 +76,8 @@ export function mountPlotsTab(root: HTMLElement, post: (action: PlotsAction) => 
           }),
         ),
       );
-      rendered?.dispose();
-      rendered = renderPlots(content, snapshot.plots, snapshot.revisions);
+      shown = snapshot;
+      draw();
     },
   };
 }

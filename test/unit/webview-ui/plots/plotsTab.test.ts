@@ -171,6 +171,22 @@ test('Plots tab: asks for plots when shown, then draws lines, a confusion heatma
   await sendToPanel(page, { ...plotsUpdate(1), snapshot: { revisions: [], plots: [], problems: [] } });
   assert.equal(await page.locator('.plot-card').count(), 4);
 
+  // A theme change draws the charts again with the theme's new colours.
+  await page.evaluate(() => {
+    (document.querySelector('.plot-line canvas') as HTMLCanvasElement & { drawnBefore?: boolean }).drawnBefore = true;
+    document.documentElement.style.setProperty('--vscode-foreground', 'rgb(255, 0, 0)');
+  });
+  for (let attempt = 0; ; attempt++) {
+    const redrawn = await page.evaluate(
+      () =>
+        !(document.querySelector('.plot-line canvas') as (HTMLCanvasElement & { drawnBefore?: boolean }) | null)
+          ?.drawnBefore,
+    );
+    if (redrawn) break;
+    if (attempt > 100) assert.fail('the line chart was not drawn again after the theme changed');
+    await new Promise((resume) => setTimeout(resume, 50));
+  }
+
   // A panel snapshot (runs added, a run ended) reads the plots again once the last answer is in.
   await sendToPanel(page, plotsUpdate(2));
   await sendToPanel(page, { type: 'snapshotted', snapshot: { runs: [], live: [], missing: [] } });
