@@ -19,7 +19,7 @@ import type {
   RefineRange,
 } from '../../src/protocol/metricCharts';
 import { buildButton, buildElement } from '../shared/buildElement';
-import { RUN_COLOUR_VARIABLES, runColourIndex, runDash } from '../shared/runColours';
+import { dashesForRuns, RUN_COLOUR_VARIABLES, runColourIndex } from '../shared/runColours';
 import { startPanel } from '../shared/startPanel';
 import { mountPlotsTab } from '../plots/plotsTab';
 import { formatTime } from '../shared/runTimes';
@@ -570,13 +570,14 @@ function createPlot(view: ChartView, runIds: readonly string[], data: uPlot.Alig
   const gridColour = cssVariable('--vscode-charts-lines', 'rgba(128,128,128,0.3)');
   const isSmoothing = state.smoothing > 0;
   const series: uPlot.Series[] = [{ label: X_AXIS_TITLES[state.xAxis] }];
-  for (const runId of runIds) {
+  const dashes = dashesForRuns(runIds);
+  runIds.forEach((runId, runIndex) => {
     const run = runs.get(runId)!.info;
-    const common = { stroke: runColour(runId), dash: [...runDash(runId)], spanGaps: true, points: { show: false } };
+    const common = { stroke: runColour(runId), dash: [...dashes[runIndex]!], spanGaps: true, points: { show: false } };
     // With smoothing, the raw line stays faint behind the smoothed one.
     series.push({ ...common, label: run.name, width: 1, alpha: isSmoothing ? 0.25 : 1 });
     if (isSmoothing) series.push({ ...common, label: `${run.name} (smoothed)`, width: 1.5 });
-  }
+  });
   const axis = { stroke: foreground, grid: { stroke: gridColour, width: 1 }, ticks: { stroke: gridColour, width: 1 } };
   let panStart: { left: number; min: number; max: number } | undefined;
   const options: uPlot.Options = {

@@ -1,8 +1,8 @@
 /**
  * A run's colour in every panel, from its id alone, so a run keeps its colour across panels, window
  * reloads and changes of selection: one of the theme's six `--vscode-charts-*` colours (the order of
- * the `.series-N` classes in the Compare panel's CSS), plus a dash pattern that tells apart runs
- * whose colours collide on a chart.
+ * the `.series-N` classes in the Compare panel's CSS). Runs whose colours collide on one chart are
+ * told apart by dash patterns (`dashesForRuns`).
  */
 export const RUN_COLOUR_VARIABLES = [
   '--vscode-charts-blue',
@@ -13,7 +13,7 @@ export const RUN_COLOUR_VARIABLES = [
   '--vscode-charts-yellow',
 ] as const;
 
-/** Solid, dashed, dotted: the second and third runs of a shared colour are told apart by these. */
+/** Solid, dashed, dotted: the first, second and third runs of a shared colour on one chart. */
 export const RUN_DASHES: readonly (readonly number[])[] = [[], [6, 3], [2, 3]];
 
 /** FNV-1a over the id's UTF-16 code units: fast, and spreads similar ids (run-1, run-2) apart. */
@@ -31,6 +31,13 @@ export function runColourIndex(runId: string): number {
   return hashRunId(runId) % RUN_COLOUR_VARIABLES.length;
 }
 
-export function runDash(runId: string): readonly number[] {
-  return RUN_DASHES[Math.floor(hashRunId(runId) / RUN_COLOUR_VARIABLES.length) % RUN_DASHES.length]!;
+/** A dash pattern per run, in the order given: solid unless an earlier run has the same colour. */
+export function dashesForRuns(runIds: readonly string[]): (readonly number[])[] {
+  const seen = new Map<number, number>();
+  return runIds.map((runId) => {
+    const colour = runColourIndex(runId);
+    const earlier = seen.get(colour) ?? 0;
+    seen.set(colour, earlier + 1);
+    return RUN_DASHES[earlier % RUN_DASHES.length]!;
+  });
 }

@@ -16,7 +16,7 @@ import {
   valueNear,
   visiblePoints,
 } from '../../../../webview-ui/metricCharts/chartModel';
-import { RUN_COLOUR_VARIABLES, runColourIndex, runDash } from '../../../../webview-ui/shared/runColours';
+import { dashesForRuns, RUN_COLOUR_VARIABLES, runColourIndex } from '../../../../webview-ui/shared/runColours';
 
 const points = (steps: number[], values: (number | null)[], timestamps?: (number | null)[]): SeriesPoints => ({
   steps,
@@ -180,5 +180,12 @@ test('a run’s colour depends on its id only, so every panel gives it the same 
   const indexes = new Set(Array.from({ length: 60 }, (_, index) => runColourIndex(`run-${index}`)));
   assert.equal(indexes.size, RUN_COLOUR_VARIABLES.length, 'ids spread over every colour');
   assert.equal(runColourIndex('mlflow:0123'), runColourIndex('mlflow:0123'));
-  assert.deepEqual(runDash('abc'), runDash('abc'));
+  // Runs sharing a colour on one chart: solid, then dashed; others stay solid.
+  const [first, second] = Array.from({ length: 60 }, (_, index) => `run-${index}`).filter(
+    (runId) => runColourIndex(runId) === runColourIndex('run-0'),
+  );
+  const other = Array.from({ length: 60 }, (_, index) => `x-${index}`).find(
+    (runId) => runColourIndex(runId) !== runColourIndex('run-0'),
+  )!;
+  assert.deepEqual(dashesForRuns([first!, other, second!]), [[], [], [6, 3]]);
 });
