@@ -229,6 +229,8 @@ test(
       ) >= 120,
     );
     await frame.locator('.plot-card[data-plot-id="plots/roc.csv"] canvas').first().waitFor({ timeout: 30_000 });
+    // The heatmap in view for the screenshots (the training curve is above it).
+    await confusion.evaluate((card) => card.scrollIntoView({ block: 'start' }));
     await workbench.screenshot(`plots-${await themeKind(page)}`);
     const themeBefore = await themeKind(page);
     await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
