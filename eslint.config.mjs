@@ -45,6 +45,8 @@ export default tseslint.config(
         '**/protocol/*',
         // The one shared formatting of durations and metric values (pure, imports nothing).
         '!**/protocol/formatRunValues',
+        // The renderer inputs of DVC plots that src/engine/plots produces (JSON types only).
+        '!**/protocol/plotViews',
       ],
       'src/engine is pure: effects come in through the ports in src/engine/ports.ts.',
     ),
@@ -72,7 +74,7 @@ export default tseslint.config(
   {
     files: ['src/cli/**/*.ts'],
     rules: restrict(
-      ['vscode', '**/extension/*', '**/protocol/*', '!**/protocol/formatRunValues'],
+      ['vscode', '**/extension/*', '**/protocol/*', '!**/protocol/formatRunValues', '!**/protocol/plotViews'],
       'src/cli may import src/node and src/engine only (and the shared value formatting in src/protocol).',
     ),
   },

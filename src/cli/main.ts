@@ -21,6 +21,7 @@ const commands: Record<string, () => Promise<{ command: CliCommand }>> = {
   gate: () => import('./commands/gate'),
   init: () => import('./commands/init'),
   metrics: () => import('./commands/metrics'),
+  plots: () => import('./commands/plots'),
   models: () => import('./commands/models'),
   promote: () => import('./commands/promote'),
   pull: () => import('./commands/pull'),

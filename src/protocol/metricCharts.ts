@@ -7,6 +7,7 @@
  * timestamp arrives as null.
  */
 import { type PanelCommonAction, panelCommonValidators } from './panelCommon';
+import { type PlotsAction, plotsActionValidators, type PlotsUpdate } from './plots';
 import type { RunRowSource, RunRowStatus } from './runRow';
 import {
   isOneOf,
@@ -57,6 +58,7 @@ export interface MetricChartsSnapshot {
 }
 
 export type MetricChartsUpdate =
+  | PlotsUpdate
   | { readonly type: 'snapshotted'; readonly snapshot: MetricChartsSnapshot }
   | {
       readonly type: 'seriesAppended';
@@ -84,6 +86,7 @@ export interface RefineRange {
 
 export type MetricChartsAction =
   | PanelCommonAction
+  | PlotsAction
   | {
       readonly type: 'refineSeries';
       readonly requestId: number;
@@ -133,6 +136,7 @@ const isPngDataUrl = (value: unknown) =>
 
 export const metricChartsActionValidators: MessageValidators<MetricChartsAction> = {
   ...panelCommonValidators,
+  ...plotsActionValidators,
   refineSeries: (message) =>
     Number.isSafeInteger(message.requestId) &&
     isMetric(message.metric) &&

@@ -98,6 +98,12 @@ test('the churn example trains a model clearly better than chance from the comma
   const roc = readFileSync(join(folder, 'plots/roc.csv'), 'utf8').trim().split('\n');
   assert.equal(roc[0], 'fpr,tpr,threshold');
   assert.equal(roc.at(-1)?.split(',').slice(0, 2).join(','), '1.000000,1.000000');
+  // The confusion matrix plot: one actual,predicted row per test row, agreeing with the accuracy.
+  const confusion = readFileSync(join(folder, 'plots/confusion.csv'), 'utf8').trim().split('\n');
+  assert.equal(confusion[0], 'actual,predicted');
+  assert.equal(confusion.length - 1, 400);
+  const agreeing = confusion.slice(1).filter((row) => row.split(',')[0] === row.split(',')[1]).length;
+  assert.equal(agreeing / 400, evaluation.accuracy);
 });
 
 test('train.py writes one log row per epoch, with improving validation loss', () => {

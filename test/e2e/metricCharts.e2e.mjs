@@ -191,3 +191,56 @@ test(
     assert.deepEqual(violations, [], 'no CSP violation in a panel');
   }),
 );
+
+test(
+  'the Plots tab draws the DVC plots of the workspace and of the shown runs side by side',
+  shotOnFailure('plots', async () => {
+    const { page } = workbench;
+    // A quick pick left open by an earlier test would take the click.
+    if (await page.locator('.quick-input-widget').isVisible()) await page.keyboard.press('Escape');
+    await panelTab(page, 'Metric Charts').click();
+    const frame = webviewFrame(page);
+    await frame.locator('#tab-plots').click();
+    const confusion = frame.locator('.plot-card[data-plot-id="plots/confusion.csv"]');
+    await confusion.waitFor({ timeout: 60_000 });
+    // The workspace and the mlc run side by side (other tools' runs, when shown, have no copy of
+    // the file: they are listed as missing).
+    const blocks = confusion.locator('.plot-revision');
+    assert.ok((await blocks.count()) >= 2, 'the workspace and the mlc run side by side');
+    assert.equal(await blocks.first().getAttribute('data-revision'), 'workspace');
+    const counts = await confusion
+      .locator('.plot-revision')
+      .first()
+      .locator('.confusion-cell')
+      .evaluateAll((cells) => cells.map((cell) => Number(cell.getAttribute('data-count'))));
+    assert.equal(counts.length, 4, 'stayed/churned x stayed/churned');
+    assert.equal(
+      counts.reduce((sum, count) => sum + count, 0),
+      400,
+      'one count per test row',
+    );
+    // The mlc run's own matrix: its plots/confusion.csv still has the md5 the run recorded.
+    assert.match((await blocks.nth(1).getAttribute('data-revision')) ?? '', /^\d{8}-\d{6}-/);
+    const training = frame.locator('.plot-card[data-plot-id="logs/train.csv"] canvas').first();
+    await training.waitFor({ timeout: 30_000 });
+    assert.ok(
+      Number(
+        await frame.locator('.plot-card[data-plot-id="logs/train.csv"] .plot-chart').getAttribute('data-points'),
+      ) >= 120,
+    );
+    await frame.locator('.plot-card[data-plot-id="plots/roc.csv"] canvas').first().waitFor({ timeout: 30_000 });
+    // The heatmap in view for the screenshots (the training curve is above it).
+    await confusion.evaluate((card) => card.scrollIntoView({ block: 'start' }));
+    await workbench.screenshot(`plots-${await themeKind(page)}`);
+    const themeBefore = await themeKind(page);
+    await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+    const themeDeadline = Date.now() + 15_000;
+    while ((await themeKind(page)) === themeBefore && Date.now() < themeDeadline) await pause(100);
+    await pause(500);
+    await workbench.screenshot(`plots-${await themeKind(page)}`);
+    const violations = workbench.consoleLines.filter(
+      (line) => /Content Security Policy|Refused to/i.test(line) && !line.includes("'unsafe-eval'"),
+    );
+    assert.deepEqual(violations, [], 'no CSP violation in the Plots tab');
+  }),
+);

@@ -21,6 +21,7 @@ import type {
 import { buildButton, buildElement } from '../shared/buildElement';
 import { dashesForRuns, RUN_COLOUR_VARIABLES, runColourIndex } from '../shared/runColours';
 import { startPanel } from '../shared/startPanel';
+import { mountPlotsTab } from '../plots/plotsTab';
 import { formatTime } from '../shared/runTimes';
 import {
   type AlignedSeries,
@@ -120,6 +121,8 @@ const connection = startPanel<MetricChartsUpdate, MetricChartsAction>((update) =
   switch (update.type) {
     case 'snapshotted':
       applySnapshot(update.snapshot);
+      // A new snapshot means other runs or a run that ended: plots shown are read again.
+      if (state.tab === 'plots') plotsView.refresh();
       return;
     case 'seriesAppended': {
       const entry = runs.get(update.runId);
@@ -137,6 +140,9 @@ const connection = startPanel<MetricChartsUpdate, MetricChartsAction>((update) =
       scheduleRender();
       return;
     }
+    case 'plotsLoaded':
+      plotsView.receive(update);
+      return;
     case 'seriesRefined': {
       const pending = pendingRefines.get(update.metric);
       if (pending?.requestId !== update.requestId || !charts.get(update.metric)?.zoom) return;
@@ -285,6 +291,7 @@ const metricsPanel = buildElement(
 // The plots module (DVC `plots:`, another part of this panel) mounts into #plots-root; this page
 // only provides the element and shows or hides its tab.
 const plotsRoot = buildElement('div', { attributes: { id: 'plots-root' } });
+const plotsView = mountPlotsTab(plotsRoot, (action) => connection.post(action));
 const plotsPanel = buildElement(
   'div',
   { className: 'tab-panel', attributes: { role: 'tabpanel', id: 'panel-plots', 'aria-labelledby': 'tab-plots' } },
@@ -315,6 +322,7 @@ function showTab(): void {
   plotsTab.setAttribute('aria-selected', String(!isMetrics));
   metricsPanel.hidden = !isMetrics;
   plotsPanel.hidden = isMetrics;
+  if (!isMetrics) plotsView.show();
 }
 
 function syncControls(): void {

@@ -3,7 +3,8 @@
     python3 src/evaluate.py
 
 Reads models/model.json and data/test.csv; writes metrics/eval.json (accuracy, precision,
-recall, f1, auc) and plots/roc.csv (the ROC curve, one row per distinct score).
+recall, f1, auc), plots/roc.csv (the ROC curve, one row per distinct score) and
+plots/confusion.csv (actual,predicted per test row: the confusion matrix plot).
 """
 
 import argparse
@@ -52,6 +53,7 @@ def main():
     parser.add_argument("--test", default="data/test.csv")
     parser.add_argument("--metrics", default="metrics/eval.json")
     parser.add_argument("--roc", default="plots/roc.csv")
+    parser.add_argument("--confusion", default="plots/confusion.csv")
     args = parser.parse_args()
 
     with open(args.model) as handle:
@@ -77,7 +79,7 @@ def main():
         "auc": round(area_under(points), 6),
         "test_rows": len(labels),
     }
-    for path in (args.metrics, args.roc):
+    for path in (args.metrics, args.roc, args.confusion):
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(args.metrics, "w") as handle:
         json.dump(metrics, handle, indent=2)
@@ -86,6 +88,11 @@ def main():
         handle.write("fpr,tpr,threshold\n")
         for fpr, tpr, threshold in points:
             handle.write("%.6f,%.6f,%.6f\n" % (fpr, tpr, threshold))
+    classes = ("stayed", "churned")
+    with open(args.confusion, "w", newline="") as handle:
+        handle.write("actual,predicted\n")
+        for actual, guess in zip(labels, predicted):
+            handle.write("%s,%s\n" % (classes[actual], classes[guess]))
     print("evaluate: " + ", ".join("%s=%s" % item for item in metrics.items()))
 
 

@@ -18,6 +18,7 @@ import type { EngineServices } from '../engineServices';
 import { readSettings } from '../settings';
 import { SNAPSHOT_MAX_POINTS, toChartSeries, toSeriesPoints } from './chartSeries';
 import { createWebviewPanel, PanelHost } from './panelHost';
+import { allowWorkspaceImages, loadPanelPlots } from './plotsProvider';
 import type { ListedRun, RunPanelSource } from './runPanelSource';
 
 export const METRIC_CHARTS_TITLE = 'Metric Charts';
@@ -58,6 +59,7 @@ export class MetricChartsPanel implements vscode.Disposable {
     private runIds: readonly string[],
     private readonly dependencies: MetricChartsDependencies,
   ) {
+    allowWorkspaceImages(panel.webview);
     this.host = new PanelHost<MetricChartsUpdate, MetricChartsAction>({
       panel,
       extensionUri: dependencies.extensionUri,
@@ -167,6 +169,21 @@ export class MetricChartsPanel implements vscode.Disposable {
     const { source, engine, pickRuns } = this.dependencies;
     const safeName = (metric: string) => metric.replace(/[^\w.-]+/g, '_');
     return {
+      requestPlots: async (message) => {
+        // The plots of the first workspace folder, at the workspace and at the shown runs of that folder.
+        const root = source.roots()[0];
+        if (root === undefined) return;
+        const listed = await Promise.all(this.runIds.map((runId) => source.find(runId)));
+        const runs = listed.flatMap((run) => (run && run.root === root ? [run.run] : []));
+        this.host.post(
+          await loadPanelPlots({
+            webview: this.host.panel.webview,
+            workspaceRoot: root,
+            runs,
+            requestId: message.requestId,
+          }),
+        );
+      },
       refineSeries: async (message) => {
         const refined: Record<string, ChartSeries> = {};
         await Promise.all(

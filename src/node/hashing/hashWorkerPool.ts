@@ -25,9 +25,14 @@ interface PoolWorker {
 export type WorkerLaunch = { readonly script: string; readonly eval: boolean };
 
 export function findHashWorker(baseDirectory: string = __dirname): WorkerLaunch | undefined {
-  const bundled = join(baseDirectory, 'workers', 'hashWorker.js');
+  return findWorker('hashWorker', baseDirectory);
+}
+
+/** The same for any worker of src/node/workers, from the folder of the module that starts it. */
+export function findWorker(name: string, baseDirectory: string): WorkerLaunch | undefined {
+  const bundled = join(baseDirectory, 'workers', `${name}.js`);
   if (existsSync(bundled)) return { script: bundled, eval: false };
-  const source = join(baseDirectory, '..', 'workers', 'hashWorker.ts');
+  const source = join(baseDirectory, '..', 'workers', `${name}.ts`);
   if (!existsSync(source)) return undefined;
   let tsxHook: string;
   try {
