@@ -7,6 +7,7 @@ import { workspacePlotFiles } from '../../engine/plots/workspacePlotFiles';
 import type { FileSystem } from '../../engine/ports';
 import type { Problem } from '../../engine/problems';
 import type { RunSummary } from '../../engine/runs/model';
+import { isOwnerAlive } from '../runStore/isOwnerAlive';
 import { readRunRecord } from '../../engine/runStore/readRunRecord';
 import { WORKSPACE_REVISION, type PlotView } from '../../engine/plots/plotViewTypes';
 import { join, relative } from 'node:path';
@@ -43,7 +44,7 @@ export async function loadPlots(options: {
   }
   const runFiles = new Map<string, RunPlotFiles>();
   for (const run of options.runs) {
-    const record = run.source === 'mlc' ? readRunRecord(fs, run.location).value : undefined;
+    const record = run.source === 'mlc' ? readRunRecord(fs, run.location, isOwnerAlive).value : undefined;
     const files = await openRunPlotFiles({
       fs,
       workspaceRoot,
