@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { describeError } from '../../engine/engineError';
 import { loadPlotsWithImages } from '../plots/loadPlots';
 import type { PlotsRequest, PlotsWorkerResponse } from '../plots/plotsWorkerClient';
 
@@ -12,7 +13,7 @@ parentPort?.on('message', (request: PlotsRequest) => {
     (error: unknown) =>
       parentPort?.postMessage({
         ok: false,
-        message: error instanceof Error ? error.message : String(error),
+        message: describeError(error),
       } satisfies PlotsWorkerResponse),
   );
 });
