@@ -25,7 +25,9 @@ describe('Alerts of a run started in VS Code', function () {
       assert.equal(exported.alertStatusText(), '$(warning) 1 alert');
       const runs = await eventually(
         () => exported.runsTree(),
-        (items) => items.some((item) => item.id === `run:${outcome.runId}` && item.description.startsWith('⚠')),
+        // The alert is in run.json while the run still runs: wait for the record of the end too.
+        (items) =>
+          items.some((item) => item.id === `run:${outcome.runId}` && /^⚠ 1 alert · succeeded/.test(item.description)),
       );
       const run = runs.find((item) => item.id === `run:${outcome.runId}`)!;
       assert.match(run.description, /^⚠ 1 alert · succeeded/);
