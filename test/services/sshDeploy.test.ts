@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loopbackSshOptions, runnerEntry, tempFolder } from './runnerWorkspaces';
-import { repoRoot, runMlc, type MlcResult } from '../support/mlcCli';
+import { repoRoot, runMlc } from '../support/mlcCli';
+import { breakTraining, expectCode, fetchHealth, killServerGroups } from '../support/churnDeploy';
 import { freePort, skipUnlessInstalled, startService } from '../support/loopbackServices';
 
 /**
@@ -26,30 +26,8 @@ interface Current {
 }
 
 const serverGroups = new Set<number>();
-after(() => {
-  // Whatever a failing test left running: stop every server group a deploy started.
-  for (const pid of serverGroups) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
-});
-
-function health(url: string): Promise<{ status: number; body: { model?: string } }> {
-  return new Promise((resolve) => {
-    const request = get(url, { timeout: 5_000 }, (response) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as { model?: string } }),
-      );
-    });
-    request.on('error', () => resolve({ status: 0, body: {} }));
-    request.on('timeout', () => request.destroy());
-  });
-}
+// Whatever a failing test left running: stop every server group a deploy started.
+after(() => killServerGroups(serverGroups));
 
 function isAlive(pid: number): boolean {
   try {
@@ -58,11 +36,6 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-function expectCode(result: MlcResult, code: number, what: string): MlcResult {
-  assert.equal(result.code, code, `${what}: exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-  return result;
 }
 
 describe('deploy on an ssh runner on a loopback sshd', { skip, timeout: 600_000 }, () => {
@@ -104,19 +77,6 @@ describe('deploy on an ssh runner on a loopback sshd', { skip, timeout: 600_000 
     };
     expectCode(await runMlc(root, ['register', 'churn', '--run', runs.runs[0]!.id]), 0, 'register');
   };
-  /** Trains a model src/serve.py refuses (a renamed feature), or the good one again. */
-  const breakTraining = (root: string, broken: boolean) => {
-    const path = join(root, 'mlc.yaml');
-    const rename = ` && python3 -c "import json; p='models/model.json'; m=json.load(open(p)); m['features'][0]='renamed'; json.dump(m, open(p, 'w'))"`;
-    const text = readFileSync(path, 'utf8').replace(rename, '');
-    writeFileSync(
-      path,
-      broken
-        ? text.replace('--epoch-delay ${train.epoch_delay}', `--epoch-delay \${train.epoch_delay}${rename}`)
-        : text,
-    );
-  };
-
   test('deploy, a broken version keeps the previous serving, blue-green switch, rollback, undeploy: all on the host', async () => {
     const workdir = join(tempFolder('mlc-sshdeploy-host-'), 'work');
     const root = churnOnSsh({ box: { workdir } }, target('remote', 'box'));
@@ -129,7 +89,7 @@ describe('deploy on an ssh runner on a loopback sshd', { skip, timeout: 600_000 
     assert.equal(v1.host, `${ssh.SVC_SSH_USER}@127.0.0.1:${ssh.SVC_SSH_PORT}`, 'the host is recorded');
     assert.ok(isAlive(v1.pid));
     assert.ok(v1.commandLine.includes(`${workdir}/.mlc/registry/churn/versions/1/model.json`), v1.commandLine);
-    const up = await health(v1.healthUrl);
+    const up = await fetchHealth(v1.healthUrl);
     assert.equal(up.status, 200);
     assert.equal(up.body.model, `${workdir}/.mlc/registry/churn/versions/1/model.json`, 'the copy on the host serves');
     assert.ok(existsSync(join(workdir, 'src/serve.py')), 'the start command’s code was sent');
@@ -143,20 +103,20 @@ describe('deploy on an ssh runner on a loopback sshd', { skip, timeout: 600_000 
     assert.match(broken.stdout, /Deploy of v2 to remote failed: the start command exited with code 1/);
     assert.match(broken.stdout, /trained on other features/, 'the last log lines came from the host');
     assert.equal(current(root, 'remote').pid, v1.pid, 'v1 still recorded');
-    assert.equal((await health(v1.healthUrl)).status, 200, 'v1 still serves');
+    assert.equal((await fetchHealth(v1.healthUrl)).status, 200, 'v1 still serves');
 
     breakTraining(root, false);
     expectCode(await runMlc(root, ['run']), 0, 'run fixed');
     await registerNewestRun(root);
     expectCode(await runMlc(root, ['deploy', 'remote', '--version', '3']), 0, 'deploy v3');
     const v3 = current(root, 'remote');
-    assert.match((await health(v3.healthUrl)).body.model ?? '', /versions\/3\/model\.json$/);
+    assert.match((await fetchHealth(v3.healthUrl)).body.model ?? '', /versions\/3\/model\.json$/);
     assert.equal(isAlive(v1.pid), false, 'the blue-green switch stopped v1 on the host');
 
     const rolledBack = expectCode(await runMlc(root, ['rollback', 'remote']), 0, 'rollback');
     assert.match(rolledBack.stdout, /Deployed v1 to remote/);
     const back = current(root, 'remote');
-    assert.match((await health(back.healthUrl)).body.model ?? '', /versions\/1\/model\.json$/);
+    assert.match((await fetchHealth(back.healthUrl)).body.model ?? '', /versions\/1\/model\.json$/);
     assert.equal(isAlive(v3.pid), false);
 
     const listed = JSON.parse(expectCode(await runMlc(root, ['deployments', '--json']), 0, 'deployments').stdout) as {
@@ -173,7 +133,7 @@ describe('deploy on an ssh runner on a loopback sshd', { skip, timeout: 600_000 
     const undeployed = expectCode(await runMlc(root, ['undeploy', 'remote']), 0, 'undeploy');
     assert.match(undeployed.stdout, /remote: v1 stopped/);
     assert.equal(isAlive(back.pid), false, 'the process is gone on the host');
-    assert.equal((await health(back.healthUrl)).status, 0);
+    assert.equal((await fetchHealth(back.healthUrl)).status, 0);
     assert.equal(existsSync(join(root, '.mlc/deployments/remote/current.json')), false);
   });
 
@@ -192,7 +152,7 @@ describe('deploy on an ssh runner on a loopback sshd', { skip, timeout: 600_000 
     expectCode(await runMlc(root, ['deploy', 'hostile']), 0, 'deploy into a hostile workdir');
     const served = current(root, 'hostile');
     assert.equal(
-      (await health(served.healthUrl)).body.model,
+      (await fetchHealth(served.healthUrl)).body.model,
       `${hostileWorkdir}/.mlc/registry/churn/versions/1/model.json`,
       'the workdir is used exactly as written',
     );
