@@ -1,10 +1,11 @@
 import { ExitCode, UsageError } from './cliContext';
 import { terminalText } from './terminalText';
 import { describeError } from '../engine/engineError';
+import { DeployHostError } from '../engine/deploy/ports';
 
 /**
  * What `mlc <command>` prints on stderr and exits with when the command threw: a UsageError is
- * one line and exit 2; anything else is a bug in mlc, reported as one line and exit 3 (the stack
+ * one line and exit 2; a deploy host that did not answer (DeployHostError) is one line and exit 1; anything else is a bug in mlc, reported as one line and exit 3 (the stack
  * only with --verbose, since it helps a bug report but never the user).
  */
 export function describeCommandFailure(
@@ -17,6 +18,7 @@ export function describeCommandFailure(
   if (error instanceof UsageError) {
     return { code: ExitCode.usage, text: `${prefix}: ${message} (${prefix} --help shows the usage)\n` };
   }
+  if (error instanceof DeployHostError) return { code: ExitCode.failed, text: `${prefix}: ${message}\n` };
   const stack = verbose && error instanceof Error ? error.stack : undefined;
   return {
     code: ExitCode.internal,

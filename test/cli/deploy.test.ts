@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { repoRoot, runMlc, type MlcResult } from '../support/mlcCli';
+import { repoRoot, runMlc } from '../support/mlcCli';
+import { breakTraining, expectCode, fetchHealth, killServerGroups } from '../support/churnDeploy';
 
 // End to end on a temp copy of examples/churn with its real model server (src/serve.py): the
 // spawned CLI trains, registers, gates, deploys, survives a broken version, rolls back and undeploys.
@@ -15,13 +15,7 @@ const serverGroups = new Set<number>();
 
 after(() => {
   // Every server a deploy started: stop its process group whatever the test left behind.
-  for (const pid of serverGroups) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
+  killServerGroups(serverGroups);
   for (const folder of workspaces) rmSync(folder, { recursive: true, force: true });
 });
 
@@ -37,18 +31,8 @@ function freePort(): Promise<number> {
   });
 }
 
-function health(port: number): Promise<{ status: number; body: { model?: string } }> {
-  return new Promise((resolve) => {
-    const request = get({ host: '127.0.0.1', port, path: '/health', timeout: 5_000 }, (response) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as { model?: string } }),
-      );
-    });
-    request.on('error', () => resolve({ status: 0, body: {} }));
-    request.on('timeout', () => request.destroy());
-  });
+function health(port: number): ReturnType<typeof fetchHealth> {
+  return fetchHealth(`http://127.0.0.1:${port}/health`);
 }
 
 function isAlive(pid: number): boolean {
@@ -67,11 +51,6 @@ function current(root: string): { version: number; pid: number } {
   };
   serverGroups.add(value.pid);
   return value;
-}
-
-function expectCode(result: MlcResult, code: number, what: string): MlcResult {
-  assert.equal(result.code, code, `${what}: exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-  return result;
 }
 
 async function newestRun(root: string): Promise<string> {
@@ -98,17 +77,6 @@ async function churnCopy(): Promise<{ root: string; port: number }> {
   const strict = `  strict:\n    model: churn\n    start: python3 src/serve.py --model {model} --port {port}\n    health: http://127.0.0.1:{port}/health\n    gates:\n      - { metric: accuracy, min: 0.99 }\n`;
   writeFileSync(join(root, 'mlc.yaml'), pipeline.replace('\nalerts:', `${strict}\nalerts:`));
   return { root, port };
-}
-
-/** Trains a model src/serve.py refuses (a renamed feature): same weights and metrics, broken at load. */
-function breakTraining(root: string, broken: boolean): void {
-  const path = join(root, 'mlc.yaml');
-  const rename = ` && python3 -c "import json; p='models/model.json'; m=json.load(open(p)); m['features'][0]='renamed'; json.dump(m, open(p, 'w'))"`;
-  const text = readFileSync(path, 'utf8').replace(rename, '');
-  writeFileSync(
-    path,
-    broken ? text.replace('--epoch-delay ${train.epoch_delay}', `--epoch-delay \${train.epoch_delay}${rename}`) : text,
-  );
 }
 
 test(

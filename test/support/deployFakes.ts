@@ -40,6 +40,7 @@ export function createFakeDeployHost(behaviour: (command: string) => 'healthy' |
   const host: DeployHost & { clock: { now(): number } } = {
     name: 'local',
     clock: { now: () => now },
+    place: (workspaceRoot) => Promise.resolve({ ok: true, root: workspaceRoot }),
     start(command) {
       const pid = nextPid++;
       const kind = behaviour(command);

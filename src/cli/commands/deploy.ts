@@ -6,7 +6,7 @@ import {
   readRegisteredModel,
   type RegisteredModel,
 } from '../../engine/registry/modelRegistry';
-import type { Pipeline } from '../../engine/pipeline/model';
+import type { Pipeline, RunnerConfig } from '../../engine/pipeline/model';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import { createDeployPorts } from '../../node/deploy/createDeployPorts';
 import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
@@ -37,22 +37,25 @@ export const command: CliCommand = {
       'health-timeout': { type: 'string' },
     });
     if (positionals.length !== 1) throw new UsageError('give exactly one TARGET (a name under deploy: in mlc.yaml).');
-    const { target, pipeline } = findDeployTarget(context, positionals[0]!);
+    const { target, pipeline, runner } = findDeployTarget(context, positionals[0]!);
     const model = readRegisteredModel(context.fs, workspaceRoot(context), target.model);
     const version = pickVersion(model, values.version as string | undefined);
     const healthTimeout = values['health-timeout'] as string | undefined;
-    const outcome = await withDeployPorts(context, (ports) =>
-      deployModelVersion(ports, {
-        workspaceRoot: workspaceRoot(context),
-        commandRoot: pipeline.root,
-        target,
-        model,
-        version,
-        action: 'deploy',
-        ...(healthTimeout !== undefined
-          ? { healthTimeoutMs: parseCount('--health-timeout', healthTimeout) * 1000 }
-          : {}),
-      }),
+    const outcome = await withDeployPorts(
+      context,
+      (ports) =>
+        deployModelVersion(ports, {
+          workspaceRoot: workspaceRoot(context),
+          commandRoot: pipeline.root,
+          target,
+          model,
+          version,
+          action: 'deploy',
+          ...(healthTimeout !== undefined
+            ? { healthTimeoutMs: parseCount('--health-timeout', healthTimeout) * 1000 }
+            : {}),
+        }),
+      runner,
     );
     printDeployOutcome(context, outcome, values.json === true);
     return outcome.ok ? ExitCode.ok : ExitCode.failed;
@@ -61,7 +64,7 @@ export const command: CliCommand = {
 
 /** A deploy target by name, with the pipeline declaring it; bad names are usage errors. */
 export function findDeployTarget(context: CliContext, name: string): DeclaredTarget {
-  const found = resolveDeployTarget(workspacePipelines(context), name);
+  const found = resolveDeployTarget(workspacePipelines(context), name, { sshRunners: true });
   if (!found.ok) throw new UsageError(found.message);
   return found.value;
 }
@@ -78,15 +81,20 @@ export function pickVersion(model: RegisteredModel, text: string | undefined): M
   return picked.value;
 }
 
-/** Builds the deploy ports for the current folder, with progress lines on stderr, and disposes them. */
+/**
+ * Builds the deploy ports for the current folder, with progress lines on stderr, and disposes them;
+ * `runner`: the target's ssh runner, whose host the server runs on.
+ */
 export async function withDeployPorts<T>(
   context: CliContext,
   body: (ports: ReturnType<typeof createDeployPorts>) => Promise<T>,
+  runner?: RunnerConfig,
 ): Promise<T> {
   const ports = createDeployPorts({
     workspaceRoot: workspaceRoot(context),
     fs: context.fs,
     progress: (message) => process.stderr.write(`${message}\n`),
+    ...(runner ? { runner } : {}),
   });
   try {
     return await body(ports);

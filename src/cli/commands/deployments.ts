@@ -1,14 +1,16 @@
 import { parseCommandArgs } from '../argv';
-import { readDeploymentOverview } from '../../engine/deploy/deployTargets';
+import { readCurrentDeployment, readDeploymentHistory } from '../../engine/deploy/deploymentState';
+import { declaredDeployTargets, readDeploymentOverview } from '../../engine/deploy/deployTargets';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
-import { createLocalDeployHost } from '../../node/deploy/localDeployHost';
+import { deployHostFor } from '../../node/deploy/createDeployPorts';
 import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 import { formatTable } from './runs';
 
 const usage = `Usage: mlc deployments [--json]
 
 Lists every deploy target of mlc.yaml with the version serving it, its process, and its health now
-(one probe of the health URL: up or down), plus the last deployment attempt.
+(one probe of the health URL: up or down; unreachable when its ssh runner's host does not answer),
+plus the last deployment attempt.
   --json   print {"deployments":[{"target","model","version","pid","running","health","healthUrl",
            "port","startedAt","last":{"action","version","result","when","reason"}}]}
 
@@ -20,18 +22,33 @@ export const command: CliCommand = {
   async run(args, context) {
     const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'.`);
-    const host = createLocalDeployHost();
     const workspace = loadWorkspace(context.fs, workspaceRoot(context), { signal: context.signal });
-    const targets = workspace.pipelines.flatMap((pipeline) => pipeline.deploy);
     const rows = [];
-    for (const target of targets) {
-      const { recorded, running, history } = readDeploymentOverview(
-        { fs: context.fs, host },
-        workspaceRoot(context),
-        target,
-      );
+    for (const { target, runner } of declaredDeployTargets(workspace.pipelines)) {
+      // Each target's server is asked on its own host (an ssh runner's, or this machine).
+      const host = deployHostFor(runner);
+      let overview: ReturnType<typeof readDeploymentOverview> | undefined;
+      try {
+        overview = readDeploymentOverview({ fs: context.fs, host }, workspaceRoot(context), target);
+      } catch {
+        // The host did not answer: its server's state is unknown, not "down".
+      }
+      const { recorded, running, history } = overview ?? {
+        recorded: readCurrentDeployment(context.fs, workspaceRoot(context), target.name),
+        running: false,
+        history: readDeploymentHistory(context.fs, workspaceRoot(context), target.name),
+      };
       const answer = running && recorded?.healthUrl ? await host.probe(recorded.healthUrl) : undefined;
-      const health = !running ? 'down' : answer === undefined ? 'unknown' : answer.ok ? 'up' : 'down';
+      const health =
+        overview === undefined
+          ? 'unreachable'
+          : !running
+            ? 'down'
+            : answer === undefined
+              ? 'unknown'
+              : answer.ok
+                ? 'up'
+                : 'down';
       const last = history.at(-1);
       rows.push({
         target: target.name,

@@ -23,25 +23,29 @@ export const command: CliCommand = {
       'health-timeout': { type: 'string' },
     });
     if (positionals.length !== 1) throw new UsageError('give exactly one TARGET (a name under deploy: in mlc.yaml).');
-    const { target, pipeline } = findDeployTarget(context, positionals[0]!);
+    const { target, pipeline, runner } = findDeployTarget(context, positionals[0]!);
     const model = readRegisteredModel(context.fs, workspaceRoot(context), target.model);
     const healthTimeout = values['health-timeout'] as string | undefined;
-    return withDeployPorts(context, async (ports) => {
-      const rollback = await rollbackDeployment(ports, {
-        workspaceRoot: workspaceRoot(context),
-        commandRoot: pipeline.root,
-        target,
-        model,
-        ...(healthTimeout !== undefined
-          ? { healthTimeoutMs: parseCount('--health-timeout', healthTimeout) * 1000 }
-          : {}),
-      });
-      if (rollback.kind === 'noPreviousVersion') {
-        process.stderr.write(`mlc rollback: ${rollback.message}\n`);
-        return ExitCode.failed;
-      }
-      printDeployOutcome(context, rollback.outcome, values.json === true);
-      return rollback.outcome.ok ? ExitCode.ok : ExitCode.failed;
-    });
+    return withDeployPorts(
+      context,
+      async (ports) => {
+        const rollback = await rollbackDeployment(ports, {
+          workspaceRoot: workspaceRoot(context),
+          commandRoot: pipeline.root,
+          target,
+          model,
+          ...(healthTimeout !== undefined
+            ? { healthTimeoutMs: parseCount('--health-timeout', healthTimeout) * 1000 }
+            : {}),
+        });
+        if (rollback.kind === 'noPreviousVersion') {
+          process.stderr.write(`mlc rollback: ${rollback.message}\n`);
+          return ExitCode.failed;
+        }
+        printDeployOutcome(context, rollback.outcome, values.json === true);
+        return rollback.outcome.ok ? ExitCode.ok : ExitCode.failed;
+      },
+      runner,
+    );
   },
 };

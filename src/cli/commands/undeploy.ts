@@ -16,9 +16,11 @@ export const command: CliCommand = {
   async run(args, context) {
     const { positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('give exactly one TARGET (a name under deploy: in mlc.yaml).');
-    const { target } = findDeployTarget(context, positionals[0]!);
-    const outcome = await withDeployPorts(context, (ports) =>
-      undeployTarget(ports, { workspaceRoot: workspaceRoot(context), target }),
+    const { target, runner } = findDeployTarget(context, positionals[0]!);
+    const outcome = await withDeployPorts(
+      context,
+      (ports) => undeployTarget(ports, { workspaceRoot: workspaceRoot(context), target }),
+      runner,
     );
     context.print(outcome.message);
     return ExitCode.ok;

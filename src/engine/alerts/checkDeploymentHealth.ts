@@ -1,6 +1,6 @@
 import { liveDeployment } from '../deploy/deployModelVersion';
 import { readCurrentDeployment } from '../deploy/deploymentState';
-import type { DeployHost } from '../deploy/ports';
+import { type DeployHost, DeployHostError } from '../deploy/ports';
 import type { FileSystem } from '../ports';
 import type { DeploymentHealth } from './alertMonitor';
 
@@ -16,7 +16,14 @@ export async function checkDeploymentHealth(
 ): Promise<DeploymentHealth> {
   const recorded = readCurrentDeployment(ports.fs, workspaceRoot, target);
   if (!recorded) return { state: 'notDeployed' };
-  const live = liveDeployment(ports, workspaceRoot, target);
+  let live;
+  try {
+    live = liveDeployment(ports, workspaceRoot, target);
+  } catch (error) {
+    // A remote host that does not answer: its server cannot be reached either.
+    if (error instanceof DeployHostError) return { state: 'down', reason: error.message };
+    throw error;
+  }
   if (!live) return { state: 'down', reason: `its server process (pid ${recorded.pid}) is no longer running` };
   if (!live.healthUrl) return { state: 'up' };
   const answer = await ports.host.probe(live.healthUrl);

@@ -1,4 +1,4 @@
-import { join } from 'pathe';
+import { join, relative } from 'pathe';
 import { describeUser } from '../audit/auditLog';
 import { quoteShellArgument } from '../commandLine/quoteShellArgument';
 import type { ContentHasher } from '../hashing/ports';
@@ -20,7 +20,8 @@ import {
   writeCurrentDeployment,
 } from './deploymentState';
 import { evaluateGates, type GateResult } from './evaluateGates';
-import type { DeployHost } from './ports';
+import { startCommandFiles } from './startCommandFiles';
+import { type DeployHost, DeployHostError } from './ports';
 import { describeError } from '../engineError';
 
 export interface DeployPorts {
@@ -124,84 +125,100 @@ export async function deployModelVersion(ports: DeployPorts, request: DeployRequ
       });
     }
   }
-  const intact = await checkVersionIntact(ports.hasher, workspaceRoot, version);
-  if (!intact.ok)
-    return finish({ ok: false, gates, reason: intact.message, ...(previous ? { current: previous } : {}) });
+  // A remote host that stops answering midway fails this deploy with its reason, never mlc.
+  const switchVersions = async (): Promise<DeployOutcome> => {
+    const intact = await checkVersionIntact(ports.hasher, workspaceRoot, version);
+    if (!intact.ok)
+      return finish({ ok: false, gates, reason: intact.message, ...(previous ? { current: previous } : {}) });
 
-  const blueGreen = target.start.includes('{port}');
-  if (blueGreen) {
-    const port = await host.freePort();
-    progress(`Starting ${label} on port ${port} beside ${previous ? `v${previous.version}` : 'nothing'} (blue-green)`);
-    const started = await startVersion(ports, request, version, port);
-    if (!started.ok) {
-      return finish({
-        ok: false,
-        gates: [...gates, smokeResult(started)],
-        reason: started.reason,
-        ...(previous ? { current: previous } : {}),
-      });
-    }
-    writeCurrentDeployment(fs, workspaceRoot, started.current);
-    progress(`${label} is healthy; traffic now goes to ${started.current.healthUrl ?? `pid ${started.current.pid}`}`);
-    if (previous) {
-      progress(`Stopping v${previous.version} (pid ${previous.pid})`);
-      await host.stop(previous.pid, previous.commandLine);
-    }
-    return finish({ ok: true, gates: [...gates, smokeResult(started)], current: started.current });
-  }
-
-  const port = fixedPort(target.health);
-  if (previous) {
-    progress(`Stopping v${previous.version} (pid ${previous.pid}) to free the fixed port`);
-    await host.stop(previous.pid, previous.commandLine);
-  }
-  let failure: { reason: string; smoke?: GateResult };
-  if (port !== undefined && !(await host.isPortFree(port))) {
-    failure = {
-      reason: `port ${port} is in use by another process (not a deployment of ${target.name}); stop it or change the port in the start command and health URL.`,
-    };
-  } else {
-    progress(`Starting ${label}${port !== undefined ? ` on port ${port}` : ''}`);
-    const started = await startVersion(ports, request, version, port);
-    if (started.ok) {
+    const blueGreen = target.start.includes('{port}');
+    if (blueGreen) {
+      const port = await host.freePort();
+      progress(
+        `Starting ${label} on port ${port} beside ${previous ? `v${previous.version}` : 'nothing'} (blue-green)`,
+      );
+      const started = await startVersion(ports, request, version, port);
+      if (!started.ok) {
+        return finish({
+          ok: false,
+          gates: [...gates, smokeResult(started)],
+          reason: started.reason,
+          ...(previous ? { current: previous } : {}),
+        });
+      }
       writeCurrentDeployment(fs, workspaceRoot, started.current);
-      progress(`${label} is healthy at ${started.current.healthUrl ?? `pid ${started.current.pid}`}`);
+      progress(`${label} is healthy; traffic now goes to ${started.current.healthUrl ?? `pid ${started.current.pid}`}`);
+      if (previous) {
+        progress(`Stopping v${previous.version} (pid ${previous.pid})`);
+        await host.stop(previous.pid, previous.commandLine);
+      }
       return finish({ ok: true, gates: [...gates, smokeResult(started)], current: started.current });
     }
-    failure = { reason: started.reason, smoke: smokeResult(started) };
-  }
-  const allGates = failure.smoke ? [...gates, failure.smoke] : gates;
-  if (!previous) {
-    clearCurrentDeployment(fs, workspaceRoot, target.name);
-    return finish({ ok: false, gates: allGates, reason: failure.reason });
-  }
-  const previousRecord = request.model.versions.find((record) => record.version === previous.version);
-  if (!previousRecord) {
+
+    const port = fixedPort(target.health);
+    if (previous) {
+      progress(`Stopping v${previous.version} (pid ${previous.pid}) to free the fixed port`);
+      await host.stop(previous.pid, previous.commandLine);
+    }
+    let failure: { reason: string; smoke?: GateResult };
+    if (port !== undefined && !(await host.isPortFree(port))) {
+      failure = {
+        reason: `port ${port} is in use by another process (not a deployment of ${target.name}); stop it or change the port in the start command and health URL.`,
+      };
+    } else {
+      progress(`Starting ${label}${port !== undefined ? ` on port ${port}` : ''}`);
+      const started = await startVersion(ports, request, version, port);
+      if (started.ok) {
+        writeCurrentDeployment(fs, workspaceRoot, started.current);
+        progress(`${label} is healthy at ${started.current.healthUrl ?? `pid ${started.current.pid}`}`);
+        return finish({ ok: true, gates: [...gates, smokeResult(started)], current: started.current });
+      }
+      failure = { reason: started.reason, smoke: smokeResult(started) };
+    }
+    const allGates = failure.smoke ? [...gates, failure.smoke] : gates;
+    if (!previous) {
+      clearCurrentDeployment(fs, workspaceRoot, target.name);
+      return finish({ ok: false, gates: allGates, reason: failure.reason });
+    }
+    const previousRecord = request.model.versions.find((record) => record.version === previous.version);
+    if (!previousRecord) {
+      clearCurrentDeployment(fs, workspaceRoot, target.name);
+      return finish({
+        ok: false,
+        gates: allGates,
+        reason: `${failure.reason} The previous version ${previous.version} is no longer registered, so nothing serves ${target.name} now.`,
+      });
+    }
+    progress(`Starting v${previous.version} again`);
+    const restored = await startVersion(ports, request, previousRecord, port);
+    if (restored.ok) {
+      writeCurrentDeployment(fs, workspaceRoot, restored.current);
+      progress(`v${previous.version} serves again`);
+      return finish({
+        ok: false,
+        gates: allGates,
+        reason: `${failure.reason} v${previous.version} was started again and serves.`,
+        current: restored.current,
+      });
+    }
     clearCurrentDeployment(fs, workspaceRoot, target.name);
     return finish({
       ok: false,
       gates: allGates,
-      reason: `${failure.reason} The previous version ${previous.version} is no longer registered, so nothing serves ${target.name} now.`,
+      reason: `${failure.reason} Starting v${previous.version} again failed too: ${restored.reason} Nothing serves ${target.name} now.`,
     });
-  }
-  progress(`Starting v${previous.version} again`);
-  const restored = await startVersion(ports, request, previousRecord, port);
-  if (restored.ok) {
-    writeCurrentDeployment(fs, workspaceRoot, restored.current);
-    progress(`v${previous.version} serves again`);
+  };
+  try {
+    return await switchVersions();
+  } catch (error) {
+    if (!(error instanceof DeployHostError)) throw error;
     return finish({
       ok: false,
-      gates: allGates,
-      reason: `${failure.reason} v${previous.version} was started again and serves.`,
-      current: restored.current,
+      gates,
+      reason: `${error.message}; what serves ${target.name} could not be checked or changed there.`,
+      ...(previous ? { current: previous } : {}),
     });
   }
-  clearCurrentDeployment(fs, workspaceRoot, target.name);
-  return finish({
-    ok: false,
-    gates: allGates,
-    reason: `${failure.reason} Starting v${previous.version} again failed too: ${restored.reason} Nothing serves ${target.name} now.`,
-  });
 }
 
 /** The recorded deployment of a target when its process still runs the recorded command line. */
@@ -212,6 +229,8 @@ export function liveDeployment(
 ): CurrentDeployment | undefined {
   const current = readCurrentDeployment(ports.fs, workspaceRoot, target);
   if (!current) return undefined;
+  // A pid means something only on the host that started it.
+  if (current.host !== ports.host.name) return undefined;
   return ports.host.commandLineOf(current.pid) === current.commandLine ? current : undefined;
 }
 
@@ -243,16 +262,27 @@ async function startVersion(
 ): Promise<StartResult> {
   const { host, clock } = ports;
   const { target, workspaceRoot } = request;
-  const modelPath = versionArtifactPath(workspaceRoot, version);
+  const artifact = relative(workspaceRoot, versionArtifactPath(workspaceRoot, version));
+  const code = startCommandFiles(ports.fs, request.commandRoot, target.start).map((path) =>
+    relative(workspaceRoot, join(request.commandRoot, path)),
+  );
+  const placed = await host.place(workspaceRoot, [artifact, ...code]);
+  if (!placed.ok) return { ok: false, reason: placed.reason };
+  // The same files on the host, under the folder that stands for the workspace root there.
+  const onHost = (path: string) => join(placed.root, relative(workspaceRoot, path));
   const portText = port === undefined ? '' : String(port);
-  const command = target.start.replaceAll('{model}', quoteShellArgument(modelPath)).replaceAll('{port}', portText);
+  const command = target.start
+    .replaceAll('{model}', quoteShellArgument(join(placed.root, artifact)))
+    .replaceAll('{port}', portText);
   const healthUrl = target.health?.replaceAll('{port}', portText);
-  const logFile = join(deploymentFolder(workspaceRoot, target.name), 'server.log');
+  const localLogFile = join(deploymentFolder(workspaceRoot, target.name), 'server.log');
+  const logFile = onHost(localLogFile);
+  const logPlace = host.name === 'local' ? logFile : `${logFile} on ${host.name}`;
   ports.fs.makeDirectory(deploymentFolder(workspaceRoot, target.name));
-  ports.fs.appendFile(logFile, `--- v${version.version} ${new Date(clock.now()).toISOString()}: ${command}\n`);
+  ports.fs.appendFile(localLogFile, `--- v${version.version} ${new Date(clock.now()).toISOString()}: ${command}\n`);
   let pid: number;
   try {
-    pid = await host.start(command, { cwd: request.commandRoot, logFile });
+    pid = await host.start(command, { cwd: onHost(request.commandRoot), logFile });
   } catch (error) {
     return {
       ok: false,
@@ -283,14 +313,14 @@ async function startVersion(
       if (commandLine !== undefined) await host.stop(pid, commandLine);
       return {
         ok: false,
-        reason: `health not reached within ${Math.round(timeoutMs / 1000)} s at ${healthUrl} (last answer: ${lastAnswer}); see ${logFile}.`,
+        reason: `health not reached within ${Math.round(timeoutMs / 1000)} s at ${healthUrl} (last answer: ${lastAnswer}); see ${logPlace}.`,
       };
     }
     await host.sleep(PROBE_INTERVAL_MS);
   }
   const commandLine = host.commandLineOf(pid);
   if (commandLine === undefined) {
-    return { ok: false, reason: `the server (pid ${pid}) ended right after starting; see ${logFile}.` };
+    return { ok: false, reason: `the server (pid ${pid}) ended right after starting; see ${logPlace}.` };
   }
   return {
     ok: true,

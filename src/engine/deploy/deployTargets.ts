@@ -1,4 +1,4 @@
-import type { DeployTargetConfig, ModelConfig, Pipeline } from '../pipeline/model';
+import type { DeployTargetConfig, ModelConfig, Pipeline, RunnerConfig } from '../pipeline/model';
 import type { FileSystem } from '../ports';
 import { isSafeName, type ModelVersionRecord, type Outcome, type RegisteredModel } from '../registry/modelRegistry';
 import {
@@ -14,17 +14,29 @@ import type { DeployHost } from './ports';
 export interface DeclaredTarget {
   readonly target: DeployTargetConfig;
   readonly pipeline: Pipeline;
+  /** The ssh runner the target names; undefined for the local machine. */
+  readonly runner?: RunnerConfig;
 }
 
 export function declaredDeployTargets(pipelines: readonly Pipeline[]): DeclaredTarget[] {
-  return pipelines.flatMap((pipeline) => pipeline.deploy.map((target) => ({ target, pipeline })));
+  return pipelines.flatMap((pipeline) =>
+    pipeline.deploy.map((target) => {
+      const runner = pipeline.runners.find((entry) => entry.name === target.runner);
+      return { target, pipeline, ...(runner && runner.type !== 'local' ? { runner } : {}) };
+    }),
+  );
 }
 
 /**
- * The target `name`, when it can be deployed from here: declared, a safe name, the local runner
- * (the only DeployHost so far) and a start command. The CLI and the extension say the same thing.
+ * The target `name`, when it can be deployed from here: declared, a safe name, a runner that can
+ * host a server (the local machine, or an ssh runner when the caller can reach one:
+ * `sshRunners`) and a start command. The CLI and the extension say the same thing.
  */
-export function resolveDeployTarget(pipelines: readonly Pipeline[], name: string): Outcome<DeclaredTarget> {
+export function resolveDeployTarget(
+  pipelines: readonly Pipeline[],
+  name: string,
+  options: { readonly sshRunners?: boolean } = {},
+): Outcome<DeclaredTarget> {
   const all = declaredDeployTargets(pipelines);
   const found = all.find((entry) => entry.target.name === name);
   if (!found) {
@@ -39,10 +51,23 @@ export function resolveDeployTarget(pipelines: readonly Pipeline[], name: string
   }
   if (!isSafeName(found.target.name))
     return { ok: false, message: `'${name}' cannot be a deploy target name: use letters, digits, '.', '_' and '-'.` };
-  if (found.target.runner !== 'local') {
+  const runner = found.runner;
+  if (runner === undefined && found.target.runner !== 'local') {
     return {
       ok: false,
-      message: `the target '${name}' uses the runner '${found.target.runner}'; only local deploys are available so far.`,
+      message: `the target '${name}' uses the runner '${found.target.runner}', which runners: in ${found.pipeline.file} does not declare.`,
+    };
+  }
+  if (runner?.type === 'slurm') {
+    return {
+      ok: false,
+      message: `the target '${name}' uses the slurm runner '${runner.name}': a model server runs until it is stopped, not as a batch job with a time limit; deploy on the local machine or an ssh runner.`,
+    };
+  }
+  if (runner?.type === 'ssh' && !options.sshRunners) {
+    return {
+      ok: false,
+      message: `the target '${name}' uses the ssh runner '${runner.name}'; deploy it with the CLI: mlc deploy ${name}.`,
     };
   }
   if (found.target.start === '')
@@ -105,7 +130,10 @@ export function readDeploymentOverview(
   target: DeployTargetConfig,
 ): DeploymentOverview {
   const recorded = readCurrentDeployment(ports.fs, workspaceRoot, target.name);
-  const running = recorded !== undefined && ports.host.commandLineOf(recorded.pid) === recorded.commandLine;
+  const running =
+    recorded !== undefined &&
+    recorded.host === ports.host.name &&
+    ports.host.commandLineOf(recorded.pid) === recorded.commandLine;
   const history = readDeploymentHistory(ports.fs, workspaceRoot, target.name);
   const rollbackVersion = previousHealthyVersion(history, recorded?.version);
   return {

@@ -18,15 +18,28 @@ export interface ProcessExit {
   readonly signal: string | null;
 }
 
+/** Where the workspace's files are on a host once `place` sent them there. */
+export type PlacedFiles =
+  { readonly ok: true; readonly root: string } | { readonly ok: false; readonly reason: string };
+
 export interface DeployHost {
   /** `local`, or the runner's host name: recorded in current.json. */
   readonly name: string;
+  /**
+   * Makes the listed paths (relative to the workspace root: the model version's copy and the code
+   * the start command names) available on this host, and says which folder stands for the workspace
+   * root there. The local host sends nothing and answers the workspace root itself.
+   */
+  place(workspaceRoot: string, paths: readonly string[]): Promise<PlacedFiles>;
   /**
    * Starts a shell command line detached from the caller (its own process group, output appended
    * to `logFile`), so it outlives the command that started it. Resolves with its pid once spawned.
    */
   start(commandLine: string, options: { readonly cwd: string; readonly logFile: string }): Promise<number>;
-  /** How the process describes itself now (`/proc/<pid>/cmdline`, NULs as spaces); undefined when gone. */
+  /**
+   * How the process describes itself now (`/proc/<pid>/cmdline`, NULs as spaces); undefined when
+   * gone. Throws when the host cannot be asked (a remote host not answering): that is not "gone".
+   */
   commandLineOf(pid: number): string | undefined;
   /** The exit of a process this host started and that has ended; undefined while it runs (or unknown). */
   exitOf(pid: number): ProcessExit | undefined;
@@ -42,4 +55,12 @@ export interface DeployHost {
   /** The last `count` lines of a log file (empty when there is none). */
   logTail(file: string, count: number): readonly string[];
   sleep(ms: number): Promise<void>;
+}
+
+/**
+ * A host that could not be asked or told something (a remote host not answering, refusing the
+ * login): a deploy fails with its message, and a CLI command exits 1 with it, never as a bug.
+ */
+export class DeployHostError extends Error {
+  override readonly name = 'DeployHostError';
 }

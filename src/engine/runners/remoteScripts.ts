@@ -12,7 +12,7 @@ import { isShellVariableName, type RemoteStageContext } from './remoteStage';
 export const REMOTE_STATE_FOLDER = '.mlc-remote';
 
 /** `cd` into the workdir from the login folder (a relative workdir is under the home folder). */
-function enterWorkdir(workdir: string, token: string, create: boolean): string {
+export function enterWorkdir(workdir: string, token: string, create: boolean): string {
   const quoted = quoteShellArgument(workdir);
   const make = create ? `mkdir -p -- ${quoted} 2>/dev/null; ` : '';
   return `cd || exit 1; ${make}cd -- ${quoted} 2>/dev/null && [ -w . ] || { echo "@mlc-${token} workdir-not-writable" >&2; exit 1; }`;

@@ -4,9 +4,27 @@ import type { DeployPorts } from '../../engine/deploy/deployModelVersion';
 import type { FileSystem, GitClient } from '../../engine/ports';
 import { createContentHasher } from '../hashing/createContentHasher';
 import { createLocalDeployHost } from './localDeployHost';
+import { createSshDeployHost } from './sshDeployHost';
+import { SshConnection } from '../runners/sshConnection';
+import type { RunnerConfig } from '../../engine/pipeline/model';
+import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
+import { declaredDeployTargets } from '../../engine/deploy/deployTargets';
 import { createNodeGitClient } from './nodeGitClient';
 import { systemClock } from '../systemTime';
 import { sha256Text } from './sha256Text';
+
+/** The host of the deploy target `name` as the workspace declares it now (this machine when undeclared). */
+export function deployHostOfTarget(fs: FileSystem, workspaceRoot: string, name: string): DeployHost {
+  const declared = declaredDeployTargets(loadWorkspace(fs, workspaceRoot).pipelines).find(
+    (entry) => entry.target.name === name,
+  );
+  return deployHostFor(declared?.runner);
+}
+
+/** The machine a deploy target's server runs on: its ssh runner's host, or this one. */
+export function deployHostFor(runner: RunnerConfig | undefined): DeployHost {
+  return runner?.type === 'ssh' ? createSshDeployHost(new SshConnection(runner), runner) : createLocalDeployHost();
+}
 
 /**
  * Every port the registry, gates, deploy and audit need, for one workspace on this machine. The
@@ -17,6 +35,8 @@ export function createDeployPorts(options: {
   readonly fs: FileSystem;
   readonly progress: (message: string) => void;
   readonly host?: DeployHost;
+  /** The ssh runner a deploy target names: the server runs on its host. Otherwise this machine. */
+  readonly runner?: RunnerConfig;
 }): DeployPorts & {
   readonly appendAudit: (type: AuditEntryType, data: Readonly<Record<string, unknown>>) => Promise<void>;
   dispose(): void;
@@ -32,7 +52,7 @@ export function createDeployPorts(options: {
     hasher,
     git,
     clock,
-    host: options.host ?? createLocalDeployHost(),
+    host: options.host ?? deployHostFor(options.runner),
     progress: options.progress,
     audit: appendAudit,
     appendAudit,

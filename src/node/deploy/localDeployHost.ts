@@ -47,6 +47,8 @@ export function createLocalDeployHost(options: LocalDeployHostOptions = {}): Dep
 
   return {
     name: 'local',
+    // The server runs in the workspace itself: nothing to send.
+    place: (workspaceRoot) => Promise.resolve({ ok: true, root: workspaceRoot }),
     start(commandLine, { cwd, logFile }) {
       mkdirSync(dirname(logFile), { recursive: true });
       const log = openSync(logFile, 'a');

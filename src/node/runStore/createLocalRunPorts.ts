@@ -17,7 +17,8 @@ import type { ProcessRunner } from '../../engine/scheduler/ports';
 import type { RunObserver } from '../../engine/scheduler/schedulerDependencies';
 import type { PipelineRunPorts } from '../../engine/scheduler/runPipeline';
 import { computeStatus, type StatusGraph, type StageStatus } from '../../engine/status/computeStatus';
-import { createLocalDeployHost } from '../deploy/localDeployHost';
+import { deployHostOfTarget } from '../deploy/createDeployPorts';
+import type { DeployHost } from '../../engine/deploy/ports';
 import { createNodeGitClient } from '../deploy/nodeGitClient';
 import { sha256Text } from '../deploy/sha256Text';
 import { collectGarbage } from '../process/collectGarbage';
@@ -69,6 +70,7 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
   const lockRecorder = createBatchedLockRecorder({ fs, hasher, timers: systemTimers });
   let workerRunner: (ProcessRunner & Disposable) | undefined;
   const paramsCache = new Map<string, ParamsFileContents>();
+  const deployHosts = new Map<string, DeployHost>();
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined) environment[name] = value;
   return {
@@ -133,7 +135,12 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
       await setup.hasher.flush();
     },
     gitState: () => readGitState(setup.root),
-    deploymentHealth: (target) => checkDeploymentHealth({ fs, host: createLocalDeployHost() }, setup.root, target),
+    deploymentHealth: (target) => {
+      // Once per target and run: the workspace is read to find the target's runner.
+      let host = deployHosts.get(target);
+      if (!host) deployHosts.set(target, (host = deployHostOfTarget(fs, setup.root, target)));
+      return checkDeploymentHealth({ fs, host }, setup.root, target);
+    },
     audit: async (type, data) => {
       await appendAuditEntry(
         { fs, clock: systemClock, git: createNodeGitClient(), sha256: sha256Text },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ExitCode, UsageError } from '../../../src/cli/cliContext';
 import { describeCommandFailure } from '../../../src/cli/commandFailure';
+import { DeployHostError } from '../../../src/engine/deploy/ports';
 
 test('a usage error is one line on stderr and exit 2', () => {
   const failure = describeCommandFailure('run', new UsageError("unknown stage '\u001b[2J'."), false);
@@ -25,4 +26,14 @@ test('any other error is an internal error: one line and exit 3, the stack only 
     describeCommandFailure('', 'thrown text', false).text.split('\n')[0],
     'mlc: internal error: thrown text (run with --verbose for the stack)',
   );
+});
+
+test('a deploy host that did not answer is one line and exit 1, not an internal error', () => {
+  const failure = describeCommandFailure(
+    'undeploy',
+    new DeployHostError('cannot reach ada@gpu1: Connection refused'),
+    true,
+  );
+  assert.equal(failure.code, ExitCode.failed);
+  assert.equal(failure.text, 'mlc undeploy: cannot reach ada@gpu1: Connection refused\n');
 });

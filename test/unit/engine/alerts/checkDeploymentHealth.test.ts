@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkDeploymentHealth } from '../../../../src/engine/alerts/checkDeploymentHealth';
 import { writeCurrentDeployment } from '../../../../src/engine/deploy/deploymentState';
+import { DeployHostError } from '../../../../src/engine/deploy/ports';
 import { createFakeDeployHost } from '../../../support/deployFakes';
 import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
 
@@ -40,5 +41,33 @@ test('a deployment is notDeployed without current.json, down when its server is 
   assert.deepEqual(await checkDeploymentHealth({ fs, host }, '/ws', 'api'), {
     state: 'down',
     reason: 'http://127.0.0.1:8602/health did not answer (ECONNREFUSED)',
+  });
+});
+
+test('a deployment whose host does not answer is down, with the reason', async () => {
+  const fs = createMemoryFileSystem();
+  const { host } = createFakeDeployHost(() => 'healthy');
+  writeCurrentDeployment(fs, '/ws', {
+    target: 'api',
+    model: 'churn',
+    version: 1,
+    pid: 4242,
+    commandLine: 'sh -c serve',
+    command: 'serve',
+    port: 8601,
+    healthUrl: 'http://127.0.0.1:8601/health',
+    host: 'local',
+    startedAt: '2026-12-03T00:00:00.000Z',
+    logFile: '/ws/server.log',
+  });
+  const unreachable = {
+    ...host,
+    commandLineOf: (): string | undefined => {
+      throw new DeployHostError('cannot reach ada@gpu1: Connection refused');
+    },
+  };
+  assert.deepEqual(await checkDeploymentHealth({ fs, host: unreachable }, '/ws', 'api'), {
+    state: 'down',
+    reason: 'cannot reach ada@gpu1: Connection refused',
   });
 });

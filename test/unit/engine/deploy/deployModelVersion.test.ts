@@ -9,6 +9,7 @@ import {
 import type { DeployTargetConfig } from '../../../../src/engine/pipeline/model';
 import { readRegisteredModel, registerModelVersion } from '../../../../src/engine/registry/modelRegistry';
 import { createFakeDeployHost, createFakeHasher } from '../../../support/deployFakes';
+import { DeployHostError } from '../../../../src/engine/deploy/ports';
 import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
 
 const root = '/ws';
@@ -184,4 +185,72 @@ test('rollback target: the last version that deployed successfully before the cu
     2,
   );
   assert.equal(previousHealthyVersion([entry(1, 'succeeded')], 1), undefined);
+});
+
+test('a remote host gets the model copy and the code the start command names, and runs it under its own root', async () => {
+  const { fs, fake, deploy } = await setup('python3 src/serve.py --model {model} --port {port}', () => 'healthy');
+  fs.writeFileAtomic(`${root}/src/serve.py`, 'print()');
+  const placed: string[][] = [];
+  const started: { command: string; cwd: string; logFile: string }[] = [];
+  const start = fake.host.start.bind(fake.host);
+  Object.assign(fake.host, {
+    name: 'ada@gpu1',
+    place: (_workspace: string, paths: readonly string[]) => {
+      placed.push([...paths]);
+      return Promise.resolve({ ok: true, root: '/home/ada/work dir' });
+    },
+    start: (command: string, options: { cwd: string; logFile: string }) => {
+      started.push({ command, ...options });
+      return start(command, options);
+    },
+  });
+  const outcome = await deploy(1);
+  assert.equal(outcome.ok, true, outcome.reason);
+  assert.deepEqual(placed[0], ['.mlc/registry/churn/versions/1/model.json', 'src']);
+  assert.match(
+    started[0]!.command,
+    /--model '\/home\/ada\/work dir\/\.mlc\/registry\/churn\/versions\/1\/model\.json'/,
+  );
+  assert.equal(started[0]!.cwd, '/home/ada/work dir');
+  assert.equal(started[0]!.logFile, '/home/ada/work dir/.mlc/deployments/local/server.log');
+  assert.equal(readCurrentDeployment(fs, root, 'local')!.host, 'ada@gpu1');
+});
+
+test('a host that cannot take the files fails the deploy with its reason and starts nothing', async () => {
+  const { fake, deploy } = await setup('python3 serve.py --model {model} --port {port}', () => 'healthy');
+  Object.assign(fake.host, {
+    place: () => Promise.resolve({ ok: false, reason: 'cannot reach ada@gpu1: Connection refused' }),
+  });
+  const outcome = await deploy(1);
+  assert.equal(outcome.ok, false);
+  assert.match(outcome.reason ?? '', /cannot reach ada@gpu1: Connection refused/);
+  assert.equal(fake.servers.size, 0);
+});
+
+test('a deployment recorded on another host is never looked up by pid here', async () => {
+  const { fs, fake, deploy, ports, target } = await setup(
+    'python3 serve.py --model {model} --port {port}',
+    () => 'healthy',
+  );
+  assert.equal((await deploy(1)).ok, true);
+  const current = readCurrentDeployment(fs, root, 'local')!;
+  fs.writeFileAtomic(`${root}/.mlc/deployments/local/current.json`, JSON.stringify({ ...current, host: 'ada@gpu1' }));
+  const outcome = await undeployTarget(ports, { workspaceRoot: root, target });
+  assert.match(outcome.message, /was no longer running; nothing to stop/);
+  assert.deepEqual(fake.stopped, []);
+});
+
+test('a host that stops answering midway fails the deploy with its message and keeps the previous version', async () => {
+  const { fake, deploy } = await setup('python3 serve.py --model {model} --port {port}', () => 'healthy');
+  assert.equal((await deploy(1)).ok, true);
+  Object.assign(fake.host, {
+    freePort: () => Promise.reject(new DeployHostError('cannot reach ada@gpu1: Connection refused')),
+  });
+  const outcome = await deploy(2);
+  assert.equal(outcome.ok, false);
+  assert.match(
+    outcome.reason ?? '',
+    /^cannot reach ada@gpu1: Connection refused; what serves local could not be checked/,
+  );
+  assert.equal(outcome.current?.version, 1);
 });

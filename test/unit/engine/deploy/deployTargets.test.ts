@@ -24,6 +24,10 @@ const pipeline = (deploy: DeployTargetConfig[]) =>
     root: '/ws',
     deploy,
     models: [{ name: 'churn', path: 'models/model.json', position }],
+    runners: [
+      { name: 'box', type: 'ssh', options: { host: 'gpu1' }, position },
+      { name: 'cluster', type: 'slurm', options: {}, position },
+    ],
   }) as unknown as Pipeline;
 
 test('resolveDeployTarget finds a declared local target with its pipeline, and says why otherwise', () => {
@@ -33,11 +37,32 @@ test('resolveDeployTarget finds a declared local target with its pipeline, and s
   const unknown = resolveDeployTarget(pipelines, 'prod');
   assert.equal(!unknown.ok && unknown.message, "no deploy target 'prod'; mlc.yaml declares local, remote, bare.");
   const remote = resolveDeployTarget(pipelines, 'remote');
-  assert.match(!remote.ok ? remote.message : '', /uses the runner 'gpu'; only local deploys/);
+  assert.match(
+    !remote.ok ? remote.message : '',
+    /uses the runner 'gpu', which runners: in \/ws\/mlc\.yaml does not declare/,
+  );
   const bare = resolveDeployTarget(pipelines, 'bare');
   assert.match(!bare.ok ? bare.message : '', /has no start command; add start: to it in \/ws\/mlc\.yaml/);
   const none = resolveDeployTarget([], 'local');
   assert.match(!none.ok ? none.message : '', /no mlc\.yaml here declares a deploy: section/);
+});
+
+test('resolveDeployTarget takes an ssh runner when the caller can reach one, never a slurm runner', () => {
+  const pipelines = [pipeline([target('ssh', { runner: 'box' }), target('batch', { runner: 'cluster' })])];
+  const ssh = resolveDeployTarget(pipelines, 'ssh', { sshRunners: true });
+  assert.equal(ssh.ok && ssh.value.runner?.name, 'box');
+  const local = resolveDeployTarget([pipeline([target('local')])], 'local', { sshRunners: true });
+  assert.equal(local.ok && local.value.runner, undefined);
+  const withoutSsh = resolveDeployTarget(pipelines, 'ssh');
+  assert.match(
+    !withoutSsh.ok ? withoutSsh.message : '',
+    /uses the ssh runner 'box'; deploy it with the CLI: mlc deploy ssh/,
+  );
+  const slurm = resolveDeployTarget(pipelines, 'batch', { sshRunners: true });
+  assert.match(
+    !slurm.ok ? slurm.message : '',
+    /uses the slurm runner 'cluster': a model server runs until it is stopped/,
+  );
 });
 
 test('resolveDeclaredModel refuses unsafe and undeclared names', () => {
