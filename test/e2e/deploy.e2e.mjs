@@ -25,6 +25,9 @@ import {
 import { repoRoot } from '../support/vscode/toolchain.mjs';
 import { workspaceCopy } from '../support/vscode/workspaceCopy.mjs';
 
+// Its assertions read the last visible webview: Metric Charts opening beside on every run would be it.
+const QUIET_CHARTS = { 'mlc.charts.openOnRun': false };
+
 let workbench;
 let folder;
 let port;
@@ -166,7 +169,7 @@ const deploymentRow = (page) =>
     .filter({ hasText: /^local/ });
 
 before(async () => {
-  folder = workspaceCopy('churn');
+  folder = workspaceCopy('churn', { settings: QUIET_CHARTS });
   port = await freePort();
   const params = readFileSync(join(folder, 'params.yaml'), 'utf8').replace(/epoch_delay: .*/, 'epoch_delay: 0');
   writeFileSync(join(folder, 'params.yaml'), params);

@@ -5,7 +5,7 @@
 // group, so extension hosts, file watchers and the pty host go with it. Only servers this process
 // started are stopped, plus servers whose recorded owner process has died (a crashed earlier run).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -226,6 +226,7 @@ export async function startCodeServer(options) {
       ...(folder ? [folder] : []),
     ];
     const logFd = openSync(paths.log, 'a');
+    const logStart = fstatSync(logFd).size;
     const child = spawn(codeServerBin, args, { detached: true, stdio: ['ignore', logFd, logFd], env: node24Env() });
     const pid = child.pid;
     const url = `http://127.0.0.1:${port}`;
@@ -255,11 +256,19 @@ export async function startCodeServer(options) {
     runningServers.add(server);
     const deadline = Date.now() + 60_000;
     while (!exited && Date.now() < deadline) {
-      const healthy = await fetch(`${url}/healthz`).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (healthy) return server;
+      // The answer must come from this server: when another test run holds the port, its
+      // /healthz answers while this one fails to bind (EADDRINUSE) and exits.
+      const listening = readFileSync(paths.log)
+        .subarray(logStart)
+        .toString()
+        .includes(`HTTP server listening on ${url}/`);
+      const healthy =
+        listening &&
+        (await fetch(`${url}/healthz`).then(
+          (response) => response.ok,
+          () => false,
+        ));
+      if (healthy && !exited) return server;
       await sleep(200);
     }
     await server.stop();

@@ -2,7 +2,7 @@
 // examples/. Only the files git would keep are copied (tracked, or new and not ignored), so
 // outputs of an earlier demo run (.mlc/, models/, metrics/) never leak into a test.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { repoRoot, vscodeRunRoot, workspacesDirOf } from './toolchain.mjs';
 
@@ -12,9 +12,20 @@ let copies = 0;
  * Copies `examples/<name>` (or any folder inside the repository) to a new folder under the run's
  * workspaces folder (outside the repository, see workspacesDirOf) and returns its absolute path.
  * @param {string} source an example name (`churn`) or a repository-relative folder
- * @param {{ runDir?: string }} [options] defaults to $MLC_VSCODE_RUN_DIR, else out/vscode-run (its workspaces go to the temp folder)
+ * @param {{ runDir?: string, settings?: Record<string, unknown> }} [options] runDir defaults to
+ *   $MLC_VSCODE_RUN_DIR, else out/vscode-run (its workspaces go to the temp folder); settings go to
+ *   the copy's .vscode/settings.json
  */
 export function workspaceCopy(source, options = {}) {
+  const target = copyFiles(source, options);
+  if (options.settings) {
+    mkdirSync(join(target, '.vscode'), { recursive: true });
+    writeFileSync(join(target, '.vscode', 'settings.json'), `${JSON.stringify(options.settings, null, 2)}\n`);
+  }
+  return target;
+}
+
+function copyFiles(source, options) {
   const sourceDir = existsSync(join(repoRoot, 'examples', source))
     ? join(repoRoot, 'examples', source)
     : join(repoRoot, source);
