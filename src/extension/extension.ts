@@ -53,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
         .find((view) => view.root === root)
         ?.stages.map((entry) => entry.stage) ?? [],
   });
-  const alertStatus = createAlertStatus(controller, (runId) => panels.showCharts([runId]));
+  const alertStatus = createAlertStatus(controller, (runId) => panels.showCharts([runId]), state);
   const pipelineGraph = new PipelineGraphPanels({
     extensionUri: context.extensionUri,
     state,

@@ -47,6 +47,15 @@ export interface ChartRun {
   readonly startedAt: number | null;
   /** Metric name -> points. */
   readonly series: Readonly<Record<string, ChartSeries>>;
+  /** Alerts that fired at a step of one of its metrics (a marker on that chart); absent when none. */
+  readonly alerts?: readonly ChartAlert[];
+}
+
+/** An alert of mlc.yaml's `alerts:` that fired at `step` of `metric`. */
+export interface ChartAlert {
+  readonly metric: string;
+  readonly step: number;
+  readonly message: string;
 }
 
 export interface MetricChartsSnapshot {

@@ -35,7 +35,14 @@ describe('mlc commands', () => {
   });
 
   it('puts every command in the ML category', () => {
-    for (const entry of packageJson.contributes.commands) assert.equal(entry.category, 'ML', entry.command);
+    // The category is a %key% of package.nls.json, like every user-facing string of the manifest.
+    const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const strings = JSON.parse(readFileSync(join(extension.extensionPath, 'package.nls.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    for (const entry of packageJson.contributes.commands)
+      assert.equal(strings[entry.category?.slice(1, -1) ?? ''], 'ML', entry.command);
   });
 
   it('never activates on every startup', () => {

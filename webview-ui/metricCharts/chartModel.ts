@@ -87,6 +87,21 @@ export function toChartX(
   return origin === null ? null : (timestamp - origin) / 1000;
 }
 
+/**
+ * Where an alert that fired at `step` sits on the chart: the step itself, or the time of the first
+ * point at or after that step (null when the axis needs a time no such point has).
+ */
+export function alertChartX(
+  axis: ChartXAxis,
+  step: number,
+  points: SeriesPoints,
+  origin: number | null,
+): number | null {
+  if (axis === 'step') return step;
+  const index = points.steps.findIndex((candidate) => candidate >= step);
+  return index < 0 ? null : toChartX(axis, step, points.timestamps[index] ?? null, origin);
+}
+
 /** The inverse for refinements: a chart x back to the recorded column (step, or epoch ms). */
 export function fromChartX(axis: ChartXAxis, x: number, origin: number | null): number | null {
   if (axis === 'step') return x;

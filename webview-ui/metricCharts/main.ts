@@ -24,6 +24,7 @@ import { startPanel } from '../shared/startPanel';
 import { mountPlotsTab } from '../plots/plotsTab';
 import { formatTime } from '../shared/runTimes';
 import {
+  alertChartX,
   type AlignedSeries,
   appendPoints,
   chartCsv,
@@ -652,6 +653,7 @@ function createPlot(view: ChartView, runIds: readonly string[], data: uPlot.Alig
       },
     },
     hooks: {
+      draw: [(plot) => drawAlertMarkers(view, plot)],
       setCursor: [(plot) => showReadout(view, plot)],
       setScale: [
         (plot, scaleKey) => {
@@ -681,6 +683,52 @@ function createPlot(view: ChartView, runIds: readonly string[], data: uPlot.Alig
   if (view.zoom) plot.setScale('x', view.zoom);
   view.isSettingScales = false;
   return plot;
+}
+
+/**
+ * The alerts that fired on this chart's metric, after each draw: a dashed vertical line on the
+ * canvas (so PNG exports keep it) and a label over the plot, both in the run's colour. Labels are
+ * text nodes: alert messages carry metric names from the user's files.
+ */
+function drawAlertMarkers(view: ChartView, plot: uPlot): void {
+  const layer =
+    plot.over.querySelector<HTMLElement>('.alert-markers') ??
+    plot.over.appendChild(buildElement('div', { className: 'alert-markers' }));
+  layer.replaceChildren();
+  const hidden = new Set(state.hidden);
+  const { min, max } = plot.scales.x!;
+  const { top, height } = plot.bbox;
+  for (const runId of view.runOrder) {
+    const entry = runs.get(runId)!;
+    const points = entry.series.get(view.metric)?.overview;
+    if (hidden.has(runId) || !points) continue;
+    for (const alert of entry.info.alerts ?? []) {
+      if (alert.metric !== view.metric) continue;
+      const x = alertChartX(state.xAxis, alert.step, points, entry.origin);
+      if (x === null || min === undefined || max === undefined || x < min || x > max) continue;
+      const colour = runColour(runId);
+      const left = plot.valToPos(x, 'x', true);
+      plot.ctx.save();
+      plot.ctx.strokeStyle = colour;
+      plot.ctx.lineWidth = devicePixelRatio;
+      plot.ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+      plot.ctx.beginPath();
+      plot.ctx.moveTo(left, top);
+      plot.ctx.lineTo(left, top + height);
+      plot.ctx.stroke();
+      plot.ctx.restore();
+      const label = buildElement('span', {
+        className: 'alert-marker',
+        text: `⚠ ${alert.message}`,
+        attributes: { title: `${entry.info.name}: ${alert.message}`, 'data-run-id': runId },
+      });
+      label.style.setProperty('left', `${plot.valToPos(x, 'x')}px`);
+      label.style.setProperty('top', `${layer.childElementCount * 1.6}em`);
+      label.style.setProperty('--alert-colour', colour);
+      layer.append(label);
+    }
+  }
+  view.card.dataset.alertMarkers = String(layer.childElementCount);
 }
 
 function setZoom(view: ChartView, zoom: { min: number; max: number }): void {

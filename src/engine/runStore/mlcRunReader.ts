@@ -109,6 +109,14 @@ function toSummary(record: RunRecord, directory: string, fs: FileSystem): RunSum
     metrics,
     ...(record.git ? { git: { commit: record.git.commit, dirty: record.git.dirty } } : {}),
     location: directory,
-    ...(record.alerts && record.alerts.length > 0 ? { alerts: record.alerts.map((alert) => alert.message) } : {}),
+    ...(record.alerts && record.alerts.length > 0
+      ? {
+          alerts: record.alerts.map(({ message, metric, step }) => ({
+            message,
+            ...(metric === undefined ? {} : { metric }),
+            ...(step === undefined ? {} : { step }),
+          })),
+        }
+      : {}),
   };
 }

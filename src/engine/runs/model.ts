@@ -29,8 +29,17 @@ export interface RunSummary {
   readonly tags?: Readonly<Record<string, string>>;
   /** Problems met while reading this run; the rest of the run is still shown. */
   readonly problems?: readonly Problem[];
-  /** mlc runs: the messages of the alerts (mlc.yaml `alerts:`) that fired in it, in order. */
-  readonly alerts?: readonly string[];
+  /** mlc runs: the alerts (mlc.yaml `alerts:`) that fired in it, in order. */
+  readonly alerts?: readonly RunAlertNote[];
+}
+
+/** An alert that fired in a run, as lists and charts show it. */
+export interface RunAlertNote {
+  /** One sentence: what happened and what the numbers were. */
+  readonly message: string;
+  /** The metric and step it fired at (absent for stalled, deployment and end-of-run alerts). */
+  readonly metric?: string;
+  readonly step?: number;
 }
 
 /**

@@ -2,8 +2,8 @@
  * Series from the run index worker as the Metric Charts panel receives them. No `vscode` import,
  * so benchmarks and unit tests use it as is.
  */
-import type { MetricSeries } from '../../engine/runs/model';
-import type { ChartSeries, SeriesPoints } from '../../protocol/metricCharts';
+import type { MetricSeries, RunAlertNote } from '../../engine/runs/model';
+import type { ChartAlert, ChartSeries, SeriesPoints } from '../../protocol/metricCharts';
 
 /**
  * Points per series in a snapshot and in a follow's first batch: four per pixel (first, min, max,
@@ -36,4 +36,11 @@ export function toChartSeries(
     shaped[name] = { ...toSeriesPoints(values), downsampled: values.steps.length > maxPoints / 4 };
   }
   return shaped;
+}
+
+/** The alerts a chart can place: those that fired at a step of a metric. */
+export function chartAlertsOf(alerts: readonly RunAlertNote[]): ChartAlert[] {
+  return alerts.flatMap(({ message, metric, step }) =>
+    metric !== undefined && step !== undefined ? [{ metric, step, message }] : [],
+  );
 }

@@ -16,7 +16,7 @@ import {
 import type { PanelCommonAction } from '../../protocol/panelCommon';
 import type { EngineServices } from '../engineServices';
 import { readSettings } from '../settings';
-import { SNAPSHOT_MAX_POINTS, toChartSeries, toSeriesPoints } from './chartSeries';
+import { chartAlertsOf, SNAPSHOT_MAX_POINTS, toChartSeries, toSeriesPoints } from './chartSeries';
 import { createWebviewPanel, PanelHost } from './panelHost';
 import { allowWorkspaceImages, loadPanelPlots } from './plotsProvider';
 import type { ListedRun, RunPanelSource } from './runPanelSource';
@@ -103,6 +103,7 @@ export class MetricChartsPanel implements vscode.Disposable {
       });
       for (const problem of response.problems) logger.warn(problem.message, { code: problem.code });
       const series = toChartSeries(response.series, SNAPSHOT_MAX_POINTS);
+      const alerts = chartAlertsOf(listed.run.alerts ?? []);
       runs.push({
         id: listed.run.id,
         name: listed.run.name,
@@ -110,6 +111,7 @@ export class MetricChartsPanel implements vscode.Disposable {
         status: listed.row.status,
         startedAt: listed.row.startedAt,
         series,
+        ...(alerts.length > 0 ? { alerts } : {}),
       });
     }
     this.followLiveRuns(found.flatMap(({ listed }) => (listed && live.includes(listed.run.id) ? [listed] : [])));

@@ -26,7 +26,7 @@ export function toRunRow(run: RunSummary, annotation: RunAnnotation = NO_ANNOTAT
     metrics,
     tags: run.tags ?? {},
     annotation: { starred: annotation.starred, note: annotation.note, tags: [...annotation.tags] },
-    ...(run.alerts && run.alerts.length > 0 ? { alerts: [...run.alerts] } : {}),
+    ...(run.alerts && run.alerts.length > 0 ? { alerts: run.alerts.map((alert) => alert.message) } : {}),
   };
 }
 

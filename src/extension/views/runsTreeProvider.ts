@@ -38,7 +38,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunSummary>, vs
     const metrics = formatKeyMetrics(run.metrics, 8);
     if (metrics) tooltip.appendText(`\n\n${metrics}`);
     if (run.startedAt !== undefined) tooltip.appendText(`\n\nstarted ${new Date(run.startedAt).toLocaleString()}`);
-    for (const alert of run.alerts ?? []) tooltip.appendText(`\n\n⚠ alert: ${alert}`);
+    for (const alert of run.alerts ?? []) tooltip.appendText(`\n\n⚠ alert: ${alert.message}`);
     item.tooltip = tooltip;
     item.contextValue = run.status === 'running' ? TreeItemContext.runRunning : TreeItemContext.run;
     item.command = { command: CommandId.showRun, title: 'Show Run Details', arguments: [run.id] };

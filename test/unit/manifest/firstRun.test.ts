@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { readLocalizedManifest } from '../../support/manifest';
 
 const repoRoot = resolve(__dirname, '../../..');
 
@@ -10,7 +11,8 @@ interface MenuEntry {
   readonly when?: string;
 }
 
-const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+// As VS Code shows it: the welcome text and walkthrough steps live in package.nls.json.
+const manifest = readLocalizedManifest() as {
   contributes: {
     menus: Record<string, MenuEntry[]>;
     viewsWelcome: { view: string; contents: string; when?: string }[];

@@ -260,3 +260,61 @@ test('Metric Charts: with many metrics, charts far below the fold are drawn when
   await assertClean(page);
   await page.close();
 });
+
+test('Metric Charts: an alert is a marker in its run colour at the step it fired, on its metric chart only', async () => {
+  const page = await harness.open('metricCharts');
+  // A theme's chart colours, as VS Code sets them on <html>.
+  await page.evaluate(() => {
+    const colours = ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'];
+    for (const [index, name] of ['blue', 'orange', 'green', 'purple', 'red', 'yellow'].entries())
+      document.documentElement.style.setProperty(`--vscode-charts-${name}`, colours[index]!);
+  });
+  const runs = manyChartRuns(2, 200, 2);
+  await sendToPanel(page, {
+    type: 'snapshotted',
+    snapshot: { runs, live: [], missing: [] },
+  } satisfies MetricChartsUpdate);
+  await drawnAfter(page, 'train/loss', 0);
+  const withoutAlerts = await canvasPixels(page, 'train/loss');
+  assert.equal(await chart(page, 'train/loss').locator('.alert-marker').count(), 0);
+
+  // Run 1's loss went NaN at step 100; the message carries a hostile metric name.
+  const message = `${HOSTILE_NAME} is NaN at step 100 of train`;
+  const alerted = { ...runs[1]!, alerts: [{ metric: 'train/loss', step: 100, message }] };
+  const drawn = await draws(page, 'train/loss');
+  await sendToPanel(page, {
+    type: 'snapshotted',
+    snapshot: { runs: [runs[0]!, alerted], live: [], missing: [] },
+  } satisfies MetricChartsUpdate);
+  await drawnAfter(page, 'train/loss', drawn);
+  const marker = chart(page, 'train/loss').locator('.alert-marker');
+  await marker.waitFor();
+  assert.equal(await marker.count(), 1);
+  assert.equal(await marker.textContent(), `⚠ ${message}`, 'the message is text');
+  assert.equal(await marker.getAttribute('data-run-id'), 'run-00001');
+  assert.equal(await chart(page, 'val/loss').locator('.alert-marker').count(), 0, 'not on another metric');
+  assert.notEqual(await canvasPixels(page, 'train/loss'), withoutAlerts, 'the marker line is on the canvas');
+
+  // At step 100 of 0..199: about the middle of the plot, in the colour of run 1's legend swatch.
+  const placement = await marker.evaluate((label) => {
+    const over = label.closest('.u-over')!.getBoundingClientRect();
+    return (label.getBoundingClientRect().left - over.left) / over.width;
+  });
+  assert.ok(placement > 0.45 && placement < 0.55, `the marker is at step 100 (${placement})`);
+  const markerColour = await marker.evaluate((label) => getComputedStyle(label).color);
+  const swatchColour = await page
+    .locator('.legend-run[data-run-id="run-00001"] .swatch')
+    .evaluate((swatch) => getComputedStyle(swatch).backgroundColor);
+  assert.equal(markerColour, swatchColour);
+
+  // On wall time the marker follows the run's point at that step; hiding the run hides it.
+  const drawnOnSteps = await draws(page, 'train/loss');
+  await page.getByLabel('X axis').selectOption('wallTime');
+  await drawnAfter(page, 'train/loss', drawnOnSteps);
+  assert.equal(await chart(page, 'train/loss').locator('.alert-marker').count(), 1);
+  await page.getByRole('button', { name: 'train 1', exact: true }).click();
+  await chart(page, 'train/loss').locator('.alert-marker').waitFor({ state: 'detached' });
+  assert.equal(await chart(page, 'train/loss').getAttribute('data-alert-markers'), '0');
+  await assertClean(page);
+  await page.close();
+});

@@ -59,13 +59,15 @@ test('the reader claims .mlc/runs and lists runs newest first with params, metri
   assert.equal(first!.location, `${runs}/${newer.id}`);
 });
 
-test('a run with alerts lists their messages; a run without has no alerts field', async () => {
+test('a run with alerts lists their messages, metrics and steps; a run without has no alerts field', async () => {
   const alert = {
     kind: 'nonFinite',
     rule: 'loss is NaN',
     pipeline: 'mlc.yaml',
     line: 9,
     firedAt: 1500,
+    metric: 'loss',
+    step: 1,
     message: 'loss is NaN at step 1 of train',
   } as const;
   const alerted = aRunRecord({ alerts: [alert] });
@@ -76,7 +78,7 @@ test('a run with alerts lists their messages; a run without has no alerts field'
     listing.runs.map((run) => [run.id, run.alerts]),
     [
       [quiet.id, undefined],
-      [alerted.id, ['loss is NaN at step 1 of train']],
+      [alerted.id, [{ message: 'loss is NaN at step 1 of train', metric: 'loss', step: 1 }]],
     ],
   );
 });

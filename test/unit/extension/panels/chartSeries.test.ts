@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { toChartSeries, toSeriesPoints } from '../../../../src/extension/panels/chartSeries';
+import { chartAlertsOf, toChartSeries, toSeriesPoints } from '../../../../src/extension/panels/chartSeries';
 
 const series = (values: number[], timestamps: number[]) => ({
   steps: Float64Array.from(values.map((_, index) => index)),
@@ -23,4 +23,15 @@ test('a series as long as a quarter of maxPoints may have been reduced: the pane
   );
   assert.equal(shaped.short!.downsampled, false);
   assert.equal(shaped.long!.downsampled, true);
+});
+
+test('the alerts a chart marks are those that fired at a step of a metric', () => {
+  assert.deepEqual(
+    chartAlertsOf([
+      { message: 'loss is NaN at step 3 of train', metric: 'loss', step: 3 },
+      { message: 'no new metric or log for 5 minutes' },
+      { message: 'acc regressed against run r1', metric: 'acc' },
+    ]),
+    [{ metric: 'loss', step: 3, message: 'loss is NaN at step 3 of train' }],
+  );
 });

@@ -27,9 +27,10 @@ test('a run becomes a JSON row: absent values null, NaN metrics null, annotation
 });
 
 test('the alerts of a run reach its row (the Run History marker); a run without alerts has none', () => {
-  assert.deepEqual(toRunRow(aRun('r1', { alerts: ['loss is NaN at step 1 of train'] })).alerts, [
-    'loss is NaN at step 1 of train',
-  ]);
+  assert.deepEqual(
+    toRunRow(aRun('r1', { alerts: [{ message: 'loss is NaN at step 1 of train', metric: 'loss', step: 1 }] })).alerts,
+    ['loss is NaN at step 1 of train'],
+  );
   assert.equal('alerts' in toRunRow(aRun('r2')), false);
 });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ChartSeries, SeriesPoints } from '../../../../src/protocol/metricCharts';
 import {
+  alertChartX,
   appendPoints,
   chartCsv,
   countPoints,
@@ -188,4 +189,13 @@ test('a run’s colour depends on its id only, so every panel gives it the same 
     (runId) => runColourIndex(runId) !== runColourIndex('run-0'),
   )!;
   assert.deepEqual(dashesForRuns([first!, other, second!]), [[], [], [6, 3]]);
+});
+
+test('an alert sits at its step, or at the time of the first point at or after that step', () => {
+  const points: SeriesPoints = { steps: [0, 10, 20], values: [1, 2, 3], timestamps: [1000, null, 5000] };
+  assert.equal(alertChartX('step', 15, points, 1000), 15);
+  assert.equal(alertChartX('wallTime', 15, points, 1000), 5);
+  assert.equal(alertChartX('relativeTime', 15, points, 1000), 4);
+  assert.equal(alertChartX('wallTime', 10, points, 1000), null, 'that point has no time');
+  assert.equal(alertChartX('wallTime', 25, points, 1000), null, 'no point at or after the step');
 });
