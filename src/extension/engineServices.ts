@@ -40,6 +40,8 @@ export interface StageRunRecord {
   readonly startedAt?: number;
   readonly endedAt?: number;
   readonly durationMs?: number;
+  /** Where it ran when not on this machine (runner, host, Slurm job id). */
+  readonly where?: string;
   readonly metrics: Readonly<Record<string, number>>;
 }
 

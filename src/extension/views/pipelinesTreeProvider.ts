@@ -89,6 +89,7 @@ function stageTooltip(info: StageInfo): vscode.MarkdownString {
     tooltip.appendMarkdown(`\nLast run \`${info.lastRun.runId}\`: ${info.lastRun.status}`);
     if (info.lastRun.durationMs !== undefined) tooltip.appendMarkdown(` in ${formatDuration(info.lastRun.durationMs)}`);
     if (metrics) tooltip.appendMarkdown(` · ${metrics}`);
+    if (info.lastRun.where) tooltip.appendText(` · on ${info.lastRun.where}`);
   }
   return tooltip;
 }
