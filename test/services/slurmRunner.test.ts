@@ -12,6 +12,7 @@ import {
   tempFolder,
   type StageJson,
 } from './runnerWorkspaces';
+import { checkRunner } from '../../src/node/runners/checkRunner';
 import { runMlc, startMlc, waitFor } from '../support/mlcCli';
 import { freePort, skipUnlessInstalled, startService } from '../support/loopbackServices';
 
@@ -69,6 +70,29 @@ describe('slurm runner on a loopback cluster', { skip, timeout: 600_000 }, () =>
     assert.equal(lockEntry(slurmRoot, 'train'), lockEntry(localRoot, 'train'));
     const runs = readdirSync(join(slurmRoot, '.mlc/runs'));
     assert.match(readFileSync(join(slurmRoot, '.mlc/runs', runs.at(-1)!, 'metrics.jsonl'), 'utf8'), /val_accuracy/);
+  });
+
+  test('the runner check (ML: Check Runners) asks sbatch and sinfo here: version and partitions, or why not', async (t) => {
+    const hpc = {
+      runner: { name: 'hpc', type: 'slurm' as const, options: {}, position: { line: 0, column: 0 } },
+    };
+    const savedConf = process.env.SLURM_CONF;
+    t.after(() => (savedConf === undefined ? delete process.env.SLURM_CONF : (process.env.SLURM_CONF = savedConf)));
+    process.env.SLURM_CONF = slurm.SLURM_CONF!;
+    const reachable = await checkRunner(hpc);
+    assert.equal(reachable.reachable, true);
+    assert.match(reachable.reachable ? reachable.detail : '', /^slurm\S* \S+ on this machine · partitions .*\S/);
+    assert.ok(reachable.reachable && reachable.detail.includes(slurm.SVC_SLURM_PARTITION!));
+    // A configuration naming a controller nobody listens on: sinfo fails, and says so.
+    const deadConf = join(temp('mlc-slurm-conf-'), 'slurm.conf');
+    writeFileSync(
+      deadConf,
+      readFileSync(slurm.SLURM_CONF!, 'utf8').replace(/^SlurmctldPort=.*$/m, `SlurmctldPort=${await freePort()}`),
+    );
+    process.env.SLURM_CONF = deadConf;
+    const unreachable = await checkRunner(hpc);
+    assert.equal(unreachable.reachable, false);
+    assert.match(unreachable.reachable ? '' : unreachable.message, /sinfo on this machine failed/);
   });
 
   test('a failing job fails the stage with its exit code', async () => {
