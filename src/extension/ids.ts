@@ -24,6 +24,8 @@ export const CommandId = {
   undeploy: 'mlc.undeploy',
   showDeployPanel: 'mlc.showDeployPanel',
   showPipelineGraph: 'mlc.showPipelineGraph',
+  // Remote runners (issue 14).
+  checkRunners: 'mlc.checkRunners',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
@@ -64,6 +66,9 @@ export const TreeItemContext = {
   /** A target with a recorded deployment; `mlcDeploymentIdle` when nothing was deployed. */
   deployment: 'mlcDeployment',
   deploymentIdle: 'mlcDeploymentIdle',
+  /** The Runners group of the Pipelines view, and one ssh or slurm runner in it. */
+  runners: 'mlcRunners',
+  runner: 'mlcRunner',
 } as const;
 
 export const TASK_TYPE = 'mlc';

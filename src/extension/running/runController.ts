@@ -48,6 +48,9 @@ export class RunController implements vscode.Disposable {
   readonly onDidFinishRun = this.finishedEmitter.event;
   private readonly alertEmitter = new vscode.EventEmitter<RunAlert>();
   readonly onDidFireAlert = this.alertEmitter.event;
+  private readonly startedEmitter = new vscode.EventEmitter<{ request: RunRequest; planned: readonly string[] }>();
+  /** A run was planned: its request and the addresses of the stages it will run. */
+  readonly onDidStartRun = this.startedEmitter.event;
   /** Alerts of the runs in flight and of the last run that ended; a new run starts the list afresh. */
   private alerts: RunAlert[] = [];
 
@@ -88,6 +91,7 @@ export class RunController implements vscode.Disposable {
         run.runId = runId;
         run.planned = planned;
         sink.runStarted(runId, planned);
+        this.startedEmitter.fire({ request, planned });
         update();
       },
       stageStarted: (address) => {
@@ -146,5 +150,6 @@ export class RunController implements vscode.Disposable {
     this.changed.dispose();
     this.finishedEmitter.dispose();
     this.alertEmitter.dispose();
+    this.startedEmitter.dispose();
   }
 }
