@@ -37,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
   const engine = createEngineServices({ logger });
   const state = new WorkspaceState(engine, logger);
   const controller = new RunController(engine, logger);
-  const runners = registerRunners(state, controller);
+  const runners = registerRunners(state, controller, engine);
   const pipelinesTree = new PipelinesTreeProvider(state, runners.checks);
   const runsTree = new RunsTreeProvider(state);
   const statusBar = createRunStatusBar(controller);

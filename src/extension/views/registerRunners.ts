@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { checkRunner } from '../../node/runners/checkRunner';
+import type { EngineServices } from '../engineServices';
 import { CommandId, ViewId } from '../ids';
 import type { RunController } from '../running/runController';
 import type { WorkspaceState } from '../state/workspaceState';
@@ -15,8 +15,9 @@ import { declaredRunners, runnersUsedBy } from './runnersViewModel';
 export function registerRunners(
   state: WorkspaceState,
   controller: RunController,
+  engine: EngineServices,
 ): { readonly checks: RunnerChecks; readonly disposable: vscode.Disposable } {
-  const checks = new RunnerChecks(checkRunner);
+  const checks = new RunnerChecks((placement) => engine.checkRunner(placement));
   // From a runner's inline button: that runner; from the palette or the Runners group: all.
   const checkAllDeclared = async (element?: PipelineTreeElement) => {
     if (!vscode.workspace.isTrusted) {
