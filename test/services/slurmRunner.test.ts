@@ -95,6 +95,47 @@ describe('slurm runner on a loopback cluster', { skip, timeout: 600_000 }, () =>
     assert.match(unreachable.reachable ? '' : unreachable.message, /sinfo on this machine failed/);
   });
 
+  test('a foreach group is submitted as one job array, throttled by -j, each member following its task', async () => {
+    const root = temp('mlc-slurm-array-');
+    writeFileSync(
+      join(root, 'mlc.yaml'),
+      'stages:\n  part:\n    foreach: [a, b, c]\n    do:\n' +
+        '      cmd: echo "$SLURM_ARRAY_JOB_ID $SLURM_ARRAY_TASK_ID ${item}" > out-${item}.txt\n' +
+        '      outs:\n        - out-${item}.txt\n      runner: hpc\n' +
+        `runners:\n${runnerYaml()}`,
+    );
+    const result = await runMlc(root, ['run', '-j', '1', '--json'], env());
+    assert.equal(result.code, 0, result.stderr);
+    const stages = (JSON.parse(result.stdout) as { stages: StageJson[] }).stages;
+    assert.deepEqual(
+      stages.map((stage) => [stage.address, stage.status]),
+      [
+        ['part@a', 'succeeded'],
+        ['part@b', 'succeeded'],
+        ['part@c', 'succeeded'],
+      ],
+    );
+    const tasks = stages.map((stage) => /^(\d+)_(\d)$/.exec(stage.jobId ?? '') ?? []);
+    const arrayId = tasks[0]?.[1];
+    assert.ok(arrayId, `array task ids expected, got ${stages.map((stage) => stage.jobId).join(', ')}`);
+    assert.deepEqual(
+      tasks.map((task) => task[1]),
+      [arrayId, arrayId, arrayId],
+    );
+    assert.deepEqual(tasks.map((task) => task[2]).sort(), ['0', '1', '2']);
+    // Each member ran its own command as its own task of the one array.
+    stages.forEach((stage, index) => {
+      const item = stage.address.split('@')[1]!;
+      const written = readFileSync(join(root, `out-${item}.txt`), 'utf8').trim();
+      assert.equal(written, `${arrayId} ${tasks[index]![2]} ${item}`);
+    });
+    const record = execFileSync('scontrol', ['show', 'job', '-o', `${arrayId}_0`], {
+      env: { ...process.env, ...env() },
+      encoding: 'utf8',
+    });
+    assert.match(record, /ArrayTaskThrottle=1\b/);
+  });
+
   test('a failing job fails the stage with its exit code', async () => {
     const { code, json } = await runJson(oneStage('echo boom >&2; exit 3'));
     assert.equal(code, 1);
