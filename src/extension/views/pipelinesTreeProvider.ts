@@ -53,15 +53,13 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineTr
   }
 
   private runners(): PipelineTreeElement[] {
-    return this.state
-      .views()
-      .flatMap((view) =>
-        declaredRunners(view.pipelines).map((runner): PipelineTreeElement => ({
-          kind: 'runner',
-          root: view.root,
-          runner,
-        })),
-      );
+    return this.state.views().flatMap((view) =>
+      declaredRunners(view.pipelines).map((runner): PipelineTreeElement => ({
+        kind: 'runner',
+        root: view.root,
+        runner,
+      })),
+    );
   }
 
   getTreeItem(element: PipelineTreeElement): vscode.TreeItem {
