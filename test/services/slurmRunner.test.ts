@@ -192,6 +192,35 @@ describe('slurm runner on a loopback cluster', { skip, timeout: 600_000 }, () =>
     assert.ok(existsSync(join(workdir, 'in.txt')), 'the dep went to the workdir');
   });
 
+  test('via an ssh runner, a foreach group is one job array too: each member’s deps sent, its outs back', async () => {
+    const ssh = startService('ssh', {
+      SVC_SSH_PORT: String(await freePort()),
+      SVC_SSHD_SETENV: `SLURM_CONF=${slurm.SLURM_CONF!}`,
+    });
+    const root = temp('mlc-slurm-array-via-');
+    writeFileSync(
+      join(root, 'mlc.yaml'),
+      'stages:\n  shout:\n    foreach: [a, b]\n    do:\n' +
+        '      cmd: tr a-z A-Z < in-${item}.txt > out-${item}.txt\n' +
+        '      deps:\n        - in-${item}.txt\n      outs:\n        - out-${item}.txt\n      runner: hpc\n' +
+        `runners:\n${runnerYaml({ via: 'login', workdir: join(temp('mlc-login-'), 'work') })}` +
+        runnerEntry('login', loopbackSshOptions(ssh)),
+    );
+    for (const item of ['a', 'b']) writeFileSync(join(root, `in-${item}.txt`), `hello ${item}\n`);
+    const result = await runMlc(root, ['run', '-j', '1', '--json'], { SLURM_CONF: '/nonexistent' });
+    assert.equal(result.code, 0, result.stderr);
+    const stages = (JSON.parse(result.stdout) as { stages: StageJson[] }).stages;
+    const arrayIds = new Set(stages.map((stage) => /^(\d+)_[01]$/.exec(stage.jobId ?? '')?.[1]));
+    assert.equal(arrayIds.size, 1, `one array, got ${stages.map((stage) => stage.jobId).join(', ')}`);
+    assert.notEqual(
+      [...arrayIds][0],
+      undefined,
+      `array task ids expected, got ${stages.map((stage) => stage.jobId).join(', ')}`,
+    );
+    assert.equal(readFileSync(join(root, 'out-a.txt'), 'utf8'), 'HELLO A\n');
+    assert.equal(readFileSync(join(root, 'out-b.txt'), 'utf8'), 'HELLO B\n');
+  });
+
   test('a job over its time limit ends as TIMEOUT, shown as timedOut', async () => {
     // Slurm's limits are in whole minutes and checked about every 30 s: this takes 1-2 minutes.
     const { code, json, stderr } = await runJson(oneStage('sleep 600', '', runnerYaml({ time: '1' })));

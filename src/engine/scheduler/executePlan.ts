@@ -48,8 +48,8 @@ export async function executePlan(
   let failed = false;
   let stopReason: string | undefined;
 
-  const isSlurmArrayMember = (planned: PlannedStage) =>
-    slurmArrayGroup(planned.stage, dependencies.runnerOf?.(planned.stage)) !== undefined;
+  const arrayGroupOf = (planned: PlannedStage) =>
+    slurmArrayGroup(planned.stage, dependencies.runnerOf?.(planned.stage));
   const skip = (address: string, reason: string) => {
     const record = recorder.stage(address);
     if (record.status !== 'pending') return;
@@ -90,10 +90,15 @@ export async function executePlan(
     };
     const pump = () => {
       if (signal.aborted) stopReason ??= 'the run was cancelled';
+      // Members of a foreach/matrix group on a Slurm runner start together, without a slot: they
+      // share one job array (of as many tasks as members start now), Slurm applies -j as its throttle.
+      const arraySizes = new Map<string, number>();
+      for (const candidate of ready) {
+        const group = arrayGroupOf(candidate);
+        if (group !== undefined) arraySizes.set(group, (arraySizes.get(group) ?? 0) + 1);
+      }
       while (stopReason === undefined && ready.length > 0) {
-        // Members of a foreach/matrix group on a Slurm runner start together, without a slot:
-        // they share one job array, and Slurm applies -j as the array's throttle.
-        const arrayMember = ready.findIndex((candidate) => isSlurmArrayMember(candidate));
+        const arrayMember = ready.findIndex((candidate) => arrayGroupOf(candidate) !== undefined);
         if (arrayMember < 0 && slots >= jobs) break;
         const planned = ready.splice(arrayMember < 0 ? 0 : arrayMember, 1)[0]!;
         inFlight++;
@@ -107,7 +112,9 @@ export async function executePlan(
           slots--;
           if (andPump) pump();
         };
-        runStage(planned, recorder, dependencies, signal, () => releaseSlot(true), { slurmArrayThrottle: jobs }).then(
+        runStage(planned, recorder, dependencies, signal, () => releaseSlot(true), {
+          slurmArray: { throttle: jobs, members: arraySizes.get(arrayGroupOf(planned) ?? '') ?? 1 },
+        }).then(
           (result) => onFinished(planned, result, releaseSlot),
           (error: unknown) => {
             const record = recorder.stage(planned.address);

@@ -31,8 +31,8 @@ export async function runStage(
   signal: AbortSignal,
   /** Called once the stage's commands have succeeded (its job slot may go to another stage). */
   onCommandsEnded: () => void = () => undefined,
-  /** `-j`: the throttle of a Slurm job array shared by a foreach/matrix group's members. */
-  options: { readonly slurmArrayThrottle?: number } = {},
+  /** For a foreach/matrix member on a Slurm runner: `-j` (the array's throttle), members started with it. */
+  options: { readonly slurmArray?: { readonly throttle: number; readonly members: number } } = {},
 ): Promise<StageRunRecord> {
   const { stage, address } = planned;
   const record = recorder.stage(address);
@@ -99,7 +99,13 @@ export async function runStage(
           processRunner,
           ...(arrayGroup === undefined
             ? {}
-            : { slurmArray: { group: arrayGroup, throttle: Math.max(1, options.slurmArrayThrottle ?? 1) } }),
+            : {
+                slurmArray: {
+                  group: arrayGroup,
+                  throttle: Math.max(1, options.slurmArray?.throttle ?? 1),
+                  members: options.slurmArray?.members ?? 1,
+                },
+              }),
         };
   if (remote) recorder.update(() => (record.runner = choice.runner.name));
   const tailers = followPlots(stage, dependencies);

@@ -150,13 +150,16 @@ async function submitJob(
   return { jobId, files };
 }
 
-/** How long a group's members are gathered after the last one reached sbatch. */
-const ARRAY_GATHER_MS = 300;
+/**
+ * How long a group's array waits for a member that has not reached sbatch since the last one did:
+ * a member found up to date or failing before its command never comes.
+ */
+const ARRAY_GATHER_MS = 5_000;
 
 /**
- * The members of a foreach/matrix group that reach sbatch together become one job array: each
- * member waits until no other arrived for ARRAY_GATHER_MS, then the array is submitted once and
- * every member follows its own task (`JOBID_INDEX`). A lone member is submitted as a plain job.
+ * The members of a foreach/matrix group started together become one job array: it is submitted
+ * once all of them reached sbatch (or none more came for ARRAY_GATHER_MS), and every member
+ * follows its own task (`JOBID_INDEX`). A lone member is submitted as a plain job.
  */
 class SlurmArrays {
   private readonly gathering = new Map<
@@ -178,10 +181,12 @@ class SlurmArrays {
     return new Promise((done) => {
       gathered.members.push({ jobScript, submission, done });
       clearTimeout(gathered.timer);
-      gathered.timer = setTimeout(() => {
+      const submit = () => {
         this.gathering.delete(array.group);
         void this.submit(gathered.members, array.throttle);
-      }, ARRAY_GATHER_MS);
+      };
+      if (gathered.members.length >= array.members) submit();
+      else gathered.timer = setTimeout(submit, ARRAY_GATHER_MS);
     });
   }
 

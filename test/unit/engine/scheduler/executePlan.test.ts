@@ -287,8 +287,8 @@ test('the members of a foreach group on a slurm runner start together as one job
   assert.equal(run.fake.maxRunning(), 3);
   const arrays = run.fake.specs.map((spec) => spec.remote?.slurmArray);
   assert.deepEqual(arrays, [
-    { group: 'hpc\0/ws/dvc.yaml\0part', throttle: 1 },
-    { group: 'hpc\0/ws/dvc.yaml\0part', throttle: 1 },
+    { group: 'hpc\0/ws/dvc.yaml\0part', throttle: 1, members: 2 },
+    { group: 'hpc\0/ws/dvc.yaml\0part', throttle: 1, members: 2 },
     undefined,
   ]);
 });
