@@ -69,10 +69,7 @@ test('the last execution of a stage on a remote runner says where it ran', () =>
     root: '/ws',
     pipelines: [],
     problems: [],
-    stages: [
-      { address: 'prepare', stage: aStage('prepare') },
-      { address: 'train', stage: aStage('train') },
-    ],
+    stages: ['prepare', 'train'].map((name) => ({ address: name, stage: aStage(name) })),
   };
   const fs = createMemoryFileSystem({
     '/ws/.mlc/runs/20261126-080000-aaaaaa/run.json': JSON.stringify({
