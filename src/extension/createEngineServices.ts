@@ -9,6 +9,7 @@ import type { Disposable, Logger } from '../engine/ports';
 import { readRunAnnotations, updateRunAnnotation } from '../engine/runAnnotations/runAnnotations';
 import { alertsByPipeline } from '../engine/alerts/watchRunAlerts';
 import { scaffoldPipeline, writeScaffold } from '../engine/scaffold/scaffoldPipeline';
+import { checkRunner } from '../node/runners/checkRunner';
 import { writeCiWorkflow } from '../node/ci/writeCiWorkflow';
 import { runPipeline, runnersByPipeline } from '../engine/scheduler/runPipeline';
 import { computeStatus } from '../engine/status/computeStatus';
@@ -136,6 +137,8 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
     changedFiles: (root, from, to) => listChangedFiles(root, from, to),
 
     lastStageRuns: async (view) => readLastStageRuns(nodeFileSystem, view),
+
+    checkRunner: (placement) => checkRunner(placement),
 
     readParams: (file) => loadParamsFile(nodeFileSystem, file).value,
 

@@ -1,3 +1,5 @@
+import type { RunnerPlacement } from '../engine/runners/chooseRunner';
+import type { RunnerReachability } from '../node/runners/checkRunner';
 import type { CiProvider } from '../engine/ci/ciWorkflow';
 import type { ScaffoldFile, ScaffoldPlan } from '../engine/scaffold/scaffoldPipeline';
 import type { CiWorkflowWrite } from '../node/ci/writeCiWorkflow';
@@ -42,6 +44,8 @@ export interface StageRunRecord {
   readonly startedAt?: number;
   readonly endedAt?: number;
   readonly durationMs?: number;
+  /** Where it ran when not on this machine (runner, host, Slurm job id). */
+  readonly where?: string;
   readonly metrics: Readonly<Record<string, number>>;
 }
 
@@ -152,6 +156,8 @@ export interface EngineServices {
   /** `mlc init`: the mlc.yaml (or starter project) to write into `root`, and writing it (never over a file). */
   scaffoldPipeline(root: string): ScaffoldPlan;
   writeScaffold(root: string, files: readonly ScaffoldFile[]): string[];
+  /** Whether an ssh or slurm runner answers (the user's ssh; sbatch and sinfo here or on its login node). */
+  checkRunner(placement: RunnerPlacement): Promise<RunnerReachability>;
   startRun(request: RunRequest, listener: RunListener): RunHandle;
   /** Stops a run that this or another process started (by its id). */
   stopRun(root: string, runId: string): Promise<boolean>;

@@ -21,6 +21,7 @@ import { WorkspaceState } from './state/workspaceState';
 import { registerLifecycle } from './lifecycle/registerLifecycle';
 import { watchWorkspace } from './state/workspaceWatchers';
 import { PipelinesTreeProvider } from './views/pipelinesTreeProvider';
+import { registerRunners } from './views/registerRunners';
 import { RunsTreeProvider } from './views/runsTreeProvider';
 
 const RESTRICTED_MESSAGE = 'Restricted Mode: read-only. Trust this workspace to run pipelines.';
@@ -36,7 +37,8 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
   const engine = createEngineServices({ logger });
   const state = new WorkspaceState(engine, logger);
   const controller = new RunController(engine, logger);
-  const pipelinesTree = new PipelinesTreeProvider(state);
+  const runners = registerRunners(state, controller, engine);
+  const pipelinesTree = new PipelinesTreeProvider(state, runners.checks);
   const runsTree = new RunsTreeProvider(state);
   const statusBar = createRunStatusBar(controller);
   const codeLenses = new StageCodeLensProvider(state);
@@ -93,6 +95,7 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     panels,
     pipelineGraph,
     registerCommands({ state, controller, engine, panels, pipelineGraph }),
+    runners.disposable,
     registerSetupCommands(engine),
     vscode.commands.registerCommand(CommandId.showLogs, () => logger.show()),
     watchWorkspace(state),

@@ -25,6 +25,8 @@ export const CommandId = {
   showDeployPanel: 'mlc.showDeployPanel',
   showPipelineGraph: 'mlc.showPipelineGraph',
   showMetrics: 'mlc.showMetrics',
+  // Remote runners (issue 14).
+  checkRunners: 'mlc.checkRunners',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
@@ -66,6 +68,9 @@ export const TreeItemContext = {
   /** A target with a recorded deployment; `mlcDeploymentIdle` when nothing was deployed. */
   deployment: 'mlcDeployment',
   deploymentIdle: 'mlcDeploymentIdle',
+  /** The Runners group of the Pipelines view, and one ssh or slurm runner in it. */
+  runners: 'mlcRunners',
+  runner: 'mlcRunner',
 } as const;
 
 export const TASK_TYPE = 'mlc';

@@ -1,5 +1,6 @@
 import { join } from 'pathe';
 import type { FileSystem } from '../engine/ports';
+import { describeStagePlacement } from '../engine/runners/stagePlacement';
 import { RUN_FILES, type RunRecord } from '../engine/runStore/runRecord';
 import { isRunId } from '../engine/runStore/createRunId';
 import { readSummaryMetrics } from '../engine/runStore/readSummaryMetrics';
@@ -46,6 +47,7 @@ export function readLastStageRuns(fs: FileSystem, view: WorkspaceView): Map<stri
         ...(stage.startedAt === undefined ? {} : { startedAt: stage.startedAt }),
         ...(stage.endedAt === undefined ? {} : { endedAt: stage.endedAt }),
         ...(stage.durationMs === undefined ? {} : { durationMs: stage.durationMs }),
+        ...placementOf(stage),
         metrics: {},
       });
     }
@@ -61,4 +63,9 @@ export function readLastStageRuns(fs: FileSystem, view: WorkspaceView): Map<stri
       return [address, { ...run, metrics }];
     }),
   );
+}
+
+function placementOf(stage: RunRecord['stages'][number]): { where?: string } {
+  const where = describeStagePlacement(stage);
+  return where === undefined ? {} : { where };
 }

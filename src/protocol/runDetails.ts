@@ -18,6 +18,8 @@ export interface RunDetailsStage {
   readonly exitCode: number | null;
   /** Why it failed or was skipped, as the run record says it. */
   readonly detail: string | null;
+  /** Where it ran when not on this machine: runner, host, Slurm job id, a queued job's reason. */
+  readonly where: string | null;
   /** Workspace-relative path -> hash, as recorded after the stage succeeded. */
   readonly outs: Readonly<Record<string, string>>;
   readonly deps: Readonly<Record<string, string>>;

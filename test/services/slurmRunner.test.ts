@@ -12,6 +12,7 @@ import {
   tempFolder,
   type StageJson,
 } from './runnerWorkspaces';
+import { checkRunner } from '../../src/node/runners/checkRunner';
 import { runMlc, startMlc, waitFor } from '../support/mlcCli';
 import { freePort, skipUnlessInstalled, startService } from '../support/loopbackServices';
 
@@ -71,6 +72,70 @@ describe('slurm runner on a loopback cluster', { skip, timeout: 600_000 }, () =>
     assert.match(readFileSync(join(slurmRoot, '.mlc/runs', runs.at(-1)!, 'metrics.jsonl'), 'utf8'), /val_accuracy/);
   });
 
+  test('the runner check (ML: Check Runners) asks sbatch and sinfo here: version and partitions, or why not', async (t) => {
+    const hpc = {
+      runner: { name: 'hpc', type: 'slurm' as const, options: {}, position: { line: 0, column: 0 } },
+    };
+    const savedConf = process.env.SLURM_CONF;
+    t.after(() => (savedConf === undefined ? delete process.env.SLURM_CONF : (process.env.SLURM_CONF = savedConf)));
+    process.env.SLURM_CONF = slurm.SLURM_CONF!;
+    const reachable = await checkRunner(hpc);
+    assert.equal(reachable.reachable, true);
+    assert.match(reachable.reachable ? reachable.detail : '', /^slurm\S* \S+ on this machine · partitions .*\S/);
+    assert.ok(reachable.reachable && reachable.detail.includes(slurm.SVC_SLURM_PARTITION!));
+    // A configuration naming a controller nobody listens on: sinfo fails, and says so.
+    const deadConf = join(temp('mlc-slurm-conf-'), 'slurm.conf');
+    writeFileSync(
+      deadConf,
+      readFileSync(slurm.SLURM_CONF!, 'utf8').replace(/^SlurmctldPort=.*$/m, `SlurmctldPort=${await freePort()}`),
+    );
+    process.env.SLURM_CONF = deadConf;
+    const unreachable = await checkRunner(hpc);
+    assert.equal(unreachable.reachable, false);
+    assert.match(unreachable.reachable ? '' : unreachable.message, /sinfo on this machine failed/);
+  });
+
+  test('a foreach group is submitted as one job array, throttled by -j, each member following its task', async () => {
+    const root = temp('mlc-slurm-array-');
+    writeFileSync(
+      join(root, 'mlc.yaml'),
+      'stages:\n  part:\n    foreach: [a, b, c]\n    do:\n' +
+        '      cmd: echo "$SLURM_ARRAY_JOB_ID $SLURM_ARRAY_TASK_ID ${item}" > out-${item}.txt\n' +
+        '      outs:\n        - out-${item}.txt\n      runner: hpc\n' +
+        `runners:\n${runnerYaml()}`,
+    );
+    const result = await runMlc(root, ['run', '-j', '1', '--json'], env());
+    assert.equal(result.code, 0, result.stderr);
+    const stages = (JSON.parse(result.stdout) as { stages: StageJson[] }).stages;
+    assert.deepEqual(
+      stages.map((stage) => [stage.address, stage.status]),
+      [
+        ['part@a', 'succeeded'],
+        ['part@b', 'succeeded'],
+        ['part@c', 'succeeded'],
+      ],
+    );
+    const tasks = stages.map((stage) => /^(\d+)_(\d)$/.exec(stage.jobId ?? '') ?? []);
+    const arrayId = tasks[0]?.[1];
+    assert.ok(arrayId, `array task ids expected, got ${stages.map((stage) => stage.jobId).join(', ')}`);
+    assert.deepEqual(
+      tasks.map((task) => task[1]),
+      [arrayId, arrayId, arrayId],
+    );
+    assert.deepEqual(tasks.map((task) => task[2]).sort(), ['0', '1', '2']);
+    // Each member ran its own command as its own task of the one array.
+    stages.forEach((stage, index) => {
+      const item = stage.address.split('@')[1]!;
+      const written = readFileSync(join(root, `out-${item}.txt`), 'utf8').trim();
+      assert.equal(written, `${arrayId} ${tasks[index]![2]} ${item}`);
+    });
+    const record = execFileSync('scontrol', ['show', 'job', '-o', `${arrayId}_0`], {
+      env: { ...process.env, ...env() },
+      encoding: 'utf8',
+    });
+    assert.match(record, /ArrayTaskThrottle=1\b/);
+  });
+
   test('a failing job fails the stage with its exit code', async () => {
     const { code, json } = await runJson(oneStage('echo boom >&2; exit 3'));
     assert.equal(code, 1);
@@ -125,6 +190,35 @@ describe('slurm runner on a loopback cluster', { skip, timeout: 600_000 }, () =>
     assert.match(result.stderr, /\[s\] converted/);
     assert.equal(readFileSync(join(root, 'out.txt'), 'utf8'), 'HELLO\n');
     assert.ok(existsSync(join(workdir, 'in.txt')), 'the dep went to the workdir');
+  });
+
+  test('via an ssh runner, a foreach group is one job array too: each member’s deps sent, its outs back', async () => {
+    const ssh = startService('ssh', {
+      SVC_SSH_PORT: String(await freePort()),
+      SVC_SSHD_SETENV: `SLURM_CONF=${slurm.SLURM_CONF!}`,
+    });
+    const root = temp('mlc-slurm-array-via-');
+    writeFileSync(
+      join(root, 'mlc.yaml'),
+      'stages:\n  shout:\n    foreach: [a, b]\n    do:\n' +
+        '      cmd: tr a-z A-Z < in-${item}.txt > out-${item}.txt\n' +
+        '      deps:\n        - in-${item}.txt\n      outs:\n        - out-${item}.txt\n      runner: hpc\n' +
+        `runners:\n${runnerYaml({ via: 'login', workdir: join(temp('mlc-login-'), 'work') })}` +
+        runnerEntry('login', loopbackSshOptions(ssh)),
+    );
+    for (const item of ['a', 'b']) writeFileSync(join(root, `in-${item}.txt`), `hello ${item}\n`);
+    const result = await runMlc(root, ['run', '-j', '1', '--json'], { SLURM_CONF: '/nonexistent' });
+    assert.equal(result.code, 0, result.stderr);
+    const stages = (JSON.parse(result.stdout) as { stages: StageJson[] }).stages;
+    const arrayIds = new Set(stages.map((stage) => /^(\d+)_[01]$/.exec(stage.jobId ?? '')?.[1]));
+    assert.equal(arrayIds.size, 1, `one array, got ${stages.map((stage) => stage.jobId).join(', ')}`);
+    assert.notEqual(
+      [...arrayIds][0],
+      undefined,
+      `array task ids expected, got ${stages.map((stage) => stage.jobId).join(', ')}`,
+    );
+    assert.equal(readFileSync(join(root, 'out-a.txt'), 'utf8'), 'HELLO A\n');
+    assert.equal(readFileSync(join(root, 'out-b.txt'), 'utf8'), 'HELLO B\n');
   });
 
   test('a job over its time limit ends as TIMEOUT, shown as timedOut', async () => {

@@ -12,6 +12,7 @@ import {
   tempFolder,
   type StageJson,
 } from './runnerWorkspaces';
+import { checkRunner } from '../../src/node/runners/checkRunner';
 import { runMlc, startMlc, waitFor } from '../support/mlcCli';
 import { freePort, skipUnlessInstalled, startService } from '../support/loopbackServices';
 
@@ -181,6 +182,30 @@ describe('ssh runner on a loopback sshd', { skip, timeout: 600_000 }, () => {
     const notWritable = await runJson(oneStage('true', '', runnerYaml('box', { workdir: '/proc/mlc-cannot-be-here' })));
     assert.equal(notWritable.json.stages[0]!.failure?.code, 'workdirNotWritable');
     for (const outcome of [unreachable, refused, changed, notWritable]) assert.equal(outcome.code, 1);
+  });
+
+  test('the runner check (ML: Check Runners) says reachable, or why not: refused port, refused key', async () => {
+    const asRunner = (overrides: Record<string, string> = {}) => ({
+      runner: {
+        name: 'box',
+        type: 'ssh' as const,
+        options: { ...loopbackSshOptions(ssh), connect_timeout: '5', ...overrides },
+        position: { line: 0, column: 0 },
+      },
+    });
+    const reachable = await checkRunner(asRunner());
+    assert.deepEqual(reachable, {
+      reachable: true,
+      detail: `${ssh.SVC_SSH_USER}@${ssh.SVC_SSH_HOST}:${ssh.SVC_SSH_PORT}`,
+    });
+    const closed = await checkRunner(asRunner({ port: String(await freePort()) }));
+    assert.equal(closed.reachable, false);
+    assert.match(closed.reachable ? '' : closed.message, /cannot reach .*Connection refused/);
+    const strangerKey = join(temp('mlc-key-'), 'id');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', strangerKey]);
+    const refused = await checkRunner(asRunner({ identity_file: strangerKey }));
+    assert.equal(refused.reachable, false);
+    assert.match(refused.reachable ? '' : refused.message, /refused|denied/i);
   });
 
   test('an unknown --runner is bad usage', async () => {

@@ -121,16 +121,19 @@ function render(snapshot: RunDetailsSnapshot): void {
     ),
   );
   if (snapshot.stages.length > 0) {
+    // The `where` column only for a run with a stage on an ssh or slurm runner.
+    const remote = snapshot.stages.some((stage) => stage.where !== null);
     children.push(
       section(
         'Stages',
         table(
-          ['stage', 'status', 'duration', 'exit', 'detail', 'log'],
+          ['stage', 'status', 'duration', 'exit', ...(remote ? ['where'] : []), 'detail', 'log'],
           snapshot.stages.map((stage) => [
             stage.address,
             buildElement('span', { className: `status-${stage.status}`, text: stage.status }),
             stage.durationMs === null ? '' : formatDuration(stage.durationMs),
             stage.exitCode === null ? '' : String(stage.exitCode),
+            ...(remote ? [stage.where ?? 'this machine'] : []),
             stage.detail ?? '',
             fileLink('Open log', stage.logFile),
           ]),

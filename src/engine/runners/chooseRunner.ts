@@ -34,12 +34,20 @@ export function chooseRunner(
   selection: RunnerSelection = {},
 ): RunnerChoice {
   const name = selection.override ?? stage.runner ?? selection.fallback ?? 'local';
+  return placeRunner(name, declared, stage.pipelineFile);
+}
+
+/**
+ * The runner called `name` among those declared in `pipelineFile` and, for a Slurm cluster
+ * reached over SSH, that SSH runner (the Runners list checks each declared runner this way).
+ */
+export function placeRunner(name: string, declared: readonly RunnerConfig[], pipelineFile: string): RunnerChoice {
   const runner = findRunner(declared, name);
   if (!runner) {
     const known = ['local', ...declared.map((candidate) => candidate.name)];
     return {
       ok: false,
-      message: `the runner '${name}' is not declared under runners in ${stage.pipelineFile} (known: ${[...new Set(known)].join(', ')})`,
+      message: `the runner '${name}' is not declared under runners in ${pipelineFile} (known: ${[...new Set(known)].join(', ')})`,
     };
   }
   if (runner.type !== 'slurm' || runner.options.via === undefined) return { ok: true, runner };

@@ -23,6 +23,11 @@ export interface RemoteStageContext extends RunnerPlacement {
   readonly clearOuts: readonly string[];
   /** The environment sent along: the stage's `env` and mlc's variables, never the whole local one. */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * A member of a foreach/matrix group on a Slurm runner: the `members` started together share
+   * one job array (`--array=0-N%throttle`, the throttle being `-j`).
+   */
+  readonly slurmArray?: { readonly group: string; readonly throttle: number; readonly members: number };
 }
 
 export function remoteStageContext(

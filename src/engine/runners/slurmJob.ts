@@ -1,5 +1,6 @@
 import { joinShellArguments, quoteShellArgument } from '../commandLine/quoteShellArgument';
-import type { RunnerConfig } from '../pipeline/model';
+import type { RunnerConfig, Stage } from '../pipeline/model';
+import type { RunnerChoice } from './chooseRunner';
 import { isShellVariableName, type RemoteStageContext } from './remoteStage';
 import type { RunnerFailure } from './runnerFailure';
 
@@ -37,6 +38,33 @@ export function slurmJobScript(context: RemoteStageContext, command: string, sta
     `cd -- ${quoteShellArgument(stageDirectory)} || exit 1`,
     ...exports,
     `exec sh -c ${quoteShellArgument(command)}`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Whether a stage may join its group's Slurm job array: an expanded foreach/matrix member on a
+ * slurm runner, with one command and no retries (a retry or a second command is a job of its own,
+ * submitted alone). Returns the group's key (runner and group), or undefined.
+ */
+export function slurmArrayGroup(stage: Stage, choice: RunnerChoice | undefined): string | undefined {
+  if (stage.group === undefined || !choice?.ok || choice.runner.type !== 'slurm') return undefined;
+  if (typeof stage.cmd !== 'string' || stage.retries > 0) return undefined;
+  return `${choice.runner.name}\0${stage.pipelineFile}\0${stage.group}`;
+}
+
+/** One batch script for a job array: each task runs its member's script, chosen by SLURM_ARRAY_TASK_ID. */
+export function slurmArrayJobScript(memberScripts: readonly string[]): string {
+  const branches = memberScripts.map((script, index) => {
+    const body = script.split('\n').filter((line) => line !== '' && !line.startsWith('#!'));
+    return [`${index})`, ...body.map((line) => `  ${line}`), '  ;;'].join('\n');
+  });
+  return [
+    '#!/bin/sh',
+    'case "$SLURM_ARRAY_TASK_ID" in',
+    ...branches,
+    '*) echo "mlc: no member for array task $SLURM_ARRAY_TASK_ID" >&2; exit 1 ;;',
+    'esac',
     '',
   ].join('\n');
 }

@@ -1,3 +1,4 @@
+import { slurmArrayGroup } from '../runners/slurmJob';
 import type { RunStatus } from '../runs/model';
 import type { RunRecorder } from '../runStore/runRecorder';
 import type { StageRunRecord } from '../runStore/runRecord';
@@ -47,6 +48,8 @@ export async function executePlan(
   let failed = false;
   let stopReason: string | undefined;
 
+  const arrayGroupOf = (planned: PlannedStage) =>
+    slurmArrayGroup(planned.stage, dependencies.runnerOf?.(planned.stage));
   const skip = (address: string, reason: string) => {
     const record = recorder.stage(address);
     if (record.status !== 'pending') return;
@@ -87,20 +90,31 @@ export async function executePlan(
     };
     const pump = () => {
       if (signal.aborted) stopReason ??= 'the run was cancelled';
-      while (stopReason === undefined && slots < jobs && ready.length > 0) {
-        const planned = ready.shift()!;
+      // Members of a foreach/matrix group on a Slurm runner start together, without a slot: they
+      // share one job array (of as many tasks as members start now), Slurm applies -j as its throttle.
+      const arraySizes = new Map<string, number>();
+      for (const candidate of ready) {
+        const group = arrayGroupOf(candidate);
+        if (group !== undefined) arraySizes.set(group, (arraySizes.get(group) ?? 0) + 1);
+      }
+      while (stopReason === undefined && ready.length > 0) {
+        const arrayMember = ready.findIndex((candidate) => arrayGroupOf(candidate) !== undefined);
+        if (arrayMember < 0 && slots >= jobs) break;
+        const planned = ready.splice(arrayMember < 0 ? 0 : arrayMember, 1)[0]!;
         inFlight++;
-        slots++;
+        if (arrayMember < 0) slots++;
         // The slot frees as soon as the commands end; hashing and recording the stage overlap
         // with the next stage's commands, while its dependents still wait for the whole stage.
-        let holdsSlot = true;
+        let holdsSlot = arrayMember < 0;
         const releaseSlot = (andPump: boolean) => {
           if (!holdsSlot) return;
           holdsSlot = false;
           slots--;
           if (andPump) pump();
         };
-        runStage(planned, recorder, dependencies, signal, () => releaseSlot(true)).then(
+        runStage(planned, recorder, dependencies, signal, () => releaseSlot(true), {
+          slurmArray: { throttle: jobs, members: arraySizes.get(arrayGroupOf(planned) ?? '') ?? 1 },
+        }).then(
           (result) => onFinished(planned, result, releaseSlot),
           (error: unknown) => {
             const record = recorder.stage(planned.address);

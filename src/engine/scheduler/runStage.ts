@@ -8,7 +8,8 @@ import { createPlotTailer, type PlotTailer } from '../runStore/plotFileTailer';
 import type { RunRecorder } from '../runStore/runRecorder';
 import type { StageFailure, StageRunRecord } from '../runStore/runRecord';
 import { LOCAL_RUNNER, type RunnerPlacement } from '../runners/chooseRunner';
-import { remoteStageContext } from '../runners/remoteStage';
+import { remoteStageContext, type RemoteStageContext } from '../runners/remoteStage';
+import { slurmArrayGroup } from '../runners/slurmJob';
 import type { PlannedStage } from './planRun';
 import type { ProcessResult, ProcessRunner, StagePlacement } from './ports';
 import type { SchedulerDependencies } from './schedulerDependencies';
@@ -30,6 +31,8 @@ export async function runStage(
   signal: AbortSignal,
   /** Called once the stage's commands have succeeded (its job slot may go to another stage). */
   onCommandsEnded: () => void = () => undefined,
+  /** For a foreach/matrix member on a Slurm runner: `-j` (the array's throttle), members started with it. */
+  options: { readonly slurmArray?: { readonly throttle: number; readonly members: number } } = {},
 ): Promise<StageRunRecord> {
   const { stage, address } = planned;
   const record = recorder.stage(address);
@@ -87,7 +90,23 @@ export async function runStage(
       failure: { code: 'runnerUnknown', message: `not run: ${message}` },
     });
   }
-  const remote = choice.runner.type === 'local' ? undefined : { placement: choice, processRunner };
+  const arrayGroup = slurmArrayGroup(stage, choice);
+  const remote =
+    choice.runner.type === 'local'
+      ? undefined
+      : {
+          placement: choice,
+          processRunner,
+          ...(arrayGroup === undefined
+            ? {}
+            : {
+                slurmArray: {
+                  group: arrayGroup,
+                  throttle: Math.max(1, options.slurmArray?.throttle ?? 1),
+                  members: options.slurmArray?.members ?? 1,
+                },
+              }),
+        };
   if (remote) recorder.update(() => (record.runner = choice.runner.name));
   const tailers = followPlots(stage, dependencies);
   const pollPlots = (final: boolean) => {
@@ -188,7 +207,11 @@ async function runAttempts(
   recorder: RunRecorder,
   dependencies: SchedulerDependencies,
   signal: AbortSignal,
-  where: { readonly processRunner: ProcessRunner; readonly placement?: RunnerPlacement },
+  where: {
+    readonly processRunner: ProcessRunner;
+    readonly placement?: RunnerPlacement;
+    readonly slurmArray?: RemoteStageContext['slurmArray'];
+  },
 ): Promise<{ status: StageRunRecord['status']; failure?: StageFailure; last?: ProcessResult }> {
   const { stage, address } = planned;
   const record = recorder.stage(address);
@@ -196,12 +219,13 @@ async function runAttempts(
   const mlcVariables = { MLC_RUN_ID: recorder.id, MLC_STAGE: address, MLC_RUN_DIR: recorder.directory };
   const environment = { ...dependencies.environment, ...stage.env, ...mlcVariables };
   // A remote host gets the stage's own variables, never this machine's whole environment.
-  const remote =
+  const context =
     where.placement &&
     remoteStageContext(where.placement, address, stage, dependencies.outOwnership.root, {
       ...stage.env,
       ...mlcVariables,
     });
+  const remote = context && where.slurmArray ? { ...context, slurmArray: where.slurmArray } : context;
   const onPlacement = (placement: StagePlacement) =>
     recorder.update(() => {
       if (placement.host !== undefined) record.host = placement.host;

@@ -70,6 +70,7 @@ export class RunDetailsPanel implements vscode.Disposable {
       durationMs: stage.durationMs ?? null,
       exitCode: stage.exitCode ?? null,
       detail: stage.detail ?? null,
+      where: stage.where ?? null,
       outs: stage.outs,
       deps: stage.deps,
       logFile: stage.logFile,

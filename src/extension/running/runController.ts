@@ -48,6 +48,9 @@ export class RunController implements vscode.Disposable {
   readonly onDidFinishRun = this.finishedEmitter.event;
   private readonly alertEmitter = new vscode.EventEmitter<RunAlert>();
   readonly onDidFireAlert = this.alertEmitter.event;
+  private readonly startedEmitter = new vscode.EventEmitter<{ request: RunRequest; planned: readonly string[] }>();
+  /** A run was planned: its request and the addresses of the stages it will run. */
+  readonly onDidStartRun = this.startedEmitter.event;
   /** Alerts of the runs in flight and of the last run that ended; a new run starts the list afresh. */
   private alerts: RunAlert[] = [];
   private readonly startedEmitter = new vscode.EventEmitter<{ readonly runId: string; readonly root: string }>();
@@ -91,6 +94,7 @@ export class RunController implements vscode.Disposable {
         run.runId = runId;
         run.planned = planned;
         sink.runStarted(runId, planned);
+        this.startedEmitter.fire({ request, planned });
         update();
         this.startedEmitter.fire({ runId, root: request.root });
       },

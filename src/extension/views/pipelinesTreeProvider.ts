@@ -3,10 +3,16 @@ import type { Pipeline } from '../../engine/pipeline/model';
 import { CommandId, TreeItemContext } from '../ids';
 import { formatDuration, formatKeyMetrics, presentState } from '../presentation';
 import type { StageInfo, WorkspaceState } from '../state/workspaceState';
+import { lifecycleTreeItem } from './lifecycleTreeItem';
+import type { RunnerChecks } from './runnerChecks';
+import { declaredRunners, runnerRow, type DeclaredRunner } from './runnersViewModel';
 
 export type PipelineTreeElement =
   | { readonly kind: 'pipeline'; readonly root: string; readonly pipeline: Pipeline; readonly problemCount: number }
-  | { readonly kind: 'stage'; readonly info: StageInfo };
+  | { readonly kind: 'stage'; readonly info: StageInfo }
+  /** After the pipeline files, when any declares an ssh or slurm runner: those runners. */
+  | { readonly kind: 'runners' }
+  | { readonly kind: 'runner'; readonly root: string; readonly runner: DeclaredRunner };
 
 const relativeTo = (root: string, file: string) => (file.startsWith(`${root}/`) ? file.slice(root.length + 1) : file);
 
@@ -16,13 +22,18 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineTr
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly state: WorkspaceState) {
-    this.subscription = state.onDidChangePipelines(() => this.changed.fire(undefined));
+  constructor(
+    private readonly state: WorkspaceState,
+    private readonly runnerChecks?: RunnerChecks,
+  ) {
+    const pipelinesChanged = state.onDidChangePipelines(() => this.changed.fire(undefined));
+    const checked = runnerChecks?.onDidChange(() => this.changed.fire(undefined));
+    this.subscription = { dispose: () => [pipelinesChanged, checked].forEach((each) => each?.dispose()) };
   }
 
   getChildren(element?: PipelineTreeElement): PipelineTreeElement[] {
     if (element === undefined) {
-      return this.state.views().flatMap((view) =>
+      const pipelines = this.state.views().flatMap((view) =>
         view.pipelines.map((pipeline): PipelineTreeElement => ({
           kind: 'pipeline',
           root: view.root,
@@ -30,21 +41,50 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineTr
           problemCount: view.problems.filter((problem) => problem.file === pipeline.file).length,
         })),
       );
+      return this.runners().length > 0 ? [...pipelines, { kind: 'runners' }] : pipelines;
     }
     if (element.kind === 'pipeline') {
       return this.state
         .stagesOfFile(element.pipeline.file)
         .map((info): PipelineTreeElement => ({ kind: 'stage', info }));
     }
+    if (element.kind === 'runners') return this.runners();
     return [];
   }
 
+  private runners(): PipelineTreeElement[] {
+    return this.state.views().flatMap((view) =>
+      declaredRunners(view.pipelines).map((runner): PipelineTreeElement => ({
+        kind: 'runner',
+        root: view.root,
+        runner,
+      })),
+    );
+  }
+
   getTreeItem(element: PipelineTreeElement): vscode.TreeItem {
-    return element.kind === 'pipeline' ? pipelineItem(element) : stageItem(element.info);
+    switch (element.kind) {
+      case 'pipeline':
+        return pipelineItem(element);
+      case 'stage':
+        return stageItem(element.info);
+      case 'runners':
+        return runnersGroupItem();
+      case 'runner':
+        return lifecycleTreeItem(
+          runnerRow(
+            element.runner,
+            this.runnerChecks?.state(element.runner.key),
+            relativeTo(element.root, element.runner.pipelineFile),
+          ),
+          vscode.TreeItemCollapsibleState.None,
+        );
+    }
   }
 
   getParent(element: PipelineTreeElement): PipelineTreeElement | undefined {
-    if (element.kind === 'pipeline') return undefined;
+    if (element.kind === 'pipeline' || element.kind === 'runners') return undefined;
+    if (element.kind === 'runner') return { kind: 'runners' };
     return this.getChildren().find(
       (candidate) => candidate.kind === 'pipeline' && candidate.pipeline.file === element.info.entry.stage.pipelineFile,
     );
@@ -54,6 +94,15 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<PipelineTr
     this.subscription.dispose();
     this.changed.dispose();
   }
+}
+
+function runnersGroupItem(): vscode.TreeItem {
+  const item = new vscode.TreeItem('Runners', vscode.TreeItemCollapsibleState.Expanded);
+  item.id = 'runners';
+  item.iconPath = new vscode.ThemeIcon('remote');
+  item.tooltip = 'The ssh and slurm runners declared under runners: ("ML: Check Runners" checks they answer)';
+  item.contextValue = TreeItemContext.runners;
+  return item;
 }
 
 function pipelineItem(element: Extract<PipelineTreeElement, { kind: 'pipeline' }>): vscode.TreeItem {
@@ -89,6 +138,7 @@ function stageTooltip(info: StageInfo): vscode.MarkdownString {
     tooltip.appendMarkdown(`\nLast run \`${info.lastRun.runId}\`: ${info.lastRun.status}`);
     if (info.lastRun.durationMs !== undefined) tooltip.appendMarkdown(` in ${formatDuration(info.lastRun.durationMs)}`);
     if (metrics) tooltip.appendMarkdown(` · ${metrics}`);
+    if (info.lastRun.where) tooltip.appendText(` · on ${info.lastRun.where}`);
   }
   return tooltip;
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { FileSystem } from '../../engine/ports';
 import type { Problem } from '../../engine/problems';
+import { describeStagePlacement } from '../../engine/runners/stagePlacement';
 import { readRunRecord } from '../../engine/runStore/readRunRecord';
 import type { RunSummary } from '../../engine/runs/model';
 import { isOwnerAlive } from '../runStore/isOwnerAlive';
@@ -18,6 +19,8 @@ export interface RunDetailsStageResult {
   readonly exitCode?: number;
   /** Why it failed or was skipped. */
   readonly detail?: string;
+  /** Where it ran when not on this machine (runner, host, Slurm job id, pending reason). */
+  readonly where?: string;
   readonly outs: Readonly<Record<string, string>>;
   readonly deps: Readonly<Record<string, string>>;
   /** Absolute path. */
@@ -68,6 +71,7 @@ export function readRunDetails(fs: FileSystem, run: RunSummary | undefined): Run
     durationMs: stage.durationMs,
     exitCode: stage.exitCode,
     detail: stage.failure?.message ?? stage.skipReason,
+    where: describeStagePlacement(stage),
     outs: stage.outs ?? {},
     deps: stage.deps ?? {},
     logFile: join(run.location, stage.logFile),

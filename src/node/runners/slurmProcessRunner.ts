@@ -10,11 +10,13 @@ import {
   pollScript,
   sbatchArguments,
   slurmJobName,
+  slurmArrayJobScript,
   slurmJobScript,
   slurmPhase,
   submitScript,
   type SlurmPhase,
 } from '../../engine/runners/slurmJob';
+import type { RunnerFailure } from '../../engine/runners/runnerFailure';
 import { safeFileName } from '../../engine/runStore/safeFileName';
 import type { ProcessResult, ProcessRunner, ProcessSpec, RunningProcess } from '../../engine/scheduler/ports';
 import { startProcess } from '../process/nodeProcessRunner';
@@ -33,10 +35,16 @@ const POLL_MS = 500;
  * reports queued -> running with Slurm's pending reason, cancels with `scancel`.
  */
 export function slurmProcessRunner(via: SshConnection | undefined): ProcessRunner {
-  return { start: (spec, signal) => ({ pid: undefined, result: runJob(via, spec, signal) }) };
+  const arrays = new SlurmArrays();
+  return { start: (spec, signal) => ({ pid: undefined, result: runJob(via, spec, signal, arrays) }) };
 }
 
-async function runJob(via: SshConnection | undefined, spec: ProcessSpec, signal: AbortSignal): Promise<ProcessResult> {
+async function runJob(
+  via: SshConnection | undefined,
+  spec: ProcessSpec,
+  signal: AbortSignal,
+  arrays: SlurmArrays,
+): Promise<ProcessResult> {
   const ended = remoteResultSince(Date.now());
   const context = spec.remote;
   if (!context) return ended({ startError: 'the slurm runner needs the stage context (mlc internal error)' });
@@ -90,36 +98,125 @@ async function runJob(via: SshConnection | undefined, spec: ProcessSpec, signal:
   } else {
     await run(`mkdir -p -- ${quoteShellArgument(stateFolder)}`);
   }
-  const key = `${safeFileName(context.address)}-${token}`;
-  const files = { out: join(stateFolder, `${key}.out`), err: join(stateFolder, `${key}.err`) };
   const stageDirectory = context.wdir === '' ? '.' : context.wdir;
-  const submitted = await run(
-    submitScript(
-      base,
-      sbatchArguments(context.runner, slurmJobName(context.address), files.out, files.err),
-      slurmJobScript(context, String(spec.command), stageDirectory),
-      token,
-    ),
-  );
+  const jobScript = slurmJobScript(context, String(spec.command), stageDirectory);
+  const submission = { run, base, stateFolder, token, label, context, viaSsh: via !== undefined };
+  const member = context.slurmArray ? await arrays.join(context.slurmArray, jobScript, submission) : undefined;
+  const submitted = member ?? (await submitJob(submission, context.address, jobScript));
+  if ('failure' in submitted) return ended({ runnerFailure: submitted.failure });
+  return follow(submitted.jobId, submitted.files, { run, label, spec, signal, ended, context, via, base, token });
+}
+
+/** What submitting needs: where (the shell, the base folder, the state folder) and for messages. */
+interface Submission {
+  readonly run: ScriptRunner;
+  readonly base: string;
+  readonly stateFolder: string;
+  readonly token: string;
+  readonly label: string;
+  readonly context: RemoteStageContext;
+  readonly viaSsh: boolean;
+}
+
+type Submitted =
+  { readonly jobId: string; readonly files: { out: string; err: string } } | { readonly failure: RunnerFailure };
+
+/** `sbatch` of one job, or of a job array when `array` is given (`%a` in the file names). */
+async function submitJob(
+  submission: Submission,
+  name: string,
+  jobScript: string,
+  array?: { readonly tasks: number; readonly throttle: number },
+): Promise<Submitted> {
+  const { run, base, stateFolder, token, label, context } = submission;
+  const key = `${safeFileName(name)}-${token}${array ? '_%a' : ''}`;
+  const files = { out: join(stateFolder, `${key}.out`), err: join(stateFolder, `${key}.err`) };
+  const sbatch = sbatchArguments(context.runner, slurmJobName(name), files.out, files.err);
+  if (array) sbatch.push(`--array=0-${array.tasks - 1}%${array.throttle}`);
+  const submitted = await run(submitScript(base, sbatch, jobScript, token));
   const submitWords = submitted.stderr.flatMap((line) => parseReportLine(line, token)?.word ?? []);
   if (submitWords.includes('sbatch-missing')) {
-    return ended({
-      runnerFailure: {
-        code: 'toolMissing',
-        message: `sbatch is not installed on ${label} (is it a Slurm login node?)`,
-      },
-    });
+    return {
+      failure: { code: 'toolMissing', message: `sbatch is not installed on ${label} (is it a Slurm login node?)` },
+    };
   }
   const jobId = submitted.stdout.map((line) => line.trim().split(';')[0]).find((line) => /^\d+$/.test(line ?? ''));
   if (submitted.result.exitCode !== 0 || !jobId) {
-    if (via && submitted.result.exitCode === 255) {
-      return ended({
-        runnerFailure: remoteFailure('connectionLost', 'sbatch', label, 255, submitted.stderr.join('\n')),
-      });
+    if (submission.viaSsh && submitted.result.exitCode === 255) {
+      return { failure: remoteFailure('connectionLost', 'sbatch', label, 255, submitted.stderr.join('\n')) };
     }
-    return ended({ runnerFailure: classifySbatchFailure(submitted.stderr.join('\n'), context.runner) });
+    return { failure: classifySbatchFailure(submitted.stderr.join('\n'), context.runner) };
   }
-  return follow(jobId, files, { run, label, spec, signal, ended, context, via, base, token });
+  return { jobId, files };
+}
+
+/**
+ * How long a group's array waits for a member that has not reached sbatch since the last one did:
+ * a member found up to date or failing before its command never comes.
+ */
+const ARRAY_GATHER_MS = 5_000;
+
+/**
+ * The members of a foreach/matrix group started together become one job array: it is submitted
+ * once all of them reached sbatch (or none more came for ARRAY_GATHER_MS), and every member
+ * follows its own task (`JOBID_INDEX`). A lone member is submitted as a plain job.
+ */
+class SlurmArrays {
+  private readonly gathering = new Map<
+    string,
+    {
+      members: { jobScript: string; submission: Submission; done: (submitted: Submitted | undefined) => void }[];
+      timer?: ReturnType<typeof setTimeout>;
+    }
+  >();
+
+  join(
+    array: NonNullable<RemoteStageContext['slurmArray']>,
+    jobScript: string,
+    submission: Submission,
+  ): Promise<Submitted | undefined> {
+    let group = this.gathering.get(array.group);
+    if (!group) this.gathering.set(array.group, (group = { members: [] }));
+    const gathered = group;
+    return new Promise((done) => {
+      gathered.members.push({ jobScript, submission, done });
+      clearTimeout(gathered.timer);
+      const submit = () => {
+        this.gathering.delete(array.group);
+        void this.submit(gathered.members, array.throttle);
+      };
+      if (gathered.members.length >= array.members) submit();
+      else gathered.timer = setTimeout(submit, ARRAY_GATHER_MS);
+    });
+  }
+
+  private async submit(
+    members: readonly { jobScript: string; submission: Submission; done: (submitted: Submitted | undefined) => void }[],
+    throttle: number,
+  ): Promise<void> {
+    if (members.length === 1) return members[0]!.done(undefined);
+    const first = members[0]!.submission;
+    const groupName = first.context.address.split('@')[0] ?? first.context.address;
+    const submitted = await submitJob(
+      first,
+      groupName,
+      slurmArrayJobScript(members.map((member) => member.jobScript)),
+      { tasks: members.length, throttle },
+    ).catch((error: unknown): Submitted => ({ failure: { code: 'submitFailed', message: String(error) } }));
+    members.forEach((member, index) =>
+      member.done(
+        'failure' in submitted
+          ? submitted
+          : {
+              jobId: `${submitted.jobId}_${index}`,
+              files: {
+                out: submitted.files.out.replace('%a', String(index)),
+                err: submitted.files.err.replace('%a', String(index)),
+              },
+            },
+      ),
+    );
+  }
 }
 
 async function follow(
@@ -154,6 +251,8 @@ async function follow(
     scancel();
   };
   signal.addEventListener('abort', onAbort, { once: true });
+  // Stopped while the job was being submitted (or its array gathered): scancel it now.
+  if (signal.aborted) onAbort();
   const timeout =
     spec.timeoutMs === undefined
       ? undefined

@@ -63,3 +63,30 @@ test('a workspace without runs has no stage history', () => {
   const view: WorkspaceView = { root: '/ws', pipelines: [], problems: [], stages: [] };
   assert.equal(readLastStageRuns(createMemoryFileSystem({}), view).size, 0);
 });
+
+test('the last execution of a stage on a remote runner says where it ran', () => {
+  const view: WorkspaceView = {
+    root: '/ws',
+    pipelines: [],
+    problems: [],
+    stages: ['prepare', 'train'].map((name) => ({ address: name, stage: aStage(name) })),
+  };
+  const fs = createMemoryFileSystem({
+    '/ws/.mlc/runs/20261126-080000-aaaaaa/run.json': JSON.stringify({
+      schema: 1,
+      id: '20261126-080000-aaaaaa',
+      status: 'succeeded',
+      startedAt: 0,
+      stages: [
+        { address: 'prepare', name: 'prepare', status: 'succeeded', reasons: [], attempts: [] },
+        {
+          ...{ address: 'train', name: 'train', status: 'succeeded', reasons: [], attempts: [] },
+          ...{ runner: 'cluster', host: 'me@login', jobId: '42' },
+        },
+      ],
+    }),
+  });
+  const runs = readLastStageRuns(fs, view);
+  assert.equal(runs.get('prepare')?.where, undefined);
+  assert.equal(runs.get('train')?.where, 'cluster · me@login · Slurm job 42');
+});

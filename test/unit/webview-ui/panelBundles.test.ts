@@ -135,7 +135,7 @@ test('Run History: a restored state comes back, and deltas put new runs on top',
   await page.close();
 });
 
-test('Run Details: status, reason, stages, log tail and buttons, all as text', async () => {
+test('Run Details: status, reason, stages with where they ran, log tail and buttons, all as text', async () => {
   const page = await harness.open('runDetails');
   const [run] = manyRunRows(1, { params: 2, metrics: 2 });
   const snapshot: RunDetailsSnapshot = {
@@ -155,6 +155,7 @@ test('Run Details: status, reason, stages, log tail and buttons, all as text', a
         durationMs: 1500,
         exitCode: 3,
         detail: 'exit code 3 <b>bold</b>',
+        where: 'cluster · Slurm job 42 · queued: Priority',
         outs: { 'model.pkl': 'd41d8cd98f00b204e9800998ecf8427e' },
         deps: {},
         logFile: '/ws/.mlc/runs/r/logs/train.log',
@@ -167,6 +168,8 @@ test('Run Details: status, reason, stages, log tail and buttons, all as text', a
   await page.getByRole('heading', { name: `Run ${HOSTILE_NAME}` }).waitFor();
   assert.equal(await page.getByText('train: exit code 3').count(), 1);
   assert.equal(await page.getByText('exit code 3 <b>bold</b>').count(), 1);
+  assert.equal(await page.getByRole('columnheader', { name: 'where' }).count(), 1);
+  assert.equal(await page.getByText('cluster · Slurm job 42 · queued: Priority').count(), 1);
   assert.equal(await page.locator('pre').textContent(), '<script>alert(1)</script>\ndone');
   assert.equal(await page.getByText('d41d8cd98f00b204e9800998ecf8427e').count(), 1);
   await page.getByRole('button', { name: 'Open log' }).click();

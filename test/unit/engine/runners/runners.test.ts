@@ -13,7 +13,10 @@ import {
   classifySbatchFailure,
   parseSlurmJobState,
   sbatchArguments,
+  slurmArrayGroup,
+  slurmArrayJobScript,
   slurmJobName,
+  slurmJobScript,
   slurmPhase,
   submitScript,
 } from '../../../../src/engine/runners/slurmJob';
@@ -184,5 +187,36 @@ describe('slurm jobs', () => {
       'partitionUnknown',
     );
     assert.equal(classifySbatchFailure('sbatch: error: something', hpc).code, 'submitFailed');
+  });
+
+  test('a job array script runs the member of its task id, each in its own folder with its own command', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'mlc-array-'));
+    try {
+      const member = (item: string) =>
+        slurmJobScript(
+          { ...remoteStageContext({ runner: hpc }, `part@${item}`, aStage({ name: 'part' }), '/ws', { ITEM: item }) },
+          `echo "$ITEM it's $(pwd)"`,
+          '.',
+        );
+      const script = slurmArrayJobScript([member('a'), member("b'; touch pwned #")]);
+      const task = (id: string) =>
+        spawnSync('sh', ['-c', script], { cwd: folder, env: { SLURM_ARRAY_TASK_ID: id }, encoding: 'utf8' });
+      assert.equal(task('0').stdout, `a it's ${folder}\n`);
+      assert.equal(task('1').stdout, `b'; touch pwned # it's ${folder}\n`);
+      assert.equal(task('2').status, 1);
+      assert.equal(existsSync(join(folder, 'pwned')), false);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  test('only a one-command foreach/matrix member without retries on a slurm runner joins an array', () => {
+    const member = { ...aStage({ name: 'part@a', cmd: 'x' }), group: 'part' };
+    const onSlurm = { ok: true as const, runner: hpc };
+    assert.equal(slurmArrayGroup(member, onSlurm), `hpc\0${member.pipelineFile}\0part`);
+    assert.equal(slurmArrayGroup({ ...member, group: undefined }, onSlurm), undefined);
+    assert.equal(slurmArrayGroup({ ...member, retries: 1 }, onSlurm), undefined);
+    assert.equal(slurmArrayGroup({ ...member, cmd: ['x', 'y'] }, onSlurm), undefined);
+    assert.equal(slurmArrayGroup(member, { ok: true, runner: box }), undefined);
   });
 });

@@ -4,6 +4,7 @@ import type { Stage } from '../../../../src/engine/pipeline/model';
 import { outOwnershipRules } from '../../../../src/engine/pipeline/outOwnership';
 import { RunRecorder } from '../../../../src/engine/runStore/runRecorder';
 import type { StageRunRecord } from '../../../../src/engine/runStore/runRecord';
+import { LOCAL_RUNNER } from '../../../../src/engine/runners/chooseRunner';
 import { executePlan } from '../../../../src/engine/scheduler/executePlan';
 import { planRun, type SchedulerNode } from '../../../../src/engine/scheduler/planRun';
 import type { SchedulerDependencies } from '../../../../src/engine/scheduler/schedulerDependencies';
@@ -262,4 +263,32 @@ test('a FIFO or device as a dep fails the stage before it runs; as an out it fai
     message: 'out out.pipe is not a regular file or folder (a FIFO, socket or device), so mlc cannot hash it',
   });
   assert.deepEqual(run.recorded, [], 'no lock entry without hashes');
+});
+
+test('the members of a foreach group on a slurm runner start together as one job array, -j its throttle', async () => {
+  const hpc = { name: 'hpc', type: 'slurm' as const, options: {}, position: { line: 1, column: 1 } };
+  const member = (name: string) => ({ ...aStage({ name, cmd: name }), group: 'part', runner: 'hpc' });
+  const run = setup(
+    [{ stage: member('part@a') }, { stage: member('part@b') }, { stage: aStage({ name: 'here', cmd: 'here' }) }],
+    { 'part@a': { runsMs: 30 }, 'part@b': { runsMs: 30 }, here: { runsMs: 30 } },
+  );
+  const status = await run.execute(
+    { jobs: 1, keepGoing: false },
+    {
+      dependencies: {
+        ...run.dependencies,
+        runnerOf: (stage) => (stage.runner === 'hpc' ? { ok: true, runner: hpc } : { ok: true, runner: LOCAL_RUNNER }),
+        remoteProcessRunner: () => run.fake.runner,
+      },
+    },
+  );
+  assert.equal(status, 'succeeded');
+  // -j 1 holds for the local stage; the array members take no slot (Slurm throttles them).
+  assert.equal(run.fake.maxRunning(), 3);
+  const arrays = run.fake.specs.map((spec) => spec.remote?.slurmArray);
+  assert.deepEqual(arrays, [
+    { group: 'hpc\0/ws/dvc.yaml\0part', throttle: 1, members: 2 },
+    { group: 'hpc\0/ws/dvc.yaml\0part', throttle: 1, members: 2 },
+    undefined,
+  ]);
 });

@@ -49,3 +49,40 @@ test('a log tail reads only the end of a big log and drops the cut first line', 
   assert.equal(tail.lines.at(-1), 'line 19999');
   assert.equal(tail.lines[0], 'line 19800');
 });
+
+test('run details say where each stage ran: nothing for this machine, runner, host and Slurm job otherwise', async (t) => {
+  const root = createWorkspace({
+    'mlc.yaml': 'stages:\n  prepare:\n    cmd: echo prepared\n  train:\n    cmd: echo trained\n',
+  });
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  assert.equal((await runMlc(root, ['run'])).code, 0);
+  // The placement a Slurm runner records while its job waits (runStage's onPlacement).
+  const runsFolder = join(root, '.mlc', 'runs');
+  const recordFile = join(
+    runsFolder,
+    fs.readdirSync(runsFolder).find((name) => !name.startsWith('.'))!,
+    'run.json',
+  );
+  const record = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as { stages: Record<string, unknown>[] };
+  Object.assign(
+    record.stages.find((stage) => stage.address === 'train')!,
+    {
+      runner: 'cluster',
+      host: 'me@login',
+      jobId: '42',
+      queuedReason: 'Priority',
+    },
+  );
+  fs.writeFileSync(recordFile, JSON.stringify(record));
+  const client = createRunIndexClient({ workspaceRoot: root, cachePath: false, mode: 'inThread' });
+  t.after(() => client.dispose());
+  const { runs } = await client.listRuns();
+  const details = await client.runDetails(runs[0]!.id);
+  assert.deepEqual(
+    details.stages.map((stage) => [stage.address, stage.where]),
+    [
+      ['prepare', undefined],
+      ['train', 'cluster · me@login · Slurm job 42 · queued: Priority'],
+    ],
+  );
+});
