@@ -39,6 +39,14 @@ export type RunSink = RunListener;
  * running (the tree shows them), progress (the status bar), and how to stop them. Refuses to run
  * anything in an untrusted workspace, whatever called it.
  */
+/** What onDidStartRun tells: the run's id and root, its request, the addresses of its stages. */
+export interface RunStart {
+  readonly runId: string;
+  readonly root: string;
+  readonly request: RunRequest;
+  readonly planned: readonly string[];
+}
+
 export class RunController implements vscode.Disposable {
   private readonly active = new Set<MutableRun>();
   private readonly changed = new vscode.EventEmitter<void>();
@@ -48,13 +56,13 @@ export class RunController implements vscode.Disposable {
   readonly onDidFinishRun = this.finishedEmitter.event;
   private readonly alertEmitter = new vscode.EventEmitter<RunAlert>();
   readonly onDidFireAlert = this.alertEmitter.event;
-  private readonly startedEmitter = new vscode.EventEmitter<{ request: RunRequest; planned: readonly string[] }>();
-  /** A run was planned: its request and the addresses of the stages it will run. */
-  readonly onDidStartRun = this.startedEmitter.event;
   /** Alerts of the runs in flight and of the last run that ended; a new run starts the list afresh. */
   private alerts: RunAlert[] = [];
-  private readonly startedEmitter = new vscode.EventEmitter<{ readonly runId: string; readonly root: string }>();
-  /** A run got its id (its record exists), so panels can show it while it runs. */
+  private readonly startedEmitter = new vscode.EventEmitter<RunStart>();
+  /**
+   * A run got its id (its record exists) and was planned: panels can show it while it runs, and the
+   * runners its stages use can be checked.
+   */
   readonly onDidStartRun = this.startedEmitter.event;
 
   constructor(
@@ -94,9 +102,8 @@ export class RunController implements vscode.Disposable {
         run.runId = runId;
         run.planned = planned;
         sink.runStarted(runId, planned);
-        this.startedEmitter.fire({ request, planned });
         update();
-        this.startedEmitter.fire({ runId, root: request.root });
+        this.startedEmitter.fire({ runId, root: request.root, request, planned });
       },
       stageStarted: (address) => {
         run.runningStages.push(address);
