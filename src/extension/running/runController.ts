@@ -34,11 +34,6 @@ export interface RunAlert {
 /** Where a run's progress and output go (a terminal). */
 export type RunSink = RunListener;
 
-/**
- * Starts runs through the engine and keeps track of the ones in flight: which stages are
- * running (the tree shows them), progress (the status bar), and how to stop them. Refuses to run
- * anything in an untrusted workspace, whatever called it.
- */
 /** What onDidStartRun tells: the run's id and root, its request, the addresses of its stages. */
 export interface RunStart {
   readonly runId: string;
@@ -47,6 +42,11 @@ export interface RunStart {
   readonly planned: readonly string[];
 }
 
+/**
+ * Starts runs through the engine and keeps track of the ones in flight: which stages are
+ * running (the tree shows them), progress (the status bar), and how to stop them. Refuses to run
+ * anything in an untrusted workspace, whatever called it.
+ */
 export class RunController implements vscode.Disposable {
   private readonly active = new Set<MutableRun>();
   private readonly changed = new vscode.EventEmitter<void>();
