@@ -3,7 +3,7 @@ import { readDeploymentOverview } from '../../engine/deploy/deployTargets';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import { createLocalDeployHost } from '../../node/deploy/localDeployHost';
 import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
-import { formatTable } from './runs';
+import { formatTable } from '../tableOutput';
 
 const usage = `Usage: mlc deployments [--json]
 
