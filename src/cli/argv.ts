@@ -56,3 +56,11 @@ function splitShortOptionValues(args: readonly string[], options: OptionSpec): s
 function oneLine(message: string): string {
   return message.replace(/\s*\n\s*/g, ' ');
 }
+
+/** A count option's value (`--limit`, `--last`, …): a whole number of at least 1. */
+export function parseCount(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`${flag} needs a whole number of at least 1 (got '${text}').`);
+  return value;
+}

@@ -8,6 +8,11 @@ export interface CliContext {
   readonly logger: Logger;
   /** Results only (stdout). */
   readonly print: (text: string) => void;
+  /**
+   * Messages for the person, written as they are (stderr, no level prefix): progress, a stage's
+   * output, a command's own `mlc NAME: …` errors. Unlike the logger, nothing is added or escaped.
+   */
+  readonly printDiagnostic: (text: string) => void;
   readonly signal: AbortSignal;
 }
 

@@ -102,6 +102,7 @@ async function main(argv: readonly string[]): Promise<number> {
       fs: nodeFileSystem,
       logger: terminalSafeLogger(createStderrLogger(verbose)),
       print: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+      printDiagnostic: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
       signal: abort.signal,
     };
     return await command.run(rest, context);

@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import type { Problem } from '../engine/problems';
+import type { CliContext } from './cliContext';
 import { terminalText } from './terminalText';
 
 /** The problem with its file relative to the current folder, as every command shows files. */
@@ -29,7 +30,10 @@ export function problemsJson(problems: readonly Problem[], cwd: string) {
  * The pipeline problems status, dag and run met while loading, one line each on stderr (stdout
  * keeps only the result, so `--json` stays one document). Returns whether any is an error.
  */
-export function writePipelineProblems(problems: readonly Problem[], cwd: string): boolean {
-  for (const problem of problems) process.stderr.write(`${formatProblem(relativeProblem(problem, cwd))}\n`);
+export function writePipelineProblems(
+  problems: readonly Problem[],
+  context: Pick<CliContext, 'cwd' | 'printDiagnostic'>,
+): boolean {
+  for (const problem of problems) context.printDiagnostic(formatProblem(relativeProblem(problem, context.cwd)));
   return problems.some((problem) => problem.severity === 'error');
 }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { aWorkspace, runCli } from '../support/runCli';
+import { createWorkspace, runMlcSync } from '../support/mlcCli';
 import { productDocument } from '../support/realWorldFixtures';
 
 const repoRoot = resolve(__dirname, '../..');
@@ -77,9 +77,9 @@ function shellOf(value: unknown): string {
 }
 
 test('mlc ci init github writes a workflow that runs, comments the report, gates every target and deploys on main', () => {
-  const root = aWorkspace({ 'mlc.yaml': PIPELINE });
-  const result = runCli(root, ['ci', 'init', 'github']);
-  assert.equal(result.status, 0, result.stderr);
+  const root = createWorkspace({ 'mlc.yaml': PIPELINE });
+  const result = runMlcSync(root, ['ci', 'init', 'github']);
+  assert.equal(result.code, 0, result.stderr);
   const workflow = parse(readFileSync(join(root, '.github/workflows/mlc.yml'), 'utf8')) as {
     on: { push: { branches: string[] }; pull_request: unknown };
     jobs: { pipeline: { steps: { name?: string; uses?: string; if?: string; run?: string }[] } };
@@ -101,8 +101,8 @@ test('mlc ci init github writes a workflow that runs, comments the report, gates
 });
 
 test('mlc ci init gitlab writes a pipeline that posts the report through the notes API and deploys from --branch', () => {
-  const root = aWorkspace({ 'mlc.yaml': PIPELINE });
-  assert.equal(runCli(root, ['ci', 'init', 'gitlab', '--branch', 'release']).status, 0);
+  const root = createWorkspace({ 'mlc.yaml': PIPELINE });
+  assert.equal(runMlcSync(root, ['ci', 'init', 'gitlab', '--branch', 'release']).code, 0);
   const pipeline = parse(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')) as {
     variables: Record<string, string>;
     mlc: { script: string[]; before_script: string[]; rules: { if: string }[] };
@@ -118,8 +118,8 @@ test('mlc ci init gitlab writes a pipeline that posts the report through the not
 });
 
 test('mlc ci init jenkins writes a declarative Jenkinsfile whose braces balance', () => {
-  const root = aWorkspace({ 'mlc.yaml': PIPELINE });
-  assert.equal(runCli(root, ['ci', 'init', 'jenkins']).status, 0);
+  const root = createWorkspace({ 'mlc.yaml': PIPELINE });
+  assert.equal(runMlcSync(root, ['ci', 'init', 'jenkins']).code, 0);
   const text = readFileSync(join(root, 'Jenkinsfile'), 'utf8');
   // Structure outside strings and comments.
   const code = text.replace(/\/\/.*$/gm, '').replace(/'(?:\\.|[^'\\])*'/g, "''");
@@ -142,23 +142,23 @@ test('mlc ci init jenkins writes a declarative Jenkinsfile whose braces balance'
 });
 
 test('mlc ci init never overwrites an existing file without --force', () => {
-  const root = aWorkspace({ 'mlc.yaml': PIPELINE, Jenkinsfile: 'my own pipeline\n' });
-  const refused = runCli(root, ['ci', 'init', 'jenkins']);
-  assert.equal(refused.status, 1);
+  const root = createWorkspace({ 'mlc.yaml': PIPELINE, Jenkinsfile: 'my own pipeline\n' });
+  const refused = runMlcSync(root, ['ci', 'init', 'jenkins']);
+  assert.equal(refused.code, 1);
   assert.match(refused.stderr, /Jenkinsfile exists; nothing written/);
   assert.equal(readFileSync(join(root, 'Jenkinsfile'), 'utf8'), 'my own pipeline\n');
-  assert.equal(runCli(root, ['ci', 'init', 'jenkins', '--force']).status, 0);
+  assert.equal(runMlcSync(root, ['ci', 'init', 'jenkins', '--force']).code, 0);
   assert.match(readFileSync(join(root, 'Jenkinsfile'), 'utf8'), /^\/\/ Written by mlc ci init jenkins/);
 });
 
 test('mlc ci init without deploy targets writes run and report only; bad providers and branches are usage errors', () => {
-  const root = aWorkspace({ 'mlc.yaml': 'stages:\n  a:\n    cmd: echo\n' });
-  assert.equal(runCli(root, ['ci', 'init', 'github']).status, 0);
+  const root = createWorkspace({ 'mlc.yaml': 'stages:\n  a:\n    cmd: echo\n' });
+  assert.equal(runMlcSync(root, ['ci', 'init', 'github']).code, 0);
   const text = readFileSync(join(root, '.github/workflows/mlc.yml'), 'utf8');
   assert.doesNotMatch(text, /mlc (gate|deploy)/);
-  assert.equal(runCli(root, ['ci', 'init', 'travis']).status, 2);
-  assert.equal(runCli(root, ['ci', 'init', 'gitlab', '--branch', 'a;rm -rf /']).status, 2);
-  assert.equal(runCli(root, ['ci', 'init']).status, 2);
+  assert.equal(runMlcSync(root, ['ci', 'init', 'travis']).code, 2);
+  assert.equal(runMlcSync(root, ['ci', 'init', 'gitlab', '--branch', 'a;rm -rf /']).code, 2);
+  assert.equal(runMlcSync(root, ['ci', 'init']).code, 2);
   assert.equal(existsSync(join(root, '.gitlab-ci.yml')), false);
 });
 

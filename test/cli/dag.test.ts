@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { aWorkspace, runCli } from '../support/runCli';
+import { createWorkspace, runMlcSync } from '../support/mlcCli';
 
 const pipeline = {
   'dvc.yaml': `stages:
@@ -23,8 +23,8 @@ const pipeline = {
 };
 
 test('mlc dag --json prints stages in run order with addresses, pipeline files, cmd, deps, outs, and edges', () => {
-  const { status, stdout } = runCli(aWorkspace(pipeline), ['dag', '--json']);
-  assert.equal(status, 0);
+  const { code, stdout } = runMlcSync(createWorkspace(pipeline), ['dag', '--json']);
+  assert.equal(code, 0);
   assert.deepEqual(JSON.parse(stdout), {
     stages: [
       { name: 'prepare@a', pipeline: 'dvc.yaml', cmd: 'prep a', deps: ['raw/a.csv'], outs: ['data/a.csv'] },
@@ -54,14 +54,14 @@ test('mlc dag --json prints stages in run order with addresses, pipeline files, 
 });
 
 test('mlc dag --dot and --mermaid print graphs with quoted ids and labels', () => {
-  const root = aWorkspace(pipeline);
-  const dot = runCli(root, ['dag', '--dot']);
-  assert.equal(dot.status, 0);
+  const root = createWorkspace(pipeline);
+  const dot = runMlcSync(root, ['dag', '--dot']);
+  assert.equal(dot.code, 0);
   assert.match(dot.stdout, /^digraph mlc \{/);
   assert.match(dot.stdout, /\n {2}"train" -> "eval\/mlc\.yaml:evaluate";\n/);
   assert.match(dot.stdout, /\}\n$/);
-  const mermaid = runCli(root, ['dag', '--mermaid']);
-  assert.equal(mermaid.status, 0);
+  const mermaid = runMlcSync(root, ['dag', '--mermaid']);
+  assert.equal(mermaid.code, 0);
   assert.deepEqual(mermaid.stdout.trim().split('\n'), [
     'flowchart TD',
     '  s0["prepare@a"]',
@@ -75,8 +75,8 @@ test('mlc dag --dot and --mermaid print graphs with quoted ids and labels', () =
 });
 
 test('mlc dag prints each stage with the stages it depends on', () => {
-  const { status, stdout } = runCli(aWorkspace(pipeline), ['dag']);
-  assert.equal(status, 0);
+  const { code, stdout } = runMlcSync(createWorkspace(pipeline), ['dag']);
+  assert.equal(code, 0);
   assert.deepEqual(stdout.trimEnd().split('\n'), [
     '  prepare@a',
     '  prepare@b',
@@ -88,16 +88,16 @@ test('mlc dag prints each stage with the stages it depends on', () => {
 });
 
 test('mlc dag exits 1 on a cycle and names it; 2 with no pipeline or two formats', () => {
-  const cyclic = aWorkspace({
+  const cyclic = createWorkspace({
     'dvc.yaml':
       'stages:\n  a:\n    cmd: a\n    deps: [b.txt]\n    outs: [a.txt]\n  b:\n    cmd: b\n    deps: [a.txt]\n    outs: [b.txt]\n',
   });
-  const cycle = runCli(cyclic, ['dag', '--json']);
-  assert.equal(cycle.status, 1);
+  const cycle = runMlcSync(cyclic, ['dag', '--json']);
+  assert.equal(cycle.code, 1);
   assert.match(cycle.stderr, /dvc\.yaml:2:3: error\[cycle\]: The stages form a cycle: a -> b -> a/);
   assert.equal(JSON.parse(cycle.stdout).stages.length, 2);
-  assert.equal(runCli(aWorkspace({}), ['dag']).status, 2);
-  const both = runCli(cyclic, ['dag', '--json', '--dot']);
-  assert.equal(both.status, 2);
+  assert.equal(runMlcSync(createWorkspace({}), ['dag']).code, 2);
+  const both = runMlcSync(cyclic, ['dag', '--json', '--dot']);
+  assert.equal(both.code, 2);
   assert.match(both.stderr, /choose one output format/);
 });

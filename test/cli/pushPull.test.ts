@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { aWorkspace, runCli } from '../support/runCli';
+import { createWorkspace, runMlcSync } from '../support/mlcCli';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], {
@@ -14,40 +14,40 @@ function git(cwd: string, ...args: string[]): string {
 
 /** A bare remote holding one commit with a pipeline, and two clones of it. */
 function twoClones(): { remote: string; a: string; b: string } {
-  const seed = aWorkspace({
+  const seed = createWorkspace({
     'mlc.yaml': 'stages:\n  hello:\n    cmd: echo hello > out.txt\n    outs: [out.txt]\n',
     '.gitignore': '.mlc/\nout.txt\nmlc.lock\n',
   });
   git(seed, 'init', '--quiet', '--initial-branch=main');
   git(seed, 'add', '.');
   git(seed, 'commit', '--quiet', '-m', 'pipeline');
-  const remote = join(aWorkspace({}), 'remote.git');
+  const remote = join(createWorkspace({}), 'remote.git');
   git(seed, 'clone', '--quiet', '--bare', seed, remote);
-  const a = join(aWorkspace({}), 'a');
-  const b = join(aWorkspace({}), 'b');
+  const a = join(createWorkspace({}), 'a');
+  const b = join(createWorkspace({}), 'b');
   git(seed, 'clone', '--quiet', remote, a);
   git(seed, 'clone', '--quiet', remote, b);
   return { remote, a, b };
 }
 
 function runIds(cwd: string): string[] {
-  const result = runCli(cwd, ['runs', '--json', '--source', 'mlc']);
-  assert.equal(result.status, 0, result.stderr);
+  const result = runMlcSync(cwd, ['runs', '--json', '--source', 'mlc']);
+  assert.equal(result.code, 0, result.stderr);
   return (JSON.parse(result.stdout) as { runs: { id: string }[] }).runs.map((run) => run.id).sort();
 }
 
 function makeRun(cwd: string): string {
   const before = new Set(runIds(cwd));
-  const result = runCli(cwd, ['run', '--force']);
-  assert.equal(result.status, 0, result.stderr);
+  const result = runMlcSync(cwd, ['run', '--force']);
+  assert.equal(result.code, 0, result.stderr);
   const added = runIds(cwd).filter((id) => !before.has(id));
   assert.equal(added.length, 1);
   return added[0]!;
 }
 
 function mustSucceed(cwd: string, args: string[]): string {
-  const result = runCli(cwd, args);
-  assert.equal(result.status, 0, result.stderr);
+  const result = runMlcSync(cwd, args);
+  assert.equal(result.code, 0, result.stderr);
   return result.stdout;
 }
 
@@ -91,20 +91,20 @@ test('a local run folder with other content than the remote copy is kept and rep
   mustSucceed(b, ['pull']);
   const logFolder = join(b, '.mlc/runs', runId);
   writeFileSync(join(logFolder, 'note.txt'), 'edited in b\n');
-  const pull = runCli(b, ['pull']);
-  assert.equal(pull.status, 1);
+  const pull = runMlcSync(b, ['pull']);
+  assert.equal(pull.code, 1);
   assert.match(pull.stderr, new RegExp(`run ${runId} here differs from origin's copy; yours is kept`));
   assert.equal(readFileSync(join(logFolder, 'note.txt'), 'utf8'), 'edited in b\n');
-  const push = runCli(b, ['push']);
-  assert.equal(push.status, 1);
+  const push = runMlcSync(b, ['push']);
+  assert.equal(push.code, 1);
   assert.match(push.stderr, /differs from origin's copy; theirs is kept/);
 });
 
 test('mlc push outside git or with an unknown remote is a usage error', () => {
-  assert.equal(runCli(aWorkspace({}), ['push']).status, 2);
+  assert.equal(runMlcSync(createWorkspace({}), ['push']).code, 2);
   const { a } = twoClones();
-  const result = runCli(a, ['pull', '--remote', 'nowhere']);
-  assert.equal(result.status, 2);
+  const result = runMlcSync(a, ['pull', '--remote', 'nowhere']);
+  assert.equal(result.code, 2);
   assert.match(result.stderr, /no git remote 'nowhere' \(remotes: origin\)/);
 });
 
@@ -119,8 +119,8 @@ test('the model registry folder travels as snapshots: pull adds missing files an
   assert.equal(mustSucceed(a, ['push']), 'Pushed 0 runs to origin; 0 already there. Pushed the model registry.\n');
   assert.equal(mustSucceed(a, ['push']), 'Pushed 0 runs to origin; 0 already there.\n');
   write(b, '.mlc/registry/churn/aliases.json', '{"production":0}\n');
-  const pull = runCli(b, ['pull']);
-  assert.equal(pull.status, 1);
+  const pull = runMlcSync(b, ['pull']);
+  assert.equal(pull.code, 1);
   assert.equal(pull.stdout, 'Pulled 0 runs from origin; 0 already here. Added 1 registry file.\n');
   assert.match(
     pull.stderr,

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { aWorkspace, runCli } from '../support/runCli';
+import { createWorkspace, runMlcSync } from '../support/mlcCli';
 
 const PIPELINE = `stages:
   train:
@@ -21,7 +21,7 @@ function git(cwd: string, ...args: string[]): string {
 
 /** A repository whose first commit is the base and whose working tree changed metrics and params. */
 function twoCommitRepository(): { root: string; baseCommit: string } {
-  const root = aWorkspace({
+  const root = createWorkspace({
     'mlc.yaml': PIPELINE,
     'params.yaml': 'seed: 7\ntrain:\n  lr: 0.1\n  epochs: 10\n  optimizer: sgd\n',
     'metrics/eval.json': '{"accuracy": 0.81, "auc": 0.9, "loss": 0.5}\n',
@@ -39,8 +39,8 @@ function twoCommitRepository(): { root: string; baseCommit: string } {
 
 test('mlc report --base main --md prints the metrics and changed params against the base commit', () => {
   const { root, baseCommit } = twoCommitRepository();
-  const result = runCli(root, ['report', '--base', 'main', '--md']);
-  assert.equal(result.status, 0, result.stderr);
+  const result = runMlcSync(root, ['report', '--base', 'main', '--md']);
+  assert.equal(result.code, 0, result.stderr);
   assert.equal(
     result.stdout,
     [
@@ -71,8 +71,8 @@ test('mlc report --base main --md prints the metrics and changed params against 
 test('mlc report compares the working tree, uncommitted edits included, and --json gives every row', () => {
   const { root, baseCommit } = twoCommitRepository();
   writeFileSync(join(root, 'metrics/eval.json'), '{"accuracy": 0.9}\n');
-  const result = runCli(root, ['report', '--base', baseCommit.slice(0, 10), '--json']);
-  assert.equal(result.status, 0, result.stderr);
+  const result = runMlcSync(root, ['report', '--base', baseCommit.slice(0, 10), '--json']);
+  assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout) as { base: unknown; metrics: unknown[]; params: unknown[] };
   assert.deepEqual(report.base, { ref: baseCommit.slice(0, 10), commit: baseCommit });
   assert.deepEqual(report.metrics[0], {
@@ -96,10 +96,10 @@ test('mlc report compares the working tree, uncommitted edits included, and --js
 
 test('mlc report refuses an unknown ref, a folder outside git and a missing --base (exit 2)', () => {
   const { root } = twoCommitRepository();
-  const unknown = runCli(root, ['report', '--base', 'no-such-branch']);
-  assert.equal(unknown.status, 2);
+  const unknown = runMlcSync(root, ['report', '--base', 'no-such-branch']);
+  assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /'no-such-branch' names no commit/);
-  const notGit = aWorkspace({ 'mlc.yaml': PIPELINE });
-  assert.equal(runCli(notGit, ['report', '--base', 'main']).status, 2);
-  assert.equal(runCli(root, ['report']).status, 2);
+  const notGit = createWorkspace({ 'mlc.yaml': PIPELINE });
+  assert.equal(runMlcSync(notGit, ['report', '--base', 'main']).code, 2);
+  assert.equal(runMlcSync(root, ['report']).code, 2);
 });

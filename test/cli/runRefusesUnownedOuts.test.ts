@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { aWorkspace, runCli } from '../support/runCli';
+import { createWorkspace, runMlcSync } from '../support/mlcCli';
 
 /** A workspace `ws/` next to a file it must never touch, with one stage whose out is `out`. */
 function workspaceWithOut(out: string): { root: string; workspace: string } {
-  const root = aWorkspace({
+  const root = createWorkspace({
     'outside.txt': 'not mlc’s to delete\n',
     'ws/dvc.yaml': `stages:\n  clobber:\n    cmd: echo ran > ran.txt\n    outs:\n      - ${out}\n`,
     'ws/.git/HEAD': 'ref: refs/heads/main\n',
@@ -21,8 +21,8 @@ for (const [out, code] of [
 ] as const) {
   test(`mlc run refuses outs: [${out}] with exit 2 at dvc.yaml:5 and deletes nothing`, () => {
     const { root, workspace } = workspaceWithOut(out);
-    const result = runCli(workspace, ['run']);
-    assert.equal(result.status, 2, result.stderr);
+    const result = runMlcSync(workspace, ['run']);
+    assert.equal(result.code, 2, result.stderr);
     assert.match(
       result.stderr,
       new RegExp(`dvc\\.yaml:5:9: error\\[${code}\\]: The out '${out.replaceAll('.', '\\.')}'`),

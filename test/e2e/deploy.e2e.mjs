@@ -146,10 +146,16 @@ async function deployPanel(page) {
   return frame;
 }
 
+/** Chooses a version in the panel's picker (a vscode-single-select: open it, click the option). */
+async function chooseVersion(frame, version) {
+  await frame.getByRole('combobox', { name: 'Version to deploy to local' }).click();
+  await frame.getByRole('option', { name: new RegExp(`^v${version}( ·|$)`) }).click();
+}
+
 /** Picks a version in the panel and clicks Deploy; resolves when nothing is switching any more. */
 async function deployFromPanel(page, version) {
   const frame = await deployPanel(page);
-  await frame.getByLabel('Version to deploy to local').selectOption(String(version));
+  await chooseVersion(frame, version);
   const historyRows = frame.locator('section table').nth(1).locator('tbody tr');
   const before = await historyRows.count();
   await frame.getByRole('button', { name: `Deploy v${version}`, exact: true }).click();
@@ -358,7 +364,7 @@ test(
     assert.deepEqual(aliases, { production: 3 });
 
     const frame = await deployPanel(page);
-    await frame.getByLabel('Version to deploy to local').selectOption('3');
+    await chooseVersion(frame, 3);
     const historyRows = frame.locator('section table').nth(1).locator('tbody tr');
     const before = await historyRows.count();
     await frame.getByRole('button', { name: 'Deploy v3', exact: true }).click();

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -6,10 +6,20 @@ import { buildSync } from 'esbuild';
 
 /**
  * Runs the real `mlc` CLI, bundled from the current sources, in a temp workspace as a separate
- * process: what the run/stop tests need to exercise real process groups, signals, locks and
- * crash recovery.
+ * process: the CLI tests' one harness. `runMlcSync` for a command that just answers, `runMlc` /
+ * `startMlc` for the run/stop tests that exercise real process groups, signals, locks and crash
+ * recovery.
  */
 export const repoRoot = resolve(__dirname, '../..');
+
+/**
+ * Removes a temp folder when the test process exits (each test file runs in a process of its
+ * own), so a test that fails half-way leaves nothing behind either.
+ */
+export function removeWhenProcessExits(folder: string): string {
+  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+  return folder;
+}
 
 let bundledCli: string | undefined;
 
@@ -21,8 +31,7 @@ let bundledCli: string | undefined;
  */
 function cliScript(): string {
   if (bundledCli) return bundledCli;
-  const folder = mkdtempSync(join(tmpdir(), 'mlc-cli-bundle-'));
-  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+  const folder = removeWhenProcessExits(mkdtempSync(join(tmpdir(), 'mlc-cli-bundle-')));
   buildSync({
     entryPoints: {
       cli: join(repoRoot, 'src/cli/main.ts'),
@@ -83,9 +92,24 @@ export function runMlc(cwd: string, args: readonly string[], env?: NodeJS.Proces
   return startMlc(cwd, args, env).done;
 }
 
-/** A fresh workspace folder under the temp dir holding `files` (relative path -> content). */
+/** Runs mlc to its end, blocking: for a command that answers and exits (validate, dag, report…). */
+export function runMlcSync(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): MlcResult {
+  const result = spawnSync(process.execPath, [cliScript(), ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    // Bounds a hang only; the commands run here answer in well under a second.
+    timeout: 60_000,
+  });
+  return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * A fresh workspace folder under the temp dir holding `files` (relative path -> content), removed
+ * when the test process exits.
+ */
 export function createWorkspace(files: Record<string, string>, prefix = 'mlc-cli-'): string {
-  const folder = mkdtempSync(join(tmpdir(), prefix));
+  const folder = removeWhenProcessExits(mkdtempSync(join(tmpdir(), prefix)));
   writeFiles(folder, files);
   return folder;
 }

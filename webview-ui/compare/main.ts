@@ -16,6 +16,7 @@ import { startPanel } from '../shared/startPanel';
 import {
   type Axis,
   type Brush,
+  brushAfterKey,
   buildAxes,
   normalise,
   numericRows,
@@ -48,6 +49,14 @@ let ui: CompareUiState = {
 };
 let snapshot: CompareSnapshot | undefined;
 let brushes: Brush[] = [];
+
+// Outside #app, which every render replaces: a live region announces only when its text changes
+// in place, so keyboard brushing is told here (a new region inserted by a render says nothing).
+const brushAnnouncer = buildElement('p', {
+  className: 'visually-hidden',
+  attributes: { role: 'status', 'aria-live': 'polite' },
+});
+document.body.append(brushAnnouncer);
 
 function setUi(next: Partial<CompareUiState>): void {
   ui = { ...ui, ...next };
@@ -161,7 +170,9 @@ function renderParallel(current: CompareSnapshot): HTMLElement {
   const svg = svgElement('svg', {
     class: 'parallel',
     viewBox: `0 0 ${width} ${height}`,
-    role: 'img',
+    // A group, not an img: an img's children are hidden from assistive technology, and the axes
+    // are focusable sliders.
+    role: 'group',
     'aria-label': `Parallel coordinates of ${axes.map((axis) => axis.name).join(', ')}`,
   });
   const kept = new Set(runsInBrushes(axes, brushes, current.runs.length));
@@ -193,13 +204,38 @@ function renderParallel(current: CompareSnapshot): HTMLElement {
         svgElement('rect', { class: 'brush', x: x(axisIndex) - 8, y: y1, width: 16, height: Math.max(2, y2 - y1) }),
       );
     }
-    // Dragging along an axis brushes it; a click without a drag clears its brush.
+    // Dragging along an axis brushes it; a click without a drag clears its brush. Focused, arrow
+    // keys move the brush, Shift+arrows size it and Escape clears it.
     const hit = svgElement('rect', {
       class: 'axis-hit',
       x: x(axisIndex) - 12,
       y: top,
       width: 24,
       height: bottom - top,
+      tabindex: 0,
+      role: 'slider',
+      'aria-orientation': 'vertical',
+      'aria-label': `Brush on ${axis.name}`,
+      'aria-valuemin': axis.min,
+      'aria-valuemax': axis.max,
+      'aria-valuenow': brush ? (brush.low + brush.high) / 2 : axis.min,
+      'aria-valuetext': describeBrush(brush),
+      'data-axis': axis.name,
+    });
+    hit.addEventListener('keydown', (event) => {
+      const key = (event as KeyboardEvent).key;
+      if (key !== 'ArrowUp' && key !== 'ArrowDown' && key !== 'Escape') return;
+      if (key === 'Escape' && !brush) return;
+      event.preventDefault();
+      brushes = brushes.filter((candidate) => candidate.axis !== axis.name);
+      if (key !== 'Escape') {
+        const direction = key === 'ArrowUp' ? 'up' : 'down';
+        brushes.push(brushAfterKey(axis, brush, direction, (event as KeyboardEvent).shiftKey));
+      }
+      render();
+      const keptNow = runsInBrushes(axes, brushes, current.runs.length).length;
+      brushAnnouncer.textContent = `${axis.name}: ${describeBrush(brushes.find((candidate) => candidate.axis === axis.name))}; ${keptNow} of ${current.runs.length} runs inside the brushes.`;
+      focusAxis(axis.name);
     });
     hit.addEventListener('pointerdown', (event) => {
       const box = svg.getBoundingClientRect();
@@ -239,9 +275,21 @@ function renderParallel(current: CompareSnapshot): HTMLElement {
       : svg,
     buildElement('p', {
       className: 'muted',
-      text: `${kept.size} of ${current.runs.length} runs inside the brushes. Drag along an axis to brush it; click it to clear.`,
+      text: `${kept.size} of ${current.runs.length} runs inside the brushes. Drag along an axis to brush it; click it to clear. From the keyboard: Tab to an axis, arrows move its brush, Shift+arrows size it, Escape clears it.`,
     }),
   ]);
+}
+
+function describeBrush(brush: Brush | undefined): string {
+  return brush ? `brushed from ${formatMetricValue(brush.low)} to ${formatMetricValue(brush.high)}` : 'no brush';
+}
+
+/** After a render replaced the chart: the same axis gets the focus back, so the keys go on working. */
+function focusAxis(name: string): void {
+  const axes = app.querySelectorAll<SVGElement>('svg.parallel .axis-hit');
+  Array.from(axes)
+    .find((element) => element.dataset.axis === name)
+    ?.focus();
 }
 
 function render(): void {

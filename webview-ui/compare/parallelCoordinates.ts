@@ -65,3 +65,37 @@ export function runsInBrushes(axes: readonly Axis[], brushes: readonly Brush[], 
   }
   return kept;
 }
+
+/** How far one arrow key moves or sizes a brush, and the brush a first key press draws: fractions of the axis. */
+export const BRUSH_KEY_STEP = 0.05;
+const FIRST_BRUSH_HALF_HEIGHT = 0.1;
+
+/**
+ * The brush after an arrow key on an axis: Up/Down move it (kept inside the axis), Shift+Up widens
+ * it and Shift+Down narrows it (by a step at each end, never below one step tall). Without a
+ * brush yet, any of them draws one around the middle of the axis, so the first key press shows
+ * where the brush is.
+ */
+export function brushAfterKey(axis: Axis, brush: Brush | undefined, direction: 'up' | 'down', resize: boolean): Brush {
+  if (!brush) {
+    return {
+      axis: axis.name,
+      low: valueAt(axis, 0.5 - FIRST_BRUSH_HALF_HEIGHT),
+      high: valueAt(axis, 0.5 + FIRST_BRUSH_HALF_HEIGHT),
+    };
+  }
+  let low = normalise(axis, brush.low);
+  let high = normalise(axis, brush.high);
+  const sign = direction === 'up' ? 1 : -1;
+  if (resize) {
+    // Sized around its middle, by a step at each end; never narrower than one step.
+    const middle = (low + high) / 2;
+    const halfHeight = Math.max(BRUSH_KEY_STEP / 2, (high - low) / 2 + sign * BRUSH_KEY_STEP);
+    [low, high] = [Math.max(0, middle - halfHeight), Math.min(1, middle + halfHeight)];
+  } else {
+    // Moved whole: it keeps its height and stops at the axis ends.
+    const shift = sign > 0 ? Math.min(BRUSH_KEY_STEP, 1 - high) : -Math.min(BRUSH_KEY_STEP, low);
+    [low, high] = [low + shift, high + shift];
+  }
+  return { axis: axis.name, low: valueAt(axis, low), high: valueAt(axis, high) };
+}

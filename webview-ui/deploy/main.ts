@@ -13,8 +13,10 @@ import type {
   DeployUpdate,
 } from '../../src/protocol/deploy';
 import { formatMetricValue } from '../../src/protocol/formatRunValues';
-import { buildButton, buildElement } from '../shared/buildElement';
+import { buildElement } from '../shared/buildElement';
 import { buildTable as table } from '../shared/buildTable';
+import { buildButton, setDisabled } from '../shared/controls/button';
+import { buildSelect } from '../shared/controls/select';
 import { startPanel } from '../shared/startPanel';
 
 interface DeployUiState {
@@ -92,48 +94,43 @@ function renderTarget(target: DeployTargetRow, current: DeploySnapshot): HTMLEle
     }),
   ]);
 
-  const picker = buildElement(
-    'select',
-    { attributes: { 'aria-label': `Version to deploy to ${target.name}` } },
+  const picker = buildSelect(
+    `Version to deploy to ${target.name}`,
     target.versions.map((version) => {
       const failed = version.gates.filter((gate) => !gate.passed).length;
-      const option = buildElement('option', {
-        text: [
-          `v${version.version}`,
-          version.aliases.join(', '),
-          version.version === target.currentVersion ? 'serving' : '',
-          version.gates.length === 0
-            ? ''
-            : failed === 0
-              ? 'gates pass'
-              : `${failed} gate${failed === 1 ? '' : 's'} fail`,
-        ]
-          .filter((part) => part !== '')
-          .join(' · '),
-        attributes: { value: String(version.version) },
-      });
-      option.selected = version.version === chosen;
-      return option;
+      const label = [
+        `v${version.version}`,
+        version.aliases.join(', '),
+        version.version === target.currentVersion ? 'serving' : '',
+        version.gates.length === 0 ? '' : failed === 0 ? 'gates pass' : `${failed} gate${failed === 1 ? '' : 's'} fail`,
+      ]
+        .filter((part) => part !== '')
+        .join(' · ');
+      return [String(version.version), label];
     }),
+    chosen === undefined ? undefined : String(chosen),
+    (version) => {
+      ui = { chosen: { ...ui.chosen, [target.name]: Number(version) } };
+      connection.saveState(ui);
+      render();
+    },
   );
   picker.disabled = target.versions.length === 0;
-  picker.addEventListener('change', () => {
-    ui = { chosen: { ...ui.chosen, [target.name]: Number(picker.value) } };
-    connection.saveState(ui);
-    render();
-  });
-  const deploy = buildButton(chosen === undefined ? 'Deploy' : `Deploy v${chosen}`, () => {
-    if (chosen !== undefined) connection.post({ type: 'deploy', target: target.name, version: chosen });
-  });
-  deploy.className = 'primary';
-  deploy.disabled = disabledWhy !== '' || chosen === undefined;
+  const deploy = buildButton(
+    chosen === undefined ? 'Deploy' : `Deploy v${chosen}`,
+    () => {
+      if (chosen !== undefined) connection.post({ type: 'deploy', target: target.name, version: chosen });
+    },
+    { secondary: false },
+  );
+  setDisabled(deploy, disabledWhy !== '' || chosen === undefined);
   const rollback = buildButton(
     target.rollbackVersion === null ? 'Roll Back' : `Roll Back to v${target.rollbackVersion}`,
     () => connection.post({ type: 'rollback', target: target.name }),
   );
-  rollback.disabled = disabledWhy !== '' || target.rollbackVersion === null;
+  setDisabled(rollback, disabledWhy !== '' || target.rollbackVersion === null);
   const undeploy = buildButton('Undeploy', () => connection.post({ type: 'undeploy', target: target.name }));
-  undeploy.disabled = disabledWhy !== '' || target.currentVersion === null;
+  setDisabled(undeploy, disabledWhy !== '' || target.currentVersion === null);
   const log = buildButton('Open server log', () => connection.post({ type: 'openLog', target: target.name }));
 
   const lastFailure = target.history[0]?.result === 'failed' ? target.history[0] : undefined;
@@ -148,13 +145,7 @@ function renderTarget(target: DeployTargetRow, current: DeploySnapshot): HTMLEle
           ]),
         ]
       : []),
-    buildElement('div', { className: 'toolbar' }, [
-      buildElement('label', { text: 'Version ' }, [picker]),
-      deploy,
-      rollback,
-      undeploy,
-      log,
-    ]),
+    buildElement('div', { className: 'toolbar' }, ['Version:', picker, deploy, rollback, undeploy, log]),
     ...(disabledWhy ? [buildElement('p', { className: 'muted', text: disabledWhy })] : []),
     buildElement('h3', { text: chosenRow ? `Gates for v${chosenRow.version}` : 'Gates' }),
     chosenRow

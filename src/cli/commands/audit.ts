@@ -2,7 +2,7 @@ import { parseCommandArgs } from '../argv';
 import { readAuditLog, verifyAuditLog } from '../../engine/audit/auditLog';
 import { sha256Text } from '../../node/deploy/sha256Text';
 import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
-import { formatTable } from './runs';
+import { formatTable } from '../tableOutput';
 
 const usage = `Usage: mlc audit [--json] | mlc audit verify [--json]
 

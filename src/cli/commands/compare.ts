@@ -3,7 +3,8 @@ import { formatMarkdownTable } from '../../engine/runs/formatTextTable';
 import type { RunSummary } from '../../engine/runs/model';
 import { type CliCommand, ExitCode, UsageError } from '../cliContext';
 import { parseCommandArgs } from '../argv';
-import { formatNumber, formatTable, openRunIndex, requireRun, runToJson } from './runs';
+import { openRunIndex, requireRun, runToJson } from '../runLookup';
+import { formatNumber, formatTable } from '../tableOutput';
 
 const usage = `Usage: mlc compare RUN_ID RUN_ID... [--baseline RUN_ID] [--only-differences] [--json|--md]
 

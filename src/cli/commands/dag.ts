@@ -39,7 +39,7 @@ export const command: CliCommand = {
     const errors = workspace.problems.filter(
       (problem) => problem.severity === 'error' && !LOCK_PROBLEM_CODES.has(problem.code),
     );
-    writePipelineProblems(workspace.problems, context.cwd);
+    writePipelineProblems(workspace.problems, context);
     const { graph } = workspace;
     const pipelineOf = (file: string) => relative(context.cwd, file);
     if (format === 'json') {

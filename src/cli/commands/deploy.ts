@@ -1,4 +1,4 @@
-import { parseCommandArgs } from '../argv';
+import { parseCommandArgs, parseCount } from '../argv';
 import { type DeployOutcome, deployModelVersion } from '../../engine/deploy/deployModelVersion';
 import { type DeclaredTarget, pickModelVersion, resolveDeployTarget } from '../../engine/deploy/deployTargets';
 import {
@@ -10,7 +10,6 @@ import type { Pipeline, RunnerConfig } from '../../engine/pipeline/model';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import { createDeployPorts } from '../../node/deploy/createDeployPorts';
 import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
-import { parseCount } from './runs';
 
 const usage = `Usage: mlc deploy TARGET [--version N] [--health-timeout SECONDS] [--json]
 

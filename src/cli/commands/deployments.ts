@@ -4,7 +4,7 @@ import { declaredDeployTargets, readDeploymentOverview } from '../../engine/depl
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import { deployHostFor } from '../../node/deploy/createDeployPorts';
 import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
-import { formatTable } from './runs';
+import { formatTable } from '../tableOutput';
 
 const usage = `Usage: mlc deployments [--json]
 

@@ -1,8 +1,9 @@
 import type { MetricSeries } from '../../engine/runs/model';
-import { parseCommandArgs } from '../argv';
+import { parseCommandArgs, parseCount } from '../argv';
 import { terminalText } from '../terminalText';
 import { type CliCommand, ExitCode, UsageError } from '../cliContext';
-import { formatNumber, formatTable, formatTime, openRunIndex, parseCount, requireRun } from './runs';
+import { openRunIndex, requireRun } from '../runLookup';
+import { formatNumber, formatTable, formatTime } from '../tableOutput';
 
 /**
  * Points per series when --max-points is not given and points are printed (--json, one --metric):

@@ -5,7 +5,8 @@ import type { MlflowRegisteredModel } from '../../engine/readers/mlflow/registry
 import { readModelRegistry, type RegisteredModel } from '../../engine/registry/modelRegistry';
 import { readMlflowRegistry } from '../../node/readers/mlflowSqlite/readMlflowRegistry';
 import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
-import { formatTable, openRunIndex } from './runs';
+import { openRunIndex } from '../runLookup';
+import { formatTable } from '../tableOutput';
 
 const usage = `Usage: mlc models [--json]
 

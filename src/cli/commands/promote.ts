@@ -1,8 +1,7 @@
-import { parseCommandArgs } from '../argv';
+import { parseCommandArgs, parseCount } from '../argv';
 import { promoteModelAlias } from '../../node/deploy/modelLifecycle';
 import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 import { withDeployPorts } from './deploy';
-import { parseCount } from './runs';
 
 const usage = `Usage: mlc promote MODEL VERSION --alias ALIAS
 

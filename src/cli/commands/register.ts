@@ -3,7 +3,7 @@ import { resolveDeclaredModel } from '../../engine/deploy/deployTargets';
 import { registerModelFromRun } from '../../node/deploy/modelLifecycle';
 import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 import { withDeployPorts, workspacePipelines } from './deploy';
-import { openRunIndex, requireRun } from './runs';
+import { openRunIndex, requireRun } from '../runLookup';
 
 const usage = `Usage: mlc register MODEL --run RUN_ID [--json]
 

@@ -5,7 +5,8 @@ import type { RevisionFiles } from '../../engine/report/ports';
 import { openGitRevision } from '../../node/git/gitRevisionFiles';
 import { parseCommandArgs } from '../argv';
 import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
-import { formatTable, openRunIndex } from './runs';
+import { openRunIndex } from '../runLookup';
+import { formatTable } from '../tableOutput';
 import { describeError } from '../../engine/engineError';
 
 const usage = `Usage: mlc report --base GIT_REF [--md | --json] [--all]

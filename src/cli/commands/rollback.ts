@@ -1,9 +1,8 @@
-import { parseCommandArgs } from '../argv';
+import { parseCommandArgs, parseCount } from '../argv';
 import { rollbackDeployment } from '../../engine/deploy/rollbackDeployment';
 import { readRegisteredModel } from '../../engine/registry/modelRegistry';
 import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 import { findDeployTarget, printDeployOutcome, withDeployPorts } from './deploy';
-import { parseCount } from './runs';
 
 const usage = `Usage: mlc rollback TARGET [--health-timeout SECONDS] [--json]
 

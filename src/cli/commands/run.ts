@@ -59,25 +59,25 @@ export const command: CliCommand = {
     const json = values.json === true;
     const workspace = loadWorkspace(context.fs, workspaceRoot(context));
     const errors = workspace.problems.filter((problem) => problem.severity === 'error');
-    writePipelineProblems(workspace.problems, context.cwd);
+    writePipelineProblems(workspace.problems, context);
     const problems = problemsJson(workspace.problems, context.cwd);
     if (errors.length > 0) {
       const message = `the pipeline has ${errors.length} error(s); fix them first (mlc validate lists them).`;
       if (json) context.print(JSON.stringify({ runId: null, status: 'invalid', message, problems }));
-      process.stderr.write(`mlc run: ${message}\n`);
+      context.printDiagnostic(`mlc run: ${message}`);
       return ExitCode.usage;
     }
     if (workspace.graph.stages.length === 0) {
-      process.stderr.write(
-        `mlc run: no pipeline stages found in ${workspace.root} (mlc.yaml, dvc.yaml or MLproject).\n`,
+      context.printDiagnostic(
+        `mlc run: no pipeline stages found in ${workspace.root} (mlc.yaml, dvc.yaml or MLproject).`,
       );
       return ExitCode.usage;
     }
     const targets =
       positionals.length > 0 ? resolveTargets(workspace.graph, positionals) : stagesAtOrBelow(workspace, context.cwd);
     if (targets === undefined) {
-      process.stderr.write(
-        `mlc run: no pipeline stages in ${context.cwd} or below it (the workspace is ${workspace.root}); name a stage, or run mlc run there.\n`,
+      context.printDiagnostic(
+        `mlc run: no pipeline stages in ${context.cwd} or below it (the workspace is ${workspace.root}); name a stage, or run mlc run there.`,
       );
       return ExitCode.usage;
     }
@@ -93,10 +93,10 @@ export const command: CliCommand = {
         ownerKind: 'cli',
         // Progress and stage output go to stderr with --json too: CI logs stay readable while
         // stdout carries only the final document.
-        observer: humanObserver(),
+        observer: humanObserver(context),
         onRunStarted: (runId, directory, planned) =>
-          process.stderr.write(
-            `Run ${runId}: ${planned.length} stage(s) (record: ${relative(context.cwd, directory)})\n`,
+          context.printDiagnostic(
+            `Run ${runId}: ${planned.length} stage(s) (record: ${relative(context.cwd, directory)})`,
           ),
       });
       let outcome: PipelineRunOutcome;
@@ -120,7 +120,7 @@ export const command: CliCommand = {
       } catch (error) {
         // Ctrl-C while statuses were computed: nothing ran and nothing was recorded.
         if (!context.signal.aborted) throw error;
-        process.stderr.write('mlc run: cancelled before any stage started.\n');
+        context.printDiagnostic('mlc run: cancelled before any stage started.');
         return ExitCode.failed;
       }
       await hasher.flush();
@@ -175,8 +175,8 @@ function checkRunnerName(pipelines: ReturnType<typeof loadWorkspace>['pipelines'
   }
 }
 
-function humanObserver(): RunObserver {
-  const write = (text: string) => process.stderr.write(`${text}\n`);
+function humanObserver(context: CliContext): RunObserver {
+  const write = context.printDiagnostic;
   return {
     // Stage names come from the pipeline file: escaped. A stage's output is the user's own program
     // talking to their terminal: passed through as it is.
@@ -226,7 +226,7 @@ function report(
       const { holder } = outcome;
       const message = `another run (${holder.runId}, pid ${holder.pid} on ${holder.hostname}) holds this workspace; wait for it, or stop it with \`mlc stop ${holder.runId}\`. If you know it is gone, delete .mlc/lock.`;
       if (json) context.print(JSON.stringify({ runId: null, status: 'locked', heldBy: holder, message, problems }));
-      else process.stderr.write(`mlc run: ${terminalText(message)}\n`);
+      else context.printDiagnostic(`mlc run: ${terminalText(message)}`);
       return ExitCode.failed;
     }
     case 'dryRun':
@@ -263,7 +263,7 @@ function report(
         context.print([`Run ${record.id} ${record.status}${took}.`, ...rows, ...alerts].join('\n'));
       }
       if (failOnAlert && (record.alerts?.length ?? 0) > 0) {
-        process.stderr.write(`mlc run: ${record.alerts!.length} alert(s) fired (--fail-on-alert).\n`);
+        context.printDiagnostic(`mlc run: ${record.alerts!.length} alert(s) fired (--fail-on-alert).`);
         return ExitCode.failed;
       }
       return record.status === 'succeeded' ? ExitCode.ok : ExitCode.failed;

@@ -1,15 +1,12 @@
-import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import type { RunLookup } from '../../engine/runIndex/queryRunIndex';
 import type { RunSource, RunSummary } from '../../engine/runs/model';
-import { createRunIndexService, type RunIndexService } from '../../node/runIndex/createRunIndexService';
-import { runIndexCachePath } from '../../node/runIndex/runIndexCache';
+import type { RunIndexService } from '../../node/runIndex/createRunIndexService';
 import { isRunOutputPath } from '../../node/readers/runOutputWatches';
-import { parseCommandArgs } from '../argv';
+import { parseCommandArgs, parseCount } from '../argv';
+import { openRunIndex, runToJson } from '../runLookup';
+import { formatNumber, formatTable, formatTime } from '../tableOutput';
 import { watchFrames } from '../watchFrames';
 import { formatProblem, relativeProblem } from '../problemOutput';
-import { terminalText, widestLength } from '../terminalText';
-import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
+import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
 
 const SOURCES: readonly RunSource[] = ['mlc', 'mlflow', 'dvclive', 'tensorboard', 'csv'];
 
@@ -92,89 +89,10 @@ async function listRuns(
   return ExitCode.ok;
 }
 
-/** The CLI's run index: over the workspace root (see workspaceRoot); the cache is kept when .mlc/ exists. */
-export function openRunIndex(context: CliContext): RunIndexService {
-  const root = workspaceRoot(context);
-  const hasMlcFolder = existsSync(join(root, '.mlc'));
-  return createRunIndexService({
-    workspaceRoot: root,
-    fs: context.fs,
-    cachePath: hasMlcFolder ? runIndexCachePath(root) : false,
-    logger: context.logger,
-  });
-}
-
-/** The `mlc runs --json` shape (PRODUCT.md): every key present, null where a value is absent. */
-export function runToJson(run: RunSummary, cwd: string) {
-  return {
-    id: run.id,
-    source: run.source,
-    name: run.name,
-    status: run.status,
-    startedAt: run.startedAt ?? null,
-    endedAt: run.endedAt ?? null,
-    params: run.params,
-    metrics: run.metrics,
-    git: run.git ? { commit: run.git.commit ?? null, dirty: run.git.dirty } : null,
-    location: relative(cwd, run.location) || '.',
-  };
-}
-
 function runRow(run: RunSummary): string[] {
   const metrics = Object.entries(run.metrics)
     .slice(0, 3)
     .map(([name, value]) => `${name}=${formatNumber(value)}`)
     .join(' ');
   return [run.id, run.source, run.status, run.startedAt ? formatTime(run.startedAt) : '-', metrics];
-}
-
-/** Answers an unknown or ambiguous id with a usage error that lists the candidates. */
-export function requireRun(lookup: RunLookup, runId: string) {
-  if (lookup.kind === 'found') return lookup.found;
-  if (lookup.kind === 'ambiguous') {
-    throw new UsageError(
-      `'${runId}' matches several runs: ${lookup.candidates.slice(0, 8).join(', ')}. Give more of the id.`,
-    );
-  }
-  const near = lookup.nearMatches.length > 0 ? ` Did you mean: ${lookup.nearMatches.join(', ')}?` : '';
-  throw new UsageError(`no run '${runId}' here (see mlc runs).${near}`);
-}
-
-export function parseCount(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new UsageError(`${flag} needs a whole number of at least 1 (got '${text}').`);
-  return value;
-}
-
-/**
- * Left-aligned columns separated by two spaces; the last column is not padded. Cells are escaped
- * for the terminal: run names, params and tags come from other tools' files.
- */
-export function formatTable(header: readonly string[], unsafeRows: readonly (readonly string[])[]): string {
-  const rows = unsafeRows.map((row) => row.map(terminalText));
-  const widths = header.map((title, column) =>
-    Math.max(title.length, widestLength(rows.map((row) => row[column] ?? ''))),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
-}
-
-export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (Number.isInteger(value)) return String(value);
-  return Math.abs(value) >= 1e-3 && Math.abs(value) < 1e6
-    ? String(Number(value.toPrecision(6)))
-    : value.toExponential(4);
-}
-
-/** Local date and time to the minute: `2026-11-26 08:12`. */
-export function formatTime(epochMs: number): string {
-  const date = new Date(epochMs);
-  const pad = (value: number) => String(value).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }

@@ -8,7 +8,8 @@ import { parseCommandArgs } from '../argv';
 import { terminalText } from '../terminalText';
 import { formatProblem, problemsJson, relativeProblem } from '../problemOutput';
 import { type CliCommand, type CliContext, ExitCode, UsageError } from '../cliContext';
-import { formatNumber, formatTable, formatTime, openRunIndex, requireRun, runToJson } from './runs';
+import { openRunIndex, requireRun, runToJson } from '../runLookup';
+import { formatNumber, formatTable, formatTime } from '../tableOutput';
 
 const usage = `Usage: mlc show RUN_ID [--json]
 

@@ -109,7 +109,7 @@ async function showStatus(options: StatusOptions, context: CliContext): Promise<
     return ExitCode.usage;
   }
   const problems = problemsJson(workspace.problems, context.cwd);
-  writePipelineProblems(workspace.problems, context.cwd);
+  writePipelineProblems(workspace.problems, context);
   const isError = (problem: Problem) => problem.severity === 'error';
   const lockErrors = workspace.problems.filter((problem) => isError(problem) && LOCK_PROBLEM_CODES.has(problem.code));
   if (workspace.problems.some((problem) => isError(problem) && !LOCK_PROBLEM_CODES.has(problem.code))) {

@@ -22,6 +22,7 @@ async function runStatus(cwd: string, args: string[]): Promise<{ code: number; o
     fs: nodeFileSystem,
     logger: silent,
     print: (text) => printed.push(text),
+    printDiagnostic: () => {},
     signal: new AbortController().signal,
   };
   const code = await command.run(args, context);

@@ -185,10 +185,9 @@ test('Run Details: status, reason, stages with where they ran, log tail and butt
   await page.close();
 });
 
-test('Compare: differing rows highlighted, only-differences toggle, baseline choice, parallel coordinates', async () => {
-  const page = await harness.open('compare');
-  const rows = manyRunRows(3, { params: 3, metrics: 2 });
-  const comparison = compareRuns(
+/** The host's comparison of run rows, as the Compare panel is sent it. */
+function compareRunRows(rows: ReturnType<typeof manyRunRows>) {
+  return compareRuns(
     rows.map((row) => ({
       id: row.id,
       source: row.source,
@@ -199,6 +198,12 @@ test('Compare: differing rows highlighted, only-differences toggle, baseline cho
       location: row.location,
     })),
   );
+}
+
+test('Compare: differing rows highlighted, only-differences toggle, baseline choice, parallel coordinates', async () => {
+  const page = await harness.open('compare');
+  const rows = manyRunRows(3, { params: 3, metrics: 2 });
+  const comparison = compareRunRows(rows);
   const snapshot: CompareSnapshot = {
     runs: rows,
     missing: [],
@@ -240,6 +245,60 @@ test('Compare: differing rows highlighted, only-differences toggle, baseline cho
   await page.getByRole('option', { name: rows[2]!.name, exact: true }).click();
   const posted = await postedByPanel(page);
   assert.ok(posted.some((message) => message.type === 'setBaseline' && message.runId === rows[2]!.id));
+  await assertClean(page);
+  await page.close();
+});
+
+test('Compare: a parallel-coordinates axis is brushed from the keyboard, and the brush announced', async () => {
+  const page = await harness.open('compare');
+  const rows = manyRunRows(3, { params: 2, metrics: 1 });
+  const comparison = compareRunRows(rows);
+  await sendToPanel(page, {
+    type: 'snapshotted',
+    snapshot: { runs: rows, missing: [], baselineId: rows[0]!.id, rows: comparison.rows, gitChanges: [] },
+  });
+  await page.getByRole('heading', { name: 'Compare 3 runs' }).waitFor();
+  const sliders = page.getByRole('slider');
+  assert.ok((await sliders.count()) >= 2, 'every axis is a slider in the accessibility tree');
+  const firstAxis = sliders.first();
+  const axisName = (await firstAxis.getAttribute('data-axis'))!;
+  assert.equal(await firstAxis.getAttribute('aria-label'), `Brush on ${axisName}`);
+  assert.equal(await firstAxis.getAttribute('aria-valuetext'), 'no brush');
+
+  // Tab reaches the axis (past the chooser's controls); an arrow draws a brush, the focus stays.
+  await page.getByRole('button', { name: 'Clear brushes' }).focus();
+  await page.keyboard.press('Tab');
+  const focused = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.axis);
+  assert.equal(await focused(), axisName, 'Tab moves from the chooser to the first axis');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await page.locator('svg.parallel rect.brush').count(), 1);
+  assert.equal(await focused(), axisName, 'the axis keeps the focus across the render');
+  const drawn = (await page.getByRole('slider', { name: `Brush on ${axisName}` }).getAttribute('aria-valuetext'))!;
+  assert.match(drawn, /^brushed from \S+ to \S+$/);
+  const status = page.getByRole('status');
+  assert.match((await status.textContent())!, new RegExp(`^${axisName}: brushed from .* runs inside the brushes\\.$`));
+
+  // Shift+ArrowUp widens it, ArrowDown moves it: the brush rectangle changes each time.
+  const brushBox = async () => (await page.locator('svg.parallel rect.brush').boundingBox())!;
+  const before = await brushBox();
+  await page.keyboard.press('Shift+ArrowUp');
+  const widened = await brushBox();
+  assert.ok(widened.height > before.height, `widened: ${before.height} -> ${widened.height}`);
+  await page.keyboard.press('ArrowDown');
+  const moved = await brushBox();
+  assert.ok(moved.y > widened.y && Math.abs(moved.height - widened.height) < 0.5, 'moved down, same height');
+  const dimmed = await page.locator('svg.parallel polyline.dimmed').count();
+  await page
+    .locator('#app')
+    .getByText(`${3 - dimmed} of 3 runs inside the brushes`, { exact: false })
+    .waitFor();
+
+  // Escape clears it and says so.
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('svg.parallel rect.brush').count(), 0);
+  assert.equal(await page.locator('svg.parallel polyline.dimmed').count(), 0);
+  assert.equal(await status.textContent(), `${axisName}: no brush; 3 of 3 runs inside the brushes.`);
+  assert.equal(await focused(), axisName);
   await assertClean(page);
   await page.close();
 });

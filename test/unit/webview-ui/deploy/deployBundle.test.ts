@@ -90,16 +90,25 @@ test('Deploy panel: serving version, health figures, gates of the chosen version
   );
 
   // The newest version is chosen first: its gate fails, with the value and the threshold.
-  const picker = page.getByLabel('Version to deploy to local');
-  assert.equal(await picker.inputValue(), '3');
+  // The picker is a vscode-single-select, opened and chosen from with the keyboard and by name.
+  const picker = page.getByRole('combobox', { name: 'Version to deploy to local' });
+  const chosen = () =>
+    page.locator('vscode-single-select').evaluate((select) => (select as unknown as { value: string }).value);
+  assert.equal(await chosen(), '3');
   const gateRow = page.locator('table').first().locator('tbody tr').first();
   assert.deepEqual(await gateRow.locator('td').allTextContents(), ['accuracy >= 0.8', '0.5', '0.8', 'FAIL']);
-  await picker.selectOption('2');
+  await picker.focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('option', { name: 'v2 · staging · serving · gates pass', exact: true }).click();
+  assert.equal(await chosen(), '2');
   assert.deepEqual(await gateRow.locator('td').allTextContents(), ['accuracy >= 0.8', '0.9', '0.8', 'pass']);
   assert.deepEqual(await page.evaluate(() => (window as unknown as { __state: unknown }).__state), {
     chosen: { local: 2 },
   });
 
+  // The shared @vscode-elements controls, as in the other panels: no plain <button> or <select>.
+  assert.equal(await page.locator('button, select').count(), 0, 'no plain <button> or <select> left');
+  assert.equal(await page.locator('vscode-button').count(), 4);
   await page.getByRole('button', { name: 'Deploy v2' }).click();
   await page.getByRole('button', { name: 'Roll Back to v1' }).click();
   await page.getByRole('button', { name: 'Undeploy' }).click();
@@ -129,8 +138,12 @@ test('Deploy panel: untrusted or busy means no action; no target and no version 
     snapshot: { targets: [target], trusted: false, busyTarget: null } satisfies DeploySnapshot,
   });
   await page.getByText('Trust the workspace to deploy (Restricted Mode).').waitFor();
-  for (const name of ['Deploy v3', 'Roll Back to v1', 'Undeploy'])
-    assert.equal(await page.getByRole('button', { name }).isDisabled(), true, `${name} is disabled`);
+  for (const name of ['Deploy v3', 'Roll Back to v1', 'Undeploy']) {
+    const button = page.getByRole('button', { name });
+    assert.equal(await button.isDisabled(), true, `${name} is disabled`);
+    assert.equal(await button.getAttribute('aria-disabled'), 'true', `${name} says so to screen readers`);
+  }
+  assert.equal(await page.getByRole('button', { name: 'Open server log' }).isDisabled(), false);
   await sendToPanel(page, {
     type: 'snapshotted',
     snapshot: {
