@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import type { MlflowRegisteredModel } from '../../engine/readers/mlflow/registryModel';
 import { readModelRegistry, type RegisteredModel } from '../../engine/registry/modelRegistry';
-import { readMlflowRegistry } from '../../node/readers/mlflowSqlite/readMlflowRegistry';
+import { readIndexedMlflowRegistries } from '../../node/readers/mlflowSqlite/readMlflowRegistry';
 import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 import { formatTable, openRunIndex } from './runs';
 
@@ -87,15 +87,15 @@ function mlcModelJson(model: RegisteredModel) {
 async function mlflowModels(context: CliContext) {
   const service = openRunIndex(context);
   try {
-    const snapshot = await service.refresh(context.signal);
-    const models = [];
-    for (const { store } of snapshot.stores.filter((entry) => entry.store.source === 'mlflow')) {
-      const registry = await readMlflowRegistry(store, { fs: context.fs, signal: context.signal });
-      for (const problem of registry.problems) context.logger.warn(`${problem.message} [${problem.code}]`);
-      const location = relative(context.cwd, registry.value.location) || '.';
-      models.push(...registry.value.models.map((model) => mlflowModelJson(model, location)));
-    }
-    return models;
+    const listing = await readIndexedMlflowRegistries(await service.refresh(context.signal), {
+      fs: context.fs,
+      signal: context.signal,
+    });
+    for (const problem of listing.problems) context.logger.warn(`${problem.message} [${problem.code}]`);
+    return listing.registries.flatMap((registry) => {
+      const location = relative(context.cwd, registry.location) || '.';
+      return registry.models.map((model) => mlflowModelJson(model, location));
+    });
   } finally {
     service.dispose();
   }
