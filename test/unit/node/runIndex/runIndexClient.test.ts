@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { createRunIndexClient, type RunIndexClient } from '../../../../src/node/runIndex/createRunIndexClient';
 import type { FollowUpdate } from '../../../../src/node/runIndex/createRunIndexService';
 import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
@@ -47,6 +47,22 @@ function typescriptWorkerBootstrap(folder: string): string {
   return path;
 }
 
+/** A client on `root` in either mode, disposed (and `root` removed) when the test ends. */
+function openClient(t: TestContext, root: string, mode: 'inThread' | 'worker'): RunIndexClient {
+  const client = createRunIndexClient({
+    workspaceRoot: root,
+    mode,
+    cachePath: false,
+    ...(mode === 'worker' ? { workerPath: typescriptWorkerBootstrap(root) } : {}),
+  });
+  t.after(() => {
+    client.dispose();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  assert.equal(client.mode, mode);
+  return client;
+}
+
 async function exerciseClient(client: RunIndexClient, root: string): Promise<void> {
   const { runs } = await client.listRuns();
   assert.deepEqual(
@@ -85,29 +101,12 @@ async function exerciseClient(client: RunIndexClient, root: string): Promise<voi
 
 test('the in-thread client lists, reads series and follows a run written by another process', async (t) => {
   const root = makeDvcliveWorkspace();
-  const client = createRunIndexClient({ workspaceRoot: root, mode: 'inThread', cachePath: false });
-  t.after(() => {
-    client.dispose();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
-  assert.equal(client.mode, 'inThread');
-  await exerciseClient(client, root);
+  await exerciseClient(openClient(t, root, 'inThread'), root);
 });
 
 test('the worker client does the same from a worker thread', async (t) => {
   const root = makeDvcliveWorkspace();
-  const client = createRunIndexClient({
-    workspaceRoot: root,
-    mode: 'worker',
-    cachePath: false,
-    workerPath: typescriptWorkerBootstrap(root),
-  });
-  t.after(() => {
-    client.dispose();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
-  assert.equal(client.mode, 'worker');
-  await exerciseClient(client, root);
+  await exerciseClient(openClient(t, root, 'worker'), root);
 });
 
 test('auto mode runs in-thread from TypeScript sources (no built worker beside them)', (t) => {
@@ -182,27 +181,11 @@ async function assertBothRegistries(client: RunIndexClient, root: string): Promi
 test('the in-thread client reads the MLflow registries of mlflow.db (real world) and mlruns/models', async (t) => {
   if (skipWithoutRealWorldFixtures(t)) return;
   const root = makeMlflowRegistriesWorkspace();
-  const client = createRunIndexClient({ workspaceRoot: root, mode: 'inThread', cachePath: false });
-  t.after(() => {
-    client.dispose();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
-  await assertBothRegistries(client, root);
+  await assertBothRegistries(openClient(t, root, 'inThread'), root);
 });
 
 test('the worker client reads them in its worker thread (sql.js never parses on the caller)', async (t) => {
   if (skipWithoutRealWorldFixtures(t)) return;
   const root = makeMlflowRegistriesWorkspace();
-  const client = createRunIndexClient({
-    workspaceRoot: root,
-    mode: 'worker',
-    cachePath: false,
-    workerPath: typescriptWorkerBootstrap(root),
-  });
-  t.after(() => {
-    client.dispose();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
-  assert.equal(client.mode, 'worker');
-  await assertBothRegistries(client, root);
+  await assertBothRegistries(openClient(t, root, 'worker'), root);
 });
