@@ -3,7 +3,6 @@ import { relative } from 'node:path';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import type { MlflowRegisteredModel } from '../../engine/readers/mlflow/registryModel';
 import { readModelRegistry, type RegisteredModel } from '../../engine/registry/modelRegistry';
-import { readIndexedMlflowRegistries } from '../../node/readers/mlflowSqlite/readMlflowRegistry';
 import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 import { formatTable, openRunIndex } from './runs';
 
@@ -87,10 +86,7 @@ function mlcModelJson(model: RegisteredModel) {
 async function mlflowModels(context: CliContext) {
   const service = openRunIndex(context);
   try {
-    const listing = await readIndexedMlflowRegistries(await service.refresh(context.signal), {
-      fs: context.fs,
-      signal: context.signal,
-    });
+    const listing = await service.mlflowRegistries(context.signal);
     for (const problem of listing.problems) context.logger.warn(`${problem.message} [${problem.code}]`);
     return listing.registries.flatMap((registry) => {
       const location = relative(context.cwd, registry.location) || '.';

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { nodeFileSystem } from '../nodeFileSystem';
 import { createRunIndexService } from './createRunIndexService';
 import { readRunDetails } from './readRunDetails';
-import { readIndexedMlflowRegistries } from '../readers/mlflowSqlite/readMlflowRegistry';
 import {
   createRunIndexWorkerClient,
   defaultRunIndexWorkerPath,
@@ -29,7 +28,7 @@ function createInThreadClient(options: RunIndexClientOptions): RunIndexClient {
       const found = await service.lookup(runId);
       return readRunDetails(nodeFileSystem, found.kind === 'found' ? found.found.run : undefined);
     },
-    mlflowRegistries: async () => readIndexedMlflowRegistries(await service.refresh(), { fs: nodeFileSystem }),
+    mlflowRegistries: () => service.mlflowRegistries(),
     series: (runId, names, maxPoints, window) => service.series(runId, names, maxPoints, window),
     follow: (runId, names, listener, maxPoints) => service.follow(runId, names, listener, maxPoints),
     dispose: () => service.dispose(),

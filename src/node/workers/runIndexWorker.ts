@@ -3,7 +3,6 @@ import type { Disposable } from '../../engine/ports';
 import { createRunIndexService } from '../runIndex/createRunIndexService';
 import { nodeFileSystem } from '../nodeFileSystem';
 import { readRunDetails } from '../runIndex/readRunDetails';
-import { readIndexedMlflowRegistries } from '../readers/mlflowSqlite/readMlflowRegistry';
 import type { RunIndexMessage, RunIndexRequest, RunIndexWorkerData } from '../runIndex/runIndexProtocol';
 import { describeError } from '../../engine/engineError';
 
@@ -33,7 +32,7 @@ if (port) {
         return readRunDetails(nodeFileSystem, found.kind === 'found' ? found.found.run : undefined);
       }
       case 'mlflowRegistries':
-        return readIndexedMlflowRegistries(await service.refresh(), { fs: nodeFileSystem });
+        return service.mlflowRegistries();
       case 'series':
         return service.series(request.runId, request.names, request.maxPoints, request.window);
       case 'follow': {

@@ -27,16 +27,18 @@ export async function readMlflowRegistry(
 
 /**
  * The registries of every MLflow store in a run index snapshot (`mlc models` and the Models view,
- * through the run index worker), in the snapshot's store order. Never throws.
+ * through the run index worker), in the snapshot's store order; `sqliteReader` is the index's own,
+ * so a database it has open is not opened a second time. Never throws.
  */
 export async function readIndexedMlflowRegistries(
   snapshot: Pick<RunIndexSnapshot, 'stores'>,
   context: ReaderContext,
+  sqliteReader: MlflowSqliteReader = mlflowSqliteReader,
 ): Promise<MlflowRegistryListing> {
   const registries: MlflowRegistry[] = [];
   const problems: Problem[] = [];
   for (const { store } of snapshot.stores.filter((entry) => entry.store.source === 'mlflow')) {
-    const registry = await readMlflowRegistry(store, context);
+    const registry = await readMlflowRegistry(store, context, sqliteReader);
     registries.push(registry.value);
     problems.push(...registry.problems);
   }
