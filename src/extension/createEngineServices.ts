@@ -102,6 +102,8 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
 
     runDetails: (root, runId, ignore) => runIndexFor(root, ignore).runDetails(runId),
 
+    mlflowRegistries: (root, ignore) => runIndexFor(root, ignore).mlflowRegistries(),
+
     metricSeries: (root, ignore, runId, options) =>
       runIndexFor(root, ignore).series(runId, options.names, options.maxPoints, options.window),
 

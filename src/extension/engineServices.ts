@@ -16,6 +16,7 @@ import type { RunAnnotation } from '../engine/runAnnotations/runAnnotations';
 import type { Disposable } from '../engine/ports';
 import type { FollowUpdate, RunSeriesResponse, SeriesWindow } from '../node/runIndex/createRunIndexService';
 import type { RunDetailsResult } from '../node/runIndex/readRunDetails';
+import type { MlflowRegistryListing } from '../engine/readers/mlflow/registryModel';
 import type { ParamValue, RunStatus, RunSummary } from '../engine/runs/model';
 import type { StageState } from './presentation';
 
@@ -112,6 +113,8 @@ export interface EngineServices {
   listRuns(root: string, limit: number, ignore: readonly string[]): Promise<readonly RunSummary[]>;
   /** One run in full for the Run Details panel (read in the run index worker). */
   runDetails(root: string, runId: string, ignore: readonly string[]): Promise<RunDetailsResult>;
+  /** The model registries of the MLflow stores the run index found (read, sql.js too, in its worker). */
+  mlflowRegistries(root: string, ignore: readonly string[]): Promise<MlflowRegistryListing>;
   /** One run's metric series, downsampled in the run index worker to `maxPoints` over `window`. */
   metricSeries(
     root: string,

@@ -65,6 +65,9 @@ export const TreeItemContext = {
   runRunning: 'mlcRunRunning',
   model: 'mlcModel',
   modelVersion: 'mlcModelVersion',
+  /** MLflow registry entries: read-only, so no register/promote/deploy menu matches them. */
+  mlflowModel: 'mlcMlflowModel',
+  mlflowModelVersion: 'mlcMlflowModelVersion',
   /** A target with a recorded deployment; `mlcDeploymentIdle` when nothing was deployed. */
   deployment: 'mlcDeployment',
   deploymentIdle: 'mlcDeploymentIdle',

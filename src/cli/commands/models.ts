@@ -3,7 +3,6 @@ import { relative } from 'node:path';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import type { MlflowRegisteredModel } from '../../engine/readers/mlflow/registryModel';
 import { readModelRegistry, type RegisteredModel } from '../../engine/registry/modelRegistry';
-import { readMlflowRegistry } from '../../node/readers/mlflowSqlite/readMlflowRegistry';
 import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 import { openRunIndex } from '../runLookup';
 import { formatTable } from '../tableOutput';
@@ -88,15 +87,12 @@ function mlcModelJson(model: RegisteredModel) {
 async function mlflowModels(context: CliContext) {
   const service = openRunIndex(context);
   try {
-    const snapshot = await service.refresh(context.signal);
-    const models = [];
-    for (const { store } of snapshot.stores.filter((entry) => entry.store.source === 'mlflow')) {
-      const registry = await readMlflowRegistry(store, { fs: context.fs, signal: context.signal });
-      for (const problem of registry.problems) context.logger.warn(`${problem.message} [${problem.code}]`);
-      const location = relative(context.cwd, registry.value.location) || '.';
-      models.push(...registry.value.models.map((model) => mlflowModelJson(model, location)));
-    }
-    return models;
+    const listing = await service.mlflowRegistries(context.signal);
+    for (const problem of listing.problems) context.logger.warn(`${problem.message} [${problem.code}]`);
+    return listing.registries.flatMap((registry) => {
+      const location = relative(context.cwd, registry.location) || '.';
+      return registry.models.map((model) => mlflowModelJson(model, location));
+    });
   } finally {
     service.dispose();
   }

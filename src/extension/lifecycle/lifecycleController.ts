@@ -1,10 +1,11 @@
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import type { DeployOutcome } from '../../engine/deploy/deployModelVersion';
 import type { DeploymentOverview } from '../../engine/deploy/deployTargets';
 import { deploymentFolder } from '../../engine/deploy/deploymentState';
 import type { HealthSummary } from '../../engine/deploy/healthStats';
 import type { Logger } from '../../engine/ports';
+import type { MlflowRegisteredModel } from '../../engine/readers/mlflow/registryModel';
 import type { Outcome, RegisteredModel } from '../../engine/registry/modelRegistry';
 import { readSettings } from '../settings';
 import type { WorkspaceState } from '../state/workspaceState';
@@ -24,6 +25,14 @@ export interface TargetEntry {
 export interface ModelEntry {
   readonly scope: LifecycleScope;
   readonly model: RegisteredModel;
+}
+
+/** A model of an MLflow registry: shown, never changed (register, promote, deploy are mlc's). */
+export interface MlflowModelEntry {
+  readonly root: string;
+  /** The registry's mlruns folder or mlflow.db, relative to `root` (`.` when it is the root). */
+  readonly location: string;
+  readonly model: MlflowRegisteredModel;
 }
 
 const OPEN_LOG = 'Open Server Log';
@@ -84,6 +93,18 @@ export class LifecycleController implements vscode.Disposable {
       for (const problem of listing.problems) this.logger.warn('A registry record could not be read', { ...problem });
       return listing.models.map((model) => ({ scope, model }));
     });
+  }
+
+  mlflowModels(): MlflowModelEntry[] {
+    return this.state.mlflowRegistries().flatMap(({ root, registry }) => {
+      const location = relative(root, registry.location) || '.';
+      return registry.models.map((model) => ({ root, location, model }));
+    });
+  }
+
+  /** Whether the run list (what Show Run Details can open) has this run. */
+  isKnownRun(runId: string): boolean {
+    return this.state.runs().some((run) => run.id === runId);
   }
 
   modelOf(entry: TargetEntry): RegisteredModel {

@@ -6,6 +6,7 @@ import type { DeploymentOverview } from '../../engine/deploy/deployTargets';
 import type { DeploymentHistoryEntry } from '../../engine/deploy/deploymentState';
 import type { GateResult } from '../../engine/deploy/evaluateGates';
 import type { HealthSummary } from '../../engine/deploy/healthStats';
+import type { MlflowModelVersion, MlflowRegisteredModel } from '../../engine/readers/mlflow/registryModel';
 import type { ModelVersionRecord, RegisteredModel } from '../../engine/registry/modelRegistry';
 import type {
   DeployGateRow,
@@ -78,6 +79,74 @@ export function versionRow(model: RegisteredModel, version: ModelVersionRecord):
       .join('\n'),
     icon: aliases.includes(PRODUCTION_ALIAS) ? 'star-full' : 'versions',
     contextValue: TreeItemContext.modelVersion,
+  };
+}
+
+const READ_ONLY_NOTE = "Read-only here: register, promote and deploy work on mlc's registry (.mlc/registry).";
+
+/**
+ * A model of an MLflow registry (`location`: its mlruns folder or mlflow.db, workspace-relative),
+ * shown beside mlc's own; the description starts with MLflow so the two never look alike.
+ */
+export function mlflowModelRow(model: MlflowRegisteredModel, location: string): TreeRow {
+  const count = model.versions.length;
+  const aliases = Object.keys(model.aliases)
+    .sort()
+    .map((alias) => `${alias} → v${model.aliases[alias]}`);
+  return {
+    id: `mlflowModel:${location}:${model.name}`,
+    label: model.name,
+    description: ['MLflow', `${count} version${count === 1 ? '' : 's'}`, ...aliases].join(' · '),
+    tooltip: [
+      `${model.name}: ${count} version${count === 1 ? '' : 's'} in the MLflow registry of ${location}`,
+      model.description ?? '',
+      READ_ONLY_NOTE,
+    ]
+      .filter((line) => line !== '')
+      .join('\n'),
+    icon: 'package',
+    contextValue: TreeItemContext.mlflowModel,
+  };
+}
+
+export interface MlflowVersionRow extends TreeRow {
+  /** The mlc id of the version's source run (`mlflow:<run id>`), when the run list has it: the item opens it. */
+  readonly runId?: string;
+}
+
+/**
+ * An MLflow model version: aliases and the legacy stage (`Production`, `Staging`…) as the
+ * description; the source run, model files and who registered it in the tooltip.
+ */
+export function mlflowVersionRow(
+  model: MlflowRegisteredModel,
+  version: MlflowModelVersion,
+  location: string,
+  isKnownRun: (runId: string) => boolean,
+): MlflowVersionRow {
+  const stage = version.stage === 'None' ? '' : version.stage;
+  const status = version.status === undefined || version.status === 'READY' ? '' : version.status;
+  const runId = version.runId === undefined ? undefined : `mlflow:${version.runId}`;
+  const known = runId !== undefined && isKnownRun(runId);
+  const registered = version.createdAt === undefined ? '' : `registered ${new Date(version.createdAt).toISOString()}`;
+  return {
+    id: `mlflowModelVersion:${location}:${model.name}:${version.version}`,
+    label: `v${version.version}`,
+    description: [version.aliases.join(', '), stage, status].filter((part) => part !== '').join(' · '),
+    tooltip: [
+      `${model.name} v${version.version}${version.aliases.length > 0 ? ` (${version.aliases.join(', ')})` : ''}`,
+      stage && `stage: ${stage}`,
+      status && `status: ${status}`,
+      runId ? `source run: ${runId}${known ? ' (click to open)' : ' (not among the listed runs)'}` : '',
+      version.source ? `model files: ${version.source}` : '',
+      registered && `${registered}${version.userId ? ` by ${version.userId}` : ''}`,
+      READ_ONLY_NOTE,
+    ]
+      .filter((line) => line !== '')
+      .join('\n'),
+    icon: version.aliases.includes(PRODUCTION_ALIAS) || stage === 'Production' ? 'star-full' : 'versions',
+    contextValue: TreeItemContext.mlflowModelVersion,
+    ...(known ? { runId } : {}),
   };
 }
 

@@ -2,10 +2,12 @@ import * as vscode from 'vscode';
 import type { Logger } from '../../engine/ports';
 import { ALWAYS_SKIPPED_FOLDERS } from '../../engine/workspace/walkWorkspace';
 import type { RunSummary } from '../../engine/runs/model';
+import type { MlflowRegistry } from '../../engine/readers/mlflow/registryModel';
 import type { EngineServices, RunRequest, StageEntry, StageRunRecord, WorkspaceView } from '../engineServices';
 import { isPipelineFileName } from '../../engine/pipeline/pipelineFileNames';
 import type { StageState } from '../presentation';
 import { readSettings } from '../settings';
+import { describeError } from '../../engine/engineError';
 import { debounce } from './debounce';
 import { reloadedRootState, type RootState } from './rootState';
 
@@ -27,6 +29,7 @@ export interface StageInfo {
 export class WorkspaceState implements vscode.Disposable {
   private readonly roots = new Map<string, RootState>();
   private readonly runsByRoot = new Map<string, readonly RunSummary[]>();
+  private readonly mlflowRegistriesByRoot = new Map<string, readonly MlflowRegistry[]>();
   /** Pipeline files per root, from VS Code's file search; undefined until the next discovery. */
   private pipelineFiles: Map<string, string[]> | undefined;
   private readonly pipelinesChanged = new vscode.EventEmitter<void>();
@@ -109,6 +112,13 @@ export class WorkspaceState implements vscode.Disposable {
     return all.sort((left, right) => (right.startedAt ?? 0) - (left.startedAt ?? 0));
   }
 
+  /** The model registries of every root's MLflow stores, read with the runs (read-only in mlc). */
+  mlflowRegistries(): { readonly root: string; readonly registry: MlflowRegistry }[] {
+    return [...this.mlflowRegistriesByRoot].flatMap(([root, registries]) =>
+      registries.map((registry) => ({ root, registry })),
+    );
+  }
+
   stages(): StageInfo[] {
     return [...this.roots.values()].flatMap((state) => state.view.stages.map((entry) => this.stageInfo(state, entry)));
   }
@@ -173,7 +183,7 @@ export class WorkspaceState implements vscode.Disposable {
     try {
       await work;
     } catch (error) {
-      this.logger.error('Reloading the workspace failed', { error: String(error) });
+      this.logger.error('Reloading the workspace failed', { error: describeError(error) });
     } finally {
       this.pendingWork--;
       if (this.pendingWork === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
@@ -265,13 +275,30 @@ export class WorkspaceState implements vscode.Disposable {
   private async loadRuns(): Promise<void> {
     const roots = this.folderRoots();
     for (const root of [...this.runsByRoot.keys()]) if (!roots.includes(root)) this.runsByRoot.delete(root);
+    for (const root of [...this.mlflowRegistriesByRoot.keys()]) {
+      if (!roots.includes(root)) this.mlflowRegistriesByRoot.delete(root);
+    }
     await Promise.all(
       roots.map(async (root) => {
         const settings = readSettings(vscode.Uri.file(root));
         this.runsByRoot.set(root, await this.engine.listRuns(root, settings.maxRuns, settings.ignore));
+        this.mlflowRegistriesByRoot.set(root, await this.loadMlflowRegistries(root, settings.ignore));
       }),
     );
     this.runsChanged.fire();
+  }
+
+  /** A registry that cannot be read leaves the runs listed: its problems are logged, nothing shown. */
+  private async loadMlflowRegistries(root: string, ignore: readonly string[]): Promise<readonly MlflowRegistry[]> {
+    try {
+      const listing = await this.engine.mlflowRegistries(root, ignore);
+      for (const problem of listing.problems)
+        this.logger.warn('An MLflow model registry could not be read', { ...problem });
+      return listing.registries;
+    } catch (error) {
+      this.logger.warn('The MLflow model registries could not be read', { root, error: describeError(error) });
+      return [];
+    }
   }
 
   dispose(): void {

@@ -28,6 +28,7 @@ function createInThreadClient(options: RunIndexClientOptions): RunIndexClient {
       const found = await service.lookup(runId);
       return readRunDetails(nodeFileSystem, found.kind === 'found' ? found.found.run : undefined);
     },
+    mlflowRegistries: () => service.mlflowRegistries(),
     series: (runId, names, maxPoints, window) => service.series(runId, names, maxPoints, window),
     follow: (runId, names, listener, maxPoints) => service.follow(runId, names, listener, maxPoints),
     dispose: () => service.dispose(),

@@ -10,6 +10,9 @@ import { concatSeries } from '../../engine/series/seriesBuilder';
 import { isTailableReader, type SeriesTail, type SeriesTailUpdate } from '../../engine/series/seriesTail';
 import { nodeFileSystem } from '../nodeFileSystem';
 import { createAllRunReaders } from '../readers/allRunReaders';
+import { readIndexedMlflowRegistries } from '../readers/mlflowSqlite/readMlflowRegistry';
+import type { MlflowSqliteReader } from '../readers/mlflowSqliteReader';
+import type { MlflowRegistryListing } from '../../engine/readers/mlflow/registryModel';
 import { systemClock } from '../systemTime';
 import { loadRunIndexCache, runIndexCachePath, saveRunIndexCache } from './runIndexCache';
 import {
@@ -287,8 +290,14 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
     return subscription;
   }
 
+  const sqliteReader = readers.find((reader): reader is MlflowSqliteReader => 'registry' in reader);
+
   return {
     refresh,
+    /** The model registries of the MLflow stores found (mlruns/models/, mlflow.db), in store order. */
+    async mlflowRegistries(signal?: AbortSignal): Promise<MlflowRegistryListing> {
+      return readIndexedMlflowRegistries(await refresh(signal), { fs, signal }, sqliteReader);
+    },
     /**
      * Runs newest first. `revalidate: false` answers from the index as last built (in memory, else
      * the on-disk cache) without checking any file, so a reopened window paints at once; the caller

@@ -15,6 +15,8 @@ export type RunIndexRequest =
   | { readonly id: number; readonly method: 'lookup'; readonly runId: string }
   /** A run with its mlc record and log tails (readRunDetails), for the Run Details panel. */
   | { readonly id: number; readonly method: 'runDetails'; readonly runId: string }
+  /** The model registries of the MLflow stores found (readIndexedMlflowRegistries), for the Models view. */
+  | { readonly id: number; readonly method: 'mlflowRegistries' }
   | {
       readonly id: number;
       readonly method: 'series';

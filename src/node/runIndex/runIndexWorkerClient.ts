@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Disposable } from '../../engine/ports';
+import type { MlflowRegistryListing } from '../../engine/readers/mlflow/registryModel';
 import type { RunLookup, RunQuery } from '../../engine/runIndex/queryRunIndex';
 import type { FollowUpdate, RunListResult, RunSeriesResponse, SeriesWindow } from './createRunIndexService';
 import type { RunDetailsResult } from './readRunDetails';
@@ -30,6 +31,8 @@ export interface RunIndexClient {
   lookup(runId: string): Promise<RunLookup>;
   /** One run with its mlc record and log tails (undefined `run` when the id is unknown). */
   runDetails(runId: string): Promise<RunDetailsResult>;
+  /** The model registries of the MLflow stores found (mlruns/models/, mlflow.db), read where the runs are. */
+  mlflowRegistries(): Promise<MlflowRegistryListing>;
   /**
    * Series of one run; with `maxPoints`, each is downsampled (min/max/first/last per bucket), over
    * `window`'s x column and visible range when given (a chart's zoom).
@@ -108,6 +111,7 @@ export function createRunIndexWorkerClient(
       request<RunListResult>({ method: 'listRuns', query, revalidate: options.revalidate }),
     lookup: (runId) => request<RunLookup>({ method: 'lookup', runId }),
     runDetails: (runId) => request<RunDetailsResult>({ method: 'runDetails', runId }),
+    mlflowRegistries: () => request<MlflowRegistryListing>({ method: 'mlflowRegistries' }),
     series: (runId, names, maxPoints, window) =>
       request<RunSeriesResponse>({ method: 'series', runId, names, maxPoints, window }),
     async follow(runId, names, listener, maxPoints) {

@@ -31,6 +31,8 @@ if (port) {
         const found = await service.lookup(request.runId);
         return readRunDetails(nodeFileSystem, found.kind === 'found' ? found.found.run : undefined);
       }
+      case 'mlflowRegistries':
+        return service.mlflowRegistries();
       case 'series':
         return service.series(request.runId, request.names, request.maxPoints, request.window);
       case 'follow': {

@@ -1,3 +1,5 @@
+import type { Problem } from '../../problems';
+
 /**
  * MLflow's model registry as mlc reads it, the same shape for the file store (`mlruns/models/`)
  * and the SQLite store (`registered_models`, `model_versions`, `registered_model_aliases`).
@@ -59,4 +61,10 @@ export function linkAliases(
         .filter((alias) => aliases[alias] === version.version)
         .sort(),
     }));
+}
+
+/** The registries of every MLflow store the run index found, with what could not be read. */
+export interface MlflowRegistryListing {
+  readonly registries: readonly MlflowRegistry[];
+  readonly problems: readonly Problem[];
 }

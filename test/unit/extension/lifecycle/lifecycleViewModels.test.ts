@@ -4,11 +4,15 @@ import type { DeploymentOverview } from '../../../../src/engine/deploy/deployTar
 import type { CurrentDeployment, DeploymentHistoryEntry } from '../../../../src/engine/deploy/deploymentState';
 import type { HealthSummary } from '../../../../src/engine/deploy/healthStats';
 import type { DeployTargetConfig } from '../../../../src/engine/pipeline/model';
+import type { MlflowRegisteredModel } from '../../../../src/engine/readers/mlflow/registryModel';
 import type { ModelVersionRecord, RegisteredModel } from '../../../../src/engine/registry/modelRegistry';
+import { TreeItemContext } from '../../../../src/extension/ids';
 import {
   deploymentRow,
   deploymentStatusBar,
   deployTargetRow,
+  mlflowModelRow,
+  mlflowVersionRow,
   modelRow,
   needsProductionConfirmation,
   versionRow,
@@ -192,4 +196,54 @@ test('Deploy panel row: current and previous version, rollback target, gates per
     threshold: 0.8,
     message: '',
   });
+});
+
+const mlflowModel: MlflowRegisteredModel = {
+  name: 'nyc-taxi',
+  tags: {},
+  aliases: { champion: 2 },
+  versions: [
+    {
+      version: 1,
+      stage: 'Production',
+      aliases: [],
+      runId: 'aaaa',
+      source: 'runs:/aaaa/model',
+      status: 'READY',
+      createdAt: Date.UTC(2024, 4, 1),
+      userId: 'ada',
+      tags: {},
+    },
+    { version: 2, stage: 'None', aliases: ['champion'], runId: 'bbbb', status: 'PENDING_REGISTRATION', tags: {} },
+  ],
+};
+
+test('an MLflow model row names its registry and is read-only (no mlc model menus match it)', () => {
+  const row = mlflowModelRow(mlflowModel, 'mlflow.db');
+  assert.equal(row.label, 'nyc-taxi');
+  assert.equal(row.description, 'MLflow · 2 versions · champion → v2');
+  assert.match(row.tooltip, /MLflow registry of mlflow\.db/);
+  assert.match(row.tooltip, /Read-only here: register, promote and deploy work on mlc's registry/);
+  assert.equal(row.contextValue, TreeItemContext.mlflowModel);
+  assert.notEqual(row.id, modelRow({ name: 'nyc-taxi', versions: [], aliases: {} }).id);
+});
+
+test('MLflow version rows show stage, aliases and status, and link the source run only when it is listed', () => {
+  const [first, second] = mlflowModel.versions;
+  const production = mlflowVersionRow(mlflowModel, first!, 'mlflow.db', (runId) => runId === 'mlflow:aaaa');
+  assert.equal(production.label, 'v1');
+  assert.equal(production.description, 'Production');
+  assert.equal(production.icon, 'star-full');
+  assert.equal(production.runId, 'mlflow:aaaa');
+  assert.match(production.tooltip, /source run: mlflow:aaaa \(click to open\)/);
+  assert.match(production.tooltip, /model files: runs:\/aaaa\/model/);
+  assert.match(production.tooltip, /registered 2024-05-01T00:00:00\.000Z by ada/);
+  assert.equal(production.contextValue, TreeItemContext.mlflowModelVersion);
+  assert.notEqual(production.contextValue, TreeItemContext.modelVersion, 'Promote matches mlcModelVersion only');
+
+  const pending = mlflowVersionRow(mlflowModel, second!, 'mlflow.db', () => false);
+  assert.equal(pending.description, 'champion · PENDING_REGISTRATION');
+  assert.equal(pending.icon, 'versions');
+  assert.equal(pending.runId, undefined);
+  assert.match(pending.tooltip, /source run: mlflow:bbbb \(not among the listed runs\)/);
 });

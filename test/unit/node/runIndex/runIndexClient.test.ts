@@ -3,9 +3,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { createRunIndexClient, type RunIndexClient } from '../../../../src/node/runIndex/createRunIndexClient';
 import type { FollowUpdate } from '../../../../src/node/runIndex/createRunIndexService';
+import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
+import { writeMlflowFileStore } from '../../../support/mlflowFixtures';
+import { realWorldFixtures, skipWithoutRealWorldFixtures } from '../../../support/realWorldFixtures';
 
 const repoRoot = resolve(__dirname, '../../../..');
 
@@ -42,6 +45,22 @@ function typescriptWorkerBootstrap(folder: string): string {
   const worker = join(repoRoot, 'src', 'node', 'workers', 'runIndexWorker.ts');
   fs.writeFileSync(path, `require(${JSON.stringify(tsxApi)}).register();\nrequire(${JSON.stringify(worker)});\n`);
   return path;
+}
+
+/** A client on `root` in either mode, disposed (and `root` removed) when the test ends. */
+function openClient(t: TestContext, root: string, mode: 'inThread' | 'worker'): RunIndexClient {
+  const client = createRunIndexClient({
+    workspaceRoot: root,
+    mode,
+    cachePath: false,
+    ...(mode === 'worker' ? { workerPath: typescriptWorkerBootstrap(root) } : {}),
+  });
+  t.after(() => {
+    client.dispose();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  assert.equal(client.mode, mode);
+  return client;
 }
 
 async function exerciseClient(client: RunIndexClient, root: string): Promise<void> {
@@ -82,33 +101,91 @@ async function exerciseClient(client: RunIndexClient, root: string): Promise<voi
 
 test('the in-thread client lists, reads series and follows a run written by another process', async (t) => {
   const root = makeDvcliveWorkspace();
-  const client = createRunIndexClient({ workspaceRoot: root, mode: 'inThread', cachePath: false });
-  t.after(() => {
-    client.dispose();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
-  assert.equal(client.mode, 'inThread');
-  await exerciseClient(client, root);
+  await exerciseClient(openClient(t, root, 'inThread'), root);
 });
 
 test('the worker client does the same from a worker thread', async (t) => {
   const root = makeDvcliveWorkspace();
-  const client = createRunIndexClient({
-    workspaceRoot: root,
-    mode: 'worker',
-    cachePath: false,
-    workerPath: typescriptWorkerBootstrap(root),
-  });
-  t.after(() => {
-    client.dispose();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
-  assert.equal(client.mode, 'worker');
-  await exerciseClient(client, root);
+  await exerciseClient(openClient(t, root, 'worker'), root);
 });
 
 test('auto mode runs in-thread from TypeScript sources (no built worker beside them)', (t) => {
   const client = createRunIndexClient({ workspaceRoot: tmpdir(), cachePath: false });
   t.after(() => client.dispose());
   assert.equal(client.mode, 'inThread');
+});
+
+const REAL_WORLD_DB = 'mlflowdb-nda-mlops-zoomcamp-2024/9f3478d/week-02/mlflow.db';
+const FILE_RUN = 'c'.repeat(32);
+
+/**
+ * A workspace with two MLflow registries: a real-world mlflow.db (one model, aliases in-preview and
+ * staging on v1) in week-02/, and an mlruns/ file store with a run and a models/ registry.
+ */
+function makeMlflowRegistriesWorkspace(): string {
+  const root = fs.mkdtempSync(join(tmpdir(), 'mlc-registries-'));
+  fs.mkdirSync(join(root, 'week-02'));
+  fs.copyFileSync(join(realWorldFixtures(), REAL_WORLD_DB), join(root, 'week-02', 'mlflow.db'));
+  writeMlflowFileStore(nodeFileSystem, join(root, 'mlruns'), {
+    experiments: [
+      { id: '0', name: 'Default', runs: [{ id: FILE_RUN, status: 'FINISHED', startTime: 1_700_000_000_000 }] },
+    ],
+    models: [
+      {
+        name: 'churn',
+        createdAt: 1_700_000_100_000,
+        aliases: { champion: 2 },
+        versions: [
+          {
+            version: 1,
+            runId: FILE_RUN,
+            source: `runs:/${FILE_RUN}/model`,
+            stage: 'Production',
+            createdAt: 1_700_000_100_000,
+          },
+          { version: 2, runId: FILE_RUN, source: `runs:/${FILE_RUN}/model`, createdAt: 1_700_000_200_000 },
+        ],
+      },
+    ],
+  });
+  return root;
+}
+
+async function assertBothRegistries(client: RunIndexClient, root: string): Promise<void> {
+  const listing = await client.mlflowRegistries();
+  assert.deepEqual(listing.problems, []);
+  const byLocation = new Map(listing.registries.map((registry) => [registry.location, registry.models]));
+  assert.deepEqual([...byLocation.keys()].sort(), [join(root, 'mlruns'), join(root, 'week-02', 'mlflow.db')]);
+  const [taxi] = byLocation.get(join(root, 'week-02', 'mlflow.db'))!;
+  assert.equal(taxi?.name, 'nyc-taxi-model');
+  assert.deepEqual(taxi?.aliases, { 'in-preview': 1, staging: 1 });
+  assert.deepEqual(
+    taxi?.versions.map((version) => [version.version, version.aliases, version.runId]),
+    [[1, ['in-preview', 'staging'], '92025337761b47258bb509b166789a29']],
+  );
+  const [churn] = byLocation.get(join(root, 'mlruns'))!;
+  assert.deepEqual(
+    churn?.versions.map((version) => [version.version, version.stage, version.aliases]),
+    [
+      [1, 'Production', []],
+      [2, 'None', ['champion']],
+    ],
+  );
+  // The source runs are runs of the same index, so the Models view can link them.
+  const { runs } = await client.listRuns();
+  const ids = new Set(runs.map((run) => run.id));
+  assert.ok(ids.has(`mlflow:${FILE_RUN}`));
+  assert.ok(ids.has('mlflow:92025337761b47258bb509b166789a29'));
+}
+
+test('the in-thread client reads the MLflow registries of mlflow.db (real world) and mlruns/models', async (t) => {
+  if (skipWithoutRealWorldFixtures(t)) return;
+  const root = makeMlflowRegistriesWorkspace();
+  await assertBothRegistries(openClient(t, root, 'inThread'), root);
+});
+
+test('the worker client reads them in its worker thread (sql.js never parses on the caller)', async (t) => {
+  if (skipWithoutRealWorldFixtures(t)) return;
+  const root = makeMlflowRegistriesWorkspace();
+  await assertBothRegistries(openClient(t, root, 'worker'), root);
 });
