@@ -5,7 +5,8 @@ import { parseCommandArgs } from '../argv';
 import { type CliCommand, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 import { formatProblem, problemsJson, relativeProblem } from '../problemOutput';
 import { terminalText } from '../terminalText';
-import { formatNumber, formatTable, openRunIndex, requireRun } from './runs';
+import { openRunIndex, requireRun } from '../runLookup';
+import { formatNumber, formatTable } from '../tableOutput';
 
 const usage = `Usage: mlc plots show [--json]
        mlc plots diff RUN_ID... [--json]
