@@ -23,10 +23,7 @@ import {
   webviewFrame,
 } from '../support/vscode/workbench.mjs';
 import { repoRoot } from '../support/vscode/toolchain.mjs';
-import { workspaceCopy } from '../support/vscode/workspaceCopy.mjs';
-
-// Its assertions read the last visible webview: Metric Charts opening beside on every run would be it.
-const QUIET_CHARTS = { 'mlc.charts.openOnRun': false };
+import { QUIET_CHARTS, workspaceCopy } from '../support/vscode/workspaceCopy.mjs';
 
 let workbench;
 let folder;

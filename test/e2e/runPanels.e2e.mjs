@@ -16,7 +16,7 @@ import {
   sidebar,
   webviewFrame,
 } from '../support/vscode/workbench.mjs';
-import { workspaceCopy } from '../support/vscode/workspaceCopy.mjs';
+import { QUIET_CHARTS, workspaceCopy } from '../support/vscode/workspaceCopy.mjs';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 let workbench;
@@ -82,7 +82,7 @@ const answerDialog = async (page, button) => {
 };
 
 before(async () => {
-  folder = workspaceCopy('churn');
+  folder = workspaceCopy('churn', { settings: QUIET_CHARTS });
   writeOtherToolsRuns(folder);
   workbench = await openWorkbench(folder, { name: 'run-panels' });
 });

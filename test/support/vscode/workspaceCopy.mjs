@@ -9,6 +9,12 @@ import { repoRoot, vscodeRunRoot, workspacesDirOf } from './toolchain.mjs';
 let copies = 0;
 
 /**
+ * Settings for specs that read the last visible webview: Metric Charts opening beside the code on
+ * every run (its default) would be that webview.
+ */
+export const QUIET_CHARTS = { 'mlc.charts.openOnRun': false };
+
+/**
  * Copies `examples/<name>` (or any folder inside the repository) to a new folder under the run's
  * workspaces folder (outside the repository, see workspacesDirOf) and returns its absolute path.
  * @param {string} source an example name (`churn`) or a repository-relative folder
