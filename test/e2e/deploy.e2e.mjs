@@ -17,6 +17,7 @@ import {
   openContainer,
   openWorkbench,
   runCommand,
+  runContextMenuItem,
   screenshotOnFailure,
   sidebar,
   statusBar,
@@ -343,13 +344,9 @@ test(
   shotOnFailure('promote', async () => {
     const { page } = workbench;
     const v3 = sidebar(page).locator('.monaco-list-row').filter({ hasText: /^v3/ }).first();
-    await v3.click({ button: 'right' });
-    await page
-      .getByRole('menuitem', { name: /Promote Version…/ })
-      .first()
-      .click();
     const widget = page.locator('.quick-input-widget');
-    await widget.locator('.quick-input-list .monaco-list-row', { hasText: 'production' }).first().waitFor();
+    const productionRow = widget.locator('.quick-input-list .monaco-list-row', { hasText: 'production' }).first();
+    await runContextMenuItem(page, v3, /Promote Version…/, productionRow);
     await widget.locator('input').fill('production');
     await page.keyboard.press('Enter');
     await sidebar(page)

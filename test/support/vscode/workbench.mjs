@@ -138,6 +138,31 @@ export async function runCommand(page, label, { timeoutMs = 30_000 } = {}) {
 }
 
 /**
+ * Right-clicks `row` and picks `item` from its context menu, until `outcome` (a locator) shows.
+ * A tree view that refreshes between the right-click and the menu (a watcher event after the
+ * previous step) can close the menu; a person simply tries again, and so does this, a bounded
+ * number of times.
+ */
+export async function runContextMenuItem(page, row, item, outcome, { attempts = 3, timeoutMs = 10_000 } = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await row.click({ button: 'right' });
+      const menuItem = page.getByRole('menuitem', { name: item }).first();
+      await menuItem.waitFor({ timeout: timeoutMs });
+      // The workbench's menu ignores a mouse-up that comes right after it opened (the right-click's
+      // own), so a quick click can go nowhere: hovering focuses the item, Enter runs it.
+      await menuItem.hover();
+      await page.keyboard.press('Enter');
+      await outcome.waitFor({ timeout: timeoutMs });
+      return;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
+
+/**
  * A notification whose text matches `message`: its toast, or, when the workbench keeps toasts
  * back (a terminal has focus, another toast is up), its entry in the notification center behind
  * the bell. Resolves with the locator once it is visible.
