@@ -104,7 +104,9 @@ export function readDeploymentHistory(fs: FileSystem, workspaceRoot: string, tar
 
 /**
  * The version to roll back to: the last version that deployed successfully before the one serving
- * now (history read backwards, skipping the current version's own entries).
+ * now (history read backwards, skipping the current version's own entries). An undeploy ends the
+ * search: nothing served between it and the next deploy, so there is nothing to return to (after
+ * an undeploy, the way back is a deploy of the version wanted).
  */
 export function previousHealthyVersion(
   history: readonly DeploymentHistoryEntry[],
@@ -112,8 +114,9 @@ export function previousHealthyVersion(
 ): number | undefined {
   for (let index = history.length - 1; index >= 0; index--) {
     const entry = history[index]!;
-    if (entry.result !== 'succeeded' || entry.action === 'undeploy' || entry.version === null) continue;
-    if (entry.version !== currentVersion) return entry.version;
+    if (entry.result !== 'succeeded') continue;
+    if (entry.action === 'undeploy') return undefined;
+    if (entry.version !== null && entry.version !== currentVersion) return entry.version;
   }
   return undefined;
 }

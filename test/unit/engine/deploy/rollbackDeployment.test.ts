@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deployModelVersion } from '../../../../src/engine/deploy/deployModelVersion';
+import { deployModelVersion, undeployTarget } from '../../../../src/engine/deploy/deployModelVersion';
 import { readCurrentDeployment } from '../../../../src/engine/deploy/deploymentState';
 import { readDeploymentOverview } from '../../../../src/engine/deploy/deployTargets';
+import { deploymentRow, deployTargetRow } from '../../../../src/extension/lifecycle/lifecycleViewModels';
 import { rollbackDeployment } from '../../../../src/engine/deploy/rollbackDeployment';
 import type { DeployTargetConfig } from '../../../../src/engine/pipeline/model';
 import { readRegisteredModel, registerModelVersion } from '../../../../src/engine/registry/modelRegistry';
@@ -101,4 +102,31 @@ test('rollback returns to the last healthy version before the current one, past 
     overview.history.map((entry) => `${entry.action} v${entry.version} ${entry.result}`),
     ['deploy v1 succeeded', 'deploy v2 succeeded', 'deploy v3 failed', 'rollback v1 succeeded'],
   );
+});
+
+test('after an undeploy there is nothing to roll back to: the CLI, the Deployments view and the Deploy panel agree', async () => {
+  const { fs, fake, ports, target, deploy, rollback } = await setup();
+  await deploy(1);
+  await deploy(2);
+  await undeployTarget(ports, { workspaceRoot: root, target });
+  const overview = readDeploymentOverview(ports, root, target);
+  assert.equal(overview.rollbackVersion, undefined);
+  assert.doesNotMatch(deploymentRow(overview, undefined).tooltip, /Roll Back/);
+  const model = readRegisteredModel(fs, root, 'churn');
+  assert.equal(deployTargetRow(overview, model, undefined, () => []).rollbackVersion, null);
+  const started = fake.servers.size;
+  const outcome = await rollback();
+  assert.equal(outcome.kind, 'noPreviousVersion');
+  assert.equal(fake.servers.size, started, 'nothing was started');
+  assert.equal(readCurrentDeployment(fs, root, 'local'), undefined);
+});
+
+test('a deploy after an undeploy has no earlier version to roll back to; the next deploy does', async () => {
+  const { ports, target, deploy } = await setup();
+  await deploy(1);
+  await undeployTarget(ports, { workspaceRoot: root, target });
+  await deploy(2);
+  assert.equal(readDeploymentOverview(ports, root, target).rollbackVersion, undefined);
+  await deploy(1);
+  assert.equal(readDeploymentOverview(ports, root, target).rollbackVersion, 2);
 });
