@@ -94,7 +94,8 @@ describe('deploy on an ssh runner on a loopback sshd', { skip, timeout: 600_000 
     assert.equal(up.body.model, `${workdir}/.mlc/registry/churn/versions/1/model.json`, 'the copy on the host serves');
     assert.ok(existsSync(join(workdir, 'src/serve.py')), 'the start command’s code was sent');
     assert.ok(existsSync(join(workdir, 'src/features.py')), 'with the modules beside it');
-    assert.equal(v1.logFile, join(workdir, '.mlc/deployments/remote/server.log'));
+    assert.match(v1.logFile, /\/\.mlc\/deployments\/remote\/server-v1-[^/]+\.log$/);
+    assert.ok(v1.logFile.startsWith(`${workdir}/`), v1.logFile);
 
     breakTraining(root, true);
     expectCode(await runMlc(root, ['run']), 0, 'run broken');

@@ -28,7 +28,8 @@ export interface FakeServer {
 
 /**
  * A deploy host whose servers are entries in a table: `behaviour(command)` decides whether a start
- * becomes healthy, exits at once or never answers. Time advances only through `sleep`.
+ * becomes healthy, exits at once or never answers. Time advances only through `sleep`. Each start
+ * appends its server's output to its log file (`logs`, by path), as a real host's log would get it.
  */
 export function createFakeDeployHost(behaviour: (command: string) => 'healthy' | 'exits' | 'silent') {
   let nextPid = 1000;
@@ -37,13 +38,17 @@ export function createFakeDeployHost(behaviour: (command: string) => 'healthy' |
   const servers = new Map<number, FakeServer>();
   const busyPorts = new Set<number>();
   const stopped: number[] = [];
+  const logs = new Map<string, string[]>();
   const host: DeployHost & { clock: { now(): number } } = {
     name: 'local',
     clock: { now: () => now },
     place: (workspaceRoot) => Promise.resolve({ ok: true, root: workspaceRoot }),
-    start(command) {
+    start(command, { logFile }) {
       const pid = nextPid++;
       const kind = behaviour(command);
+      const output =
+        kind === 'exits' ? ['Traceback (most recent call last):', 'SystemExit: bad model'] : [`serving ${command}`];
+      logs.set(logFile, [...(logs.get(logFile) ?? []), ...output]);
       servers.set(pid, {
         pid,
         command,
@@ -77,11 +82,11 @@ export function createFakeDeployHost(behaviour: (command: string) => 'healthy' |
     },
     freePort: () => Promise.resolve(nextPort++),
     isPortFree: (port) => Promise.resolve(!busyPorts.has(port)),
-    logTail: () => ['Traceback (most recent call last):', 'SystemExit: bad model'],
+    logTail: (file, count) => (logs.get(file) ?? []).slice(-count),
     sleep: (ms) => {
       now += ms;
       return Promise.resolve();
     },
   };
-  return { host, servers, busyPorts, stopped };
+  return { host, servers, busyPorts, stopped, logs };
 }

@@ -1,8 +1,7 @@
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import * as vscode from 'vscode';
 import type { DeployOutcome } from '../../engine/deploy/deployModelVersion';
 import type { DeploymentOverview } from '../../engine/deploy/deployTargets';
-import { deploymentFolder } from '../../engine/deploy/deploymentState';
 import type { HealthSummary } from '../../engine/deploy/healthStats';
 import type { Logger } from '../../engine/ports';
 import type { MlflowRegisteredModel } from '../../engine/readers/mlflow/registryModel';
@@ -184,17 +183,18 @@ export class LifecycleController implements vscode.Disposable {
     }
   }
 
-  private followUp(choice: string | undefined, entry: TargetEntry): void {
+  private followUp(choice: string | undefined, entry: TargetEntry, logFile?: string): void {
     if (choice === ROLL_BACK) void this.rollback(entry.overview.target.name);
-    if (choice === OPEN_LOG) void this.openLog(entry.overview.target.name);
+    if (choice === OPEN_LOG) void this.openLog(entry.overview.target.name, logFile);
   }
 
-  /** The target's server log (every version's output, appended), in an editor. */
-  async openLog(targetName: string): Promise<void> {
+  /**
+   * A server log in an editor: `logFile` (a failed start's own log), else the serving version's,
+   * else the log of the last attempt.
+   */
+  async openLog(targetName: string, logFile?: string): Promise<void> {
     const entry = this.findTarget(targetName);
-    const logFile = entry
-      ? (entry.overview.recorded?.logFile ?? join(deploymentFolder(entry.scope.root, targetName), 'server.log'))
-      : undefined;
+    logFile ??= entry?.overview.recorded?.logFile ?? entry?.overview.history.at(-1)?.logFile;
     try {
       if (logFile) {
         await vscode.window.showTextDocument(vscode.Uri.file(logFile));
@@ -265,7 +265,7 @@ export class LifecycleController implements vscode.Disposable {
         `${verb} of v${outcome.version} to ${outcome.target} failed: ${outcome.reason ?? 'unknown reason'} ${serving}`,
         OPEN_LOG,
       )
-      .then((choice) => entry && this.followUp(choice, entry));
+      .then((choice) => entry && this.followUp(choice, entry, outcome.logFile));
   }
 
   async deploy(targetName: string, version: number): Promise<DeployOutcome | undefined> {
