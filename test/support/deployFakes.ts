@@ -39,6 +39,10 @@ export function createFakeDeployHost(behaviour: (command: string) => 'healthy' |
   const busyPorts = new Set<number>();
   const stopped: number[] = [];
   const logs = new Map<string, string[]>();
+  const commandLineOf = (pid: number) => {
+    const server = servers.get(pid);
+    return server?.alive ? `/bin/sh -c ${server.command}` : undefined;
+  };
   const host: DeployHost & { clock: { now(): number } } = {
     name: 'local',
     clock: { now: () => now },
@@ -57,14 +61,11 @@ export function createFakeDeployHost(behaviour: (command: string) => 'healthy' |
       });
       return Promise.resolve(pid);
     },
-    commandLineOf: (pid) => {
-      const server = servers.get(pid);
-      return server?.alive ? `/bin/sh -c ${server.command}` : undefined;
-    },
-    exitOf: (pid) => servers.get(pid)?.exit,
+    commandLineOf: (pid) => Promise.resolve(commandLineOf(pid)),
+    exitOf: (pid) => Promise.resolve(servers.get(pid)?.exit),
     stop(pid, commandLine) {
       const server = servers.get(pid);
-      if (!server?.alive || host.commandLineOf(pid) !== commandLine) return Promise.resolve('notRunning');
+      if (!server?.alive || commandLineOf(pid) !== commandLine) return Promise.resolve('notRunning');
       server.alive = false;
       server.exit = { code: 0, signal: null };
       stopped.push(pid);
@@ -82,7 +83,7 @@ export function createFakeDeployHost(behaviour: (command: string) => 'healthy' |
     },
     freePort: () => Promise.resolve(nextPort++),
     isPortFree: (port) => Promise.resolve(!busyPorts.has(port)),
-    logTail: (file, count) => (logs.get(file) ?? []).slice(-count),
+    logTail: (file, count) => Promise.resolve((logs.get(file) ?? []).slice(-count)),
     sleep: (ms) => {
       now += ms;
       return Promise.resolve();

@@ -85,7 +85,7 @@ export async function deployModelVersion(ports: DeployPorts, request: DeployRequ
   const { fs, host, progress } = ports;
   const { target, version, workspaceRoot } = request;
   const label = `${target.model} v${version.version}`;
-  const previous = liveDeployment(ports, workspaceRoot, target.name);
+  const previous = await liveDeployment(ports, workspaceRoot, target.name);
   const base = { target: target.name, version: version.version, previousVersion: previous?.version ?? null };
 
   /** The log of this attempt's start of `version` (not of a previous version started again). */
@@ -233,16 +233,16 @@ export async function deployModelVersion(ports: DeployPorts, request: DeployRequ
 }
 
 /** The recorded deployment of a target when its process still runs the recorded command line. */
-export function liveDeployment(
+export async function liveDeployment(
   ports: { readonly fs: FileSystem; readonly host: DeployHost },
   workspaceRoot: string,
   target: string,
-): CurrentDeployment | undefined {
+): Promise<CurrentDeployment | undefined> {
   const current = readCurrentDeployment(ports.fs, workspaceRoot, target);
   if (!current) return undefined;
   // A pid means something only on the host that started it.
   if (current.host !== ports.host.name) return undefined;
-  return ports.host.commandLineOf(current.pid) === current.commandLine ? current : undefined;
+  return (await ports.host.commandLineOf(current.pid)) === current.commandLine ? current : undefined;
 }
 
 function smokeResult(started: StartResult): GateResult {
@@ -309,10 +309,10 @@ async function startVersion(
   const deadline = clock.now() + (healthUrl ? timeoutMs : NO_HEALTH_SETTLE_MS);
   let lastAnswer = 'no answer yet';
   for (;;) {
-    const exit = host.exitOf(pid);
+    const exit = await host.exitOf(pid);
     if (exit) {
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-      const tail = host.logTail(logFile, LOG_TAIL_LINES).join('\n    ');
+      const tail = (await host.logTail(logFile, LOG_TAIL_LINES)).join('\n    ');
       return {
         ok: false,
         reason: `the start command ${how} before it was healthy: ${command}\n  last log lines:\n    ${tail}`,
@@ -326,7 +326,7 @@ async function startVersion(
     }
     if (clock.now() >= deadline) {
       if (!healthUrl) break;
-      const commandLine = host.commandLineOf(pid);
+      const commandLine = await host.commandLineOf(pid);
       if (commandLine !== undefined) await host.stop(pid, commandLine);
       return {
         ok: false,
@@ -336,7 +336,7 @@ async function startVersion(
     }
     await host.sleep(PROBE_INTERVAL_MS);
   }
-  const commandLine = host.commandLineOf(pid);
+  const commandLine = await host.commandLineOf(pid);
   if (commandLine === undefined) {
     return { ok: false, reason: `the server (pid ${pid}) ended right after starting; see ${logPlace}.`, logFile };
   }
@@ -365,7 +365,7 @@ export async function undeployTarget(
 ): Promise<{ readonly ok: boolean; readonly stoppedVersion: number | null; readonly message: string }> {
   const { fs, host } = ports;
   const recorded = readCurrentDeployment(fs, request.workspaceRoot, request.target.name);
-  const live = liveDeployment(ports, request.workspaceRoot, request.target.name);
+  const live = await liveDeployment(ports, request.workspaceRoot, request.target.name);
   let message: string;
   if (live) {
     ports.progress(`Stopping v${live.version} (pid ${live.pid})`);

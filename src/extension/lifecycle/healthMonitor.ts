@@ -13,9 +13,10 @@ export interface PolledDeployment {
 }
 
 export interface HealthMonitorOptions {
-  readonly probe: (url: string) => Promise<ProbeResult>;
-  /** The deployments to poll now (asked before every round). */
-  readonly deployments: () => readonly PolledDeployment[];
+  /** One probe of a deployment's health URL (on the host it runs on). */
+  readonly probe: (deployment: PolledDeployment) => Promise<ProbeResult>;
+  /** The deployments to poll now (asked before every round; may ask a remote host). */
+  readonly deployments: () => readonly PolledDeployment[] | Promise<readonly PolledDeployment[]>;
   /** Milliseconds between rounds (the `mlc.deployments.pollInterval` setting). */
   readonly intervalMs: () => number;
   readonly now: () => number;
@@ -74,7 +75,8 @@ export class HealthMonitor {
   }
 
   private async round(generation: number): Promise<void> {
-    const deployments = this.options.deployments();
+    const deployments = await this.options.deployments();
+    if (generation !== this.generation) return;
     if (deployments.length === 0) {
       // Nothing to poll: stop until the deployments change (pollSoon) or someone looks again.
       this.timer = undefined;
@@ -86,7 +88,7 @@ export class HealthMonitor {
       deployments.map(async (deployment) => {
         const at = this.options.now();
         try {
-          return { deployment, at, result: await this.options.probe(deployment.healthUrl) };
+          return { deployment, at, result: await this.options.probe(deployment) };
         } catch (error) {
           return { deployment, at, result: { ok: false, latencyMs: 0, error: String(error) } as ProbeResult };
         }

@@ -52,6 +52,8 @@ export class LifecycleController implements vscode.Disposable {
   private readonly watchers = new Set<string>();
   private readonly shownHealth = new Map<string, string>();
   private busy: string | undefined;
+  /** Bumped by every reload, so an older reload that finishes late never replaces a newer picture. */
+  private reloads = 0;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
@@ -60,10 +62,15 @@ export class LifecycleController implements vscode.Disposable {
     private readonly logger: Logger,
   ) {
     this.monitor = new HealthMonitor({
-      probe: (url) => services.probe(url),
-      deployments: () => {
+      probe: (deployment) => {
+        const entry = this.entries.find((candidate) => candidate.key === deployment.key);
+        return entry
+          ? services.probe(entry.scope, entry.overview.target.name, deployment.healthUrl)
+          : Promise.resolve({ ok: false, latencyMs: 0, error: 'no longer deployed' });
+      },
+      deployments: async () => {
         // Every round re-reads the records (small files), so deploys from a terminal show up too.
-        this.reload(false);
+        await this.reload(false);
         return this.entries
           .filter((entry) => entry.overview.running && entry.overview.recorded?.healthUrl)
           .map((entry) => ({ key: entry.key, healthUrl: entry.overview.recorded!.healthUrl! }));
@@ -141,18 +148,33 @@ export class LifecycleController implements vscode.Disposable {
 
   /** Re-reads the registry and deployment records and polls health again soon. */
   refresh(): void {
-    this.reload(true);
+    void this.reload(true);
     this.monitor.pollSoon();
   }
 
-  private reload(notify: boolean): void {
-    this.entries = this.scopes().flatMap((scope) =>
-      this.services.deployments(scope).map((overview) => ({
-        scope,
-        overview,
-        key: `${scope.root}\0${overview.target.name}\0${overview.recorded?.pid ?? ''}`,
-      })),
-    );
+  /**
+   * Re-reads every target's records and asks its host whether the recorded process still runs:
+   * asynchronous (an ssh target's host is asked with an `ssh` child process), the newest reload wins.
+   */
+  private async reload(notify: boolean): Promise<void> {
+    const reload = ++this.reloads;
+    let entries: TargetEntry[];
+    try {
+      const scopes = this.scopes();
+      const overviews = await Promise.all(scopes.map((scope) => this.services.deployments(scope)));
+      entries = scopes.flatMap((scope, index) =>
+        overviews[index]!.map((overview) => ({
+          scope,
+          overview,
+          key: `${scope.root}\0${overview.target.name}\0${overview.recorded?.pid ?? ''}`,
+        })),
+      );
+    } catch (error) {
+      this.logger.warn('The deployments could not be read', { error: String(error) });
+      return;
+    }
+    if (reload !== this.reloads) return;
+    this.entries = entries;
     if (notify) this.didChange();
   }
 
@@ -171,7 +193,7 @@ export class LifecycleController implements vscode.Disposable {
       if (health !== 'down' || before === 'down' || this.busy === name) continue;
       const recorded = entry.overview.recorded;
       const why = !entry.overview.running
-        ? `its server process (pid ${recorded?.pid}) is gone`
+        ? (entry.overview.unreachable ?? `its server process (pid ${recorded?.pid}) is gone`)
         : `${recorded?.healthUrl} answers ${this.summary(entry)?.lastError ?? 'with an error'}`;
       void vscode.window
         .showErrorMessage(

@@ -87,7 +87,7 @@ test('rollback returns to the last healthy version before the current one, past 
   const failed = await deploy(3);
   assert.equal(failed.ok, false);
   assert.equal(readCurrentDeployment(fs, root, 'local')?.version, 2, 'the previous version keeps serving');
-  assert.equal(readDeploymentOverview(ports, root, target).rollbackVersion, 1);
+  assert.equal((await readDeploymentOverview(ports, root, target)).rollbackVersion, 1);
   const outcome = await rollback();
   assert.equal(outcome.kind, 'deployed');
   if (outcome.kind !== 'deployed') return;
@@ -95,7 +95,7 @@ test('rollback returns to the last healthy version before the current one, past 
   assert.equal(outcome.outcome.version, 1);
   assert.equal(outcome.outcome.previousVersion, 2);
   assert.ok(progress.includes('Rolling local back to v1 from v2'));
-  const overview = readDeploymentOverview(ports, root, target);
+  const overview = await readDeploymentOverview(ports, root, target);
   assert.equal(overview.recorded?.version, 1);
   assert.equal(overview.running, true);
   assert.deepEqual(
@@ -109,7 +109,7 @@ test('after an undeploy there is nothing to roll back to: the CLI, the Deploymen
   await deploy(1);
   await deploy(2);
   await undeployTarget(ports, { workspaceRoot: root, target });
-  const overview = readDeploymentOverview(ports, root, target);
+  const overview = await readDeploymentOverview(ports, root, target);
   assert.equal(overview.rollbackVersion, undefined);
   assert.doesNotMatch(deploymentRow(overview, undefined).tooltip, /Roll Back/);
   const model = readRegisteredModel(fs, root, 'churn');
@@ -126,7 +126,7 @@ test('a deploy after an undeploy has no earlier version to roll back to; the nex
   await deploy(1);
   await undeployTarget(ports, { workspaceRoot: root, target });
   await deploy(2);
-  assert.equal(readDeploymentOverview(ports, root, target).rollbackVersion, undefined);
+  assert.equal((await readDeploymentOverview(ports, root, target)).rollbackVersion, undefined);
   await deploy(1);
-  assert.equal(readDeploymentOverview(ports, root, target).rollbackVersion, 2);
+  assert.equal((await readDeploymentOverview(ports, root, target)).rollbackVersion, 2);
 });

@@ -7,8 +7,8 @@ function monitorWith(deployments: PolledDeployment[], answers: ProbeResult[]) {
   const probed: string[] = [];
   let polled: () => void = () => undefined;
   const monitor = new HealthMonitor({
-    probe: (url) => {
-      probed.push(url);
+    probe: ({ healthUrl }) => {
+      probed.push(healthUrl);
       return Promise.resolve(answers.shift() ?? { ok: true, latencyMs: 1 });
     },
     deployments: () => deployments,
