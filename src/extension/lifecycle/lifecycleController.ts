@@ -82,6 +82,8 @@ export class LifecycleController implements vscode.Disposable {
     this.subscriptions = [
       state.onDidChangePipelines(() => this.refresh()),
       state.onDidChangeRuns(() => this.refresh()),
+      // A deploy, rollback or undeploy from a terminal (or another window) shows at once.
+      state.onDidChangeDeployments(() => this.refresh()),
     ];
   }
 
