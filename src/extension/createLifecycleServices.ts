@@ -155,6 +155,13 @@ export function createLifecycleServices(): LifecycleServices {
       return { ok: true, value: outcome.message };
     },
 
+    recordAlert: (scope, alert) =>
+      withPorts(
+        scope.root,
+        () => undefined,
+        (ports) => ports.appendAudit('alert', { ...alert }),
+      ),
+
     async probe(scope, targetName, url) {
       // On the target's own host: an ssh target's health URL means what it says there.
       const runner = declaredDeployTargets(scope.pipelines).find((entry) => entry.target.name === targetName)?.runner;

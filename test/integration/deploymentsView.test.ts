@@ -1,9 +1,11 @@
 // Deployment records written by another process (what `mlc deploy` and `mlc undeploy` in a
 // terminal write) reach the Deployments view through the workspace watcher, with the view hidden
 // (no health round re-reads them). The latency from the write to the view is printed, never asserted.
+// A deployment that goes down between runs fires mlc.yaml's `deployment:` alert once, into the
+// audit log, with no view open (the status bar item is shown, so health rounds run).
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import {
@@ -76,6 +78,17 @@ describe('Deployments made outside the window', function () {
     rmSync(deploymentFolder(root(), 'local'), { recursive: true, force: true });
   });
 
+  /** The audit log's alerts about the deployment `local`. */
+  const deploymentAlerts = () => {
+    const file = join(root(), '.mlc/audit.jsonl');
+    if (!existsSync(file)) return [];
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as { type: string; data: { deployment?: string; message?: string } })
+      .filter((entry) => entry.type === 'alert' && entry.data.deployment === 'local');
+  };
+
   it('a deploy and an undeploy from a terminal show in the Deployments view without any refresh', async () => {
     const before = await eventually(
       () => exported.deploymentsTree(),
@@ -112,5 +125,45 @@ describe('Deployments made outside the window', function () {
       `[mlc-it] latency undeploy from a terminal -> Deployments view: ${(performance.now() - started).toFixed(0)} ms`,
     );
     assert.equal(row(undeployed, 'local')!.contextValue, 'mlcDeploymentIdle');
+  });
+
+  it('a deployment that goes down between runs fires its deployment: alert once, into the audit log', async () => {
+    const pipelineFile = join(root(), 'mlc.yaml');
+    const pipeline = readFileSync(pipelineFile, 'utf8');
+    writeFileSync(pipelineFile, pipeline.replace('\nalerts:\n', '\nalerts:\n  - { deployment: local }\n'));
+    try {
+      await exported.whenIdle();
+      const server = startServer();
+      servers.push(server);
+      recordDeploy(server.pid!, 1);
+      await eventually(
+        () => exported.deploymentStatusText(),
+        (text) => text === '$(pulse) local v1',
+      );
+      assert.deepEqual(deploymentAlerts(), [], 'up: no alert');
+
+      // The server dies; nothing writes a record: only a health round can notice.
+      process.kill(-server.pid!, 'SIGKILL');
+      await eventually(
+        () => exported.deploymentStatusText(),
+        (text) => text === '$(error) local down',
+        60_000,
+      );
+      const alerts = await eventually(
+        () => deploymentAlerts(),
+        (entries) => entries.length > 0,
+        60_000,
+      );
+      assert.match(
+        alerts[0]!.data.message ?? '',
+        /^the deployment local is down: its server process \(pid \d+\) is no longer running$/,
+      );
+      // Two more rounds (the poll interval is 5 s) of the same outage add nothing.
+      await new Promise((resolve) => setTimeout(resolve, 12_000));
+      assert.equal(deploymentAlerts().length, 1, 'one alert per outage');
+    } finally {
+      writeFileSync(pipelineFile, pipeline);
+      clearCurrentDeployment(nodeFileSystem, root(), 'local');
+    }
   });
 });

@@ -22,6 +22,12 @@ export interface HealthMonitorOptions {
   readonly now: () => number;
   /** After each round. */
   readonly onDidPoll: () => void;
+  /**
+   * Whether rounds go on with no health URL to probe (a deployment without one, or whose process
+   * is gone): each round re-reads the deployments (`deployments`), which is how a server that
+   * ends is noticed. Without it, the monitor stops until pollSoon.
+   */
+  readonly keepPolling?: () => boolean;
 }
 
 /**
@@ -78,10 +84,12 @@ export class HealthMonitor {
     const deployments = await this.options.deployments();
     if (generation !== this.generation) return;
     if (deployments.length === 0) {
-      // Nothing to poll: stop until the deployments change (pollSoon) or someone looks again.
+      // Nothing to probe: stop until the deployments change (pollSoon) or someone looks again,
+      // unless the deployments themselves are to be watched.
       this.timer = undefined;
       this.samples.clear();
       this.options.onDidPoll();
+      if (this.options.keepPolling?.()) this.schedule(Math.max(1000, this.options.intervalMs()));
       return;
     }
     const answers = await Promise.all(

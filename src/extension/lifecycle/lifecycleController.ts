@@ -1,5 +1,7 @@
 import { relative } from 'node:path';
 import * as vscode from 'vscode';
+import type { DeploymentHealth as AlertDeploymentHealth, FiredAlert } from '../../engine/alerts/alertMonitor';
+import { deploymentAlertRules, deploymentOutageAlerts } from '../../engine/alerts/deploymentOutages';
 import type { DeployOutcome } from '../../engine/deploy/deployModelVersion';
 import type { DeploymentOverview } from '../../engine/deploy/deployTargets';
 import type { HealthSummary } from '../../engine/deploy/healthStats';
@@ -52,6 +54,8 @@ export class LifecycleController implements vscode.Disposable {
   private readonly watchers = new Set<string>();
   private readonly shownHealth = new Map<string, string>();
   private busy: string | undefined;
+  /** Per workspace root, the targets in an outage a `deployment:` alert already fired for. */
+  private readonly outages = new Map<string, ReadonlySet<string>>();
   /** Bumped by every reload, so an older reload that finishes late never replaces a newer picture. */
   private reloads = 0;
   private readonly subscriptions: vscode.Disposable[];
@@ -78,6 +82,8 @@ export class LifecycleController implements vscode.Disposable {
       intervalMs: () => readSettings().deploymentPollInterval * 1000,
       now: () => Date.now(),
       onDidPoll: () => this.didChange(),
+      // A recorded deployment without a health URL (or whose server ended) is still re-read each round.
+      keepPolling: () => this.entries.some((entry) => entry.overview.recorded),
     });
     this.subscriptions = [
       state.onDidChangePipelines(() => this.refresh()),
@@ -145,7 +151,16 @@ export class LifecycleController implements vscode.Disposable {
   setWatching(source: string, visible: boolean): void {
     if (visible) this.watchers.add(source);
     else this.watchers.delete(source);
-    this.monitor.setActive(this.watchers.size > 0);
+    this.updatePolling();
+  }
+
+  /**
+   * Health rounds run while the Deployments view or the Deploy panel is visible, and while the
+   * status bar item is shown (something is deployed), so a deployment that goes down is noticed
+   * (and its `deployment:` alerts fire) with nothing open: one probe per deployment per interval.
+   */
+  private updatePolling(): void {
+    this.monitor.setActive(this.watchers.size > 0 || this.entries.some((entry) => entry.overview.recorded));
   }
 
   /** Re-reads the registry and deployment records and polls health again soon. */
@@ -177,22 +192,80 @@ export class LifecycleController implements vscode.Disposable {
     }
     if (reload !== this.reloads) return;
     this.entries = entries;
+    this.updatePolling();
     if (notify) this.didChange();
   }
 
   private didChange(): void {
-    this.announceDowns();
+    const alerted = this.fireDeploymentAlerts();
+    this.announceDowns(alerted);
     this.changed.fire();
   }
 
-  /** A notification when a deployment goes down (not while this window is switching it). */
-  private announceDowns(): void {
+  /** Why a target is down, in the words `deployment:` alerts use during a run (checkDeploymentHealth). */
+  private downReason(entry: TargetEntry): string {
+    const recorded = entry.overview.recorded;
+    return !entry.overview.running
+      ? (entry.overview.unreachable ?? `its server process (pid ${recorded?.pid}) is no longer running`)
+      : `${recorded?.healthUrl} did not answer (${this.summary(entry)?.lastError ?? 'an error'})`;
+  }
+
+  /**
+   * The `deployment:` alerts of mlc.yaml, between runs: once per outage each, as a notification
+   * and an audit entry. Returns the targets (`root\0name`) whose downs these alerts announce.
+   */
+  private fireDeploymentAlerts(): Set<string> {
+    const covered = new Set<string>();
+    for (const scope of this.scopes()) {
+      const rules = deploymentAlertRules(scope.root, scope.pipelines);
+      if (rules.length === 0) continue;
+      const health = new Map<string, AlertDeploymentHealth | undefined>();
+      for (const entry of this.entries.filter((candidate) => candidate.scope.root === scope.root)) {
+        const name = entry.overview.target.name;
+        if (rules.some((watched) => watched.rule.deployment === name)) covered.add(`${scope.root}\0${name}`);
+        const shown = deploymentHealth(entry.overview, this.summary(entry));
+        // Not known yet, or being switched by this window (a fixed port is down for a moment).
+        if (shown === 'unknown' || this.busy === name) health.set(name, undefined);
+        else health.set(name, shown === 'down' ? { state: 'down', reason: this.downReason(entry) } : { state: shown });
+      }
+      const result = deploymentOutageAlerts(rules, health, this.outages.get(scope.root) ?? new Set(), Date.now());
+      this.outages.set(scope.root, result.inOutage);
+      for (const alert of result.fired) this.announceAlert(scope, alert);
+    }
+    return covered;
+  }
+
+  private announceAlert(scope: LifecycleScope, alert: FiredAlert): void {
+    this.logger.warn('Deployment alert', { ...alert });
+    this.services
+      .recordAlert(scope, alert)
+      .catch((error: unknown) =>
+        this.logger.warn('The alert could not be appended to .mlc/audit.jsonl', { error: String(error) }),
+      );
+    const entry = this.entries.find(
+      (candidate) => candidate.scope.root === scope.root && candidate.overview.target.name === alert.deployment,
+    );
+    void vscode.window
+      .showErrorMessage(
+        `Alert (${alert.pipeline}:${alert.line}): ${alert.message}.`,
+        ...(entry?.overview.rollbackVersion !== undefined ? [ROLL_BACK] : []),
+        OPEN_LOG,
+      )
+      .then((choice) => entry && this.followUp(choice, entry));
+  }
+
+  /**
+   * A notification when a deployment goes down (not while this window is switching it, and not
+   * for the targets a `deployment:` alert covers: that alert is the notification).
+   */
+  private announceDowns(alerted: ReadonlySet<string>): void {
     for (const entry of this.entries) {
       const name = entry.overview.target.name;
       const health = deploymentHealth(entry.overview, this.summary(entry));
       const before = this.shownHealth.get(name);
       this.shownHealth.set(name, health);
       if (health !== 'down' || before === 'down' || this.busy === name) continue;
+      if (alerted.has(`${entry.scope.root}\0${name}`)) continue;
       const recorded = entry.overview.recorded;
       const why = !entry.overview.running
         ? (entry.overview.unreachable ?? `its server process (pid ${recorded?.pid}) is gone`)

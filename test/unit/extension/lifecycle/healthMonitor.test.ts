@@ -48,6 +48,29 @@ test('with no deployment to poll the monitor stops by itself', async () => {
   monitor.dispose();
 });
 
+test('with nothing to probe but deployments to watch, rounds go on (each re-reads the deployments)', async () => {
+  let asked = 0;
+  let polled: () => void = () => undefined;
+  const monitor = new HealthMonitor({
+    probe: () => assert.fail('nothing to probe'),
+    deployments: () => {
+      asked++;
+      return Promise.resolve([]);
+    },
+    intervalMs: () => 60_000,
+    now: () => 0,
+    onDidPoll: () => polled(),
+    keepPolling: () => true,
+  });
+  const round = new Promise<void>((resolve) => (polled = resolve));
+  monitor.setActive(true);
+  await round;
+  assert.equal(asked, 1);
+  assert.equal(monitor.isPolling, true, 'the next round is scheduled');
+  monitor.dispose();
+  assert.equal(monitor.isPolling, false);
+});
+
 test('answers of a round in flight when polling stopped are dropped', async () => {
   let release: ((result: ProbeResult) => void) | undefined;
   const monitor = new HealthMonitor({
