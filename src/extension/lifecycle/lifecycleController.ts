@@ -298,9 +298,14 @@ export class LifecycleController implements vscode.Disposable {
         return;
       }
     } catch {
-      // No log yet: said below.
+      // No log yet, or it is on another host: said below.
     }
-    void vscode.window.showInformationMessage(`${targetName} has no server log yet: deploy it first.`);
+    const host = entry?.overview.recorded?.host;
+    void vscode.window.showInformationMessage(
+      logFile && host !== undefined && host !== 'local'
+        ? `The server log of ${targetName} is on ${host}: ${logFile}`
+        : `${targetName} has no server log yet: deploy it first.`,
+    );
   }
 
   /** Asks before touching production; true to go on. */
