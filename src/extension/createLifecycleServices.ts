@@ -11,26 +11,42 @@ import {
 import { evaluateGates } from '../engine/deploy/evaluateGates';
 import { rollbackDeployment } from '../engine/deploy/rollbackDeployment';
 import { readModelRegistry, readRegisteredModel } from '../engine/registry/modelRegistry';
-import { createDeployPorts } from '../node/deploy/createDeployPorts';
-import { createLocalDeployHost } from '../node/deploy/localDeployHost';
+import type { DeployHost } from '../engine/deploy/ports';
+import type { RunnerConfig } from '../engine/pipeline/model';
+import { createDeployPorts, deployHostFor } from '../node/deploy/createDeployPorts';
 import { promoteModelAlias, registerModelFromRun } from '../node/deploy/modelLifecycle';
 import { nodeFileSystem } from '../node/nodeFileSystem';
 import type { LifecycleScope, LifecycleServices, ProgressReporter } from './lifecycle/lifecycleServices';
 
 /**
- * Binds LifecycleServices to the engine's registry and deploy functions and the local DeployHost,
- * exactly as the CLI's register/promote/deploy/rollback/undeploy commands do. Every mutation builds
- * the deploy ports (a hasher without workers: model files are small) and disposes them after.
+ * Binds LifecycleServices to the engine's registry and deploy functions and each target's
+ * DeployHost (this machine, or its ssh runner's host), exactly as the CLI's
+ * register/promote/deploy/rollback/undeploy commands do. Every mutation builds the deploy ports (a
+ * hasher without workers: model files are small) and disposes them after. Nothing here blocks the
+ * extension host: a host's questions (is the pid alive, the log tail, a health probe) are
+ * asynchronous, on an ssh host each one an `ssh` child process through the process runner.
  */
 export function createLifecycleServices(): LifecycleServices {
-  // One host for reading process state and probing; a deploy gets its own through createDeployPorts.
-  const host = createLocalDeployHost();
+  // One host per runner, kept: an ssh host remembers the servers it started (their exit status files).
+  const hosts = new Map<string, DeployHost>();
+  const hostFor = (runner: RunnerConfig | undefined): DeployHost => {
+    const key = runner ? JSON.stringify([runner.name, runner.type, runner.options]) : 'local';
+    let host = hosts.get(key);
+    if (!host) hosts.set(key, (host = deployHostFor(runner)));
+    return host;
+  };
   const withPorts = async <T>(
     root: string,
     progress: ProgressReporter,
     body: (ports: ReturnType<typeof createDeployPorts>) => Promise<T>,
+    host?: DeployHost,
   ): Promise<T> => {
-    const ports = createDeployPorts({ workspaceRoot: root, fs: nodeFileSystem, progress });
+    const ports = createDeployPorts({
+      workspaceRoot: root,
+      fs: nodeFileSystem,
+      progress,
+      ...(host ? { host } : {}),
+    });
     try {
       return await body(ports);
     } finally {
@@ -57,8 +73,10 @@ export function createLifecycleServices(): LifecycleServices {
     },
 
     deployments: (scope) =>
-      declaredDeployTargets(scope.pipelines).map(({ target }) =>
-        readDeploymentOverview({ fs: nodeFileSystem, host }, scope.root, target),
+      Promise.all(
+        declaredDeployTargets(scope.pipelines).map(({ target, runner }) =>
+          readDeploymentOverview({ fs: nodeFileSystem, host: hostFor(runner) }, scope.root, target),
+        ),
       ),
 
     previewGates(scope, targetName, versionNumber) {
@@ -88,15 +106,19 @@ export function createLifecycleServices(): LifecycleServices {
       if (!found.ok) return found;
       const version = pickModelVersion(found.model, versionNumber);
       if (!version.ok) return version;
-      const outcome = await withPorts(scope.root, progress, (ports: DeployPorts) =>
-        deployModelVersion(ports, {
-          workspaceRoot: scope.root,
-          commandRoot: found.value.pipeline.root,
-          target: found.value.target,
-          model: found.model,
-          version: version.value,
-          action: 'deploy',
-        }),
+      const outcome = await withPorts(
+        scope.root,
+        progress,
+        (ports: DeployPorts) =>
+          deployModelVersion(ports, {
+            workspaceRoot: scope.root,
+            commandRoot: found.value.pipeline.root,
+            target: found.value.target,
+            model: found.model,
+            version: version.value,
+            action: 'deploy',
+          }),
+        hostFor(found.value.runner),
       );
       return { ok: true, value: outcome };
     },
@@ -104,13 +126,17 @@ export function createLifecycleServices(): LifecycleServices {
     async rollback(scope, targetName, progress) {
       const found = resolve(scope, targetName);
       if (!found.ok) return found;
-      const rollback = await withPorts(scope.root, progress, (ports) =>
-        rollbackDeployment(ports, {
-          workspaceRoot: scope.root,
-          commandRoot: found.value.pipeline.root,
-          target: found.value.target,
-          model: found.model,
-        }),
+      const rollback = await withPorts(
+        scope.root,
+        progress,
+        (ports) =>
+          rollbackDeployment(ports, {
+            workspaceRoot: scope.root,
+            commandRoot: found.value.pipeline.root,
+            target: found.value.target,
+            model: found.model,
+          }),
+        hostFor(found.value.runner),
       );
       return rollback.kind === 'deployed'
         ? { ok: true, value: rollback.outcome }
@@ -120,15 +146,27 @@ export function createLifecycleServices(): LifecycleServices {
     async undeploy(scope, targetName, progress) {
       const found = resolve(scope, targetName);
       if (!found.ok) return found;
-      const outcome = await withPorts(scope.root, progress, (ports) =>
-        undeployTarget(ports, { workspaceRoot: scope.root, target: found.value.target }),
+      const outcome = await withPorts(
+        scope.root,
+        progress,
+        (ports) => undeployTarget(ports, { workspaceRoot: scope.root, target: found.value.target }),
+        hostFor(found.value.runner),
       );
       return { ok: true, value: outcome.message };
     },
 
-    async probe(url) {
+    recordAlert: (scope, alert) =>
+      withPorts(
+        scope.root,
+        () => undefined,
+        (ports) => ports.appendAudit('alert', { ...alert }),
+      ),
+
+    async probe(scope, targetName, url) {
+      // On the target's own host: an ssh target's health URL means what it says there.
+      const runner = declaredDeployTargets(scope.pipelines).find((entry) => entry.target.name === targetName)?.runner;
       const started = performance.now();
-      const answer = await host.probe(url);
+      const answer = await hostFor(runner).probe(url);
       const latencyMs = performance.now() - started;
       if (answer.ok) return { ok: true, latencyMs };
       return { ok: false, latencyMs, error: answer.error ?? `HTTP ${answer.status ?? '?'}` };

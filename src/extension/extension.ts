@@ -80,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
   };
   showTrust();
   let shownHasStages: boolean | undefined;
+  const lifecycle = registerLifecycle({ extensionUri: context.extensionUri, state, logger });
 
   context.subscriptions.push(
     logger,
@@ -136,7 +137,7 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
       state.refreshAll();
     }),
     onDidChangeSettings(() => state.refreshAll()),
-    registerLifecycle({ extensionUri: context.extensionUri, state, logger }),
+    lifecycle,
   );
   void vscode.commands.executeCommand('setContext', ContextKey.active, true);
 
@@ -157,6 +158,8 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     statusBarText: () => statusBar.visibleText(),
     alertStatusText: () => alertStatus.visibleText(),
     activeAlerts: () => controller.activeAlerts(),
+    deploymentsTree: () => lifecycle.deploymentsTree(),
+    deploymentStatusText: () => lifecycle.deploymentStatusText(),
   };
 }
 

@@ -32,6 +32,10 @@ export interface MlcExtensionApi {
   alertStatusText(): string | undefined;
   /** Alerts of the runs in flight and of the last run started from this window. */
   activeAlerts(): readonly RunAlert[];
+  /** The Deployments view's rows (one per deploy target). */
+  deploymentsTree(): Promise<TreeItemSnapshot[]>;
+  /** The deployments status bar text, or undefined while it is hidden. */
+  deploymentStatusText(): string | undefined;
 }
 
 /** Reads a TreeDataProvider the way the tree view does. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -7,6 +7,9 @@ import { loopbackSshOptions, runnerEntry, tempFolder } from './runnerWorkspaces'
 import { repoRoot, runMlc } from '../support/mlcCli';
 import { breakTraining, expectCode, fetchHealth, killServerGroups } from '../support/churnDeploy';
 import { freePort, skipUnlessInstalled, startService } from '../support/loopbackServices';
+import { createLifecycleServices } from '../../src/extension/createLifecycleServices';
+import { loadWorkspace } from '../../src/engine/pipeline/loadWorkspace';
+import { nodeFileSystem } from '../../src/node/nodeFileSystem';
 
 /**
  * Deploying on an ssh runner's host against a real sshd on 127.0.0.1 (scripts/services/sshd-up.sh):
@@ -94,7 +97,8 @@ describe('deploy on an ssh runner on a loopback sshd', { skip, timeout: 600_000 
     assert.equal(up.body.model, `${workdir}/.mlc/registry/churn/versions/1/model.json`, 'the copy on the host serves');
     assert.ok(existsSync(join(workdir, 'src/serve.py')), 'the start command’s code was sent');
     assert.ok(existsSync(join(workdir, 'src/features.py')), 'with the modules beside it');
-    assert.equal(v1.logFile, join(workdir, '.mlc/deployments/remote/server.log'));
+    assert.match(v1.logFile, /\/\.mlc\/deployments\/remote\/server-v1-[^/]+\.log$/);
+    assert.ok(v1.logFile.startsWith(`${workdir}/`), v1.logFile);
 
     breakTraining(root, true);
     expectCode(await runMlc(root, ['run']), 0, 'run broken');
@@ -135,6 +139,97 @@ describe('deploy on an ssh runner on a loopback sshd', { skip, timeout: 600_000 
     assert.equal(isAlive(back.pid), false, 'the process is gone on the host');
     assert.equal((await fetchHealth(back.healthUrl)).status, 0);
     assert.equal(existsSync(join(root, '.mlc/deployments/remote/current.json')), false);
+  });
+
+  test("the extension's lifecycle services deploy, check, probe, roll back and undeploy an ssh target without blocking", async () => {
+    const workdir = join(tempFolder('mlc-sshdeploy-host-'), 'work');
+    const root = churnOnSsh({ box: { workdir } }, target('remote', 'box'));
+    // v1 and v3 serve; v2 was trained on a renamed feature, which src/serve.py refuses at load.
+    for (const broken of [false, true, false]) {
+      breakTraining(root, broken);
+      expectCode(await runMlc(root, ['run']), 0, broken ? 'run broken' : 'run');
+      await registerNewestRun(root);
+    }
+    // What the extension host holds: the workspace's pipelines and createLifecycleServices.
+    const services = createLifecycleServices();
+    const scope = { root, pipelines: loadWorkspace(nodeFileSystem, root).pipelines };
+    const progress: string[] = [];
+    const report = (line: string) => progress.push(line);
+    /** A target's overview; the event loop must turn while the host is asked (an ssh child process, never a blocking call). */
+    const overviewOf = async (name: string) => {
+      let turned = false;
+      setImmediate(() => (turned = true));
+      const overviews = await services.deployments(scope);
+      assert.ok(turned, 'the extension host kept running while the ssh host was asked');
+      return overviews.find((overview) => overview.target.name === name)!;
+    };
+
+    const first = await services.deploy(scope, 'remote', 1, report);
+    assert.ok(first.ok && first.value.ok, JSON.stringify(first));
+    assert.ok(
+      progress.some((line) => /Starting churn v1 on port \d+/.test(line)),
+      progress.join('\n'),
+    );
+    const v1 = current(root, 'remote');
+    assert.equal(v1.host, `${ssh.SVC_SSH_USER}@127.0.0.1:${ssh.SVC_SSH_PORT}`);
+    const up = await overviewOf('remote');
+    assert.equal(up.running, true, 'the pid was found running on the host');
+    assert.equal(up.recorded?.version, 1);
+    assert.equal((await services.probe(scope, 'remote', v1.healthUrl)).ok, true, 'probed on the host');
+
+    const second = await services.deploy(scope, 'remote', 3, report);
+    assert.ok(second.ok && second.value.ok, JSON.stringify(second));
+    const v3 = current(root, 'remote');
+    assert.equal(isAlive(v1.pid), false, 'blue-green stopped v1 on the host');
+
+    const broken = await services.deploy(scope, 'remote', 2, report);
+    assert.ok(broken.ok && !broken.value.ok, JSON.stringify(broken));
+    assert.match(broken.value.reason ?? '', /exited with code 1 before it was healthy/);
+    assert.match(broken.value.reason ?? '', /trained on other features/, 'the last log lines came from the host');
+    assert.doesNotMatch(broken.value.reason ?? '', /versions\/3\/model\.json \(sha256/, "none of v3's log lines");
+    assert.equal(current(root, 'remote').pid, v3.pid, 'v3 keeps serving');
+    assert.equal((await overviewOf('remote')).rollbackVersion, 1);
+
+    const rolledBack = await services.rollback(scope, 'remote', report);
+    assert.ok(rolledBack.ok && rolledBack.value.ok, JSON.stringify(rolledBack));
+    const back = current(root, 'remote');
+    assert.match((await fetchHealth(back.healthUrl)).body.model ?? '', /versions\/1\/model\.json$/);
+    assert.equal(isAlive(v3.pid), false);
+
+    const undeployed = await services.undeploy(scope, 'remote', report);
+    assert.deepEqual(undeployed, { ok: true, value: 'remote: v1 stopped.' });
+    assert.equal(isAlive(back.pid), false, 'the process is gone on the host');
+    // Nothing recorded: no question for the host this time.
+    const after = (await services.deployments(scope)).find((overview) => overview.target.name === 'remote')!;
+    assert.equal(after.recorded, undefined);
+    assert.equal(after.rollbackVersion, undefined, 'no Roll Back after an undeploy');
+  });
+
+  test('the lifecycle services report an ssh host that does not answer as unreachable, not as a crash', async () => {
+    const closedPort = String(await freePort());
+    const root = churnOnSsh({ gone: { port: closedPort } }, target('unreachable', 'gone'));
+    mkdirSync(join(root, '.mlc/deployments/unreachable'), { recursive: true });
+    writeFileSync(
+      join(root, '.mlc/deployments/unreachable/current.json'),
+      JSON.stringify({
+        target: 'unreachable',
+        model: 'churn',
+        version: 1,
+        pid: 4242,
+        commandLine: 'sh -c serve',
+        command: 'serve',
+        port: 8601,
+        healthUrl: 'http://127.0.0.1:8601/health',
+        host: `${ssh.SVC_SSH_USER}@127.0.0.1:${closedPort}`,
+        startedAt: '2026-12-03T00:00:00.000Z',
+        logFile: 'server.log',
+      }),
+    );
+    const services = createLifecycleServices();
+    const scope = { root, pipelines: loadWorkspace(nodeFileSystem, root).pipelines };
+    const overview = (await services.deployments(scope)).find((entry) => entry.target.name === 'unreachable')!;
+    assert.equal(overview.running, false);
+    assert.match(overview.unreachable ?? '', /Connection refused/);
   });
 
   test('a hostile workdir never reaches the remote shell as code; a hostile target name is refused', async () => {

@@ -28,7 +28,8 @@ export interface FakeServer {
 
 /**
  * A deploy host whose servers are entries in a table: `behaviour(command)` decides whether a start
- * becomes healthy, exits at once or never answers. Time advances only through `sleep`.
+ * becomes healthy, exits at once or never answers. Time advances only through `sleep`. Each start
+ * appends its server's output to its log file (`logs`, by path), as a real host's log would get it.
  */
 export function createFakeDeployHost(behaviour: (command: string) => 'healthy' | 'exits' | 'silent') {
   let nextPid = 1000;
@@ -37,13 +38,21 @@ export function createFakeDeployHost(behaviour: (command: string) => 'healthy' |
   const servers = new Map<number, FakeServer>();
   const busyPorts = new Set<number>();
   const stopped: number[] = [];
+  const logs = new Map<string, string[]>();
+  const commandLineOf = (pid: number) => {
+    const server = servers.get(pid);
+    return server?.alive ? `/bin/sh -c ${server.command}` : undefined;
+  };
   const host: DeployHost & { clock: { now(): number } } = {
     name: 'local',
     clock: { now: () => now },
     place: (workspaceRoot) => Promise.resolve({ ok: true, root: workspaceRoot }),
-    start(command) {
+    start(command, { logFile }) {
       const pid = nextPid++;
       const kind = behaviour(command);
+      const output =
+        kind === 'exits' ? ['Traceback (most recent call last):', 'SystemExit: bad model'] : [`serving ${command}`];
+      logs.set(logFile, [...(logs.get(logFile) ?? []), ...output]);
       servers.set(pid, {
         pid,
         command,
@@ -52,14 +61,11 @@ export function createFakeDeployHost(behaviour: (command: string) => 'healthy' |
       });
       return Promise.resolve(pid);
     },
-    commandLineOf: (pid) => {
-      const server = servers.get(pid);
-      return server?.alive ? `/bin/sh -c ${server.command}` : undefined;
-    },
-    exitOf: (pid) => servers.get(pid)?.exit,
+    commandLineOf: (pid) => Promise.resolve(commandLineOf(pid)),
+    exitOf: (pid) => Promise.resolve(servers.get(pid)?.exit),
     stop(pid, commandLine) {
       const server = servers.get(pid);
-      if (!server?.alive || host.commandLineOf(pid) !== commandLine) return Promise.resolve('notRunning');
+      if (!server?.alive || commandLineOf(pid) !== commandLine) return Promise.resolve('notRunning');
       server.alive = false;
       server.exit = { code: 0, signal: null };
       stopped.push(pid);
@@ -77,11 +83,11 @@ export function createFakeDeployHost(behaviour: (command: string) => 'healthy' |
     },
     freePort: () => Promise.resolve(nextPort++),
     isPortFree: (port) => Promise.resolve(!busyPorts.has(port)),
-    logTail: () => ['Traceback (most recent call last):', 'SystemExit: bad model'],
+    logTail: (file, count) => Promise.resolve((logs.get(file) ?? []).slice(-count)),
     sleep: (ms) => {
       now += ms;
       return Promise.resolve();
     },
   };
-  return { host, servers, busyPorts, stopped };
+  return { host, servers, busyPorts, stopped, logs };
 }

@@ -63,7 +63,7 @@ export const command: CliCommand = {
 
 /** A deploy target by name, with the pipeline declaring it; bad names are usage errors. */
 export function findDeployTarget(context: CliContext, name: string): DeclaredTarget {
-  const found = resolveDeployTarget(workspacePipelines(context), name, { sshRunners: true });
+  const found = resolveDeployTarget(workspacePipelines(context), name);
   if (!found.ok) throw new UsageError(found.message);
   return found.value;
 }

@@ -1,5 +1,4 @@
 import { parseCommandArgs } from '../argv';
-import { readCurrentDeployment, readDeploymentHistory } from '../../engine/deploy/deploymentState';
 import { declaredDeployTargets, readDeploymentOverview } from '../../engine/deploy/deployTargets';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import { deployHostFor } from '../../node/deploy/createDeployPorts';
@@ -27,20 +26,12 @@ export const command: CliCommand = {
     for (const { target, runner } of declaredDeployTargets(workspace.pipelines)) {
       // Each target's server is asked on its own host (an ssh runner's, or this machine).
       const host = deployHostFor(runner);
-      let overview: ReturnType<typeof readDeploymentOverview> | undefined;
-      try {
-        overview = readDeploymentOverview({ fs: context.fs, host }, workspaceRoot(context), target);
-      } catch {
-        // The host did not answer: its server's state is unknown, not "down".
-      }
-      const { recorded, running, history } = overview ?? {
-        recorded: readCurrentDeployment(context.fs, workspaceRoot(context), target.name),
-        running: false,
-        history: readDeploymentHistory(context.fs, workspaceRoot(context), target.name),
-      };
+      const overview = await readDeploymentOverview({ fs: context.fs, host }, workspaceRoot(context), target);
+      const { recorded, running, history } = overview;
       const answer = running && recorded?.healthUrl ? await host.probe(recorded.healthUrl) : undefined;
       const health =
-        overview === undefined
+        // The host did not answer: its server's state is unknown, not "down".
+        overview.unreachable !== undefined
           ? 'unreachable'
           : !running
             ? 'down'

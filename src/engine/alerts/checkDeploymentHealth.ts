@@ -18,7 +18,7 @@ export async function checkDeploymentHealth(
   if (!recorded) return { state: 'notDeployed' };
   let live;
   try {
-    live = liveDeployment(ports, workspaceRoot, target);
+    live = await liveDeployment(ports, workspaceRoot, target);
   } catch (error) {
     // A remote host that does not answer: its server cannot be reached either.
     if (error instanceof DeployHostError) return { state: 'down', reason: error.message };

@@ -17,6 +17,7 @@ import {
   type DeploymentAction,
   deploymentFolder,
   readCurrentDeployment,
+  serverLogName,
   writeCurrentDeployment,
 } from './deploymentState';
 import { evaluateGates, type GateResult } from './evaluateGates';
@@ -63,6 +64,8 @@ export interface DeployOutcome {
   readonly reason?: string;
   /** What serves the target afterwards (the previous version after a failure, if it was serving). */
   readonly current?: CurrentDeployment;
+  /** The log of the server this attempt started (on the target's host), when it got that far. */
+  readonly logFile?: string;
 }
 
 const DEFAULT_HEALTH_TIMEOUT_MS = 30_000;
@@ -82,9 +85,16 @@ export async function deployModelVersion(ports: DeployPorts, request: DeployRequ
   const { fs, host, progress } = ports;
   const { target, version, workspaceRoot } = request;
   const label = `${target.model} v${version.version}`;
-  const previous = liveDeployment(ports, workspaceRoot, target.name);
+  const previous = await liveDeployment(ports, workspaceRoot, target.name);
   const base = { target: target.name, version: version.version, previousVersion: previous?.version ?? null };
 
+  /** The log of this attempt's start of `version` (not of a previous version started again). */
+  let attemptLogFile: string | undefined;
+  const startAttempt = async (port: number | undefined) => {
+    const started = await startVersion(ports, request, version, port);
+    attemptLogFile = started.ok ? started.current.logFile : started.logFile;
+    return started;
+  };
   const finish = async (
     outcome: Omit<DeployOutcome, 'target' | 'version' | 'previousVersion'>,
   ): Promise<DeployOutcome> => {
@@ -97,6 +107,7 @@ export async function deployModelVersion(ports: DeployPorts, request: DeployRequ
       previousVersion: base.previousVersion,
       result: outcome.ok ? ('succeeded' as const) : ('failed' as const),
       ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
+      ...(attemptLogFile !== undefined ? { logFile: attemptLogFile } : {}),
     };
     appendDeploymentHistory(fs, workspaceRoot, {
       when: new Date(ports.clock.now()).toISOString(),
@@ -106,7 +117,7 @@ export async function deployModelVersion(ports: DeployPorts, request: DeployRequ
       gates,
     });
     await ports.audit(request.action, summary);
-    return { ...base, ...outcome };
+    return { ...base, ...outcome, ...(attemptLogFile !== undefined ? { logFile: attemptLogFile } : {}) };
   };
 
   const gates: GateResult[] = [];
@@ -137,7 +148,7 @@ export async function deployModelVersion(ports: DeployPorts, request: DeployRequ
       progress(
         `Starting ${label} on port ${port} beside ${previous ? `v${previous.version}` : 'nothing'} (blue-green)`,
       );
-      const started = await startVersion(ports, request, version, port);
+      const started = await startAttempt(port);
       if (!started.ok) {
         return finish({
           ok: false,
@@ -167,7 +178,7 @@ export async function deployModelVersion(ports: DeployPorts, request: DeployRequ
       };
     } else {
       progress(`Starting ${label}${port !== undefined ? ` on port ${port}` : ''}`);
-      const started = await startVersion(ports, request, version, port);
+      const started = await startAttempt(port);
       if (started.ok) {
         writeCurrentDeployment(fs, workspaceRoot, started.current);
         progress(`${label} is healthy at ${started.current.healthUrl ?? `pid ${started.current.pid}`}`);
@@ -222,16 +233,16 @@ export async function deployModelVersion(ports: DeployPorts, request: DeployRequ
 }
 
 /** The recorded deployment of a target when its process still runs the recorded command line. */
-export function liveDeployment(
+export async function liveDeployment(
   ports: { readonly fs: FileSystem; readonly host: DeployHost },
   workspaceRoot: string,
   target: string,
-): CurrentDeployment | undefined {
+): Promise<CurrentDeployment | undefined> {
   const current = readCurrentDeployment(ports.fs, workspaceRoot, target);
   if (!current) return undefined;
   // A pid means something only on the host that started it.
   if (current.host !== ports.host.name) return undefined;
-  return ports.host.commandLineOf(current.pid) === current.commandLine ? current : undefined;
+  return (await ports.host.commandLineOf(current.pid)) === current.commandLine ? current : undefined;
 }
 
 function smokeResult(started: StartResult): GateResult {
@@ -251,7 +262,9 @@ function fixedPort(healthUrl: string | undefined): number | undefined {
 }
 
 type StartResult =
-  { readonly ok: true; readonly current: CurrentDeployment } | { readonly ok: false; readonly reason: string };
+  | { readonly ok: true; readonly current: CurrentDeployment }
+  /** `logFile`: the start's own log, once it got that far. */
+  | { readonly ok: false; readonly reason: string; readonly logFile?: string };
 
 /** Starts one version and waits until it is healthy; stops it again when it is not. */
 async function startVersion(
@@ -275,11 +288,13 @@ async function startVersion(
     .replaceAll('{model}', quoteShellArgument(join(placed.root, artifact)))
     .replaceAll('{port}', portText);
   const healthUrl = target.health?.replaceAll('{port}', portText);
-  const localLogFile = join(deploymentFolder(workspaceRoot, target.name), 'server.log');
+  // Each start has its own log, so a failure's last lines are this start's, never an older server's.
+  const startTime = new Date(clock.now()).toISOString();
+  const localLogFile = join(deploymentFolder(workspaceRoot, target.name), serverLogName(version.version, startTime));
   const logFile = onHost(localLogFile);
   const logPlace = host.name === 'local' ? logFile : `${logFile} on ${host.name}`;
   ports.fs.makeDirectory(deploymentFolder(workspaceRoot, target.name));
-  ports.fs.appendFile(localLogFile, `--- v${version.version} ${new Date(clock.now()).toISOString()}: ${command}\n`);
+  ports.fs.appendFile(localLogFile, `--- v${version.version} ${startTime}: ${command}\n`);
   let pid: number;
   try {
     pid = await host.start(command, { cwd: onHost(request.commandRoot), logFile });
@@ -287,19 +302,21 @@ async function startVersion(
     return {
       ok: false,
       reason: `the start command could not be started (${describeError(error)}): ${command}`,
+      logFile,
     };
   }
   const timeoutMs = request.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
   const deadline = clock.now() + (healthUrl ? timeoutMs : NO_HEALTH_SETTLE_MS);
   let lastAnswer = 'no answer yet';
   for (;;) {
-    const exit = host.exitOf(pid);
+    const exit = await host.exitOf(pid);
     if (exit) {
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-      const tail = host.logTail(logFile, LOG_TAIL_LINES).join('\n    ');
+      const tail = (await host.logTail(logFile, LOG_TAIL_LINES)).join('\n    ');
       return {
         ok: false,
         reason: `the start command ${how} before it was healthy: ${command}\n  last log lines:\n    ${tail}`,
+        logFile,
       };
     }
     if (healthUrl) {
@@ -309,18 +326,19 @@ async function startVersion(
     }
     if (clock.now() >= deadline) {
       if (!healthUrl) break;
-      const commandLine = host.commandLineOf(pid);
+      const commandLine = await host.commandLineOf(pid);
       if (commandLine !== undefined) await host.stop(pid, commandLine);
       return {
         ok: false,
         reason: `health not reached within ${Math.round(timeoutMs / 1000)} s at ${healthUrl} (last answer: ${lastAnswer}); see ${logPlace}.`,
+        logFile,
       };
     }
     await host.sleep(PROBE_INTERVAL_MS);
   }
-  const commandLine = host.commandLineOf(pid);
+  const commandLine = await host.commandLineOf(pid);
   if (commandLine === undefined) {
-    return { ok: false, reason: `the server (pid ${pid}) ended right after starting; see ${logPlace}.` };
+    return { ok: false, reason: `the server (pid ${pid}) ended right after starting; see ${logPlace}.`, logFile };
   }
   return {
     ok: true,
@@ -347,7 +365,7 @@ export async function undeployTarget(
 ): Promise<{ readonly ok: boolean; readonly stoppedVersion: number | null; readonly message: string }> {
   const { fs, host } = ports;
   const recorded = readCurrentDeployment(fs, request.workspaceRoot, request.target.name);
-  const live = liveDeployment(ports, request.workspaceRoot, request.target.name);
+  const live = await liveDeployment(ports, request.workspaceRoot, request.target.name);
   let message: string;
   if (live) {
     ports.progress(`Stopping v${live.version} (pid ${live.pid})`);

@@ -8,7 +8,7 @@ import {
   readCurrentDeployment,
   readDeploymentHistory,
 } from './deploymentState';
-import type { DeployHost } from './ports';
+import { type DeployHost, DeployHostError } from './ports';
 
 /** A deploy target with the pipeline file declaring it (its folder is where the start command runs). */
 export interface DeclaredTarget {
@@ -29,14 +29,10 @@ export function declaredDeployTargets(pipelines: readonly Pipeline[]): DeclaredT
 
 /**
  * The target `name`, when it can be deployed from here: declared, a safe name, a runner that can
- * host a server (the local machine, or an ssh runner when the caller can reach one:
- * `sshRunners`) and a start command. The CLI and the extension say the same thing.
+ * host a server (the local machine or an ssh runner) and a start command. The CLI and the
+ * extension say the same thing.
  */
-export function resolveDeployTarget(
-  pipelines: readonly Pipeline[],
-  name: string,
-  options: { readonly sshRunners?: boolean } = {},
-): Outcome<DeclaredTarget> {
+export function resolveDeployTarget(pipelines: readonly Pipeline[], name: string): Outcome<DeclaredTarget> {
   const all = declaredDeployTargets(pipelines);
   const found = all.find((entry) => entry.target.name === name);
   if (!found) {
@@ -62,12 +58,6 @@ export function resolveDeployTarget(
     return {
       ok: false,
       message: `the target '${name}' uses the slurm runner '${runner.name}': a model server runs until it is stopped, not as a batch job with a time limit; deploy on the local machine or an ssh runner.`,
-    };
-  }
-  if (runner?.type === 'ssh' && !options.sshRunners) {
-    return {
-      ok: false,
-      message: `the target '${name}' uses the ssh runner '${runner.name}'; deploy it with the CLI: mlc deploy ${name}.`,
     };
   }
   if (found.target.start === '')
@@ -118,28 +108,38 @@ export interface DeploymentOverview {
   readonly recorded?: CurrentDeployment;
   /** The recorded process still runs its recorded command line. */
   readonly running: boolean;
+  /** Why the host could not be asked (a remote host not answering): `running` is then unknown (false). */
+  readonly unreachable?: string;
   /** Oldest first. */
   readonly history: readonly DeploymentHistoryEntry[];
   /** The version `mlc rollback` would return to. */
   readonly rollbackVersion?: number;
 }
 
-export function readDeploymentOverview(
+export async function readDeploymentOverview(
   ports: { readonly fs: FileSystem; readonly host: DeployHost },
   workspaceRoot: string,
   target: DeployTargetConfig,
-): DeploymentOverview {
+): Promise<DeploymentOverview> {
   const recorded = readCurrentDeployment(ports.fs, workspaceRoot, target.name);
-  const running =
-    recorded !== undefined &&
-    recorded.host === ports.host.name &&
-    ports.host.commandLineOf(recorded.pid) === recorded.commandLine;
+  let running = false;
+  let unreachable: string | undefined;
+  // A pid means something only on the host that started it.
+  if (recorded !== undefined && recorded.host === ports.host.name) {
+    try {
+      running = (await ports.host.commandLineOf(recorded.pid)) === recorded.commandLine;
+    } catch (error) {
+      if (!(error instanceof DeployHostError)) throw error;
+      unreachable = error.message;
+    }
+  }
   const history = readDeploymentHistory(ports.fs, workspaceRoot, target.name);
   const rollbackVersion = previousHealthyVersion(history, recorded?.version);
   return {
     target,
     ...(recorded ? { recorded } : {}),
     running,
+    ...(unreachable !== undefined ? { unreachable } : {}),
     history,
     ...(rollbackVersion !== undefined ? { rollbackVersion } : {}),
   };

@@ -1,7 +1,10 @@
 import { join } from 'pathe';
 import type { FileSystem } from '../ports';
 
-/** Deployments, relative to the workspace root: `<target>/current.json`, `history.jsonl`, `server.log`. */
+/**
+ * Deployments, relative to the workspace root: `<target>/current.json`, `history.jsonl` and one
+ * `server-v<version>-<time>.log` per start (see serverLogName).
+ */
 export const DEPLOYMENTS_FOLDER = '.mlc/deployments';
 
 /** What serves a target now: enough to find the process again from any later command. */
@@ -36,12 +39,23 @@ export interface DeploymentHistoryEntry {
   readonly previousVersion: number | null;
   readonly result: 'succeeded' | 'failed';
   readonly reason?: string;
+  /** The log of the server this attempt started (on its host), when it got as far as starting one. */
+  readonly logFile?: string;
   readonly gates?: readonly {
     readonly gate: string;
     readonly passed: boolean;
     readonly value?: number;
     readonly threshold?: number;
   }[];
+}
+
+/**
+ * The log file of one start of a version (`server-v2-2026-12-03T07-45-12.345Z.log`): each start
+ * writes its own, so the last lines a failed start reports are its own, never those of the server
+ * that ran before it. `startTime` is ISO 8601; its colons become dashes (legal on every file system).
+ */
+export function serverLogName(version: number, startTime: string): string {
+  return `server-v${version}-${startTime.replaceAll(':', '-')}.log`;
 }
 
 export function deploymentFolder(workspaceRoot: string, target: string): string {
@@ -104,7 +118,9 @@ export function readDeploymentHistory(fs: FileSystem, workspaceRoot: string, tar
 
 /**
  * The version to roll back to: the last version that deployed successfully before the one serving
- * now (history read backwards, skipping the current version's own entries).
+ * now (history read backwards, skipping the current version's own entries). An undeploy ends the
+ * search: nothing served between it and the next deploy, so there is nothing to return to (after
+ * an undeploy, the way back is a deploy of the version wanted).
  */
 export function previousHealthyVersion(
   history: readonly DeploymentHistoryEntry[],
@@ -112,8 +128,9 @@ export function previousHealthyVersion(
 ): number | undefined {
   for (let index = history.length - 1; index >= 0; index--) {
     const entry = history[index]!;
-    if (entry.result !== 'succeeded' || entry.action === 'undeploy' || entry.version === null) continue;
-    if (entry.version !== currentVersion) return entry.version;
+    if (entry.result !== 'succeeded') continue;
+    if (entry.action === 'undeploy') return undefined;
+    if (entry.version !== null && entry.version !== currentVersion) return entry.version;
   }
   return undefined;
 }

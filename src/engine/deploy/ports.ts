@@ -1,7 +1,9 @@
 /**
  * What deploying needs from the machine a target runs on. src/node/deploy implements it for the
  * local machine (detached process groups, /proc, node:http); a remote runner implements the same
- * interface, so nothing in the deploy engine assumes the model server is local.
+ * interface, so nothing in the deploy engine assumes the model server is local. Every question is
+ * asynchronous: on a remote host each one is an ssh command, and the extension host must never
+ * wait on one.
  */
 export interface HealthAnswer {
   /** A 2xx answer. */
@@ -40,9 +42,9 @@ export interface DeployHost {
    * How the process describes itself now (`/proc/<pid>/cmdline`, NULs as spaces); undefined when
    * gone. Throws when the host cannot be asked (a remote host not answering): that is not "gone".
    */
-  commandLineOf(pid: number): string | undefined;
+  commandLineOf(pid: number): Promise<string | undefined>;
   /** The exit of a process this host started and that has ended; undefined while it runs (or unknown). */
-  exitOf(pid: number): ProcessExit | undefined;
+  exitOf(pid: number): Promise<ProcessExit | undefined>;
   /**
    * Stops the process group of `pid` (TERM, then KILL after a grace period), but only when the pid
    * still runs `commandLine`: a recycled pid is never signalled. Resolves once the group is gone.
@@ -53,7 +55,7 @@ export interface DeployHost {
   freePort(): Promise<number>;
   isPortFree(port: number): Promise<boolean>;
   /** The last `count` lines of a log file (empty when there is none). */
-  logTail(file: string, count: number): readonly string[];
+  logTail(file: string, count: number): Promise<readonly string[]>;
   sleep(ms: number): Promise<void>;
 }
 

@@ -17,7 +17,7 @@ export async function rollbackDeployment(
   request: Omit<DeployRequest, 'version' | 'action' | 'skipMetricGates'> & { readonly model: RegisteredModel },
 ): Promise<RollbackOutcome> {
   const { target, model, workspaceRoot } = request;
-  const overview = readDeploymentOverview(ports, workspaceRoot, target);
+  const overview = await readDeploymentOverview(ports, workspaceRoot, target);
   const previous = overview.rollbackVersion;
   const record = model.versions.find((version) => version.version === previous);
   if (previous === undefined || !record) {

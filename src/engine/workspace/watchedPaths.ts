@@ -5,17 +5,37 @@ import { ALWAYS_SKIPPED_FOLDERS } from './walkWorkspace';
 /** Default params files, which `vars:` and `${}` read even when no stage lists them. */
 export const PARAMS_NAME = /^params\.(ya?ml|json|toml)$/;
 
+/** The files of a deployment folder that a deploy, rollback or undeploy writes (not its server logs). */
+const DEPLOYMENT_RECORDS = new Set(['current.json', 'history.jsonl']);
+
 /**
  * What the file watcher skips: the folders discovery never enters (`mlc.ignore` included), except
- * that inside `.mlc` the run records (`.mlc/runs`) are watched; `.mlc/cache` is mlc's own writing.
+ * that inside `.mlc` the run records (`.mlc/runs`) and the deployment records
+ * (`.mlc/deployments/<target>/current.json`, `history.jsonl`) are watched; `.mlc/cache` is mlc's
+ * own writing, and a server's log (appended to on every health probe) is not a change anyone shows.
  */
 export function skipsWatching(relativePath: string, ignore: readonly string[]): boolean {
   const segments = relativePath.split('/');
   return segments.some((segment, index) => {
-    if (segment === '.mlc') return index + 1 < segments.length && segments[index + 1] !== 'runs';
+    if (segment === '.mlc') {
+      const inside = segments.slice(index + 1);
+      if (inside[0] === 'deployments')
+        return inside.length > 3 || (inside.length === 3 && !DEPLOYMENT_RECORDS.has(inside[2]!));
+      return inside.length > 0 && inside[0] !== 'runs';
+    }
     if (ALWAYS_SKIPPED_FOLDERS.has(segment) || ignore.includes(segment)) return true;
     return ignore.includes(segments.slice(0, index + 1).join('/'));
   });
+}
+
+/**
+ * A change to deployment records (relative to the workspace root): a record file, or a deployment
+ * folder made or removed; a deploy from a terminal then shows in the Deployments view at once.
+ */
+export function isDeploymentRecordChange(relativePath: string, directory: boolean): boolean {
+  const segments = relativePath.split('/');
+  if (segments[0] !== '.mlc' || segments[1] !== 'deployments') return false;
+  return directory ? segments.length <= 3 : segments.length === 4 && DEPLOYMENT_RECORDS.has(segments[3]!);
 }
 
 /** `path` is `other` or lies inside it. */

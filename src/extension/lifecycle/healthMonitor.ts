@@ -13,14 +13,21 @@ export interface PolledDeployment {
 }
 
 export interface HealthMonitorOptions {
-  readonly probe: (url: string) => Promise<ProbeResult>;
-  /** The deployments to poll now (asked before every round). */
-  readonly deployments: () => readonly PolledDeployment[];
+  /** One probe of a deployment's health URL (on the host it runs on). */
+  readonly probe: (deployment: PolledDeployment) => Promise<ProbeResult>;
+  /** The deployments to poll now (asked before every round; may ask a remote host). */
+  readonly deployments: () => readonly PolledDeployment[] | Promise<readonly PolledDeployment[]>;
   /** Milliseconds between rounds (the `mlc.deployments.pollInterval` setting). */
   readonly intervalMs: () => number;
   readonly now: () => number;
   /** After each round. */
   readonly onDidPoll: () => void;
+  /**
+   * Whether rounds go on with no health URL to probe (a deployment without one, or whose process
+   * is gone): each round re-reads the deployments (`deployments`), which is how a server that
+   * ends is noticed. Without it, the monitor stops until pollSoon.
+   */
+  readonly keepPolling?: () => boolean;
 }
 
 /**
@@ -74,19 +81,22 @@ export class HealthMonitor {
   }
 
   private async round(generation: number): Promise<void> {
-    const deployments = this.options.deployments();
+    const deployments = await this.options.deployments();
+    if (generation !== this.generation) return;
     if (deployments.length === 0) {
-      // Nothing to poll: stop until the deployments change (pollSoon) or someone looks again.
+      // Nothing to probe: stop until the deployments change (pollSoon) or someone looks again,
+      // unless the deployments themselves are to be watched.
       this.timer = undefined;
       this.samples.clear();
       this.options.onDidPoll();
+      if (this.options.keepPolling?.()) this.schedule(Math.max(1000, this.options.intervalMs()));
       return;
     }
     const answers = await Promise.all(
       deployments.map(async (deployment) => {
         const at = this.options.now();
         try {
-          return { deployment, at, result: await this.options.probe(deployment.healthUrl) };
+          return { deployment, at, result: await this.options.probe(deployment) };
         } catch (error) {
           return { deployment, at, result: { ok: false, latencyMs: 0, error: String(error) } as ProbeResult };
         }

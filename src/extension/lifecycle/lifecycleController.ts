@@ -1,8 +1,9 @@
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import * as vscode from 'vscode';
+import type { DeploymentHealth as AlertDeploymentHealth, FiredAlert } from '../../engine/alerts/alertMonitor';
+import { deploymentAlertRules, deploymentOutageAlerts } from '../../engine/alerts/deploymentOutages';
 import type { DeployOutcome } from '../../engine/deploy/deployModelVersion';
 import type { DeploymentOverview } from '../../engine/deploy/deployTargets';
-import { deploymentFolder } from '../../engine/deploy/deploymentState';
 import type { HealthSummary } from '../../engine/deploy/healthStats';
 import type { Logger } from '../../engine/ports';
 import type { MlflowRegisteredModel } from '../../engine/readers/mlflow/registryModel';
@@ -53,6 +54,10 @@ export class LifecycleController implements vscode.Disposable {
   private readonly watchers = new Set<string>();
   private readonly shownHealth = new Map<string, string>();
   private busy: string | undefined;
+  /** Per workspace root, the targets in an outage a `deployment:` alert already fired for. */
+  private readonly outages = new Map<string, ReadonlySet<string>>();
+  /** Bumped by every reload, so an older reload that finishes late never replaces a newer picture. */
+  private reloads = 0;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
@@ -61,10 +66,15 @@ export class LifecycleController implements vscode.Disposable {
     private readonly logger: Logger,
   ) {
     this.monitor = new HealthMonitor({
-      probe: (url) => services.probe(url),
-      deployments: () => {
+      probe: (deployment) => {
+        const entry = this.entries.find((candidate) => candidate.key === deployment.key);
+        return entry
+          ? services.probe(entry.scope, entry.overview.target.name, deployment.healthUrl)
+          : Promise.resolve({ ok: false, latencyMs: 0, error: 'no longer deployed' });
+      },
+      deployments: async () => {
         // Every round re-reads the records (small files), so deploys from a terminal show up too.
-        this.reload(false);
+        await this.reload(false);
         return this.entries
           .filter((entry) => entry.overview.running && entry.overview.recorded?.healthUrl)
           .map((entry) => ({ key: entry.key, healthUrl: entry.overview.recorded!.healthUrl! }));
@@ -72,10 +82,14 @@ export class LifecycleController implements vscode.Disposable {
       intervalMs: () => readSettings().deploymentPollInterval * 1000,
       now: () => Date.now(),
       onDidPoll: () => this.didChange(),
+      // A recorded deployment without a health URL (or whose server ended) is still re-read each round.
+      keepPolling: () => this.entries.some((entry) => entry.overview.recorded),
     });
     this.subscriptions = [
       state.onDidChangePipelines(() => this.refresh()),
       state.onDidChangeRuns(() => this.refresh()),
+      // A deploy, rollback or undeploy from a terminal (or another window) shows at once.
+      state.onDidChangeDeployments(() => this.refresh()),
     ];
   }
 
@@ -137,42 +151,124 @@ export class LifecycleController implements vscode.Disposable {
   setWatching(source: string, visible: boolean): void {
     if (visible) this.watchers.add(source);
     else this.watchers.delete(source);
-    this.monitor.setActive(this.watchers.size > 0);
+    this.updatePolling();
+  }
+
+  /**
+   * Health rounds run while the Deployments view or the Deploy panel is visible, and while the
+   * status bar item is shown (something is deployed), so a deployment that goes down is noticed
+   * (and its `deployment:` alerts fire) with nothing open: one probe per deployment per interval.
+   */
+  private updatePolling(): void {
+    this.monitor.setActive(this.watchers.size > 0 || this.entries.some((entry) => entry.overview.recorded));
   }
 
   /** Re-reads the registry and deployment records and polls health again soon. */
   refresh(): void {
-    this.reload(true);
+    void this.reload(true);
     this.monitor.pollSoon();
   }
 
-  private reload(notify: boolean): void {
-    this.entries = this.scopes().flatMap((scope) =>
-      this.services.deployments(scope).map((overview) => ({
-        scope,
-        overview,
-        key: `${scope.root}\0${overview.target.name}\0${overview.recorded?.pid ?? ''}`,
-      })),
-    );
+  /**
+   * Re-reads every target's records and asks its host whether the recorded process still runs:
+   * asynchronous (an ssh target's host is asked with an `ssh` child process), the newest reload wins.
+   */
+  private async reload(notify: boolean): Promise<void> {
+    const reload = ++this.reloads;
+    let entries: TargetEntry[];
+    try {
+      const scopes = this.scopes();
+      const overviews = await Promise.all(scopes.map((scope) => this.services.deployments(scope)));
+      entries = scopes.flatMap((scope, index) =>
+        overviews[index]!.map((overview) => ({
+          scope,
+          overview,
+          key: `${scope.root}\0${overview.target.name}\0${overview.recorded?.pid ?? ''}`,
+        })),
+      );
+    } catch (error) {
+      this.logger.warn('The deployments could not be read', { error: String(error) });
+      return;
+    }
+    if (reload !== this.reloads) return;
+    this.entries = entries;
+    this.updatePolling();
     if (notify) this.didChange();
   }
 
   private didChange(): void {
-    this.announceDowns();
+    const alerted = this.fireDeploymentAlerts();
+    this.announceDowns(alerted);
     this.changed.fire();
   }
 
-  /** A notification when a deployment goes down (not while this window is switching it). */
-  private announceDowns(): void {
+  /** Why a target is down, in the words `deployment:` alerts use during a run (checkDeploymentHealth). */
+  private downReason(entry: TargetEntry): string {
+    const recorded = entry.overview.recorded;
+    return !entry.overview.running
+      ? (entry.overview.unreachable ?? `its server process (pid ${recorded?.pid}) is no longer running`)
+      : `${recorded?.healthUrl} did not answer (${this.summary(entry)?.lastError ?? 'an error'})`;
+  }
+
+  /**
+   * The `deployment:` alerts of mlc.yaml, between runs: once per outage each, as a notification
+   * and an audit entry. Returns the targets (`root\0name`) whose downs these alerts announce.
+   */
+  private fireDeploymentAlerts(): Set<string> {
+    const covered = new Set<string>();
+    for (const scope of this.scopes()) {
+      const rules = deploymentAlertRules(scope.root, scope.pipelines);
+      if (rules.length === 0) continue;
+      const health = new Map<string, AlertDeploymentHealth | undefined>();
+      for (const entry of this.entries.filter((candidate) => candidate.scope.root === scope.root)) {
+        const name = entry.overview.target.name;
+        if (rules.some((watched) => watched.rule.deployment === name)) covered.add(`${scope.root}\0${name}`);
+        const shown = deploymentHealth(entry.overview, this.summary(entry));
+        // Not known yet, or being switched by this window (a fixed port is down for a moment).
+        if (shown === 'unknown' || this.busy === name) health.set(name, undefined);
+        else health.set(name, shown === 'down' ? { state: 'down', reason: this.downReason(entry) } : { state: shown });
+      }
+      const result = deploymentOutageAlerts(rules, health, this.outages.get(scope.root) ?? new Set(), Date.now());
+      this.outages.set(scope.root, result.inOutage);
+      for (const alert of result.fired) this.announceAlert(scope, alert);
+    }
+    return covered;
+  }
+
+  private announceAlert(scope: LifecycleScope, alert: FiredAlert): void {
+    this.logger.warn('Deployment alert', { ...alert });
+    this.services
+      .recordAlert(scope, alert)
+      .catch((error: unknown) =>
+        this.logger.warn('The alert could not be appended to .mlc/audit.jsonl', { error: String(error) }),
+      );
+    const entry = this.entries.find(
+      (candidate) => candidate.scope.root === scope.root && candidate.overview.target.name === alert.deployment,
+    );
+    void vscode.window
+      .showErrorMessage(
+        `Alert (${alert.pipeline}:${alert.line}): ${alert.message}.`,
+        ...(entry?.overview.rollbackVersion !== undefined ? [ROLL_BACK] : []),
+        OPEN_LOG,
+      )
+      .then((choice) => entry && this.followUp(choice, entry));
+  }
+
+  /**
+   * A notification when a deployment goes down (not while this window is switching it, and not
+   * for the targets a `deployment:` alert covers: that alert is the notification).
+   */
+  private announceDowns(alerted: ReadonlySet<string>): void {
     for (const entry of this.entries) {
       const name = entry.overview.target.name;
       const health = deploymentHealth(entry.overview, this.summary(entry));
       const before = this.shownHealth.get(name);
       this.shownHealth.set(name, health);
       if (health !== 'down' || before === 'down' || this.busy === name) continue;
+      if (alerted.has(`${entry.scope.root}\0${name}`)) continue;
       const recorded = entry.overview.recorded;
       const why = !entry.overview.running
-        ? `its server process (pid ${recorded?.pid}) is gone`
+        ? (entry.overview.unreachable ?? `its server process (pid ${recorded?.pid}) is gone`)
         : `${recorded?.healthUrl} answers ${this.summary(entry)?.lastError ?? 'with an error'}`;
       void vscode.window
         .showErrorMessage(
@@ -184,26 +280,32 @@ export class LifecycleController implements vscode.Disposable {
     }
   }
 
-  private followUp(choice: string | undefined, entry: TargetEntry): void {
+  private followUp(choice: string | undefined, entry: TargetEntry, logFile?: string): void {
     if (choice === ROLL_BACK) void this.rollback(entry.overview.target.name);
-    if (choice === OPEN_LOG) void this.openLog(entry.overview.target.name);
+    if (choice === OPEN_LOG) void this.openLog(entry.overview.target.name, logFile);
   }
 
-  /** The target's server log (every version's output, appended), in an editor. */
-  async openLog(targetName: string): Promise<void> {
+  /**
+   * A server log in an editor: `logFile` (a failed start's own log), else the serving version's,
+   * else the log of the last attempt.
+   */
+  async openLog(targetName: string, logFile?: string): Promise<void> {
     const entry = this.findTarget(targetName);
-    const logFile = entry
-      ? (entry.overview.recorded?.logFile ?? join(deploymentFolder(entry.scope.root, targetName), 'server.log'))
-      : undefined;
+    logFile ??= entry?.overview.recorded?.logFile ?? entry?.overview.history.at(-1)?.logFile;
     try {
       if (logFile) {
         await vscode.window.showTextDocument(vscode.Uri.file(logFile));
         return;
       }
     } catch {
-      // No log yet: said below.
+      // No log yet, or it is on another host: said below.
     }
-    void vscode.window.showInformationMessage(`${targetName} has no server log yet: deploy it first.`);
+    const host = entry?.overview.recorded?.host;
+    void vscode.window.showInformationMessage(
+      logFile && host !== undefined && host !== 'local'
+        ? `The server log of ${targetName} is on ${host}: ${logFile}`
+        : `${targetName} has no server log yet: deploy it first.`,
+    );
   }
 
   /** Asks before touching production; true to go on. */
@@ -265,7 +367,7 @@ export class LifecycleController implements vscode.Disposable {
         `${verb} of v${outcome.version} to ${outcome.target} failed: ${outcome.reason ?? 'unknown reason'} ${serving}`,
         OPEN_LOG,
       )
-      .then((choice) => entry && this.followUp(choice, entry));
+      .then((choice) => entry && this.followUp(choice, entry, outcome.logFile));
   }
 
   async deploy(targetName: string, version: number): Promise<DeployOutcome | undefined> {

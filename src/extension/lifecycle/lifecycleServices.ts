@@ -4,6 +4,7 @@
  * `mlc promote`, `mlc deploy`, `mlc rollback` and `mlc undeploy` call, so the window and the CLI
  * deploy the same way and write the same records.
  */
+import type { FiredAlert } from '../../engine/alerts/alertMonitor';
 import type { DeployOutcome } from '../../engine/deploy/deployModelVersion';
 import type { DeploymentOverview } from '../../engine/deploy/deployTargets';
 import type { GateResult } from '../../engine/deploy/evaluateGates';
@@ -31,7 +32,7 @@ export interface LifecycleServices {
   /** mlc's registry plus the models declared under models: that have no version yet. */
   models(scope: LifecycleScope): { readonly models: readonly RegisteredModel[]; readonly problems: readonly Problem[] };
   /** Every deploy target of the scope with its recorded deployment, process state and history. */
-  deployments(scope: LifecycleScope): readonly DeploymentOverview[];
+  deployments(scope: LifecycleScope): Promise<readonly DeploymentOverview[]>;
   /** The gates of a target for one version (metric thresholds, champion/challenger), as a deploy would judge them. */
   previewGates(scope: LifecycleScope, targetName: string, version: number): readonly GateResult[];
   register(
@@ -55,6 +56,8 @@ export interface LifecycleServices {
   ): Promise<Outcome<DeployOutcome>>;
   rollback(scope: LifecycleScope, targetName: string, progress: ProgressReporter): Promise<Outcome<DeployOutcome>>;
   undeploy(scope: LifecycleScope, targetName: string, progress: ProgressReporter): Promise<Outcome<string>>;
-  /** One GET of a health URL, timed. */
-  probe(url: string): Promise<ProbeResult>;
+  /** Appends a `deployment:` alert fired between runs to the audit log. */
+  recordAlert(scope: LifecycleScope, alert: FiredAlert): Promise<void>;
+  /** One GET of a target's health URL on the target's host, timed. */
+  probe(scope: LifecycleScope, targetName: string, url: string): Promise<ProbeResult>;
 }

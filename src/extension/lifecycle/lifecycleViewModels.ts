@@ -191,7 +191,9 @@ export function deploymentRow(overview: DeploymentOverview, summary: HealthSumma
     `${target.name}: ${target.model}${recorded ? ` v${recorded.version}, pid ${recorded.pid}, started ${recorded.startedAt}` : ', not deployed'}`,
     recorded?.healthUrl ? `health: ${recorded.healthUrl} (${health})` : '',
     health === 'down' && summary?.lastError ? `last answer: ${summary.lastError}` : '',
-    health === 'down' && !overview.running && recorded ? `the server process (pid ${recorded.pid}) is gone` : '',
+    health === 'down' && !overview.running && recorded
+      ? (overview.unreachable ?? `the server process (pid ${recorded.pid}) is gone`)
+      : '',
     overview.rollbackVersion !== undefined ? `Roll Back returns to v${overview.rollbackVersion}` : '',
     failed?.reason ? `last ${failed.action} failed: ${failed.reason}` : '',
   ]

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../engine/ports';
 import { createLifecycleServices } from '../createLifecycleServices';
+import { snapshotTree, type TreeItemSnapshot } from '../extensionApi';
 import { ViewId } from '../ids';
 import { DeployPanels } from '../panels/deployPanel';
 import type { WorkspaceState } from '../state/workspaceState';
@@ -9,6 +10,13 @@ import { ModelsTreeProvider } from '../views/modelsTreeProvider';
 import { createDeploymentStatusBar } from './deploymentStatusBar';
 import { registerLifecycleCommands } from './lifecycleCommands';
 import { LifecycleController } from './lifecycleController';
+
+export interface RegisteredLifecycle extends vscode.Disposable {
+  /** The Deployments view as the user sees it (for the extension's test API). */
+  deploymentsTree(): Promise<TreeItemSnapshot[]>;
+  /** The deployments status bar text, or undefined while it is hidden. */
+  deploymentStatusText(): string | undefined;
+}
 
 /**
  * The lifecycle after training, in the window: the Models and Deployments views, the deployments
@@ -19,7 +27,7 @@ export function registerLifecycle(options: {
   readonly extensionUri: vscode.Uri;
   readonly state: WorkspaceState;
   readonly logger: Logger;
-}): vscode.Disposable {
+}): RegisteredLifecycle {
   const { extensionUri, state, logger } = options;
   const services = createLifecycleServices();
   const lifecycle = new LifecycleController(services, state, logger);
@@ -37,7 +45,8 @@ export function registerLifecycle(options: {
       : 'Restricted Mode: read-only. Trust this workspace to deploy, roll back or undeploy.';
   };
   showTrust();
-  return vscode.Disposable.from(
+  const statusBar = createDeploymentStatusBar(lifecycle);
+  const disposable = vscode.Disposable.from(
     lifecycle,
     modelsTree,
     deploymentsTree,
@@ -45,8 +54,13 @@ export function registerLifecycle(options: {
     deploymentsView,
     deploymentsView.onDidChangeVisibility(watchView),
     vscode.workspace.onDidGrantWorkspaceTrust(showTrust),
-    createDeploymentStatusBar(lifecycle),
+    statusBar,
     panels,
     registerLifecycleCommands({ state, services, lifecycle, panels }),
   );
+  return {
+    dispose: () => disposable.dispose(),
+    deploymentsTree: () => snapshotTree(deploymentsTree),
+    deploymentStatusText: () => statusBar.visibleState()?.text,
+  };
 }

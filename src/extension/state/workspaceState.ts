@@ -34,6 +34,9 @@ export class WorkspaceState implements vscode.Disposable {
   private pipelineFiles: Map<string, string[]> | undefined;
   private readonly pipelinesChanged = new vscode.EventEmitter<void>();
   private readonly runsChanged = new vscode.EventEmitter<void>();
+  private readonly deploymentsChanged = new vscode.EventEmitter<void>();
+  /** A deploy writes history.jsonl then current.json: one event for both. */
+  private readonly announceDeployments = debounce(() => this.deploymentsChanged.fire(), 100);
   private readonly idleWaiters: Array<() => void> = [];
   private pendingWork = 0;
   private runningStages: ReadonlySet<string> = new Set();
@@ -44,6 +47,8 @@ export class WorkspaceState implements vscode.Disposable {
   /** Pipelines, problems or stage states changed. */
   readonly onDidChangePipelines = this.pipelinesChanged.event;
   readonly onDidChangeRuns = this.runsChanged.event;
+  /** A deployment record (`.mlc/deployments/<target>/current.json`, `history.jsonl`) changed on disk. */
+  readonly onDidChangeDeployments = this.deploymentsChanged.event;
 
   constructor(
     private readonly engine: EngineServices,
@@ -83,6 +88,9 @@ export class WorkspaceState implements vscode.Disposable {
   }
   runsDidChange(): void {
     this.reloadRuns.schedule();
+  }
+  deploymentsDidChange(): void {
+    this.announceDeployments.schedule();
   }
 
   setRunningStages(addresses: ReadonlySet<string>): void {
@@ -305,6 +313,8 @@ export class WorkspaceState implements vscode.Disposable {
     this.reloadPipelines.dispose();
     this.reloadStatus.dispose();
     this.reloadRuns.dispose();
+    this.announceDeployments.dispose();
+    this.deploymentsChanged.dispose();
     for (const state of this.roots.values()) state.statusAbort?.abort();
     this.pipelinesChanged.dispose();
     this.runsChanged.dispose();

@@ -5,7 +5,13 @@ import { type FolderTreeChange, watchFolderTree } from '../../node/workspace/wat
 import { isLockFileName, isPipelineFileName } from '../../engine/pipeline/pipelineFileNames';
 import { readSettings } from '../settings';
 import type { WorkspaceState } from './workspaceState';
-import { PARAMS_NAME, declaredStagePaths, isWithin, skipsWatching } from '../../engine/workspace/watchedPaths';
+import {
+  PARAMS_NAME,
+  declaredStagePaths,
+  isDeploymentRecordChange,
+  isWithin,
+  skipsWatching,
+} from '../../engine/workspace/watchedPaths';
 
 /**
  * Keeps the state current without polling. Every workspace folder is watched by mlc itself
@@ -36,6 +42,7 @@ export function watchWorkspace(state: WorkspaceState): vscode.Disposable {
     let pipelines = false;
     let status = false;
     let runs = false;
+    let deployments = false;
     for (const { path, directory } of changes) {
       const name = path.slice(path.lastIndexOf('/') + 1);
       // A folder that appeared or went away: whatever it held. (Its files are reported one by one
@@ -45,7 +52,9 @@ export function watchWorkspace(state: WorkspaceState): vscode.Disposable {
       if (PARAMS_NAME.test(name) || paramsPaths.some(touches)) pipelines = true;
       if (isLockFileName(name) || statusPaths.some(touches)) status = true;
       if (directory || isRunOutputPath(path.slice(root.length + 1))) runs = true;
+      if (isDeploymentRecordChange(path.slice(root.length + 1), directory)) deployments = true;
     }
+    if (deployments) state.deploymentsDidChange();
     if (pipelineFiles) state.pipelineFilesDidChange();
     else if (pipelines) state.pipelinesDidChange();
     if (status) state.statusDidChange();

@@ -75,18 +75,11 @@ export function createLocalDeployHost(options: LocalDeployHostOptions = {}): Dep
         });
       });
     },
-    commandLineOf(pid) {
-      try {
-        const text = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        // A zombie (ended, not yet reaped) has an empty command line: it is not running.
-        return text === '' ? undefined : text.replace(/\0+$/, '').replaceAll('\0', ' ');
-      } catch {
-        return undefined;
-      }
-    },
-    exitOf: (pid) => exits.get(pid),
+    // /proc and the log are local files, read at once; the answers are promises for remote hosts.
+    commandLineOf: (pid) => Promise.resolve(commandLineOf(pid)),
+    exitOf: (pid) => Promise.resolve(exits.get(pid)),
     async stop(pid, commandLine) {
-      if (this.commandLineOf(pid) !== commandLine) return 'notRunning';
+      if (commandLineOf(pid) !== commandLine) return 'notRunning';
       signalGroup(pid, 'SIGTERM');
       const deadline = Date.now() + stopGraceMs;
       while (groupExists(pid) && Date.now() < deadline) await sleep(50);
@@ -136,13 +129,24 @@ export function createLocalDeployHost(options: LocalDeployHostOptions = {}): Dep
       try {
         const lines = readFileSync(file, 'utf8').split('\n');
         if (lines.at(-1) === '') lines.pop();
-        return lines.slice(-count);
+        return Promise.resolve(lines.slice(-count));
       } catch {
-        return [];
+        return Promise.resolve([]);
       }
     },
     sleep,
   };
+}
+
+/** How a local process describes itself (`/proc/<pid>/cmdline`, NULs as spaces); undefined when gone. */
+function commandLineOf(pid: number): string | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    // A zombie (ended, not yet reaped) has an empty command line: it is not running.
+    return text === '' ? undefined : text.replace(/\0+$/, '').replaceAll('\0', ' ');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Binds a loopback port and releases it: the port, or undefined when it is taken. */

@@ -143,33 +143,34 @@ export function createSshDeployHost(
       return pid;
     },
 
-    commandLineOf(pid) {
+    async commandLineOf(pid) {
       if (!Number.isInteger(pid) || pid <= 0) return undefined;
-      const answer = connection.execBlocking(`cat /proc/${pid}/cmdline 2>/dev/null; exit 0`);
-      if (answer.status !== 0) {
+      const answer = await run(`cat /proc/${pid}/cmdline 2>/dev/null; exit 0`);
+      if (answer.exitCode !== 0) {
         throw new DeployHostError(
-          remoteFailure('hostUnreachable', `asking about pid ${pid}`, label, answer.status ?? undefined, answer.stderr)
+          remoteFailure('hostUnreachable', `asking about pid ${pid}`, label, answer.exitCode, answer.stderr.join('\n'))
             .message,
         );
       }
+      const text = answer.stdout.join('\n');
       // A zombie (ended, not yet reaped) has an empty command line: it is not running.
-      return answer.stdout === '' ? undefined : answer.stdout.replace(/\0+$/, '').replaceAll('\0', ' ');
+      return text === '' ? undefined : text.replace(/\0+$/, '').replaceAll('\0', ' ');
     },
 
-    exitOf(pid): ProcessExit | undefined {
+    async exitOf(pid): Promise<ProcessExit | undefined> {
       const statusFile = statusFiles.get(pid);
       if (statusFile === undefined) return undefined;
-      const answer = connection.execBlocking(
+      const answer = await run(
         `f=${quoteShellArgument(statusFile)}\nif [ -s "$f" ]; then cat "$f"; elif kill -0 ${pid} 2>/dev/null; then echo running; else echo gone; fi`,
       );
-      const word = answer.status === 0 ? answer.stdout.trim() : 'running';
+      const word = answer.exitCode === 0 ? answer.stdout.join('\n').trim() : 'running';
       if (word === 'running') return undefined;
       // No status written: the wrapper itself was killed.
       return word === 'gone' ? { code: null, signal: 'a signal' } : { code: Number(word), signal: null };
     },
 
     async stop(pid, commandLine) {
-      if (this.commandLineOf(pid) !== commandLine) return 'notRunning';
+      if ((await this.commandLineOf(pid)) !== commandLine) return 'notRunning';
       const target = group(pid);
       const { exitCode, stderr } = await run(
         [
@@ -236,14 +237,9 @@ export function createSshDeployHost(
     },
     isPortFree: async (port) => (await bindPort(port)) !== 'taken',
 
-    logTail(file, count) {
-      const answer = connection.execBlocking(
-        `tail -n ${Math.trunc(count)} -- ${quoteShellArgument(file)} 2>/dev/null; exit 0`,
-      );
-      if (answer.status !== 0) return [];
-      const lines = answer.stdout.split('\n');
-      if (lines.at(-1) === '') lines.pop();
-      return lines;
+    async logTail(file, count) {
+      const answer = await run(`tail -n ${Math.trunc(count)} -- ${quoteShellArgument(file)} 2>/dev/null; exit 0`);
+      return answer.exitCode === 0 ? answer.stdout : [];
     },
 
     sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),

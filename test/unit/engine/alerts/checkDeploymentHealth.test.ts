@@ -18,7 +18,7 @@ test('a deployment is notDeployed without current.json, down when its server is 
       model: 'churn',
       version: 1,
       pid,
-      commandLine: host.commandLineOf(pid)!,
+      commandLine: (await host.commandLineOf(pid))!,
       command,
       port,
       healthUrl: `http://127.0.0.1:${port}/health`,
@@ -62,9 +62,8 @@ test('a deployment whose host does not answer is down, with the reason', async (
   });
   const unreachable = {
     ...host,
-    commandLineOf: (): string | undefined => {
-      throw new DeployHostError('cannot reach ada@gpu1: Connection refused');
-    },
+    commandLineOf: (): Promise<string | undefined> =>
+      Promise.reject(new DeployHostError('cannot reach ada@gpu1: Connection refused')),
   };
   assert.deepEqual(await checkDeploymentHealth({ fs, host: unreachable }, '/ws', 'api'), {
     state: 'down',

@@ -111,6 +111,22 @@ test('blue-green: a version that exits leaves the old one serving, untouched, wi
   assert.deepEqual(audit, ['gate', 'deploy succeeded', 'gate', 'deploy failed']);
 });
 
+test("a failed start's last log lines are its own, not the previous server's; its log is recorded", async () => {
+  const { fs, fake, deploy } = await setup('serve --model {model} --port {port}', brokenExits);
+  const first = await deploy(1);
+  const failed = await deploy(2);
+  assert.equal(failed.ok, false);
+  const lastLines = failed
+    .reason!.split('last log lines:\n')[1]!
+    .split('\n')
+    .map((line) => line.trim());
+  assert.deepEqual(lastLines, ['Traceback (most recent call last):', 'SystemExit: bad model']);
+  assert.notEqual(failed.logFile, first.current!.logFile);
+  assert.match(failed.logFile!, /\/\.mlc\/deployments\/local\/server-v2-1970-01-01T00-00-\d\d\.\d{3}Z\.log$/);
+  assert.equal(readDeploymentHistory(fs, root, 'local').at(-1)!.logFile, failed.logFile);
+  assert.deepEqual(fake.logs.get(first.current!.logFile), [`serving ${first.current!.command}`]);
+});
+
 test('fixed port: old stops, new never gets healthy, old is started again and serves', async () => {
   const { fs, fake, deploy } = await setup('serve --model {model} --port 8601', brokenSilent);
   const first = await deploy(1);
@@ -212,7 +228,7 @@ test('a remote host gets the model copy and the code the start command names, an
     /--model '\/home\/ada\/work dir\/\.mlc\/registry\/churn\/versions\/1\/model\.json'/,
   );
   assert.equal(started[0]!.cwd, '/home/ada/work dir');
-  assert.equal(started[0]!.logFile, '/home/ada/work dir/.mlc/deployments/local/server.log');
+  assert.match(started[0]!.logFile, /^\/home\/ada\/work dir\/\.mlc\/deployments\/local\/server-v1-[^/]+\.log$/);
   assert.equal(readCurrentDeployment(fs, root, 'local')!.host, 'ada@gpu1');
 });
 

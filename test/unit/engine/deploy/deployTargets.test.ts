@@ -47,18 +47,13 @@ test('resolveDeployTarget finds a declared local target with its pipeline, and s
   assert.match(!none.ok ? none.message : '', /no mlc\.yaml here declares a deploy: section/);
 });
 
-test('resolveDeployTarget takes an ssh runner when the caller can reach one, never a slurm runner', () => {
+test('resolveDeployTarget takes an ssh runner (the CLI and the extension alike), never a slurm runner', () => {
   const pipelines = [pipeline([target('ssh', { runner: 'box' }), target('batch', { runner: 'cluster' })])];
-  const ssh = resolveDeployTarget(pipelines, 'ssh', { sshRunners: true });
+  const ssh = resolveDeployTarget(pipelines, 'ssh');
   assert.equal(ssh.ok && ssh.value.runner?.name, 'box');
-  const local = resolveDeployTarget([pipeline([target('local')])], 'local', { sshRunners: true });
+  const local = resolveDeployTarget([pipeline([target('local')])], 'local');
   assert.equal(local.ok && local.value.runner, undefined);
-  const withoutSsh = resolveDeployTarget(pipelines, 'ssh');
-  assert.match(
-    !withoutSsh.ok ? withoutSsh.message : '',
-    /uses the ssh runner 'box'; deploy it with the CLI: mlc deploy ssh/,
-  );
-  const slurm = resolveDeployTarget(pipelines, 'batch', { sshRunners: true });
+  const slurm = resolveDeployTarget(pipelines, 'batch');
   assert.match(
     !slurm.ok ? slurm.message : '',
     /uses the slurm runner 'cluster': a model server runs until it is stopped/,

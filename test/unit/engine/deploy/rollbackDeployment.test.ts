@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deployModelVersion } from '../../../../src/engine/deploy/deployModelVersion';
+import { deployModelVersion, undeployTarget } from '../../../../src/engine/deploy/deployModelVersion';
 import { readCurrentDeployment } from '../../../../src/engine/deploy/deploymentState';
 import { readDeploymentOverview } from '../../../../src/engine/deploy/deployTargets';
+import { deploymentRow, deployTargetRow } from '../../../../src/extension/lifecycle/lifecycleViewModels';
 import { rollbackDeployment } from '../../../../src/engine/deploy/rollbackDeployment';
 import type { DeployTargetConfig } from '../../../../src/engine/pipeline/model';
 import { readRegisteredModel, registerModelVersion } from '../../../../src/engine/registry/modelRegistry';
@@ -86,7 +87,7 @@ test('rollback returns to the last healthy version before the current one, past 
   const failed = await deploy(3);
   assert.equal(failed.ok, false);
   assert.equal(readCurrentDeployment(fs, root, 'local')?.version, 2, 'the previous version keeps serving');
-  assert.equal(readDeploymentOverview(ports, root, target).rollbackVersion, 1);
+  assert.equal((await readDeploymentOverview(ports, root, target)).rollbackVersion, 1);
   const outcome = await rollback();
   assert.equal(outcome.kind, 'deployed');
   if (outcome.kind !== 'deployed') return;
@@ -94,11 +95,38 @@ test('rollback returns to the last healthy version before the current one, past 
   assert.equal(outcome.outcome.version, 1);
   assert.equal(outcome.outcome.previousVersion, 2);
   assert.ok(progress.includes('Rolling local back to v1 from v2'));
-  const overview = readDeploymentOverview(ports, root, target);
+  const overview = await readDeploymentOverview(ports, root, target);
   assert.equal(overview.recorded?.version, 1);
   assert.equal(overview.running, true);
   assert.deepEqual(
     overview.history.map((entry) => `${entry.action} v${entry.version} ${entry.result}`),
     ['deploy v1 succeeded', 'deploy v2 succeeded', 'deploy v3 failed', 'rollback v1 succeeded'],
   );
+});
+
+test('after an undeploy there is nothing to roll back to: the CLI, the Deployments view and the Deploy panel agree', async () => {
+  const { fs, fake, ports, target, deploy, rollback } = await setup();
+  await deploy(1);
+  await deploy(2);
+  await undeployTarget(ports, { workspaceRoot: root, target });
+  const overview = await readDeploymentOverview(ports, root, target);
+  assert.equal(overview.rollbackVersion, undefined);
+  assert.doesNotMatch(deploymentRow(overview, undefined).tooltip, /Roll Back/);
+  const model = readRegisteredModel(fs, root, 'churn');
+  assert.equal(deployTargetRow(overview, model, undefined, () => []).rollbackVersion, null);
+  const started = fake.servers.size;
+  const outcome = await rollback();
+  assert.equal(outcome.kind, 'noPreviousVersion');
+  assert.equal(fake.servers.size, started, 'nothing was started');
+  assert.equal(readCurrentDeployment(fs, root, 'local'), undefined);
+});
+
+test('a deploy after an undeploy has no earlier version to roll back to; the next deploy does', async () => {
+  const { ports, target, deploy } = await setup();
+  await deploy(1);
+  await undeployTarget(ports, { workspaceRoot: root, target });
+  await deploy(2);
+  assert.equal((await readDeploymentOverview(ports, root, target)).rollbackVersion, undefined);
+  await deploy(1);
+  assert.equal((await readDeploymentOverview(ports, root, target)).rollbackVersion, 2);
 });

@@ -7,8 +7,8 @@ function monitorWith(deployments: PolledDeployment[], answers: ProbeResult[]) {
   const probed: string[] = [];
   let polled: () => void = () => undefined;
   const monitor = new HealthMonitor({
-    probe: (url) => {
-      probed.push(url);
+    probe: ({ healthUrl }) => {
+      probed.push(healthUrl);
       return Promise.resolve(answers.shift() ?? { ok: true, latencyMs: 1 });
     },
     deployments: () => deployments,
@@ -46,6 +46,29 @@ test('with no deployment to poll the monitor stops by itself', async () => {
   assert.deepEqual(probed, []);
   assert.equal(monitor.isPolling, false);
   monitor.dispose();
+});
+
+test('with nothing to probe but deployments to watch, rounds go on (each re-reads the deployments)', async () => {
+  let asked = 0;
+  let polled: () => void = () => undefined;
+  const monitor = new HealthMonitor({
+    probe: () => assert.fail('nothing to probe'),
+    deployments: () => {
+      asked++;
+      return Promise.resolve([]);
+    },
+    intervalMs: () => 60_000,
+    now: () => 0,
+    onDidPoll: () => polled(),
+    keepPolling: () => true,
+  });
+  const round = new Promise<void>((resolve) => (polled = resolve));
+  monitor.setActive(true);
+  await round;
+  assert.equal(asked, 1);
+  assert.equal(monitor.isPolling, true, 'the next round is scheduled');
+  monitor.dispose();
+  assert.equal(monitor.isPolling, false);
 });
 
 test('answers of a round in flight when polling stopped are dropped', async () => {
