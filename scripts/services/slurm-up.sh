@@ -3,6 +3,7 @@
 # runner tests: no systemd, cgroups or slurmdbd. Idempotent: stops an earlier instance in the same
 # folder first and starts from an empty state folder. Progress goes to stderr; stdout is only
 # `export VAR=...` lines:  eval "$(scripts/services/slurm-up.sh)"
+# Ports: SVC_SLURMCTLD_PORT and SVC_SLURMD_PORT (default 16817, 16818).
 # Needs slurm-wlm and munge (scripts/setup.sh installs them); it installs nothing itself.
 set -euo pipefail
 
@@ -20,6 +21,13 @@ for tool in slurmctld slurmd sbatch scontrol munged mungekey munge unmunge; do
 done
 
 SVC_SLURM_DIR=$BASE "$HERE/slurm-down.sh"
+# The default ports are fixed: a second cluster on this machine must be given others
+# (the tests pick free ones); say so instead of slurmctld's bind error in its log.
+for port in "$CTLD_PORT" "$SLURMD_PORT"; do
+  if ss -ltnH "sport = :$port" | grep -q .; then
+    log "port $port is already taken by another process (set SVC_SLURMCTLD_PORT / SVC_SLURMD_PORT)"; exit 1
+  fi
+done
 rm -rf "$BASE"
 mkdir -p "$BASE"/{munge,etc,state,spool,log,run,jobs}
 chmod 755 "$BASE" "$BASE/munge"
@@ -97,4 +105,6 @@ export SVC_SLURM_DIR=$BASE
 export SVC_SLURM_PARTITION=debug
 export SVC_SLURM_NODE=$NODE
 export SVC_SLURM_JOBDIR=$BASE/jobs
+export SVC_SLURMCTLD_PORT=$CTLD_PORT
+export SVC_SLURMD_PORT=$SLURMD_PORT
 ENV

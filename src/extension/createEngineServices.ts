@@ -167,6 +167,7 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
           observer: {
             stageStarted: (address) => listener.stageStarted(address),
             stageOutput: (address, _stream, line) => listener.stageOutput(address, `${line}\n`),
+            stagePlacement: (address, placement) => listener.stagePlacement?.(address, placement),
             stageFinished: (address, result) =>
               listener.stageFinished(
                 address,

@@ -1,4 +1,5 @@
 import type { RunnerPlacement } from '../engine/runners/chooseRunner';
+import type { StagePlacement } from '../engine/scheduler/ports';
 import type { RunnerReachability } from '../node/runners/checkRunner';
 import type { CiProvider } from '../engine/ci/ciWorkflow';
 import type { ScaffoldFile, ScaffoldPlan } from '../engine/scaffold/scaffoldPipeline';
@@ -77,6 +78,8 @@ export interface RunListener {
   runStarted(runId: string, planned: readonly string[]): void;
   stageStarted(address: string): void;
   stageOutput(address: string, text: string): void;
+  /** A remote stage's Slurm job waits in the queue (with Slurm's reason) or started running. */
+  stagePlacement?(address: string, placement: StagePlacement): void;
   stageFinished(address: string, status: RunStatus | 'skipped', durationMs: number): void;
   /** A line about the run as a whole (a scheduler message or a problem). */
   message(text: string): void;

@@ -115,7 +115,7 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     ),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new StageTaskProvider(state, controller)),
     controller.onDidChange(() => {
-      state.setRunningStages(controller.runningStages());
+      state.setLiveStages(controller.liveStages());
       void vscode.commands.executeCommand('setContext', ContextKey.running, controller.activeRuns().length > 0);
     }),
     controller.onDidStartRun(({ runId, root }) => {

@@ -5,8 +5,12 @@
 import type { RunStatus, RunSummary } from '../engine/runs/model';
 import { formatDuration, formatMetricValue } from '../protocol/formatRunValues';
 
-/** The states `mlc status` reports, plus `failed` (the stage's last run failed) and `unknown` (not computed yet). */
-export type StageState = 'up-to-date' | 'changed' | 'never-run' | 'frozen' | 'running' | 'failed' | 'unknown';
+/**
+ * The states `mlc status` reports, plus `queued` (its Slurm job waits in the queue), `failed` (the
+ * stage's last run failed) and `unknown` (not computed yet).
+ */
+export type StageState =
+  'up-to-date' | 'changed' | 'never-run' | 'frozen' | 'queued' | 'running' | 'failed' | 'unknown';
 
 export interface StatePresentation {
   readonly label: string;
@@ -20,6 +24,7 @@ const STATE_PRESENTATION: Readonly<Record<StageState, StatePresentation>> = {
   changed: { label: 'changed', icon: 'diff-modified', color: 'list.warningForeground' },
   'never-run': { label: 'never run', icon: 'circle-large-outline' },
   frozen: { label: 'frozen', icon: 'lock' },
+  queued: { label: 'queued', icon: 'clock', color: 'charts.orange' },
   running: { label: 'running', icon: 'sync~spin', color: 'progressBar.background' },
   failed: { label: 'failed', icon: 'error', color: 'testing.iconFailed' },
   unknown: { label: 'checking…', icon: 'loading~spin' },
@@ -27,6 +32,26 @@ const STATE_PRESENTATION: Readonly<Record<StageState, StatePresentation>> = {
 
 export function presentState(state: StageState): StatePresentation {
   return STATE_PRESENTATION[state];
+}
+
+/** What a stage of a run in flight is doing: its Slurm job waits (with Slurm's reason) or it runs. */
+export type LiveStage = { readonly state: 'queued'; readonly reason: string } | { readonly state: 'running' };
+
+/**
+ * The state the Pipelines view shows for a stage: a stage of a run in flight is `queued` or
+ * `running` (the queued one with its pending reason first among the reasons, for the tooltip);
+ * otherwise `failed` when its last run failed and it is not up to date since, else the computed one.
+ */
+export function shownStageState(
+  computed: StageState,
+  live: LiveStage | undefined,
+  lastRunFailed: boolean,
+  reasons: readonly string[],
+): { readonly state: StageState; readonly reasons: readonly string[] } {
+  if (live?.state === 'queued')
+    return { state: 'queued', reasons: [`waiting in the Slurm queue: ${live.reason}`, ...reasons] };
+  if (live) return { state: 'running', reasons };
+  return { state: lastRunFailed && computed !== 'frozen' ? 'failed' : computed, reasons };
 }
 
 const RUN_STATUS_PRESENTATION: Readonly<Record<RunStatus, StatePresentation>> = {

@@ -15,6 +15,7 @@ export const GRAPH_NODE_STATES = [
   'changed',
   'never-run',
   'frozen',
+  'queued',
   'running',
   'failed',
   'unknown',

@@ -14,7 +14,7 @@ import {
 } from './runnerWorkspaces';
 import { checkRunner } from '../../src/node/runners/checkRunner';
 import { runMlc, startMlc, waitFor } from '../support/mlcCli';
-import { freePort, skipUnlessInstalled, startService } from '../support/loopbackServices';
+import { freePort, freePorts, skipUnlessInstalled, startService } from '../support/loopbackServices';
 
 /**
  * The Slurm runner against a real one-node cluster (scripts/services/slurm-up.sh: munged,
@@ -24,11 +24,17 @@ import { freePort, skipUnlessInstalled, startService } from '../support/loopback
  */
 const skip = skipUnlessInstalled('slurm');
 
+/** A cluster on ports picked free, as the sshd's: two runs on one machine must not meet on one port. */
+async function startCluster(): Promise<Record<string, string>> {
+  const [controllerPort, nodePort] = await freePorts(2);
+  return startService('slurm', { SVC_SLURMCTLD_PORT: String(controllerPort), SVC_SLURMD_PORT: String(nodePort) });
+}
+
 describe('slurm runner on a loopback cluster', { skip, timeout: 600_000 }, () => {
   let slurm: Record<string, string> = {};
   const temp = tempFolder;
-  before(() => {
-    slurm = startService('slurm');
+  before(async () => {
+    slurm = await startCluster();
   });
   const env = () => ({ SLURM_CONF: slurm.SLURM_CONF! });
   const runnerYaml = (options: Record<string, string> = {}) =>
@@ -70,6 +76,25 @@ describe('slurm runner on a loopback cluster', { skip, timeout: 600_000 }, () =>
     assert.equal(lockEntry(slurmRoot, 'train'), lockEntry(localRoot, 'train'));
     const runs = readdirSync(join(slurmRoot, '.mlc/runs'));
     assert.match(readFileSync(join(slurmRoot, '.mlc/runs', runs.at(-1)!, 'metrics.jsonl'), 'utf8'), /val_accuracy/);
+  });
+
+  test('a second cluster on this machine gets its own ports: each configuration reaches its own controller', async () => {
+    const second = await startCluster();
+    const controllerOf = (conf: string) => {
+      const config = execFileSync('scontrol', ['show', 'config'], {
+        env: { ...process.env, SLURM_CONF: conf },
+        encoding: 'utf8',
+      });
+      return {
+        port: /^SlurmctldPort\s*=\s*(\d+)/m.exec(config)?.[1],
+        state: /^StateSaveLocation\s*=\s*(\S+)/m.exec(config)?.[1],
+      };
+    };
+    const first = controllerOf(slurm.SLURM_CONF!);
+    const other = controllerOf(second.SLURM_CONF!);
+    assert.notEqual(first.port, other.port);
+    assert.equal(first.state, join(slurm.SVC_SLURM_DIR!, 'state'));
+    assert.equal(other.state, join(second.SVC_SLURM_DIR!, 'state'));
   });
 
   test('the runner check (ML: Check Runners) asks sbatch and sinfo here: version and partitions, or why not', async (t) => {

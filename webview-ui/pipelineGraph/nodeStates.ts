@@ -16,6 +16,7 @@ export const NODE_STATE_PRESENTATION: Readonly<Record<GraphNodeState, NodeStateP
   changed: { label: 'changed', color: 'var(--vscode-list-warningForeground, #b89500)' },
   'never-run': { label: 'never run', color: 'var(--vscode-descriptionForeground, #717171)' },
   frozen: { label: 'frozen', color: 'var(--vscode-charts-purple, #b180d7)' },
+  queued: { label: 'queued', color: 'var(--vscode-charts-orange, #d18616)' },
   running: { label: 'running', color: 'var(--vscode-progressBar-background, #0e70c0)' },
   failed: { label: 'failed', color: 'var(--vscode-testing-iconFailed, #f14c4c)' },
   unknown: { label: 'checking…', color: 'var(--vscode-disabledForeground, #888888)' },

@@ -27,6 +27,7 @@ export interface VisibleGraph {
  */
 const ATTENTION: readonly GraphNodeState[] = [
   'running',
+  'queued',
   'failed',
   'changed',
   'never-run',

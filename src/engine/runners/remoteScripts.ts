@@ -20,21 +20,26 @@ export function enterWorkdir(workdir: string, token: string, create: boolean): s
 
 /** Makes the workdir (and checks it is writable), checks rsync is there, and deletes the stage's non-persist outs. */
 export function prepareScript(context: RemoteStageContext, workdir: string, token: string): string {
+  return [...prepareLines(context, workdir, token), `echo "@mlc-${token} ready" >&2`].join('\n');
+}
+
+function prepareLines(context: RemoteStageContext, workdir: string, token: string): string[] {
   const lines = [
     enterWorkdir(workdir, token, true),
     `command -v rsync >/dev/null 2>&1 || { echo "@mlc-${token} rsync-missing" >&2; exit 1; }`,
     `mkdir -p ${REMOTE_STATE_FOLDER}`,
   ];
   if (context.clearOuts.length > 0) lines.push(`rm -rf -- ${context.clearOuts.map(quoteShellArgument).join(' ')}`);
-  lines.push(`echo "@mlc-${token} ready" >&2`);
-  return lines.join('\n');
+  return lines;
 }
 
 /**
  * Starts the command detached from the connection (setsid: its own session and process group, so
  * a dropped connection does not kill it and a cancel reaches every process it started), with
  * stdout and stderr in files that this same session follows (`tail -F --pid`) to stream them
- * back live. The exit code is written by a wrapper shell and reported last.
+ * back live. The exit code is written by a wrapper shell and reported last. With `prepare`, the
+ * script first does what prepareScript does (for a stage with nothing to upload: one ssh session
+ * instead of two).
  */
 export function launchScript(
   context: RemoteStageContext,
@@ -42,13 +47,14 @@ export function launchScript(
   command: string,
   token: string,
   jobKey: string,
+  prepare = false,
 ): string {
   const exports = Object.entries(context.env)
     .filter(([name]) => isShellVariableName(name))
     .map(([name, value]) => `export ${name}=${quoteShellArgument(value)}`);
   const state = `"$PWD"/${REMOTE_STATE_FOLDER}/${quoteShellArgument(jobKey)}`;
   return [
-    enterWorkdir(workdir, token, false),
+    ...(prepare ? prepareLines(context, workdir, token) : [enterWorkdir(workdir, token, false)]),
     `S=${state}`,
     `rm -f "$S.status"`,
     ...(context.wdir === '' ? [] : [`cd -- ${quoteShellArgument(context.wdir)} || exit 1`]),
@@ -58,8 +64,12 @@ export function launchScript(
     'pid=$!',
     'echo "$pid" > "$S.pid"',
     `echo "@mlc-${token} pid $pid" >&2`,
-    'tail -s 0.2 -n +1 -F --pid="$pid" "$S.out" 2>/dev/null & a=$!',
-    'tail -s 0.2 -n +1 -F --pid="$pid" "$S.err" >&2 2>/dev/null & b=$!',
+    'tail -s 1 -n +1 -F --pid="$pid" "$S.out" 2>/dev/null & a=$!',
+    'tail -s 1 -n +1 -F --pid="$pid" "$S.err" >&2 2>/dev/null & b=$!',
+    // tail looks at --pid on its poll or on a change to the file: touching the files once the
+    // command ended wakes both at once (their poll is only for a shell that died meanwhile).
+    'wait "$pid"',
+    'touch "$S.out" "$S.err"',
     'wait "$a" "$b"',
     `if [ -s "$S.status" ]; then echo "@mlc-${token} status $(cat "$S.status")" >&2; else echo "@mlc-${token} signalled" >&2; fi`,
   ].join('\n');

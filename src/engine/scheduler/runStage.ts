@@ -226,13 +226,21 @@ async function runAttempts(
       ...mlcVariables,
     });
   const remote = context && where.slurmArray ? { ...context, slurmArray: where.slurmArray } : context;
-  const onPlacement = (placement: StagePlacement) =>
+  // The runner reports its placement on every look at the job: the observer hears of changes only.
+  let toldPlacement = '';
+  const onPlacement = (placement: StagePlacement) => {
     recorder.update(() => {
       if (placement.host !== undefined) record.host = placement.host;
       if (placement.jobId !== undefined) record.jobId = placement.jobId;
       if (placement.state === 'queued') record.queuedReason = placement.reason ?? 'queued';
       else delete record.queuedReason;
     });
+    const told = JSON.stringify([placement.state, placement.reason, placement.host, placement.jobId]);
+    if (placement.state !== undefined && told !== toldPlacement) {
+      toldPlacement = told;
+      dependencies.observer?.stagePlacement?.(address, placement);
+    }
+  };
   const attempts = stage.retries + 1;
   let last: ProcessResult | undefined;
   let failure: StageFailure | undefined;

@@ -5,12 +5,17 @@ import type { Clock, FileSystem, Timers } from '../ports';
 import type { PathHashes, StageRunRecord } from '../runStore/runRecord';
 import type { RunnerChoice, RunnerPlacement } from '../runners/chooseRunner';
 import type { StageStatusView } from './planRun';
-import type { OutputStream, ProcessRunner } from './ports';
+import type { OutputStream, ProcessRunner, StagePlacement } from './ports';
 
 /** What a run reports while it goes (the CLI prints it; the extension shows it in a terminal). */
 export interface RunObserver {
   stageStarted?(address: string, attempt: number): void;
   stageOutput?(address: string, stream: OutputStream, line: string): void;
+  /**
+   * A remote stage's state changed: a Slurm job waits in the queue (`queued`, with Slurm's pending
+   * reason) or started (`running`). Told once per change, not on every poll.
+   */
+  stagePlacement?(address: string, placement: StagePlacement): void;
   stageFinished?(address: string, result: Readonly<StageRunRecord>): void;
   /** Something about the run as a whole the person should know (its record folder was deleted). */
   runWarning?(message: string): void;

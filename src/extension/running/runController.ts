@@ -3,6 +3,7 @@ import type { FiredAlert } from '../../engine/alerts/alertMonitor';
 import type { Logger } from '../../engine/ports';
 import type { RunStatus } from '../../engine/runs/model';
 import type { EngineServices, RunListener, RunOutcome, RunRequest } from '../engineServices';
+import type { LiveStage } from '../presentation';
 import { describeError } from '../../engine/engineError';
 
 /** One pipeline run started from this window, as the status bar and the views see it. */
@@ -21,6 +22,8 @@ interface MutableRun {
   planned: readonly string[];
   finished: number;
   runningStages: string[];
+  /** Running stages whose Slurm job still waits in the queue, with Slurm's pending reason. */
+  queuedReasons: Map<string, string>;
   cancel(): void;
 }
 
@@ -78,8 +81,16 @@ export class RunController implements vscode.Disposable {
     return [...this.alerts];
   }
 
-  runningStages(): ReadonlySet<string> {
-    return new Set([...this.active].flatMap((run) => run.runningStages));
+  /** The stages of the runs in flight, each queued (its Slurm job waits, with the reason) or running. */
+  liveStages(): ReadonlyMap<string, LiveStage> {
+    return new Map(
+      [...this.active].flatMap((run) =>
+        run.runningStages.map((address): [string, LiveStage] => {
+          const reason = run.queuedReasons.get(address);
+          return [address, reason === undefined ? { state: 'running' } : { state: 'queued', reason }];
+        }),
+      ),
+    );
   }
 
   /** Runs `request`, reporting to `sink`; resolves when the run ends. Aborting `signal` stops it. */
@@ -94,6 +105,7 @@ export class RunController implements vscode.Disposable {
       planned: [],
       finished: 0,
       runningStages: [],
+      queuedReasons: new Map(),
       cancel: () => undefined,
     };
     const update = () => this.changed.fire();
@@ -111,8 +123,14 @@ export class RunController implements vscode.Disposable {
         update();
       },
       stageOutput: (address, text) => sink.stageOutput(address, text),
+      stagePlacement: (address, placement) => {
+        if (placement.state === 'queued') run.queuedReasons.set(address, placement.reason ?? 'queued');
+        else run.queuedReasons.delete(address);
+        update();
+      },
       stageFinished: (address, status, durationMs) => {
         run.runningStages = run.runningStages.filter((candidate) => candidate !== address);
+        run.queuedReasons.delete(address);
         run.finished++;
         sink.stageFinished(address, status, durationMs);
         update();

@@ -5,7 +5,7 @@ import type { RunSummary } from '../../engine/runs/model';
 import type { MlflowRegistry } from '../../engine/readers/mlflow/registryModel';
 import type { EngineServices, RunRequest, StageEntry, StageRunRecord, WorkspaceView } from '../engineServices';
 import { isPipelineFileName } from '../../engine/pipeline/pipelineFileNames';
-import type { StageState } from '../presentation';
+import { shownStageState, type LiveStage, type StageState } from '../presentation';
 import { readSettings } from '../settings';
 import { describeError } from '../../engine/engineError';
 import { debounce } from './debounce';
@@ -39,7 +39,8 @@ export class WorkspaceState implements vscode.Disposable {
   private readonly announceDeployments = debounce(() => this.deploymentsChanged.fire(), 100);
   private readonly idleWaiters: Array<() => void> = [];
   private pendingWork = 0;
-  private runningStages: ReadonlySet<string> = new Set();
+  /** Stages of the runs in flight from this window: queued (a Slurm job waiting) or running. */
+  private liveStages: ReadonlyMap<string, LiveStage> = new Map();
   private readonly reloadPipelines = debounce(() => this.track(this.loadPipelines()), 300);
   private readonly reloadStatus = debounce(() => this.track(this.loadStatus()), 300, 2000);
   private readonly reloadRuns = debounce(() => this.track(this.loadRuns()), 500, 2000);
@@ -93,8 +94,8 @@ export class WorkspaceState implements vscode.Disposable {
     this.announceDeployments.schedule();
   }
 
-  setRunningStages(addresses: ReadonlySet<string>): void {
-    this.runningStages = addresses;
+  setLiveStages(stages: ReadonlyMap<string, LiveStage>): void {
+    this.liveStages = stages;
     this.pipelinesChanged.fire();
   }
 
@@ -171,17 +172,17 @@ export class WorkspaceState implements vscode.Disposable {
     const status = state.statuses.get(entry.address);
     const lastRun = state.lastRuns.get(entry.address);
     const lastRunFailed = lastRun?.status === 'failed' && status?.state !== 'up-to-date';
-    const computed: StageState = status?.state ?? 'unknown';
-    const stateShown: StageState = this.runningStages.has(entry.address)
-      ? 'running'
-      : lastRunFailed && computed !== 'frozen'
-        ? 'failed'
-        : computed;
+    const shown = shownStageState(
+      status?.state ?? 'unknown',
+      this.liveStages.get(entry.address),
+      lastRunFailed,
+      status?.reasons ?? [],
+    );
     return {
       root: state.view.root,
       entry,
-      state: stateShown,
-      reasons: status?.reasons ?? [],
+      state: shown.state,
+      reasons: [...shown.reasons],
       ...(lastRun ? { lastRun } : {}),
     };
   }
@@ -265,7 +266,7 @@ export class WorkspaceState implements vscode.Disposable {
         state.statusAbort = abort;
         const started = performance.now();
         const [statuses, lastRuns] = await Promise.all([
-          this.engine.computeStatus(state.view, this.runningStages, abort.signal),
+          this.engine.computeStatus(state.view, new Set(this.liveStages.keys()), abort.signal),
           this.engine.lastStageRuns(state.view),
         ]);
         if (abort.signal.aborted) return;

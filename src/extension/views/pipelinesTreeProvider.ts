@@ -120,11 +120,12 @@ function pipelineItem(element: Extract<PipelineTreeElement, { kind: 'pipeline' }
   return item;
 }
 
-/** The text after a stage's name: `changed`, `up to date · 12.3 s`. */
+/** The text after a stage's name: `changed`, `up to date · 12.3 s`, `queued` (the reason is in the tooltip). */
 export function stageDescription(info: StageInfo): string {
   const label = presentState(info.state).label;
   const duration = info.lastRun?.durationMs;
-  return duration === undefined || info.state === 'running' ? label : `${label} · ${formatDuration(duration)}`;
+  const inFlight = info.state === 'running' || info.state === 'queued';
+  return duration === undefined || inFlight ? label : `${label} · ${formatDuration(duration)}`;
 }
 
 function stageTooltip(info: StageInfo): vscode.MarkdownString {

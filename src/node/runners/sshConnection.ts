@@ -14,6 +14,12 @@ import { processEnvironment } from './remoteResult';
 
 /** How long an idle shared connection stays open after the last stage used it. */
 const CONTROL_PERSIST_SECONDS = 60;
+/**
+ * How long a shared connection found alive is trusted without asking it again (`ssh -O check`, a
+ * process per stage otherwise). A master that died meanwhile costs the next calls their own
+ * handshake (ssh connects by itself when the control socket is gone), never a failure.
+ */
+const MASTER_TRUSTED_MS = 5_000;
 
 export interface RemoteExecution {
   readonly onLine?: (stream: OutputStream, line: string, timestamp: number) => void;
@@ -30,6 +36,7 @@ export interface RemoteExecution {
 export class SshConnection {
   readonly host: string;
   private masterReady: Promise<RunnerFailure | undefined> | undefined;
+  private masterCheckedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly runner: RunnerConfig) {
     this.host = String(runner.options.host ?? '');
@@ -93,9 +100,13 @@ export class SshConnection {
     });
     return this.masterReady.then(async (failure) => {
       if (failure) return failure;
+      if (Date.now() - this.masterCheckedAt < MASTER_TRUSTED_MS) return undefined;
       // Opened earlier: it may have died since (the host rebooted, the network dropped).
       const check = await this.ssh(['-O', 'check']).result;
-      if (check.exitCode === 0) return undefined;
+      if (check.exitCode === 0) {
+        this.masterCheckedAt = Date.now();
+        return undefined;
+      }
       this.masterReady = undefined;
       return this.ensureMaster();
     });
@@ -106,7 +117,10 @@ export class SshConnection {
     if (invalid) return invalid;
     mkdirSync(controlFolder(), { recursive: true, mode: 0o700 });
     const check = await this.ssh(['-O', 'check']).result;
-    if (check.exitCode === 0) return undefined;
+    if (check.exitCode === 0) {
+      this.masterCheckedAt = Date.now();
+      return undefined;
+    }
     // -f: back to us once logged in; the master keeps running in the background. Its stderr goes
     // to a file: a pipe held open by the backgrounded master would never reach end of file.
     const folder = mkdtempSync(join(tmpdir(), 'mlc-ssh-'));
@@ -131,7 +145,10 @@ export class SshConnection {
         return { code: 'toolMissing', message: `ssh could not start: ${opened.startError}` };
       if (opened.exitCode === 127)
         return { code: 'toolMissing', message: 'ssh (the OpenSSH client) is not installed on this machine' };
-      if (opened.exitCode === 0) return undefined;
+      if (opened.exitCode === 0) {
+        this.masterCheckedAt = Date.now();
+        return undefined;
+      }
       return remoteFailure('hostUnreachable', 'ssh', this.label, opened.exitCode, readFileSync(errorFile, 'utf8'));
     } finally {
       rmSync(folder, { recursive: true, force: true });

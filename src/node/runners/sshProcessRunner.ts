@@ -38,17 +38,12 @@ async function runRemotely(connection: SshConnection, spec: ProcessSpec, signal:
   spec.onPlacement?.({ host: connection.label, state: 'running' });
   const workdir = remoteWorkdir(context.runner, context.root);
   const token = randomBytes(8).toString('hex');
+  // Nothing to send first: the launch prepares the workdir itself, in the same ssh session.
+  if (context.uploads.length === 0) return launch(connection, spec, context, workdir, token, signal, ended, true);
   const prepared = await execCollecting(connection, prepareScript(context, workdir, token));
   const reports = prepared.stderr.flatMap((line) => parseReportLine(line, token) ?? []).map((report) => report.word);
-  if (reports.includes('workdir-not-writable')) {
-    return failed({
-      code: 'workdirNotWritable',
-      message: `the workdir ${workdir} on ${connection.label} cannot be created or is not writable; set the runner's workdir: to a folder its user may write`,
-    });
-  }
-  if (reports.includes('rsync-missing')) {
-    return failed({ code: 'toolMissing', message: `rsync is not installed on ${connection.label}; install it there` });
-  }
+  const unprepared = preparationFailure(reports, workdir, connection.label);
+  if (unprepared) return failed(unprepared);
   if (!reports.includes('ready')) {
     return failed(
       remoteFailure(
@@ -66,6 +61,20 @@ async function runRemotely(connection: SshConnection, spec: ProcessSpec, signal:
   return launch(connection, spec, context, workdir, token, signal, ended);
 }
 
+/** What the prepare lines (prepareScript, or a launch that prepares) reported went wrong, if anything. */
+function preparationFailure(reports: readonly string[], workdir: string, label: string): RunnerFailure | undefined {
+  if (reports.includes('workdir-not-writable')) {
+    return {
+      code: 'workdirNotWritable',
+      message: `the workdir ${workdir} on ${label} cannot be created or is not writable; set the runner's workdir: to a folder its user may write`,
+    };
+  }
+  if (reports.includes('rsync-missing')) {
+    return { code: 'toolMissing', message: `rsync is not installed on ${label}; install it there` };
+  }
+  return undefined;
+}
+
 async function launch(
   connection: SshConnection,
   spec: ProcessSpec,
@@ -74,12 +83,14 @@ async function launch(
   token: string,
   signal: AbortSignal,
   ended: (fields: Partial<ProcessResult>) => ProcessResult,
+  prepare = false,
 ): Promise<ProcessResult> {
   const jobKey = `${safeFileName(context.address)}-${token}`;
   let remotePid: number | undefined;
   let status: number | undefined;
   let signalled = false;
   let workdirGone = false;
+  const preparation: string[] = [];
   let cancelled = false;
   let timedOut = false;
   let killWanted = false;
@@ -125,7 +136,7 @@ async function launch(
       : undefined;
   const stderrTail: string[] = [];
   try {
-    const running = connection.exec(launchScript(context, workdir, String(spec.command), token, jobKey), {
+    const running = connection.exec(launchScript(context, workdir, String(spec.command), token, jobKey, prepare), {
       signal: session.signal,
       onLine: (stream, line, timestamp) => {
         const report = stream === 'stderr' ? parseReportLine(line, token) : undefined;
@@ -140,11 +151,26 @@ async function launch(
         } else if (report.word === 'status') status = Number(report.value);
         else if (report.word === 'signalled') signalled = true;
         else if (report.word === 'workdir-not-writable') workdirGone = true;
+        if (remotePid === undefined) preparation.push(report.word);
       },
     });
     const result = await running.result;
     if (livePull) clearInterval(livePull);
     while (pulling) await new Promise((resolve) => setTimeout(resolve, 20));
+    if (prepare && remotePid === undefined && status === undefined) {
+      // Never got as far as starting the command: as a failed prepareScript would have said.
+      return ended({
+        runnerFailure:
+          preparationFailure(preparation, workdir, connection.label) ??
+          remoteFailure(
+            'hostUnreachable',
+            'preparing the workdir',
+            connection.label,
+            result.exitCode,
+            stderrTail.join('\n'),
+          ),
+      });
+    }
     if (workdirGone) {
       return ended({
         runnerFailure: {

@@ -8,6 +8,7 @@ import {
   formatKeyMetrics,
   formatMetricValue,
   presentState,
+  shownStageState,
 } from '../../../src/extension/presentation';
 
 const aRun = (overrides: Partial<RunSummary> = {}): RunSummary => ({
@@ -61,4 +62,17 @@ test('run values are escaped for Markdown tooltips, so HTML and emphasis show as
   assert.equal(escapeMarkdown('<img src=x onerror=alert(1)>'), '&lt;img src=x onerror=alert\\(1\\)&gt;');
   assert.equal(escapeMarkdown('a & b'), 'a &amp; b');
   assert.equal(escapeMarkdown('**bold** [link](command:x)'), '\\*\\*bold\\*\\* \\[link\\]\\(command:x\\)');
+});
+
+test('a stage whose Slurm job waits in the queue shows as queued, with the pending reason first in the tooltip', () => {
+  const queued = shownStageState('changed', { state: 'queued', reason: 'BeginTime' }, false, ['dep data.csv changed']);
+  assert.deepEqual(queued, {
+    state: 'queued',
+    reasons: ['waiting in the Slurm queue: BeginTime', 'dep data.csv changed'],
+  });
+  assert.deepEqual(presentState('queued'), { label: 'queued', icon: 'clock', color: 'charts.orange' });
+  assert.deepEqual(shownStageState('changed', { state: 'running' }, true, ['x']), { state: 'running', reasons: ['x'] });
+  assert.equal(shownStageState('changed', undefined, true, []).state, 'failed');
+  assert.equal(shownStageState('frozen', undefined, true, []).state, 'frozen');
+  assert.equal(shownStageState('up-to-date', undefined, false, []).state, 'up-to-date');
 });

@@ -292,3 +292,47 @@ test('the members of a foreach group on a slurm runner start together as one job
     undefined,
   ]);
 });
+
+test('a Slurm stage waiting in the queue is told to the observer as queued with its reason, then running, once per change', async () => {
+  const hpc = { name: 'hpc', type: 'slurm' as const, options: {}, position: { line: 1, column: 1 } };
+  const run = setup([{ stage: { ...aStage({ name: 'train', cmd: 'train' }), runner: 'hpc' } }], {
+    train: { runsMs: 30 },
+  });
+  // The slurm runner reports its placement on every poll of the job, most of them unchanged.
+  const polls = [
+    { host: 'this machine', jobId: '42', state: 'queued', reason: 'BeginTime' },
+    { host: 'this machine', jobId: '42', state: 'queued', reason: 'BeginTime' },
+    { host: 'this machine', jobId: '42', state: 'queued', reason: 'Priority' },
+    { host: 'this machine', jobId: '42', state: 'running' },
+    { host: 'this machine', jobId: '42', state: 'running' },
+    { host: 'this machine', jobId: '42' },
+  ] as const;
+  const told: string[] = [];
+  const queuedReasons: (string | undefined)[] = [];
+  const status = await run.execute(
+    { jobs: 1, keepGoing: false },
+    {
+      dependencies: {
+        ...run.dependencies,
+        runnerOf: () => ({ ok: true, runner: hpc }),
+        remoteProcessRunner: () => ({
+          start: (spec, signal) => {
+            for (const placement of polls) {
+              spec.onPlacement?.(placement);
+              queuedReasons.push(run.recorder.stage('train').queuedReason);
+            }
+            return run.fake.runner.start(spec, signal);
+          },
+        }),
+        observer: {
+          stagePlacement: (address, placement) =>
+            told.push(`${address} ${placement.state} ${placement.reason ?? ''} ${placement.jobId}`),
+        },
+      },
+    },
+  );
+  assert.equal(status, 'succeeded');
+  assert.deepEqual(told, ['train queued BeginTime 42', 'train queued Priority 42', 'train running  42']);
+  assert.deepEqual(queuedReasons, ['BeginTime', 'BeginTime', 'Priority', undefined, undefined, undefined]);
+  assert.equal(run.recorder.stage('train').jobId, '42');
+});

@@ -100,7 +100,16 @@ test('each node carries the state and reasons the Pipelines view shows; unknown 
 });
 
 test('every state of the Pipelines view maps to itself, and the panel knows them all', () => {
-  const viewStates: StageState[] = ['up-to-date', 'changed', 'never-run', 'frozen', 'running', 'failed', 'unknown'];
+  const viewStates: StageState[] = [
+    'up-to-date',
+    'changed',
+    'never-run',
+    'frozen',
+    'queued',
+    'running',
+    'failed',
+    'unknown',
+  ];
   for (const state of viewStates) assert.equal(graphNodeState(state), state);
   assert.deepEqual([...GRAPH_NODE_STATES].sort(), [...viewStates].sort());
 });
