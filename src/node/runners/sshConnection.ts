@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -158,21 +157,6 @@ export class SshConnection {
   /** Runs a POSIX shell script on the host (through the shared connection when it is open). */
   exec(script: string, execution: RemoteExecution = {}): RunningProcess {
     return this.ssh(['--', this.host, remoteShellCommand(script)], execution);
-  }
-
-  /**
-   * Runs a short script on the host and waits for it, blocking: for the few synchronous questions
-   * a deploy asks (is this pid still that command?). Uses the shared connection when it is open;
-   * bounded by the connect timeout plus `timeoutMs`.
-   */
-  execBlocking(script: string, timeoutMs = 30_000): { status: number | null; stdout: string; stderr: string } {
-    const result = spawnSync('ssh', [...this.sshOptions(), '--', this.host, remoteShellCommand(script)], {
-      encoding: 'utf8',
-      env: processEnvironment(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: Number(this.runner.options.connect_timeout ?? 15) * 1000 + timeoutMs,
-    });
-    return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? result.error?.message ?? '' };
   }
 
   /** `ssh OPTIONS ARGS`, run locally with its output split into lines. */
