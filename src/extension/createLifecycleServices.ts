@@ -15,6 +15,7 @@ import { createDeployPorts } from '../node/deploy/createDeployPorts';
 import { createLocalDeployHost } from '../node/deploy/localDeployHost';
 import { promoteModelAlias, registerModelFromRun } from '../node/deploy/modelLifecycle';
 import { nodeFileSystem } from '../node/nodeFileSystem';
+import type { GitClient } from '../engine/ports';
 import type { LifecycleScope, LifecycleServices, ProgressReporter } from './lifecycle/lifecycleServices';
 
 /**
@@ -22,7 +23,7 @@ import type { LifecycleScope, LifecycleServices, ProgressReporter } from './life
  * exactly as the CLI's register/promote/deploy/rollback/undeploy commands do. Every mutation builds
  * the deploy ports (a hasher without workers: model files are small) and disposes them after.
  */
-export function createLifecycleServices(): LifecycleServices {
+export function createLifecycleServices(git: (root: string) => GitClient): LifecycleServices {
   // One host for reading process state and probing; a deploy gets its own through createDeployPorts.
   const host = createLocalDeployHost();
   const withPorts = async <T>(
@@ -30,7 +31,7 @@ export function createLifecycleServices(): LifecycleServices {
     progress: ProgressReporter,
     body: (ports: ReturnType<typeof createDeployPorts>) => Promise<T>,
   ): Promise<T> => {
-    const ports = createDeployPorts({ workspaceRoot: root, fs: nodeFileSystem, progress });
+    const ports = createDeployPorts({ workspaceRoot: root, fs: nodeFileSystem, progress, git: git(root) });
     try {
       return await body(ports);
     } finally {

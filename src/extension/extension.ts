@@ -136,7 +136,7 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
       state.refreshAll();
     }),
     onDidChangeSettings(() => state.refreshAll()),
-    registerLifecycle({ extensionUri: context.extensionUri, state, logger }),
+    registerLifecycle({ extensionUri: context.extensionUri, state, logger, git: (root) => engine.git(root) }),
   );
   void vscode.commands.executeCommand('setContext', ContextKey.active, true);
 
