@@ -24,7 +24,8 @@ export function runIndexCachePath(workspaceRoot: string): string {
  * them) with each run holding only its values. JSON has no NaN or infinities, which metrics can
  * hold, so non-finite numbers are written as `["NaN"]`, `["Infinity"]`, `["-Infinity"]`.
  */
-const CACHE_FORMAT = 2;
+// 3: builtAt is when the build began (earlier caches stamped its end, too late to judge racy mtimes).
+const CACHE_FORMAT = 3;
 const KINDS: readonly FileFingerprint['kind'][] = ['file', 'directory', 'other', 'absent'];
 
 type InputTuple = [path: string, kind: number, size: number, mtimeMs: number, ino: number];
