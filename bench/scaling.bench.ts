@@ -6,9 +6,10 @@
 //    the same tree. Peak RSS of each process (`mlc status` on the largest tree is the memory figure);
 //  - `mlc status --json` and the up-to-date `mlc run` vs stages (10 to 10,000, a chain); baseline
 //    `make -q -r` on the same graph (-r: no built-in implicit rules to search for every file);
-//  - the run index vs runs (100 to 100,000 Lightning folders): first index and reopen from the
-//    validated cache, in-process; baseline a raw read of every file. Peak RSS of `mlc runs --json`
-//    indexing the largest set in its own process;
+//  - the run index vs runs (100 to 10,000 Lightning folders; 100,000 with MLC_BENCH_FULL=1, which
+//    alone takes minutes on 2 cores): first index and reopen from the validated cache, in-process;
+//    baseline a raw read of every file. Peak RSS of `mlc runs --json` indexing each set in its own
+//    process;
 //  - chart downsampling (min/max/first/last to 2,000 points) vs points (10k to 10M); baseline one
 //    min/max pass over the values.
 // The growth records' target is "linear or better": the largest local exponent <= 1.15 (noise
@@ -41,7 +42,7 @@ const upToCap = (sizes: readonly number[]) => {
 };
 const FILE_SIZES = upToCap(FULL ? [1_000, 10_000, 100_000, 1_000_000] : [1_000, 10_000, 100_000]);
 const STAGE_SIZES = upToCap([10, 100, 1_000, 10_000]);
-const RUN_SIZES = upToCap([100, 1_000, 10_000, 100_000]);
+const RUN_SIZES = upToCap(FULL ? [100, 1_000, 10_000, 100_000] : [100, 1_000, 10_000]);
 const POINT_SIZES = upToCap([10_000, 100_000, 1_000_000, 10_000_000]);
 /** Local growth exponent allowed before a curve counts as super-linear (timing noise on 2 shared cores). */
 const LINEAR_ENOUGH = 1.15;
