@@ -15,22 +15,24 @@
 // The growth records' target is "linear or better": the largest local exponent <= 1.15 (noise
 // allowance); a super-linear step is a bug to fix.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildLockEntry } from '../src/engine/lock/recordStageSuccess';
 import type { StageLockEntry } from '../src/engine/lock/model';
 import { serializeLockFile } from '../src/engine/lock/serializeLockEntry';
+import { MTIME_TICK_MS } from '../src/engine/runIndex/buildRunIndex';
 import { loadWorkspace } from '../src/engine/pipeline/loadWorkspace';
-import type { MetricSeries } from '../src/engine/runs/model';
 import { downsampleSeries } from '../src/engine/series/downsampleSeries';
 import { createContentHasher } from '../src/node/hashing/createContentHasher';
 import { nodeFileSystem } from '../src/node/nodeFileSystem';
 import { createRunIndexService } from '../src/node/runIndex/createRunIndexService';
-import { lightningMetricsCsv } from '../test/support/csvLoggerWriter';
 import { bundleCli } from './support/bundleCli';
 import { logLogSvg } from './support/logLogSvg';
+import { readEverything } from './support/readEverything';
 import { measure } from './support/measure';
+import { writeLightningRuns } from './support/lightningRuns';
 import { runBench, type BenchContext } from './support/runBench';
+import { minPlusMax, randomWalkSeries } from './support/seriesFixtures';
 import { type CurvePoint, formatCurveTable, formatPerUnit, growthExponents } from './support/scalingCurve';
 
 const FULL = process.env.MLC_BENCH_FULL === '1';
@@ -300,16 +302,6 @@ async function statusAndRunVersusStages({ tempDir, log }: BenchContext, mlc: Mlc
   ];
 }
 
-/** Every byte of every file under `folder`, read synchronously: the floor of any index of it. */
-function readEverything(folder: string): number {
-  let total = 0;
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
-    const path = join(folder, entry.name);
-    total += entry.isDirectory() ? readEverything(path) : readFileSync(path).length;
-  }
-  return total;
-}
-
 async function runIndexVersusRuns({ tempDir, random, log }: BenchContext, mlc: Mlc): Promise<Curve[]> {
   const generator = random();
   const firstPoints: CurvePoint[] = [];
@@ -317,21 +309,7 @@ async function runIndexVersusRuns({ tempDir, random, log }: BenchContext, mlc: M
   for (const runs of RUN_SIZES) {
     const root = tempDir(`scaling-runs-${runs}`);
     log(`run index vs runs: writing ${runs.toLocaleString('en-US')} Lightning run folders`);
-    for (let run = 0; run < runs; run++) {
-      const folder = join(root, `group_${run % 100}`, 'lightning_logs', `version_${run}`);
-      mkdirSync(folder, { recursive: true });
-      writeFileSync(
-        join(folder, 'hparams.yaml'),
-        Array.from({ length: 10 }, (_, index) => `param_${index}: ${generator.float(0, 1)}`).join('\n') + '\n',
-      );
-      const rows = Array.from({ length: 3 }, (_, step) =>
-        Object.fromEntries([
-          ['step', step],
-          ...Array.from({ length: 10 }, (_inner, index) => [`metric_${index}`, generator.float(0, 1)]),
-        ]),
-      );
-      writeFileSync(join(folder, 'metrics.csv'), lightningMetricsCsv(rows, { lineEnding: '\n' }));
-    }
+    writeLightningRuns(root, runs, generator);
     const iterations = runs >= 100_000 ? 1 : 3;
     const listAll = async (options: { revalidate?: boolean } = {}) => {
       const service = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
@@ -348,7 +326,10 @@ async function runIndexVersusRuns({ tempDir, random, log }: BenchContext, mlc: M
       iterations,
       beforeEach: () => spawnSync('rm', ['-rf', cacheFolder]),
     });
-    // Two opens create .mlc/ and settle the root folder's mtime; then reopening is measured.
+    // Files younger than an mtime tick are read again on every open (MTIME_TICK_MS): let the
+    // tick pass, then two opens create .mlc/ and settle the root folder's mtime; then reopening
+    // is measured.
+    await new Promise((resolveWait) => setTimeout(resolveWait, MTIME_TICK_MS));
     await listAll();
     await listAll();
     const reopen = await measure(() => listAll(), { warmup: 1, iterations: 3 });
@@ -393,35 +374,11 @@ async function downsampleVersusPoints({ random, log }: BenchContext): Promise<Cu
   const points: CurvePoint[] = [];
   for (const size of POINT_SIZES) {
     log(`downsampling vs points: ${size.toLocaleString('en-US')}`);
-    const series: MetricSeries = {
-      steps: new Float64Array(size),
-      values: new Float64Array(size),
-      timestamps: new Float64Array(size),
-    };
-    let value = 1;
-    for (let index = 0; index < size; index++) {
-      series.steps[index] = index;
-      value = value * 0.99999 + generator.normal(0, 0.01);
-      series.values[index] = value;
-      series.timestamps[index] = 1_700_000_000_000 + index * 100;
-    }
+    const series = randomWalkSeries(generator, size);
     const iterations = size >= 10_000_000 ? 5 : 20;
     const ours = await measure(() => downsampleSeries(series, { maxPoints: 2000 }), { warmup: 2, iterations });
     let sink = 0;
-    const baseline = await measure(
-      () => {
-        let min = Number.POSITIVE_INFINITY;
-        let max = Number.NEGATIVE_INFINITY;
-        const values = series.values;
-        for (let index = 0; index < values.length; index++) {
-          const current = values[index]!;
-          if (current < min) min = current;
-          if (current > max) max = current;
-        }
-        sink += min + max;
-      },
-      { warmup: 2, iterations },
-    );
+    const baseline = await measure(() => (sink += minPlusMax(series.values)), { warmup: 2, iterations });
     if (Number.isNaN(sink)) throw new Error('the baseline pass read NaN');
     points.push({ size, ms: ours.medianMs, baselineMs: baseline.medianMs });
   }
