@@ -171,7 +171,7 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
           graph,
           fs: nodeFileSystem,
           hasher: hasherFor(request.root),
-          git: gitFor(request.root),
+          git: runIndexFor(request.root, request.ignore).git,
           observer: {
             stageStarted: (address) => listener.stageStarted(address),
             stageOutput: (address, _stream, line) => listener.stageOutput(address, `${line}\n`),

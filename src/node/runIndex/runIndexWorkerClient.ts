@@ -135,6 +135,9 @@ export function createRunIndexWorkerClient(
     },
     dispose() {
       listeners.clear();
+      // A request still waiting (a run's git state, say) must fail, not wait forever.
+      for (const waiting of pending.values()) waiting.reject(new Error('the run index worker was closed'));
+      pending.clear();
       void worker.terminate();
     },
   };

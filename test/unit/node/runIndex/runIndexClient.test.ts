@@ -213,3 +213,15 @@ test('the worker client answers the git calls of the extension host as the in-th
     assert.equal(await client.git.changedFiles(root, 'not-a-commit', second), undefined);
   }
 });
+
+test(
+  'disposing the worker client fails the requests still waiting instead of leaving them pending',
+  { timeout: 60_000 },
+  async (t) => {
+    const root = makeDvcliveWorkspace();
+    const client = openClient(t, root, 'worker');
+    const waiting = client.git.repoState(root);
+    client.dispose();
+    await assert.rejects(waiting, /the run index worker was closed/);
+  },
+);
