@@ -2,27 +2,16 @@
 // (min/max/first/last per bucket, 2 x a 1,000 px chart) in <= 10 ms. Baseline measured in the
 // same run: one plain pass computing min and max over the same values (the floor of any
 // reduction that looks at every point).
-import type { MetricSeries } from '../src/engine/runs/model';
 import { downsampleSeries } from '../src/engine/series/downsampleSeries';
 import { measure } from './support/measure';
 import { runBench } from './support/runBench';
+import { minPlusMax, randomWalkSeries } from './support/seriesFixtures';
 
 const POINTS = 1_000_000;
 
 void runBench('downsample', async ({ random, report, log }) => {
   const generator = random();
-  const series: MetricSeries = {
-    steps: new Float64Array(POINTS),
-    values: new Float64Array(POINTS),
-    timestamps: new Float64Array(POINTS),
-  };
-  let value = 1;
-  for (let index = 0; index < POINTS; index++) {
-    series.steps[index] = index;
-    value = value * 0.99999 + generator.normal(0, 0.01);
-    series.values[index] = value;
-    series.timestamps[index] = 1_700_000_000_000 + index * 100;
-  }
+  const series = randomWalkSeries(generator, POINTS);
   series.values[777_777] = 1e6;
   log(`downsampling ${POINTS} points to 2,000`);
   let kept = 0;
@@ -35,20 +24,7 @@ void runBench('downsample', async ({ random, report, log }) => {
     { warmup: 5, iterations: 30 },
   );
   let sink = 0;
-  const baseline = await measure(
-    () => {
-      let min = Number.POSITIVE_INFINITY;
-      let max = Number.NEGATIVE_INFINITY;
-      const values = series.values;
-      for (let index = 0; index < values.length; index++) {
-        const current = values[index]!;
-        if (current < min) min = current;
-        if (current > max) max = current;
-      }
-      sink += min + max;
-    },
-    { warmup: 5, iterations: 30 },
-  );
+  const baseline = await measure(() => (sink += minPlusMax(series.values)), { warmup: 5, iterations: 30 });
   report({
     name: 'downsample 1M points to 2,000 (min/max/first/last)',
     value: ours.medianMs,

@@ -8,7 +8,7 @@
 //  - 10,000 runs (Lightning folders with 10 params and 10 metrics): first index <= 1.5 s against a
 //    raw read of every file, and reopen from the validated cache <= 100 ms.
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDvcliveReader } from '../src/engine/readers/dvclive/dvcliveReader';
 import { readTfRecords } from '../src/engine/readers/tensorboard/readTfRecords';
@@ -18,6 +18,8 @@ import { createRunIndexService } from '../src/node/runIndex/createRunIndexServic
 import { lightningMetricsCsv } from '../test/support/csvLoggerWriter';
 import { frameRecord, encodeEvent, concatBytes } from '../test/support/tfeventsWriter';
 import { measure } from './support/measure';
+import { readEverything } from './support/readEverything';
+import { writeLightningRuns } from './support/lightningRuns';
 import { runBench } from './support/runBench';
 
 const POINTS = 1_000_000;
@@ -251,29 +253,7 @@ void runBench('readers', async ({ tempDir, random, report, log }) => {
   // --- 10,000-run index ---------------------------------------------------------------------------
   log(`writing ${RUNS} Lightning run folders`);
   const indexRoot = join(root, 'many');
-  for (let run = 0; run < RUNS; run++) {
-    const folder = join(indexRoot, `group_${run % 100}`, 'lightning_logs', `version_${run}`);
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(
-      join(folder, 'hparams.yaml'),
-      Array.from({ length: 10 }, (_value, index) => `param_${index}: ${generator.float(0, 1)}`).join('\n') + '\n',
-    );
-    const metricRows = Array.from({ length: 3 }, (_value, step) =>
-      Object.fromEntries([
-        ['step', step],
-        ...Array.from({ length: 10 }, (_inner, index) => [`metric_${index}`, generator.float(0, 1)]),
-      ]),
-    );
-    writeFileSync(join(folder, 'metrics.csv'), lightningMetricsCsv(metricRows, { lineEnding: '\n' }));
-  }
-  const readEverything = (folder: string): number => {
-    let total = 0;
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const path = join(folder, entry.name);
-      total += entry.isDirectory() ? readEverything(path) : readFileSync(path).length;
-    }
-    return total;
-  };
+  writeLightningRuns(indexRoot, RUNS, generator);
   const cacheFolder = join(indexRoot, '.mlc');
   let listed = 0;
   const firstIndex = await measure(

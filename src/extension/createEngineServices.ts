@@ -14,7 +14,6 @@ import { writeCiWorkflow } from '../node/ci/writeCiWorkflow';
 import { runPipeline, runnersByPipeline } from '../engine/scheduler/runPipeline';
 import { computeStatus } from '../engine/status/computeStatus';
 import { findWorkspaceRoot, isInNestedWorkspace } from '../engine/workspace/findWorkspaceRoot';
-import { listChangedFiles } from '../node/git/listChangedFiles';
 import { createContentHasher } from '../node/hashing/createContentHasher';
 import { nodeFileSystem } from '../node/nodeFileSystem';
 import { createLocalRunPorts, schedulerNodesOf } from '../node/runStore/createLocalRunPorts';
@@ -54,6 +53,12 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
       runIndexes.set(key, client);
     }
     return client;
+  };
+  // Git runs in a root's run index worker (simple-git is in that bundle, not in this one): the one
+  // already started for the root, whatever its ignore list, or a new one.
+  const gitFor = (root: string) => {
+    for (const [key, client] of runIndexes) if (JSON.parse(key)[0] === root) return client.git;
+    return runIndexFor(root, []).git;
   };
   const hasherFor = (root: string) => {
     let hasher = hashers.get(root);
@@ -136,7 +141,9 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
 
     writeTextFile: (path, text) => nodeFileSystem.writeFileAtomic(path, text),
 
-    changedFiles: (root, from, to) => listChangedFiles(root, from, to),
+    changedFiles: (root, from, to) => gitFor(root).changedFiles(root, from, to),
+
+    git: (root) => gitFor(root),
 
     lastStageRuns: async (view) => readLastStageRuns(nodeFileSystem, view),
 
@@ -164,6 +171,7 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
           graph,
           fs: nodeFileSystem,
           hasher: hasherFor(request.root),
+          git: runIndexFor(request.root, request.ignore).git,
           observer: {
             stageStarted: (address) => listener.stageStarted(address),
             stageOutput: (address, _stream, line) => listener.stageOutput(address, `${line}\n`),

@@ -16,6 +16,7 @@ import type { RunnerConfig } from '../engine/pipeline/model';
 import { createDeployPorts, deployHostFor } from '../node/deploy/createDeployPorts';
 import { promoteModelAlias, registerModelFromRun } from '../node/deploy/modelLifecycle';
 import { nodeFileSystem } from '../node/nodeFileSystem';
+import type { GitClient } from '../engine/ports';
 import type { LifecycleScope, LifecycleServices, ProgressReporter } from './lifecycle/lifecycleServices';
 
 /**
@@ -26,7 +27,7 @@ import type { LifecycleScope, LifecycleServices, ProgressReporter } from './life
  * extension host: a host's questions (is the pid alive, the log tail, a health probe) are
  * asynchronous, on an ssh host each one an `ssh` child process through the process runner.
  */
-export function createLifecycleServices(): LifecycleServices {
+export function createLifecycleServices(git: (root: string) => GitClient): LifecycleServices {
   // One host per runner, kept: an ssh host remembers the servers it started (their exit status files).
   const hosts = new Map<string, DeployHost>();
   const hostFor = (runner: RunnerConfig | undefined): DeployHost => {
@@ -45,6 +46,7 @@ export function createLifecycleServices(): LifecycleServices {
       workspaceRoot: root,
       fs: nodeFileSystem,
       progress,
+      git: git(root),
       ...(host ? { host } : {}),
     });
     try {

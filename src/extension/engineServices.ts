@@ -14,7 +14,7 @@ import type { Pipeline, Stage } from '../engine/pipeline/model';
 import type { ParamsRestorePlan } from '../engine/params/planParamsRestore';
 import type { Parsed, Problem } from '../engine/problems';
 import type { RunAnnotation } from '../engine/runAnnotations/runAnnotations';
-import type { Disposable } from '../engine/ports';
+import type { Disposable, GitClient } from '../engine/ports';
 import type { FollowUpdate, RunSeriesResponse, SeriesWindow } from '../node/runIndex/createRunIndexService';
 import type { RunDetailsResult } from '../node/runIndex/readRunDetails';
 import type { MlflowRegistryListing } from '../engine/readers/mlflow/registryModel';
@@ -150,6 +150,8 @@ export interface EngineServices {
   writeTextFile(path: string, text: string): void;
   /** Files changed between two git commits, or undefined when git cannot tell. */
   changedFiles(root: string, from: string, to: string): Promise<readonly string[] | undefined>;
+  /** Git state and user for a deploy's audit entries, answered off the extension host. */
+  git(root: string): GitClient;
   /** The last finished run of each stage by address (mlc's run store), with the metrics its metrics files hold now. */
   lastStageRuns(view: WorkspaceView): Promise<ReadonlyMap<string, StageRunRecord>>;
   /** Params keys of one params file (nested values as read), or undefined when unreadable. */

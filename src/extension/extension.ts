@@ -80,7 +80,12 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
   };
   showTrust();
   let shownHasStages: boolean | undefined;
-  const lifecycle = registerLifecycle({ extensionUri: context.extensionUri, state, logger });
+  const lifecycle = registerLifecycle({
+    extensionUri: context.extensionUri,
+    state,
+    logger,
+    git: (root) => engine.git(root),
+  });
 
   context.subscriptions.push(
     logger,

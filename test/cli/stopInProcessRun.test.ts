@@ -7,6 +7,7 @@ import { runPipeline } from '../../src/engine/scheduler/runPipeline';
 import { createContentHasher } from '../../src/node/hashing/createContentHasher';
 import { nodeFileSystem } from '../../src/node/nodeFileSystem';
 import { createLocalRunPorts, schedulerNodesOf } from '../../src/node/runStore/createLocalRunPorts';
+import { createLocalGitCalls } from '../../src/node/git/createLocalGitCalls';
 import { isProcessAlive } from '../../src/node/runStore/isOwnerAlive';
 import { createWorkspace, runMlc, waitFor } from '../support/mlcCli';
 
@@ -43,6 +44,7 @@ test('mlc stop from another process stops a run owned by an in-process runPipeli
       fs: nodeFileSystem,
       hasher,
       killGraceMs: 1000,
+      git: createLocalGitCalls(),
       onRunStarted: (id) => (runId = id),
     });
     assert.equal(ports.owner.kind, 'extension', 'an embedder that does not say otherwise is never signalled');

@@ -8,6 +8,7 @@ import { repoRoot, runMlc } from '../support/mlcCli';
 import { breakTraining, expectCode, fetchHealth, killServerGroups } from '../support/churnDeploy';
 import { freePort, skipUnlessInstalled, startService } from '../support/loopbackServices';
 import { createLifecycleServices } from '../../src/extension/createLifecycleServices';
+import { createNodeGitClient } from '../../src/node/deploy/nodeGitClient';
 import { loadWorkspace } from '../../src/engine/pipeline/loadWorkspace';
 import { nodeFileSystem } from '../../src/node/nodeFileSystem';
 
@@ -151,7 +152,7 @@ describe('deploy on an ssh runner on a loopback sshd', { skip, timeout: 600_000 
       await registerNewestRun(root);
     }
     // What the extension host holds: the workspace's pipelines and createLifecycleServices.
-    const services = createLifecycleServices();
+    const services = createLifecycleServices(() => createNodeGitClient());
     const scope = { root, pipelines: loadWorkspace(nodeFileSystem, root).pipelines };
     const progress: string[] = [];
     const report = (line: string) => progress.push(line);
@@ -225,7 +226,7 @@ describe('deploy on an ssh runner on a loopback sshd', { skip, timeout: 600_000 
         logFile: 'server.log',
       }),
     );
-    const services = createLifecycleServices();
+    const services = createLifecycleServices(() => createNodeGitClient());
     const scope = { root, pipelines: loadWorkspace(nodeFileSystem, root).pipelines };
     const overview = (await services.deployments(scope)).find((entry) => entry.target.name === 'unreachable')!;
     assert.equal(overview.running, false);

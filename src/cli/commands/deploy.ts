@@ -9,6 +9,7 @@ import {
 import type { Pipeline, RunnerConfig } from '../../engine/pipeline/model';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import { createDeployPorts } from '../../node/deploy/createDeployPorts';
+import { createNodeGitClient } from '../../node/deploy/nodeGitClient';
 import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 
 const usage = `Usage: mlc deploy TARGET [--version N] [--health-timeout SECONDS] [--json]
@@ -93,6 +94,7 @@ export async function withDeployPorts<T>(
     workspaceRoot: workspaceRoot(context),
     fs: context.fs,
     progress: (message) => process.stderr.write(`${message}\n`),
+    git: createNodeGitClient(),
     ...(runner ? { runner } : {}),
   });
   try {

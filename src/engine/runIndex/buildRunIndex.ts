@@ -22,9 +22,23 @@ export interface BuildRunIndexOptions {
   /** Extra folder names or workspace-relative paths to skip (the `mlc.ignore` setting). */
   readonly skip?: readonly string[];
   readonly signal?: AbortSignal;
-  /** Stamps the snapshot's `builtAt`. */
+  /** Stamps the snapshot's `builtAt` (when the build began). */
   readonly clock: Clock;
+  /**
+   * How close to the previous build's start a file's mtime may be and still prove the file
+   * unchanged (default MTIME_TICK_MS). Only tests that rewrite files and rebuild at once lower it.
+   */
+  readonly mtimeTickMs?: number;
 }
+
+/**
+ * A fingerprint (size, mtime, inode) cannot prove a file unchanged when its mtime lies within one
+ * mtime tick of the moment it was read: a rewrite of the same size in that same tick keeps every
+ * field (git's "racily clean" entries). Such a folder or store is read again on the next build,
+ * once; by then its mtime is old enough to be trusted. 2 s covers the coarsest file systems
+ * (FAT; HFS+ and many network mounts have 1 s) and a little clock skew.
+ */
+export const MTIME_TICK_MS = 2000;
 
 /** `<source>#<position>` for every reader, and the key of the whole list. */
 export function readerKeys(readers: readonly RunReader[]): { keys: string[]; readersKey: string } {
@@ -58,6 +72,8 @@ export async function buildRunIndex(
   options: BuildRunIndexOptions,
 ): Promise<{ readonly snapshot: RunIndexSnapshot; readonly stats: RunIndexBuildStats }> {
   const { fs, root, readers, signal } = options;
+  // Every fingerprint this build takes is taken after this moment.
+  const startedAt = options.clock.now();
   const { keys, readersKey } = readerKeys(readers);
   const previous =
     options.previous?.version === RUN_INDEX_VERSION &&
@@ -65,6 +81,8 @@ export async function buildRunIndex(
     options.previous.readersKey === readersKey
       ? options.previous
       : undefined;
+  // Fingerprints at least a tick older than the previous build's start prove their file unchanged.
+  const trustedBefore = previous ? previous.builtAt - (options.mtimeTickMs ?? MTIME_TICK_MS) : 0;
   const statMemo = new Map<string, FileStat | undefined>();
   const statOf = (path: string): FileStat | undefined => {
     if (statMemo.has(path)) return statMemo.get(path);
@@ -86,7 +104,8 @@ export async function buildRunIndex(
     readDirectory(path) {
       const cached = previous?.folders[path];
       const stat = statOf(path);
-      if (cached && stat && stat.mtimeMs === cached.mtimeMs && stat.ino === cached.ino) {
+      const isProven = cached !== undefined && cached.mtimeMs < trustedBefore;
+      if (isProven && stat && stat.mtimeMs === cached.mtimeMs && stat.ino === cached.ino) {
         reusedFolders.add(path);
         return cached.subfolders.map((name): DirectoryEntry => ({ name, kind: 'directory' }));
       }
@@ -148,7 +167,7 @@ export async function buildRunIndex(
           // Readers look for many optional files (mlc.yaml, dvc.yaml up the tree...), so this
           // spares most stats of a reopen.
           (input.kind === 'absent' && reusedFolders.has(parentOf(input.path))) ||
-          isUnchanged(input, statOf(input.path)),
+          (input.mtimeMs < trustedBefore && isUnchanged(input, statOf(input.path))),
       );
     if (cached && isReusable) {
       stores.push(cached);
@@ -162,7 +181,7 @@ export async function buildRunIndex(
     version: RUN_INDEX_VERSION,
     root,
     readersKey,
-    builtAt: options.clock.now(),
+    builtAt: startedAt,
     folders,
     stores,
   };

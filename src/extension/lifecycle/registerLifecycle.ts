@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Logger } from '../../engine/ports';
+import type { GitClient, Logger } from '../../engine/ports';
 import { createLifecycleServices } from '../createLifecycleServices';
 import { snapshotTree, type TreeItemSnapshot } from '../extensionApi';
 import { ViewId } from '../ids';
@@ -27,9 +27,11 @@ export function registerLifecycle(options: {
   readonly extensionUri: vscode.Uri;
   readonly state: WorkspaceState;
   readonly logger: Logger;
+  /** Git for the audit log, off the extension host (EngineServices.git). */
+  readonly git: (root: string) => GitClient;
 }): RegisteredLifecycle {
   const { extensionUri, state, logger } = options;
-  const services = createLifecycleServices();
+  const services = createLifecycleServices(options.git);
   const lifecycle = new LifecycleController(services, state, logger);
   const modelsTree = new ModelsTreeProvider(lifecycle);
   const deploymentsTree = new DeploymentsTreeProvider(lifecycle);

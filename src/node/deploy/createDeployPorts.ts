@@ -9,7 +9,6 @@ import { SshConnection } from '../runners/sshConnection';
 import type { RunnerConfig } from '../../engine/pipeline/model';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import { declaredDeployTargets } from '../../engine/deploy/deployTargets';
-import { createNodeGitClient } from './nodeGitClient';
 import { systemClock } from '../systemTime';
 import { sha256Text } from './sha256Text';
 
@@ -37,12 +36,14 @@ export function createDeployPorts(options: {
   readonly host?: DeployHost;
   /** The ssh runner a deploy target names: the server runs on its host. Otherwise this machine. */
   readonly runner?: RunnerConfig;
+  /** createNodeGitClient in the CLI; the run index worker's in the extension (no simple-git there). */
+  readonly git: GitClient;
 }): DeployPorts & {
   readonly appendAudit: (type: AuditEntryType, data: Readonly<Record<string, unknown>>) => Promise<void>;
   dispose(): void;
 } {
   const hasher = createContentHasher({ workspaceRoot: options.workspaceRoot, fs: options.fs, workers: 0 });
-  const git: GitClient = createNodeGitClient();
+  const git = options.git;
   const clock = systemClock;
   const appendAudit = async (type: AuditEntryType, data: Readonly<Record<string, unknown>>) => {
     await appendAuditEntry({ fs: options.fs, clock, git, sha256: sha256Text }, options.workspaceRoot, type, data);

@@ -3,7 +3,6 @@ import type { Problem } from '../../engine/problems';
 import type { RunSummary } from '../../engine/runs/model';
 import type { PlotView } from '../../engine/plots/plotViewTypes';
 import { findWorker } from '../hashing/hashWorkerPool';
-import { loadPlotsWithImages } from './loadPlots';
 
 export interface PlotsRequest {
   readonly workspaceRoot: string;
@@ -24,15 +23,15 @@ export type PlotsWorkerResponse =
 /**
  * Loads the plots of a workspace for the extension in a worker thread (dist/workers/plotsWorker.js),
  * started per request and ended after it (plots are asked for when the tab is shown or refreshed):
- * the extension host never reads pipeline or plot files itself. In-thread when no worker is found
- * (code run from sources without tsx).
+ * the extension host never reads pipeline or plot files itself. No in-thread fallback: it would put
+ * the plot readers and simple-git into the extension bundle, which always ships the worker.
  */
 export async function loadPlotsInWorker(
   request: PlotsRequest,
   baseDirectory: string = __dirname,
 ): Promise<PlotsResult> {
   const launch = findWorker('plotsWorker', baseDirectory);
-  if (!launch) return loadPlotsWithImages(request);
+  if (!launch) throw new Error(`the plots worker was not found beside ${baseDirectory} (build dist/workers/)`);
   const worker = new Worker(launch.script, { eval: launch.eval });
   try {
     return await new Promise<PlotsResult>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createLocalGitCalls } from '../git/createLocalGitCalls';
 import { nodeFileSystem } from '../nodeFileSystem';
 import { createRunIndexService } from './createRunIndexService';
 import { readRunDetails } from './readRunDetails';
@@ -31,6 +32,7 @@ function createInThreadClient(options: RunIndexClientOptions): RunIndexClient {
     mlflowRegistries: () => service.mlflowRegistries(),
     series: (runId, names, maxPoints, window) => service.series(runId, names, maxPoints, window),
     follow: (runId, names, listener, maxPoints) => service.follow(runId, names, listener, maxPoints),
+    git: createLocalGitCalls(),
     dispose: () => service.dispose(),
   };
 }

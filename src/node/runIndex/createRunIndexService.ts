@@ -33,6 +33,8 @@ export interface RunIndexServiceOptions {
   readonly skip?: readonly string[];
   readonly logger?: Logger;
   readonly staleAfterMs?: number;
+  /** See BuildRunIndexOptions.mtimeTickMs (tests that rewrite files and reopen at once). */
+  readonly mtimeTickMs?: number;
 }
 
 export interface RunListResult {
@@ -105,6 +107,7 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
         skip: options.skip,
         signal,
         clock: systemClock,
+        mtimeTickMs: options.mtimeTickMs,
       });
       lastStats = result.stats;
       const isUnchanged =

@@ -24,7 +24,8 @@ export function runIndexCachePath(workspaceRoot: string): string {
  * them) with each run holding only its values. JSON has no NaN or infinities, which metrics can
  * hold, so non-finite numbers are written as `["NaN"]`, `["Infinity"]`, `["-Infinity"]`.
  */
-const CACHE_FORMAT = 2;
+// 3: builtAt is when the build began (earlier caches stamped its end, too late to judge racy mtimes).
+const CACHE_FORMAT = 3;
 const KINDS: readonly FileFingerprint['kind'][] = ['file', 'directory', 'other', 'absent'];
 
 type InputTuple = [path: string, kind: number, size: number, mtimeMs: number, ino: number];
@@ -135,7 +136,17 @@ export function deserializeRunIndex(text: string): RunIndexSnapshot | undefined 
   const isCurrent = compact?.format === CACHE_FORMAT && compact.version === RUN_INDEX_VERSION;
   if (!isCurrent || typeof compact.stores?.length !== 'number') return undefined;
   const root = compact.root;
-  const toAbsolute = (path: string) => (path === '' ? root : path.startsWith('/') ? path : `${root}/${path}`);
+  // One string per distinct path: a store's folder, its run's location and its input files up the
+  // tree (shared by every run of a project) repeat across the index, which is kept in memory whole.
+  const absolutePaths = new Map<string, string>();
+  const toAbsolute = (path: string) => {
+    let absolute = absolutePaths.get(path);
+    if (absolute === undefined) {
+      absolute = path === '' ? root : path.startsWith('/') ? path : `${root}/${path}`;
+      absolutePaths.set(path, absolute);
+    }
+    return absolute;
+  };
   const unkeyed = (pair: KeyedValues): Record<string, unknown> => {
     const keys = compact.keySets[pair[0]] ?? [];
     const record: Record<string, unknown> = {};

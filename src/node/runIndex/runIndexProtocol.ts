@@ -32,7 +32,17 @@ export type RunIndexRequest =
       readonly names?: readonly string[];
       readonly maxPoints?: number;
     }
-  | { readonly id: number; readonly method: 'unfollow'; readonly subscription: number };
+  | { readonly id: number; readonly method: 'unfollow'; readonly subscription: number }
+  /** A git call of the extension host (GitCalls), answered here so simple-git stays out of its bundle. */
+  | { readonly id: number; readonly method: 'git'; readonly call: 'state' | 'repoState'; readonly cwd: string }
+  | {
+      readonly id: number;
+      readonly method: 'git';
+      readonly call: 'changedFiles';
+      readonly cwd: string;
+      readonly from: string;
+      readonly to: string;
+    };
 
 /** Worker -> client: a response, or an update of a followed run. */
 export type RunIndexMessage =

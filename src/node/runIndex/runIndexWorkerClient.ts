@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Disposable } from '../../engine/ports';
 import type { MlflowRegistryListing } from '../../engine/readers/mlflow/registryModel';
 import type { RunLookup, RunQuery } from '../../engine/runIndex/queryRunIndex';
+import type { GitCalls } from '../git/gitCalls';
 import type { FollowUpdate, RunListResult, RunSeriesResponse, SeriesWindow } from './createRunIndexService';
 import type { RunDetailsResult } from './readRunDetails';
 import type { RunIndexMessage, RunIndexRequest, RunIndexWorkerData } from './runIndexProtocol';
@@ -54,6 +55,8 @@ export interface RunIndexClient {
     listener: (update: FollowUpdate) => void,
     maxPoints?: number,
   ): Promise<Disposable>;
+  /** Git for runs, deploys and Compare, answered where the index runs (the worker bundle holds simple-git). */
+  readonly git: GitCalls;
   dispose(): void;
 }
 
@@ -114,6 +117,11 @@ export function createRunIndexWorkerClient(
     mlflowRegistries: () => request<MlflowRegistryListing>({ method: 'mlflowRegistries' }),
     series: (runId, names, maxPoints, window) =>
       request<RunSeriesResponse>({ method: 'series', runId, names, maxPoints, window }),
+    git: {
+      state: (cwd) => request({ method: 'git', call: 'state', cwd }),
+      repoState: (cwd) => request({ method: 'git', call: 'repoState', cwd }),
+      changedFiles: (cwd, from, to) => request({ method: 'git', call: 'changedFiles', cwd, from, to }),
+    },
     async follow(runId, names, listener, maxPoints) {
       const id = nextId++;
       listeners.set(id, listener);
@@ -127,6 +135,9 @@ export function createRunIndexWorkerClient(
     },
     dispose() {
       listeners.clear();
+      // A request still waiting (a run's git state, say) must fail, not wait forever.
+      for (const waiting of pending.values()) waiting.reject(new Error('the run index worker was closed'));
+      pending.clear();
       void worker.terminate();
     },
   };

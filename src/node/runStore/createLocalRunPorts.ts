@@ -19,15 +19,14 @@ import type { PipelineRunPorts } from '../../engine/scheduler/runPipeline';
 import { computeStatus, type StatusGraph, type StageStatus } from '../../engine/status/computeStatus';
 import { deployHostOfTarget } from '../deploy/createDeployPorts';
 import type { DeployHost } from '../../engine/deploy/ports';
-import { createNodeGitClient } from '../deploy/nodeGitClient';
 import { sha256Text } from '../deploy/sha256Text';
+import type { GitCalls } from '../git/gitCalls';
 import { collectGarbage } from '../process/collectGarbage';
 import { createProcessWorkerRunner, findProcessWorker } from '../process/createProcessWorkerRunner';
 import { nodeProcessRunner } from '../process/nodeProcessRunner';
 import { createRemoteProcessRunners } from '../runners/createRemoteProcessRunner';
 import { createWorkspaceLock } from './createWorkspaceLock';
 import { systemClock, systemTimers } from '../systemTime';
-import { readGitState } from './readGitState';
 
 /** From this many planned stages on, commands are spawned from a small worker process. */
 const MANY_STAGES = 50;
@@ -45,6 +44,8 @@ export interface LocalRunSetup {
    * stop request. Anything else (the extension host) is `extension`, the default: never signalled.
    */
   readonly ownerKind?: RunOwnerKind;
+  /** Git for the run's record and the audit log: createLocalGitCalls, or the run index worker's. */
+  readonly git: GitCalls;
 }
 
 /** Every stage of the graph as the scheduler needs it: topological order, direct upstream. */
@@ -58,7 +59,7 @@ export function schedulerNodesOf(graph: StageGraph): SchedulerNode[] {
 /**
  * Wires the scheduler to this machine: processes through /bin/sh in their own process groups,
  * status and lock entries through the engine's hashing (computeStatus, recordStageSuccess), git
- * through simple-git, and `.mlc/lock` for the workspace. Shared by `mlc run` and the extension.
+ * through `setup.git`, and `.mlc/lock` for the workspace. Shared by `mlc run` and the extension.
  */
 export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
   const { fs, graph } = setup;
@@ -134,7 +135,7 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
       lockRecorder.flush();
       await setup.hasher.flush();
     },
-    gitState: () => readGitState(setup.root),
+    gitState: () => setup.git.repoState(setup.root),
     deploymentHealth: (target) => {
       // Once per target and run: the workspace is read to find the target's runner.
       let host = deployHosts.get(target);
@@ -142,12 +143,7 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
       return checkDeploymentHealth({ fs, host }, setup.root, target);
     },
     audit: async (type, data) => {
-      await appendAuditEntry(
-        { fs, clock: systemClock, git: createNodeGitClient(), sha256: sha256Text },
-        setup.root,
-        type,
-        data,
-      );
+      await appendAuditEntry({ fs, clock: systemClock, git: setup.git, sha256: sha256Text }, setup.root, type, data);
     },
     workspaceLock: createWorkspaceLock(setup.root),
     owner: { pid: process.pid, hostname: hostname(), kind: setup.ownerKind ?? 'extension' },

@@ -5,6 +5,7 @@ import { nodeFileSystem } from '../nodeFileSystem';
 import { readRunDetails } from '../runIndex/readRunDetails';
 import type { RunIndexMessage, RunIndexRequest, RunIndexWorkerData } from '../runIndex/runIndexProtocol';
 import { describeError } from '../../engine/engineError';
+import { createLocalGitCalls } from '../git/createLocalGitCalls';
 
 /**
  * The run index in a worker thread, so the extension host never walks, parses or downsamples:
@@ -20,6 +21,7 @@ if (port) {
     staleAfterMs: data.staleAfterMs,
   });
   const subscriptions = new Map<number, Disposable>();
+  const git = createLocalGitCalls();
   const post = (message: RunIndexMessage) => port.postMessage(message);
   const answer = async (request: RunIndexRequest): Promise<unknown> => {
     switch (request.method) {
@@ -46,6 +48,9 @@ if (port) {
         subscriptions.set(subscription, disposable);
         return subscription;
       }
+      case 'git':
+        if (request.call === 'changedFiles') return git.changedFiles(request.cwd, request.from, request.to);
+        return request.call === 'state' ? git.state(request.cwd) : git.repoState(request.cwd);
       case 'unfollow':
         subscriptions.get(request.subscription)?.dispose();
         subscriptions.delete(request.subscription);

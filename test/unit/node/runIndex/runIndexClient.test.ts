@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -189,3 +189,39 @@ test('the worker client reads them in its worker thread (sql.js never parses on 
   const root = makeMlflowRegistriesWorkspace();
   await assertBothRegistries(openClient(t, root, 'worker'), root);
 });
+
+test('the worker client answers the git calls of the extension host as the in-thread client does', async (t) => {
+  const root = makeDvcliveWorkspace();
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=Ada', '-c', 'user.email=ada@example.com', ...args], { cwd: root });
+  git('init', '-q');
+  git('config', 'user.name', 'Ada');
+  git('config', 'user.email', 'ada@example.com');
+  git('add', '-A');
+  git('commit', '-qm', 'first');
+  const first = git('rev-parse', 'HEAD').toString().trim();
+  fs.writeFileSync(join(root, 'dvclive', 'params.yaml'), 'lr: 0.25\n');
+  git('commit', '-qam', 'second');
+  const second = git('rev-parse', 'HEAD').toString().trim();
+  fs.writeFileSync(join(root, 'untracked.txt'), 'x\n');
+  const inThread = openClient(t, root, 'inThread');
+  const worker = openClient(t, root, 'worker');
+  for (const client of [inThread, worker]) {
+    assert.deepEqual(await client.git.repoState(root), { commit: second, dirty: true });
+    assert.deepEqual(await client.git.state(root), { commit: second, dirty: true, user: 'Ada <ada@example.com>' });
+    assert.deepEqual(await client.git.changedFiles(root, first, second), ['dvclive/params.yaml']);
+    assert.equal(await client.git.changedFiles(root, 'not-a-commit', second), undefined);
+  }
+});
+
+test(
+  'disposing the worker client fails the requests still waiting instead of leaving them pending',
+  { timeout: 60_000 },
+  async (t) => {
+    const root = makeDvcliveWorkspace();
+    const client = openClient(t, root, 'worker');
+    const waiting = client.git.repoState(root);
+    client.dispose();
+    await assert.rejects(waiting, /the run index worker was closed/);
+  },
+);

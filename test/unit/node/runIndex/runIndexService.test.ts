@@ -33,7 +33,8 @@ test('the index is cached under .mlc/cache, reopened without re-reading, and pic
     ...prefixed('', dvcliveFiles({ folder: 'exp/dvclive', series: { loss: [{ step: 0, value: 0.5 }] } })),
   });
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
-  const first = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
+  // Files written a moment ago are trusted at once here; the mtime tick has its own tests below.
+  const first = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, mtimeTickMs: 0 });
   const listed = await first.listRuns();
   // Writing the first cache creates .mlc/ in the root, which changes the root folder once.
   await first.listRuns();
@@ -45,7 +46,7 @@ test('the index is cached under .mlc/cache, reopened without re-reading, and pic
     Number.isNaN(cached.stores.flatMap((store) => store.runs).find((run) => run.source === 'csv')!.metrics.loss),
   );
 
-  const reopened = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
+  const reopened = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, mtimeTickMs: 0 });
   const again = await reopened.listRuns();
   assert.equal(again.stats.storesReused, again.stats.stores);
   assert.equal(again.stats.foldersReused, again.stats.folders);
@@ -53,7 +54,7 @@ test('the index is cached under .mlc/cache, reopened without re-reading, and pic
   fs.mkdirSync(join(root, 'b'));
   fs.writeFileSync(join(root, 'b', 'history.csv'), 'epoch,acc\n0,0.5\n');
   fs.appendFileSync(join(root, 'a', 'training.log'), '2,0.25\r\n');
-  const fromCache = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
+  const fromCache = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, mtimeTickMs: 0 });
   const unvalidated = await fromCache.listRuns({}, { revalidate: false });
   fromCache.dispose();
   assert.ok(
@@ -362,4 +363,50 @@ test('a store indexed by a reader this service does not have is a runReaderMissi
     answer.problems.map((problem) => problem.code),
     ['runReaderMissing'],
   );
+});
+
+test('a run file rewritten with the same size, inode and mtime tick is read again on reopen', async (t) => {
+  const root = makeWorkspace({ 'a/training.log': kerasCsvLog([{ epoch: 0, loss: 0.5 }]), '.mlc/keep': '' });
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const log = join(root, 'a', 'training.log');
+  // A whole-millisecond mtime of now, so that it can be set again exactly after the rewrite.
+  const tick = new Date(Math.floor(Date.now()));
+  fs.utimesSync(log, tick, tick);
+  const first = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
+  assert.equal((await first.listRuns()).runs[0]!.metrics.loss, 0.5);
+  first.dispose();
+  // The same size with one digit changed, written in place (same inode), with the same mtime:
+  // a write within the same mtime tick as the index's read of the file.
+  const before = fs.statSync(log);
+  fs.writeFileSync(log, kerasCsvLog([{ epoch: 0, loss: 0.7 }]));
+  fs.utimesSync(log, tick, tick);
+  const after = fs.statSync(log);
+  assert.deepEqual([after.ino, after.size, after.mtimeMs], [before.ino, before.size, before.mtimeMs]);
+  const reopened = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
+  const again = await reopened.listRuns();
+  reopened.dispose();
+  assert.equal(again.runs[0]!.metrics.loss, 0.7, 'the cache must not answer the old content');
+});
+
+test('files older than the mtime tick are trusted: a reopen reuses every store and folder', async (t) => {
+  const root = makeWorkspace({
+    'a/training.log': kerasCsvLog([{ epoch: 0, loss: 0.5 }]),
+    ...prefixed('', dvcliveFiles({ folder: 'exp/dvclive', series: { loss: [{ step: 0, value: 0.5 }] } })),
+    '.mlc/cache/keep': '',
+  });
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  const backdate = (path: string) => {
+    if (fs.statSync(path).isDirectory()) for (const name of fs.readdirSync(path)) backdate(join(path, name));
+    fs.utimesSync(path, hourAgo, hourAgo);
+  };
+  backdate(root);
+  const first = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
+  await first.listRuns();
+  first.dispose();
+  const reopened = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
+  const again = await reopened.listRuns();
+  reopened.dispose();
+  assert.equal(again.stats.storesReused, again.stats.stores);
+  assert.equal(again.stats.foldersReused, again.stats.folders);
 });

@@ -7,6 +7,7 @@ import { runPipeline, type PipelineRunOutcome } from '../../../../src/engine/sch
 import { createContentHasher } from '../../../../src/node/hashing/createContentHasher';
 import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
 import { createLocalRunPorts, schedulerNodesOf } from '../../../../src/node/runStore/createLocalRunPorts';
+import { createLocalGitCalls } from '../../../../src/node/git/createLocalGitCalls';
 import { createWorkspace } from '../../../support/mlcCli';
 
 const workspaces: string[] = [];
@@ -19,7 +20,13 @@ async function runInProcess(root: string, force = false): Promise<PipelineRunOut
   const hasher = createContentHasher({ workspaceRoot: root, workers: 0 });
   try {
     const workspace = loadWorkspace(nodeFileSystem, root);
-    const ports = createLocalRunPorts({ root, graph: workspace.graph, fs: nodeFileSystem, hasher });
+    const ports = createLocalRunPorts({
+      root,
+      graph: workspace.graph,
+      fs: nodeFileSystem,
+      hasher,
+      git: createLocalGitCalls(),
+    });
     const request = { root, nodes: schedulerNodesOf(workspace.graph), targets: [], force, keepGoing: false };
     return await runPipeline(
       { ...request, dryRun: false, jobs: 1, runner: 'local' },

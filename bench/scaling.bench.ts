@@ -1,0 +1,393 @@
+// How cost grows with the work (issue 17): `npm run bench -- scaling`. Four curves, each with a
+// baseline measured in the same run, printed as a table with the cost per unit and the growth
+// exponent between sizes, and drawn log-log in bench/results/scaling-<curve>.svg:
+//  - `mlc status --json` (a fresh process, warm, nothing changed) vs dependency files of one stage:
+//    1k, 10k, 100k (and 1M with MLC_BENCH_FULL=1); baseline a Node process that lists and stats
+//    the same tree. Peak RSS of each process (`mlc status` on the largest tree is the memory figure);
+//  - `mlc status --json` and the up-to-date `mlc run` vs stages (10 to 10,000, a chain); baseline
+//    `make -q -r` on the same graph (-r: no built-in implicit rules to search for every file);
+//  - the run index vs runs (100 to 10,000 Lightning folders; 100,000 with MLC_BENCH_FULL=1, which
+//    alone takes minutes on 2 cores): first index and reopen from the validated cache, in-process;
+//    baseline a raw read of every file. Peak RSS of `mlc runs --json` indexing each set in its own
+//    process;
+//  - chart downsampling (min/max/first/last to 2,000 points) vs points (10k to 10M); baseline one
+//    min/max pass over the values.
+// The growth records' target is "linear or better": the largest local exponent <= 1.15 (noise
+// allowance); a super-linear step is a bug to fix.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { buildLockEntry } from '../src/engine/lock/recordStageSuccess';
+import type { StageLockEntry } from '../src/engine/lock/model';
+import { serializeLockFile } from '../src/engine/lock/serializeLockEntry';
+import { MTIME_TICK_MS } from '../src/engine/runIndex/buildRunIndex';
+import { loadWorkspace } from '../src/engine/pipeline/loadWorkspace';
+import { downsampleSeries } from '../src/engine/series/downsampleSeries';
+import { createContentHasher } from '../src/node/hashing/createContentHasher';
+import { nodeFileSystem } from '../src/node/nodeFileSystem';
+import { createRunIndexService } from '../src/node/runIndex/createRunIndexService';
+import { bundleCli } from './support/bundleCli';
+import { logLogSvg } from './support/logLogSvg';
+import { readEverything } from './support/readEverything';
+import { measure } from './support/measure';
+import { writeLightningRuns } from './support/lightningRuns';
+import { runBench, type BenchContext } from './support/runBench';
+import { minPlusMax, randomWalkSeries } from './support/seriesFixtures';
+import { type CurvePoint, formatCurveTable, formatPerUnit, growthExponents } from './support/scalingCurve';
+
+const FULL = process.env.MLC_BENCH_FULL === '1';
+/** SCALING_BENCH_CAP=10000 for a quick look: every curve stops at that size. */
+const CAP = Number(process.env.SCALING_BENCH_CAP ?? Number.POSITIVE_INFINITY);
+const upToCap = (sizes: readonly number[]) => {
+  const kept = sizes.filter((size) => size <= CAP);
+  return kept.length >= 2 ? kept : sizes.slice(0, 2);
+};
+const FILE_SIZES = upToCap(FULL ? [1_000, 10_000, 100_000, 1_000_000] : [1_000, 10_000, 100_000]);
+const STAGE_SIZES = upToCap([10, 100, 1_000, 10_000]);
+const RUN_SIZES = upToCap(FULL ? [100, 1_000, 10_000, 100_000] : [100, 1_000, 10_000]);
+const POINT_SIZES = upToCap([10_000, 100_000, 1_000_000, 10_000_000]);
+/** Local growth exponent allowed before a curve counts as super-linear (timing noise on 2 shared cores). */
+const LINEAR_ENOUGH = 1.15;
+
+const resultsFolder = resolve(__dirname, 'results');
+
+/** Writes at exit, to stderr, the peak RSS of the process it is preloaded into (`node -r`). */
+const PEAK_RSS_PRELOAD = `process.on('exit', () => require('node:fs').writeSync(2, '\\nMLC_PEAK_RSS_KB ' + process.resourceUsage().maxRSS + '\\n'));\n`;
+
+/** Lists and stats every file under a folder: the floor of any status of that tree, as a process. */
+const STAT_TREE_SCRIPT = `const fs = require('node:fs'); const path = require('node:path'); let count = 0;
+const walk = (folder) => { for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+  const child = path.join(folder, entry.name); if (entry.isDirectory()) walk(child); else { fs.statSync(child); count++; } } };
+walk(process.argv[1]); process.stdout.write(String(count));`;
+
+interface Curve {
+  readonly id: string;
+  readonly title: string;
+  readonly unit: string;
+  readonly ours: string;
+  readonly baseline: string;
+  readonly points: readonly CurvePoint[];
+}
+
+interface ProcessRun {
+  readonly stdout: string;
+  readonly peakRssMb: number;
+}
+
+void runBench('scaling', async (context) => {
+  const { tempDir, log } = context;
+  const tools = tempDir('scaling-cli');
+  log('bundling the CLI');
+  const cliPath = await bundleCli(tools);
+  const preload = join(tools, 'peak-rss.cjs');
+  writeFileSync(preload, PEAK_RSS_PRELOAD);
+
+  /** One process with the peak-RSS preload; throws on a non-zero exit unless allowed. */
+  const spawnMeasured = (args: readonly string[], cwd: string, okCodes: readonly number[] = [0]): ProcessRun => {
+    const result = spawnSync(process.execPath, ['-r', preload, ...args], {
+      cwd,
+      encoding: 'utf8',
+      maxBuffer: 256 << 20,
+    });
+    if (!okCodes.includes(result.status ?? -1))
+      throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+    const rss = /MLC_PEAK_RSS_KB (\d+)/.exec(result.stderr);
+    return { stdout: result.stdout, peakRssMb: rss ? Number(rss[1]) / 1024 : Number.NaN };
+  };
+  const mlc = (cwd: string, ...args: string[]) => spawnMeasured([cliPath, ...args], cwd);
+  const nodeIdle = spawnMeasured(['-e', '0'], tools);
+  log(`node -e 0: peak RSS ${nodeIdle.peakRssMb.toFixed(0)} MB`);
+
+  const curves: Curve[] = [];
+  curves.push(await statusVersusFiles(context, mlc, spawnMeasured));
+  curves.push(...(await statusAndRunVersusStages(context, mlc)));
+  curves.push(...(await runIndexVersusRuns(context, mlc)));
+  curves.push(await downsampleVersusPoints(context));
+
+  mkdirSync(resultsFolder, { recursive: true });
+  for (const curve of curves) reportCurve(context, curve, nodeIdle.peakRssMb);
+  log(`curves drawn in ${resultsFolder}/scaling-*.svg`);
+});
+
+/** Prints the curve's table, reports its largest point and its growth, and draws its SVG. */
+function reportCurve({ report }: BenchContext, curve: Curve, idleRssMb: number): void {
+  process.stdout.write(`\n${formatCurveTable(curve.title, curve.unit, curve.baseline, curve.points)}\n\n`);
+  const largest = curve.points.at(-1)!;
+  const exponents = growthExponents(curve.points.map((point) => ({ x: point.size, y: point.ms })));
+  report({
+    name: `${curve.title}: ${largest.size.toLocaleString('en-US')} ${curve.unit}s`,
+    value: largest.ms,
+    unit: 'ms',
+    ...(largest.baselineMs === undefined ? {} : { baseline: { name: curve.baseline, value: largest.baselineMs } }),
+    note: `${formatPerUnit(largest.ms, largest.size, curve.unit)}`,
+  });
+  report({
+    name: `${curve.title}: growth exponent (largest step)`,
+    value: Math.max(...exponents),
+    unit: 'n^x',
+    target: { value: LINEAR_ENOUGH, comparison: '<=' },
+    note: `steps ${exponents.map((exponent) => exponent.toFixed(2)).join(', ')} (1 = linear)`,
+  });
+  if (largest.peakRssMb !== undefined) {
+    report({
+      name: `${curve.title}: peak RSS, ${largest.size.toLocaleString('en-US')} ${curve.unit}s`,
+      value: largest.peakRssMb,
+      unit: 'MB',
+      baseline: { name: 'node -e 0', value: idleRssMb },
+      note: `${curve.points.map((point) => `${point.size.toLocaleString('en-US')}: ${point.peakRssMb?.toFixed(0)} MB`).join(', ')}`,
+    });
+  }
+  const series = [
+    { name: curve.ours, points: curve.points.map((point) => ({ x: point.size, y: point.ms })) },
+    {
+      name: curve.baseline,
+      dashed: true,
+      points: curve.points.flatMap((point) =>
+        point.baselineMs === undefined ? [] : [{ x: point.size, y: point.baselineMs }],
+      ),
+    },
+  ];
+  writeFileSync(
+    join(resultsFolder, `scaling-${curve.id}.svg`),
+    logLogSvg({ title: curve.title, xLabel: `${curve.unit}s`, yLabel: 'ms (median)', series }),
+  );
+}
+
+/** Hashes every stage's deps and outs (as a successful run would) and writes dvc.lock and the hash cache. */
+async function recordLocks(root: string): Promise<void> {
+  const workspace = loadWorkspace(nodeFileSystem, root);
+  const hasher = createContentHasher({ workspaceRoot: root, workers: 0 });
+  try {
+    const entries = new Map<string, StageLockEntry>();
+    for (const stage of workspace.graph.stages)
+      entries.set(stage.name, await buildLockEntry(stage, { fs: nodeFileSystem, hasher }));
+    writeFileSync(join(root, 'dvc.lock'), serializeLockFile(entries));
+    await hasher.flush();
+  } finally {
+    hasher.dispose();
+  }
+}
+
+function assertUpToDate(statusJson: string, stages: number): void {
+  const listed = (JSON.parse(statusJson) as { stages: Array<{ state: string }> }).stages;
+  const upToDate = listed.filter((stage) => stage.state === 'up-to-date').length;
+  if (upToDate !== stages) throw new Error(`${upToDate} of ${stages} stages up to date`);
+}
+
+type Mlc = (cwd: string, ...args: string[]) => ProcessRun;
+type SpawnMeasured = (args: readonly string[], cwd: string, okCodes?: readonly number[]) => ProcessRun;
+
+/** Median time and the largest peak RSS of a few processes. */
+async function timeProcesses(run: () => ProcessRun, iterations: number): Promise<{ ms: number; peakRssMb: number }> {
+  let peakRssMb = 0;
+  const timing = await measure(
+    () => {
+      peakRssMb = Math.max(peakRssMb, run().peakRssMb);
+    },
+    { warmup: 1, iterations },
+  );
+  return { ms: timing.medianMs, peakRssMb };
+}
+
+async function statusVersusFiles(
+  { tempDir, log }: BenchContext,
+  mlc: Mlc,
+  spawnMeasured: SpawnMeasured,
+): Promise<Curve> {
+  const points: CurvePoint[] = [];
+  for (const files of FILE_SIZES) {
+    const root = tempDir(`scaling-files-${files}`);
+    log(`status vs files: writing ${files.toLocaleString('en-US')} dependency files`);
+    const perFolder = 1000;
+    for (let folder = 0; folder * perFolder < files; folder++) {
+      const path = join(root, 'data', `part${String(folder).padStart(4, '0')}`);
+      mkdirSync(path, { recursive: true });
+      for (let index = 0; index < perFolder && folder * perFolder + index < files; index++)
+        writeFileSync(join(path, `row${index}.csv`), `${folder},${index}\n`);
+    }
+    writeFileSync(join(root, 'dvc.yaml'), 'stages:\n  consume:\n    cmd: python consume.py\n    deps: [data]\n');
+    const recording = performance.now();
+    await recordLocks(root);
+    log(`  hashed and recorded in ${((performance.now() - recording) / 1000).toFixed(1)} s`);
+    assertUpToDate(mlc(root, 'status', '--json').stdout, 1);
+    const iterations = files >= 1_000_000 ? 2 : 3;
+    const ours = await timeProcesses(() => mlc(root, 'status', '--json'), iterations);
+    const baseline = await timeProcesses(
+      () => spawnMeasured(['-e', STAT_TREE_SCRIPT, join(root, 'data')], root),
+      iterations,
+    );
+    log(
+      `  mlc status ${ours.ms.toFixed(0)} ms (peak RSS ${ours.peakRssMb.toFixed(0)} MB), stat tree ${baseline.ms.toFixed(0)} ms`,
+    );
+    points.push({ size: files, ms: ours.ms, baselineMs: baseline.ms, peakRssMb: ours.peakRssMb });
+  }
+  return {
+    id: 'status-files',
+    title: 'mlc status vs dependency files',
+    unit: 'file',
+    ours: 'mlc status --json (process)',
+    baseline: 'node readdir + stat (process)',
+    points,
+  };
+}
+
+async function statusAndRunVersusStages({ tempDir, log }: BenchContext, mlc: Mlc): Promise<Curve[]> {
+  const statusPoints: CurvePoint[] = [];
+  const runPoints: CurvePoint[] = [];
+  for (const stages of STAGE_SIZES) {
+    const root = tempDir(`scaling-stages-${stages}`);
+    log(`status and run vs stages: writing a ${stages.toLocaleString('en-US')}-stage chain`);
+    mkdirSync(join(root, 'in'));
+    mkdirSync(join(root, 'out'));
+    const pipeline = ['stages:'];
+    const makefile = [`all: ${Array.from({ length: stages }, (_, index) => `out/${index}.txt`).join(' ')}`];
+    // Outputs are written after their inputs and a second later in mtime, so make sees them current.
+    const inputTime = new Date(Date.now() - 60_000);
+    const outputTime = new Date(Date.now() - 30_000);
+    for (let index = 0; index < stages; index++) {
+      writeFileSync(join(root, 'in', `${index}.txt`), `input ${index}\n`);
+      utimesSync(join(root, 'in', `${index}.txt`), inputTime, inputTime);
+      writeFileSync(join(root, 'out', `${index}.txt`), `output ${index}\n`);
+      utimesSync(join(root, 'out', `${index}.txt`), outputTime, outputTime);
+      const deps = index === 0 ? [`in/${index}.txt`] : [`in/${index}.txt`, `out/${index - 1}.txt`];
+      pipeline.push(
+        `  s${index}:`,
+        `    cmd: cp in/${index}.txt out/${index}.txt`,
+        `    deps: [${deps.join(', ')}]`,
+        `    params: [k${index % 10}]`,
+        `    outs: [out/${index}.txt]`,
+      );
+      makefile.push(`out/${index}.txt: ${deps.join(' ')}`, `\tcp in/${index}.txt out/${index}.txt`);
+    }
+    writeFileSync(join(root, 'dvc.yaml'), `${pipeline.join('\n')}\n`);
+    writeFileSync(
+      join(root, 'params.yaml'),
+      Array.from({ length: 10 }, (_, index) => `k${index}: ${index}\n`).join(''),
+    );
+    writeFileSync(join(root, 'Makefile'), `${makefile.join('\n')}\n`);
+    await recordLocks(root);
+    assertUpToDate(mlc(root, 'status', '--json').stdout, stages);
+    const iterations = stages >= 10_000 ? 2 : 3;
+    const make = await measure(
+      () => {
+        const result = spawnSync('make', ['-q', '-r'], { cwd: root });
+        if (result.status !== 0) throw new Error(`make -q -r: the graph is not up to date (${result.status})`);
+      },
+      { warmup: 1, iterations },
+    );
+    const status = await timeProcesses(() => mlc(root, 'status', '--json'), iterations);
+    const run = await timeProcesses(() => mlc(root, 'run', '--json'), iterations);
+    log(
+      `  status ${status.ms.toFixed(0)} ms, up-to-date run ${run.ms.toFixed(0)} ms, make -q ${make.medianMs.toFixed(0)} ms`,
+    );
+    statusPoints.push({ size: stages, ms: status.ms, baselineMs: make.medianMs, peakRssMb: status.peakRssMb });
+    runPoints.push({ size: stages, ms: run.ms, baselineMs: make.medianMs, peakRssMb: run.peakRssMb });
+  }
+  const common = { unit: 'stage', baseline: 'make -q -r (process)' };
+  return [
+    {
+      ...common,
+      id: 'status-stages',
+      title: 'mlc status vs stages',
+      ours: 'mlc status --json (process)',
+      points: statusPoints,
+    },
+    {
+      ...common,
+      id: 'run-stages',
+      title: 'up-to-date mlc run vs stages',
+      ours: 'mlc run --json (process)',
+      points: runPoints,
+    },
+  ];
+}
+
+async function runIndexVersusRuns({ tempDir, random, log }: BenchContext, mlc: Mlc): Promise<Curve[]> {
+  const generator = random();
+  const firstPoints: CurvePoint[] = [];
+  const reopenPoints: CurvePoint[] = [];
+  for (const runs of RUN_SIZES) {
+    const root = tempDir(`scaling-runs-${runs}`);
+    log(`run index vs runs: writing ${runs.toLocaleString('en-US')} Lightning run folders`);
+    writeLightningRuns(root, runs, generator);
+    const iterations = runs >= 100_000 ? 1 : 3;
+    const listAll = async (options: { revalidate?: boolean } = {}) => {
+      const service = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
+      try {
+        const listed = (await service.listRuns({}, options)).runs.length;
+        if (listed !== runs) throw new Error(`indexed ${listed} of ${runs} runs`);
+      } finally {
+        service.dispose();
+      }
+    };
+    const cacheFolder = join(root, '.mlc');
+    const first = await measure(() => listAll(), {
+      warmup: runs >= 100_000 ? 0 : 1,
+      iterations,
+      beforeEach: () => spawnSync('rm', ['-rf', cacheFolder]),
+    });
+    // Files younger than an mtime tick are read again on every open (MTIME_TICK_MS): let the
+    // tick pass, then two opens create .mlc/ and settle the root folder's mtime; then reopening
+    // is measured.
+    await new Promise((resolveWait) => setTimeout(resolveWait, MTIME_TICK_MS));
+    await listAll();
+    await listAll();
+    const reopen = await measure(() => listAll(), { warmup: 1, iterations: 3 });
+    const raw = await measure(() => readEverything(root), { warmup: 1, iterations: runs >= 100_000 ? 1 : 3 });
+    // The same index in its own process, for its peak RSS: first (no cache), then reopened.
+    spawnSync('rm', ['-rf', cacheFolder]);
+    const firstProcess = mlc(root, 'runs', '--json', '--limit', '1');
+    const reopenProcess = mlc(root, 'runs', '--json', '--limit', '1');
+    log(
+      `  first ${first.medianMs.toFixed(0)} ms, reopen ${reopen.medianMs.toFixed(0)} ms, raw read ${raw.medianMs.toFixed(0)} ms; ` +
+        `mlc runs peak RSS ${firstProcess.peakRssMb.toFixed(0)} MB first, ${reopenProcess.peakRssMb.toFixed(0)} MB reopened`,
+    );
+    firstPoints.push({ size: runs, ms: first.medianMs, baselineMs: raw.medianMs, peakRssMb: firstProcess.peakRssMb });
+    reopenPoints.push({
+      size: runs,
+      ms: reopen.medianMs,
+      baselineMs: raw.medianMs,
+      peakRssMb: reopenProcess.peakRssMb,
+    });
+  }
+  const common = { unit: 'run', baseline: 'raw sync read of every file' };
+  return [
+    {
+      ...common,
+      id: 'run-index-first',
+      title: 'run index vs runs: first index',
+      ours: 'first index (in-process)',
+      points: firstPoints,
+    },
+    {
+      ...common,
+      id: 'run-index-reopen',
+      title: 'run index vs runs: reopen',
+      ours: 'reopen, validated (in-process)',
+      points: reopenPoints,
+    },
+  ];
+}
+
+async function downsampleVersusPoints({ random, log }: BenchContext): Promise<Curve> {
+  const generator = random();
+  const points: CurvePoint[] = [];
+  for (const size of POINT_SIZES) {
+    log(`downsampling vs points: ${size.toLocaleString('en-US')}`);
+    const series = randomWalkSeries(generator, size);
+    const iterations = size >= 10_000_000 ? 5 : 20;
+    const ours = await measure(() => downsampleSeries(series, { maxPoints: 2000 }), { warmup: 2, iterations });
+    let sink = 0;
+    const baseline = await measure(() => (sink += minPlusMax(series.values)), { warmup: 2, iterations });
+    if (Number.isNaN(sink)) throw new Error('the baseline pass read NaN');
+    points.push({ size, ms: ours.medianMs, baselineMs: baseline.medianMs });
+  }
+  return {
+    id: 'downsample-points',
+    title: 'chart downsampling vs points',
+    unit: 'point',
+    ours: 'downsampleSeries to 2,000',
+    baseline: 'one min/max pass',
+    points,
+  };
+}
