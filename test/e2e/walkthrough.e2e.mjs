@@ -79,9 +79,12 @@ describe('from an empty folder', () => {
     shotOnFailure('first-run', async () => {
       const { page } = workbench;
       await page.getByRole('button', { name: 'Create Pipeline' }).first().click();
+      // The starter project's files are written one after another: wait for all of them.
+      const starterFiles = ['mlc.yaml', 'params.yaml', 'train.py'];
       const deadline = Date.now() + 30_000;
-      while (!existsSync(join(folder, 'mlc.yaml')) && Date.now() < deadline) await page.waitForTimeout(200);
-      for (const file of ['mlc.yaml', 'params.yaml', 'train.py']) assert.ok(existsSync(join(folder, file)), file);
+      while (!starterFiles.every((file) => existsSync(join(folder, file))) && Date.now() < deadline)
+        await page.waitForTimeout(200);
+      for (const file of starterFiles) assert.ok(existsSync(join(folder, file)), file);
       await openContainer(page, 'ML');
       await sidebar(page)
         .locator('.label-name', { hasText: /^train$/ })
@@ -178,13 +181,14 @@ describe('from an existing DVC and MLflow project', () => {
     "the walkthrough's first step is done by the DVC stages already there, and its charts step lists the MLflow run",
     shotOnFailure('existing-project', async () => {
       const { page } = workbench;
-      // The stages of dvc.yaml, foreach expanded, are in the ML view before anything is created.
+      // The walkthrough first, then the ML view its first step points to ("your stages are already
+      // there"): the dvc.yaml stages, foreach expanded, before anything is created.
+      await openWalkthrough(page);
       await openContainer(page, 'ML');
       await sidebar(page).getByText('prepare', { exact: true }).first().waitFor({ timeout: 60_000 });
       await sidebar(page).getByText('train@fast', { exact: true }).first().waitFor({ timeout: 30_000 });
-      await openWalkthrough(page);
-      // Bring or create a pipeline: complete (mlc.hasStages), nothing was written to get there.
-      // (its check mark is the codicon VS Code marks `complete`).
+      // Bring or create a pipeline: done (the Pipelines view showed the project's stages), nothing
+      // written to get there (its check mark is the codicon VS Code marks `complete`).
       await walkthroughStep(page, 'Bring or create a pipeline')
         .locator('.codicon.complete')
         .first()
