@@ -18,6 +18,7 @@ import {
   openWorkbench,
   runCommand,
   screenshotOnFailure,
+  selectColourTheme,
   sidebar,
   webviewFrame,
 } from '../support/vscode/workbench.mjs';
@@ -90,20 +91,6 @@ async function toggleTheme(page) {
   const themeDeadline = Date.now() + 15_000;
   while ((await themeKind(page)) === themeBefore && Date.now() < themeDeadline) await pause(100);
   assert.notEqual(await themeKind(page), themeBefore, 'the theme switched');
-}
-
-/** Picks a colour theme by name in Preferences: Color Theme (a second quick pick after the palette's). */
-async function selectColourTheme(page, name) {
-  const input = page.locator('.quick-input-widget input');
-  await page.keyboard.press('F1');
-  await input.waitFor({ timeout: 30_000 });
-  await input.fill('>Preferences: Color Theme');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dark Modern' }).first().waitFor();
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
 }
 
 /** Waits until the chart was drawn again after `draws` (a theme change rebuilds it in the theme's colours). */
