@@ -51,9 +51,11 @@ const builds = [
     sourcemap: production ? false : 'linked',
     minify: true,
     logLevel: 'warning',
-    entryPoints: listFiles('webview-ui', (name) => name === 'main.ts').map((path) => ({
+    // A panel's page is `<panel>/main.ts` -> `<panel>.js`; a worker a page starts is `<name>Worker.ts`
+    // -> `<name>Worker.js` beside it (the page's CSP allows workers from there only).
+    entryPoints: listFiles('webview-ui', (name) => name === 'main.ts' || name.endsWith('Worker.ts')).map((path) => ({
       in: path,
-      out: path.split('/').at(-2),
+      out: path.endsWith('/main.ts') ? path.split('/').at(-2) : path.split('/').at(-1).replace(/\.ts$/, ''),
     })),
     outdir: 'dist/webview',
     loader: { '.css': 'css' },

@@ -47,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     engine,
     logger,
     onDidChangeRuns: state.onDidChangeRuns,
+    onDidFireAlert: controller.onDidFireAlert,
     reloadRuns: () => state.runsDidChange(),
     rerun: (root, targets) => runInTerminal(controller, state.runRequest(root, targets, true), 'mlc: rerun'),
     stagesOf: (root) =>

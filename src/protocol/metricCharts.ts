@@ -1,7 +1,8 @@
 /**
  * Metric Charts panel (`mlc.showMetrics`): one chart per metric, any number of runs overlaid.
  * Host -> panel: a snapshot on `ready` (runs and their series, already downsampled to about the
- * panel's pixel width by the run index worker), `seriesAppended` while a followed run writes, and
+ * panel's pixel width by the run index worker), `seriesAppended` while a followed run writes (with
+ * the alerts that fired since, so a marker appears as the alert fires, not at the next snapshot), and
  * `seriesRefined` answering a zoom (the visible range again at full resolution for its width).
  * Series travel as plain number arrays (webview messages are JSON); a NaN value or a missing
  * timestamp arrives as null.
@@ -77,6 +78,8 @@ export type MetricChartsUpdate =
       readonly series: Readonly<Record<string, SeriesPoints>>;
       /** Whether the run is still followed after this batch (false once it ended). */
       readonly live: boolean;
+      /** Alerts that fired in the run while it is followed; added to those the page holds (duplicates ignored). */
+      readonly alerts?: readonly ChartAlert[];
     }
   | {
       readonly type: 'seriesRefined';

@@ -4,7 +4,8 @@
 // Pipeline opens the panel beside mlc.yaml by itself (mlc.charts.openOnRun) and the training curve
 // grows while the run goes on; then the other tools' runs are overlaid, the x axis switched, a run
 // toggled off; no CSP violation.
-// Screenshots: test-results/screenshots/metric-charts-NN-<label>-<light|dark>.png (both themes).
+// Screenshots: test-results/screenshots/metric-charts-NN-<label>-<light|dark>.png (both themes;
+// the live run in high contrast too).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import {
   openWorkbench,
   runCommand,
   screenshotOnFailure,
+  selectColourTheme,
   sidebar,
   webviewFrame,
 } from '../support/vscode/workbench.mjs';
@@ -82,6 +84,22 @@ const editorTab = (page, title) => page.locator('.tabs-container .tab', { hasTex
 const panelTab = (page, title) => editorTab(page, title).first();
 const pause = (ms) => new Promise((resume) => setTimeout(resume, ms));
 
+/** Switches between the light and the dark theme and waits until the workbench wears the other one. */
+async function toggleTheme(page) {
+  const themeBefore = await themeKind(page);
+  await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+  const themeDeadline = Date.now() + 15_000;
+  while ((await themeKind(page)) === themeBefore && Date.now() < themeDeadline) await pause(100);
+  assert.notEqual(await themeKind(page), themeBefore, 'the theme switched');
+}
+
+/** Waits until the chart was drawn again after `draws` (a theme change rebuilds it in the theme's colours). */
+async function redrawnAfter(chart, draws) {
+  const deadline = Date.now() + 30_000;
+  while (Number((await chart.getAttribute('data-draws')) ?? 0) <= draws && Date.now() < deadline) await pause(100);
+  assert.ok(Number(await chart.getAttribute('data-draws')) > draws, 'the chart was drawn again in the new theme');
+}
+
 before(async () => {
   folder = workspaceCopy('churn');
   const params = join(folder, 'params.yaml');
@@ -134,7 +152,20 @@ test(
       .getByText(/succeeded/)
       .first()
       .waitFor({ timeout: 120_000 });
+    // The training curve in every theme: the one the workbench opened in, the other one, high contrast.
     await workbench.screenshot(`live-${await themeKind(page)}`);
+    let drawn = Number(await loss.getAttribute('data-draws'));
+    await toggleTheme(page);
+    await redrawnAfter(loss, drawn);
+    await workbench.screenshot(`live-${await themeKind(page)}`);
+    const themeName = (await themeKind(page)) === 'dark' ? 'Dark Modern' : 'Light Modern';
+    drawn = Number(await loss.getAttribute('data-draws'));
+    await selectColourTheme(page, 'Dark High Contrast');
+    await page.locator('.monaco-workbench.hc-black').waitFor({ timeout: 15_000 });
+    await redrawnAfter(loss, drawn);
+    await workbench.screenshot('live-high-contrast');
+    await selectColourTheme(page, themeName);
+    await page.locator('.monaco-workbench.hc-black').waitFor({ state: 'detached', timeout: 15_000 });
   }),
 );
 
@@ -177,11 +208,7 @@ test(
     assert.ok((await loss.locator('.readout-run').count()) >= 3, 'the other runs are read out at the cursor');
     await workbench.screenshot(`overlay-${await themeKind(page)}`);
 
-    const themeBefore = await themeKind(page);
-    await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
-    const themeDeadline = Date.now() + 15_000;
-    while ((await themeKind(page)) === themeBefore && Date.now() < themeDeadline) await pause(100);
-    assert.notEqual(await themeKind(page), themeBefore, 'the theme switched');
+    await toggleTheme(page);
     await pause(500);
     await workbench.screenshot(`overlay-${await themeKind(page)}`);
 
@@ -232,10 +259,7 @@ test(
     // The heatmap in view for the screenshots (the training curve is above it).
     await confusion.evaluate((card) => card.scrollIntoView({ block: 'start' }));
     await workbench.screenshot(`plots-${await themeKind(page)}`);
-    const themeBefore = await themeKind(page);
-    await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
-    const themeDeadline = Date.now() + 15_000;
-    while ((await themeKind(page)) === themeBefore && Date.now() < themeDeadline) await pause(100);
+    await toggleTheme(page);
     await pause(500);
     await workbench.screenshot(`plots-${await themeKind(page)}`);
     const violations = workbench.consoleLines.filter(

@@ -1,8 +1,11 @@
 // The Pipeline Graph in the real workbench, on a copy of the churn example: open it from the
 // Pipelines view's title button, click a node and land on the stage's line in mlc.yaml, run a
-// stage from its node and see its colour change, no CSP violation. Screenshots:
+// stage from its node and see its colour change, no CSP violation; a 200-stage pipeline added to
+// the workspace is laid out in the page's layout worker (the panel's CSP lets it start). Screenshots:
 // test-results/screenshots/pipeline-graph-NN-<label>-<light|dark>.png (both themes).
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   openContainer,
@@ -16,6 +19,7 @@ import {
 import { QUIET_CHARTS, workspaceCopy } from '../support/vscode/workspaceCopy.mjs';
 
 let workbench;
+let folder;
 const shotOnFailure = screenshotOnFailure(() => workbench);
 const themeKind = async (page) => ((await page.locator('.monaco-workbench.vs-dark').count()) > 0 ? 'dark' : 'light');
 const graphTab = (page) => page.locator('.tabs-container .tab', { hasText: 'Pipeline Graph' }).first();
@@ -26,7 +30,8 @@ const strokeOf = (frame, id) =>
     .evaluate((box) => getComputedStyle(box).stroke);
 
 before(async () => {
-  workbench = await openWorkbench(workspaceCopy('churn', { settings: QUIET_CHARTS }), { name: 'pipeline-graph' });
+  folder = workspaceCopy('churn', { settings: QUIET_CHARTS });
+  workbench = await openWorkbench(folder, { name: 'pipeline-graph' });
 });
 
 after(async () => {
@@ -104,6 +109,32 @@ test(
     await node(webviewFrame(page), 'prepare').waitFor({ timeout: 30_000 });
     await workbench.screenshot(`graph-${await themeKind(page)}`);
     // The workbench's own CSP (with 'unsafe-eval') is tripped by VS Code itself; a panel's is not.
+    const violations = workbench.consoleLines.filter(
+      (line) => /Content Security Policy|Refused to/i.test(line) && !line.includes("'unsafe-eval'"),
+    );
+    assert.deepEqual(violations, [], 'no CSP violation in the panel');
+  }),
+);
+
+test(
+  'a 200-stage pipeline is laid out in the layout worker of the real webview',
+  shotOnFailure('big', async () => {
+    const { page } = workbench;
+    // Each stage reads the outputs of the one and the seven before it (never run: nothing executes).
+    const stages = Array.from({ length: 200 }, (_, index) => {
+      const deps = [index - 1, index - 7].filter((before) => before >= 0).map((before) => `out/s${before}.txt`);
+      return `  s${index}:\n    cmd: echo ${index} > out/s${index}.txt\n    deps: [${deps.join(', ')}]\n    outs: [out/s${index}.txt]\n`;
+    });
+    mkdirSync(join(folder, 'big'), { recursive: true });
+    writeFileSync(join(folder, 'big', 'mlc.yaml'), `stages:\n${stages.join('')}`);
+    await graphTab(page).click();
+    const frame = webviewFrame(page);
+    await frame.getByText('203 stages').waitFor({ timeout: 60_000 });
+    // Addresses carry the pipeline file (`big/mlc.yaml:s199`).
+    await frame.locator('.node[data-id$="s199"]').waitFor({ state: 'attached', timeout: 60_000 });
+    assert.equal(await frame.locator('.node').count(), 203);
+    assert.equal(await frame.locator('.viewport').getAttribute('data-layout-thread'), 'worker');
+    await workbench.screenshot(`graph-200-${await themeKind(page)}`);
     const violations = workbench.consoleLines.filter(
       (line) => /Content Security Policy|Refused to/i.test(line) && !line.includes("'unsafe-eval'"),
     );

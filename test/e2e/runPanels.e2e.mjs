@@ -13,6 +13,7 @@ import {
   openWorkbench,
   runCommand,
   screenshotOnFailure,
+  selectColourTheme,
   sidebar,
   webviewFrame,
 } from '../support/vscode/workbench.mjs';
@@ -292,16 +293,7 @@ test(
   'the panels in the high-contrast theme',
   shotOnFailure('high-contrast', async () => {
     const { page } = workbench;
-    // The theme picker is a second quick pick (runCommand waits for the palette to close).
-    const input = page.locator('.quick-input-widget input');
-    await page.keyboard.press('F1');
-    await input.waitFor({ timeout: 30_000 });
-    await input.fill('>Preferences: Color Theme');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dark Modern' }).first().waitFor();
-    await input.fill('Dark High Contrast');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dark High Contrast' }).first().waitFor();
-    await page.keyboard.press('Enter');
+    await selectColourTheme(page, 'Dark High Contrast');
     await page.locator('.monaco-workbench.hc-black').waitFor({ timeout: 15_000 });
     await panelTab(page, 'Run History').click();
     await webviewFrame(page)

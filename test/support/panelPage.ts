@@ -10,6 +10,8 @@ import { buildPanelHtml } from '../../src/extension/panels/panelHtml';
 const repoRoot = resolve(__dirname, '../..');
 export const PANELS = ['runHistory', 'runDetails', 'compare', 'deploy', 'pipelineGraph', 'metricCharts'] as const;
 export type PanelName = (typeof PANELS)[number];
+/** Workers a page starts from a bundle of its own (`webview-ui/<panel>/<name>Worker.ts`), by panel. */
+const PANEL_WORKERS: Partial<Record<PanelName, string>> = { pipelineGraph: 'pipelineGraphLayoutWorker' };
 
 /**
  * The panel bundles as the production build makes them (minified, one .js and one .css per
@@ -38,7 +40,13 @@ export interface PanelHarness {
 export async function startPanelHarness(): Promise<PanelHarness> {
   const folder = mkdtempSync(join(tmpdir(), 'mlc-panels-'));
   await build({
-    entryPoints: PANELS.map((panel) => ({ in: join(repoRoot, 'webview-ui', panel, 'main.ts'), out: panel })),
+    entryPoints: [
+      ...PANELS.map((panel) => ({ in: join(repoRoot, 'webview-ui', panel, 'main.ts'), out: panel })),
+      ...Object.entries(PANEL_WORKERS).map(([panel, worker]) => ({
+        in: join(repoRoot, 'webview-ui', panel, `${worker}.ts`),
+        out: worker,
+      })),
+    ],
     bundle: true,
     platform: 'browser',
     format: 'iife',
@@ -54,7 +62,8 @@ export async function startPanelHarness(): Promise<PanelHarness> {
   const server: Server = createServer((request, response) => {
     const name = (request.url ?? '/').slice(1).split('?')[0]!;
     const match = /^(\w+)\.(html|js|css)$/.exec(name);
-    if (!match || !(PANELS as readonly string[]).includes(match[1]!)) {
+    const served = [...PANELS, ...Object.values(PANEL_WORKERS)] as readonly string[];
+    if (!match || !served.includes(match[1]!)) {
       response.writeHead(404).end();
       return;
     }
@@ -68,6 +77,7 @@ export async function startPanelHarness(): Promise<PanelHarness> {
           scriptUri: `${origin}/${panel}.js`,
           styleUri: `${origin}/${panel}.css`,
           title: panel!,
+          allowWorkers: PANEL_WORKERS[panel as PanelName] !== undefined,
         }),
       );
       return;

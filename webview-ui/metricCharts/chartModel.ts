@@ -4,6 +4,7 @@
  * themselves, and the merge of many runs' series onto one shared x array (uPlot's aligned data).
  */
 import type {
+  ChartAlert,
   ChartSeries,
   ChartXAxis,
   RefineRange,
@@ -100,6 +101,24 @@ export function alertChartX(
   if (axis === 'step') return step;
   const index = points.steps.findIndex((candidate) => candidate >= step);
   return index < 0 ? null : toChartX(axis, step, points.timestamps[index] ?? null, origin);
+}
+
+/**
+ * The alerts a run holds after a live batch brought `arriving`: those held, then the new ones in
+ * order. An alert already held (same metric, step and message) is not added again, so a batch
+ * repeating alerts a snapshot already had draws one marker, not two.
+ */
+export function mergeAlerts(held: readonly ChartAlert[], arriving: readonly ChartAlert[]): readonly ChartAlert[] {
+  const keyOf = (alert: ChartAlert) => JSON.stringify([alert.metric, alert.step, alert.message]);
+  const keys = new Set(held.map(keyOf));
+  const merged = [...held];
+  for (const alert of arriving) {
+    const key = keyOf(alert);
+    if (keys.has(key)) continue;
+    keys.add(key);
+    merged.push(alert);
+  }
+  return merged;
 }
 
 /** The inverse for refinements: a chart x back to the recorded column (step, or epoch ms). */

@@ -30,6 +30,7 @@ import {
   chartCsv,
   countPoints,
   groupMetrics,
+  mergeAlerts,
   mergeSeries,
   refineRequest,
   runOrigin,
@@ -62,7 +63,8 @@ const X_AXIS_TITLES: Record<ChartXAxis, string> = {
 };
 
 interface RunEntry {
-  readonly info: Omit<ChartRun, 'series'>;
+  /** Replaced when a live batch brings alerts. */
+  info: Omit<ChartRun, 'series'>;
   readonly series: Map<string, SeriesState>;
   origin: number | null;
 }
@@ -136,6 +138,10 @@ const connection = startPanel<MetricChartsUpdate, MetricChartsAction>((update) =
         markDirty(metric);
       }
       if (update.reset) entry.origin = computeOrigin(entry);
+      if (update.alerts && update.alerts.length > 0) {
+        entry.info = { ...entry.info, alerts: mergeAlerts(entry.info.alerts ?? [], update.alerts) };
+        for (const alert of update.alerts) markDirty(alert.metric);
+      }
       if (update.live) live.add(update.runId);
       else live.delete(update.runId);
       scheduleRender();

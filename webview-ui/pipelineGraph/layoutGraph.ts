@@ -1,10 +1,17 @@
 /**
  * Layered layout of the visible graph with @dagrejs/dagre, chosen over d3-dag by measured bundle
  * size, speed and edge crossings (bench/graphLayout.bench.ts; figures in ARCHITECTURE.md). Runs in
- * the webview, never on the extension host. No DOM here, so it is unit-tested and benchmarked.
+ * the webview (big graphs in its layout worker), never on the extension host. No DOM here, so it is
+ * unit-tested and benchmarked.
  */
 import dagre from '@dagrejs/dagre';
 import type { VisibleGraph } from './visibleGraph';
+
+/** What a layout needs of the visible graph: node ids (in topological order) and edges. */
+export interface LayoutInput {
+  readonly nodes: readonly { readonly id: string }[];
+  readonly edges: VisibleGraph['edges'];
+}
 
 export const NODE_WIDTH = 184;
 export const NODE_HEIGHT = 44;
@@ -25,7 +32,7 @@ export type LayoutDirection = 'TB' | 'LR';
  * from the longest-path depth of the visible graph (nodes come in topological order), before any
  * layout, for the viewport's aspect `width / height`.
  */
-export function layoutDirection(graph: VisibleGraph, aspect: number): LayoutDirection {
+export function layoutDirection(graph: LayoutInput, aspect: number): LayoutDirection {
   const depth = new Map<string, number>();
   const predecessors = new Map<string, string[]>();
   for (const [from, to] of graph.edges) predecessors.set(to, [...(predecessors.get(to) ?? []), from]);
@@ -63,7 +70,7 @@ export interface GraphLayout {
 }
 
 /** Node size is fixed, so labels never reflow the layout (long names are cut, the tooltip has them). */
-export function layoutGraph(graph: VisibleGraph, direction: LayoutDirection = 'TB'): GraphLayout {
+export function layoutGraph(graph: LayoutInput, direction: LayoutDirection = 'TB'): GraphLayout {
   const layout = new dagre.graphlib.Graph({ multigraph: false });
   const ranker = graph.nodes.length > LARGE_GRAPH_NODES ? 'tight-tree' : 'network-simplex';
   layout.setGraph({

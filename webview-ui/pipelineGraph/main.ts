@@ -1,5 +1,6 @@
 /**
- * Pipeline Graph page: the stage DAG laid out here (dagre, never on the extension host), drawn as
+ * Pipeline Graph page: the stage DAG laid out here (dagre, never on the extension host; a big graph
+ * in the page's layout worker, so the page stays responsive meanwhile), drawn as
  * SVG with live state colours; hover a node for its state and why it changed, click it to open
  * the stage in its file, run it (or it and everything downstream) from its buttons or context
  * menu when the workspace is trusted; pan (drag), zoom (wheel, buttons), fit, a minimap for big
@@ -19,6 +20,7 @@ import { buildButton, buildElement } from '../shared/buildElement';
 import { startPanel } from '../shared/startPanel';
 import { type GraphLayout, layoutDirection, layoutGraph, NODE_HEIGHT, NODE_WIDTH } from './layoutGraph';
 import { NODE_STATE_PRESENTATION } from './nodeStates';
+import { createOffThreadLayout } from './offThreadLayout';
 import { type VisibleGraph, type VisibleNode, visibleGraph } from './visibleGraph';
 
 /** Above this many stages, groups start collapsed (a saved choice wins). */
@@ -26,6 +28,17 @@ const COLLAPSE_GROUPS_ABOVE = 300;
 /** The minimap shows once the graph has this many nodes or does not fit the view. */
 const MINIMAP_MIN_NODES = 40;
 const SVG = 'http://www.w3.org/2000/svg';
+/**
+ * Above this many visible nodes the layout runs in the worker. Below it dagre takes tens of
+ * milliseconds, less than starting a worker, and the graph is drawn in the same frame.
+ */
+const OFF_THREAD_LAYOUT_NODES = 150;
+
+/** The layout worker's bundle sits beside this page's own (dist/webview/). */
+const pageScript = (document.currentScript as HTMLScriptElement | null)?.src;
+const offThreadLayout = createOffThreadLayout(
+  pageScript ? new URL('pipelineGraphLayoutWorker.js', pageScript).href : undefined,
+);
 
 const app = document.getElementById('app')!;
 
@@ -56,6 +69,8 @@ interface PageState {
   layout?: GraphLayout;
   /** The structure the layout was computed for: a snapshot with the same one only recolours. */
   layoutKey?: string;
+  /** The structure whose layout the worker is computing (drawn when it arrives, if still wanted). */
+  pendingLayoutKey?: string;
   view: View;
   /** Whether the view is the fitted one (until the user pans or zooms): resizes fit it again. */
   fitted: boolean;
@@ -201,20 +216,44 @@ function render(): void {
     nodeLayer.replaceChildren();
     edgeLayer.replaceChildren();
     page.layoutKey = undefined;
+    page.pendingLayoutKey = undefined;
     drawMinimap();
     return;
   }
   message.textContent = '';
   const key = JSON.stringify([visible.nodes.map((node) => node.id), visible.edges]);
   if (key === page.layoutKey && page.layout) {
+    page.pendingLayoutKey = undefined;
     recolour(visible);
     return;
   }
+  const aspect = (viewport.clientWidth || 800) / (viewport.clientHeight || 600);
+  if (visible.nodes.length <= OFF_THREAD_LAYOUT_NODES) {
+    page.pendingLayoutKey = undefined;
+    showLayout(key, layoutGraph(visible, layoutDirection(visible, aspect)), 'page');
+    return;
+  }
+  message.textContent = `Laying out ${visible.nodes.length.toLocaleString('en-US')} nodes…`;
+  if (key === page.pendingLayoutKey) return;
+  page.pendingLayoutKey = key;
+  void offThreadLayout.layout(visible, aspect).then(({ layout, thread }) => {
+    // A newer structure was asked for meanwhile: its own layout will be drawn instead.
+    if (page.pendingLayoutKey !== key) return;
+    page.pendingLayoutKey = undefined;
+    message.textContent = '';
+    showLayout(key, layout, thread);
+  });
+}
+
+/** Draws the visible graph (as it is now: states may have changed meanwhile) at `layout`. */
+function showLayout(key: string, layout: GraphLayout, thread: 'page' | 'worker'): void {
+  const { snapshot, visible } = page;
+  if (!snapshot || !visible) return;
   const isFirstLayout = page.layoutKey === undefined;
   page.layoutKey = key;
-  const aspect = (viewport.clientWidth || 800) / (viewport.clientHeight || 600);
-  page.layout = layoutGraph(visible, layoutDirection(visible, aspect));
-  draw(visible, page.layout, snapshot.trusted);
+  page.layout = layout;
+  viewport.dataset.layoutThread = thread;
+  draw(visible, layout, snapshot.trusted);
   if (isFirstLayout || page.fitted) fitView();
   else applyView();
 }

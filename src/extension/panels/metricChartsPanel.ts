@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Disposable, Logger } from '../../engine/ports';
+import type { RunAlertNote } from '../../engine/runs/model';
 import { formatCsv } from '../../engine/runs/formatTextTable';
 import type { MessageHandlers } from '../../protocol/messageHandlers';
 import {
@@ -77,6 +78,17 @@ export class MetricChartsPanel implements vscode.Disposable {
     this.runIds = add ? [...new Set([...this.runIds, ...runIds])] : [...new Set(runIds)];
     this.host.panel.reveal(undefined, true);
     this.host.refresh();
+  }
+
+  /**
+   * An alert fired in a run while it runs: a followed run's chart gets its marker now, in a batch of
+   * its own (the next snapshot, when the run ends, carries it from the run's record anyway).
+   */
+  alertFired(runId: string, alert: RunAlertNote): void {
+    if (!this.follows.has(runId)) return;
+    const alerts = chartAlertsOf([alert]);
+    if (alerts.length === 0) return;
+    this.host.post({ type: 'seriesAppended', runId, reset: false, series: {}, live: true, alerts });
   }
 
   /** Runs changed (one started or ended): a fresh snapshot, which also starts or stops follows. */

@@ -12,6 +12,8 @@ export interface PanelHostOptions<Update, Action extends { type: string }> {
   readonly extensionUri: vscode.Uri;
   /** The bundle's name: `dist/webview/<bundle>.js` and `.css` (from `webview-ui/<bundle>/main.ts`). */
   readonly bundle: string;
+  /** The page starts workers from `dist/webview/` bundles of its own (the Pipeline Graph's layout). */
+  readonly allowWorkers?: boolean;
   readonly validators: MessageValidators<Action>;
   /** The panel's own actions; `ready` and `reportProblem` are handled here. */
   readonly handlers: MessageHandlers<Exclude<Action, PanelCommonAction>>;
@@ -67,6 +69,7 @@ export class PanelHost<Update, Action extends { type: string }> implements vscod
       scriptUri: asset('js'),
       styleUri: asset('css'),
       title: panel.title,
+      allowWorkers: options.allowWorkers,
     });
     this.subscriptions.push(
       webview.onDidReceiveMessage((value: unknown) => void this.receive(value)),

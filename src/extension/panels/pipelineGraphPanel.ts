@@ -69,6 +69,7 @@ export class PipelineGraphPanels implements vscode.Disposable {
       panel,
       extensionUri: this.dependencies.extensionUri,
       bundle: 'pipelineGraph',
+      allowWorkers: true,
       validators: pipelineGraphActionValidators,
       handlers: this.handlers(),
       snapshot: async () => this.snapshot(),

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Stage } from '../../engine/pipeline/model';
 import type { Logger } from '../../engine/ports';
+import type { RunAlertNote } from '../../engine/runs/model';
 import { COMPARE_VIEW_TYPE, isComparePersistedState } from '../../protocol/compare';
 import { isMetricChartsPersistedState, METRIC_CHARTS_VIEW_TYPE } from '../../protocol/metricCharts';
 import { RUN_DETAILS_VIEW_TYPE } from '../../protocol/runDetails';
@@ -24,6 +25,8 @@ export interface RunPanelsOptions {
   readonly logger: Logger;
   /** Fires when the run list may have changed (the workspace state's run reload). */
   readonly onDidChangeRuns: vscode.Event<void>;
+  /** Fires when an alert fires in a run started from this window (the run controller's alerts). */
+  readonly onDidFireAlert?: vscode.Event<{ readonly runId: string | undefined; readonly alert: RunAlertNote }>;
   /** Asks the workspace state to reload its runs (after a deletion). */
   readonly reloadRuns: () => void;
   /** Runs `targets` (empty = everything) of `root` again, forced, in a terminal. */
@@ -84,6 +87,13 @@ export class RunPanels implements vscode.Disposable, RunPanelActions {
         this.compare?.runsDidChange();
         this.charts?.runsDidChange();
       }),
+      ...(options.onDidFireAlert
+        ? [
+            options.onDidFireAlert(({ runId, alert }) => {
+              if (runId !== undefined) this.charts?.alertFired(runId, alert);
+            }),
+          ]
+        : []),
     ];
   }
 

@@ -236,6 +236,25 @@ export function webviewFrame(page) {
 }
 
 /**
+ * Picks a colour theme by its name in Preferences: Color Theme ('Dark High Contrast'). The theme
+ * picker is a second quick pick, which runCommand (waiting for the palette to close) cannot drive.
+ * @param {import('playwright-core').Page} page
+ * @param {string} name
+ */
+export async function selectColourTheme(page, name) {
+  const input = page.locator('.quick-input-widget input');
+  await page.keyboard.press('F1');
+  await input.waitFor({ timeout: 30_000 });
+  await input.fill('>Preferences: Color Theme');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dark Modern' }).first().waitFor();
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
+}
+
+/**
  * For e2e specs: `const shotOnFailure = screenshotOnFailure(() => workbench);` then
  * `it('...', shotOnFailure('label', async () => {...}))` saves a screenshot named after the
  * failing step, then fails as before.

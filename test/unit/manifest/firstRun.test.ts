@@ -74,3 +74,20 @@ test('the Get Started walkthrough: every step has its Markdown in media/walkthro
     }
   }
 });
+
+test("the walkthrough's first step is done for an existing project too: when the Pipelines view shows its stages", () => {
+  // VS Code drops an `onContext` completion whose context is already true when the walkthrough
+  // registers (it counts the event as seen without completing the step), which is the case when
+  // mlc found the stages of an opened DVC project first: the view listing them completes the step.
+  const step = manifest.contributes.walkthroughs[0]!.steps.find((entry) => entry.id === 'pipeline')!;
+  assert.ok(step.completionEvents?.includes('onView:mlc.pipelines'));
+  const views = (
+    JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+      contributes: { views: Record<string, { id: string }[]> };
+    }
+  ).contributes.views;
+  assert.ok(
+    Object.values(views).some((list) => list.some((view) => view.id === 'mlc.pipelines')),
+    'mlc.pipelines is a view of the extension',
+  );
+});

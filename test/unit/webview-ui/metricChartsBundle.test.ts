@@ -318,3 +318,48 @@ test('Metric Charts: an alert is a marker in its run colour at the step it fired
   await assertClean(page);
   await page.close();
 });
+
+test('Metric Charts: an alert that fires in a live run arrives with a live batch and is drawn at once, once', async () => {
+  const page = await harness.open('metricCharts');
+  const runs = manyChartRuns(2, 200, 2);
+  await sendToPanel(page, {
+    type: 'snapshotted',
+    snapshot: { runs, live: [runs[1]!.id], missing: [] },
+  } satisfies MetricChartsUpdate);
+  await drawnAfter(page, 'train/loss', 0);
+  assert.equal(await chart(page, 'train/loss').locator('.alert-marker').count(), 0);
+
+  // No snapshot follows: the marker comes with the batch (points of its own or none).
+  const message = `${HOSTILE_NAME} is NaN at step 150 of train`;
+  const alert = { metric: 'train/loss', step: 150, message };
+  let drawn = await draws(page, 'train/loss');
+  await sendToPanel(page, {
+    type: 'seriesAppended',
+    runId: runs[1]!.id,
+    reset: false,
+    series: {},
+    live: true,
+    alerts: [alert],
+  } satisfies MetricChartsUpdate);
+  await drawnAfter(page, 'train/loss', drawn);
+  const marker = chart(page, 'train/loss').locator('.alert-marker');
+  await marker.waitFor();
+  assert.equal(await marker.textContent(), `⚠ ${message}`);
+  assert.equal(await marker.getAttribute('data-run-id'), runs[1]!.id);
+  assert.equal(await chart(page, 'val/loss').locator('.alert-marker').count(), 0, 'not on another metric');
+
+  // The same alert again (a later batch) with new points: still one marker, and the points drawn.
+  drawn = await draws(page, 'train/loss');
+  await sendToPanel(page, {
+    type: 'seriesAppended',
+    runId: runs[1]!.id,
+    reset: false,
+    series: { 'train/loss': curvePoints(1, 0, 200, 50) },
+    live: true,
+    alerts: [alert],
+  } satisfies MetricChartsUpdate);
+  await drawnAfter(page, 'train/loss', drawn);
+  assert.equal(await chart(page, 'train/loss').getAttribute('data-alert-markers'), '1');
+  await assertClean(page);
+  await page.close();
+});

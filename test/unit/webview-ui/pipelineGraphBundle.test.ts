@@ -180,3 +180,40 @@ test('Pipeline Graph: 200 stages over two files drawn with a minimap; one file a
   await assertClean(page);
   await page.close();
 });
+
+test('Pipeline Graph: 1,000 stages are laid out in the layout worker, and the page answers meanwhile', async () => {
+  const page = await harness.open('pipelineGraph', { viewport: { width: 1600, height: 900 } });
+  const graph = generatePipelineGraph(1000);
+  // Counts the page's frames while the layout runs: a page thread busy with dagre draws none.
+  // A string: tsx would wrap a function's inner helpers in a `__name` the page lacks.
+  await page.evaluate(`window.__frames = 0;
+    const tick = () => { window.__frames++; requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);`);
+  await sendToPanel(page, snapshotted(graph));
+  await page.locator('.node').first().waitFor({ timeout: 120_000 });
+  assert.equal(await page.locator('.viewport').getAttribute('data-layout-thread'), 'worker');
+  const drawn = await page.locator('.node').count();
+  assert.ok(drawn > 500, `the graph was drawn (${drawn} nodes, groups collapsed)`);
+  assert.equal(await page.getByText(/Laying out/).count(), 0, 'the waiting message is gone');
+  const frames = await page.evaluate(() => (window as unknown as { __frames: number }).__frames);
+  assert.ok(frames > 1, `frames went on while laying out (${frames})`);
+  // Zoom works on the laid-out graph, and a recolour (same structure) keeps the layout.
+  const transformBefore = await page.locator('g.scene').getAttribute('transform');
+  await page.getByRole('button', { name: 'Zoom in' }).click();
+  assert.notEqual(await page.locator('g.scene').getAttribute('transform'), transformBefore);
+  await assertClean(page);
+  await page.close();
+});
+
+test('Pipeline Graph: where no worker can start, a big graph is laid out on the page thread', async () => {
+  const page = await harness.open('pipelineGraph', {
+    // A webview that refuses workers (an origin the browser will not start one from) throws here.
+    initScript: `window.Worker = class { constructor() { throw new DOMException('refused', 'SecurityError'); } };`,
+  });
+  await sendToPanel(page, snapshotted(generatePipelineGraph(200)));
+  await page.locator('.node').first().waitFor({ timeout: 60_000 });
+  assert.equal(await page.locator('.node').count(), 200);
+  assert.equal(await page.locator('.viewport').getAttribute('data-layout-thread'), 'page');
+  await assertClean(page);
+  await page.close();
+});

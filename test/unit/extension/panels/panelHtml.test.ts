@@ -12,6 +12,23 @@ test('the CSP allows scripts only by nonce and nothing remote, inline or evaluat
   assert.doesNotMatch(policy, /unsafe-(eval|inline)|\*/);
 });
 
+test("a panel that starts a worker may fetch only the extension's files and start workers only from blob: URLs", () => {
+  const source = 'https://file+.vscode-resource.vscode-cdn.net';
+  const policy = contentSecurityPolicy(source, 'abc', true);
+  assert.equal(policy, `${contentSecurityPolicy(source, 'abc')}; connect-src ${source}; worker-src blob:`);
+  assert.doesNotMatch(policy, /unsafe-(eval|inline)|\*/);
+  assert.doesNotMatch(contentSecurityPolicy(source, 'abc'), /worker-src|connect-src/, 'other panels start none');
+  const html = buildPanelHtml({
+    cspSource: source,
+    nonce: 'n',
+    scriptUri: 's',
+    styleUri: 'c',
+    title: 't',
+    allowWorkers: true,
+  });
+  assert.ok(html.includes('worker-src blob:'));
+});
+
 test('the page loads one script and one stylesheet, both carrying the nonce, and escapes the title', () => {
   const html = buildPanelHtml({
     cspSource: 'vscode-resource:',

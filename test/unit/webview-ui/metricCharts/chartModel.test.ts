@@ -8,6 +8,7 @@ import {
   countPoints,
   fromChartX,
   groupMetrics,
+  mergeAlerts,
   mergeSeries,
   refineRequest,
   runOrigin,
@@ -198,4 +199,17 @@ test('an alert sits at its step, or at the time of the first point at or after t
   assert.equal(alertChartX('relativeTime', 15, points, 1000), 4);
   assert.equal(alertChartX('wallTime', 10, points, 1000), null, 'that point has no time');
   assert.equal(alertChartX('wallTime', 25, points, 1000), null, 'no point at or after the step');
+});
+
+test('alerts of a live batch are added after those held, once each', () => {
+  const nan = { metric: 'train/loss', step: 12, message: 'train/loss is NaN at step 12 of train' };
+  const low = { metric: 'val/acc', step: 30, message: 'val/acc below 0.5 after step 20' };
+  assert.deepEqual(mergeAlerts([], [nan]), [nan]);
+  assert.deepEqual(mergeAlerts([nan], [nan, low]), [nan, low], 'one the snapshot already had is not doubled');
+  assert.deepEqual(
+    mergeAlerts([nan], [{ ...nan, step: 13 }]),
+    [nan, { ...nan, step: 13 }],
+    'another step is another alert',
+  );
+  assert.deepEqual(mergeAlerts([low, nan], [low, low]), [low, nan]);
 });

@@ -1,0 +1,95 @@
+/**
+ * Lays out a graph in the layout worker when the page can start one, else on the page thread.
+ *
+ * A webview's own files are served from another origin than the page (VS Code's resource host),
+ * and a browser starts a worker only from a same-origin script: `new Worker(bundleUrl)` throws a
+ * SecurityError in VS Code whatever the CSP says. So the page fetches the worker's bundle from the
+ * extension's files (the CSP's `connect-src` is that origin only) and starts it from a blob: URL of
+ * exactly those bytes (`worker-src blob:`; the worker inherits the page's CSP: no eval, nothing
+ * remote). Nothing else can start a worker: scripts run only by nonce, from the extension's bundle.
+ * If a worker still cannot start, the first failure switches to the page thread for good, and the
+ * requests waiting are laid out there, so a graph is always drawn.
+ */
+import { type GraphLayout, type LayoutInput, layoutDirection, layoutGraph } from './layoutGraph';
+
+export interface LayoutRequest {
+  readonly id: number;
+  readonly graph: LayoutInput;
+  readonly aspect: number;
+}
+
+export interface LayoutReply {
+  readonly id: number;
+  readonly layout: GraphLayout;
+}
+
+/** Where the last layout ran: shown on the page (`data-layout-thread`) for tests and benchmarks. */
+export type LayoutThread = 'worker' | 'page';
+
+export interface OffThreadLayout {
+  /** The layout of `graph`; `thread` says where it ran. */
+  layout(graph: LayoutInput, aspect: number): Promise<{ layout: GraphLayout; thread: LayoutThread }>;
+}
+
+export function createOffThreadLayout(workerUrl: string | undefined): OffThreadLayout {
+  let worker: Worker | undefined;
+  let isRefused = workerUrl === undefined;
+  let nextId = 1;
+  const pending = new Map<number, { graph: LayoutInput; aspect: number; resolve: (reply: GraphLayout) => void }>();
+  const onPage = (graph: LayoutInput, aspect: number) => layoutGraph(graph, layoutDirection(graph, aspect));
+  /** Everything still waiting is laid out here, and the worker is not asked again. */
+  const refuse = () => {
+    isRefused = true;
+    worker?.terminate();
+    worker = undefined;
+    for (const [id, request] of pending) {
+      pending.delete(id);
+      request.resolve(onPage(request.graph, request.aspect));
+    }
+  };
+  /** The worker, started once from a blob: URL of its bundle's bytes; undefined when refused. */
+  let starting: Promise<Worker | undefined> | undefined;
+  const startWorker = (): Promise<Worker | undefined> => {
+    if (isRefused) return Promise.resolve(undefined);
+    starting ??= fetch(workerUrl!)
+      .then((response) => {
+        if (!response.ok) throw new Error(`${response.status} for the layout worker's bundle`);
+        return response.text();
+      })
+      .then((code) => {
+        const blobUrl = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
+        worker = new Worker(blobUrl);
+        // The worker has loaded its script by the time it answers; the URL is not needed again.
+        worker.onmessage = (event: MessageEvent<LayoutReply>) => {
+          URL.revokeObjectURL(blobUrl);
+          const request = pending.get(event.data.id);
+          pending.delete(event.data.id);
+          request?.resolve(event.data.layout);
+        };
+        worker.onerror = (event) => {
+          event.preventDefault();
+          refuse();
+        };
+        return worker;
+      })
+      .catch(() => {
+        refuse();
+        return undefined;
+      });
+    return starting;
+  };
+  return {
+    async layout(graph, aspect) {
+      const started = await startWorker();
+      if (!started) return { layout: onPage(graph, aspect), thread: 'page' };
+      const id = nextId++;
+      // Only what dagre needs crosses to the worker (a structured clone), not the page's node objects.
+      const input: LayoutInput = { nodes: graph.nodes.map(({ id: node }) => ({ id: node })), edges: graph.edges };
+      const layout = await new Promise<GraphLayout>((resolve) => {
+        pending.set(id, { graph: input, aspect, resolve });
+        started.postMessage({ id, graph: input, aspect } satisfies LayoutRequest);
+      });
+      return { layout, thread: isRefused ? 'page' : 'worker' };
+    },
+  };
+}
