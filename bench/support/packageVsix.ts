@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const repoRoot = resolve(__dirname, '../..');
@@ -44,8 +44,11 @@ export function buildProduction(workspace: string): string {
  */
 export function packageVsix(workspace: string, vsixPath: string): string {
   for (const entry of packagingEntries) {
-    if (existsSync(join(repoRoot, entry)) && !existsSync(join(workspace, entry)))
-      symlinkSync(join(repoRoot, entry), join(workspace, entry));
+    if (!existsSync(join(repoRoot, entry)) || existsSync(join(workspace, entry))) continue;
+    // Copied, not linked: vsce does not follow a linked folder (the icon under media/ goes missing).
+    // The tools are only run, so a link does for them.
+    if (entry === '.tools') symlinkSync(join(repoRoot, entry), join(workspace, entry));
+    else cpSync(join(repoRoot, entry), join(workspace, entry), { recursive: true });
   }
   for (const script of packagingScripts) {
     mkdirSync(join(workspace, script, '..'), { recursive: true });
