@@ -94,13 +94,18 @@ function contentFingerprint(path: string): { text: string; newestNs: bigint } | 
   }
 }
 
-/** The identity of the running mlc: a new build may parse differently, so it starts a new cache. */
-function codeIdentity(): string {
+/**
+ * The identity of the running mlc: a new build may parse differently, so it starts a new cache.
+ * Undefined when mlc runs from its TypeScript sources (tsx): an edit to the parser changes no
+ * stat this module could see, so nothing is cached there.
+ */
+export function codeIdentity(file: string = __filename): string | undefined {
+  if (file.endsWith('.ts')) return undefined;
   try {
-    const stats = statSync(__filename);
-    return `${__filename}:${stats.size}:${stats.mtimeMs}`;
+    const stats = statSync(file);
+    return `${file}:${stats.size}:${stats.mtimeMs}`;
   } catch {
-    return __filename;
+    return undefined;
   }
 }
 
@@ -125,13 +130,13 @@ function readCacheFile(path: string, code: string): Pick<CacheFile, 'pipelines' 
 export function openParsedWorkspaceCache(
   workspaceRoot: string,
   options: {
-    /** Who parses: results of another build are not reused. Default: the running bundle's stat. */
-    readonly code?: string;
+    /** Who parses (codeIdentity()): results of another build are not reused. */
+    readonly code: string;
     /** The clock racy timestamps are judged by (tests move it). */
     readonly now?: () => number;
-  } = {},
+  },
 ): ParsedWorkspaceCache {
-  const code = options.code ?? codeIdentity();
+  const { code } = options;
   const now = options.now ?? Date.now;
   const cachePath = join(workspaceRoot, PARSED_WORKSPACE_CACHE_FILE);
   const file = readCacheFile(cachePath, code);
@@ -200,8 +205,10 @@ export function loadWorkspaceWithParseCache(
   fs: FileSystem,
   root: string,
   options: Omit<NonNullable<Parameters<typeof loadWorkspace>[2]>, 'parsePipeline'> = {},
+  code: string | undefined = codeIdentity(),
 ): Workspace {
-  const cache = openParsedWorkspaceCache(normalize(root));
+  if (code === undefined) return loadWorkspace(fs, root, options);
+  const cache = openParsedWorkspaceCache(normalize(root), { code });
   cache.seedLockFiles(fs);
   // loadWorkspace reads every lock file (checkLockFiles): they are in readLockFile's memo after it.
   const workspace = loadWorkspace(fs, root, { ...options, parsePipeline: cache.parse });

@@ -10,6 +10,7 @@ import type { FileSystem } from '../../../../src/engine/ports';
 import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
 import {
   PARSED_WORKSPACE_CACHE_FILE,
+  codeIdentity,
   loadWorkspaceWithParseCache,
   openParsedWorkspaceCache,
 } from '../../../../src/node/workspace/parsedWorkspaceCache';
@@ -51,7 +52,11 @@ function freshProcessFs(): FileSystem & { reads: Map<string, number> } {
 const later = () => Date.now() + 10_000;
 
 /** One CLI process: opens the cache, parses `file`, saves. */
-function parseInProcess(root: string, file: string, options: Parameters<typeof openParsedWorkspaceCache>[1] = {}) {
+function parseInProcess(
+  root: string,
+  file: string,
+  options: Partial<Parameters<typeof openParsedWorkspaceCache>[1]> = {},
+) {
   const fs = freshProcessFs();
   const cache = openParsedWorkspaceCache(root, { code: 'test', now: later, ...options });
   const parsed = cache.parse(fs, join(root, file));
@@ -146,12 +151,22 @@ test('a lock file changed within the same mtime tick (same size) is parsed again
   const lockPath = join(root, 'mlc.lock');
   const entryMd5 = (fs: FileSystem) =>
     readLockFile(fs, lockPath).parsed.value.stages.get('train')?.deps[0]?.md5 ?? 'no entry';
-  loadWorkspaceWithParseCache(freshProcessFs(), root);
+  loadWorkspaceWithParseCache(freshProcessFs(), root, {}, 'test');
   const reused = freshProcessFs();
-  loadWorkspaceWithParseCache(reused, root);
+  loadWorkspaceWithParseCache(reused, root, {}, 'test');
   assert.equal(entryMd5(reused), 'a'.repeat(32));
   rewriteKeepingSizeAndMtime(lockPath, lockText('b'.repeat(32)));
   const next = freshProcessFs();
-  loadWorkspaceWithParseCache(next, root);
+  loadWorkspaceWithParseCache(next, root, {}, 'test');
   assert.equal(entryMd5(next), 'b'.repeat(32), 'the stored parse of the old text was not used');
+});
+
+test('run from the TypeScript sources (tsx), mlc keeps no cache: a parser edit would not change what it compares', () => {
+  assert.equal(codeIdentity('/src/node/workspace/parsedWorkspaceCache.ts'), undefined);
+  const root = workspace({ 'mlc.yaml': PIPELINE });
+  loadWorkspaceWithParseCache(freshProcessFs(), root, {}, codeIdentity('/src/node/workspace/parsedWorkspaceCache.ts'));
+  assert.equal(existsSync(join(root, PARSED_WORKSPACE_CACHE_FILE)), false);
+  const bundle = join(root, 'cli.js');
+  writeFileSync(bundle, '// a build');
+  assert.match(codeIdentity(bundle) ?? '', /cli\.js:10:/);
 });
