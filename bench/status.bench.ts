@@ -2,6 +2,9 @@
 // <= 0.5 s warm (stat cache keyed on inode, mtime, size; no process spawned), and a fully
 // up-to-date 1,000-stage pipeline <= 200 ms. Baselines in the same run: a raw readdir + stat of
 // the same tree, and `git status` on it.
+// Issue 17's held-out shape, exactly: `mlc status --json` as a fresh `node cli.js` process on a
+// 20,000-file folder dependency, warm, nothing changed, median of 7, against `git status` on the
+// same tree (<= 3x) and against `node -e 0` (<= 1.8x), the three taking turns.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,8 +19,10 @@ import { nodeFileSystem } from '../src/node/nodeFileSystem';
 import { measure } from './support/measure';
 import { runBench } from './support/runBench';
 import { bundleCli } from './support/bundleCli';
+import { timeProcesses } from './support/timeProcesses';
 
 const FILES = Number(process.env.STATUS_BENCH_FILES ?? 100_000);
+const HELD_OUT_FILES = 20_000;
 const STAGES = Number(process.env.STATUS_BENCH_STAGES ?? 1_000);
 
 /** The floor for any status of this tree: list every folder and stat every file. */
@@ -32,6 +37,30 @@ function statTree(folder: string): number {
     }
   }
   return count;
+}
+
+/** One stage depending on a folder of `count` small files, 1,000 per subfolder. */
+function writeFolderDependency(root: string, count: number): void {
+  const perFolder = 1000;
+  for (let folder = 0; folder * perFolder < count; folder++) {
+    const path = join(root, 'data', `part${String(folder).padStart(3, '0')}`);
+    mkdirSync(path, { recursive: true });
+    for (let index = 0; index < perFolder && folder * perFolder + index < count; index++) {
+      writeFileSync(join(path, `row${index}.csv`), `${folder},${index}\n`);
+    }
+  }
+  writeFileSync(join(root, 'dvc.yaml'), 'stages:\n  consume:\n    cmd: python consume.py\n    deps: [data]\n');
+}
+
+/** `git` in `cwd`, with no background gc or maintenance: they would still be writing .git when the folder is deleted. */
+function gitIn(cwd: string): (...args: string[]) => void {
+  return (...args) => {
+    spawnSync(
+      'git',
+      ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false', '-c', 'user.name=b', '-c', 'user.email=b@b', ...args],
+      { cwd },
+    );
+  };
 }
 
 /** Status as a fresh process computes it: new FileSystem object (no memo), cache loaded from disk. */
@@ -73,18 +102,40 @@ void runBench('status', async ({ tempDir, report, log }) => {
     return result.stdout;
   };
 
+  // 0. The held-out shape: 20,000 files, whole processes taking turns, median of 7.
+  const heldOut = tempDir('status-20k');
+  log(`writing ${HELD_OUT_FILES} dependency files`);
+  writeFolderDependency(heldOut, HELD_OUT_FILES);
+  await recordAll(heldOut);
+  if (!cli(heldOut).includes('"up-to-date"')) throw new Error('the 20k stage is not up to date');
+  const gitHeldOut = gitIn(heldOut);
+  gitHeldOut('init', '-q');
+  gitHeldOut('add', '-A');
+  gitHeldOut('commit', '-qm', 'x');
+  const [mlcStatus, gitStatus20k, nodeStart] = timeProcesses([
+    { command: process.execPath, args: [cliPath, 'status', '--json'], cwd: heldOut },
+    { command: 'git', args: ['status', '--porcelain'], cwd: heldOut },
+    { command: process.execPath, args: ['-e', '0'], cwd: heldOut },
+  ]);
+  const baselines = [
+    { name: 'git status', value: gitStatus20k!.medianMs, ratio: 3 },
+    { name: 'node -e 0', value: nodeStart!.medianMs, ratio: 1.8 },
+  ];
+  for (const { ratio, ...baseline } of baselines) {
+    report({
+      name: `mlc status --json process, ${HELD_OUT_FILES / 1000}k-file folder dep, warm`,
+      value: mlcStatus!.medianMs,
+      unit: 'ms',
+      baseline,
+      target: { ratio, comparison: '<=' },
+      note: `median of 7, turns taken; p95 ${mlcStatus!.p95Ms.toFixed(0)} ms`,
+    });
+  }
+
   // 1. One stage depending on a folder of 100,000 small files.
   const big = tempDir('status-100k');
   log(`writing ${FILES} dependency files`);
-  const perFolder = 1000;
-  for (let folder = 0; folder * perFolder < FILES; folder++) {
-    const path = join(big, 'data', `part${String(folder).padStart(3, '0')}`);
-    mkdirSync(path, { recursive: true });
-    for (let index = 0; index < perFolder && folder * perFolder + index < FILES; index++) {
-      writeFileSync(join(path, `row${index}.csv`), `${folder},${index}\n`);
-    }
-  }
-  writeFileSync(join(big, 'dvc.yaml'), 'stages:\n  consume:\n    cmd: python consume.py\n    deps: [data]\n');
+  writeFolderDependency(big, FILES);
   log('hashing them once (cold) and recording the stage');
   const cold = performance.now();
   await recordAll(big);
@@ -108,15 +159,7 @@ void runBench('status', async ({ tempDir, report, log }) => {
   });
   const process100k = await measure(() => cli(big), { warmup: 1, iterations: 3 });
   log('git init + add for the git status baseline');
-  // No background gc or maintenance: they would still be writing .git when the folder is deleted.
-  const git = (...args: string[]) =>
-    spawnSync(
-      'git',
-      ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false', '-c', 'user.name=b', '-c', 'user.email=b@b', ...args],
-      {
-        cwd: big,
-      },
-    );
+  const git = gitIn(big);
   git('init', '-q');
   git('add', '-A');
   git('commit', '-qm', 'x');

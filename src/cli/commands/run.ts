@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { alertsByPipeline } from '../../engine/alerts/watchRunAlerts';
-import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
+import type { Workspace } from '../../engine/pipeline/loadWorkspace';
 import { matchTarget } from '../../engine/pipeline/findStages';
 import type { StageRunRecord } from '../../engine/runStore/runRecord';
 import type { RunPlan } from '../../engine/scheduler/planRun';
@@ -10,6 +10,7 @@ import { formatDuration } from '../../protocol/formatRunValues';
 import type { RunObserver } from '../../engine/scheduler/schedulerDependencies';
 import { createContentHasher } from '../../node/hashing/createContentHasher';
 import { createLocalRunPorts, schedulerNodesOf } from '../../node/runStore/createLocalRunPorts';
+import { loadWorkspaceWithParseCache } from '../../node/workspace/parsedWorkspaceCache';
 import { parseCommandArgs } from '../argv';
 import { problemsJson, writePipelineProblems } from '../problemOutput';
 import { terminalText } from '../terminalText';
@@ -58,7 +59,7 @@ export const command: CliCommand = {
     if (!Number.isInteger(jobs) || jobs < 1)
       throw new UsageError(`-j expects a whole number of stages at least 1, not '${values.jobs}'.`);
     const json = values.json === true;
-    const workspace = loadWorkspace(context.fs, workspaceRoot(context));
+    const workspace = loadWorkspaceWithParseCache(context.fs, workspaceRoot(context));
     const errors = workspace.problems.filter((problem) => problem.severity === 'error');
     writePipelineProblems(workspace.problems, context);
     const problems = problemsJson(workspace.problems, context.cwd);
@@ -157,7 +158,7 @@ function resolveTargets(graph: Parameters<typeof matchTarget>[0], positionals: r
  * stages of the pipeline files at or below it, as `dvc repro` does (their upstream stages come
  * along through the plan). Undefined when that sub-folder holds no stage.
  */
-function stagesAtOrBelow(workspace: ReturnType<typeof loadWorkspace>, cwd: string): string[] | undefined {
+function stagesAtOrBelow(workspace: Workspace, cwd: string): string[] | undefined {
   if (resolve(cwd) === workspace.root) return [];
   const { graph } = workspace;
   const inside = graph.stages.filter((stage) => !relative(cwd, stage.pipelineFile).startsWith('..'));
@@ -165,7 +166,7 @@ function stagesAtOrBelow(workspace: ReturnType<typeof loadWorkspace>, cwd: strin
 }
 
 /** `--runner NAME` must be `local` or a runner some pipeline file declares. */
-function checkRunnerName(pipelines: ReturnType<typeof loadWorkspace>['pipelines'], name: string): void {
+function checkRunnerName(pipelines: Workspace['pipelines'], name: string): void {
   const declared = new Set([
     'local',
     ...pipelines.flatMap((pipeline) => pipeline.runners.map((runner) => runner.name)),

@@ -2,7 +2,6 @@ import { relative } from 'node:path';
 import { join } from 'pathe';
 import { LOCK_PROBLEM_CODES } from '../../engine/lock/checkLockFiles';
 import { matchTarget } from '../../engine/pipeline/findStages';
-import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
 import type { StageGraph } from '../../engine/pipeline/stageGraph';
 import type { DirectoryEntry, FileSystem } from '../../engine/ports';
 import type { Problem } from '../../engine/problems';
@@ -16,6 +15,7 @@ import { isOwnerAlive } from '../../node/runStore/isOwnerAlive';
 import { RUN_FILES } from '../../engine/runStore/runRecord';
 import { PARAMS_NAME, declaredStagePaths, isWithin } from '../../engine/workspace/watchedPaths';
 import type { FolderTreeChange } from '../../node/workspace/watchFolderTree';
+import { loadWorkspaceWithParseCache } from '../../node/workspace/parsedWorkspaceCache';
 import { isLockFileName, isPipelineFileName } from '../../engine/pipeline/pipelineFileNames';
 import { parseCommandArgs } from '../argv';
 import { watchFrames } from '../watchFrames';
@@ -101,7 +101,7 @@ function affectsStatus(change: FolderTreeChange, relativePath: string, declaredP
 async function showStatus(options: StatusOptions, context: CliContext): Promise<ExitCode> {
   const jsonText = (value: unknown) => JSON.stringify(value, null, options.oneLineJson ? undefined : 2);
   const fs = withListingsRemembered(context.fs);
-  const workspace = loadWorkspace(fs, workspaceRoot(context), { signal: context.signal });
+  const workspace = loadWorkspaceWithParseCache(fs, workspaceRoot(context), { signal: context.signal });
   if (workspace.pipelines.length === 0) {
     context.logger.error(
       `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${workspace.root} or below it; run mlc status in the project folder.`,

@@ -138,6 +138,21 @@ export function rememberLockFile(
   rememberedFor(fs).set(path, { text, parsed, mtimeMs: stat.mtimeMs, size: stat.size });
 }
 
+/**
+ * Gives the memo a parse made earlier (a persisted cache of the CLI) of `text`, which the caller
+ * read from `path` just now and checked is the text that parse was made of: readLockFile then
+ * reuses it while the file's (mtime, size) stay those of `stat`, taken before the text was read.
+ */
+export function rememberParsedLockFile(
+  fs: FileSystem,
+  path: string,
+  stat: { readonly mtimeMs: number; readonly size: number },
+  text: string,
+  parsed: Parsed<LockFileContent>,
+): void {
+  rememberedFor(fs).set(path, { text, parsed, mtimeMs: stat.mtimeMs, size: stat.size });
+}
+
 /** The recorded entry of a stage after its last success; undefined if never recorded. */
 export function readLockEntry(fs: FileSystem, stage: Stage): StageLockEntry | undefined {
   const path = lockFilePathFor(stage);

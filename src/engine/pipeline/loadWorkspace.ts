@@ -36,6 +36,11 @@ export function loadWorkspace(
     overrides?: ReadonlyMap<string, string>;
     /** Default MAX_STAGES_PER_WORKSPACE. */
     maxStages?: number;
+    /**
+     * Parses one pipeline file from the disk (files with an override are parsed here); default
+     * parsePipelineFile. The CLI passes one that reuses results persisted under .mlc/cache.
+     */
+    parsePipeline?: (fs: FileSystem, file: string) => ReturnType<typeof parsePipelineFile>;
   } = {},
 ): Workspace {
   const workspaceRoot = normalize(root);
@@ -47,7 +52,11 @@ export function loadWorkspace(
   const maxStages = options.maxStages ?? MAX_STAGES_PER_WORKSPACE;
   let stageCount = 0;
   for (const file of [...files].sort()) {
-    const parsed = parsePipelineFile(fs, file, options.overrides?.get(file));
+    const override = options.overrides?.get(file);
+    const parsed =
+      override === undefined && options.parsePipeline
+        ? options.parsePipeline(fs, file)
+        : parsePipelineFile(fs, file, override);
     problems.push(...parsed.problems);
     stageCount += parsed.pipeline.stages.length;
     if (stageCount > maxStages) {

@@ -301,3 +301,50 @@ test('the fast layout reader agrees with the YAML parser on every real lock file
   assert.ok(parseLockLayout(written), 'what mlc writes is always in the fast layout');
   assert.ok(fast >= 14, `only ${fast} files took the fast path`);
 });
+
+test('serializeLockFile reuses the text of an entry it formatted, and formats a new entry object of the same stage anew', () => {
+  const entry = (md5: string): StageLockEntry => ({
+    cmd: 'python train.py',
+    deps: [{ path: 'data.csv', hash: 'md5', md5, size: 2 }],
+    params: {},
+    outs: [],
+  });
+  const first = entry('a'.repeat(32));
+  const other = entry('c'.repeat(32));
+  const once = serializeLockFile(
+    new Map([
+      ['train', first],
+      ['test', other],
+    ]),
+  );
+  const byLines = (stages: ReadonlyMap<string, StageLockEntry>) =>
+    `${["schema: '2.0'", 'stages:', ...[...stages].flatMap(([name, value]) => serializeLockEntry(name, value))].join('\n')}\n`;
+  assert.equal(
+    once,
+    byLines(
+      new Map([
+        ['train', first],
+        ['test', other],
+      ]),
+    ),
+  );
+  assert.equal(
+    serializeLockFile(
+      new Map([
+        ['train', first],
+        ['test', other],
+      ]),
+    ),
+    once,
+  );
+  // A stage that ran again has a new entry: its new hashes are written, the other entry's are kept.
+  const rerun = new Map([
+    ['train', entry('b'.repeat(32))],
+    ['test', other],
+  ]);
+  const twice = serializeLockFile(rerun);
+  assert.equal(twice, byLines(rerun));
+  assert.ok(twice.includes('b'.repeat(32)) && !twice.includes('a'.repeat(32)));
+  // The same entry object under another name (a renamed stage) is written under that name.
+  assert.equal(serializeLockFile(new Map([['renamed', first]])), byLines(new Map([['renamed', first]])));
+});

@@ -1,0 +1,321 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { deserialize, serialize } from 'node:v8';
+import { join, normalize } from 'pathe';
+import { lockFilePathFor } from '../../engine/lock/model';
+import { readLockFile, rememberParsedLockFile, type ReadLock } from '../../engine/lock/readLockFile';
+import { parsePipelineFile } from '../../engine/pipeline/loadPipeline';
+import { loadWorkspace, type Workspace } from '../../engine/pipeline/loadWorkspace';
+import type { FileSystem } from '../../engine/ports';
+import { writeFileAtomicSync } from '../nodeFileSystem';
+
+/**
+ * Where parsed pipeline and lock files are kept between CLI processes, relative to the workspace
+ * root.
+ */
+export const PARSED_WORKSPACE_CACHE_FILE = '.mlc/cache/workspace.v8';
+
+/** Bumped when the layout of the cache file changes. */
+const FORMAT = 1;
+
+/**
+ * A file whose mtime or ctime is this close to the moment it was read may still change within the
+ * same timestamp tick (coarse file systems tick once a second or two), so a stat taken later could
+ * not tell the two versions apart: such a parse is used but not kept, as git's index treats a
+ * "racily clean" entry. Two seconds covers FAT's 2 s mtime and a little clock skew.
+ */
+const RACY_WINDOW_NS = 2_000_000_000n;
+
+type ParsedPipelineFile = ReturnType<typeof parsePipelineFile>;
+
+/**
+ * Everything a parse learned from the file system, so that a later process can tell whether the
+ * same parse would give the same result without reading or parsing anything:
+ * - `content`: a file whose bytes were read, fingerprinted by device, inode, size, mtime and
+ *   ctime in nanoseconds. ctime cannot be set back by a program (unlike mtime with utimes), so a
+ *   rewrite of the same size that restores the mtime is still seen.
+ * - `stat`, `listing`, `realPath`, `unusable`: the answer the port gave, compared as a whole.
+ */
+type Fact =
+  | { readonly kind: 'content'; readonly path: string; readonly fingerprint: string | undefined }
+  | { readonly kind: 'stat' | 'listing' | 'realPath' | 'unusable'; readonly path: string; readonly answer: string };
+
+interface Entry {
+  readonly facts: readonly Fact[];
+  /** The parse's result, v8-serialized when it was made: callers get a copy of their own. */
+  readonly result: Uint8Array;
+}
+
+/**
+ * A lock file's parse is a function of its text alone, so it is validated by the text itself:
+ * reading 400 KB and its md5 cost a millisecond, parsing it a hundred. No timestamp is trusted.
+ */
+interface LockEntry {
+  readonly textMd5: string;
+  /** The ReadLock['parsed'] of that text, v8-serialized. */
+  readonly parsed: Uint8Array;
+}
+
+interface CacheFile {
+  readonly format: number;
+  readonly code: string;
+  readonly pipelines: ReadonlyArray<readonly [string, Entry]>;
+  readonly locks: ReadonlyArray<readonly [string, LockEntry]>;
+}
+
+export interface ParsedWorkspaceCache {
+  /** parsePipelineFile's contract, answered from the cache when every fact still holds. */
+  parse(fs: FileSystem, file: string): ParsedPipelineFile;
+  /**
+   * Hands readLockFile's memo (of `fs`) the stored parse of each lock file whose text on disk is
+   * still the text that was parsed; call before anything reads a lock file.
+   */
+  seedLockFiles(fs: FileSystem): void;
+  /** Keeps the parses readLockFile now remembers for these lock files (read them first). */
+  keepLockFiles(fs: FileSystem, paths: Iterable<string>): void;
+  /** Writes the cache when it changed, keeping only what this process parsed or reused. */
+  save(): void;
+}
+
+/** As readLockFile decodes: strict, the BOM kept in the text. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+const md5Of = (data: Uint8Array | string) => createHash('md5').update(data).digest('hex');
+
+/** Device, inode, size, mtime and ctime (ns) of a file; undefined when there is none. */
+function contentFingerprint(path: string): { text: string; newestNs: bigint } | undefined {
+  try {
+    const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
+    if (!stats) return undefined;
+    const newestNs = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
+    return { text: `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`, newestNs };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The identity of the running mlc: a new build may parse differently, so it starts a new cache.
+ * Undefined when mlc runs from its TypeScript sources (tsx): an edit to the parser changes no
+ * stat this module could see, so nothing is cached there.
+ */
+export function codeIdentity(file: string = __filename): string | undefined {
+  if (file.endsWith('.ts')) return undefined;
+  try {
+    const stats = statSync(file);
+    return `${file}:${stats.size}:${stats.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function readCacheFile(path: string, code: string): Pick<CacheFile, 'pipelines' | 'locks'> {
+  try {
+    const cache = deserialize(readFileSync(path)) as CacheFile;
+    if (cache.format === FORMAT && cache.code === code) return cache;
+  } catch {
+    // Missing, torn or from another version: the cache is only an optimisation, start empty.
+  }
+  return { pipelines: [], locks: [] };
+}
+
+/**
+ * The parsed pipeline and lock files of a workspace persisted in `.mlc/cache/workspace.v8`, as
+ * git's index is to the work tree. A pipeline file's parse is reused when every fact it depended
+ * on still holds (the pipeline file's and any params file's fingerprints, the stat, listing or
+ * real path answers); a lock file's when its text is byte for byte the one parsed. Any difference,
+ * a racy timestamp, a write through the file system during the parse or an unreadable cache
+ * means a real parse.
+ */
+export function openParsedWorkspaceCache(
+  workspaceRoot: string,
+  options: {
+    /** Who parses (codeIdentity()): results of another build are not reused. */
+    readonly code: string;
+    /** The clock racy timestamps are judged by (tests move it). */
+    readonly now?: () => number;
+  },
+): ParsedWorkspaceCache {
+  const { code } = options;
+  const now = options.now ?? Date.now;
+  const cachePath = join(workspaceRoot, PARSED_WORKSPACE_CACHE_FILE);
+  const file = readCacheFile(cachePath, code);
+  const stored = new Map(file.pipelines);
+  const storedLocks = new Map(file.locks);
+  const used = new Map<string, Entry>();
+  const usedLocks = new Map<string, LockEntry>();
+  let dirty = false;
+
+  const holds = (fs: FileSystem, fact: Fact): boolean => {
+    if (fact.kind === 'content') return contentFingerprint(fact.path)?.text === fact.fingerprint;
+    return answerOf(fs, fact.kind, fact.path) === fact.answer;
+  };
+
+  return {
+    parse(fs, file) {
+      const known = stored.get(file);
+      if (known && known.facts.every((fact) => holds(fs, fact))) {
+        used.set(file, known);
+        return deserialize(known.result) as ParsedPipelineFile;
+      }
+      const startedNs = BigInt(Math.floor(now())) * 1_000_000n;
+      const recording = recordFacts(fs);
+      const result = parsePipelineFile(recording.fs, file);
+      dirty = true;
+      const facts = recording.facts();
+      if (facts !== undefined && !isRacy(facts, startedNs)) {
+        used.set(file, { facts: facts.map(({ fact }) => fact), result: serialize(result) });
+      }
+      return result;
+    },
+    seedLockFiles(fs) {
+      for (const [path, entry] of storedLocks) {
+        const seeded = seedLockFile(fs, path, entry);
+        if (seeded) usedLocks.set(path, entry);
+      }
+    },
+    keepLockFiles(fs, paths) {
+      for (const path of paths) {
+        const read: ReadLock = readLockFile(fs, path);
+        if (read.text === undefined) continue;
+        const textMd5 = md5Of(read.text);
+        if (usedLocks.get(path)?.textMd5 === textMd5) continue;
+        usedLocks.set(path, { textMd5, parsed: serialize(read.parsed) });
+        dirty = true;
+      }
+    },
+    save() {
+      if (!dirty && used.size === stored.size && usedLocks.size === storedLocks.size) return;
+      try {
+        const cache: CacheFile = { format: FORMAT, code, pipelines: [...used], locks: [...usedLocks] };
+        writeFileAtomicSync(cachePath, serialize(cache));
+      } catch {
+        // A read-only workspace: the next process parses again.
+      }
+    },
+  };
+}
+
+/**
+ * loadWorkspace for a CLI command through the workspace's persisted parse cache: pipeline and
+ * lock files unchanged since a previous command are not parsed again (the cross-file checks and
+ * the graph still are computed).
+ */
+export function loadWorkspaceWithParseCache(
+  fs: FileSystem,
+  root: string,
+  options: Omit<NonNullable<Parameters<typeof loadWorkspace>[2]>, 'parsePipeline'> = {},
+  code: string | undefined = codeIdentity(),
+): Workspace {
+  if (code === undefined) return loadWorkspace(fs, root, options);
+  const cache = openParsedWorkspaceCache(normalize(root), { code });
+  cache.seedLockFiles(fs);
+  // loadWorkspace reads every lock file (checkLockFiles): they are in readLockFile's memo after it.
+  const workspace = loadWorkspace(fs, root, { ...options, parsePipeline: cache.parse });
+  if (workspace.pipelines.length === 0) return workspace;
+  const lockPaths = workspace.pipelines.flatMap((pipeline) => lockFilePathFor({ pipelineFile: pipeline.file }) ?? []);
+  cache.keepLockFiles(fs, lockPaths);
+  cache.save();
+  return workspace;
+}
+
+/** Seeds readLockFile's memo with a stored parse when the file's text is the one parsed. */
+function seedLockFile(fs: FileSystem, path: string, entry: LockEntry): boolean {
+  try {
+    const stat = fs.stat(path);
+    if (stat?.kind !== 'file') return false;
+    const bytes = fs.readFile(path);
+    if (md5Of(bytes) !== entry.textMd5) return false;
+    const parsed = deserialize(entry.parsed) as ReadLock['parsed'];
+    rememberParsedLockFile(fs, path, stat, utf8.decode(bytes), parsed);
+    return true;
+  } catch {
+    // Unreadable or not UTF-8: readLockFile reads it and reports the problem itself.
+    return false;
+  }
+}
+
+function answerOf(fs: FileSystem, kind: Exclude<Fact['kind'], 'content'>, path: string): string {
+  try {
+    if (kind === 'stat') return JSON.stringify(fs.stat(path) ?? null);
+    if (kind === 'listing') return JSON.stringify(fs.readDirectory(path));
+    if (kind === 'realPath') return JSON.stringify(fs.realPath(path) ?? null);
+    return JSON.stringify(fs.unusableReason?.(path) ?? null);
+  } catch (error) {
+    return `threw ${(error as { code?: string }).code ?? String(error)}`;
+  }
+}
+
+/** A fact plus the newest timestamp of a file read for it (content facts only). */
+interface RecordedFact {
+  readonly fact: Fact;
+  readonly newestNs?: bigint;
+}
+
+function isRacy(facts: readonly RecordedFact[], startedNs: bigint): boolean {
+  return facts.some((recorded) => recorded.newestNs !== undefined && recorded.newestNs >= startedNs - RACY_WINDOW_NS);
+}
+
+/**
+ * A file system that notes what it was asked. `facts()` is undefined when the parse wrote
+ * something (then its result depends on more than the disk it read, and is not kept).
+ */
+function recordFacts(fs: FileSystem): { fs: FileSystem; facts(): RecordedFact[] | undefined } {
+  const facts: RecordedFact[] = [];
+  let wrote = false;
+  const noteContent = (path: string) => {
+    // Fingerprinted before the read: a change during the read makes the fingerprint stale (a miss).
+    const fingerprint = contentFingerprint(path);
+    facts.push({ fact: { kind: 'content', path, fingerprint: fingerprint?.text }, newestNs: fingerprint?.newestNs });
+  };
+  const noteAnswer = (kind: Exclude<Fact['kind'], 'content'>, path: string) => {
+    facts.push({ fact: { kind, path, answer: answerOf(fs, kind, path) } });
+  };
+  const recording: FileSystem = {
+    readFile(path) {
+      noteContent(path);
+      return fs.readFile(path);
+    },
+    readRange(path, position, length) {
+      noteContent(path);
+      return fs.readRange(path, position, length);
+    },
+    readText(path) {
+      noteContent(path);
+      return fs.readText(path);
+    },
+    stat(path) {
+      noteAnswer('stat', path);
+      return fs.stat(path);
+    },
+    unusableReason(path) {
+      noteAnswer('unusable', path);
+      return fs.unusableReason?.(path);
+    },
+    readDirectory(path) {
+      noteAnswer('listing', path);
+      return fs.readDirectory(path);
+    },
+    realPath(path) {
+      noteAnswer('realPath', path);
+      return fs.realPath(path);
+    },
+    writeFileAtomic(path, data) {
+      wrote = true;
+      fs.writeFileAtomic(path, data);
+    },
+    appendFile(path, data) {
+      wrote = true;
+      fs.appendFile(path, data);
+    },
+    makeDirectory(path) {
+      wrote = true;
+      fs.makeDirectory(path);
+    },
+    remove(path) {
+      wrote = true;
+      fs.remove(path);
+    },
+  };
+  return { fs: recording, facts: () => (wrote ? undefined : facts) };
+}
