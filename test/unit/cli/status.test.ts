@@ -15,18 +15,19 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
-async function runStatus(cwd: string, args: string[]): Promise<{ code: number; output: string }> {
+async function runStatus(cwd: string, args: string[]): Promise<{ code: number; output: string; diagnostics: string }> {
   const printed: string[] = [];
+  const diagnostics: string[] = [];
   const context: CliContext = {
     cwd,
     fs: nodeFileSystem,
     logger: silent,
     print: (text) => printed.push(text),
-    printDiagnostic: () => {},
+    printDiagnostic: (text) => diagnostics.push(text),
     signal: new AbortController().signal,
   };
   const code = await command.run(args, context);
-  return { code, output: printed.join('\n') };
+  return { code, output: printed.join('\n'), diagnostics: diagnostics.join('') };
 }
 
 function project(name: string, files: Record<string, string>): string {
@@ -96,6 +97,7 @@ test('human output groups stages by pipeline with state and reasons; --check exi
   assert.deepEqual(await runStatus(folder, ['--check']), {
     code: 0,
     output: 'dvc.yaml:\n  prepare  up-to-date\n  train    up-to-date\n2 stages: 2 up-to-date',
+    diagnostics: '',
   });
   writeFileSync(join(folder, 'data/raw.csv'), 'changed\n');
   const { code, output } = await runStatus(folder, ['--check']);
@@ -119,6 +121,18 @@ test('targets limit the report to those stages and their upstream; an unknown ta
     ['prepare'],
   );
   await assert.rejects(runStatus(folder, ['nope']), UsageError);
+});
+
+test('a pipeline with errors: status refuses through the context (printDiagnostic), exit 2', async () => {
+  const folder = project('broken', { 'dvc.yaml': 'stages:\n  prepare: [not, a, stage\n' });
+  const { code, output, diagnostics } = await runStatus(folder, []);
+  assert.equal(code, 2);
+  assert.equal(output, '');
+  assert.match(diagnostics, /error\[yamlSyntax\]/);
+  assert.ok(
+    diagnostics.endsWith('mlc status: the pipeline has errors; fix them first (mlc validate lists them).'),
+    diagnostics,
+  );
 });
 
 test('mlc status exits 2 when there is no pipeline file', async () => {
