@@ -60,3 +60,40 @@ test('a rerun of a run puts its recorded params back into params.yaml and runs w
   assert.deepEqual((await shown(root, rerunId)).params, recorded, 'the new run recorded the same params');
   assert.equal(readFileSync(join(root, 'used.txt'), 'utf8'), '0.01', 'and its command ran with them');
 });
+
+test('a rerun puts recorded params back into JSON and TOML params files in place and runs with them', async (t) => {
+  const json = '{\n  "train": {\n    "lr": 0.01,\n    "epochs": 3\n  }\n}\n';
+  const toml = '# data\n[data]\nsplit = 0.2 # held out\n';
+  const root = createWorkspace({
+    '.mlc/.keep': '',
+    'mlc.yaml':
+      'stages:\n  train:\n    cmd: cat params.json params.toml > used.txt\n' +
+      '    params:\n      - params.json: [train.lr]\n      - params.toml: [data.split]\n    outs: [used.txt]\n',
+    'params.json': json,
+    'params.toml': toml,
+  });
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const first = await runJson(root, []);
+  const recorded = (await shown(root, first)).params;
+  assert.deepEqual(recorded, { 'train.lr': 0.01, 'data.split': 0.2 });
+
+  writeFileSync(join(root, 'params.json'), json.replace('0.01', '0.5'));
+  writeFileSync(join(root, 'params.toml'), toml.replace('0.2', '0.3'));
+  const stages = loadWorkspace(nodeFileSystem, root).graph.stages;
+  const plan = planParamsRestore(nodeFileSystem, stages, recorded as Record<string, number>);
+  assert.deepEqual(plan.notRestorable, []);
+  let rerunId = '';
+  const outcome = await rerunWithRecordedParams(plan, {
+    confirm: async () => true,
+    writeFile: (file, text) => nodeFileSystem.writeFileAtomic(file, text),
+    rerun: async () => {
+      rerunId = await runJson(root, ['--force']);
+    },
+    displayPath: (file) => file,
+  });
+  assert.equal(outcome, 'ran');
+  assert.equal(readFileSync(join(root, 'params.json'), 'utf8'), json, 'the JSON file as it was, indentation kept');
+  assert.equal(readFileSync(join(root, 'params.toml'), 'utf8'), toml, 'the TOML file as it was, comments kept');
+  assert.deepEqual((await shown(root, rerunId)).params, recorded, 'the new run recorded the same params');
+  assert.equal(readFileSync(join(root, 'used.txt'), 'utf8'), json + toml, 'and its command ran with them');
+});
