@@ -2,6 +2,7 @@
 // most of the time goes to waiting on spawned processes). Tiers are folders:
 //   node scripts/run-unit-tests.mjs              test/unit: pure and fast (npm run check)
 //   node scripts/run-unit-tests.mjs --tier=cli   test/cli: spawns the mlc CLI and real programs
+//                                                (shells, Chromium for the panel bundles)
 // Extra arguments are passed on (a file path runs that file only; a --test-concurrency wins).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
