@@ -2,7 +2,7 @@
 // (planParamsRestore, then rerunWithRecordedParams with the user agreeing) put the recorded
 // values back and the new run, a real `mlc run --force`, records and uses exactly those values.
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { planParamsRestore } from '../../src/engine/params/planParamsRestore';
@@ -29,7 +29,7 @@ async function shown(root: string, runId: string): Promise<ShownRun> {
   return 'run' in parsed ? parsed.run : parsed;
 }
 
-test('a rerun of a run puts its recorded params back into params.yaml and runs with them', async (t) => {
+test('a rerun of a run puts its recorded params back into params.yaml and runs with them', async () => {
   const root = createWorkspace({
     '.mlc/.keep': '',
     'mlc.yaml':
@@ -37,7 +37,6 @@ test('a rerun of a run puts its recorded params back into params.yaml and runs w
       '    params: [train.lr, seed]\n    outs: [used.txt]\n',
     'params.yaml': '# tuned\ntrain:\n  lr: 0.01\nseed: 7\n',
   });
-  t.after(() => rmSync(root, { recursive: true, force: true }));
   const first = await runJson(root, []);
   const recorded = (await shown(root, first)).params;
   assert.deepEqual(recorded, { 'train.lr': 0.01, seed: 7 });
@@ -61,7 +60,7 @@ test('a rerun of a run puts its recorded params back into params.yaml and runs w
   assert.equal(readFileSync(join(root, 'used.txt'), 'utf8'), '0.01', 'and its command ran with them');
 });
 
-test('a rerun puts recorded params back into JSON and TOML params files in place and runs with them', async (t) => {
+test('a rerun puts recorded params back into JSON and TOML params files in place and runs with them', async () => {
   const json = '{\n  "train": {\n    "lr": 0.01,\n    "epochs": 3\n  }\n}\n';
   const toml = '# data\n[data]\nsplit = 0.2 # held out\n';
   const root = createWorkspace({
@@ -72,7 +71,6 @@ test('a rerun puts recorded params back into JSON and TOML params files in place
     'params.json': json,
     'params.toml': toml,
   });
-  t.after(() => rmSync(root, { recursive: true, force: true }));
   const first = await runJson(root, []);
   const recorded = (await shown(root, first)).params;
   assert.deepEqual(recorded, { 'train.lr': 0.01, 'data.split': 0.2 });

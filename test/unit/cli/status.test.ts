@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { type CliContext, UsageError } from '../../../src/cli/cliContext';
 import { command } from '../../../src/cli/commands/status';
 import { recordStageSuccess } from '../../../src/engine/lock/recordStageSuccess';
 import { loadWorkspace } from '../../../src/engine/pipeline/loadWorkspace';
 import { createContentHasher } from '../../../src/node/hashing/createContentHasher';
 import { nodeFileSystem } from '../../../src/node/nodeFileSystem';
+import { makeTempDir } from '../../support/tempDir';
 
-const root = mkdtempSync(join(tmpdir(), 'mlc-status-cli-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = makeTempDir('mlc-status-cli-');
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
