@@ -29,6 +29,29 @@ async function shown(root: string, runId: string): Promise<ShownRun> {
   return 'run' in parsed ? parsed.run : parsed;
 }
 
+/**
+ * Run Details' Rerun as the panel does it, the user agreeing: plans the restore of `recorded`,
+ * writes the files atomically and reruns with `mlc run --force`. Returns the new run's id.
+ */
+async function rerunAgreeing(
+  root: string,
+  recorded: Record<string, unknown>,
+): Promise<{ rerunId: string; notRestorable: ReadonlyArray<{ key: string }> }> {
+  const stages = loadWorkspace(nodeFileSystem, root).graph.stages;
+  const plan = planParamsRestore(nodeFileSystem, stages, recorded as Record<string, number>);
+  let rerunId = '';
+  const outcome = await rerunWithRecordedParams(plan, {
+    confirm: async () => true,
+    writeFile: (file, text) => nodeFileSystem.writeFileAtomic(file, text),
+    rerun: async () => {
+      rerunId = await runJson(root, ['--force']);
+    },
+    displayPath: (file) => file,
+  });
+  assert.equal(outcome, 'ran');
+  return { rerunId, notRestorable: plan.notRestorable };
+}
+
 test('a rerun of a run puts its recorded params back into params.yaml and runs with them', async () => {
   const root = createWorkspace({
     '.mlc/.keep': '',
@@ -42,18 +65,8 @@ test('a rerun of a run puts its recorded params back into params.yaml and runs w
   assert.deepEqual(recorded, { 'train.lr': 0.01, seed: 7 });
 
   writeFileSync(join(root, 'params.yaml'), '# tuned\ntrain:\n  lr: 0.5\nseed: 7\n');
-  const stages = loadWorkspace(nodeFileSystem, root).graph.stages;
-  const plan = planParamsRestore(nodeFileSystem, stages, recorded as Record<string, number>);
-  let rerunId = '';
-  const outcome = await rerunWithRecordedParams(plan, {
-    confirm: async () => true,
-    writeFile: (file, text) => nodeFileSystem.writeFileAtomic(file, text),
-    rerun: async () => {
-      rerunId = await runJson(root, ['--force']);
-    },
-    displayPath: (file) => file,
-  });
-  assert.equal(outcome, 'ran');
+  const { rerunId, notRestorable } = await rerunAgreeing(root, recorded);
+  assert.deepEqual(notRestorable, []);
   assert.equal(readFileSync(join(root, 'params.yaml'), 'utf8'), '# tuned\ntrain:\n  lr: 0.01\nseed: 7\n');
   assert.notEqual(rerunId, first);
   assert.deepEqual((await shown(root, rerunId)).params, recorded, 'the new run recorded the same params');
@@ -77,19 +90,8 @@ test('a rerun puts recorded params back into JSON and TOML params files in place
 
   writeFileSync(join(root, 'params.json'), json.replace('0.01', '0.5'));
   writeFileSync(join(root, 'params.toml'), toml.replace('0.2', '0.3'));
-  const stages = loadWorkspace(nodeFileSystem, root).graph.stages;
-  const plan = planParamsRestore(nodeFileSystem, stages, recorded as Record<string, number>);
-  assert.deepEqual(plan.notRestorable, []);
-  let rerunId = '';
-  const outcome = await rerunWithRecordedParams(plan, {
-    confirm: async () => true,
-    writeFile: (file, text) => nodeFileSystem.writeFileAtomic(file, text),
-    rerun: async () => {
-      rerunId = await runJson(root, ['--force']);
-    },
-    displayPath: (file) => file,
-  });
-  assert.equal(outcome, 'ran');
+  const { rerunId, notRestorable } = await rerunAgreeing(root, recorded);
+  assert.deepEqual(notRestorable, []);
   assert.equal(readFileSync(join(root, 'params.json'), 'utf8'), json, 'the JSON file as it was, indentation kept');
   assert.equal(readFileSync(join(root, 'params.toml'), 'utf8'), toml, 'the TOML file as it was, comments kept');
   assert.deepEqual((await shown(root, rerunId)).params, recorded, 'the new run recorded the same params');
