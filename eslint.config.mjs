@@ -79,6 +79,18 @@ export default tseslint.config(
     ),
   },
   {
+    // Commands write through their CliContext (print, logger, printDiagnostic), so a unit test can
+    // capture what they say and the terminal escaping stays in one place; main.ts builds that context.
+    files: ['src/cli/**/*.ts'],
+    ignores: ['src/cli/main.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'stderr', message: 'Use context.printDiagnostic or context.logger.' },
+      ],
+    },
+  },
+  {
     files: ['src/protocol/**/*.ts'],
     // Siblings only (`./runRow`): the gitignore-style `!./*` negation never matched `./` paths.
     rules: {

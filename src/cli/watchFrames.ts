@@ -68,7 +68,7 @@ export async function watchFrames(
           if (signal.aborted) return;
           // A later frame that fails (a stage named on the command line is gone) says why and
           // keeps watching: the next edit may put it right.
-          process.stderr.write(describeCommandFailure(commandName, error, false).text);
+          context.printDiagnostic(describeCommandFailure(commandName, error, false).text);
         }
       } while (changedWhileDrawing && !signal.aborted);
     })().finally(() => (drawing = undefined));

@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { createWorkspace, runMlc } from '../support/mlcCli';
+import { makeTempDir } from '../support/tempDir';
 
 // Alerts of mlc.yaml fired by real processes: the example project's training script with a NaN
 // learning rate (a param), and a stage that goes quiet.
-const folders: string[] = [];
-after(() => {
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-});
-
 function churnWithNanLearningRate(): string {
-  const folder = mkdtempSync(join(tmpdir(), 'mlc-alerts-churn-'));
-  folders.push(folder);
+  const folder = makeTempDir('mlc-alerts-churn-');
   const example = resolve(__dirname, '../../examples/churn');
   for (const path of ['src', 'data/raw.csv', 'params.yaml', 'mlc.yaml'])
     cpSync(join(example, path), join(folder, path), {
@@ -82,7 +76,6 @@ alerts:
     },
     'mlc-alerts-stalled-',
   );
-  folders.push(folder);
   const result = await runMlc(folder, ['run', '--fail-on-alert']);
   assert.equal(result.code, 1, result.stderr);
   const alertLine = result.stderr.split('\n').findIndex((line) => line.includes('⚠ alert: the run has written no'));
@@ -115,7 +108,6 @@ alerts:
     },
     'mlc-alerts-regression-',
   );
-  folders.push(folder);
   const first = await runMlc(folder, ['run', '--fail-on-alert', '--json']);
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stderr, /cannot fire: no earlier succeeded run has the metric accuracy/);

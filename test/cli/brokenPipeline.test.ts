@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
-import { rmSync, symlinkSync } from 'node:fs';
+import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { createWorkspace, runMlc } from '../support/mlcCli';
 
-const workspaces: string[] = [];
-after(() => {
-  for (const root of workspaces) rmSync(root, { recursive: true, force: true });
-});
-
 function workspace(files: Record<string, string>): string {
-  const root = createWorkspace(files);
-  workspaces.push(root);
-  return root;
+  return createWorkspace(files);
 }
 
 interface ProblemJson {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { test } from 'node:test';
 import { runMlc } from '../support/mlcCli';
 import { dvcliveFiles } from '../support/dvcliveWriter';
@@ -18,9 +17,8 @@ function twoDvcliveRuns(): string {
   return root;
 }
 
-test('mlc compare --json prints the runs, the baseline and a row per param and metric with deltas', async (t) => {
+test('mlc compare --json prints the runs, the baseline and a row per param and metric with deltas', async () => {
   const root = twoDvcliveRuns();
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const result = await runMlc(root, ['compare', 'dvclive:dvclive', 'dvclive:exp2/dvclive', '--json']);
   assert.equal(result.code, 0, result.stderr);
   const compared = JSON.parse(result.stdout) as {
@@ -48,9 +46,8 @@ test('mlc compare --json prints the runs, the baseline and a row per param and m
   assert.equal(lr[1]!.deltaPercent, 100);
 });
 
-test('mlc compare prints a table with deltas, --md a Markdown table; --baseline picks the reference', async (t) => {
+test('mlc compare prints a table with deltas, --md a Markdown table; --baseline picks the reference', async () => {
   const root = twoDvcliveRuns();
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const text = await runMlc(root, ['compare', 'dvclive:dvclive', 'dvclive:exp2/dvclive']);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /^\* params\.train\.lr\s+0\.01\s+0\.02 \(\+0\.01, \+100\.0%\)$/m);
@@ -67,9 +64,8 @@ test('mlc compare prints a table with deltas, --md a Markdown table; --baseline 
   assert.match(markdown.stdout, /^\| params\.train\.lr \| \*\*0\.01 \(-0\.01, -50\.0%\)\*\* \| \*\*0\.02\*\* \|$/m);
 });
 
-test('mlc compare refuses fewer than two runs, an unknown id and a baseline outside the runs (exit 2)', async (t) => {
+test('mlc compare refuses fewer than two runs, an unknown id and a baseline outside the runs (exit 2)', async () => {
   const root = twoDvcliveRuns();
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   assert.equal((await runMlc(root, ['compare', 'dvclive:dvclive'])).code, 2);
   const unknown = await runMlc(root, ['compare', 'dvclive:dvclive', 'dvclive:nope']);
   assert.equal(unknown.code, 2);

@@ -1,22 +1,20 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { repoRoot, runMlc } from '../support/mlcCli';
 import { breakTraining, expectCode, fetchHealth, killServerGroups } from '../support/churnDeploy';
+import { makeTempDir } from '../support/tempDir';
 
 // End to end on a temp copy of examples/churn with its real model server (src/serve.py): the
 // spawned CLI trains, registers, gates, deploys, survives a broken version, rolls back and undeploys.
 
-const workspaces: string[] = [];
 const serverGroups = new Set<number>();
 
 after(() => {
   // Every server a deploy started: stop its process group whatever the test left behind.
   killServerGroups(serverGroups);
-  for (const folder of workspaces) rmSync(folder, { recursive: true, force: true });
 });
 
 /** A port nothing listens on now, from the kernel's ephemeral (high) range. */
@@ -62,8 +60,7 @@ async function newestRun(root: string): Promise<string> {
 
 /** The churn example with a free port, no per-epoch delay, and a second target whose gate is out of reach. */
 async function churnCopy(): Promise<{ root: string; port: number }> {
-  const root = mkdtempSync(join(tmpdir(), 'mlc-deploy-'));
-  workspaces.push(root);
+  const root = makeTempDir('mlc-deploy-');
   for (const path of ['src', 'data/raw.csv', 'params.yaml', 'mlc.yaml']) {
     cpSync(join(repoRoot, 'examples/churn', path), join(root, path), {
       recursive: true,

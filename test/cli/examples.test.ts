@@ -1,24 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { parse } from 'yaml';
+import { makeTempDir } from '../support/tempDir';
 
 // The example projects are real Python projects: these tests run their scripts with python3, the
 // way mlc (or DVC) would, in a temporary copy so that the working tree stays clean.
 const examplesRoot = resolve(__dirname, '../../examples');
 const committedPaths = ['src', 'data/raw.csv', 'params.yaml', 'mlc.yaml', 'dvc.yaml'];
-const copies: string[] = [];
-
-after(() => {
-  for (const folder of copies) rmSync(folder, { recursive: true, force: true });
-});
-
 function copyExample(name: string): string {
-  const folder = mkdtempSync(join(tmpdir(), `mlc-example-${name}-`));
-  copies.push(folder);
+  const folder = makeTempDir(`mlc-example-${name}-`);
   for (const path of committedPaths) {
     const source = join(examplesRoot, name, path);
     if (!existsSync(source)) continue;

@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { nodeFileSystem } from '../../src/node/nodeFileSystem';
 import { createWorkspace, runMlc } from '../support/mlcCli';
 import { writeMlflowFileStore } from '../support/mlflowFixtures';
-
-const workspaces: string[] = [];
-after(() => {
-  for (const root of workspaces) rmSync(root, { recursive: true, force: true });
-});
 
 const SET_TITLE = '\u001b]0;pwned\u0007';
 const CLEAR_SCREEN = '\u001b[2J';
@@ -25,7 +19,6 @@ test('a stage named with an escape sequence is escaped in status, validate, dag 
   const root = createWorkspace({
     'dvc.yaml': `stages:\n  "evil\\e]0;pwned\\a":\n    cmd: echo hi > out.txt\n    outs: ["out.txt"]\n  next:\n    cmd: "true"\n    deps: [out.txt]\n`,
   });
-  workspaces.push(root);
   const name = `evil${SET_TITLE}`;
   const shown = 'evil\\x1b]0;pwned\\x07';
   const texts = {
@@ -65,7 +58,6 @@ test('a stage named with an escape sequence is escaped in status, validate, dag 
 
 test("another tool's run name with an escape sequence is escaped in runs, show and metrics output, exact in --json", async () => {
   const root = createWorkspace({});
-  workspaces.push(root);
   writeMlflowFileStore(nodeFileSystem, join(root, 'mlruns'), {
     experiments: [
       {

@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { runMlc } from '../support/mlcCli';
-
-const folders: string[] = [];
-after(() => {
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-});
+import { makeTempDir } from '../support/tempDir';
 
 test('mlc init in an empty folder writes a starter project whose first run is charted; a second init writes nothing', async () => {
-  const folder = mkdtempSync(join(tmpdir(), 'mlc-init-'));
-  folders.push(folder);
+  const folder = makeTempDir('mlc-init-');
   const init = await runMlc(folder, ['init']);
   assert.equal(init.code, 0, init.stderr);
   assert.match(init.stdout, /^Wrote mlc\.yaml, params\.yaml, train\.py \(a starter project/);

@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { toText } from '../../src/cli/commands/dag';
 import type { Pipeline } from '../../src/engine/pipeline/model';
 import { emptyPipeline } from '../../src/engine/pipeline/parseDvcPipeline';
 import { buildStageGraph } from '../../src/engine/pipeline/stageGraph';
 import { aStage } from '../support/builders';
 import { createWorkspace, runMlc, startMlc, waitFor } from '../support/mlcCli';
-
-const workspaces: string[] = [];
-after(() => {
-  for (const root of workspaces) rmSync(root, { recursive: true, force: true });
-});
 
 /** A dvc.yaml of `count` plain independent stages. */
 function plainStages(count: number): string {
@@ -23,7 +18,6 @@ function plainStages(count: number): string {
 
 test('mlc status on 20,000 stages in one file completes (stages are grouped per file in linear time)', async () => {
   const root = createWorkspace({ 'dvc.yaml': plainStages(20_000) });
-  workspaces.push(root);
   const result = await runMlc(root, ['status']);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /^20000 stages: 20000 never-run$/m);
@@ -32,7 +26,6 @@ test('mlc status on 20,000 stages in one file completes (stages are grouped per 
 test('SIGTERM ends a long mlc status at once, even in the middle of synchronous work', async () => {
   // 100,000 stages keep status busy in synchronous parsing for seconds; SIGTERM must not wait.
   const root = createWorkspace({ 'dvc.yaml': plainStages(100_000) });
-  workspaces.push(root);
   const pipelineBytes = statSync(join(root, 'dvc.yaml')).size;
   const status = startMlc(root, ['status']);
   // Signal only once mlc has read the pipeline file (Linux counts the bytes a process read), so

@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { createWorkspace, runMlc } from '../support/mlcCli';
-
-const workspaces: string[] = [];
-after(() => {
-  for (const folder of workspaces) rmSync(folder, { recursive: true, force: true });
-});
 
 const twoStages = (pipelineFile: 'dvc.yaml' | 'mlc.yaml') => ({
   [pipelineFile]: [
@@ -25,7 +20,6 @@ const twoStages = (pipelineFile: 'dvc.yaml' | 'mlc.yaml') => ({
 /** A workspace whose stages a and b both ran, so the lock file records both. */
 async function ranWorkspace(pipelineFile: 'dvc.yaml' | 'mlc.yaml' = 'dvc.yaml'): Promise<string> {
   const root = createWorkspace(twoStages(pipelineFile), 'mlc-lockfile-');
-  workspaces.push(root);
   const first = await runMlc(root, ['run']);
   assert.equal(first.code, 0, first.stderr);
   return root;

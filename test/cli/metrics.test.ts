@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { test } from 'node:test';
 import { kerasCsvLog } from '../support/csvLoggerWriter';
 import { scalarEvents, writeEventFile } from '../support/tfeventsWriter';
 import { runMlc } from '../support/mlcCli';
 import { makeRunsWorkspace, writeAged } from '../support/runsWorkspace';
 
-test('mlc metrics --json prints every series with steps, values and timestamps (null when absent)', async (t) => {
+test('mlc metrics --json prints every series with steps, values and timestamps (null when absent)', async () => {
   const root = makeRunsWorkspace();
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const tensorboard = await runMlc(root, ['metrics', 'tensorboard:runs/exp1', '--json']);
   assert.equal(tensorboard.code, 0, tensorboard.stderr);
   assert.deepEqual(JSON.parse(tensorboard.stdout), {
@@ -30,9 +28,8 @@ test('mlc metrics --json prints every series with steps, values and timestamps (
   });
 });
 
-test('mlc metrics --max-points downsamples, keeping the extremes', async (t) => {
+test('mlc metrics --max-points downsamples, keeping the extremes', async () => {
   const root = makeRunsWorkspace();
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const points = Array.from({ length: 5000 }, (_value, step) => ({
     step,
     value: step === 1234 ? -7 : Math.sin(step / 100),
@@ -51,9 +48,8 @@ test('mlc metrics --max-points downsamples, keeping the extremes', async (t) => 
   );
 });
 
-test('mlc metrics prints a summary table, the points of one metric, and exit 2 for an unknown metric or run', async (t) => {
+test('mlc metrics prints a summary table, the points of one metric, and exit 2 for an unknown metric or run', async () => {
   const root = makeRunsWorkspace();
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const summary = await runMlc(root, ['metrics', 'dvclive:dvclive']);
   assert.equal(summary.code, 0, summary.stderr);
   assert.match(
@@ -71,9 +67,8 @@ test('mlc metrics prints a summary table, the points of one metric, and exit 2 f
   assert.equal((await runMlc(root, ['metrics', 'dvclive:dvclive', '--max-points', '-3'])).code, 2);
 });
 
-test('mlc metrics prints at most 10,000 points per series by default; --max-points all or 0 prints every point', async (t) => {
+test('mlc metrics prints at most 10,000 points per series by default; --max-points all or 0 prints every point', async () => {
   const root = makeRunsWorkspace();
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const rows = Array.from({ length: 30_000 }, (_value, epoch) => ({
     epoch,
     loss: epoch === 777 ? -5 : 1 / (epoch + 1),

@@ -51,9 +51,8 @@ interface PlotsJson {
   problems: unknown[];
 }
 
-test('mlc plots show --json resolves stage and top-level plots from the workspace files', async (t) => {
+test('mlc plots show --json resolves stage and top-level plots from the workspace files', async () => {
   const root = plotsWorkspace();
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   assert.equal((await runMlc(root, ['run'])).code, 0);
   const result = await runMlc(root, ['plots', 'show', '--json']);
   assert.equal(result.code, 0, result.stderr);
@@ -79,9 +78,8 @@ test('mlc plots show --json resolves stage and top-level plots from the workspac
   assert.match(text.stdout, /^workspace\s+confusion\.csv\s+2\s+3\s+2 \(66\.7%\)$/m);
 });
 
-test('mlc plots diff shows each run as it left its files: the latest from the workspace, an overwritten one missing', async (t) => {
+test('mlc plots diff shows each run as it left its files: the latest from the workspace, an overwritten one missing', async () => {
   const root = plotsWorkspace();
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   assert.equal((await runMlc(root, ['run'])).code, 0);
   fs.writeFileSync(join(root, 'params.yaml'), 'loss0: 0.7\npred: 0\n');
   assert.equal((await runMlc(root, ['run'])).code, 0);

@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, suite, test } from 'node:test';
+import { suite, test } from 'node:test';
 import { readRunRecord } from '../../src/engine/runStore/readRunRecord';
 import type { RunRecord } from '../../src/engine/runStore/runRecord';
 import { nodeFileSystem } from '../../src/node/nodeFileSystem';
 import { isOwnerAlive, isProcessAlive } from '../../src/node/runStore/isOwnerAlive';
 import { createWorkspace, runMlc, startMlc, waitFor, writeFiles } from '../support/mlcCli';
 
-const workspaces: string[] = [];
-after(() => {
-  for (const folder of workspaces) rmSync(folder, { recursive: true, force: true });
-});
 function workspace(files: Record<string, string>, prefix?: string): string {
-  const folder = createWorkspace(files, prefix);
-  workspaces.push(folder);
-  return folder;
+  return createWorkspace(files, prefix);
 }
 
 interface RunJson {

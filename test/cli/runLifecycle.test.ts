@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, suite, test } from 'node:test';
+import { suite, test } from 'node:test';
 import type { RunRecord } from '../../src/engine/runStore/runRecord';
 import { isProcessAlive } from '../../src/node/runStore/isOwnerAlive';
 import { createWorkspace, runMlc, startMlc, waitFor, type MlcResult } from '../support/mlcCli';
 
-const workspaces: string[] = [];
-after(() => {
-  for (const folder of workspaces) rmSync(folder, { recursive: true, force: true });
-});
 function workspace(files: Record<string, string>): string {
-  const folder = createWorkspace(files, 'mlc-lifecycle-');
-  workspaces.push(folder);
-  return folder;
+  return createWorkspace(files, 'mlc-lifecycle-');
 }
 
 const readRecords = (root: string): RunRecord[] =>

@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { createWorkspace, runMlc } from '../support/mlcCli';
-
-const workspaces: string[] = [];
-after(() => {
-  for (const folder of workspaces) rmSync(folder, { recursive: true, force: true });
-});
 
 test('mlc run skips a plot row missing a middle cell and reports it once in the run events', async () => {
   const root = createWorkspace({
@@ -17,7 +12,6 @@ test('mlc run skips a plot row missing a middle cell and reports it once in the 
     plots: [train.csv]
 `,
   });
-  workspaces.push(root);
   const result = await runMlc(root, ['run', '--json']);
   assert.equal(result.code, 0, result.stderr);
   const directory = (JSON.parse(result.stdout) as { directory: string }).directory;

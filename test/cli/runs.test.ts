@@ -5,9 +5,8 @@ import { test } from 'node:test';
 import { runMlc } from '../support/mlcCli';
 import { makeRunsWorkspace } from '../support/runsWorkspace';
 
-test('mlc runs --json lists every source newest first with the contract fields', async (t) => {
+test('mlc runs --json lists every source newest first with the contract fields', async () => {
   const root = makeRunsWorkspace();
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const result = await runMlc(root, ['runs', '--json']);
   assert.equal(result.code, 0, result.stderr);
   const { runs } = JSON.parse(result.stdout) as { runs: Array<Record<string, unknown>> };
@@ -41,9 +40,8 @@ test('mlc runs --json lists every source newest first with the contract fields',
   assert.equal(lightning.startedAt, null);
 });
 
-test('mlc runs filters by source, limits, prints an aligned table, and rejects bad options with exit 2', async (t) => {
+test('mlc runs filters by source, limits, prints an aligned table, and rejects bad options with exit 2', async () => {
   const root = makeRunsWorkspace();
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const filtered = JSON.parse((await runMlc(root, ['runs', '--json', '--source', 'csv', '--limit', '1'])).stdout) as {
     runs: unknown[];
   };
@@ -61,9 +59,8 @@ test('mlc runs filters by source, limits, prints an aligned table, and rejects b
   assert.equal((await runMlc(root, ['runs', '--limit', 'zero'])).code, 2);
 });
 
-test('mlc runs keeps its index cache only in a workspace that has .mlc/', async (t) => {
+test('mlc runs keeps its index cache only in a workspace that has .mlc/', async () => {
   const root = makeRunsWorkspace();
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   await runMlc(root, ['runs']);
   assert.equal(fs.existsSync(join(root, '.mlc')), false);
   fs.mkdirSync(join(root, '.mlc'));
@@ -71,9 +68,8 @@ test('mlc runs keeps its index cache only in a workspace that has .mlc/', async 
   assert.equal(fs.existsSync(join(root, '.mlc', 'cache', 'run-index.json')), true);
 });
 
-test('mlc runs names a run whose record is damaged, and mlc show lists its problem once', async (t) => {
+test('mlc runs names a run whose record is damaged, and mlc show lists its problem once', async () => {
   const root = makeRunsWorkspace();
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const runId = '20240101-120000-00dead';
   fs.mkdirSync(join(root, '.mlc/runs', runId), { recursive: true });
   fs.writeFileSync(join(root, '.mlc/runs', runId, 'run.json'), '{"id": "20240101-120000-00dead", "status": ');

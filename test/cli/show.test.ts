@@ -4,9 +4,8 @@ import { test } from 'node:test';
 import { createWorkspace, runMlc } from '../support/mlcCli';
 import { makeRunsWorkspace } from '../support/runsWorkspace';
 
-test('mlc show prints summary, params, metrics; --json adds problems', async (t) => {
+test('mlc show prints summary, params, metrics; --json adds problems', async () => {
   const root = makeRunsWorkspace();
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   fs.writeFileSync(`${root}/dvclive/params.yaml`, 'train:\n  lr: 0.01\nbroken: [\n');
   const json = await runMlc(root, ['show', 'dvclive:dvclive', '--json']);
   assert.equal(json.code, 0, json.stderr);
@@ -23,9 +22,8 @@ test('mlc show prints summary, params, metrics; --json adds problems', async (t)
   assert.match(text.stdout, /^Metrics\nNAME\s+VALUE\nacc\s+0\.75$/m);
 });
 
-test('mlc show accepts a unique prefix or a workspace path and answers an unknown id with near matches (exit 2)', async (t) => {
+test('mlc show accepts a unique prefix or a workspace path and answers an unknown id with near matches (exit 2)', async () => {
   const root = makeRunsWorkspace();
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   assert.match((await runMlc(root, ['show', 'tensorboard:runs/e'])).stdout, /^Run:\s+tensorboard:runs\/exp1$/m);
   assert.match((await runMlc(root, ['show', 'keras/training.log'])).stdout, /^Run:\s+csv:keras\/training\.log$/m);
   const unknown = await runMlc(root, ['show', 'tensorboard:runs/exp2']);
@@ -37,9 +35,8 @@ test('mlc show accepts a unique prefix or a workspace path and answers an unknow
   assert.equal((await runMlc(root, ['show'])).code, 2);
 });
 
-test('mlc show of an mlc run (by id prefix) adds each stage result from its run record', async (t) => {
+test('mlc show of an mlc run (by id prefix) adds each stage result from its run record', async () => {
   const root = createWorkspace({ 'mlc.yaml': 'stages:\n  hello:\n    cmd: echo hi > out.txt\n    outs: [out.txt]\n' });
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   assert.equal((await runMlc(root, ['run'])).code, 0);
   const listed = JSON.parse((await runMlc(root, ['runs', '--json', '--source', 'mlc'])).stdout) as {
     runs: Array<{ id: string }>;

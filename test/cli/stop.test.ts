@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { after, suite, test } from 'node:test';
+import { suite, test } from 'node:test';
 import type { RunRecord } from '../../src/engine/runStore/runRecord';
 import { isProcessAlive } from '../../src/node/runStore/isOwnerAlive';
 import { createWorkspace, runMlc, startMlc, waitFor } from '../support/mlcCli';
-
-const workspaces: string[] = [];
-after(() => {
-  for (const folder of workspaces) rmSync(folder, { recursive: true, force: true });
-});
 
 const blocking = `stages:
   block:
@@ -66,7 +61,6 @@ const readRecord = (directory: string) => JSON.parse(readFileSync(join(directory
 suite('mlc stop', { concurrency: 2 }, () => {
   test('stops a run started by another mlc process through a stop request: its stages die, it is recorded cancelled, no lock entry', async () => {
     const root = createWorkspace({ 'mlc.yaml': blocking });
-    workspaces.push(root);
     const mlc = startMlc(root, ['run']);
     const child = await waitFor(
       () => existsSync(join(root, 'child.pid')) && Number(readFileSync(join(root, 'child.pid'), 'utf8')),
@@ -103,7 +97,6 @@ suite('mlc stop', { concurrency: 2 }, () => {
 
   test('an mlc run process that ignores the stop request gets SIGTERM after the grace period, only while it holds the lock', async () => {
     const root = createWorkspace({ 'mlc.yaml': blocking });
-    workspaces.push(root);
     // A stand-in for a hung `mlc run`: recorded as a CLI owner, holding .mlc/lock, never reading requests.
     const owner = fakeOwner(root, 'cli', { holdsLock: true });
     const stopped = await runMlc(root, ['stop', owner.runId, '--json']);
@@ -124,7 +117,6 @@ suite('mlc stop', { concurrency: 2 }, () => {
 
   test('a VS Code extension host (or an older owner) that does not answer is never signalled: exit 1 with a message', async () => {
     const root = createWorkspace({ 'mlc.yaml': blocking });
-    workspaces.push(root);
     const owners = [
       fakeOwner(root, 'extension', { holdsLock: true }),
       fakeOwner(root, undefined, { holdsLock: false }),
@@ -147,7 +139,6 @@ suite('mlc stop', { concurrency: 2 }, () => {
 
   test('an unknown run id or a missing argument is bad usage', async () => {
     const root = createWorkspace({ 'mlc.yaml': blocking });
-    workspaces.push(root);
     const unknown = await runMlc(root, ['stop', '20261126-000000-abcdef']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /no run '20261126-000000-abcdef'/);

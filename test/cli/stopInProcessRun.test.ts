@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { loadWorkspace } from '../../src/engine/pipeline/loadWorkspace';
 import { runPipeline } from '../../src/engine/scheduler/runPipeline';
 import { createContentHasher } from '../../src/node/hashing/createContentHasher';
@@ -10,11 +10,6 @@ import { createLocalRunPorts, schedulerNodesOf } from '../../src/node/runStore/c
 import { createLocalGitCalls } from '../../src/node/git/createLocalGitCalls';
 import { isProcessAlive } from '../../src/node/runStore/isOwnerAlive';
 import { createWorkspace, runMlc, waitFor } from '../support/mlcCli';
-
-const workspaces: string[] = [];
-after(() => {
-  for (const folder of workspaces) rmSync(folder, { recursive: true, force: true });
-});
 
 /**
  * This test process plays the VS Code extension host: it runs the pipeline in-process exactly as
@@ -30,7 +25,6 @@ test('mlc stop from another process stops a run owned by an in-process runPipeli
     outs: [out.txt]
 `,
   });
-  workspaces.push(root);
   const received: string[] = [];
   const onSignal = (signal: NodeJS.Signals) => received.push(signal);
   process.on('SIGTERM', onSignal);

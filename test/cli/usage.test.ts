@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { createWorkspace, runMlc } from '../support/mlcCli';
 
 const root = createWorkspace({ 'mlc.yaml': 'stages:\n  hello:\n    cmd: echo hi\n' });
-after(() => rmSync(root, { recursive: true, force: true }));
 
 /** One line on stderr: no stack frames, no Node error codes. */
 function assertOneLineUsageError(result: { code: number | null; stderr: string }, what: string): void {

@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, suite, test } from 'node:test';
+import { suite, test } from 'node:test';
 import { dvcliveFiles } from '../support/dvcliveWriter';
 import { type MlcProcess, createWorkspace, runMlc, startMlc, waitFor, writeFiles } from '../support/mlcCli';
 
-const workspaces: string[] = [];
-after(() => {
-  for (const folder of workspaces) rmSync(folder, { recursive: true, force: true });
-});
 function workspace(files: Record<string, string>): string {
-  const folder = createWorkspace(files);
-  workspaces.push(folder);
-  return folder;
+  return createWorkspace(files);
 }
 
 const HEADER = /^Every change — mlc status \(Ctrl-C to quit\) {4}\d\d:\d\d:\d\d$/m;

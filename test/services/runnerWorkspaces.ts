@@ -1,7 +1,7 @@
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../support/mlcCli';
+import { makeTempDir } from '../support/tempDir';
 
 /** A stage of `mlc run --json` as the runner tests read it. */
 export interface StageJson {
@@ -38,19 +38,13 @@ export function lockEntry(root: string, stage: string): string {
   return next < 0 ? text.slice(start) : text.slice(start, start + 1 + next);
 }
 
-const temporaryFolders: string[] = [];
-process.once('exit', () => {
-  for (const folder of temporaryFolders) rmSync(folder, { recursive: true, force: true });
-});
-
 /**
  * A temp folder removed when the test process exits; readable by everyone (0755), as a workspace
  * a Slurm job (running as another process tree) and a shared file system need.
  */
 export function tempFolder(prefix: string): string {
-  const folder = mkdtempSync(join(tmpdir(), prefix));
+  const folder = makeTempDir(prefix);
   chmodSync(folder, 0o755);
-  temporaryFolders.push(folder);
   return folder;
 }
 

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
+import { makeTempDir } from './tempDir';
 
 /**
  * Runs the real `mlc` CLI, bundled from the current sources, in a temp workspace as a separate
@@ -11,15 +11,6 @@ import { buildSync } from 'esbuild';
  * recovery.
  */
 export const repoRoot = resolve(__dirname, '../..');
-
-/**
- * Removes a temp folder when the test process exits (each test file runs in a process of its
- * own), so a test that fails half-way leaves nothing behind either.
- */
-export function removeWhenProcessExits(folder: string): string {
-  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
-  return folder;
-}
 
 let bundledCli: string | undefined;
 
@@ -31,7 +22,7 @@ let bundledCli: string | undefined;
  */
 function cliScript(): string {
   if (bundledCli) return bundledCli;
-  const folder = removeWhenProcessExits(mkdtempSync(join(tmpdir(), 'mlc-cli-bundle-')));
+  const folder = makeTempDir('mlc-cli-bundle-');
   buildSync({
     entryPoints: {
       cli: join(repoRoot, 'src/cli/main.ts'),
@@ -109,7 +100,7 @@ export function runMlcSync(cwd: string, args: readonly string[], env: NodeJS.Pro
  * when the test process exits.
  */
 export function createWorkspace(files: Record<string, string>, prefix = 'mlc-cli-'): string {
-  const folder = removeWhenProcessExits(mkdtempSync(join(tmpdir(), prefix)));
+  const folder = makeTempDir(prefix);
   writeFiles(folder, files);
   return folder;
 }

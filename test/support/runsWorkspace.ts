@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { kerasCsvLog, lightningMetricsCsv } from './csvLoggerWriter';
 import { dvcliveFiles } from './dvcliveWriter';
+import { makeTempDir } from './tempDir';
 import { scalarEvents, writeEventFile } from './tfeventsWriter';
 
 /**
@@ -10,7 +10,7 @@ import { scalarEvents, writeEventFile } from './tfeventsWriter';
  * Lightning), written an hour ago so that no run counts as still being written.
  */
 export function makeRunsWorkspace(): string {
-  const root = fs.mkdtempSync(join(tmpdir(), 'mlc-cli-runs-'));
+  const root = makeTempDir('mlc-cli-runs-');
   writeAged(root, {
     ...dvcliveFiles({
       folder: 'dvclive',

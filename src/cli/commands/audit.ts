@@ -34,7 +34,7 @@ export const command: CliCommand = {
     }
     const { entries, unreadableLines } = readAuditLog(context.fs, workspaceRoot(context));
     if (unreadableLines.length > 0) {
-      process.stderr.write(`mlc audit: lines ${unreadableLines.join(', ')} are not entries; run mlc audit verify.\n`);
+      context.printDiagnostic(`mlc audit: lines ${unreadableLines.join(', ')} are not entries; run mlc audit verify.`);
     }
     if (values.json) {
       context.print(JSON.stringify({ entries }, null, 2));

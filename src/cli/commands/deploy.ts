@@ -93,7 +93,7 @@ export async function withDeployPorts<T>(
   const ports = createDeployPorts({
     workspaceRoot: workspaceRoot(context),
     fs: context.fs,
-    progress: (message) => process.stderr.write(`${message}\n`),
+    progress: (message) => context.printDiagnostic(message),
     git: createNodeGitClient(),
     ...(runner ? { runner } : {}),
   });

@@ -24,7 +24,7 @@ export const command: CliCommand = {
       promoteModelAlias(ports, { workspaceRoot: workspaceRoot(context), model, version, alias }),
     );
     if (!outcome.ok) {
-      process.stderr.write(`mlc promote: ${outcome.message}\n`);
+      context.printDiagnostic(`mlc promote: ${outcome.message}`);
       return ExitCode.failed;
     }
     const previous = outcome.value.previous;

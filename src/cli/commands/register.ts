@@ -42,7 +42,7 @@ export const command: CliCommand = {
         run,
       });
       if (!outcome.ok) {
-        process.stderr.write(`mlc register: ${outcome.message}\n`);
+        context.printDiagnostic(`mlc register: ${outcome.message}`);
         return ExitCode.failed;
       }
       const version = outcome.value;

@@ -38,7 +38,7 @@ export const command: CliCommand = {
             : {}),
         });
         if (rollback.kind === 'noPreviousVersion') {
-          process.stderr.write(`mlc rollback: ${rollback.message}\n`);
+          context.printDiagnostic(`mlc rollback: ${rollback.message}`);
           return ExitCode.failed;
         }
         printDeployOutcome(context, rollback.outcome, values.json === true);

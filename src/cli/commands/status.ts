@@ -115,7 +115,7 @@ async function showStatus(options: StatusOptions, context: CliContext): Promise<
   if (workspace.problems.some((problem) => isError(problem) && !LOCK_PROBLEM_CODES.has(problem.code))) {
     // A pipeline with errors has no trustworthy stage list: say so rather than show a partial one.
     if (options.json) context.print(jsonText({ stages: [], problems }));
-    else process.stderr.write('mlc status: the pipeline has errors; fix them first (mlc validate lists them).\n');
+    else context.printDiagnostic('mlc status: the pipeline has errors; fix them first (mlc validate lists them).');
     return ExitCode.usage;
   }
   options.onGraph?.(workspace.graph);

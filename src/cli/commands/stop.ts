@@ -30,7 +30,7 @@ export const command: CliCommand = {
       if (values.json === true) context.print(JSON.stringify({ runId, result: outcome.kind, status, ...how, message }));
       // Host names and the run id come from files and argv: escaped for the terminal.
       else if (code === ExitCode.ok) context.print(terminalText(message));
-      else process.stderr.write(`mlc stop: ${terminalText(message)}\n`);
+      else context.printDiagnostic(`mlc stop: ${terminalText(message)}`);
       return code;
     };
     switch (outcome.kind) {

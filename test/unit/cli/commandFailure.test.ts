@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { ExitCode, UsageError } from '../../../src/cli/cliContext';
 import { describeCommandFailure } from '../../../src/cli/commandFailure';
 import { DeployHostError } from '../../../src/engine/deploy/ports';
+import { EngineError } from '../../../src/engine/engineError';
 
 test('a usage error is one line on stderr and exit 2', () => {
   const failure = describeCommandFailure('run', new UsageError("unknown stage '\u001b[2J'."), false);
@@ -36,4 +37,26 @@ test('a deploy host that did not answer is one line and exit 1, not an internal 
   );
   assert.equal(failure.code, ExitCode.failed);
   assert.equal(failure.text, 'mlc undeploy: cannot reach ada@gpu1: Connection refused\n');
+});
+
+test('an EngineError exits with the code of its reason: unreadable input is 2 in one line, internal is 3', () => {
+  const unwritable = describeCommandFailure(
+    'run',
+    new EngineError(
+      'lockFileUnwritable',
+      'dvc.lock:3:1: merge conflict markers. mlc does not write a lock file it could not read.',
+    ),
+    true,
+  );
+  assert.equal(unwritable.code, ExitCode.usage);
+  assert.equal(
+    unwritable.text,
+    'mlc run: dvc.lock:3:1: merge conflict markers. mlc does not write a lock file it could not read.\n',
+  );
+  const internal = describeCommandFailure('run', new EngineError('internal', 'Stage x is not part of run r1.'), false);
+  assert.equal(internal.code, ExitCode.internal);
+  assert.equal(
+    internal.text,
+    'mlc run: internal error: Stage x is not part of run r1. (run with --verbose for the stack)\n',
+  );
 });

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { CliContext } from '../../../src/cli/cliContext';
 import { command } from '../../../src/cli/commands/run';
 import { nodeFileSystem } from '../../../src/node/nodeFileSystem';
+import { makeTempDir } from '../../support/tempDir';
 
-const root = mkdtempSync(join(tmpdir(), 'mlc-run-cli-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = makeTempDir('mlc-run-cli-');
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 

@@ -1,32 +1,33 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { type CliContext, UsageError } from '../../../src/cli/cliContext';
 import { command } from '../../../src/cli/commands/status';
 import { recordStageSuccess } from '../../../src/engine/lock/recordStageSuccess';
 import { loadWorkspace } from '../../../src/engine/pipeline/loadWorkspace';
 import { createContentHasher } from '../../../src/node/hashing/createContentHasher';
 import { nodeFileSystem } from '../../../src/node/nodeFileSystem';
+import { makeTempDir } from '../../support/tempDir';
 
-const root = mkdtempSync(join(tmpdir(), 'mlc-status-cli-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = makeTempDir('mlc-status-cli-');
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
-async function runStatus(cwd: string, args: string[]): Promise<{ code: number; output: string }> {
+async function runStatus(cwd: string, args: string[]): Promise<{ code: number; output: string; diagnostics: string }> {
   const printed: string[] = [];
+  const diagnostics: string[] = [];
   const context: CliContext = {
     cwd,
     fs: nodeFileSystem,
     logger: silent,
     print: (text) => printed.push(text),
-    printDiagnostic: () => {},
+    printDiagnostic: (text) => diagnostics.push(text),
     signal: new AbortController().signal,
   };
   const code = await command.run(args, context);
-  return { code, output: printed.join('\n') };
+  return { code, output: printed.join('\n'), diagnostics: diagnostics.join('') };
 }
 
 function project(name: string, files: Record<string, string>): string {
@@ -96,6 +97,7 @@ test('human output groups stages by pipeline with state and reasons; --check exi
   assert.deepEqual(await runStatus(folder, ['--check']), {
     code: 0,
     output: 'dvc.yaml:\n  prepare  up-to-date\n  train    up-to-date\n2 stages: 2 up-to-date',
+    diagnostics: '',
   });
   writeFileSync(join(folder, 'data/raw.csv'), 'changed\n');
   const { code, output } = await runStatus(folder, ['--check']);
@@ -119,6 +121,18 @@ test('targets limit the report to those stages and their upstream; an unknown ta
     ['prepare'],
   );
   await assert.rejects(runStatus(folder, ['nope']), UsageError);
+});
+
+test('a pipeline with errors: status refuses through the context (printDiagnostic), exit 2', async () => {
+  const folder = project('broken', { 'dvc.yaml': 'stages:\n  prepare: [not, a, stage\n' });
+  const { code, output, diagnostics } = await runStatus(folder, []);
+  assert.equal(code, 2);
+  assert.equal(output, '');
+  assert.match(diagnostics, /error\[yamlSyntax\]/);
+  assert.ok(
+    diagnostics.endsWith('mlc status: the pipeline has errors; fix them first (mlc validate lists them).'),
+    diagnostics,
+  );
 });
 
 test('mlc status exits 2 when there is no pipeline file', async () => {

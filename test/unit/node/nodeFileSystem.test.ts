@@ -2,22 +2,19 @@ import assert from 'node:assert/strict';
 import {
   closeSync,
   mkdirSync,
-  mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
   readSync,
-  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { nodeFileSystem } from '../../../src/node/nodeFileSystem';
+import { makeTempDir } from '../../support/tempDir';
 
-const root = mkdtempSync(join(tmpdir(), 'mlc-node-fs-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = makeTempDir('mlc-node-fs-');
 
 test('stat answers undefined, and unusableReason says why, for paths that loop, go through a file or are too long', () => {
   symlinkSync(join(root, 'loop-b'), join(root, 'loop-a'));
@@ -40,8 +37,7 @@ test('stat answers undefined, and unusableReason says why, for paths that loop, 
 });
 
 test('writeFileAtomic replaces a file whole through a rename, and a failed write leaves the old file and no temp file', (t) => {
-  const folder = mkdtempSync(join(tmpdir(), 'mlc-atomic-'));
-  t.after(() => rmSync(folder, { recursive: true, force: true }));
+  const folder = makeTempDir('mlc-atomic-', t);
   const path = join(folder, 'sub', 'run.json');
   nodeFileSystem.writeFileAtomic(path, 'old');
   // A reader that opened the old file keeps reading the old bytes: the new file is another inode.

@@ -2,13 +2,12 @@
 // to point them at a copy) and fail in CI.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
+import { makeTempDir } from '../../support/tempDir';
 
-const scratch = mkdtempSync(join(tmpdir(), 'mlc-real-world-'));
-after(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = makeTempDir('mlc-real-world-');
 const missing = join(scratch, 'no-corpus-here');
 const corpusTest = join(scratch, 'corpus.test.ts');
 writeFileSync(

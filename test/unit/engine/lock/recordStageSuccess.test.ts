@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { readLockEntry, recordStageSuccess } from '../../../../src/engine/lock/recordStageSuccess';
@@ -8,12 +7,12 @@ import { createContentHasher } from '../../../../src/node/hashing/createContentH
 import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
 import { aStage } from '../../../support/builders';
 import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
+import { makeTempDir } from '../../../support/tempDir';
 
-const root = mkdtempSync(join(tmpdir(), 'mlc-lock-'));
+const root = makeTempDir('mlc-lock-');
 const hasher = createContentHasher({ workspaceRoot: root, workers: 0 });
 after(() => {
   hasher.dispose();
-  rmSync(root, { recursive: true, force: true });
 });
 
 function write(relative: string, content: string): void {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { RunnerConfig } from '../../../../src/engine/pipeline/model';
@@ -21,6 +20,7 @@ import {
   submitScript,
 } from '../../../../src/engine/runners/slurmJob';
 import { aStage } from '../../../support/builders';
+import { makeTempDir } from '../../../support/tempDir';
 
 const position = { line: 1, column: 1 };
 const box: RunnerConfig = { name: 'box', type: 'ssh', options: { host: 'gpu' }, position };
@@ -82,23 +82,19 @@ describe('remote scripts', () => {
     assert.match(launch, /export OK='w \$\(touch pwned\)/, 'a variable value is quoted');
     assert.ok(!launch.includes(`export ${hostile}`), 'a name that is not a shell variable is not sent');
     // Run the prepare script for real, with a temp folder as home: it makes the workdir as written.
-    const home = mkdtempSync(join(tmpdir(), 'mlc-remote-home-'));
-    try {
-      const ran = spawnSync('sh', ['-c', prepareScript(context, hostile, 'tok')], {
-        env: { ...process.env, HOME: home },
-        cwd: home,
-        encoding: 'utf8',
-      });
-      assert.match(ran.stderr, /@mlc-tok (ready|rsync-missing)/);
-      assert.ok(existsSync(join(home, hostile, '.mlc-remote')));
-      assert.deepEqual(
-        readdirSync(home, { recursive: true }).filter((path) => basename(String(path)) === 'pwned'),
-        [],
-        'nothing was executed',
-      );
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
+    const home = makeTempDir('mlc-remote-home-');
+    const ran = spawnSync('sh', ['-c', prepareScript(context, hostile, 'tok')], {
+      env: { ...process.env, HOME: home },
+      cwd: home,
+      encoding: 'utf8',
+    });
+    assert.match(ran.stderr, /@mlc-tok (ready|rsync-missing)/);
+    assert.ok(existsSync(join(home, hostile, '.mlc-remote')));
+    assert.deepEqual(
+      readdirSync(home, { recursive: true }).filter((path) => basename(String(path)) === 'pwned'),
+      [],
+      'nothing was executed',
+    );
   });
   test('kill signals the process group and never group 0, 1 or -1', () => {
     assert.equal(killGroupScript(4242, 'TERM'), 'kill -TERM -4242 2>/dev/null; true');
@@ -190,24 +186,20 @@ describe('slurm jobs', () => {
   });
 
   test('a job array script runs the member of its task id, each in its own folder with its own command', () => {
-    const folder = mkdtempSync(join(tmpdir(), 'mlc-array-'));
-    try {
-      const member = (item: string) =>
-        slurmJobScript(
-          { ...remoteStageContext({ runner: hpc }, `part@${item}`, aStage({ name: 'part' }), '/ws', { ITEM: item }) },
-          `echo "$ITEM it's $(pwd)"`,
-          '.',
-        );
-      const script = slurmArrayJobScript([member('a'), member("b'; touch pwned #")]);
-      const task = (id: string) =>
-        spawnSync('sh', ['-c', script], { cwd: folder, env: { SLURM_ARRAY_TASK_ID: id }, encoding: 'utf8' });
-      assert.equal(task('0').stdout, `a it's ${folder}\n`);
-      assert.equal(task('1').stdout, `b'; touch pwned # it's ${folder}\n`);
-      assert.equal(task('2').status, 1);
-      assert.equal(existsSync(join(folder, 'pwned')), false);
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
+    const folder = makeTempDir('mlc-array-');
+    const member = (item: string) =>
+      slurmJobScript(
+        { ...remoteStageContext({ runner: hpc }, `part@${item}`, aStage({ name: 'part' }), '/ws', { ITEM: item }) },
+        `echo "$ITEM it's $(pwd)"`,
+        '.',
+      );
+    const script = slurmArrayJobScript([member('a'), member("b'; touch pwned #")]);
+    const task = (id: string) =>
+      spawnSync('sh', ['-c', script], { cwd: folder, env: { SLURM_ARRAY_TASK_ID: id }, encoding: 'utf8' });
+    assert.equal(task('0').stdout, `a it's ${folder}\n`);
+    assert.equal(task('1').stdout, `b'; touch pwned # it's ${folder}\n`);
+    assert.equal(task('2').status, 1);
+    assert.equal(existsSync(join(folder, 'pwned')), false);
   });
 
   test('only a one-command foreach/matrix member without retries on a slurm runner joins an array', () => {

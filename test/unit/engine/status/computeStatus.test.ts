@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Stage } from '../../../../src/engine/pipeline/model';
@@ -10,12 +9,12 @@ import { computeStatus } from '../../../../src/engine/status/computeStatus';
 import { createContentHasher } from '../../../../src/node/hashing/createContentHasher';
 import { nodeFileSystem as fs } from '../../../../src/node/nodeFileSystem';
 import { aStage, aStageGraph, type StageSpec } from '../../../support/builders';
+import { makeTempDir } from '../../../support/tempDir';
 
-const root = mkdtempSync(join(tmpdir(), 'mlc-status-'));
+const root = makeTempDir('mlc-status-');
 const hashers: Array<{ dispose(): void }> = [];
 after(() => {
   for (const hasher of hashers) hasher.dispose();
-  rmSync(root, { recursive: true, force: true });
 });
 
 let projects = 0;

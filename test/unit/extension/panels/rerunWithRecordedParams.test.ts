@@ -12,7 +12,7 @@ const PLAN: ParamsRestorePlan = {
       changes: [{ key: 'lr', current: 0.5, recorded: 0.01 }],
     },
   ],
-  notRestorable: [{ key: 'decay', reason: '/ws/tune.json is not YAML, and mlc rewrites only YAML params files' }],
+  notRestorable: [{ key: 'decay', reason: '/ws/tune.py is Python code, which mlc does not rewrite' }],
 };
 
 function fakeSteps(answer: boolean) {
@@ -39,7 +39,7 @@ test('the user sees every change, then the recorded params are written before th
   assert.equal(await rerunWithRecordedParams(PLAN, fake.steps), 'ran');
   assert.deepEqual(fake.events, ['confirm', 'write /ws/params.yaml "lr: 0.01\\n"', 'rerun']);
   assert.match(fake.shown(), /params\.yaml:\n {2}lr: 0\.5 -> 0\.01/);
-  assert.match(fake.shown(), /Not restored[^\n]*\n {2}decay: \/ws\/tune\.json is not YAML/);
+  assert.match(fake.shown(), /Not restored[^\n]*\n {2}decay: \/ws\/tune\.py is Python code/);
 });
 
 test('declining writes nothing and runs nothing', async () => {

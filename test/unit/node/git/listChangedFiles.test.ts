@@ -6,9 +6,8 @@ import { test } from 'node:test';
 import { listChangedFiles } from '../../../../src/node/git/listChangedFiles';
 import { createWorkspace } from '../../../support/mlcCli';
 
-test('the files changed between two commits, and undefined for an unknown commit', async (t) => {
+test('the files changed between two commits, and undefined for an unknown commit', async () => {
   const root = createWorkspace({ 'a.txt': 'one\n', 'b.txt': 'same\n' });
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const git = (...args: string[]) =>
     execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: root, encoding: 'utf8' }).trim();
   git('init', '-q');

@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  mkdtempSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  utimesSync,
-  writeFileSync,
-  statSync,
-  existsSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync, statSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { build } from 'esbuild';
@@ -27,12 +16,12 @@ import {
 import { findHashWorker } from '../../../../src/node/hashing/hashWorkerPool';
 import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
 import { realWorldFixtures, skipWithoutRealWorldFixtures } from '../../../support/realWorldFixtures';
+import { makeTempDir } from '../../../support/tempDir';
 
-const workspace = mkdtempSync(join(tmpdir(), 'mlc-hasher-'));
+const workspace = makeTempDir('mlc-hasher-');
 const hashers: Array<{ dispose(): void }> = [];
 after(() => {
   for (const hasher of hashers) hasher.dispose();
-  rmSync(workspace, { recursive: true, force: true });
 });
 
 /** Every hasher a test makes is disposed at the end (its worker threads end with it). */

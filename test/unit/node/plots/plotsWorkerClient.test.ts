@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunSummary } from '../../../../src/engine/runs/model';
 import { loadPlotsInWorker } from '../../../../src/node/plots/plotsWorkerClient';
+import { makeTempDir } from '../../../support/tempDir';
 
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], {
@@ -14,8 +14,7 @@ const git = (cwd: string, ...args: string[]) =>
   });
 
 test('the plots worker reads the workspace and a run at its commit, and copies the run image for the panel', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'mlc-plots-worker-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const root = makeTempDir('mlc-plots-worker-', t);
   mkdirSync(join(root, 'eval'));
   writeFileSync(join(root, 'dvc.yaml'), 'plots:\n  - eval/importance.png\n  - eval/roc.csv: {x: fpr, y: tpr}\n');
   writeFileSync(join(root, 'eval/roc.csv'), 'fpr,tpr\n0,0\n1,1\n');

@@ -2,17 +2,16 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createRunIndexService } from '../../../../src/node/runIndex/createRunIndexService';
+import { makeTempDir } from '../../../support/tempDir';
 
 test('a DVCLive run is running while its writer process lives and interrupted once it is killed', async (t) => {
-  const root = fs.mkdtempSync(join(tmpdir(), 'mlc-live-'));
+  const root = makeTempDir('mlc-live-');
   const writer = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   t.after(() => {
     writer.kill('SIGKILL');
-    fs.rmSync(root, { recursive: true, force: true });
   });
   fs.mkdirSync(join(root, 'dvclive', 'plots', 'metrics'), { recursive: true });
   fs.writeFileSync(join(root, 'dvclive', 'plots', 'metrics', 'loss.tsv'), 'step\tloss\n0\t1\n');

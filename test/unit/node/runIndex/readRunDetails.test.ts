@@ -13,7 +13,6 @@ test('run details of an mlc run carry its stages, the failure reason, hashes and
       'stages:\n  prepare:\n    cmd: echo prepared > data.txt\n    outs: [data.txt]\n' +
       '  train:\n    cmd: echo training; echo broken >&2; exit 3\n    deps: [data.txt]\n',
   });
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   assert.equal((await runMlc(root, ['run'])).code, 1);
   const client = createRunIndexClient({ workspaceRoot: root, cachePath: false, mode: 'inThread' });
   t.after(() => client.dispose());
@@ -38,9 +37,8 @@ test('run details of an mlc run carry its stages, the failure reason, hashes and
   assert.equal(unknown.run, undefined);
 });
 
-test('a log tail reads only the end of a big log and drops the cut first line', (t) => {
+test('a log tail reads only the end of a big log and drops the cut first line', () => {
   const root = createWorkspace({});
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const file = join(root, 'big.log');
   fs.writeFileSync(file, Array.from({ length: 20_000 }, (_value, index) => `line ${index}`).join('\n') + '\n');
   const tail = readLogTail(nodeFileSystem, file)!;
@@ -54,7 +52,6 @@ test('run details say where each stage ran: nothing for this machine, runner, ho
   const root = createWorkspace({
     'mlc.yaml': 'stages:\n  prepare:\n    cmd: echo prepared\n  train:\n    cmd: echo trained\n',
   });
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   assert.equal((await runMlc(root, ['run'])).code, 0);
   // The placement a Slurm runner records while its job waits (runStage's onPlacement).
   const runsFolder = join(root, '.mlc', 'runs');

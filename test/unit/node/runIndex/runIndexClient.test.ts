@@ -9,11 +9,12 @@ import type { FollowUpdate } from '../../../../src/node/runIndex/createRunIndexS
 import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
 import { writeMlflowFileStore } from '../../../support/mlflowFixtures';
 import { realWorldFixtures, skipWithoutRealWorldFixtures } from '../../../support/realWorldFixtures';
+import { makeTempDir } from '../../../support/tempDir';
 
 const repoRoot = resolve(__dirname, '../../../..');
 
 function makeDvcliveWorkspace(): string {
-  const root = fs.mkdtempSync(join(tmpdir(), 'mlc-client-'));
+  const root = makeTempDir('mlc-client-');
   fs.mkdirSync(join(root, 'dvclive', 'plots', 'metrics'), { recursive: true });
   fs.writeFileSync(join(root, 'dvclive', 'plots', 'metrics', 'loss.tsv'), 'step\tloss\n0\t1\n');
   fs.writeFileSync(join(root, 'dvclive', 'params.yaml'), 'lr: 0.5\n');
@@ -57,7 +58,6 @@ function openClient(t: TestContext, root: string, mode: 'inThread' | 'worker'): 
   });
   t.after(() => {
     client.dispose();
-    fs.rmSync(root, { recursive: true, force: true });
   });
   assert.equal(client.mode, mode);
   return client;
@@ -123,7 +123,7 @@ const FILE_RUN = 'c'.repeat(32);
  * staging on v1) in week-02/, and an mlruns/ file store with a run and a models/ registry.
  */
 function makeMlflowRegistriesWorkspace(): string {
-  const root = fs.mkdtempSync(join(tmpdir(), 'mlc-registries-'));
+  const root = makeTempDir('mlc-registries-');
   fs.mkdirSync(join(root, 'week-02'));
   fs.copyFileSync(join(realWorldFixtures(), REAL_WORLD_DB), join(root, 'week-02', 'mlflow.db'));
   writeMlflowFileStore(nodeFileSystem, join(root, 'mlruns'), {

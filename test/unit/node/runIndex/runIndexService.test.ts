@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { RUN_INDEX_VERSION } from '../../../../src/engine/runIndex/runIndexModel';
@@ -10,9 +9,10 @@ import { deserializeRunIndex, loadRunIndexCache, serializeRunIndex } from '../..
 import { kerasCsvLog, lightningMetricsCsv } from '../../../support/csvLoggerWriter';
 import { dvcliveFiles } from '../../../support/dvcliveWriter';
 import { scalarEvents, writeEventFile } from '../../../support/tfeventsWriter';
+import { makeTempDir } from '../../../support/tempDir';
 
 function makeWorkspace(files: Record<string, string | Uint8Array>): string {
-  const root = fs.mkdtempSync(join(tmpdir(), 'mlc-run-index-'));
+  const root = makeTempDir('mlc-run-index-');
   for (const [relative, data] of Object.entries(files)) {
     const path = join(root, relative);
     fs.mkdirSync(dirname(path), { recursive: true });
@@ -24,7 +24,7 @@ function makeWorkspace(files: Record<string, string | Uint8Array>): string {
 const prefixed = (prefix: string, files: Record<string, string>) =>
   Object.fromEntries(Object.entries(files).map(([path, text]) => [`${prefix}${path}`, text]));
 
-test('the index is cached under .mlc/cache, reopened without re-reading, and picks up new and changed runs', async (t) => {
+test('the index is cached under .mlc/cache, reopened without re-reading, and picks up new and changed runs', async () => {
   const root = makeWorkspace({
     'a/training.log': kerasCsvLog([
       { epoch: 0, loss: 1 },
@@ -32,7 +32,6 @@ test('the index is cached under .mlc/cache, reopened without re-reading, and pic
     ]),
     ...prefixed('', dvcliveFiles({ folder: 'exp/dvclive', series: { loss: [{ step: 0, value: 0.5 }] } })),
   });
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   // Files written a moment ago are trusted at once here; the mtime tick has its own tests below.
   const first = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, mtimeTickMs: 0 });
   const listed = await first.listRuns();
@@ -72,7 +71,7 @@ test('the index is cached under .mlc/cache, reopened without re-reading, and pic
   assert.equal(changed.stats.storesReused, changed.stats.stores - 2, 'only the changed and the new store are read');
 });
 
-test('bad files give located problems on their own run and never stop the others', async (t) => {
+test('bad files give located problems on their own run and never stop the others', async () => {
   const root = makeWorkspace({
     'good/training.log': kerasCsvLog([{ epoch: 0, loss: 1 }]),
     'junk/events.out.tfevents.1.host': new Uint8Array(
@@ -83,7 +82,6 @@ test('bad files give located problems on their own run and never stop the others
     'big/dvclive/metrics.json': '{"loss": 3}\n',
     'big/dvclive/plots/metrics/loss.tsv': 'step\tloss\n0\t3\n',
   });
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   // A 2 GB metric file (sparse: no disk used) must never be read whole.
   const huge = join(root, 'big', 'dvclive', 'plots', 'metrics', 'huge.tsv');
   fs.writeFileSync(huge, 'step\thuge\n0\t1\n');
@@ -116,7 +114,7 @@ test('bad files give located problems on their own run and never stop the others
   assert.ok(elapsed < 5000, `listing took ${elapsed} ms: the 2 GB file must not be read whole`);
 });
 
-test('series are read incrementally between calls and downsampled on request', async (t) => {
+test('series are read incrementally between calls and downsampled on request', async () => {
   const root = makeWorkspace({
     'tb/events.out.tfevents.1.host': writeEventFile(
       scalarEvents(
@@ -125,7 +123,6 @@ test('series are read incrementally between calls and downsampled on request', a
       ),
     ),
   });
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const service = createRunIndexService({ workspaceRoot: root, cachePath: false });
   const full = await service.series('tensorboard:tb');
   assert.equal(full.series.loss!.steps.length, 1000);
@@ -151,7 +148,6 @@ test('a zoom asks for the visible range only, downsampled over the chosen x colu
       ),
     ),
   });
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const service = createRunIndexService({ workspaceRoot: root, cachePath: false });
   t.after(() => service.dispose());
   const zoomed = (await service.series('tensorboard:tb', ['loss'], 400, { x: 'step', range: { min: 5000, max: 6000 } }))
@@ -177,7 +173,6 @@ test('a followed run arrives downsampled when its batch is longer than maxPoints
       ),
     ),
   });
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const service = createRunIndexService({ workspaceRoot: root, cachePath: false });
   t.after(() => service.dispose());
   const updates: { reset: boolean; length: number }[] = [];
@@ -201,7 +196,6 @@ test('a followed run arrives downsampled when its batch is longer than maxPoints
 
 test('a run whose reader cannot read incrementally is followed by reading it again after each change', async (t) => {
   const root = makeWorkspace({ 'run/points.txt': '1\n2\n' });
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const pointsFile = join(root, 'run', 'points.txt');
   // A reader without createTail, like mlc's own (metrics.jsonl is read whole).
   const wholeFileReader: RunReader = {
@@ -284,10 +278,9 @@ test('the cache keeps NaN and infinities in metrics', () => {
   assert.equal(deserializeRunIndex('not json'), undefined);
 });
 
-test('a long series is cached on disk for the next window and dropped once its file changes', async (t) => {
+test('a long series is cached on disk for the next window and dropped once its file changes', async () => {
   const rows = Array.from({ length: 60_000 }, (_value, step) => `${step},${step / 2}`);
   const root = makeWorkspace({ 'v/metrics.csv': `step,loss\n${rows.join('\n')}\n`, '.mlc/keep': '' });
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const hourAgo = new Date(Date.now() - 3_600_000);
   fs.utimesSync(join(root, 'v', 'metrics.csv'), hourAgo, hourAgo);
   const first = createRunIndexService({ workspaceRoot: root });
@@ -309,7 +302,6 @@ test('a long series is cached on disk for the next window and dropped once its f
 
 test('series and follow of a run id that names no run answer a runNotFound problem, not an empty series', async (t) => {
   const root = makeWorkspace({ 'a/training.log': kerasCsvLog([{ epoch: 0, loss: 1 }]) });
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const service = createRunIndexService({ workspaceRoot: root, cachePath: false });
   t.after(() => service.dispose());
   const answer = await service.series('csv:a/trainin.log');
@@ -343,7 +335,6 @@ test('series and follow of a run id that names no run answer a runNotFound probl
 
 test('a store indexed by a reader this service does not have is a runReaderMissing problem', async (t) => {
   const root = makeWorkspace({ 'a/training.log': kerasCsvLog([{ epoch: 0, loss: 1 }]) });
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const writer = createRunIndexService({ workspaceRoot: root });
   await writer.listRuns();
   writer.dispose();
@@ -365,9 +356,8 @@ test('a store indexed by a reader this service does not have is a runReaderMissi
   );
 });
 
-test('a run file rewritten with the same size, inode and mtime tick is read again on reopen', async (t) => {
+test('a run file rewritten with the same size, inode and mtime tick is read again on reopen', async () => {
   const root = makeWorkspace({ 'a/training.log': kerasCsvLog([{ epoch: 0, loss: 0.5 }]), '.mlc/keep': '' });
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const log = join(root, 'a', 'training.log');
   // A whole-millisecond mtime of now, so that it can be set again exactly after the rewrite.
   const tick = new Date(Math.floor(Date.now()));
@@ -388,13 +378,12 @@ test('a run file rewritten with the same size, inode and mtime tick is read agai
   assert.equal(again.runs[0]!.metrics.loss, 0.7, 'the cache must not answer the old content');
 });
 
-test('files older than the mtime tick are trusted: a reopen reuses every store and folder', async (t) => {
+test('files older than the mtime tick are trusted: a reopen reuses every store and folder', async () => {
   const root = makeWorkspace({
     'a/training.log': kerasCsvLog([{ epoch: 0, loss: 0.5 }]),
     ...prefixed('', dvcliveFiles({ folder: 'exp/dvclive', series: { loss: [{ step: 0, value: 0.5 }] } })),
     '.mlc/cache/keep': '',
   });
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const hourAgo = new Date(Date.now() - 3_600_000);
   const backdate = (path: string) => {
     if (fs.statSync(path).isDirectory()) for (const name of fs.readdirSync(path)) backdate(join(path, name));

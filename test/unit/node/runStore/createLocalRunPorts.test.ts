@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { loadWorkspace } from '../../../../src/engine/pipeline/loadWorkspace';
 import { runPipeline, type PipelineRunOutcome } from '../../../../src/engine/scheduler/runPipeline';
 import { createContentHasher } from '../../../../src/node/hashing/createContentHasher';
@@ -9,11 +9,6 @@ import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
 import { createLocalRunPorts, schedulerNodesOf } from '../../../../src/node/runStore/createLocalRunPorts';
 import { createLocalGitCalls } from '../../../../src/node/git/createLocalGitCalls';
 import { createWorkspace } from '../../../support/mlcCli';
-
-const workspaces: string[] = [];
-after(() => {
-  for (const folder of workspaces) rmSync(folder, { recursive: true, force: true });
-});
 
 /** Runs every stage in this process, as the extension host does (createEngineServices.startRun). */
 async function runInProcess(root: string, force = false): Promise<PipelineRunOutcome> {
@@ -39,9 +34,7 @@ async function runInProcess(root: string, force = false): Promise<PipelineRunOut
 }
 
 function aWorkspace(files: Record<string, string>): string {
-  const root = createWorkspace(files, 'mlc-local-ports-');
-  workspaces.push(root);
-  return root;
+  return createWorkspace(files, 'mlc-local-ports-');
 }
 
 const pipeline = 'stages:\n  a:\n    cmd: echo a > a.txt\n    outs: [a.txt]\n';

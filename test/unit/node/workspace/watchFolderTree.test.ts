@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { type FolderTreeChange, watchFolderTree } from '../../../../src/node/workspace/watchFolderTree';
-
-const roots: string[] = [];
-after(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
+import { makeTempDir } from '../../../support/tempDir';
 
 /** A watched temp folder; `next(path)` resolves with the change of `path` once it is reported. */
 async function watchedFolder(setup: (root: string) => void = () => {}) {
-  const root = mkdtempSync(join(tmpdir(), 'mlc-watch-'));
-  roots.push(root);
+  const root = makeTempDir('mlc-watch-');
   setup(root);
   const seen: FolderTreeChange[] = [];
   const waiting: Array<{ path: string; resolve: (change: FolderTreeChange) => void }> = [];

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
@@ -12,6 +11,7 @@ import { nodeFileSystem } from '../../../../../src/node/nodeFileSystem';
 import { createMemoryFileSystem } from '../../../../support/memoryFileSystem';
 import type { MlflowRunSpec, MlflowStoreSpec } from '../../../../support/mlflowFixtures';
 import { writeMlflowFileStore } from '../../../../support/mlflowFixtures';
+import { makeTempDir } from '../../../../support/tempDir';
 
 const NOW = 1_700_020_000_000; // 5.5 h after the memory file system's mtimes
 const HOUR = 3_600_000;
@@ -189,26 +189,22 @@ test('a store that is missing or not a folder gives a problem and no runs', asyn
 });
 
 test('symlink loops and links to folders inside a run are skipped with a problem (real files)', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'mlc-mlflow-links-'));
-  try {
-    const mlruns = join(root, 'mlruns');
-    writeMlflowFileStore(nodeFileSystem, mlruns, {
-      experiments: [{ id: '0', name: 'Default', runs: [run(hex('a'), { params: { lr: '0.1' } })] }],
-    });
-    const runFolder = join(mlruns, '0', hex('a'));
-    mkdirSync(join(runFolder, 'metrics'), { recursive: true });
-    writeFileSync(join(runFolder, 'metrics', 'loss'), '1 0.5 0\n');
-    symlinkSync('loop-b', join(runFolder, 'metrics', 'loop-a'));
-    symlinkSync('loop-a', join(runFolder, 'metrics', 'loop-b'));
-    symlinkSync(join(runFolder, 'params'), join(runFolder, 'params', 'self'));
-    symlinkSync(join(runFolder, 'metrics', 'loss'), join(runFolder, 'metrics', 'linked-loss'));
-    const { runs } = await reader().list({ source: 'mlflow', path: mlruns }, { fs: nodeFileSystem });
-    assert.equal(runs.length, 1);
-    assert.deepEqual(runs[0]!.metrics, { 'linked-loss': 0.5, loss: 0.5 });
-    assert.deepEqual(runs[0]!.params, { lr: '0.1' });
-    const skipped = (runs[0]!.problems ?? []).filter((problem) => problem.code === 'mlflowSymlinkSkipped');
-    assert.equal(skipped.length, 3);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  const root = makeTempDir('mlc-mlflow-links-');
+  const mlruns = join(root, 'mlruns');
+  writeMlflowFileStore(nodeFileSystem, mlruns, {
+    experiments: [{ id: '0', name: 'Default', runs: [run(hex('a'), { params: { lr: '0.1' } })] }],
+  });
+  const runFolder = join(mlruns, '0', hex('a'));
+  mkdirSync(join(runFolder, 'metrics'), { recursive: true });
+  writeFileSync(join(runFolder, 'metrics', 'loss'), '1 0.5 0\n');
+  symlinkSync('loop-b', join(runFolder, 'metrics', 'loop-a'));
+  symlinkSync('loop-a', join(runFolder, 'metrics', 'loop-b'));
+  symlinkSync(join(runFolder, 'params'), join(runFolder, 'params', 'self'));
+  symlinkSync(join(runFolder, 'metrics', 'loss'), join(runFolder, 'metrics', 'linked-loss'));
+  const { runs } = await reader().list({ source: 'mlflow', path: mlruns }, { fs: nodeFileSystem });
+  assert.equal(runs.length, 1);
+  assert.deepEqual(runs[0]!.metrics, { 'linked-loss': 0.5, loss: 0.5 });
+  assert.deepEqual(runs[0]!.params, { lr: '0.1' });
+  const skipped = (runs[0]!.problems ?? []).filter((problem) => problem.code === 'mlflowSymlinkSkipped');
+  assert.equal(skipped.length, 3);
 });

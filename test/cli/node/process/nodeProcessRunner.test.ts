@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ProcessSpec } from '../../../../src/engine/scheduler/ports';
 import { nodeProcessRunner } from '../../../../src/node/process/nodeProcessRunner';
 import { isProcessAlive } from '../../../../src/node/runStore/isOwnerAlive';
+import { makeTempDir } from '../../../support/tempDir';
 
 function spec(command: string, extra: Partial<ProcessSpec> = {}): ProcessSpec & { lines: string[] } {
   const lines: string[] = [];
@@ -29,37 +30,29 @@ async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<bo
 }
 
 test('a command runs under /bin/sh in its cwd with its env, and its output arrives line by line', async () => {
-  const folder = mkdtempSync(join(tmpdir(), 'mlc-runner-'));
-  try {
-    const job = spec('printf "a\\nb"; echo "$GREETING" >&2; pwd; exit 3', {
-      cwd: folder,
-      env: { GREETING: 'hi', PATH: '/usr/bin:/bin' },
-    });
-    const result = await nodeProcessRunner.start(job, new AbortController().signal).result;
-    assert.equal(result.exitCode, 3);
-    assert.equal(result.timedOut, false);
-    assert.deepEqual(job.lines.sort(), ['stderr:hi', 'stdout:a', `stdout:b${folder}`].sort());
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
-  }
+  const folder = makeTempDir('mlc-runner-');
+  const job = spec('printf "a\\nb"; echo "$GREETING" >&2; pwd; exit 3', {
+    cwd: folder,
+    env: { GREETING: 'hi', PATH: '/usr/bin:/bin' },
+  });
+  const result = await nodeProcessRunner.start(job, new AbortController().signal).result;
+  assert.equal(result.exitCode, 3);
+  assert.equal(result.timedOut, false);
+  assert.deepEqual(job.lines.sort(), ['stderr:hi', 'stdout:a', `stdout:b${folder}`].sort());
 });
 
 test('a timeout kills the whole process group, children included', async () => {
-  const folder = mkdtempSync(join(tmpdir(), 'mlc-runner-'));
-  try {
-    // The shell starts a background sleep (same process group) and records its pid, then waits.
-    const job = spec('sleep 30 & echo $! > child.pid; wait', { cwd: folder, timeoutMs: 300, killGraceMs: 1000 });
-    const started = Date.now();
-    const result = await nodeProcessRunner.start(job, new AbortController().signal).result;
-    assert.equal(result.timedOut, true);
-    assert.equal(result.signal, 'SIGTERM');
-    // Far below the 30 s sleep: the timeout, not the sleep, ended it (a bound, not a speed target).
-    assert.ok(Date.now() - started < 20_000);
-    const child = Number(readFileSync(join(folder, 'child.pid'), 'utf8'));
-    assert.ok(await waitUntil(() => !isProcessAlive(child)), `child sleep ${child} survived the timeout`);
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
-  }
+  const folder = makeTempDir('mlc-runner-');
+  // The shell starts a background sleep (same process group) and records its pid, then waits.
+  const job = spec('sleep 30 & echo $! > child.pid; wait', { cwd: folder, timeoutMs: 300, killGraceMs: 1000 });
+  const started = Date.now();
+  const result = await nodeProcessRunner.start(job, new AbortController().signal).result;
+  assert.equal(result.timedOut, true);
+  assert.equal(result.signal, 'SIGTERM');
+  // Far below the 30 s sleep: the timeout, not the sleep, ended it (a bound, not a speed target).
+  assert.ok(Date.now() - started < 20_000);
+  const child = Number(readFileSync(join(folder, 'child.pid'), 'utf8'));
+  assert.ok(await waitUntil(() => !isProcessAlive(child)), `child sleep ${child} survived the timeout`);
 });
 
 test('a process that ignores SIGTERM is killed with SIGKILL after the grace period', async () => {
