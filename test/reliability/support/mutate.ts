@@ -139,7 +139,7 @@ export function generatedText(random: Random): string {
 
 /** A real binary file cut off, with bytes flipped, inserted or doubled. */
 export function mutateBytes(random: Random, bytes: Uint8Array): Uint8Array {
-  let result = bytes.slice();
+  let result: Uint8Array = bytes.slice();
   const count = 1 + below(random, 4);
   for (let index = 0; index < count; index++) {
     const at = below(random, result.length + 1);
