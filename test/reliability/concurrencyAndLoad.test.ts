@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { createRunIndexClient } from '../../src/node/runIndex/createRunIndexClient';
+import { typescriptWorkerBootstrap } from '../support/runIndexWorkerBootstrap';
 import { createWorkspace, runMlc, runMlcSync, startMlc, waitFor } from '../support/mlcCli';
 import { isSoak, iterations, printFigure } from './support/soak';
 
@@ -15,7 +16,6 @@ import { isSoak, iterations, printFigure } from './support/soak';
  * the mlc process, VmHWM) and bounded; the host's event loop delay is measured and printed.
  */
 
-const repoRoot = resolve(__dirname, '../..');
 const timeout = { timeout: iterations(600_000, 3_600_000) };
 
 /** The peak resident size of a process in MiB, polled from /proc until it ends (Linux). */
@@ -128,7 +128,7 @@ test('10,000 runs list, and a large metric history reads, in bounded memory', ti
   assert.ok(listingPeak() < 1024, `mlc runs over ${runCount} runs peaked at ${listingPeak()} MiB`);
 
   // The metric history of the real run: appended in chunks, as a long training loop writes it.
-  const historyBytes = (isSoak ? 1024 : 64) * 1024 * 1024;
+  const historyBytes = (isSoak ? 1024 : 32) * 1024 * 1024;
   const metricsPath = join(root, '.mlc', 'runs', realId, 'metrics.jsonl');
   const descriptor = openSync(metricsPath, 'a');
   let written = 0;
@@ -157,15 +157,6 @@ test('10,000 runs list, and a large metric history reads, in bounded memory', ti
     `load: ${runCount} runs listed (mlc runs peak RSS ${listingPeak().toFixed(0)} MiB); a ${(written / 1048576).toFixed(0)} MiB metric history of ${step} points read (mlc metrics peak RSS ${metricsPeak().toFixed(0)} MiB, bound ${bound} MiB)`,
   );
 });
-
-/** A .cjs worker entry that loads the TypeScript run index worker through tsx. */
-function typescriptWorkerBootstrap(folder: string): string {
-  const path = join(folder, 'run-index-worker.cjs');
-  const tsxApi = require.resolve('tsx/cjs/api');
-  const worker = join(repoRoot, 'src', 'node', 'workers', 'runIndexWorker.ts');
-  writeFileSync(path, `require(${JSON.stringify(tsxApi)}).register();\nrequire(${JSON.stringify(worker)});\n`);
-  return path;
-}
 
 test(
   'the run index reads while mlc run writes: every answer is whole, the host stays responsive',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { isProcessAlive } from '../../src/node/runStore/isOwnerAlive';
 import { createWorkspace, runMlc, runMlcSync, startMlc, waitFor } from '../support/mlcCli';
 import { iterations, printFigure, seededRandom, withSeed } from './support/soak';
 
@@ -66,15 +67,6 @@ const pipeline = `stages:
 function completeOut(name: StageName): string {
   return `${Array.from({ length: stages[name] }, (_, step) => `${name} ${step}\n`).join('')}${name} done\n`;
 }
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 interface RunJson {
   readonly id: string;
@@ -157,7 +149,7 @@ test(
         'dvc.yaml': pipeline,
         'stage.js': stageScript,
       });
-      const kills = iterations(24, 200);
+      const kills = iterations(24, 150);
       let interrupted = 0;
       let reapedByNextRun = 0;
       let fullRuns = 0;
@@ -180,15 +172,19 @@ test(
         // The watchdog ends the stages (SIGTERM, then SIGKILL after 2 s). A kill in the instant between
         // a spawn and its group reaching the watchdog is left to the next run, which kills it first.
         try {
-          await waitFor(() => !pids.some(isAlive), 15_000, 'the stages to die with mlc');
+          await waitFor(() => !pids.some(isProcessAlive), 15_000, 'the stages to die with mlc');
         } catch {
           const next = await runMlc(root, ['run']);
           assert.equal(next.code, 0, `${context}: the run after an orphan: ${next.stderr}`);
-          await waitFor(() => !pids.some(isAlive), 15_000, `${context}: the orphans of the killed run to be killed`);
+          await waitFor(
+            () => !pids.some(isProcessAlive),
+            15_000,
+            `${context}: the orphans of the killed run to be killed`,
+          );
           reapedByNextRun++;
         }
         if (assertStoresConsistent(root, context).interrupted) interrupted++;
-        if (iteration % 6 === 0 || iteration === kills) {
+        if (iteration % 8 === 0 || iteration === kills) {
           const next = await runMlc(root, ['run', '-j', '2']);
           assert.equal(next.code, 0, `${context}: the next run: ${next.stderr}`);
           fullRuns++;
@@ -202,7 +198,11 @@ test(
           assertStoresConsistent(root, `${context}, after a full run`);
         }
       }
-      await waitFor(() => ![...seenPids].some(isAlive), 15_000, 'no stage process of any killed run to be alive');
+      await waitFor(
+        () => ![...seenPids].some(isProcessAlive),
+        15_000,
+        'no stage process of any killed run to be alive',
+      );
       printFigure(
         `crash safety: ${kills} kill -9 iterations survived (${interrupted} left an interrupted run, ${reapedByNextRun} orphan(s) reaped by the next run, ${seenPids.size} stage processes, ${fullRuns} full runs after kills)`,
       );

@@ -189,7 +189,7 @@ test(
   async () => {
     await withSeed('workspace boundary', async (seed) => {
       const random = seededRandom(seed);
-      const pipelines = iterations(10, 150);
+      const pipelines = iterations(10, 60);
       let commands = 0;
       for (let iteration = 0; iteration < pipelines; iteration++) {
         const sandbox = createSandbox();
