@@ -15,6 +15,10 @@ const steps = [
   { name: 'unit', command: 'npm', args: ['run', '--silent', 'test:unit'], count: nodeTestCount },
   // The mlc CLI spawned on temp workspaces, as users and CI run it (processes, signals, locks).
   { name: 'cli', command: 'npm', args: ['run', '--silent', 'test:cli'], count: nodeTestCount },
+  // Reliability evidence (test/reliability): fuzzing, kill -9 during runs, concurrency and load,
+  // paths that must stay inside the workspace, hostile input, secrets; each prints its figures
+  // (`reliability figure: …`). `npm run test:soak` runs the same suites longer.
+  { name: 'reliability', command: 'npm', args: ['run', '--silent', 'test:reliability'], count: nodeTestCount },
   // The runners against real servers on loopback (sshd, Slurm) that the tests start themselves.
   { name: 'services', command: 'node', args: ['scripts/run-unit-tests.mjs', '--tier=services'], count: nodeTestCount },
   { name: 'build', command: 'npm', args: ['run', '--silent', 'build'] },

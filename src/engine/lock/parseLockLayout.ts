@@ -1,4 +1,4 @@
-import { type Document, LineCounter, type YAMLError, parseDocument, visit } from 'yaml';
+import { type Document, LineCounter, type YAMLError, YAMLParseError, parseDocument, visit } from 'yaml';
 import { pythonFloat } from '../params/formatPythonValue';
 import type { LockFileContent, LockedPath, StageLockEntry } from './model';
 
@@ -220,7 +220,26 @@ export function yamlToValue(
       if (isIntegralFloat && !/^0[xo]/i.test(source)) node.value = pythonFloat(node.value as number);
     },
   });
-  return { value: document.toJS({ maxAliasCount: 100 }) as unknown, errors: [], lineCounter, document };
+  try {
+    return { value: document.toJS({ maxAliasCount: 100 }) as unknown, errors: [], lineCounter, document };
+  } catch (error) {
+    // The yaml package throws (a ReferenceError) for an alias to no anchor and for aliases that
+    // expand past maxAliasCount (a billion laughs): an error of the text like any other.
+    return { value: undefined, errors: [aliasError(document, error)], lineCounter, document };
+  }
+}
+
+/** The alias problem as a YAMLError at the first alias of the document. */
+function aliasError(document: Document.Parsed, error: unknown): YAMLError {
+  let offset = 0;
+  visit(document, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  const message = error instanceof Error ? error.message : String(error);
+  return new YAMLParseError([offset, offset + 1], 'BAD_ALIAS', `${message}.`);
 }
 
 const INTEGER = /^[-+]?[0-9]+$/;

@@ -148,11 +148,14 @@ function flatten(
 /** DVC's dict unpacking for `cmd` (to_str on a dict, default parsing config: store_true and nargs). */
 function unpackOptions(value: Record<string, unknown>): InterpolationResult {
   const parts: string[] = [];
-  for (const [key, item] of flatten(value)) {
+  for (const [name, item] of flatten(value)) {
+    // The option name is quoted like the values: a params key is data (a run repeated with the
+    // params another tool recorded writes them), and `--epochs` stays as DVC writes it.
+    const key = quoteShellArgument(`--${name}`);
     if (typeof item === 'boolean') {
-      if (item) parts.push(`--${key}`);
+      if (item) parts.push(key);
     } else if (typeof item === 'string') {
-      parts.push(`--${key} ${quoteShellArgument(item)}`);
+      parts.push(`${key} ${quoteShellArgument(item)}`);
     } else if (Array.isArray(item)) {
       const rendered: string[] = [];
       for (const element of item) {
@@ -160,15 +163,15 @@ function unpackOptions(value: Record<string, unknown>): InterpolationResult {
           return {
             ok: false,
             code: 'invalidInterpolationType',
-            message: `Cannot interpolate nested iterable in '${key}'; flatten that list.`,
+            message: `Cannot interpolate nested iterable in '${name}'; flatten that list.`,
           };
         }
         // Python's f"{i}" on a list item: str(), so a bool in a list is `True`, not `true`.
         rendered.push(typeof element === 'string' ? quoteShellArgument(element) : formatPythonValueForList(element));
       }
-      if (rendered.length > 0) parts.push(`--${key} ${rendered.join(' ')}`);
+      if (rendered.length > 0) parts.push(`${key} ${rendered.join(' ')}`);
     } else {
-      parts.push(`--${key} ${formatPythonValueForList(item)}`);
+      parts.push(`${key} ${formatPythonValueForList(item)}`);
     }
   }
   return { ok: true, value: parts.join(' '), changed: true };

@@ -109,6 +109,21 @@ export function readStage(
   const descNode = rendered.get('desc');
   const desc = descNode ? reader.string(descNode, 'desc') : undefined;
 
+  const params = readParams(reader, rendered.get('params'));
+  const wdirPath = wdirEntry && wdirText.includes('\0') ? [{ path: wdirText, position: wdirEntry.value.position }] : [];
+  const paramsFiles = params.map((param) => ({ path: param.file, position: param.position }));
+  const nulPaths = [...wdirPath, ...deps, ...outs, ...paramsFiles].filter((entry) => entry.path.includes('\0'));
+  if (nulPaths.length > 0) {
+    // No file can be named so (the OS refuses the path, and node's fs throws on it): the stage
+    // is left out, so nothing stats, hashes, deletes or runs in it.
+    for (const { path, position } of nulPaths) {
+      const shown = JSON.stringify(path).slice(1, -1);
+      const message = `The path '${shown}' holds a NUL byte, which no file name can; stage '${naming.name}' is left out until it is fixed.`;
+      reader.report({ position }, 'error', 'invalidPath', message);
+    }
+    return undefined;
+  }
+
   const stage: Stage = {
     name: naming.name,
     ...(naming.group !== undefined ? { group: naming.group } : {}),
@@ -116,7 +131,7 @@ export function readStage(
     cmd: cmd ?? '',
     wdir,
     deps,
-    params: readParams(reader, rendered.get('params')),
+    params,
     outs,
     frozen: optionalBoolean('frozen'),
     alwaysChanged: optionalBoolean('always_changed'),

@@ -28,6 +28,12 @@ export interface RunRecorderOptions {
    * `git clean -fdx`) and was recreated; the message says what was lost.
    */
   readonly onFolderRecreated?: (message: string) => void;
+  /**
+   * Called before every write of run.json. The lock entries of stages that succeeded are queued
+   * (createBatchedLockRecorder) and written here first, so run.json never says a stage succeeded
+   * that no lock file holds, whenever the process is killed.
+   */
+  readonly beforeWrite?: () => void;
 }
 
 /** Hears what the run writes as it writes it (the alert monitor's evidence). */
@@ -60,6 +66,7 @@ export class RunRecorder {
     readonly directory: string,
     readonly record: RunRecord,
     private readonly onFolderRecreated: ((message: string) => void) | undefined,
+    private readonly beforeWrite: (() => void) | undefined,
   ) {}
 
   /** Creates `<runsDirectory>/<new run id>/` and writes the first run.json (status `running`). */
@@ -87,7 +94,15 @@ export class RunRecorder {
       seriesLatest: {},
       ...init,
     };
-    const recorder = new RunRecorder(fs, clock, timers, directory, record, options.onFolderRecreated);
+    const recorder = new RunRecorder(
+      fs,
+      clock,
+      timers,
+      directory,
+      record,
+      options.onFolderRecreated,
+      options.beforeWrite,
+    );
     recorder.writeNow();
     recorder.appendEvent({ type: 'runStarted', stages: init.stages.map((stage) => stage.address) });
     recorder.heartbeat = timers.setInterval(() => recorder.writeNow(), HEARTBEAT_INTERVAL_MS);
@@ -116,6 +131,7 @@ export class RunRecorder {
   writeNow(): void {
     this.timers.clear(this.writeTimer);
     this.writeTimer = undefined;
+    this.beforeWrite?.();
     this.record.updatedAt = this.clock.now();
     const path = join(this.directory, RUN_FILES.record);
     this.survivingRemoval(() => this.fs.writeFileAtomic(path, `${JSON.stringify(this.record, null, 2)}\n`));

@@ -22,7 +22,8 @@ export interface BatchedLockRecorder {
  * The scheduler flushes before it checks a stage's status again and when the run ends, so
  * nothing reads a stale lock file; a crash loses at most the last quarter second of entries, and
  * those stages simply run again next time (never the other way round: an entry is queued only
- * after its stage succeeded).
+ * after its stage succeeded). The run's record is written only after a flush (RunRecorder's
+ * `beforeWrite`), so run.json never says a stage succeeded whose entry a crash lost.
  */
 export function createBatchedLockRecorder(
   context: { readonly fs: FileSystem; readonly hasher: ContentHasher; readonly timers: Timers },

@@ -62,6 +62,8 @@ export interface PipelineRunPorts extends Omit<SchedulerDependencies, 'outOwners
   readonly owner: RunOwner & { readonly kind: RunOwnerKind };
   /** Called once the run's record exists, before any stage starts. */
   readonly onRunStarted?: (runId: string, runDirectory: string, planned: readonly string[]) => void;
+  /** Writes the queued lock entries now: before each write of run.json, which may say they succeeded. */
+  readonly flushLockEntries?: () => void;
   /** Writes whatever the ports buffered (lock entries, hash cache) before the run is closed. */
   readonly flushRecords?: () => Promise<void>;
   /** Appends the finished run to the workspace's audit log (`.mlc/audit.jsonl`); absent = no audit. */
@@ -152,7 +154,12 @@ export async function runPipeline(
         ),
         ...(git ? { git } : {}),
       },
-      { id: runId, onFolderRecreated, ...(ports.random ? { random: ports.random } : {}) },
+      {
+        id: runId,
+        onFolderRecreated,
+        ...(ports.random ? { random: ports.random } : {}),
+        ...(ports.flushLockEntries ? { beforeWrite: ports.flushLockEntries } : {}),
+      },
     );
     recorder.update((record) => Object.assign(record.params, params));
     ports.onRunStarted?.(

@@ -129,6 +129,7 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
       for (const fileValues of Object.values(values)) flattenValues(fileValues, toParamValue, '', flat);
       return flat;
     },
+    flushLockEntries: () => lockRecorder.flush(),
     async flushRecords() {
       workerRunner?.dispose();
       workerRunner = undefined;

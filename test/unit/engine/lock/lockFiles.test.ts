@@ -170,6 +170,22 @@ test('unreadable lock files give located problems with stable codes, never an ex
   assert.equal(invalid.value.stages.size, 0);
 });
 
+test('an alias to no anchor, or aliases that expand past the limit, are a located syntax problem, never an exception', () => {
+  // Found by the reliability fuzz suite: the yaml package throws a ReferenceError from toJS for both.
+  const unresolved = "schema: '2.0'\nstages:\n  a:\n    cmd: *nowhere\n";
+  assert.deepEqual(located(unresolved), [[4, 10, 'error', 'lockFileSyntax']]);
+  const laughs = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+  for (const [index, name] of [...'bcdefg'].entries()) {
+    const previous = 'abcdefg'[index]!;
+    laughs.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(', ')}]`);
+  }
+  const bomb = `${laughs.join('\n')}\nschema: '2.0'\nstages:\n  s: *g\n`;
+  const problems = located(bomb);
+  assert.equal(problems.length, 1);
+  assert.equal(problems[0]![3], 'lockFileSyntax');
+  assert.ok((problems[0]![0] as number) >= 2, 'located at an alias, not at the top of the file');
+});
+
 /** [line, column, severity, code] of each problem. */
 const located = (text: string) =>
   parseLockFile(text, 'dvc.lock').problems.map((problem) => [

@@ -164,3 +164,27 @@ test('a stage with both matrix and foreach is rejected at the extra key', () => 
   const text = 'stages:\n  s:\n    matrix:\n      v: [1]\n    foreach: [a]\n    do:\n      cmd: echo\n';
   assert.deepEqual(problemsOf(text), [['unknownKey', 3, 5, 'error']]);
 });
+
+test('invalidPath: a NUL byte in a dep, out, params file or wdir is located and leaves the stage out', () => {
+  // Found by the reliability suite: node's fs throws on such a path, so mlc validate, status and
+  // run ended in an internal error (exit 3) instead of a located problem.
+  const cases: Array<[string, number, number]> = [
+    ['    deps: ["a\\0b"]\n', 4, 12],
+    ['    outs: ["a\\0b"]\n', 4, 12],
+    ['    metrics: ["a\\0b"]\n', 4, 15],
+    ['    params: [{"a\\0b": [lr]}]\n', 4, 15],
+    ['    wdir: "a\\0b"\n', 4, 11],
+  ];
+  for (const [line, lineNumber, column] of cases) {
+    const text = `stages:\n  s:\n    cmd: "true"\n${line}`;
+    const fs = createMemoryFileSystem({ '/ws/dvc.yaml': text });
+    const { pipeline, problems } = loadPipeline(fs, '/ws/dvc.yaml');
+    assert.deepEqual(
+      problems.map((problem) => [problem.code, problem.line, problem.column, problem.severity]),
+      [['invalidPath', lineNumber, column, 'error']],
+      line,
+    );
+    assert.match(problems[0]!.message, /NUL byte/);
+    assert.equal(pipeline.stages.length, 0, line);
+  }
+});

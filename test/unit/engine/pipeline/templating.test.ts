@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadPipeline } from '../../../../src/engine/pipeline/loadPipeline';
 import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
@@ -110,4 +114,41 @@ test('python and toml params files feed templates', () => {
   const { pipeline, problems } = load(text, files);
   assert.deepEqual(problems, []);
   assert.equal(pipeline.stages[0]!.cmd, 'run 1.0 0.2');
+});
+
+test('dict unpacking cannot inject: hostile keys and values reach the program as words, nothing runs', () => {
+  // Values were quoted, keys were not: a key such as `x; touch pwned` ran `touch` (params may come
+  // from a recorded run of another tool when a run is repeated with its params).
+  const hostile = [
+    '$(touch pwned)',
+    '`touch pwned`',
+    "'; touch pwned; '",
+    'a b',
+    '*',
+    'x\ny',
+    '"$HOME"',
+    '&& touch pwned',
+  ];
+  const entries = hostile.flatMap((text, index) => [
+    `  ${JSON.stringify(`k${index}${text}`)}: ${JSON.stringify(text)}`,
+    `  ${JSON.stringify(`l${index}`)}: [${JSON.stringify(text)}, plain]`,
+  ]);
+  const { pipeline, problems } = loadPipeline(
+    createMemoryFileSystem({
+      '/ws/dvc.yaml': 'stages:\n  s:\n    cmd: printf "<%s>" ${opts}\n',
+      '/ws/params.yaml': `opts:\n${entries.join('\n')}\n`,
+    }),
+    '/ws/dvc.yaml',
+  );
+  assert.deepEqual(problems, []);
+  const folder = mkdtempSync(join(tmpdir(), 'mlc-unpack-'));
+  try {
+    const result = spawnSync('/bin/sh', ['-c', pipeline.stages[0]!.cmd as string], { cwd: folder, encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    const expected = hostile.flatMap((text, index) => [`--k${index}${text}`, text, `--l${index}`, text, 'plain']);
+    assert.equal(result.stdout, expected.map((word) => `<${word}>`).join(''));
+    assert.deepEqual(readdirSync(folder), [], 'nothing was created by the command line');
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });

@@ -68,6 +68,7 @@ function setup(stages: readonly Stage[], behaviour: Record<string, FakeCommand>,
   return {
     fs,
     time,
+    ports,
     specs,
     recorded,
     warnings,
@@ -178,4 +179,42 @@ test('retries run out: the last failure is the stage failure, and no timer outli
   assert.equal(train!.attempts.length, 2);
   assert.equal(record.status, 'failed');
   assert.equal(pipeline.time.pendingTimers(), 0, 'no timer outlives the run (heartbeat, polls, delayed writes)');
+});
+
+test('run.json never says a stage succeeded before its queued lock entry is on disk (kill -9 in between)', async () => {
+  // Found by the reliability crash suite: lock entries are batched (createBatchedLockRecorder),
+  // run.json is coalesced on a timer of its own, and a kill between the two writes left a record
+  // claiming successes that no lock file held (no dvc.lock at all after the first run).
+  const prepare = aStage({ name: 'prepare', cmd: 'prepare' });
+  const train = aStage({ name: 'train', cmd: 'train' });
+  const pipeline = setup([prepare, train], { prepare: { runsMs: 10 }, train: { runsMs: 5000 } });
+  const queued: string[] = [];
+  const onDisk: string[] = [];
+  const recordWrites: string[][] = [];
+  const ports = pipeline.ports as { -readonly [K in keyof PipelineRunPorts]: PipelineRunPorts[K] };
+  ports.recordSuccess = async (stage) => {
+    queued.push(stage.name);
+    return { deps: {}, outs: {} };
+  };
+  ports.flushLockEntries = () => onDisk.push(...queued.splice(0));
+  const writeFileAtomic = pipeline.fs.writeFileAtomic.bind(pipeline.fs);
+  pipeline.fs.writeFileAtomic = (path, data) => {
+    if (path.endsWith('/run.json')) {
+      const record = JSON.parse(String(data)) as RunRecord;
+      const succeeded = record.stages.filter((stage) => stage.status === 'succeeded').map((stage) => stage.name);
+      recordWrites.push(succeeded);
+      for (const name of succeeded)
+        assert.ok(onDisk.includes(name), `run.json says ${name} succeeded; lock: ${onDisk}`);
+    }
+    writeFileAtomic(path, data);
+  };
+  const record = finished(await pipeline.run());
+  assert.deepEqual(
+    record.stages.map((stage) => stage.status),
+    ['succeeded', 'succeeded'],
+  );
+  assert.ok(
+    recordWrites.some((succeeded) => succeeded.join() === 'prepare'),
+    'a write while train still ran said prepare succeeded',
+  );
 });

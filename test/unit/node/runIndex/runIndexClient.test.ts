@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { createRunIndexClient, type RunIndexClient } from '../../../../src/node/runIndex/createRunIndexClient';
 import type { FollowUpdate } from '../../../../src/node/runIndex/createRunIndexService';
@@ -10,8 +10,7 @@ import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
 import { writeMlflowFileStore } from '../../../support/mlflowFixtures';
 import { realWorldFixtures, skipWithoutRealWorldFixtures } from '../../../support/realWorldFixtures';
 import { makeTempDir } from '../../../support/tempDir';
-
-const repoRoot = resolve(__dirname, '../../../..');
+import { typescriptWorkerBootstrap } from '../../../support/runIndexWorkerBootstrap';
 
 function makeDvcliveWorkspace(): string {
   const root = makeTempDir('mlc-client-');
@@ -37,15 +36,6 @@ function startWriter(path: string, count: number): ChildProcess {
       step++;
     }, 40);`;
   return spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
-}
-
-/** A .cjs worker entry that loads the TypeScript worker through tsx (the build bundles it instead). */
-function typescriptWorkerBootstrap(folder: string): string {
-  const path = join(folder, 'run-index-worker.cjs');
-  const tsxApi = require.resolve('tsx/cjs/api');
-  const worker = join(repoRoot, 'src', 'node', 'workers', 'runIndexWorker.ts');
-  fs.writeFileSync(path, `require(${JSON.stringify(tsxApi)}).register();\nrequire(${JSON.stringify(worker)});\n`);
-  return path;
 }
 
 /** A client on `root` in either mode, disposed (and `root` removed) when the test ends. */
