@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { quoteShellArgument } from '../../src/engine/commandLine/quoteShellArgument';
@@ -9,7 +8,7 @@ import { loadPipeline } from '../../src/engine/pipeline/loadPipeline';
 import { enterWorkdir } from '../../src/engine/runners/remoteScripts';
 import { slurmJobName } from '../../src/engine/runners/slurmJob';
 import { createMemoryFileSystem } from '../support/memoryFileSystem';
-import { removeWhenProcessExits } from '../support/mlcCli';
+import { makeTempDir } from '../support/tempDir';
 import { generatedText } from './support/mutate';
 import { iterations, printFigure, seededRandom, withSeed } from './support/soak';
 
@@ -69,7 +68,7 @@ test(
   () => {
     withSeed('hostile input', (seed) => {
       const random = seededRandom(seed);
-      const parent = removeWhenProcessExits(mkdtempSync(join(tmpdir(), 'mlc-hostile-')));
+      const parent = makeTempDir('mlc-hostile-');
       const rounds = iterations(60, 1000);
       const tried = { quoted: 0, unpacked: 0, workdirs: 0, jobNames: 0 };
       for (let round = 0; round < rounds; round++) {

@@ -10,10 +10,10 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { test } from 'node:test';
-import { removeWhenProcessExits, runMlc, runMlcSync } from '../support/mlcCli';
+import { runMlc, runMlcSync } from '../support/mlcCli';
+import { makeTempDir } from '../support/tempDir';
 import { iterations, printFigure, seededRandom, withSeed } from './support/soak';
 
 /**
@@ -149,7 +149,7 @@ function isOwnedByMlc(path: string, declaredOuts: readonly string[], workspace: 
 let sandboxes: string | undefined;
 
 function createSandbox(): string {
-  sandboxes ??= removeWhenProcessExits(mkdtempSync(join(tmpdir(), 'mlc-sandboxes-')));
+  sandboxes ??= makeTempDir('mlc-sandboxes-');
   const sandbox = mkdtempSync(join(sandboxes, 'sandbox-'));
   const files: Record<string, string> = {
     'outside/victim.txt': "not mlc's\n",
