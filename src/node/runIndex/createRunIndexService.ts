@@ -94,6 +94,17 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
   let building: Promise<RunIndexSnapshot> | undefined;
   const seriesCache = new Map<string, { tail: SeriesTail; series: Record<string, MetricSeries> }>();
   const follows = new Set<Disposable>();
+  /** A follow's subscription: disposing it stops its file watch; dispose() of the service stops them all. */
+  const trackFollow = (watch: Disposable): Disposable => {
+    const subscription = {
+      dispose() {
+        watch.dispose();
+        follows.delete(subscription);
+      },
+    };
+    follows.add(subscription);
+    return subscription;
+  };
 
   async function refresh(signal?: AbortSignal): Promise<RunIndexSnapshot> {
     // Concurrent callers share one build rather than walking the workspace twice.
@@ -227,14 +238,7 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
         }
       },
     );
-    const subscription = {
-      dispose() {
-        watch.dispose();
-        follows.delete(subscription);
-      },
-    };
-    follows.add(subscription);
-    return subscription;
+    return trackFollow(watch);
   }
 
   /**
@@ -283,14 +287,7 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
     };
     await deliver();
     const watch = watchRunFiles(() => [run.location], onChange);
-    const subscription = {
-      dispose() {
-        watch.dispose();
-        follows.delete(subscription);
-      },
-    };
-    follows.add(subscription);
-    return subscription;
+    return trackFollow(watch);
   }
 
   const sqliteReader = readers.find((reader): reader is MlflowSqliteReader => 'registry' in reader);
