@@ -137,23 +137,8 @@ test(
     await lens.waitFor({ timeout: 30_000 });
     await lens.click();
 
-    await waitForDescription(page, 'prepare', /^queued/);
-    await openContainer(page, 'ML');
-    // The tooltip holds Slurm's pending reason (the workbench shows it after its hover delay).
-    const reason = page
-      .locator('.monaco-hover, .workbench-hover')
-      .getByText(/waiting in the Slurm queue: PartitionDown/)
-      .first();
-    for (let attempt = 0; ; attempt++) {
-      await page.mouse.move(0, 0);
-      await stageRow(page, 'prepare').locator('.label-name').hover();
-      try {
-        await reason.waitFor({ timeout: 10_000 });
-        break;
-      } catch (error) {
-        if (attempt === 2) throw error;
-      }
-    }
+    // Slurm's pending reason is in the row's description (and its tooltip).
+    await waitForDescription(page, 'prepare', /^queued · PartitionDown/);
     await workbench.screenshot('queued-with-reason');
     const pending = scontrol('show', 'job', '-o');
     assert.match(pending, /JobState=PENDING/, 'the job waits in the queue');

@@ -17,6 +17,8 @@ export interface StageInfo {
   readonly entry: StageEntry;
   readonly state: StageState;
   readonly reasons: readonly string[];
+  /** Slurm's reason while the stage's job waits in the queue (`state` is then `queued`). */
+  readonly queuedReason?: string;
   readonly lastRun?: StageRunRecord;
 }
 
@@ -178,11 +180,13 @@ export class WorkspaceState implements vscode.Disposable {
       lastRunFailed,
       status?.reasons ?? [],
     );
+    const live = this.liveStages.get(entry.address);
     return {
       root: state.view.root,
       entry,
       state: shown.state,
       reasons: [...shown.reasons],
+      ...(live?.state === 'queued' ? { queuedReason: live.reason } : {}),
       ...(lastRun ? { lastRun } : {}),
     };
   }

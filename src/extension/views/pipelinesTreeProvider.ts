@@ -120,9 +120,13 @@ function pipelineItem(element: Extract<PipelineTreeElement, { kind: 'pipeline' }
   return item;
 }
 
-/** The text after a stage's name: `changed`, `up to date · 12.3 s`, `queued` (the reason is in the tooltip). */
-export function stageDescription(info: StageInfo): string {
+/**
+ * The text after a stage's name: `changed`, `up to date · 12.3 s`, `queued · PartitionDown` (Slurm's
+ * reason in sight: a tooltip over a row that refreshes while the job waits is hard to read).
+ */
+export function stageDescription(info: Pick<StageInfo, 'state' | 'lastRun' | 'queuedReason'>): string {
   const label = presentState(info.state).label;
+  if (info.state === 'queued' && info.queuedReason) return `${label} · ${info.queuedReason}`;
   const duration = info.lastRun?.durationMs;
   const inFlight = info.state === 'running' || info.state === 'queued';
   return duration === undefined || inFlight ? label : `${label} · ${formatDuration(duration)}`;
