@@ -159,7 +159,7 @@ async function fuzzStores(parser: string, reader: RunReader, seeds: readonly See
         const series = await reader.series(store, listing.runs[0]?.id ?? 'none', { fs });
         assertLocatedProblems([...listing.problems, ...series.problems], `${parser} (${target} mutated)`);
       } catch (error) {
-        throw new Error(`${parser} threw with ${target} mutated: ${String(error)}`);
+        throw new Error(`${parser} threw with ${target} mutated: ${String(error)}\n${(error as Error).stack ?? ''}`);
       }
       counted(parser);
     }

@@ -68,6 +68,8 @@ export function readRunRecord(
   if (typeof record !== 'object' || record === null || typeof record.id !== 'string' || !Array.isArray(record.stages)) {
     return damaged(undefined, 'is not an mlc run record (no id or stages)');
   }
+  const wrongField = misshapenField(record);
+  if (wrongField) return damaged(undefined, `is not an mlc run record (${wrongField})`);
   record.params ??= {};
   record.metrics ??= {};
   record.seriesLatest ??= {};
@@ -81,4 +83,41 @@ export function readRunRecord(
     }
   }
   return { value: record, problems: [] };
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The first field of a parsed run.json whose type is not what mlc writes (a hand edit, a bad
+ * merge, a torn copy), said as "`targets` is not a list"; undefined when every field mlc reads has
+ * its shape. Optional fields may be absent, never of another type.
+ */
+function misshapenField(record: RunRecord): string | undefined {
+  const fields = record as unknown as Record<string, unknown>;
+  const optional = (name: string, ok: (value: unknown) => boolean, what: string) =>
+    fields[name] === undefined || ok(fields[name]) ? undefined : `\`${name}\` is not ${what}`;
+  const isStage = (stage: unknown) =>
+    isPlainObject(stage) && typeof stage.address === 'string' && typeof stage.status === 'string';
+  if (!record.stages.every(isStage)) return '`stages` holds an entry without an address and status';
+  if (typeof fields.status !== 'string') return '`status` is not a string';
+  const targets = fields.targets;
+  if (!Array.isArray(targets) || !targets.every((target) => typeof target === 'string'))
+    return '`targets` is not a list of stage names';
+  return (
+    optional('startedAt', (value) => typeof value === 'number', 'a number') ??
+    optional('endedAt', (value) => typeof value === 'number', 'a number') ??
+    optional('updatedAt', (value) => typeof value === 'number', 'a number') ??
+    optional('params', isPlainObject, 'a map') ??
+    optional('metrics', isPlainObject, 'a map') ??
+    optional('seriesLatest', isPlainObject, 'a map') ??
+    optional('options', isPlainObject, 'a map') ??
+    optional('git', isPlainObject, 'a map') ??
+    optional(
+      'owner',
+      (value) => isPlainObject(value) && typeof value.pid === 'number' && typeof value.hostname === 'string',
+      'a map with pid and hostname',
+    ) ??
+    optional('alerts', (value) => Array.isArray(value) && value.every(isPlainObject), 'a list of alerts')
+  );
 }

@@ -134,6 +134,38 @@ test('a garbage run.json still lists the run (id from its folder, interrupted) w
   );
 });
 
+test('a run.json of valid JSON with a field of the wrong shape is listed as unreadable, naming the field', async () => {
+  const good = aRunRecord();
+  const { targets: _targets, ...withoutTargets } = aRunRecord({ id: '20261126-000000-aaaaaa' });
+  const misshapen: Record<string, unknown> = {
+    '20261126-000000-aaaaaa': withoutTargets,
+    '20261126-000000-bbbbbb': { ...aRunRecord({ id: '20261126-000000-bbbbbb' }), params: 'lr=0.1' },
+    '20261126-000000-cccccc': { ...aRunRecord({ id: '20261126-000000-cccccc' }), stages: [null] },
+    '20261126-000000-dddddd': { ...aRunRecord({ id: '20261126-000000-dddddd' }), owner: { pid: 'x' } },
+  };
+  const fs = createMemoryFileSystem({
+    ...Object.fromEntries([write(good)]),
+    ...Object.fromEntries(
+      Object.entries(misshapen).map(([id, record]) => [`${runs}/${id}/run.json`, JSON.stringify(record)]),
+    ),
+  });
+  const listing = await createMlcRunReader({ isOwnerAlive: () => true }).list({ source: 'mlc', path: runs }, { fs });
+  assert.deepEqual(
+    listing.runs.map((run) => [run.id, run.status, run.name]),
+    [
+      [good.id, 'succeeded', 'train'],
+      ...Object.keys(misshapen)
+        .sort()
+        .reverse()
+        .map((id) => [id, 'interrupted', 'run.json unreadable']),
+    ],
+  );
+  assert.deepEqual(
+    listing.problems.map((problem) => /\(`(\w+)`/.exec(problem.message)?.[1]),
+    ['owner', 'stages', 'params', 'targets'],
+  );
+});
+
 test('series come from metrics.jsonl, ignoring a torn last line', async () => {
   const record = aRunRecord();
   const lines = formatMetricLines('train', [
