@@ -102,7 +102,9 @@ function misshapenField(record: RunRecord): string | undefined {
   if (!record.stages.every(isStage)) return '`stages` holds an entry without an address and status';
   if (typeof fields.status !== 'string') return '`status` is not a string';
   const targets = fields.targets;
-  if (!Array.isArray(targets) || !targets.every((target) => typeof target === 'string'))
+  if (targets === undefined)
+    fields.targets = []; // every stage, as a record written without it meant
+  else if (!Array.isArray(targets) || !targets.every((target) => typeof target === 'string'))
     return '`targets` is not a list of stage names';
   return (
     optional('startedAt', (value) => typeof value === 'number', 'a number') ??

@@ -134,17 +134,18 @@ test('a garbage run.json still lists the run (id from its folder, interrupted) w
   );
 });
 
-test('a run.json of valid JSON with a field of the wrong shape is listed as unreadable, naming the field', async () => {
+test('a run.json of valid JSON with a field of the wrong shape is listed as unreadable, naming the field; a missing targets means every stage', async () => {
   const good = aRunRecord();
-  const { targets: _targets, ...withoutTargets } = aRunRecord({ id: '20261126-000000-aaaaaa' });
+  const { targets: _targets, ...withoutTargets } = aRunRecord({ id: '20261127-000000-aaaaaa' });
   const misshapen: Record<string, unknown> = {
-    '20261126-000000-aaaaaa': withoutTargets,
+    '20261126-000000-aaaaaa': { ...aRunRecord({ id: '20261126-000000-aaaaaa' }), targets: { train: true } },
     '20261126-000000-bbbbbb': { ...aRunRecord({ id: '20261126-000000-bbbbbb' }), params: 'lr=0.1' },
     '20261126-000000-cccccc': { ...aRunRecord({ id: '20261126-000000-cccccc' }), stages: [null] },
     '20261126-000000-dddddd': { ...aRunRecord({ id: '20261126-000000-dddddd' }), owner: { pid: 'x' } },
   };
   const fs = createMemoryFileSystem({
     ...Object.fromEntries([write(good)]),
+    [`${runs}/${withoutTargets.id}/run.json`]: JSON.stringify(withoutTargets),
     ...Object.fromEntries(
       Object.entries(misshapen).map(([id, record]) => [`${runs}/${id}/run.json`, JSON.stringify(record)]),
     ),
@@ -153,6 +154,7 @@ test('a run.json of valid JSON with a field of the wrong shape is listed as unre
   assert.deepEqual(
     listing.runs.map((run) => [run.id, run.status, run.name]),
     [
+      [withoutTargets.id, 'succeeded', 'train'],
       [good.id, 'succeeded', 'train'],
       ...Object.keys(misshapen)
         .sort()
