@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
-import { type CliCommand, type CliContext, ExitCode } from '../../src/cli/cliContext';
+import { type CliCommand, ExitCode } from '../../src/cli/cliContext';
 import { describeCommandFailure } from '../../src/cli/commandFailure';
 import { command as validateCommand } from '../../src/cli/commands/validate';
 import { command as statusCommand } from '../../src/cli/commands/status';
@@ -15,7 +15,6 @@ import { command as modelsCommand } from '../../src/cli/commands/models';
 import { command as deploymentsCommand } from '../../src/cli/commands/deployments';
 import { command as reportCommand } from '../../src/cli/commands/report';
 import { command as plotsCommand } from '../../src/cli/commands/plots';
-import { nodeFileSystem } from '../../src/node/nodeFileSystem';
 import { compareActionValidators } from '../../src/protocol/compare';
 import { deployActionValidators } from '../../src/protocol/deploy';
 import { metricChartsActionValidators } from '../../src/protocol/metricCharts';
@@ -25,6 +24,7 @@ import { runDetailsActionValidators } from '../../src/protocol/runDetails';
 import { runHistoryActionValidators } from '../../src/protocol/runHistory';
 import { type MessageValidators, parseMessage } from '../../src/protocol/validateMessage';
 import { createWorkspace } from '../support/mlcCli';
+import { recordingCliContext } from '../support/recordingCliContext';
 import { iterations, printFigure, reliabilitySeed } from './support/soak';
 
 /**
@@ -105,15 +105,7 @@ test(
         fc.constantFrom(...readOnlyCommands),
         fc.array(argument, { maxLength: 6 }),
         async (name, args) => {
-          const output: string[] = [];
-          const context: CliContext = {
-            cwd: workspace,
-            fs: nodeFileSystem,
-            logger: { debug() {}, info() {}, warn() {}, error() {} },
-            print: (text) => output.push(text),
-            printDiagnostic: (text) => output.push(text),
-            signal: AbortSignal.timeout(60_000),
-          };
+          const { context } = recordingCliContext(workspace, AbortSignal.timeout(60_000));
           let code: number;
           try {
             code = await readOnlyCommandTable[name]!.run(args, context);

@@ -2,31 +2,19 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { CliContext } from '../../../src/cli/cliContext';
 import { command } from '../../../src/cli/commands/run';
-import { nodeFileSystem } from '../../../src/node/nodeFileSystem';
+import { recordingCliContext } from '../../support/recordingCliContext';
 import { makeTempDir } from '../../support/tempDir';
 
 const root = makeTempDir('mlc-run-cli-');
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * Runs `mlc run` in-process with a context that records what it prints, and records anything
  * written to process.stderr behind the context's back meanwhile.
  */
 async function runInProcess(cwd: string, args: string[]) {
-  const printed: string[] = [];
-  const diagnostics: string[] = [];
+  const { context, printed, diagnostics } = recordingCliContext(cwd);
   const straysOnStderr: string[] = [];
-  const context: CliContext = {
-    cwd,
-    fs: nodeFileSystem,
-    logger: silent,
-    print: (text) => printed.push(text),
-    printDiagnostic: (text) => diagnostics.push(text),
-    signal: new AbortController().signal,
-  };
   const realWrite = process.stderr.write;
   process.stderr.write = ((chunk: string | Uint8Array) => {
     straysOnStderr.push(String(chunk));

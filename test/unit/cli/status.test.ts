@@ -3,29 +3,19 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { type CliContext, UsageError } from '../../../src/cli/cliContext';
+import { UsageError } from '../../../src/cli/cliContext';
 import { command } from '../../../src/cli/commands/status';
 import { recordStageSuccess } from '../../../src/engine/lock/recordStageSuccess';
 import { loadWorkspace } from '../../../src/engine/pipeline/loadWorkspace';
 import { createContentHasher } from '../../../src/node/hashing/createContentHasher';
 import { nodeFileSystem } from '../../../src/node/nodeFileSystem';
+import { recordingCliContext } from '../../support/recordingCliContext';
 import { makeTempDir } from '../../support/tempDir';
 
 const root = makeTempDir('mlc-status-cli-');
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-
 async function runStatus(cwd: string, args: string[]): Promise<{ code: number; output: string; diagnostics: string }> {
-  const printed: string[] = [];
-  const diagnostics: string[] = [];
-  const context: CliContext = {
-    cwd,
-    fs: nodeFileSystem,
-    logger: silent,
-    print: (text) => printed.push(text),
-    printDiagnostic: (text) => diagnostics.push(text),
-    signal: new AbortController().signal,
-  };
+  const { context, printed, diagnostics } = recordingCliContext(cwd);
   const code = await command.run(args, context);
   return { code, output: printed.join('\n'), diagnostics: diagnostics.join('') };
 }
