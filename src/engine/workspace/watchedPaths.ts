@@ -10,8 +10,8 @@ const DEPLOYMENT_RECORDS = new Set(['current.json', 'history.jsonl']);
 
 /**
  * What the file watcher skips: the folders discovery never enters (`mlc.ignore` included), except
- * that inside `.mlc` the run records (`.mlc/runs`) and the deployment records
- * (`.mlc/deployments/<target>/current.json`, `history.jsonl`) are watched; `.mlc/cache` is mlc's
+ * that inside `.mlc` the run records (`.mlc/runs`), the model registry (`.mlc/registry`) and the
+ * deployment records (`.mlc/deployments/<target>/current.json`, `history.jsonl`) are watched; `.mlc/cache` is mlc's
  * own writing, and a server's log (appended to on every health probe) is not a change anyone shows.
  */
 export function skipsWatching(relativePath: string, ignore: readonly string[]): boolean {
@@ -21,7 +21,7 @@ export function skipsWatching(relativePath: string, ignore: readonly string[]): 
       const inside = segments.slice(index + 1);
       if (inside[0] === 'deployments')
         return inside.length > 3 || (inside.length === 3 && !DEPLOYMENT_RECORDS.has(inside[2]!));
-      return inside.length > 0 && inside[0] !== 'runs';
+      return inside.length > 0 && inside[0] !== 'runs' && inside[0] !== 'registry';
     }
     if (ALWAYS_SKIPPED_FOLDERS.has(segment) || ignore.includes(segment)) return true;
     return ignore.includes(segments.slice(0, index + 1).join('/'));
@@ -29,12 +29,15 @@ export function skipsWatching(relativePath: string, ignore: readonly string[]): 
 }
 
 /**
- * A change to deployment records (relative to the workspace root): a record file, or a deployment
- * folder made or removed; a deploy from a terminal then shows in the Deployments view at once.
+ * A change to what the Models and Deployments views show (relative to the workspace root): the
+ * model registry (`.mlc/registry/**`), a deployment record file, or a deployment folder made or
+ * removed; a `mlc register`, `promote` or `deploy` from a terminal then shows in the views at once.
  */
-export function isDeploymentRecordChange(relativePath: string, directory: boolean): boolean {
+export function isLifecycleRecordChange(relativePath: string, directory: boolean): boolean {
   const segments = relativePath.split('/');
-  if (segments[0] !== '.mlc' || segments[1] !== 'deployments') return false;
+  if (segments[0] !== '.mlc') return false;
+  if (segments[1] === 'registry') return true;
+  if (segments[1] !== 'deployments') return false;
   return directory ? segments.length <= 3 : segments.length === 4 && DEPLOYMENT_RECORDS.has(segments[3]!);
 }
 

@@ -89,7 +89,7 @@ export class LifecycleController implements vscode.Disposable {
       state.onDidChangePipelines(() => this.refresh()),
       state.onDidChangeRuns(() => this.refresh()),
       // A deploy, rollback or undeploy from a terminal (or another window) shows at once.
-      state.onDidChangeDeployments(() => this.refresh()),
+      state.onDidChangeLifecycleRecords(() => this.refresh()),
     ];
   }
 

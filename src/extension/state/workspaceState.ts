@@ -36,9 +36,9 @@ export class WorkspaceState implements vscode.Disposable {
   private pipelineFiles: Map<string, string[]> | undefined;
   private readonly pipelinesChanged = new vscode.EventEmitter<void>();
   private readonly runsChanged = new vscode.EventEmitter<void>();
-  private readonly deploymentsChanged = new vscode.EventEmitter<void>();
+  private readonly lifecycleRecordsChanged = new vscode.EventEmitter<void>();
   /** A deploy writes history.jsonl then current.json: one event for both. */
-  private readonly announceDeployments = debounce(() => this.deploymentsChanged.fire(), 100);
+  private readonly announceLifecycleRecords = debounce(() => this.lifecycleRecordsChanged.fire(), 100);
   private readonly idleWaiters: Array<() => void> = [];
   private pendingWork = 0;
   /** Stages of the runs in flight from this window: queued (a Slurm job waiting) or running. */
@@ -50,8 +50,8 @@ export class WorkspaceState implements vscode.Disposable {
   /** Pipelines, problems or stage states changed. */
   readonly onDidChangePipelines = this.pipelinesChanged.event;
   readonly onDidChangeRuns = this.runsChanged.event;
-  /** A deployment record (`.mlc/deployments/<target>/current.json`, `history.jsonl`) changed on disk. */
-  readonly onDidChangeDeployments = this.deploymentsChanged.event;
+  /** The model registry or a deployment record (`.mlc/registry`, `.mlc/deployments/<target>/current.json`, `history.jsonl`) changed on disk. */
+  readonly onDidChangeLifecycleRecords = this.lifecycleRecordsChanged.event;
 
   constructor(
     private readonly engine: EngineServices,
@@ -92,8 +92,8 @@ export class WorkspaceState implements vscode.Disposable {
   runsDidChange(): void {
     this.reloadRuns.schedule();
   }
-  deploymentsDidChange(): void {
-    this.announceDeployments.schedule();
+  lifecycleRecordsDidChange(): void {
+    this.announceLifecycleRecords.schedule();
   }
 
   setLiveStages(stages: ReadonlyMap<string, LiveStage>): void {
@@ -318,8 +318,8 @@ export class WorkspaceState implements vscode.Disposable {
     this.reloadPipelines.dispose();
     this.reloadStatus.dispose();
     this.reloadRuns.dispose();
-    this.announceDeployments.dispose();
-    this.deploymentsChanged.dispose();
+    this.announceLifecycleRecords.dispose();
+    this.lifecycleRecordsChanged.dispose();
     for (const state of this.roots.values()) state.statusAbort?.abort();
     this.pipelinesChanged.dispose();
     this.runsChanged.dispose();

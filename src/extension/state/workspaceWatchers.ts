@@ -8,7 +8,7 @@ import type { WorkspaceState } from './workspaceState';
 import {
   PARAMS_NAME,
   declaredStagePaths,
-  isDeploymentRecordChange,
+  isLifecycleRecordChange,
   isWithin,
   skipsWatching,
 } from '../../engine/workspace/watchedPaths';
@@ -42,7 +42,7 @@ export function watchWorkspace(state: WorkspaceState): vscode.Disposable {
     let pipelines = false;
     let status = false;
     let runs = false;
-    let deployments = false;
+    let lifecycleRecords = false;
     for (const { path, directory } of changes) {
       const name = path.slice(path.lastIndexOf('/') + 1);
       // A folder that appeared or went away: whatever it held. (Its files are reported one by one
@@ -52,9 +52,9 @@ export function watchWorkspace(state: WorkspaceState): vscode.Disposable {
       if (PARAMS_NAME.test(name) || paramsPaths.some(touches)) pipelines = true;
       if (isLockFileName(name) || statusPaths.some(touches)) status = true;
       if (directory || isRunOutputPath(path.slice(root.length + 1))) runs = true;
-      if (isDeploymentRecordChange(path.slice(root.length + 1), directory)) deployments = true;
+      if (isLifecycleRecordChange(path.slice(root.length + 1), directory)) lifecycleRecords = true;
     }
-    if (deployments) state.deploymentsDidChange();
+    if (lifecycleRecords) state.lifecycleRecordsDidChange();
     if (pipelineFiles) state.pipelineFilesDidChange();
     else if (pipelines) state.pipelinesDidChange();
     if (status) state.statusDidChange();
