@@ -84,6 +84,10 @@ export function createFakeDeployHost(behaviour: (command: string) => 'healthy' |
     freePort: () => Promise.resolve(nextPort++),
     isPortFree: (port) => Promise.resolve(!busyPorts.has(port)),
     logTail: (file, count) => Promise.resolve((logs.get(file) ?? []).slice(-count)),
+    removeFiles: (files) => {
+      for (const file of files) logs.delete(file);
+      return Promise.resolve();
+    },
     sleep: (ms) => {
       now += ms;
       return Promise.resolve();

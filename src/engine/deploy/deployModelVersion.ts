@@ -1,4 +1,4 @@
-import { join, relative } from 'pathe';
+import { basename, join, relative } from 'pathe';
 import { describeUser } from '../audit/auditLog';
 import { quoteShellArgument } from '../commandLine/quoteShellArgument';
 import type { ContentHasher } from '../hashing/ports';
@@ -18,6 +18,7 @@ import {
   deploymentFolder,
   readCurrentDeployment,
   serverLogName,
+  serverLogsToPrune,
   writeCurrentDeployment,
 } from './deploymentState';
 import { evaluateGates, type GateResult } from './evaluateGates';
@@ -294,6 +295,7 @@ async function startVersion(
   const logFile = onHost(localLogFile);
   const logPlace = host.name === 'local' ? logFile : `${logFile} on ${host.name}`;
   ports.fs.makeDirectory(deploymentFolder(workspaceRoot, target.name));
+  await pruneServerLogs(ports, workspaceRoot, target.name, onHost);
   ports.fs.appendFile(localLogFile, `--- v${version.version} ${startTime}: ${command}\n`);
   let pid: number;
   try {
@@ -356,6 +358,40 @@ async function startVersion(
       logFile,
     },
   };
+}
+
+/**
+ * Makes room for one more server log: the oldest beyond KEPT_SERVER_LOGS go, here and on the host
+ * (a remote host has the server's output, the workspace the start's header line). The serving
+ * version's log stays. A host that cannot be told is reported, not fatal: a log is not worth a deploy.
+ */
+async function pruneServerLogs(
+  ports: DeployPorts,
+  workspaceRoot: string,
+  target: string,
+  onHost: (path: string) => string,
+): Promise<void> {
+  const folder = deploymentFolder(workspaceRoot, target);
+  const serving = readCurrentDeployment(ports.fs, workspaceRoot, target)?.logFile;
+  let names: string[];
+  try {
+    names = ports.fs.readDirectory(folder).map((entry) => entry.name);
+  } catch {
+    return; // No folder yet: the first start of this target.
+  }
+  const pruned = serverLogsToPrune(names, serving === undefined ? undefined : basename(serving)).map((name) =>
+    join(folder, name),
+  );
+  if (pruned.length === 0) return;
+  for (const file of pruned) ports.fs.remove(file);
+  const onTheHost = pruned.map(onHost).filter((file, index) => file !== pruned[index]);
+  if (onTheHost.length === 0) return;
+  try {
+    await ports.host.removeFiles(onTheHost);
+  } catch (error) {
+    if (!(error instanceof DeployHostError)) throw error;
+    ports.progress(`Old server logs stay on ${ports.host.name}: ${error.message}`);
+  }
 }
 
 /** Stops what serves a target (only the recorded process) and forgets it. */

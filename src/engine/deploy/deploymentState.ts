@@ -58,6 +58,32 @@ export function serverLogName(version: number, startTime: string): string {
   return `server-v${version}-${startTime.replaceAll(':', '-')}.log`;
 }
 
+/**
+ * How many server logs a target keeps: one per start, so a target deployed every day would
+ * otherwise pile them up forever. The serving version's log is kept whatever its age.
+ */
+export const KEPT_SERVER_LOGS = 20;
+
+const SERVER_LOG = /^server-v\d+-(.+)\.log$/;
+
+/**
+ * The server logs among `names` (a deployment folder's entries) to remove before one more start:
+ * the oldest, so that `kept - 1` remain besides the new one, never `serving` (the log of the
+ * version serving now, by file name). Only names that serverLogName writes are considered.
+ */
+export function serverLogsToPrune(
+  names: readonly string[],
+  serving: string | undefined,
+  kept: number = KEPT_SERVER_LOGS,
+): string[] {
+  const newestFirst = names
+    .map((name) => ({ name, startTime: SERVER_LOG.exec(name)?.[1] }))
+    .filter((log): log is { name: string; startTime: string } => log.startTime !== undefined && log.name !== serving)
+    .sort((a, b) => (a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : 0));
+  const roomForServing = serving !== undefined && names.includes(serving) ? 1 : 0;
+  return newestFirst.slice(Math.max(0, kept - 1 - roomForServing)).map((log) => log.name);
+}
+
 export function deploymentFolder(workspaceRoot: string, target: string): string {
   return join(workspaceRoot, DEPLOYMENTS_FOLDER, target);
 }

@@ -56,6 +56,8 @@ export interface DeployHost {
   isPortFree(port: number): Promise<boolean>;
   /** The last `count` lines of a log file (empty when there is none). */
   logTail(file: string, count: number): Promise<readonly string[]>;
+  /** Removes files mlc wrote on this host (old server logs); one already gone is not an error. */
+  removeFiles(files: readonly string[]): Promise<void>;
   sleep(ms: number): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
@@ -133,6 +133,10 @@ export function createLocalDeployHost(options: LocalDeployHostOptions = {}): Dep
       } catch {
         return Promise.resolve([]);
       }
+    },
+    removeFiles(files) {
+      for (const file of files) rmSync(file, { force: true });
+      return Promise.resolve();
     },
     sleep,
   };

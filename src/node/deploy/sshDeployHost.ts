@@ -242,6 +242,13 @@ export function createSshDeployHost(
       return answer.exitCode === 0 ? answer.stdout : [];
     },
 
+    async removeFiles(files) {
+      const answer = await run(`rm -f -- ${files.map(quoteShellArgument).join(' ')}`);
+      if (answer.exitCode !== 0) {
+        throw new DeployHostError(`could not remove files on ${label}: ${answer.stderr.join(' ').trim()}`);
+      }
+    },
+
     sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
   };
 }

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deployModelVersion, undeployTarget } from '../../../../src/engine/deploy/deployModelVersion';
+import { basename } from 'node:path';
 import {
+  KEPT_SERVER_LOGS,
   previousHealthyVersion,
   readCurrentDeployment,
   readDeploymentHistory,
+  serverLogsToPrune,
 } from '../../../../src/engine/deploy/deploymentState';
 import type { DeployTargetConfig } from '../../../../src/engine/pipeline/model';
 import { readRegisteredModel, registerModelVersion } from '../../../../src/engine/registry/modelRegistry';
@@ -269,4 +272,56 @@ test('a host that stops answering midway fails the deploy with its message and k
     /^cannot reach ada@gpu1: Connection refused; what serves local could not be checked/,
   );
   assert.equal(outcome.current?.version, 1);
+});
+
+test('server logs do not pile up: the oldest beyond KEPT_SERVER_LOGS go, the serving one stays', async () => {
+  const { fs, fake, deploy } = await setup('serve --model {model} --port {port}', brokenExits);
+  // A remote host: the server's output is there, the start's header line here; both are pruned.
+  Object.assign(fake.host, { place: () => Promise.resolve({ ok: true, root: '/remote/ws' }) });
+  const first = await deploy(1);
+  const folder = `${root}/.mlc/deployments/local`;
+  const logs = () =>
+    fs
+      .readDirectory(folder)
+      .map((entry) => entry.name)
+      .filter((name) => name.startsWith('server-'));
+  // Failed starts of v2 leave v1 serving; each writes its own log.
+  for (let attempt = 0; attempt < KEPT_SERVER_LOGS + 5; attempt++) {
+    await fake.host.sleep(1000);
+    assert.equal((await deploy(2)).ok, false);
+  }
+  const kept = logs();
+  assert.equal(kept.length, KEPT_SERVER_LOGS);
+  assert.ok(kept.includes(basename(first.current!.logFile)), 'the serving version keeps its log');
+  const newest = readDeploymentHistory(fs, root, 'local').at(-1)!.logFile!;
+  assert.ok(kept.includes(basename(newest)), 'the newest start keeps its log');
+  // The host's copies went with them (the fake host keeps each log by its path there).
+  assert.deepEqual([...fake.logs.keys()].map((path) => basename(path)).sort(), [...kept].sort());
+  assert.ok([...fake.logs.keys()].every((path) => path.startsWith('/remote/ws/.mlc/deployments/local/')));
+  // Nothing else in the folder is touched.
+  assert.ok(fs.stat(`${folder}/current.json`));
+  assert.ok(fs.stat(`${folder}/history.jsonl`));
+});
+
+test('serverLogsToPrune keeps the newest, never the serving log, and ignores names it did not write', () => {
+  const names = [
+    'server-v1-2026-01-01T00-00-00.000Z.log',
+    'server-v2-2026-01-03T00-00-00.000Z.log',
+    'server-v1-2026-01-02T00-00-00.000Z.log',
+    'notes.txt',
+    'server-v3-2026-01-04T00-00-00.000Z.log',
+    'history.jsonl',
+  ];
+  // Room for the next start: 2 kept means 1 old log besides the new one.
+  assert.deepEqual(serverLogsToPrune(names, undefined, 2), [
+    'server-v2-2026-01-03T00-00-00.000Z.log',
+    'server-v1-2026-01-02T00-00-00.000Z.log',
+    'server-v1-2026-01-01T00-00-00.000Z.log',
+  ]);
+  // The serving log counts as one of the kept, however old.
+  assert.deepEqual(serverLogsToPrune(names, 'server-v1-2026-01-01T00-00-00.000Z.log', 3), [
+    'server-v2-2026-01-03T00-00-00.000Z.log',
+    'server-v1-2026-01-02T00-00-00.000Z.log',
+  ]);
+  assert.deepEqual(serverLogsToPrune(names, undefined, 10), []);
 });
