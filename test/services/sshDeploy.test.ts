@@ -9,6 +9,7 @@ import { breakTraining, expectCode, fetchHealth, killServerGroups } from '../sup
 import { freePort, skipUnlessInstalled, startService } from '../support/loopbackServices';
 import { createLifecycleServices } from '../../src/extension/createLifecycleServices';
 import { createNodeGitClient } from '../../src/node/deploy/nodeGitClient';
+import { deployHostOfTarget } from '../../src/node/deploy/createDeployPorts';
 import { loadWorkspace } from '../../src/engine/pipeline/loadWorkspace';
 import { nodeFileSystem } from '../../src/node/nodeFileSystem';
 
@@ -256,6 +257,23 @@ describe('deploy on an ssh runner on a loopback sshd', { skip, timeout: 600_000 
     assert.equal(isAlive(served.pid), false);
     for (const folder of [root, hostileWorkdir, join(hostileWorkdir, '..'), process.env.HOME ?? '/root', tmpdir()])
       assert.equal(existsSync(join(folder, 'pwned')), false, `nothing ran in ${folder}`);
+  });
+
+  test('old server logs are removed on the host, whatever their names hold, and nothing beside them', async () => {
+    const root = churnOnSsh({ gpu: {} }, target('logs', 'gpu'));
+    const host = deployHostOfTarget(nodeFileSystem, root, 'logs');
+    const folder = tempFolder('mlc-sshdeploy-logs-');
+    const files = ['server-v1-a.log', 'server-v2-$(touch pwned) \'q".log', 'server-v3-c.log'].map((name) =>
+      join(folder, name),
+    );
+    for (const file of files) writeFileSync(file, 'log\n');
+    await host.removeFiles([files[0]!, files[1]!, join(folder, 'server-v9-already-gone.log')]);
+    assert.deepEqual(
+      [files[0], files[1], files[2]].map((file) => existsSync(file!)),
+      [false, false, true],
+    );
+    assert.equal(existsSync(join(folder, 'pwned')), false);
+    assert.equal(existsSync(join(process.env.HOME ?? '/root', 'pwned')), false);
   });
 
   test('clear errors: host unreachable, a slurm runner refused', async () => {
