@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { DirectoryEntry, FileStat, FileSystem } from '../engine/ports';
 
 function toStat(stats: fs.Stats): FileStat {
@@ -14,10 +14,56 @@ function toStat(stats: fs.Stats): FileStat {
 
 let temporaryCounter = 0;
 
+/**
+ * The temp file of one atomic write: named after its target and the writing process
+ * (`.dvc.lock.mlc-<pid>-<n>.tmp`), so one left by a killed mlc says what it was, and is recognisably
+ * mlc's own to remove.
+ */
+function temporaryName(target: string): string {
+  return `.${target}.mlc-${process.pid}-${temporaryCounter++}.tmp`;
+}
+
+const TEMPORARY = /^\.(.+)\.mlc-(\d+)-\d+\.tmp$/;
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Folders this process already swept of dead writers' temp files (once each: writes are frequent). */
+const sweptFolders = new Set<string>();
+
+/**
+ * Removes the temp files that killed mlc processes left beside `target` (a kill -9 between open and
+ * rename): only those named after this same target and written by a process that no longer runs.
+ */
+function sweepDeadTemporaries(folder: string, target: string): void {
+  const key = join(folder, target);
+  if (sweptFolders.has(key)) return;
+  sweptFolders.add(key);
+  let names: string[];
+  try {
+    names = fs.readdirSync(folder);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = TEMPORARY.exec(name);
+    if (match?.[1] !== target || Number(match[2]) === process.pid || isRunning(Number(match[2]))) continue;
+    fs.rmSync(join(folder, name), { force: true });
+  }
+}
+
 /** Writes through a temp file in the same folder, fsync, rename: readers never see half a file. */
 export function writeFileAtomicSync(path: string, data: Uint8Array | string): void {
-  fs.mkdirSync(dirname(path), { recursive: true });
-  const temporary = join(dirname(path), `.${process.pid}.${Date.now()}.${temporaryCounter++}.tmp`);
+  const folder = dirname(path);
+  fs.mkdirSync(folder, { recursive: true });
+  sweepDeadTemporaries(folder, basename(path));
+  const temporary = join(folder, temporaryName(basename(path)));
   const descriptor = fs.openSync(temporary, 'w');
   try {
     fs.writeSync(descriptor, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);

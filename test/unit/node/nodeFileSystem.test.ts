@@ -57,3 +57,24 @@ test('writeFileAtomic replaces a file whole through a rename, and a failed write
   assert.deepEqual(readdirSync(folder).sort(), ['blocked', 'sub']);
   assert.deepEqual(readdirSync(join(folder, 'sub')), ['run.json']);
 });
+
+test('a temp file a killed mlc left beside a file is removed at the next write of that file; nothing else is', (t) => {
+  const folder = makeTempDir('mlc-atomic-sweep-', t);
+  // A pid that runs no process: past the kernel's pid_max (at most 2^22).
+  const deadPid = 4_194_304 + 17;
+  const left = [
+    `.dvc.lock.mlc-${deadPid}-0.tmp`, // a dead writer's temp of dvc.lock: removed
+    `.dvc.lock.mlc-${process.pid}-999.tmp`, // this process's own (in flight elsewhere): kept
+    `.dvc.lock.mlc-1-0.tmp`, // pid 1 runs: kept
+    `.params.yaml.mlc-${deadPid}-0.tmp`, // another target's: left to that target's next write
+    '.123.456.7.tmp', // not a name mlc writes: kept
+    `dvc.lock.mlc-${deadPid}-0.tmp`, // not hidden, so not ours: kept
+  ];
+  for (const name of left) writeFileSync(join(folder, name), 'partial');
+  nodeFileSystem.writeFileAtomic(join(folder, 'dvc.lock'), 'schema: "2.0"\n');
+  assert.deepEqual(
+    readdirSync(folder).sort(),
+    ['dvc.lock', ...left.filter((name) => !name.startsWith(`.dvc.lock.mlc-${deadPid}`))].sort(),
+  );
+  assert.equal(readFileSync(join(folder, 'dvc.lock'), 'utf8'), 'schema: "2.0"\n');
+});
