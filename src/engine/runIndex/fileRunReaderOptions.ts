@@ -51,7 +51,18 @@ export function inferFileRunStatus(facts: {
   readonly endsTorn: boolean;
   readonly now: number;
   readonly staleAfterMs: number;
+  /**
+   * The wall time of the newest record, for formats whose records carry one (TensorBoard events).
+   * Files modified long after it were copied or restored, not written by a live writer (a writer
+   * flushes within minutes: TensorBoard's every 120 s), so they do not make the run running.
+   */
+  readonly lastRecordedAtMs?: number;
 }): RunStatus {
-  if (facts.newestMtimeMs !== undefined && facts.now - facts.newestMtimeMs < facts.staleAfterMs) return 'running';
+  const recentlyModified = facts.newestMtimeMs !== undefined && facts.now - facts.newestMtimeMs < facts.staleAfterMs;
+  const writtenLongAfterItsRecords =
+    facts.newestMtimeMs !== undefined &&
+    facts.lastRecordedAtMs !== undefined &&
+    facts.newestMtimeMs - facts.lastRecordedAtMs > facts.staleAfterMs;
+  if (recentlyModified && !writtenLongAfterItsRecords) return 'running';
   return facts.endsTorn ? 'interrupted' : 'succeeded';
 }

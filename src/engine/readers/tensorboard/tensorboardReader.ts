@@ -80,6 +80,7 @@ export function createTensorboardReader(options: FileRunReaderOptions): Tailable
         endsTorn: facts.endsInsideRecord,
         now: now(),
         staleAfterMs,
+        ...(facts.lastWallTimeMs !== undefined ? { lastRecordedAtMs: facts.lastWallTimeMs } : {}),
       });
       const run: RunSummary = {
         ...workspaceRunIdentity('tensorboard', options.workspaceRoot, store.path),

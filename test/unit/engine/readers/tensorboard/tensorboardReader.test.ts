@@ -141,6 +141,35 @@ test('a run written to recently is running; a stale run that ends inside a recor
   assert.equal((await later.list({ source: 'tensorboard', path: '/ws/b' }, { fs })).runs[0]!.status, 'interrupted');
 });
 
+test('files modified long after their last event (a copied or restored run) are not running', async () => {
+  const fs = createMemoryFileSystem({ '/ws/copied/events.out.tfevents.1': new Uint8Array() });
+  const mtime = fs.stat('/ws/copied/events.out.tfevents.1')!.mtimeMs;
+  const write = (folder: string, lastEventBeforeMtimeMs: number) => {
+    const wallTime = (mtime - lastEventBeforeMtimeMs) / 1000;
+    fs.writeFileAtomic(
+      `/ws/${folder}/events.out.tfevents.1`,
+      writeEventFile(
+        scalarEvents('loss', [
+          { step: 1, value: 1, wallTime: wallTime - 1 },
+          { step: 2, value: 0.5, wallTime },
+        ]),
+      ),
+    );
+    return fs.stat(`/ws/${folder}/events.out.tfevents.1`)!.mtimeMs;
+  };
+  const copiedMtime = write('copied', 3 * 365 * 24 * 3_600_000); // events from three years before the copy
+  write('live', 90_000); // a writer that flushes every 120 s: its last event 90 s before the write
+  const reader = createTensorboardReader({ workspaceRoot: '/ws', clock: { now: () => copiedMtime + 1000 } });
+  const copied = (await reader.list({ source: 'tensorboard', path: '/ws/copied' }, { fs })).runs[0]!;
+  assert.equal(copied.status, 'succeeded');
+  assert.equal(
+    copied.endedAt! - copied.startedAt!,
+    1000,
+    'its duration is its own, not "since it started, three years ago"',
+  );
+  assert.equal((await reader.list({ source: 'tensorboard', path: '/ws/live' }, { fs })).runs[0]!.status, 'running');
+});
+
 test('a corrupt record yields a located problem on the run and the other points are kept', async () => {
   const records = scalarEvents(
     'loss',
