@@ -164,6 +164,7 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     statusBarText: () => statusBar.visibleText(),
     alertStatusText: () => alertStatus.visibleText(),
     activeAlerts: () => controller.activeAlerts(),
+    modelsTree: () => lifecycle.modelsTree(),
     deploymentsTree: () => lifecycle.deploymentsTree(),
     deploymentStatusText: () => lifecycle.deploymentStatusText(),
   };

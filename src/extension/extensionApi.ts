@@ -32,6 +32,8 @@ export interface MlcExtensionApi {
   alertStatusText(): string | undefined;
   /** Alerts of the runs in flight and of the last run started from this window. */
   activeAlerts(): readonly RunAlert[];
+  /** The Models view's rows (mlc's registered models, then MLflow's). */
+  modelsTree(): Promise<TreeItemSnapshot[]>;
   /** The Deployments view's rows (one per deploy target). */
   deploymentsTree(): Promise<TreeItemSnapshot[]>;
   /** The deployments status bar text, or undefined while it is hidden. */

@@ -12,6 +12,8 @@ import { registerLifecycleCommands } from './lifecycleCommands';
 import { LifecycleController } from './lifecycleController';
 
 export interface RegisteredLifecycle extends vscode.Disposable {
+  /** The Models view as the user sees it (for the extension's test API). */
+  modelsTree(): Promise<TreeItemSnapshot[]>;
   /** The Deployments view as the user sees it (for the extension's test API). */
   deploymentsTree(): Promise<TreeItemSnapshot[]>;
   /** The deployments status bar text, or undefined while it is hidden. */
@@ -62,6 +64,7 @@ export function registerLifecycle(options: {
   );
   return {
     dispose: () => disposable.dispose(),
+    modelsTree: () => snapshotTree(modelsTree),
     deploymentsTree: () => snapshotTree(deploymentsTree),
     deploymentStatusText: () => statusBar.visibleState()?.text,
   };
