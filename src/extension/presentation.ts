@@ -122,7 +122,7 @@ export function runDurationMs(
   now: number,
 ): number | undefined {
   if (run.startedAt === undefined) return undefined;
-  const end = run.endedAt ?? (run.status === 'running' ? now : undefined);
+  const end = run.endedAt ?? (run.status === 'running' || run.status === 'queued' ? now : undefined);
   return end === undefined ? undefined : Math.max(0, end - run.startedAt);
 }
 

@@ -88,6 +88,16 @@ function startedAtFromRunId(id: string): { startedAt?: number } {
   return { startedAt: Date.UTC(digit(0, 4), digit(4, 6) - 1, digit(6, 8), digit(9, 11), digit(11, 13), digit(13, 15)) };
 }
 
+/**
+ * A run in flight whose every started stage is a job still waiting in a Slurm queue: listed as
+ * `queued`, not `running` (the stage-level views show each stage's pending reason).
+ */
+function isWaitingInQueue(record: RunRecord): boolean {
+  if (record.status !== 'running') return false;
+  const started = record.stages.filter((stage) => stage.status === 'running');
+  return started.length > 0 && started.every((stage) => stage.queuedReason !== undefined);
+}
+
 function toSummary(record: RunRecord, directory: string, fs: FileSystem): RunSummary {
   let live: Record<string, number> = {};
   if (record.status === 'running' || record.status === 'queued') {
@@ -102,7 +112,7 @@ function toSummary(record: RunRecord, directory: string, fs: FileSystem): RunSum
     id: record.id,
     source: 'mlc',
     name: stageNames.join(', ') || 'run',
-    status: record.status,
+    status: isWaitingInQueue(record) ? 'queued' : record.status,
     startedAt: record.startedAt,
     ...(record.endedAt === undefined ? {} : { endedAt: record.endedAt }),
     params: record.params,

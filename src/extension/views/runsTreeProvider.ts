@@ -40,7 +40,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunSummary>, vs
     if (run.startedAt !== undefined) tooltip.appendText(`\n\nstarted ${new Date(run.startedAt).toLocaleString()}`);
     for (const alert of run.alerts ?? []) tooltip.appendText(`\n\n⚠ alert: ${alert.message}`);
     item.tooltip = tooltip;
-    item.contextValue = run.status === 'running' ? TreeItemContext.runRunning : TreeItemContext.run;
+    // A queued run is in flight too: it can be stopped (its job cancelled) like a running one.
+    item.contextValue =
+      run.status === 'running' || run.status === 'queued' ? TreeItemContext.runRunning : TreeItemContext.run;
     item.command = { command: CommandId.showRun, title: 'Show Run Details', arguments: [run.id] };
     return item;
   }

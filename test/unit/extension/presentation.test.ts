@@ -48,6 +48,8 @@ test('a run is described by status, duration and key metrics', () => {
   assert.equal(describeRun(aRun(), Date.now(), 2), 'succeeded · 12.3 s · accuracy 0.9123 · loss 0.2134');
   const running = aRun({ status: 'running', endedAt: undefined, metrics: {} });
   assert.equal(describeRun(running, running.startedAt! + 5000, 2), 'running · 5.0 s');
+  const queued = aRun({ status: 'queued', endedAt: undefined, metrics: {} });
+  assert.equal(describeRun(queued, queued.startedAt! + 5000, 2), 'queued · 5.0 s');
 });
 
 test('every stage state has a label and an icon', () => {

@@ -103,6 +103,23 @@ test('a running run whose owner is dead reads as interrupted; a live one stays r
   assert.equal(shown.stages[0]!.status, 'cancelled');
 });
 
+test('a run whose every started stage waits in a Slurm queue lists as queued, then running once one starts', async () => {
+  const record = aRunRecord({ id: '20261126-081500-00000c', status: 'running', owner: { pid: 2, hostname: 'box' } });
+  record.stages[0]!.status = 'running';
+  record.stages[0]!.queuedReason = 'PartitionDown';
+  const reader = createMlcRunReader({ isOwnerAlive: () => true });
+  const status = async () =>
+    (
+      await reader.list(
+        { source: 'mlc', path: runs },
+        { fs: createMemoryFileSystem(Object.fromEntries([write(record)])) },
+      )
+    ).runs[0]!.status;
+  assert.equal(await status(), 'queued');
+  delete record.stages[0]!.queuedReason;
+  assert.equal(await status(), 'running');
+});
+
 test('a garbage run.json still lists the run (id from its folder, interrupted) with a located problem', async () => {
   const good = aRunRecord();
   const damaged = '20261126-000000-ffffff';
