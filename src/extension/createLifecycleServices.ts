@@ -17,6 +17,7 @@ import { createDeployPorts, deployHostFor } from '../node/deploy/createDeployPor
 import { promoteModelAlias, registerModelFromRun } from '../node/deploy/modelLifecycle';
 import { nodeFileSystem } from '../node/nodeFileSystem';
 import type { GitClient } from '../engine/ports';
+import { describeError } from '../engine/engineError';
 import type { LifecycleScope, LifecycleServices, ProgressReporter } from './lifecycle/lifecycleServices';
 
 /**
@@ -172,6 +173,15 @@ export function createLifecycleServices(git: (root: string) => GitClient): Lifec
       const latencyMs = performance.now() - started;
       if (answer.ok) return { ok: true, latencyMs };
       return { ok: false, latencyMs, error: answer.error ?? `HTTP ${answer.status ?? '?'}` };
+    },
+
+    async serverLogTail(scope, targetName, logFile, lines) {
+      const runner = declaredDeployTargets(scope.pipelines).find((entry) => entry.target.name === targetName)?.runner;
+      try {
+        return { ok: true, value: await hostFor(runner).logTail(logFile, lines) };
+      } catch (error) {
+        return { ok: false, message: describeError(error) };
+      }
     },
   };
 }

@@ -189,6 +189,11 @@ describe('deploy on an ssh runner on a loopback sshd', { skip, timeout: 600_000 
     assert.match(broken.value.reason ?? '', /exited with code 1 before it was healthy/);
     assert.match(broken.value.reason ?? '', /trained on other features/, 'the last log lines came from the host');
     assert.doesNotMatch(broken.value.reason ?? '', /versions\/3\/model\.json \(sha256/, "none of v3's log lines");
+    // Open Server Log of an ssh target: the failed start's log, read on the host.
+    const failedLog = broken.value.logFile!;
+    assert.ok(failedLog.startsWith(`${workdir}/`), failedLog);
+    const tail = await services.serverLogTail(scope, 'remote', failedLog, 50);
+    assert.ok(tail.ok && tail.value.some((line) => /trained on other features/.test(line)), JSON.stringify(tail));
     assert.equal(current(root, 'remote').pid, v3.pid, 'v3 keeps serving');
     assert.equal((await overviewOf('remote')).rollbackVersion, 1);
 

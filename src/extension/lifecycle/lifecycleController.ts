@@ -12,6 +12,8 @@ import { readSettings } from '../settings';
 import type { WorkspaceState } from '../state/workspaceState';
 import { ensureTrusted } from '../workspaceTrust';
 import { HealthMonitor } from './healthMonitor';
+import { remoteHostOf } from './recordedServerLog';
+import { remoteServerLogUri } from './remoteServerLogs';
 import type { LifecycleScope, LifecycleServices } from './lifecycleServices';
 import { deploymentHealth, needsProductionConfirmation } from './lifecycleViewModels';
 
@@ -292,20 +294,22 @@ export class LifecycleController implements vscode.Disposable {
   async openLog(targetName: string, logFile?: string): Promise<void> {
     const entry = this.findTarget(targetName);
     logFile ??= entry?.overview.recorded?.logFile ?? entry?.overview.history.at(-1)?.logFile;
+    if (entry && logFile && remoteHostOf(entry) !== undefined) {
+      // On an ssh host: its last lines, read over ssh, in a read-only document.
+      await vscode.window.showTextDocument(
+        await vscode.workspace.openTextDocument(remoteServerLogUri(targetName, logFile)),
+      );
+      return;
+    }
     try {
       if (logFile) {
         await vscode.window.showTextDocument(vscode.Uri.file(logFile));
         return;
       }
     } catch {
-      // No log yet, or it is on another host: said below.
+      // No log yet: said below.
     }
-    const host = entry?.overview.recorded?.host;
-    void vscode.window.showInformationMessage(
-      logFile && host !== undefined && host !== 'local'
-        ? `The server log of ${targetName} is on ${host}: ${logFile}`
-        : `${targetName} has no server log yet: deploy it first.`,
-    );
+    void vscode.window.showInformationMessage(`${targetName} has no server log yet: deploy it first.`);
   }
 
   /** Asks before touching production; true to go on. */

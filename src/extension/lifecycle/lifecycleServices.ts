@@ -60,4 +60,11 @@ export interface LifecycleServices {
   recordAlert(scope: LifecycleScope, alert: FiredAlert): Promise<void>;
   /** One GET of a target's health URL on the target's host, timed. */
   probe(scope: LifecycleScope, targetName: string, url: string): Promise<ProbeResult>;
+  /** The last `lines` lines of a server log on the target's host (an ssh host: read over ssh). */
+  serverLogTail(
+    scope: LifecycleScope,
+    targetName: string,
+    logFile: string,
+    lines: number,
+  ): Promise<Outcome<readonly string[]>>;
 }

@@ -10,6 +10,7 @@ import { ModelsTreeProvider } from '../views/modelsTreeProvider';
 import { createDeploymentStatusBar } from './deploymentStatusBar';
 import { registerLifecycleCommands } from './lifecycleCommands';
 import { LifecycleController } from './lifecycleController';
+import { REMOTE_SERVER_LOG_SCHEME, RemoteServerLogs } from './remoteServerLogs';
 
 export interface RegisteredLifecycle extends vscode.Disposable {
   /** The Models view as the user sees it (for the extension's test API). */
@@ -40,6 +41,10 @@ export function registerLifecycle(options: {
   const modelsView = vscode.window.createTreeView(ViewId.models, { treeDataProvider: modelsTree });
   const deploymentsView = vscode.window.createTreeView(ViewId.deployments, { treeDataProvider: deploymentsTree });
   const panels = new DeployPanels({ extensionUri, lifecycle, logger });
+  const remoteLogs = vscode.workspace.registerTextDocumentContentProvider(
+    REMOTE_SERVER_LOG_SCHEME,
+    new RemoteServerLogs((name) => lifecycle.findTarget(name), services),
+  );
   const watchView = () => lifecycle.setWatching('deploymentsView', deploymentsView.visible);
   watchView();
   // Deploying runs the target's start command: in Restricted Mode the view says why it is read-only.
@@ -60,6 +65,7 @@ export function registerLifecycle(options: {
     vscode.workspace.onDidGrantWorkspaceTrust(showTrust),
     statusBar,
     panels,
+    remoteLogs,
     registerLifecycleCommands({ state, services, lifecycle, panels }),
   );
   return {
