@@ -4,9 +4,9 @@
 // the same tree, and `git status` on it.
 // Issue 17's held-out shape, exactly: `mlc status --json` as a fresh `node cli.js` process on a
 // 20,000-file folder dependency, warm, nothing changed, median of 7, against `git status` on the
-// same tree (<= 3x) and against `node -e 0` (<= 1.8x), the three taking turns, with a fourth
-// process beside them for information: the floor, a bare Node script that only lists the folder
-// and stats its files the fastest way found (bench/README, "Where the CLI's time goes").
+// same tree (<= 3x) and against `node -e 0` (<= 1.8x), taking turns with two more processes
+// for information: the floors, bare Node scripts that only list the folder and stat its files
+// (with statSync, and the fastest way found; bench/README, "Where the CLI's time goes").
 //
 // STATUS_BENCH_SIZES picks the sections: a comma list of folder sizes, where 20000 is the held-out
 // shape above and any other size N runs the N-file sections (in-process and process); the
@@ -38,13 +38,21 @@ const RUN_STAGE_CHAIN = process.env.STATUS_BENCH_SIZES === undefined || process.
 
 /**
  * The floor of a status of one folder as a process: Node starts, lists the folder's subfolders
- * and stats every file, with nothing else loaded. `process.argv[1]` is the folder.
+ * and stats every file, with nothing else loaded. `process.argv[1]` is the folder. `stat` is
+ * `fs.statSync`, or the binding statSync calls without its `fs.Stats` object (as
+ * src/node/statWithoutStats.ts does: the fastest way found in Node 20).
  */
-const LIST_AND_STAT_SCRIPT = `const fs = require('node:fs'); let count = 0;
+function listAndStatScript(stat: 'statSync' | 'binding'): string {
+  const statCall =
+    stat === 'statSync'
+      ? `fs.statSync(child, { throwIfNoEntry: false })`
+      : `binding.stat(child, false, undefined, false)`;
+  return `const fs = require('node:fs'); const binding = process.binding('fs'); let count = 0;
 const walk = (folder) => { for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
   const child = folder + '/' + entry.name; if (entry.isDirectory()) walk(child);
-  else if (fs.statSync(child, { throwIfNoEntry: false })) count++; } };
+  else if (${statCall}) count++; } };
 walk(process.argv[1]); process.stdout.write(String(count));`;
+}
 
 /** The 1-minute load average, for the note: the machine is shared, so a figure needs it beside it. */
 function loadAverage(): string {
@@ -139,16 +147,18 @@ void runBench('status', async ({ tempDir, report, log }) => {
     gitHeldOut('init', '-q');
     gitHeldOut('add', '-A');
     gitHeldOut('commit', '-qm', 'x');
-    const [mlcStatus, gitStatus20k, nodeStart, floor] = timeProcesses([
+    const [mlcStatus, gitStatus20k, nodeStart, floor, fastFloor] = timeProcesses([
       { command: process.execPath, args: [cliPath, 'status', '--json'], cwd: heldOut },
       { command: 'git', args: ['status', '--porcelain'], cwd: heldOut },
       { command: process.execPath, args: ['-e', '0'], cwd: heldOut },
-      { command: process.execPath, args: ['-e', LIST_AND_STAT_SCRIPT, join(heldOut, 'data')], cwd: heldOut },
+      { command: process.execPath, args: ['-e', listAndStatScript('statSync'), join(heldOut, 'data')], cwd: heldOut },
+      { command: process.execPath, args: ['-e', listAndStatScript('binding'), join(heldOut, 'data')], cwd: heldOut },
     ]);
     const baselines = [
       { name: 'git status', value: gitStatus20k!.medianMs, ratio: 3 },
       { name: 'node -e 0', value: nodeStart!.medianMs, ratio: 1.8 },
       { name: 'floor: node listing + statSync only', value: floor!.medianMs, ratio: undefined },
+      { name: 'floor: node listing + binding stat only', value: fastFloor!.medianMs, ratio: undefined },
     ];
     for (const { ratio, ...baseline } of baselines) {
       report({
