@@ -244,6 +244,25 @@ test('a warm directory is answered from its stats fingerprint; any changed, adde
   assert.equal((await warm.hash(folder))?.md5, '5369cb520f35f5d77e793cf181884a27.dir');
 });
 
+test('dirs.tsv misses after a same-size rewrite whose mtime moved by 0.6 ms, within the same millisecond, also in a new process', async () => {
+  const file = write('same-tick/data.csv', 'aaaa');
+  const folder = join(workspace, 'same-tick');
+  const root = join(workspace, 'same-tick-root');
+  utimesSync(file, 1_700_000_000.5, 1_700_000_000.1232);
+  const first = hasherFor({ workspaceRoot: root, workers: 0 });
+  const before = await first.hash(folder);
+  await first.flush();
+  writeFileSync(file, 'bbbb'); // same inode, same size
+  utimesSync(file, 1_700_000_000.5, 1_700_000_000.1238);
+  assert.equal(Math.floor(statSync(file).mtimeMs), 1_700_000_000_123, 'still the same millisecond');
+  const expected = createHash('md5')
+    .update(`[{"md5": "${createHash('md5').update('bbbb').digest('hex')}", "relpath": "data.csv"}]`)
+    .digest('hex');
+  const reloaded = hasherFor({ workspaceRoot: root, workers: 0 });
+  assert.notEqual(before?.md5, `${expected}.dir`);
+  assert.equal((await reloaded.hash(folder))?.md5, `${expected}.dir`);
+});
+
 test('the bundled worker (dist/workers/hashWorker.js beside the bundle) is found and hashes like md5sum', async () => {
   const dist = join(workspace, 'dist');
   await build({
