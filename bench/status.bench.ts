@@ -24,7 +24,7 @@ import type { FileSystem } from '../src/engine/ports';
 import { computeStatus } from '../src/engine/status/computeStatus';
 import { createContentHasher } from '../src/node/hashing/createContentHasher';
 import { nodeFileSystem } from '../src/node/nodeFileSystem';
-import { measure } from './support/measure';
+import { measure, summarise } from './support/measure';
 import { runBench } from './support/runBench';
 import { bundleCli } from './support/bundleCli';
 import { timeProcesses } from './support/timeProcesses';
@@ -57,6 +57,25 @@ walk(process.argv[1]); process.stdout.write(String(count));`;
 /** The 1-minute load average, for the note: the machine is shared, so a figure needs it beside it. */
 function loadAverage(): string {
   return loadavg()[0]!.toFixed(1);
+}
+
+/** Preloaded with `node -r`: prints the process's own CPU time (user + system, ms) on stderr at exit. */
+const CPU_AT_EXIT_PRELOAD = `process.on('exit', () => { const { user, system } = process.cpuUsage();
+  require('node:fs').writeSync(2, '\\nMLC_CPU_MS ' + (user + system) / 1000 + '\\n'); });\n`;
+
+/** Median CPU time of Node processes (argument lists for `node -r preload`), taking turns, 1 warm-up round. */
+function cpuOfProcesses(preload: string, cwd: string, commands: ReadonlyArray<readonly string[]>): number[] {
+  const samples = commands.map((): number[] => []);
+  for (let round = 0; round < 8; round++) {
+    for (const [index, args] of commands.entries()) {
+      const result = spawnSync(process.execPath, ['-r', preload, ...args], { cwd, encoding: 'utf8' });
+      const cpu = /MLC_CPU_MS (\S+)/.exec(result.stderr);
+      if (result.status !== 0 || !cpu)
+        throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+      if (round > 0) samples[index]!.push(Number(cpu[1]));
+    }
+  }
+  return samples.map((taken) => summarise(taken).medianMs);
 }
 
 /** The floor for any status of this tree: list every folder and stat every file. */
@@ -170,6 +189,22 @@ void runBench('status', async ({ tempDir, report, log }) => {
         note: `median of 7, turns taken; p95 ${mlcStatus!.p95Ms.toFixed(0)} ms; load ${loadAverage()}`,
       });
     }
+    // CPU time moves much less with the machine's load than wall time: the same Node processes
+    // again, each reporting its own process.cpuUsage() at exit.
+    const preload = join(tools, 'cpu-at-exit.js');
+    writeFileSync(preload, CPU_AT_EXIT_PRELOAD);
+    const [mlcCpu, nodeCpu, fastFloorCpu] = cpuOfProcesses(preload, heldOut, [
+      [cliPath, 'status', '--json'],
+      ['-e', '0'],
+      ['-e', listAndStatScript('binding'), join(heldOut, 'data')],
+    ]);
+    report({
+      name: `mlc status --json process CPU, ${HELD_OUT_FILES / 1000}k-file folder dep, warm`,
+      value: mlcCpu!,
+      unit: 'ms',
+      baseline: { name: 'CPU of the floor: node listing + binding stat only', value: fastFloorCpu! },
+      note: `user + system, median of 7, turns taken; node -e 0 ${nodeCpu!.toFixed(0)} ms CPU; load ${loadAverage()}`,
+    });
   }
 
   // 1. One stage depending on a folder of 100,000 small files (STATUS_BENCH_FILES or the sizes).
