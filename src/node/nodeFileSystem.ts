@@ -1,16 +1,7 @@
 import * as fs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { DirectoryEntry, FileStat, FileSystem } from '../engine/ports';
-
-function toStat(stats: fs.Stats): FileStat {
-  return {
-    kind: stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other',
-    size: stats.size,
-    mtimeMs: stats.mtimeMs,
-    ino: stats.ino,
-    mode: stats.mode,
-  };
-}
+import type { DirectoryEntry, FileSystem } from '../engine/ports';
+import { statWithoutStats } from './statWithoutStats';
 
 let temporaryCounter = 0;
 
@@ -111,8 +102,7 @@ export const nodeFileSystem: FileSystem = {
   readText: (path) => fs.readFileSync(path, 'utf8'),
   stat(path) {
     try {
-      const stats = fs.statSync(path, { throwIfNoEntry: false });
-      return stats ? toStat(stats) : undefined;
+      return statWithoutStats(path);
     } catch (error) {
       if (unusablePathReason(error) !== undefined) return undefined;
       throw error;

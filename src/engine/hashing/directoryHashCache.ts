@@ -1,14 +1,16 @@
 import type { FileHash, HashAlgorithm } from './ports';
 
 interface CachedDirectory {
-  /** md5 of every file's (relpath, inode, mtime, size) in walk order. */
+  /** md5 of every file's relpath and (inode, mtime, size, mode), in walk order (DirectoryStats). */
   readonly fingerprint: string;
   readonly md5: string;
   readonly size: number;
   readonly nfiles: number;
 }
 
-const HEADER = 'mlc-dir-cache 1';
+// 2: the fingerprint is md5 over the names and the stat numbers' bytes (1 was md5 of text lines);
+// a file of the other version is read as empty, so its folders are hashed again from hashes.tsv.
+const HEADER = 'mlc-dir-cache 2';
 
 /**
  * Directory hashes keyed by a fingerprint of their files' stats. A warm check of a folder of

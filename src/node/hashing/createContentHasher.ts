@@ -8,6 +8,7 @@ import { serializeDirManifest, type DirManifestEntry } from '../../engine/hashin
 import type { Disposable, FileStat, FileSystem, Logger } from '../../engine/ports';
 import { nodeFileSystem } from '../nodeFileSystem';
 import { HashWorkerError, HashWorkerPool, findHashWorker, type WorkerLaunch } from './hashWorkerPool';
+import { DirectoryStats } from './directoryStats';
 import { isExecutableMode, md5Bytes, md5File } from './md5File';
 
 export interface ContentHasherOptions {
@@ -39,9 +40,6 @@ const DEFAULT_WORKER_THRESHOLD = 4 * 1024 * 1024;
 const STATS_PER_SLICE = 2048;
 /** Small files read and hashed in this thread between two yields (~5 ms). */
 const READS_PER_SLICE = 256;
-
-/** Characters of fingerprint text fed to md5 at a time. */
-const FINGERPRINT_CHUNK = 64 * 1024;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -117,22 +115,13 @@ export function createContentHasher(options: ContentHasherOptions): ContentHashe
   };
 
   const hashDirectory = async (path: string, algorithm: HashAlgorithm): Promise<FileHash> => {
-    // A warm check of 100,000 files keeps nothing per file but its relpath and four numbers (in
-    // double arrays, no object per file): in a fresh CLI process every retained object survives
-    // the young-generation collections and is copied, which cost more than the stats themselves.
-    const relpaths: string[] = [];
-    const inodes: number[] = [];
-    const mtimes: number[] = [];
-    const sizes: number[] = [];
-    const modes: number[] = [];
-    // The fingerprint is fed as the walk goes, in chunks (one update per file is slow).
-    const fingerprintHash = createHash('md5');
-    let chunk = '';
+    const walk = new DirectoryStats();
     const folders: string[] = [''];
     let statsSinceYield = 0;
     while (folders.length > 0) {
       const prefix = folders.pop()!;
       const folder = prefix === '' ? path : `${path}/${prefix.slice(0, -1)}`;
+      const files: string[] = [];
       for (const entry of fs.readDirectory(folder)) {
         if (entry.kind === 'directory') {
           if (!DIRECTORY_HASH_SKIPPED.has(entry.name)) folders.push(`${prefix}${entry.name}/`);
@@ -146,34 +135,20 @@ export function createContentHasher(options: ContentHasherOptions): ContentHashe
         }
         const stat = fs.stat(`${folder}/${entry.name}`);
         if (stat?.kind !== 'file') continue;
-        const relpath = `${prefix}${entry.name}`;
-        // The same bytes as the lines of every earlier version, so dirs.tsv stays valid.
-        chunk += `${relpaths.length === 0 ? '' : '\n'}${relpath}\0${stat.ino}\0${stat.mtimeMs}\0${stat.size}`;
-        if (chunk.length >= FINGERPRINT_CHUNK) {
-          fingerprintHash.update(chunk);
-          chunk = '';
-        }
-        relpaths.push(relpath);
-        inodes.push(stat.ino);
-        mtimes.push(stat.mtimeMs);
-        sizes.push(stat.size);
-        modes.push(stat.mode);
+        files.push(entry.name);
+        walk.addFile(stat);
       }
+      walk.endFolder(prefix, files);
     }
-    const fingerprint = fingerprintHash.update(chunk).digest('hex');
+    const fingerprint = walk.fingerprint();
     const known = loadDirectoryCache().lookup(path, algorithm, fingerprint);
     if (known) return known;
-    const statOf = (index: number): FileStat => ({
-      kind: 'file',
-      ino: inodes[index]!,
-      mtimeMs: mtimes[index]!,
-      size: sizes[index]!,
-      mode: modes[index]!,
-    });
+    const relpaths: string[] = [];
     const hashes: Array<FileHash | Promise<FileHash>> = [];
     let readsSinceYield = 0;
-    for (const [index, relpath] of relpaths.entries()) {
-      const hash = hashFile(`${path}/${relpath}`, statOf(index), algorithm);
+    for (const { relpath, stat } of walk.files()) {
+      const hash = hashFile(`${path}/${relpath}`, stat, algorithm);
+      relpaths.push(relpath);
       hashes.push(hash);
       // A cache miss returns a promise: the file is being read (in-thread when small). Its failure
       // is raised where it is awaited below; until then it must not count as unhandled.

@@ -244,6 +244,25 @@ test('a warm directory is answered from its stats fingerprint; any changed, adde
   assert.equal((await warm.hash(folder))?.md5, '5369cb520f35f5d77e793cf181884a27.dir');
 });
 
+test('dirs.tsv misses after a same-size rewrite whose mtime moved by 0.6 ms, within the same millisecond, also in a new process', async () => {
+  const file = write('same-tick/data.csv', 'aaaa');
+  const folder = join(workspace, 'same-tick');
+  const root = join(workspace, 'same-tick-root');
+  utimesSync(file, 1_700_000_000.5, 1_700_000_000.1232);
+  const first = hasherFor({ workspaceRoot: root, workers: 0 });
+  const before = await first.hash(folder);
+  await first.flush();
+  writeFileSync(file, 'bbbb'); // same inode, same size
+  utimesSync(file, 1_700_000_000.5, 1_700_000_000.1238);
+  assert.equal(Math.floor(statSync(file).mtimeMs), 1_700_000_000_123, 'still the same millisecond');
+  const expected = createHash('md5')
+    .update(`[{"md5": "${createHash('md5').update('bbbb').digest('hex')}", "relpath": "data.csv"}]`)
+    .digest('hex');
+  const reloaded = hasherFor({ workspaceRoot: root, workers: 0 });
+  assert.notEqual(before?.md5, `${expected}.dir`);
+  assert.equal((await reloaded.hash(folder))?.md5, `${expected}.dir`);
+});
+
 test('the bundled worker (dist/workers/hashWorker.js beside the bundle) is found and hashes like md5sum', async () => {
   const dist = join(workspace, 'dist');
   await build({
@@ -278,32 +297,63 @@ test('a file that vanishes while its folder is hashed makes the folder hash fail
   assert.equal(await hasher.hash(join(workspace, 'vanishing')), undefined, 'reported like a path that is gone');
 });
 
-test('the directory fingerprint is the md5 of one `relpath\\0ino\\0mtime\\0size` line per file, so older dirs.tsv entries stay valid', async () => {
-  // 3,000 files with long names: the fingerprint text crosses the hasher's internal chunk size.
+test('the directory fingerprint is md5 over the names and the stat numbers (DirectoryStats), pinned: a change of format makes every cached folder miss once', async () => {
+  // 3,000 files in several folders: the Float64Array of stats grows past its first size.
   const folder = join(workspace, 'fingerprint-format');
   const names = Array.from({ length: 3000 }, (_, index) => `part${index % 3}/${'x'.repeat(20)}-${index}.txt`);
   for (const name of names) write(`fingerprint-format/${name}`, name);
   const hasher = hasherFor({ workspaceRoot: workspace, workers: 0 });
   assert.equal((await hasher.hash(folder))?.nfiles, names.length);
   await hasher.flush();
-  const line = readFileSync(join(workspace, DIRECTORY_CACHE_FILE), 'utf8')
+  const text = readFileSync(join(workspace, DIRECTORY_CACHE_FILE), 'utf8');
+  assert.equal(text.split('\n')[0], 'mlc-dir-cache 2');
+  const stored = text
     .split('\n')
-    .find((entry) => entry.endsWith('\tfingerprint-format'));
-  const stored = line?.split('\t')[3];
+    .find((entry) => entry.endsWith('\tfingerprint-format'))
+    ?.split('\t')[3];
   // Walk order: folders are taken last-listed first, files in listing order within a folder.
-  const lines: string[] = [];
+  const nameText = createHash('md5');
+  const numbers: number[] = [];
   const folders = [''];
   while (folders.length > 0) {
     const prefix = folders.pop()!;
+    const files: string[] = [];
     for (const entry of nodeFileSystem.readDirectory(prefix === '' ? folder : join(folder, prefix))) {
       if (entry.kind === 'directory') folders.push(`${prefix}${entry.name}/`);
       else {
         const stat = statSync(join(folder, `${prefix}${entry.name}`));
-        lines.push(`${prefix}${entry.name}\0${stat.ino}\0${stat.mtimeMs}\0${stat.size}`);
+        files.push(entry.name);
+        numbers.push(stat.ino, stat.mtimeMs, stat.size, stat.mode);
       }
     }
+    nameText.update(`/${prefix}\0${files.map((name) => `${name}\0`).join('')}`);
   }
-  assert.equal(stored, createHash('md5').update(lines.join('\n')).digest('hex'));
+  const numberBytes = new Uint8Array(new Float64Array(numbers).buffer);
+  const expected = createHash('md5')
+    .update(nameText.digest())
+    .update(createHash('md5').update(numberBytes).digest())
+    .digest('hex');
+  assert.equal(stored, expected);
+});
+
+test('a dirs.tsv of the first format (md5 of text lines) is not trusted: the folder is hashed again from the per-file cache', async () => {
+  write('old-format/a.txt', 'hello\n');
+  const folder = join(workspace, 'old-format');
+  const root = join(workspace, 'old-format-root');
+  mkdirSync(join(root, '.mlc', 'cache'), { recursive: true });
+  // The folder's entry as the first format wrote it, with its fingerprint, but a wrong md5.
+  const stat = statSync(join(folder, 'a.txt'));
+  const oldFingerprint = createHash('md5').update(`a.txt\0${stat.ino}\0${stat.mtimeMs}\0${stat.size}`).digest('hex');
+  writeFileSync(
+    join(root, DIRECTORY_CACHE_FILE),
+    `mlc-dir-cache 1\n${'0'.repeat(32)}.dir\t6\t1\t${oldFingerprint}\t-\t${folder}\n`,
+  );
+  const hasher = hasherFor({ workspaceRoot: root, workers: 0 });
+  assert.equal(
+    (await hasher.hash(folder))?.md5,
+    createHash('md5').update('[{"md5": "b1946ac92492d2347c6235b4d2611184", "relpath": "a.txt"}]').digest('hex') +
+      '.dir',
+  );
 });
 
 test(

@@ -1,0 +1,121 @@
+import * as fs from 'node:fs';
+import type { FileStat } from '../engine/ports';
+
+/**
+ * The numbers `fs.statSync` reads, without the `fs.Stats` object around them.
+ *
+ * Node 20's `statSync` is the file system binding's `stat` (which fills one shared Float64Array)
+ * followed by a `Stats` object with four `Date`s built from it. A status of a 20,000-file folder
+ * makes 20,000 of each, and in a fresh CLI process that object work (and the garbage it leaves)
+ * cost about a third of the stats: 100 -> 72 ms for the same files (bench/README, "Where the
+ * CLI's time goes"). Node 20 has no public stat without the `Date`s, so this calls the binding
+ * `statSync` itself calls, with the same arguments, when it is there and proves to answer exactly
+ * as `statSync` does on this process's own executable; otherwise, and for any path `statSync`
+ * would refuse before the binding (a NUL byte) or reshape (Windows), it is `statSync`.
+ *
+ * Errors are `statSync`'s own (the same binding throws them, with `code`); an absent path is
+ * `undefined`, as `statSync(path, { throwIfNoEntry: false })` answers.
+ */
+export function statWithoutStats(path: string): FileStat | undefined {
+  const rawStat = findRawStat();
+  if (rawStat !== undefined && !path.includes('\0')) {
+    const values = rawStat(path, false, undefined, false);
+    return values === undefined ? undefined : fileStatOf(values);
+  }
+  const stats = fs.statSync(path, { throwIfNoEntry: false });
+  return stats && fileStatFromStats(stats);
+}
+
+/** The binding's `stat(path, useBigint, request, throwIfNoEntry)` as Node 20-24 define it. */
+type RawStat = (path: string, useBigint: false, request: undefined, throwIfNoEntry: false) => Float64Array | undefined;
+
+// Offsets in the binding's stat array (node_file.h FillStatsArray): dev, mode, nlink, uid, gid,
+// rdev, blksize, ino, size, blocks, then (seconds, nanoseconds) of atime, mtime, ctime, birthtime.
+const MODE = 1;
+const INO = 7;
+const SIZE = 8;
+const MTIME_SECONDS = 12;
+const MTIME_NANOSECONDS = 13;
+
+const { S_IFMT, S_IFREG, S_IFDIR } = fs.constants;
+
+function kindOf(mode: number): FileStat['kind'] {
+  const type = mode & S_IFMT;
+  return type === S_IFREG ? 'file' : type === S_IFDIR ? 'directory' : 'other';
+}
+
+function fileStatOf(values: Float64Array): FileStat {
+  const mode = values[MODE]!;
+  return {
+    kind: kindOf(mode),
+    size: values[SIZE]!,
+    // Node's own arithmetic (msFromTimeSpec), so the value equals Stats.mtimeMs to the last bit:
+    // the hash caches compare it exactly.
+    mtimeMs: values[MTIME_SECONDS]! * 1e3 + values[MTIME_NANOSECONDS]! / 1e6,
+    ino: values[INO]!,
+    mode,
+  };
+}
+
+export function fileStatFromStats(stats: fs.Stats): FileStat {
+  return {
+    kind: stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other',
+    size: stats.size,
+    mtimeMs: stats.mtimeMs,
+    ino: stats.ino,
+    mode: stats.mode,
+  };
+}
+
+function sameStat(left: FileStat, right: FileStat): boolean {
+  return (
+    left.kind === right.kind &&
+    left.size === right.size &&
+    left.mtimeMs === right.mtimeMs &&
+    left.ino === right.ino &&
+    left.mode === right.mode
+  );
+}
+
+/** `process.binding` warns when asked to (DEP0111 is pending): then the public way is taken. */
+function pendingDeprecationWarns(): boolean {
+  return (
+    process.execArgv.includes('--pending-deprecation') ||
+    (process.env.NODE_OPTIONS ?? '').includes('--pending-deprecation') ||
+    process.env.NODE_PENDING_DEPRECATION === '1'
+  );
+}
+
+/** Found on the first stat: undefined when statSync must do. */
+let foundRawStat: { readonly stat: RawStat | undefined } | undefined;
+
+function findRawStat(): RawStat | undefined {
+  foundRawStat ??= { stat: provenRawStat() };
+  return foundRawStat.stat;
+}
+
+function provenRawStat(): RawStat | undefined {
+  if (process.platform === 'win32' || pendingDeprecationWarns()) return undefined;
+  try {
+    const binding = (process as { binding?: (name: string) => unknown }).binding?.('fs') as
+      { stat?: unknown } | undefined;
+    const candidate = binding?.stat;
+    if (typeof candidate !== 'function') return undefined;
+    const stat = candidate.bind(binding) as RawStat;
+    // Proven on a file that exists and a path that does not, against statSync itself.
+    const probe = process.execPath;
+    const values = stat(probe, false, undefined, false);
+    const expected = fs.statSync(probe);
+    if (!(values instanceof Float64Array) || !sameStat(fileStatOf(values), fileStatFromStats(expected)))
+      return undefined;
+    if (stat(`${probe}.mlc-absent-${process.pid}`, false, undefined, false) !== undefined) return undefined;
+    return stat;
+  } catch {
+    return undefined; // no binding (a permission model, another runtime): statSync it is
+  }
+}
+
+/** Whether stats skip the `fs.Stats` object in this process (the tests check both ways agree). */
+export function statsSkipStatsObjects(): boolean {
+  return findRawStat() !== undefined;
+}

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { FileStat } from '../../../../src/engine/ports';
+import { DirectoryStats } from '../../../../src/node/hashing/directoryStats';
+
+const stat = (ino: number, mtimeMs: number, size: number, mode = 0o100644): FileStat => ({
+  kind: 'file',
+  ino,
+  mtimeMs,
+  size,
+  mode,
+});
+
+type Tree = ReadonlyArray<readonly [prefix: string, files: ReadonlyArray<readonly [name: string, stat: FileStat]>]>;
+
+function walked(tree: Tree): DirectoryStats {
+  const walk = new DirectoryStats();
+  for (const [prefix, files] of tree) {
+    for (const [, fileStat] of files) walk.addFile(fileStat);
+    walk.endFolder(
+      prefix,
+      files.map(([name]) => name),
+    );
+  }
+  return walk;
+}
+
+const base: Tree = [
+  ['', [['a.csv', stat(10, 1_700_000_000_123.456, 4)]]],
+  [
+    'sub/',
+    [
+      ['b.csv', stat(11, 1_700_000_000_200.5, 7)],
+      ['c.csv', stat(12, 1_700_000_000_300.25, 0)],
+    ],
+  ],
+];
+
+test('the same files with the same stats give the same fingerprint', () => {
+  assert.equal(walked(base).fingerprint(), walked(base).fingerprint());
+  assert.match(walked(base).fingerprint(), /^[0-9a-f]{32}$/);
+});
+
+test('any rewrite (mtime by a microsecond, size, inode), chmod, rename, move, addition or removal changes the fingerprint', () => {
+  const fingerprint = walked(base).fingerprint();
+  const variants: Record<string, Tree> = {
+    'same size, mtime a microsecond later': [['', [['a.csv', stat(10, 1_700_000_000_123.457, 4)]]], base[1]!],
+    'same mtime, another size': [['', [['a.csv', stat(10, 1_700_000_000_123.456, 5)]]], base[1]!],
+    'replaced by rename (new inode), same size and mtime': [
+      ['', [['a.csv', stat(99, 1_700_000_000_123.456, 4)]]],
+      base[1]!,
+    ],
+    'made executable': [['', [['a.csv', stat(10, 1_700_000_000_123.456, 4, 0o100755)]]], base[1]!],
+    renamed: [['', [['A.csv', stat(10, 1_700_000_000_123.456, 4)]]], base[1]!],
+    'moved into sub/ with its stats': [
+      ['', []],
+      ['sub/', [['a.csv', stat(10, 1_700_000_000_123.456, 4)], ...base[1]![1]]],
+    ],
+    'a file added': [base[0]!, ['sub/', [...base[1]![1], ['d.csv', stat(13, 1, 1)]]]],
+    'a file removed': [base[0]!, ['sub/', [base[1]![1][0]!]]],
+    'two names swapped between their stats': [
+      base[0]!,
+      [
+        'sub/',
+        [
+          ['c.csv', stat(11, 1_700_000_000_200.5, 7)],
+          ['b.csv', stat(12, 1_700_000_000_300.25, 0)],
+        ],
+      ],
+    ],
+  };
+  for (const [change, tree] of Object.entries(variants)) {
+    assert.notEqual(walked(tree).fingerprint(), fingerprint, change);
+  }
+});
+
+test('names cannot run into each other: a folder prefix and a file name are told apart', () => {
+  const one = walked([
+    ['', [['x', stat(1, 1, 1)]]],
+    ['x/', []],
+  ]);
+  const other = walked([
+    ['', []],
+    ['x/', [['x', stat(1, 1, 1)]]],
+  ]);
+  assert.notEqual(one.fingerprint(), other.fingerprint());
+});
+
+test('files() gives back every relpath with its stat in walk order, past the first growth of the number array', () => {
+  const files = Array.from({ length: 2500 }, (_, index) => [`f${index}`, stat(index, index * 1.5, index % 7)] as const);
+  const walk = walked([
+    ['', files.slice(0, 1000)],
+    ['deep/er/', files.slice(1000)],
+  ]);
+  const back = [...walk.files()];
+  assert.equal(back.length, 2500);
+  assert.deepEqual(back[0], { relpath: 'f0', stat: stat(0, 0, 0) });
+  assert.deepEqual(back[2499], { relpath: 'deep/er/f2499', stat: stat(2499, 2499 * 1.5, 2499 % 7) });
+});
