@@ -39,6 +39,10 @@ const NOTE = `${HOSTILE.script}\n${HOSTILE.template}`;
 const RUN_TAGS = [HOSTILE.svg, HOSTILE.rtl];
 /** A stage name mlc accepts (with a DVC-compatibility warning): only @ : / \ are refused. */
 const STAGE = HOSTILE.img;
+/** mlc's own run of that stage, as `mlc run` records it: failed, with payloads in its params, metrics and log. */
+const MLC_RUN_ID = '20261201-100000-hostile';
+const MLC_RUN_LOG = [HOSTILE.script, HOSTILE.svg, HOSTILE.rtl];
+const MLC_RUN_FAILURE = `exit code 1: ${HOSTILE.template}`;
 
 function writeFixtures(root) {
   const write = (path, text) => {
@@ -72,8 +76,53 @@ function writeFixtures(root) {
     }
   });
   write(
+    `.mlc/runs/${MLC_RUN_ID}/run.json`,
+    `${JSON.stringify({
+      schema: 1,
+      id: MLC_RUN_ID,
+      status: 'failed',
+      startedAt: 1764583200000,
+      endedAt: 1764583201000,
+      updatedAt: 1764583201000,
+      owner: { pid: 1, hostname: 'localhost', kind: 'cli' },
+      workspace: root,
+      targets: [STAGE],
+      options: { jobs: 1, force: false, keepGoing: false, runner: 'local' },
+      params: { [HOSTILE.svg]: HOSTILE.script },
+      metrics: { [HOSTILE.img]: 0.5 },
+      seriesLatest: {},
+      stages: [
+        {
+          address: STAGE,
+          name: STAGE,
+          pipeline: 'mlc.yaml',
+          status: 'failed',
+          reasons: [HOSTILE.svg],
+          startedAt: 1764583200000,
+          endedAt: 1764583201000,
+          durationMs: 1000,
+          exitCode: 1,
+          attempts: [],
+          failure: { code: 'exitCode', message: MLC_RUN_FAILURE },
+          logFile: 'logs/hostile.log',
+        },
+      ],
+    })}\n`,
+  );
+  write(`.mlc/runs/${MLC_RUN_ID}/logs/hostile.log`, `${MLC_RUN_LOG.join('\n')}\n`);
+  write(
     '.mlc/annotations.json',
-    `${JSON.stringify({ schema: 1, runs: { [runIdOf(0)]: { starred: false, note: NOTE, tags: RUN_TAGS } } }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        schema: 1,
+        runs: {
+          [runIdOf(0)]: { starred: false, note: NOTE, tags: RUN_TAGS },
+          [MLC_RUN_ID]: { starred: true, note: HOSTILE.svg, tags: [HOSTILE.img] },
+        },
+      },
+      null,
+      2,
+    )}\n`,
   );
 
   // A stage named like markup, described by another payload; the deploy target's health URL is a
@@ -202,6 +251,25 @@ test(
         ],
       },
       'details',
+    );
+  }),
+);
+
+test(
+  "Run Details of mlc's own run shows its stage, failure, log lines, note and tags of markup as text",
+  shotOnFailure('details-mlc', async () => {
+    const { page } = workbench;
+    await panelTab(page, 'Run History').click();
+    await webviewFrame(page).locator(`.grid-row:not([hidden])[data-run-id="${MLC_RUN_ID}"]`).dblclick();
+    const frame = webviewFrame(page);
+    await frame.getByRole('heading', { name: 'Stages', exact: true }).waitFor({ timeout: 30_000 });
+    await assertPanel(
+      frame,
+      {
+        exact: [`Run ${STAGE}`, STAGE, HOSTILE.svg, HOSTILE.script, HOSTILE.img],
+        within: [...MLC_RUN_LOG, HOSTILE.template],
+      },
+      'details-mlc',
     );
   }),
 );
