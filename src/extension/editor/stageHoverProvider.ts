@@ -26,7 +26,9 @@ export class StageHoverProvider implements vscode.HoverProvider {
 
 function appendStage(markdown: vscode.MarkdownString, info: StageInfo): void {
   const presentation = presentState(info.state);
-  markdown.appendMarkdown(`**${escapeMarkdown(info.entry.address)}** — $(${presentation.icon}) ${presentation.label}\n\n`);
+  markdown.appendMarkdown(
+    `**${escapeMarkdown(info.entry.address)}** — $(${presentation.icon}) ${presentation.label}\n\n`,
+  );
   for (const reason of info.reasons) markdown.appendMarkdown(`- ${escape(reason)}\n`);
   const lastRun = info.lastRun;
   if (!lastRun) {
