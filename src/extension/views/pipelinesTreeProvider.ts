@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Pipeline } from '../../engine/pipeline/model';
 import { CommandId, TreeItemContext } from '../ids';
-import { formatDuration, presentState } from '../presentation';
+import { formatDuration, presentState, withoutBidiControls } from '../presentation';
 import type { StageInfo, WorkspaceState } from '../state/workspaceState';
 import { lifecycleTreeItem } from './lifecycleTreeItem';
 import { stageTooltipMarkdown } from './stageTooltipMarkdown';
@@ -135,7 +135,7 @@ export function stageDescription(info: Pick<StageInfo, 'state' | 'lastRun' | 'qu
 
 function stageItem(info: StageInfo): vscode.TreeItem {
   const { stage, address } = info.entry;
-  const item = new vscode.TreeItem(stage.name, vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(withoutBidiControls(stage.name), vscode.TreeItemCollapsibleState.None);
   item.id = `stage:${stage.pipelineFile}#${address}`;
   const presentation = presentState(info.state);
   item.iconPath = new vscode.ThemeIcon(
