@@ -85,6 +85,16 @@ export function escapeMarkdown(text: string): string {
 }
 
 /**
+ * A name from a run or a pipeline for a tree row's label, without bidirectional formatting
+ * characters (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI): a tree row is one line of text, and an
+ * unclosed right-to-left override in a label (`\u202Egnp.exe`) reversed the row's description
+ * after it. Panels show the exact name (each cell is a paragraph of its own).
+ */
+export function withoutBidiControls(text: string): string {
+  return text.replace(/[\u202A-\u202E\u2066-\u2069]/g, '');
+}
+
+/**
  * The metrics worth showing first: well-known names (accuracy, loss, f1, auc, ...) before the
  * rest, each group alphabetical, at most `limit`.
  */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatDuration, formatMetricValue, keyMetrics, presentState } from '../presentation';
+import { escapeMarkdown, formatDuration, formatMetricValue, keyMetrics, presentState } from '../presentation';
 import type { StageInfo, WorkspaceState } from '../state/workspaceState';
 
 /** Hover on a stage's name: its state, why it changed, and its last run's metrics. */
@@ -26,7 +26,9 @@ export class StageHoverProvider implements vscode.HoverProvider {
 
 function appendStage(markdown: vscode.MarkdownString, info: StageInfo): void {
   const presentation = presentState(info.state);
-  markdown.appendMarkdown(`**${info.entry.address}** — $(${presentation.icon}) ${presentation.label}\n\n`);
+  markdown.appendMarkdown(
+    `**${escapeMarkdown(info.entry.address)}** — $(${presentation.icon}) ${presentation.label}\n\n`,
+  );
   for (const reason of info.reasons) markdown.appendMarkdown(`- ${escape(reason)}\n`);
   const lastRun = info.lastRun;
   if (!lastRun) {

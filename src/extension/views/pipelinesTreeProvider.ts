@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import type { Pipeline } from '../../engine/pipeline/model';
 import { CommandId, TreeItemContext } from '../ids';
-import { formatDuration, formatKeyMetrics, presentState } from '../presentation';
+import { formatDuration, presentState, withoutBidiControls } from '../presentation';
 import type { StageInfo, WorkspaceState } from '../state/workspaceState';
 import { lifecycleTreeItem } from './lifecycleTreeItem';
+import { stageTooltipMarkdown } from './stageTooltipMarkdown';
 import type { RunnerChecks } from './runnerChecks';
 import { declaredRunners, runnerRow, type DeclaredRunner } from './runnersViewModel';
 
@@ -132,25 +133,9 @@ export function stageDescription(info: Pick<StageInfo, 'state' | 'lastRun' | 'qu
   return duration === undefined || inFlight ? label : `${label} · ${formatDuration(duration)}`;
 }
 
-function stageTooltip(info: StageInfo): vscode.MarkdownString {
-  const { stage, address } = info.entry;
-  const tooltip = new vscode.MarkdownString(undefined, true);
-  tooltip.appendMarkdown(`**${address}** — $(${presentState(info.state).icon}) ${presentState(info.state).label}\n\n`);
-  if (stage.desc) tooltip.appendText(`${stage.desc}\n\n`);
-  for (const reason of info.reasons) tooltip.appendMarkdown(`- ${reason.replace(/[\\`*_[\]<>]/g, '\\$&')}\n`);
-  if (info.lastRun) {
-    const metrics = formatKeyMetrics(info.lastRun.metrics, 4);
-    tooltip.appendMarkdown(`\nLast run \`${info.lastRun.runId}\`: ${info.lastRun.status}`);
-    if (info.lastRun.durationMs !== undefined) tooltip.appendMarkdown(` in ${formatDuration(info.lastRun.durationMs)}`);
-    if (metrics) tooltip.appendMarkdown(` · ${metrics}`);
-    if (info.lastRun.where) tooltip.appendText(` · on ${info.lastRun.where}`);
-  }
-  return tooltip;
-}
-
 function stageItem(info: StageInfo): vscode.TreeItem {
   const { stage, address } = info.entry;
-  const item = new vscode.TreeItem(stage.name, vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(withoutBidiControls(stage.name), vscode.TreeItemCollapsibleState.None);
   item.id = `stage:${stage.pipelineFile}#${address}`;
   const presentation = presentState(info.state);
   item.iconPath = new vscode.ThemeIcon(
@@ -158,7 +143,7 @@ function stageItem(info: StageInfo): vscode.TreeItem {
     presentation.color ? new vscode.ThemeColor(presentation.color) : undefined,
   );
   item.description = stageDescription(info);
-  item.tooltip = stageTooltip(info);
+  item.tooltip = new vscode.MarkdownString(stageTooltipMarkdown(info), true);
   item.contextValue = info.state === 'running' ? `${TreeItemContext.stage}.running` : TreeItemContext.stage;
   item.command = { command: CommandId.openStage, title: 'Open Stage in File', arguments: [address] };
   return item;

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../engine/runs/model';
 import { CommandId, TreeItemContext } from '../ids';
-import { describeRun, escapeMarkdown, formatKeyMetrics, presentRunStatus } from '../presentation';
+import { describeRun, escapeMarkdown, formatKeyMetrics, presentRunStatus, withoutBidiControls } from '../presentation';
 import { readSettings } from '../settings';
 import type { WorkspaceState } from '../state/workspaceState';
 
@@ -22,7 +22,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunSummary>, vs
 
   getTreeItem(run: RunSummary): vscode.TreeItem {
     const keyMetricCount = readSettings().keyMetrics;
-    const item = new vscode.TreeItem(run.name || run.id, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(withoutBidiControls(run.name) || run.id, vscode.TreeItemCollapsibleState.None);
     item.id = `run:${run.id}`;
     const presentation = presentRunStatus(run.status);
     item.iconPath = new vscode.ThemeIcon(

@@ -24,6 +24,9 @@ import {
 } from './seriesCache';
 import { watchRunFiles } from './watchRunFiles';
 
+/** How often a run followed by re-reading (mlc's own) is read again at most while it writes. */
+export const REREAD_INTERVAL_MS = 250;
+
 export interface RunIndexServiceOptions {
   readonly workspaceRoot: string;
   readonly fs?: FileSystem;
@@ -244,7 +247,8 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
   /**
    * Follows a run whose reader cannot read incrementally (mlc's own runs: metrics.jsonl, re-read
    * whole; it holds a stage's plot rows, so it stays small): the series again, downsampled, after
-   * each change in the run's folder, as a reset, and only when a series grew or shrank.
+   * changes in the run's folder (at most every REREAD_INTERVAL_MS), as a reset, and only when a
+   * series grew or shrank.
    */
   async function followByRereading(
     run: RunSummary,
@@ -257,12 +261,13 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
     let lastShape: string | undefined;
     let reading: Promise<void> | undefined;
     let again = false;
+    let disposed = false;
     const deliver = async (): Promise<void> => {
       const result = await reader.series(store, run.id, { fs }, names);
       const shape = Object.entries(result.series)
         .map(([name, values]) => `${name}:${values.steps.length}`)
         .join('\n');
-      if (shape === lastShape && result.problems.length === 0) return;
+      if (disposed || (shape === lastShape && result.problems.length === 0)) return;
       lastShape = shape;
       listener({
         runId: run.id,
@@ -271,12 +276,17 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
         problems: result.problems,
       });
     };
-    // Changes that land while a read is in flight are read once more when it ends.
-    const onChange = () => {
-      if (reading) {
-        again = true;
-        return;
-      }
+    // A run that writes fast (a plot row every few ms) changes its folder hundreds of times a
+    // second, and each reading sends the whole series (thousands of points) to the extension host
+    // and on to the chart: reads start at most every REREAD_INTERVAL_MS. The first change after a
+    // quiet spell is read at once; changes that land meanwhile (or while a read is in flight) are
+    // read together once the interval is over, so the last state always arrives.
+    let lastReadAt = Number.NEGATIVE_INFINITY;
+    let waiting: ReturnType<typeof setTimeout> | undefined;
+    const read = () => {
+      waiting = undefined;
+      if (disposed) return;
+      lastReadAt = Date.now();
       reading = deliver().finally(() => {
         reading = undefined;
         if (again) {
@@ -285,9 +295,26 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
         }
       });
     };
+    const onChange = () => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      if (waiting) return;
+      const wait = lastReadAt + REREAD_INTERVAL_MS - Date.now();
+      if (wait > 0) waiting = setTimeout(read, wait);
+      else read();
+    };
     await deliver();
+    lastReadAt = Date.now();
     const watch = watchRunFiles(() => [run.location], onChange);
-    return trackFollow(watch);
+    return trackFollow({
+      dispose() {
+        disposed = true;
+        if (waiting) clearTimeout(waiting);
+        watch.dispose();
+      },
+    });
   }
 
   const sqliteReader = readers.find((reader): reader is MlflowSqliteReader => 'registry' in reader);

@@ -15,6 +15,8 @@ export interface FolderTreeWatchOptions {
   readonly skip: (relativePath: string) => boolean;
   /** Changes arriving together are reported once (default 20 ms). */
   readonly coalesceMs?: number;
+  /** How a created or removed path is told from a folder (default lstat); tests count the calls. */
+  readonly examine?: (path: string) => Promise<{ isDirectory(): boolean }>;
 }
 
 export interface FolderTreeWatcher extends Disposable {
@@ -66,7 +68,7 @@ export function watchFolderTree(
   const addFolder = async (folder: string, reportContents: boolean): Promise<void> => {
     if (disposed || watchers.has(folder) || (folder !== root && options.skip(relative(folder)))) return;
     try {
-      const watcher = watch(folder, { persistent: false }, (_event, name) => onEvent(folder, name));
+      const watcher = watch(folder, { persistent: false }, (event, name) => onEvent(folder, event, name));
       watcher.on('error', () => forgetFolder(folder));
       watchers.set(folder, watcher);
     } catch {
@@ -84,7 +86,8 @@ export function watchFolderTree(
     );
   };
 
-  const onEvent = (folder: string, name: string | Buffer | null) => {
+  const examine = options.examine ?? lstat;
+  const onEvent = (folder: string, event: string, name: string | Buffer | null) => {
     if (disposed) return;
     if (name === null) {
       report(folder, true);
@@ -94,7 +97,11 @@ export function watchFolderTree(
     if (options.skip(relative(path))) return;
     const known = watchers.has(path);
     report(path, known);
-    lstat(path).then(
+    // Only a 'rename' (created, deleted, moved) can make or remove a folder; a 'change' is a write to
+    // something that exists, and a file a run appends to fires one per write (thousands in a few
+    // seconds): no lstat for those on the extension host's loop.
+    if (event !== 'rename') return;
+    examine(path).then(
       (stats) => {
         if (!stats.isDirectory()) return;
         report(path, true);

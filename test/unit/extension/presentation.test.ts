@@ -9,6 +9,7 @@ import {
   formatMetricValue,
   presentState,
   shownStageState,
+  withoutBidiControls,
 } from '../../../src/extension/presentation';
 
 const aRun = (overrides: Partial<RunSummary> = {}): RunSummary => ({
@@ -77,4 +78,12 @@ test('a stage whose Slurm job waits in the queue shows as queued, with the pendi
   assert.equal(shownStageState('changed', undefined, true, []).state, 'failed');
   assert.equal(shownStageState('frozen', undefined, true, []).state, 'frozen');
   assert.equal(shownStageState('up-to-date', undefined, false, []).state, 'up-to-date');
+});
+
+test('a tree label drops bidirectional overrides and isolates, keeping every other character', () => {
+  assert.equal(withoutBidiControls('\u202Egnp.exe'), 'gnp.exe');
+  assert.equal(withoutBidiControls('a\u2066b\u2069\u202Ac\u202C'), 'abc');
+  // Arabic text and zero-width characters are text, not formatting: they stay.
+  assert.equal(withoutBidiControls('مرحبا\u200B\u200D'), 'مرحبا\u200B\u200D');
+  assert.equal(withoutBidiControls('prepare, train'), 'prepare, train');
 });

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { RUN_INDEX_VERSION } from '../../../../src/engine/runIndex/runIndexModel';
 import type { RunReader } from '../../../../src/engine/runs/model';
-import { createRunIndexService } from '../../../../src/node/runIndex/createRunIndexService';
+import { createRunIndexService, REREAD_INTERVAL_MS } from '../../../../src/node/runIndex/createRunIndexService';
 import { deserializeRunIndex, loadRunIndexCache, serializeRunIndex } from '../../../../src/node/runIndex/runIndexCache';
 import { kerasCsvLog, lightningMetricsCsv } from '../../../support/csvLoggerWriter';
 import { dvcliveFiles } from '../../../support/dvcliveWriter';
@@ -194,37 +194,38 @@ test('a followed run arrives downsampled when its batch is longer than maxPoints
   assert.deepEqual(updates[1], { reset: false, length: 1 }, 'an appended point arrives as it is');
 });
 
+// A reader without createTail, like mlc's own (metrics.jsonl is read whole).
+const wholeFileReader: RunReader = {
+  source: 'csv',
+  watches: (relativePath) => relativePath.endsWith('points.txt'),
+  detect: (folder, entries) => ({
+    stores: entries.some((entry) => entry.name === 'points.txt') ? [{ source: 'csv', path: folder }] : [],
+    descend: true,
+  }),
+  list: async (store) => ({
+    runs: [
+      { id: 'whole', source: 'csv', name: 'whole', status: 'running', params: {}, metrics: {}, location: store.path },
+    ],
+    problems: [],
+  }),
+  series: async (store, _runId, context) => {
+    const values = context.fs.readText(join(store.path, 'points.txt')).trim().split('\n').map(Number);
+    return {
+      series: {
+        loss: {
+          steps: Float64Array.from(values, (_value, index) => index),
+          values: Float64Array.from(values),
+          timestamps: new Float64Array(values.length),
+        },
+      },
+      problems: [],
+    };
+  },
+};
+
 test('a run whose reader cannot read incrementally is followed by reading it again after each change', async (t) => {
   const root = makeWorkspace({ 'run/points.txt': '1\n2\n' });
   const pointsFile = join(root, 'run', 'points.txt');
-  // A reader without createTail, like mlc's own (metrics.jsonl is read whole).
-  const wholeFileReader: RunReader = {
-    source: 'csv',
-    watches: (relativePath) => relativePath.endsWith('points.txt'),
-    detect: (folder, entries) => ({
-      stores: entries.some((entry) => entry.name === 'points.txt') ? [{ source: 'csv', path: folder }] : [],
-      descend: true,
-    }),
-    list: async (store) => ({
-      runs: [
-        { id: 'whole', source: 'csv', name: 'whole', status: 'running', params: {}, metrics: {}, location: store.path },
-      ],
-      problems: [],
-    }),
-    series: async (store, _runId, context) => {
-      const values = context.fs.readText(join(store.path, 'points.txt')).trim().split('\n').map(Number);
-      return {
-        series: {
-          loss: {
-            steps: Float64Array.from(values, (_value, index) => index),
-            values: Float64Array.from(values),
-            timestamps: new Float64Array(values.length),
-          },
-        },
-        problems: [],
-      };
-    },
-  };
   const service = createRunIndexService({ workspaceRoot: root, cachePath: false, readers: [wholeFileReader] });
   t.after(() => service.dispose());
   const lengths: number[] = [];
@@ -238,6 +239,34 @@ test('a run whose reader cannot read incrementally is followed by reading it aga
   const deadline = Date.now() + 30_000;
   while (lengths.length < 2 && Date.now() < deadline) await new Promise((resume) => setTimeout(resume, 50));
   assert.deepEqual(lengths, [2, 3]);
+});
+
+test('a run read again on each change is read at most every REREAD_INTERVAL_MS while it writes fast, and its last state arrives', async (t) => {
+  const root = makeWorkspace({ 'run/points.txt': '0\n' });
+  const pointsFile = join(root, 'run', 'points.txt');
+  const service = createRunIndexService({ workspaceRoot: root, cachePath: false, readers: [wholeFileReader] });
+  t.after(() => service.dispose());
+  const lengths: number[] = [];
+  const subscription = await service.follow('whole', undefined, (update) =>
+    lengths.push(update.series.loss!.steps.length),
+  );
+  t.after(() => subscription.dispose());
+  // A row every 5 ms for a second, as a stage writing its plot fast does.
+  const started = Date.now();
+  for (let row = 1; row <= 200; row++) {
+    fs.appendFileSync(pointsFile, `${row}\n`);
+    await new Promise((resume) => setTimeout(resume, 5));
+  }
+  const deadline = Date.now() + 30_000;
+  while (lengths.at(-1) !== 201 && Date.now() < deadline) await new Promise((resume) => setTimeout(resume, 50));
+  const elapsed = Date.now() - started;
+  assert.equal(lengths.at(-1), 201, 'the last state arrives');
+  // Not a timing assertion: whatever the machine's speed, reads start REREAD_INTERVAL_MS apart at
+  // least, so the deliveries after the first are bounded by the time the test took.
+  assert.ok(
+    lengths.length - 1 <= Math.ceil(elapsed / REREAD_INTERVAL_MS) + 1,
+    `${lengths.length - 1} deliveries in ${elapsed} ms`,
+  );
 });
 
 test('the cache keeps NaN and infinities in metrics', () => {

@@ -1,19 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { type FolderTreeChange, watchFolderTree } from '../../../../src/node/workspace/watchFolderTree';
 import { makeTempDir } from '../../../support/tempDir';
 
 /** A watched temp folder; `next(path)` resolves with the change of `path` once it is reported. */
-async function watchedFolder(setup: (root: string) => void = () => {}) {
+async function watchedFolder(
+  setup: (root: string) => void = () => {},
+  examine?: (path: string) => Promise<{ isDirectory(): boolean }>,
+) {
   const root = makeTempDir('mlc-watch-');
   setup(root);
   const seen: FolderTreeChange[] = [];
   const waiting: Array<{ path: string; resolve: (change: FolderTreeChange) => void }> = [];
   const watcher = watchFolderTree(
     root,
-    { skip: (relative) => relative.split('/').includes('node_modules') },
+    { skip: (relative) => relative.split('/').includes('node_modules'), ...(examine ? { examine } : {}) },
     (changes) => {
       seen.push(...changes);
       for (const change of changes)
@@ -88,4 +92,27 @@ test('skipped folders are neither watched nor reported', async (t) => {
     seen.filter((change) => change.path.includes('node_modules')),
     [],
   );
+});
+
+test('writes to a file a run appends to are reported without examining it; a new folder still is', async (t) => {
+  const examined: string[] = [];
+  const { root, watcher, next, seen } = await watchedFolder(
+    (folder) => writeFileSync(join(folder, 'train.csv'), 'step,loss\n'),
+    (path) => (examined.push(path), lstat(path)),
+  );
+  t.after(() => watcher.dispose());
+  for (let step = 0; step < 50; step++) appendFileSync(join(root, 'train.csv'), `${step},0.5\n`);
+  mkdirSync(join(root, 'logs'));
+  assert.equal((await next(join(root, 'logs'))).directory, true);
+  assert.ok(
+    seen.some((change) => change.path === join(root, 'train.csv')),
+    'the appends were reported',
+  );
+  // Only a created, deleted or moved path can be a folder that came or went: one lstat per
+  // rename, none per append (each append fired a change event, examined before).
+  assert.deepEqual(
+    examined.filter((path) => path === join(root, 'train.csv')),
+    [],
+  );
+  assert.ok(examined.includes(join(root, 'logs')), 'the new folder was examined');
 });
