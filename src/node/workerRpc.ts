@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, Worker } from 'node:worker_threads';
 import type { Logger } from '../engine/ports';
-import type { WorkerLaunch } from './hashing/hashWorkerPool';
+import { sourceWorkerLaunch, type WorkerLaunch } from './hashing/hashWorkerPool';
 
 /**
  * A typed request/response channel to one long-lived worker thread: the worker serves an object of
@@ -81,15 +81,7 @@ interface Pending {
 export function findWorkerBeside(name: string, baseDirectory: string): WorkerLaunch | undefined {
   const bundled = join(baseDirectory, `${name}.js`);
   if (existsSync(bundled)) return { script: bundled, eval: false };
-  const source = join(baseDirectory, `${name}.ts`);
-  if (!existsSync(source)) return undefined;
-  let tsxHook: string;
-  try {
-    tsxHook = require.resolve('tsx/cjs');
-  } catch {
-    return undefined;
-  }
-  return { script: `require(${JSON.stringify(tsxHook)}); require(${JSON.stringify(source)});`, eval: true };
+  return sourceWorkerLaunch(join(baseDirectory, `${name}.ts`));
 }
 
 export function createWorkerRpcClient<Api extends WorkerApi>(options: WorkerRpcClientOptions): WorkerRpcClient<Api> {
