@@ -56,6 +56,17 @@ void runBench('build', async ({ tempDir, report, log }) => {
     });
   }
 
+  // The extension host's pipeline worker sits beside extension.js (absent in builds before it existed).
+  if (existsSync(join(dist, 'pipelineWorker.js'))) {
+    const size = sizeOf(join(dist, 'pipelineWorker.js'));
+    report({
+      name: 'pipelineWorker.js (minified)',
+      value: size.kilobytes,
+      unit: 'kB',
+      note: describe(size.gzipKilobytes),
+    });
+  }
+
   const workers = jsFiles(join(dist, 'workers'));
   for (const file of workers) {
     const size = sizeOf(join(dist, 'workers', file));

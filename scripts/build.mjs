@@ -31,7 +31,13 @@ const nodeCommon = {
 };
 
 const builds = [
-  { ...nodeCommon, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  // The pipeline worker sits beside extension.js (not in dist/workers/): the workers it starts in
+  // turn (hash, process, plots) are then found as extension.js finds them.
+  {
+    ...nodeCommon,
+    entryPoints: { extension: 'src/extension/extension.ts', pipelineWorker: 'src/extension/worker/pipelineWorker.ts' },
+    outdir: 'dist',
+  },
   {
     ...nodeCommon,
     entryPoints: { cli: 'src/cli/main.ts' },

@@ -1,27 +1,13 @@
-import { availableParallelism } from 'node:os';
 import { basename, dirname, relative, resolve } from 'node:path';
-import type { ContentHasher } from '../engine/hashing/ports';
-import { loadParamsFile } from '../engine/params/readParams';
-import { loadWorkspace } from '../engine/pipeline/loadWorkspace';
-import { planParamsRestore } from '../engine/params/planParamsRestore';
-import type { StageGraph } from '../engine/pipeline/stageGraph';
-import type { Disposable, Logger } from '../engine/ports';
+import type { Logger } from '../engine/ports';
 import { readRunAnnotations, updateRunAnnotation } from '../engine/runAnnotations/runAnnotations';
-import { alertsByPipeline } from '../engine/alerts/watchRunAlerts';
-import { scaffoldPipeline, writeScaffold } from '../engine/scaffold/scaffoldPipeline';
 import { checkRunner } from '../node/runners/checkRunner';
-import { writeCiWorkflow } from '../node/ci/writeCiWorkflow';
-import { runPipeline, runnersByPipeline } from '../engine/scheduler/runPipeline';
-import { computeStatus } from '../engine/status/computeStatus';
-import { findWorkspaceRoot, isInNestedWorkspace } from '../engine/workspace/findWorkspaceRoot';
-import { createContentHasher } from '../node/hashing/createContentHasher';
+import { findWorkspaceRoot } from '../engine/workspace/findWorkspaceRoot';
 import { nodeFileSystem } from '../node/nodeFileSystem';
-import { createLocalRunPorts, schedulerNodesOf } from '../node/runStore/createLocalRunPorts';
 import { createRunIndexWorkerClient, type RunIndexClient } from '../node/runIndex/runIndexWorkerClient';
-import { stopRun } from '../node/runStore/stopRun';
-import type { EngineServices, RunOutcome, StageStatusEntry, WorkspaceView } from './engineServices';
-import { readLastStageRuns } from './readLastStageRuns';
-import { pipelineDiscoveryFileSystem } from './state/pipelineDiscoveryFileSystem';
+import type { EngineServices, RunListener, WorkspaceView } from './engineServices';
+import { createLifecycleClient } from './lifecycle/lifecycleClient';
+import { createPipelineWorkerClient } from './worker/pipelineWorkerClient';
 
 interface EngineServicesOptions {
   readonly logger: Logger;
@@ -31,11 +17,15 @@ interface EngineServicesOptions {
  * Binds EngineServices to the engine and the Node adapters: the same loadWorkspace,
  * computeStatus, content hasher (worker threads for big files, persisted stat cache) and
  * runPipeline + createLocalRunPorts as `mlc run`, so the extension and the CLI agree on states
- * and write the same run records.
+ * and write the same run records. Whatever parses YAML or runs the scheduler is asked of the
+ * pipeline worker (worker/pipelineWorkerServices.ts); run lists, series and git of the run index
+ * worker; the host itself reads only small JSON files of mlc's own.
  */
 export function createEngineServices({ logger }: EngineServicesOptions): EngineServices {
-  const hashers = new Map<string, ContentHasher & Disposable>();
-  const graphs = new WeakMap<WorkspaceView, StageGraph>();
+  // dist/pipelineWorker.js beside this bundle, or its source under tsx; started on the first call.
+  const pipelineWorker = createPipelineWorkerClient(logger);
+  // The worker keeps each root's newest stage graph under the id its load answered.
+  const loadIds = new WeakMap<WorkspaceView, number>();
   // One run index per root and ignore list, each in its own worker thread (created on first use).
   const runIndexes = new Map<string, RunIndexClient>();
   const runIndexFor = (root: string, ignore: readonly string[]) => {
@@ -60,44 +50,26 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
     for (const [key, client] of runIndexes) if (JSON.parse(key)[0] === root) return client.git;
     return runIndexFor(root, []).git;
   };
-  const hasherFor = (root: string) => {
-    let hasher = hashers.get(root);
-    if (!hasher) {
-      hasher = createContentHasher({ workspaceRoot: root, logger });
-      hashers.set(root, hasher);
-    }
-    return hasher;
-  };
-  const load = (root: string, options: Parameters<EngineServices['loadWorkspace']>[1]) => {
-    // VS Code's file search does not know that a folder with its own .mlc/.dvc/.git is another
-    // workspace; the CLI's walk does not enter it, so neither does this.
-    const pipelineFiles = options.pipelineFiles.filter((file) => !isInNestedWorkspace(nodeFileSystem, root, file));
-    const fs = pipelineDiscoveryFileSystem(nodeFileSystem, root, pipelineFiles);
-    const workspace = loadWorkspace(fs, root, { overrides: options.overrides, skip: options.ignore });
-    const view: WorkspaceView = {
-      root: workspace.root,
-      pipelines: workspace.pipelines,
-      stages: workspace.graph.stages.map((stage) => ({ address: workspace.graph.address(stage), stage })),
-      problems: workspace.problems,
-    };
-    graphs.set(view, workspace.graph);
-    return { view, graph: workspace.graph };
-  };
-
   return {
     workspaceRootOf: (folder) => findWorkspaceRoot(nodeFileSystem, folder),
-    loadWorkspace: (root, options) => load(root, options).view,
+    async loadWorkspace(root, options) {
+      // A newer load of the same root makes this one stale: it rejects with StaleAnswerError.
+      const { loadId, view } = await pipelineWorker.call(
+        'loadWorkspace',
+        { root, options },
+        { supersedes: `loadWorkspace:${root}` },
+      );
+      loadIds.set(view, loadId);
+      return view;
+    },
 
     async computeStatus(view, runningStages, signal) {
-      const graph = graphs.get(view);
-      if (!graph) return new Map();
-      const hasher = hasherFor(view.root);
-      const statuses = await computeStatus(graph, { fs: nodeFileSystem, hasher, signal, runningStages });
-      await hasher.flush();
-      const entries = new Map<string, StageStatusEntry>();
-      for (const [address, status] of statuses) entries.set(address, { state: status.state, reasons: status.reasons });
-      return entries;
+      const loadId = loadIds.get(view);
+      if (loadId === undefined) return new Map();
+      return pipelineWorker.call('computeStatus', { loadId, runningStages }, { signal });
     },
+
+    lifecycle: createLifecycleClient(pipelineWorker),
 
     async listRuns(root, limit, ignore) {
       const listing = await runIndexFor(root, ignore).listRuns({ limit });
@@ -137,7 +109,7 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
       return { deleted: true };
     },
 
-    planParamsRestore: (stages, recorded) => planParamsRestore(nodeFileSystem, stages, recorded),
+    planParamsRestore: (stages, recorded) => pipelineWorker.call('planParamsRestore', { stages, recorded }),
 
     writeTextFile: (path, text) => nodeFileSystem.writeFileAtomic(path, text),
 
@@ -145,96 +117,41 @@ export function createEngineServices({ logger }: EngineServicesOptions): EngineS
 
     git: (root) => gitFor(root),
 
-    lastStageRuns: async (view) => readLastStageRuns(nodeFileSystem, view),
+    async lastStageRuns(view) {
+      const loadId = loadIds.get(view);
+      return loadId === undefined ? new Map() : pipelineWorker.call('lastStageRuns', { loadId });
+    },
 
     checkRunner: (placement) => checkRunner(placement),
 
-    readParams: (file) => loadParamsFile(nodeFileSystem, file).value,
+    readParams: (file) => pipelineWorker.call('readParams', { file }),
 
-    writeCiWorkflow: (root, provider, force) =>
-      writeCiWorkflow(nodeFileSystem, root, provider, { branch: 'main', force }),
+    writeCiWorkflow: (root, provider, force) => pipelineWorker.call('writeCiWorkflow', { root, provider, force }),
 
-    scaffoldPipeline: (root) => scaffoldPipeline(nodeFileSystem, root),
+    scaffoldPipeline: (root) => pipelineWorker.call('scaffoldPipeline', { root }),
 
-    writeScaffold: (root, files) => writeScaffold(nodeFileSystem, root, files),
+    writeScaffold: (root, files) => pipelineWorker.call('writeScaffold', { root, files }),
 
     startRun(request, listener) {
       const abort = new AbortController();
-      const done = (async (): Promise<RunOutcome> => {
-        const { graph, view } = load(request.root, {
-          overrides: new Map(),
-          ignore: request.ignore,
-          pipelineFiles: request.pipelineFiles,
-        });
-        const ports = createLocalRunPorts({
-          root: request.root,
-          graph,
-          fs: nodeFileSystem,
-          hasher: hasherFor(request.root),
-          git: runIndexFor(request.root, request.ignore).git,
-          observer: {
-            stageStarted: (address) => listener.stageStarted(address),
-            stageOutput: (address, _stream, line) => listener.stageOutput(address, `${line}\n`),
-            stagePlacement: (address, placement) => listener.stagePlacement?.(address, placement),
-            stageFinished: (address, result) =>
-              listener.stageFinished(
-                address,
-                result.status === 'succeeded' || result.status === 'failed' || result.status === 'cancelled'
-                  ? result.status
-                  : 'skipped',
-                result.durationMs ?? 0,
-              ),
-            runWarning: (message) => listener.message(`warning: ${message}`),
-            alertFired: (alert) => listener.alertFired?.(alert),
-          },
-          onRunStarted: (runId, _directory, planned) => listener.runStarted(runId, planned),
-        });
-        const outcome = await runPipeline(
-          {
-            root: request.root,
-            nodes: schedulerNodesOf(graph),
-            targets: request.targets,
-            force: request.force,
-            keepGoing: false,
-            dryRun: false,
-            jobs: request.jobs > 0 ? request.jobs : availableParallelism(),
-            defaultRunner: request.defaultRunner,
-            runners: runnersByPipeline(view.pipelines),
-            alerts: alertsByPipeline(view.pipelines),
-          },
-          ports,
-          abort.signal,
-        );
-        switch (outcome.kind) {
-          case 'finished':
-            if (outcome.record.message) listener.message(outcome.record.message);
-            return { runId: outcome.record.id, status: outcome.record.status };
-          case 'upToDate':
-            listener.message('Everything is up to date: nothing to run.');
-            return { runId: undefined, status: 'succeeded' };
-          case 'locked':
-            listener.message(
-              `Run ${outcome.holder.runId} (process ${outcome.holder.pid} on ${outcome.holder.hostname}) is using this workspace; wait for it to end or stop it (ML: Stop Run).`,
-            );
-            return { runId: undefined, status: 'failed' };
-          case 'dryRun':
-            return { runId: undefined, status: 'succeeded' };
-        }
-      })();
+      // The listener crosses to the worker as callbacks: a plain object of functions (it may be a class instance here).
+      const callbacks: RunListener = {
+        runStarted: (runId, planned) => listener.runStarted(runId, planned),
+        stageStarted: (address) => listener.stageStarted(address),
+        stageOutput: (address, text) => listener.stageOutput(address, text),
+        stagePlacement: (address, placement) => listener.stagePlacement?.(address, placement),
+        stageFinished: (address, status, durationMs) => listener.stageFinished(address, status, durationMs),
+        message: (text) => listener.message(text),
+        alertFired: (alert) => listener.alertFired?.(alert),
+      };
+      const done = pipelineWorker.call('startRun', { request, listener: callbacks }, { signal: abort.signal });
       return { done, cancel: () => abort.abort() };
     },
 
-    async stopRun(root, runId) {
-      // A stop request the owner honours (this window's run too); stopRun never signals a process
-      // that is not a dedicated `mlc run`, so no extension host is ever killed.
-      const outcome = await stopRun(root, runId, { requestedBy: 'VS Code (ML: Stop Run)' });
-      logger.info('Asked another process to stop its run', { runId, outcome: outcome.kind });
-      return outcome.kind === 'stopped';
-    },
+    stopRun: (root, runId) => pipelineWorker.call('stopRun', { root, runId }),
 
     dispose() {
-      for (const hasher of hashers.values()) hasher.dispose();
-      hashers.clear();
+      pipelineWorker.dispose();
       for (const client of runIndexes.values()) client.dispose();
       runIndexes.clear();
     },

@@ -5,12 +5,9 @@ import {
   pickModelVersion,
   readDeploymentOverview,
   resolveDeclaredModel,
-  resolveDeployTarget,
   declaredDeployTargets,
 } from '../engine/deploy/deployTargets';
-import { evaluateGates } from '../engine/deploy/evaluateGates';
 import { rollbackDeployment } from '../engine/deploy/rollbackDeployment';
-import { readModelRegistry, readRegisteredModel } from '../engine/registry/modelRegistry';
 import type { DeployHost } from '../engine/deploy/ports';
 import type { RunnerConfig } from '../engine/pipeline/model';
 import { createDeployPorts, deployHostFor } from '../node/deploy/createDeployPorts';
@@ -18,7 +15,8 @@ import { promoteModelAlias, registerModelFromRun } from '../node/deploy/modelLif
 import { nodeFileSystem } from '../node/nodeFileSystem';
 import type { GitClient } from '../engine/ports';
 import { describeError } from '../engine/engineError';
-import type { LifecycleScope, LifecycleServices, ProgressReporter } from './lifecycle/lifecycleServices';
+import { previewLifecycleGates, readLifecycleModels, resolveTargetWithModel } from './lifecycle/lifecycleReads';
+import type { LifecycleServices, ProgressReporter } from './lifecycle/lifecycleServices';
 
 /**
  * Binds LifecycleServices to the engine's registry and deploy functions and each target's
@@ -56,24 +54,9 @@ export function createLifecycleServices(git: (root: string) => GitClient): Lifec
       ports.dispose();
     }
   };
-  const resolve = (scope: LifecycleScope, targetName: string) => {
-    const found = resolveDeployTarget(scope.pipelines, targetName);
-    if (!found.ok) return found;
-    return { ...found, model: readRegisteredModel(nodeFileSystem, scope.root, found.value.target.model) };
-  };
 
   return {
-    models(scope) {
-      const registry = readModelRegistry(nodeFileSystem, scope.root);
-      const declaredOnly = scope.pipelines
-        .flatMap((pipeline) => pipeline.models)
-        .filter((model) => !registry.models.some((registered) => registered.name === model.name))
-        .map((model) => ({ name: model.name, versions: [], aliases: {} }));
-      const models = [...registry.models, ...declaredOnly].sort((left, right) =>
-        left.name < right.name ? -1 : left.name > right.name ? 1 : 0,
-      );
-      return { models, problems: registry.problems };
-    },
+    models: (scope) => readLifecycleModels(scope),
 
     deployments: (scope) =>
       Promise.all(
@@ -82,12 +65,7 @@ export function createLifecycleServices(git: (root: string) => GitClient): Lifec
         ),
       ),
 
-    previewGates(scope, targetName, versionNumber) {
-      const found = resolve(scope, targetName);
-      if (!found.ok) return [];
-      const version = found.model.versions.find((record) => record.version === versionNumber);
-      return version ? evaluateGates(found.value.target.gates, version, found.model) : [];
-    },
+    previewGates: (scope, targetName, version) => previewLifecycleGates(scope, targetName, version),
 
     async register(scope, modelName, run, progress) {
       const declared = resolveDeclaredModel(scope.pipelines, modelName);
@@ -105,7 +83,7 @@ export function createLifecycleServices(git: (root: string) => GitClient): Lifec
       ),
 
     async deploy(scope, targetName, versionNumber, progress) {
-      const found = resolve(scope, targetName);
+      const found = resolveTargetWithModel(scope, targetName);
       if (!found.ok) return found;
       const version = pickModelVersion(found.model, versionNumber);
       if (!version.ok) return version;
@@ -127,7 +105,7 @@ export function createLifecycleServices(git: (root: string) => GitClient): Lifec
     },
 
     async rollback(scope, targetName, progress) {
-      const found = resolve(scope, targetName);
+      const found = resolveTargetWithModel(scope, targetName);
       if (!found.ok) return found;
       const rollback = await withPorts(
         scope.root,
@@ -147,7 +125,7 @@ export function createLifecycleServices(git: (root: string) => GitClient): Lifec
     },
 
     async undeploy(scope, targetName, progress) {
-      const found = resolve(scope, targetName);
+      const found = resolveTargetWithModel(scope, targetName);
       if (!found.ok) return found;
       const outcome = await withPorts(
         scope.root,

@@ -20,6 +20,7 @@ import type { RunDetailsResult } from '../node/runIndex/readRunDetails';
 import type { MlflowRegistryListing } from '../engine/readers/mlflow/registryModel';
 import type { ParamValue, RunStatus, RunSummary } from '../engine/runs/model';
 import type { StageState } from './presentation';
+import type { LifecycleServices } from './lifecycle/lifecycleServices';
 
 export interface StageEntry {
   /** Unique across the workspace (`train`, or `sub/dvc.yaml:train` for nested pipelines); what `mlc run` accepts. */
@@ -104,8 +105,12 @@ export interface EngineServices {
    * run store whatever folder was opened.
    */
   workspaceRootOf(folder: string): string;
-  /** Parses the pipelines of `root` into one stage graph, with problems. Small files, synchronous; never throws. */
-  loadWorkspace(root: string, options: LoadOptions): WorkspaceView;
+  /**
+   * Parses the pipelines of `root` into one stage graph, with problems, in the pipeline worker.
+   * Problems are values; rejects only with StaleAnswerError (a newer load of the root was asked)
+   * or WorkerCrashedError.
+   */
+  loadWorkspace(root: string, options: LoadOptions): Promise<WorkspaceView>;
   /** Stage states; hashing happens in worker threads. */
   computeStatus(
     view: WorkspaceView,
@@ -145,7 +150,10 @@ export interface EngineServices {
     run: RunSummary,
   ): { readonly deleted: true } | { readonly deleted: false; readonly reason: string };
   /** The params-file edits that put a run's recorded params back (planParamsRestore); writes nothing. */
-  planParamsRestore(stages: readonly Stage[], recorded: Readonly<Record<string, ParamValue>>): ParamsRestorePlan;
+  planParamsRestore(
+    stages: readonly Stage[],
+    recorded: Readonly<Record<string, ParamValue>>,
+  ): Promise<ParamsRestorePlan>;
   /** Writes a file the user chose (an export), atomically. */
   writeTextFile(path: string, text: string): void;
   /** Files changed between two git commits, or undefined when git cannot tell. */
@@ -155,18 +163,20 @@ export interface EngineServices {
   /** The last finished run of each stage by address (mlc's run store), with the metrics its metrics files hold now. */
   lastStageRuns(view: WorkspaceView): Promise<ReadonlyMap<string, StageRunRecord>>;
   /** Params keys of one params file (nested values as read), or undefined when unreadable. */
-  readParams(file: string): Readonly<Record<string, unknown>> | undefined;
+  readParams(file: string): Promise<Readonly<Record<string, unknown>> | undefined>;
   /**
    * `mlc ci init PROVIDER` through the same code: the workflow for the workspace's deploy targets,
    * written only where nothing is unless `force`.
    */
-  writeCiWorkflow(root: string, provider: CiProvider, force: boolean): CiWorkflowWrite;
+  writeCiWorkflow(root: string, provider: CiProvider, force: boolean): Promise<CiWorkflowWrite>;
   /** `mlc init`: the mlc.yaml (or starter project) to write into `root`, and writing it (never over a file). */
-  scaffoldPipeline(root: string): ScaffoldPlan;
-  writeScaffold(root: string, files: readonly ScaffoldFile[]): string[];
+  scaffoldPipeline(root: string): Promise<ScaffoldPlan>;
+  writeScaffold(root: string, files: readonly ScaffoldFile[]): Promise<string[]>;
   /** Whether an ssh or slurm runner answers (the user's ssh; sbatch and sinfo here or on its login node). */
   checkRunner(placement: RunnerPlacement): Promise<RunnerReachability>;
   startRun(request: RunRequest, listener: RunListener): RunHandle;
+  /** Registry, deploys and health probes: the Models and Deployments views and the lifecycle commands. */
+  readonly lifecycle: LifecycleServices;
   /** Stops a run that this or another process started (by its id). */
   stopRun(root: string, runId: string): Promise<boolean>;
   dispose(): void;

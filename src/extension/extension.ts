@@ -85,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): MlcExtensionApi {
     extensionUri: context.extensionUri,
     state,
     logger,
-    git: (root) => engine.git(root),
+    services: engine.lifecycle,
   });
 
   context.subscriptions.push(

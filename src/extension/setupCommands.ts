@@ -45,7 +45,7 @@ export function registerSetupCommands(engine: EngineServices): vscode.Disposable
       if (!chosen) return undefined;
       const root = await pickRoot(engine, 'Write the workflow for which folder?');
       if (!root) return undefined;
-      let result = engine.writeCiWorkflow(root, chosen, false);
+      let result = await engine.writeCiWorkflow(root, chosen, false);
       if (!result.written) {
         const answer = await vscode.window.showWarningMessage(
           `${result.relativePath} exists. Replace it with the mlc workflow?`,
@@ -53,7 +53,7 @@ export function registerSetupCommands(engine: EngineServices): vscode.Disposable
           REPLACE,
         );
         if (answer !== REPLACE) return vscode.window.showTextDocument(vscode.Uri.file(result.path));
-        result = engine.writeCiWorkflow(root, chosen, true);
+        result = await engine.writeCiWorkflow(root, chosen, true);
       }
       const targets = result.deployTargets;
       void vscode.window.showInformationMessage(
@@ -65,14 +65,14 @@ export function registerSetupCommands(engine: EngineServices): vscode.Disposable
       if (!ensureTrusted('create a pipeline')) return undefined;
       const root = await pickRoot(engine, 'Create the pipeline in which folder?');
       if (!root) return undefined;
-      const plan = engine.scaffoldPipeline(root);
+      const plan = await engine.scaffoldPipeline(root);
       if (plan.kind === 'pipelineExists') {
         void vscode.window.showInformationMessage(
           `${plan.file} is already here: mlc reads it as it is (see the Pipelines view). Nothing was written.`,
         );
         return vscode.window.showTextDocument(vscode.Uri.file(`${root}/${plan.file}`));
       }
-      const written = engine.writeScaffold(root, plan.files);
+      const written = await engine.writeScaffold(root, plan.files);
       void vscode.window.showInformationMessage(
         plan.scripts.length > 0
           ? `Wrote mlc.yaml with a stage for each of ${plan.scripts.join(', ')}. Add the files each stage writes under outs:, then run it.`

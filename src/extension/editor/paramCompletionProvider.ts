@@ -36,7 +36,10 @@ export class ParamCompletionProvider implements vscode.CompletionItemProvider {
     private readonly engine: EngineServices,
   ) {}
 
-  provideCompletionItems(document: vscode.TextDocument, position: vscode.Position): vscode.CompletionItem[] {
+  async provideCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+  ): Promise<vscode.CompletionItem[]> {
     const lines = document.getText().split(/\r?\n/);
     const context = completionContextAt(lines, position.line, position.character);
     if (!context) return [];
@@ -58,7 +61,7 @@ export class ParamCompletionProvider implements vscode.CompletionItemProvider {
     const seen = new Set<string>();
     const items: vscode.CompletionItem[] = [];
     for (const paramsFile of files) {
-      const params = this.engine.readParams(paramsFile);
+      const params = await this.engine.readParams(paramsFile);
       if (!params) continue;
       for (const { key, value } of flattenParamKeys(params)) {
         if (seen.has(key)) continue;

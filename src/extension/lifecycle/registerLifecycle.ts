@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import type { GitClient, Logger } from '../../engine/ports';
-import { createLifecycleServices } from '../createLifecycleServices';
+import type { Logger } from '../../engine/ports';
 import { snapshotTree, type TreeItemSnapshot } from '../extensionApi';
 import { ViewId } from '../ids';
 import { DeployPanels } from '../panels/deployPanel';
@@ -10,6 +9,7 @@ import { ModelsTreeProvider } from '../views/modelsTreeProvider';
 import { createDeploymentStatusBar } from './deploymentStatusBar';
 import { registerLifecycleCommands } from './lifecycleCommands';
 import { LifecycleController } from './lifecycleController';
+import type { LifecycleServices } from './lifecycleServices';
 import { REMOTE_SERVER_LOG_SCHEME, RemoteServerLogs } from './remoteServerLogs';
 
 export interface RegisteredLifecycle extends vscode.Disposable {
@@ -30,11 +30,10 @@ export function registerLifecycle(options: {
   readonly extensionUri: vscode.Uri;
   readonly state: WorkspaceState;
   readonly logger: Logger;
-  /** Git for the audit log, off the extension host (EngineServices.git). */
-  readonly git: (root: string) => GitClient;
+  /** EngineServices.lifecycle: registry reads here, deploys in the pipeline worker. */
+  readonly services: LifecycleServices;
 }): RegisteredLifecycle {
-  const { extensionUri, state, logger } = options;
-  const services = createLifecycleServices(options.git);
+  const { extensionUri, state, logger, services } = options;
   const lifecycle = new LifecycleController(services, state, logger);
   const modelsTree = new ModelsTreeProvider(lifecycle);
   const deploymentsTree = new DeploymentsTreeProvider(lifecycle);

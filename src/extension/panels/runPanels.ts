@@ -224,7 +224,7 @@ export class RunPanels implements vscode.Disposable, RunPanelActions {
     // Same params: the values the run recorded go back into the params files (mlc has no
     // command-line overrides), after a modal dialog that lists every change.
     const { engine, stagesOf, rerun } = this.options;
-    const plan = engine.planParamsRestore(stagesOf(listed.root), listed.run.params);
+    const plan = await engine.planParamsRestore(stagesOf(listed.root), listed.run.params);
     return rerunWithRecordedParams(plan, {
       confirm: async (message, detail) =>
         (await vscode.window.showWarningMessage(message, { modal: true, detail }, RERUN_CHOICE)) === RERUN_CHOICE,

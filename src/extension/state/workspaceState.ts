@@ -8,6 +8,7 @@ import { isPipelineFileName } from '../../engine/pipeline/pipelineFileNames';
 import { shownStageState, type LiveStage, type StageState } from '../presentation';
 import { readSettings } from '../settings';
 import { describeError } from '../../engine/engineError';
+import { StaleAnswerError } from '../../node/workerRpc';
 import { debounce } from './debounce';
 import { reloadedRootState, type RootState } from './rootState';
 
@@ -248,7 +249,14 @@ export class WorkspaceState implements vscode.Disposable {
       const started = performance.now();
       const settings = readSettings(vscode.Uri.file(root));
       const pipelineFiles = this.pipelineFiles.get(root) ?? [];
-      const view = this.engine.loadWorkspace(root, { overrides, ignore: settings.ignore, pipelineFiles });
+      let view: WorkspaceView;
+      try {
+        view = await this.engine.loadWorkspace(root, { overrides, ignore: settings.ignore, pipelineFiles });
+      } catch (error) {
+        // A newer reload asked for this root meanwhile: it finishes the job (and fires the change).
+        if (error instanceof StaleAnswerError) return;
+        throw error;
+      }
       this.roots.set(root, reloadedRootState(this.roots.get(root), view));
       this.logger.debug('Loaded pipelines', {
         root,

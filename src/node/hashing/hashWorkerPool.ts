@@ -32,7 +32,11 @@ export function findHashWorker(baseDirectory: string = __dirname): WorkerLaunch 
 export function findWorker(name: string, baseDirectory: string): WorkerLaunch | undefined {
   const bundled = join(baseDirectory, 'workers', `${name}.js`);
   if (existsSync(bundled)) return { script: bundled, eval: false };
-  const source = join(baseDirectory, '..', 'workers', `${name}.ts`);
+  return sourceWorkerLaunch(join(baseDirectory, '..', 'workers', `${name}.ts`));
+}
+
+/** A worker started from its TypeScript source through tsx's CommonJS hook (tests, benchmarks). */
+export function sourceWorkerLaunch(source: string): WorkerLaunch | undefined {
   if (!existsSync(source)) return undefined;
   let tsxHook: string;
   try {

@@ -1,7 +1,7 @@
-import { watchesCsvLogs } from '../../engine/readers/csvLogger/csvLoggerReader';
-import { watchesDvclive } from '../../engine/readers/dvclive/dvcliveReader';
-import { watchesMlflowFileStore } from '../../engine/readers/mlflow/mlflowFileStoreReader';
-import { watchesTensorboardEvents } from '../../engine/readers/tensorboard/tensorboardReader';
+import { watchesCsvLogs } from '../../engine/readers/csvLogger/watchesCsvLogs';
+import { watchesDvclive } from '../../engine/readers/dvclive/watchesDvclive';
+import { watchesMlflowFileStore } from '../../engine/readers/mlflow/watchesMlflowFileStore';
+import { watchesTensorboardEvents } from '../../engine/readers/tensorboard/watchesTensorboardEvents';
 import type { RunReader } from '../../engine/runs/model';
 import { watchesMlcRuns } from '../../engine/runStore/mlcRunReader';
 import { watchesMlflowDatabase } from './mlflowSqlite/mlflowDatabaseFiles';

@@ -1,4 +1,4 @@
-import { basename, join } from 'pathe';
+import { join } from 'pathe';
 import type { FileSystem } from '../../ports';
 import type { Problem } from '../../problems';
 import {
@@ -15,24 +15,9 @@ import type { SeriesTail, TailableRunReader } from '../../series/seriesTail';
 import { createSeriesTailDelivery } from '../../series/seriesTailDelivery';
 import { createTextFileTail } from '../../series/textFileTail';
 import { createCsvLogParser } from './createCsvLogParser';
+import { KERAS_LOG_NAME, LIGHTNING_LOG_NAME, watchesCsvLogs } from './watchesCsvLogs';
 
 const SERIES_MAX_BYTES = 1024 * 1024 * 1024;
-
-/**
- * File names that may hold a Keras CSVLogger log: its default `training.log`, and `*.csv` files
- * whose name speaks of a training log (`history.csv`, `train_log.csv`, `epochs.csv`...). Every
- * candidate is then confirmed by its header (see `isCsvLogHeader`), so a data CSV is never
- * claimed, and a workspace full of data CSVs costs no reads beyond these names.
- */
-const KERAS_LOG_NAME = /(^training\.log$)|((log|history|train|metric|epoch|progress)[^/]*\.csv$)/i;
-/** Lightning's CSVLogger writes `<...>/version_N/metrics.csv`. */
-const LIGHTNING_LOG_NAME = 'metrics.csv';
-
-/** What the CSV reader watches: the file names its `detect` looks at. */
-export const watchesCsvLogs = (relativePath: string) => {
-  const name = basename(relativePath);
-  return name === LIGHTNING_LOG_NAME || KERAS_LOG_NAME.test(name);
-};
 
 /**
  * Keras `CSVLogger` files and PyTorch Lightning `CSVLogger` folders (FORMATS.md 8).

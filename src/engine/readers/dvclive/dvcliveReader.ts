@@ -14,6 +14,7 @@ import { createDvcliveTsvParser } from './createDvcliveTsvParser';
 import { createDvcliveRunTail, type DvcliveLayout, listDvcliveSeriesFiles } from './dvcliveRunTail';
 import { inferDvcliveStatus } from './inferDvcliveStatus';
 import { readDvcliveSummary } from './readDvcliveSummary';
+import { watchesDvclive } from './watchesDvclive';
 
 const SERIES_MAX_BYTES_PER_FILE = 1024 * 1024 * 1024;
 
@@ -26,16 +27,6 @@ const SERIES_MAX_BYTES_PER_FILE = 1024 * 1024 * 1024;
  * really is DVCLive output (a `plots/metrics` folder, or the name `dvclive`), so a DVC project
  * root that merely has `metrics.json` and `plots/` yields no run.
  */
-/**
- * What the DVCLive reader watches: a folder named dvclive, or the series folder (`plots/metrics`)
- * of a DVCLive folder named otherwise (`Live(dir=...)`), as `detect` accepts both.
- */
-export const watchesDvclive = (relativePath: string) => {
-  const segments = relativePath.split('/');
-  const plotsAt = segments.indexOf('plots');
-  return segments.includes('dvclive') || (plotsAt >= 0 && segments[plotsAt + 1] === 'metrics');
-};
-
 export function createDvcliveReader(options: FileRunReaderOptions): TailableRunReader {
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const now = () => options.clock.now();

@@ -17,6 +17,7 @@ import type { MlflowExperimentRef, StalenessSettings } from './readMlflowFileRun
 import { MLFLOW_ID_PREFIX, readMlflowFileRun } from './readMlflowFileRun';
 import { runNotFoundProblem, unreadableProblem } from './mlflowProblems';
 import { readMetricHistory } from './readMetricHistory';
+import { watchesMlflowFileStore } from './watchesMlflowFileStore';
 
 export interface MlflowReaderOptions {
   /** The clock for the RUNNING-but-stale heuristic. */
@@ -103,9 +104,6 @@ export function findMlflowRunFolder(fs: FileSystem, mlrunsPath: string, runId: s
  * The MLflow file store (`mlruns/`, FORMATS.md 3). Pure over the FileSystem port: sync reads,
  * a hand parser for the flat meta.yaml files, metric histories read in chunks.
  */
-/** What the MLflow file-store reader watches: anything inside an `mlruns` folder. */
-export const watchesMlflowFileStore = (relativePath: string) => relativePath.split('/').includes('mlruns');
-
 export function createMlflowFileStoreReader(options: MlflowReaderOptions): RunReader {
   const staleness: StalenessSettings = {
     clock: options.clock,

@@ -1,4 +1,4 @@
-import { basename, join } from 'pathe';
+import { join } from 'pathe';
 import { type Problem, problemAt } from '../../problems';
 import {
   DEFAULT_STALE_AFTER_MS,
@@ -9,7 +9,8 @@ import {
 import { readParamsYaml } from '../../runIndex/readParamsYaml';
 import type { ReaderContext, RunListing, RunSeriesResult, RunStoreLocation, RunSummary } from '../../runs/model';
 import type { TailableRunReader } from '../../series/seriesTail';
-import { createTensorboardRunTail, isEventFileName, type TensorboardRunFacts } from './tensorboardRunTail';
+import { createTensorboardRunTail, type TensorboardRunFacts } from './tensorboardRunTail';
+import { isEventFileName, watchesTensorboardEvents } from './watchesTensorboardEvents';
 
 /** Listing reads at most this much of each event file (its end, where the latest values are). */
 const LIST_MAX_BYTES_PER_FILE = 64 * 1024 * 1024;
@@ -33,9 +34,6 @@ function noEventsProblem(facts: TensorboardRunFacts): Problem {
  * `*tfevents*` files, id `tensorboard:<workspace-relative folder>`. Params come from a Lightning
  * `hparams.yaml` beside the events when there is one.
  */
-/** What the TensorBoard reader watches: event files, by the name its `detect` looks for. */
-export const watchesTensorboardEvents = (relativePath: string) => isEventFileName(basename(relativePath));
-
 export function createTensorboardReader(options: FileRunReaderOptions): TailableRunReader {
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const now = () => options.clock.now();

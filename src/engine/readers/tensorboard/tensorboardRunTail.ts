@@ -8,6 +8,7 @@ import { createSeriesTailDelivery } from '../../series/seriesTailDelivery';
 import type { SeriesTail, SeriesTailUpdate } from '../../series/seriesTail';
 import { decodeEventInto, EventScratch } from './decodeEvent';
 import { readTfRecords } from './readTfRecords';
+import { isEventFileName } from './watchesTensorboardEvents';
 import { WireFormatError } from './wireReader';
 
 export interface TensorboardTailOptions {
@@ -33,11 +34,6 @@ export interface TensorboardRunFacts {
 
 /** Events are consumed before the next one is decoded (decoding is synchronous): one scratch. */
 const scratch = new EventScratch();
-
-/** A basename marks an event file when it contains `tfevents` (TensorBoard's io_wrapper rule). */
-export function isEventFileName(name: string): boolean {
-  return name.includes('tfevents');
-}
 
 /** Follows the event files of one run folder (several files are merged in name order). */
 export function createTensorboardRunTail(
