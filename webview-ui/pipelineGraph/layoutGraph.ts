@@ -4,7 +4,8 @@
  * the webview (big graphs in its layout worker), never on the extension host. No DOM here, so it is
  * unit-tested and benchmarked.
  */
-import dagre from '@dagrejs/dagre';
+import dagre, { type graphlib } from '@dagrejs/dagre';
+import { orderLayers } from './orderLayers';
 import type { VisibleGraph } from './visibleGraph';
 
 /** What a layout needs of the visible graph: node ids (in topological order) and edges. */
@@ -69,8 +70,18 @@ export interface GraphLayout {
   readonly height: number;
 }
 
+/**
+ * How the nodes of each rank are ordered: `sweeps` (the default) by `orderLayers`, `dagre` by
+ * dagre's own ordering (the same method, slower; kept for the bench and the tests to compare).
+ */
+export type LayerOrdering = 'sweeps' | 'dagre';
+
 /** Node size is fixed, so labels never reflow the layout (long names are cut, the tooltip has them). */
-export function layoutGraph(graph: LayoutInput, direction: LayoutDirection = 'TB'): GraphLayout {
+export function layoutGraph(
+  graph: LayoutInput,
+  direction: LayoutDirection = 'TB',
+  ordering: LayerOrdering = 'sweeps',
+): GraphLayout {
   const layout = new dagre.graphlib.Graph({ multigraph: false });
   const ranker = graph.nodes.length > LARGE_GRAPH_NODES ? 'tight-tree' : 'network-simplex';
   layout.setGraph({
@@ -85,7 +96,7 @@ export function layoutGraph(graph: LayoutInput, direction: LayoutDirection = 'TB
   layout.setDefaultEdgeLabel(() => ({}));
   for (const node of graph.nodes) layout.setNode(node.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
   for (const [from, to] of graph.edges) layout.setEdge(from, to);
-  dagre.layout(layout);
+  dagre.layout(layout, ordering === 'sweeps' ? { customOrder: orderRanks } : {});
   const nodes = new Map<string, PlacedNode>();
   for (const node of graph.nodes) {
     const placed = layout.node(node.id);
@@ -98,4 +109,38 @@ export function layoutGraph(graph: LayoutInput, direction: LayoutDirection = 'TB
   }));
   const size = layout.graph();
   return { nodes, edges, width: size.width ?? 0, height: size.height ?? 0 };
+}
+
+/**
+ * dagre's `customOrder` hook: the ranked graph (stages and the dummy nodes of long edges) ordered
+ * by `orderLayers`, seeded with the depth-first order dagre's own ordering starts from.
+ */
+function orderRanks(ranked: graphlib.Graph): void {
+  const ids = ranked.nodes();
+  const index = new Map(ids.map((id, at) => [id, at]));
+  const ranks = ids.map((id) => (ranked.node(id) as { rank: number }).rank);
+  const edges = ranked.edges().map((edge) => ({
+    from: index.get(edge.v)!,
+    to: index.get(edge.w)!,
+    weight: (ranked.edge(edge) as { weight?: number }).weight ?? 1,
+  }));
+  const successors: number[][] = ids.map(() => []);
+  for (const edge of edges) successors[edge.from]!.push(edge.to);
+  // Depth first from each node in rank order, successors in the order their edges were added.
+  const initial: number[] = [];
+  const visited = new Uint8Array(ids.length);
+  const byRank = ids.map((_, at) => at).sort((left, right) => ranks[left]! - ranks[right]!);
+  for (const root of byRank) {
+    const stack = [root];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (visited[node]) continue;
+      visited[node] = 1;
+      initial.push(node);
+      for (let next = successors[node]!.length - 1; next >= 0; next--) stack.push(successors[node]![next]!);
+    }
+  }
+  for (const layer of orderLayers(ranks, edges, initial)) {
+    for (const [order, node] of layer.entries()) (ranked.node(ids[node]!) as { order: number }).order = order;
+  }
 }
