@@ -27,13 +27,22 @@ export interface LayoutReply {
 export type LayoutThread = 'worker' | 'page';
 
 export interface OffThreadLayout {
-  /** The layout of `graph`; `thread` says where it ran. */
+  /**
+   * Starts the worker now (fetch, blob: URL, spawn, dagre compiled) so that the first big graph
+   * does not wait for it: the page calls this when it loads, before its first snapshot arrives.
+   */
+  start(): void;
+  /**
+   * The layout of `graph`; `thread` says where it ran. Once the worker is up the request is posted
+   * before this returns, so the caller's own work (building the SVG nodes) runs beside dagre.
+   */
   layout(graph: LayoutInput, aspect: number): Promise<{ layout: GraphLayout; thread: LayoutThread }>;
 }
 
 export function createOffThreadLayout(workerUrl: string | undefined): OffThreadLayout {
   let worker: Worker | undefined;
-  let isRefused = workerUrl === undefined;
+  // No Worker at all (a browser or test that took it away): nothing to fetch.
+  let isRefused = workerUrl === undefined || typeof Worker !== 'function';
   let nextId = 1;
   const pending = new Map<number, { graph: LayoutInput; aspect: number; resolve: (reply: GraphLayout) => void }>();
   const onPage = (graph: LayoutInput, aspect: number) => layoutGraph(graph, layoutDirection(graph, aspect));
@@ -58,19 +67,20 @@ export function createOffThreadLayout(workerUrl: string | undefined): OffThreadL
       })
       .then((code) => {
         const blobUrl = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
-        worker = new Worker(blobUrl);
+        const started = new Worker(blobUrl);
         // The worker has loaded its script by the time it answers; the URL is not needed again.
-        worker.onmessage = (event: MessageEvent<LayoutReply>) => {
+        started.onmessage = (event: MessageEvent<LayoutReply>) => {
           URL.revokeObjectURL(blobUrl);
           const request = pending.get(event.data.id);
           pending.delete(event.data.id);
           request?.resolve(event.data.layout);
         };
-        worker.onerror = (event) => {
+        started.onerror = (event) => {
           event.preventDefault();
           refuse();
         };
-        return worker;
+        worker = started;
+        return started;
       })
       .catch(() => {
         refuse();
@@ -78,17 +88,23 @@ export function createOffThreadLayout(workerUrl: string | undefined): OffThreadL
       });
     return starting;
   };
+  const post = (started: Worker, graph: LayoutInput, aspect: number): Promise<GraphLayout> => {
+    const id = nextId++;
+    // Only what dagre needs crosses to the worker (a structured clone), not the page's node objects.
+    const input: LayoutInput = { nodes: graph.nodes.map(({ id: node }) => ({ id: node })), edges: graph.edges };
+    return new Promise<GraphLayout>((resolve) => {
+      pending.set(id, { graph: input, aspect, resolve });
+      started.postMessage({ id, graph: input, aspect } satisfies LayoutRequest);
+    });
+  };
   return {
+    start() {
+      void startWorker();
+    },
     async layout(graph, aspect) {
-      const started = await startWorker();
+      const started = worker ?? (await startWorker());
       if (!started) return { layout: onPage(graph, aspect), thread: 'page' };
-      const id = nextId++;
-      // Only what dagre needs crosses to the worker (a structured clone), not the page's node objects.
-      const input: LayoutInput = { nodes: graph.nodes.map(({ id: node }) => ({ id: node })), edges: graph.edges };
-      const layout = await new Promise<GraphLayout>((resolve) => {
-        pending.set(id, { graph: input, aspect, resolve });
-        started.postMessage({ id, graph: input, aspect } satisfies LayoutRequest);
-      });
+      const layout = await post(started, graph, aspect);
       return { layout, thread: isRefused ? 'page' : 'worker' };
     },
   };
