@@ -21,7 +21,8 @@ import { startPanel } from '../shared/startPanel';
 import { type GraphLayout, layoutDirection, layoutGraph, NODE_HEIGHT, NODE_WIDTH } from './layoutGraph';
 import { NODE_STATE_PRESENTATION } from './nodeStates';
 import { countText } from './countText';
-import { createOffThreadLayout } from './offThreadLayout';
+import { graphShape, LayoutCache, restoreLayout, saveLayout, type SavedLayout } from './layoutCache';
+import { createOffThreadLayout, type LayoutThread } from './offThreadLayout';
 import { type VisibleGraph, type VisibleNode, visibleGraph } from './visibleGraph';
 
 /** Above this many stages, groups start collapsed (a saved choice wins). */
@@ -111,8 +112,19 @@ if (restored && typeof restored.file === 'string' && Array.isArray(restored.coll
   page.collapseChosen = true;
 }
 
+/** Layouts of shapes seen in this page; the last one is also saved, for the panel's next opening. */
+const layoutCache = new LayoutCache();
+/** The saved layout of a previous page, until the first layout decides whether it fits. */
+let restoredLayout: unknown = restored?.layout;
+let savedLayout: SavedLayout | undefined;
+let savedShape: string | undefined;
+
 const persist = () => {
-  const state: PipelineGraphPersistedState = { file: page.file, collapsed: [...page.collapsed] };
+  const state: PipelineGraphPersistedState = {
+    file: page.file,
+    collapsed: [...page.collapsed],
+    ...(savedLayout ? { layout: savedLayout } : {}),
+  };
   connection.saveState(state);
 };
 
@@ -232,24 +244,35 @@ function render(): void {
     return;
   }
   const size = viewportSize();
-  const aspect = (size.width || 800) / (size.height || 600);
+  const direction = layoutDirection(visible, (size.width || 800) / (size.height || 600));
+  const shape = graphShape(visible, direction);
+  const kept = layoutCache.get(shape) ?? restoreLayout(restoredLayout, shape, visible);
+  restoredLayout = undefined;
+  if (kept) {
+    page.pendingLayoutKey = undefined;
+    showLayout(key, shape, kept, 'cache');
+    return;
+  }
   if (visible.nodes.length <= OFF_THREAD_LAYOUT_NODES) {
     page.pendingLayoutKey = undefined;
-    showLayout(key, layoutGraph(visible, layoutDirection(visible, aspect)), 'page');
+    const layout = layoutGraph(visible, direction);
+    layoutCache.set(shape, layout);
+    showLayout(key, shape, layout, 'page');
     return;
   }
   message.textContent = `Laying out ${countText(visible.nodes.length)} nodes…`;
   if (key === page.pendingLayoutKey) return;
   page.pendingLayoutKey = key;
-  const laidOut = offThreadLayout.layout(visible, aspect);
+  const laidOut = offThreadLayout.layout(visible, direction);
   // The worker has the request by now: the node elements are built meanwhile, on this thread.
   const built = { visible, trusted: snapshot.trusted, nodes: buildNodes(visible, snapshot.trusted) };
   void laidOut.then(({ layout, thread }) => {
+    layoutCache.set(shape, layout);
     // A newer structure was asked for meanwhile: its own layout will be drawn instead.
     if (page.pendingLayoutKey !== key) return;
     page.pendingLayoutKey = undefined;
     message.textContent = '';
-    showLayout(key, layout, thread, built);
+    showLayout(key, shape, layout, thread, built);
   });
 }
 
@@ -261,9 +284,15 @@ interface BuiltNodes {
 }
 
 /** Draws the visible graph (as it is now: states may have changed meanwhile) at `layout`. */
-function showLayout(key: string, layout: GraphLayout, thread: 'page' | 'worker', built?: BuiltNodes): void {
+function showLayout(key: string, shape: string, layout: GraphLayout, thread: LayoutThread, built?: BuiltNodes): void {
   const { snapshot, visible } = page;
   if (!snapshot || !visible) return;
+  // The layout shown is the one a reopened panel finds in the webview's state.
+  if (savedShape !== shape) {
+    savedShape = shape;
+    savedLayout = saveLayout(shape, layout);
+    persist();
+  }
   const isFirstLayout = page.layoutKey === undefined;
   page.layoutKey = key;
   page.layout = layout;

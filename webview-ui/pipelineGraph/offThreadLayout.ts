@@ -10,12 +10,12 @@
  * If a worker still cannot start, the first failure switches to the page thread for good, and the
  * requests waiting are laid out there, so a graph is always drawn.
  */
-import { type GraphLayout, type LayoutInput, layoutDirection, layoutGraph } from './layoutGraph';
+import { type GraphLayout, type LayoutDirection, type LayoutInput, layoutGraph } from './layoutGraph';
 
 export interface LayoutRequest {
   readonly id: number;
   readonly graph: LayoutInput;
-  readonly aspect: number;
+  readonly direction: LayoutDirection;
 }
 
 export interface LayoutReply {
@@ -23,8 +23,11 @@ export interface LayoutReply {
   readonly layout: GraphLayout;
 }
 
-/** Where the last layout ran: shown on the page (`data-layout-thread`) for tests and benchmarks. */
-export type LayoutThread = 'worker' | 'page';
+/**
+ * Where the last layout ran, or `cache` when a layout of the same shape was kept: shown on the page
+ * (`data-layout-thread`) for tests and benchmarks.
+ */
+export type LayoutThread = 'worker' | 'page' | 'cache';
 
 export interface OffThreadLayout {
   /**
@@ -36,7 +39,7 @@ export interface OffThreadLayout {
    * The layout of `graph`; `thread` says where it ran. Once the worker is up the request is posted
    * before this returns, so the caller's own work (building the SVG nodes) runs beside dagre.
    */
-  layout(graph: LayoutInput, aspect: number): Promise<{ layout: GraphLayout; thread: LayoutThread }>;
+  layout(graph: LayoutInput, direction: LayoutDirection): Promise<{ layout: GraphLayout; thread: LayoutThread }>;
 }
 
 export function createOffThreadLayout(workerUrl: string | undefined): OffThreadLayout {
@@ -44,8 +47,10 @@ export function createOffThreadLayout(workerUrl: string | undefined): OffThreadL
   // No Worker at all (a browser or test that took it away): nothing to fetch.
   let isRefused = workerUrl === undefined || typeof Worker !== 'function';
   let nextId = 1;
-  const pending = new Map<number, { graph: LayoutInput; aspect: number; resolve: (reply: GraphLayout) => void }>();
-  const onPage = (graph: LayoutInput, aspect: number) => layoutGraph(graph, layoutDirection(graph, aspect));
+  const pending = new Map<
+    number,
+    { graph: LayoutInput; direction: LayoutDirection; resolve: (reply: GraphLayout) => void }
+  >();
   /** Everything still waiting is laid out here, and the worker is not asked again. */
   const refuse = () => {
     isRefused = true;
@@ -53,7 +58,7 @@ export function createOffThreadLayout(workerUrl: string | undefined): OffThreadL
     worker = undefined;
     for (const [id, request] of pending) {
       pending.delete(id);
-      request.resolve(onPage(request.graph, request.aspect));
+      request.resolve(layoutGraph(request.graph, request.direction));
     }
   };
   /** The worker, started once from a blob: URL of its bundle's bytes; undefined when refused. */
@@ -88,23 +93,23 @@ export function createOffThreadLayout(workerUrl: string | undefined): OffThreadL
       });
     return starting;
   };
-  const post = (started: Worker, graph: LayoutInput, aspect: number): Promise<GraphLayout> => {
+  const post = (started: Worker, graph: LayoutInput, direction: LayoutDirection): Promise<GraphLayout> => {
     const id = nextId++;
     // Only what dagre needs crosses to the worker (a structured clone), not the page's node objects.
     const input: LayoutInput = { nodes: graph.nodes.map(({ id: node }) => ({ id: node })), edges: graph.edges };
     return new Promise<GraphLayout>((resolve) => {
-      pending.set(id, { graph: input, aspect, resolve });
-      started.postMessage({ id, graph: input, aspect } satisfies LayoutRequest);
+      pending.set(id, { graph: input, direction, resolve });
+      started.postMessage({ id, graph: input, direction } satisfies LayoutRequest);
     });
   };
   return {
     start() {
       void startWorker();
     },
-    async layout(graph, aspect) {
+    async layout(graph, direction) {
       const started = worker ?? (await startWorker());
-      if (!started) return { layout: onPage(graph, aspect), thread: 'page' };
-      const layout = await post(started, graph, aspect);
+      if (!started) return { layout: layoutGraph(graph, direction), thread: 'page' };
+      const layout = await post(started, graph, direction);
       return { layout, thread: isRefused ? 'page' : 'worker' };
     },
   };

@@ -4,7 +4,7 @@
  * bundle (dist/webview/pipelineGraphLayoutWorker.js) and loaded from the extension's files, which
  * the panel's CSP allows as `worker-src`.
  */
-import { type LayoutInput, layoutDirection, layoutGraph } from './layoutGraph';
+import { layoutGraph } from './layoutGraph';
 import type { LayoutReply, LayoutRequest } from './offThreadLayout';
 
 const scope = self as unknown as {
@@ -13,7 +13,6 @@ const scope = self as unknown as {
 };
 
 scope.onmessage = (event) => {
-  const { id, graph, aspect } = event.data;
-  const input: LayoutInput = graph;
-  scope.postMessage({ id, layout: layoutGraph(input, layoutDirection(input, aspect)) });
+  const { id, graph, direction } = event.data;
+  scope.postMessage({ id, layout: layoutGraph(graph, direction) });
 };

@@ -274,3 +274,37 @@ test('Pipeline Graph: the layout worker starts when the page loads, and a 200-st
   await assertClean(page);
   await page.close();
 });
+
+test('Pipeline Graph: a reopened panel draws the saved layout of the same shape at once, and lays out any other shape', async () => {
+  const viewport = { width: 1600, height: 900 };
+  const graph = generatePipelineGraph(200, { fileCount: 2 });
+  const first = await harness.open('pipelineGraph', { viewport });
+  await sendToPanel(first, snapshotted(graph));
+  await first.locator('.node').first().waitFor({ timeout: 60_000 });
+  assert.equal(await first.locator('.viewport').getAttribute('data-layout-thread'), 'worker');
+  const laidOut = await drawnGraph(first);
+  // Another file and back: the whole graph's layout is kept in the page.
+  await first.getByLabel('Pipeline file').selectOption(graph.files[1]!);
+  await first.getByLabel('Pipeline file').selectOption('');
+  await first.locator('.viewport[data-layout-thread="cache"]').waitFor();
+  const savedState = await first.evaluate(() => (window as unknown as { __state: unknown }).__state);
+  await first.close();
+
+  const reopened = await harness.open('pipelineGraph', { viewport, savedState });
+  await sendToPanel(reopened, snapshotted(graph));
+  await reopened.locator('.node').first().waitFor({ timeout: 60_000 });
+  assert.equal(await reopened.locator('.viewport').getAttribute('data-layout-thread'), 'cache');
+  assert.deepEqual(await drawnGraph(reopened), laidOut, 'the same drawing');
+  await assertClean(reopened);
+  await reopened.close();
+
+  // One dependency less: not the shape the layout was saved for.
+  const changed = await harness.open('pipelineGraph', { viewport, savedState });
+  const otherShape = { ...graph, edges: graph.edges.slice(1) };
+  await sendToPanel(changed, snapshotted(otherShape));
+  await changed.locator('.node').first().waitFor({ timeout: 60_000 });
+  assert.equal(await changed.locator('.viewport').getAttribute('data-layout-thread'), 'worker');
+  assert.equal((await drawnGraph(changed)).edges.length, otherShape.edges.length);
+  await assertClean(changed);
+  await changed.close();
+});
