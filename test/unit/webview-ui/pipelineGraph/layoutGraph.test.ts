@@ -5,11 +5,11 @@ import { visibleGraph } from '../../../../webview-ui/pipelineGraph/visibleGraph'
 import { countCrossings } from '../../../support/edgeCrossings';
 import { generatePipelineGraph } from '../../../support/pipelineGraphFixtures';
 
-test('the rank order of orderLayers lays out the same graph with no more crossings than dagre its own', () => {
+test("the panel's dagre lays out the same graph as plain dagre, boxes apart, routes from end to end, with no more crossings", () => {
   const graph = generatePipelineGraph(120);
   const visible = visibleGraph(graph, new Set(), undefined);
   const layout = layoutGraph(visible);
-  const dagreOrdered = layoutGraph(visible, 'TB', 'dagre');
+  const plain = layoutGraph(visible, 'TB', 'plain-dagre');
   assert.deepEqual([...layout.nodes.keys()].sort(), graph.nodes.map((node) => node.id).sort(), 'every stage placed');
   assert.deepEqual(
     layout.edges.map((edge) => [edge.from, edge.to]),
@@ -37,7 +37,21 @@ test('the rank order of orderLayers lays out the same graph with no more crossin
       `${edge.from} -> ${edge.to} reaches its target`,
     );
   }
+  // The same layers as plain dagre (no empty rank between two is a matter of dagre's bookkeeping),
+  // and every route goes down from layer to layer.
+  for (const [id, node] of layout.nodes) assert.equal(node.y, plain.nodes.get(id)!.y, `${id} in its layer`);
+  for (const edge of layout.edges) {
+    const downwards = edge.points.every((point, index) => index === 0 || point.y >= edge.points[index - 1]!.y);
+    assert.ok(downwards, `${edge.from} -> ${edge.to} goes down`);
+  }
+  // Left to right too: each route goes right, from its source's box to its target's.
+  const sideways = layoutGraph(visible, 'LR');
+  for (const edge of sideways.edges) {
+    const [from, to] = [sideways.nodes.get(edge.from)!, sideways.nodes.get(edge.to)!];
+    assert.ok(from.x < to.x, `${edge.from} left of ${edge.to}`);
+    assert.ok(onBorder(edge.points[0]!, from) && onBorder(edge.points.at(-1)!, to), `${edge.from} -> ${edge.to}`);
+  }
   const crossings = countCrossings(layout.edges);
-  const dagreCrossings = countCrossings(dagreOrdered.edges);
-  assert.ok(crossings <= dagreCrossings, `${crossings} crossings; dagre's own ordering ${dagreCrossings}`);
+  const dagreCrossings = countCrossings(plain.edges);
+  assert.ok(crossings <= dagreCrossings, `${crossings} crossings; plain dagre ${dagreCrossings}`);
 });
