@@ -246,8 +246,14 @@ function render(): void {
   const size = viewportSize();
   const direction = layoutDirection(visible, (size.width || 800) / (size.height || 600));
   const shape = graphShape(visible, direction);
-  const kept = layoutCache.get(shape) ?? restoreLayout(restoredLayout, shape, visible);
+  const restoredHere = restoreLayout(restoredLayout, shape, visible);
+  if (restoredHere) {
+    // Checked by restoreLayout, and in the webview's state already: kept there, not saved again.
+    savedShape = shape;
+    savedLayout = restoredLayout as SavedLayout;
+  }
   restoredLayout = undefined;
+  const kept = restoredHere ?? layoutCache.get(shape);
   if (kept) {
     page.pendingLayoutKey = undefined;
     showLayout(key, shape, kept, 'cache');
