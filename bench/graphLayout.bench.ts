@@ -3,7 +3,7 @@
 // two-layer decrossing, simplex coordinates). For each: the minified + gzipped bundle of a minimal
 // layout entry, and layout time and edge crossings (pairs of edge routes that properly intersect,
 // counted on each layout's own routes) on examples/churn and on generated 200- and 1,000-stage
-// pipeline DAGs. d3-dag is not a dependency: its rows appear only where it is installed (the
+// pipeline DAGs; dagre both as the panel tunes it and plain (layoutGraph.ts, `LayoutVariant`). d3-dag is not a dependency: its rows appear only where it is installed (the
 // figures of the choice are kept in ARCHITECTURE.md, "Pipeline Graph").
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -12,22 +12,18 @@ import { loadWorkspace } from '../src/engine/pipeline/loadWorkspace';
 import { buildPipelineGraph } from '../src/extension/panels/pipelineGraphModel';
 import { nodeFileSystem } from '../src/node/nodeFileSystem';
 import type { PipelineGraph } from '../src/protocol/pipelineGraph';
-import { layoutGraph, NODE_HEIGHT, NODE_WIDTH } from '../webview-ui/pipelineGraph/layoutGraph';
+import { type LayoutVariant, layoutGraph, NODE_HEIGHT, NODE_WIDTH } from '../webview-ui/pipelineGraph/layoutGraph';
 import { visibleGraph } from '../webview-ui/pipelineGraph/visibleGraph';
+import { countCrossings, type Routes } from '../test/support/edgeCrossings';
 import { generatePipelineGraph } from '../test/support/pipelineGraphFixtures';
 import { measure } from './support/measure';
 import { runBench } from './support/runBench';
 
 const repoRoot = resolve(__dirname, '..');
 
-interface Point {
-  readonly x: number;
-  readonly y: number;
-}
-type Routes = ReadonlyArray<{ readonly from: string; readonly to: string; readonly points: readonly Point[] }>;
-
 /** Every group expanded: the layout the libraries are compared on is the full stage graph. */
-const layoutWithDagre = (graph: PipelineGraph): Routes => layoutGraph(visibleGraph(graph, new Set(), undefined)).edges;
+const layoutWithDagre = (graph: PipelineGraph, variant: LayoutVariant = 'panel'): Routes =>
+  layoutGraph(visibleGraph(graph, new Set(), undefined), 'TB', variant).edges;
 
 /** The part of d3-dag's API used here (it is loaded only when installed). */
 interface D3Dag {
@@ -49,44 +45,6 @@ function layoutWithD3Dag(d3dag: D3Dag, graph: PipelineGraph): Routes {
   }));
 }
 
-interface Segment {
-  readonly edge: number;
-  readonly a: Point;
-  readonly b: Point;
-  readonly top: number;
-  readonly bottom: number;
-}
-
-const orientation = (p: Point, q: Point, r: Point) => Math.sign((q.x - p.x) * (r.y - p.y) - (q.y - p.y) * (r.x - p.x));
-
-/** Pairs of edges (not sharing an end) whose routes properly intersect; a y-sweep keeps it near linear. */
-export function countCrossings(routes: Routes): number {
-  const segments: Segment[] = [];
-  for (const [edge, route] of routes.entries()) {
-    for (let index = 1; index < route.points.length; index++) {
-      const a = route.points[index - 1]!;
-      const b = route.points[index]!;
-      segments.push({ edge, a, b, top: Math.min(a.y, b.y), bottom: Math.max(a.y, b.y) });
-    }
-  }
-  segments.sort((left, right) => left.top - right.top);
-  const crossing = new Set<string>();
-  for (let i = 0; i < segments.length; i++) {
-    const s = segments[i]!;
-    for (let j = i + 1; j < segments.length && segments[j]!.top < s.bottom; j++) {
-      const t = segments[j]!;
-      if (s.edge === t.edge) continue;
-      const [one, two] = [routes[s.edge]!, routes[t.edge]!];
-      if (one.from === two.from || one.to === two.to || one.from === two.to || one.to === two.from) continue;
-      const crosses =
-        orientation(s.a, s.b, t.a) * orientation(s.a, s.b, t.b) < 0 &&
-        orientation(t.a, t.b, s.a) * orientation(t.a, t.b, s.b) < 0;
-      if (crosses) crossing.add(s.edge < t.edge ? `${s.edge},${t.edge}` : `${t.edge},${s.edge}`);
-    }
-  }
-  return crossing.size;
-}
-
 async function gzippedBundle(entry: string): Promise<{ minified: number; gzipped: number }> {
   const result = await build({
     stdin: { contents: entry, resolveDir: repoRoot, loader: 'ts' },
@@ -102,16 +60,22 @@ async function gzippedBundle(entry: string): Promise<{ minified: number; gzipped
   return { minified: bytes.length, gzipped: gzipSync(bytes).length };
 }
 
-async function libraries(): Promise<Record<string, { layout: (graph: PipelineGraph) => Routes; entry: string }>> {
+async function libraries(): Promise<Record<string, { layout: (graph: PipelineGraph) => Routes; entry?: string }>> {
   const d3dagName = 'd3-dag';
   const d3dag = (await import(d3dagName).catch(() => undefined)) as D3Dag | undefined;
   return {
+    // As the panel lays out: dagre with no empty ranks and the rank order of orderLayers.ts
+    // (webview-ui/pipelineGraph/layoutGraph.ts, `LayoutVariant`).
     dagre: {
       layout: layoutWithDagre,
       entry: `import dagre from '@dagrejs/dagre';
       const g = new dagre.graphlib.Graph(); g.setGraph({}); g.setDefaultEdgeLabel(() => ({}));
       g.setNode('a', { width: 1, height: 1 }); g.setNode('b', { width: 1, height: 1 }); g.setEdge('a', 'b');
       dagre.layout(g); globalThis.out = g.node('b');`,
+    },
+    // dagre as it comes: what the panel used before, for the crossings and time beside it.
+    'dagre (plain)': {
+      layout: (graph: PipelineGraph) => layoutWithDagre(graph, 'plain-dagre'),
     },
     ...(d3dag
       ? {
@@ -130,6 +94,8 @@ void runBench('graphLayout', async ({ report, log }) => {
   const candidates = await libraries();
   if (!candidates['d3-dag']) log('d3-dag is not installed: only dagre is measured');
   for (const [name, library] of Object.entries(candidates)) {
+    // A row of the same library with other settings has no bundle of its own.
+    if (library.entry === undefined) continue;
     const size = await gzippedBundle(library.entry);
     report({
       name: `${name}: minimal layout bundle`,
@@ -150,6 +116,8 @@ void runBench('graphLayout', async ({ report, log }) => {
     for (const [name, library] of Object.entries(candidates)) {
       // d3-dag did not finish 1,000 stages in 20 minutes on 2 shared cores (ARCHITECTURE.md).
       if (name === 'd3-dag' && graph.nodes.length > 200) continue;
+      // Plain dagre took 4.7-13 s on 1,000 stages; set GRAPH_LAYOUT_QUICK=1 to leave it out.
+      if (name === 'dagre (plain)' && graph.nodes.length > 200 && process.env.GRAPH_LAYOUT_QUICK) continue;
       const large = graph.nodes.length >= 1000;
       const timing = await measure(() => library.layout(graph), {
         warmup: large ? 0 : 2,

@@ -80,6 +80,12 @@ export interface PipelineGraphPersistedState {
   /** Index-free: the file's relative path, or '' for every file. */
   readonly file: string;
   readonly collapsed: readonly string[];
+  /**
+   * The last layout the page computed (webview-ui/pipelineGraph/layoutCache.ts `SavedLayout`),
+   * drawn again at once when the panel reopens on a graph of the same shape. Opaque here: the page
+   * checks it before use.
+   */
+  readonly layout?: unknown;
 }
 
 const isAddress = (value: unknown) => isText(value, 4096) && value.length > 0;

@@ -20,7 +20,9 @@ import { buildButton, buildElement } from '../shared/buildElement';
 import { startPanel } from '../shared/startPanel';
 import { type GraphLayout, layoutDirection, layoutGraph, NODE_HEIGHT, NODE_WIDTH } from './layoutGraph';
 import { NODE_STATE_PRESENTATION } from './nodeStates';
-import { createOffThreadLayout } from './offThreadLayout';
+import { countText } from './countText';
+import { graphShape, LayoutCache, restoreLayout, saveLayout, type SavedLayout } from './layoutCache';
+import { createOffThreadLayout, type LayoutThread } from './offThreadLayout';
 import { type VisibleGraph, type VisibleNode, visibleGraph } from './visibleGraph';
 
 /** Above this many stages, groups start collapsed (a saved choice wins). */
@@ -39,6 +41,9 @@ const pageScript = (document.currentScript as HTMLScriptElement | null)?.src;
 const offThreadLayout = createOffThreadLayout(
   pageScript ? new URL('pipelineGraphLayoutWorker.js', pageScript).href : undefined,
 );
+// Started before the first snapshot (the host sends it once the page says ready), so a big
+// graph's layout does not wait for the worker's fetch and start-up.
+offThreadLayout.start();
 
 const app = document.getElementById('app')!;
 
@@ -107,8 +112,19 @@ if (restored && typeof restored.file === 'string' && Array.isArray(restored.coll
   page.collapseChosen = true;
 }
 
+/** Layouts of shapes seen in this page; the last one is also saved, for the panel's next opening. */
+const layoutCache = new LayoutCache();
+/** The saved layout of a previous page, until the first layout decides whether it fits. */
+let restoredLayout: unknown = restored?.layout;
+let savedLayout: SavedLayout | undefined;
+let savedShape: string | undefined;
+
 const persist = () => {
-  const state: PipelineGraphPersistedState = { file: page.file, collapsed: [...page.collapsed] };
+  const state: PipelineGraphPersistedState = {
+    file: page.file,
+    collapsed: [...page.collapsed],
+    ...(savedLayout ? { layout: savedLayout } : {}),
+  };
   connection.saveState(state);
 };
 
@@ -209,7 +225,7 @@ function render(): void {
     (count, node) => count + (node.collapsed ? node.group!.members.length : 1),
     0,
   );
-  summary.textContent = `${stageCount.toLocaleString('en-US')} stage${stageCount === 1 ? '' : 's'}`;
+  summary.textContent = `${countText(stageCount)} stage${stageCount === 1 ? '' : 's'}`;
   if (visible.nodes.length === 0) {
     message.textContent =
       'No pipeline stage found: add a stage to an mlc.yaml or dvc.yaml file (or an MLproject entry point).';
@@ -227,33 +243,69 @@ function render(): void {
     recolour(visible);
     return;
   }
-  const aspect = (viewport.clientWidth || 800) / (viewport.clientHeight || 600);
-  if (visible.nodes.length <= OFF_THREAD_LAYOUT_NODES) {
+  const size = viewportSize();
+  const direction = layoutDirection(visible, (size.width || 800) / (size.height || 600));
+  const shape = graphShape(visible, direction);
+  const restoredHere = restoreLayout(restoredLayout, shape, visible);
+  if (restoredHere) {
+    // Checked by restoreLayout, and in the webview's state already: kept there, not saved again.
+    savedShape = shape;
+    savedLayout = restoredLayout as SavedLayout;
+  }
+  restoredLayout = undefined;
+  const kept = restoredHere ?? layoutCache.get(shape);
+  if (kept) {
     page.pendingLayoutKey = undefined;
-    showLayout(key, layoutGraph(visible, layoutDirection(visible, aspect)), 'page');
+    showLayout(key, shape, kept, 'cache');
     return;
   }
-  message.textContent = `Laying out ${visible.nodes.length.toLocaleString('en-US')} nodes…`;
+  if (visible.nodes.length <= OFF_THREAD_LAYOUT_NODES) {
+    page.pendingLayoutKey = undefined;
+    const layout = layoutGraph(visible, direction);
+    layoutCache.set(shape, layout);
+    showLayout(key, shape, layout, 'page');
+    return;
+  }
+  message.textContent = `Laying out ${countText(visible.nodes.length)} nodes…`;
   if (key === page.pendingLayoutKey) return;
   page.pendingLayoutKey = key;
-  void offThreadLayout.layout(visible, aspect).then(({ layout, thread }) => {
+  const laidOut = offThreadLayout.layout(visible, direction);
+  // The worker has the request by now: the node elements are built meanwhile, on this thread.
+  const built = { visible, trusted: snapshot.trusted, nodes: buildNodes(visible, snapshot.trusted) };
+  void laidOut.then(({ layout, thread }) => {
+    layoutCache.set(shape, layout);
     // A newer structure was asked for meanwhile: its own layout will be drawn instead.
     if (page.pendingLayoutKey !== key) return;
     page.pendingLayoutKey = undefined;
     message.textContent = '';
-    showLayout(key, layout, thread);
+    showLayout(key, shape, layout, thread, built);
   });
 }
 
+/** Node elements built for a visible graph while its layout was being computed. */
+interface BuiltNodes {
+  readonly visible: VisibleGraph;
+  readonly trusted: boolean;
+  readonly nodes: Map<string, SVGGElement>;
+}
+
 /** Draws the visible graph (as it is now: states may have changed meanwhile) at `layout`. */
-function showLayout(key: string, layout: GraphLayout, thread: 'page' | 'worker'): void {
+function showLayout(key: string, shape: string, layout: GraphLayout, thread: LayoutThread, built?: BuiltNodes): void {
   const { snapshot, visible } = page;
   if (!snapshot || !visible) return;
+  // The layout shown is the one a reopened panel finds in the webview's state.
+  if (savedShape !== shape) {
+    savedShape = shape;
+    savedLayout = saveLayout(shape, layout);
+    persist();
+  }
   const isFirstLayout = page.layoutKey === undefined;
   page.layoutKey = key;
   page.layout = layout;
   viewport.dataset.layoutThread = thread;
-  draw(visible, layout, snapshot.trusted);
+  // Elements built for another visible graph (a snapshot came meanwhile) are built again.
+  const current = built?.visible === visible && built.trusted === snapshot.trusted ? built.nodes : undefined;
+  draw(visible, layout, snapshot.trusted, current);
   if (isFirstLayout || page.fitted) fitView();
   else applyView();
 }
@@ -266,7 +318,12 @@ function fileOf(stage: GraphNode): string {
   return page.snapshot?.graph.files[stage.file] ?? '';
 }
 
-function draw(visible: VisibleGraph, layout: GraphLayout, trusted: boolean): void {
+function draw(
+  visible: VisibleGraph,
+  layout: GraphLayout,
+  trusted: boolean,
+  nodes: Map<string, SVGGElement> = buildNodes(visible, trusted),
+): void {
   edgeLayer.replaceChildren(
     ...layout.edges.map((edge) =>
       svg('path', {
@@ -280,12 +337,23 @@ function draw(visible: VisibleGraph, layout: GraphLayout, trusted: boolean): voi
       }),
     ),
   );
-  page.drawn = new Map();
-  const nodes = visible.nodes.map((node) => {
-    const placed = layout.nodes.get(node.id)!;
+  for (const [id, element] of nodes) {
+    const placed = layout.nodes.get(id)!;
+    element.setAttribute(
+      'transform',
+      `translate(${(placed.x - NODE_WIDTH / 2).toFixed(1)},${(placed.y - NODE_HEIGHT / 2).toFixed(1)})`,
+    );
+  }
+  page.drawn = nodes;
+  nodeLayer.replaceChildren(...nodes.values());
+}
+
+/** The elements of the visible graph's nodes, by id, not yet placed nor in the document. */
+function buildNodes(visible: VisibleGraph, trusted: boolean): Map<string, SVGGElement> {
+  const built = new Map<string, SVGGElement>();
+  for (const node of visible.nodes) {
     const group = svg('g', {
       class: `node${node.collapsed ? ' collapsed-group' : ''}${node.group && !node.collapsed ? ' grouped' : ''}`,
-      transform: `translate(${(placed.x - NODE_WIDTH / 2).toFixed(1)},${(placed.y - NODE_HEIGHT / 2).toFixed(1)})`,
       tabindex: 0,
       role: 'button',
       'data-id': node.id,
@@ -294,6 +362,7 @@ function draw(visible: VisibleGraph, layout: GraphLayout, trusted: boolean): voi
     const title = nodeTitle(node);
     const label = svg('text', { class: 'label', x: 12, y: 18 }, [title.length > 24 ? `${title.slice(0, 23)}…` : title]);
     const stateText = svg('text', { class: 'state', x: 12, y: 34 });
+    paintState(group, stateText, node);
     const actions: SVGElement[] = [];
     if (node.collapsed) {
       actions.push(nodeAction('expand', '⊞', `Expand ${node.label}`, NODE_WIDTH - 22));
@@ -310,11 +379,9 @@ function draw(visible: VisibleGraph, layout: GraphLayout, trusted: boolean): voi
       stateText,
       ...actions,
     );
-    page.drawn.set(node.id, group);
-    return group;
-  });
-  nodeLayer.replaceChildren(...nodes);
-  recolour(visible);
+    built.set(node.id, group);
+  }
+  return built;
 }
 
 function nodeAction(action: string, glyph: string, label: string, x: number): SVGGElement {
@@ -335,19 +402,33 @@ function nodeAction(action: string, glyph: string, label: string, x: number): SV
 function recolour(visible: VisibleGraph): void {
   for (const node of visible.nodes) {
     const element = page.drawn.get(node.id);
-    if (!element) continue;
-    const presentation = NODE_STATE_PRESENTATION[node.state];
-    element.setAttribute('data-state', node.state);
-    element.style.setProperty('--state-color', presentation.color);
-    const stateText = element.querySelector('text.state')!;
-    const count = node.collapsed ? `${node.group!.members.length} stages · ` : '';
-    stateText.textContent = `${count}${presentation.label}`;
-    element.setAttribute('aria-label', `${nodeTitle(node)}: ${presentation.label}`);
+    if (element) paintState(element, element.querySelector('text.state')!, node);
   }
   drawMinimap();
 }
 
+/** A node's state on its element: colour, state line and accessible name. */
+function paintState(element: SVGGElement, stateText: SVGTextElement, node: VisibleNode): void {
+  const presentation = NODE_STATE_PRESENTATION[node.state];
+  element.setAttribute('data-state', node.state);
+  element.style.setProperty('--state-color', presentation.color);
+  const count = node.collapsed ? `${node.group!.members.length} stages · ` : '';
+  stateText.textContent = `${count}${presentation.label}`;
+  element.setAttribute('aria-label', `${nodeTitle(node)}: ${presentation.label}`);
+}
+
 // --- View: pan, zoom, fit -----------------------------------------------------------------------
+
+/** The viewport's size as the last resize left it (kept by the ResizeObserver below). */
+let knownViewportSize: { width: number; height: number } | undefined;
+/**
+ * The viewport's size without a forced layout: reading `clientWidth` right after drawing a big
+ * graph makes the browser lay out every new element in the middle of the handler.
+ */
+function viewportSize(): { width: number; height: number } {
+  knownViewportSize ??= { width: viewport.clientWidth, height: viewport.clientHeight };
+  return knownViewportSize;
+}
 
 function applyView(): void {
   const { x, y, scale } = page.view;
@@ -358,8 +439,9 @@ function applyView(): void {
 function fitView(): void {
   const layout = page.layout;
   if (!layout) return;
-  const width = viewport.clientWidth || 800;
-  const height = viewport.clientHeight || 600;
+  const size = viewportSize();
+  const width = size.width || 800;
+  const height = size.height || 600;
   // Readable first: never larger than 1:1, and not so small that a big graph becomes dots.
   const scale = Math.max(0.1, Math.min(1, width / layout.width, height / layout.height));
   page.view = { scale, x: (width - layout.width * scale) / 2, y: Math.max(0, (height - layout.height * scale) / 2) };
@@ -414,6 +496,7 @@ canvas.addEventListener('pointercancel', endDrag);
 // The panel is resized with its editor group (a terminal opening below it, a split): a graph the
 // user has not moved stays fitted.
 new ResizeObserver(() => {
+  knownViewportSize = { width: viewport.clientWidth, height: viewport.clientHeight };
   if (page.fitted) fitView();
   else drawMinimap();
 }).observe(viewport);
@@ -599,8 +682,7 @@ function canvasColour(cssColour: string): string {
 function drawMinimap(): void {
   const layout = page.layout;
   const visible = page.visible;
-  const width = viewport.clientWidth;
-  const height = viewport.clientHeight;
+  const { width, height } = viewportSize();
   const needed =
     !!layout &&
     !!visible &&

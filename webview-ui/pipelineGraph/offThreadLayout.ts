@@ -10,12 +10,12 @@
  * If a worker still cannot start, the first failure switches to the page thread for good, and the
  * requests waiting are laid out there, so a graph is always drawn.
  */
-import { type GraphLayout, type LayoutInput, layoutDirection, layoutGraph } from './layoutGraph';
+import { type GraphLayout, type LayoutDirection, type LayoutInput, layoutGraph } from './layoutGraph';
 
 export interface LayoutRequest {
   readonly id: number;
   readonly graph: LayoutInput;
-  readonly aspect: number;
+  readonly direction: LayoutDirection;
 }
 
 export interface LayoutReply {
@@ -23,20 +23,34 @@ export interface LayoutReply {
   readonly layout: GraphLayout;
 }
 
-/** Where the last layout ran: shown on the page (`data-layout-thread`) for tests and benchmarks. */
-export type LayoutThread = 'worker' | 'page';
+/**
+ * Where the last layout ran, or `cache` when a layout of the same shape was kept: shown on the page
+ * (`data-layout-thread`) for tests and benchmarks.
+ */
+export type LayoutThread = 'worker' | 'page' | 'cache';
 
 export interface OffThreadLayout {
-  /** The layout of `graph`; `thread` says where it ran. */
-  layout(graph: LayoutInput, aspect: number): Promise<{ layout: GraphLayout; thread: LayoutThread }>;
+  /**
+   * Starts the worker now (fetch, blob: URL, spawn, dagre compiled) so that the first big graph
+   * does not wait for it: the page calls this when it loads, before its first snapshot arrives.
+   */
+  start(): void;
+  /**
+   * The layout of `graph`; `thread` says where it ran. Once the worker is up the request is posted
+   * before this returns, so the caller's own work (building the SVG nodes) runs beside dagre.
+   */
+  layout(graph: LayoutInput, direction: LayoutDirection): Promise<{ layout: GraphLayout; thread: LayoutThread }>;
 }
 
 export function createOffThreadLayout(workerUrl: string | undefined): OffThreadLayout {
   let worker: Worker | undefined;
-  let isRefused = workerUrl === undefined;
+  // No Worker at all (a browser or test that took it away): nothing to fetch.
+  let isRefused = workerUrl === undefined || typeof Worker !== 'function';
   let nextId = 1;
-  const pending = new Map<number, { graph: LayoutInput; aspect: number; resolve: (reply: GraphLayout) => void }>();
-  const onPage = (graph: LayoutInput, aspect: number) => layoutGraph(graph, layoutDirection(graph, aspect));
+  const pending = new Map<
+    number,
+    { graph: LayoutInput; direction: LayoutDirection; resolve: (reply: GraphLayout) => void }
+  >();
   /** Everything still waiting is laid out here, and the worker is not asked again. */
   const refuse = () => {
     isRefused = true;
@@ -44,7 +58,7 @@ export function createOffThreadLayout(workerUrl: string | undefined): OffThreadL
     worker = undefined;
     for (const [id, request] of pending) {
       pending.delete(id);
-      request.resolve(onPage(request.graph, request.aspect));
+      request.resolve(layoutGraph(request.graph, request.direction));
     }
   };
   /** The worker, started once from a blob: URL of its bundle's bytes; undefined when refused. */
@@ -58,19 +72,20 @@ export function createOffThreadLayout(workerUrl: string | undefined): OffThreadL
       })
       .then((code) => {
         const blobUrl = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
-        worker = new Worker(blobUrl);
+        const started = new Worker(blobUrl);
         // The worker has loaded its script by the time it answers; the URL is not needed again.
-        worker.onmessage = (event: MessageEvent<LayoutReply>) => {
+        started.onmessage = (event: MessageEvent<LayoutReply>) => {
           URL.revokeObjectURL(blobUrl);
           const request = pending.get(event.data.id);
           pending.delete(event.data.id);
           request?.resolve(event.data.layout);
         };
-        worker.onerror = (event) => {
+        started.onerror = (event) => {
           event.preventDefault();
           refuse();
         };
-        return worker;
+        worker = started;
+        return started;
       })
       .catch(() => {
         refuse();
@@ -78,17 +93,23 @@ export function createOffThreadLayout(workerUrl: string | undefined): OffThreadL
       });
     return starting;
   };
+  const post = (started: Worker, graph: LayoutInput, direction: LayoutDirection): Promise<GraphLayout> => {
+    const id = nextId++;
+    // Only what dagre needs crosses to the worker (a structured clone), not the page's node objects.
+    const input: LayoutInput = { nodes: graph.nodes.map(({ id: node }) => ({ id: node })), edges: graph.edges };
+    return new Promise<GraphLayout>((resolve) => {
+      pending.set(id, { graph: input, direction, resolve });
+      started.postMessage({ id, graph: input, direction } satisfies LayoutRequest);
+    });
+  };
   return {
-    async layout(graph, aspect) {
-      const started = await startWorker();
-      if (!started) return { layout: onPage(graph, aspect), thread: 'page' };
-      const id = nextId++;
-      // Only what dagre needs crosses to the worker (a structured clone), not the page's node objects.
-      const input: LayoutInput = { nodes: graph.nodes.map(({ id: node }) => ({ id: node })), edges: graph.edges };
-      const layout = await new Promise<GraphLayout>((resolve) => {
-        pending.set(id, { graph: input, aspect, resolve });
-        started.postMessage({ id, graph: input, aspect } satisfies LayoutRequest);
-      });
+    start() {
+      void startWorker();
+    },
+    async layout(graph, direction) {
+      const started = worker ?? (await startWorker());
+      if (!started) return { layout: layoutGraph(graph, direction), thread: 'page' };
+      const layout = await post(started, graph, direction);
       return { layout, thread: isRefused ? 'page' : 'worker' };
     },
   };

@@ -11,6 +11,7 @@ import {
   type PipelineGraph,
   type PipelineGraphSnapshot,
 } from '../../../src/protocol/pipelineGraph';
+import { NODE_HEIGHT, NODE_WIDTH } from '../../../webview-ui/pipelineGraph/layoutGraph';
 import { generatePipelineGraph } from '../../support/pipelineGraphFixtures';
 import { type PanelHarness, postedByPanel, sendToPanel, startPanelHarness } from '../../support/panelPage';
 
@@ -216,4 +217,94 @@ test('Pipeline Graph: where no worker can start, a big graph is laid out on the 
   assert.equal(await page.locator('.viewport').getAttribute('data-layout-thread'), 'page');
   await assertClean(page);
   await page.close();
+});
+
+/** What the page drew: node ids with their boxes (from their transforms), and edges. */
+async function drawnGraph(page: Page) {
+  return page.evaluate(() => ({
+    nodes: Array.from(document.querySelectorAll('.node')).map((element) => {
+      const [x, y] = /translate\(([-\d.]+),([-\d.]+)\)/.exec(element.getAttribute('transform') ?? '')!.slice(1);
+      return {
+        id: element.getAttribute('data-id')!,
+        x: Number(x),
+        y: Number(y),
+        state: element.getAttribute('data-state'),
+      };
+    }),
+    edges: Array.from(document.querySelectorAll('path.edge')).map((path) => [
+      path.getAttribute('data-from')!,
+      path.getAttribute('data-to')!,
+    ]),
+  }));
+}
+
+test('Pipeline Graph: the layout worker starts when the page loads, and a 200-stage graph is drawn whole, no box on another', async () => {
+  const page = await harness.open('pipelineGraph', { viewport: { width: 1600, height: 900 } });
+  // Started before any snapshot: the first big graph does not wait for the worker's fetch.
+  const fetchedBeforeSnapshot = async () =>
+    page.evaluate(() =>
+      performance.getEntriesByType('resource').some((entry) => entry.name.endsWith('/pipelineGraphLayoutWorker.js')),
+    );
+  for (let attempt = 0; !(await fetchedBeforeSnapshot()); attempt++) {
+    assert.ok(attempt < 200, 'the layout worker was fetched before any snapshot');
+    await new Promise((resume) => setTimeout(resume, 50));
+  }
+  const graph = generatePipelineGraph(200);
+  await sendToPanel(page, snapshotted(graph));
+  // A state change while the layout is computed: the nodes built meanwhile are not drawn stale.
+  const recoloured = graph.nodes.map((entry) => ({ ...entry, state: 'running' as const }));
+  await sendToPanel(page, snapshotted({ ...graph, nodes: recoloured }, true, 2));
+  await page.locator('.node').first().waitFor({ timeout: 60_000 });
+  assert.equal(await page.locator('.viewport').getAttribute('data-layout-thread'), 'worker');
+  const drawn = await drawnGraph(page);
+  assert.deepEqual(drawn.nodes.map((entry) => entry.id).sort(), graph.nodes.map((entry) => entry.id).sort());
+  assert.deepEqual(new Set(drawn.nodes.map((entry) => entry.state)), new Set(['running']), 'the newer states');
+  assert.deepEqual(
+    drawn.edges.sort(),
+    graph.edges.map(([from, to]) => [from, to]).sort(),
+    'every edge drawn, between the right nodes',
+  );
+  for (const [index, one] of drawn.nodes.entries()) {
+    for (const two of drawn.nodes.slice(index + 1)) {
+      const apart = Math.abs(one.x - two.x) >= NODE_WIDTH || Math.abs(one.y - two.y) >= NODE_HEIGHT;
+      assert.ok(apart, `${one.id} and ${two.id} overlap`);
+    }
+  }
+  assert.equal(await page.getByText('200 stages').count(), 1);
+  await assertClean(page);
+  await page.close();
+});
+
+test('Pipeline Graph: a reopened panel draws the saved layout of the same shape at once, and lays out any other shape', async () => {
+  const viewport = { width: 1600, height: 900 };
+  const graph = generatePipelineGraph(200, { fileCount: 2 });
+  const first = await harness.open('pipelineGraph', { viewport });
+  await sendToPanel(first, snapshotted(graph));
+  await first.locator('.node').first().waitFor({ timeout: 60_000 });
+  assert.equal(await first.locator('.viewport').getAttribute('data-layout-thread'), 'worker');
+  const laidOut = await drawnGraph(first);
+  // Another file and back: the whole graph's layout is kept in the page.
+  await first.getByLabel('Pipeline file').selectOption(graph.files[1]!);
+  await first.getByLabel('Pipeline file').selectOption('');
+  await first.locator('.viewport[data-layout-thread="cache"]').waitFor();
+  const savedState = await first.evaluate(() => (window as unknown as { __state: unknown }).__state);
+  await first.close();
+
+  const reopened = await harness.open('pipelineGraph', { viewport, savedState });
+  await sendToPanel(reopened, snapshotted(graph));
+  await reopened.locator('.node').first().waitFor({ timeout: 60_000 });
+  assert.equal(await reopened.locator('.viewport').getAttribute('data-layout-thread'), 'cache');
+  assert.deepEqual(await drawnGraph(reopened), laidOut, 'the same drawing');
+  await assertClean(reopened);
+  await reopened.close();
+
+  // One dependency less: not the shape the layout was saved for.
+  const changed = await harness.open('pipelineGraph', { viewport, savedState });
+  const otherShape = { ...graph, edges: graph.edges.slice(1) };
+  await sendToPanel(changed, snapshotted(otherShape));
+  await changed.locator('.node').first().waitFor({ timeout: 60_000 });
+  assert.equal(await changed.locator('.viewport').getAttribute('data-layout-thread'), 'worker');
+  assert.equal((await drawnGraph(changed)).edges.length, otherShape.edges.length);
+  await assertClean(changed);
+  await changed.close();
 });
