@@ -38,9 +38,7 @@ interface Tracked {
  * runs with many stages: see processWorker.ts for why. Same contract as nodeProcessRunner; the
  * worker starts on the first command, and only keeps mlc alive while commands are in flight.
  */
-export function createProcessWorkerRunner(
-  launch: WorkerLaunch,
-): ProcessRunner & Disposable & { readonly inFlight: () => number } {
+export function createProcessWorkerRunner(launch: WorkerLaunch): ProcessRunner & Disposable {
   let child: ChildProcess | undefined;
   /** The base environment this worker was sent; each start sends only its differences from it. */
   let sentEnvironment: Readonly<Record<string, string>> | undefined;
@@ -139,29 +137,9 @@ export function createProcessWorkerRunner(
         result,
       };
     },
-    inFlight: () => tracked.size,
     dispose() {
       child?.disconnect();
       child = undefined;
-    },
-  };
-}
-
-/**
- * Up to `size` process workers, each command going to the one with the fewest in flight. Spawning
- * blocks a worker until the child has exec'd (a fork of a Node process), so one worker serves
- * `-j2`'s stages in turns; two spawn side by side. A worker starts with its first command: an
- * idle pool, or one that never runs two commands at once, costs one worker.
- */
-export function createProcessWorkerPool(launch: WorkerLaunch, size: number): ProcessRunner & Disposable {
-  const runners = Array.from({ length: Math.max(1, size) }, () => createProcessWorkerRunner(launch));
-  return {
-    start(spec, signal) {
-      const leastBusy = runners.reduce((best, runner) => (runner.inFlight() < best.inFlight() ? runner : best));
-      return leastBusy.start(spec, signal);
-    },
-    dispose() {
-      for (const runner of runners) runner.dispose();
     },
   };
 }

@@ -22,16 +22,14 @@ import type { DeployHost } from '../../engine/deploy/ports';
 import { sha256Text } from '../deploy/sha256Text';
 import type { GitCalls } from '../git/gitCalls';
 import { collectGarbage } from '../process/collectGarbage';
-import { createProcessWorkerPool, findProcessWorker } from '../process/createProcessWorkerRunner';
+import { createProcessWorkerRunner, findProcessWorker } from '../process/createProcessWorkerRunner';
 import { nodeProcessRunner } from '../process/nodeProcessRunner';
 import { createRemoteProcessRunners } from '../runners/createRemoteProcessRunner';
 import { createWorkspaceLock } from './createWorkspaceLock';
 import { systemClock, systemTimers } from '../systemTime';
 
-/** From this many planned stages on, commands are spawned from small worker processes. */
+/** From this many planned stages on, commands are spawned from a small worker process. */
 const MANY_STAGES = 50;
-/** Process workers at most: with -j2 and more, two stages' spawns no longer wait for each other. */
-const PROCESS_WORKERS = 2;
 
 export interface LocalRunSetup {
   readonly root: string;
@@ -87,11 +85,11 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
     ...(setup.killGraceMs === undefined ? {} : { killGraceMs: setup.killGraceMs }),
     onRunStarted(runId, directory, planned) {
       // Spawning costs in proportion to this process's memory: when enough stages will run for
-      // it to matter, shed the parse garbage (~50 ms) and spawn from small worker processes.
+      // it to matter, shed the parse garbage (~50 ms) and spawn from a small worker process.
       if (planned.length >= MANY_STAGES) {
         collectGarbage();
         const launch = findProcessWorker();
-        if (launch) workerRunner = createProcessWorkerPool(launch, PROCESS_WORKERS);
+        if (launch) workerRunner = createProcessWorkerRunner(launch);
       }
       setup.onRunStarted?.(runId, directory, planned);
     },

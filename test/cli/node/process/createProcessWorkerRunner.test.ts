@@ -4,11 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import {
-  createProcessWorkerPool,
-  createProcessWorkerRunner,
-  findProcessWorker,
-} from '../../../../src/node/process/createProcessWorkerRunner';
+import { createProcessWorkerRunner, findProcessWorker } from '../../../../src/node/process/createProcessWorkerRunner';
 import { isProcessAlive } from '../../../../src/node/runStore/isOwnerAlive';
 import { waitFor } from '../../../support/mlcCli';
 import { makeTempDir } from '../../../support/tempDir';
@@ -181,30 +177,5 @@ test('the worker is sent the environment once: each later command sends only wha
     assert.deepEqual(seen, [`a none ${first}`, `b 1 ${first}`, `c none ${first}`, 'd none none']);
   } finally {
     runner.dispose();
-  }
-});
-
-test('a pool of two workers spawns two commands at once from two workers, and one at a time from the first', async (t) => {
-  assert.ok(launch);
-  const folder = makeTempDir('mlc-worker-pool-', t);
-  const pool = createProcessWorkerPool(launch, 2);
-  try {
-    // Each command prints the pid of the process that spawned it: its worker.
-    const workerOf = async (command: string) => {
-      const lines: string[] = [];
-      const running = pool.start(
-        { command, cwd: folder, env: { PATH: '/usr/bin:/bin' }, onLine: (_stream, line) => lines.push(line) },
-        new AbortController().signal,
-      );
-      await running.result;
-      return lines[0];
-    };
-    const [first, second] = await Promise.all([workerOf('echo $PPID; sleep 1'), workerOf('echo $PPID; sleep 1')]);
-    assert.ok(first && second);
-    assert.notEqual(first, second, 'two commands in flight, two workers');
-    const alone = [await workerOf('echo $PPID'), await workerOf('echo $PPID')];
-    assert.deepEqual(alone, [first, first], 'one command at a time goes to the first worker');
-  } finally {
-    pool.dispose();
   }
 });
