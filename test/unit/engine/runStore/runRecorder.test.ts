@@ -70,38 +70,19 @@ test('events of stages finishing within 100 ms reach events.jsonl in one append,
 });
 
 test('run.json is rewritten every 250 ms while writes are quick, and ten times as seldom as a slow write took (at most every 2 s)', () => {
-  const quick = aRecorder(10);
-  for (let step = 0; step < 100; step++) {
-    quick.recorder.update((record) => (record.stages[0]!.reasons = [`step ${step}`]));
-    quick.time.advance(10);
-  }
-  // The first write is the record's creation; then one per 250 ms of changes.
-  assert.deepEqual(
-    quick.writes.slice(1).map((at) => at - quick.writes[0]!),
-    [250, 500, 750, 1000],
-  );
-  quick.recorder.finish('succeeded');
-
-  const slow = aRecorder(10, 80);
-  for (let step = 0; step < 300; step++) {
-    slow.recorder.update((record) => (record.stages[0]!.reasons = [`step ${step}`]));
-    slow.time.advance(10);
-  }
+  /** When run.json was rewritten (ms after its first write) while a change came every 10 ms. */
+  const rewritesWith = (slowWriteMs: number, forMs: number) => {
+    const { recorder, time, writes } = aRecorder(10, slowWriteMs);
+    for (let step = 0; step < forMs / 10; step++) {
+      recorder.update((record) => (record.stages[0]!.reasons = [`step ${step}`]));
+      time.advance(10);
+    }
+    recorder.finish('succeeded');
+    // The first write is the record's creation, the last the run's end.
+    return writes.slice(1, -1).map((at) => at - writes[0]!);
+  };
+  assert.deepEqual(rewritesWith(0, 1000), [250, 500, 750, 1000]);
   // Each write took 80 ms: the next waits 800 ms.
-  assert.deepEqual(
-    slow.writes.slice(1).map((at) => at - slow.writes[0]!),
-    [800, 1600, 2400],
-  );
-  slow.recorder.finish('succeeded');
-
-  const verySlow = aRecorder(10, 500);
-  for (let step = 0; step < 500; step++) {
-    verySlow.recorder.update((record) => (record.stages[0]!.reasons = [`step ${step}`]));
-    verySlow.time.advance(10);
-  }
-  assert.deepEqual(
-    verySlow.writes.slice(1).map((at) => at - verySlow.writes[0]!),
-    [2000, 4000],
-  );
-  verySlow.recorder.finish('succeeded');
+  assert.deepEqual(rewritesWith(80, 3000), [800, 1600, 2400]);
+  assert.deepEqual(rewritesWith(500, 5000), [2000, 4000]);
 });
