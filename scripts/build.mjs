@@ -5,6 +5,7 @@
 import * as esbuild from 'esbuild';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { cliEntryPoints } from './cliEntryPoints.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -38,12 +39,10 @@ const builds = [
     entryPoints: { extension: 'src/extension/extension.ts', pipelineWorker: 'src/extension/worker/pipelineWorker.ts' },
     outdir: 'dist',
   },
-  {
-    ...nodeCommon,
-    entryPoints: { cli: 'src/cli/main.ts' },
-    outdir: 'dist',
-    banner: { js: '#!/usr/bin/env node' },
-  },
+  // dist/cli.js is the loader (the only file with a #! line: the bundle is compiled inside a
+  // function wrapper, where one is a syntax error); dist/cli.bundle.js the CLI it runs.
+  { ...nodeCommon, entryPoints: { cli: cliEntryPoints.cli }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...nodeCommon, entryPoints: { 'cli.bundle': cliEntryPoints['cli.bundle'] }, outdir: 'dist' },
   {
     ...nodeCommon,
     entryPoints: listFiles('src/node/workers', (name) => name.endsWith('Worker.ts')),

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { cliEntryPoints } from '../../scripts/cliEntryPoints.mjs';
 
 const repoRoot = resolve(__dirname, '../..');
 
@@ -14,7 +15,9 @@ const repoRoot = resolve(__dirname, '../..');
  */
 export async function bundleCli(outdir: string): Promise<string> {
   const workersFolder = join(repoRoot, 'src/node/workers');
-  const entryPoints: Record<string, string> = { cli: join(repoRoot, 'src/cli/main.ts') };
+  // As dist/: cli.js the code-cache loader, cli.bundle.js the CLI it runs (scripts/cliEntryPoints.mjs).
+  const entryPoints: Record<string, string> = {};
+  for (const [name, path] of Object.entries(cliEntryPoints)) entryPoints[name] = join(repoRoot, path);
   for (const file of readdirSync(workersFolder)) {
     if (file.endsWith('Worker.ts')) entryPoints[`workers/${file.slice(0, -'.ts'.length)}`] = join(workersFolder, file);
   }

@@ -6,6 +6,8 @@ export interface ProcessCommand {
   readonly command: string;
   readonly args: readonly string[];
   readonly cwd: string;
+  /** Added to this process's environment (e.g. `MLC_CODE_CACHE: '0'`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -21,9 +23,14 @@ export function timeProcesses(
 ): Measurement[] {
   const samples = commands.map((): number[] => []);
   for (let round = 0; round < warmup + iterations; round++) {
-    for (const [index, { command, args, cwd }] of commands.entries()) {
+    for (const [index, { command, args, cwd, env }] of commands.entries()) {
       const started = performance.now();
-      const result = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
+      const result = spawnSync(command, args, {
+        cwd,
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+        ...(env ? { env: { ...process.env, ...env } } : {}),
+      });
       const elapsed = performance.now() - started;
       if (result.status !== 0) {
         throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${String(result.stderr).slice(-2000)}`);

@@ -14,7 +14,7 @@ import { loadWorkspaceWithParseCache } from '../../node/workspace/parsedWorkspac
 import { parseCommandArgs } from '../argv';
 import { problemsJson, writePipelineProblems } from '../problemOutput';
 import { terminalText } from '../terminalText';
-import { createLocalGitCalls } from '../../node/git/createLocalGitCalls';
+import { createLazyLocalGitCalls } from '../../node/git/createLazyLocalGitCalls';
 import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot } from '../cliContext';
 
 const usage = `Usage: mlc run [STAGE...] [-j N] [--force] [--keep-going] [--dry-run] [--runner NAME]
@@ -93,7 +93,7 @@ export const command: CliCommand = {
         hasher,
         // This process exists only for the run: `mlc stop` may SIGTERM it if it stops answering.
         ownerKind: 'cli',
-        git: createLocalGitCalls(),
+        git: createLazyLocalGitCalls(),
         // Progress and stage output go to stderr with --json too: CI logs stay readable while
         // stdout carries only the final document.
         observer: humanObserver(context),

@@ -9,7 +9,14 @@ import { EngineError } from '../engineError';
 
 /** How long state changes may wait before run.json is rewritten (many stages end per second). */
 const RECORD_WRITE_DELAY_MS = 250;
-/** How long stage output may wait in memory before it is appended to its log. */
+/**
+ * The coalesced rewrites of run.json (with the lock entries flushed before each) may take about a
+ * tenth of the run: the next one waits ten times as long as the last took, from 250 ms up to 2 s
+ * (a record of 1,000 stages on a busy machine takes tens of ms to format, write and fsync).
+ */
+const WRITE_COST_FACTOR = 10;
+const MAX_RECORD_WRITE_DELAY_MS = 2000;
+/** How long stage output (and events) may wait in memory before it is appended to its file. */
 const LOG_FLUSH_DELAY_MS = 100;
 const LOG_BUFFER_LIMIT = 64 * 1024;
 /** The owner rewrites run.json at least this often, so other hosts can tell a live run from a dead one. */
@@ -44,7 +51,8 @@ export interface RunActivityListener {
 
 /**
  * Owns one run folder while the run lives: `run.json` (atomic rewrites, coalesced to one per
- * 250 ms, immediate for run-level changes), `events.jsonl` and `metrics.jsonl` (append-only),
+ * 250 ms or more when writes are slow, immediate for run-level changes), `events.jsonl` (appended
+ * in groups, as the logs) and `metrics.jsonl` (append-only),
  * and one log per stage with every line prefixed by an ISO timestamp and its stream. A stage may
  * delete the folder under it: the recorder then recreates it and goes on, rather than failing
  * every later stage (the whole record is in memory, only earlier logs and events are lost).
@@ -55,6 +63,8 @@ export class RunRecorder {
   private heartbeat: TimerHandle | undefined;
   private readonly logBuffers = new Map<string, string>();
   private logBufferedBytes = 0;
+  private bufferedEvents = '';
+  private writeDelayMs = RECORD_WRITE_DELAY_MS;
   private stagesByAddress = new Map<string, StageRunRecord>();
   private recreatedFolderMessage: string | undefined;
   private readonly listeners = new Set<RunActivityListener>();
@@ -125,21 +135,36 @@ export class RunRecorder {
   /** Applies a change to the record and schedules a rewrite of run.json. */
   update(change: (record: RunRecord) => void): void {
     change(this.record);
-    this.writeTimer ??= this.timers.setTimeout(() => this.writeNow(), RECORD_WRITE_DELAY_MS);
+    this.writeTimer ??= this.timers.setTimeout(() => this.writeNow(), this.writeDelayMs);
   }
 
   writeNow(): void {
     this.timers.clear(this.writeTimer);
     this.writeTimer = undefined;
+    const started = this.clock.now();
     this.beforeWrite?.();
+    this.flushEvents();
     this.record.updatedAt = this.clock.now();
     const path = join(this.directory, RUN_FILES.record);
     this.survivingRemoval(() => this.fs.writeFileAtomic(path, `${JSON.stringify(this.record, null, 2)}\n`));
+    const tookMs = this.clock.now() - started;
+    this.writeDelayMs = Math.min(
+      MAX_RECORD_WRITE_DELAY_MS,
+      Math.max(RECORD_WRITE_DELAY_MS, WRITE_COST_FACTOR * tookMs),
+    );
   }
 
+  /** Queues one line of events.jsonl: appended with the logs (within 100 ms), before run.json, at the end. */
   appendEvent(event: { readonly type: string } & Record<string, unknown>): void {
-    const line = JSON.stringify({ time: this.clock.now(), ...event });
-    this.survivingRemoval(() => this.fs.appendFile(join(this.directory, RUN_FILES.events), `${line}\n`));
+    this.bufferedEvents += `${JSON.stringify({ time: this.clock.now(), ...event })}\n`;
+    this.logTimer ??= this.timers.setTimeout(() => this.flushLogs(), LOG_FLUSH_DELAY_MS);
+  }
+
+  private flushEvents(): void {
+    if (this.bufferedEvents === '') return;
+    const lines = this.bufferedEvents;
+    this.bufferedEvents = '';
+    this.survivingRemoval(() => this.fs.appendFile(join(this.directory, RUN_FILES.events), lines));
   }
 
   /** Set once the run folder had to be recreated: what was lost, for the run's final message. */
@@ -188,6 +213,7 @@ export class RunRecorder {
   flushLogs(): void {
     this.timers.clear(this.logTimer);
     this.logTimer = undefined;
+    this.flushEvents();
     for (const [address, text] of this.logBuffers) {
       const path = join(this.directory, this.stage(address).logFile);
       this.survivingRemoval(() => this.fs.appendFile(path, text));
@@ -217,8 +243,8 @@ export class RunRecorder {
     this.record.endedAt = this.clock.now();
     const messages = [message, this.recreatedFolderMessage].filter((part) => part !== undefined);
     if (messages.length > 0) this.record.message = messages.join('; ');
-    this.flushLogs();
     this.appendEvent({ type: 'runFinished', status });
+    this.flushLogs();
     this.writeNow();
   }
 }

@@ -48,8 +48,13 @@ export async function executePlan(
   let failed = false;
   let stopReason: string | undefined;
 
-  const arrayGroupOf = (planned: PlannedStage) =>
-    slurmArrayGroup(planned.stage, dependencies.runnerOf?.(planned.stage));
+  // Asked for every ready stage on every start: chosen once per stage, not once per look.
+  const arrayGroups = new Map<PlannedStage, string | undefined>();
+  const arrayGroupOf = (planned: PlannedStage) => {
+    if (!arrayGroups.has(planned))
+      arrayGroups.set(planned, slurmArrayGroup(planned.stage, dependencies.runnerOf?.(planned.stage)));
+    return arrayGroups.get(planned);
+  };
   const skip = (address: string, reason: string) => {
     const record = recorder.stage(address);
     if (record.status !== 'pending') return;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Disposable } from '../../engine/ports';
 import type { ProcessResult, ProcessRunner, ProcessSpec, RunningProcess } from '../../engine/scheduler/ports';
-import type { ProcessWorkerMessage, ProcessWorkerRequest } from './processWorkerProtocol';
+import { environmentChanges, type ProcessWorkerMessage, type ProcessWorkerRequest } from './processWorkerProtocol';
 import { trackStageGroup, untrackStageGroup } from './stageGroups';
 
 interface WorkerLaunch {
@@ -24,6 +24,9 @@ export function findProcessWorker(baseDirectory: string = __dirname): WorkerLaun
   }
 }
 
+/** Beyond this many differing variables a start sends a new base environment instead. */
+const MAX_ENVIRONMENT_CHANGES = 32;
+
 interface Tracked {
   readonly spec: ProcessSpec;
   readonly resolve: (result: ProcessResult) => void;
@@ -37,6 +40,8 @@ interface Tracked {
  */
 export function createProcessWorkerRunner(launch: WorkerLaunch): ProcessRunner & Disposable {
   let child: ChildProcess | undefined;
+  /** The base environment this worker was sent; each start sends only its differences from it. */
+  let sentEnvironment: Readonly<Record<string, string>> | undefined;
   let nextId = 1;
   const tracked = new Map<number, Tracked>();
 
@@ -92,20 +97,32 @@ export function createProcessWorkerRunner(launch: WorkerLaunch): ProcessRunner &
     started.on('exit', (code, signal) => failAll(`the process worker exited (${signal ?? `code ${code}`})`));
     started.on('error', (error) => failAll(`the process worker failed: ${error.message}`));
     child = started;
+    sentEnvironment = undefined;
     return started;
   };
   const send = (request: ProcessWorkerRequest) => ensureChild().send(request);
+  const sendStart = (id: number, spec: ProcessSpec) => {
+    const { onLine: _onLine, env, ...plainSpec } = spec;
+    ensureChild();
+    let changes = sentEnvironment && environmentChanges(sentEnvironment, env);
+    // Another caller's environment (not a stage's few variables more): make it the new base.
+    if (!changes || Object.keys(changes.set).length + changes.unset.length > MAX_ENVIRONMENT_CHANGES) {
+      send({ type: 'environment', env });
+      sentEnvironment = { ...env };
+      changes = { set: {}, unset: [] };
+    }
+    send({ type: 'start', id, spec: plainSpec, env: changes });
+  };
 
   return {
     start(spec, signal): RunningProcess {
       const id = nextId++;
-      const { onLine: _onLine, ...plainSpec } = spec;
       let entry!: Tracked;
       const result = new Promise<ProcessResult>((resolve) => {
         entry = { spec, resolve, pid: undefined };
       });
       tracked.set(id, entry);
-      send({ type: 'start', id, spec: plainSpec });
+      sendStart(id, spec);
       refWhileBusy();
       const onAbort = () => {
         if (tracked.has(id)) child?.send({ type: 'abort', id } satisfies ProcessWorkerRequest);

@@ -1,4 +1,8 @@
-import type { ProcessWorkerMessage, ProcessWorkerRequest } from '../process/processWorkerProtocol';
+import {
+  applyEnvironmentChanges,
+  type ProcessWorkerMessage,
+  type ProcessWorkerRequest,
+} from '../process/processWorkerProtocol';
 import { startProcess } from '../process/nodeProcessRunner';
 
 /**
@@ -8,6 +12,8 @@ import { startProcess } from '../process/nodeProcessRunner';
  * mlc goes away (even kill -9), the IPC channel closes and every stage still running is killed.
  */
 const running = new Map<number, AbortController>();
+/** The environment mlc sent last: each start names only its differences from it. */
+let environment: Readonly<Record<string, string>> = {};
 const pending = new Set<Promise<unknown>>();
 
 /**
@@ -25,11 +31,16 @@ process.on('message', (request: ProcessWorkerRequest) => {
     running.get(request.id)?.abort();
     return;
   }
+  if (request.type === 'environment') {
+    environment = request.env;
+    return;
+  }
   const abort = new AbortController();
   running.set(request.id, abort);
   const started = startProcess(
     {
       ...request.spec,
+      env: applyEnvironmentChanges(environment, request.env),
       onLine: (stream, line, timestamp) => send({ type: 'line', id: request.id, stream, line, timestamp }),
     },
     abort.signal,

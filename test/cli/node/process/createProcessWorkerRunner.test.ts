@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -87,7 +87,7 @@ test('a worker whose mlc died before it noticed (its send fails with EPIPE) stop
       execArgv: ${JSON.stringify(launch.execArgv)},
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    worker.send({ type: 'start', id: 1, spec: { command: 'echo $$ > stage.pid; sleep 60', cwd: ${JSON.stringify(folder)}, env: { PATH: '/usr/bin:/bin' }, killGraceMs: 500 } }, () =>
+    worker.send({ type: 'start', id: 1, spec: { command: 'echo $$ > stage.pid; sleep 60', cwd: ${JSON.stringify(folder)}, killGraceMs: 500 }, env: { set: { PATH: '/usr/bin:/bin' }, unset: [] } }, () =>
       // Only once the request is in the channel: dying before that leaves the worker nothing to start.
       setTimeout(() => process.kill(process.pid, 'SIGKILL'), 50));
   `;
@@ -105,4 +105,77 @@ test('a worker whose mlc died before it noticed (its send fails with EPIPE) stop
   // written and nothing is left to check. A pid that was written must be dead.
   const stagePid = existsSync(join(folder, 'stage.pid')) ? await waitForStagePid(folder) : undefined;
   if (stagePid !== undefined) assert.equal(isProcessAlive(stagePid), false, `stage ${stagePid} survived`);
+});
+
+test('the worker is sent the environment once: each later command sends only what differs, and runs with exactly its own', async (t) => {
+  const folder = makeTempDir('mlc-worker-env-', t);
+  // A stand-in worker that logs every request it gets and answers each start at once.
+  const log = join(folder, 'requests.jsonl');
+  const fakeWorker = join(folder, 'fakeWorker.js');
+  writeFileSync(
+    fakeWorker,
+    `const { appendFileSync } = require('node:fs');
+    process.on('message', (request) => {
+      appendFileSync(${JSON.stringify(log)}, JSON.stringify(request) + '\\n');
+      if (request.type !== 'start') return;
+      process.send({ type: 'result', id: request.id, result: { exitCode: 0, timedOut: false, cancelled: false, startedAt: 0, endedAt: 0 } });
+    });`,
+  );
+  const base: Record<string, string> = { PATH: '/usr/bin:/bin' };
+  for (let index = 0; index < 100; index++) base[`SOME_VARIABLE_${index}`] = `value ${index}`.repeat(5);
+  const stageEnvironments = [
+    { ...base, MLC_STAGE: 'a' },
+    { ...base, MLC_STAGE: 'b', EXTRA: '1' },
+    { ...base, MLC_STAGE: 'c' },
+    Object.fromEntries(Object.entries({ ...base, MLC_STAGE: 'd' }).filter(([name]) => name !== 'SOME_VARIABLE_0')),
+  ];
+  const fake = createProcessWorkerRunner({ script: fakeWorker, execArgv: [] });
+  try {
+    for (const env of stageEnvironments)
+      await fake.start({ command: 'true', cwd: folder, env }, new AbortController().signal).result;
+  } finally {
+    fake.dispose();
+  }
+  const requests = readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { type: string; env?: { set?: object; unset?: string[] } });
+  assert.deepEqual(
+    requests.map((request) => request.type),
+    ['environment', 'start', 'start', 'start', 'start'],
+  );
+  assert.deepEqual(
+    requests.slice(1).map((request) => request.env),
+    [
+      { set: {}, unset: [] },
+      { set: { MLC_STAGE: 'b', EXTRA: '1' }, unset: [] },
+      { set: { MLC_STAGE: 'c' }, unset: [] },
+      { set: { MLC_STAGE: 'd' }, unset: ['SOME_VARIABLE_0'] },
+    ],
+  );
+
+  // The first start's base is the whole environment, once.
+  assert.equal(Object.keys((requests[0] as unknown as { env: object }).env).length, 102);
+
+  // The real worker rebuilds each command's environment from those changes.
+  assert.ok(launch);
+  const runner = createProcessWorkerRunner(launch);
+  try {
+    const seen: string[] = [];
+    for (const env of stageEnvironments) {
+      await runner.start(
+        {
+          command: 'echo "$MLC_STAGE ${EXTRA-none} ${SOME_VARIABLE_0-none}"',
+          cwd: folder,
+          env,
+          onLine: (_stream, line) => seen.push(line),
+        },
+        new AbortController().signal,
+      ).result;
+    }
+    const first = base.SOME_VARIABLE_0;
+    assert.deepEqual(seen, [`a none ${first}`, `b 1 ${first}`, `c none ${first}`, 'd none none']);
+  } finally {
+    runner.dispose();
+  }
 });

@@ -336,3 +336,27 @@ test('a Slurm stage waiting in the queue is told to the observer as queued with 
   assert.deepEqual(queuedReasons, ['BeginTime', 'BeginTime', 'Priority', undefined, undefined, undefined]);
   assert.equal(run.recorder.stage('train').jobId, '42');
 });
+
+test('a stage’s runner is chosen once for the scheduler however long it waits in the ready list (not once per start of another stage)', async () => {
+  const names = Array.from({ length: 40 }, (_, index) => `s${index}`);
+  const run = setup(
+    names.map((name) => ({ stage: aStage({ name, cmd: name }) })),
+    Object.fromEntries(names.map((name) => [name, { runsMs: 1 }])),
+  );
+  const choices = new Map<string, number>();
+  const status = await run.execute(
+    { jobs: 1, keepGoing: false },
+    {
+      dependencies: {
+        ...run.dependencies,
+        runnerOf: (stage) => {
+          choices.set(stage.name, (choices.get(stage.name) ?? 0) + 1);
+          return { ok: true, runner: LOCAL_RUNNER };
+        },
+      },
+    },
+  );
+  assert.equal(status, 'succeeded');
+  // Once to know whether it joins a Slurm job array, once when it runs (runStage).
+  assert.deepEqual([...new Set(choices.values())], [2]);
+});

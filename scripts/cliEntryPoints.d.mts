@@ -1,0 +1,1 @@
+export declare const cliEntryPoints: { readonly cli: string; readonly 'cli.bundle': string };

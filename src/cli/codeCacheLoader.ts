@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { Script } from 'node:vm';
+
+/**
+ * Runs a CommonJS bundle (dist/cli.bundle.js) through V8's code cache, so a fresh `mlc` process
+ * does not compile its 1.3 MB bundle again (Node 20 has no module.enableCompileCache). The cache
+ * is a file mlc owns: beside the bundle (`<bundle>.v8cache`), or, when that folder cannot be
+ * written (an installation owned by root), under `$XDG_CACHE_HOME/mlc/code-cache/`.
+ *
+ * A cache file is `MLC-V8-CACHE 1\n<key>\n<md5 of the payload>\n<payload>`. It is used only when
+ * its key names this bundle file exactly as it is now (size, inode, mtime and ctime to the ns:
+ * V8's own check compares only the source's length) and this Node (version, arch), and when its
+ * payload's md5 matches (V8 does not checksum the payload in release builds: a flipped byte would
+ * be executed). V8 then checks the payload itself; a missing, stale, corrupt or rejected cache
+ * just means compiling as usual, and a fresh cache is written atomically when the process exits
+ * (then it also holds the functions this command compiled lazily). `MLC_CODE_CACHE=0` turns it off.
+ */
+export function runBundleWithCodeCache(bundlePath: string): void {
+  const source = readFileSync(bundlePath, 'utf8');
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  const enabled = process.env.MLC_CODE_CACHE !== '0';
+  const key = enabled ? cacheKey(bundlePath) : undefined;
+  const places = key === undefined ? [] : cachePlaces(bundlePath);
+  const cachedData = key === undefined ? undefined : readCache(places, key);
+  const script = new Script(wrapped, { filename: bundlePath, ...(cachedData ? { cachedData } : {}) });
+  if (key !== undefined && (!cachedData || script.cachedDataRejected)) {
+    // At exit, not now: the cache then also holds every function this command compiled lazily.
+    process.once('exit', () => writeCache(places, key, () => script.createCachedData()));
+  }
+  const module = { exports: {} };
+  const run = script.runInThisContext() as (...args: unknown[]) => void;
+  run.call(module.exports, module.exports, createRequire(bundlePath), module, bundlePath, dirname(bundlePath));
+}
+
+const MAGIC = 'MLC-V8-CACHE 1';
+
+function cacheKey(bundlePath: string): string | undefined {
+  try {
+    const stat = statSync(bundlePath, { bigint: true });
+    return [process.version, process.arch, stat.size, stat.ino, stat.mtimeNs, stat.ctimeNs].join(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where the cache may be: beside the bundle first, then the user's cache folder. */
+export function cachePlaces(bundlePath: string): string[] {
+  const name = `${basename(bundlePath)}.v8cache`;
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  const folderKey = createHash('md5').update(dirname(bundlePath)).digest('hex').slice(0, 16);
+  return [join(dirname(bundlePath), name), join(base, 'mlc', 'code-cache', `${folderKey}-${name}`)];
+}
+
+function readCache(places: readonly string[], key: string): Buffer | undefined {
+  for (const place of places) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(place);
+    } catch {
+      continue;
+    }
+    const lines: string[] = [];
+    let start = 0;
+    for (let line = 0; line < 3; line++) {
+      const end = bytes.indexOf(10, start);
+      if (end < 0) break;
+      lines.push(bytes.toString('utf8', start, end));
+      start = end + 1;
+    }
+    if (lines.length !== 3 || lines[0] !== MAGIC || lines[1] !== key) continue;
+    const payload = bytes.subarray(start);
+    if (createHash('md5').update(payload).digest('hex') !== lines[2]) continue;
+    return payload;
+  }
+  return undefined;
+}
+
+/** The first place that can be written gets the cache, by rename (readers see a whole file or none). */
+function writeCache(places: readonly string[], key: string, produce: () => Buffer): void {
+  let payload: Buffer;
+  try {
+    payload = produce();
+  } catch {
+    return;
+  }
+  const header = `${MAGIC}\n${key}\n${createHash('md5').update(payload).digest('hex')}\n`;
+  const bytes = Buffer.concat([Buffer.from(header), payload]);
+  for (const place of places) {
+    const temporary = `${place}.${process.pid}.tmp`;
+    try {
+      mkdirSync(dirname(place), { recursive: true });
+      writeFileSync(temporary, bytes);
+      renameSync(temporary, place);
+      return;
+    } catch {
+      try {
+        unlinkSync(temporary);
+      } catch {
+        // never written
+      }
+    }
+  }
+}
