@@ -147,6 +147,11 @@ export async function buildRunIndex(
     { skip: options.skip, signal },
   );
 
+  // Paths found absent while listing, shared by the stores listed after: every CSV log looks for
+  // the same pipeline files up the tree (isDeclaredStageOutput). Each store still records them as
+  // its inputs; a file created after its absence was seen changes its folder's mtime, which the
+  // next build checks (and that mtime, younger than this build's start, is not trusted).
+  const absentPaths = new Set<string>();
   const previousStores = new Map(previous?.stores.map((entry) => [`${entry.readerKey}\n${entry.store.path}`, entry]));
   const stores: IndexedStore[] = [];
   let storesReused = 0;
@@ -175,7 +180,7 @@ export async function buildRunIndex(
       continue;
     }
     const reader = readerForKey(readers, found.readerKey)!;
-    stores.push(await listStore(reader, found, fs, signal));
+    stores.push(await listStore(reader, found, fs, absentPaths, signal));
   }
   const snapshot: RunIndexSnapshot = {
     version: RUN_INDEX_VERSION,
@@ -202,15 +207,21 @@ async function listStore(
   reader: RunReader,
   found: DetectedStore,
   fs: FileSystem,
+  absentPaths: Set<string>,
   signal: AbortSignal | undefined,
 ): Promise<IndexedStore> {
-  // Stats taken during this listing must be fresh: a reader may stat a file it then appends to.
+  // Stats of present files taken during this listing must be fresh: a reader may stat a file it
+  // then appends to.
   const recording = createRecordingFileSystem(fs, (path) => {
+    if (absentPaths.has(path)) return undefined;
+    let stat: FileStat | undefined;
     try {
-      return fs.stat(path);
+      stat = fs.stat(path);
     } catch {
-      return undefined;
+      stat = undefined;
     }
+    if (!stat) absentPaths.add(path);
+    return stat;
   });
   try {
     const listing = await reader.list(found.store, { fs: recording.fs, signal });
