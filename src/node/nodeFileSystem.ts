@@ -15,12 +15,15 @@ function toStat(stats: fs.Stats): FileStat {
 let temporaryCounter = 0;
 
 /** Writes through a temp file in the same folder, fsync, rename: readers never see half a file. */
-export function writeFileAtomicSync(path: string, data: Uint8Array | string): void {
+export function writeFileAtomicSync(path: string, data: Uint8Array | string | Iterable<string>): void {
   fs.mkdirSync(dirname(path), { recursive: true });
   const temporary = join(dirname(path), `.${process.pid}.${Date.now()}.${temporaryCounter++}.tmp`);
   const descriptor = fs.openSync(temporary, 'w');
   try {
-    fs.writeSync(descriptor, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    // Chunks (a large cache written as it is serialised) never need the whole text at once.
+    const chunks = typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
+    for (const chunk of chunks)
+      fs.writeSync(descriptor, typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
     fs.fsyncSync(descriptor);
   } finally {
     fs.closeSync(descriptor);
