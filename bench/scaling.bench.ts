@@ -38,6 +38,13 @@ import { type CurvePoint, formatCurveTable, formatPerUnit, growthExponents } fro
 const FULL = process.env.MLC_BENCH_FULL === '1';
 /** SCALING_BENCH_CAP=10000 for a quick look: every curve stops at that size. */
 const CAP = Number(process.env.SCALING_BENCH_CAP ?? Number.POSITIVE_INFINITY);
+/**
+ * SCALING_BENCH_CURVES=run-index (comma-separated prefixes of curve ids) measures only those curves,
+ * e.g. the run index's two curves in a few minutes.
+ */
+const CURVES = (process.env.SCALING_BENCH_CURVES ?? '').split(',').filter((name) => name.length > 0);
+const wanted = (...ids: string[]) =>
+  CURVES.length === 0 || ids.some((id) => CURVES.some((prefix) => id.startsWith(prefix)));
 const upToCap = (sizes: readonly number[]) => {
   const kept = sizes.filter((size) => size <= CAP);
   return kept.length >= 2 ? kept : sizes.slice(0, 2);
@@ -99,10 +106,10 @@ void runBench('scaling', async (context) => {
   log(`node -e 0: peak RSS ${nodeIdle.peakRssMb.toFixed(0)} MB`);
 
   const curves: Curve[] = [];
-  curves.push(await statusVersusFiles(context, mlc, spawnMeasured));
-  curves.push(...(await statusAndRunVersusStages(context, mlc)));
-  curves.push(...(await runIndexVersusRuns(context, mlc)));
-  curves.push(await downsampleVersusPoints(context));
+  if (wanted('status-files')) curves.push(await statusVersusFiles(context, mlc, spawnMeasured));
+  if (wanted('status-stages', 'run-stages')) curves.push(...(await statusAndRunVersusStages(context, mlc)));
+  if (wanted('run-index-first', 'run-index-reopen')) curves.push(...(await runIndexVersusRuns(context, mlc)));
+  if (wanted('downsample-points')) curves.push(await downsampleVersusPoints(context));
 
   mkdirSync(resultsFolder, { recursive: true });
   for (const curve of curves) reportCurve(context, curve, nodeIdle.peakRssMb);
