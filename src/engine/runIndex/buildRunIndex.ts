@@ -152,16 +152,35 @@ export async function buildRunIndex(
   // its inputs; a file created after its absence was seen changes its folder's mtime, which the
   // next build checks (and that mtime, younger than this build's start, is not trusted).
   const absentPaths = new Set<string>();
-  const previousStores = new Map(previous?.stores.map((entry) => [`${entry.readerKey}\n${entry.store.path}`, entry]));
+  // Keyed by reader, then by path: the path strings are shared with the folders' entries (one
+  // string per path in a reopened cache), so no key is built per store.
+  const previousStores = new Map<string, Map<string, IndexedStore>>();
+  for (const entry of previous?.stores ?? []) {
+    let byPath = previousStores.get(entry.readerKey);
+    if (!byPath) previousStores.set(entry.readerKey, (byPath = new Map()));
+    byPath.set(entry.store.path, entry);
+  }
   const stores: IndexedStore[] = [];
   let storesReused = 0;
-  const seen = new Set<string>();
+  const seen = new Map<string, Set<string>>();
+  // Whether an absent input's folder was found unchanged, per path: every store of a project
+  // looked for the same pipeline files up the tree.
+  const provenAbsent = new Map<string, boolean>();
+  const isProvenAbsent = (path: string) => {
+    let proven = provenAbsent.get(path);
+    if (proven === undefined) {
+      proven = reusedFolders.has(parentOf(path));
+      provenAbsent.set(path, proven);
+    }
+    return proven;
+  };
   for (const found of detected) {
     if (signal?.aborted) break;
-    const key = `${found.readerKey}\n${found.store.path}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const cached = previousStores.get(key);
+    let seenPaths = seen.get(found.readerKey);
+    if (!seenPaths) seen.set(found.readerKey, (seenPaths = new Set()));
+    if (seenPaths.has(found.store.path)) continue;
+    seenPaths.add(found.store.path);
+    const cached = previousStores.get(found.readerKey)?.get(found.store.path);
     const isReusable =
       cached &&
       !cached.isLive &&
@@ -171,7 +190,7 @@ export async function buildRunIndex(
           // mtime and inode: no entry added or removed), as the walk itself trusts for subfolders.
           // Readers look for many optional files (mlc.yaml, dvc.yaml up the tree...), so this
           // spares most stats of a reopen.
-          (input.kind === 'absent' && reusedFolders.has(parentOf(input.path))) ||
+          (input.kind === 'absent' && isProvenAbsent(input.path)) ||
           (input.mtimeMs < trustedBefore && isUnchanged(input, statOf(input.path))),
       );
     if (cached && isReusable) {

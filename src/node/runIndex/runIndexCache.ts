@@ -140,15 +140,16 @@ export function* serializeRunIndex(snapshot: RunIndexSnapshot): Generator<string
 
 function nonFiniteValues(runs: readonly RunSummary[]): NonFinite[] {
   const found: NonFinite[] = [];
-  runs.forEach((run, position) => {
-    for (const [field, record] of [run.params, run.metrics].entries()) {
-      for (const key in record) {
-        const value = record[key];
-        if (typeof value === 'number' && !Number.isFinite(value))
-          found.push([position, field as 0 | 1, key, String(value)]);
-      }
+  const look = (position: number, field: 0 | 1, record: Readonly<Record<string, unknown>>) => {
+    for (const key in record) {
+      const value = record[key];
+      if (typeof value === 'number' && !Number.isFinite(value)) found.push([position, field, key, String(value)]);
     }
-  });
+  };
+  for (let position = 0; position < runs.length; position++) {
+    look(position, 0, runs[position]!.params);
+    look(position, 1, runs[position]!.metrics);
+  }
   return found;
 }
 
