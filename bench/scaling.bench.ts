@@ -15,7 +15,7 @@
 // The growth records' target is "linear or better": the largest local exponent <= 1.15 (noise
 // allowance); a super-linear step is a bug to fix.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildLockEntry } from '../src/engine/lock/recordStageSuccess';
 import type { StageLockEntry } from '../src/engine/lock/model';
@@ -51,7 +51,10 @@ const upToCap = (sizes: readonly number[]) => {
 };
 const FILE_SIZES = upToCap(FULL ? [1_000, 10_000, 100_000, 1_000_000] : [1_000, 10_000, 100_000]);
 const STAGE_SIZES = upToCap([10, 100, 1_000, 10_000]);
-const RUN_SIZES = upToCap(FULL ? [100, 1_000, 10_000, 100_000] : [100, 1_000, 10_000]);
+/** SCALING_BENCH_RUNS=1000,10000,30000 picks the run index curves' sizes (the memory growth). */
+const RUN_SIZES = process.env.SCALING_BENCH_RUNS
+  ? process.env.SCALING_BENCH_RUNS.split(',').map(Number)
+  : upToCap(FULL ? [100, 1_000, 10_000, 100_000] : [100, 1_000, 10_000]);
 const POINT_SIZES = upToCap([10_000, 100_000, 1_000_000, 10_000_000]);
 /** Local growth exponent allowed before a curve counts as super-linear (timing noise on 2 shared cores). */
 const LINEAR_ENOUGH = 1.15;
@@ -317,6 +320,11 @@ async function runIndexVersusRuns({ tempDir, random, log }: BenchContext, mlc: M
     const root = tempDir(`scaling-runs-${runs}`);
     log(`run index vs runs: writing ${runs.toLocaleString('en-US')} Lightning run folders`);
     writeLightningRuns(root, runs, generator);
+    // An hour old, as finished runs are: `mlc runs` (the default staleAfterMs of 5 minutes) would
+    // take younger runs for running ones, and a running run's store is read again on every open.
+    backdateTree(root, Date.now() - 3_600_000);
+    // The CLI keeps its cache only where .mlc/ exists (openRunIndex).
+    mkdirSync(join(root, '.mlc'));
     const iterations = runs >= 100_000 ? 1 : 3;
     const listAll = async (options: { revalidate?: boolean } = {}) => {
       const service = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
@@ -327,7 +335,7 @@ async function runIndexVersusRuns({ tempDir, random, log }: BenchContext, mlc: M
         service.dispose();
       }
     };
-    const cacheFolder = join(root, '.mlc');
+    const cacheFolder = join(root, '.mlc', 'cache');
     const first = await measure(() => listAll(), {
       warmup: runs >= 100_000 ? 0 : 1,
       iterations,
@@ -341,10 +349,13 @@ async function runIndexVersusRuns({ tempDir, random, log }: BenchContext, mlc: M
     await listAll();
     const reopen = await measure(() => listAll(), { warmup: 1, iterations: 3 });
     const raw = await measure(() => readEverything(root), { warmup: 1, iterations: runs >= 100_000 ? 1 : 3 });
-    // The same index in its own process, for its peak RSS: first (no cache), then reopened.
+    // The same index in its own process, for its peak RSS: first (no cache), then reopened (after
+    // a second process, as above: writing the cache changes .mlc/ once).
     spawnSync('rm', ['-rf', cacheFolder]);
     const firstProcess = mlc(root, 'runs', '--json', '--limit', '1');
+    mlc(root, 'runs', '--json', '--limit', '1');
     const reopenProcess = mlc(root, 'runs', '--json', '--limit', '1');
+    if (!/"id"/.test(reopenProcess.stdout)) throw new Error(`mlc runs listed nothing: ${reopenProcess.stdout}`);
     log(
       `  first ${first.medianMs.toFixed(0)} ms, reopen ${reopen.medianMs.toFixed(0)} ms, raw read ${raw.medianMs.toFixed(0)} ms; ` +
         `mlc runs peak RSS ${firstProcess.peakRssMb.toFixed(0)} MB first, ${reopenProcess.peakRssMb.toFixed(0)} MB reopened`,
@@ -397,4 +408,14 @@ async function downsampleVersusPoints({ random, log }: BenchContext): Promise<Cu
     baseline: 'one min/max pass',
     points,
   };
+}
+
+/** Sets the mtime of every file and folder under `folder` (and its own) to `time`. */
+function backdateTree(folder: string, time: number): void {
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) backdateTree(path, time);
+    else utimesSync(path, time / 1000, time / 1000);
+  }
+  utimesSync(folder, time / 1000, time / 1000);
 }
