@@ -20,17 +20,18 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string | It
   const temporary = join(dirname(path), `.${process.pid}.${Date.now()}.${temporaryCounter++}.tmp`);
   const descriptor = fs.openSync(temporary, 'w');
   try {
-    // Chunks (a large cache written as it is serialised) never need the whole text at once.
-    const chunks = typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
-    for (const chunk of chunks)
-      fs.writeSync(descriptor, typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
-    fs.fsyncSync(descriptor);
-  } finally {
-    fs.closeSync(descriptor);
-  }
-  try {
+    try {
+      // Chunks (a large cache written as it is serialised) never need the whole text at once.
+      const chunks = typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
+      for (const chunk of chunks)
+        fs.writeSync(descriptor, typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+      fs.fsyncSync(descriptor);
+    } finally {
+      fs.closeSync(descriptor);
+    }
     fs.renameSync(temporary, path);
   } catch (error) {
+    // A failed write (or chunks that threw while produced) leaves neither a temp file nor a change.
     fs.rmSync(temporary, { force: true });
     throw error;
   }

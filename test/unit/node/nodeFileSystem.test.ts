@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { nodeFileSystem } from '../../../src/node/nodeFileSystem';
+import { nodeFileSystem, writeFileAtomicSync } from '../../../src/node/nodeFileSystem';
 import { makeTempDir } from '../../support/tempDir';
 
 const root = makeTempDir('mlc-node-fs-');
@@ -56,4 +56,18 @@ test('writeFileAtomic replaces a file whole through a rename, and a failed write
   assert.throws(() => nodeFileSystem.writeFileAtomic(blocked, 'x'));
   assert.deepEqual(readdirSync(folder).sort(), ['blocked', 'sub']);
   assert.deepEqual(readdirSync(join(folder, 'sub')), ['run.json']);
+});
+
+test('writeFileAtomicSync writes chunks as they come, and chunks that fail midway leave the old file and no temp file', (t) => {
+  const folder = makeTempDir('mlc-atomic-chunks-', t);
+  const target = join(folder, 'cache.jsonl');
+  writeFileAtomicSync(target, ['a\n', 'b\n', 'c\n']);
+  assert.equal(readFileSync(target, 'utf8'), 'a\nb\nc\n');
+  function* failing() {
+    yield 'new first line\n';
+    throw new Error('the serialiser failed');
+  }
+  assert.throws(() => writeFileAtomicSync(target, failing()), /the serialiser failed/);
+  assert.equal(readFileSync(target, 'utf8'), 'a\nb\nc\n');
+  assert.deepEqual(readdirSync(folder), ['cache.jsonl']);
 });
