@@ -15,7 +15,7 @@
 // The growth records' target is "linear or better": the largest local exponent <= 1.15 (noise
 // allowance); a super-linear step is a bug to fix.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildLockEntry } from '../src/engine/lock/recordStageSuccess';
 import type { StageLockEntry } from '../src/engine/lock/model';
@@ -26,6 +26,7 @@ import { downsampleSeries } from '../src/engine/series/downsampleSeries';
 import { createContentHasher } from '../src/node/hashing/createContentHasher';
 import { nodeFileSystem } from '../src/node/nodeFileSystem';
 import { createRunIndexService } from '../src/node/runIndex/createRunIndexService';
+import { loadRunIndexCache, runIndexCachePath } from '../src/node/runIndex/runIndexCache';
 import { bundleCli } from './support/bundleCli';
 import { logLogSvg } from './support/logLogSvg';
 import { readEverything } from './support/readEverything';
@@ -312,8 +313,9 @@ async function statusAndRunVersusStages({ tempDir, log }: BenchContext, mlc: Mlc
   ];
 }
 
-async function runIndexVersusRuns({ tempDir, random, log }: BenchContext, mlc: Mlc): Promise<Curve[]> {
+async function runIndexVersusRuns({ tempDir, random, log, report }: BenchContext, mlc: Mlc): Promise<Curve[]> {
   const generator = random();
+  const statFloors: { runs: number; ms: number; paths: number; reopenMs: number }[] = [];
   const firstPoints: CurvePoint[] = [];
   const reopenPoints: CurvePoint[] = [];
   for (const runs of RUN_SIZES) {
@@ -349,6 +351,14 @@ async function runIndexVersusRuns({ tempDir, random, log }: BenchContext, mlc: M
     await listAll();
     const reopen = await measure(() => listAll(), { warmup: 1, iterations: 3 });
     const raw = await measure(() => readEverything(root), { warmup: 1, iterations: runs >= 100_000 ? 1 : 3 });
+    // The floor of any validated reopen: one stat of every folder and every present file the
+    // index was read from (a file's content can change without its folder's mtime moving).
+    const checked = pathsAReopenStats(root);
+    const statFloor = await measure(() => checked.forEach((path) => statSync(path, { throwIfNoEntry: false })), {
+      warmup: 1,
+      iterations: 3,
+    });
+    statFloors.push({ runs, ms: statFloor.medianMs, paths: checked.length, reopenMs: reopen.medianMs });
     // The same index in its own process, for its peak RSS: first (no cache), then reopened (after
     // a second process, as above: writing the cache changes .mlc/ once).
     spawnSync('rm', ['-rf', cacheFolder]);
@@ -357,7 +367,8 @@ async function runIndexVersusRuns({ tempDir, random, log }: BenchContext, mlc: M
     const reopenProcess = mlc(root, 'runs', '--json', '--limit', '1');
     if (!/"id"/.test(reopenProcess.stdout)) throw new Error(`mlc runs listed nothing: ${reopenProcess.stdout}`);
     log(
-      `  first ${first.medianMs.toFixed(0)} ms, reopen ${reopen.medianMs.toFixed(0)} ms, raw read ${raw.medianMs.toFixed(0)} ms; ` +
+      `  first ${first.medianMs.toFixed(0)} ms, reopen ${reopen.medianMs.toFixed(0)} ms, raw read ${raw.medianMs.toFixed(0)} ms, ` +
+        `stat of the ${checked.length.toLocaleString('en-US')} paths a reopen checks ${statFloor.medianMs.toFixed(0)} ms; ` +
         `mlc runs peak RSS ${firstProcess.peakRssMb.toFixed(0)} MB first, ${reopenProcess.peakRssMb.toFixed(0)} MB reopened`,
     );
     firstPoints.push({ size: runs, ms: first.medianMs, baselineMs: raw.medianMs, peakRssMb: firstProcess.peakRssMb });
@@ -368,6 +379,19 @@ async function runIndexVersusRuns({ tempDir, random, log }: BenchContext, mlc: M
       peakRssMb: reopenProcess.peakRssMb,
     });
   }
+  const largestFloor = statFloors.at(-1)!;
+  report({
+    name: `run index vs runs: reopen vs its stat floor, ${largestFloor.runs.toLocaleString('en-US')} runs`,
+    value: largestFloor.reopenMs,
+    unit: 'ms',
+    baseline: {
+      name: `statSync of the ${largestFloor.paths.toLocaleString('en-US')} paths checked`,
+      value: largestFloor.ms,
+    },
+    note: statFloors
+      .map((floor) => `${floor.runs.toLocaleString('en-US')}: ${(floor.reopenMs / floor.ms).toFixed(2)}x`)
+      .join(', '),
+  });
   const common = { unit: 'run', baseline: 'raw sync read of every file' };
   return [
     {
@@ -418,4 +442,14 @@ function backdateTree(folder: string, time: number): void {
     else utimesSync(path, time / 1000, time / 1000);
   }
   utimesSync(folder, time / 1000, time / 1000);
+}
+
+/** Every folder of the cached index and every present file its stores were read from, once. */
+function pathsAReopenStats(root: string): string[] {
+  const snapshot = loadRunIndexCache(runIndexCachePath(root));
+  if (!snapshot) throw new Error(`no run index cache in ${root}`);
+  const paths = new Set(Object.keys(snapshot.folders));
+  for (const store of snapshot.stores)
+    for (const input of store.inputs) if (input.kind !== 'absent') paths.add(input.path);
+  return [...paths];
 }
