@@ -2,9 +2,10 @@ import type { Clock, DirectoryEntry, FileStat, FileSystem } from '../ports';
 import { problemAt } from '../problems';
 import type { RunReader } from '../runs/model';
 import { walkWorkspace } from '../workspace/walkWorkspace';
-import { createRecordingFileSystem, isUnchanged } from './createRecordingFileSystem';
+import { createRecordingFileSystem, fingerprint, isUnchanged } from './createRecordingFileSystem';
 import {
   type DetectedStore,
+  type FileFingerprint,
   type IndexedFolder,
   type IndexedStore,
   RUN_INDEX_VERSION,
@@ -150,8 +151,10 @@ export async function buildRunIndex(
   // Paths found absent while listing, shared by the stores listed after: every CSV log looks for
   // the same pipeline files up the tree (isDeclaredStageOutput). Each store still records them as
   // its inputs; a file created after its absence was seen changes its folder's mtime, which the
-  // next build checks (and that mtime, younger than this build's start, is not trusted).
-  const absentPaths = new Set<string>();
+  // next build checks (and that mtime, younger than this build's start, is not trusted). One
+  // fingerprint per absent path, shared by every store that recorded it (with its path string):
+  // the index stays in memory whole (the extension's worker keeps it between refreshes).
+  const absentInputs = new Map<string, FileFingerprint>();
   // Keyed by reader, then by path: the path strings are shared with the folders' entries (one
   // string per path in a reopened cache), so no key is built per store.
   const previousStores = new Map<string, Map<string, IndexedStore>>();
@@ -199,7 +202,7 @@ export async function buildRunIndex(
       continue;
     }
     const reader = readerForKey(readers, found.readerKey)!;
-    stores.push(await listStore(reader, found, fs, absentPaths, signal));
+    stores.push(await listStore(reader, found, fs, absentInputs, signal));
   }
   const snapshot: RunIndexSnapshot = {
     version: RUN_INDEX_VERSION,
@@ -226,29 +229,31 @@ async function listStore(
   reader: RunReader,
   found: DetectedStore,
   fs: FileSystem,
-  absentPaths: Set<string>,
+  absentInputs: Map<string, FileFingerprint>,
   signal: AbortSignal | undefined,
 ): Promise<IndexedStore> {
   // Stats of present files taken during this listing must be fresh: a reader may stat a file it
   // then appends to.
   const recording = createRecordingFileSystem(fs, (path) => {
-    if (absentPaths.has(path)) return undefined;
+    if (absentInputs.has(path)) return undefined;
     let stat: FileStat | undefined;
     try {
       stat = fs.stat(path);
     } catch {
       stat = undefined;
     }
-    if (!stat) absentPaths.add(path);
+    if (!stat) absentInputs.set(path, fingerprint(path, undefined));
     return stat;
   });
+  const sharedInputs = () =>
+    recording.inputs().map((input) => (input.kind === 'absent' ? (absentInputs.get(input.path) ?? input) : input));
   try {
     const listing = await reader.list(found.store, { fs: recording.fs, signal });
     return {
       ...found,
       runs: listing.runs,
       problems: listing.problems,
-      inputs: recording.inputs(),
+      inputs: sharedInputs(),
       isLive: listing.runs.some((run) => run.status === 'running' || run.status === 'queued'),
     };
   } catch (error) {
@@ -264,7 +269,7 @@ async function listStore(
           `The ${reader.source} reader failed on this store (${describeError(error)}); other runs are still listed.`,
         ),
       ],
-      inputs: recording.inputs(),
+      inputs: sharedInputs(),
       isLive: false,
     };
   }
