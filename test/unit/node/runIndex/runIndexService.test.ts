@@ -378,18 +378,20 @@ test('a run file rewritten with the same size, inode and mtime tick is read agai
   assert.equal(again.runs[0]!.metrics.loss, 0.7, 'the cache must not answer the old content');
 });
 
+/** Sets every file and folder under `path` (and its own mtime) an hour back: older than any mtime tick. */
+function backdateHourAgo(path: string): void {
+  if (fs.statSync(path).isDirectory()) for (const name of fs.readdirSync(path)) backdateHourAgo(join(path, name));
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  fs.utimesSync(path, hourAgo, hourAgo);
+}
+
 test('files older than the mtime tick are trusted: a reopen reuses every store and folder', async () => {
   const root = makeWorkspace({
     'a/training.log': kerasCsvLog([{ epoch: 0, loss: 0.5 }]),
     ...prefixed('', dvcliveFiles({ folder: 'exp/dvclive', series: { loss: [{ step: 0, value: 0.5 }] } })),
     '.mlc/cache/keep': '',
   });
-  const hourAgo = new Date(Date.now() - 3_600_000);
-  const backdate = (path: string) => {
-    if (fs.statSync(path).isDirectory()) for (const name of fs.readdirSync(path)) backdate(join(path, name));
-    fs.utimesSync(path, hourAgo, hourAgo);
-  };
-  backdate(root);
+  backdateHourAgo(root);
   const first = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
   await first.listRuns();
   first.dispose();
@@ -401,7 +403,7 @@ test('files older than the mtime tick are trusted: a reopen reuses every store a
 });
 
 /** A workspace of Lightning runs with every file and folder an hour old (trusted by a reopen). */
-function settledLightningWorkspace(versions: readonly number[]): { root: string; backdate: (path: string) => void } {
+function settledLightningWorkspace(versions: readonly number[]): string {
   const root = makeWorkspace({
     ...Object.fromEntries(
       versions.flatMap((version) => [
@@ -414,13 +416,8 @@ function settledLightningWorkspace(versions: readonly number[]): { root: string;
     ),
     '.mlc/cache/keep': '',
   });
-  const hourAgo = new Date(Date.now() - 3_600_000);
-  const backdate = (path: string) => {
-    if (fs.statSync(path).isDirectory()) for (const name of fs.readdirSync(path)) backdate(join(path, name));
-    fs.utimesSync(path, hourAgo, hourAgo);
-  };
-  backdate(root);
-  return { root, backdate };
+  backdateHourAgo(root);
+  return root;
 }
 
 async function listFresh(root: string) {
@@ -436,7 +433,7 @@ const runsOf = (listed: { runs: readonly RunSummary[] }) =>
   Object.fromEntries(listed.runs.map((run) => [run.id, [run.params.lr, run.metrics.loss]]));
 
 test('a cache file that is absent, corrupt, truncated or of another format is rebuilt, never trusted', async () => {
-  const { root } = settledLightningWorkspace([0, 1, 2]);
+  const root = settledLightningWorkspace([0, 1, 2]);
   const cachePath = join(root, '.mlc', 'cache', 'run-index.jsonl');
   const expected = {
     'csv:lightning_logs/version_0': [0.1, Number.NaN],
@@ -486,7 +483,7 @@ test('a cache file that is absent, corrupt, truncated or of another format is re
 });
 
 test('writing the cache removes the one-document cache of earlier versions', async () => {
-  const { root } = settledLightningWorkspace([0]);
+  const root = settledLightningWorkspace([0]);
   const legacy = join(root, '.mlc', 'cache', 'run-index.json');
   fs.writeFileSync(legacy, '{"format":3}');
   await listFresh(root);
@@ -495,7 +492,7 @@ test('writing the cache removes the one-document cache of earlier versions', asy
 });
 
 test('a store added, removed or changed between opens is seen by a reopen from the cache', async () => {
-  const { root, backdate } = settledLightningWorkspace([0, 1, 2]);
+  const root = settledLightningWorkspace([0, 1, 2]);
   await listFresh(root);
   const settledFirst = await listFresh(root);
   assert.equal(settledFirst.stats.storesReused, settledFirst.stats.stores);
@@ -521,7 +518,7 @@ test('a store added, removed or changed between opens is seen by a reopen from t
   assert.equal(reopened.stats.storesReused, reopened.stats.stores - 2, 'version_2 and version_3 are read');
   // And the cache written by that reopen is whole: the next reopen (once the new files are old)
   // reuses everything and answers the same.
-  backdate(root);
+  backdateHourAgo(root);
   await listFresh(root);
   const settled = await listFresh(root);
   assert.equal(settled.stats.storesReused, settled.stats.stores);
