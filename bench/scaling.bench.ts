@@ -15,7 +15,7 @@
 // The growth records' target is "linear or better": the largest local exponent <= 1.15 (noise
 // allowance); a super-linear step is a bug to fix.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildLockEntry } from '../src/engine/lock/recordStageSuccess';
 import type { StageLockEntry } from '../src/engine/lock/model';
@@ -26,6 +26,7 @@ import { downsampleSeries } from '../src/engine/series/downsampleSeries';
 import { createContentHasher } from '../src/node/hashing/createContentHasher';
 import { nodeFileSystem } from '../src/node/nodeFileSystem';
 import { createRunIndexService } from '../src/node/runIndex/createRunIndexService';
+import { loadRunIndexCache, runIndexCachePath } from '../src/node/runIndex/runIndexCache';
 import { bundleCli } from './support/bundleCli';
 import { logLogSvg } from './support/logLogSvg';
 import { readEverything } from './support/readEverything';
@@ -38,13 +39,23 @@ import { type CurvePoint, formatCurveTable, formatPerUnit, growthExponents } fro
 const FULL = process.env.MLC_BENCH_FULL === '1';
 /** SCALING_BENCH_CAP=10000 for a quick look: every curve stops at that size. */
 const CAP = Number(process.env.SCALING_BENCH_CAP ?? Number.POSITIVE_INFINITY);
+/**
+ * SCALING_BENCH_CURVES=run-index (comma-separated prefixes of curve ids) measures only those curves,
+ * e.g. the run index's two curves in a few minutes.
+ */
+const CURVES = (process.env.SCALING_BENCH_CURVES ?? '').split(',').filter((name) => name.length > 0);
+const wanted = (...ids: string[]) =>
+  CURVES.length === 0 || ids.some((id) => CURVES.some((prefix) => id.startsWith(prefix)));
 const upToCap = (sizes: readonly number[]) => {
   const kept = sizes.filter((size) => size <= CAP);
   return kept.length >= 2 ? kept : sizes.slice(0, 2);
 };
 const FILE_SIZES = upToCap(FULL ? [1_000, 10_000, 100_000, 1_000_000] : [1_000, 10_000, 100_000]);
 const STAGE_SIZES = upToCap([10, 100, 1_000, 10_000]);
-const RUN_SIZES = upToCap(FULL ? [100, 1_000, 10_000, 100_000] : [100, 1_000, 10_000]);
+/** SCALING_BENCH_RUNS=1000,10000,30000 picks the run index curves' sizes (the memory growth). */
+const RUN_SIZES = process.env.SCALING_BENCH_RUNS
+  ? process.env.SCALING_BENCH_RUNS.split(',').map(Number)
+  : upToCap(FULL ? [100, 1_000, 10_000, 100_000] : [100, 1_000, 10_000]);
 const POINT_SIZES = upToCap([10_000, 100_000, 1_000_000, 10_000_000]);
 /** Local growth exponent allowed before a curve counts as super-linear (timing noise on 2 shared cores). */
 const LINEAR_ENOUGH = 1.15;
@@ -99,10 +110,10 @@ void runBench('scaling', async (context) => {
   log(`node -e 0: peak RSS ${nodeIdle.peakRssMb.toFixed(0)} MB`);
 
   const curves: Curve[] = [];
-  curves.push(await statusVersusFiles(context, mlc, spawnMeasured));
-  curves.push(...(await statusAndRunVersusStages(context, mlc)));
-  curves.push(...(await runIndexVersusRuns(context, mlc)));
-  curves.push(await downsampleVersusPoints(context));
+  if (wanted('status-files')) curves.push(await statusVersusFiles(context, mlc, spawnMeasured));
+  if (wanted('status-stages', 'run-stages')) curves.push(...(await statusAndRunVersusStages(context, mlc)));
+  if (wanted('run-index-first', 'run-index-reopen')) curves.push(...(await runIndexVersusRuns(context, mlc)));
+  if (wanted('downsample-points')) curves.push(await downsampleVersusPoints(context));
 
   mkdirSync(resultsFolder, { recursive: true });
   for (const curve of curves) reportCurve(context, curve, nodeIdle.peakRssMb);
@@ -302,14 +313,20 @@ async function statusAndRunVersusStages({ tempDir, log }: BenchContext, mlc: Mlc
   ];
 }
 
-async function runIndexVersusRuns({ tempDir, random, log }: BenchContext, mlc: Mlc): Promise<Curve[]> {
+async function runIndexVersusRuns({ tempDir, random, log, report }: BenchContext, mlc: Mlc): Promise<Curve[]> {
   const generator = random();
+  const statFloors: { runs: number; ms: number; paths: number; reopenMs: number }[] = [];
   const firstPoints: CurvePoint[] = [];
   const reopenPoints: CurvePoint[] = [];
   for (const runs of RUN_SIZES) {
     const root = tempDir(`scaling-runs-${runs}`);
     log(`run index vs runs: writing ${runs.toLocaleString('en-US')} Lightning run folders`);
     writeLightningRuns(root, runs, generator);
+    // An hour old, as finished runs are: `mlc runs` (the default staleAfterMs of 5 minutes) would
+    // take younger runs for running ones, and a running run's store is read again on every open.
+    backdateTree(root, Date.now() - 3_600_000);
+    // The CLI keeps its cache only where .mlc/ exists (openRunIndex).
+    mkdirSync(join(root, '.mlc'));
     const iterations = runs >= 100_000 ? 1 : 3;
     const listAll = async (options: { revalidate?: boolean } = {}) => {
       const service = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
@@ -320,7 +337,7 @@ async function runIndexVersusRuns({ tempDir, random, log }: BenchContext, mlc: M
         service.dispose();
       }
     };
-    const cacheFolder = join(root, '.mlc');
+    const cacheFolder = join(root, '.mlc', 'cache');
     const first = await measure(() => listAll(), {
       warmup: runs >= 100_000 ? 0 : 1,
       iterations,
@@ -334,12 +351,24 @@ async function runIndexVersusRuns({ tempDir, random, log }: BenchContext, mlc: M
     await listAll();
     const reopen = await measure(() => listAll(), { warmup: 1, iterations: 3 });
     const raw = await measure(() => readEverything(root), { warmup: 1, iterations: runs >= 100_000 ? 1 : 3 });
-    // The same index in its own process, for its peak RSS: first (no cache), then reopened.
+    // The floor of any validated reopen: one stat of every folder and every present file the
+    // index was read from (a file's content can change without its folder's mtime moving).
+    const checked = pathsAReopenStats(root);
+    const statFloor = await measure(() => checked.forEach((path) => statSync(path, { throwIfNoEntry: false })), {
+      warmup: 1,
+      iterations: 3,
+    });
+    statFloors.push({ runs, ms: statFloor.medianMs, paths: checked.length, reopenMs: reopen.medianMs });
+    // The same index in its own process, for its peak RSS: first (no cache), then reopened (after
+    // a second process, as above: writing the cache changes .mlc/ once).
     spawnSync('rm', ['-rf', cacheFolder]);
     const firstProcess = mlc(root, 'runs', '--json', '--limit', '1');
+    mlc(root, 'runs', '--json', '--limit', '1');
     const reopenProcess = mlc(root, 'runs', '--json', '--limit', '1');
+    if (!/"id"/.test(reopenProcess.stdout)) throw new Error(`mlc runs listed nothing: ${reopenProcess.stdout}`);
     log(
-      `  first ${first.medianMs.toFixed(0)} ms, reopen ${reopen.medianMs.toFixed(0)} ms, raw read ${raw.medianMs.toFixed(0)} ms; ` +
+      `  first ${first.medianMs.toFixed(0)} ms, reopen ${reopen.medianMs.toFixed(0)} ms, raw read ${raw.medianMs.toFixed(0)} ms, ` +
+        `stat of the ${checked.length.toLocaleString('en-US')} paths a reopen checks ${statFloor.medianMs.toFixed(0)} ms; ` +
         `mlc runs peak RSS ${firstProcess.peakRssMb.toFixed(0)} MB first, ${reopenProcess.peakRssMb.toFixed(0)} MB reopened`,
     );
     firstPoints.push({ size: runs, ms: first.medianMs, baselineMs: raw.medianMs, peakRssMb: firstProcess.peakRssMb });
@@ -350,6 +379,19 @@ async function runIndexVersusRuns({ tempDir, random, log }: BenchContext, mlc: M
       peakRssMb: reopenProcess.peakRssMb,
     });
   }
+  const largestFloor = statFloors.at(-1)!;
+  report({
+    name: `run index vs runs: reopen vs its stat floor, ${largestFloor.runs.toLocaleString('en-US')} runs`,
+    value: largestFloor.reopenMs,
+    unit: 'ms',
+    baseline: {
+      name: `statSync of the ${largestFloor.paths.toLocaleString('en-US')} paths checked`,
+      value: largestFloor.ms,
+    },
+    note: statFloors
+      .map((floor) => `${floor.runs.toLocaleString('en-US')}: ${(floor.reopenMs / floor.ms).toFixed(2)}x`)
+      .join(', '),
+  });
   const common = { unit: 'run', baseline: 'raw sync read of every file' };
   return [
     {
@@ -390,4 +432,24 @@ async function downsampleVersusPoints({ random, log }: BenchContext): Promise<Cu
     baseline: 'one min/max pass',
     points,
   };
+}
+
+/** Sets the mtime of every file and folder under `folder` (and its own) to `time`. */
+function backdateTree(folder: string, time: number): void {
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) backdateTree(path, time);
+    else utimesSync(path, time / 1000, time / 1000);
+  }
+  utimesSync(folder, time / 1000, time / 1000);
+}
+
+/** Every folder of the cached index and every present file its stores were read from, once. */
+function pathsAReopenStats(root: string): string[] {
+  const snapshot = loadRunIndexCache(runIndexCachePath(root));
+  if (!snapshot) throw new Error(`no run index cache in ${root}`);
+  const paths = new Set(Object.keys(snapshot.folders));
+  for (const store of snapshot.stores)
+    for (const input of store.inputs) if (input.kind !== 'absent') paths.add(input.path);
+  return [...paths];
 }

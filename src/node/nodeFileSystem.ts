@@ -50,21 +50,25 @@ function sweepDeadTemporaries(folder: string, target: string): void {
 }
 
 /** Writes through a temp file in the same folder, fsync, rename: readers never see half a file. */
-export function writeFileAtomicSync(path: string, data: Uint8Array | string): void {
+export function writeFileAtomicSync(path: string, data: Uint8Array | string | Iterable<string>): void {
   const folder = dirname(path);
   fs.mkdirSync(folder, { recursive: true });
   sweepDeadTemporaries(folder, basename(path));
   const temporary = join(folder, temporaryName(basename(path)));
   const descriptor = fs.openSync(temporary, 'w');
   try {
-    fs.writeSync(descriptor, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fs.fsyncSync(descriptor);
-  } finally {
-    fs.closeSync(descriptor);
-  }
-  try {
+    try {
+      // Chunks (a large cache written as it is serialised) never need the whole text at once.
+      const chunks = typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
+      for (const chunk of chunks)
+        fs.writeSync(descriptor, typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+      fs.fsyncSync(descriptor);
+    } finally {
+      fs.closeSync(descriptor);
+    }
     fs.renameSync(temporary, path);
   } catch (error) {
+    // A failed write (or chunks that threw while produced) leaves neither a temp file nor a change.
     fs.rmSync(temporary, { force: true });
     throw error;
   }

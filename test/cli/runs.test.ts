@@ -65,7 +65,7 @@ test('mlc runs keeps its index cache only in a workspace that has .mlc/', async 
   assert.equal(fs.existsSync(join(root, '.mlc')), false);
   fs.mkdirSync(join(root, '.mlc'));
   await runMlc(root, ['runs']);
-  assert.equal(fs.existsSync(join(root, '.mlc', 'cache', 'run-index.json')), true);
+  assert.equal(fs.existsSync(join(root, '.mlc', 'cache', 'run-index.jsonl')), true);
 });
 
 test('mlc runs names a run whose record is damaged, and mlc show lists its problem once', async () => {

@@ -2,9 +2,10 @@ import type { Clock, DirectoryEntry, FileStat, FileSystem } from '../ports';
 import { problemAt } from '../problems';
 import type { RunReader } from '../runs/model';
 import { walkWorkspace } from '../workspace/walkWorkspace';
-import { createRecordingFileSystem, isUnchanged } from './createRecordingFileSystem';
+import { createRecordingFileSystem, fingerprint, isUnchanged } from './createRecordingFileSystem';
 import {
   type DetectedStore,
+  type FileFingerprint,
   type IndexedFolder,
   type IndexedStore,
   RUN_INDEX_VERSION,
@@ -147,16 +148,42 @@ export async function buildRunIndex(
     { skip: options.skip, signal },
   );
 
-  const previousStores = new Map(previous?.stores.map((entry) => [`${entry.readerKey}\n${entry.store.path}`, entry]));
+  // Paths found absent while listing, shared by the stores listed after: every CSV log looks for
+  // the same pipeline files up the tree (isDeclaredStageOutput). Each store still records them as
+  // its inputs; a file created after its absence was seen changes its folder's mtime, which the
+  // next build checks (and that mtime, younger than this build's start, is not trusted). One
+  // fingerprint per absent path, shared by every store that recorded it (with its path string):
+  // the index stays in memory whole (the extension's worker keeps it between refreshes).
+  const absentInputs = new Map<string, FileFingerprint>();
+  // Keyed by reader, then by path: the path strings are shared with the folders' entries (one
+  // string per path in a reopened cache), so no key is built per store.
+  const previousStores = new Map<string, Map<string, IndexedStore>>();
+  for (const entry of previous?.stores ?? []) {
+    let byPath = previousStores.get(entry.readerKey);
+    if (!byPath) previousStores.set(entry.readerKey, (byPath = new Map()));
+    byPath.set(entry.store.path, entry);
+  }
   const stores: IndexedStore[] = [];
   let storesReused = 0;
-  const seen = new Set<string>();
+  const seen = new Map<string, Set<string>>();
+  // Whether an absent input's folder was found unchanged, per path: every store of a project
+  // looked for the same pipeline files up the tree.
+  const provenAbsent = new Map<string, boolean>();
+  const isProvenAbsent = (path: string) => {
+    let proven = provenAbsent.get(path);
+    if (proven === undefined) {
+      proven = reusedFolders.has(parentOf(path));
+      provenAbsent.set(path, proven);
+    }
+    return proven;
+  };
   for (const found of detected) {
     if (signal?.aborted) break;
-    const key = `${found.readerKey}\n${found.store.path}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const cached = previousStores.get(key);
+    let seenPaths = seen.get(found.readerKey);
+    if (!seenPaths) seen.set(found.readerKey, (seenPaths = new Set()));
+    if (seenPaths.has(found.store.path)) continue;
+    seenPaths.add(found.store.path);
+    const cached = previousStores.get(found.readerKey)?.get(found.store.path);
     const isReusable =
       cached &&
       !cached.isLive &&
@@ -166,7 +193,7 @@ export async function buildRunIndex(
           // mtime and inode: no entry added or removed), as the walk itself trusts for subfolders.
           // Readers look for many optional files (mlc.yaml, dvc.yaml up the tree...), so this
           // spares most stats of a reopen.
-          (input.kind === 'absent' && reusedFolders.has(parentOf(input.path))) ||
+          (input.kind === 'absent' && isProvenAbsent(input.path)) ||
           (input.mtimeMs < trustedBefore && isUnchanged(input, statOf(input.path))),
       );
     if (cached && isReusable) {
@@ -175,7 +202,7 @@ export async function buildRunIndex(
       continue;
     }
     const reader = readerForKey(readers, found.readerKey)!;
-    stores.push(await listStore(reader, found, fs, signal));
+    stores.push(await listStore(reader, found, fs, absentInputs, signal));
   }
   const snapshot: RunIndexSnapshot = {
     version: RUN_INDEX_VERSION,
@@ -202,23 +229,31 @@ async function listStore(
   reader: RunReader,
   found: DetectedStore,
   fs: FileSystem,
+  absentInputs: Map<string, FileFingerprint>,
   signal: AbortSignal | undefined,
 ): Promise<IndexedStore> {
-  // Stats taken during this listing must be fresh: a reader may stat a file it then appends to.
+  // Stats of present files taken during this listing must be fresh: a reader may stat a file it
+  // then appends to.
   const recording = createRecordingFileSystem(fs, (path) => {
+    if (absentInputs.has(path)) return undefined;
+    let stat: FileStat | undefined;
     try {
-      return fs.stat(path);
+      stat = fs.stat(path);
     } catch {
-      return undefined;
+      stat = undefined;
     }
+    if (!stat) absentInputs.set(path, fingerprint(path, undefined));
+    return stat;
   });
+  const sharedInputs = () =>
+    recording.inputs().map((input) => (input.kind === 'absent' ? (absentInputs.get(input.path) ?? input) : input));
   try {
     const listing = await reader.list(found.store, { fs: recording.fs, signal });
     return {
       ...found,
       runs: listing.runs,
       problems: listing.problems,
-      inputs: recording.inputs(),
+      inputs: sharedInputs(),
       isLive: listing.runs.some((run) => run.status === 'running' || run.status === 'queued'),
     };
   } catch (error) {
@@ -234,7 +269,7 @@ async function listStore(
           `The ${reader.source} reader failed on this store (${describeError(error)}); other runs are still listed.`,
         ),
       ],
-      inputs: recording.inputs(),
+      inputs: sharedInputs(),
       isLive: false,
     };
   }

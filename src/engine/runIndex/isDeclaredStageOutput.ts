@@ -1,4 +1,3 @@
-import { dirname, join } from 'pathe';
 import { loadPipeline } from '../pipeline/loadPipeline';
 import { absoluteStagePath } from '../pipeline/outputIndex';
 import { STAGE_SCHEMA_FILE_NAMES } from '../pipeline/pipelineFileNames';
@@ -13,9 +12,11 @@ import type { FileSystem } from '../ports';
  * of the store and asks again when one changes.
  */
 export function isDeclaredStageOutput(fs: FileSystem, workspaceRoot: string, path: string): boolean {
-  for (let folder = dirname(path); ; folder = dirname(folder)) {
+  // String steps instead of pathe's dirname/join: this runs for every CSV log of a first index,
+  // on paths that are already normalised and absolute.
+  for (let folder = parentOf(path); ; folder = parentOf(folder)) {
     for (const name of STAGE_SCHEMA_FILE_NAMES) {
-      const file = join(folder, name);
+      const file = folder === '/' ? `/${name}` : `${folder}/${name}`;
       if (fs.stat(file)?.kind !== 'file') continue;
       const { pipeline } = loadPipeline(fs, file);
       const declares = pipeline.stages.some((stage) =>
@@ -26,6 +27,12 @@ export function isDeclaredStageOutput(fs: FileSystem, workspaceRoot: string, pat
       );
       if (declares) return true;
     }
-    if (folder === workspaceRoot || folder === dirname(folder) || !folder.startsWith(workspaceRoot)) return false;
+    if (folder === workspaceRoot || folder === '/' || !folder.startsWith(workspaceRoot)) return false;
   }
+}
+
+/** The folder of a normalised absolute path; `/` is its own. */
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash <= 0 ? '/' : path.slice(0, slash);
 }

@@ -5,7 +5,7 @@ import type { RunStoreLocation, RunSummary } from '../runs/model';
  * The run index: every run store found in a workspace, the runs each one lists, and the file
  * stats each listing was read from, so a later open can reuse every store whose files did not
  * change (size, mtime, inode) instead of reading it again. JSON-serialisable; written to
- * `.mlc/cache/run-index.json` by src/node/runIndex.
+ * `.mlc/cache/run-index.jsonl` by src/node/runIndex.
  */
 export interface FileFingerprint {
   readonly path: string;

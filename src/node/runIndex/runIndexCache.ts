@@ -9,195 +9,148 @@ import type {
   RunIndexSnapshot,
 } from '../../engine/runIndex/runIndexModel';
 import { RUN_INDEX_VERSION } from '../../engine/runIndex/runIndexModel';
-import type { ParamValue, RunSummary } from '../../engine/runs/model';
+import type { RunSummary } from '../../engine/runs/model';
 import { writeFileAtomicSync } from '../nodeFileSystem';
 
 /** Where a workspace's run index is cached. */
 export function runIndexCachePath(workspaceRoot: string): string {
-  return join(workspaceRoot, '.mlc', 'cache', 'run-index.json');
+  return join(workspaceRoot, '.mlc', 'cache', 'run-index.jsonl');
 }
+
+/** The cache of mlc before format 4 (one JSON document): removed when the new one is written. */
+const LEGACY_CACHE_NAME = 'run-index.json';
 
 /**
- * The cache file is a compact JSON form of the snapshot, because reopening a 10,000-run workspace
- * is dominated by parsing it: paths are stored relative to the workspace root, file fingerprints
- * as tuples, and the key lists of params and metrics once in a table (runs of one project share
- * them) with each run holding only its values. JSON has no NaN or infinities, which metrics can
- * hold, so non-finite numbers are written as `["NaN"]`, `["Infinity"]`, `["-Infinity"]`.
+ * The cache file is JSON Lines, read one line at a time so that reopening a large workspace never
+ * holds the whole text, a parsed copy of it and the snapshot together (the peak of format 3 was
+ * three times the index):
+ *
+ *   1. header: `{format, version, root, readersKey, builtAt}`;
+ *   2. the path table: every distinct path the index names, relative to the root, once (the
+ *      pipeline files looked up the tree by every run of a project are a handful of entries);
+ *   3. the folders: `[path, mtimeMs, ino, descend, subfolders, [readerKey, source, path]...]`;
+ *   4. one line per store: `[readerKey, source, path, isLive, files, absent, problems, runs,
+ *      nonFinite]`, where `files` is flat `path, kind, size, mtimeMs, ino` quintuples, `absent` the
+ *      paths that were absent (one shared fingerprint each in memory), and the runs are stored in
+ *      their final shape, so JSON.parse builds them directly;
+ *   5. trailer: `{"stores": <count>}`: a file without it is truncated and not used.
+ *
+ * JSON has no NaN or infinities, which metrics and params can hold: they are written as null and
+ * listed in `nonFinite` as `[run, field (0 params, 1 metrics), key, "NaN" | "Infinity" | "-Infinity"]`.
+ * Paths in the table are numbers in the other lines.
  */
-// 3: builtAt is when the build began (earlier caches stamped its end, too late to judge racy mtimes).
-const CACHE_FORMAT = 3;
+// 4: JSON Lines with a path table (3: one compact JSON document).
+const CACHE_FORMAT = 4;
 const KINDS: readonly FileFingerprint['kind'][] = ['file', 'directory', 'other', 'absent'];
+const FILE_FIELDS = 5;
 
-type InputTuple = [path: string, kind: number, size: number, mtimeMs: number, ino: number];
-type KeyedValues = [keySet: number, values: unknown[]];
-
-interface CompactRun extends Omit<RunSummary, 'params' | 'metrics' | 'location' | 'problems'> {
-  readonly params: KeyedValues;
-  readonly metrics: KeyedValues;
-  readonly location: string;
-  readonly problems?: readonly Problem[];
-}
-
-interface CompactStore {
-  readonly readerKey: string;
-  readonly source: DetectedStore['store']['source'];
-  readonly path: string;
-  readonly runs: readonly CompactRun[];
-  readonly problems: readonly Problem[];
-  readonly inputs: readonly InputTuple[];
-  readonly isLive: boolean;
-}
-
-interface CompactIndex {
+interface CacheHeader {
   readonly format: typeof CACHE_FORMAT;
   readonly version: typeof RUN_INDEX_VERSION;
   readonly root: string;
   readonly readersKey: string;
   readonly builtAt: number;
-  readonly keySets: readonly (readonly string[])[];
-  /** [relative path, mtimeMs, ino, subfolders, stores (readerKey, source, relative path), descend]. */
-  readonly folders: readonly [
-    string,
-    number,
-    number,
-    readonly string[],
-    readonly [string, string, string][],
-    boolean,
-  ][];
-  readonly stores: readonly CompactStore[];
 }
 
-export function serializeRunIndex(snapshot: RunIndexSnapshot): string {
+type FolderLine = [
+  path: number,
+  mtimeMs: number,
+  ino: number,
+  descend: 0 | 1,
+  subfolders: readonly string[],
+  ...stores: [readerKey: string, source: string, path: number][],
+];
+
+type NonFinite = [run: number, field: 0 | 1, key: string, value: string];
+
+type StoreLine = [
+  readerKey: string,
+  source: string,
+  path: number,
+  isLive: 0 | 1,
+  files: readonly number[],
+  absent: readonly number[],
+  problems: readonly Problem[],
+  runs: readonly RunSummary[],
+  nonFinite: readonly NonFinite[],
+];
+
+interface CacheTrailer {
+  readonly stores: number;
+}
+
+/** The cache's lines, in order (each a JSON text without a newline). */
+export function* serializeRunIndex(snapshot: RunIndexSnapshot): Generator<string> {
   const root = snapshot.root;
-  const toRelative = (path: string) =>
-    path === root ? '' : path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path;
-  const keySets: string[][] = [];
-  const keySetIndex = new Map<string, number>();
-  const keyed = (record: Readonly<Record<string, unknown>>): KeyedValues => {
-    const keys = Object.keys(record);
-    const signature = keys.join('\u0000');
-    let index = keySetIndex.get(signature);
+  const pathIndex = new Map<string, number>();
+  const paths: string[] = [];
+  const indexOf = (path: string) => {
+    let index = pathIndex.get(path);
     if (index === undefined) {
-      index = keySets.push(keys) - 1;
-      keySetIndex.set(signature, index);
+      index = paths.push(path === root ? '' : path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path) - 1;
+      pathIndex.set(path, index);
     }
-    return [index, keys.map((key) => encodeNumber(record[key]))];
+    return index;
   };
-  const compact: CompactIndex = {
+  const folderLines: FolderLine[] = Object.entries(snapshot.folders).map(([path, folder]) => [
+    indexOf(path),
+    folder.mtimeMs,
+    folder.ino,
+    folder.descend ? 1 : 0,
+    folder.subfolders,
+    ...folder.stores.map((found): [string, string, number] => [
+      found.readerKey,
+      found.store.source,
+      indexOf(found.store.path),
+    ]),
+  ]);
+  const storeLines = snapshot.stores.map((store): StoreLine => {
+    const files: number[] = [];
+    const absent: number[] = [];
+    for (const input of store.inputs) {
+      if (input.kind === 'absent') absent.push(indexOf(input.path));
+      else files.push(indexOf(input.path), KINDS.indexOf(input.kind), input.size, input.mtimeMs, input.ino);
+    }
+    return [
+      store.readerKey,
+      store.store.source,
+      indexOf(store.store.path),
+      store.isLive ? 1 : 0,
+      files,
+      absent,
+      store.problems,
+      store.runs,
+      nonFiniteValues(store.runs),
+    ];
+  });
+  const header: CacheHeader = {
     format: CACHE_FORMAT,
     version: snapshot.version,
     root,
     readersKey: snapshot.readersKey,
     builtAt: snapshot.builtAt,
-    keySets,
-    folders: Object.entries(snapshot.folders).map(([path, folder]) => [
-      toRelative(path),
-      folder.mtimeMs,
-      folder.ino,
-      folder.subfolders,
-      folder.stores.map((found): [string, string, string] => [
-        found.readerKey,
-        found.store.source,
-        toRelative(found.store.path),
-      ]),
-      folder.descend,
-    ]),
-    stores: snapshot.stores.map((store) => ({
-      readerKey: store.readerKey,
-      source: store.store.source,
-      path: toRelative(store.store.path),
-      runs: store.runs.map((run) => ({
-        ...run,
-        location: toRelative(run.location),
-        params: keyed(run.params),
-        metrics: keyed(run.metrics),
-      })),
-      problems: store.problems,
-      inputs: store.inputs.map((input): InputTuple => [
-        toRelative(input.path),
-        KINDS.indexOf(input.kind),
-        input.size,
-        input.mtimeMs,
-        input.ino,
-      ]),
-      isLive: store.isLive,
-    })),
   };
-  return JSON.stringify(compact);
+  yield JSON.stringify(header);
+  yield JSON.stringify(paths);
+  yield JSON.stringify(folderLines);
+  for (const line of storeLines) yield JSON.stringify(line);
+  const trailer: CacheTrailer = { stores: storeLines.length };
+  yield JSON.stringify(trailer);
 }
 
-export function deserializeRunIndex(text: string): RunIndexSnapshot | undefined {
-  let compact: CompactIndex;
-  try {
-    compact = JSON.parse(text) as CompactIndex;
-  } catch {
-    return undefined;
-  }
-  const isCurrent = compact?.format === CACHE_FORMAT && compact.version === RUN_INDEX_VERSION;
-  if (!isCurrent || typeof compact.stores?.length !== 'number') return undefined;
-  const root = compact.root;
-  // One string per distinct path: a store's folder, its run's location and its input files up the
-  // tree (shared by every run of a project) repeat across the index, which is kept in memory whole.
-  const absolutePaths = new Map<string, string>();
-  const toAbsolute = (path: string) => {
-    let absolute = absolutePaths.get(path);
-    if (absolute === undefined) {
-      absolute = path === '' ? root : path.startsWith('/') ? path : `${root}/${path}`;
-      absolutePaths.set(path, absolute);
+function nonFiniteValues(runs: readonly RunSummary[]): NonFinite[] {
+  const found: NonFinite[] = [];
+  const look = (position: number, field: 0 | 1, record: Readonly<Record<string, unknown>>) => {
+    for (const key in record) {
+      const value = record[key];
+      if (typeof value === 'number' && !Number.isFinite(value)) found.push([position, field, key, String(value)]);
     }
-    return absolute;
   };
-  const unkeyed = (pair: KeyedValues): Record<string, unknown> => {
-    const keys = compact.keySets[pair[0]] ?? [];
-    const record: Record<string, unknown> = {};
-    for (let index = 0; index < keys.length; index++) record[keys[index]!] = decodeNumber(pair[1][index]);
-    return record;
-  };
-  const folders: Record<string, IndexedFolder> = {};
-  for (const [path, mtimeMs, ino, subfolders, stores, descend] of compact.folders) {
-    folders[toAbsolute(path)] = {
-      mtimeMs,
-      ino,
-      subfolders,
-      stores: stores.map(([readerKey, source, storePath]) => ({
-        readerKey,
-        store: { source: source as DetectedStore['store']['source'], path: toAbsolute(storePath) },
-      })),
-      descend,
-    };
+  for (let position = 0; position < runs.length; position++) {
+    look(position, 0, runs[position]!.params);
+    look(position, 1, runs[position]!.metrics);
   }
-  const stores: IndexedStore[] = compact.stores.map((store) => ({
-    readerKey: store.readerKey,
-    store: { source: store.source, path: toAbsolute(store.path) },
-    runs: store.runs.map((run) => ({
-      ...run,
-      location: toAbsolute(run.location),
-      params: unkeyed(run.params) as Record<string, ParamValue>,
-      metrics: unkeyed(run.metrics) as Record<string, number>,
-    })),
-    problems: store.problems,
-    inputs: store.inputs.map(([path, kind, size, mtimeMs, ino]) => ({
-      path: toAbsolute(path),
-      kind: KINDS[kind] ?? 'absent',
-      size,
-      mtimeMs,
-      ino,
-    })),
-    isLive: store.isLive,
-  }));
-  return {
-    version: RUN_INDEX_VERSION,
-    root,
-    readersKey: compact.readersKey,
-    builtAt: compact.builtAt,
-    folders,
-    stores,
-  };
-}
-
-/** Non-finite numbers become a one-element array (never a param or metric value): `["NaN"]`. */
-function encodeNumber(value: unknown): unknown {
-  return typeof value === 'number' && !Number.isFinite(value) ? [String(value)] : value;
+  return found;
 }
 
 const NON_FINITE: Readonly<Record<string, number>> = {
@@ -206,28 +159,176 @@ const NON_FINITE: Readonly<Record<string, number>> = {
   '-Infinity': Number.NEGATIVE_INFINITY,
 };
 
-function decodeNumber(value: unknown): unknown {
-  return Array.isArray(value) ? (NON_FINITE[String(value[0])] ?? Number.NaN) : value;
+/**
+ * Rebuilds the snapshot from the cache's lines (any iterable: the file is read a chunk at a time),
+ * or undefined when the lines are not a whole cache of this format and index version.
+ */
+export function deserializeRunIndex(lines: Iterable<string>): RunIndexSnapshot | undefined {
+  try {
+    return readLines(lines[Symbol.iterator]());
+  } catch {
+    // A line that is not JSON, or not of the shape written: the cache is rebuilt.
+    return undefined;
+  }
+}
+
+function readLines(lines: Iterator<string>): RunIndexSnapshot | undefined {
+  const next = () => {
+    const line = lines.next();
+    if (line.done) throw new Error('truncated');
+    return JSON.parse(line.value) as unknown;
+  };
+  const header = next() as CacheHeader;
+  if (header?.format !== CACHE_FORMAT || header.version !== RUN_INDEX_VERSION) return undefined;
+  const root = header.root;
+  const paths = (next() as string[]).map((path) =>
+    path === '' ? root : path.startsWith('/') ? path : `${root}/${path}`,
+  );
+  const pathAt = (index: number) => {
+    const path = paths[index];
+    if (path === undefined) throw new Error(`no path ${index}`);
+    return path;
+  };
+  const folders: Record<string, IndexedFolder> = {};
+  for (const [path, mtimeMs, ino, descend, subfolders, ...stores] of next() as FolderLine[]) {
+    folders[pathAt(path)] = {
+      mtimeMs,
+      ino,
+      subfolders,
+      stores: stores.map(([readerKey, source, storePath]) => ({
+        readerKey,
+        store: { source: source as DetectedStore['store']['source'], path: pathAt(storePath) },
+      })),
+      descend: descend === 1,
+    };
+  }
+  // An absent file is one fingerprint, shared by every store that looked for it.
+  const absentFingerprints = new Map<number, FileFingerprint>();
+  const absentAt = (index: number) => {
+    let fingerprint = absentFingerprints.get(index);
+    if (!fingerprint) {
+      fingerprint = { path: pathAt(index), kind: 'absent', size: 0, mtimeMs: 0, ino: 0 };
+      absentFingerprints.set(index, fingerprint);
+    }
+    return fingerprint;
+  };
+  const stores: IndexedStore[] = [];
+  for (;;) {
+    const line = next();
+    if (!Array.isArray(line)) {
+      // The trailer: the count proves no store line went missing.
+      return (line as CacheTrailer | null)?.stores === stores.length
+        ? { version: RUN_INDEX_VERSION, root, readersKey: header.readersKey, builtAt: header.builtAt, folders, stores }
+        : undefined;
+    }
+    const [readerKey, source, path, isLive, files, absent, problems, runs, nonFinite] = line as StoreLine;
+    if (!Array.isArray(runs) || !Array.isArray(files) || !Array.isArray(absent)) return undefined;
+    for (const [run, field, key, value] of nonFinite) {
+      const record = (field === 0 ? runs[run]?.params : runs[run]?.metrics) as Record<string, unknown> | undefined;
+      if (record) record[key] = NON_FINITE[value] ?? Number.NaN;
+    }
+    const inputs: FileFingerprint[] = [];
+    for (let index = 0; index + FILE_FIELDS <= files.length; index += FILE_FIELDS) {
+      inputs.push({
+        path: pathAt(files[index]!),
+        kind: KINDS[files[index + 1]!] ?? 'absent',
+        size: files[index + 2]!,
+        mtimeMs: files[index + 3]!,
+        ino: files[index + 4]!,
+      });
+    }
+    for (const index of absent) inputs.push(absentAt(index));
+    stores.push({
+      readerKey,
+      store: { source: source as DetectedStore['store']['source'], path: pathAt(path) },
+      runs,
+      problems,
+      inputs,
+      isLive: isLive === 1,
+    });
+  }
+}
+
+const READ_CHUNK_BYTES = 1 << 20;
+
+/**
+ * The lines of a file, read a chunk at a time: only the line being parsed and one chunk are held,
+ * never the whole text.
+ */
+function* fileLines(descriptor: number): Generator<string> {
+  let buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+  let filled = 0;
+  for (;;) {
+    if (filled === buffer.length) {
+      // A line longer than the buffer (the path table of a large index): grow it.
+      const larger = Buffer.allocUnsafe(buffer.length * 2);
+      buffer.copy(larger, 0, 0, filled);
+      buffer = larger;
+    }
+    const read = fs.readSync(descriptor, buffer, filled, buffer.length - filled, null);
+    if (read === 0) {
+      if (filled > 0) yield buffer.toString('utf8', 0, filled);
+      return;
+    }
+    const end = filled + read;
+    let start = 0;
+    for (
+      let newline = buffer.indexOf(10, filled);
+      newline !== -1 && newline < end;
+      newline = buffer.indexOf(10, start)
+    ) {
+      yield buffer.toString('utf8', start, newline);
+      start = newline + 1;
+    }
+    buffer.copy(buffer, 0, start, end);
+    filled = end - start;
+  }
 }
 
 /** The cached index, or undefined when there is none or it is unreadable (then it is rebuilt). */
 export function loadRunIndexCache(path: string): RunIndexSnapshot | undefined {
-  let text: string;
+  let descriptor: number;
   try {
-    text = fs.readFileSync(path, 'utf8');
+    descriptor = fs.openSync(path, 'r');
   } catch {
     return undefined;
   }
-  return deserializeRunIndex(text);
+  try {
+    return deserializeRunIndex(fileLines(descriptor));
+  } catch {
+    // A read error mid-file (EIO, EISDIR): the index is rebuilt.
+    return undefined;
+  } finally {
+    fs.closeSync(descriptor);
+  }
 }
+
+const WRITE_CHUNK_CHARS = 1 << 20;
 
 /** Written atomically (temp file, fsync, rename): a crash never leaves a half-written cache. */
 export function saveRunIndexCache(path: string, snapshot: RunIndexSnapshot): boolean {
   try {
-    writeFileAtomicSync(path, serializeRunIndex(snapshot));
+    writeFileAtomicSync(path, joinedChunks(serializeRunIndex(snapshot)));
+    fs.rmSync(join(path, '..', LEGACY_CACHE_NAME), { force: true });
     return true;
   } catch {
     // A read-only workspace still works; it only loses the speed-up of the cache.
     return false;
   }
+}
+
+/** Lines joined into chunks of about a MiB, each line ended by a newline. */
+function* joinedChunks(lines: Iterable<string>): Generator<string> {
+  let pending: string[] = [];
+  let length = 0;
+  for (const line of lines) {
+    pending.push(line);
+    length += line.length + 1;
+    if (length >= WRITE_CHUNK_CHARS) {
+      yield `${pending.join('\n')}\n`;
+      pending = [];
+      length = 0;
+    }
+  }
+  if (pending.length > 0) yield `${pending.join('\n')}\n`;
 }

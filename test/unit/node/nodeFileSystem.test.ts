@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { nodeFileSystem } from '../../../src/node/nodeFileSystem';
+import { nodeFileSystem, writeFileAtomicSync } from '../../../src/node/nodeFileSystem';
 import { makeTempDir } from '../../support/tempDir';
 
 const root = makeTempDir('mlc-node-fs-');
@@ -77,4 +77,18 @@ test('a temp file a killed mlc left beside a file is removed at the next write o
     ['dvc.lock', ...left.filter((name) => !name.startsWith(`.dvc.lock.mlc-${deadPid}`))].sort(),
   );
   assert.equal(readFileSync(join(folder, 'dvc.lock'), 'utf8'), 'schema: "2.0"\n');
+});
+
+test('writeFileAtomicSync writes chunks as they come, and chunks that fail midway leave the old file and no temp file', (t) => {
+  const folder = makeTempDir('mlc-atomic-chunks-', t);
+  const target = join(folder, 'cache.jsonl');
+  writeFileAtomicSync(target, ['a\n', 'b\n', 'c\n']);
+  assert.equal(readFileSync(target, 'utf8'), 'a\nb\nc\n');
+  function* failing() {
+    yield 'new first line\n';
+    throw new Error('the serialiser failed');
+  }
+  assert.throws(() => writeFileAtomicSync(target, failing()), /the serialiser failed/);
+  assert.equal(readFileSync(target, 'utf8'), 'a\nb\nc\n');
+  assert.deepEqual(readdirSync(folder), ['cache.jsonl']);
 });

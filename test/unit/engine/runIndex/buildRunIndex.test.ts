@@ -155,3 +155,33 @@ test('a reopen trusts an optional file to stay absent while its folder is unchan
   const keras = third.snapshot.stores.find((store) => store.store.path === '/ws/keras/training.log')!;
   assert.equal(keras.inputs.find((input) => input.path === '/ws/keras/mlc.yaml')?.kind, 'file');
 });
+
+test('a first index stats an absent pipeline file up the tree once, and every store still records it (one shared fingerprint)', async () => {
+  const memory = workspace();
+  memory.writeFileAtomic('/ws/more/a/training.log', kerasCsvLog([{ epoch: 0, loss: 5 }]));
+  memory.writeFileAtomic('/ws/more/b/training.log', kerasCsvLog([{ epoch: 0, loss: 6 }]));
+  const { fs, statted } = withFolderMtimes(memory);
+  const { snapshot } = await buildRunIndex({ fs, clock, root: '/ws', readers: readersFor('/ws') });
+  // Three CSV logs look for the pipeline files of /ws (and two of them for those of /ws/more).
+  assert.equal(statted.filter((path) => path === '/ws/dvc.yaml').length, 1);
+  assert.equal(statted.filter((path) => path === '/ws/more/mlc.yaml').length, 1);
+  const csvStores = snapshot.stores.filter((store) => store.readerKey.startsWith('csv'));
+  assert.equal(csvStores.length, 3);
+  const rootPipelines = csvStores.map((store) => store.inputs.find((input) => input.path === '/ws/dvc.yaml'));
+  for (const rootPipeline of rootPipelines) assert.equal(rootPipeline?.kind, 'absent');
+  // One fingerprint (and path string) for all of them: the index is kept in memory whole.
+  assert.equal(new Set(rootPipelines).size, 1);
+  // The shared answer is still checked on the next build: a pipeline created at the root that
+  // declares one log as a stage output takes that run away.
+  memory.writeFileAtomic(
+    '/ws/dvc.yaml',
+    'stages:\n  train:\n    cmd: python train.py\n    outs:\n      - more/a/training.log\n',
+  );
+  const next = await buildRunIndex({ fs, clock, root: '/ws', readers: readersFor('/ws'), previous: snapshot });
+  assert.deepEqual(
+    queryRuns(next.snapshot, { source: 'csv' })
+      .map((run) => run.id)
+      .sort(),
+    ['csv:keras/training.log', 'csv:more/b/training.log'],
+  );
+});

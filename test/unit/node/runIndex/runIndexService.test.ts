@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { RUN_INDEX_VERSION } from '../../../../src/engine/runIndex/runIndexModel';
-import type { RunReader } from '../../../../src/engine/runs/model';
+import type { RunReader, RunSummary } from '../../../../src/engine/runs/model';
 import { createRunIndexService, REREAD_INTERVAL_MS } from '../../../../src/node/runIndex/createRunIndexService';
 import { deserializeRunIndex, loadRunIndexCache, serializeRunIndex } from '../../../../src/node/runIndex/runIndexCache';
 import { kerasCsvLog, lightningMetricsCsv } from '../../../support/csvLoggerWriter';
@@ -39,7 +39,7 @@ test('the index is cached under .mlc/cache, reopened without re-reading, and pic
   await first.listRuns();
   first.dispose();
   assert.deepEqual(listed.runs.map((run) => run.id).sort(), ['csv:a/training.log', 'dvclive:exp/dvclive']);
-  const cached = loadRunIndexCache(join(root, '.mlc', 'cache', 'run-index.json'));
+  const cached = loadRunIndexCache(join(root, '.mlc', 'cache', 'run-index.jsonl'));
   assert.ok(cached);
   assert.ok(
     Number.isNaN(cached.stores.flatMap((store) => store.runs).find((run) => run.source === 'csv')!.metrics.loss),
@@ -368,7 +368,7 @@ test('a store indexed by a reader this service does not have is a runReaderMissi
   await writer.listRuns();
   writer.dispose();
   // The same cache read back by a service whose reader list differs (a reader added or dropped).
-  const cachePath = join(root, '.mlc', 'cache', 'run-index.json');
+  const cachePath = join(root, '.mlc', 'cache', 'run-index.jsonl');
   const cache = fs.readFileSync(cachePath, 'utf8').replaceAll('csv#5', 'csv#9');
   fs.writeFileSync(cachePath, cache);
   const reader = createRunIndexService({ workspaceRoot: root });
@@ -407,18 +407,20 @@ test('a run file rewritten with the same size, inode and mtime tick is read agai
   assert.equal(again.runs[0]!.metrics.loss, 0.7, 'the cache must not answer the old content');
 });
 
+/** Sets every file and folder under `path` (and its own mtime) an hour back: older than any mtime tick. */
+function backdateHourAgo(path: string): void {
+  if (fs.statSync(path).isDirectory()) for (const name of fs.readdirSync(path)) backdateHourAgo(join(path, name));
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  fs.utimesSync(path, hourAgo, hourAgo);
+}
+
 test('files older than the mtime tick are trusted: a reopen reuses every store and folder', async () => {
   const root = makeWorkspace({
     'a/training.log': kerasCsvLog([{ epoch: 0, loss: 0.5 }]),
     ...prefixed('', dvcliveFiles({ folder: 'exp/dvclive', series: { loss: [{ step: 0, value: 0.5 }] } })),
     '.mlc/cache/keep': '',
   });
-  const hourAgo = new Date(Date.now() - 3_600_000);
-  const backdate = (path: string) => {
-    if (fs.statSync(path).isDirectory()) for (const name of fs.readdirSync(path)) backdate(join(path, name));
-    fs.utimesSync(path, hourAgo, hourAgo);
-  };
-  backdate(root);
+  backdateHourAgo(root);
   const first = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
   await first.listRuns();
   first.dispose();
@@ -427,4 +429,127 @@ test('files older than the mtime tick are trusted: a reopen reuses every store a
   reopened.dispose();
   assert.equal(again.stats.storesReused, again.stats.stores);
   assert.equal(again.stats.foldersReused, again.stats.folders);
+});
+
+/** A workspace of Lightning runs with every file and folder an hour old (trusted by a reopen). */
+function settledLightningWorkspace(versions: readonly number[]): string {
+  const root = makeWorkspace({
+    ...Object.fromEntries(
+      versions.flatMap((version) => [
+        [`lightning_logs/version_${version}/hparams.yaml`, `lr: 0.${version + 1}\n`],
+        [
+          `lightning_logs/version_${version}/metrics.csv`,
+          lightningMetricsCsv([{ step: 0, loss: version === 0 ? Number.NaN : version }]),
+        ],
+      ]),
+    ),
+    '.mlc/cache/keep': '',
+  });
+  backdateHourAgo(root);
+  return root;
+}
+
+async function listFresh(root: string) {
+  const service = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
+  try {
+    return await service.listRuns();
+  } finally {
+    service.dispose();
+  }
+}
+
+const runsOf = (listed: { runs: readonly RunSummary[] }) =>
+  Object.fromEntries(listed.runs.map((run) => [run.id, [run.params.lr, run.metrics.loss]]));
+
+test('a cache file that is absent, corrupt, truncated or of another format is rebuilt, never trusted', async () => {
+  const root = settledLightningWorkspace([0, 1, 2]);
+  const cachePath = join(root, '.mlc', 'cache', 'run-index.jsonl');
+  const expected = {
+    'csv:lightning_logs/version_0': [0.1, Number.NaN],
+    'csv:lightning_logs/version_1': [0.2, 1],
+    'csv:lightning_logs/version_2': [0.3, 2],
+  };
+  // Absent: built from the files, then written.
+  const first = await listFresh(root);
+  assert.deepEqual(runsOf(first), expected);
+  assert.equal(first.stats.storesReused, 0);
+  const whole = fs.readFileSync(cachePath, 'utf8');
+  const lines = whole.split('\n');
+  assert.equal(lines.at(-1), '', 'every line ends with a newline');
+  const reopened = await listFresh(root);
+  assert.equal(reopened.stats.storesReused, reopened.stats.stores, 'a whole cache is reused');
+  // A cache whose store lines hold other runs than the files shows when it is trusted.
+  const planted = whole.replaceAll('"lr":0.2', '"lr":9');
+  fs.writeFileSync(cachePath, planted);
+  assert.equal(runsOf(await listFresh(root))['csv:lightning_logs/version_1']![0], 9, 'the planted cache is read');
+
+  const damaged: Record<string, string> = {
+    corrupt: planted.replace('"stores":', '"stores"'),
+    'not JSON at all': 'not json\n',
+    'cut in a line': planted.slice(0, Math.floor(planted.length / 2)),
+    'cut before the trailer': `${planted.split('\n').slice(0, -2).join('\n')}\n`,
+    'a store line missing': planted
+      .split('\n')
+      .filter((_line, index) => index !== 4)
+      .join('\n'),
+    'another format': planted.replace('"format":4', '"format":3'),
+    'another index version': planted.replace(`"version":${RUN_INDEX_VERSION}`, '"version":1'),
+    'the legacy one-document cache': JSON.stringify({ format: 3, version: RUN_INDEX_VERSION, stores: [] }),
+    empty: '',
+  };
+  for (const [name, text] of Object.entries(damaged)) {
+    fs.writeFileSync(cachePath, text);
+    const listed = await listFresh(root);
+    assert.deepEqual(runsOf(listed), expected, name);
+    assert.equal(listed.stats.storesReused, 0, `${name}: nothing is reused from it`);
+    assert.equal(fs.readFileSync(cachePath, 'utf8').split('\n').length, lines.length, `${name}: rewritten whole`);
+    fs.writeFileSync(cachePath, planted);
+  }
+  // A folder where the cache file should be is unreadable, not fatal.
+  fs.rmSync(cachePath);
+  fs.mkdirSync(cachePath);
+  assert.deepEqual(runsOf(await listFresh(root)), expected);
+});
+
+test('writing the cache removes the one-document cache of earlier versions', async () => {
+  const root = settledLightningWorkspace([0]);
+  const legacy = join(root, '.mlc', 'cache', 'run-index.json');
+  fs.writeFileSync(legacy, '{"format":3}');
+  await listFresh(root);
+  assert.equal(fs.existsSync(legacy), false);
+  assert.equal(fs.existsSync(join(root, '.mlc', 'cache', 'run-index.jsonl')), true);
+});
+
+test('a store added, removed or changed between opens is seen by a reopen from the cache', async () => {
+  const root = settledLightningWorkspace([0, 1, 2]);
+  await listFresh(root);
+  const settledFirst = await listFresh(root);
+  assert.equal(settledFirst.stats.storesReused, settledFirst.stats.stores);
+  const version = (index: number) => join(root, 'lightning_logs', `version_${index}`);
+  // Added: a new run folder (its parent folder's mtime moves).
+  fs.mkdirSync(version(3));
+  fs.writeFileSync(join(version(3), 'metrics.csv'), lightningMetricsCsv([{ step: 0, loss: 3 }]));
+  // Removed: a run folder deleted.
+  fs.rmSync(version(1), { recursive: true });
+  // Changed: the same size, an older mtime than before (a restored backup), same folder.
+  const metrics = join(version(2), 'metrics.csv');
+  const before = fs.statSync(metrics);
+  fs.writeFileSync(metrics, fs.readFileSync(metrics, 'utf8').replace('\n2,', '\n7,'));
+  const older = new Date(before.mtimeMs - 60_000);
+  fs.utimesSync(metrics, older, older);
+  assert.equal(fs.statSync(metrics).size, before.size);
+  const reopened = await listFresh(root);
+  assert.deepEqual(runsOf(reopened), {
+    'csv:lightning_logs/version_0': [0.1, Number.NaN],
+    'csv:lightning_logs/version_2': [0.3, 7],
+    'csv:lightning_logs/version_3': [undefined, 3],
+  });
+  assert.equal(reopened.stats.storesReused, reopened.stats.stores - 2, 'version_2 and version_3 are read');
+  // And the cache written by that reopen is whole: the next reopen (once the new files are old)
+  // reuses everything and answers the same.
+  backdateHourAgo(root);
+  await listFresh(root);
+  const settled = await listFresh(root);
+  assert.equal(settled.stats.storesReused, settled.stats.stores);
+  assert.deepEqual(runsOf(settled), runsOf(reopened));
 });
