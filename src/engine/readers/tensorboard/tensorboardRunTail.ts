@@ -34,6 +34,11 @@ export interface TensorboardRunFacts {
 /** Events are consumed before the next one is decoded (decoding is synchronous): one scratch. */
 const scratch = new EventScratch();
 
+/** A tensor value is a scalar when its tag's plugin is `scalars` or was never named. */
+function isScalarPlugin(plugin: string | undefined): boolean {
+  return plugin === undefined || plugin === 'scalars';
+}
+
 /** A basename marks an event file when it contains `tfevents` (TensorBoard's io_wrapper rule). */
 export function isEventFileName(name: string): boolean {
   return name.includes('tfevents');
@@ -113,8 +118,8 @@ export function createTensorboardRunTail(
         if (pluginName !== undefined && !tagPlugins.has(tag)) tagPlugins.set(tag, pluginName);
         const value = event.values[index];
         if (value === undefined) continue;
-        const plugin = tagPlugins.get(tag);
-        const isScalar = !event.isTensor[index] || plugin === undefined || plugin === 'scalars';
+        // simple_value (what PyTorch writes) is a scalar whatever the plugin: no lookup for it.
+        const isScalar = !event.isTensor[index] || isScalarPlugin(tagPlugins.get(tag));
         if (!isScalar || (wanted && !wanted.has(tag))) continue;
         let builder = builders.get(tag);
         if (!builder) {
