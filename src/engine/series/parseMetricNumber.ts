@@ -26,6 +26,8 @@ const SPECIAL_VALUES: ReadonlyMap<string, number> = new Map([
 
 /** Powers of ten that a double holds exactly (10^22 is the last one). */
 const EXACT_POWERS_OF_TEN: readonly number[] = Array.from({ length: 23 }, (_unused, power) => 10 ** power);
+/** `1.234567890123456` (16 digits); a longer cell rarely fits the fast path (`-0.123456789012345` does, and is read by Number()). */
+const MAX_FAST_PATH_LENGTH = 17;
 /** Below it every partial sum of the digit loop is exact, so the mantissa is. */
 const MAX_EXACT_INTEGER = 2 ** 53;
 
@@ -38,6 +40,9 @@ const MAX_EXACT_INTEGER = 2 ** 53;
  * (17 significant digits, `nan`, `inf`, spaces, quotes, junk) goes through parseMetricNumber.
  */
 export function parseNumberAt(text: string, start: number, end: number): number | undefined {
+  // Longer text has 17 significant digits or more (a float's shortest round-trip form usually
+  // does): the fast path would give up after scanning it, so go to Number() at once.
+  if (end - start > MAX_FAST_PATH_LENGTH) return parseMetricNumber(text.slice(start, end));
   let index = start;
   const negative = index < end && text.charCodeAt(index) === 45;
   if (negative) index++;
