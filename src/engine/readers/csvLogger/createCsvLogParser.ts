@@ -1,5 +1,5 @@
 import { type Problem, problemAt } from '../../problems';
-import { parseIntegerAt, parseMetricNumber } from '../../series/parseMetricNumber';
+import { parseMetricNumber, parseNumberAt } from '../../series/parseMetricNumber';
 import { createSeriesBuilder, type SeriesBuilder } from '../../series/seriesBuilder';
 import { MISSHAPEN_ROW_HINT, skippedRowsProblem } from '../../series/skippedRowsProblem';
 import type { LineTableParser } from '../../series/textFileTail';
@@ -82,33 +82,34 @@ export function createCsvLogParser(
     }
   };
 
+  /** Where each cell of the current row ends (one pass finds them all); grown with the header. */
+  let cellEnds = new Int32Array(16);
+
   /** The common unquoted row, read in place: cells are located by index, not split into strings. */
   const addPlainRow = (text: string, start: number, end: number, line: number) => {
-    let fields = 1;
-    for (let index = start; index < end; index++) if (text.charCodeAt(index) === separatorCode) fields++;
-    if (!fitsHeader(fields, line)) return;
-    let x: number | undefined;
-    if (xIndex >= 0) {
-      let cellStart = start;
-      for (let index = 0; index < xIndex && cellStart <= end; index++) {
-        while (cellStart < end && text.charCodeAt(cellStart) !== separatorCode) cellStart++;
-        cellStart++;
-      }
-      let cellEnd = cellStart;
-      while (cellEnd < end && text.charCodeAt(cellEnd) !== separatorCode) cellEnd++;
-      x = cellStart <= end ? readCell(text, cellStart, cellEnd) : undefined;
+    let fields = 0;
+    for (let index = start; index < end; index++) {
+      if (text.charCodeAt(index) !== separatorCode) continue;
+      if (fields === cellEnds.length) cellEnds = growCellEnds(cellEnds);
+      cellEnds[fields++] = index;
     }
+    if (fields === cellEnds.length) cellEnds = growCellEnds(cellEnds);
+    cellEnds[fields++] = end;
+    if (!fitsHeader(fields, line)) return;
+    const x =
+      xIndex >= 0
+        ? parseNumberAt(text, xIndex === 0 ? start : cellEnds[xIndex - 1]! + 1, cellEnds[xIndex]!)
+        : undefined;
     if (x === undefined) {
       if (skippedRows++ === 0) firstSkippedLine = line;
       return;
     }
     let cellStart = start;
-    for (let index = 0; index < columnBuilders.length && cellStart <= end; index++) {
-      let cellEnd = cellStart;
-      while (cellEnd < end && text.charCodeAt(cellEnd) !== separatorCode) cellEnd++;
+    for (let index = 0; index < fields; index++) {
+      const cellEnd = cellEnds[index]!;
       const builder = columnBuilders[index];
       if (builder && cellEnd > cellStart) {
-        const value = readCell(text, cellStart, cellEnd);
+        const value = parseNumberAt(text, cellStart, cellEnd);
         if (value !== undefined) builder.push(x, value, Number.NaN);
       }
       cellStart = cellEnd + 1;
@@ -214,8 +215,8 @@ function isNumberStart(code: number): boolean {
   return (code >= 48 && code <= 57) || code === 45 || code === 46 || code === 43;
 }
 
-/** A cell as a number: integers without a substring, everything else through parseMetricNumber. */
-function readCell(text: string, start: number, end: number): number | undefined {
-  const integer = parseIntegerAt(text, start, end);
-  return Number.isNaN(integer) ? parseMetricNumber(text.slice(start, end)) : integer;
+function growCellEnds(cellEnds: Int32Array): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(cellEnds.length * 2);
+  grown.set(cellEnds);
+  return grown;
 }

@@ -1,6 +1,6 @@
 import type { Problem } from '../../problems';
 import { splitQuoted } from '../csvLogger/createCsvLogParser';
-import { parseIntegerAt, parseMetricNumber } from '../../series/parseMetricNumber';
+import { parseMetricNumber, parseNumberAt } from '../../series/parseMetricNumber';
 import { createSeriesBuilder, type SeriesBuilder } from '../../series/seriesBuilder';
 import { MISSHAPEN_ROW_HINT, skippedRowsProblem } from '../../series/skippedRowsProblem';
 import type { LineTableParser } from '../../series/textFileTail';
@@ -55,15 +55,15 @@ export function createDvcliveTsvParser(path: string, metricName: string): LineTa
         if (firstTab < 0 || (thirdTab >= 0 && !hasQuote(text, start, lineEnd))) {
           fits = false;
         } else if (secondTab < 0) {
-          step = integerOrNumber(text, start, firstTab);
+          step = parseNumberAt(text, start, firstTab);
           // Under `timestamp step <name>` a two-field row is step, value only if DVCLive could
           // have written it: its first field is a step, not a timestamp (>= 2001 in ms).
           fits = headerWidth !== 3 || step === undefined || Math.abs(step) < TIMESTAMP_MS_FLOOR;
-          value = parseMetricNumber(unquote(text.slice(firstTab + 1, lineEnd)));
+          value = valueAt(text, firstTab + 1, lineEnd);
         } else {
-          timestamp = integerOrNumber(text, start, firstTab) ?? Number.NaN;
-          step = integerOrNumber(text, firstTab + 1, secondTab);
-          value = parseMetricNumber(unquote(text.slice(secondTab + 1, lineEnd)));
+          timestamp = parseNumberAt(text, start, firstTab) ?? Number.NaN;
+          step = parseNumberAt(text, firstTab + 1, secondTab);
+          value = valueAt(text, secondTab + 1, lineEnd);
         }
         if (!fits) {
           if (misshapenRows++ === 0) firstMisshapen = { line, fields: countFields(text, start, lineEnd) };
@@ -134,9 +134,11 @@ function tabWithin(text: string, start: number, end: number): number {
   return -1;
 }
 
-function integerOrNumber(text: string, start: number, end: number): number | undefined {
-  const integer = parseIntegerAt(text, start, end);
-  return Number.isNaN(integer) ? parseMetricNumber(text.slice(start, end)) : integer;
+/** The value field: read in place unless csv.DictWriter quoted it (it held a tab, quote or newline). */
+function valueAt(text: string, start: number, end: number): number | undefined {
+  return text.charCodeAt(start) === 34
+    ? parseMetricNumber(unquote(text.slice(start, end)))
+    : parseNumberAt(text, start, end);
 }
 
 /** csv.DictWriter quotes a field holding a tab, quote or newline; metric values rarely need it. */

@@ -35,6 +35,11 @@ export interface TensorboardRunFacts {
 /** Events are consumed before the next one is decoded (decoding is synchronous): one scratch. */
 const scratch = new EventScratch();
 
+/** A tensor value is a scalar when its tag's plugin is `scalars` or was never named. */
+function isScalarPlugin(plugin: string | undefined): boolean {
+  return plugin === undefined || plugin === 'scalars';
+}
+
 /** Follows the event files of one run folder (several files are merged in name order). */
 export function createTensorboardRunTail(
   folder: string,
@@ -109,8 +114,8 @@ export function createTensorboardRunTail(
         if (pluginName !== undefined && !tagPlugins.has(tag)) tagPlugins.set(tag, pluginName);
         const value = event.values[index];
         if (value === undefined) continue;
-        const plugin = tagPlugins.get(tag);
-        const isScalar = !event.isTensor[index] || plugin === undefined || plugin === 'scalars';
+        // simple_value (what PyTorch writes) is a scalar whatever the plugin: no lookup for it.
+        const isScalar = !event.isTensor[index] || isScalarPlugin(tagPlugins.get(tag));
         if (!isScalar || (wanted && !wanted.has(tag))) continue;
         let builder = builders.get(tag);
         if (!builder) {

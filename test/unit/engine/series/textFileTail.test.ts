@@ -29,6 +29,21 @@ test('readCompleteLines hands over whole lines across small chunks and stops bef
   assert.deepEqual(result, { endOffset: 12, hasTornTail: true, skippedLongLines: 0 });
 });
 
+test('readCompleteLines: a CRLF split across chunks, a torn last line and its completion by an append', () => {
+  const fs = createMemoryFileSystem({ '/f': 'step\tloss\r\n1\t0.5\r\n2\t0.2' });
+  for (const chunkBytes of [1, 2, 3, 5, 7, 64]) {
+    const blocks: string[] = [];
+    const first = readCompleteLines(fs, '/f', 0, 23, (text) => void blocks.push(text), { chunkBytes });
+    assert.equal(blocks.join(''), 'step\tloss\r\n1\t0.5\r\n', `chunk ${chunkBytes}`);
+    assert.deepEqual(first, { endOffset: 18, hasTornTail: true, skippedLongLines: 0 });
+  }
+  fs.appendFile('/f', '5\r\n3\t');
+  const blocks: string[] = [];
+  const next = readCompleteLines(fs, '/f', 18, 28, (text) => void blocks.push(text), { chunkBytes: 3 });
+  assert.equal(blocks.join(''), '2\t0.25\r\n');
+  assert.deepEqual(next, { endOffset: 26, hasTornTail: true, skippedLongLines: 0 });
+});
+
 test('readCompleteLines skips an overlong line instead of buffering it without bound', () => {
   const fs = createMemoryFileSystem({ '/f': `a\n${'x'.repeat(100)}\nb\n` });
   const blocks: string[] = [];

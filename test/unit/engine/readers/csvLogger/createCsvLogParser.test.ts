@@ -106,3 +106,33 @@ test('a row narrower or wider than the header is skipped with a located problem,
     ],
   );
 });
+
+test('cells are found in one pass: x in the middle, empty cells, -0, huge and tiny numbers, 40-column rows', () => {
+  const wide = Array.from({ length: 38 }, (_value, index) => `m${index}`);
+  const parser = createCsvLogParser('/m.csv');
+  parser.feed(
+    [
+      `epoch,step,loss,${wide.join(',')}`,
+      `0,10,-0,${wide.map((_name, index) => (index % 2 === 0 ? '' : `${index}e300`)).join(',')}`,
+      `0,,0.5,${wide.map(() => '1').join(',')}`,
+      `1,20,1.7976931348623157e308,${wide.map(() => '5e-324').join(',')}`,
+      `1,30,,${wide.map(() => '').join(',')},extra`,
+      '',
+    ].join('\r\n'),
+    1,
+  );
+  const loss = parser.builders.get('loss')!.build();
+  assert.deepEqual([...loss.steps], [10, 20]);
+  assert.ok(Object.is(loss.values[0], -0));
+  assert.equal(loss.values[1], Number.MAX_VALUE);
+  assert.deepEqual([...parser.builders.get('m1')!.build().values], [1e300, 5e-324]);
+  assert.deepEqual([...parser.builders.get('m0')!.build().steps], [20]);
+  assert.deepEqual([...parser.builders.get('epoch')!.build().values], [0, 1]);
+  assert.deepEqual(
+    parser.takeProblems().map((problem) => [problem.line, problem.message.slice(0, 40)]),
+    [
+      [5, '1 row(s) do not have as many fields as t'],
+      [3, '1 row(s) have no numeric step/epoch and '],
+    ],
+  );
+});
