@@ -241,6 +241,9 @@ export class RunRecorder {
     this.writeTimer = undefined;
     this.record.status = status;
     this.record.endedAt = this.clock.now();
+    // The buffered logs and events first: a write that finds the run folder deleted recreates it,
+    // and the final message must say so.
+    this.flushLogs();
     const messages = [message, this.recreatedFolderMessage].filter((part) => part !== undefined);
     if (messages.length > 0) this.record.message = messages.join('; ');
     this.appendEvent({ type: 'runFinished', status });
