@@ -58,22 +58,51 @@ export function readParamsYaml(
   return { params, problems };
 }
 
-/** Flattens nested maps with dots; lists and other objects become their JSON text. */
-export function flattenParams(value: unknown, prefix: string, into: Record<string, ParamValue>): void {
+/** Deeper maps than this are kept as their JSON text (no logger writes them; a hostile file may). */
+const MAX_FLATTENED_DEPTH = 100;
+
+/**
+ * Flattens nested maps with dots; lists and other objects become their JSON text. YAML aliases can
+ * make a map contain itself (`a: &x {b: *x}`): such a value is kept as `[circular]`, never followed.
+ */
+export function flattenParams(
+  value: unknown,
+  prefix: string,
+  into: Record<string, ParamValue>,
+  ancestors: readonly object[] = [],
+): void {
   if (value === null || value === undefined) {
     if (prefix) into[prefix] = null;
     return;
   }
   if (typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) {
+    if (ancestors.includes(value)) {
+      into[prefix] = '[circular]';
+      return;
+    }
+    if (ancestors.length >= MAX_FLATTENED_DEPTH) {
+      into[prefix] = jsonText(value);
+      return;
+    }
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length === 0 && prefix) into[prefix] = '{}';
-    for (const [key, child] of entries) flattenParams(child, prefix ? `${prefix}.${key}` : key, into);
+    const inside = [...ancestors, value];
+    for (const [key, child] of entries) flattenParams(child, prefix ? `${prefix}.${key}` : key, into, inside);
     return;
   }
   if (!prefix) return;
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') into[prefix] = value;
   else if (value instanceof Date) into[prefix] = value.toISOString();
-  else into[prefix] = JSON.stringify(value);
+  else into[prefix] = jsonText(value);
+}
+
+/** A value's JSON text; a value that contains itself (through YAML aliases) has none. */
+function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return '[circular]';
+  }
 }
 
 /**

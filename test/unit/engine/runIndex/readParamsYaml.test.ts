@@ -81,3 +81,20 @@ test('readParamsYaml keeps Python tags readable and reports malformed YAML with 
   assert.equal(broken.problems[0]!.file, '/b.yaml');
   assert.deepEqual(readParamsYaml(fs, '/missing.yaml'), { params: {}, problems: [] });
 });
+
+test('a params file whose aliases make a map or a list contain itself is read, never followed forever', () => {
+  const fs = createMemoryFileSystem({
+    '/ws/map.yaml': 'model: &m\n  lr: 0.1\n  self: *m\nepochs: 3\n',
+    '/ws/list.yaml': 'layers: &l [1, *l]\nepochs: 3\n',
+    '/ws/deep.yaml': `deep: ${'{a: '.repeat(150)}1${'}'.repeat(150)}\n`,
+  });
+  const map = readParamsYaml(fs, '/ws/map.yaml');
+  assert.equal(map.params['model.lr'], 0.1);
+  assert.equal(map.params['model.self'], '[circular]');
+  assert.equal(map.params.epochs, 3);
+  assert.deepEqual(readParamsYaml(fs, '/ws/list.yaml').params, { layers: '[circular]', epochs: 3 });
+  const deep = readParamsYaml(fs, '/ws/deep.yaml').params;
+  const [key, value] = Object.entries(deep)[0]!;
+  assert.equal(key.split('.').length, 100, 'flattened 100 levels deep, the rest kept as JSON');
+  assert.match(String(value), /^\{"a":/);
+});
