@@ -6,6 +6,7 @@ import {
   readDeploymentOverview,
   resolveDeclaredModel,
   declaredDeployTargets,
+  findDeclaredTarget,
 } from '../engine/deploy/deployTargets';
 import { rollbackDeployment } from '../engine/deploy/rollbackDeployment';
 import type { DeployHost } from '../engine/deploy/ports';
@@ -16,7 +17,7 @@ import { nodeFileSystem } from '../node/nodeFileSystem';
 import type { GitClient } from '../engine/ports';
 import { describeError } from '../engine/engineError';
 import { previewLifecycleGates, readLifecycleModels, resolveTargetWithModel } from './lifecycle/lifecycleReads';
-import type { LifecycleServices, ProgressReporter } from './lifecycle/lifecycleServices';
+import type { LifecycleScope, LifecycleServices, ProgressReporter } from './lifecycle/lifecycleServices';
 
 /**
  * Binds LifecycleServices to the engine's registry and deploy functions and each target's
@@ -35,6 +36,9 @@ export function createLifecycleServices(git: (root: string) => GitClient): Lifec
     if (!host) hosts.set(key, (host = deployHostFor(runner)));
     return host;
   };
+  /** The host a declared target's server runs on: its ssh runner's, or this machine. */
+  const hostOfTarget = (scope: LifecycleScope, targetName: string) =>
+    hostFor(findDeclaredTarget(scope.pipelines, targetName)?.runner);
   const withPorts = async <T>(
     root: string,
     progress: ProgressReporter,
@@ -145,18 +149,16 @@ export function createLifecycleServices(git: (root: string) => GitClient): Lifec
 
     async probe(scope, targetName, url) {
       // On the target's own host: an ssh target's health URL means what it says there.
-      const runner = declaredDeployTargets(scope.pipelines).find((entry) => entry.target.name === targetName)?.runner;
       const started = performance.now();
-      const answer = await hostFor(runner).probe(url);
+      const answer = await hostOfTarget(scope, targetName).probe(url);
       const latencyMs = performance.now() - started;
       if (answer.ok) return { ok: true, latencyMs };
       return { ok: false, latencyMs, error: answer.error ?? `HTTP ${answer.status ?? '?'}` };
     },
 
     async serverLogTail(scope, targetName, logFile, lines) {
-      const runner = declaredDeployTargets(scope.pipelines).find((entry) => entry.target.name === targetName)?.runner;
       try {
-        return { ok: true, value: await hostFor(runner).logTail(logFile, lines) };
+        return { ok: true, value: await hostOfTarget(scope, targetName).logTail(logFile, lines) };
       } catch (error) {
         return { ok: false, message: describeError(error) };
       }

@@ -27,16 +27,20 @@ export function declaredDeployTargets(pipelines: readonly Pipeline[]): DeclaredT
   );
 }
 
+/** The declared target `name` with its pipeline and runner, undefined when none declares it. */
+export function findDeclaredTarget(pipelines: readonly Pipeline[], name: string): DeclaredTarget | undefined {
+  return declaredDeployTargets(pipelines).find((entry) => entry.target.name === name);
+}
+
 /**
  * The target `name`, when it can be deployed from here: declared, a safe name, a runner that can
  * host a server (the local machine or an ssh runner) and a start command. The CLI and the
  * extension say the same thing.
  */
 export function resolveDeployTarget(pipelines: readonly Pipeline[], name: string): Outcome<DeclaredTarget> {
-  const all = declaredDeployTargets(pipelines);
-  const found = all.find((entry) => entry.target.name === name);
+  const found = findDeclaredTarget(pipelines, name);
   if (!found) {
-    const known = all.map((entry) => entry.target.name);
+    const known = declaredDeployTargets(pipelines).map((entry) => entry.target.name);
     return {
       ok: false,
       message:

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { declaredDeployTargets } from '../../engine/deploy/deployTargets';
+import { findDeclaredTarget } from '../../engine/deploy/deployTargets';
 import type { TargetEntry } from './lifecycleController';
 import type { LifecycleServices } from './lifecycleServices';
 
@@ -8,9 +8,7 @@ export const SHOWN_SERVER_LOG_LINES = 5000;
 
 /** The name of the ssh host a target's server runs on, or undefined when it runs on this machine. */
 export function remoteHostOf(entry: TargetEntry): string | undefined {
-  const declared = declaredDeployTargets(entry.scope.pipelines).find(
-    (candidate) => candidate.target.name === entry.overview.target.name,
-  );
+  const declared = findDeclaredTarget(entry.scope.pipelines, entry.overview.target.name);
   return declared?.runner?.type === 'ssh' ? (entry.overview.recorded?.host ?? declared.runner.name) : undefined;
 }
 

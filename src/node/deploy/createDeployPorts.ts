@@ -8,15 +8,13 @@ import { createSshDeployHost } from './sshDeployHost';
 import { SshConnection } from '../runners/sshConnection';
 import type { RunnerConfig } from '../../engine/pipeline/model';
 import { loadWorkspace } from '../../engine/pipeline/loadWorkspace';
-import { declaredDeployTargets } from '../../engine/deploy/deployTargets';
+import { findDeclaredTarget } from '../../engine/deploy/deployTargets';
 import { systemClock } from '../systemTime';
 import { sha256Text } from './sha256Text';
 
 /** The host of the deploy target `name` as the workspace declares it now (this machine when undeclared). */
 export function deployHostOfTarget(fs: FileSystem, workspaceRoot: string, name: string): DeployHost {
-  const declared = declaredDeployTargets(loadWorkspace(fs, workspaceRoot).pipelines).find(
-    (entry) => entry.target.name === name,
-  );
+  const declared = findDeclaredTarget(loadWorkspace(fs, workspaceRoot).pipelines, name);
   return deployHostFor(declared?.runner);
 }
 
