@@ -2,6 +2,7 @@ import { parseDocument, visit } from 'yaml';
 import type { FileSystem } from '../ports';
 import { type Problem, problemAt } from '../problems';
 import type { ParamValue } from '../runs/model';
+import { flattenParamValues } from '../runStore/flattenNumbers';
 
 /**
  * Reads a params file written by a logger (DVCLive's params.yaml, Lightning's hparams.yaml) into
@@ -53,56 +54,7 @@ export function readParamsYaml(
     );
     data = undefined;
   }
-  const params: Record<string, ParamValue> = {};
-  flattenParams(data, '', params);
-  return { params, problems };
-}
-
-/** Deeper maps than this are kept as their JSON text (no logger writes them; a hostile file may). */
-const MAX_FLATTENED_DEPTH = 100;
-
-/**
- * Flattens nested maps with dots; lists and other objects become their JSON text. YAML aliases can
- * make a map contain itself (`a: &x {b: *x}`): such a value is kept as `[circular]`, never followed.
- */
-export function flattenParams(
-  value: unknown,
-  prefix: string,
-  into: Record<string, ParamValue>,
-  ancestors: readonly object[] = [],
-): void {
-  if (value === null || value === undefined) {
-    if (prefix) into[prefix] = null;
-    return;
-  }
-  if (typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) {
-    if (ancestors.includes(value)) {
-      into[prefix] = '[circular]';
-      return;
-    }
-    if (ancestors.length >= MAX_FLATTENED_DEPTH) {
-      into[prefix] = jsonText(value);
-      return;
-    }
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 0 && prefix) into[prefix] = '{}';
-    const inside = [...ancestors, value];
-    for (const [key, child] of entries) flattenParams(child, prefix ? `${prefix}.${key}` : key, into, inside);
-    return;
-  }
-  if (!prefix) return;
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') into[prefix] = value;
-  else if (value instanceof Date) into[prefix] = value.toISOString();
-  else into[prefix] = jsonText(value);
-}
-
-/** A value's JSON text; a value that contains itself (through YAML aliases) has none. */
-function jsonText(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return '[circular]';
-  }
+  return { params: flattenParamValues(data), problems };
 }
 
 /**

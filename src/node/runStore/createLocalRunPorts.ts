@@ -10,7 +10,7 @@ import { readStageParams, type ParamsFileContents } from '../../engine/params/re
 import type { Disposable, FileSystem } from '../../engine/ports';
 import type { ParamValue } from '../../engine/runs/model';
 import type { RunOwnerKind } from '../../engine/runStore/runRecord';
-import { flattenValues } from '../../engine/runStore/flattenNumbers';
+import { flattenParamValues } from '../../engine/runStore/flattenNumbers';
 import { createBatchedLockRecorder } from '../../engine/scheduler/createBatchedLockRecorder';
 import type { SchedulerNode, StageStatusView } from '../../engine/scheduler/planRun';
 import type { ProcessRunner } from '../../engine/scheduler/ports';
@@ -126,7 +126,7 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
     paramsOf(stage) {
       const { values } = readStageParams(fs, stage, paramsCache);
       const flat: Record<string, ParamValue> = {};
-      for (const fileValues of Object.values(values)) flattenValues(fileValues, toParamValue, '', flat);
+      for (const fileValues of Object.values(values)) flattenParamValues(fileValues, flat);
       return flat;
     },
     flushLockEntries: () => lockRecorder.flush(),
@@ -176,10 +176,4 @@ function ownStatus(status: StageStatus): StageStatusView {
   if (status.state === 'changed' && own.length === 0) return { state: 'up-to-date', reasons: [] };
   if (own.length > 0) return { state: status.state, reasons: own };
   return { state: status.state, reasons: [status.state === 'never-run' ? 'never run' : status.state] };
-}
-
-function toParamValue(leaf: unknown): ParamValue | undefined {
-  if (leaf === null || typeof leaf === 'string' || typeof leaf === 'number' || typeof leaf === 'boolean') return leaf;
-  if (Array.isArray(leaf)) return JSON.stringify(leaf);
-  return undefined;
 }
