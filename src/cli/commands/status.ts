@@ -157,18 +157,29 @@ async function showStatus(options: StatusOptions, context: CliContext): Promise<
   return options.check && mustRun ? ExitCode.failed : ExitCode.ok;
 }
 
+/** Entries of folder listings a status check keeps at most (~80 bytes each): memory stays bounded. */
+export const REMEMBERED_LISTING_ENTRIES = 200_000;
+
 /**
  * Folder listings kept for this one status check: pipeline discovery lists every folder of the
  * workspace, data folders included, and the hasher then walks the folder dependencies again (a
  * 100,000-file dependency folder was listed twice). Status is a snapshot, so the two may share.
+ * Past REMEMBERED_LISTING_ENTRIES a listing is not kept (it is read again when asked): a
+ * 1,000,000-file workspace must not hold every name it listed.
  */
-function withListingsRemembered(fs: FileSystem): FileSystem {
+export function withListingsRemembered(fs: FileSystem, entryBudget: number = REMEMBERED_LISTING_ENTRIES): FileSystem {
   const listings = new Map<string, readonly DirectoryEntry[]>();
+  let remembered = 0;
   return {
     ...fs,
     readDirectory(path) {
-      let entries = listings.get(path);
-      if (!entries) listings.set(path, (entries = fs.readDirectory(path)));
+      const known = listings.get(path);
+      if (known) return known;
+      const entries = fs.readDirectory(path);
+      if (remembered + entries.length <= entryBudget) {
+        listings.set(path, entries);
+        remembered += entries.length;
+      }
       return entries;
     },
   };

@@ -44,6 +44,11 @@ export class DirectoryHashCache {
     this.changed = false;
   }
 
+  /** The folders this cache knows a hash of (absolute paths). */
+  folders(): string[] {
+    return [...new Set([...this.entries.keys()].map((key) => key.slice(key.indexOf('\0') + 1)))];
+  }
+
   serialize(): string {
     const lines = [HEADER];
     for (const [key, entry] of this.entries) {

@@ -9,7 +9,13 @@ interface CachedHash {
   readonly isexec: boolean;
 }
 
-const HEADER = 'mlc-hash-cache 1';
+/**
+ * Format 2 holds the same lines as 1; it only says that a folder's files are no longer kept here
+ * (they have a cache of their own per folder, see createContentHasher), so a format-1 file may
+ * still hold them: see `dropInside`.
+ */
+const HEADER = 'mlc-hash-cache 2';
+const LEGACY_HEADER = 'mlc-hash-cache 1';
 
 /**
  * Remembers file hashes keyed by (path, inode, mtime, size), as DVC's state DB does, so an
@@ -27,8 +33,14 @@ export class HashCache {
     'md5-dos2unix': new Map(),
   };
   private changed = false;
+  private formatIsLegacy = false;
 
   constructor(private readonly root: string) {}
+
+  /** Read from a format-1 file, which may hold the files of hashed folders too. */
+  get legacy(): boolean {
+    return this.formatIsLegacy;
+  }
 
   get dirty(): boolean {
     return this.changed;
@@ -63,6 +75,18 @@ export class HashCache {
     this.changed = false;
   }
 
+  /** Forgets every file inside these folders (absolute paths); rewritten at the next flush. */
+  dropInside(folders: readonly string[]): void {
+    if (folders.length === 0) return;
+    const prefixes = folders.map((folder) => `${folder}/`);
+    for (const entries of Object.values(this.byAlgorithm)) {
+      for (const path of entries.keys()) {
+        if (prefixes.some((prefix) => path.startsWith(prefix))) entries.delete(path);
+      }
+    }
+    this.changed = true;
+  }
+
   serialize(): string {
     const lines = [HEADER];
     for (const algorithm of ['md5', 'md5-dos2unix'] as const) {
@@ -80,7 +104,8 @@ export class HashCache {
   static parse(root: string, text: string): HashCache {
     const cache = new HashCache(root);
     const lines = text.split('\n');
-    if (lines[0] !== HEADER) return cache;
+    if (lines[0] !== HEADER && lines[0] !== LEGACY_HEADER) return cache;
+    cache.formatIsLegacy = lines[0] === LEGACY_HEADER;
     for (let index = 1; index < lines.length; index++) {
       const fields = lines[index]!.split('\t');
       if (fields.length !== 6) continue;

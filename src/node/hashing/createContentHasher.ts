@@ -26,6 +26,12 @@ export interface ContentHasherOptions {
 /** Where the stat caches live, relative to the workspace root. */
 export const HASH_CACHE_FILE = '.mlc/cache/hashes.tsv';
 export const DIRECTORY_CACHE_FILE = '.mlc/cache/dirs.tsv';
+/**
+ * The files of each hashed folder have their own cache here (one file per folder, named by an md5
+ * of its path), read only when the folder's fingerprint in dirs.tsv no longer matches: a status
+ * of an unchanged 1,000,000-file folder beside one changed file must not load a million entries.
+ */
+export const FOLDER_FILES_CACHE_FOLDER = '.mlc/cache/dir-files';
 
 /** Folders DVC never includes in a directory hash (dvc/ignore.py defaults). */
 const DIRECTORY_HASH_SKIPPED = new Set(['.git', '.hg', '.dvc']);
@@ -61,6 +67,7 @@ export function createContentHasher(options: ContentHasherOptions): ContentHashe
   const inFlight = new Map<string, Promise<FileHash>>();
   let cache: HashCache | undefined;
   let directoryCache: DirectoryHashCache | undefined;
+  const folderFilesCaches = new Map<string, { readonly path: string; readonly cache: HashCache }>();
 
   /** The caches are only an optimisation: an unreadable one starts empty. */
   const readCacheText = (path: string): string => {
@@ -70,11 +77,42 @@ export function createContentHasher(options: ContentHasherOptions): ContentHashe
       return '';
     }
   };
-  const loadCache = (): HashCache => (cache ??= HashCache.parse(root, readCacheText(cachePath)));
   const loadDirectoryCache = (): DirectoryHashCache =>
     (directoryCache ??= DirectoryHashCache.parse(root, readCacheText(directoryCachePath)));
+  const loadCache = (): HashCache => {
+    if (cache) return cache;
+    cache = HashCache.parse(root, readCacheText(cachePath));
+    // A format-1 cache also held every file of every hashed folder: those now live per folder.
+    if (cache.legacy) cache.dropInside(loadDirectoryCache().folders());
+    return cache;
+  };
+  const loadFolderFilesCache = (folder: string): HashCache => {
+    let known = folderFilesCaches.get(folder);
+    if (!known) {
+      const relative = folder.startsWith(`${root}/`) ? folder.slice(root.length + 1) : folder;
+      const name = createHash('md5').update(relative, 'utf8').digest('hex');
+      const path = join(root, FOLDER_FILES_CACHE_FOLDER, `${name}.tsv`);
+      known = { path, cache: HashCache.parse(root, readCacheText(path)) };
+      folderFilesCaches.set(folder, known);
+    }
+    return known.cache;
+  };
 
-  const computeFile = async (path: string, stat: FileStat, algorithm: HashAlgorithm): Promise<FileHash> => {
+  const knownInsideHashedFolder = (path: string, stat: FileStat, algorithm: HashAlgorithm): FileHash | undefined => {
+    for (const [folder, { cache: folderFiles }] of folderFilesCaches) {
+      if (!path.startsWith(`${folder}/`)) continue;
+      const known = folderFiles.lookup(path, algorithm, stat);
+      if (known) return known;
+    }
+    return undefined;
+  };
+
+  const computeFile = async (
+    path: string,
+    stat: FileStat,
+    algorithm: HashAlgorithm,
+    storeIn: HashCache,
+  ): Promise<FileHash> => {
     let md5: string;
     let size = stat.size;
     if (pool && stat.size >= threshold) {
@@ -99,22 +137,32 @@ export function createContentHasher(options: ContentHasherOptions): ContentHashe
     const hash: FileHash = isExecutableMode(stat.mode)
       ? { md5, size, isexec: true, algorithm }
       : { md5, size, algorithm };
-    loadCache().store(path, stat, hash);
+    storeIn.store(path, stat, hash);
     return hash;
   };
 
-  const hashFile = (path: string, stat: FileStat, algorithm: HashAlgorithm): FileHash | Promise<FileHash> => {
-    const cached = loadCache().lookup(path, algorithm, stat);
+  const hashFile = (
+    path: string,
+    stat: FileStat,
+    algorithm: HashAlgorithm,
+    hashCache: HashCache,
+  ): FileHash | Promise<FileHash> => {
+    const cached = hashCache.lookup(path, algorithm, stat);
     if (cached) return cached;
     const key = `${algorithm}\0${path}`;
     const running = inFlight.get(key);
     if (running) return running;
-    const started = computeFile(path, stat, algorithm).finally(() => inFlight.delete(key));
+    const started = computeFile(path, stat, algorithm, hashCache).finally(() => inFlight.delete(key));
     inFlight.set(key, started);
     return started;
   };
 
-  const hashDirectory = async (path: string, algorithm: HashAlgorithm): Promise<FileHash> => {
+  /**
+   * Lists and stats every file under a folder (skipping DIRECTORY_HASH_SKIPPED) and returns the
+   * fingerprint of their names and stats; `onFile`, when given, sees each file's relpath and stat
+   * as it is found and answers whether the walk should let the event loop turn.
+   */
+  const walkFolder = async (path: string, onFile?: (relpath: string, stat: FileStat) => boolean): Promise<string> => {
     const walk = new DirectoryStats();
     const folders: string[] = [''];
     let statsSinceYield = 0;
@@ -137,27 +185,34 @@ export function createContentHasher(options: ContentHasherOptions): ContentHashe
         if (stat?.kind !== 'file') continue;
         files.push(entry.name);
         walk.addFile(stat);
+        if (onFile?.(`${prefix}${entry.name}`, stat)) await yieldToEventLoop();
       }
       walk.endFolder(prefix, files);
     }
-    const fingerprint = walk.fingerprint();
-    const known = loadDirectoryCache().lookup(path, algorithm, fingerprint);
+    return walk.fingerprint();
+  };
+
+  const hashDirectory = async (path: string, algorithm: HashAlgorithm): Promise<FileHash> => {
+    const known = loadDirectoryCache().lookup(path, algorithm, await walkFolder(path));
     if (known) return known;
+    // Something changed: walk again, hashing each file as it is found (the unchanged ones from the
+    // folder's file cache); the fingerprint stored is this walk's, the one the hashes go with.
+    const filesCache = loadFolderFilesCache(path);
     const relpaths: string[] = [];
     const hashes: Array<FileHash | Promise<FileHash>> = [];
     let readsSinceYield = 0;
-    for (const { relpath, stat } of walk.files()) {
-      const hash = hashFile(`${path}/${relpath}`, stat, algorithm);
+    const fingerprint = await walkFolder(path, (relpath, stat) => {
+      const hash = hashFile(`${path}/${relpath}`, stat, algorithm, filesCache);
       relpaths.push(relpath);
       hashes.push(hash);
+      if (!(hash instanceof Promise)) return false;
       // A cache miss returns a promise: the file is being read (in-thread when small). Its failure
       // is raised where it is awaited below; until then it must not count as unhandled.
-      if (hash instanceof Promise) hash.catch(() => undefined);
-      if (hash instanceof Promise && ++readsSinceYield >= READS_PER_SLICE) {
-        readsSinceYield = 0;
-        await yieldToEventLoop();
-      }
-    }
+      hash.catch(() => undefined);
+      if (++readsSinceYield < READS_PER_SLICE) return false;
+      readsSinceYield = 0;
+      return true;
+    });
     const entries: DirManifestEntry[] = [];
     let size = 0;
     for (const [index, relpath] of relpaths.entries()) {
@@ -178,7 +233,18 @@ export function createContentHasher(options: ContentHasherOptions): ContentHashe
       if (!stat) return undefined;
       try {
         if (stat.kind === 'directory') return await hashDirectory(absolutePath, algorithm);
-        if (stat.kind === 'file') return await hashFile(absolutePath, stat, algorithm);
+        if (stat.kind === 'file') {
+          const files = loadCache();
+          const cached = files.lookup(absolutePath, algorithm, stat);
+          if (cached) return cached;
+          // A file also inside a folder hashed in this process: that folder's cache may know it.
+          const insideFolder = knownInsideHashedFolder(absolutePath, stat, algorithm);
+          if (insideFolder) {
+            files.store(absolutePath, stat, insideFolder);
+            return insideFolder;
+          }
+          return await hashFile(absolutePath, stat, algorithm, files);
+        }
       } catch (error) {
         // Deleted between the stat and the read: report it as missing, like a later stat would.
         if ((error as { code?: string }).code === 'ENOENT') return undefined;
@@ -190,6 +256,11 @@ export function createContentHasher(options: ContentHasherOptions): ContentHashe
       if (cache?.dirty) {
         fs.writeFileAtomic(cachePath, cache.serialize());
         cache.markClean();
+      }
+      for (const folderFiles of folderFilesCaches.values()) {
+        if (!folderFiles.cache.dirty) continue;
+        fs.writeFileAtomic(folderFiles.path, folderFiles.cache.serialize());
+        folderFiles.cache.markClean();
       }
       if (directoryCache?.dirty) {
         fs.writeFileAtomic(directoryCachePath, directoryCache.serialize());

@@ -4,80 +4,56 @@ import type { FileStat } from '../../engine/ports';
 /** Numbers kept per file, in this order: inode, mtime (ms), size, mode. */
 const STAT_FIELDS = 4;
 
-/** One listed folder of the walk: its relpath prefix (`''` or `sub/dir/`) and its files, in order. */
-interface WalkedFolder {
-  readonly prefix: string;
-  readonly files: readonly string[];
-}
+/** How many files' numbers are gathered before they go into the md5 (the buffer is reused). */
+const BUFFERED_FILES = 1024;
 
 /**
- * The files of a folder tree and their stats, as a directory hash walks them, kept the cheap way:
- * each file's name once (the listing already holds the string) and its four numbers in one
- * growing Float64Array. A warm status of a 20,000-file folder needs no more than the fingerprint
- * of this; only when the fingerprint misses are the relpaths and `FileStat`s made, one at a time.
+ * The fingerprint of a folder tree's files and their stats, as a directory hash walks them, made
+ * as the walk goes with nothing kept per file: each folder's names go into one md5 when the folder
+ * ends, the four numbers of each file into a small reused Float64Array that goes into another md5
+ * when full. A warm status of a 1,000,000-file folder holds no more than one folder's listing.
  *
  *   const walk = new DirectoryStats();
  *   walk.addFile(stat); ... walk.endFolder('sub/', ['a.csv', ...]);
  *   directoryCache.lookup(path, algorithm, walk.fingerprint());
  */
 export class DirectoryStats {
-  private readonly folders: WalkedFolder[] = [];
-  private numbers = new Float64Array(STAT_FIELDS * 1024);
-  private count = 0;
+  private readonly names = createHash('md5');
+  private readonly numbers = createHash('md5');
+  private readonly buffered = new Float64Array(STAT_FIELDS * BUFFERED_FILES);
+  private bufferedCount = 0;
 
   /** A file's stat, in walk order; its name comes with its folder's in `endFolder`. */
   addFile(stat: FileStat): void {
-    if ((this.count + 1) * STAT_FIELDS > this.numbers.length) {
-      const grown = new Float64Array(this.numbers.length * 2);
-      grown.set(this.numbers);
-      this.numbers = grown;
-    }
-    const at = this.count * STAT_FIELDS;
-    this.numbers[at] = stat.ino;
-    this.numbers[at + 1] = stat.mtimeMs;
-    this.numbers[at + 2] = stat.size;
-    this.numbers[at + 3] = stat.mode;
-    this.count++;
+    if (this.bufferedCount === BUFFERED_FILES) this.hashBufferedNumbers();
+    const at = this.bufferedCount * STAT_FIELDS;
+    this.buffered[at] = stat.ino;
+    this.buffered[at + 1] = stat.mtimeMs;
+    this.buffered[at + 2] = stat.size;
+    this.buffered[at + 3] = stat.mode;
+    this.bufferedCount++;
   }
 
   /** The names of the files added since the last folder ended, all of them, in the same order. */
   endFolder(prefix: string, files: readonly string[]): void {
-    this.folders.push({ prefix, files });
+    this.names.update(files.length === 0 ? `/${prefix}\0` : `/${prefix}\0${files.join('\0')}\0`);
   }
 
   /**
    * md5 over the names and the numbers, with no text made per file: each folder is `/prefix\0`
    * then `name\0` per file (a name holds neither `/` nor NUL, so the text reads back one way),
-   * the numbers are the Float64Array's bytes (their count follows from the names); the two
-   * digests are hashed together. Any file added, removed, renamed, rewritten (mtime, size or
-   * inode) or chmod-ed changes it.
+   * the numbers are the bytes of every file's (inode, mtime, size, mode) as float64s (their count
+   * follows from the names); the two digests are hashed together. Any file added, removed,
+   * renamed, rewritten (mtime, size or inode) or chmod-ed changes it. Ends the walk: call once.
    */
   fingerprint(): string {
-    const names = createHash('md5');
-    for (const { prefix, files } of this.folders) {
-      names.update(files.length === 0 ? `/${prefix}\0` : `/${prefix}\0${files.join('\0')}\0`);
-    }
-    const numbers = createHash('md5').update(
-      new Uint8Array(this.numbers.buffer, 0, this.count * STAT_FIELDS * Float64Array.BYTES_PER_ELEMENT),
-    );
-    return createHash('md5').update(names.digest()).update(numbers.digest()).digest('hex');
+    this.hashBufferedNumbers();
+    return createHash('md5').update(this.names.digest()).update(this.numbers.digest()).digest('hex');
   }
 
-  /** Every file's relpath and stat, in walk order. */
-  *files(): Generator<{ relpath: string; stat: FileStat }> {
-    let index = 0;
-    for (const { prefix, files } of this.folders) {
-      for (const name of files) {
-        const at = index++ * STAT_FIELDS;
-        const stat: FileStat = {
-          kind: 'file',
-          ino: this.numbers[at]!,
-          mtimeMs: this.numbers[at + 1]!,
-          size: this.numbers[at + 2]!,
-          mode: this.numbers[at + 3]!,
-        };
-        yield { relpath: `${prefix}${name}`, stat };
-      }
-    }
+  private hashBufferedNumbers(): void {
+    const bytes = this.bufferedCount * STAT_FIELDS * Float64Array.BYTES_PER_ELEMENT;
+    if (bytes > 0) this.numbers.update(new Uint8Array(this.buffered.buffer, 0, bytes));
+    this.bufferedCount = 0;
   }
 }

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { UsageError } from '../../../src/cli/cliContext';
-import { command } from '../../../src/cli/commands/status';
+import { command, withListingsRemembered } from '../../../src/cli/commands/status';
 import { recordStageSuccess } from '../../../src/engine/lock/recordStageSuccess';
 import { loadWorkspace } from '../../../src/engine/pipeline/loadWorkspace';
 import { createContentHasher } from '../../../src/node/hashing/createContentHasher';
@@ -167,4 +167,19 @@ test('a stage the live run holding .mlc/lock is executing shows as running; a de
   assert.deepEqual(await states(), ['running', 'never-run']);
   writeRun(2 ** 22 + 12345); // above Linux's pid_max: no such process
   assert.deepEqual(await states(), ['never-run', 'never-run']);
+});
+
+test('folder listings are shared between discovery and hashing only up to a budget of entries, then read again', () => {
+  const calls: string[] = [];
+  const listing = (count: number) =>
+    Array.from({ length: count }, (_, index) => ({ name: `f${index}`, kind: 'file' as const }));
+  const sizes: Record<string, number> = { '/ws/a': 3, '/ws/b': 4, '/ws/c': 2 };
+  const fs = withListingsRemembered(
+    { ...nodeFileSystem, readDirectory: (path) => (calls.push(path), listing(sizes[path]!)) },
+    5,
+  );
+  for (const path of ['/ws/a', '/ws/b', '/ws/c', '/ws/a', '/ws/b', '/ws/c']) fs.readDirectory(path);
+  // a (3) is kept, b (3 + 4 > 5) is not, c (3 + 2 = 5) is: only b is listed twice.
+  assert.deepEqual(calls, ['/ws/a', '/ws/b', '/ws/c', '/ws/b']);
+  assert.equal(fs.readDirectory('/ws/b').length, 4);
 });

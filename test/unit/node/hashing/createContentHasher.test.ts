@@ -10,6 +10,7 @@ import { parseLockFile } from '../../../../src/engine/lock/parseLockFile';
 import { lockedAlgorithm } from '../../../../src/engine/lock/model';
 import {
   DIRECTORY_CACHE_FILE,
+  FOLDER_FILES_CACHE_FOLDER,
   HASH_CACHE_FILE,
   createContentHasher,
 } from '../../../../src/node/hashing/createContentHasher';
@@ -334,6 +335,67 @@ test('the directory fingerprint is md5 over the names and the stat numbers (Dire
     .update(createHash('md5').update(numberBytes).digest())
     .digest('hex');
   assert.equal(stored, expected);
+});
+
+test("a folder's files are cached apart from hashes.tsv: a file hashed beside an unchanged folder loads none of them; a changed folder reads only its changed file", async () => {
+  const root = join(workspace, 'apart-root');
+  const folder = join(root, 'data');
+  for (let index = 0; index < 50; index++) write(`apart-root/data/part-${index}.txt`, `row ${index}\n`);
+  const model = write('apart-root/model.bin', 'weights');
+  const first = hasherFor({ workspaceRoot: root, workers: 0 });
+  const folderHash = await first.hash(folder);
+  await first.hash(model);
+  await first.flush();
+  const hashesText = readFileSync(join(root, HASH_CACHE_FILE), 'utf8');
+  assert.match(hashesText, /^mlc-hash-cache 2\n/);
+  assert.match(hashesText, /\tmodel\.bin\n/);
+  assert.doesNotMatch(hashesText, /part-/, "the folder's files are not in hashes.tsv");
+
+  const fs = countingFileSystem();
+  const texts: string[] = [];
+  const counting: FileSystem = { ...fs, readText: (path) => (texts.push(path), fs.readText(path)) };
+  const warm = hasherFor({ workspaceRoot: root, fs: counting, workers: 0 });
+  assert.equal((await warm.hash(model))?.md5, createHash('md5').update('weights').digest('hex'));
+  assert.equal((await warm.hash(folder))?.md5, folderHash?.md5);
+  assert.deepEqual(fs.reads, [], 'no file content read');
+  assert.ok(!texts.some((path) => path.includes(FOLDER_FILES_CACHE_FOLDER)), "the folder's file cache is not loaded");
+  const cacheInode = statSync(join(root, HASH_CACHE_FILE)).ino;
+  await warm.flush();
+  assert.equal(statSync(join(root, HASH_CACHE_FILE)).ino, cacheInode, 'nothing new: hashes.tsv is not rewritten');
+
+  write('apart-root/data/part-7.txt', 'changed\n');
+  const changed = hasherFor({ workspaceRoot: root, fs: counting, workers: 0 });
+  assert.notEqual((await changed.hash(folder))?.md5, folderHash?.md5);
+  assert.deepEqual(fs.reads, [join(folder, 'part-7.txt')], 'only the changed file is read again');
+});
+
+test('a format-1 hashes.tsv that also holds the files of a hashed folder is rewritten without them, and still answers for the rest', async () => {
+  const root = join(workspace, 'legacy-root');
+  const folder = join(root, 'data');
+  write('legacy-root/data/a.txt', 'a');
+  const model = write('legacy-root/model.bin', 'weights');
+  const first = hasherFor({ workspaceRoot: root, workers: 0 });
+  await first.hash(folder);
+  await first.hash(model);
+  await first.flush();
+  // What format 1 wrote: every file, the folder's included, in hashes.tsv.
+  const line = (path: string, content: string) => {
+    const stat = statSync(path);
+    return `${createHash('md5').update(content).digest('hex')}\t${stat.size}\t${stat.ino}\t${stat.mtimeMs}\t-\t${path.slice(root.length + 1)}`;
+  };
+  writeFileSync(
+    join(root, HASH_CACHE_FILE),
+    `mlc-hash-cache 1\n${line(model, 'weights')}\n${line(join(folder, 'a.txt'), 'a')}\n`,
+  );
+  const fs = countingFileSystem();
+  const upgraded = hasherFor({ workspaceRoot: root, fs, workers: 0 });
+  assert.equal((await upgraded.hash(model))?.md5, createHash('md5').update('weights').digest('hex'));
+  assert.deepEqual(fs.reads, [], 'the format-1 entry of model.bin is still trusted');
+  await upgraded.flush();
+  const rewritten = readFileSync(join(root, HASH_CACHE_FILE), 'utf8');
+  assert.match(rewritten, /^mlc-hash-cache 2\n/);
+  assert.match(rewritten, /\tmodel\.bin\n/);
+  assert.doesNotMatch(rewritten, /a\.txt/);
 });
 
 test('a dirs.tsv of the first format (md5 of text lines) is not trusted: the folder is hashed again from the per-file cache', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import type { FileStat } from '../../../../src/engine/ports';
 import { DirectoryStats } from '../../../../src/node/hashing/directoryStats';
@@ -86,14 +87,36 @@ test('names cannot run into each other: a folder prefix and a file name are told
   assert.notEqual(one.fingerprint(), other.fingerprint());
 });
 
-test('files() gives back every relpath with its stat in walk order, past the first growth of the number array', () => {
+test('past the numbers buffer (1,024 files) the fingerprint is the md5 of all names and all numbers at once, and the 2,500th file counts', () => {
   const files = Array.from({ length: 2500 }, (_, index) => [`f${index}`, stat(index, index * 1.5, index % 7)] as const);
-  const walk = walked([
+  const tree: Tree = [
     ['', files.slice(0, 1000)],
     ['deep/er/', files.slice(1000)],
-  ]);
-  const back = [...walk.files()];
-  assert.equal(back.length, 2500);
-  assert.deepEqual(back[0], { relpath: 'f0', stat: stat(0, 0, 0) });
-  assert.deepEqual(back[2499], { relpath: 'deep/er/f2499', stat: stat(2499, 2499 * 1.5, 2499 % 7) });
+  ];
+  const names = createHash('md5')
+    .update(
+      `/\0${files
+        .slice(0, 1000)
+        .map(([name]) => name)
+        .join('\0')}\0`,
+    )
+    .update(
+      `/deep/er/\0${files
+        .slice(1000)
+        .map(([name]) => name)
+        .join('\0')}\0`,
+    );
+  const numbers = new Float64Array(
+    files.flatMap(([, fileStat]) => [fileStat.ino, fileStat.mtimeMs, fileStat.size, fileStat.mode]),
+  );
+  const expected = createHash('md5')
+    .update(names.digest())
+    .update(createHash('md5').update(new Uint8Array(numbers.buffer)).digest())
+    .digest('hex');
+  assert.equal(walked(tree).fingerprint(), expected);
+  const lastChanged: Tree = [
+    tree[0]!,
+    ['deep/er/', [...files.slice(1000, 2499), ['f2499', stat(2499, 2499 * 1.5, 1)]]],
+  ];
+  assert.notEqual(walked(lastChanged).fingerprint(), expected);
 });
