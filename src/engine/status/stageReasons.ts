@@ -1,8 +1,9 @@
-import { basename, join } from 'pathe';
+import { basename, join, normalize } from 'pathe';
 import type { FileHash, HashAlgorithm } from '../hashing/ports';
 import { NOT_A_FILE_OR_FOLDER, unhashableReason } from '../hashing/unhashableReason';
 import { formatPythonValue } from '../params/formatPythonValue';
 import type { Output, PathEntry, Stage } from '../pipeline/model';
+import { isPlainRelativePath } from '../pipeline/outputIndex';
 import { type ParamsFileLoader, collectStageParams } from '../lock/collectStageParams';
 import { type LockedPath, type StageLockEntry, lockedAlgorithm } from '../lock/model';
 import { type ReadLock, lockFileError } from '../lock/readLockFile';
@@ -71,7 +72,7 @@ async function pathReasons(
   const results = await Promise.all(
     paths.map(async (path) => {
       const locked = byPath.get(path);
-      const absolute = join(stage.wdir, path);
+      const absolute = stagePath(stage.wdir, path);
       const current = await hash(absolute, locked ? lockedAlgorithm(locked) : 'md5');
       if (!current && unhashableReason(stat(absolute))) return `${kind} ${path} ${NOT_A_FILE_OR_FOLDER}`;
       if (!current) return `${kind} ${path} ${kind === 'dep' ? 'deleted' : 'missing'}`;
@@ -80,6 +81,22 @@ async function pathReasons(
     }),
   );
   return results.filter((reason): reason is string => reason !== undefined);
+}
+
+/** Whether each wdir seen is already normalised (a handful per workspace). */
+const normalWdirs = new Map<string, boolean>();
+
+/**
+ * pathe's `join(wdir, path)`, without its normalising for the usual case of a plain relative path
+ * below a normalised wdir (4,000 joins in an up-to-date run of 1,000 stages).
+ */
+export function stagePath(wdir: string, path: string): string {
+  let normal = normalWdirs.get(wdir);
+  if (normal === undefined) {
+    normal = !wdir.endsWith('/') && normalize(wdir) === wdir;
+    if (normalWdirs.size < 1024) normalWdirs.set(wdir, normal);
+  }
+  return normal && isPlainRelativePath(path) ? `${wdir}/${path}` : join(wdir, path);
 }
 
 /** Params: per tracked key, `new` (not in the lock), `deleted` (not in the file), or `old -> new`. */
