@@ -69,18 +69,22 @@ async function pathReasons(
 ): Promise<string[]> {
   const byPath = new Map(lockedPaths.map((locked) => [locked.path, locked]));
   const paths = [...new Set(entries.map((entry) => entry.path))];
-  const results = await Promise.all(
-    paths.map(async (path) => {
+  // Every hash asked for first, then one await for all: no promise of our own per path.
+  const absolutes = paths.map((path) => stagePath(stage.wdir, path));
+  const hashes = await Promise.all(
+    paths.map((path, index) => {
       const locked = byPath.get(path);
-      const absolute = stagePath(stage.wdir, path);
-      const current = await hash(absolute, locked ? lockedAlgorithm(locked) : 'md5');
-      if (!current && unhashableReason(stat(absolute))) return `${kind} ${path} ${NOT_A_FILE_OR_FOLDER}`;
-      if (!current) return `${kind} ${path} ${kind === 'dep' ? 'deleted' : 'missing'}`;
-      if (locked?.md5 !== current.md5) return `${kind} ${path} modified`;
-      return undefined;
+      return hash(absolutes[index]!, locked ? lockedAlgorithm(locked) : 'md5');
     }),
   );
-  return results.filter((reason): reason is string => reason !== undefined);
+  const reasons: string[] = [];
+  for (const [index, path] of paths.entries()) {
+    const current = hashes[index];
+    if (!current && unhashableReason(stat(absolutes[index]!))) reasons.push(`${kind} ${path} ${NOT_A_FILE_OR_FOLDER}`);
+    else if (!current) reasons.push(`${kind} ${path} ${kind === 'dep' ? 'deleted' : 'missing'}`);
+    else if (byPath.get(path)?.md5 !== current.md5) reasons.push(`${kind} ${path} modified`);
+  }
+  return reasons;
 }
 
 /** Whether each wdir seen is already normalised (a handful per workspace). */
