@@ -109,12 +109,20 @@ export function stageGraphFrom(pipelines: readonly Pipeline[], root: string, dat
     return sortByRank(seen);
   };
 
-  const edges: Array<readonly [string, string]> = [];
-  for (const from of order) for (const to of sortByRank(successors[from]!)) edges.push([addresses[from]!, to]);
+  // Built on first use: a run or a status never asks for the edge list (mlc dag and the graph panel do).
+  let edges: Array<readonly [string, string]> | undefined;
+  const edgeList = () => {
+    if (edges) return edges;
+    edges = [];
+    for (const from of order) for (const to of sortByRank(successors[from]!)) edges.push([addresses[from]!, to]);
+    return edges;
+  };
 
   const graph: StageGraph = {
     stages: order.map((index) => stages[index]!),
-    edges,
+    get edges() {
+      return edgeList();
+    },
     address: (stage) => {
       const index = byStage.get(stage);
       return index === undefined
