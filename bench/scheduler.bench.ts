@@ -3,7 +3,8 @@
 // written as a Makefile (median of 3 rounds, each from fresh copies, the two taking turns), and
 // the same 1,000 stages all up to date: `mlc run` as a fresh process <= 200 ms (median of 7, taking
 // turns with `node -e 0`, reported beside it; and once more with MLC_CODE_CACHE=0, the code
-// cache's share). SCHEDULER_BENCH_LAYERS and SCHEDULER_BENCH_WIDTH shrink the graph for a quick
+// cache's share; and beside the floor: a bare Node script that reads the caches and stats every
+// dep and out, UP_TO_DATE_FLOOR). SCHEDULER_BENCH_LAYERS and SCHEDULER_BENCH_WIDTH shrink the graph for a quick
 // look. Both tools run the same command per stage (`: > o/sN`, a shell builtin creating the stage's out) through
 // /bin/sh, from a fresh copy of the same workspace. mlc runs as the bundled CLI (as installed).
 import { spawnSync } from 'node:child_process';
@@ -110,11 +111,16 @@ void runBench('scheduler', async ({ tempDir, random, report, log }) => {
     note: `median of ${ROUNDS}; ${((mlcMs - makeMs) / stages.length).toFixed(2)} ms/stage above make`,
   });
 
-  log('up-to-date runs (with and without the code cache, and node -e 0, in turns)');
-  const [upToDate, nodeStart, withoutCodeCache] = timeProcesses([
+  log('up-to-date runs (with and without the code cache, node -e 0 and the floor script, in turns)');
+  const floorScript = join(tools, 'upToDateFloor.js');
+  writeFileSync(floorScript, UP_TO_DATE_FLOOR);
+  const statted = join(tools, 'upToDatePaths.txt');
+  writeFileSync(statted, stages.flatMap((stage) => [...stage.deps, `o/s${stage.index}`]).join('\n'));
+  const [upToDate, nodeStart, withoutCodeCache, floor] = timeProcesses([
     { command: process.execPath, args: [cli, 'run', '-j2'], cwd: lastMlcWorkspace },
     { command: process.execPath, args: ['-e', '0'], cwd: lastMlcWorkspace },
     { command: process.execPath, args: [cli, 'run', '-j2'], cwd: lastMlcWorkspace, env: { MLC_CODE_CACHE: '0' } },
+    { command: process.execPath, args: [floorScript, statted], cwd: lastMlcWorkspace },
   ]);
   report({
     name: `up-to-date run, ${stages.length} stages`,
@@ -133,4 +139,43 @@ void runBench('scheduler', async ({ tempDir, random, report, log }) => {
     baseline: { name: 'with the code cache', value: upToDate!.medianMs },
     note: `median of 7; the bundle compiled on every start`,
   });
+  report({
+    name: `up-to-date run, ${stages.length} stages, vs its floor`,
+    value: upToDate!.medianMs,
+    unit: 'ms',
+    baseline: { name: 'the floor: Node reading the caches and stat-ing every dep and out', value: floor!.medianMs },
+    note: `median of 7; floor p95 ${floor!.p95Ms.toFixed(0)} ms (see UP_TO_DATE_FLOOR)`,
+  });
 });
+
+/**
+ * What any Node process proving 1,000 stages up to date must do, and nothing more: start, read
+ * and deserialize mlc's parse cache (the parsed stages), read the lock file and the hash cache,
+ * stat each dep and out path once (4,000 paths, 1,001 distinct) and compare with the hash cache.
+ * No parse, no graph, no hashing, no output. Run with the workspace as cwd.
+ */
+const UP_TO_DATE_FLOOR = `
+const { readFileSync, statSync } = require('node:fs');
+const { deserialize } = require('node:v8');
+const cache = deserialize(readFileSync('.mlc/cache/workspace.v8'));
+if (cache.checked) deserialize(cache.checked.result);
+else for (const [, entry] of cache.pipelines) deserialize(entry.result);
+for (const [, entry] of cache.locks) deserialize(entry.parsed);
+readFileSync('mlc.lock');
+const known = new Map();
+for (const line of readFileSync('.mlc/cache/hashes.tsv', 'utf8').split('\\n')) {
+  const fields = line.split('\\t');
+  if (fields.length === 6) known.set(process.cwd() + '/' + fields[5], fields);
+}
+const seen = new Map();
+let stale = 0;
+for (const path of readFileSync(process.argv[2], 'utf8').split('\\n')) {
+  const absolute = process.cwd() + '/' + path;
+  if (seen.has(absolute)) continue;
+  const stat = statSync(absolute, { throwIfNoEntry: false });
+  seen.set(absolute, stat);
+  const entry = known.get(absolute);
+  if (!stat || !entry || Number(entry[3]) !== stat.mtimeMs || Number(entry[1]) !== stat.size) stale++;
+}
+if (stale > 1) console.error(stale + ' paths not in the hash cache (the floor still stat-ed them all)');
+`;

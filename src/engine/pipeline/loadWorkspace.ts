@@ -9,7 +9,7 @@ import { parsePipelineFile, tidyProblems } from './loadPipeline';
 import type { Pipeline } from './model';
 import { checkOutOwnership, outOwnershipRules } from './outOwnership';
 import { absoluteStagePath, OutputIndex } from './outputIndex';
-import { buildStageGraph, type StageGraph } from './stageGraph';
+import { stageGraphData, stageGraphFrom, type StageGraph, type StageGraphData } from './stageGraph';
 
 /** The most stages mlc loads from one workspace (each file is capped too, see expandStages). */
 export const MAX_STAGES_PER_WORKSPACE = 100_000;
@@ -29,20 +29,47 @@ export interface Workspace {
  * files beside the pipelines (a lock file mlc cannot read is an error: nothing may run and
  * overwrite it). Never throws.
  */
-export function loadWorkspace(
-  fs: FileSystem,
-  root: string,
-  options: WalkOptions & {
-    overrides?: ReadonlyMap<string, string>;
-    /** Default MAX_STAGES_PER_WORKSPACE. */
-    maxStages?: number;
-    /**
-     * Parses one pipeline file from the disk (files with an override are parsed here); default
-     * parsePipelineFile. The CLI passes one that reuses results persisted under .mlc/cache.
-     */
-    parsePipeline?: (fs: FileSystem, file: string) => ReturnType<typeof parsePipelineFile>;
-  } = {},
-): Workspace {
+export function loadWorkspace(fs: FileSystem, root: string, options: LoadWorkspaceOptions = {}): Workspace {
+  return workspaceFrom(fs, checkPipelines(fs, root, options));
+}
+
+/**
+ * loadWorkspace's work but the lock files: plain data (no closures), a function of what it read
+ * through `fs` alone, so that the CLI can persist it and reuse it while every file-system answer
+ * it depended on still holds (parsedWorkspaceCache.ts).
+ */
+export interface CheckedPipelines {
+  readonly root: string;
+  readonly pipelines: Pipeline[];
+  readonly graph: StageGraphData;
+  /** The problems of the pipelines and of the checks across files (not of the lock files). */
+  readonly problems: Problem[];
+}
+
+export type LoadWorkspaceOptions = WalkOptions & {
+  overrides?: ReadonlyMap<string, string>;
+  /** Default MAX_STAGES_PER_WORKSPACE. */
+  maxStages?: number;
+  /**
+   * Parses one pipeline file from the disk (files with an override are parsed here); default
+   * parsePipelineFile. The CLI passes one that reuses results persisted under .mlc/cache.
+   */
+  parsePipeline?: (fs: FileSystem, file: string) => ReturnType<typeof parsePipelineFile>;
+};
+
+/** The workspace of pipelines checked by checkPipelines: the graph built, the lock files read and checked. */
+export function workspaceFrom(fs: FileSystem, checked: CheckedPipelines): Workspace {
+  const { root, pipelines } = checked;
+  return {
+    root,
+    pipelines,
+    graph: stageGraphFrom(pipelines, root, checked.graph),
+    problems: tidyProblems([...checked.problems, ...checkLockFiles(fs, pipelines)]),
+  };
+}
+
+/** Every pipeline below `root` parsed, joined into a stage graph and checked across files (loadWorkspace but the lock files). */
+export function checkPipelines(fs: FileSystem, root: string, options: LoadWorkspaceOptions = {}): CheckedPipelines {
   const workspaceRoot = normalize(root);
   const files = new Set(discoverPipelines(fs, workspaceRoot, options));
   // An unsaved new file is a pipeline too.
@@ -69,15 +96,14 @@ export function loadWorkspace(
     }
     pipelines.push(parsed.pipeline);
   }
-  const { graph, problems: graphProblems } = buildStageGraph(pipelines, workspaceRoot);
+  const { data: graph, problems: graphProblems } = stageGraphData(pipelines, workspaceRoot);
   problems.push(...graphProblems);
   const stages = pipelines.flatMap((pipeline) => pipeline.stages);
   const outputs = new OutputIndex(stages);
   problems.push(...checkStageParams(fs, stages, outputs));
   problems.push(...checkDependencies(fs, stages, outputs));
   problems.push(...checkOutsOwned(fs, workspaceRoot, pipelines));
-  problems.push(...checkLockFiles(fs, pipelines));
-  return { root: workspaceRoot, pipelines, graph, problems: tidyProblems(problems) };
+  return { root: workspaceRoot, pipelines, graph, problems };
 }
 
 function checkDependencies(fs: FileSystem, stages: Pipeline['stages'], outputs: OutputIndex): Problem[] {

@@ -4,13 +4,18 @@ import type { Output, Stage } from './model';
 /** An absolute path as the graph compares them: resolved against the stage's wdir, no trailing slash. */
 export function absoluteStagePath(stage: Stage, path: string): string {
   // Most paths are plain relative paths: joining is enough, and much cheaper than resolving.
-  if (!needsResolving.test(path))
+  if (isPlainRelativePath(path))
     return `${stage.wdir === '/' ? '' : stage.wdir}/${path.endsWith('/') ? path.slice(0, -1) : path}`;
   const absolute = normalize(resolve(stage.wdir, path));
   return absolute.length > 1 && absolute.endsWith('/') ? absolute.slice(0, -1) : absolute;
 }
 
 const needsResolving = /^\/|^\.\.?(?:\/|$)|\/\.\.?(?:\/|$)|\/\/|\\|^$|^~/;
+
+/** A relative path with no `.`, `..`, empty part, backslash or `~`: joining it needs no normalising. */
+export function isPlainRelativePath(path: string): boolean {
+  return !needsResolving.test(path);
+}
 
 /** The folders above an absolute path, nearest first, without the root. */
 function* ancestors(path: string): Generator<string> {

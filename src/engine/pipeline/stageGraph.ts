@@ -30,6 +30,29 @@ export function buildStageGraph(
   pipelines: readonly Pipeline[],
   root: string,
 ): { graph: StageGraph; problems: Problem[] } {
+  const { data, problems } = stageGraphData(pipelines, root);
+  return { graph: stageGraphFrom(pipelines, root, data), problems };
+}
+
+/**
+ * What buildStageGraph computes, as plain data (no closures, no Sets) so that it can be persisted
+ * with the pipelines it was computed from (the CLI's parse cache) and turned back into a graph by
+ * stageGraphFrom without resolving a single path again.
+ */
+export interface StageGraphData {
+  /** The address of each stage, in file order (the order of `pipelines.flatMap(p => p.stages)`). */
+  readonly addresses: readonly string[];
+  /** Stage indices in topological order. */
+  readonly order: readonly number[];
+  /** For each stage index, the indices of the stages depending on it. */
+  readonly successors: readonly (readonly number[])[];
+}
+
+/** The edges, order and addresses of the stage graph of `pipelines`, with its problems. */
+export function stageGraphData(
+  pipelines: readonly Pipeline[],
+  root: string,
+): { data: StageGraphData; problems: Problem[] } {
   const problems: Problem[] = [];
   const files = pipelines.map((pipeline) => pipeline.file);
   const stages = pipelines.flatMap((pipeline) => pipeline.stages);
@@ -52,8 +75,18 @@ export function buildStageGraph(
       for (const claim of outputs.producers(absoluteStagePath(stage, dep.path))) link(claim.stage, index);
     }
   }
-
   const order = topologicalOrder(stages, successors, predecessors, addresses, problems);
+  return { data: { addresses, order, successors: successors.map((next) => [...next]) }, problems };
+}
+
+/** The graph of `pipelines` from its data (stageGraphData of the same pipelines and root). */
+export function stageGraphFrom(pipelines: readonly Pipeline[], root: string, data: StageGraphData): StageGraph {
+  const { addresses, order } = data;
+  const files = pipelines.map((pipeline) => pipeline.file);
+  const stages = pipelines.flatMap((pipeline) => pipeline.stages);
+  const successors = data.successors.map((next) => new Set(next));
+  const predecessors: Array<Set<number>> = stages.map(() => new Set());
+  for (const [from, next] of data.successors.entries()) for (const to of next) predecessors[to]!.add(from);
   const rank = new Array<number>(stages.length);
   for (const [position, index] of order.entries()) rank[index] = position;
   const byAddress = new Map<string, number>();
@@ -76,12 +109,20 @@ export function buildStageGraph(
     return sortByRank(seen);
   };
 
-  const edges: Array<readonly [string, string]> = [];
-  for (const from of order) for (const to of sortByRank(successors[from]!)) edges.push([addresses[from]!, to]);
+  // Built on first use: a run or a status never asks for the edge list (mlc dag and the graph panel do).
+  let edges: Array<readonly [string, string]> | undefined;
+  const edgeList = () => {
+    if (edges) return edges;
+    edges = [];
+    for (const from of order) for (const to of sortByRank(successors[from]!)) edges.push([addresses[from]!, to]);
+    return edges;
+  };
 
   const graph: StageGraph = {
     stages: order.map((index) => stages[index]!),
-    edges,
+    get edges() {
+      return edgeList();
+    },
     address: (stage) => {
       const index = byStage.get(stage);
       return index === undefined
@@ -107,7 +148,7 @@ export function buildStageGraph(
   function byRank(a: string[], b: string[]): number {
     return rank[byAddress.get(a[0]!)!]! - rank[byAddress.get(b[0]!)!]!;
   }
-  return { graph, problems };
+  return graph;
 }
 
 /** Each output path belongs to one stage; a second claim, or an output inside another's output folder, is a problem. */

@@ -56,16 +56,28 @@ export async function computeStatus(
   addresses?: readonly string[],
 ): Promise<Map<string, StageStatus>> {
   const selected = selectStages(graph, addresses);
-  const hashes = new Map<string, Promise<FileHash | undefined>>();
+  // By algorithm, then path: no key string built per lookup.
+  const hashes: Record<HashAlgorithm, Map<string, Promise<FileHash | undefined>>> = {
+    md5: new Map(),
+    'md5-dos2unix': new Map(),
+  };
   const hash = (path: string, algorithm: HashAlgorithm) => {
-    const key = `${algorithm}\0${path}`;
-    let pending = hashes.get(key);
+    const known = hashes[algorithm];
+    let pending = known.get(path);
     if (!pending) {
       context.signal?.throwIfAborted();
       pending = context.hasher.hash(path, algorithm);
-      hashes.set(key, pending);
+      known.set(path, pending);
     }
     return pending;
+  };
+  // One lock path per pipeline file, not one basename/dirname/join per stage.
+  const lockPaths = new Map<string, string | undefined>();
+  const lockPathOf = (stage: Stage) => {
+    if (lockPaths.has(stage.pipelineFile)) return lockPaths.get(stage.pipelineFile);
+    const path = lockFilePathFor(stage);
+    lockPaths.set(stage.pipelineFile, path);
+    return path;
   };
   const loadParams = createParamsFileLoader(context.fs);
   // One read (and one stat) per lock file per call, not one per stage.
@@ -82,7 +94,7 @@ export async function computeStatus(
       const status = (state: StageState, reasons: string[] = []) => ({ address, stage, state, reasons });
       if (context.runningStages?.has(address)) return status('running');
       if (stage.frozen) return status('frozen');
-      const lockPath = lockFilePathFor(stage);
+      const lockPath = lockPathOf(stage);
       if (!lockPath) return status('changed', ['always changed']);
       const read = lockFile(lockPath);
       const locked = read.parsed.value.stages.get(stage.name);

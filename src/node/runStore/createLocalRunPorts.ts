@@ -17,7 +17,7 @@ import type { ProcessRunner } from '../../engine/scheduler/ports';
 import type { RunObserver } from '../../engine/scheduler/schedulerDependencies';
 import type { PipelineRunPorts } from '../../engine/scheduler/runPipeline';
 import { computeStatus, type StatusGraph, type StageStatus } from '../../engine/status/computeStatus';
-import { deployHostOfTarget } from '../deploy/createDeployPorts';
+import type { deployHostOfTarget } from '../deploy/createDeployPorts';
 import type { DeployHost } from '../../engine/deploy/ports';
 import { sha256Text } from '../deploy/sha256Text';
 import type { GitCalls } from '../git/gitCalls';
@@ -140,7 +140,7 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
     deploymentHealth: (target) => {
       // Once per target and run: the workspace is read to find the target's runner.
       let host = deployHosts.get(target);
-      if (!host) deployHosts.set(target, (host = deployHostOfTarget(fs, setup.root, target)));
+      if (!host) deployHosts.set(target, (host = loadDeployPorts().deployHostOfTarget(fs, setup.root, target)));
       return checkDeploymentHealth({ fs, host }, setup.root, target);
     },
     audit: async (type, data) => {
@@ -152,15 +152,28 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
 }
 
 /**
+ * The deploy ports' module, loaded when a gate first asks for a deployment's health: it brings
+ * node:http and the deploy hosts, which an up-to-date run (or any run without such a gate) never
+ * uses. A `require` in a function, as createLazyLocalGitCalls does (esbuild keeps it a lazy init).
+ */
+function loadDeployPorts(): { deployHostOfTarget: typeof deployHostOfTarget } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+  return require('../deploy/createDeployPorts') as { deployHostOfTarget: typeof deployHostOfTarget };
+}
+
+/**
  * Before anything runs: a lock file of the selected stages that exists but could not be read
  * (merge conflict markers, binary, a folder…) would lose its other entries when a stage records
  * its success, so the run stops here with the lock file's problem (`mlc run` has refused earlier
  * through loadWorkspace's problems; this covers every other host, the extension's included).
  */
 function refuseUnreadableLockFiles(fs: FileSystem, statuses: Iterable<StageStatus>): void {
+  // One lock path per pipeline file, not per stage (1,000 stages share one mlc.yaml).
+  const pipelineFiles = new Set<string>();
+  for (const { stage } of statuses) pipelineFiles.add(stage.pipelineFile);
   const lockPaths = new Set<string>();
-  for (const { stage } of statuses) {
-    const path = lockFilePathFor(stage);
+  for (const pipelineFile of pipelineFiles) {
+    const path = lockFilePathFor({ pipelineFile });
     if (path) lockPaths.add(path);
   }
   for (const path of lockPaths) assertLockWritable(readLockFile(fs, path));

@@ -5,7 +5,14 @@ import { join, normalize } from 'pathe';
 import { lockFilePathFor } from '../../engine/lock/model';
 import { readLockFile, rememberParsedLockFile, type ReadLock } from '../../engine/lock/readLockFile';
 import { parsePipelineFile } from '../../engine/pipeline/loadPipeline';
-import { loadWorkspace, type Workspace } from '../../engine/pipeline/loadWorkspace';
+import {
+  checkPipelines,
+  loadWorkspace,
+  workspaceFrom,
+  type CheckedPipelines,
+  type LoadWorkspaceOptions,
+  type Workspace,
+} from '../../engine/pipeline/loadWorkspace';
 import type { FileSystem } from '../../engine/ports';
 import { writeFileAtomicSync } from '../nodeFileSystem';
 
@@ -16,7 +23,7 @@ import { writeFileAtomicSync } from '../nodeFileSystem';
 export const PARSED_WORKSPACE_CACHE_FILE = '.mlc/cache/workspace.v8';
 
 /** Bumped when the layout of the cache file changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 /**
  * A file whose mtime or ctime is this close to the moment it was read may still change within the
@@ -56,16 +63,34 @@ interface LockEntry {
   readonly parsed: Uint8Array;
 }
 
+/**
+ * checkPipelines' whole result (the parsed pipelines, the graph's data and the problems of the
+ * checks across files), reused while every fact the parses and the checks depended on holds: an
+ * up-to-date run or a status then builds no graph and resolves no path of its own.
+ */
+interface CheckedEntry {
+  /** The workspace root and the options it was computed with (checkedKey). */
+  readonly key: string;
+  readonly facts: readonly Fact[];
+  /** The pipeline files it parsed (their entries are kept with it). */
+  readonly files: readonly string[];
+  /** The CheckedPipelines, v8-serialized. */
+  readonly result: Uint8Array;
+}
+
 interface CacheFile {
   readonly format: number;
   readonly code: string;
   readonly pipelines: ReadonlyArray<readonly [string, Entry]>;
   readonly locks: ReadonlyArray<readonly [string, LockEntry]>;
+  readonly checked: CheckedEntry | undefined;
 }
 
 export interface ParsedWorkspaceCache {
   /** parsePipelineFile's contract, answered from the cache when every fact still holds. */
   parse(fs: FileSystem, file: string): ParsedPipelineFile;
+  /** checkPipelines' contract, answered from the cache when every fact its parses and checks depended on still holds. */
+  checkPipelines(fs: FileSystem, root: string, options?: LoadWorkspaceOptions): CheckedPipelines;
   /**
    * Hands readLockFile's memo (of `fs`) the stored parse of each lock file whose text on disk is
    * still the text that was parsed; call before anything reads a lock file.
@@ -109,14 +134,24 @@ export function codeIdentity(file: string = __filename): string | undefined {
   }
 }
 
-function readCacheFile(path: string, code: string): Pick<CacheFile, 'pipelines' | 'locks'> {
+function readCacheFile(path: string, code: string): Pick<CacheFile, 'pipelines' | 'locks' | 'checked'> {
   try {
     const cache = deserialize(readFileSync(path)) as CacheFile;
     if (cache.format === FORMAT && cache.code === code) return cache;
   } catch {
     // Missing, torn or from another version: the cache is only an optimisation, start empty.
   }
-  return { pipelines: [], locks: [] };
+  return { pipelines: [], locks: [], checked: undefined };
+}
+
+/**
+ * What checkPipelines' result depends on besides the file system: the root and the walk options
+ * (the signal only stops it early, and a stopped walk is not kept). Undefined for unsaved editor
+ * texts (overrides) or a custom parser: such a result is not kept.
+ */
+function checkedKey(root: string, options: LoadWorkspaceOptions): string | undefined {
+  if (options.overrides !== undefined || options.parsePipeline !== undefined) return undefined;
+  return JSON.stringify([root, options.skip ?? null, options.maxDepth ?? null, options.maxStages ?? null]);
 }
 
 /**
@@ -144,6 +179,7 @@ export function openParsedWorkspaceCache(
   const storedLocks = new Map(file.locks);
   const used = new Map<string, Entry>();
   const usedLocks = new Map<string, LockEntry>();
+  let usedChecked: CheckedEntry | undefined;
   let dirty = false;
 
   const holds = (fs: FileSystem, fact: Fact): boolean => {
@@ -151,22 +187,59 @@ export function openParsedWorkspaceCache(
     return answerOf(fs, fact.kind, fact.path) === fact.answer;
   };
 
+  /** The parse of `file` and the facts it depends on (undefined when it is not to be kept). */
+  const parseWithFacts = (fs: FileSystem, file: string) => {
+    const known = stored.get(file);
+    if (known && known.facts.every((fact) => holds(fs, fact))) {
+      used.set(file, known);
+      const facts: RecordedFact[] = known.facts.map((fact) => ({ fact }));
+      return { result: deserialize(known.result) as ParsedPipelineFile, facts };
+    }
+    const startedNs = nowNs(now);
+    const recording = recordFacts(fs);
+    const result = parsePipelineFile(recording.fs, file);
+    dirty = true;
+    const recorded = recording.facts();
+    const facts = recorded !== undefined && !isRacy(recorded, startedNs) ? recorded : undefined;
+    if (facts !== undefined) used.set(file, { facts: facts.map(({ fact }) => fact), result: serialize(result) });
+    return { result, facts };
+  };
+
   return {
-    parse(fs, file) {
-      const known = stored.get(file);
-      if (known && known.facts.every((fact) => holds(fs, fact))) {
-        used.set(file, known);
-        return deserialize(known.result) as ParsedPipelineFile;
+    parse: (fs, file) => parseWithFacts(fs, file).result,
+    checkPipelines(fs, root, options = {}) {
+      const key = checkedKey(root, options);
+      const known = file.checked;
+      if (key !== undefined && known?.key === key && known.facts.every((fact) => holds(fs, fact))) {
+        usedChecked = known;
+        for (const parsed of known.files) {
+          const entry = stored.get(parsed);
+          if (entry) used.set(parsed, entry);
+        }
+        return deserialize(known.result) as CheckedPipelines;
       }
-      const startedNs = BigInt(Math.floor(now())) * 1_000_000n;
+      const startedNs = nowNs(now);
+      // The checks' own reads (listings, stats, real paths, params files) are recorded here; each
+      // pipeline file's parse goes through the cache with the facts it depends on.
       const recording = recordFacts(fs);
-      const result = parsePipelineFile(recording.fs, file);
-      dirty = true;
+      const files: string[] = [];
+      let keep = key !== undefined;
+      const checked = checkPipelines(recording.fs, root, {
+        ...options,
+        parsePipeline: (_recordingFs, parsed) => {
+          const { result, facts } = parseWithFacts(fs, parsed);
+          files.push(parsed);
+          if (facts === undefined) keep = false;
+          else recording.note(facts);
+          return result;
+        },
+      });
       const facts = recording.facts();
-      if (facts !== undefined && !isRacy(facts, startedNs)) {
-        used.set(file, { facts: facts.map(({ fact }) => fact), result: serialize(result) });
+      dirty = true;
+      if (keep && key !== undefined && facts !== undefined && !isRacy(facts, startedNs) && !options.signal?.aborted) {
+        usedChecked = { key, facts: facts.map(({ fact }) => fact), files, result: serialize(checked) };
       }
-      return result;
+      return checked;
     },
     seedLockFiles(fs) {
       for (const [path, entry] of storedLocks) {
@@ -185,9 +258,17 @@ export function openParsedWorkspaceCache(
       }
     },
     save() {
-      if (!dirty && used.size === stored.size && usedLocks.size === storedLocks.size) return;
+      const unchanged =
+        used.size === stored.size && usedLocks.size === storedLocks.size && usedChecked === file.checked;
+      if (!dirty && unchanged) return;
       try {
-        const cache: CacheFile = { format: FORMAT, code, pipelines: [...used], locks: [...usedLocks] };
+        const cache: CacheFile = {
+          format: FORMAT,
+          code,
+          pipelines: [...used],
+          locks: [...usedLocks],
+          checked: usedChecked,
+        };
         writeFileAtomicSync(cachePath, serialize(cache));
       } catch {
         // A read-only workspace: the next process parses again.
@@ -198,8 +279,8 @@ export function openParsedWorkspaceCache(
 
 /**
  * loadWorkspace for a CLI command through the workspace's persisted parse cache: pipeline and
- * lock files unchanged since a previous command are not parsed again (the cross-file checks and
- * the graph still are computed).
+ * lock files unchanged since a previous command are not parsed again, and when nothing the
+ * cross-file checks read changed either, neither they nor the graph are computed again.
  */
 export function loadWorkspaceWithParseCache(
   fs: FileSystem,
@@ -211,7 +292,7 @@ export function loadWorkspaceWithParseCache(
   const cache = openParsedWorkspaceCache(normalize(root), { code });
   cache.seedLockFiles(fs);
   // loadWorkspace reads every lock file (checkLockFiles): they are in readLockFile's memo after it.
-  const workspace = loadWorkspace(fs, root, { ...options, parsePipeline: cache.parse });
+  const workspace = workspaceFrom(fs, cache.checkPipelines(fs, root, options));
   if (workspace.pipelines.length === 0) return workspace;
   const lockPaths = workspace.pipelines.flatMap((pipeline) => lockFilePathFor({ pipelineFile: pipeline.file }) ?? []);
   cache.keepLockFiles(fs, lockPaths);
@@ -252,6 +333,21 @@ interface RecordedFact {
   readonly newestNs?: bigint;
 }
 
+function nowNs(now: () => number): bigint {
+  return BigInt(Math.floor(now())) * 1_000_000n;
+}
+
+/** The facts without a repeated question with the same answer (a params file read by a parse and a check). */
+function withoutRepeats(facts: readonly RecordedFact[]): RecordedFact[] {
+  const seen = new Set<string>();
+  return facts.filter(({ fact }) => {
+    const key = `${fact.kind}\u0000${fact.path}\u0000${fact.kind === 'content' ? fact.fingerprint : fact.answer}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 function isRacy(facts: readonly RecordedFact[], startedNs: bigint): boolean {
   return facts.some((recorded) => recorded.newestNs !== undefined && recorded.newestNs >= startedNs - RACY_WINDOW_NS);
 }
@@ -260,7 +356,12 @@ function isRacy(facts: readonly RecordedFact[], startedNs: bigint): boolean {
  * A file system that notes what it was asked. `facts()` is undefined when the parse wrote
  * something (then its result depends on more than the disk it read, and is not kept).
  */
-function recordFacts(fs: FileSystem): { fs: FileSystem; facts(): RecordedFact[] | undefined } {
+function recordFacts(fs: FileSystem): {
+  fs: FileSystem;
+  /** Adds facts learned elsewhere (a parse answered by the cache). */
+  note(learned: readonly RecordedFact[]): void;
+  facts(): RecordedFact[] | undefined;
+} {
   const facts: RecordedFact[] = [];
   let wrote = false;
   const noteContent = (path: string) => {
@@ -317,5 +418,9 @@ function recordFacts(fs: FileSystem): { fs: FileSystem; facts(): RecordedFact[] 
       fs.remove(path);
     },
   };
-  return { fs: recording, facts: () => (wrote ? undefined : facts) };
+  return {
+    fs: recording,
+    note: (learned) => facts.push(...learned),
+    facts: () => (wrote ? undefined : withoutRepeats(facts)),
+  };
 }

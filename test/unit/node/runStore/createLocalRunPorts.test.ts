@@ -77,3 +77,11 @@ test('running a stage keeps the bytes of a malformed entry of another stage', as
   const written = readFileSync(join(root, 'dvc.lock'), 'utf8');
   assert.ok(written.startsWith(`schema: '2.0'\nstages:\n${malformed}  a:\n    cmd: echo a > a.txt\n`), written);
 });
+
+test('an up-to-date run does not load the deploy ports (node:http, the deploy hosts): only a deployment gate needs them', async () => {
+  const root = aWorkspace({ 'mlc.yaml': pipeline });
+  assert.equal((await runInProcess(root)).kind, 'finished');
+  assert.equal((await runInProcess(root)).kind, 'upToDate');
+  const loaded = Object.keys(require.cache).filter((path) => /(createDeployPorts|DeployHost)\.ts$/.test(path));
+  assert.deepEqual(loaded, []);
+});

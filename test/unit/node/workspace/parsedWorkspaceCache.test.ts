@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readLockFile } from '../../../../src/engine/lock/readLockFile';
+import { checkPipelines, loadWorkspace, workspaceFrom } from '../../../../src/engine/pipeline/loadWorkspace';
 import { parsePipelineFile } from '../../../../src/engine/pipeline/loadPipeline';
 import type { FileSystem } from '../../../../src/engine/ports';
 import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
@@ -169,4 +170,97 @@ test('run from the TypeScript sources (tsx), mlc keeps no cache: a parser edit w
   const bundle = join(root, 'cli.js');
   writeFileSync(bundle, '// a build');
   assert.match(codeIdentity(bundle) ?? '', /cli\.js:10:/);
+});
+
+/** One CLI process's workspace load through the cache (the clock `later`, so nothing is racy). */
+function checkInProcess(root: string, fs = freshProcessFs(), now = later) {
+  const cache = openParsedWorkspaceCache(root, { code: 'test', now });
+  cache.seedLockFiles(fs);
+  const checked = cache.checkPipelines(fs, root);
+  cache.save();
+  return { checked, fs, workspace: workspaceFrom(fs, checked) };
+}
+
+const PARAMS_PIPELINE =
+  'stages:\n  prep:\n    cmd: python prep.py\n    deps: [data.csv]\n    params: [lr]\n    outs: [clean.csv]\n' +
+  '  train:\n    cmd: python train.py\n    deps: [clean.csv, missing.csv]\n    outs: [model.pkl]\n';
+
+/** A workspace with its `.mlc` folder already made (as after any mlc command: the root's listing is one of the facts). */
+function paramsWorkspace(): string {
+  const root = workspace({ 'mlc.yaml': PARAMS_PIPELINE, 'data.csv': 'x\n', 'params.yaml': 'lr: 1\n' });
+  mkdirSync(join(root, '.mlc'));
+  return root;
+}
+
+const codesOf = (workspace: { problems: readonly { code: string }[] }) =>
+  workspace.problems.map((problem) => problem.code);
+
+test('a second process reuses the checked workspace: no file the checks read is read again, and the workspace is the same', () => {
+  const root = paramsWorkspace();
+  const first = checkInProcess(root);
+  assert.ok((first.fs.reads.get(join(root, 'params.yaml')) ?? 0) > 0, 'the params check read the file');
+  const second = checkInProcess(root);
+  assert.equal(second.fs.reads.get(join(root, 'params.yaml')) ?? 0, 0, 'vouched for by its fingerprint');
+  assert.equal(second.fs.reads.get(join(root, 'mlc.yaml')) ?? 0, 0);
+  assert.deepEqual(second.checked, checkPipelines(nodeFileSystem, root));
+  const fresh = loadWorkspace(nodeFileSystem, root);
+  assert.deepEqual(codesOf(second.workspace), ['missingDependency']);
+  assert.deepEqual(second.workspace.problems, fresh.problems);
+  assert.deepEqual(second.workspace.graph.edges, fresh.graph.edges);
+  assert.deepEqual(second.workspace.graph.levels(), fresh.graph.levels());
+  assert.deepEqual(
+    second.workspace.graph.stages.map((stage) => second.workspace.graph.address(stage)),
+    ['prep', 'train'],
+  );
+  assert.deepEqual(second.workspace.graph.upstream('train'), ['prep']);
+});
+
+test('a params file the checks read, rewritten within the same mtime tick (same size), is checked again', async () => {
+  const root = paramsWorkspace();
+  checkInProcess(root);
+  assert.deepEqual(codesOf(checkInProcess(root).workspace), ['missingDependency']);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  rewriteKeepingSizeAndMtime(join(root, 'params.yaml'), 'lx: 1\n');
+  assert.deepEqual(codesOf(checkInProcess(root).workspace), ['missingParam', 'missingDependency']);
+});
+
+test('a dependency that appears, or a new pipeline file in a sub-folder, is seen by the next process', () => {
+  const root = paramsWorkspace();
+  checkInProcess(root);
+  assert.deepEqual(codesOf(checkInProcess(root).workspace), ['missingDependency']);
+  writeFileSync(join(root, 'missing.csv'), 'y\n');
+  assert.deepEqual(codesOf(checkInProcess(root).workspace), []);
+  mkdirSync(join(root, 'sub'));
+  writeFileSync(
+    join(root, 'sub', 'dvc.yaml'),
+    'stages:\n  evaluate:\n    cmd: python eval.py\n    deps: [../model.pkl]\n',
+  );
+  const next = checkInProcess(root).workspace;
+  assert.deepEqual(next.graph.upstream('sub/dvc.yaml:evaluate'), ['prep', 'train']);
+});
+
+test('a workspace checked within the racy window is used but not kept', () => {
+  const root = paramsWorkspace();
+  checkInProcess(root, freshProcessFs(), Date.now);
+  const again = checkInProcess(root, freshProcessFs(), Date.now);
+  assert.ok((again.fs.reads.get(join(root, 'params.yaml')) ?? 0) > 0, 'checked again');
+});
+
+test('the lock files are checked on every load, the rest reused: a lock file made unreadable is an error at once', () => {
+  const root = paramsWorkspace();
+  checkInProcess(root);
+  checkInProcess(root);
+  writeFileSync(join(root, 'mlc.lock'), 'stages: [');
+  assert.ok(codesOf(checkInProcess(root).workspace).includes('lockFileSyntax'));
+});
+
+test('an up-to-date load writes nothing: the cache file is left as it was', () => {
+  const root = paramsWorkspace();
+  checkInProcess(root);
+  const cacheFile = join(root, PARSED_WORKSPACE_CACHE_FILE);
+  const before = statSync(cacheFile, { bigint: true });
+  checkInProcess(root);
+  const after = statSync(cacheFile, { bigint: true });
+  assert.equal(after.ino, before.ino);
+  assert.equal(after.mtimeNs, before.mtimeNs);
 });
