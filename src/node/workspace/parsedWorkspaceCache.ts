@@ -41,7 +41,8 @@ type ParsedPipelineFile = ReturnType<typeof parsePipelineFile>;
  * - `content`: a file whose bytes were read, fingerprinted by device, inode, size, mtime and
  *   ctime in nanoseconds. ctime cannot be set back by a program (unlike mtime with utimes), so a
  *   rewrite of the same size that restores the mtime is still seen.
- * - `stat`, `listing`, `realPath`, `unusable`: the answer the port gave, compared as a whole.
+ * - `stat`, `realPath`, `unusable`: the answer the port gave, compared as a whole; `listing`: the
+ *   md5 of the answer's JSON.
  */
 type Fact =
   | { readonly kind: 'content'; readonly path: string; readonly fingerprint: string | undefined }
@@ -319,7 +320,9 @@ function seedLockFile(fs: FileSystem, path: string, entry: LockEntry): boolean {
 function answerOf(fs: FileSystem, kind: Exclude<Fact['kind'], 'content'>, path: string): string {
   try {
     if (kind === 'stat') return JSON.stringify(fs.stat(path) ?? null);
-    if (kind === 'listing') return JSON.stringify(fs.readDirectory(path));
+    // A listing's md5, not its text: the discovery walk lists data folders too, and a
+    // 1,000,000-file workspace must not keep (or write) every name in this cache.
+    if (kind === 'listing') return `md5 ${md5Of(JSON.stringify(fs.readDirectory(path)))}`;
     if (kind === 'realPath') return JSON.stringify(fs.realPath(path) ?? null);
     return JSON.stringify(fs.unusableReason?.(path) ?? null);
   } catch (error) {

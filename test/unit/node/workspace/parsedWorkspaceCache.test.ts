@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -263,4 +263,21 @@ test('an up-to-date load writes nothing: the cache file is left as it was', () =
   const after = statSync(cacheFile, { bigint: true });
   assert.equal(after.ino, before.ino);
   assert.equal(after.mtimeNs, before.mtimeNs);
+});
+
+test('the names in a big data folder the checks listed are not kept in the cache (a digest of each listing is), and a file added there is still seen', () => {
+  const root = paramsWorkspace();
+  mkdirSync(join(root, 'data'));
+  for (let index = 0; index < 2000; index++)
+    writeFileSync(join(root, 'data', `sample-${index}-with-a-long-name.csv`), '');
+  checkInProcess(root);
+  const cached = readFileSync(join(root, PARSED_WORKSPACE_CACHE_FILE));
+  assert.ok(!cached.includes('sample-1999-with-a-long-name'), 'no file name of the data folder in the cache');
+  assert.ok(cached.length < 20_000, `the cache stays small (${cached.length} bytes)`);
+  assert.deepEqual(codesOf(checkInProcess(root).workspace), ['missingDependency']);
+  writeFileSync(join(root, 'data', 'dvc.yaml'), 'stages:\n  late:\n    cmd: python late.py\n');
+  assert.ok(
+    checkInProcess(root).workspace.graph.stages.some((stage) => stage.name === 'late'),
+    'a pipeline file added to the listed folder is found',
+  );
 });
