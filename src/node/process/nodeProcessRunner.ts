@@ -22,31 +22,6 @@ const OUTPUT_DRAIN_MS = 250;
  */
 export const nodeProcessRunner: ProcessRunner = { start: startProcess };
 
-/**
- * A started command as the supervision below sees it, however it was started (child_process here,
- * the shell spawner of stageSpawner.ts): its process (group) id, and its output and end as events.
- */
-export interface LaunchedProcess {
-  readonly pid: number | undefined;
-  /** Subscribes the supervision; called once, in the same tick as the launch. */
-  listen(events: LaunchEvents): void;
-  /** Stops reading output that a background child still holds open after the shell exited. */
-  dropOutput(): void;
-}
-
-export interface LaunchEvents {
-  /** The process (group) id, when the launch learns it after the fact (undefined at launch). */
-  started(pid: number): void;
-  /** Decoded text of one stream, in order. */
-  data(stream: OutputStream, text: string): void;
-  /** The stream reached its end (every writer closed it). */
-  close(stream: OutputStream): void;
-  /** The shell ended: its exit code, or the signal that killed it. */
-  exit(code: number | null, signal: string | null): void;
-  /** The command could not be started at all. */
-  error(error: unknown): void;
-}
-
 export function startProcess(spec: ProcessSpec, signal: AbortSignal): RunningProcess {
   const startedAt = Date.now();
   startStageWatchdog();
@@ -61,44 +36,7 @@ export function startProcess(spec: ProcessSpec, signal: AbortSignal): RunningPro
   } catch (error) {
     return { pid: undefined, result: Promise.resolve(failedStart(error, startedAt)) };
   }
-  const started = child;
-  return superviseProcess(spec, signal, startedAt, {
-    pid: started.pid,
-    listen(events) {
-      const attach = (readable: Readable | null, stream: OutputStream) => {
-        if (!readable) {
-          events.close(stream);
-          return;
-        }
-        readable.setEncoding('utf8');
-        readable.on('data', (text: string) => events.data(stream, text));
-        readable.on('close', () => events.close(stream));
-      };
-      attach(started.stdout, 'stdout');
-      attach(started.stderr, 'stderr');
-      started.on('error', (error) => events.error(error));
-      started.on('exit', (code, exitSignal) => events.exit(code, exitSignal));
-    },
-    dropOutput() {
-      started.stdout?.destroy();
-      started.stderr?.destroy();
-    },
-  });
-}
-
-/**
- * Supervises a launched command until it has ended and its output has been delivered: the
- * timeout and the abort (SIGTERM to the whole group, then SIGKILL after the grace period, even
- * when the shell itself already exited and left children behind), output split into lines
- * stamped when each completes, and the group listed for the watchdog while any process of it lives.
- */
-export function superviseProcess(
-  spec: ProcessSpec,
-  signal: AbortSignal,
-  startedAt: number,
-  launched: LaunchedProcess,
-): RunningProcess {
-  let pid = launched.pid;
+  const pid = child.pid;
   if (pid !== undefined) trackStageGroup(pid);
   const result = new Promise<ProcessResult>((resolve) => {
     let timedOut = false;
@@ -106,7 +44,7 @@ export function superviseProcess(
     let killTimer: NodeJS.Timeout | undefined;
     let timeoutTimer: NodeJS.Timeout | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
-    let exit: { code: number | null; signal: string | null } | undefined;
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let openStreams = 2;
     let settled = false;
 
@@ -171,39 +109,41 @@ export function superviseProcess(
         partial[stream] = '';
       }
     };
-
-    launched.listen({
-      started(startedPid) {
-        pid = startedPid;
-        trackStageGroup(startedPid);
-        // Killed before its id was known: the kill it missed, now.
-        if (killTimer) killGroup('SIGTERM');
-      },
-      data: emit,
-      close() {
+    const attach = (readable: Readable | null, stream: OutputStream) => {
+      if (!readable) {
+        openStreams--;
+        return;
+      }
+      readable.setEncoding('utf8');
+      readable.on('data', (text: string) => emit(stream, text));
+      readable.on('close', () => {
         openStreams--;
         if (openStreams === 0) finish();
-      },
-      error(error) {
-        if (exit || settled) return;
-        settled = true;
-        if (pid !== undefined) untrackStageGroup(pid);
-        signal.removeEventListener('abort', onAbort);
-        if (timeoutTimer) clearTimeout(timeoutTimer);
-        resolve(failedStart(error, startedAt));
-      },
-      exit(code, exitSignal) {
-        exit = { code, signal: exitSignal };
-        if (openStreams === 0) {
-          finish();
-          return;
-        }
-        // A background child may keep the pipes open for ever; stop waiting for it shortly.
-        drainTimer = setTimeout(() => {
-          launched.dropOutput();
-          finish();
-        }, OUTPUT_DRAIN_MS);
-      },
+      });
+    };
+    attach(child.stdout, 'stdout');
+    attach(child.stderr, 'stderr');
+
+    child.on('error', (error) => {
+      if (exit) return;
+      settled = true;
+      if (pid !== undefined) untrackStageGroup(pid);
+      signal.removeEventListener('abort', onAbort);
+      if (timeoutTimer) clearTimeout(timeoutTimer);
+      resolve(failedStart(error, startedAt));
+    });
+    child.on('exit', (code, exitSignal) => {
+      exit = { code, signal: exitSignal };
+      if (openStreams === 0) {
+        finish();
+        return;
+      }
+      // A background child may keep the pipes open for ever; stop waiting for it shortly.
+      drainTimer = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        finish();
+      }, OUTPUT_DRAIN_MS);
     });
 
     if (spec.timeoutMs !== undefined) {
@@ -215,12 +155,7 @@ export function superviseProcess(
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
   });
-  return {
-    get pid() {
-      return pid;
-    },
-    result,
-  };
+  return { pid, result };
 }
 
 /** How often a stage group that outlived its shell (a background child) is checked again. */
@@ -249,7 +184,7 @@ function isGroupAlive(pid: number | undefined): boolean {
   }
 }
 
-export function failedStart(error: unknown, startedAt: number): ProcessResult {
+function failedStart(error: unknown, startedAt: number): ProcessResult {
   return {
     exitCode: undefined,
     signal: undefined,

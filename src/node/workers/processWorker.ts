@@ -3,7 +3,7 @@ import {
   type ProcessWorkerMessage,
   type ProcessWorkerRequest,
 } from '../process/processWorkerProtocol';
-import { canUseStageSpawner, createStageSpawner, startThrough, type StageSpawner } from '../process/stageSpawner';
+import { startProcess } from '../process/nodeProcessRunner';
 
 /**
  * Child-process entry (bundled to dist/workers/processWorker.js) that starts stage commands for
@@ -15,12 +15,6 @@ const running = new Map<number, AbortController>();
 /** The environment mlc sent last: each start names only its differences from it. */
 let environment: Readonly<Record<string, string>> = {};
 const pending = new Set<Promise<unknown>>();
-/**
- * Commands start through one long-lived shell (stageSpawner.ts) where the machine has one;
- * MLC_STAGE_SPAWNER=0 spawns each from Node as before (the comparison the scheduler bench makes).
- */
-const spawner: StageSpawner | undefined =
-  process.env.MLC_STAGE_SPAWNER !== '0' && canUseStageSpawner() ? createStageSpawner() : undefined;
 
 /**
  * mlc can die (kill -9) before this process has read the end of the channel: `connected` is
@@ -43,16 +37,15 @@ process.on('message', (request: ProcessWorkerRequest) => {
   }
   const abort = new AbortController();
   running.set(request.id, abort);
-  const started = startThrough(
-    spawner,
+  const started = startProcess(
     {
       ...request.spec,
       env: applyEnvironmentChanges(environment, request.env),
       onLine: (stream, line, timestamp) => send({ type: 'line', id: request.id, stream, line, timestamp }),
     },
     abort.signal,
-    (pid) => send({ type: 'started', id: request.id, pid }),
   );
+  send({ type: 'started', id: request.id, pid: started.pid });
   const done = started.result.then((result) => {
     running.delete(request.id);
     send({ type: 'result', id: request.id, result });
@@ -63,10 +56,7 @@ process.on('message', (request: ProcessWorkerRequest) => {
 
 function stopAll(): void {
   for (const abort of running.values()) abort.abort();
-  void Promise.all(pending).then(() => {
-    spawner?.dispose();
-    process.exit(0);
-  });
+  void Promise.all(pending).then(() => process.exit(0));
 }
 process.on('disconnect', stopAll);
 process.on('SIGTERM', stopAll);
