@@ -19,15 +19,18 @@ export interface BatchedLockRecorder {
  * Lock entries for a run, written in groups. recordStageSuccess writes (and fsyncs) the whole
  * lock file per stage, which is ~10 ms and O(file size) each: for 1,000 quick stages the lock
  * file, not the stages, sets the pace. Here entries finishing within `delayMs` share one write.
+ * A second, not less: each write (a rewrite of the whole file and an fsync, 10-60 ms on a busy
+ * disk) blocks mlc's main thread, and a slot freed meanwhile waits to start its next stage; at a
+ * quarter second the writes were 0.7-2.3 s of a 1,000-stage -j2 run (bench/README, stop 22).
  * The scheduler flushes before it checks a stage's status again and when the run ends, so
- * nothing reads a stale lock file; a crash loses at most the last quarter second of entries, and
+ * nothing reads a stale lock file; a crash loses at most the last second of entries, and
  * those stages simply run again next time (never the other way round: an entry is queued only
  * after its stage succeeded). The run's record is written only after a flush (RunRecorder's
  * `beforeWrite`), so run.json never says a stage succeeded whose entry a crash lost.
  */
 export function createBatchedLockRecorder(
   context: { readonly fs: FileSystem; readonly hasher: ContentHasher; readonly timers: Timers },
-  delayMs = 250,
+  delayMs = 1000,
 ): BatchedLockRecorder {
   const pending = new Map<string, Map<string, StageLockEntry>>();
   /** What this recorder last wrote per lock file: canonical by construction, no need to check. */
