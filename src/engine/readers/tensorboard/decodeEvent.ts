@@ -1,4 +1,5 @@
 import { decodeTensorScalar } from './decodeTensorScalar';
+import { TagTable } from './tagTable';
 import { WireReader, WireType } from './wireReader';
 
 /** One `Summary.Value` reduced to what a scalar chart needs. */
@@ -27,12 +28,12 @@ export interface DecodedEvent {
  * length without being decoded. Throws WireFormatError on malformed bytes.
  */
 export function decodeEvent(bytes: Uint8Array, start: number, end: number): DecodedEvent {
-  const event = decodeEventInto(bytes, start, end, copyScratch);
+  const event = decodeEventInto(bytes, start, end, new EventScratch(new TagTable()));
   const values: SummaryValue[] = [];
   for (let index = 0; index < event.valueCount; index++) {
     values.push({
-      tag: event.tags[index]!,
-      value: event.values[index],
+      tag: event.tagTable.text(event.tagIds[index]!),
+      value: event.hasValue[index] ? event.values[index] : undefined,
       pluginName: event.pluginNames[index],
       isTensor: event.isTensor[index]!,
     });
@@ -50,7 +51,9 @@ export function decodeEvent(bytes: Uint8Array, start: number, end: number): Deco
  * A decoded event that is overwritten by the next decode: the values are `valueCount` entries of
  * parallel arrays. Reading a million events allocated a million events, value arrays and values
  * (garbage collection was the main cost of reading); a reader that consumes each event before
- * decoding the next one reuses one of these instead.
+ * decoding the next one reuses one of these instead. Tags are ids of `tagTable` (no string per
+ * value), and `values` holds only numbers (0 where `hasValue` is false): an array that mixed
+ * undefined with doubles would box every double it stores.
  */
 export class EventScratch {
   wallTime = 0;
@@ -58,13 +61,14 @@ export class EventScratch {
   fileVersion: string | undefined = undefined;
   sessionStatus: number | undefined = undefined;
   valueCount = 0;
-  readonly tags: string[] = [];
-  readonly values: Array<number | undefined> = [];
+  readonly tagIds: number[] = [];
+  readonly values: number[] = [];
+  readonly hasValue: boolean[] = [];
   readonly pluginNames: Array<string | undefined> = [];
   readonly isTensor: boolean[] = [];
-}
 
-const copyScratch = new EventScratch();
+  constructor(readonly tagTable: TagTable) {}
+}
 
 /** decodeEvent without allocating: overwrites and returns `into`. Throws WireFormatError. */
 export function decodeEventInto(bytes: Uint8Array, start: number, end: number, into: EventScratch): EventScratch {
@@ -116,7 +120,8 @@ function decodeSummary(bytes: Uint8Array, start: number, end: number, into: Even
 /** `Summary.Value`: tag=1, simple_value=2 (float32), tensor=8, metadata=9; appended to `into`. */
 function decodeValue(bytes: Uint8Array, start: number, end: number, into: EventScratch): void {
   const reader = valueReader.reset(bytes, start, end);
-  let tag = '';
+  let tagStart = start;
+  let tagEnd = start;
   let value: number | undefined;
   let pluginName: string | undefined;
   let isTensor = false;
@@ -124,8 +129,11 @@ function decodeValue(bytes: Uint8Array, start: number, end: number, into: EventS
     const key = reader.varint();
     const field = Math.floor(key / 8);
     const wireType = key & 7;
-    if (field === 1 && wireType === WireType.lengthDelimited) tag = reader.string();
-    else if (field === 2 && wireType === WireType.fixed32) value = reader.float32();
+    if (field === 1 && wireType === WireType.lengthDelimited) {
+      reader.lengthDelimited();
+      tagStart = reader.fieldStart;
+      tagEnd = reader.fieldEnd;
+    } else if (field === 2 && wireType === WireType.fixed32) value = reader.float32();
     else if (field === 8 && wireType === WireType.lengthDelimited) {
       reader.lengthDelimited();
       isTensor = true;
@@ -136,8 +144,9 @@ function decodeValue(bytes: Uint8Array, start: number, end: number, into: EventS
     } else reader.skip(wireType);
   }
   const index = into.valueCount++;
-  into.tags[index] = tag;
-  into.values[index] = value;
+  into.tagIds[index] = into.tagTable.idOf(bytes, tagStart, tagEnd);
+  into.hasValue[index] = value !== undefined;
+  into.values[index] = value ?? 0;
   into.pluginNames[index] = pluginName;
   into.isTensor[index] = isTensor;
 }
