@@ -72,6 +72,12 @@ export class EventScratch {
 
 /** decodeEvent without allocating: overwrites and returns `into`. Throws WireFormatError. */
 export function decodeEventInto(bytes: Uint8Array, start: number, end: number, into: EventScratch): EventScratch {
+  if (decodeSimpleScalarEvent(bytes, start, end, into)) return into;
+  return decodeAnyEventInto(bytes, start, end, into);
+}
+
+/** The general decoder, which reads every event decodeEventInto can (exported for tests). */
+export function decodeAnyEventInto(bytes: Uint8Array, start: number, end: number, into: EventScratch): EventScratch {
   const reader = eventReader.reset(bytes, start, end);
   into.wallTime = 0;
   into.step = 0;
@@ -94,6 +100,62 @@ export function decodeEventInto(bytes: Uint8Array, start: number, end: number, i
     } else reader.skip(wireType);
   }
   return into;
+}
+
+/** A DataView over the chunk being decoded, made once per chunk (not per record). */
+let viewBytes: Uint8Array = new Uint8Array(0);
+let view = new DataView(viewBytes.buffer);
+
+function viewOf(bytes: Uint8Array): DataView {
+  if (bytes !== viewBytes) {
+    viewBytes = bytes;
+    view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  return view;
+}
+
+/**
+ * The shape of nearly every event of a scalar log (PyTorch's SummaryWriter, TF1 `tf.summary.scalar`):
+ * `wall_time`, a `step` below 2^28 (absent when 0), and a summary of one short `Value { tag,
+ * simple_value }`, fields in number order as protobuf writes them, read straight from the bytes
+ * with the lengths checked against each other. Returns false, having written nothing, for any
+ * other shape (another field, a longer varint, metadata, a tensor), which the general decoder reads.
+ */
+function decodeSimpleScalarEvent(bytes: Uint8Array, start: number, end: number, into: EventScratch): boolean {
+  if (end - start < 16 || bytes[start] !== 0x09 /* wall_time, fixed64 */) return false;
+  let position = start + 9;
+  let step = 0;
+  if (bytes[position] === 0x10 /* step, varint */) {
+    position++;
+    for (let shift = 0; ; shift += 7) {
+      if (shift > 21 || position >= end) return false;
+      const byte = bytes[position++]!;
+      step |= (byte & 0x7f) << shift;
+      if (byte < 0x80) break;
+    }
+  }
+  // summary (field 5, 0x2a) > value (field 1, 0x0a) > tag (field 1, 0x0a), one-byte lengths that
+  // end exactly at the end of the event, then simple_value (field 2, fixed32: 0x15).
+  // Under 128 bytes, so a length byte equal to the bytes left is a whole one-byte varint.
+  if (position + 6 > end || end - position - 2 >= 0x80) return false;
+  if (bytes[position] !== 0x2a || bytes[position + 1] !== end - position - 2) return false;
+  if (bytes[position + 2] !== 0x0a || bytes[position + 3] !== end - position - 4) return false;
+  if (bytes[position + 4] !== 0x0a) return false;
+  const tagStart = position + 6;
+  const tagEnd = tagStart + bytes[position + 5]!;
+  if (tagEnd + 5 !== end || bytes[tagEnd] !== 0x15) return false;
+  const data = viewOf(bytes);
+  into.wallTime = data.getFloat64(start + 1, true);
+  into.step = step;
+  into.fileVersion = undefined;
+  into.sessionStatus = undefined;
+  into.valueCount = 1;
+  into.tagIds[0] = into.tagTable.idOf(bytes, tagStart, tagEnd);
+  into.values[0] = data.getFloat32(tagEnd + 1, true);
+  into.hasValue[0] = true;
+  into.pluginNames[0] = undefined;
+  into.isTensor[0] = false;
+  return true;
 }
 
 /**
