@@ -9,6 +9,10 @@ const cell = fc.oneof(
   fc.integer({ min: -1000, max: 1000 }).map(String),
   fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).map(String),
   fc.constantFrom('nan', 'inf', '-inf', 'NA', '1e-05', '"[1, 2]"', '"3.5"'),
+  // Any double's round-trip text (16-17 digits, subnormals, 1e308) and the edges of the fast paths.
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+  fc.constantFrom('-0', '-0.0', '1e308', '1.7976931348623157e308', '4.9e-324', '2.2250738585072014e-308'),
+  fc.constantFrom('9007199254740993', '0.30000000000000004', '1234567890123456789', '12345678901234567890'),
 );
 
 /** The obvious reading of one row, for comparison with the in-place fast path. */
