@@ -140,3 +140,18 @@ test('cells are found in one pass: x in the middle, empty cells, -0, huge and ti
     ],
   );
 });
+
+test('rows without a separator, or with too many, between good rows are skipped and counted; the rows around them are read', () => {
+  const parser = createCsvLogParser('/metrics.csv');
+  const junk = Array.from({ length: 50 }, (_unused, index) => `junk line ${index}`).join('\n');
+  parser.feed(`epoch,step,loss,val\n0,0,0.5,\n${junk}\n0,1,,0.25\r\n0,2,0.125,1,9\n0,3,1e308,-0\n0,4,4.9e-324,\n`, 1);
+  const loss = parser.builders.get('loss')!.build();
+  assert.deepEqual([...loss.steps], [0, 3, 4]);
+  assert.deepEqual([...loss.values], [0.5, 1e308, 5e-324]);
+  const val = parser.builders.get('val')!.build();
+  assert.deepEqual([...val.steps], [1, 3]);
+  assert.ok(Object.is(val.values[1], -0));
+  const problems = parser.takeProblems();
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!.message, /^51 row\(s\) do not have as many fields/);
+});

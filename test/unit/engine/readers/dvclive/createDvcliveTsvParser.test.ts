@@ -53,3 +53,16 @@ test('rows of any double (CRLF or not, blocks cut anywhere between lines) read a
     { numRuns: 500 },
   );
 });
+
+test('lines without a tab, or with too many, between good rows are skipped and counted; the good rows around them are read', () => {
+  const parser = createDvcliveTsvParser('/loss.tsv', 'loss');
+  const junk = Array.from({ length: 50 }, (_unused, index) => `junk line ${index}`).join('\n');
+  parser.feed(`step\tloss\n0\t0.5\n${junk}\n1\t0.25\r\n2\t0.125\textra\tmore\n3\t1e308\n4\t-0\n5\t4.9e-324\n`, 1);
+  const built = parser.builders.get('loss')!.build();
+  assert.deepEqual([...built.steps], [0, 1, 3, 4, 5]);
+  assert.deepEqual([...built.values], [0.5, 0.25, 1e308, -0, 5e-324]);
+  const problems = parser.takeProblems();
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!.message, /^51 row\(s\) of loss do not fit/);
+  assert.equal(problems[0]!.line, 3);
+});
