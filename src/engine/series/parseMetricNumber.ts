@@ -26,44 +26,60 @@ const SPECIAL_VALUES: ReadonlyMap<string, number> = new Map([
 
 /** Powers of ten that a double holds exactly (10^22 is the last one). */
 const EXACT_POWERS_OF_TEN: readonly number[] = Array.from({ length: 23 }, (_unused, power) => 10 ** power);
-/** `1.234567890123456` (16 digits); a longer cell rarely fits the fast path (`-0.123456789012345` does, and is read by Number()). */
-const MAX_FAST_PATH_LENGTH = 17;
+/** `-1234567.8901234567e-05`: longer text has more than 19 significant digits, or junk. */
+const MAX_FAST_PATH_LENGTH = 24;
 /** Below it every partial sum of the digit loop is exact, so the mantissa is. */
 const MAX_EXACT_INTEGER = 2 ** 53;
+/** Significant digits gathered in `high` (below 10^15 < 2^53, so exact); later ones go to `low`. */
+const HIGH_DIGITS_LIMIT = 1e14;
+/** At most this many digits after the first 15: the mantissa stays below 10^19 < 2^64. */
+const MAX_LOW_DIGITS = 4;
 
 /**
- * `text[start, end)` as a metric number, without creating a substring for the common cells.
- * Decimal text (`12`, `-0`, `0.25`, `1e-05`, `-3.5E+2`) whose digits make an integer of at most
- * 2^53 and whose decimal exponent is within 22 is computed as one exact integer multiplied or
- * divided by one exact power of ten: a single IEEE operation on exact operands is correctly
- * rounded, so the result is the same double `Number()` gives (Clinger's fast path). Anything else
- * (17 significant digits, `nan`, `inf`, spaces, quotes, junk) goes through parseMetricNumber.
+ * `text[start, end)` as a metric number, without creating a substring for the common cells; the
+ * same double `Number()` gives. Decimal text (`12`, `-0`, `0.25`, `1e-05`, `-3.5E+2`) whose digits
+ * make an integer below 2^53 and whose decimal exponent is within 22 is one exact integer
+ * multiplied or divided by one exact power of ten: a single IEEE operation on exact operands is
+ * correctly rounded (Clinger's fast path). A float's shortest round-trip text (what Python and
+ * DVCLive write) has 16-17 significant digits: up to 19 digits with a decimal exponent from -22 to
+ * 0 are read by decimalQuotient. Anything else (more digits, `nan`, `inf`, spaces, quotes, junk)
+ * goes through parseMetricNumber.
  */
 export function parseNumberAt(text: string, start: number, end: number): number | undefined {
-  // Longer text has 17 significant digits or more (a float's shortest round-trip form usually
-  // does): the fast path would give up after scanning it, so go to Number() at once.
   if (end - start > MAX_FAST_PATH_LENGTH) return parseMetricNumber(text.slice(start, end));
   let index = start;
   const negative = index < end && text.charCodeAt(index) === 45;
   if (negative) index++;
-  let mantissa = 0;
-  let digits = 0;
-  let fractionDigits = 0;
+  let high = 0;
+  let low = 0;
+  let lowDigits = 0;
   let code = 0;
+  // Integer digits, then fraction digits: one loop each, so the per-character work is the digit.
+  const integerStart = index;
   for (; index < end; index++) {
     code = text.charCodeAt(index) - 48;
     if (code < 0 || code > 9) break;
-    mantissa = mantissa * 10 + code;
-    digits++;
+    if (high < HIGH_DIGITS_LIMIT) high = high * 10 + code;
+    else {
+      low = low * 10 + code;
+      lowDigits++;
+    }
   }
+  let digits = index - integerStart;
+  let fractionDigits = 0;
   if (index < end && code === -2 /* '.' */) {
-    for (index++; index < end; index++) {
+    const fractionStart = ++index;
+    for (; index < end; index++) {
       code = text.charCodeAt(index) - 48;
       if (code < 0 || code > 9) break;
-      mantissa = mantissa * 10 + code;
-      digits++;
-      fractionDigits++;
+      if (high < HIGH_DIGITS_LIMIT) high = high * 10 + code;
+      else {
+        low = low * 10 + code;
+        lowDigits++;
+      }
     }
+    fractionDigits = index - fractionStart;
+    digits += fractionDigits;
   }
   let exponent = -fractionDigits;
   if (digits > 0 && index < end && (text.charCodeAt(index) | 32) === 101 /* e or E */) {
@@ -81,10 +97,68 @@ export function parseNumberAt(text: string, start: number, end: number): number 
     if (index === exponentStart) return parseMetricNumber(text.slice(start, end));
     exponent += exponentNegative ? -written : written;
   }
-  if (index !== end || digits === 0 || mantissa >= MAX_EXACT_INTEGER || exponent < -22 || exponent > 22) {
+  if (index !== end || digits === 0 || lowDigits > MAX_LOW_DIGITS || exponent < -22 || exponent > 22) {
     return parseMetricNumber(text.slice(start, end));
   }
-  const magnitude =
-    exponent < 0 ? mantissa / EXACT_POWERS_OF_TEN[-exponent]! : mantissa * EXACT_POWERS_OF_TEN[exponent]!;
+  const power = EXACT_POWERS_OF_TEN[lowDigits]!;
+  const mantissa = high * power + low; // exact when below 2^53
+  let magnitude: number | undefined;
+  if (mantissa < MAX_EXACT_INTEGER) {
+    magnitude = exponent < 0 ? mantissa / EXACT_POWERS_OF_TEN[-exponent]! : mantissa * EXACT_POWERS_OF_TEN[exponent]!;
+  } else if (exponent <= 0) magnitude = decimalQuotient(high, power, low, EXACT_POWERS_OF_TEN[-exponent]!);
+  if (magnitude === undefined) return parseMetricNumber(text.slice(start, end));
   return negative ? -magnitude : magnitude;
+}
+
+/** Veltkamp's splitter for doubles: 2^27 + 1. */
+const SPLITTER = 134_217_729;
+
+/** The exact error of `product = fl(a * b)`: a * b = product + error (Dekker's TwoProduct). */
+function productError(a: number, b: number, product: number): number {
+  const aScaled = SPLITTER * a;
+  const aHigh = aScaled - (aScaled - a);
+  const aLow = a - aHigh;
+  const bScaled = SPLITTER * b;
+  const bHigh = bScaled - (bScaled - b);
+  const bLow = b - bHigh;
+  return aHigh * bHigh - product + aHigh * bLow + aLow * bHigh + aLow * bLow;
+}
+
+const doubleBits = new Float64Array(1);
+const doubleWords = new Uint32Array(doubleBits.buffer);
+/** The word order decimalQuotient reads a double's exponent in (every platform Node runs on). */
+const isLittleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * The double nearest to (high * power + low) / divisor, for a mantissa from 2^53 to 10^19 and a
+ * divisor that is an exact power of ten up to 10^22, or undefined when the quotient lies too near
+ * the midpoint between two doubles to decide here (about 1 in 30 million texts; Number() reads it).
+ *
+ * The mantissa is exactly p + rest: p = fl(high * power), and both the product's error and `low`
+ * are integers below 2^14, so their sum is exact. q1 = fl(p / divisor) and the remainder
+ * p - q1 * divisor (exact: TwoProduct, then Sterbenz) plus `rest` give the quotient as
+ * q1 + r / divisor to within ~2^-100 of its value. Rounding that sum (TwoSum: c plus the exact
+ * leftover t) gives the correctly rounded double unless the true quotient may sit on the other
+ * side of a midpoint: |t| within 2^-25 ulp of half an ulp (far wider than the error), or c a
+ * power of two (the ulp below it is half the one above). The result is at least 2^53 / 10^22,
+ * a normal double, so the ulp is read from its exponent bits.
+ */
+function decimalQuotient(high: number, power: number, low: number, divisor: number): number | undefined {
+  if (!isLittleEndian) return undefined;
+  const p = high * power;
+  const rest = productError(high, power, p) + low;
+  const q1 = p / divisor;
+  const q1Times = q1 * divisor;
+  const remainder = p - q1Times - productError(q1, divisor, q1Times) + rest;
+  const q2 = remainder / divisor;
+  const rounded = q1 + q2;
+  const roundedPart = rounded - q1;
+  const leftover = q1 - (rounded - roundedPart) + (q2 - roundedPart);
+  doubleBits[0] = rounded;
+  const highWord = doubleWords[1]!;
+  if ((highWord & 0xfffff) === 0 && doubleWords[0] === 0) return undefined; // a power of two
+  doubleWords[1] = ((highWord >>> 20) - 52) << 20; // ulp(rounded): 2^(exponent - 52)
+  doubleWords[0] = 0;
+  const halfUlp = doubleBits[0]! / 2;
+  return Math.abs(leftover) < halfUlp - halfUlp * 2 ** -25 ? rounded : undefined;
 }

@@ -16,7 +16,6 @@ export function createCsvLogParser(
   options: { readonly separator?: string; readonly names?: readonly string[] } = {},
 ): LineTableParser & { readonly columns: readonly string[] } {
   const separator = options.separator ?? ',';
-  const separatorCode = separator.charCodeAt(0);
   const wanted = options.names ? new Set(options.names) : undefined;
   const builders = new Map<string, SeriesBuilder>();
   let columns: string[] = [];
@@ -85,11 +84,24 @@ export function createCsvLogParser(
   /** Where each cell of the current row ends (one pass finds them all); grown with the header. */
   let cellEnds = new Int32Array(16);
 
+  /**
+   * The next separator at or after the last search in the block being fed (reset per block),
+   * found by indexOf (native, far faster than a loop over characters) and reused until passed:
+   * searches only move forward, so lines without separators cost one scan of the block in all.
+   */
+  let nextSeparator = -1;
+  const separatorWithin = (text: string, from: number, end: number) => {
+    if (nextSeparator < from) {
+      nextSeparator = text.indexOf(separator, from);
+      if (nextSeparator < 0) nextSeparator = Number.POSITIVE_INFINITY;
+    }
+    return nextSeparator < end ? nextSeparator : -1;
+  };
+
   /** The common unquoted row, read in place: cells are located by index, not split into strings. */
   const addPlainRow = (text: string, start: number, end: number, line: number) => {
     let fields = 0;
-    for (let index = start; index < end; index++) {
-      if (text.charCodeAt(index) !== separatorCode) continue;
+    for (let index = separatorWithin(text, start, end); index >= 0; index = separatorWithin(text, index + 1, end)) {
       if (fields === cellEnds.length) cellEnds = growCellEnds(cellEnds);
       cellEnds[fields++] = index;
     }
@@ -117,6 +129,7 @@ export function createCsvLogParser(
   };
 
   const feed = (text: string, firstLine: number) => {
+    nextSeparator = -1;
     let start = 0;
     let line = firstLine;
     const length = text.length;

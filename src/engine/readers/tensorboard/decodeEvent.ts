@@ -1,4 +1,5 @@
 import { decodeTensorScalar } from './decodeTensorScalar';
+import { TagTable } from './tagTable';
 import { WireReader, WireType } from './wireReader';
 
 /** One `Summary.Value` reduced to what a scalar chart needs. */
@@ -27,12 +28,12 @@ export interface DecodedEvent {
  * length without being decoded. Throws WireFormatError on malformed bytes.
  */
 export function decodeEvent(bytes: Uint8Array, start: number, end: number): DecodedEvent {
-  const event = decodeEventInto(bytes, start, end, copyScratch);
+  const event = decodeEventInto(bytes, start, end, new EventScratch(new TagTable()));
   const values: SummaryValue[] = [];
   for (let index = 0; index < event.valueCount; index++) {
     values.push({
-      tag: event.tags[index]!,
-      value: event.values[index],
+      tag: event.tagTable.text(event.tagIds[index]!),
+      value: event.hasValue[index] ? event.values[index] : undefined,
       pluginName: event.pluginNames[index],
       isTensor: event.isTensor[index]!,
     });
@@ -50,7 +51,9 @@ export function decodeEvent(bytes: Uint8Array, start: number, end: number): Deco
  * A decoded event that is overwritten by the next decode: the values are `valueCount` entries of
  * parallel arrays. Reading a million events allocated a million events, value arrays and values
  * (garbage collection was the main cost of reading); a reader that consumes each event before
- * decoding the next one reuses one of these instead.
+ * decoding the next one reuses one of these instead. Tags are ids of `tagTable` (no string per
+ * value), and `values` holds only numbers (0 where `hasValue` is false): an array that mixed
+ * undefined with doubles would box every double it stores.
  */
 export class EventScratch {
   wallTime = 0;
@@ -58,16 +61,23 @@ export class EventScratch {
   fileVersion: string | undefined = undefined;
   sessionStatus: number | undefined = undefined;
   valueCount = 0;
-  readonly tags: string[] = [];
-  readonly values: Array<number | undefined> = [];
+  readonly tagIds: number[] = [];
+  readonly values: number[] = [];
+  readonly hasValue: boolean[] = [];
   readonly pluginNames: Array<string | undefined> = [];
   readonly isTensor: boolean[] = [];
-}
 
-const copyScratch = new EventScratch();
+  constructor(readonly tagTable: TagTable) {}
+}
 
 /** decodeEvent without allocating: overwrites and returns `into`. Throws WireFormatError. */
 export function decodeEventInto(bytes: Uint8Array, start: number, end: number, into: EventScratch): EventScratch {
+  if (decodeSimpleScalarEvent(bytes, start, end, into)) return into;
+  return decodeAnyEventInto(bytes, start, end, into);
+}
+
+/** The general decoder, which reads every event decodeEventInto can (exported for tests). */
+export function decodeAnyEventInto(bytes: Uint8Array, start: number, end: number, into: EventScratch): EventScratch {
   const reader = eventReader.reset(bytes, start, end);
   into.wallTime = 0;
   into.step = 0;
@@ -90,6 +100,62 @@ export function decodeEventInto(bytes: Uint8Array, start: number, end: number, i
     } else reader.skip(wireType);
   }
   return into;
+}
+
+/** A DataView over the chunk being decoded, made once per chunk (not per record). */
+let viewBytes: Uint8Array = new Uint8Array(0);
+let view = new DataView(viewBytes.buffer);
+
+function viewOf(bytes: Uint8Array): DataView {
+  if (bytes !== viewBytes) {
+    viewBytes = bytes;
+    view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  return view;
+}
+
+/**
+ * The shape of nearly every event of a scalar log (PyTorch's SummaryWriter, TF1 `tf.summary.scalar`):
+ * `wall_time`, a `step` below 2^28 (absent when 0), and a summary of one short `Value { tag,
+ * simple_value }`, fields in number order as protobuf writes them, read straight from the bytes
+ * with the lengths checked against each other. Returns false, having written nothing, for any
+ * other shape (another field, a longer varint, metadata, a tensor), which the general decoder reads.
+ */
+function decodeSimpleScalarEvent(bytes: Uint8Array, start: number, end: number, into: EventScratch): boolean {
+  if (end - start < 16 || bytes[start] !== 0x09 /* wall_time, fixed64 */) return false;
+  let position = start + 9;
+  let step = 0;
+  if (bytes[position] === 0x10 /* step, varint */) {
+    position++;
+    for (let shift = 0; ; shift += 7) {
+      if (shift > 21 || position >= end) return false;
+      const byte = bytes[position++]!;
+      step |= (byte & 0x7f) << shift;
+      if (byte < 0x80) break;
+    }
+  }
+  // summary (field 5, 0x2a) > value (field 1, 0x0a) > tag (field 1, 0x0a), one-byte lengths that
+  // end exactly at the end of the event, then simple_value (field 2, fixed32: 0x15).
+  // Under 128 bytes, so a length byte equal to the bytes left is a whole one-byte varint.
+  if (position + 6 > end || end - position - 2 >= 0x80) return false;
+  if (bytes[position] !== 0x2a || bytes[position + 1] !== end - position - 2) return false;
+  if (bytes[position + 2] !== 0x0a || bytes[position + 3] !== end - position - 4) return false;
+  if (bytes[position + 4] !== 0x0a) return false;
+  const tagStart = position + 6;
+  const tagEnd = tagStart + bytes[position + 5]!;
+  if (tagEnd + 5 !== end || bytes[tagEnd] !== 0x15) return false;
+  const data = viewOf(bytes);
+  into.wallTime = data.getFloat64(start + 1, true);
+  into.step = step;
+  into.fileVersion = undefined;
+  into.sessionStatus = undefined;
+  into.valueCount = 1;
+  into.tagIds[0] = into.tagTable.idOf(bytes, tagStart, tagEnd);
+  into.values[0] = data.getFloat32(tagEnd + 1, true);
+  into.hasValue[0] = true;
+  into.pluginNames[0] = undefined;
+  into.isTensor[0] = false;
+  return true;
 }
 
 /**
@@ -116,7 +182,8 @@ function decodeSummary(bytes: Uint8Array, start: number, end: number, into: Even
 /** `Summary.Value`: tag=1, simple_value=2 (float32), tensor=8, metadata=9; appended to `into`. */
 function decodeValue(bytes: Uint8Array, start: number, end: number, into: EventScratch): void {
   const reader = valueReader.reset(bytes, start, end);
-  let tag = '';
+  let tagStart = start;
+  let tagEnd = start;
   let value: number | undefined;
   let pluginName: string | undefined;
   let isTensor = false;
@@ -124,8 +191,11 @@ function decodeValue(bytes: Uint8Array, start: number, end: number, into: EventS
     const key = reader.varint();
     const field = Math.floor(key / 8);
     const wireType = key & 7;
-    if (field === 1 && wireType === WireType.lengthDelimited) tag = reader.string();
-    else if (field === 2 && wireType === WireType.fixed32) value = reader.float32();
+    if (field === 1 && wireType === WireType.lengthDelimited) {
+      reader.lengthDelimited();
+      tagStart = reader.fieldStart;
+      tagEnd = reader.fieldEnd;
+    } else if (field === 2 && wireType === WireType.fixed32) value = reader.float32();
     else if (field === 8 && wireType === WireType.lengthDelimited) {
       reader.lengthDelimited();
       isTensor = true;
@@ -136,8 +206,9 @@ function decodeValue(bytes: Uint8Array, start: number, end: number, into: EventS
     } else reader.skip(wireType);
   }
   const index = into.valueCount++;
-  into.tags[index] = tag;
-  into.values[index] = value;
+  into.tagIds[index] = into.tagTable.idOf(bytes, tagStart, tagEnd);
+  into.hasValue[index] = value !== undefined;
+  into.values[index] = value ?? 0;
   into.pluginNames[index] = pluginName;
   into.isTensor[index] = isTensor;
 }

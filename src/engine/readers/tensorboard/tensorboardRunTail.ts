@@ -8,6 +8,7 @@ import { createSeriesTailDelivery } from '../../series/seriesTailDelivery';
 import type { SeriesTail, SeriesTailUpdate } from '../../series/seriesTail';
 import { decodeEventInto, EventScratch } from './decodeEvent';
 import { readTfRecords } from './readTfRecords';
+import { TagTable } from './tagTable';
 import { isEventFileName } from './watchesTensorboardEvents';
 import { WireFormatError } from './wireReader';
 
@@ -32,9 +33,6 @@ export interface TensorboardRunFacts {
   readonly latest: Readonly<Record<string, number>>;
 }
 
-/** Events are consumed before the next one is decoded (decoding is synchronous): one scratch. */
-const scratch = new EventScratch();
-
 /** A tensor value is a scalar when its tag's plugin is `scalars` or was never named. */
 function isScalarPlugin(plugin: string | undefined): boolean {
   return plugin === undefined || plugin === 'scalars';
@@ -51,9 +49,16 @@ export function createTensorboardRunTail(
   let builders = new Map<string, SeriesBuilder>();
   let delivery = createSeriesTailDelivery();
   let deliveredCounts = new Map<string, number>();
-  let tagPlugins = new Map<string, string>();
-  let firstWallTime: number | undefined;
-  let lastWallTime: number | undefined;
+  // Events are consumed before the next one is decoded (decoding is synchronous): one scratch.
+  // Its tag ids index the per-tag state below, so a value costs no lookup by tag string.
+  const scratch = new EventScratch(new TagTable());
+  /** By tag id: the plugin first named for the tag. */
+  let pluginById: Array<string | undefined> = [];
+  /** By tag id: the tag's series, null when the tag is not wanted, undefined until its first scalar. */
+  let builderById: Array<SeriesBuilder | null | undefined> = [];
+  // [first, last] positive wall time (NaN before one): a double kept in a closure variable is
+  // boxed, so updating two per event allocated two numbers per event.
+  const wallTimeRange = new Float64Array([Number.NaN, Number.NaN]);
   let purgedDelivered = false;
   let fileOrder: string[] = [];
   let decodedEvents = 0;
@@ -62,9 +67,9 @@ export function createTensorboardRunTail(
     cursors = new Map();
     builders = new Map();
     deliveredCounts = new Map();
-    tagPlugins = new Map();
-    firstWallTime = undefined;
-    lastWallTime = undefined;
+    pluginById = [];
+    builderById = [];
+    wallTimeRange.fill(Number.NaN);
     fileOrder = [];
     decodedEvents = 0;
   };
@@ -77,6 +82,17 @@ export function createTensorboardRunTail(
       builder.retain(keep);
       if (builder.length < before && builder.length < (deliveredCounts.get(tag) ?? 0)) purgedDelivered = true;
     }
+  };
+
+  /** The series of a tag seen for the first time since the last reset, or null when it is not wanted. */
+  const builderFor = (tag: string): SeriesBuilder | null => {
+    if (wanted && !wanted.has(tag)) return null;
+    let builder = builders.get(tag);
+    if (!builder) {
+      builder = createSeriesBuilder();
+      builders.set(tag, builder);
+    }
+    return builder;
   };
 
   const onRecord =
@@ -101,32 +117,34 @@ export function createTensorboardRunTail(
       const wallTime = event.wallTime;
       const step = event.step;
       if (wallTime > 0) {
-        firstWallTime = firstWallTime === undefined ? wallTime : Math.min(firstWallTime, wallTime);
-        lastWallTime = lastWallTime === undefined ? wallTime : Math.max(lastWallTime, wallTime);
+        // NaN compares false: the first positive wall time sets both ends.
+        if (!(wallTime >= wallTimeRange[0]!)) wallTimeRange[0] = wallTime;
+        if (!(wallTime <= wallTimeRange[1]!)) wallTimeRange[1] = wallTime;
       }
       if (event.sessionStatus === 1) {
         // A restart (SessionLog START, PyTorch purge_step): points at or after this step are stale.
         purge((kept) => kept < step, builders.keys());
       }
       for (let index = 0; index < event.valueCount; index++) {
-        const tag = event.tags[index]!;
+        const tagId = event.tagIds[index]!;
         const pluginName = event.pluginNames[index];
-        if (pluginName !== undefined && !tagPlugins.has(tag)) tagPlugins.set(tag, pluginName);
-        const value = event.values[index];
-        if (value === undefined) continue;
-        // simple_value (what PyTorch writes) is a scalar whatever the plugin: no lookup for it.
-        const isScalar = !event.isTensor[index] || isScalarPlugin(tagPlugins.get(tag));
-        if (!isScalar || (wanted && !wanted.has(tag))) continue;
-        let builder = builders.get(tag);
-        if (!builder) {
-          builder = createSeriesBuilder();
-          builders.set(tag, builder);
+        if (pluginName !== undefined && pluginById[tagId] === undefined) pluginById[tagId] = pluginName;
+        if (!event.hasValue[index]) continue;
+        // simple_value (what PyTorch writes) is a scalar whatever the plugin.
+        if (event.isTensor[index] && !isScalarPlugin(pluginById[tagId])) continue;
+        let builder = builderById[tagId];
+        if (builder === null) continue;
+        if (builder === undefined) {
+          builder = builderFor(event.tagTable.text(tagId));
+          builderById[tagId] = builder;
+          if (builder === null) continue;
         }
+        const value = event.values[index]!;
         const lastStep = builder.lastStep();
         if (lastStep !== undefined && step < lastStep) {
           // An out-of-order step for a tag means its run restarted from a checkpoint (TensorBoard's
           // out-of-order purge, per tag so that tags logged on different step scales survive).
-          purge((kept) => kept < step, [tag]);
+          purge((kept) => kept < step, [event.tagTable.text(tagId)]);
         }
         builder.push(step, value, wallTime * 1000);
       }
@@ -227,8 +245,8 @@ export function createTensorboardRunTail(
         if (value !== undefined) latest[tag] = value;
       }
       return {
-        firstWallTimeMs: firstWallTime === undefined ? undefined : firstWallTime * 1000,
-        lastWallTimeMs: lastWallTime === undefined ? undefined : lastWallTime * 1000,
+        firstWallTimeMs: Number.isNaN(wallTimeRange[0]) ? undefined : wallTimeRange[0]! * 1000,
+        lastWallTimeMs: Number.isNaN(wallTimeRange[1]) ? undefined : wallTimeRange[1]! * 1000,
         newestMtimeMs: newest,
         endsInsideRecord,
         eventFiles: fileOrder,

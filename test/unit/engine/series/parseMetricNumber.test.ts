@@ -42,3 +42,65 @@ test('parseNumberAt agrees with Number() on 100,000 random doubles in every nota
     assertSameNumber(cell(String(integer)), integer, String(integer));
   }
 });
+
+/** The exact decimal text of mantissa * 2^exponent. */
+function exactDecimal(mantissa: bigint, exponent: number): string {
+  if (exponent >= 0) return (mantissa << BigInt(exponent)).toString();
+  const digits = (mantissa * 5n ** BigInt(-exponent)).toString().padStart(-exponent + 1, '0');
+  const point = digits.length + exponent;
+  return `${digits.slice(0, point)}.${digits.slice(point)}`.replace(/0+$/, '').replace(/\.$/, '');
+}
+
+test('16-19 significant digits (round-trip floats, CRLF/tab-bounded cells, midpoints between doubles) read as Number() reads them', () => {
+  const random = createRandom(2053);
+  const bits = new Float64Array(1);
+  const words = new Uint32Array(bits.buffer);
+  let midpoints = 0;
+  for (let index = 0; index < 150_000; index++) {
+    // Round-trip text of random doubles from 1e-8 to 1e22: 16-17 digits, the shape DVCLive writes.
+    const value = random.next() * 10 ** random.int(-8, 22);
+    for (const text of [String(value), `-${value}`, value.toPrecision(16 + (index % 4))]) {
+      assertSameNumber(cell(text), Number(text), text);
+    }
+    // Any 16-19 digits with the point anywhere.
+    const count = 16 + (index % 4);
+    let digits = String(random.int(1, 9));
+    while (digits.length < count) digits += String(random.int(0, 9));
+    const point = random.int(0, count);
+    const text = `${digits.slice(0, point)}.${digits.slice(point)}`;
+    assertSameNumber(cell(text), Number(text), text);
+    // The exact midpoint between two neighbouring doubles, and one unit of its last digit either side.
+    bits[0] = (2 ** 53 * (1 + random.next())) / 10 ** random.int(0, 11);
+    const exponent = ((words[1]! >>> 20) & 0x7ff) - 1075;
+    const mantissa = (BigInt(words[1]! & 0xfffff) << 32n) | BigInt(words[0]!) | (1n << 52n);
+    const midpoint = exactDecimal(2n * mantissa + 1n, exponent - 1);
+    if (midpoint.replace('.', '').length > 19) continue;
+    midpoints++;
+    const last = Number(midpoint.at(-1));
+    for (const near of [midpoint, midpoint.slice(0, -1) + String(last - 1), midpoint.slice(0, -1) + String(last + 1)]) {
+      if (!near.endsWith('-1') && !near.endsWith('10')) assertSameNumber(cell(near), Number(near), near);
+    }
+  }
+  assert.ok(midpoints > 1000, `only ${midpoints} midpoints had 19 digits or fewer`);
+  // Edges: the 2^53 boundary, 19 digits, 20 digits (Number() reads those), exponents at the limits.
+  for (const text of [
+    '9007199254740993',
+    '9007199254740992.5',
+    '18014398509481986',
+    '9999999999999999999',
+    '99999999999999999999',
+    '0.99999999999999999999',
+    '1.2345678901234567e-5',
+    '1.234567890123456789e-3',
+    '12345678901234567e-22',
+    '12345678901234567e-23',
+    '12345678901234567e1',
+    '0.30000000000000004\r',
+    '-0.00000000000000001',
+    '1.7976931348623157e308',
+    '2.2250738585072014e-308',
+    '4.9406564584124654e-324',
+  ]) {
+    assertSameNumber(cell(text), parseMetricNumber(text), text);
+  }
+});

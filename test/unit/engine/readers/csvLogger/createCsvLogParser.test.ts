@@ -9,6 +9,10 @@ const cell = fc.oneof(
   fc.integer({ min: -1000, max: 1000 }).map(String),
   fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).map(String),
   fc.constantFrom('nan', 'inf', '-inf', 'NA', '1e-05', '"[1, 2]"', '"3.5"'),
+  // Any double's round-trip text (16-17 digits, subnormals, 1e308) and the edges of the fast paths.
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+  fc.constantFrom('-0', '-0.0', '1e308', '1.7976931348623157e308', '4.9e-324', '2.2250738585072014e-308'),
+  fc.constantFrom('9007199254740993', '0.30000000000000004', '1234567890123456789', '12345678901234567890'),
 );
 
 /** The obvious reading of one row, for comparison with the in-place fast path. */
@@ -135,4 +139,19 @@ test('cells are found in one pass: x in the middle, empty cells, -0, huge and ti
       [3, '1 row(s) have no numeric step/epoch and '],
     ],
   );
+});
+
+test('rows without a separator, or with too many, between good rows are skipped and counted; the rows around them are read', () => {
+  const parser = createCsvLogParser('/metrics.csv');
+  const junk = Array.from({ length: 50 }, (_unused, index) => `junk line ${index}`).join('\n');
+  parser.feed(`epoch,step,loss,val\n0,0,0.5,\n${junk}\n0,1,,0.25\r\n0,2,0.125,1,9\n0,3,1e308,-0\n0,4,4.9e-324,\n`, 1);
+  const loss = parser.builders.get('loss')!.build();
+  assert.deepEqual([...loss.steps], [0, 3, 4]);
+  assert.deepEqual([...loss.values], [0.5, 1e308, 5e-324]);
+  const val = parser.builders.get('val')!.build();
+  assert.deepEqual([...val.steps], [1, 3]);
+  assert.ok(Object.is(val.values[1], -0));
+  const problems = parser.takeProblems();
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!.message, /^51 row\(s\) do not have as many fields/);
 });

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeEvent } from '../../../../../src/engine/readers/tensorboard/decodeEvent';
+import fc from 'fast-check';
+import {
+  decodeAnyEventInto,
+  decodeEvent,
+  decodeEventInto,
+  EventScratch,
+} from '../../../../../src/engine/readers/tensorboard/decodeEvent';
+import { TagTable } from '../../../../../src/engine/readers/tensorboard/tagTable';
 import { decodeTensorScalar, halfToNumber } from '../../../../../src/engine/readers/tensorboard/decodeTensorScalar';
 import { DataType, encodeEvent } from '../../../../support/tfeventsWriter';
 
@@ -77,4 +84,80 @@ test('halfToNumber and malformed tensors', () => {
   assert.equal(halfToNumber(0x7c00), Number.POSITIVE_INFINITY);
   assert.ok(Number.isNaN(halfToNumber(0x7e00)));
   assert.throws(() => decodeTensorScalar(new Uint8Array([0x0a, 0x05, 1]), 0, 3));
+});
+
+/** What a scratch holds after a decode (or the error it threw), comparable with deepEqual. */
+function decodedWith(decoder: typeof decodeEventInto, bytes: Uint8Array): unknown {
+  try {
+    const event = decoder(bytes, 0, bytes.length, new EventScratch(new TagTable()));
+    const values = Array.from({ length: event.valueCount }, (_unused, index) => ({
+      tag: event.tagTable.text(event.tagIds[index]!),
+      value: event.hasValue[index] ? event.values[index] : undefined,
+      pluginName: event.pluginNames[index],
+      isTensor: event.isTensor[index],
+    }));
+    const { wallTime, step, fileVersion, sessionStatus } = event;
+    return { wallTime, step, fileVersion, sessionStatus, values };
+  } catch (error) {
+    return { threw: (error as Error).constructor.name };
+  }
+}
+
+test('the simple scalar event shortcut decodes every event, cut or damaged or not, as the general decoder does', () => {
+  const steps = fc.oneof(
+    fc.constantFrom(0, 1, 127, 128, 2 ** 21 - 1, 2 ** 21, 2 ** 28 - 1, 2 ** 28, 2 ** 40, -1),
+    fc.integer({ min: 0, max: 2 ** 31 }),
+  );
+  const tag = fc.oneof(
+    fc.constantFrom('', 'loss', 'é', 'x'.repeat(110), 'x'.repeat(127)),
+    fc.string({ maxLength: 130 }),
+  );
+  const event = fc.record(
+    {
+      wallTime: fc.double(),
+      step: steps,
+      values: fc.array(
+        fc.record(
+          { tag, simpleValue: fc.float({ noNaN: true }), pluginName: fc.constantFrom('scalars', 'text') },
+          { requiredKeys: ['tag'] },
+        ),
+        { minLength: 0, maxLength: 2 },
+      ),
+      fileVersion: fc.constant('brain.Event:2'),
+      sessionStatus: fc.constantFrom(1, 2),
+    },
+    { requiredKeys: [] },
+  );
+  // Damage: cut the record short, or change one byte (a length, a key, a varint's last byte).
+  const damage = fc.oneof(
+    fc.constant(undefined),
+    fc.record({ cut: fc.nat() }),
+    fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
+  );
+  fc.assert(
+    fc.property(event, damage, (spec, change) => {
+      let bytes = encodeEvent(spec);
+      if (change && 'cut' in change) bytes = bytes.subarray(0, change.cut % (bytes.length + 1));
+      else if (change && bytes.length > 0) {
+        bytes = bytes.slice();
+        bytes[change.at % bytes.length] = change.byte;
+      }
+      assert.deepEqual(decodedWith(decodeEventInto, bytes), decodedWith(decodeAnyEventInto, bytes));
+    }),
+    { numRuns: 20_000 },
+  );
+  // The shortcut's own shape, at its limits: a 2^28 - 1 step and the longest tag it takes.
+  for (const [step, tagText] of [
+    [2 ** 28 - 1, 'x'.repeat(110)],
+    [0, ''],
+  ] as const) {
+    const bytes = encodeEvent({ wallTime: 1.5, step, values: [{ tag: tagText, simpleValue: 0.25 }] });
+    assert.deepEqual(decodedWith(decodeEventInto, bytes), {
+      wallTime: 1.5,
+      step,
+      fileVersion: undefined,
+      sessionStatus: undefined,
+      values: [{ tag: tagText, value: 0.25, pluginName: undefined, isTensor: false }],
+    });
+  }
 });

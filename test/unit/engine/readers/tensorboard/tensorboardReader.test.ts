@@ -307,3 +307,38 @@ test('real-world event files: PyTorch Lightning, CatBoost, torch SummaryWriter, 
   )!;
   assert.deepEqual(guild.metrics, { loss: 0.5280320048332214 });
 });
+
+test('tags interleaved in any order, a names filter, a text tag and a per-tag restart are read per tag', () => {
+  const events: Parameters<typeof writeEventFile>[0][number][] = [];
+  for (let step = 0; step < 6; step++) {
+    for (const tag of step % 2 === 0 ? ['a', 'b', 'c'] : ['c', 'a']) {
+      events.push({ wallTime: 1_700_000_000 + step, step, values: [{ tag, simpleValue: step * 10 + tag.length }] });
+    }
+  }
+  // `b` restarts from step 2 (out of order for b only); several values in one summary; a text tensor.
+  events.push({
+    wallTime: 1_700_000_010,
+    step: 2,
+    values: [
+      { tag: 'b', simpleValue: -2 },
+      { tag: 'notes', tensor: { dtype: DataType.string, stringVal: ['x'] }, pluginName: 'text' },
+      { tag: 'c', simpleValue: 99 },
+    ],
+  });
+  const fs = createMemoryFileSystem({ '/ws/run/events.out.tfevents.1.host': writeEventFile(events) });
+  const reader = createTensorboardReader({ workspaceRoot: '/ws', clock });
+  const all = reader.createTail({ source: 'tensorboard', path: '/ws/run' }, 'x').poll({ fs }).series;
+  assert.deepEqual(Object.keys(all).sort(), ['a', 'b', 'c']);
+  assert.deepEqual([...all.a!.steps], [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual([...all.b!.steps], [0, 2]);
+  assert.deepEqual([...all.b!.values], [1, -2]);
+  // c's step 2 after step 5 is a restart of c too: its steps from 2 on were purged.
+  assert.deepEqual([...all.c!.steps], [0, 1, 2]);
+  assert.deepEqual([...all.c!.values], [1, 11, 99]);
+  assert.deepEqual(
+    [...all.a!.timestamps],
+    [0, 1, 2, 3, 4, 5].map((step) => (1_700_000_000 + step) * 1000),
+  );
+  const some = reader.createTail({ source: 'tensorboard', path: '/ws/run' }, 'x', ['c', 'b']);
+  assert.deepEqual(Object.keys(some.poll({ fs }).series).sort(), ['b', 'c']);
+});
