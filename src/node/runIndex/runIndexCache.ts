@@ -28,7 +28,7 @@ const LEGACY_CACHE_NAME = 'run-index.json';
  *   1. header: `{format, version, root, readersKey, builtAt}`;
  *   2. the path table: every distinct path the index names, once (the pipeline files looked up
  *      the tree by every run of a project are a handful of entries), absolute: JSON.parse makes
- *      each one flat string, where joining the root to a relative path made a rope that every
+ *      each one a flat string, where joining the root to a relative path made a rope that every
  *      hash and property lookup of a reopen had to flatten first (and kept both alive);
  *   3. the folders: `[path, mtimeMs, ino, descend, subfolders, [readerKey, source, path]...]`;
  *   4. one line per store: `[readerKey, source, path, isLive, files, absent, problems, runs,
