@@ -202,7 +202,7 @@ export async function buildRunIndex(
       continue;
     }
     const reader = readerForKey(readers, found.readerKey)!;
-    stores.push(await listStore(reader, found, fs, absentInputs, signal));
+    stores.push(await listStore(reader, found, fs, { absentInputs, statMemo }, signal));
   }
   const snapshot: RunIndexSnapshot = {
     version: RUN_INDEX_VERSION,
@@ -229,13 +229,21 @@ async function listStore(
   reader: RunReader,
   found: DetectedStore,
   fs: FileSystem,
-  absentInputs: Map<string, FileFingerprint>,
+  known: {
+    readonly absentInputs: Map<string, FileFingerprint>;
+    /** Stats this build took before the listing began (the walk's folders, the reopen's checks). */
+    readonly statMemo: ReadonlyMap<string, FileStat | undefined>;
+  },
   signal: AbortSignal | undefined,
 ): Promise<IndexedStore> {
-  // Stats of present files taken during this listing must be fresh: a reader may stat a file it
-  // then appends to.
+  const { absentInputs, statMemo } = known;
+  // A fingerprint taken before the listing read its file can only be older than what was read:
+  // if the file changed in between, the next build sees a newer stat and lists the store again.
+  // So the walk's stat of the store's own folder (a Lightning version folder) is reused, not
+  // taken twice. Stats the listing takes itself are fresh.
   const recording = createRecordingFileSystem(fs, (path) => {
     if (absentInputs.has(path)) return undefined;
+    if (statMemo.has(path)) return statMemo.get(path);
     let stat: FileStat | undefined;
     try {
       stat = fs.stat(path);

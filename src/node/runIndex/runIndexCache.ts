@@ -26,8 +26,10 @@ const LEGACY_CACHE_NAME = 'run-index.json';
  * three times the index):
  *
  *   1. header: `{format, version, root, readersKey, builtAt}`;
- *   2. the path table: every distinct path the index names, relative to the root, once (the
- *      pipeline files looked up the tree by every run of a project are a handful of entries);
+ *   2. the path table: every distinct path the index names, once (the pipeline files looked up
+ *      the tree by every run of a project are a handful of entries), absolute: JSON.parse makes
+ *      each one a flat string, where joining the root to a relative path made a rope that every
+ *      hash and property lookup of a reopen had to flatten first (and kept both alive);
  *   3. the folders: `[path, mtimeMs, ino, descend, subfolders, [readerKey, source, path]...]`;
  *   4. one line per store: `[readerKey, source, path, isLive, files, absent, problems, runs,
  *      nonFinite]`, where `files` is flat `path, kind, size, mtimeMs, ino` quintuples, `absent` the
@@ -39,8 +41,8 @@ const LEGACY_CACHE_NAME = 'run-index.json';
  * listed in `nonFinite` as `[run, field (0 params, 1 metrics), key, "NaN" | "Infinity" | "-Infinity"]`.
  * Paths in the table are numbers in the other lines.
  */
-// 4: JSON Lines with a path table (3: one compact JSON document).
-const CACHE_FORMAT = 4;
+// 5: absolute paths in the path table (4: relative to the root; 3: one compact JSON document).
+const CACHE_FORMAT = 5;
 const KINDS: readonly FileFingerprint['kind'][] = ['file', 'directory', 'other', 'absent'];
 const FILE_FIELDS = 5;
 
@@ -87,7 +89,7 @@ export function* serializeRunIndex(snapshot: RunIndexSnapshot): Generator<string
   const indexOf = (path: string) => {
     let index = pathIndex.get(path);
     if (index === undefined) {
-      index = paths.push(path === root ? '' : path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path) - 1;
+      index = paths.push(path) - 1;
       pathIndex.set(path, index);
     }
     return index;
@@ -120,7 +122,7 @@ export function* serializeRunIndex(snapshot: RunIndexSnapshot): Generator<string
       absent,
       store.problems,
       store.runs,
-      nonFiniteValues(store.runs),
+      NO_NON_FINITE,
     ];
   });
   const header: CacheHeader = {
@@ -133,9 +135,22 @@ export function* serializeRunIndex(snapshot: RunIndexSnapshot): Generator<string
   yield JSON.stringify(header);
   yield JSON.stringify(paths);
   yield JSON.stringify(folderLines);
-  for (const line of storeLines) yield JSON.stringify(line);
+  for (const line of storeLines) {
+    const text = JSON.stringify(line);
+    // JSON writes NaN and the infinities as null, so only a line with a null can hold one: the
+    // other lines (nearly all) spare a look at every param and metric.
+    const runs = line[7];
+    yield text.includes('null') ? JSON.stringify(withNonFinite(line, nonFiniteValues(runs))) : text;
+  }
   const trailer: CacheTrailer = { stores: storeLines.length };
   yield JSON.stringify(trailer);
+}
+
+const NO_NON_FINITE: readonly NonFinite[] = [];
+
+function withNonFinite(line: StoreLine, nonFinite: readonly NonFinite[]): StoreLine {
+  const [readerKey, source, path, isLive, files, absent, problems, runs] = line;
+  return [readerKey, source, path, isLive, files, absent, problems, runs, nonFinite];
 }
 
 function nonFiniteValues(runs: readonly RunSummary[]): NonFinite[] {
@@ -152,6 +167,8 @@ function nonFiniteValues(runs: readonly RunSummary[]): NonFinite[] {
   }
   return found;
 }
+
+const NONE: readonly never[] = Object.freeze([]);
 
 const NON_FINITE: Readonly<Record<string, number>> = {
   NaN: Number.NaN,
@@ -181,24 +198,31 @@ function readLines(lines: Iterator<string>): RunIndexSnapshot | undefined {
   const header = next() as CacheHeader;
   if (header?.format !== CACHE_FORMAT || header.version !== RUN_INDEX_VERSION) return undefined;
   const root = header.root;
-  const paths = (next() as string[]).map((path) =>
-    path === '' ? root : path.startsWith('/') ? path : `${root}/${path}`,
-  );
+  const paths = next() as string[];
+  if (!Array.isArray(paths)) return undefined;
   const pathAt = (index: number) => {
     const path = paths[index];
     if (path === undefined) throw new Error(`no path ${index}`);
     return path;
+  };
+  // The index stays in memory whole (the extension's worker keeps it between refreshes), so what
+  // the lines repeat is kept once: a store's location is one object for its folder and its
+  // listing, a run's location is its store's path string, and empty lists are one list.
+  const locations = new Map<number, DetectedStore['store']>();
+  const locationAt = (source: string, index: number): DetectedStore['store'] => {
+    const known = locations.get(index);
+    if (known?.source === source) return known;
+    const location = { source: source as DetectedStore['store']['source'], path: pathAt(index) };
+    if (!known) locations.set(index, location);
+    return location;
   };
   const folders: Record<string, IndexedFolder> = {};
   for (const [path, mtimeMs, ino, descend, subfolders, ...stores] of next() as FolderLine[]) {
     folders[pathAt(path)] = {
       mtimeMs,
       ino,
-      subfolders,
-      stores: stores.map(([readerKey, source, storePath]) => ({
-        readerKey,
-        store: { source: source as DetectedStore['store']['source'], path: pathAt(storePath) },
-      })),
+      subfolders: subfolders.length === 0 ? NONE : subfolders,
+      stores: stores.map(([readerKey, source, storePath]) => ({ readerKey, store: locationAt(source, storePath) })),
       descend: descend === 1,
     };
   }
@@ -238,11 +262,13 @@ function readLines(lines: Iterator<string>): RunIndexSnapshot | undefined {
       });
     }
     for (const index of absent) inputs.push(absentAt(index));
+    const store = locationAt(source, path);
+    for (const run of runs) if (run.location === store.path) (run as { location: string }).location = store.path;
     stores.push({
       readerKey,
-      store: { source: source as DetectedStore['store']['source'], path: pathAt(path) },
+      store,
       runs,
-      problems,
+      problems: problems.length === 0 ? NONE : problems,
       inputs,
       isLive: isLive === 1,
     });

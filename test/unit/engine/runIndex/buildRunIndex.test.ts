@@ -6,7 +6,7 @@ import { createTensorboardReader } from '../../../../src/engine/readers/tensorbo
 import { buildRunIndex } from '../../../../src/engine/runIndex/buildRunIndex';
 import { findRun, queryRuns } from '../../../../src/engine/runIndex/queryRunIndex';
 import type { RunReader } from '../../../../src/engine/runs/model';
-import { kerasCsvLog } from '../../../support/csvLoggerWriter';
+import { kerasCsvLog, lightningMetricsCsv } from '../../../support/csvLoggerWriter';
 import { dvcliveFiles } from '../../../support/dvcliveWriter';
 import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
 import { scalarEvents, writeEventFile } from '../../../support/tfeventsWriter';
@@ -184,4 +184,27 @@ test('a first index stats an absent pipeline file up the tree once, and every st
       .sort(),
     ['csv:keras/training.log', 'csv:more/b/training.log'],
   );
+});
+
+test("a first index stats a Lightning version folder once: the listing reuses the walk's stat, and still records the folder", async () => {
+  const memory = workspace();
+  memory.writeFileAtomic(
+    '/ws/lightning_logs/version_0/metrics.csv',
+    lightningMetricsCsv([{ step: 0, loss: 1 }], { lineEnding: '\n' }),
+  );
+  memory.writeFileAtomic('/ws/lightning_logs/version_0/hparams.yaml', 'lr: 0.1\n');
+  const { fs, statted } = withFolderMtimes(memory);
+  const readers = readersFor('/ws');
+  const { snapshot } = await buildRunIndex({ fs, clock, root: '/ws', readers });
+  assert.equal(statted.filter((path) => path === '/ws/lightning_logs/version_0').length, 1);
+  const store = snapshot.stores.find((found) => found.store.path === '/ws/lightning_logs/version_0')!;
+  assert.equal(store.runs[0]?.params.lr, 0.1);
+  assert.equal(store.inputs.find((input) => input.path === store.store.path)?.kind, 'directory');
+  // A file added to the folder after the walk moves the folder's mtime: the store is listed again.
+  memory.writeFileAtomic('/ws/lightning_logs/version_0/hparams.yaml', 'lr: 0.2\n');
+  memory.writeFileAtomic('/ws/lightning_logs/version_0/extra.txt', 'x');
+  const next = await buildRunIndex({ fs, clock, root: '/ws', readers, previous: snapshot });
+  assert.equal(findRun(next.snapshot, 'csv:lightning_logs/version_0').kind, 'found');
+  const listed = next.snapshot.stores.find((found) => found.store.path === '/ws/lightning_logs/version_0')!;
+  assert.equal(listed.runs[0]?.params.lr, 0.2);
 });

@@ -76,3 +76,26 @@ test('an empty builder builds empty series and has no last point', () => {
     timestamps: new Float64Array(0),
   });
 });
+
+test('a builder keeps every point whatever capacity it was asked to start with, growing past its first arrays', () => {
+  for (const initialCapacity of [1, 4, 8, 16, 64, 1024]) {
+    const builder = createSeriesBuilder(initialCapacity);
+    for (let step = 0; step < 1000; step++) builder.push(step, step * 2, step * 3);
+    const series = builder.build();
+    assert.equal(builder.length, 1000);
+    assert.deepEqual(
+      [...series.steps],
+      Array.from({ length: 1000 }, (_value, step) => step),
+    );
+    assert.deepEqual(
+      [...series.values],
+      Array.from({ length: 1000 }, (_value, step) => step * 2),
+    );
+    assert.deepEqual(
+      [...series.timestamps],
+      Array.from({ length: 1000 }, (_value, step) => step * 3),
+    );
+    assert.equal(builder.lastValue(), 1998);
+    assert.deepEqual([...builder.build(998).steps], [998, 999]);
+  }
+});

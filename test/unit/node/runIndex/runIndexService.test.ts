@@ -492,7 +492,7 @@ test('a cache file that is absent, corrupt, truncated or of another format is re
       .split('\n')
       .filter((_line, index) => index !== 4)
       .join('\n'),
-    'another format': planted.replace('"format":4', '"format":3'),
+    'another format': planted.replace('"format":5', '"format":4'),
     'another index version': planted.replace(`"version":${RUN_INDEX_VERSION}`, '"version":1'),
     'the legacy one-document cache': JSON.stringify({ format: 3, version: RUN_INDEX_VERSION, stores: [] }),
     empty: '',

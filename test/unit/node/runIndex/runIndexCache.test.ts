@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createCsvLoggerReader } from '../../../../src/engine/readers/csvLogger/csvLoggerReader';
+import { buildRunIndex } from '../../../../src/engine/runIndex/buildRunIndex';
+import type { RunIndexSnapshot } from '../../../../src/engine/runIndex/runIndexModel';
+import { deserializeRunIndex, serializeRunIndex } from '../../../../src/node/runIndex/runIndexCache';
+import { kerasCsvLog, lightningMetricsCsv } from '../../../support/csvLoggerWriter';
+import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
+
+const clock = { now: () => 2_000_000_000_000 };
+
+async function lightningIndex() {
+  const fs = createMemoryFileSystem({
+    '/ws/logs/version_0/metrics.csv': lightningMetricsCsv([{ step: 0, loss: Number.NaN }], { lineEnding: '\n' }),
+    '/ws/logs/version_0/hparams.yaml': 'lr: 0.1\nname: "null"\n',
+    '/ws/logs/version_1/metrics.csv': lightningMetricsCsv([{ step: 0, loss: 2 }], { lineEnding: '\n' }),
+    '/ws/keras/training.log': kerasCsvLog([{ epoch: 0, loss: 4 }]),
+  });
+  return (
+    await buildRunIndex({ fs, clock, root: '/ws', readers: [createCsvLoggerReader({ workspaceRoot: '/ws', clock })] })
+  ).snapshot;
+}
+
+test('the cache reads back the index it was written from, NaN included', async () => {
+  const snapshot = await lightningIndex();
+  const restored = deserializeRunIndex(serializeRunIndex(snapshot));
+  // The cache keeps a store's present inputs before its absent ones: the order is not meaning.
+  const inputsByPath = (index: RunIndexSnapshot | undefined) => ({
+    ...index,
+    stores: index?.stores.map((store) => ({
+      ...store,
+      inputs: [...store.inputs].sort((left, right) => (left.path < right.path ? -1 : 1)),
+    })),
+  });
+  assert.deepEqual(inputsByPath(restored), inputsByPath(snapshot));
+  const version0 = restored!.stores.find((store) => store.store.path === '/ws/logs/version_0')!.runs[0]!;
+  assert.ok(Number.isNaN(version0.metrics.loss));
+  assert.equal(version0.params.name, 'null');
+});
+
+test('a reopened index keeps one location object per store, for its folder and its listing', async () => {
+  const restored = deserializeRunIndex(serializeRunIndex(await lightningIndex()))!;
+  for (const store of restored.stores) {
+    const folder = store.store.path.endsWith('.log')
+      ? store.store.path.slice(0, store.store.path.lastIndexOf('/'))
+      : store.store.path;
+    const detected = restored.folders[folder]!.stores.find((found) => found.readerKey === store.readerKey)!;
+    assert.equal(detected.store, store.store, store.store.path);
+  }
+  // Empty lists are one shared list, not one per folder and store.
+  const empty = Object.values(restored.folders)
+    .map((folder) => folder.subfolders)
+    .filter((subfolders) => subfolders.length === 0);
+  assert.ok(empty.length >= 3);
+  assert.equal(new Set(empty).size, 1);
+});
