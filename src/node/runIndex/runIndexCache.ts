@@ -168,8 +168,6 @@ function nonFiniteValues(runs: readonly RunSummary[]): NonFinite[] {
   return found;
 }
 
-const NONE: readonly never[] = Object.freeze([]);
-
 const NON_FINITE: Readonly<Record<string, number>> = {
   NaN: Number.NaN,
   Infinity: Number.POSITIVE_INFINITY,
@@ -205,24 +203,16 @@ function readLines(lines: Iterator<string>): RunIndexSnapshot | undefined {
     if (path === undefined) throw new Error(`no path ${index}`);
     return path;
   };
-  // The index stays in memory whole (the extension's worker keeps it between refreshes), so what
-  // the lines repeat is kept once: a store's location is one object for its folder and its
-  // listing, a run's location is its store's path string, and empty lists are one list.
-  const locations = new Map<number, DetectedStore['store']>();
-  const locationAt = (source: string, index: number): DetectedStore['store'] => {
-    const known = locations.get(index);
-    if (known?.source === source) return known;
-    const location = { source: source as DetectedStore['store']['source'], path: pathAt(index) };
-    if (!known) locations.set(index, location);
-    return location;
-  };
   const folders: Record<string, IndexedFolder> = {};
   for (const [path, mtimeMs, ino, descend, subfolders, ...stores] of next() as FolderLine[]) {
     folders[pathAt(path)] = {
       mtimeMs,
       ino,
-      subfolders: subfolders.length === 0 ? NONE : subfolders,
-      stores: stores.map(([readerKey, source, storePath]) => ({ readerKey, store: locationAt(source, storePath) })),
+      subfolders,
+      stores: stores.map(([readerKey, source, storePath]) => ({
+        readerKey,
+        store: { source: source as DetectedStore['store']['source'], path: pathAt(storePath) },
+      })),
       descend: descend === 1,
     };
   }
@@ -262,13 +252,11 @@ function readLines(lines: Iterator<string>): RunIndexSnapshot | undefined {
       });
     }
     for (const index of absent) inputs.push(absentAt(index));
-    const store = locationAt(source, path);
-    for (const run of runs) if (run.location === store.path) (run as { location: string }).location = store.path;
     stores.push({
       readerKey,
-      store,
+      store: { source: source as DetectedStore['store']['source'], path: pathAt(path) },
       runs,
-      problems: problems.length === 0 ? NONE : problems,
+      problems,
       inputs,
       isLive: isLive === 1,
     });
