@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createCsvLoggerReader } from '../../../../src/engine/readers/csvLogger/csvLoggerReader';
+import { buildRunIndex } from '../../../../src/engine/runIndex/buildRunIndex';
+import type { RunIndexSnapshot } from '../../../../src/engine/runIndex/runIndexModel';
+import { deserializeRunIndex, serializeRunIndex } from '../../../../src/node/runIndex/runIndexCache';
+import { kerasCsvLog, lightningMetricsCsv } from '../../../support/csvLoggerWriter';
+import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
+
+const clock = { now: () => 2_000_000_000_000 };
+
+async function lightningIndex() {
+  const fs = createMemoryFileSystem({
+    '/ws/logs/version_0/metrics.csv': lightningMetricsCsv([{ step: 0, loss: Number.NaN }], { lineEnding: '\n' }),
+    '/ws/logs/version_0/hparams.yaml': 'lr: 0.1\nname: "null"\n',
+    '/ws/logs/version_1/metrics.csv': lightningMetricsCsv([{ step: 0, loss: 2 }], { lineEnding: '\n' }),
+    '/ws/keras/training.log': kerasCsvLog([{ epoch: 0, loss: 4 }]),
+  });
+  return (
+    await buildRunIndex({ fs, clock, root: '/ws', readers: [createCsvLoggerReader({ workspaceRoot: '/ws', clock })] })
+  ).snapshot;
+}
+
+test('the cache reads back the index it was written from, NaN included', async () => {
+  const snapshot = await lightningIndex();
+  const restored = deserializeRunIndex(serializeRunIndex(snapshot));
+  // The cache keeps a store's present inputs before its absent ones: the order is not meaning.
+  const inputsByPath = (index: RunIndexSnapshot | undefined) => ({
+    ...index,
+    stores: index?.stores.map((store) => ({
+      ...store,
+      inputs: [...store.inputs].sort((left, right) => (left.path < right.path ? -1 : 1)),
+    })),
+  });
+  assert.deepEqual(inputsByPath(restored), inputsByPath(snapshot));
+  const version0 = restored!.stores.find((store) => store.store.path === '/ws/logs/version_0')!.runs[0]!;
+  assert.ok(Number.isNaN(version0.metrics.loss));
+  assert.equal(version0.params.name, 'null');
+});
+
