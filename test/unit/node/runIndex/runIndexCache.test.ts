@@ -37,4 +37,3 @@ test('the cache reads back the index it was written from, NaN included', async (
   assert.ok(Number.isNaN(version0.metrics.loss));
   assert.equal(version0.params.name, 'null');
 });
-
