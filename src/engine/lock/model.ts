@@ -42,11 +42,17 @@ export interface LockFileContent {
  * `<name>.yaml` -> `<name>.lock` beside it. MLproject entry points have none (undefined).
  */
 export function lockFilePathFor(stage: Pick<Stage, 'pipelineFile'>): string | undefined {
+  // Asked per stage (1,000 stages of one mlc.yaml in a status or a run): one answer per file.
+  const known = lockPathByPipelineFile.get(stage.pipelineFile);
+  if (known !== undefined || lockPathByPipelineFile.has(stage.pipelineFile)) return known;
   const name = basename(stage.pipelineFile);
   const match = /^(.*)\.ya?ml$/i.exec(name);
-  if (!match) return undefined;
-  return join(dirname(stage.pipelineFile), `${match[1]}.lock`);
+  const path = match ? join(dirname(stage.pipelineFile), `${match[1]}.lock`) : undefined;
+  if (lockPathByPipelineFile.size < 4096) lockPathByPipelineFile.set(stage.pipelineFile, path);
+  return path;
 }
+
+const lockPathByPipelineFile = new Map<string, string | undefined>();
 
 /** The algorithm a locked hash was computed with. */
 export function lockedAlgorithm(locked: LockedPath): 'md5' | 'md5-dos2unix' {

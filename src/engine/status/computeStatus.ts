@@ -71,14 +71,6 @@ export async function computeStatus(
     }
     return pending;
   };
-  // One lock path per pipeline file, not one basename/dirname/join per stage.
-  const lockPaths = new Map<string, string | undefined>();
-  const lockPathOf = (stage: Stage) => {
-    if (lockPaths.has(stage.pipelineFile)) return lockPaths.get(stage.pipelineFile);
-    const path = lockFilePathFor(stage);
-    lockPaths.set(stage.pipelineFile, path);
-    return path;
-  };
   const loadParams = createParamsFileLoader(context.fs);
   // One read (and one stat) per lock file per call, not one per stage.
   const lockFiles = new Map<string, ReturnType<typeof readLockFile>>();
@@ -94,7 +86,7 @@ export async function computeStatus(
       const status = (state: StageState, reasons: string[] = []) => ({ address, stage, state, reasons });
       if (context.runningStages?.has(address)) return status('running');
       if (stage.frozen) return status('frozen');
-      const lockPath = lockPathOf(stage);
+      const lockPath = lockFilePathFor(stage);
       if (!lockPath) return status('changed', ['always changed']);
       const read = lockFile(lockPath);
       const locked = read.parsed.value.stages.get(stage.name);

@@ -168,12 +168,9 @@ function loadDeployPorts(): { deployHostOfTarget: typeof deployHostOfTarget } {
  * through loadWorkspace's problems; this covers every other host, the extension's included).
  */
 function refuseUnreadableLockFiles(fs: FileSystem, statuses: Iterable<StageStatus>): void {
-  // One lock path per pipeline file, not per stage (1,000 stages share one mlc.yaml).
-  const pipelineFiles = new Set<string>();
-  for (const { stage } of statuses) pipelineFiles.add(stage.pipelineFile);
   const lockPaths = new Set<string>();
-  for (const pipelineFile of pipelineFiles) {
-    const path = lockFilePathFor({ pipelineFile });
+  for (const { stage } of statuses) {
+    const path = lockFilePathFor(stage);
     if (path) lockPaths.add(path);
   }
   for (const path of lockPaths) assertLockWritable(readLockFile(fs, path));
