@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync, statSync, existsSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { build } from 'esbuild';
@@ -367,6 +377,28 @@ test("a folder's files are cached apart from hashes.tsv: a file hashed beside an
   const changed = hasherFor({ workspaceRoot: root, fs: counting, workers: 0 });
   assert.notEqual((await changed.hash(folder))?.md5, folderHash?.md5);
   assert.deepEqual(fs.reads, [join(folder, 'part-7.txt')], 'only the changed file is read again');
+});
+
+test("a folder's file cache that is garbage, torn or another format is ignored: the folder hashes right and the cache is rewritten", async () => {
+  const root = join(workspace, 'torn-root');
+  const folder = join(root, 'data');
+  write('torn-root/data/a.txt', 'hello\n');
+  const first = hasherFor({ workspaceRoot: root, workers: 0 });
+  const expected = (await first.hash(folder))?.md5;
+  await first.flush();
+  const cacheFolder = join(root, FOLDER_FILES_CACHE_FOLDER);
+  assert.equal(readdirSync(cacheFolder).length, 1, "the folder's file cache was written");
+  for (const garbage of ['\u0000\u0001 not a cache', 'mlc-hash-cache 2\nonly\ttwo', 'mlc-hash-cache 9\n']) {
+    mkdirSync(cacheFolder, { recursive: true });
+    for (const name of readdirSync(cacheFolder)) writeFileSync(join(cacheFolder, name), garbage);
+    rmSync(join(root, DIRECTORY_CACHE_FILE), { force: true });
+    const hasher = hasherFor({ workspaceRoot: root, workers: 0 });
+    assert.equal((await hasher.hash(folder))?.md5, expected, JSON.stringify(garbage));
+    await hasher.flush();
+    for (const name of readdirSync(cacheFolder)) {
+      assert.match(readFileSync(join(cacheFolder, name), 'utf8'), /^mlc-hash-cache 2\n.*\tdata\/a\.txt\n/s);
+    }
+  }
 });
 
 test('a format-1 hashes.tsv that also holds the files of a hashed folder is rewritten without them, and still answers for the rest', async () => {
