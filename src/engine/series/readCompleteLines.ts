@@ -32,6 +32,21 @@ export function readCompleteLines(
   onBlock: (text: string) => boolean | void,
   options: CompleteLinesOptions = {},
 ): CompleteLinesResult {
+  return readCompleteLineBytes(fs, path, start, end, (bytes) => onBlock(decoder.decode(bytes)), options);
+}
+
+/**
+ * readCompleteLines without the decoding: each block of complete lines as the bytes read (a view
+ * of the chunk, valid during the call only), for parsers that read numbers from the bytes.
+ */
+export function readCompleteLineBytes(
+  fs: FileSystem,
+  path: string,
+  start: number,
+  end: number,
+  onBlock: (bytes: Uint8Array) => boolean | void,
+  options: CompleteLinesOptions = {},
+): CompleteLinesResult {
   const chunkBytes = options.chunkBytes ?? 4 * 1024 * 1024;
   const maxLineBytes = options.maxLineBytes ?? 1024 * 1024;
   let position = start;
@@ -66,7 +81,7 @@ export function readCompleteLines(
       carry = undefined;
     }
     completeEnd = chunkStart + lastNewline + 1;
-    if (head.length > 0 && onBlock(decoder.decode(head)) === false) {
+    if (head.length > 0 && onBlock(head) === false) {
       return { endOffset: completeEnd, hasTornTail: true, skippedLongLines };
     }
     // The partial line after the last newline is read again with the next chunk rather than

@@ -1,7 +1,7 @@
 import type { FileSystem } from '../ports';
 import { type Problem, problemAt } from '../problems';
 import { checkFileCursor, createFileCursor, type FileCursor } from './fileCursor';
-import { readCompleteLines } from './readCompleteLines';
+import { readCompleteLineBytes, readCompleteLines } from './readCompleteLines';
 import type { SeriesBuilder } from './seriesBuilder';
 
 /** Parses blocks of complete lines of one metrics text file into series, keeping its own state. */
@@ -11,10 +11,18 @@ export interface LineTableParser {
    * Returns the number of lines read (so callers need no second pass to count them).
    */
   feed(text: string, firstLine: number): number;
+  /**
+   * `feed` for the undecoded UTF-8 bytes of complete lines (a BOM at their start is not text, as
+   * TextDecoder reads it), when the parser reads numbers from the bytes without decoding them:
+   * the same result as `feed` of the decoded text.
+   */
+  feedBytes?(bytes: Uint8Array, firstLine: number): number;
   readonly builders: ReadonlyMap<string, SeriesBuilder>;
   /** Problems found since the last call (each reported once). */
   takeProblems(): Problem[];
 }
+
+const NEWLINE = 0x0a;
 
 export type TextFileChange = 'unchanged' | 'appended' | 'reset' | 'missing';
 
@@ -60,21 +68,38 @@ export function createTextFileTail(
       );
     }
     let skipFirstPartialLine = from !== start;
-    const result = readCompleteLines(
-      fs,
-      path,
-      from,
-      size,
-      (text) => {
-        let block = text;
-        if (skipFirstPartialLine) {
-          block = block.slice(block.indexOf('\n') + 1);
-          skipFirstPartialLine = false;
-        }
-        lineNumber += parser.feed(block, lineNumber);
-      },
-      { signal },
-    );
+    const feedBytes = parser.feedBytes?.bind(parser);
+    const result = feedBytes
+      ? readCompleteLineBytes(
+          fs,
+          path,
+          from,
+          size,
+          (bytes) => {
+            let block = bytes;
+            if (skipFirstPartialLine) {
+              block = block.subarray(block.indexOf(NEWLINE) + 1);
+              skipFirstPartialLine = false;
+            }
+            lineNumber += feedBytes(block, lineNumber);
+          },
+          { signal },
+        )
+      : readCompleteLines(
+          fs,
+          path,
+          from,
+          size,
+          (text) => {
+            let block = text;
+            if (skipFirstPartialLine) {
+              block = block.slice(block.indexOf('\n') + 1);
+              skipFirstPartialLine = false;
+            }
+            lineNumber += parser.feed(block, lineNumber);
+          },
+          { signal },
+        );
     if (result.skippedLongLines > 0) {
       problems.push(
         problemAt(

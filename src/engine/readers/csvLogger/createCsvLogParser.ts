@@ -1,5 +1,5 @@
 import { type Problem, problemAt } from '../../problems';
-import { parseMetricNumber, parseNumberAt } from '../../series/parseMetricNumber';
+import { DecimalBytesReader, parseMetricNumber, parseNumberAt } from '../../series/parseMetricNumber';
 import { createSeriesBuilder, type SeriesBuilder } from '../../series/seriesBuilder';
 import { MISSHAPEN_ROW_HINT, skippedRowsProblem } from '../../series/skippedRowsProblem';
 import type { LineTableParser } from '../../series/textFileTail';
@@ -14,7 +14,7 @@ import type { LineTableParser } from '../../series/textFileTail';
 export function createCsvLogParser(
   path: string,
   options: { readonly separator?: string; readonly names?: readonly string[] } = {},
-): LineTableParser & { readonly columns: readonly string[] } {
+): Required<LineTableParser> & { readonly columns: readonly string[] } {
   const separator = options.separator ?? ',';
   const wanted = options.names ? new Set(options.names) : undefined;
   const builders = new Map<string, SeriesBuilder>();
@@ -27,6 +27,9 @@ export function createCsvLogParser(
   let firstSkippedLine = 0;
   let misshapenRows = 0;
   let firstMisshapen = { line: 0, fields: 0 };
+  /** The values of the row feedBytes is reading and their columns, pushed once the row proves whole. */
+  let rowValues = new Float64Array(0);
+  let rowValueColumns = new Int32Array(0);
 
   /**
    * Both loggers write every row as wide as its header (csv.DictWriter; Lightning rewrites the
@@ -41,6 +44,10 @@ export function createCsvLogParser(
 
   const setHeader = (fields: string[], line: number) => {
     columns = fields.map((field) => field.trim());
+    if (rowValues.length < columns.length) {
+      rowValues = new Float64Array(columns.length);
+      rowValueColumns = new Int32Array(columns.length);
+    }
     xIndex = columns.indexOf('step');
     if (xIndex < 0) xIndex = columns.indexOf('epoch');
     columnBuilders = columns.map((name, index) => {
@@ -159,6 +166,78 @@ export function createCsvLogParser(
     return line - firstLine;
   };
 
+  const numbers = new DecimalBytesReader();
+  /** The separator's byte, or -1 when feedBytes cannot look for it byte by byte (then it decodes). */
+  const separatorCode =
+    separator.length === 1 && isPlainSeparator(separator.charCodeAt(0)) ? separator.charCodeAt(0) : -1;
+
+  /**
+   * Reads the row at `start` straight from the bytes, in one pass: each cell of the x column or a
+   * read column is parsed where it stands (DecimalBytesReader), any other cell only walked over.
+   * Returns the offset after the row's newline, or -1 when the row is not the common case this
+   * pass proves it reads exactly as `feed` would, so `feed` reads its text instead: a quote, a CR
+   * inside the row, another width than the header's, a cell the exact paths do not read (`nan`,
+   * `inf`, `NA`, a `+`, 20+ digits...), an x cell that is empty or no number. Nothing is pushed
+   * before the row's end, so a row handed back leaves no trace.
+   */
+  const addByteRow = (bytes: Uint8Array, start: number): number => {
+    const length = bytes.length;
+    const lastField = columnBuilders.length - 1;
+    let x = 0;
+    let values = 0;
+    let index = start;
+    for (let field = 0; ; field++) {
+      let code = index < length ? bytes[index]! : NEWLINE;
+      if (field === xIndex || (columnBuilders[field] !== undefined && !endsCell(code, separatorCode))) {
+        const value = numbers.read(bytes, index, length);
+        if (value !== value) return -1; // NaN: not read here
+        index = numbers.end;
+        if (field === xIndex) x = value;
+        else {
+          rowValues[values] = value;
+          rowValueColumns[values++] = field;
+        }
+      } else {
+        for (; index < length; index++) {
+          code = bytes[index]!;
+          if (endsCell(code, separatorCode) || code === QUOTE) break;
+        }
+      }
+      code = index < length ? bytes[index]! : NEWLINE;
+      if (code === separatorCode) {
+        if (field === lastField) return -1;
+        index++;
+        continue;
+      }
+      if (code === CR) code = ++index < length ? bytes[index]! : NEWLINE;
+      if (code !== NEWLINE || field !== lastField) return -1;
+      break;
+    }
+    for (let value = 0; value < values; value++)
+      columnBuilders[rowValueColumns[value]!]!.push(x, rowValues[value]!, Number.NaN);
+    return index + 1;
+  };
+
+  const feedBytes = (bytes: Uint8Array, firstLine: number) => {
+    if (separatorCode < 0) return feed(bomDecoder.decode(bytes), firstLine);
+    let line = firstLine;
+    const length = bytes.length;
+    let start = 0;
+    while (start < length) {
+      let next = columns.length > 0 && xIndex >= 0 && isNumberStart(bytes[start]!) ? addByteRow(bytes, start) : -1;
+      if (next < 0) {
+        let end = bytes.indexOf(NEWLINE, start);
+        if (end < 0) end = length;
+        // As decoding the whole block would: a BOM is dropped at its start only.
+        feed((start === 0 ? bomDecoder : decoder).decode(bytes.subarray(start, end)), line);
+        next = end + 1;
+      }
+      start = next;
+      line++;
+    }
+    return line - firstLine;
+  };
+
   /** A repeated header names the same kind of columns: `epoch` (both loggers) or `step`. */
   const isHeaderLine = (raw: string) => {
     const fields = raw.split(separator).map((field) => field.trim().replace(/^"|"$/g, ''));
@@ -167,6 +246,7 @@ export function createCsvLogParser(
 
   return {
     feed,
+    feedBytes,
     builders,
     get columns() {
       return columns;
@@ -222,6 +302,24 @@ export function splitQuoted(line: string, separator: string): string[] {
   }
   fields.push(field);
   return fields;
+}
+
+const NEWLINE = 10;
+const CR = 13;
+const QUOTE = 34;
+/** Decodes a block as readCompleteLines does: a BOM at its start is dropped. */
+const bomDecoder = new TextDecoder('utf-8');
+/** Decodes a line inside a block: a BOM there is text, as in the decoded block. */
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** A newline, CR or separator ends a cell (a CR only before a newline: addByteRow checks). */
+function endsCell(code: number, separatorCode: number): boolean {
+  return code === separatorCode || code === NEWLINE || code === CR;
+}
+
+/** One byte in UTF-8 and nothing decimal text, a quote or a line end holds, so it ends a number cell. */
+function isPlainSeparator(code: number): boolean {
+  return code < 128 && !isNumberStart(code) && (code | 32) !== 101 && code !== QUOTE && code !== NEWLINE && code !== CR;
 }
 
 function isNumberStart(code: number): boolean {

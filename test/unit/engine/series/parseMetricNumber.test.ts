@@ -1,12 +1,37 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseMetricNumber, parseNumberAt } from '../../../../src/engine/series/parseMetricNumber';
+import { DecimalBytesReader, parseMetricNumber, parseNumberAt } from '../../../../src/engine/series/parseMetricNumber';
 import { createRandom } from '../../../../bench/support/createRandom';
 
-/** parseNumberAt on a cell inside a row, as the readers call it: the neighbours must not leak in. */
+const encoder = new TextEncoder();
+const bytesReader = new DecimalBytesReader();
+/** Cells the bytes reader read itself (not handed back to the text path), for the coverage checks. */
+let readFromBytes = 0;
+
+/**
+ * DecimalBytesReader on a cell inside a row, as a parser calls it: the value when it read a number
+ * that ends exactly at the cell's end, else undefined (the parser then reads the cell's text).
+ */
+function bytesCell(text: string, separator = '\t', ending = '\n'): number | undefined {
+  const before = encoder.encode(`7-${separator}`).length;
+  const row = encoder.encode(`7-${separator}${text}${separator}-1e5${ending}`);
+  const cellEnd = before + encoder.encode(text).length;
+  const value = bytesReader.read(row, before, row.length);
+  if (Number.isNaN(value) || bytesReader.end !== cellEnd) return undefined;
+  readFromBytes++;
+  return value;
+}
+
+/**
+ * parseNumberAt on a cell inside a row, as the readers call it: the neighbours must not leak in.
+ * The bytes reader reading the same cell's bytes must give the same double, or leave it to the text.
+ */
 function cell(text: string): number | undefined {
   const row = `7-\t${text}\t-1e5`;
-  return parseNumberAt(row, 3, 3 + text.length);
+  const value = parseNumberAt(row, 3, 3 + text.length);
+  const fromBytes = bytesCell(text);
+  if (fromBytes !== undefined) assertSameNumber(fromBytes, value, `${text} (bytes)`);
+  return value;
 }
 
 /** Object.is: -0 and 0 differ, NaN equals NaN. */
@@ -103,4 +128,52 @@ test('16-19 significant digits (round-trip floats, CRLF/tab-bounded cells, midpo
   ]) {
     assertSameNumber(cell(text), parseMetricNumber(text), text);
   }
+});
+
+test('the bytes reader reads common cells itself and leaves every odd text to parseMetricNumber, never reading it differently', () => {
+  const odd = [
+    ...['+1', '+0.5', '.5', '-.5', '5.', '-5.', '1e', '1e+', 'e5', '-e5', '0x10', ' 1', '1 ', '1_0', '1,5', '1.5.2'],
+    ...['-0', '-0.0', '0', 'NaN', 'nan', '-nan', 'inf', '-inf', 'Infinity', '-Infinity', 'NA', '', '-', '.', '--1'],
+    ...['1e00001', '1e-0001', '1E5', '1e+22', '1e23', '1e-22', '1e-23', '1e308', '1e309', '5e-324', '2e-324', '1e-400'],
+    ...['9'.repeat(15), '9'.repeat(16), '9'.repeat(19), '9'.repeat(20), '1'.repeat(40), `0.${'0'.repeat(30)}1`],
+    ...[`${'1'.repeat(15)}.${'2'.repeat(10)}`, `0.${'3'.repeat(19)}`, '00000000000000000000000001', '-000.000'],
+    ...['1.5\r', '１', '\u00a01', '0.5e', '0.5e-', '3.14abc', '"0.5"', '2.2250738585072011e-308'],
+  ];
+  for (const separator of [',', '\t'])
+    for (const ending of ['\n', '\r\n', '']) {
+      for (const text of odd) {
+        const value = bytesCell(text, separator, ending);
+        if (value !== undefined) assertSameNumber(value, parseMetricNumber(text), JSON.stringify(text));
+      }
+    }
+  // The shapes loggers write are read from the bytes, not handed back.
+  readFromBytes = 0;
+  const common = ['0', '-0', '12', '1700000000050', '0.25', '1e-05', '-3.5E+2', '0.7960062762722373'];
+  for (const text of [...common, '1.2752141724340618', '0.30000000000000004', '1.7976931348623157e308'.slice(0, 18)]) {
+    assertSameNumber(bytesCell(text, ','), parseMetricNumber(text), text);
+  }
+  assert.equal(readFromBytes, common.length + 3);
+});
+
+test('the bytes reader agrees with Number() on 200,000 random doubles and reads almost all of them itself', () => {
+  const random = createRandom(23);
+  const bits = new Float64Array(1);
+  const words = new Uint32Array(bits.buffer);
+  readFromBytes = 0;
+  let tried = 0;
+  for (let index = 0; index < 100_000; index++) {
+    // Round-trip text of values the loggers write (losses, rates, steps)...
+    const value = random.next() * 10 ** random.int(-4, 12);
+    // ...and of any bit pattern: subnormals, huge exponents, and what Number() alone reads.
+    words[0] = random.int(0, 2 ** 32 - 1);
+    words[1] = random.int(0, 2 ** 32 - 1);
+    for (const text of [String(value), String(bits[0])]) {
+      tried++;
+      const fromBytes = bytesCell(text, ',');
+      if (fromBytes !== undefined) assertSameNumber(fromBytes, Number(text), text);
+    }
+  }
+  // Half the texts are random bit patterns (exponents to ±308, beyond the exact paths); the
+  // logger-shaped half is read from the bytes unless it sits on a midpoint.
+  assert.ok(readFromBytes > tried * 0.45, `only ${readFromBytes} of ${tried} read from the bytes`);
 });

@@ -91,3 +91,48 @@ test('a file over the tail cap keeps its newest lines and says how big it is and
   assert.match(problems[0]!.message, /^The file is 63 bytes; only its last 24 bytes were read.*Log less often/);
   assert.deepEqual([...tail.parser.builders.get('loss')!.build().values], [0.5, 0.25]);
 });
+
+test('a CSV written by a live writer, torn mid-line and mid-number at every poll, is read from its bytes as one read of the whole text', () => {
+  const rows = Array.from(
+    { length: 40 },
+    (_unused, step) => `${step >> 3},${step},${step / 7},${step % 5 ? '' : 'nan'}`,
+  );
+  const whole = `epoch,step,loss,val\r\n${rows.join('\r\n')}\r\n`;
+  const once = createCsvLogParser('/m.csv');
+  once.feed(whole, 1);
+  const fs = createMemoryFileSystem({ '/m.csv': '' });
+  const tail = createTextFileTail('/m.csv', () => createCsvLogParser('/m.csv'));
+  // Appends of 1 to 13 bytes: cuts inside numbers, between CR and LF, and at line ends.
+  for (let written = 0, size = 1; written < whole.length; written += size, size = (size % 13) + 1) {
+    fs.appendFile('/m.csv', whole.slice(written, written + size));
+    const { problems } = tail.poll(fs);
+    assert.deepEqual(problems, []);
+    assert.equal(tail.endsTorn, !whole.slice(0, written + size).endsWith('\n'));
+  }
+  for (const name of ['epoch', 'loss', 'val']) {
+    const expected = once.builders.get(name)!.build();
+    const actual = tail.parser.builders.get(name)!.build();
+    assert.deepEqual([...actual.steps], [...expected.steps], name);
+    assert.deepEqual([...actual.values], [...expected.values], name);
+  }
+  assert.equal(tail.parser.builders.get('loss')!.length, 40);
+});
+
+test('a parser that reads bytes is handed the bytes, never decoded text; the first partial line of a capped read is cut from them', () => {
+  const fs = createMemoryFileSystem({ '/m.csv': 'step,loss\n0,0.5\n1,0.25\n' });
+  const blocks: string[] = [];
+  const parser = {
+    builders: new Map(),
+    takeProblems: () => [],
+    feed(): number {
+      throw new Error('text was decoded');
+    },
+    feedBytes(bytes: Uint8Array, firstLine: number) {
+      blocks.push(`${firstLine}:${new TextDecoder().decode(bytes)}`);
+      return bytes.filter((byte) => byte === 10).length;
+    },
+  };
+  createTextFileTail('/m.csv', () => parser).poll(fs);
+  createTextFileTail('/m.csv', () => parser, { maxBytes: 10 }).poll(fs);
+  assert.deepEqual(blocks, ['1:step,loss\n0,0.5\n1,0.25\n', '1:1,0.25\n']);
+});
