@@ -53,6 +53,25 @@ function rawReadSplitAndNumbers(path: string, separator: string): number {
 }
 
 /**
+ * The least any reader that returns numbers from the bytes must do (stop 23): one read of the
+ * file's bytes (no decoding) and one pass over them that finds every cell (separators, line ends)
+ * and sums each digit's value: no number is made, no series kept. What mlc does beyond it is the
+ * numbers' exact assembly (place values, the point and exponent, the rounding), the row's checks
+ * and the series.
+ */
+function bareByteScan(path: string, separator: number): number {
+  const bytes = readFileSync(path);
+  let cells = 0;
+  let digitSum = 0;
+  for (let index = bytes.indexOf(10) + 1; index < bytes.length; index++) {
+    const byte = bytes[index]!;
+    if ((byte - 48) >>> 0 <= 9) digitSum += byte - 48;
+    else if (byte === separator || byte === 10) cells++;
+  }
+  return cells + digitSum;
+}
+
+/**
  * A 1M-row parse against its raw read + split: PERFORMANCE-TARGETS.md's time, and issue 17's ratio
  * (the ratio of the medians; the note gives the median of each round's own ratio).
  */
@@ -166,6 +185,22 @@ void runBench('readers', async ({ tempDir, random, report, log }) => {
   );
   const csvNote = `${(readFileSync(csvPath).length / 1048576).toFixed(1)} MiB, 4 columns, sparse val_loss; through the run index`;
   reportFirstParse(report, 'Lightning CSV', csv, csvFloor, csvNote);
+  const csvByteFloor = await interleaved(
+    async () => {
+      const fresh = createRunIndexService({ workspaceRoot: join(root, 'csv'), cachePath: false, staleAfterMs: 0 });
+      await fresh.series('csv:lightning_logs/version_0', ['train_loss']);
+      fresh.dispose();
+    },
+    () => bareByteScan(csvPath, 44),
+    SERIES_ROUNDS,
+  );
+  report({
+    name: 'Lightning CSV 1M rows vs the byte floor: read of the bytes + a pass summing every digit',
+    value: csvByteFloor.ours.medianMs,
+    unit: 'ms',
+    baseline: { name: 'bytes read + cells found + digits summed', value: csvByteFloor.baseline.medianMs },
+    note: `rounds' median ${csvByteFloor.medianRatio.toFixed(2)}x; the byte floor is ${(csvByteFloor.baseline.medianMs / csv.baseline.medianMs).toFixed(2)}x the read + split`,
+  });
   // The first cached read writes .mlc/cache/series/*.bin; a new service (a reopened window) reads it.
   await service.series('csv:lightning_logs/version_0', ['train_loss']);
   service.dispose();

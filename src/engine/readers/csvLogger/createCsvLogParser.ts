@@ -16,6 +16,9 @@ export function createCsvLogParser(
   options: { readonly separator?: string; readonly names?: readonly string[] } = {},
 ): Required<LineTableParser> & { readonly columns: readonly string[] } {
   const separator = options.separator ?? ',';
+  /** The separator's byte, or -1 when feedBytes cannot look for it byte by byte (then it decodes). */
+  const separatorCode =
+    separator.length === 1 && isPlainSeparator(separator.charCodeAt(0)) ? separator.charCodeAt(0) : -1;
   const wanted = options.names ? new Set(options.names) : undefined;
   const builders = new Map<string, SeriesBuilder>();
   let columns: string[] = [];
@@ -27,9 +30,8 @@ export function createCsvLogParser(
   let firstSkippedLine = 0;
   let misshapenRows = 0;
   let firstMisshapen = { line: 0, fields: 0 };
-  /** The values of the row feedBytes is reading and their columns, pushed once the row proves whole. */
-  let rowValues = new Float64Array(0);
-  let rowValueColumns = new Int32Array(0);
+  /** The current header's layout for feedBytes; undefined until a header with an x column. */
+  let byteRows: ByteRowLayout | undefined;
 
   /**
    * Both loggers write every row as wide as its header (csv.DictWriter; Lightning rewrites the
@@ -44,10 +46,6 @@ export function createCsvLogParser(
 
   const setHeader = (fields: string[], line: number) => {
     columns = fields.map((field) => field.trim());
-    if (rowValues.length < columns.length) {
-      rowValues = new Float64Array(columns.length);
-      rowValueColumns = new Int32Array(columns.length);
-    }
     xIndex = columns.indexOf('step');
     if (xIndex < 0) xIndex = columns.indexOf('epoch');
     columnBuilders = columns.map((name, index) => {
@@ -59,6 +57,7 @@ export function createCsvLogParser(
       }
       return builder;
     });
+    byteRows = xIndex >= 0 && separatorCode >= 0 ? new ByteRowLayout(columnBuilders, xIndex, separatorCode) : undefined;
     if (xIndex < 0) {
       problems.push(
         problemAt(
@@ -166,65 +165,13 @@ export function createCsvLogParser(
     return line - firstLine;
   };
 
-  const numbers = new DecimalBytesReader();
-  /** The separator's byte, or -1 when feedBytes cannot look for it byte by byte (then it decodes). */
-  const separatorCode =
-    separator.length === 1 && isPlainSeparator(separator.charCodeAt(0)) ? separator.charCodeAt(0) : -1;
-
-  /**
-   * Reads the row at `start` straight from the bytes, in one pass: each cell of the x column or a
-   * read column is parsed where it stands (DecimalBytesReader), any other cell only walked over.
-   * Returns the offset after the row's newline, or -1 when the row is not the common case this
-   * pass proves it reads exactly as `feed` would, so `feed` reads its text instead: a quote, a CR
-   * inside the row, another width than the header's, a cell the exact paths do not read (`nan`,
-   * `inf`, `NA`, a `+`, 20+ digits...), an x cell that is empty or no number. Nothing is pushed
-   * before the row's end, so a row handed back leaves no trace.
-   */
-  const addByteRow = (bytes: Uint8Array, start: number): number => {
-    const length = bytes.length;
-    const lastField = columnBuilders.length - 1;
-    let x = 0;
-    let values = 0;
-    let index = start;
-    for (let field = 0; ; field++) {
-      let code = index < length ? bytes[index]! : NEWLINE;
-      if (field === xIndex || (columnBuilders[field] !== undefined && !endsCell(code, separatorCode))) {
-        const value = numbers.read(bytes, index, length);
-        if (value !== value) return -1; // NaN: not read here
-        index = numbers.end;
-        if (field === xIndex) x = value;
-        else {
-          rowValues[values] = value;
-          rowValueColumns[values++] = field;
-        }
-      } else {
-        for (; index < length; index++) {
-          code = bytes[index]!;
-          if (endsCell(code, separatorCode) || code === QUOTE) break;
-        }
-      }
-      code = index < length ? bytes[index]! : NEWLINE;
-      if (code === separatorCode) {
-        if (field === lastField) return -1;
-        index++;
-        continue;
-      }
-      if (code === CR) code = ++index < length ? bytes[index]! : NEWLINE;
-      if (code !== NEWLINE || field !== lastField) return -1;
-      break;
-    }
-    for (let value = 0; value < values; value++)
-      columnBuilders[rowValueColumns[value]!]!.push(x, rowValues[value]!, Number.NaN);
-    return index + 1;
-  };
-
   const feedBytes = (bytes: Uint8Array, firstLine: number) => {
     if (separatorCode < 0) return feed(bomDecoder.decode(bytes), firstLine);
     let line = firstLine;
     const length = bytes.length;
     let start = 0;
     while (start < length) {
-      let next = columns.length > 0 && xIndex >= 0 && isNumberStart(bytes[start]!) ? addByteRow(bytes, start) : -1;
+      let next = byteRows && isNumberStart(bytes[start]!) ? readByteRow(byteRows, bytes, start) : -1;
       if (next < 0) {
         let end = bytes.indexOf(NEWLINE, start);
         if (end < 0) end = length;
@@ -311,6 +258,75 @@ const QUOTE = 34;
 const bomDecoder = new TextDecoder('utf-8');
 /** Decodes a line inside a block: a BOM there is text, as in the decoded block. */
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * What readByteRow needs of a header: per column, its builder (undefined for the x column and
+ * columns not read), and room for one row's values, pushed once the row proves whole. A class
+ * read by a module-level function, not closures per parser: the row loop's optimized code then
+ * serves every parser (a closure per parser was a new call target, and a deoptimization, each).
+ */
+class ByteRowLayout {
+  readonly values: Float64Array;
+  readonly valueColumns: Int32Array;
+
+  constructor(
+    readonly builders: ReadonlyArray<SeriesBuilder | undefined>,
+    readonly xIndex: number,
+    readonly separator: number,
+  ) {
+    this.values = new Float64Array(builders.length);
+    this.valueColumns = new Int32Array(builders.length);
+  }
+}
+
+const numbers = new DecimalBytesReader();
+
+/**
+ * Reads the row at `start` straight from the bytes, in one pass: each cell of the x column or a
+ * read column is parsed where it stands (DecimalBytesReader), any other cell only walked over.
+ * Returns the offset after the row's newline, or -1 when the row is not the common case this
+ * pass proves it reads exactly as `feed` would, so `feed` reads its text instead: a quote, a CR
+ * inside the row, another width than the header's, a cell the exact paths do not read (`nan`,
+ * `inf`, `NA`, a `+`, 20+ digits...), an x cell that is empty or no number. Nothing is pushed
+ * before the row's end, so a row handed back leaves no trace.
+ */
+function readByteRow(layout: ByteRowLayout, bytes: Uint8Array, start: number): number {
+  const { builders, xIndex, separator, values, valueColumns } = layout;
+  const length = bytes.length;
+  const lastField = builders.length - 1;
+  let x = 0;
+  let count = 0;
+  let index = start;
+  for (let field = 0; ; field++) {
+    let code = index < length ? bytes[index]! : NEWLINE;
+    if (field === xIndex || (builders[field] !== undefined && !endsCell(code, separator))) {
+      const value = numbers.read(bytes, index, length);
+      if (value !== value) return -1; // NaN: not read here
+      index = numbers.end;
+      if (field === xIndex) x = value;
+      else {
+        values[count] = value;
+        valueColumns[count++] = field;
+      }
+    } else {
+      for (; index < length; index++) {
+        code = bytes[index]!;
+        if (endsCell(code, separator) || code === QUOTE) break;
+      }
+    }
+    code = index < length ? bytes[index]! : NEWLINE;
+    if (code === separator) {
+      if (field === lastField) return -1;
+      index++;
+      continue;
+    }
+    if (code === CR) code = ++index < length ? bytes[index]! : NEWLINE;
+    if (code !== NEWLINE || field !== lastField) return -1;
+    break;
+  }
+  for (let value = 0; value < count; value++) builders[valueColumns[value]!]!.push(x, values[value]!, Number.NaN);
+  return index + 1;
+}
 
 /** A newline, CR or separator ends a cell (a CR only before a newline: addByteRow checks). */
 function endsCell(code: number, separatorCode: number): boolean {
