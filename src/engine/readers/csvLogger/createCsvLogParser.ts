@@ -1,6 +1,7 @@
 import { type Problem, problemAt } from '../../problems';
 import { DecimalBytesReader, parseMetricNumber, parseNumberAt } from '../../series/parseMetricNumber';
 import { createSeriesBuilder, type SeriesBuilder } from '../../series/seriesBuilder';
+import { type ByteRowReader, decodeBlock, feedLineBytes } from '../../series/feedLineBytes';
 import { MISSHAPEN_ROW_HINT, skippedRowsProblem } from '../../series/skippedRowsProblem';
 import type { LineTableParser } from '../../series/textFileTail';
 
@@ -30,8 +31,8 @@ export function createCsvLogParser(
   let firstSkippedLine = 0;
   let misshapenRows = 0;
   let firstMisshapen = { line: 0, fields: 0 };
-  /** The current header's layout for feedBytes; undefined until a header with an x column. */
-  let byteRows: ByteRowLayout | undefined;
+  /** The current header's row reader for feedBytes; undefined until a header with an x column. */
+  let byteRows: CsvByteRows | undefined;
 
   /**
    * Both loggers write every row as wide as its header (csv.DictWriter; Lightning rewrites the
@@ -57,7 +58,7 @@ export function createCsvLogParser(
       }
       return builder;
     });
-    byteRows = xIndex >= 0 && separatorCode >= 0 ? new ByteRowLayout(columnBuilders, xIndex, separatorCode) : undefined;
+    byteRows = xIndex >= 0 && separatorCode >= 0 ? new CsvByteRows(columnBuilders, xIndex, separatorCode) : undefined;
     if (xIndex < 0) {
       problems.push(
         problemAt(
@@ -165,25 +166,8 @@ export function createCsvLogParser(
     return line - firstLine;
   };
 
-  const feedBytes = (bytes: Uint8Array, firstLine: number) => {
-    if (separatorCode < 0) return feed(bomDecoder.decode(bytes), firstLine);
-    let line = firstLine;
-    const length = bytes.length;
-    let start = 0;
-    while (start < length) {
-      let next = byteRows && isNumberStart(bytes[start]!) ? readByteRow(byteRows, bytes, start) : -1;
-      if (next < 0) {
-        let end = bytes.indexOf(NEWLINE, start);
-        if (end < 0) end = length;
-        // As decoding the whole block would: a BOM is dropped at its start only.
-        feed((start === 0 ? bomDecoder : decoder).decode(bytes.subarray(start, end)), line);
-        next = end + 1;
-      }
-      start = next;
-      line++;
-    }
-    return line - firstLine;
-  };
+  const feedBytes = (bytes: Uint8Array, firstLine: number) =>
+    separatorCode < 0 ? feed(decodeBlock(bytes), firstLine) : feedLineBytes(bytes, firstLine, () => byteRows, feed);
 
   /** A repeated header names the same kind of columns: `epoch` (both loggers) or `step`. */
   const isHeaderLine = (raw: string) => {
@@ -254,78 +238,75 @@ export function splitQuoted(line: string, separator: string): string[] {
 const NEWLINE = 10;
 const CR = 13;
 const QUOTE = 34;
-/** Decodes a block as readCompleteLines does: a BOM at its start is dropped. */
-const bomDecoder = new TextDecoder('utf-8');
-/** Decodes a line inside a block: a BOM there is text, as in the decoded block. */
-const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-
-/**
- * What readByteRow needs of a header: per column, its builder (undefined for the x column and
- * columns not read), and room for one row's values, pushed once the row proves whole. A class
- * read by a module-level function, not closures per parser: the row loop's optimized code then
- * serves every parser (a closure per parser was a new call target, and a deoptimization, each).
- */
-class ByteRowLayout {
-  readonly values: Float64Array;
-  readonly valueColumns: Int32Array;
-
-  constructor(
-    readonly builders: ReadonlyArray<SeriesBuilder | undefined>,
-    readonly xIndex: number,
-    readonly separator: number,
-  ) {
-    this.values = new Float64Array(builders.length);
-    this.valueColumns = new Int32Array(builders.length);
-  }
-}
 
 const numbers = new DecimalBytesReader();
 
 /**
- * Reads the row at `start` straight from the bytes, in one pass: each cell of the x column or a
- * read column is parsed where it stands (DecimalBytesReader), any other cell only walked over.
- * Returns the offset after the row's newline, or -1 when the row is not the common case this
- * pass proves it reads exactly as `feed` would, so `feed` reads its text instead: a quote, a CR
- * inside the row, another width than the header's, a cell the exact paths do not read (`nan`,
- * `inf`, `NA`, a `+`, 20+ digits...), an x cell that is empty or no number. Nothing is pushed
- * before the row's end, so a row handed back leaves no trace.
+ * Reads rows of one header straight from the bytes. Per column: its builder (undefined for the x
+ * column and columns not read), and room for one row's values, pushed once the row proves whole.
+ * A class with the loop in a method, not closures per parser: the row loop's optimized code then
+ * serves every parser (a closure per parser was a new call target, and a deoptimization, each).
  */
-function readByteRow(layout: ByteRowLayout, bytes: Uint8Array, start: number): number {
-  const { builders, xIndex, separator, values, valueColumns } = layout;
-  const length = bytes.length;
-  const lastField = builders.length - 1;
-  let x = 0;
-  let count = 0;
-  let index = start;
-  for (let field = 0; ; field++) {
-    let code = index < length ? bytes[index]! : NEWLINE;
-    if (field === xIndex || (builders[field] !== undefined && !endsCell(code, separator))) {
-      const value = numbers.read(bytes, index, length);
-      if (value !== value) return -1; // NaN: not read here
-      index = numbers.end;
-      if (field === xIndex) x = value;
-      else {
-        values[count] = value;
-        valueColumns[count++] = field;
-      }
-    } else {
-      for (; index < length; index++) {
-        code = bytes[index]!;
-        if (endsCell(code, separator) || code === QUOTE) break;
-      }
-    }
-    code = index < length ? bytes[index]! : NEWLINE;
-    if (code === separator) {
-      if (field === lastField) return -1;
-      index++;
-      continue;
-    }
-    if (code === CR) code = ++index < length ? bytes[index]! : NEWLINE;
-    if (code !== NEWLINE || field !== lastField) return -1;
-    break;
+class CsvByteRows implements ByteRowReader {
+  private readonly values: Float64Array;
+  private readonly valueColumns: Int32Array;
+
+  constructor(
+    private readonly builders: ReadonlyArray<SeriesBuilder | undefined>,
+    private readonly xIndex: number,
+    private readonly separator: number,
+  ) {
+    this.values = new Float64Array(builders.length);
+    this.valueColumns = new Int32Array(builders.length);
   }
-  for (let value = 0; value < count; value++) builders[valueColumns[value]!]!.push(x, values[value]!, Number.NaN);
-  return index + 1;
+
+  /**
+   * The row at `start` in one pass: each cell of the x column or a read column is parsed where it
+   * stands (DecimalBytesReader), any other cell only walked over. Returns -1 (its text is read
+   * instead) for a row that is not the common case this pass proves it reads exactly as `feed`
+   * would: one not starting like a number (a header?), a quote, a CR inside the row, another
+   * width than the header's, a cell the exact paths do not read (`nan`, `inf`, `NA`, a `+`, 20+
+   * digits...), an x cell that is empty or no number. Nothing is pushed before the row's end, so
+   * a row handed back leaves no trace.
+   */
+  read(bytes: Uint8Array, start: number): number {
+    const { builders, xIndex, separator, values, valueColumns } = this;
+    const length = bytes.length;
+    if (!isNumberStart(bytes[start]!)) return -1; // feed checks whether it is a header
+    const lastField = builders.length - 1;
+    let x = 0;
+    let count = 0;
+    let index = start;
+    for (let field = 0; ; field++) {
+      let code = index < length ? bytes[index]! : NEWLINE;
+      if (field === xIndex || (builders[field] !== undefined && !endsCell(code, separator))) {
+        const value = numbers.read(bytes, index, length);
+        if (value !== value) return -1; // NaN: not read here
+        index = numbers.end;
+        if (field === xIndex) x = value;
+        else {
+          values[count] = value;
+          valueColumns[count++] = field;
+        }
+      } else {
+        for (; index < length; index++) {
+          code = bytes[index]!;
+          if (endsCell(code, separator) || code === QUOTE) break;
+        }
+      }
+      code = index < length ? bytes[index]! : NEWLINE;
+      if (code === separator) {
+        if (field === lastField) return -1;
+        index++;
+        continue;
+      }
+      if (code === CR) code = ++index < length ? bytes[index]! : NEWLINE;
+      if (code !== NEWLINE || field !== lastField) return -1;
+      break;
+    }
+    for (let value = 0; value < count; value++) builders[valueColumns[value]!]!.push(x, values[value]!, Number.NaN);
+    return index + 1;
+  }
 }
 
 /** A newline, CR or separator ends a cell (a CR only before a newline: addByteRow checks). */

@@ -1,6 +1,7 @@
 import type { Problem } from '../../problems';
 import { splitQuoted } from '../csvLogger/createCsvLogParser';
-import { parseMetricNumber, parseNumberAt } from '../../series/parseMetricNumber';
+import { type ByteRowReader, feedLineBytes } from '../../series/feedLineBytes';
+import { DecimalBytesReader, parseMetricNumber, parseNumberAt } from '../../series/parseMetricNumber';
 import { createSeriesBuilder, type SeriesBuilder } from '../../series/seriesBuilder';
 import { MISSHAPEN_ROW_HINT, skippedRowsProblem } from '../../series/skippedRowsProblem';
 import type { LineTableParser } from '../../series/textFileTail';
@@ -14,7 +15,7 @@ import type { LineTableParser } from '../../series/textFileTail';
  * millisecond timestamp (a row that lost its step or value, not a step), is skipped and reported:
  * reading it by position would put a timestamp on the step axis.
  */
-export function createDvcliveTsvParser(path: string, metricName: string): LineTableParser {
+export function createDvcliveTsvParser(path: string, metricName: string): Required<LineTableParser> {
   const builder = createSeriesBuilder(16);
   const builders: ReadonlyMap<string, SeriesBuilder> = new Map([[metricName, builder]]);
   let problems: Problem[] = [];
@@ -88,8 +89,14 @@ export function createDvcliveTsvParser(path: string, metricName: string): LineTa
     return line - firstLine;
   };
 
+  const byteRows = new TsvByteRows(builder);
+  // The first line (a header, or a data row in its place) is read as text.
+  const feedBytes = (bytes: Uint8Array, firstLine: number) =>
+    feedLineBytes(bytes, firstLine, () => (sawHeader ? byteRows : undefined), feed);
+
   return {
     feed,
+    feedBytes,
     builders,
     takeProblems() {
       if (misshapenRows > 0) {
@@ -120,6 +127,38 @@ export function createDvcliveTsvParser(path: string, metricName: string): LineTa
       return taken;
     },
   };
+}
+
+const numbers = new DecimalBytesReader();
+const TAB = 9;
+const NEWLINE = 10;
+const CR = 13;
+
+/**
+ * DVCLive's common row, `timestamp \t step \t value`, read straight from the bytes (see
+ * DecimalBytesReader). Any other row (two fields, a quote, a fourth field, a CR inside, a cell
+ * the exact paths do not read, such as `nan`) is handed back (-1) for `feed` to read its text.
+ */
+class TsvByteRows implements ByteRowReader {
+  constructor(private readonly builder: SeriesBuilder) {}
+
+  read(bytes: Uint8Array, start: number): number {
+    const length = bytes.length;
+    const timestamp = numbers.read(bytes, start, length);
+    let index = numbers.end;
+    if (timestamp !== timestamp || index >= length || bytes[index] !== TAB) return -1;
+    const step = numbers.read(bytes, index + 1, length);
+    index = numbers.end;
+    if (step !== step || index >= length || bytes[index] !== TAB) return -1;
+    const value = numbers.read(bytes, index + 1, length);
+    index = numbers.end;
+    if (value !== value) return -1;
+    let code = index < length ? bytes[index]! : NEWLINE;
+    if (code === CR) code = ++index < length ? bytes[index]! : NEWLINE;
+    if (code !== NEWLINE) return -1;
+    this.builder.push(step, value, timestamp);
+    return index + 1;
+  }
 }
 
 /** 10^12 ms is September 2001: DVCLive timestamps are above it, steps far below. */

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { createCsvLogParser } from '../../../../../src/engine/readers/csvLogger/createCsvLogParser';
 import { lightningMetricsCsv } from '../../../../support/csvLoggerWriter';
+import { blockEndsAt, feedTextAndBytes } from '../../../../support/lineTableFeeds';
 
 const cell = fc.oneof(
   fc.constant(''),
@@ -156,17 +157,6 @@ test('rows without a separator, or with too many, between good rows are skipped 
   assert.match(problems[0]!.message, /^51 row\(s\) do not have as many fields/);
 });
 
-/** Every builder's points (bit-exact: -0 and NaN payloads compared as bytes) and the problems. */
-function snapshot(parser: ReturnType<typeof createCsvLogParser>): string {
-  const series = [...parser.builders].map(([name, builder]) => {
-    const { steps, values, timestamps } = builder.build();
-    const bytes = (array: Float64Array) =>
-      Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('hex');
-    return [name, bytes(steps), bytes(values), bytes(timestamps)];
-  });
-  return JSON.stringify({ series, problems: parser.takeProblems() });
-}
-
 const byteCell = fc.oneof(
   cell,
   fc.constantFrom('+1', '.5', '5.', '1e', 'e5', '0x10', ' 1', '1 ', '1_0', '1'.repeat(30), '-0', 'NaN', '-Infinity'),
@@ -179,7 +169,6 @@ const byteLine = fc.oneof(
 );
 
 test('reading from the bytes gives exactly what reading the decoded text gives, for any lines and any block cuts', () => {
-  const encoder = new TextEncoder();
   fc.assert(
     fc.property(
       fc.array(byteLine, { maxLength: 30 }),
@@ -188,25 +177,14 @@ test('reading from the bytes gives exactly what reading the decoded text gives, 
       fc.constantFrom(undefined, ['loss'], ['val', 'acc']),
       (lines, ending, cuts, names) => {
         const text = `epoch,step,loss,val${ending}${lines.map((line) => line + ending).join('')}`;
-        const bytes = encoder.encode(text);
-        // Blocks end at line ends, as readCompleteLines hands them over.
-        const lineEnds = [...bytes.keys()].filter((index) => bytes[index] === 10).map((index) => index + 1);
-        const ends = [...new Set([...cuts.map((cut) => lineEnds[cut % lineEnds.length]!), bytes.length])].sort(
-          (a, b) => a - b,
+        const bytes = new TextEncoder().encode(text);
+        const read = feedTextAndBytes(
+          createCsvLogParser('/m.csv', { names }),
+          createCsvLogParser('/m.csv', { names }),
+          bytes,
+          blockEndsAt(bytes, cuts),
         );
-        const fromText = createCsvLogParser('/m.csv', { names });
-        const fromBytes = createCsvLogParser('/m.csv', { names });
-        let start = 0;
-        let textLine = 1;
-        let bytesLine = 1;
-        const decoder = new TextDecoder();
-        for (const end of ends) {
-          textLine += fromText.feed(decoder.decode(bytes.subarray(start, end)), textLine);
-          bytesLine += fromBytes.feedBytes(bytes.subarray(start, end), bytesLine);
-          start = end;
-        }
-        assert.equal(bytesLine, textLine);
-        assert.equal(snapshot(fromBytes), snapshot(fromText));
+        assert.equal(read.bytes, read.text);
       },
     ),
     { numRuns: 2000 },

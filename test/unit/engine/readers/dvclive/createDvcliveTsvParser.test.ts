@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { createDvcliveTsvParser } from '../../../../../src/engine/readers/dvclive/createDvcliveTsvParser';
+import { blockEndsAt, feedTextAndBytes } from '../../../../support/lineTableFeeds';
 
 const value = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
@@ -65,4 +66,39 @@ test('lines without a tab, or with too many, between good rows are skipped and c
   assert.equal(problems.length, 1);
   assert.match(problems[0]!.message, /^51 row\(s\) of loss do not fit/);
   assert.equal(problems[0]!.line, 3);
+});
+
+const byteCell = fc.oneof(
+  value,
+  fc.constantFrom('+1', '.5', '5.', '1e', 'e5', '0x10', ' 1', '1 ', '1_0', '1'.repeat(30), 'NaN', '-Infinity'),
+  fc.constantFrom('é', '\u00ff', '1\r', '"0.5"', '"a\tb"', '"', '\ufeff1', '1e-400', '5e-324', '1e309', 'x'),
+);
+const byteLine = fc.oneof(
+  { weight: 6, arbitrary: fc.tuple(fc.nat(2e12), fc.nat(1000), byteCell).map((cells) => cells.join('\t')) },
+  { weight: 2, arbitrary: fc.tuple(byteCell, byteCell).map((cells) => cells.join('\t')) },
+  { weight: 2, arbitrary: fc.array(byteCell, { minLength: 1, maxLength: 5 }).map((cells) => cells.join('\t')) },
+  fc.constantFrom('timestamp\tstep\tloss', 'step\tloss', '', '\r', '\ufeff1700000000000\t1\t0.5'),
+);
+
+test('reading from the bytes gives exactly what reading the decoded text gives, for any lines, headers and block cuts', () => {
+  fc.assert(
+    fc.property(
+      fc.option(fc.constantFrom('timestamp\tstep\tloss', 'step\tloss', '\ufefftimestamp\tstep\tloss')),
+      fc.array(byteLine, { maxLength: 30 }),
+      fc.constantFrom('\n', '\r\n'),
+      fc.array(fc.nat(30), { maxLength: 4 }),
+      (header, lines, ending, cuts) => {
+        const all = header === null ? lines : [header, ...lines];
+        const bytes = new TextEncoder().encode(all.map((line) => line + ending).join(''));
+        const read = feedTextAndBytes(
+          createDvcliveTsvParser('/loss.tsv', 'loss'),
+          createDvcliveTsvParser('/loss.tsv', 'loss'),
+          bytes,
+          blockEndsAt(bytes, cuts),
+        );
+        assert.equal(read.bytes, read.text);
+      },
+    ),
+    { numRuns: 2000 },
+  );
 });
