@@ -1,7 +1,7 @@
 /**
- * Reads the rows of a block of complete lines straight from their bytes (see
- * LineTableParser.feedBytes); `rows` is undefined while there is no layout to read rows by (no
- * header yet), and may hand any line back by returning -1.
+ * Reads a parser's common rows straight from their bytes (see LineTableParser.feedBytes): one
+ * row per call, proven to give what the parser's `feed` would give that line's text, or -1 to
+ * hand the line back to `feed` (a header, a quote, an odd width, a cell it does not read).
  */
 export interface ByteRowReader {
   /** Reads the row at `start`; returns the offset after its newline, or -1 to have its text read. */
