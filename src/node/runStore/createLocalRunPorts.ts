@@ -101,7 +101,7 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
       return views;
     },
     async checkStatus(address, signal) {
-      lockRecorder.flush();
+      await lockRecorder.flush();
       const stage = graph.get(address);
       if (!stage) return { state: 'changed', reasons: ['stage not found'] };
       // Only this stage's own inputs: its upstream stages have just finished in this run.
@@ -133,7 +133,7 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
     async flushRecords() {
       workerRunner?.dispose();
       workerRunner = undefined;
-      lockRecorder.flush();
+      await lockRecorder.flush();
       await setup.hasher.flush();
     },
     gitState: () => setup.git.repoState(setup.root),
