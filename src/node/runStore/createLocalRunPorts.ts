@@ -78,7 +78,11 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
     fs,
     clock: systemClock,
     timers: systemTimers,
-    processRunner: { start: (spec, signal) => (workerRunner ?? nodeProcessRunner).start(spec, signal) },
+    processRunner: {
+      start: (spec, signal) => (workerRunner ?? nodeProcessRunner).start(spec, signal),
+      // Only the worker holds starts (a run of many stages); in this process each starts at once.
+      limitConcurrency: (slots) => workerRunner?.limitConcurrency?.(slots) ?? false,
+    },
     remoteProcessRunner: createRemoteProcessRunners(),
     environment,
     ...(setup.observer ? { observer: setup.observer } : {}),
