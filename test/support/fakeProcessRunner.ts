@@ -1,6 +1,6 @@
 import type { FileSystem } from '../../src/engine/ports';
 import type { ProcessResult, ProcessRunner, ProcessSpec } from '../../src/engine/scheduler/ports';
-import { createStartQueue, type QueuedStart } from '../../src/engine/scheduler/startQueue';
+import { createStartQueue, notStartedResult, type QueuedStart } from '../../src/engine/scheduler/startQueue';
 import type { FakeTime } from './fakeTime';
 
 /** How one fake command behaves: how long it runs in fake time, its exit code, what it writes. */
@@ -85,16 +85,7 @@ export function createFakeProcessRunner(
           },
           drop: () => {
             signal.removeEventListener('abort', onAbort);
-            const now = time.clock.now();
-            resolve({
-              exitCode: undefined,
-              signal: undefined,
-              timedOut: false,
-              cancelled: true,
-              notStarted: true,
-              startedAt: now,
-              endedAt: now,
-            });
+            resolve(notStartedResult(time.clock.now()));
           },
         };
         const onAbort = () => {

@@ -1,3 +1,18 @@
+import type { ProcessResult } from './ports';
+
+/** What a command handed ahead ends with when it is dropped or cancelled before it started. */
+export function notStartedResult(at: number): ProcessResult {
+  return {
+    exitCode: undefined,
+    signal: undefined,
+    timedOut: false,
+    cancelled: true,
+    notStarted: true,
+    startedAt: at,
+    endedAt: at,
+  };
+}
+
 /** One command waiting for a slot of a StartQueue. */
 export interface QueuedStart {
   /** Handed ahead (ProcessSpec.ahead): starts after every start that is not, and not after a failure. */

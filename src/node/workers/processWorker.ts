@@ -4,8 +4,8 @@ import {
   type ProcessWorkerRequest,
 } from '../process/processWorkerProtocol';
 import { startProcess } from '../process/nodeProcessRunner';
-import { createStartQueue, type QueuedStart } from '../../engine/scheduler/startQueue';
-import type { ProcessResult, ProcessSpec } from '../../engine/scheduler/ports';
+import { createStartQueue, notStartedResult, type QueuedStart } from '../../engine/scheduler/startQueue';
+import type { ProcessSpec } from '../../engine/scheduler/ports';
 
 /**
  * Child-process entry (bundled to dist/workers/processWorker.js) that starts stage commands for
@@ -57,17 +57,7 @@ process.on('message', (request: ProcessWorkerRequest) => {
     },
     drop: () => {
       waiting.delete(id);
-      const now = Date.now();
-      const result: ProcessResult = {
-        exitCode: undefined,
-        signal: undefined,
-        timedOut: false,
-        cancelled: true,
-        notStarted: true,
-        startedAt: now,
-        endedAt: now,
-      };
-      send({ type: 'result', id, result });
+      send({ type: 'result', id, result: notStartedResult(Date.now()) });
     },
   };
   waiting.set(id, queued);

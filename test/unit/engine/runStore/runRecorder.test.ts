@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { RunRecorder } from '../../../../src/engine/runStore/runRecorder';
 import type { StageRunRecord } from '../../../../src/engine/runStore/runRecord';
 import { createFakeTime } from '../../../support/fakeTime';
-import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
+import { createMemoryFileSystem, holdAsyncWrites } from '../../../support/memoryFileSystem';
 
 function aRecorder(stageCount: number, slowWriteMs = 0) {
   const fs = createMemoryFileSystem();
@@ -95,21 +95,7 @@ test('run.json is rewritten every 250 ms while writes are quick, and ten times a
 function aRecorderWithSlowDisk(beforeWrite?: () => Promise<void>) {
   const fs = createMemoryFileSystem();
   const time = createFakeTime();
-  const inFlight: { path: string; text: string; finish: (error?: Error) => void }[] = [];
-  fs.writeFileAtomicAsync = (path, data) =>
-    new Promise<void>((resolve, reject) => {
-      inFlight.push({
-        path,
-        text: String(data),
-        finish: (error) => {
-          if (error) reject(error);
-          else {
-            fs.writeFileAtomic(path, data);
-            resolve();
-          }
-        },
-      });
-    });
+  const inFlight = holdAsyncWrites(fs);
   const failures: string[] = [];
   const recorder = RunRecorder.create(
     fs,

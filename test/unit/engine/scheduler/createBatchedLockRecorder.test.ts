@@ -4,7 +4,7 @@ import type { ContentHasher } from '../../../../src/engine/hashing/ports';
 import { createBatchedLockRecorder } from '../../../../src/engine/scheduler/createBatchedLockRecorder';
 import { aStage } from '../../../support/builders';
 import { createFakeTime } from '../../../support/fakeTime';
-import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
+import { createMemoryFileSystem, holdAsyncWrites } from '../../../support/memoryFileSystem';
 
 const noHashes: ContentHasher = { hash: async () => undefined, flush: async () => undefined };
 
@@ -14,20 +14,7 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 /** A memory file system whose asynchronous atomic writes land (or fail) when the test says. */
 function aSlowDisk() {
   const fs = createMemoryFileSystem();
-  const inFlight: { path: string; text: string; finish: (error?: Error) => void }[] = [];
-  fs.writeFileAtomicAsync = (path, data) =>
-    new Promise<void>((resolve, reject) => {
-      inFlight.push({
-        path,
-        text: String(data),
-        finish: (error) => {
-          if (error) return reject(error);
-          fs.writeFileAtomic(path, data);
-          resolve();
-        },
-      });
-    });
-  return { fs, inFlight };
+  return { fs, inFlight: holdAsyncWrites(fs) };
 }
 
 test('entries finishing within a second of each other share one write of the lock file', async () => {

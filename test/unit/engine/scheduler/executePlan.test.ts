@@ -364,16 +364,17 @@ test('a stage’s runner is chosen once for the scheduler however long it waits 
 
 // Stages handed ahead to a runner that holds them (the process worker's StartQueue, in the fake).
 
-test('with -j1, a stage handed ahead never runs after the first stage fails', async () => {
-  const run = setup(
+/** Two independent stages through a queueing runner: `a` fails after 50 ms, `b` waits ahead of it at -j1. */
+const aFailsWithBAhead = () =>
+  setup(
     [{ stage: aStage({ name: 'a', cmd: 'a' }) }, { stage: aStage({ name: 'b', cmd: 'b' }) }],
-    {
-      a: { runsMs: 50, exitCode: 1 },
-      b: { runsMs: 1 },
-    },
+    { a: { runsMs: 50, exitCode: 1 }, b: { runsMs: 1 } },
     undefined,
     { queue: true },
   );
+
+test('with -j1, a stage handed ahead never runs after the first stage fails', async () => {
+  const run = aFailsWithBAhead();
   const status = await run.execute({ jobs: 1, keepGoing: false });
   assert.equal(status, 'failed');
   assert.deepEqual(run.fake.handedAhead(), ['b']);
@@ -383,15 +384,7 @@ test('with -j1, a stage handed ahead never runs after the first stage fails', as
 });
 
 test('with --keep-going, a stage handed ahead and dropped after a failure runs after it', async () => {
-  const run = setup(
-    [{ stage: aStage({ name: 'a', cmd: 'a' }) }, { stage: aStage({ name: 'b', cmd: 'b' }) }],
-    {
-      a: { runsMs: 50, exitCode: 1 },
-      b: { runsMs: 1 },
-    },
-    undefined,
-    { queue: true },
-  );
+  const run = aFailsWithBAhead();
   const status = await run.execute({ jobs: 1, keepGoing: true });
   assert.equal(status, 'failed');
   assert.deepEqual(run.fake.started(), ['a', 'b']);
