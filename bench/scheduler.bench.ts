@@ -7,8 +7,11 @@
 // dep and out, UP_TO_DATE_FLOOR). SCHEDULER_BENCH_LAYERS and SCHEDULER_BENCH_WIDTH shrink the graph for a quick
 // look. Both tools run the same command per stage (`: > o/sN`, a shell builtin creating the stage's out) through
 // /bin/sh, from a fresh copy of the same workspace. mlc runs as the bundled CLI (as installed).
+// SCHEDULER_BENCH_ROUNDS sets the fresh rounds (default 3); SCHEDULER_BENCH_COMPARE=<path of another
+// bundle's cli.js> runs that bundle in the same turns (an A/B of two heads on the same machine state),
+// and each fresh run's CPU (every waited descendant: the worker, the stages) is reported beside its wall.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Random } from './support/createRandom';
@@ -20,7 +23,8 @@ import { timeProcesses } from './support/timeProcesses';
 const LAYERS = Number(process.env.SCHEDULER_BENCH_LAYERS ?? 10);
 const WIDTH = Number(process.env.SCHEDULER_BENCH_WIDTH ?? 100);
 const FAN_IN = 3;
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.SCHEDULER_BENCH_ROUNDS ?? 3);
+const COMPARE_CLI = process.env.SCHEDULER_BENCH_COMPARE;
 
 interface GraphStage {
   readonly index: number;
@@ -66,19 +70,45 @@ function writeWorkspace(folder: string, stages: readonly GraphStage[]): void {
   );
 }
 
-function timed(command: string, args: readonly string[], cwd: string): number {
+/**
+ * CPU ms of this process's waited-for children so far (Linux: cutime + cstime of /proc/self/stat,
+ * which count every descendant waited for down the tree); undefined elsewhere.
+ */
+function childrenCpuMs(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    // After "pid (comm) ": state is field 3, cutime 16 and cstime 17, in clock ticks (100 per second).
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+function timed(command: string, args: readonly string[], cwd: string, cpuMs?: number[]): number {
+  const cpuBefore = childrenCpuMs();
   const started = performance.now();
   const result = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
   const elapsed = performance.now() - started;
+  const cpuAfter = childrenCpuMs();
   if (result.status !== 0)
     throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr.slice(-2000)}`);
+  if (cpuMs && cpuBefore !== undefined && cpuAfter !== undefined) cpuMs.push(cpuAfter - cpuBefore);
   return elapsed;
 }
+
+const cpuNote = (cpuMs: readonly number[]) =>
+  cpuMs.length > 0 ? `, CPU median ${summarise(cpuMs).medianMs.toFixed(0)} ms` : '';
 
 void runBench('scheduler', async ({ tempDir, random, report, log }) => {
   const tools = tempDir('scheduler-cli');
   log('bundling the CLI');
   const cli = await bundleCli(tools);
+  if (COMPARE_CLI !== undefined) {
+    log(`warming up ${COMPARE_CLI} (its code cache)`);
+    const warm = tempDir('scheduler-compare-warm');
+    writeFileSync(join(warm, 'mlc.yaml'), 'stages:\n  a:\n    cmd: ": > a"\n    outs: [a]\n');
+    timed(process.execPath, [COMPARE_CLI, 'run'], warm);
+  }
   const stages = layeredGraph(random());
   const template = tempDir('scheduler-template');
   writeWorkspace(template, stages);
@@ -92,12 +122,25 @@ void runBench('scheduler', async ({ tempDir, random, report, log }) => {
     `${stages.length} stages in ${LAYERS} layers; make -j2 and mlc run -j2 in turns, ${ROUNDS} rounds (fresh copies)`,
   );
   const makeTimes: number[] = [];
+  const makeCpu: number[] = [];
   const mlcTimes: number[] = [];
+  const mlcCpu: number[] = [];
+  const compareTimes: number[] = [];
+  const compareCpu: number[] = [];
   let lastMlcWorkspace = '';
   for (let round = 0; round < ROUNDS; round++) {
-    makeTimes.push(timed('make', ['-s', '-j2'], fresh(`make-${round}`)));
+    makeTimes.push(timed('make', ['-s', '-j2'], fresh(`make-${round}`), makeCpu));
+    const runCompared = () => {
+      if (COMPARE_CLI === undefined) return;
+      compareTimes.push(
+        timed(process.execPath, [COMPARE_CLI, 'run', '-j2', '--json'], fresh(`compare-${round}`), compareCpu),
+      );
+    };
+    // The compared bundle goes first in odd rounds: neither always follows make.
+    if (round % 2 === 1) runCompared();
     lastMlcWorkspace = fresh(`mlc-${round}`);
-    mlcTimes.push(timed(process.execPath, [cli, 'run', '-j2', '--json'], lastMlcWorkspace));
+    mlcTimes.push(timed(process.execPath, [cli, 'run', '-j2', '--json'], lastMlcWorkspace, mlcCpu));
+    if (round % 2 === 0) runCompared();
     rmSync(join(template, '.mlc'), { recursive: true, force: true });
   }
   const makeMs = summarise(makeTimes).medianMs;
@@ -108,8 +151,17 @@ void runBench('scheduler', async ({ tempDir, random, report, log }) => {
     unit: 'ms',
     baseline: { name: 'make -j2', value: makeMs },
     target: { ratio: 2, comparison: '<=' },
-    note: `median of ${ROUNDS}; ${((mlcMs - makeMs) / stages.length).toFixed(2)} ms/stage above make`,
+    note: `median of ${ROUNDS}; ${((mlcMs - makeMs) / stages.length).toFixed(2)} ms/stage above make${cpuNote(mlcCpu)} (make's ${cpuNote(makeCpu).slice(2)})`,
   });
+  if (COMPARE_CLI !== undefined) {
+    report({
+      name: `run ${stages.length} no-op stages, -j2, SCHEDULER_BENCH_COMPARE's bundle`,
+      value: summarise(compareTimes).medianMs,
+      unit: 'ms',
+      baseline: { name: 'this head, same turns', value: mlcMs },
+      note: `median of ${ROUNDS}${cpuNote(compareCpu)}; this head faster in ${mlcTimes.filter((ms, round) => ms < compareTimes[round]!).length} of ${ROUNDS} rounds`,
+    });
+  }
 
   log('up-to-date runs (with and without the code cache, node -e 0 and the floor script, in turns)');
   const floorScript = join(tools, 'upToDateFloor.js');

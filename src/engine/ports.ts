@@ -46,6 +46,12 @@ export interface FileSystem {
   realPath(path: string): string | undefined;
   /** Atomic: temp file in the same folder, fsync, rename. Creates parent folders. */
   writeFileAtomic(path: string, data: Uint8Array | string): void;
+  /**
+   * writeFileAtomic with the write, fsync and rename off the calling thread: a run's main thread
+   * must not wait on the disk while a freed job slot waits for it. Optional (fakes may omit it):
+   * callers fall back to writeFileAtomic. Resolves once the file is renamed into place.
+   */
+  writeFileAtomicAsync?(path: string, data: Uint8Array | string): Promise<void>;
   appendFile(path: string, data: Uint8Array | string): void;
   makeDirectory(path: string): void;
   remove(path: string): void;

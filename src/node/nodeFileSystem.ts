@@ -75,6 +75,31 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string | It
 }
 
 /**
+ * writeFileAtomicSync through fs.promises: the write, fsync and rename run on libuv's threads, so
+ * the caller's thread goes on (a run's lock entries and run.json, bench/README stop 23). The same
+ * temp name, the same order (write, fsync, close, rename), the same clean-up on failure.
+ */
+export async function writeFileAtomicAsync(path: string, data: Uint8Array | string): Promise<void> {
+  const folder = dirname(path);
+  await fs.promises.mkdir(folder, { recursive: true });
+  sweepDeadTemporaries(folder, basename(path));
+  const temporary = join(folder, temporaryName(basename(path)));
+  try {
+    const handle = await fs.promises.open(temporary, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.promises.rename(temporary, path);
+  } catch (error) {
+    await fs.promises.rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/**
  * errno codes that mean "no usable file at this path" rather than a broken disk: the engine asks
  * `stat` about paths written in pipeline files, which may loop, go through a file or be too long.
  */
@@ -134,6 +159,7 @@ export const nodeFileSystem: FileSystem = {
     }
   },
   writeFileAtomic: writeFileAtomicSync,
+  writeFileAtomicAsync,
   appendFile: (path, data) => fs.appendFileSync(path, data),
   makeDirectory: (path) => fs.mkdirSync(path, { recursive: true }),
   remove: (path) => fs.rmSync(path, { recursive: true, force: true }),

@@ -59,3 +59,31 @@ export function createMemoryFileSystem(files: Record<string, string | Uint8Array
     },
   };
 }
+
+/** An asynchronous atomic write held until the test finishes it (it then lands) or fails it. */
+export interface HeldWrite {
+  readonly path: string;
+  readonly text: string;
+  finish(error?: Error): void;
+}
+
+/**
+ * Gives `fs` a `writeFileAtomicAsync` whose writes wait, in order, in the returned list until the
+ * test calls `finish` on each: the writes of a run off the main thread, on a disk as slow as asked.
+ */
+export function holdAsyncWrites(fs: FileSystem): HeldWrite[] {
+  const held: HeldWrite[] = [];
+  fs.writeFileAtomicAsync = (path, data) =>
+    new Promise<void>((resolve, reject) => {
+      held.push({
+        path,
+        text: typeof data === 'string' ? data : new TextDecoder().decode(data),
+        finish: (error) => {
+          if (error) return reject(error);
+          fs.writeFileAtomic(path, data);
+          resolve();
+        },
+      });
+    });
+  return held;
+}

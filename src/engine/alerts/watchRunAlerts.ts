@@ -62,7 +62,7 @@ export function watchRunAlerts(
   const record = (alerts: readonly FiredAlert[]) => {
     if (alerts.length === 0) return;
     recorder.update((run) => (run.alerts ??= []).push(...alerts));
-    recorder.writeNow();
+    recorder.writeSoon();
     for (const alert of alerts) {
       recorder.appendEvent({ type: 'alertFired', alert });
       ports.onAlert?.(alert);

@@ -5,7 +5,7 @@ import { createRunId } from './createRunId';
 import { formatMetricLines } from './metricsLog';
 import type { MetricPoint } from './plotFileTailer';
 import { RUN_FILES, RUN_RECORD_SCHEMA, type RunRecord, type StageRunRecord } from './runRecord';
-import { EngineError } from '../engineError';
+import { describeError, EngineError } from '../engineError';
 
 /** How long state changes may wait before run.json is rewritten (many stages end per second). */
 const RECORD_WRITE_DELAY_MS = 250;
@@ -36,11 +36,18 @@ export interface RunRecorderOptions {
    */
   readonly onFolderRecreated?: (message: string) => void;
   /**
-   * Called before every write of run.json. The lock entries of stages that succeeded are queued
+   * Called before every write of run.json, when the record to write has just been taken; the write
+   * waits for what it returns. The lock entries of stages that succeeded are queued
    * (createBatchedLockRecorder) and written here first, so run.json never says a stage succeeded
    * that no lock file holds, whenever the process is killed.
    */
-  readonly beforeWrite?: () => void;
+  readonly beforeWrite?: () => void | Promise<void>;
+  /**
+   * A write of run.json in the background failed (the disk is full, the lock entries before it
+   * could not be written): told here, since no caller waits for it. The next write tries again,
+   * and the run's last write throws.
+   */
+  readonly onWriteFailed?: (message: string) => void;
 }
 
 /** Hears what the run writes as it writes it (the alert monitor's evidence). */
@@ -51,7 +58,8 @@ export interface RunActivityListener {
 
 /**
  * Owns one run folder while the run lives: `run.json` (atomic rewrites, coalesced to one per
- * 250 ms or more when writes are slow, immediate for run-level changes), `events.jsonl` (appended
+ * 250 ms or more when writes are slow, immediate for run-level changes; written off the main
+ * thread where the file system can, one at a time and in order), `events.jsonl` (appended
  * in groups, as the logs) and `metrics.jsonl` (append-only),
  * and one log per stage with every line prefixed by an ISO timestamp and its stream. A stage may
  * delete the folder under it: the recorder then recreates it and goes on, rather than failing
@@ -68,6 +76,10 @@ export class RunRecorder {
   private stagesByAddress = new Map<string, StageRunRecord>();
   private recreatedFolderMessage: string | undefined;
   private readonly listeners = new Set<RunActivityListener>();
+  /** The last write of run.json asked for (settled either way): the next one starts after it. */
+  private writing: Promise<void> = Promise.resolve();
+  /** A write asked for that has not taken its snapshot yet: a later ask shares it. */
+  private queuedWrite: Promise<void> | undefined;
 
   private constructor(
     private readonly fs: FileSystem,
@@ -75,8 +87,7 @@ export class RunRecorder {
     private readonly timers: Timers,
     readonly directory: string,
     readonly record: RunRecord,
-    private readonly onFolderRecreated: ((message: string) => void) | undefined,
-    private readonly beforeWrite: (() => void) | undefined,
+    private readonly options: RunRecorderOptions,
   ) {}
 
   /** Creates `<runsDirectory>/<new run id>/` and writes the first run.json (status `running`). */
@@ -104,18 +115,13 @@ export class RunRecorder {
       seriesLatest: {},
       ...init,
     };
-    const recorder = new RunRecorder(
-      fs,
-      clock,
-      timers,
-      directory,
-      record,
-      options.onFolderRecreated,
-      options.beforeWrite,
-    );
-    recorder.writeNow();
+    const recorder = new RunRecorder(fs, clock, timers, directory, record, options);
+    // Synchronous: the run folder and its first record exist when create returns.
+    const writeStarted = clock.now();
+    recorder.survivingRemoval(() => fs.writeFileAtomic(join(directory, RUN_FILES.record), recorder.recordText()));
+    recorder.noteWriteCost(writeStarted);
     recorder.appendEvent({ type: 'runStarted', stages: init.stages.map((stage) => stage.address) });
-    recorder.heartbeat = timers.setInterval(() => recorder.writeNow(), HEARTBEAT_INTERVAL_MS);
+    recorder.heartbeat = timers.setInterval(() => recorder.writeSoon(), HEARTBEAT_INTERVAL_MS);
     return recorder;
   }
 
@@ -135,19 +141,55 @@ export class RunRecorder {
   /** Applies a change to the record and schedules a rewrite of run.json. */
   update(change: (record: RunRecord) => void): void {
     change(this.record);
-    this.writeTimer ??= this.timers.setTimeout(() => this.writeNow(), this.writeDelayMs);
+    this.writeTimer ??= this.timers.setTimeout(() => this.writeSoon(), this.writeDelayMs);
   }
 
-  writeNow(): void {
+  /**
+   * Writes run.json now, not coalesced on the timer: after the write in flight, if any (writes
+   * never overtake each other, so the last asked for is what stays on disk). Resolves once the
+   * record as it is when the write starts is on disk; rejects when it could not be written.
+   */
+  writeNow(): Promise<void> {
     this.timers.clear(this.writeTimer);
     this.writeTimer = undefined;
+    if (this.queuedWrite) return this.queuedWrite;
+    const write = this.writing.then(() => {
+      this.queuedWrite = undefined;
+      return this.writeRecord();
+    });
+    this.queuedWrite = write;
+    this.writing = write.catch(() => undefined);
+    return write;
+  }
+
+  /** writeNow for callers that do not wait: a failure is told to `onWriteFailed`. */
+  writeSoon(): void {
+    this.writeNow().catch((error: unknown) => this.options.onWriteFailed?.(describeError(error)));
+  }
+
+  private recordText(): string {
+    return `${JSON.stringify(this.record, null, 2)}\n`;
+  }
+
+  private async writeRecord(): Promise<void> {
     const started = this.clock.now();
-    this.beforeWrite?.();
     this.flushEvents();
     this.record.updatedAt = this.clock.now();
+    // The record is taken before the lock entries are flushed: every success it states had its
+    // entry queued already, so the flush below puts all of them on disk first.
+    const text = this.recordText();
+    await this.options.beforeWrite?.();
     const path = join(this.directory, RUN_FILES.record);
-    this.survivingRemoval(() => this.fs.writeFileAtomic(path, `${JSON.stringify(this.record, null, 2)}\n`));
-    const tookMs = this.clock.now() - started;
+    await this.survivingRemovalAsync(async () => {
+      if (this.fs.writeFileAtomicAsync) await this.fs.writeFileAtomicAsync(path, text);
+      else this.fs.writeFileAtomic(path, text);
+    });
+    this.noteWriteCost(started);
+  }
+
+  /** The next coalesced rewrite waits ten times what this one took (see WRITE_COST_FACTOR). */
+  private noteWriteCost(startedAt: number): void {
+    const tookMs = this.clock.now() - startedAt;
     this.writeDelayMs = Math.min(
       MAX_RECORD_WRITE_DELAY_MS,
       Math.max(RECORD_WRITE_DELAY_MS, WRITE_COST_FACTOR * tookMs),
@@ -183,16 +225,30 @@ export class RunRecorder {
     } catch (error) {
       if (this.fs.stat(this.directory)?.kind === 'directory') throw error;
     }
+    this.recreateFolder();
+    write();
+  }
+
+  /** survivingRemoval for a write off the main thread. */
+  private async survivingRemovalAsync(write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+      return;
+    } catch (error) {
+      if (this.fs.stat(this.directory)?.kind === 'directory') throw error;
+    }
+    this.recreateFolder();
+    await write();
+  }
+
+  private recreateFolder(): void {
     this.fs.makeDirectory(join(this.directory, RUN_FILES.logs));
     if (this.recreatedFolderMessage === undefined) {
       this.recreatedFolderMessage = `the run folder ${this.directory} was deleted while the run was live (did a stage remove ${dirname(dirname(this.directory))}?); mlc recreated it, but the logs and events written before that are lost`;
-      this.onFolderRecreated?.(this.recreatedFolderMessage);
+      this.options.onFolderRecreated?.(this.recreatedFolderMessage);
     }
     const recordPath = join(this.directory, RUN_FILES.record);
-    if (!this.fs.stat(recordPath)) {
-      this.fs.writeFileAtomic(recordPath, `${JSON.stringify(this.record, null, 2)}\n`);
-    }
-    write();
+    if (!this.fs.stat(recordPath)) this.fs.writeFileAtomic(recordPath, this.recordText());
   }
 
   listen(listener: RunActivityListener): Disposable {
@@ -232,9 +288,10 @@ export class RunRecorder {
 
   /**
    * Ends the run: stops the heartbeat and every pending timer first (so a failing write can never
-   * keep the process alive), flushes logs, records the final status.
+   * keep the process alive), flushes logs, records the final status. Resolves once run.json holds
+   * it (after every earlier write); rejects when it could not be written.
    */
-  finish(status: RunStatus, message?: string): void {
+  async finish(status: RunStatus, message?: string): Promise<void> {
     this.timers.clear(this.heartbeat);
     this.heartbeat = undefined;
     this.timers.clear(this.writeTimer);
@@ -248,6 +305,6 @@ export class RunRecorder {
     if (messages.length > 0) this.record.message = messages.join('; ');
     this.appendEvent({ type: 'runFinished', status });
     this.flushLogs();
-    this.writeNow();
+    await this.writeNow();
   }
 }

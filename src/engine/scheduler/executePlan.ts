@@ -1,3 +1,4 @@
+import type { RunnerChoice } from '../runners/chooseRunner';
 import { slurmArrayGroup } from '../runners/slurmJob';
 import type { RunStatus } from '../runs/model';
 import type { RunRecorder } from '../runStore/runRecorder';
@@ -47,12 +48,43 @@ export async function executePlan(
   let slots = 0;
   let failed = false;
   let stopReason: string | undefined;
-
+  /**
+   * Stages handed ahead: waiting in the runner's queue for a slot (make's loop: a freed slot starts
+   * the next stage without a round trip to this thread). Only when every stage runs here and the
+   * runner can hold starts to exactly -j; at most -j of them, so the queue never runs dry between
+   * two looks of this thread.
+   */
+  let handedAhead = 0;
+  /**
+   * Set when the runner dropped a stage handed ahead (a command failed): nothing more is handed
+   * ahead until this thread has heard how that command's stage ended, else the runner would
+   * drop each one again while the failure is on its way.
+   */
+  let handAheadPaused = false;
   // Asked for every ready stage on every start: chosen once per stage, not once per look.
+  const runnerChoices = new Map<PlannedStage, RunnerChoice | undefined>();
+  const runnerChoiceOf = (planned: PlannedStage) => {
+    if (!runnerChoices.has(planned)) runnerChoices.set(planned, dependencies.runnerOf?.(planned.stage));
+    return runnerChoices.get(planned);
+  };
+  const everyStageLocal = plan.stages.every((planned) => {
+    const choice = runnerChoiceOf(planned);
+    return !choice || (choice.ok && choice.runner.type === 'local');
+  });
+  const canHandAhead = everyStageLocal && dependencies.processRunner.limitConcurrency?.(jobs) === true;
+  /** Cancels each stage still waiting in the runner's queue: nothing new starts once the run stops. */
+  const cancelWaiting = new Set<() => void>();
+  const stop = (reason: string) => {
+    stopReason ??= reason;
+    for (const cancel of cancelWaiting) cancel();
+  };
+  /** A stage may wait in the runner's queue when nothing must happen on this thread before it starts. */
+  const mayWaitAhead = (planned: PlannedStage) =>
+    planned.definite && !planned.stage.outs.some((out) => out.kind === 'plot');
+
   const arrayGroups = new Map<PlannedStage, string | undefined>();
   const arrayGroupOf = (planned: PlannedStage) => {
-    if (!arrayGroups.has(planned))
-      arrayGroups.set(planned, slurmArrayGroup(planned.stage, dependencies.runnerOf?.(planned.stage)));
+    if (!arrayGroups.has(planned)) arrayGroups.set(planned, slurmArrayGroup(planned.stage, runnerChoiceOf(planned)));
     return arrayGroups.get(planned);
   };
   const skip = (address: string, reason: string) => {
@@ -77,6 +109,16 @@ export async function executePlan(
   await new Promise<void>((resolveAll) => {
     const onFinished = (planned: PlannedStage, result: StageRunRecord, releaseSlot: (andPump: boolean) => void) => {
       inFlight--;
+      if (result.status === 'pending') {
+        // Handed ahead and dropped unstarted (another stage failed, or the run stopped): it goes
+        // back to the ready stages if anything may still start, else it is skipped below.
+        if (stopReason === undefined) ready.unshift(planned);
+        handAheadPaused = true;
+        releaseSlot(false);
+        pump();
+        return;
+      }
+      handAheadPaused = false;
       const isGood = result.status === 'succeeded' || result.status === 'up-to-date';
       if (result.status !== 'up-to-date') dependencies.observer?.stageFinished?.(planned.address, result);
       if (isGood) {
@@ -88,13 +130,13 @@ export async function executePlan(
       } else if (result.status === 'failed') {
         failed = true;
         if (options.keepGoing) skipDownstream(planned.address, `upstream stage ${planned.address} failed`);
-        else stopReason ??= `stage ${planned.address} failed`;
+        else stop(`stage ${planned.address} failed`);
       }
       releaseSlot(false);
       pump();
     };
     const pump = () => {
-      if (signal.aborted) stopReason ??= 'the run was cancelled';
+      if (signal.aborted) stop('the run was cancelled');
       // Members of a foreach/matrix group on a Slurm runner start together, without a slot: they
       // share one job array (of as many tasks as members start now), Slurm applies -j as its throttle.
       const arraySizes = new Map<string, number>();
@@ -117,21 +159,70 @@ export async function executePlan(
           slots--;
           if (andPump) pump();
         };
-        runStage(planned, recorder, dependencies, signal, () => releaseSlot(true), {
+        start(planned, releaseSlot, {
           slurmArray: { throttle: jobs, members: arraySizes.get(arrayGroupOf(planned) ?? '') ?? 1 },
-        }).then(
-          (result) => onFinished(planned, result, releaseSlot),
-          (error: unknown) => {
-            const record = recorder.stage(planned.address);
-            recorder.update(() => {
-              record.status = 'failed';
-              record.failure = { code: 'startFailed', message: describeError(error) };
-            });
-            onFinished(planned, record, releaseSlot);
-          },
+        });
+      }
+      while (canHandAhead && !handAheadPaused && stopReason === undefined && handedAhead < jobs) {
+        const index = ready.findIndex(mayWaitAhead);
+        if (index < 0) break;
+        const planned = ready.splice(index, 1)[0]!;
+        inFlight++;
+        handedAhead++;
+        let waiting = true;
+        let holdsSlot = false;
+        // Its own signal: aborted with the run's, or while it still waits when the run stops.
+        const abort = new AbortController();
+        const cancel = () => abort.abort();
+        cancelWaiting.add(cancel);
+        signal.addEventListener('abort', cancel, { once: true });
+        const stopWaiting = () => {
+          if (!waiting) return;
+          waiting = false;
+          handedAhead--;
+          cancelWaiting.delete(cancel);
+        };
+        // The runner starts it when one of its -j slots frees: from then on it holds a slot here too.
+        const onStarted = () => {
+          stopWaiting();
+          holdsSlot = true;
+          slots++;
+        };
+        const releaseSlot = (andPump: boolean) => {
+          stopWaiting();
+          if (!holdsSlot) return;
+          holdsSlot = false;
+          slots--;
+          if (andPump) pump();
+        };
+        start(planned, releaseSlot, { handedAhead: { onStarted } }, abort.signal, () =>
+          signal.removeEventListener('abort', cancel),
         );
       }
       if (inFlight === 0) resolveAll();
+    };
+    const start = (
+      planned: PlannedStage,
+      releaseSlot: (andPump: boolean) => void,
+      options: Parameters<typeof runStage>[5],
+      stageSignal = signal,
+      onSettled: () => void = () => undefined,
+    ) => {
+      runStage(planned, recorder, dependencies, stageSignal, () => releaseSlot(true), options).then(
+        (result) => {
+          onSettled();
+          onFinished(planned, result, releaseSlot);
+        },
+        (error: unknown) => {
+          const record = recorder.stage(planned.address);
+          recorder.update(() => {
+            record.status = 'failed';
+            record.failure = { code: 'startFailed', message: describeError(error) };
+          });
+          onSettled();
+          onFinished(planned, record, releaseSlot);
+        },
+      );
     };
     signal.addEventListener('abort', () => pump(), { once: true });
     pump();

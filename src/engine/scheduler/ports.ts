@@ -35,6 +35,18 @@ export interface ProcessSpec {
   readonly remote?: RemoteStageContext;
   /** Called by remote runners when they learn where (and in what state) the stage runs. */
   readonly onPlacement?: (placement: StagePlacement) => void;
+  /**
+   * Handed ahead (to a runner whose `limitConcurrency` said yes): the command waits in the
+   * runner's queue and starts there the moment one of its slots frees, without a round trip to
+   * the caller. Starts not handed ahead go first. After a command fails, commands handed ahead
+   * are not started but end `notStarted` (the caller decides whether anything may still start),
+   * until the caller's next start that is not handed ahead.
+   */
+  readonly ahead?: boolean;
+  /** Called when the command really starts (a command handed ahead may wait first). */
+  readonly onStarted?: (startedAt: number) => void;
+  /** Removed (recursively, if there) right before the command starts: the outs of a stage handed ahead. */
+  readonly removeBeforeStart?: readonly string[];
 }
 
 export interface ProcessResult {
@@ -51,6 +63,8 @@ export interface ProcessResult {
   readonly runnerFailure?: RunnerFailure;
   readonly startedAt: number;
   readonly endedAt: number;
+  /** A command handed ahead that never started: cancelled, or dropped after another command failed. */
+  readonly notStarted?: boolean;
 }
 
 export interface RunningProcess {
@@ -63,4 +77,9 @@ export interface RunningProcess {
 export interface ProcessRunner {
   /** Aborting `signal` kills the whole process group: SIGTERM, then SIGKILL after the grace period. */
   start(spec: ProcessSpec, signal: AbortSignal): RunningProcess;
+  /**
+   * Asks the runner to run at most `slots` commands at once, holding the rest in its queue
+   * (ProcessSpec.ahead). False (or absent) when it cannot: the caller then keeps the count alone.
+   */
+  limitConcurrency?(slots: number): boolean;
 }

@@ -62,8 +62,11 @@ export interface PipelineRunPorts extends Omit<SchedulerDependencies, 'outOwners
   readonly owner: RunOwner & { readonly kind: RunOwnerKind };
   /** Called once the run's record exists, before any stage starts. */
   readonly onRunStarted?: (runId: string, runDirectory: string, planned: readonly string[]) => void;
-  /** Writes the queued lock entries now: before each write of run.json, which may say they succeeded. */
-  readonly flushLockEntries?: () => void;
+  /**
+   * Writes the queued lock entries (resolves once they are on disk): before each write of
+   * run.json, which may say they succeeded.
+   */
+  readonly flushLockEntries?: () => Promise<void>;
   /** Writes whatever the ports buffered (lock entries, hash cache) before the run is closed. */
   readonly flushRecords?: () => Promise<void>;
   /** Appends the finished run to the workspace's audit log (`.mlc/audit.jsonl`); absent = no audit. */
@@ -157,6 +160,8 @@ export async function runPipeline(
       {
         id: runId,
         onFolderRecreated,
+        // The record is rewritten in the background: a failed write is told, the next one tries again.
+        onWriteFailed: (message) => ports.observer?.runWarning?.(`run.json could not be written: ${message}`),
         ...(ports.random ? { random: ports.random } : {}),
         ...(ports.flushLockEntries ? { beforeWrite: ports.flushLockEntries } : {}),
       },
@@ -172,7 +177,7 @@ export async function runPipeline(
       recorder.update((record) => (record.stopRequest = { ...stop, noticedAt: ports.clock.now() }));
       recorder.appendEvent({ type: 'stopRequested', by: stop.by });
       // At once, not coalesced: `mlc stop` reads this as the owner's answer.
-      recorder.writeNow();
+      recorder.writeSoon();
     });
     const alerts = watchRunAlerts(recorder, request.root, request.alerts ?? new Map(), {
       fs: ports.fs,
@@ -201,7 +206,7 @@ export async function runPipeline(
     } catch (error) {
       alerts.dispose();
       try {
-        recorder.finish('failed', `mlc failed while running: ${describeError(error)}`);
+        await recorder.finish('failed', `mlc failed while running: ${describeError(error)}`);
       } catch {
         // The record cannot be written either: the first error is the one to report.
       }
@@ -209,7 +214,7 @@ export async function runPipeline(
     } finally {
       stopWatch.dispose();
     }
-    recorder.finish(status, status === 'cancelled' ? cancelMessage(stopWatch.request()) : undefined);
+    await recorder.finish(status, status === 'cancelled' ? cancelMessage(stopWatch.request()) : undefined);
     await auditRun(ports, recorder.record);
     return { kind: 'finished', plan, record: recorder.record, directory: recorder.directory };
   } finally {

@@ -31,11 +31,20 @@ export async function runStage(
   signal: AbortSignal,
   /** Called once the stage's commands have succeeded (its job slot may go to another stage). */
   onCommandsEnded: () => void = () => undefined,
-  /** For a foreach/matrix member on a Slurm runner: `-j` (the array's throttle), members started with it. */
-  options: { readonly slurmArray?: { readonly throttle: number; readonly members: number } } = {},
+  options: {
+    /** For a foreach/matrix member on a Slurm runner: `-j` (the array's throttle), members started with it. */
+    readonly slurmArray?: { readonly throttle: number; readonly members: number };
+    /**
+     * Handed ahead to a runner that holds it until a slot frees (executePlan): the stage counts as
+     * started, its outs are deleted and `onStarted` is called only when its command really starts.
+     * One that never starts (dropped after a failure, cancelled) comes back still `pending`.
+     */
+    readonly handedAhead?: { readonly onStarted: () => void };
+  } = {},
 ): Promise<StageRunRecord> {
   const { stage, address } = planned;
   const record = recorder.stage(address);
+  const ahead = options.handedAhead;
   if (!planned.definite) {
     const status = await dependencies.checkStatus(address, signal);
     if (status.state === 'up-to-date') {
@@ -48,31 +57,44 @@ export async function runStage(
       record.reasons = [...status.reasons];
     });
   }
-  const startedAt = dependencies.clock.now();
-  recorder.update(() => {
-    record.status = 'running';
-    record.startedAt = startedAt;
-  });
-  recorder.appendEvent({ type: 'stageStarted', stage: address });
+  let startedAt = dependencies.clock.now();
+  let started = false;
+  const markStarted = (at: number) => {
+    if (started) return;
+    started = true;
+    startedAt = at;
+    recorder.update(() => {
+      record.status = 'running';
+      record.startedAt = at;
+    });
+    recorder.appendEvent({ type: 'stageStarted', stage: address });
+    ahead?.onStarted();
+  };
+  if (!ahead) markStarted(startedAt);
+  const finishStage = (outcome: Parameters<typeof finishStageRecord>[4]) => {
+    // A stage handed ahead that fails its checks counts as started (and failed) at once.
+    markStarted(startedAt);
+    return finishStageRecord(recorder, record, dependencies, startedAt, outcome);
+  };
   const missingDeps = stage.deps.filter((dep) => !dependencies.fs.stat(resolve(stage.wdir, dep.path)));
   if (missingDeps.length > 0) {
     const names = missingDeps.map((dep) => dep.path).join(', ');
     const message = `dep ${names} does not exist; create it, or add the stage that writes it`;
-    return finishStage(recorder, record, dependencies, startedAt, {
+    return finishStage({
       status: 'failed',
       failure: { code: 'depMissing', message },
     });
   }
   const refused = refusedOuts(stage, dependencies);
   if (refused.length > 0) {
-    return finishStage(recorder, record, dependencies, startedAt, {
+    return finishStage({
       status: 'failed',
       failure: { code: 'outNotOwned', message: `not run, nothing deleted: ${refused.join('; ')}` },
     });
   }
   const unhashableDeps = unhashablePaths(stage.deps, stage, dependencies);
   if (unhashableDeps) {
-    return finishStage(recorder, record, dependencies, startedAt, {
+    return finishStage({
       status: 'failed',
       failure: { code: 'depNotRegular', message: `dep ${unhashableDeps}; depend on a regular file or folder instead` },
     });
@@ -85,7 +107,7 @@ export async function runStage(
       : dependencies.remoteProcessRunner?.(choice);
   if (!choice.ok || !processRunner) {
     const message = choice.ok ? `this host cannot run stages on ${choice.runner.type} runners` : choice.message;
-    return finishStage(recorder, record, dependencies, startedAt, {
+    return finishStage({
       status: 'failed',
       failure: { code: 'runnerUnknown', message: `not run: ${message}` },
     });
@@ -108,7 +130,12 @@ export async function runStage(
               }),
         };
   if (remote) recorder.update(() => (record.runner = choice.runner.name));
-  const tailers = followPlots(stage, dependencies);
+  // A stage handed ahead has no plot outs (executePlan), and its runner deletes its outs.
+  const tailers = ahead ? [] : followPlots(stage, dependencies);
+  const firstStart = ahead && {
+    removeBeforeStart: stage.outs.filter((out) => !out.persist).map((out) => resolve(stage.wdir, out.path)),
+    markStarted,
+  };
   const pollPlots = (final: boolean) => {
     for (const tailer of tailers) recorder.appendMetricPoints(address, tailer.poll(final));
   };
@@ -118,7 +145,7 @@ export async function runStage(
       : undefined;
   let outcome: { status: StageRunRecord['status']; failure?: StageFailure; last?: ProcessResult };
   try {
-    outcome = await runAttempts(planned, recorder, dependencies, signal, remote ?? { processRunner });
+    outcome = await runAttempts(planned, recorder, dependencies, signal, remote ?? { processRunner }, firstStart);
   } finally {
     dependencies.timers.clear(pollTimer);
     pollPlots(true);
@@ -128,11 +155,12 @@ export async function runStage(
         recorder.appendEvent({ type: 'plotProblem', stage: address, problem });
     }
   }
+  if (!started) return record;
   // Only a success frees the slot early: after a failure the scheduler must first decide
   // whether anything else may start at all.
   if (outcome.status === 'succeeded') onCommandsEnded();
   if (outcome.status === 'succeeded') outcome = await finishSuccess(planned, recorder, dependencies, outcome);
-  return finishStage(recorder, record, dependencies, startedAt, outcome);
+  return finishStage(outcome);
 }
 
 /** `path reason, …` for the paths that exist but cannot be hashed, or undefined when there are none. */
@@ -148,7 +176,7 @@ function unhashablePaths(
   return found.length > 0 ? found.join(', ') : undefined;
 }
 
-function finishStage(
+function finishStageRecord(
   recorder: RunRecorder,
   record: StageRunRecord,
   dependencies: SchedulerDependencies,
@@ -212,6 +240,8 @@ async function runAttempts(
     readonly placement?: RunnerPlacement;
     readonly slurmArray?: RemoteStageContext['slurmArray'];
   },
+  /** The first command of a stage handed ahead: held by the runner, the stage marked started when it starts. */
+  handedAhead?: { readonly removeBeforeStart: readonly string[]; readonly markStarted: (at: number) => void },
 ): Promise<{ status: StageRunRecord['status']; failure?: StageFailure; last?: ProcessResult }> {
   const { stage, address } = planned;
   const record = recorder.stage(address);
@@ -249,11 +279,24 @@ async function runAttempts(
       // A retry starts as clean as the first attempt did.
       for (const out of stage.outs) if (!out.persist) dependencies.fs.remove(resolve(stage.wdir, out.path));
     }
-    dependencies.observer?.stageStarted?.(address, attempt);
-    const attemptStart = dependencies.clock.now();
+    const heldAhead = attempt === 1 ? handedAhead : undefined;
+    if (!heldAhead) dependencies.observer?.stageStarted?.(address, attempt);
+    let attemptStart = dependencies.clock.now();
     let commandIndex = 0;
     failure = undefined;
     for (; commandIndex < commands.length; commandIndex++) {
+      const ahead =
+        heldAhead && commandIndex === 0
+          ? {
+              ahead: true,
+              removeBeforeStart: heldAhead.removeBeforeStart,
+              onStarted: (at: number) => {
+                attemptStart = at;
+                heldAhead.markStarted(at);
+                dependencies.observer?.stageStarted?.(address, attempt);
+              },
+            }
+          : {};
       last = await where.processRunner.start(
         {
           command: commands[commandIndex]!,
@@ -268,9 +311,12 @@ async function runAttempts(
             dependencies.observer?.stageOutput?.(address, stream, line);
           },
           ...(remote ? { remote, onPlacement } : {}),
+          ...ahead,
         },
         signal,
       ).result;
+      // Handed ahead and never started: nothing ran, nothing is recorded (executePlan decides).
+      if (last.notStarted) return { status: 'pending' };
       failure = describeFailure(last, stage, commands.length > 1 ? commandIndex : undefined);
       if (failure || last.cancelled) break;
     }

@@ -38,12 +38,16 @@ interface Tracked {
  * runs with many stages: see processWorker.ts for why. Same contract as nodeProcessRunner; the
  * worker starts on the first command, and only keeps mlc alive while commands are in flight.
  */
-export function createProcessWorkerRunner(launch: WorkerLaunch): ProcessRunner & Disposable {
+export function createProcessWorkerRunner(
+  launch: WorkerLaunch,
+): ProcessRunner & Disposable & Required<Pick<ProcessRunner, 'limitConcurrency'>> {
   let child: ChildProcess | undefined;
   /** The base environment this worker was sent; each start sends only its differences from it. */
   let sentEnvironment: Readonly<Record<string, string>> | undefined;
   let nextId = 1;
   const tracked = new Map<number, Tracked>();
+  /** limitConcurrency's slots, sent again to a worker started after it (the first one died). */
+  let slots: number | undefined;
 
   const failAll = (reason: string) => {
     for (const [id, entry] of tracked) {
@@ -86,6 +90,7 @@ export function createProcessWorkerRunner(launch: WorkerLaunch): ProcessRunner &
       if (message.type === 'started') {
         entry.pid = message.pid;
         if (message.pid !== undefined) trackStageGroup(message.pid);
+        entry.spec.onStarted?.(Date.now());
       } else if (message.type === 'line') entry.spec.onLine?.(message.stream, message.line, message.timestamp);
       else {
         if (entry.pid !== undefined) untrackStageGroup(entry.pid);
@@ -98,11 +103,12 @@ export function createProcessWorkerRunner(launch: WorkerLaunch): ProcessRunner &
     started.on('error', (error) => failAll(`the process worker failed: ${error.message}`));
     child = started;
     sentEnvironment = undefined;
+    if (slots !== undefined) started.send({ type: 'slots', slots } satisfies ProcessWorkerRequest);
     return started;
   };
   const send = (request: ProcessWorkerRequest) => ensureChild().send(request);
   const sendStart = (id: number, spec: ProcessSpec) => {
-    const { onLine: _onLine, env, ...plainSpec } = spec;
+    const { onLine: _onLine, onStarted: _onStarted, env, ...plainSpec } = spec;
     ensureChild();
     let changes = sentEnvironment && environmentChanges(sentEnvironment, env);
     // Another caller's environment (not a stage's few variables more): make it the new base.
@@ -115,6 +121,11 @@ export function createProcessWorkerRunner(launch: WorkerLaunch): ProcessRunner &
   };
 
   return {
+    limitConcurrency(count) {
+      slots = count;
+      if (child) send({ type: 'slots', slots });
+      return true;
+    },
     start(spec, signal): RunningProcess {
       const id = nextId++;
       let entry!: Tracked;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type {
   OutputStream,
@@ -27,6 +28,8 @@ export function startProcess(spec: ProcessSpec, signal: AbortSignal): RunningPro
   startStageWatchdog();
   let child;
   try {
+    // A stage handed ahead has its outs deleted now, when it really starts (DVC semantics).
+    for (const path of spec.removeBeforeStart ?? []) rmSync(path, { recursive: true, force: true });
     child = spawn('/bin/sh', ['-c', spec.command], {
       cwd: spec.cwd,
       env: { ...spec.env },
@@ -38,6 +41,7 @@ export function startProcess(spec: ProcessSpec, signal: AbortSignal): RunningPro
   }
   const pid = child.pid;
   if (pid !== undefined) trackStageGroup(pid);
+  spec.onStarted?.(startedAt);
   const result = new Promise<ProcessResult>((resolve) => {
     let timedOut = false;
     let cancelled = false;

@@ -14,10 +14,12 @@ export interface EnvironmentChanges {
 /** Messages between mlc and its process worker (src/node/workers/processWorker.ts), over Node IPC. */
 export type ProcessWorkerRequest =
   | { readonly type: 'environment'; readonly env: Readonly<Record<string, string>> }
+  /** At most this many commands at once (ProcessRunner.limitConcurrency); the rest wait in the worker. */
+  | { readonly type: 'slots'; readonly slots: number }
   | {
       readonly type: 'start';
       readonly id: number;
-      readonly spec: Omit<ProcessSpec, 'onLine' | 'env'>;
+      readonly spec: Omit<ProcessSpec, 'onLine' | 'onStarted' | 'env'>;
       readonly env: EnvironmentChanges;
     }
   | { readonly type: 'abort'; readonly id: number };

@@ -78,7 +78,11 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
     fs,
     clock: systemClock,
     timers: systemTimers,
-    processRunner: { start: (spec, signal) => (workerRunner ?? nodeProcessRunner).start(spec, signal) },
+    processRunner: {
+      start: (spec, signal) => (workerRunner ?? nodeProcessRunner).start(spec, signal),
+      // Only the worker holds starts (a run of many stages); in this process each starts at once.
+      limitConcurrency: (slots) => workerRunner?.limitConcurrency?.(slots) ?? false,
+    },
     remoteProcessRunner: createRemoteProcessRunners(),
     environment,
     ...(setup.observer ? { observer: setup.observer } : {}),
@@ -101,7 +105,7 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
       return views;
     },
     async checkStatus(address, signal) {
-      lockRecorder.flush();
+      await lockRecorder.flush();
       const stage = graph.get(address);
       if (!stage) return { state: 'changed', reasons: ['stage not found'] };
       // Only this stage's own inputs: its upstream stages have just finished in this run.
@@ -133,7 +137,7 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
     async flushRecords() {
       workerRunner?.dispose();
       workerRunner = undefined;
-      lockRecorder.flush();
+      await lockRecorder.flush();
       await setup.hasher.flush();
     },
     gitState: () => setup.git.repoState(setup.root),

@@ -4,6 +4,8 @@ import {
   type ProcessWorkerRequest,
 } from '../process/processWorkerProtocol';
 import { startProcess } from '../process/nodeProcessRunner';
+import { createStartQueue, notStartedResult, type QueuedStart } from '../../engine/scheduler/startQueue';
+import type { ProcessSpec } from '../../engine/scheduler/ports';
 
 /**
  * Child-process entry (bundled to dist/workers/processWorker.js) that starts stage commands for
@@ -12,6 +14,9 @@ import { startProcess } from '../process/nodeProcessRunner';
  * mlc goes away (even kill -9), the IPC channel closes and every stage still running is killed.
  */
 const running = new Map<number, AbortController>();
+/** Starts beyond mlc's -j wait here, so a freed slot starts the next stage without asking mlc. */
+const queue = createStartQueue();
+const waiting = new Map<number, QueuedStart>();
 /** The environment mlc sent last: each start names only its differences from it. */
 let environment: Readonly<Record<string, string>> = {};
 const pending = new Set<Promise<unknown>>();
@@ -28,33 +33,62 @@ const send = (message: ProcessWorkerMessage) => {
 
 process.on('message', (request: ProcessWorkerRequest) => {
   if (request.type === 'abort') {
-    running.get(request.id)?.abort();
+    const queued = waiting.get(request.id);
+    if (queued && queue.remove(queued)) queued.drop();
+    else running.get(request.id)?.abort();
     return;
   }
   if (request.type === 'environment') {
     environment = request.env;
     return;
   }
-  const abort = new AbortController();
-  running.set(request.id, abort);
-  const started = startProcess(
-    {
-      ...request.spec,
-      env: applyEnvironmentChanges(environment, request.env),
-      onLine: (stream, line, timestamp) => send({ type: 'line', id: request.id, stream, line, timestamp }),
+  if (request.type === 'slots') {
+    queue.setSlots(request.slots);
+    return;
+  }
+  const { id } = request;
+  // The environment as it is now: a later `environment` message is for later starts.
+  const env = applyEnvironmentChanges(environment, request.env);
+  const queued: QueuedStart = {
+    ahead: request.spec.ahead === true,
+    start: () => {
+      waiting.delete(id);
+      startNow(id, { ...request.spec, env });
     },
+    drop: () => {
+      waiting.delete(id);
+      send({ type: 'result', id, result: notStartedResult(Date.now()) });
+    },
+  };
+  waiting.set(id, queued);
+  queue.submit(queued);
+});
+
+function startNow(id: number, spec: Omit<ProcessSpec, 'onLine' | 'onStarted'>): void {
+  const abort = new AbortController();
+  running.set(id, abort);
+  const started = startProcess(
+    { ...spec, onLine: (stream, line, timestamp) => send({ type: 'line', id, stream, line, timestamp }) },
     abort.signal,
   );
-  send({ type: 'started', id: request.id, pid: started.pid });
+  send({ type: 'started', id, pid: started.pid });
   const done = started.result.then((result) => {
-    running.delete(request.id);
-    send({ type: 'result', id: request.id, result });
+    running.delete(id);
+    const succeeded = result.exitCode === 0 && !result.cancelled && !result.timedOut;
+    // A success frees its slot for the next start before mlc hears of it (mlc then never sees
+    // more than -j stages running); a failure is told first, and what was handed ahead is dropped.
+    if (succeeded) queue.ended(true);
+    send({ type: 'result', id, result });
+    if (!succeeded) queue.ended(false);
   });
   pending.add(done);
   void done.then(() => pending.delete(done));
-});
+}
 
 function stopAll(): void {
+  // What has not started never will: mlc is gone or asked the worker to end.
+  queue.clear();
+  waiting.clear();
   for (const abort of running.values()) abort.abort();
   void Promise.all(pending).then(() => process.exit(0));
 }

@@ -58,6 +58,26 @@ test('writeFileAtomic replaces a file whole through a rename, and a failed write
   assert.deepEqual(readdirSync(join(folder, 'sub')), ['run.json']);
 });
 
+test('writeFileAtomicAsync replaces a file whole through a rename off the main thread, and a failed write rejects leaving the old file and no temp file', async (t) => {
+  const folder = makeTempDir('mlc-atomic-async-', t);
+  const path = join(folder, 'sub', 'run.json');
+  await nodeFileSystem.writeFileAtomicAsync!(path, 'old');
+  const reader = openSync(path, 'r');
+  try {
+    await nodeFileSystem.writeFileAtomicAsync!(path, new TextEncoder().encode('new and longer'));
+    assert.equal(readFileSync(path, 'utf8'), 'new and longer');
+    const buffer = Buffer.alloc(16);
+    assert.equal(buffer.toString('utf8', 0, readSync(reader, buffer, 0, 16, 0)), 'old');
+  } finally {
+    closeSync(reader);
+  }
+  const blocked = join(folder, 'blocked');
+  mkdirSync(join(blocked, 'inside'), { recursive: true });
+  await assert.rejects(nodeFileSystem.writeFileAtomicAsync!(blocked, 'x'));
+  assert.deepEqual(readdirSync(folder).sort(), ['blocked', 'sub']);
+  assert.deepEqual(readdirSync(join(folder, 'sub')), ['run.json']);
+});
+
 test('a temp file a killed mlc left beside a file is removed at the next write of that file; nothing else is', (t) => {
   const folder = makeTempDir('mlc-atomic-sweep-', t);
   // A pid that runs no process: past the kernel's pid_max (at most 2^22).

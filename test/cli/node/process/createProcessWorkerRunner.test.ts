@@ -179,3 +179,55 @@ test('the worker is sent the environment once: each later command sends only wha
     runner.dispose();
   }
 });
+
+test('the worker holds commands handed ahead to its -j slots: the next starts when one ends, none after a failure, a waiting one can be cancelled', async (t) => {
+  assert.ok(launch, 'the process worker source is found beside src/node/process');
+  const folder = makeTempDir('mlc-worker-queue-', t);
+  const runner = createProcessWorkerRunner(launch);
+  const env = { PATH: '/usr/bin:/bin' };
+  const ahead = (name: string, onStarted?: () => void) => ({
+    command: `touch ${name}.ran`,
+    cwd: folder,
+    env,
+    ahead: true,
+    removeBeforeStart: [join(folder, `${name}.out`)],
+    ...(onStarted ? { onStarted } : {}),
+  });
+  try {
+    assert.equal(runner.limitConcurrency(1), true);
+    // A success: the command handed ahead starts after it (its out removed first), and is told.
+    writeFileSync(join(folder, 'b.out'), 'stale');
+    const first = runner.start({ command: 'sleep 0.3', cwd: folder, env }, new AbortController().signal);
+    let bStarted = false;
+    const second = runner.start(
+      ahead('b', () => (bStarted = true)),
+      new AbortController().signal,
+    );
+    assert.equal((await first.result).exitCode, 0);
+    const secondResult = await second.result;
+    assert.equal(secondResult.exitCode, 0);
+    assert.equal(bStarted, true);
+    assert.ok(secondResult.startedAt >= (await first.result).endedAt, 'b waited for the slot');
+    assert.equal(existsSync(join(folder, 'b.ran')), true);
+    assert.equal(existsSync(join(folder, 'b.out')), false, 'its out was removed when it started');
+
+    // A failure: what waits ahead is dropped, never started.
+    const failing = runner.start({ command: 'sleep 0.3; exit 3', cwd: folder, env }, new AbortController().signal);
+    const dropped = runner.start(ahead('c'), new AbortController().signal);
+    assert.equal((await failing.result).exitCode, 3);
+    assert.equal((await dropped.result).notStarted, true);
+    assert.equal(existsSync(join(folder, 'c.ran')), false);
+
+    // A plain start says mlc went on; one handed ahead behind it can be cancelled while it waits.
+    const plain = runner.start({ command: 'sleep 0.3', cwd: folder, env }, new AbortController().signal);
+    const cancel = new AbortController();
+    const cancelled = runner.start(ahead('d'), cancel.signal);
+    cancel.abort();
+    const cancelledResult = await cancelled.result;
+    assert.equal(cancelledResult.notStarted, true);
+    assert.equal((await plain.result).exitCode, 0);
+    assert.equal(existsSync(join(folder, 'd.ran')), false);
+  } finally {
+    runner.dispose();
+  }
+});

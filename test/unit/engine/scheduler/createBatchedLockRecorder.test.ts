@@ -4,9 +4,18 @@ import type { ContentHasher } from '../../../../src/engine/hashing/ports';
 import { createBatchedLockRecorder } from '../../../../src/engine/scheduler/createBatchedLockRecorder';
 import { aStage } from '../../../support/builders';
 import { createFakeTime } from '../../../support/fakeTime';
-import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
+import { createMemoryFileSystem, holdAsyncWrites } from '../../../support/memoryFileSystem';
 
 const noHashes: ContentHasher = { hash: async () => undefined, flush: async () => undefined };
+
+/** Lets the promises of writes started by fired timers settle (fake timers fire synchronously). */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A memory file system whose asynchronous atomic writes land (or fail) when the test says. */
+function aSlowDisk() {
+  const fs = createMemoryFileSystem();
+  return { fs, inFlight: holdAsyncWrites(fs) };
+}
 
 test('entries finishing within a second of each other share one write of the lock file', async () => {
   // Each write of the lock file is a whole rewrite plus an fsync on mlc's main thread (0.7-2.3 s
@@ -27,6 +36,70 @@ test('entries finishing within a second of each other share one write of the loc
   time.advance(500);
   assert.deepEqual(writes, []);
   time.advance(100);
+  await settle();
   assert.deepEqual(writes, ['/ws/dvc.lock']);
   assert.match(fs.readText('/ws/dvc.lock'), /first:[\s\S]*second:/);
+});
+
+test('a flush asked for while a write is in flight starts after it and builds on the file it left', async () => {
+  // The writes run off the main thread: a second write reading the lock file before the first
+  // renamed it into place would drop the first's entries, or rename first and be overwritten.
+  const { fs, inFlight } = aSlowDisk();
+  const time = createFakeTime();
+  const recorder = createBatchedLockRecorder({ fs, hasher: noHashes, timers: time.timers });
+  await recorder.record(aStage({ name: 'first' }));
+  time.advance(1000);
+  await settle();
+  assert.equal(inFlight.length, 1, 'the timed flush is writing');
+  await recorder.record(aStage({ name: 'second' }));
+  let secondDone = false;
+  const second = recorder.flush().then(() => (secondDone = true));
+  await settle();
+  assert.equal(inFlight.length, 1, 'the second write waits for the first');
+  assert.equal(secondDone, false);
+  inFlight.shift()!.finish();
+  await settle();
+  assert.equal(inFlight.length, 1);
+  assert.match(inFlight[0]!.text, /first:[\s\S]*second:/, 'built on the first write');
+  inFlight.shift()!.finish();
+  await second;
+  assert.match(fs.readText('/ws/dvc.lock'), /first:[\s\S]*second:/);
+});
+
+test('a failed write of the lock file is reported by the flush that asked for it, and its entries are written by the next', async () => {
+  const { fs, inFlight } = aSlowDisk();
+  const time = createFakeTime();
+  const recorder = createBatchedLockRecorder({ fs, hasher: noHashes, timers: time.timers });
+  await recorder.record(aStage({ name: 'first' }));
+  const failed = recorder.flush();
+  await settle();
+  inFlight.shift()!.finish(new Error('ENOSPC: no space left on device'));
+  await assert.rejects(failed, /ENOSPC/);
+  assert.equal(fs.stat('/ws/dvc.lock'), undefined);
+  await recorder.record(aStage({ name: 'second' }));
+  const again = recorder.flush();
+  await settle();
+  inFlight.shift()!.finish();
+  await again;
+  assert.match(fs.readText('/ws/dvc.lock'), /first:[\s\S]*second:/);
+});
+
+test('a timed flush that fails loses nothing: the next flush writes its entries, or rejects if the disk still fails', async () => {
+  const { fs, inFlight } = aSlowDisk();
+  const time = createFakeTime();
+  const recorder = createBatchedLockRecorder({ fs, hasher: noHashes, timers: time.timers });
+  await recorder.record(aStage({ name: 'first' }));
+  time.advance(1000);
+  await settle();
+  inFlight.shift()!.finish(new Error('EIO: i/o error'));
+  await settle();
+  const last = recorder.flush();
+  await settle();
+  inFlight.shift()!.finish(new Error('EIO: i/o error'));
+  await assert.rejects(last, /EIO/);
+  const retried = recorder.flush();
+  await settle();
+  inFlight.shift()!.finish();
+  await retried;
+  assert.match(fs.readText('/ws/dvc.lock'), /first:/);
 });

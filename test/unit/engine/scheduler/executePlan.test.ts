@@ -18,6 +18,7 @@ function setup(
   stages: Array<{ stage: Stage; upstream?: string[] }>,
   behaviour: Record<string, FakeCommand>,
   fs = createMemoryFileSystem(),
+  runnerOptions: { readonly queue?: boolean } = {},
 ) {
   const nodes: SchedulerNode[] = stages.map(({ stage, upstream }) => ({
     address: stage.name,
@@ -26,7 +27,7 @@ function setup(
   }));
   const plan = planRun(nodes, new Map(), { targets: [], force: false });
   const time = createFakeTime();
-  const fake = createFakeProcessRunner(time, behaviour, fs);
+  const fake = createFakeProcessRunner(time, behaviour, fs, runnerOptions);
   const recorder = RunRecorder.create(fs, time.clock, time.timers, '/ws/.mlc/runs', {
     owner: { pid: 1, hostname: 'test', kind: 'cli' },
     workspace: '/ws',
@@ -70,10 +71,10 @@ function setup(
         if (overrides.abortAfterMs !== undefined && elapsedMs >= overrides.abortAfterMs) abort.abort();
       },
     );
-    recorder.finish(status);
+    await recorder.finish(status);
     return status;
   };
-  return { plan, recorder, dependencies, recorded, statuses, fs, fake, execute };
+  return { plan, recorder, dependencies, recorded, statuses, fs, fake, execute, time };
 }
 
 test('executePlan runs independent stages in parallel up to -j and waits for upstream', async () => {
@@ -359,4 +360,116 @@ test('a stage’s runner is chosen once for the scheduler however long it waits 
   assert.equal(status, 'succeeded');
   // Once to know whether it joins a Slurm job array, once when it runs (runStage).
   assert.deepEqual([...new Set(choices.values())], [2]);
+});
+
+// Stages handed ahead to a runner that holds them (the process worker's StartQueue, in the fake).
+
+/** Two independent stages through a queueing runner: `a` fails after 50 ms, `b` waits ahead of it at -j1. */
+const aFailsWithBAhead = () =>
+  setup(
+    [{ stage: aStage({ name: 'a', cmd: 'a' }) }, { stage: aStage({ name: 'b', cmd: 'b' }) }],
+    { a: { runsMs: 50, exitCode: 1 }, b: { runsMs: 1 } },
+    undefined,
+    { queue: true },
+  );
+
+test('with -j1, a stage handed ahead never runs after the first stage fails', async () => {
+  const run = aFailsWithBAhead();
+  const status = await run.execute({ jobs: 1, keepGoing: false });
+  assert.equal(status, 'failed');
+  assert.deepEqual(run.fake.handedAhead(), ['b']);
+  assert.deepEqual(run.fake.started(), ['a'], 'b was handed ahead and dropped, never started');
+  assert.deepEqual(run.statuses(), { a: 'failed', b: 'skipped' });
+  assert.match(run.recorder.stage('b').skipReason ?? '', /stage a failed/);
+});
+
+test('with --keep-going, a stage handed ahead and dropped after a failure runs after it', async () => {
+  const run = aFailsWithBAhead();
+  const status = await run.execute({ jobs: 1, keepGoing: true });
+  assert.equal(status, 'failed');
+  assert.deepEqual(run.fake.started(), ['a', 'b']);
+  assert.deepEqual(run.statuses(), { a: 'failed', b: 'succeeded' });
+});
+
+test('a run cancelled while stages wait handed ahead starts none of them', async () => {
+  const run = setup(
+    ['a', 'b', 'c'].map((name) => ({ stage: aStage({ name, cmd: name }) })),
+    { a: { runsMs: 100 }, b: { runsMs: 1 }, c: { runsMs: 1 } },
+    undefined,
+    { queue: true },
+  );
+  const status = await run.execute({ jobs: 1, keepGoing: false }, { abortAfterMs: 20 });
+  assert.equal(status, 'cancelled');
+  assert.deepEqual(run.fake.handedAhead(), ['b'], 'one stage waits ahead at -j1');
+  assert.deepEqual(run.fake.started(), ['a']);
+  assert.deepEqual(run.statuses(), { a: 'cancelled', b: 'skipped', c: 'skipped' });
+});
+
+test('stages handed ahead keep exactly -j running, and none starts before its upstream is recorded', async () => {
+  // Three layers of four: each stage of a layer waits for two of the layer above.
+  const stages = Array.from({ length: 12 }, (_, index) => {
+    const layer = Math.floor(index / 4);
+    const upstream =
+      layer === 0 ? [] : [`s${(layer - 1) * 4 + (index % 4)}`, `s${(layer - 1) * 4 + ((index + 1) % 4)}`];
+    return { stage: aStage({ name: `s${index}`, cmd: `s${index}` }), upstream };
+  });
+  const run = setup(
+    stages,
+    Object.fromEntries(stages.map(({ stage }, index) => [stage.name, { runsMs: 1 + (index % 3) * 7 }])),
+    undefined,
+    { queue: true },
+  );
+  const upstreamOf = new Map(stages.map(({ stage, upstream }) => [stage.name, upstream]));
+  const startedEarly: string[] = [];
+  const runner = run.fake.runner;
+  const dependencies: SchedulerDependencies = {
+    ...run.dependencies,
+    processRunner: {
+      start: (spec, signal) =>
+        runner.start(
+          {
+            ...spec,
+            onStarted: (at) => {
+              const missing = upstreamOf.get(spec.command)!.filter((name) => !run.recorded.includes(name));
+              if (missing.length > 0) startedEarly.push(`${spec.command} before ${missing.join(', ')}`);
+              spec.onStarted?.(at);
+            },
+          },
+          signal,
+        ),
+      limitConcurrency: (slots) => runner.limitConcurrency!(slots),
+    },
+  };
+  const status = await run.execute({ jobs: 2, keepGoing: false }, { dependencies });
+  assert.equal(status, 'succeeded');
+  assert.equal(run.fake.started().length, 12);
+  assert.equal(run.fake.maxRunning(), 2);
+  assert.ok(
+    run.fake.specs.some((spec) => spec.ahead),
+    'some stages were handed ahead',
+  );
+  assert.deepEqual(startedEarly, []);
+});
+
+test('a stage handed ahead has its outs deleted, and its start recorded, only when it really starts', async () => {
+  const fs = createMemoryFileSystem({ '/ws/b.out': 'old' });
+  const run = setup(
+    [{ stage: aStage({ name: 'a', cmd: 'a' }) }, { stage: aStage({ name: 'b', cmd: 'b', outs: ['b.out'] }) }],
+    { a: { runsMs: 100 }, b: { runsMs: 1, writes: ['b.out'] } },
+    fs,
+    { queue: true },
+  );
+  const removedAt = new Map<string, number>();
+  const remove = fs.remove.bind(fs);
+  fs.remove = (path) => {
+    removedAt.set(path, run.time.clock.now());
+    remove(path);
+  };
+  const firstStartedAt = run.time.clock.now();
+  const status = await run.execute({ jobs: 1, keepGoing: false });
+  assert.equal(status, 'succeeded');
+  assert.ok(run.fake.specs.find((spec) => spec.command === 'b')?.ahead, 'b was handed ahead');
+  assert.ok(removedAt.get('/ws/b.out')! >= firstStartedAt + 100, 'b.out deleted when b started, after a ended');
+  assert.ok(run.recorder.stage('b').startedAt! >= firstStartedAt + 100, 'b recorded as started when it started');
+  assert.equal(run.recorder.stage('b').attempts[0]!.startedAt, run.recorder.stage('b').startedAt);
 });

@@ -196,7 +196,9 @@ test('run.json never says a stage succeeded before its queued lock entry is on d
     queued.push(stage.name);
     return { deps: {}, outs: {} };
   };
-  ports.flushLockEntries = () => onDisk.push(...queued.splice(0));
+  ports.flushLockEntries = async () => {
+    onDisk.push(...queued.splice(0));
+  };
   const writeFileAtomic = pipeline.fs.writeFileAtomic.bind(pipeline.fs);
   pipeline.fs.writeFileAtomic = (path, data) => {
     if (path.endsWith('/run.json')) {
