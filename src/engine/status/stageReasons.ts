@@ -10,7 +10,11 @@ import { type ReadLock, lockFileError } from '../lock/readLockFile';
 import type { FileStat } from '../ports';
 import { pythonEquals } from './pythonEquals';
 
-export type HashLookup = (absolutePath: string, algorithm: HashAlgorithm) => Promise<FileHash | undefined>;
+/** A hash known at once (ContentHasher.hashIfKnown) comes as it is; any other as a promise. */
+export type HashLookup = (
+  absolutePath: string,
+  algorithm: HashAlgorithm,
+) => FileHash | undefined | Promise<FileHash | undefined>;
 export type StatLookup = (absolutePath: string) => FileStat | undefined;
 
 /**
@@ -69,14 +73,16 @@ async function pathReasons(
 ): Promise<string[]> {
   const byPath = new Map(lockedPaths.map((locked) => [locked.path, locked]));
   const paths = [...new Set(entries.map((entry) => entry.path))];
-  // Every hash asked for first, then one await for all: no promise of our own per path.
+  // Every hash asked for first, then one await for those not known at once (none when the stat
+  // cache knows them all, as in an up-to-date run): no promise of our own per path.
   const absolutes = paths.map((path) => stagePath(stage.wdir, path));
-  const hashes = await Promise.all(
-    paths.map((path, index) => {
-      const locked = byPath.get(path);
-      return hash(absolutes[index]!, locked ? lockedAlgorithm(locked) : 'md5');
-    }),
-  );
+  const answers = paths.map((path, index) => {
+    const locked = byPath.get(path);
+    return hash(absolutes[index]!, locked ? lockedAlgorithm(locked) : 'md5');
+  });
+  const hashes = answers.some((answer) => answer instanceof Promise)
+    ? await Promise.all(answers)
+    : (answers as (FileHash | undefined)[]);
   const reasons: string[] = [];
   for (const [index, path] of paths.entries()) {
     const current = hashes[index];
