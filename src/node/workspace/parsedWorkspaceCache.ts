@@ -50,7 +50,7 @@ type Fact =
 
 interface Entry {
   readonly facts: readonly Fact[];
-  /** The parse's result (storedResult) when it was made: callers get a copy of their own. */
+  /** The parse's result, v8-serialized when it was made: callers get a copy of their own. */
   readonly result: Uint8Array;
 }
 
@@ -75,7 +75,7 @@ interface CheckedEntry {
   readonly facts: readonly Fact[];
   /** The pipeline files it parsed (their entries are kept with it). */
   readonly files: readonly string[];
-  /** The CheckedPipelines (storedResult). */
+  /** The CheckedPipelines, v8-serialized. */
   readonly result: Uint8Array;
 }
 
@@ -107,48 +107,6 @@ export interface ParsedWorkspaceCache {
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const md5Of = (data: Uint8Array | string) => createHash('md5').update(data).digest('hex');
-
-/**
- * A parse or check result as kept in the cache: JSON when JSON gives back exactly this value (a
- * fresh process's JSON.parse of the checked 1,000-stage workspace takes ~13 ms, v8's deserialize
- * ~20), else v8-serialized (a NaN or infinite param, -0, an undefined field, a Map, a Date...).
- * The first byte tells them apart: `{` or `[` for JSON, 0xFF for v8's format.
- */
-export function storedResult(value: unknown): Uint8Array {
-  const json = exactJson(value);
-  return json === undefined ? serialize(value) : Buffer.from(json, 'utf8');
-}
-
-export function restoredResult(bytes: Uint8Array): unknown {
-  return bytes[0] === 0x7b || bytes[0] === 0x5b ? JSON.parse(utf8.decode(bytes)) : deserialize(bytes);
-}
-
-/** JSON text that parses back into a value deep-equal to `value` (prototypes included), or undefined. */
-function exactJson(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  let exact = true;
-  let text: string;
-  try {
-    text = JSON.stringify(value, function (this: Record<string, unknown>, key: string, converted: unknown) {
-      // `this[key]` is the value before any toJSON (a Date is a string by now in `converted`).
-      const original = key === '' ? value : this[key];
-      if (!isJsonExact(original)) exact = false;
-      else if (Array.isArray(original) && Object.keys(original).length !== original.length) exact = false;
-      return converted;
-    });
-  } catch {
-    return undefined; // a BigInt, or a cycle
-  }
-  return exact ? text : undefined;
-}
-
-function isJsonExact(item: unknown): boolean {
-  if (item === null || typeof item === 'string' || typeof item === 'boolean') return true;
-  if (typeof item === 'number') return Number.isFinite(item) && !Object.is(item, -0);
-  if (typeof item !== 'object') return false;
-  const prototype = Object.getPrototypeOf(item) as unknown;
-  return Array.isArray(item) ? prototype === Array.prototype : prototype === Object.prototype;
-}
 
 /** Device, inode, size, mtime and ctime (ns) of a file; undefined when there is none. */
 function contentFingerprint(path: string): { text: string; newestNs: bigint } | undefined {
@@ -236,7 +194,7 @@ export function openParsedWorkspaceCache(
     if (known && known.facts.every((fact) => holds(fs, fact))) {
       used.set(file, known);
       const facts: RecordedFact[] = known.facts.map((fact) => ({ fact }));
-      return { result: restoredResult(known.result) as ParsedPipelineFile, facts };
+      return { result: deserialize(known.result) as ParsedPipelineFile, facts };
     }
     const startedNs = nowNs(now);
     const recording = recordFacts(fs);
@@ -244,7 +202,7 @@ export function openParsedWorkspaceCache(
     dirty = true;
     const recorded = recording.facts();
     const facts = recorded !== undefined && !isRacy(recorded, startedNs) ? recorded : undefined;
-    if (facts !== undefined) used.set(file, { facts: facts.map(({ fact }) => fact), result: storedResult(result) });
+    if (facts !== undefined) used.set(file, { facts: facts.map(({ fact }) => fact), result: serialize(result) });
     return { result, facts };
   };
 
@@ -259,7 +217,7 @@ export function openParsedWorkspaceCache(
           const entry = stored.get(parsed);
           if (entry) used.set(parsed, entry);
         }
-        return restoredResult(known.result) as CheckedPipelines;
+        return deserialize(known.result) as CheckedPipelines;
       }
       const startedNs = nowNs(now);
       // The checks' own reads (listings, stats, real paths, params files) are recorded here; each
@@ -280,7 +238,7 @@ export function openParsedWorkspaceCache(
       const facts = recording.facts();
       dirty = true;
       if (keep && key !== undefined && facts !== undefined && !isRacy(facts, startedNs) && !options.signal?.aborted) {
-        usedChecked = { key, facts: facts.map(({ fact }) => fact), files, result: storedResult(checked) };
+        usedChecked = { key, facts: facts.map(({ fact }) => fact), files, result: serialize(checked) };
       }
       return checked;
     },

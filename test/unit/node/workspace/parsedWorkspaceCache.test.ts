@@ -3,7 +3,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
 import { after, test } from 'node:test';
 import { readLockFile } from '../../../../src/engine/lock/readLockFile';
 import { checkPipelines, loadWorkspace, workspaceFrom } from '../../../../src/engine/pipeline/loadWorkspace';
@@ -15,8 +14,6 @@ import {
   codeIdentity,
   loadWorkspaceWithParseCache,
   openParsedWorkspaceCache,
-  restoredResult,
-  storedResult,
 } from '../../../../src/node/workspace/parsedWorkspaceCache';
 
 const folders: string[] = [];
@@ -284,35 +281,3 @@ test('the names in a big data folder the checks listed are not kept in the cache
     'a pipeline file added to the listed folder is found',
   );
 });
-
-test('a stored result comes back as v8 gave it back: as JSON when JSON keeps it, through v8 when it holds what JSON would change', () => {
-  const plain = {
-    stages: [{ name: 'a', deps: [{ path: 'x', position: { line: 1, column: 2 } }], frozen: false }],
-    none: null,
-  };
-  const asJson = storedResult(plain);
-  assert.equal(String.fromCharCode(asJson[0]!), '{', 'kept as JSON');
-  assert.deepStrictEqual(restoredResult(asJson), plain);
-  const sparse = [1, , 3];
-  const odd: unknown[] = [
-    { lr: Number.NaN },
-    { lr: Number.POSITIVE_INFINITY },
-    { zero: -0 },
-    { group: undefined, name: 'a' },
-    [undefined],
-    { values: new Map([['a', 1]]) },
-    { when: new Date(5) },
-    { bare: Object.assign(Object.create(null) as object, { a: 1 }) },
-    { sparse },
-    { big: 10n },
-    { text: 'lone \ud800 surrogate and "quotes"' },
-  ];
-  for (const value of odd) {
-    // Exactly what the cache gave back before results could be JSON: v8's own round trip.
-    assert.deepStrictEqual(restoredResult(storedResult(value)), deserialize(serialize(value)), describe(value));
-  }
-  assert.equal(storedResult(odd[0])[0], 0xff, 'a NaN goes through v8');
-});
-
-const describe = (value: unknown) =>
-  String(JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? `${item}n` : item)));
