@@ -38,6 +38,8 @@ export function runBundleWithCodeCache(bundlePath: string): void {
 
 const MAGIC = 'MLC-V8-CACHE 1';
 
+const md5Hex = (data: string | Uint8Array) => createHash('md5').update(data).digest('hex');
+
 function cacheKey(bundlePath: string): string | undefined {
   try {
     const stat = statSync(bundlePath, { bigint: true });
@@ -47,11 +49,18 @@ function cacheKey(bundlePath: string): string | undefined {
   }
 }
 
-/** Where the cache may be: beside the bundle first, then the user's cache folder. */
+/**
+ * Where the cache may be: beside the bundle first, then the user's cache folder. A process started
+ * with Node or V8 options (`node --max-old-space-size=… mlc`, NODE_OPTIONS) has a cache file of its
+ * own, named by them: V8 rejects a cache made under other flags, and one shared file would be
+ * rewritten by every start that alternates between the two (a profiling run, an editor's spawn).
+ */
 export function cachePlaces(bundlePath: string): string[] {
-  const name = `${basename(bundlePath)}.v8cache`;
+  const options = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0');
+  const variant = options === '' ? '' : `.${md5Hex(options).slice(0, 12)}`;
+  const name = `${basename(bundlePath)}${variant}.v8cache`;
   const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  const folderKey = createHash('md5').update(dirname(bundlePath)).digest('hex').slice(0, 16);
+  const folderKey = md5Hex(dirname(bundlePath)).slice(0, 16);
   return [join(dirname(bundlePath), name), join(base, 'mlc', 'code-cache', `${folderKey}-${name}`)];
 }
 
@@ -73,7 +82,7 @@ function readCache(places: readonly string[], key: string): Buffer | undefined {
     }
     if (lines.length !== 3 || lines[0] !== MAGIC || lines[1] !== key) continue;
     const payload = bytes.subarray(start);
-    if (createHash('md5').update(payload).digest('hex') !== lines[2]) continue;
+    if (md5Hex(payload) !== lines[2]) continue;
     return payload;
   }
   return undefined;
@@ -87,7 +96,7 @@ function writeCache(places: readonly string[], key: string, produce: () => Buffe
   } catch {
     return;
   }
-  const header = `${MAGIC}\n${key}\n${createHash('md5').update(payload).digest('hex')}\n`;
+  const header = `${MAGIC}\n${key}\n${md5Hex(payload)}\n`;
   const bytes = Buffer.concat([Buffer.from(header), payload]);
   for (const place of places) {
     const temporary = `${place}.${process.pid}.tmp`;

@@ -140,9 +140,28 @@ function escalate(): void {
   }, FORCED_EXIT_MS).unref();
 }
 
+/** What stdin, stdout and stderr show as in getActiveResourcesInfo (a pipe, or a terminal). */
+const STDIO_RESOURCES: ReadonlySet<string> = new Set(['PipeWrap', 'TTYWrap']);
+
+/**
+ * Once the command has answered and nothing is left to wait for (no timer, child, worker, socket,
+ * file operation or unflushed output: at most the three stdio handles), exits at once instead of
+ * letting Node drain the loop, which then also runs the young-generation collection V8 scheduled
+ * during the command (about 7 % of an up-to-date run's CPU, for memory about to be freed anyway).
+ * With anything still pending the process ends as it always did, when the loop is empty.
+ */
+function exitOnceIdle(code: number): void {
+  setImmediate(() => {
+    const resources = process.getActiveResourcesInfo();
+    const onlyStdio = resources.length <= 3 && resources.every((resource) => STDIO_RESOURCES.has(resource));
+    if (onlyStdio && process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    exitOnceIdle(code);
   },
   (error: unknown) => {
     const failure = describeCommandFailure('', error, process.argv.includes('--verbose'));

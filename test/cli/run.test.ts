@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite, test } from 'node:test';
 import { readRunRecord } from '../../src/engine/runStore/readRunRecord';
@@ -38,6 +38,17 @@ const runDirectories = (root: string) =>
   existsSync(join(root, '.mlc/runs'))
     ? readdirSync(join(root, '.mlc/runs')).map((id) => join(root, '.mlc/runs', id))
     : [];
+/**
+ * A folder's entries and mtime in ns (which changes when an entry is made or removed), and the same
+ * for its runs/ and their records. The caches below cache/ are left out: they settle on their own.
+ */
+function folderState(folder: string): Record<string, bigint> {
+  const state: Record<string, bigint> = {};
+  for (const name of ['.', ...readdirSync(folder, { recursive: true }).map(String)]) {
+    if (!name.startsWith('cache')) state[name] = statSync(join(folder, name), { bigint: true }).mtimeNs;
+  }
+  return state;
+}
 const readRecord = (directory: string) => JSON.parse(readFileSync(join(directory, 'run.json'), 'utf8')) as RunRecord;
 /** The single run folder of a workspace, once its run.json exists. */
 const onlyRun = (root: string) => runDirectories(root).find((directory) => existsSync(join(directory, 'run.json')));
@@ -302,6 +313,41 @@ suite('mlc run while it runs', { concurrency: 3 }, () => {
     assert.match(second.stderr, new RegExp(`another run \\(${runId}, pid \\d+ on .*\\) holds this workspace`));
     first.child.kill('SIGTERM');
     assert.equal((await first.done).code, 1);
+  });
+
+  test('concurrent runs never both run a stage: each either runs it, finds it up to date, or is refused by the lock', async () => {
+    // Each run of the stage appends a line; a run that looked without the lock (none was there)
+    // and found it changed must take the lock and look again before running it.
+    const root = workspace({
+      'mlc.yaml': `stages:\n  count:\n    cmd: echo ran >> runs.txt && sleep 0.3 && cp in.txt out.txt\n    deps: [in.txt]\n    outs: [out.txt]\n`,
+      'in.txt': 'a\n',
+    });
+    for (const round of [1, 2]) {
+      writeFileSync(join(root, 'in.txt'), `${round}\n`);
+      const results = await Promise.all(Array.from({ length: 4 }, () => runMlc(root, ['run'])));
+      const ran = readFileSync(join(root, 'runs.txt'), 'utf8').trim().split('\n').length;
+      assert.equal(ran, round, `the stage ran once in round ${round}`);
+      for (const result of results) {
+        const refused = result.code === 1 && /holds this workspace/.test(result.stderr);
+        const upToDate = result.code === 0 && result.stdout.trim() === 'Everything is up to date.';
+        const ranIt = result.code === 0 && /succeeded/.test(result.stdout);
+        assert.ok(refused || upToDate || ranIt, `exit ${result.code}: ${result.stdout}${result.stderr}`);
+      }
+    }
+  });
+
+  test('an up-to-date run takes no workspace lock and records nothing', async () => {
+    const root = workspace({
+      'mlc.yaml': pipeline.replace(/ {2}train:[^]*(?= {2}side:)/, ''),
+      'raw.txt': 'b\na\n',
+      'other.txt': 'x\n',
+    });
+    assert.equal((await runMlc(root, ['run'])).code, 0);
+    const before = folderState(join(root, '.mlc'));
+    const again = await runMlc(root, ['run']);
+    assert.equal(again.stdout.trim(), 'Everything is up to date.', again.stderr);
+    // A lock made and removed leaves no file behind but changes the folder's mtime (ns here).
+    assert.deepEqual(folderState(join(root, '.mlc')), before);
   });
 
   test('kill -9 of mlc leaves a record that reads as interrupted, and the next run rewrites it so', async () => {

@@ -20,7 +20,8 @@ export interface StageGraph {
   get(address: string): Stage | undefined;
   upstream(address: string): string[];
   downstream(address: string): string[];
-  dependencies(address: string): string[];
+  /** The stages directly above, in topological order (one list per stage, shared by every call). */
+  dependencies(address: string): readonly string[];
   components(): string[][];
   /** Stages grouped by depth: the stages of one level never depend on each other, so they can run in parallel. */
   levels(): string[][];
@@ -94,6 +95,7 @@ export function stageGraphFrom(pipelines: readonly Pipeline[], root: string, dat
   const byStage = new Map(stages.map((stage, index) => [stage, index]));
   const sortByRank = (indices: Iterable<number>) =>
     [...indices].sort((a, b) => rank[a]! - rank[b]!).map((index) => addresses[index]!);
+  const dependencyLists: Array<readonly string[] | undefined> = [];
   const reach = (address: string, next: Array<Set<number>>) => {
     const start = byAddress.get(address);
     if (start === undefined) return [];
@@ -137,7 +139,9 @@ export function stageGraphFrom(pipelines: readonly Pipeline[], root: string, dat
     downstream: (address) => reach(address, successors),
     dependencies: (address) => {
       const index = byAddress.get(address);
-      return index === undefined ? [] : sortByRank(predecessors[index]!);
+      if (index === undefined) return [];
+      // Asked for twice per stage by a run (its scheduler nodes, then status): sorted once.
+      return (dependencyLists[index] ??= sortByRank(predecessors[index]!));
     },
     components: () =>
       weakComponents(stages.length, successors)

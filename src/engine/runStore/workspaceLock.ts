@@ -23,4 +23,9 @@ export type LockAttempt =
 
 export interface WorkspaceLock {
   tryAcquire(holder: LockHolder): LockAttempt;
+  /**
+   * Whether no lock is there at all (no run holds it, none left it behind): a run may then look
+   * for work without taking it, and takes it only when something is to run. Absent = always take it.
+   */
+  isFree?(): boolean;
 }

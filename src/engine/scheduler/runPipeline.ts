@@ -92,7 +92,8 @@ export const RUNS_FOLDER = '.mlc/runs';
 /**
  * One `mlc run`, shared by the CLI and the extension: takes the workspace lock (a run left by a
  * dead process is recorded as interrupted on the way), decides what runs and why, records the run
- * in `.mlc/runs/<run-id>/`, executes it and releases the lock. A dry run plans without locking.
+ * in `.mlc/runs/<run-id>/`, executes it and releases the lock. A dry run plans without locking, and
+ * so does a run that finds nothing to do while no lock is held.
  */
 export async function runPipeline(
   request: PipelineRunRequest,
@@ -103,6 +104,13 @@ export async function runPipeline(
   if (request.dryRun) {
     const statuses = await ports.statusOf(selection, signal);
     return { kind: 'dryRun', plan: planRun(request.nodes, statuses, request) };
+  }
+  // With no lock there, "nothing to do" is answered without taking it: an up-to-date run then
+  // writes nothing at all. What is to run is decided again under the lock (another run may have
+  // run it meanwhile), so two runs still never both run a stage. --force always runs something.
+  if (!request.force && ports.workspaceLock.isFree?.() === true) {
+    const plan = planRun(request.nodes, await ports.statusOf(selection, signal), request);
+    if (plan.stages.length === 0) return { kind: 'upToDate', plan };
   }
   const runsDirectory = join(request.root, RUNS_FOLDER);
   const startedAt = ports.clock.now();

@@ -56,20 +56,21 @@ export async function computeStatus(
   addresses?: readonly string[],
 ): Promise<Map<string, StageStatus>> {
   const selected = selectStages(graph, addresses);
-  // By algorithm, then path: no key string built per lookup.
-  const hashes: Record<HashAlgorithm, Map<string, Promise<FileHash | undefined>>> = {
+  // By algorithm, then path: no key string built per lookup. A hash the stat cache knows is kept
+  // as it is, not as a promise: an up-to-date status is all cache hits.
+  const hashes: Record<HashAlgorithm, Map<string, FileHash | Promise<FileHash | undefined>>> = {
     md5: new Map(),
     'md5-dos2unix': new Map(),
   };
   const hash = (path: string, algorithm: HashAlgorithm) => {
     const known = hashes[algorithm];
-    let pending = known.get(path);
-    if (!pending) {
+    let answer = known.get(path);
+    if (!answer) {
       context.signal?.throwIfAborted();
-      pending = context.hasher.hash(path, algorithm);
-      known.set(path, pending);
+      answer = context.hasher.hashIfKnown?.(path, algorithm) ?? context.hasher.hash(path, algorithm);
+      known.set(path, answer);
     }
-    return pending;
+    return answer;
   };
   const loadParams = createParamsFileLoader(context.fs);
   // One read (and one stat) per lock file per call, not one per stage.

@@ -10,7 +10,11 @@ import { type ReadLock, lockFileError } from '../lock/readLockFile';
 import type { FileStat } from '../ports';
 import { pythonEquals } from './pythonEquals';
 
-export type HashLookup = (absolutePath: string, algorithm: HashAlgorithm) => Promise<FileHash | undefined>;
+/** A hash known at once (ContentHasher.hashIfKnown) comes as it is; any other as a promise. */
+export type HashLookup = (
+  absolutePath: string,
+  algorithm: HashAlgorithm,
+) => FileHash | undefined | Promise<FileHash | undefined>;
 export type StatLookup = (absolutePath: string) => FileStat | undefined;
 
 /**
@@ -29,10 +33,12 @@ export async function stageReasons(
   const isCallback = stage.deps.length === 0 && stage.params.length === 0 && stage.outs.length === 0;
   if (stage.alwaysChanged || isCallback) reasons.push('always changed');
   else {
-    reasons.push(...(await pathReasons('dep', stage, stage.deps, locked.deps, hash, stat)));
+    const deps = pathReasons('dep', stage, stage.deps, locked.deps, hash, stat);
+    reasons.push(...(deps instanceof Promise ? await deps : deps));
     reasons.push(...paramReasons(stage, locked, loadParams));
   }
-  reasons.push(...(await pathReasons('out', stage, stage.outs, locked.outs, hash, stat)));
+  const outs = pathReasons('out', stage, stage.outs, locked.outs, hash, stat);
+  reasons.push(...(outs instanceof Promise ? await outs : outs));
   return reasons;
 }
 
@@ -58,33 +64,68 @@ function commandsEqual(locked: string | readonly string[], current: string | rea
  * `deleted` (deps) / `missing` (outs), unless a FIFO, socket or device took its place (the hasher
  * has no hash for those either); a different hash, or no recorded hash -> `modified`. The
  * current hash uses the recorded algorithm (legacy entries without `hash: md5` use dos2unix).
+ * An up-to-date run calls this twice per stage for a handful of paths each, every hash known at
+ * once: plain loops then, and a promise only when some hash must be computed.
  */
-async function pathReasons(
+function pathReasons(
   kind: 'dep' | 'out',
   stage: Stage,
   entries: readonly (PathEntry | Output)[],
   lockedPaths: readonly LockedPath[],
   hash: HashLookup,
   stat: StatLookup,
-): Promise<string[]> {
-  const byPath = new Map(lockedPaths.map((locked) => [locked.path, locked]));
-  const paths = [...new Set(entries.map((entry) => entry.path))];
-  // Every hash asked for first, then one await for all: no promise of our own per path.
-  const absolutes = paths.map((path) => stagePath(stage.wdir, path));
-  const hashes = await Promise.all(
-    paths.map((path, index) => {
-      const locked = byPath.get(path);
-      return hash(absolutes[index]!, locked ? lockedAlgorithm(locked) : 'md5');
-    }),
-  );
-  const reasons: string[] = [];
-  for (const [index, path] of paths.entries()) {
-    const current = hashes[index];
-    if (!current && unhashableReason(stat(absolutes[index]!))) reasons.push(`${kind} ${path} ${NOT_A_FILE_OR_FOLDER}`);
-    else if (!current) reasons.push(`${kind} ${path} ${kind === 'dep' ? 'deleted' : 'missing'}`);
-    else if (byPath.get(path)?.md5 !== current.md5) reasons.push(`${kind} ${path} modified`);
+): string[] | Promise<string[]> {
+  const lockedOf = lockedLookup(lockedPaths);
+  const paths = distinctPaths(entries);
+  const absolutes: string[] = [];
+  const answers: Array<FileHash | undefined | Promise<FileHash | undefined>> = [];
+  let computing = false;
+  for (const path of paths) {
+    const absolute = stagePath(stage.wdir, path);
+    const locked = lockedOf(path);
+    const answer = hash(absolute, locked ? lockedAlgorithm(locked) : 'md5');
+    absolutes.push(absolute);
+    answers.push(answer);
+    if (answer instanceof Promise) computing = true;
   }
-  return reasons;
+  const compare = (hashes: readonly (FileHash | undefined)[]) => {
+    const reasons: string[] = [];
+    for (let index = 0; index < paths.length; index++) {
+      const path = paths[index]!;
+      const current = hashes[index];
+      if (!current && unhashableReason(stat(absolutes[index]!)))
+        reasons.push(`${kind} ${path} ${NOT_A_FILE_OR_FOLDER}`);
+      else if (!current) reasons.push(`${kind} ${path} ${kind === 'dep' ? 'deleted' : 'missing'}`);
+      else if (lockedOf(path)?.md5 !== current.md5) reasons.push(`${kind} ${path} modified`);
+    }
+    return reasons;
+  };
+  return computing ? Promise.all(answers).then(compare) : compare(answers as (FileHash | undefined)[]);
+}
+
+/** Below this many paths a linear search beats building a Map or a Set (most stages). */
+const FEW_PATHS = 8;
+
+/** Each path once, in the order written. */
+function distinctPaths(entries: readonly (PathEntry | Output)[]): string[] {
+  if (entries.length > FEW_PATHS) return [...new Set(entries.map((entry) => entry.path))];
+  const paths: string[] = [];
+  for (const entry of entries) if (!paths.includes(entry.path)) paths.push(entry.path);
+  return paths;
+}
+
+/** The lock's entry for a path; of two entries for the same path the later one, as a Map built from them keeps. */
+function lockedLookup(lockedPaths: readonly LockedPath[]): (path: string) => LockedPath | undefined {
+  if (lockedPaths.length > FEW_PATHS) {
+    const byPath = new Map(lockedPaths.map((locked) => [locked.path, locked]));
+    return (path) => byPath.get(path);
+  }
+  return (path) => {
+    for (let index = lockedPaths.length - 1; index >= 0; index--) {
+      if (lockedPaths[index]!.path === path) return lockedPaths[index];
+    }
+    return undefined;
+  };
 }
 
 /** Whether each wdir seen is already normalised (a handful per workspace). */

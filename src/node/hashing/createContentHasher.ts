@@ -55,7 +55,9 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * reads no file content and spawns nothing. Small files are read through `fs` in this thread;
  * big ones go to worker threads that read 8 MiB at a time.
  */
-export function createContentHasher(options: ContentHasherOptions): ContentHasher & Disposable {
+export function createContentHasher(
+  options: ContentHasherOptions,
+): ContentHasher & Required<Pick<ContentHasher, 'hashIfKnown'>> & Disposable {
   const fs = options.fs ?? nodeFileSystem;
   const root = options.workspaceRoot;
   const cachePath = join(root, HASH_CACHE_FILE);
@@ -251,6 +253,10 @@ export function createContentHasher(options: ContentHasherOptions): ContentHashe
         throw error;
       }
       return undefined;
+    },
+    hashIfKnown(absolutePath, algorithm) {
+      const stat = fs.stat(absolutePath);
+      return stat?.kind === 'file' ? loadCache().lookup(absolutePath, algorithm, stat) : undefined;
     },
     async flush() {
       if (cache?.dirty) {

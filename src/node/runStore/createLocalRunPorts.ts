@@ -66,6 +66,7 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
   // The stat cache is only an optimisation: persist it once at the end of the run, not per stage.
   const hasher: ContentHasher = {
     hash: (path, algorithm) => setup.hasher.hash(path, algorithm),
+    ...(setup.hasher.hashIfKnown ? { hashIfKnown: setup.hasher.hashIfKnown.bind(setup.hasher) } : {}),
     flush: async () => undefined,
   };
   const lockRecorder = createBatchedLockRecorder({ fs, hasher, timers: systemTimers });

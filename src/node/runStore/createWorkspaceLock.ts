@@ -18,6 +18,7 @@ export const WORKSPACE_LOCK_FILE = '.mlc/lock';
 export function createWorkspaceLock(root: string): WorkspaceLock {
   const path = join(root, WORKSPACE_LOCK_FILE);
   return {
+    isFree: () => !fs.existsSync(path),
     tryAcquire(holder: LockHolder): LockAttempt {
       fs.mkdirSync(dirname(path), { recursive: true });
       ignoreInGit(dirname(path));

@@ -129,6 +129,29 @@ test('a cache of another Node version, or one V8 rejects, is replaced by one of 
   assert.notDeepEqual(splitCache(readFileSync(cache)).payload, foreign);
 });
 
+test('a start with other V8 flags keeps a cache of its own: it neither rejects nor rewrites the usual one', (t) => {
+  const { dist, cacheHome, cache } = makeDist(t);
+  runLoader(dist, cacheHome);
+  const usual = fileIdentity(cache);
+  // A young generation of another size changes V8's flag hash, which V8 checks before a cache.
+  const flagged = (env: Record<string, string> = {}) => {
+    const result = spawnSync(process.execPath, ['--max-semi-space-size=16', join(dist, 'cli.js')], {
+      encoding: 'utf8',
+      env: { ...process.env, XDG_CACHE_HOME: cacheHome, ...env },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    return (JSON.parse(result.stdout) as { marker: string }).marker;
+  };
+  assert.equal(flagged(), 'A');
+  const own = readdirSync(dist).filter((name) => /^cli\.bundle\.js\.[0-9a-f]{12}\.v8cache$/.test(name));
+  assert.equal(own.length, 1, `its own cache beside the bundle: ${readdirSync(dist).join(', ')}`);
+  const ownIdentity = fileIdentity(join(dist, own[0]!));
+  assert.equal(flagged(), 'A');
+  assert.equal(runLoader(dist, cacheHome).marker, 'A');
+  assert.equal(fileIdentity(cache), usual, 'the usual cache is neither rejected nor rewritten');
+  assert.equal(fileIdentity(join(dist, own[0]!)), ownIdentity, "nor is the flagged start's");
+});
+
 test('a dist folder the user cannot write keeps its cache in the user cache folder instead', (t) => {
   const { dist, cacheHome, cache } = makeDist(t);
   // Root writes anywhere: run the loader as nobody then (mode bits are what an install has).

@@ -39,6 +39,8 @@ test('edges follow outputs to deps: exact paths, files inside output folders, fo
   assert.deepEqual(graph.upstream('evaluate'), ['prepare', 'train']);
   assert.deepEqual(graph.downstream('prepare'), ['train', 'evaluate']);
   assert.deepEqual(graph.dependencies('evaluate'), ['prepare', 'train']);
+  assert.equal(graph.dependencies('evaluate'), graph.dependencies('evaluate'), 'sorted once, then the same list');
+  assert.deepEqual(graph.dependencies('nowhere'), []);
   assert.deepEqual(graph.components(), [['prepare', 'train', 'evaluate'], ['lint']]);
   assert.deepEqual(graph.levels(), [['prepare', 'lint'], ['train'], ['evaluate']]);
 });

@@ -8,6 +8,7 @@ import {
   STOP_REQUEST_POLL_MS,
 } from '../../../../src/engine/runStore/stopRequest';
 import type { LockAttempt, LockHolder } from '../../../../src/engine/runStore/workspaceLock';
+import type { StageState } from '../../../../src/engine/status/computeStatus';
 import {
   runPipeline,
   type PipelineRunOutcome,
@@ -219,4 +220,80 @@ test('run.json never says a stage succeeded before its queued lock entry is on d
     recordWrites.some((succeeded) => succeeded.join() === 'prepare'),
     'a write while train still ran said prepare succeeded',
   );
+});
+
+/**
+ * The ports of `setup` with a lock that reports whether it is there (isFree) and counts its takes,
+ * and a status that answers in turns from `answers` (the last answer repeats).
+ */
+function withLockProbe(pipeline: ReturnType<typeof setup>, lockThere: boolean, answers: readonly StageState[]) {
+  const ports = pipeline.ports as { -readonly [K in keyof PipelineRunPorts]: PipelineRunPorts[K] };
+  const counts = { acquired: 0, released: 0, statuses: 0 };
+  ports.workspaceLock = {
+    isFree: () => !lockThere,
+    tryAcquire: () => {
+      counts.acquired++;
+      return { acquired: true, release: () => counts.released++ };
+    },
+  };
+  ports.statusOf = async () => {
+    const state = answers[Math.min(counts.statuses++, answers.length - 1)]!;
+    return new Map([['train', { state, reasons: state === 'up-to-date' ? [] : ['dep data.csv modified'] }]]);
+  };
+  return counts;
+}
+
+test('no lock there and nothing to do: up to date without taking the lock or writing anything', async () => {
+  const pipeline = setup([aStage({ name: 'train', cmd: 'train' })], {});
+  const counts = withLockProbe(pipeline, false, ['up-to-date']);
+  const outcome = await pipeline.run();
+  assert.equal(outcome.kind, 'upToDate');
+  assert.deepEqual(counts, { acquired: 0, released: 0, statuses: 1 });
+  assert.equal(pipeline.fs.stat('/ws/.mlc'), undefined, 'nothing written under .mlc');
+});
+
+test('no lock there and a stage to run: the lock is taken and the plan made again under it, so what another run did meanwhile is not run twice', async () => {
+  // Between the look without the lock and the take, another run ran the stage and released the lock.
+  const doneMeanwhile = setup([aStage({ name: 'train', cmd: 'train' })], {});
+  const meanwhile = withLockProbe(doneMeanwhile, false, ['changed', 'up-to-date']);
+  assert.equal((await doneMeanwhile.run()).kind, 'upToDate');
+  assert.deepEqual(meanwhile, { acquired: 1, released: 1, statuses: 2 });
+  assert.deepEqual(doneMeanwhile.specs, [], 'nothing started');
+
+  const stillToRun = setup([aStage({ name: 'train', cmd: 'train' })], {});
+  const counts = withLockProbe(stillToRun, false, ['changed']);
+  const record = finished(await stillToRun.run());
+  assert.deepEqual(
+    record.stages.map((stage) => [stage.address, stage.status, stage.reasons]),
+    [['train', 'succeeded', ['dep data.csv modified']]],
+  );
+  assert.deepEqual(counts, { acquired: 1, released: 1, statuses: 2 });
+});
+
+test('a lock there (a live run, or one a dead run left) is taken or refused first, even when nothing is to do; --force never looks without it', async () => {
+  const locked = setup([aStage({ name: 'train', cmd: 'train' })], {});
+  const lockedCounts = withLockProbe(locked, true, ['up-to-date']);
+  assert.equal((await locked.run()).kind, 'upToDate');
+  assert.deepEqual(lockedCounts, { acquired: 1, released: 1, statuses: 1 }, 'the stale-lock takeover path ran');
+
+  const forced = setup([aStage({ name: 'train', cmd: 'train' })], {});
+  const forcedCounts = withLockProbe(forced, false, ['up-to-date']);
+  const outcome = await settleOnFakeTime(
+    forced.time,
+    runPipeline(
+      {
+        root: '/ws',
+        nodes: [{ address: 'train', stage: aStage({ name: 'train', cmd: 'train' }), upstream: [] }],
+        targets: [],
+        force: true,
+        keepGoing: false,
+        dryRun: false,
+        jobs: 1,
+      },
+      forced.ports,
+      new AbortController().signal,
+    ),
+  );
+  assert.equal(finished(outcome).stages[0]!.status, 'succeeded');
+  assert.deepEqual(forcedCounts, { acquired: 1, released: 1, statuses: 1 });
 });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { after, test } from 'node:test';
+import type { ContentHasher } from '../../../../src/engine/hashing/ports';
 import type { Stage } from '../../../../src/engine/pipeline/model';
 import { recordStageSuccess } from '../../../../src/engine/lock/recordStageSuccess';
 import { computeStatus } from '../../../../src/engine/status/computeStatus';
@@ -199,6 +200,40 @@ test('a no-change status reads no data file: every hash comes from the stat cach
     reads.filter((path) => path.includes('/big/')),
     [],
   );
+});
+
+test('a hash the stat cache knows comes at once, without hash(); a dep rewritten with the same size and an mtime under a millisecond later is hashed again and seen modified', async () => {
+  const p = project({ 'in.txt': 'aaaa' });
+  const stage = p.stage({ deps: ['in.txt'], outs: ['out.txt'] });
+  p.write('out.txt', 'result');
+  await p.record(stage);
+  // A fresh hasher, as a new process has: the stat cache comes from hashes.tsv.
+  const hasher = createContentHasher({ workspaceRoot: p.folder, workers: 0 });
+  hashers.push(hasher);
+  const asked = { hash: [] as string[], known: [] as string[] };
+  const counting: ContentHasher = {
+    hash: (path, algorithm) => (asked.hash.push(basename(path)), hasher.hash(path, algorithm)),
+    hashIfKnown: (path, algorithm) => {
+      const known = hasher.hashIfKnown(path, algorithm);
+      if (known) asked.known.push(basename(path));
+      return known;
+    },
+    flush: () => hasher.flush(),
+  };
+  const status = async () => (await computeStatus(aStageGraph([stage]), { fs, hasher: counting })).get('train');
+  assert.equal((await status())?.state, 'up-to-date');
+  assert.deepEqual(asked, { hash: [], known: ['in.txt', 'out.txt'] });
+
+  const dep = join(p.folder, 'in.txt');
+  const { atime, mtimeMs } = statSync(dep);
+  writeFileSync(dep, 'bbbb');
+  utimesSync(dep, atime, (mtimeMs + 0.01) / 1000);
+  const moved = statSync(dep).mtimeMs - mtimeMs;
+  assert.ok(moved > 0 && moved < 1, `the mtime moved by less than a millisecond (${moved} ms)`);
+  asked.known = [];
+  const changed = await status();
+  assert.deepEqual([changed?.state, changed?.reasons], ['changed', ['dep in.txt modified']]);
+  assert.deepEqual(asked, { hash: ['in.txt'], known: ['out.txt'] });
 });
 
 test('every stage of a lock file that could not be read is never-run with the reason; a malformed entry names itself', async () => {

@@ -468,3 +468,20 @@ test(
     assert.equal(folder?.nfiles, 1, 'only data.txt is in the folder manifest');
   },
 );
+
+test('hashIfKnown answers only what the stat cache proves, exactly as hash would: never for a file not hashed yet, changed since, a folder or nothing', async () => {
+  const file = write('known/a.txt', 'hello\n');
+  write('known/folder/b.txt', 'b\n');
+  const hasher = hasherFor({ workspaceRoot: workspace, workers: 0 });
+  assert.equal(hasher.hashIfKnown(file, 'md5'), undefined, 'not hashed yet');
+  const hashed = await hasher.hash(file, 'md5');
+  assert.deepEqual(hasher.hashIfKnown(file, 'md5'), hashed);
+  assert.equal(hasher.hashIfKnown(file, 'md5-dos2unix'), undefined, 'another algorithm is another hash');
+  await hasher.hash(join(workspace, 'known/folder'), 'md5');
+  assert.equal(hasher.hashIfKnown(join(workspace, 'known/folder'), 'md5'), undefined, 'folders go through hash');
+  assert.equal(hasher.hashIfKnown(join(workspace, 'known/none.txt'), 'md5'), undefined);
+  writeFileSync(file, 'HELLO\n');
+  utimesSync(file, new Date(), new Date(Date.now() + 5000));
+  assert.equal(hasher.hashIfKnown(file, 'md5'), undefined, 'rewritten since');
+  assert.notEqual((await hasher.hash(file, 'md5'))?.md5, hashed?.md5);
+});
