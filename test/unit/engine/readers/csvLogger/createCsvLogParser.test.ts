@@ -155,3 +155,18 @@ test('rows without a separator, or with too many, between good rows are skipped 
   assert.equal(problems.length, 1);
   assert.match(problems[0]!.message, /^51 row\(s\) do not have as many fields/);
 });
+
+test('a parser holds its columns as a data property, kept current by a repeated header (no accessor: V8 keeps a dead one alive through scavenges)', () => {
+  // V8 puts an accessor's pair in old space: a dead parser with `get columns()` kept its closure,
+  // builders and series alive through every scavenge until the next full collection, ~11 kB
+  // promoted per parser, one parser per run listed (bench/README, run index stop 23).
+  const parser = createCsvLogParser('/m.csv');
+  const descriptor = Object.getOwnPropertyDescriptor(parser, 'columns');
+  assert.equal(descriptor?.get, undefined);
+  assert.deepEqual(parser.columns, []);
+  parser.feed('step,loss\n0,1\n', 1);
+  assert.deepEqual(parser.columns, ['step', 'loss']);
+  parser.feed('step,loss,acc\n1,0.5,0.9\n', 3);
+  assert.deepEqual(parser.columns, ['step', 'loss', 'acc']);
+  assert.deepEqual([...parser.builders.get('acc')!.build().values], [0.9]);
+});
