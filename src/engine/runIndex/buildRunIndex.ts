@@ -99,10 +99,6 @@ export async function buildRunIndex(
 
   const folders: Record<string, IndexedFolder> = {};
   const reusedFolders = new Set<string>();
-  // What this build's walk read in each folder that holds a store, until its store is listed:
-  // a listing that looks for a file there (the pipeline files beside a CSV log) learns from the
-  // listing that it is absent, without a stat of its own (see listStore).
-  const storeFolderEntries = new Map<string, readonly DirectoryEntry[]>();
   const detected: DetectedStore[] = [];
   const walkFs: FileSystem = {
     ...fs,
@@ -147,7 +143,6 @@ export async function buildRunIndex(
         descend,
       };
       detected.push(...stores);
-      if (stores.length > 0) storeFolderEntries.set(folder, entries);
       return descend;
     },
     { skip: options.skip, signal },
@@ -207,9 +202,7 @@ export async function buildRunIndex(
       continue;
     }
     const reader = readerForKey(readers, found.readerKey)!;
-    stores.push(await listStore(reader, found, fs, { absentInputs, statMemo, storeFolderEntries }, signal));
-    // A store that is a folder (a Lightning version) is its folder's only listing.
-    storeFolderEntries.delete(found.store.path);
+    stores.push(await listStore(reader, found, fs, { absentInputs, statMemo }, signal));
   }
   const snapshot: RunIndexSnapshot = {
     version: RUN_INDEX_VERSION,
@@ -240,11 +233,10 @@ async function listStore(
     readonly absentInputs: Map<string, FileFingerprint>;
     /** Stats this build took before the listing began (the walk's folders, the reopen's checks). */
     readonly statMemo: ReadonlyMap<string, FileStat | undefined>;
-    readonly storeFolderEntries: ReadonlyMap<string, readonly DirectoryEntry[]>;
   },
   signal: AbortSignal | undefined,
 ): Promise<IndexedStore> {
-  const { absentInputs, statMemo, storeFolderEntries } = known;
+  const { absentInputs, statMemo } = known;
   // A fingerprint taken before the listing read its file can only be older than what was read:
   // if the file changed in between, the next build sees a newer stat and lists the store again.
   // So the walk's stat of the store's own folder (a Lightning version folder) is reused, not
@@ -252,12 +244,6 @@ async function listStore(
   const recording = createRecordingFileSystem(fs, (path) => {
     if (absentInputs.has(path)) return undefined;
     if (statMemo.has(path)) return statMemo.get(path);
-    // A name the walk did not find in its folder is absent, as sure as a stat of it now: a file
-    // created there since moved the folder's mtime past the one this build recorded (taken
-    // before the folder was read), so the next build reads the folder and lists the store again.
-    const folder = parentOf(path);
-    const entries = storeFolderEntries.get(folder);
-    if (entries && !hasEntryNamed(entries, path.slice(folder.length + 1))) return undefined;
     let stat: FileStat | undefined;
     try {
       stat = fs.stat(path);
@@ -299,11 +285,6 @@ async function listStore(
       isLive: false,
     };
   }
-}
-
-function hasEntryNamed(entries: readonly DirectoryEntry[], name: string): boolean {
-  for (const entry of entries) if (entry.name === name) return true;
-  return false;
 }
 
 /** The folder of a normalised absolute path (pathe's dirname costs more than the stat it spares). */

@@ -242,30 +242,3 @@ test('the runs and stores of a first index share their hidden classes (an object
     assert.ok(haveSameMap(stores[0]!.runs[0]!, stores[2]!.runs[0]!), `${source} runs`);
   }
 });
-
-test("a first index learns that a store's own folder has no pipeline file from the walk's listing (no stat), and a pipeline created there later takes the run away", async () => {
-  const memory = workspace();
-  memory.writeFileAtomic(
-    '/ws/lightning_logs/version_0/metrics.csv',
-    lightningMetricsCsv([{ step: 0, loss: 1 }], { lineEnding: '\n' }),
-  );
-  const { fs, statted } = withFolderMtimes(memory);
-  const readers = readersFor('/ws');
-  const { snapshot } = await buildRunIndex({ fs, clock, root: '/ws', readers });
-  const besideLog = ['/ws/lightning_logs/version_0/mlc.yaml', '/ws/lightning_logs/version_0/dvc.yaml'];
-  assert.deepEqual(
-    statted.filter((path) => besideLog.includes(path)),
-    [],
-  );
-  const store = snapshot.stores.find((found) => found.store.path === '/ws/lightning_logs/version_0')!;
-  assert.equal(store.runs.length, 1);
-  // Still recorded as absent inputs of the store, so the next build checks them.
-  for (const path of besideLog) assert.equal(store.inputs.find((input) => input.path === path)?.kind, 'absent');
-  // Created after the walk read the folder: its mtime moved, the next build lists the store again.
-  memory.writeFileAtomic(
-    '/ws/lightning_logs/version_0/dvc.yaml',
-    'stages:\n  train:\n    cmd: python train.py\n    outs:\n      - metrics.csv\n',
-  );
-  const next = await buildRunIndex({ fs, clock, root: '/ws', readers, previous: snapshot });
-  assert.equal(findRun(next.snapshot, 'csv:lightning_logs/version_0').kind, 'missing');
-});
