@@ -156,10 +156,10 @@ test('rows without a separator, or with too many, between good rows are skipped 
   assert.match(problems[0]!.message, /^51 row\(s\) do not have as many fields/);
 });
 
-test('a parser holds its columns as a data property, kept current by a repeated header (no accessor: V8 keeps a dead one alive through scavenges)', () => {
-  // V8 puts an accessor's pair in old space: a dead parser with `get columns()` kept its closure,
-  // builders and series alive through every scavenge until the next full collection, ~11 kB
-  // promoted per parser, one parser per run listed (bench/README, run index stop 23).
+test('a parser holds its columns as a data property, kept current by a repeated header (no accessor: with one, scavenges promoted every dead parser)', () => {
+  // With `get columns()` a dead parser's closure, builders and series were promoted by every
+  // scavenge until the next full collection (most likely through the accessor pair, which V8
+  // makes in old space): ~11 kB per parser, one parser per run listed (bench/README, stop 23).
   const parser = createCsvLogParser('/m.csv');
   const descriptor = Object.getOwnPropertyDescriptor(parser, 'columns');
   assert.equal(descriptor?.get, undefined);
