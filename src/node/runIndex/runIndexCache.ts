@@ -94,26 +94,46 @@ export function* serializeRunIndex(snapshot: RunIndexSnapshot): Generator<string
     }
     return index;
   };
-  const folderLines: FolderLine[] = Object.entries(snapshot.folders).map(([path, folder]) => [
-    indexOf(path),
-    folder.mtimeMs,
-    folder.ino,
-    folder.descend ? 1 : 0,
-    folder.subfolders,
-    ...folder.stores.map((found): [string, string, number] => [
-      found.readerKey,
-      found.store.source,
-      indexOf(found.store.path),
+  // Kept as its text until written: the arrays of every folder are not kept alive meanwhile.
+  const foldersLine = JSON.stringify(
+    Object.entries(snapshot.folders).map(([path, folder]): FolderLine => [
+      indexOf(path),
+      folder.mtimeMs,
+      folder.ino,
+      folder.descend ? 1 : 0,
+      folder.subfolders,
+      ...folder.stores.map((found): [string, string, number] => [
+        found.readerKey,
+        found.store.source,
+        indexOf(found.store.path),
+      ]),
     ]),
-  ]);
-  const storeLines = snapshot.stores.map((store): StoreLine => {
+  );
+  // Every path gets its number before the path table is written, but each store's line is made
+  // only when it is written: the lines of 100,000 stores (and their file arrays) are never alive
+  // together, on top of the index they are made from.
+  for (const store of snapshot.stores) {
+    for (const input of store.inputs) indexOf(input.path);
+    indexOf(store.store.path);
+  }
+  const header: CacheHeader = {
+    format: CACHE_FORMAT,
+    version: snapshot.version,
+    root,
+    readersKey: snapshot.readersKey,
+    builtAt: snapshot.builtAt,
+  };
+  yield JSON.stringify(header);
+  yield JSON.stringify(paths);
+  yield foldersLine;
+  for (const store of snapshot.stores) {
     const files: number[] = [];
     const absent: number[] = [];
     for (const input of store.inputs) {
       if (input.kind === 'absent') absent.push(indexOf(input.path));
       else files.push(indexOf(input.path), KINDS.indexOf(input.kind), input.size, input.mtimeMs, input.ino);
     }
-    return [
+    const line: StoreLine = [
       store.readerKey,
       store.store.source,
       indexOf(store.store.path),
@@ -124,25 +144,12 @@ export function* serializeRunIndex(snapshot: RunIndexSnapshot): Generator<string
       store.runs,
       NO_NON_FINITE,
     ];
-  });
-  const header: CacheHeader = {
-    format: CACHE_FORMAT,
-    version: snapshot.version,
-    root,
-    readersKey: snapshot.readersKey,
-    builtAt: snapshot.builtAt,
-  };
-  yield JSON.stringify(header);
-  yield JSON.stringify(paths);
-  yield JSON.stringify(folderLines);
-  for (const line of storeLines) {
     const text = JSON.stringify(line);
     // JSON writes NaN and the infinities as null, so only a line with a null can hold one: the
     // other lines (nearly all) spare a look at every param and metric.
-    const runs = line[7];
-    yield text.includes('null') ? JSON.stringify(withNonFinite(line, nonFiniteValues(runs))) : text;
+    yield text.includes('null') ? JSON.stringify(withNonFinite(line, nonFiniteValues(store.runs))) : text;
   }
-  const trailer: CacheTrailer = { stores: storeLines.length };
+  const trailer: CacheTrailer = { stores: snapshot.stores.length };
   yield JSON.stringify(trailer);
 }
 

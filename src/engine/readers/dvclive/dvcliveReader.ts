@@ -87,8 +87,13 @@ export function createDvcliveReader(options: FileRunReaderOptions): TailableRunR
         isProcessAlive: options.isProcessAlive,
       });
       const endedAt = lastTimestamp ?? newest;
+      // Not `{ ...workspaceRunIdentity(...), ... }`: a literal that begins with a spread gets a map of
+      // its own per run in V8 (see buildRunIndex.test.ts, hidden classes).
+      const { id, source, name } = workspaceRunIdentity('dvclive', options.workspaceRoot, store.path);
       const run: RunSummary = {
-        ...workspaceRunIdentity('dvclive', options.workspaceRoot, store.path),
+        id,
+        source,
+        name,
         status,
         ...(firstTimestamp !== undefined ? { startedAt: firstTimestamp } : {}),
         ...(status !== 'running' && endedAt !== undefined ? { endedAt: Math.round(endedAt) } : {}),

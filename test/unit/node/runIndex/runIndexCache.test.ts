@@ -37,3 +37,24 @@ test('the cache reads back the index it was written from, NaN included', async (
   assert.ok(Number.isNaN(version0.metrics.loss));
   assert.equal(version0.params.name, 'null');
 });
+
+test("each store's line is made when it is written, not all of them before the first (the write holds no second copy of the index)", async () => {
+  const snapshot = await lightningIndex();
+  const runsRead: string[] = [];
+  const watched: RunIndexSnapshot = {
+    ...snapshot,
+    stores: snapshot.stores.map((store) => ({
+      ...store,
+      get runs() {
+        runsRead.push(store.store.path);
+        return store.runs;
+      },
+    })),
+  };
+  const lines = serializeRunIndex(watched);
+  // Header, path table, folders, then the first store's line.
+  for (let line = 0; line < 4; line++) lines.next();
+  assert.deepEqual(runsRead, [snapshot.stores[0]!.store.path]);
+  // The lines as a whole are still the cache of the same index.
+  assert.deepEqual([...serializeRunIndex(watched)].join('\n'), [...serializeRunIndex(snapshot)].join('\n'));
+});

@@ -214,3 +214,18 @@ test('the common rows are read from the bytes; a nan, a quote or a torn width in
     [['seriesRowSkipped', 5]],
   );
 });
+
+test('a parser holds its columns as a data property, kept current by a repeated header (no accessor: with one, scavenges promoted every dead parser)', () => {
+  // With `get columns()` a dead parser's closure, builders and series were promoted by every
+  // scavenge until the next full collection (most likely through the accessor pair, which V8
+  // makes in old space): ~11 kB per parser, one parser per run listed (bench/README, stop 23).
+  const parser = createCsvLogParser('/m.csv');
+  const descriptor = Object.getOwnPropertyDescriptor(parser, 'columns');
+  assert.equal(descriptor?.get, undefined);
+  assert.deepEqual(parser.columns, []);
+  parser.feed('step,loss\n0,1\n', 1);
+  assert.deepEqual(parser.columns, ['step', 'loss']);
+  parser.feed('step,loss,acc\n1,0.5,0.9\n', 3);
+  assert.deepEqual(parser.columns, ['step', 'loss', 'acc']);
+  assert.deepEqual([...parser.builders.get('acc')!.build().values], [0.9]);
+});
