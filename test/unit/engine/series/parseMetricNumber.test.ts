@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DecimalBytesReader, parseMetricNumber, parseNumberAt } from '../../../../src/engine/series/parseMetricNumber';
+import {
+  DecimalBytesReader,
+  parseMetricNumber,
+  parseNumberAt,
+  TRUSTED_LEFTOVER_BY_EXPONENT,
+} from '../../../../src/engine/series/parseMetricNumber';
 import { createRandom } from '../../../../bench/support/createRandom';
 
 const encoder = new TextEncoder();
@@ -176,4 +181,23 @@ test('the bytes reader agrees with Number() on 200,000 random doubles and reads 
   // Half the texts are random bit patterns (exponents to ±308, beyond the exact paths); the
   // logger-shaped half is read from the bytes unless it sits on a midpoint.
   assert.ok(readFromBytes > tried * 0.45, `only ${readFromBytes} of ${tried} read from the bytes`);
+});
+
+test('the trusted leftover by exponent equals the half ulp less 2^-25 of it that decimalQuotient built from the bits, for every exponent', () => {
+  // The computation the table replaced: the ulp written as a double's two words, read back.
+  const bits = new Float64Array(1);
+  const words = new Uint32Array(bits.buffer);
+  const highWordOf = (value: number) => {
+    bits[0] = value;
+    return words[1]!;
+  };
+  // Every biased exponent the old computation was right for (from 53, an ulp of 2^-1022 on), and
+  // the quotients' own range (2^53 / 10^22 to 10^19) lies within it.
+  assert.ok(highWordOf(2 ** 53 / 1e22) >>> 20 >= 53 && highWordOf(1e19) >>> 20 <= 2046);
+  for (let biased = 53; biased <= 2046; biased++) {
+    words[1] = (biased - 52) << 20;
+    words[0] = 0;
+    const halfUlp = bits[0]! / 2;
+    assertSameNumber(TRUSTED_LEFTOVER_BY_EXPONENT[biased]!, halfUlp - halfUlp * 2 ** -25, `exponent ${biased}`);
+  }
 });
