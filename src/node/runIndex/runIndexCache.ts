@@ -210,29 +210,30 @@ function readLines(lines: Iterator<string>): RunIndexSnapshot | undefined {
     if (path === undefined) throw new Error(`no path ${index}`);
     return path;
   };
+  // The lines are read by index, not destructured: a destructuring with a rest element runs the
+  // array iterator for every folder, and the reopen reads 10,000s of them.
   const folders: Record<string, IndexedFolder> = {};
-  for (const [path, mtimeMs, ino, descend, subfolders, ...stores] of next() as FolderLine[]) {
-    folders[pathAt(path)] = {
-      mtimeMs,
-      ino,
-      subfolders,
-      stores: stores.map(([readerKey, source, storePath]) => ({
-        readerKey,
-        store: { source: source as DetectedStore['store']['source'], path: pathAt(storePath) },
-      })),
-      descend: descend === 1,
+  for (const line of next() as FolderLine[]) {
+    const stores: DetectedStore[] = [];
+    for (let index = 5; index < line.length; index++) {
+      const found = line[index] as FolderLine[5];
+      stores.push({
+        readerKey: found[0],
+        store: { source: found[1] as DetectedStore['store']['source'], path: pathAt(found[2]) },
+      });
+    }
+    folders[pathAt(line[0])] = {
+      mtimeMs: line[1],
+      ino: line[2],
+      subfolders: line[4],
+      stores,
+      descend: line[3] === 1,
     };
   }
-  // An absent file is one fingerprint, shared by every store that looked for it.
-  const absentFingerprints = new Map<number, FileFingerprint>();
-  const absentAt = (index: number) => {
-    let fingerprint = absentFingerprints.get(index);
-    if (!fingerprint) {
-      fingerprint = { path: pathAt(index), kind: 'absent', size: 0, mtimeMs: 0, ino: 0 };
-      absentFingerprints.set(index, fingerprint);
-    }
-    return fingerprint;
-  };
+  // An absent file is one fingerprint, shared by every store that looked for it (by path number).
+  const absentFingerprints: (FileFingerprint | undefined)[] = new Array<FileFingerprint | undefined>(paths.length);
+  const absentAt = (index: number) =>
+    (absentFingerprints[index] ??= { path: pathAt(index), kind: 'absent', size: 0, mtimeMs: 0, ino: 0 });
   const stores: IndexedStore[] = [];
   for (;;) {
     const line = next();
@@ -242,7 +243,11 @@ function readLines(lines: Iterator<string>): RunIndexSnapshot | undefined {
         ? { version: RUN_INDEX_VERSION, root, readersKey: header.readersKey, builtAt: header.builtAt, folders, stores }
         : undefined;
     }
-    const [readerKey, source, path, isLive, files, absent, problems, runs, nonFinite] = line as StoreLine;
+    const storeLine = line as StoreLine;
+    const runs = storeLine[7];
+    const files = storeLine[4];
+    const absent = storeLine[5];
+    const nonFinite = storeLine[8];
     if (!Array.isArray(runs) || !Array.isArray(files) || !Array.isArray(absent)) return undefined;
     for (const [run, field, key, value] of nonFinite) {
       const record = (field === 0 ? runs[run]?.params : runs[run]?.metrics) as Record<string, unknown> | undefined;
@@ -260,12 +265,12 @@ function readLines(lines: Iterator<string>): RunIndexSnapshot | undefined {
     }
     for (const index of absent) inputs.push(absentAt(index));
     stores.push({
-      readerKey,
-      store: { source: source as DetectedStore['store']['source'], path: pathAt(path) },
+      readerKey: storeLine[0],
+      store: { source: storeLine[1] as DetectedStore['store']['source'], path: pathAt(storeLine[2]) },
       runs,
-      problems,
+      problems: storeLine[6],
       inputs,
-      isLive: isLive === 1,
+      isLive: storeLine[3] === 1,
     });
   }
 }

@@ -58,3 +58,38 @@ test("each store's line is made when it is written, not all of them before the f
   // The lines as a whole are still the cache of the same index.
   assert.deepEqual([...serializeRunIndex(watched)].join('\n'), [...serializeRunIndex(snapshot)].join('\n'));
 });
+
+test('a reopened cache gives every folder and store objects of their own, none frozen (the snapshot is handed out)', async () => {
+  const restored = deserializeRunIndex(serializeRunIndex(await lightningIndex()))!;
+  const stores = restored.stores;
+  const detected = Object.values(restored.folders).flatMap((folder) => folder.stores);
+  assert.equal(detected.length, stores.length);
+  const locations = [...stores, ...detected].map((found) => found.store);
+  assert.equal(new Set(locations).size, locations.length, 'no location object shared');
+  for (const found of detected) assert.ok(!stores.includes(found as (typeof stores)[number]));
+  for (const value of [...locations, ...stores, ...detected, ...stores.map((store) => store.inputs)])
+    assert.ok(!Object.isFrozen(value));
+});
+
+test('a cache line that names a path the table does not hold, or is not of its shape, makes the whole cache unread', async () => {
+  const lines = [...serializeRunIndex(await lightningIndex())];
+  const storeLine = JSON.parse(lines[3]!) as unknown[];
+  const folders = JSON.parse(lines[2]!) as unknown[][];
+  const damaged = {
+    'folder path': [folders.map((folder, index) => (index === 0 ? [999, ...folder.slice(1)] : folder))],
+    "folder's store path": [folders.map((folder) => [...folder.slice(0, 5), ['csv-logger#0', 'csv-logger', 999]])],
+    'folder not an array': [[7, ...folders.slice(1)]],
+    'store path': [undefined, [...storeLine.slice(0, 2), 999, ...storeLine.slice(3)]],
+    "store's file path": [undefined, [...storeLine.slice(0, 4), [999, 0, 1, 1, 1], ...storeLine.slice(5)]],
+    "store's absent path": [undefined, [...storeLine.slice(0, 5), [999], ...storeLine.slice(6)]],
+    'store runs not a list': [undefined, [...storeLine.slice(0, 7), 3, ...storeLine.slice(8)]],
+  };
+  for (const [name, [foldersLine, firstStoreLine]] of Object.entries(damaged)) {
+    const text = [...lines];
+    if (foldersLine) text[2] = JSON.stringify(foldersLine);
+    if (firstStoreLine) text[3] = JSON.stringify(firstStoreLine);
+    assert.equal(deserializeRunIndex(text), undefined, name);
+  }
+  assert.equal(deserializeRunIndex(lines.slice(0, -1)), undefined, 'no trailer');
+  assert.ok(deserializeRunIndex(lines));
+});
