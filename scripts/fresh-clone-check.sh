@@ -3,7 +3,8 @@
 # folder with ../shared beside it and no .tools (only npm's download cache is reused), then
 # `npm start -- --smoke` and `npm test` under npm, nothing installed by hand first. Then the same
 # clone without ../shared: the unit tests must pass with the real-world corpus suites skipped.
-#   bash scripts/fresh-clone-check.sh [--keep]     (--keep leaves the clone for a look afterwards)
+#   bash scripts/fresh-clone-check.sh [--keep]     (--keep leaves the clone for a look afterwards;
+#   a failed check always leaves it, with the logs and screenshots its message names)
 # Takes 15-20 minutes (code-server's native builds, every test). Exits non-zero on the first broken
 # promise. Commit first: uncommitted changes are not in the clone.
 set -euo pipefail
@@ -14,6 +15,7 @@ START=$SECONDS
 log() { printf '[fresh-clone %4ss] %s\n' "$((SECONDS - START))" "$*"; }
 die() {
   log "FAILED: $*" >&2
+  KEEP=1 # the logs and screenshots a failure names stay for a look
   exit 1
 }
 
@@ -23,7 +25,7 @@ COMMIT=$(git -C "$REPO" rev-parse HEAD)
   log "note: $REPO has uncommitted changes; the clone checks $COMMIT without them"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mlc-fresh-clone.XXXXXX")
 CLONE=$WORK/mlc
-if [ "$KEEP" = 1 ]; then trap 'log "kept $WORK"' EXIT; else trap 'rm -rf "$WORK"' EXIT; fi
+trap 'if [ "$KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi' EXIT
 
 log "cloning $COMMIT into $CLONE, ../shared -> $SHARED"
 git clone --quiet --no-checkout "$REPO" "$CLONE"
