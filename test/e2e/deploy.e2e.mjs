@@ -124,6 +124,7 @@ async function registerNewest(page, version) {
   const widget = page.locator('.quick-input-widget');
   await widget.locator('input[placeholder="Register a model version from which run?"]').waitFor({ timeout: 30_000 });
   await widget.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 30_000 });
+  const pickedRun = await widget.locator('.quick-input-list .monaco-list-row').first().innerText();
   await page.keyboard.press('Enter');
   await widget.getByText(/The model \(declared under models: in mlc\.yaml: churn\)/).waitFor({ timeout: 30_000 });
   assert.equal(await widget.locator('input').inputValue(), 'churn');
@@ -132,7 +133,15 @@ async function registerNewest(page, version) {
     .locator('.monaco-list-row')
     .filter({ hasText: new RegExp(`^churn\\s*${version} versions?`) })
     .first()
-    .waitFor({ timeout: 60_000 });
+    .waitFor({ timeout: 60_000 })
+    .catch(async (error) => {
+      // Seen once in a loaded full run and never alone: say which run was picked, what the workbench
+      // said (a toast such as "Register churn: …") and what the sidebar lists, for the next look.
+      const toasts = await page.locator('.notification-toast').allInnerTexts();
+      const rows = await sidebar(page).locator('.monaco-list-row').allInnerTexts();
+      error.message += `\nrun picked: ${JSON.stringify(pickedRun)}\nnotifications: ${JSON.stringify(toasts)}\nsidebar rows: ${JSON.stringify(rows)}`;
+      throw error;
+    });
   await sidebar(page).getByText(`v${version}`, { exact: true }).waitFor({ timeout: 30_000 });
 }
 
