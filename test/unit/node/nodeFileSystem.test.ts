@@ -36,46 +36,47 @@ test('stat answers undefined, and unusableReason says why, for paths that loop, 
   assert.equal(nodeFileSystem.stat(join(root, 'file.txt'))?.kind, 'file');
 });
 
-test('writeFileAtomic replaces a file whole through a rename, and a failed write leaves the old file and no temp file', (t) => {
-  const folder = makeTempDir('mlc-atomic-', t);
+/**
+ * What both atomic writers must do: a reader of the old file keeps its bytes (the new file is
+ * another inode), and a rename blocked by a folder fails, leaving the old file and no temp file.
+ */
+async function checkAtomicReplace(
+  folder: string,
+  write: (path: string, content: string | Uint8Array) => unknown,
+  failsOn: (attempt: () => unknown) => Promise<void>,
+): Promise<void> {
   const path = join(folder, 'sub', 'run.json');
-  nodeFileSystem.writeFileAtomic(path, 'old');
-  // A reader that opened the old file keeps reading the old bytes: the new file is another inode.
+  await write(path, 'old');
   const reader = openSync(path, 'r');
   try {
-    nodeFileSystem.writeFileAtomic(path, 'new and longer');
+    await write(path, new TextEncoder().encode('new and longer'));
     assert.equal(readFileSync(path, 'utf8'), 'new and longer');
     const buffer = Buffer.alloc(16);
     assert.equal(buffer.toString('utf8', 0, readSync(reader, buffer, 0, 16, 0)), 'old');
   } finally {
     closeSync(reader);
   }
-  // A folder in the way makes the rename fail: it throws, and nothing is left behind.
   const blocked = join(folder, 'blocked');
   mkdirSync(join(blocked, 'inside'), { recursive: true });
-  assert.throws(() => nodeFileSystem.writeFileAtomic(blocked, 'x'));
+  await failsOn(() => write(blocked, 'x'));
   assert.deepEqual(readdirSync(folder).sort(), ['blocked', 'sub']);
   assert.deepEqual(readdirSync(join(folder, 'sub')), ['run.json']);
+}
+
+test('writeFileAtomic replaces a file whole through a rename, and a failed write leaves the old file and no temp file', async (t) => {
+  await checkAtomicReplace(
+    makeTempDir('mlc-atomic-', t),
+    (path, content) => nodeFileSystem.writeFileAtomic(path, content),
+    async (attempt) => assert.throws(attempt),
+  );
 });
 
 test('writeFileAtomicAsync replaces a file whole through a rename off the main thread, and a failed write rejects leaving the old file and no temp file', async (t) => {
-  const folder = makeTempDir('mlc-atomic-async-', t);
-  const path = join(folder, 'sub', 'run.json');
-  await nodeFileSystem.writeFileAtomicAsync!(path, 'old');
-  const reader = openSync(path, 'r');
-  try {
-    await nodeFileSystem.writeFileAtomicAsync!(path, new TextEncoder().encode('new and longer'));
-    assert.equal(readFileSync(path, 'utf8'), 'new and longer');
-    const buffer = Buffer.alloc(16);
-    assert.equal(buffer.toString('utf8', 0, readSync(reader, buffer, 0, 16, 0)), 'old');
-  } finally {
-    closeSync(reader);
-  }
-  const blocked = join(folder, 'blocked');
-  mkdirSync(join(blocked, 'inside'), { recursive: true });
-  await assert.rejects(nodeFileSystem.writeFileAtomicAsync!(blocked, 'x'));
-  assert.deepEqual(readdirSync(folder).sort(), ['blocked', 'sub']);
-  assert.deepEqual(readdirSync(join(folder, 'sub')), ['run.json']);
+  await checkAtomicReplace(
+    makeTempDir('mlc-atomic-async-', t),
+    (path, content) => nodeFileSystem.writeFileAtomicAsync!(path, content),
+    async (attempt) => assert.rejects(attempt() as Promise<unknown>),
+  );
 });
 
 test('a temp file a killed mlc left beside a file is removed at the next write of that file; nothing else is', (t) => {
