@@ -8,7 +8,8 @@ const repoRoot = resolve(__dirname, '../..');
 /**
  * Bundles the CLI and every worker (`src/node/workers/*Worker.ts` -> `workers/<name>.js`) from the
  * sources into `outdir`, laid out as `dist/` is, so a benchmark can spawn `mlc` as users run it
- * without touching the working tree's dist/. Returns the path of `cli.js`.
+ * without touching the working tree's dist/, and built as `npm run package` builds what users
+ * install (scripts/build.mjs --production: minified, no source map). Returns the path of `cli.js`.
  *
  *   const cli = await bundleCli(tempDir('status-cli'));
  *   spawnSync(process.execPath, [cli, 'status', '--json'], { cwd: workspace });
@@ -27,6 +28,9 @@ export async function bundleCli(outdir: string): Promise<string> {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    // Half the bytes to read and compile at every start (1.36 MB -> 0.66 MB): ~30 ms of an
+    // up-to-date run's 175 (bench/README, stop 24).
+    minify: true,
     outdir,
     external: ['vscode'],
     logLevel: 'warning',

@@ -31,11 +31,55 @@ type RawStat = (path: string, useBigint: false, request: undefined, throwIfNoEnt
 
 // Offsets in the binding's stat array (node_file.h FillStatsArray): dev, mode, nlink, uid, gid,
 // rdev, blksize, ino, size, blocks, then (seconds, nanoseconds) of atime, mtime, ctime, birthtime.
+const DEV = 0;
 const MODE = 1;
 const INO = 7;
 const SIZE = 8;
 const MTIME_SECONDS = 12;
 const MTIME_NANOSECONDS = 13;
+const CTIME_SECONDS = 14;
+const CTIME_NANOSECONDS = 15;
+
+/**
+ * What tells a later process that a path was not touched since: device, inode, size, mtime and
+ * ctime in nanoseconds (`dev:ino:size:mtimeNs:ctimeNs`, as `statSync(path, { bigint: true })`
+ * gives them). ctime cannot be set back by a program (mtime can, with utimes), so a rewrite of the
+ * same size that restores the mtime still changes it. `newestMs` is the later of the two times,
+ * for the racy-timestamp rule of whoever keeps the fingerprint. Undefined when there is nothing
+ * usable at the path (absent, a loop, no permission). Follows symlinks, as FileSystem.stat does.
+ */
+export function changeFingerprint(path: string): { readonly text: string; readonly newestMs: number } | undefined {
+  try {
+    const rawStat = findRawStat();
+    if (rawStat !== undefined && !path.includes('\0')) {
+      const values = rawStat(path, false, undefined, false);
+      if (values === undefined) return undefined;
+      const mtimeNs = nanoseconds(values[MTIME_SECONDS]!, values[MTIME_NANOSECONDS]!);
+      const ctimeNs = nanoseconds(values[CTIME_SECONDS]!, values[CTIME_NANOSECONDS]!);
+      const newestMs = Math.max(
+        values[MTIME_SECONDS]! * 1e3 + values[MTIME_NANOSECONDS]! / 1e6,
+        values[CTIME_SECONDS]! * 1e3 + values[CTIME_NANOSECONDS]! / 1e6,
+      );
+      return { text: `${values[DEV]}:${values[INO]}:${values[SIZE]}:${mtimeNs}:${ctimeNs}`, newestMs };
+    }
+    const stats = fs.statSync(path, { bigint: true, throwIfNoEntry: false });
+    if (!stats) return undefined;
+    const newestNs = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
+    return {
+      text: `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`,
+      newestMs: Number(newestNs / 1_000_000n),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whole seconds and their nanoseconds as one decimal number of nanoseconds (bigint's text). */
+function nanoseconds(seconds: number, nanos: number): string {
+  if (seconds === 0) return String(nanos);
+  if (seconds < 0) return String(BigInt(seconds) * 1_000_000_000n + BigInt(nanos));
+  return `${seconds}${String(nanos).padStart(9, '0')}`;
+}
 
 const { S_IFMT, S_IFREG, S_IFDIR } = fs.constants;
 

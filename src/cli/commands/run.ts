@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { alertsByPipeline } from '../../engine/alerts/watchRunAlerts';
 import type { Workspace } from '../../engine/pipeline/loadWorkspace';
 import { matchTarget } from '../../engine/pipeline/findStages';
@@ -10,7 +10,8 @@ import { formatDuration } from '../../protocol/formatRunValues';
 import type { RunObserver } from '../../engine/scheduler/schedulerDependencies';
 import { createContentHasher } from '../../node/hashing/createContentHasher';
 import { createLocalRunPorts, schedulerNodesOf } from '../../node/runStore/createLocalRunPorts';
-import { loadWorkspaceWithParseCache } from '../../node/workspace/parsedWorkspaceCache';
+import { codeIdentity, loadWorkspaceWithFacts } from '../../node/workspace/parsedWorkspaceCache';
+import { keepUpToDateVerdict, upToDateVerdict, witnessFileSystem } from '../../node/workspace/upToDateVerdict';
 import { parseCommandArgs } from '../argv';
 import { problemsJson, writePipelineProblems } from '../problemOutput';
 import { terminalText } from '../terminalText';
@@ -59,7 +60,26 @@ export const command: CliCommand = {
     if (!Number.isInteger(jobs) || jobs < 1)
       throw new UsageError(`-j expects a whole number of stages at least 1, not '${values.jobs}'.`);
     const json = values.json === true;
-    const workspace = loadWorkspaceWithParseCache(context.fs, workspaceRoot(context));
+    const root = workspaceRoot(context);
+    // "Nothing to do" again, when every file the last such answer read is untouched (see
+    // upToDateVerdict): a plain run only, never --force or --dry-run. MLC_RUN_VERDICT=0 always
+    // answers in full.
+    const code = codeIdentity();
+    const verdictKey =
+      values.force === true || values['dry-run'] === true || process.env.MLC_RUN_VERDICT === '0'
+        ? undefined
+        : JSON.stringify([root, resolve(context.cwd), positionals, values.runner ?? null, json]);
+    if (verdictKey !== undefined) {
+      const output = upToDateVerdict(context.fs, root, { code, key: verdictKey });
+      if (output !== undefined) {
+        context.print(output);
+        return ExitCode.ok;
+      }
+    }
+    const startedMs = Date.now();
+    const witnessed = verdictKey === undefined ? undefined : witnessFileSystem(context.fs, join(root, '.mlc/cache'));
+    const fs = witnessed?.fs ?? context.fs;
+    const { workspace, facts: workspaceFacts } = loadWorkspaceWithFacts(fs, root);
     const errors = workspace.problems.filter((problem) => problem.severity === 'error');
     writePipelineProblems(workspace.problems, context);
     const problems = problemsJson(workspace.problems, context.cwd);
@@ -84,12 +104,12 @@ export const command: CliCommand = {
       return ExitCode.usage;
     }
     if (values.runner !== undefined) checkRunnerName(workspace.pipelines, values.runner);
-    const hasher = createContentHasher({ workspaceRoot: workspace.root, logger: context.logger });
+    const hasher = createContentHasher({ workspaceRoot: workspace.root, logger: context.logger, fs });
     try {
       const ports = createLocalRunPorts({
         root: workspace.root,
         graph: workspace.graph,
-        fs: context.fs,
+        fs,
         hasher,
         // This process exists only for the run: `mlc stop` may SIGTERM it if it stops answering.
         ownerKind: 'cli',
@@ -97,10 +117,12 @@ export const command: CliCommand = {
         // Progress and stage output go to stderr with --json too: CI logs stay readable while
         // stdout carries only the final document.
         observer: humanObserver(context),
-        onRunStarted: (runId, directory, planned) =>
+        onRunStarted: (runId, directory, planned) => {
+          witnessed?.stop();
           context.printDiagnostic(
             `Run ${runId}: ${planned.length} stage(s) (record: ${relative(context.cwd, directory)})`,
-          ),
+          );
+        },
       });
       let outcome: PipelineRunOutcome;
       try {
@@ -127,6 +149,10 @@ export const command: CliCommand = {
         return ExitCode.failed;
       }
       await hasher.flush();
+      if (outcome.kind === 'upToDate' && witnessed && verdictKey !== undefined && workspace.problems.length === 0) {
+        const output = upToDateOutput(json, problems);
+        keepUpToDateVerdict(root, { code, key: verdictKey, workspaceFacts, witnessed, startedMs, output });
+      }
       return report(outcome, { json, problems, failOnAlert: values['fail-on-alert'] === true }, context);
     } finally {
       hasher.dispose();
@@ -238,11 +264,7 @@ function report(
       );
       return ExitCode.ok;
     case 'upToDate':
-      context.print(
-        json
-          ? JSON.stringify({ runId: null, status: 'up-to-date', stages: [], problems })
-          : 'Everything is up to date.',
-      );
+      context.print(upToDateOutput(json, problems));
       return ExitCode.ok;
     case 'finished': {
       const { record } = outcome;
@@ -272,6 +294,12 @@ function report(
       return record.status === 'succeeded' ? ExitCode.ok : ExitCode.failed;
     }
   }
+}
+
+function upToDateOutput(json: boolean, problems: readonly object[]): string {
+  return json
+    ? JSON.stringify({ runId: null, status: 'up-to-date', stages: [], problems })
+    : 'Everything is up to date.';
 }
 
 function planJson(plan: RunPlan) {

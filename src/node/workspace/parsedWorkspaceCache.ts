@@ -15,6 +15,7 @@ import {
 } from '../../engine/pipeline/loadWorkspace';
 import type { FileSystem } from '../../engine/ports';
 import { writeFileAtomicSync } from '../nodeFileSystem';
+import { changeFingerprint } from '../statWithoutStats';
 
 /**
  * Where parsed pipeline and lock files are kept between CLI processes, relative to the workspace
@@ -44,7 +45,7 @@ type ParsedPipelineFile = ReturnType<typeof parsePipelineFile>;
  * - `stat`, `realPath`, `unusable`: the answer the port gave, compared as a whole; `listing`: the
  *   md5 of the answer's JSON.
  */
-type Fact =
+export type Fact =
   | { readonly kind: 'content'; readonly path: string; readonly fingerprint: string | undefined }
   | { readonly kind: 'stat' | 'listing' | 'realPath' | 'unusable'; readonly path: string; readonly answer: string };
 
@@ -101,6 +102,12 @@ export interface ParsedWorkspaceCache {
   keepLockFiles(fs: FileSystem, paths: Iterable<string>): void;
   /** Writes the cache when it changed, keeping only what this process parsed or reused. */
   save(): void;
+  /**
+   * Every fact the last checkPipelines answer rests on (the walk, the parses, the params files read
+   * by the checks), or undefined when that answer is not one the cache could keep (racy, written
+   * during the parse, editor overrides).
+   */
+  checkedFacts(): readonly Fact[] | undefined;
 }
 
 /** As readLockFile decodes: strict, the BOM kept in the text. */
@@ -110,14 +117,9 @@ const md5Of = (data: Uint8Array | string) => createHash('md5').update(data).dige
 
 /** Device, inode, size, mtime and ctime (ns) of a file; undefined when there is none. */
 function contentFingerprint(path: string): { text: string; newestNs: bigint } | undefined {
-  try {
-    const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
-    if (!stats) return undefined;
-    const newestNs = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
-    return { text: `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`, newestNs };
-  } catch {
-    return undefined;
-  }
+  const fingerprint = changeFingerprint(path);
+  // Whole milliseconds are plenty for the racy rule's two-second window.
+  return fingerprint && { text: fingerprint.text, newestNs: BigInt(Math.ceil(fingerprint.newestMs)) * 1_000_000n };
 }
 
 /**
@@ -183,15 +185,10 @@ export function openParsedWorkspaceCache(
   let usedChecked: CheckedEntry | undefined;
   let dirty = false;
 
-  const holds = (fs: FileSystem, fact: Fact): boolean => {
-    if (fact.kind === 'content') return contentFingerprint(fact.path)?.text === fact.fingerprint;
-    return answerOf(fs, fact.kind, fact.path) === fact.answer;
-  };
-
   /** The parse of `file` and the facts it depends on (undefined when it is not to be kept). */
   const parseWithFacts = (fs: FileSystem, file: string) => {
     const known = stored.get(file);
-    if (known && known.facts.every((fact) => holds(fs, fact))) {
+    if (known && known.facts.every((fact) => factHolds(fs, fact))) {
       used.set(file, known);
       const facts: RecordedFact[] = known.facts.map((fact) => ({ fact }));
       return { result: deserialize(known.result) as ParsedPipelineFile, facts };
@@ -211,7 +208,7 @@ export function openParsedWorkspaceCache(
     checkPipelines(fs, root, options = {}) {
       const key = checkedKey(root, options);
       const known = file.checked;
-      if (key !== undefined && known?.key === key && known.facts.every((fact) => holds(fs, fact))) {
+      if (key !== undefined && known?.key === key && known.facts.every((fact) => factHolds(fs, fact))) {
         usedChecked = known;
         for (const parsed of known.files) {
           const entry = stored.get(parsed);
@@ -258,6 +255,7 @@ export function openParsedWorkspaceCache(
         dirty = true;
       }
     },
+    checkedFacts: () => usedChecked?.facts,
     save() {
       const unchanged =
         used.size === stored.size && usedLocks.size === storedLocks.size && usedChecked === file.checked;
@@ -289,16 +287,36 @@ export function loadWorkspaceWithParseCache(
   options: Omit<NonNullable<Parameters<typeof loadWorkspace>[2]>, 'parsePipeline'> = {},
   code: string | undefined = codeIdentity(),
 ): Workspace {
-  if (code === undefined) return loadWorkspace(fs, root, options);
+  return loadWorkspaceWithFacts(fs, root, options, code).workspace;
+}
+
+/**
+ * loadWorkspaceWithParseCache, with the facts its answer rests on besides the lock files' texts
+ * (`facts` undefined when there are none to trust: no cache, or an answer the cache could not keep).
+ */
+export function loadWorkspaceWithFacts(
+  fs: FileSystem,
+  root: string,
+  options: Omit<NonNullable<Parameters<typeof loadWorkspace>[2]>, 'parsePipeline'> = {},
+  code: string | undefined = codeIdentity(),
+): { readonly workspace: Workspace; readonly facts: readonly Fact[] | undefined } {
+  if (code === undefined) return { workspace: loadWorkspace(fs, root, options), facts: undefined };
   const cache = openParsedWorkspaceCache(normalize(root), { code });
   cache.seedLockFiles(fs);
   // loadWorkspace reads every lock file (checkLockFiles): they are in readLockFile's memo after it.
   const workspace = workspaceFrom(fs, cache.checkPipelines(fs, root, options));
-  if (workspace.pipelines.length === 0) return workspace;
+  const facts = cache.checkedFacts();
+  if (workspace.pipelines.length === 0) return { workspace, facts };
   const lockPaths = workspace.pipelines.flatMap((pipeline) => lockFilePathFor({ pipelineFile: pipeline.file }) ?? []);
   cache.keepLockFiles(fs, lockPaths);
   cache.save();
-  return workspace;
+  return { workspace, facts };
+}
+
+/** Whether the file system still gives the answer a fact recorded. */
+export function factHolds(fs: FileSystem, fact: Fact): boolean {
+  if (fact.kind === 'content') return contentFingerprint(fact.path)?.text === fact.fingerprint;
+  return answerOf(fs, fact.kind, fact.path) === fact.answer;
 }
 
 /** Seeds readLockFile's memo with a stored parse when the file's text is the one parsed. */
