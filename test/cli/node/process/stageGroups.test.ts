@@ -64,6 +64,9 @@ test(
     );
     const calls = after.calls - before.calls;
     // `read` in /bin/sh takes one byte per call: 22 bytes a stage would be thousands of calls.
-    assert.ok(calls < stages, `${calls} read calls for ${stages} stages (${told} bytes)`);
+    // Reading in blocks takes about one call per write mlc makes (one per stage, or fewer when
+    // writes queue up); a loaded machine adds a few (a write split across two reads): 312 calls for
+    // 300 stages were seen at load 5.
+    assert.ok(calls < 2 * stages, `${calls} read calls for ${stages} stages (${told} bytes)`);
   },
 );
