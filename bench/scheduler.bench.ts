@@ -11,6 +11,10 @@
 // SCHEDULER_BENCH_ROUNDS sets the fresh rounds (default 3); SCHEDULER_BENCH_COMPARE=<path of another
 // bundle's cli.js> runs that bundle in the same turns (an A/B of two heads on the same machine state),
 // and each fresh run's CPU (every waited descendant: the worker, the stages) is reported beside its wall.
+// In the same turns, the Node spawn floor: a bare Node script (SPAWN_FLOOR) starting the same 1,000
+// commands through /bin/sh, 2 at a time, in the graph's dependency order, each as a stage must be
+// (its own process group, stdout and stderr piped and read to the end) and with no other bookkeeping;
+// mlc's fresh run is reported against it as well as against make.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -113,6 +117,19 @@ void runBench('scheduler', async ({ tempDir, random, report, log }) => {
   const stages = layeredGraph(random());
   const template = tempDir('scheduler-template');
   writeWorkspace(template, stages);
+  const floorScript = join(tools, 'spawnFloor.js');
+  writeFileSync(floorScript, SPAWN_FLOOR);
+  const floorGraph = join(tools, 'spawnFloorGraph.txt');
+  writeFileSync(
+    floorGraph,
+    stages
+      .map((stage) =>
+        [stage.index, ...stage.deps.filter((dep) => dep.startsWith('o/s')).map((dep) => dep.slice('o/s'.length))].join(
+          ' ',
+        ),
+      )
+      .join('\n'),
+  );
   const fresh = (label: string) => {
     const folder = tempDir(label);
     cpSync(template, folder, { recursive: true });
@@ -120,10 +137,12 @@ void runBench('scheduler', async ({ tempDir, random, report, log }) => {
   };
 
   log(
-    `${stages.length} stages in ${LAYERS} layers; make -j2 and mlc run -j2 in turns, ${ROUNDS} rounds (fresh copies)`,
+    `${stages.length} stages in ${LAYERS} layers; make -j2, the Node spawn floor and mlc run -j2 in turns, ${ROUNDS} rounds (fresh copies)`,
   );
   const makeTimes: number[] = [];
   const makeCpu: number[] = [];
+  const floorTimes: number[] = [];
+  const floorCpu: number[] = [];
   const mlcTimes: number[] = [];
   const mlcCpu: number[] = [];
   const compareTimes: number[] = [];
@@ -131,6 +150,7 @@ void runBench('scheduler', async ({ tempDir, random, report, log }) => {
   let lastMlcWorkspace = '';
   for (let round = 0; round < ROUNDS; round++) {
     makeTimes.push(timed('make', ['-s', '-j2'], fresh(`make-${round}`), makeCpu));
+    floorTimes.push(timed(process.execPath, [floorScript, floorGraph], fresh(`floor-${round}`), floorCpu));
     const runCompared = () => {
       if (COMPARE_CLI === undefined) return;
       compareTimes.push(
@@ -146,6 +166,7 @@ void runBench('scheduler', async ({ tempDir, random, report, log }) => {
   }
   const makeMs = summarise(makeTimes).medianMs;
   const mlcMs = summarise(mlcTimes).medianMs;
+  const floorMs = summarise(floorTimes).medianMs;
   report({
     name: `run ${stages.length} no-op stages, -j2`,
     value: mlcMs,
@@ -153,6 +174,20 @@ void runBench('scheduler', async ({ tempDir, random, report, log }) => {
     baseline: { name: 'make -j2', value: makeMs },
     target: { ratio: 2, comparison: '<=' },
     note: `median of ${ROUNDS}; ${((mlcMs - makeMs) / stages.length).toFixed(2)} ms/stage above make${cpuNote(mlcCpu)} (make's ${cpuNote(makeCpu).slice(2)})`,
+  });
+  report({
+    name: `Node spawn floor, ${stages.length} no-op stages, -j2`,
+    value: floorMs,
+    unit: 'ms',
+    baseline: { name: 'make -j2', value: makeMs },
+    note: `median of ${ROUNDS}${cpuNote(floorCpu)}; a bare Node script spawning the same commands in dependency order (see SPAWN_FLOOR)`,
+  });
+  report({
+    name: `run ${stages.length} no-op stages, -j2, vs the Node spawn floor`,
+    value: mlcMs,
+    unit: 'ms',
+    baseline: { name: 'the Node spawn floor, same turns', value: floorMs },
+    note: `median of ${ROUNDS}; ${((mlcMs - floorMs) / stages.length).toFixed(2)} ms/stage above the floor`,
   });
   if (COMPARE_CLI !== undefined) {
     report({
@@ -169,8 +204,8 @@ void runBench('scheduler', async ({ tempDir, random, report, log }) => {
   // run above are that young. A user's next `mlc run` rarely follows that closely; wait it out.
   await new Promise((resolve) => setTimeout(resolve, 2100));
   log('up-to-date runs (kept answer, answered in full, without the code cache, node -e 0, the floor script; in turns)');
-  const floorScript = join(tools, 'upToDateFloor.js');
-  writeFileSync(floorScript, UP_TO_DATE_FLOOR);
+  const upToDateFloorScript = join(tools, 'upToDateFloor.js');
+  writeFileSync(upToDateFloorScript, UP_TO_DATE_FLOOR);
   const statted = join(tools, 'upToDatePaths.txt');
   writeFileSync(statted, stages.flatMap((stage) => [...stage.deps, `o/s${stage.index}`]).join('\n'));
   const [upToDate, nodeStart, inFull, withoutCodeCache, floor] = timeProcesses([
@@ -183,7 +218,7 @@ void runBench('scheduler', async ({ tempDir, random, report, log }) => {
       cwd: lastMlcWorkspace,
       env: { MLC_CODE_CACHE: '0', MLC_RUN_VERDICT: '0' },
     },
-    { command: process.execPath, args: [floorScript, statted], cwd: lastMlcWorkspace },
+    { command: process.execPath, args: [upToDateFloorScript, statted], cwd: lastMlcWorkspace },
   ]);
   report({
     name: `up-to-date run, ${stages.length} stages`,
@@ -219,6 +254,56 @@ void runBench('scheduler', async ({ tempDir, random, report, log }) => {
     note: `median of 7; floor p95 ${floor!.p95Ms.toFixed(0)} ms (see UP_TO_DATE_FLOOR)`,
   });
 });
+
+/**
+ * The least a Node process starting the fresh run's stages must do: spawn each command through
+ * /bin/sh as a stage is spawned (its own process group, `detached`; stdout and stderr piped and
+ * read until they close, as mlc captures a stage's output), at most 2 at a time, each once every
+ * stage it depends on has exited. Nothing else: no lock, no record, no hashing, no log lines.
+ * Arguments: the graph file, one stage a line (`index dep dep dep`, the deps by index; none for
+ * the first layer). Run with the workspace as cwd; exits 1 when a command fails.
+ */
+const SPAWN_FLOOR = `
+const { spawn } = require('node:child_process');
+const { readFileSync } = require('node:fs');
+const waiting = new Map();
+const dependents = new Map();
+const ready = [];
+for (const line of readFileSync(process.argv[2], 'utf8').split('\\n')) {
+  const [index, ...deps] = line.split(' ').map(Number);
+  waiting.set(index, deps.length);
+  if (deps.length === 0) ready.push(index);
+  for (const dep of deps) {
+    if (!dependents.has(dep)) dependents.set(dep, []);
+    dependents.get(dep).push(index);
+  }
+}
+let running = 0;
+let ended = 0;
+process.on('exit', (code) => {
+  if (code === 0 && ended !== waiting.size) {
+    console.error('only ' + ended + ' of ' + waiting.size + ' commands ran');
+    process.exitCode = 1;
+  }
+});
+const start = (index) => {
+  running++;
+  const child = spawn('/bin/sh', ['-c', ': > o/s' + index], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.resume();
+  child.stderr.resume();
+  child.on('close', (code) => {
+    if (code !== 0) process.exit(1);
+    running--;
+    ended++;
+    for (const next of dependents.get(index) ?? []) {
+      waiting.set(next, waiting.get(next) - 1);
+      if (waiting.get(next) === 0) ready.push(next);
+    }
+    while (running < 2 && ready.length > 0) start(ready.shift());
+  });
+};
+while (running < 2 && ready.length > 0) start(ready.shift());
+`;
 
 /**
  * What any Node process proving 1,000 stages up to date must do, and nothing more: start, read

@@ -3,7 +3,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Disposable } from '../../engine/ports';
 import type { ProcessResult, ProcessRunner, ProcessSpec, RunningProcess } from '../../engine/scheduler/ports';
-import { environmentChanges, type ProcessWorkerMessage, type ProcessWorkerRequest } from './processWorkerProtocol';
+import {
+  environmentChanges,
+  type ProcessWorkerMessage,
+  type ProcessWorkerPost,
+  type ProcessWorkerRequest,
+} from './processWorkerProtocol';
 import { trackStageGroup, untrackStageGroup } from './stageGroups';
 
 interface WorkerLaunch {
@@ -75,6 +80,23 @@ export function createProcessWorkerRunner(
       child.channel?.unref();
     }
   };
+  const handleMessage = (message: ProcessWorkerMessage) => {
+    const entry = tracked.get(message.id);
+    if (!entry) return;
+    // The worker kills its stages when mlc dies; the groups are tracked here as well, so a second
+    // Ctrl-C reaches them at once (and mlc's own watchdog covers a worker killed with mlc).
+    if (message.type === 'started') {
+      entry.pid = message.pid;
+      if (message.pid !== undefined) trackStageGroup(message.pid);
+      entry.spec.onStarted?.(Date.now());
+    } else if (message.type === 'line') entry.spec.onLine?.(message.stream, message.line, message.timestamp);
+    else {
+      if (entry.pid !== undefined) untrackStageGroup(entry.pid);
+      tracked.delete(message.id);
+      entry.resolve(message.result);
+      refWhileBusy();
+    }
+  };
   const ensureChild = (): ChildProcess => {
     if (child) return child;
     const started = fork(launch.script, [], {
@@ -82,22 +104,9 @@ export function createProcessWorkerRunner(
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'json',
     });
-    started.on('message', (message: ProcessWorkerMessage) => {
-      const entry = tracked.get(message.id);
-      if (!entry) return;
-      // The worker kills its stages when mlc dies; the groups are tracked here as well, so a second
-      // Ctrl-C reaches them at once (and mlc's own watchdog covers a worker killed with mlc).
-      if (message.type === 'started') {
-        entry.pid = message.pid;
-        if (message.pid !== undefined) trackStageGroup(message.pid);
-        entry.spec.onStarted?.(Date.now());
-      } else if (message.type === 'line') entry.spec.onLine?.(message.stream, message.line, message.timestamp);
-      else {
-        if (entry.pid !== undefined) untrackStageGroup(entry.pid);
-        tracked.delete(message.id);
-        entry.resolve(message.result);
-        refWhileBusy();
-      }
+    started.on('message', (post: ProcessWorkerPost) => {
+      if (post.type !== 'batch') handleMessage(post);
+      else for (const message of post.messages) handleMessage(message);
     });
     started.on('exit', (code, signal) => failAll(`the process worker exited (${signal ?? `code ${code}`})`));
     started.on('error', (error) => failAll(`the process worker failed: ${error.message}`));

@@ -35,6 +35,14 @@ export type ProcessWorkerMessage =
     }
   | { readonly type: 'result'; readonly id: number; readonly result: ProcessResult };
 
+/**
+ * What the worker writes to the channel: a message, or every message of one turn of its event
+ * loop in order (a stage's result and the next stage's start, the lines of one chunk of output),
+ * so that mlc is written to, and woken, once per turn rather than once per message.
+ */
+export type ProcessWorkerPost =
+  ProcessWorkerMessage | { readonly type: 'batch'; readonly messages: readonly ProcessWorkerMessage[] };
+
 /** What turns `base` into `env`. */
 export function environmentChanges(
   base: Readonly<Record<string, string>>,

@@ -1,6 +1,7 @@
 import {
   applyEnvironmentChanges,
   type ProcessWorkerMessage,
+  type ProcessWorkerPost,
   type ProcessWorkerRequest,
 } from '../process/processWorkerProtocol';
 import { startProcess } from '../process/nodeProcessRunner';
@@ -21,15 +22,31 @@ const waiting = new Map<number, QueuedStart>();
 let environment: Readonly<Record<string, string>> = {};
 const pending = new Set<Promise<unknown>>();
 
+/** Messages of this turn not yet written (see ProcessWorkerPost). */
+let outgoing: ProcessWorkerMessage[] = [];
+
+/**
+ * Queues a message for mlc; the turn's messages go out together once the code that sent them has
+ * run (a microtask: a stage's result and the next stage's `started` share one write).
+ */
+const send = (message: ProcessWorkerMessage) => {
+  if (outgoing.length === 0) queueMicrotask(flush);
+  outgoing.push(message);
+};
+
 /**
  * mlc can die (kill -9) before this process has read the end of the channel: `connected` is
  * still true and the write fails with EPIPE. Without a callback Node raises that as an unhandled
  * 'error' event and this process dies on the spot, before its 'disconnect' handler can kill the
  * stages; so a failed send means mlc is gone, and is handled as such.
  */
-const send = (message: ProcessWorkerMessage) => {
-  if (process.connected) process.send?.(message, undefined, undefined, (error) => error && stopAll());
-};
+function flush(): void {
+  const messages = outgoing;
+  outgoing = [];
+  if (messages.length === 0 || !process.connected) return;
+  const post: ProcessWorkerPost = messages.length === 1 ? messages[0]! : { type: 'batch', messages };
+  process.send?.(post, undefined, undefined, (error) => error && stopAll());
+}
 
 process.on('message', (request: ProcessWorkerRequest) => {
   if (request.type === 'abort') {

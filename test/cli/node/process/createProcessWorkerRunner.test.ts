@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { createProcessWorkerRunner, findProcessWorker } from '../../../../src/node/process/createProcessWorkerRunner';
+import type {
+  ProcessWorkerMessage,
+  ProcessWorkerPost,
+  ProcessWorkerRequest,
+} from '../../../../src/node/process/processWorkerProtocol';
 import { isProcessAlive } from '../../../../src/node/runStore/isOwnerAlive';
 import { waitFor } from '../../../support/mlcCli';
 import { makeTempDir } from '../../../support/tempDir';
@@ -229,5 +234,51 @@ test('the worker holds commands handed ahead to its -j slots: the next starts wh
     assert.equal(existsSync(join(folder, 'd.ran')), false);
   } finally {
     runner.dispose();
+  }
+});
+
+test("the worker writes a stage's result and the next stage's start in one message, and every message arrives in order", async (t) => {
+  assert.ok(launch, 'the process worker source is found beside src/node/process');
+  const folder = makeTempDir('mlc-worker-batch-', t);
+  const worker = fork(launch.script, [], { execArgv: launch.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const posts: ProcessWorkerPost[] = [];
+  const done = new Promise<void>((resolve) =>
+    worker.on('message', (post: ProcessWorkerPost) => {
+      posts.push(post);
+      const messages = post.type === 'batch' ? post.messages : [post];
+      if (messages.some((message) => message.type === 'result' && message.id === 2)) resolve();
+    }),
+  );
+  try {
+    const requests: ProcessWorkerRequest[] = [
+      { type: 'environment', env: { PATH: '/usr/bin:/bin' } },
+      { type: 'slots', slots: 1 },
+      { type: 'start', id: 1, spec: { command: 'echo one; echo two', cwd: folder }, env: { set: {}, unset: [] } },
+      // Handed ahead: it takes the slot the moment the first command ends, before mlc hears of that.
+      { type: 'start', id: 2, spec: { command: 'true', cwd: folder, ahead: true }, env: { set: {}, unset: [] } },
+    ];
+    for (const request of requests) worker.send(request);
+    await done;
+    const messages: ProcessWorkerMessage[] = posts.flatMap((post) => (post.type === 'batch' ? post.messages : [post]));
+    const summary = messages.map((message) =>
+      message.type === 'line' ? `${message.id} line ${message.line}` : `${message.id} ${message.type}`,
+    );
+    assert.deepEqual(
+      summary.filter((entry) => entry.startsWith('1 ')),
+      ['1 started', '1 line one', '1 line two', '1 result'],
+    );
+    assert.deepEqual(
+      summary.filter((entry) => entry.startsWith('2 ')),
+      ['2 started', '2 result'],
+    );
+    const together = posts.find(
+      (post) =>
+        post.type === 'batch' &&
+        post.messages.some((message) => message.type === 'result' && message.id === 1) &&
+        post.messages.some((message) => message.type === 'started' && message.id === 2),
+    );
+    assert.ok(together, `one post holds the first result and the next start: ${JSON.stringify(posts)}`);
+  } finally {
+    worker.disconnect();
   }
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -39,6 +39,23 @@ test('a command runs under /bin/sh in its cwd with its env, and its output arriv
   assert.equal(result.exitCode, 3);
   assert.equal(result.timedOut, false);
   assert.deepEqual(job.lines.sort(), ['stderr:hi', 'stdout:a', `stdout:b${folder}`].sort());
+});
+
+test('a start removes the paths it is given first: a file, a folder with its contents, a dangling symlink, and a missing path without error', async (t) => {
+  const folder = makeTempDir('mlc-runner-remove-', t);
+  writeFileSync(join(folder, 'file.out'), 'stale');
+  mkdirSync(join(folder, 'dir.out/nested'), { recursive: true });
+  writeFileSync(join(folder, 'dir.out/nested/data'), 'stale');
+  symlinkSync(join(folder, 'nowhere'), join(folder, 'link.out'));
+  const removed = ['file.out', 'dir.out', 'link.out', 'missing.out'].map((name) => join(folder, name));
+  // The command sees none of them: they were removed before it started.
+  const job = spec('ls -A', { cwd: folder, removeBeforeStart: removed });
+  const result = await nodeProcessRunner.start(job, new AbortController().signal).result;
+  assert.equal(result.exitCode, 0);
+  assert.equal(result.startError, undefined);
+  assert.deepEqual(job.lines, []);
+  for (const path of removed)
+    assert.equal(existsSync(path) || lstatSync(path, { throwIfNoEntry: false }) !== undefined, false, path);
 });
 
 test('a timeout kills the whole process group, children included', async () => {
