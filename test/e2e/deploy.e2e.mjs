@@ -137,10 +137,13 @@ async function registerNewest(page, version) {
     .catch(async (error) => {
       // Seen once in a loaded full run and never alone: say which run was picked, what the workbench
       // said (a toast such as "Register churn: …") and what the sidebar lists, for the next look.
+      // A new error: the runner prints the stack, which an edited message does not reach.
       const toasts = await page.locator('.notification-toast').allInnerTexts();
       const rows = await sidebar(page).locator('.monaco-list-row').allInnerTexts();
-      error.message += `\nrun picked: ${JSON.stringify(pickedRun)}\nnotifications: ${JSON.stringify(toasts)}\nsidebar rows: ${JSON.stringify(rows)}`;
-      throw error;
+      throw new Error(
+        `${error.message}\nrun picked: ${JSON.stringify(pickedRun)}\nnotifications: ${JSON.stringify(toasts)}\nsidebar rows: ${JSON.stringify(rows)}`,
+        { cause: error },
+      );
     });
   await sidebar(page).getByText(`v${version}`, { exact: true }).waitFor({ timeout: 30_000 });
 }
