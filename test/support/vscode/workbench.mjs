@@ -243,11 +243,23 @@ export function webviewFrame(page) {
  */
 export async function selectColourTheme(page, name) {
   const input = page.locator('.quick-input-widget input');
-  await page.keyboard.press('F1');
-  await input.waitFor({ timeout: 30_000 });
-  await input.fill('>Preferences: Color Theme');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dark Modern' }).first().waitFor();
+  // The palette can close again as it opens (seen once in a full run on a slow machine: the input
+  // went inert, then hidden, while being filled); a person opens it again, and so does this.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await openCommandPalette(page, 30_000);
+      await input.fill('>Preferences: Color Theme', { timeout: 10_000 });
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' })
+        .first()
+        .click({ timeout: 10_000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dark Modern' }).first().waitFor();
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
   await input.fill(name);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
   await page.keyboard.press('Enter');
