@@ -32,7 +32,8 @@ const FORMAT = 2;
  * not tell the two versions apart: such a parse is used but not kept, as git's index treats a
  * "racily clean" entry. Two seconds covers FAT's 2 s mtime and a little clock skew.
  */
-const RACY_WINDOW_NS = 2_000_000_000n;
+export const RACY_WINDOW_MS = 2000;
+const RACY_WINDOW_NS = BigInt(RACY_WINDOW_MS) * 1_000_000n;
 
 type ParsedPipelineFile = ReturnType<typeof parsePipelineFile>;
 

@@ -3,7 +3,8 @@ import { join } from 'pathe';
 import type { FileSystem } from '../../engine/ports';
 import { writeFileAtomicSync } from '../nodeFileSystem';
 import { changeFingerprint } from '../statWithoutStats';
-import { factHolds, type Fact } from './parsedWorkspaceCache';
+import { WORKSPACE_LOCK_FILE } from '../runStore/createWorkspaceLock';
+import { RACY_WINDOW_MS, factHolds, type Fact } from './parsedWorkspaceCache';
 
 /**
  * Where the last "nothing to do" answer of `mlc run` is kept, relative to the workspace root.
@@ -18,16 +19,6 @@ export const UP_TO_DATE_VERDICT_FILE = '.mlc/cache/up-to-date.json';
 
 /** Bumped when the layout of the file changes. */
 const FORMAT = 1;
-
-/**
- * A file changed this close to the moment the answer started being computed may change again
- * within the same timestamp tick, unseen by a later stat: such an answer is given but not kept
- * (git's "racily clean" rule; two seconds cover FAT's 2 s mtime and some clock skew).
- */
-const RACY_WINDOW_MS = 2000;
-
-/** Where a run's workspace lock lives (createWorkspaceLock): a held lock means a run is changing files. */
-const WORKSPACE_LOCK_FILE = '.mlc/lock';
 
 interface VerdictFile {
   readonly format: number;
@@ -187,6 +178,7 @@ export function keepUpToDateVerdict(
     const fingerprint = changeFingerprint(path);
     // Gone since it was read, or there since it was found missing: the answer may not hold.
     if ((seen === FOUND && fingerprint === undefined) || (seen === ABSENT && fingerprint !== undefined)) return false;
+    // Changed so close to the answer's start that a later change may share its timestamp (racy).
     if (fingerprint !== undefined && fingerprint.newestMs >= answer.startedMs - RACY_WINDOW_MS) return false;
     paths.push(path);
     fingerprints.push(fingerprint?.text ?? '');
@@ -221,6 +213,7 @@ export function upToDateVerdict(
   if (question.code === undefined) return undefined;
   const verdict = readVerdictFile(join(root, UP_TO_DATE_VERDICT_FILE));
   if (!verdict || verdict.code !== question.code || verdict.key !== question.key) return undefined;
+  // A held lock means a run is changing files.
   if (fs.stat(join(root, WORKSPACE_LOCK_FILE)) !== undefined) return undefined;
   const { paths, fingerprints } = verdict;
   for (let index = 0; index < paths.length; index++) {
