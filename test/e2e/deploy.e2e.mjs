@@ -14,6 +14,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
+  acceptQuickInput,
   openContainer,
   openWorkbench,
   runCommand,
@@ -125,10 +126,25 @@ async function registerNewest(page, version) {
   await widget.locator('input[placeholder="Register a model version from which run?"]').waitFor({ timeout: 30_000 });
   await widget.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 30_000 });
   const pickedRun = await widget.locator('.quick-input-list .monaco-list-row').first().innerText();
-  await page.keyboard.press('Enter');
-  await widget.getByText(/The model \(declared under models: in mlc\.yaml: churn\)/).waitFor({ timeout: 30_000 });
+  const runQuestion = widget.locator('input[placeholder="Register a model version from which run?"]');
+  const modelQuestion = widget.getByText(/The model \(declared under models: in mlc\.yaml: churn\)/);
+  await acceptQuickInput(page, {
+    accepted: (timeout) => modelQuestion.waitFor({ timeout }),
+    stillOpen: runQuestion,
+  });
   assert.equal(await widget.locator('input').inputValue(), 'churn');
-  await page.keyboard.press('Enter');
+  // The steps stay open when the focus moves (a click in the Deploy panel, or the panel taking the
+  // focus back after the palette closed, which cancelled the command silently in CI).
+  const panel = page.locator('iframe.webview.ready').filter({ visible: true });
+  if ((await panel.count()) > 0) {
+    await panel.last().focus();
+    await page.waitForTimeout(500);
+    assert.ok(await modelQuestion.isVisible(), 'the model question stays open while the Deploy panel has the focus');
+  }
+  await acceptQuickInput(page, {
+    accepted: (timeout) => widget.waitFor({ state: 'hidden', timeout }),
+    stillOpen: modelQuestion,
+  });
   await sidebar(page)
     .locator('.monaco-list-row')
     .filter({ hasText: new RegExp(`^churn\\s*${version} versions?`) })
@@ -360,7 +376,10 @@ test(
     const productionRow = widget.locator('.quick-input-list .monaco-list-row', { hasText: 'production' }).first();
     await runContextMenuItem(page, v3, /Promote Version…/, productionRow);
     await widget.locator('input').fill('production');
-    await page.keyboard.press('Enter');
+    await acceptQuickInput(page, {
+      accepted: (timeout) => widget.waitFor({ state: 'hidden', timeout }),
+      stillOpen: productionRow,
+    });
     await sidebar(page)
       .locator('.monaco-list-row')
       .filter({ hasText: /^churn\s*3 versions · production → v3/ })

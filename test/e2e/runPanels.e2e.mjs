@@ -146,7 +146,7 @@ test(
     }
     const target = join(folder, 'exported-runs.csv');
     await input.fill(target);
-    await page.keyboard.press('Enter');
+    await input.press('Enter');
     const deadline = Date.now() + 30_000;
     while (!existsSync(target) && Date.now() < deadline) await new Promise((resume) => setTimeout(resume, 200));
     const csv = readFileSync(target, 'utf8');
@@ -259,7 +259,7 @@ test(
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ timeout: 30_000 });
     await input.fill('baseline, churn');
-    await page.keyboard.press('Enter');
+    await input.press('Enter');
     await until(() => {
       const annotations = JSON.parse(readFileSync(join(folder, '.mlc', 'annotations.json'), 'utf8'));
       return annotations.runs[firstId]?.tags?.join(',') === 'baseline,churn';
@@ -271,7 +271,7 @@ test(
     await until(async () => (await input.inputValue()).endsWith('runs.md'), 'the save dialog', 30_000);
     const target = join(folder, 'exported-runs.md');
     await input.fill(target);
-    await page.keyboard.press('Enter');
+    await input.press('Enter');
     await until(() => existsSync(target), 'the Markdown file', 30_000);
     const markdown = readFileSync(target, 'utf8').trimEnd().split('\n');
     assert.match(markdown[0], /^\| starred \| status \| name \|/);

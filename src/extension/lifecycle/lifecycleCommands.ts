@@ -19,6 +19,15 @@ interface LifecycleCommandDependencies {
 
 const ENTER_ALIAS = 'Another alias…';
 
+/**
+ * The steps of a multi-step command (Register Model…: the run, then the model; Promote…: the alias,
+ * then a new one; Deploy Model…: the target, then the version) stay open when the focus moves, as
+ * VS Code's own multi-step inputs (Git: Clone) do: a look at the Runs view or mlc.yaml, or a webview
+ * that takes the focus back after the palette closed, would otherwise cancel the command silently.
+ * Escape still closes them.
+ */
+const STAY_OPEN = { ignoreFocusOut: true } as const;
+
 /** A target from a command argument (a Deployments view item or a name), else a quick pick. */
 async function pickTarget(
   lifecycle: LifecycleController,
@@ -44,7 +53,7 @@ async function pickTarget(
       description: `${entry.overview.target.model}${entry.overview.recorded ? ` v${entry.overview.recorded.version}` : ' (not deployed)'}`,
       entry,
     })),
-    { placeHolder },
+    { placeHolder, ...STAY_OPEN },
   );
   return picked?.entry;
 }
@@ -58,7 +67,7 @@ async function pickRun(state: WorkspaceState, argument: unknown): Promise<RunSum
     runs
       .filter((run) => run.status === 'succeeded')
       .map((run) => ({ label: run.name || run.id, description: `${run.source} · ${run.status}`, detail: run.id, run })),
-    { placeHolder: 'Register a model version from which run?', matchOnDetail: true },
+    { placeHolder: 'Register a model version from which run?', matchOnDetail: true, ...STAY_OPEN },
   );
   return picked?.run;
 }
@@ -96,6 +105,7 @@ export function registerLifecycleCommands({
             prompt: `The model (declared under models: in mlc.yaml${declared.length > 0 ? `: ${declared.join(', ')}` : ''})`,
             value: declared[0] ?? '',
             validateInput: validate,
+            ...STAY_OPEN,
           }));
         if (name === undefined) return undefined;
         const problem = validate(name);
@@ -143,7 +153,7 @@ export function registerLifecycleCommands({
               })),
               { label: ENTER_ALIAS, description: 'letters, digits, . _ -' },
             ],
-            { placeHolder: `Point which alias at ${model.name} v${version.version}?` },
+            { placeHolder: `Point which alias at ${model.name} v${version.version}?`, ...STAY_OPEN },
           );
           if (!picked) return undefined;
           alias =
@@ -152,6 +162,7 @@ export function registerLifecycleCommands({
                   prompt: `An alias for ${model.name} v${version.version}`,
                   validateInput: (value) =>
                     isSafeName(value.trim()) ? undefined : "Use letters, digits, '.', '_' and '-'.",
+                  ...STAY_OPEN,
                 })
               : picked.label;
         }
@@ -199,7 +210,7 @@ export function registerLifecycleCommands({
               version: record.version,
             };
           }),
-          { placeHolder: `Deploy which version of ${model.name} to ${entry.overview.target.name}?` },
+          { placeHolder: `Deploy which version of ${model.name} to ${entry.overview.target.name}?`, ...STAY_OPEN },
         );
         version = picked?.version;
       }

@@ -138,6 +138,43 @@ export async function runCommand(page, label, { timeoutMs = 30_000 } = {}) {
 }
 
 /**
+ * Accepts the open quick input (a quick pick's active row, an input box's value) with Enter, until
+ * `accepted(timeoutMs)` resolves. The Enter goes to the quick input's own input element, focused
+ * first: a plain keyboard Enter goes wherever the focus is, and under load a webview that had the
+ * focus before the command (the Deploy panel) can take it back after the quick input opened, so the
+ * Enter went to the panel and the command never went on (CI, twice). A person who sees the box still
+ * open presses Enter again; so does this, while `stillOpen` is visible, a bounded number of times
+ * (a quick input resolves once, so a second Enter never does the step twice).
+ * @param {import('playwright-core').Page} page
+ * @param {{ accepted: (timeoutMs: number) => Promise<unknown>, stillOpen: import('playwright-core').Locator,
+ *   attempts?: number, timeoutMs?: number }} options
+ */
+export async function acceptQuickInput(page, { accepted, stillOpen, attempts = 3, timeoutMs = 20_000 }) {
+  const input = page.locator('.quick-input-widget input');
+  for (let attempt = 1; ; attempt++) {
+    await input.press('Enter', { timeout: timeoutMs });
+    const error = await accepted(timeoutMs).then(
+      () => undefined,
+      (failure) => failure,
+    );
+    if (error === undefined) return;
+    const open = await stillOpen.isVisible();
+    if (attempt < attempts && open) {
+      console.log(`acceptQuickInput: still open after Enter ${attempt} (${error.message.split('\n')[0]}); Enter again`);
+      continue;
+    }
+    const focused = await page.evaluate(() => {
+      const element = document.activeElement;
+      return element ? `${element.tagName.toLowerCase()}.${[...element.classList].join('.')}` : 'nothing';
+    });
+    throw new Error(
+      `the quick input was not accepted after ${attempt} Enter(s) (still open: ${open}, focus on: ${focused}): ${error.message}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
  * Right-clicks `row` and picks `item` from its context menu, until `outcome` (a locator) shows.
  * A tree view that refreshes between the right-click and the menu (a watcher event after the
  * previous step) can close the menu; a person simply tries again, and so does this, a bounded
@@ -213,7 +250,7 @@ export async function openFile(page, relativePath, { timeoutMs = 30_000 } = {}) 
     .locator('.quick-input-list .monaco-list-row', { hasText: fileName })
     .first()
     .waitFor({ timeout: timeoutMs });
-  await page.keyboard.press('Enter');
+  await input.press('Enter');
   await page.locator('.tabs-container .tab', { hasText: fileName }).first().waitFor({ timeout: timeoutMs });
 }
 
@@ -262,7 +299,7 @@ export async function selectColourTheme(page, name) {
   }
   await input.fill(name);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
+  await input.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
 }
 
