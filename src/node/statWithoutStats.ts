@@ -105,6 +105,7 @@ function fileStatOf(values: Float64Array): FileStat {
     // Node's own arithmetic (msFromTimeSpec), so the value equals Stats.mtimeMs to the last bit:
     // the hash caches compare it exactly.
     mtimeMs: values[MTIME_SECONDS]! * 1e3 + values[MTIME_NANOSECONDS]! / 1e6,
+    ctimeMs: values[CTIME_SECONDS]! * 1e3 + values[CTIME_NANOSECONDS]! / 1e6,
     ino: values[INO]!,
     mode,
   };
@@ -115,6 +116,7 @@ export function fileStatFromStats(stats: fs.Stats): FileStat {
     kind: stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other',
     size: stats.size,
     mtimeMs: stats.mtimeMs,
+    ctimeMs: stats.ctimeMs,
     ino: stats.ino,
     mode: stats.mode,
   };
@@ -125,6 +127,7 @@ function sameStat(left: FileStat, right: FileStat): boolean {
     left.kind === right.kind &&
     left.size === right.size &&
     left.mtimeMs === right.mtimeMs &&
+    left.ctimeMs === right.ctimeMs &&
     left.ino === right.ino &&
     left.mode === right.mode
   );
