@@ -25,6 +25,7 @@ import { loadWorkspace } from '../src/engine/pipeline/loadWorkspace';
 import { downsampleSeries } from '../src/engine/series/downsampleSeries';
 import { createContentHasher } from '../src/node/hashing/createContentHasher';
 import { nodeFileSystem } from '../src/node/nodeFileSystem';
+import { RACY_WINDOW_MS } from '../src/node/statWithoutStats';
 import { createRunIndexService } from '../src/node/runIndex/createRunIndexService';
 import { loadRunIndexCache, runIndexCachePath } from '../src/node/runIndex/runIndexCache';
 import { bundleCli } from './support/bundleCli';
@@ -164,8 +165,13 @@ function reportCurve({ report }: BenchContext, curve: Curve, idleRssMb: number):
   );
 }
 
-/** Hashes every stage's deps and outs (as a successful run would) and writes dvc.lock and the hash cache. */
+/**
+ * Hashes every stage's deps and outs (as a successful run would) and writes dvc.lock and the hash
+ * cache, once the files just written are past the racy window (before it their hashes are not
+ * kept, and a user's status comes later than that).
+ */
 async function recordLocks(root: string): Promise<void> {
+  await new Promise((resolveWait) => setTimeout(resolveWait, RACY_WINDOW_MS + 100));
   const workspace = loadWorkspace(nodeFileSystem, root);
   const hasher = createContentHasher({ workspaceRoot: root, workers: 0 });
   try {

@@ -200,8 +200,9 @@ void runBench('scheduler', async ({ tempDir, random, report, log }) => {
   }
 
   // A file written less than two seconds ago may still change unseen within its timestamp tick, so
-  // no up-to-date answer resting on it is kept (the racy rule, as git's index): the outs of the
-  // run above are that young. A user's next `mlc run` rarely follows that closely; wait it out.
+  // no up-to-date answer resting on it is kept, nor its hash (the racy rule, as git's index): the
+  // outs of the run above are that young, and the first run below (the warm-up) hashes them once
+  // more. A user's next `mlc run` rarely follows that closely; wait it out.
   await new Promise((resolve) => setTimeout(resolve, 2100));
   log('up-to-date runs (kept answer, answered in full, without the code cache, node -e 0, the floor script; in turns)');
   const upToDateFloorScript = join(tools, 'upToDateFloor.js');
@@ -322,7 +323,7 @@ readFileSync('mlc.lock');
 const known = new Map();
 for (const line of readFileSync('.mlc/cache/hashes.tsv', 'utf8').split('\\n')) {
   const fields = line.split('\\t');
-  if (fields.length === 6) known.set(process.cwd() + '/' + fields[5], fields);
+  if (fields.length === 7) known.set(process.cwd() + '/' + fields[6], fields);
 }
 const seen = new Map();
 let stale = 0;
@@ -332,7 +333,8 @@ for (const path of readFileSync(process.argv[2], 'utf8').split('\\n')) {
   const stat = statSync(absolute, { throwIfNoEntry: false });
   seen.set(absolute, stat);
   const entry = known.get(absolute);
-  if (!stat || !entry || Number(entry[3]) !== stat.mtimeMs || Number(entry[1]) !== stat.size) stale++;
+  const fresh = entry && stat && Number(entry[1]) === stat.size && Number(entry[3]) === stat.mtimeMs;
+  if (!fresh || Number(entry[4]) !== stat.ctimeMs) stale++;
 }
 if (stale > 1) console.error(stale + ' paths not in the hash cache (the floor still stat-ed them all)');
 `;

@@ -12,6 +12,12 @@ export interface FileStat {
   readonly kind: 'file' | 'directory' | 'other';
   readonly size: number;
   readonly mtimeMs: number;
+  /**
+   * The inode's change time: set to the current time by the kernel on every write, chmod or
+   * utimes, never by a program to a value of its choosing (unlike mtime), so a stat cache that compares it also
+   * sees a same-size rewrite whose mtime was put back.
+   */
+  readonly ctimeMs: number;
   readonly ino: number;
   readonly mode: number;
 }

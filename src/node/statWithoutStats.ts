@@ -26,6 +26,15 @@ export function statWithoutStats(path: string): FileStat | undefined {
   return stats && fileStatFromStats(stats);
 }
 
+/**
+ * A file whose mtime or ctime is this close to the moment it was read may still change within the
+ * same timestamp tick (coarse file systems tick once a second or two; ext4 every few milliseconds),
+ * so a stat taken later could not tell the two versions apart: whatever was learnt from such a
+ * read (a parse, a hash, an answer) is used but not kept, as git's index treats a "racily clean"
+ * entry. Two seconds covers FAT's 2 s mtime and a little clock skew.
+ */
+export const RACY_WINDOW_MS = 2000;
+
 /** The binding's `stat(path, useBigint, request, throwIfNoEntry)` as Node 20-24 define it. */
 type RawStat = (path: string, useBigint: false, request: undefined, throwIfNoEntry: false) => Float64Array | undefined;
 
@@ -96,6 +105,7 @@ function fileStatOf(values: Float64Array): FileStat {
     // Node's own arithmetic (msFromTimeSpec), so the value equals Stats.mtimeMs to the last bit:
     // the hash caches compare it exactly.
     mtimeMs: values[MTIME_SECONDS]! * 1e3 + values[MTIME_NANOSECONDS]! / 1e6,
+    ctimeMs: values[CTIME_SECONDS]! * 1e3 + values[CTIME_NANOSECONDS]! / 1e6,
     ino: values[INO]!,
     mode,
   };
@@ -106,6 +116,7 @@ export function fileStatFromStats(stats: fs.Stats): FileStat {
     kind: stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other',
     size: stats.size,
     mtimeMs: stats.mtimeMs,
+    ctimeMs: stats.ctimeMs,
     ino: stats.ino,
     mode: stats.mode,
   };
@@ -116,6 +127,7 @@ function sameStat(left: FileStat, right: FileStat): boolean {
     left.kind === right.kind &&
     left.size === right.size &&
     left.mtimeMs === right.mtimeMs &&
+    left.ctimeMs === right.ctimeMs &&
     left.ino === right.ino &&
     left.mode === right.mode
   );

@@ -388,8 +388,8 @@ suite('mlc run while it runs', { concurrency: 3 }, () => {
     assert.equal(statusOf((await runJson(root, ['--force'])).json).copy, 'succeeded');
 
     // A rewrite of the dep of the same size. (One that also puts its mtime back is caught by the
-    // kept answer's ctime, upToDateVerdict.test.ts; the hash cache, keyed by inode, mtime and size
-    // as DVC's is, would then still answer up to date: ARCHITECTURE.md, upToDateVerdict.ts.)
+    // ctime, which both the kept answer and the hash cache hold: upToDateVerdict.test.ts,
+    // statusSeesSameSizeRewrites.test.ts.)
     await settle();
     await runMlc(root, ['run']);
     markKeptAnswer();

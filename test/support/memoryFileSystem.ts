@@ -30,8 +30,11 @@ export function createMemoryFileSystem(files: Record<string, string | Uint8Array
     readText: (path) => new TextDecoder().decode(read(path)),
     stat(path): FileStat | undefined {
       const data = store.get(path);
-      if (data) return { kind: 'file', size: data.length, mtimeMs: mtimes.get(path)!, ino: 0, mode: 0o644 };
-      return isFolder(path) ? { kind: 'directory', size: 0, mtimeMs: 0, ino: 0, mode: 0o755 } : undefined;
+      if (data) {
+        const mtimeMs = mtimes.get(path)!;
+        return { kind: 'file', size: data.length, mtimeMs, ctimeMs: mtimeMs, ino: 0, mode: 0o644 };
+      }
+      return isFolder(path) ? { kind: 'directory', size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0, mode: 0o755 } : undefined;
     },
     readDirectory(path): DirectoryEntry[] {
       if (!isFolder(path)) throw notFound(path);

@@ -26,7 +26,7 @@ import { type CliCommand, type CliContext, ExitCode, UsageError, workspaceRoot }
 const usage = `Usage: mlc status [STAGE...] [--json] [--check] [--watch]
 
 Shows whether each stage must run, from mlc.lock / dvc.lock and the content of its deps, params
-and outs now (hashes are cached by inode, mtime and size; no process is started):
+and outs now (hashes are cached by inode, size, mtime and ctime; no process is started):
   up-to-date   nothing changed since its last success
   changed      with the reasons (dep/param/out/cmd changes, upstream stages, always changed)
   never-run    no record of a success

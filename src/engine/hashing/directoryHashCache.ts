@@ -1,22 +1,25 @@
 import type { FileHash, HashAlgorithm } from './ports';
 
 interface CachedDirectory {
-  /** md5 of every file's relpath and (inode, mtime, size, mode), in walk order (DirectoryStats). */
+  /** md5 of every file's relpath and (inode, mtime, ctime, size, mode), in walk order (DirectoryStats). */
   readonly fingerprint: string;
   readonly md5: string;
   readonly size: number;
   readonly nfiles: number;
 }
 
-// 2: the fingerprint is md5 over the names and the stat numbers' bytes (1 was md5 of text lines);
-// a file of the other version is read as empty, so its folders are hashed again from hashes.tsv.
-const HEADER = 'mlc-dir-cache 2';
+// 3: the stat numbers include each file's ctime, and a folder is kept only when none of its files
+// was racy (2 had neither; 1 was md5 of text lines); a file of another version is read as empty,
+// so its folders are hashed again.
+const HEADER = 'mlc-dir-cache 3';
 
 /**
  * Directory hashes keyed by a fingerprint of their files' stats. A warm check of a folder of
  * 100,000 files must still stat every file (a changed file changes nothing above it), but with a
  * matching fingerprint it skips the 100,000 per-file lookups, the manifest and its md5, and never
  * loads the per-file cache at all. Kept apart from the file cache (its own small file) for that.
+ * As for HashCache, the caller stores only a fingerprint whose files' mtimes and ctimes were all
+ * older than the racy window when the walk began (createContentHasher).
  */
 export class DirectoryHashCache {
   private readonly entries = new Map<string, CachedDirectory>();
@@ -42,11 +45,6 @@ export class DirectoryHashCache {
 
   markClean(): void {
     this.changed = false;
-  }
-
-  /** The folders this cache knows a hash of (absolute paths). */
-  folders(): string[] {
-    return [...new Set([...this.entries.keys()].map((key) => key.slice(key.indexOf('\0') + 1)))];
   }
 
   serialize(): string {

@@ -4,26 +4,31 @@ import type { FileHash, HashAlgorithm } from './ports';
 interface CachedHash {
   readonly ino: number;
   readonly mtimeMs: number;
+  readonly ctimeMs: number;
   readonly size: number;
   readonly md5: string;
   readonly isexec: boolean;
 }
 
 /**
- * Format 2 holds the same lines as 1; it only says that a folder's files are no longer kept here
- * (they have a cache of their own per folder, see createContentHasher), so a format-1 file may
- * still hold them: see `dropInside`.
+ * 3: each line holds the ctime too (after the mtime). Formats 1 and 2 had no ctime, so none of
+ * their entries can vouch for a file any more: such a file is read as an empty cache and every
+ * file is hashed once again (format 1 also held the files of hashed folders, which now have a
+ * cache of their own per folder, see createContentHasher).
  */
-const HEADER = 'mlc-hash-cache 2';
-const LEGACY_HEADER = 'mlc-hash-cache 1';
+const HEADER = 'mlc-hash-cache 3';
 
 /**
- * Remembers file hashes keyed by (path, inode, mtime, size), as DVC's state DB does, so an
- * unchanged file is never read twice. Trade-off (documented in ARCHITECTURE.md): a file rewritten
- * in place with the same size within the same mtime tick and inode keeps its old hash; DVC has
- * the same blind spot.
+ * Remembers file hashes keyed by (path, inode, size, mtime, ctime), so an unchanged file is never
+ * read twice. ctime makes it stricter than DVC's state DB (inode, mtime, size): a program can put
+ * an mtime back (utimes, `touch -d`) after a same-size rewrite, but not a ctime, which the kernel
+ * sets to the time of every write. What this key cannot see is a rewrite within the same timestamp
+ * tick as the stat the hash was stored with (ext4 takes file times from a clock that ticks every
+ * few milliseconds, FAT every 2 s): that is the caller's racy-clean rule, as git's index has it,
+ * and `createContentHasher` keeps only entries whose mtime and ctime were already older than the
+ * racy window when their stat was taken.
  *
- * Persisted as one line per file (`md5 size ino mtimeMs flags path`, tab-separated, paths
+ * Persisted as one line per file (`md5 size ino mtimeMs ctimeMs flags path`, tab-separated, paths
  * relative to the workspace) because 100,000 entries must load in a few tens of milliseconds
  * and JSON of that size costs several times more to parse.
  */
@@ -33,14 +38,8 @@ export class HashCache {
     'md5-dos2unix': new Map(),
   };
   private changed = false;
-  private formatIsLegacy = false;
 
   constructor(private readonly root: string) {}
-
-  /** Read from a format-1 file, which may hold the files of hashed folders too. */
-  get legacy(): boolean {
-    return this.formatIsLegacy;
-  }
 
   get dirty(): boolean {
     return this.changed;
@@ -53,17 +52,23 @@ export class HashCache {
   lookup(path: string, algorithm: HashAlgorithm, stat: FileStat): FileHash | undefined {
     const cached = this.byAlgorithm[algorithm].get(path);
     const isFresh =
-      cached !== undefined && cached.ino === stat.ino && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size;
+      cached !== undefined &&
+      cached.ino === stat.ino &&
+      cached.mtimeMs === stat.mtimeMs &&
+      cached.ctimeMs === stat.ctimeMs &&
+      cached.size === stat.size;
     if (!isFresh) return undefined;
     return cached.isexec
       ? { md5: cached.md5, size: cached.size, isexec: true, algorithm }
       : { md5: cached.md5, size: cached.size, algorithm };
   }
 
+  /** The caller stores only a stat that can vouch later (not racy: see the class comment). */
   store(path: string, stat: FileStat, hash: FileHash): void {
     this.byAlgorithm[hash.algorithm].set(path, {
       ino: stat.ino,
       mtimeMs: stat.mtimeMs,
+      ctimeMs: stat.ctimeMs,
       size: stat.size,
       md5: hash.md5,
       isexec: hash.isexec === true,
@@ -75,18 +80,6 @@ export class HashCache {
     this.changed = false;
   }
 
-  /** Forgets every file inside these folders (absolute paths); rewritten at the next flush. */
-  dropInside(folders: readonly string[]): void {
-    if (folders.length === 0) return;
-    const prefixes = folders.map((folder) => `${folder}/`);
-    for (const entries of Object.values(this.byAlgorithm)) {
-      for (const path of entries.keys()) {
-        if (prefixes.some((prefix) => path.startsWith(prefix))) entries.delete(path);
-      }
-    }
-    this.changed = true;
-  }
-
   serialize(): string {
     const lines = [HEADER];
     for (const algorithm of ['md5', 'md5-dos2unix'] as const) {
@@ -94,7 +87,9 @@ export class HashCache {
       for (const [path, entry] of this.byAlgorithm[algorithm]) {
         const flags = `${legacyFlag}${entry.isexec ? 'x' : ''}` || '-';
         const stored = path.startsWith(`${this.root}/`) ? path.slice(this.root.length + 1) : path;
-        lines.push(`${entry.md5}\t${entry.size}\t${entry.ino}\t${entry.mtimeMs}\t${flags}\t${stored}`);
+        lines.push(
+          `${entry.md5}\t${entry.size}\t${entry.ino}\t${entry.mtimeMs}\t${entry.ctimeMs}\t${flags}\t${stored}`,
+        );
       }
     }
     return `${lines.join('\n')}\n`;
@@ -104,12 +99,19 @@ export class HashCache {
   static parse(root: string, text: string): HashCache {
     const cache = new HashCache(root);
     const lines = text.split('\n');
-    if (lines[0] !== HEADER && lines[0] !== LEGACY_HEADER) return cache;
-    cache.formatIsLegacy = lines[0] === LEGACY_HEADER;
+    if (lines[0] !== HEADER) return cache;
     for (let index = 1; index < lines.length; index++) {
       const fields = lines[index]!.split('\t');
-      if (fields.length !== 6) continue;
-      const [md5, size, ino, mtimeMs, flags, stored] = fields as [string, string, string, string, string, string];
+      if (fields.length !== 7) continue;
+      const [md5, size, ino, mtimeMs, ctimeMs, flags, stored] = fields as [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
       const algorithm: HashAlgorithm = flags.includes('d') ? 'md5-dos2unix' : 'md5';
       const path = /^([A-Za-z]:)?\//.test(stored) ? stored : `${root}/${stored}`;
       cache.byAlgorithm[algorithm].set(path, {
@@ -117,6 +119,7 @@ export class HashCache {
         size: Number(size),
         ino: Number(ino),
         mtimeMs: Number(mtimeMs),
+        ctimeMs: Number(ctimeMs),
         isexec: flags.includes('x'),
       });
     }

@@ -5,8 +5,10 @@ import { DirectoryHashCache } from '../../engine/hashing/directoryHashCache';
 import { HashCache } from '../../engine/hashing/hashCache';
 import type { ContentHasher, FileHash, HashAlgorithm } from '../../engine/hashing/ports';
 import { serializeDirManifest, type DirManifestEntry } from '../../engine/hashing/serializeDirManifest';
-import type { Disposable, FileStat, FileSystem, Logger } from '../../engine/ports';
+import type { Clock, Disposable, FileStat, FileSystem, Logger } from '../../engine/ports';
 import { nodeFileSystem } from '../nodeFileSystem';
+import { RACY_WINDOW_MS } from '../statWithoutStats';
+import { systemClock } from '../systemTime';
 import { HashWorkerError, HashWorkerPool, findHashWorker, type WorkerLaunch } from './hashWorkerPool';
 import { DirectoryStats } from './directoryStats';
 import { isExecutableMode, md5Bytes, md5File } from './md5File';
@@ -21,6 +23,8 @@ export interface ContentHasherOptions {
   /** Overrides where the worker script is found (tests); null disables workers. */
   readonly workerLaunch?: WorkerLaunch | null;
   readonly logger?: Logger;
+  /** When each stat is taken, for the racy rule (tests hash files they have just written). */
+  readonly clock?: Clock;
 }
 
 /** Where the stat caches live, relative to the workspace root. */
@@ -50,15 +54,32 @@ const READS_PER_SLICE = 256;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
+ * Whether a stat taken after `trustedBefore + RACY_WINDOW_MS` can vouch for its file's content
+ * later: its mtime and ctime are both older than `trustedBefore`. A younger file may still be
+ * rewritten within the same timestamp tick (ext4's clock ticks every few milliseconds, FAT's every
+ * 2 s) keeping its inode, size, mtime and ctime, so a later stat could not tell the two contents
+ * apart (git's "racily clean" entries). Its hash is used but not kept, neither in memory nor on
+ * disk: the next status or run after the window reads it once more, then keeps it. Deciding when
+ * storing (rather than storing the hash's time and checking at each lookup) keeps lookups a plain
+ * comparison of five numbers and the files free of entries that could never be used.
+ */
+const vouches = (stat: { readonly mtimeMs: number; readonly ctimeMs: number }, trustedBefore: number): boolean =>
+  stat.mtimeMs < trustedBefore && stat.ctimeMs < trustedBefore;
+
+/**
  * The Node ContentHasher: DVC-compatible md5 of files and directories (FORMATS.md §1.10-1.11),
- * with a persisted stat cache keyed by (path, inode, mtime, size) so that checking unchanged data
- * reads no file content and spawns nothing. Small files are read through `fs` in this thread;
+ * with a persisted stat cache keyed by (path, inode, size, mtime, ctime) so that checking unchanged
+ * data reads no file content and spawns nothing; a file changed within the racy window of its stat
+ * is hashed but not cached (`vouches`). Small files are read through `fs` in this thread;
  * big ones go to worker threads that read 8 MiB at a time.
  */
 export function createContentHasher(
   options: ContentHasherOptions,
 ): ContentHasher & Required<Pick<ContentHasher, 'hashIfKnown'>> & Disposable {
   const fs = options.fs ?? nodeFileSystem;
+  const clock = options.clock ?? systemClock;
+  /** Taken before a stat: the racy window's end for the hashes that stat leads to. */
+  const trustedBeforeNow = () => clock.now() - RACY_WINDOW_MS;
   const root = options.workspaceRoot;
   const cachePath = join(root, HASH_CACHE_FILE);
   const directoryCachePath = join(root, DIRECTORY_CACHE_FILE);
@@ -81,13 +102,7 @@ export function createContentHasher(
   };
   const loadDirectoryCache = (): DirectoryHashCache =>
     (directoryCache ??= DirectoryHashCache.parse(root, readCacheText(directoryCachePath)));
-  const loadCache = (): HashCache => {
-    if (cache) return cache;
-    cache = HashCache.parse(root, readCacheText(cachePath));
-    // A format-1 cache also held every file of every hashed folder: those now live per folder.
-    if (cache.legacy) cache.dropInside(loadDirectoryCache().folders());
-    return cache;
-  };
+  const loadCache = (): HashCache => (cache ??= HashCache.parse(root, readCacheText(cachePath)));
   const loadFolderFilesCache = (folder: string): HashCache => {
     let known = folderFilesCaches.get(folder);
     if (!known) {
@@ -114,6 +129,7 @@ export function createContentHasher(
     stat: FileStat,
     algorithm: HashAlgorithm,
     storeIn: HashCache,
+    trustedBefore: number,
   ): Promise<FileHash> => {
     let md5: string;
     let size = stat.size;
@@ -139,7 +155,7 @@ export function createContentHasher(
     const hash: FileHash = isExecutableMode(stat.mode)
       ? { md5, size, isexec: true, algorithm }
       : { md5, size, algorithm };
-    storeIn.store(path, stat, hash);
+    if (vouches(stat, trustedBefore)) storeIn.store(path, stat, hash);
     return hash;
   };
 
@@ -148,23 +164,28 @@ export function createContentHasher(
     stat: FileStat,
     algorithm: HashAlgorithm,
     hashCache: HashCache,
+    trustedBefore: number,
   ): FileHash | Promise<FileHash> => {
     const cached = hashCache.lookup(path, algorithm, stat);
     if (cached) return cached;
     const key = `${algorithm}\0${path}`;
     const running = inFlight.get(key);
     if (running) return running;
-    const started = computeFile(path, stat, algorithm, hashCache).finally(() => inFlight.delete(key));
+    const started = computeFile(path, stat, algorithm, hashCache, trustedBefore).finally(() => inFlight.delete(key));
     inFlight.set(key, started);
     return started;
   };
 
   /**
    * Lists and stats every file under a folder (skipping DIRECTORY_HASH_SKIPPED) and returns the
-   * fingerprint of their names and stats; `onFile`, when given, sees each file's relpath and stat
-   * as it is found and answers whether the walk should let the event loop turn.
+   * fingerprint of their names and stats, with the latest mtime or ctime among them; `onFile`,
+   * when given, sees each file's relpath and stat as it is found and answers whether the walk
+   * should let the event loop turn.
    */
-  const walkFolder = async (path: string, onFile?: (relpath: string, stat: FileStat) => boolean): Promise<string> => {
+  const walkFolder = async (
+    path: string,
+    onFile?: (relpath: string, stat: FileStat) => boolean,
+  ): Promise<{ readonly fingerprint: string; readonly newestChangeMs: number }> => {
     const walk = new DirectoryStats();
     const folders: string[] = [''];
     let statsSinceYield = 0;
@@ -191,11 +212,11 @@ export function createContentHasher(
       }
       walk.endFolder(prefix, files);
     }
-    return walk.fingerprint();
+    return { fingerprint: walk.fingerprint(), newestChangeMs: walk.newestChangeMs };
   };
 
   const hashDirectory = async (path: string, algorithm: HashAlgorithm): Promise<FileHash> => {
-    const known = loadDirectoryCache().lookup(path, algorithm, await walkFolder(path));
+    const known = loadDirectoryCache().lookup(path, algorithm, (await walkFolder(path)).fingerprint);
     if (known) return known;
     // Something changed: walk again, hashing each file as it is found (the unchanged ones from the
     // folder's file cache); the fingerprint stored is this walk's, the one the hashes go with.
@@ -203,8 +224,9 @@ export function createContentHasher(
     const relpaths: string[] = [];
     const hashes: Array<FileHash | Promise<FileHash>> = [];
     let readsSinceYield = 0;
-    const fingerprint = await walkFolder(path, (relpath, stat) => {
-      const hash = hashFile(`${path}/${relpath}`, stat, algorithm, filesCache);
+    const trustedBefore = trustedBeforeNow();
+    const { fingerprint, newestChangeMs } = await walkFolder(path, (relpath, stat) => {
+      const hash = hashFile(`${path}/${relpath}`, stat, algorithm, filesCache, trustedBefore);
       relpaths.push(relpath);
       hashes.push(hash);
       if (!(hash instanceof Promise)) return false;
@@ -225,12 +247,14 @@ export function createContentHasher(
     const manifest = serializeDirManifest(entries);
     const md5 = createHash('md5').update(manifest, 'utf8').digest('hex');
     const result: FileHash = { md5: `${md5}.dir`, size, nfiles: entries.length, algorithm };
-    loadDirectoryCache().store(path, fingerprint, result);
+    // As for a file (`vouches`): a fingerprint with a racy file in it could not see that file rewritten.
+    if (newestChangeMs < trustedBefore) loadDirectoryCache().store(path, fingerprint, result);
     return result;
   };
 
   return {
     async hash(absolutePath, algorithm = 'md5') {
+      const trustedBefore = trustedBeforeNow();
       const stat = fs.stat(absolutePath);
       if (!stat) return undefined;
       try {
@@ -242,10 +266,10 @@ export function createContentHasher(
           // A file also inside a folder hashed in this process: that folder's cache may know it.
           const insideFolder = knownInsideHashedFolder(absolutePath, stat, algorithm);
           if (insideFolder) {
-            files.store(absolutePath, stat, insideFolder);
+            if (vouches(stat, trustedBefore)) files.store(absolutePath, stat, insideFolder);
             return insideFolder;
           }
-          return await hashFile(absolutePath, stat, algorithm, files);
+          return await hashFile(absolutePath, stat, algorithm, files, trustedBefore);
         }
       } catch (error) {
         // Deleted between the stat and the read: report it as missing, like a later stat would.

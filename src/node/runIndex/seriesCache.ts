@@ -5,6 +5,7 @@ import { fingerprint, isUnchanged } from '../../engine/runIndex/createRecordingF
 import type { FileFingerprint } from '../../engine/runIndex/runIndexModel';
 import type { MetricSeries } from '../../engine/runs/model';
 import { writeFileAtomicSync } from '../nodeFileSystem';
+import { fileStatFromStats } from '../statWithoutStats';
 
 /**
  * Long series cached as raw Float64Arrays under `.mlc/cache/series/`, so reopening a run with a
@@ -40,9 +41,7 @@ export function fingerprintPaths(paths: readonly string[]): FileFingerprint[] {
 
 function statOrUndefined(path: string) {
   const stats = fs.statSync(path, { throwIfNoEntry: false });
-  if (!stats) return undefined;
-  const kind = stats.isFile() ? ('file' as const) : stats.isDirectory() ? ('directory' as const) : ('other' as const);
-  return { kind, size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino, mode: stats.mode };
+  return stats && fileStatFromStats(stats);
 }
 
 export function saveSeriesCache(

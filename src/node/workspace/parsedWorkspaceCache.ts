@@ -15,7 +15,7 @@ import {
 } from '../../engine/pipeline/loadWorkspace';
 import type { FileSystem } from '../../engine/ports';
 import { writeFileAtomicSync } from '../nodeFileSystem';
-import { changeFingerprint } from '../statWithoutStats';
+import { RACY_WINDOW_MS, changeFingerprint } from '../statWithoutStats';
 
 /**
  * Where parsed pipeline and lock files are kept between CLI processes, relative to the workspace
@@ -26,13 +26,7 @@ export const PARSED_WORKSPACE_CACHE_FILE = '.mlc/cache/workspace.v8';
 /** Bumped when the layout of the cache file changes. */
 const FORMAT = 2;
 
-/**
- * A file whose mtime or ctime is this close to the moment it was read may still change within the
- * same timestamp tick (coarse file systems tick once a second or two), so a stat taken later could
- * not tell the two versions apart: such a parse is used but not kept, as git's index treats a
- * "racily clean" entry. Two seconds covers FAT's 2 s mtime and a little clock skew.
- */
-export const RACY_WINDOW_MS = 2000;
+/** A parse of a file changed within the racy window of its read is used but not kept. */
 const RACY_WINDOW_NS = BigInt(RACY_WINDOW_MS) * 1_000_000n;
 
 type ParsedPipelineFile = ReturnType<typeof parsePipelineFile>;

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'pathe';
 import type { FileSystem } from '../../engine/ports';
 import { writeFileAtomicSync } from '../nodeFileSystem';
-import { changeFingerprint } from '../statWithoutStats';
+import { RACY_WINDOW_MS, changeFingerprint } from '../statWithoutStats';
 import { WORKSPACE_LOCK_FILE } from '../runStore/createWorkspaceLock';
-import { RACY_WINDOW_MS, factHolds, type Fact } from './parsedWorkspaceCache';
+import { factHolds, type Fact } from './parsedWorkspaceCache';
 
 /**
  * Where the last "nothing to do" answer of `mlc run` is kept, relative to the workspace root.

@@ -242,7 +242,8 @@ test('a FIFO or device as a dep fails the stage before it runs; as an out it fai
   // What the Node FileSystem reports for a FIFO, a socket or /dev/zero (behind a symlink too).
   const special = new Set(['/ws/pipe', '/ws/out.pipe']);
   const stat = fs.stat.bind(fs);
-  fs.stat = (path) => (special.has(path) ? { kind: 'other', size: 0, mtimeMs: 1, ino: 7, mode: 0o644 } : stat(path));
+  fs.stat = (path) =>
+    special.has(path) ? { kind: 'other', size: 0, mtimeMs: 1, ctimeMs: 1, ino: 7, mode: 0o644 } : stat(path);
   const run = setup(
     [
       { stage: aStage({ name: 'reads', cmd: 'reads', deps: ['data.csv', 'pipe'] }) },

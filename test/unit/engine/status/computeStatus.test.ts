@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } 
 import { basename, dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import type { ContentHasher } from '../../../../src/engine/hashing/ports';
+import type { Clock } from '../../../../src/engine/ports';
 import type { Stage } from '../../../../src/engine/pipeline/model';
 import { recordStageSuccess } from '../../../../src/engine/lock/recordStageSuccess';
 import { computeStatus } from '../../../../src/engine/status/computeStatus';
@@ -20,15 +21,21 @@ after(() => {
 
 let projects = 0;
 
+/**
+ * For the tests that count what a warm status reads: the files they have just written are cached
+ * only by a hasher that runs past the racy window, as a status long after the writes does.
+ */
+const aMinuteLater: Clock = { now: () => Date.now() + 60_000 };
+
 /** A fresh project folder with files; stages built in it get its dvc.yaml. */
-function project(files: Record<string, string>) {
+function project(files: Record<string, string>, clock?: Clock) {
   const folder = join(root, `p${projects++}`);
   const write = (relative: string, content: string) => {
     mkdirSync(dirname(join(folder, relative)), { recursive: true });
     writeFileSync(join(folder, relative), content);
   };
   for (const [relative, content] of Object.entries({ 'dvc.yaml': '', ...files })) write(relative, content);
-  const hasher = createContentHasher({ workspaceRoot: folder, workers: 0 });
+  const hasher = createContentHasher({ workspaceRoot: folder, workers: 0, ...(clock ? { clock } : {}) });
   hashers.push(hasher);
   const stage = (spec: StageSpec) => aStage({ pipelineFile: join(folder, 'dvc.yaml'), ...spec });
   const record = (...stages: Stage[]) => Promise.all(stages.map((each) => recordStageSuccess(each, { fs, hasher })));
@@ -187,12 +194,15 @@ test('MLproject entry points have no lock file and always count as changed', asy
 });
 
 test('a no-change status reads no data file: every hash comes from the stat cache', async () => {
-  const p = project({ 'big/a.bin': 'a'.repeat(1000), 'big/b.bin': 'b'.repeat(1000), 'params.yaml': 'lr: 1\n' });
+  const p = project(
+    { 'big/a.bin': 'a'.repeat(1000), 'big/b.bin': 'b'.repeat(1000), 'params.yaml': 'lr: 1\n' },
+    aMinuteLater,
+  );
   const stage = p.stage({ deps: ['big'], params: ['lr'] });
   await p.record(stage);
   const reads: string[] = [];
   const counting = { ...fs, readFile: (path: string) => (reads.push(path), fs.readFile(path)) };
-  const hasher = createContentHasher({ workspaceRoot: p.folder, fs: counting, workers: 0 });
+  const hasher = createContentHasher({ workspaceRoot: p.folder, fs: counting, workers: 0, clock: aMinuteLater });
   hashers.push(hasher);
   const result = await computeStatus(aStageGraph([stage]), { fs: counting, hasher });
   assert.equal(result.get('train')?.state, 'up-to-date');
@@ -203,12 +213,12 @@ test('a no-change status reads no data file: every hash comes from the stat cach
 });
 
 test('a hash the stat cache knows comes at once, without hash(); a dep rewritten with the same size and an mtime under a millisecond later is hashed again and seen modified', async () => {
-  const p = project({ 'in.txt': 'aaaa' });
+  const p = project({ 'in.txt': 'aaaa' }, aMinuteLater);
   const stage = p.stage({ deps: ['in.txt'], outs: ['out.txt'] });
   p.write('out.txt', 'result');
   await p.record(stage);
   // A fresh hasher, as a new process has: the stat cache comes from hashes.tsv.
-  const hasher = createContentHasher({ workspaceRoot: p.folder, workers: 0 });
+  const hasher = createContentHasher({ workspaceRoot: p.folder, workers: 0, clock: aMinuteLater });
   hashers.push(hasher);
   const asked = { hash: [] as string[], known: [] as string[] };
   const counting: ContentHasher = {

@@ -15,7 +15,7 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { build } from 'esbuild';
-import type { FileSystem } from '../../../../src/engine/ports';
+import type { Clock, FileSystem } from '../../../../src/engine/ports';
 import { parseLockFile } from '../../../../src/engine/lock/parseLockFile';
 import { lockedAlgorithm } from '../../../../src/engine/lock/model';
 import {
@@ -26,6 +26,8 @@ import {
 } from '../../../../src/node/hashing/createContentHasher';
 import { findHashWorker } from '../../../../src/node/hashing/hashWorkerPool';
 import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
+import { systemClock } from '../../../../src/node/systemTime';
+import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
 import { realWorldFixtures, skipWithoutRealWorldFixtures } from '../../../support/realWorldFixtures';
 import { makeTempDir } from '../../../support/tempDir';
 
@@ -35,9 +37,16 @@ after(() => {
   for (const hasher of hashers) hasher.dispose();
 });
 
+/**
+ * These tests hash files they have just written, which the racy rule would never cache: unless a
+ * test is about that rule (and passes the real clock), its hasher's clock runs a minute ahead,
+ * as if it hashed long after the writes.
+ */
+const aMinuteLater: Clock = { now: () => Date.now() + 60_000 };
+
 /** Every hasher a test makes is disposed at the end (its worker threads end with it). */
 function hasherFor(options: Parameters<typeof createContentHasher>[0]) {
-  const hasher = createContentHasher(options);
+  const hasher = createContentHasher({ clock: aMinuteLater, ...options });
   hashers.push(hasher);
   return hasher;
 }
@@ -173,23 +182,155 @@ test('a warm hash is answered from the stat cache without reading the file, also
   );
 });
 
-test('stale-cache trade-off: content replaced with the same size, mtime and inode keeps the cached hash', async () => {
-  const file = write('stale.txt', 'aaaa');
+test('a same-size rewrite whose mtime is put back exactly, long after the hash, is hashed again (ctime): in the same process and the next', async () => {
+  const file = write('mtime-put-back.txt', 'aaaa');
   // Whole seconds, so that restoring the mtime after the rewrite is exact.
   const mtime = new Date(1_700_000_000_000);
-  const atime = mtime;
-  utimesSync(file, atime, mtime);
-  const hasher = hasherFor({ workspaceRoot: workspace, workers: 0 });
-  const before = await hasher.hash(file);
+  utimesSync(file, mtime, mtime);
+  const fs = countingFileSystem();
+  const hasher = hasherFor({ workspaceRoot: join(workspace, 'put-back-root'), fs, workers: 0 });
+  assert.equal((await hasher.hash(file))?.md5, createHash('md5').update('aaaa').digest('hex'));
+  assert.equal((await hasher.hash(file))?.md5, createHash('md5').update('aaaa').digest('hex'));
+  assert.equal(fs.reads.length, 1, 'kept: its mtime and ctime were older than the racy window');
+  await hasher.flush();
   writeFileSync(file, 'bbbb'); // same inode and size
-  utimesSync(file, atime, mtime);
+  utimesSync(file, mtime, mtime);
+  assert.equal(statSync(file).mtimeMs, 1_700_000_000_000, 'the mtime is as it was when hashed');
+  const expected = createHash('md5').update('bbbb').digest('hex');
+  assert.equal((await hasher.hash(file))?.md5, expected, 'the ctime moved: the cached hash is not used');
+  const reloaded = hasherFor({ workspaceRoot: join(workspace, 'put-back-root'), workers: 0 });
+  assert.equal((await reloaded.hash(file))?.md5, expected, 'nor by the next process');
+});
+
+test('a file rewritten with the same size within the same mtime tick as its hash is hashed again (racy: it was not kept)', async () => {
+  const file = write('same-tick.txt', 'aaaa');
+  const root = join(workspace, 'same-tick-file-root');
+  // The tick the file was written in, as a whole second so that utimes can put it back exactly.
+  const tick = new Date(Math.floor(Date.now() / 1000) * 1000);
+  utimesSync(file, tick, tick);
+  const fs = countingFileSystem();
+  const hasher = hasherFor({ workspaceRoot: root, fs, workers: 0, clock: systemClock });
+  assert.equal((await hasher.hash(file))?.md5, createHash('md5').update('aaaa').digest('hex'));
+  await hasher.flush();
+  writeFileSync(file, 'bbbb'); // same inode, same size
+  utimesSync(file, tick, tick); // the same mtime: as if written within the same tick
+  const expected = createHash('md5').update('bbbb').digest('hex');
+  assert.equal((await hasher.hash(file))?.md5, expected);
+  assert.equal(fs.reads.length, 2, 'read again');
+  const reloaded = hasherFor({ workspaceRoot: root, workers: 0, clock: systemClock });
+  assert.equal((await reloaded.hash(file))?.md5, expected, 'and the next process did not inherit the racy entry');
+});
+
+test('the same for a folder: a same-tick rewrite and an mtime put back are both seen, in the same process and the next', async () => {
+  write('folder-tick/a.txt', 'aaaa');
+  const file = write('folder-tick/sub/b.txt', 'bbbb');
+  const folder = join(workspace, 'folder-tick');
+  const root = join(workspace, 'folder-tick-root');
+  const manifestMd5 = (b: string) =>
+    `${createHash('md5')
+      .update(
+        `[{"md5": "${createHash('md5').update('aaaa').digest('hex')}", "relpath": "a.txt"}, {"md5": "${createHash('md5').update(b).digest('hex')}", "relpath": "sub/b.txt"}]`,
+      )
+      .digest('hex')}.dir`;
+  // Within the tick: the real clock, the mtime put back exactly.
+  const tick = new Date(Math.floor(Date.now() / 1000) * 1000);
+  utimesSync(file, tick, tick);
+  const racy = hasherFor({ workspaceRoot: root, workers: 0, clock: systemClock });
+  assert.equal((await racy.hash(folder))?.md5, manifestMd5('bbbb'));
+  await racy.flush();
+  writeFileSync(file, 'BBBB');
+  utimesSync(file, tick, tick);
+  assert.equal((await racy.hash(folder))?.md5, manifestMd5('BBBB'));
   assert.equal(
-    (await hasher.hash(file))?.md5,
-    before?.md5,
-    'documented: (inode, mtime, size) unchanged means unchanged',
+    (await hasherFor({ workspaceRoot: root, workers: 0, clock: systemClock }).hash(folder))?.md5,
+    manifestMd5('BBBB'),
   );
-  utimesSync(file, atime, new Date(mtime.getTime() + 1000));
-  assert.notEqual((await hasher.hash(file))?.md5, before?.md5, 'any mtime change re-reads the file');
+  // Long after (kept), then a rewrite with the mtime put back.
+  const old = new Date(1_700_000_000_000);
+  utimesSync(file, old, old);
+  const fs = countingFileSystem();
+  const later = hasherFor({ workspaceRoot: root, fs, workers: 0 });
+  assert.equal((await later.hash(folder))?.md5, manifestMd5('BBBB'));
+  await later.flush();
+  fs.reads.length = 0;
+  assert.equal((await later.hash(folder))?.md5, manifestMd5('BBBB'));
+  assert.deepEqual(fs.reads, [], 'kept: an untouched folder is answered from its fingerprint');
+  writeFileSync(file, 'bbbb');
+  utimesSync(file, old, old);
+  assert.equal((await later.hash(folder))?.md5, manifestMd5('bbbb'));
+  assert.deepEqual(fs.reads, [file], "only the rewritten file is read again (the other from the folder's cache)");
+  assert.equal(
+    (await hasherFor({ workspaceRoot: root, workers: 0 }).hash(folder))?.md5,
+    manifestMd5('bbbb'),
+    'nor by the next process',
+  );
+});
+
+/**
+ * A disk whose file times are what the test says (every file the same): `times` is what the
+ * kernel would have set, e.g. an unchanged ctime for a rewrite within the same coarse tick.
+ */
+function fakeDisk(times: { mtimeMs: number; ctimeMs: number }) {
+  const memory = createMemoryFileSystem();
+  const reads: string[] = [];
+  const fs: FileSystem = {
+    ...memory,
+    stat(path) {
+      const stat = memory.stat(path);
+      return stat?.kind === 'file' && !path.includes('/.mlc/') ? { ...stat, ...times, ino: 7 } : stat;
+    },
+    readFile(path) {
+      reads.push(path);
+      return memory.readFile(path);
+    },
+  };
+  return { fs, reads, write: (path: string, text: string) => memory.writeFileAtomic(path, text) };
+}
+
+test('with a fake disk: a racy entry is never kept (same tick, same ctime), an old one is kept and not read again, a moved ctime misses', async () => {
+  const tick = 1_700_000_000_000;
+  const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+  for (const target of ['file', 'folder'] as const) {
+    const times = { mtimeMs: tick, ctimeMs: tick };
+    const disk = fakeDisk(times);
+    const path = target === 'file' ? '/ws/data.csv' : '/ws/data';
+    const file = target === 'file' ? path : '/ws/data/part.csv';
+    disk.write(file, 'aaaa');
+    disk.write('/ws/data/other.csv', 'other');
+    const answer = async (hasher: ReturnType<typeof hasherFor>) => (await hasher.hash(path))?.md5;
+    const folderOf = (text: string) =>
+      `${md5(`[{"md5": "${md5('other')}", "relpath": "other.csv"}, {"md5": "${md5(text)}", "relpath": "part.csv"}]`)}.dir`;
+    const expected = (text: string) => (target === 'file' ? md5(text) : folderOf(text));
+    // (a) Hashed 1 ms after the write; rewritten with the same size in the same tick: same stat.
+    const right = hasherFor({ workspaceRoot: '/ws', fs: disk.fs, workers: 0, clock: { now: () => tick + 1 } });
+    assert.equal(await answer(right), expected('aaaa'), target);
+    await right.flush();
+    disk.write(file, 'bbbb');
+    assert.equal(await answer(right), expected('bbbb'), `${target}: a same-tick rewrite is seen`);
+    const next = hasherFor({ workspaceRoot: '/ws', fs: disk.fs, workers: 0, clock: { now: () => tick + 1 } });
+    assert.equal(await answer(next), expected('bbbb'), `${target}: also by the next process`);
+    // (c) Long after: kept, and answered with no read, also by the next process.
+    const later = { now: () => tick + 60_000 };
+    const settled = hasherFor({ workspaceRoot: '/ws', fs: disk.fs, workers: 0, clock: later });
+    assert.equal(await answer(settled), expected('bbbb'));
+    await settled.flush();
+    disk.reads.length = 0;
+    assert.equal(await answer(settled), expected('bbbb'));
+    const reloaded = hasherFor({ workspaceRoot: '/ws', fs: disk.fs, workers: 0, clock: later });
+    assert.equal(await answer(reloaded), expected('bbbb'));
+    assert.deepEqual(disk.reads, [], `${target}: an old, untouched file is never read again`);
+    // (b) A same-size rewrite long after, its mtime put back: only the ctime moved.
+    disk.write(file, 'cccc');
+    times.ctimeMs = tick + 70_000;
+    const afterRewrite = hasherFor({
+      workspaceRoot: '/ws',
+      fs: disk.fs,
+      workers: 0,
+      clock: { now: () => tick + 80_000 },
+    });
+    assert.equal(await answer(afterRewrite), expected('cccc'), `${target}: the moved ctime is seen`);
+    assert.equal(await answer(reloaded), expected('cccc'), `${target}: also by a hasher that had it cached`);
+  }
 });
 
 test('worker-thread hashing (TypeScript worker under tsx) equals in-thread hashing for both algorithms', async () => {
@@ -317,7 +458,7 @@ test('the directory fingerprint is md5 over the names and the stat numbers (Dire
   assert.equal((await hasher.hash(folder))?.nfiles, names.length);
   await hasher.flush();
   const text = readFileSync(join(workspace, DIRECTORY_CACHE_FILE), 'utf8');
-  assert.equal(text.split('\n')[0], 'mlc-dir-cache 2');
+  assert.equal(text.split('\n')[0], 'mlc-dir-cache 3');
   const stored = text
     .split('\n')
     .find((entry) => entry.endsWith('\tfingerprint-format'))
@@ -334,7 +475,7 @@ test('the directory fingerprint is md5 over the names and the stat numbers (Dire
       else {
         const stat = statSync(join(folder, `${prefix}${entry.name}`));
         files.push(entry.name);
-        numbers.push(stat.ino, stat.mtimeMs, stat.size, stat.mode);
+        numbers.push(stat.ino, stat.mtimeMs, stat.ctimeMs, stat.size, stat.mode);
       }
     }
     nameText.update(`/${prefix}\0${files.map((name) => `${name}\0`).join('')}`);
@@ -357,7 +498,7 @@ test("a folder's files are cached apart from hashes.tsv: a file hashed beside an
   await first.hash(model);
   await first.flush();
   const hashesText = readFileSync(join(root, HASH_CACHE_FILE), 'utf8');
-  assert.match(hashesText, /^mlc-hash-cache 2\n/);
+  assert.match(hashesText, /^mlc-hash-cache 3\n/);
   assert.match(hashesText, /\tmodel\.bin\n/);
   assert.doesNotMatch(hashesText, /part-/, "the folder's files are not in hashes.tsv");
 
@@ -396,41 +537,36 @@ test("a folder's file cache that is garbage, torn or another format is ignored: 
     assert.equal((await hasher.hash(folder))?.md5, expected, JSON.stringify(garbage));
     await hasher.flush();
     for (const name of readdirSync(cacheFolder)) {
-      assert.match(readFileSync(join(cacheFolder, name), 'utf8'), /^mlc-hash-cache 2\n.*\tdata\/a\.txt\n/s);
+      assert.match(readFileSync(join(cacheFolder, name), 'utf8'), /^mlc-hash-cache 3\n.*\tdata\/a\.txt\n/s);
     }
   }
 });
 
-test('a format-1 hashes.tsv that also holds the files of a hashed folder is rewritten without them, and still answers for the rest', async () => {
-  const root = join(workspace, 'legacy-root');
-  const folder = join(root, 'data');
-  write('legacy-root/data/a.txt', 'a');
-  const model = write('legacy-root/model.bin', 'weights');
-  const first = hasherFor({ workspaceRoot: root, workers: 0 });
-  await first.hash(folder);
-  await first.hash(model);
-  await first.flush();
-  // What format 1 wrote: every file, the folder's included, in hashes.tsv.
-  const line = (path: string, content: string) => {
-    const stat = statSync(path);
-    return `${createHash('md5').update(content).digest('hex')}\t${stat.size}\t${stat.ino}\t${stat.mtimeMs}\t-\t${path.slice(root.length + 1)}`;
-  };
-  writeFileSync(
-    join(root, HASH_CACHE_FILE),
-    `mlc-hash-cache 1\n${line(model, 'weights')}\n${line(join(folder, 'a.txt'), 'a')}\n`,
-  );
-  const fs = countingFileSystem();
-  const upgraded = hasherFor({ workspaceRoot: root, fs, workers: 0 });
-  assert.equal((await upgraded.hash(model))?.md5, createHash('md5').update('weights').digest('hex'));
-  assert.deepEqual(fs.reads, [], 'the format-1 entry of model.bin is still trusted');
-  await upgraded.flush();
-  const rewritten = readFileSync(join(root, HASH_CACHE_FILE), 'utf8');
-  assert.match(rewritten, /^mlc-hash-cache 2\n/);
-  assert.match(rewritten, /\tmodel\.bin\n/);
-  assert.doesNotMatch(rewritten, /a\.txt/);
+test('a hashes.tsv of format 1 or 2 (no ctime) loads without error, is not trusted, and is rewritten as format 3', async () => {
+  const root = join(workspace, 'format-2-root');
+  const model = write('format-2-root/model.bin', 'weights');
+  const stat = statSync(model);
+  mkdirSync(join(root, '.mlc', 'cache'), { recursive: true });
+  for (const header of ['mlc-hash-cache 1', 'mlc-hash-cache 2']) {
+    // The entry as format 2 wrote it, matching the file's inode, size and mtime, with a wrong md5.
+    writeFileSync(
+      join(root, HASH_CACHE_FILE),
+      `${header}\n${'0'.repeat(32)}\t${stat.size}\t${stat.ino}\t${stat.mtimeMs}\t-\tmodel.bin\n`,
+    );
+    const fs = countingFileSystem();
+    const upgraded = hasherFor({ workspaceRoot: root, fs, workers: 0 });
+    assert.equal((await upgraded.hash(model))?.md5, createHash('md5').update('weights').digest('hex'), header);
+    assert.deepEqual(fs.reads, [model], 'hashed again once');
+    await upgraded.flush();
+    const rewritten = readFileSync(join(root, HASH_CACHE_FILE), 'utf8');
+    assert.match(
+      rewritten,
+      new RegExp(`^mlc-hash-cache 3\n[0-9a-f]{32}\t7\t${stat.ino}\t${stat.mtimeMs}\t${stat.ctimeMs}\t-\tmodel\.bin\n$`),
+    );
+  }
 });
 
-test('a dirs.tsv of the first format (md5 of text lines) is not trusted: the folder is hashed again from the per-file cache', async () => {
+test('a dirs.tsv of the first or second format is not trusted: the folder is hashed again', async () => {
   write('old-format/a.txt', 'hello\n');
   const folder = join(workspace, 'old-format');
   const root = join(workspace, 'old-format-root');
@@ -438,16 +574,31 @@ test('a dirs.tsv of the first format (md5 of text lines) is not trusted: the fol
   // The folder's entry as the first format wrote it, with its fingerprint, but a wrong md5.
   const stat = statSync(join(folder, 'a.txt'));
   const oldFingerprint = createHash('md5').update(`a.txt\0${stat.ino}\0${stat.mtimeMs}\0${stat.size}`).digest('hex');
-  writeFileSync(
-    join(root, DIRECTORY_CACHE_FILE),
-    `mlc-dir-cache 1\n${'0'.repeat(32)}.dir\t6\t1\t${oldFingerprint}\t-\t${folder}\n`,
-  );
-  const hasher = hasherFor({ workspaceRoot: root, workers: 0 });
-  assert.equal(
-    (await hasher.hash(folder))?.md5,
-    createHash('md5').update('[{"md5": "b1946ac92492d2347c6235b4d2611184", "relpath": "a.txt"}]').digest('hex') +
-      '.dir',
-  );
+  // And as the second: md5 over the name and the (inode, mtime, size, mode) float64s.
+  const format2Fingerprint = createHash('md5')
+    .update(createHash('md5').update('/\0a.txt\0').digest())
+    .update(
+      createHash('md5')
+        .update(new Uint8Array(new Float64Array([stat.ino, stat.mtimeMs, stat.size, stat.mode]).buffer))
+        .digest(),
+    )
+    .digest('hex');
+  for (const [format, fingerprint] of [
+    [1, oldFingerprint],
+    [2, format2Fingerprint],
+  ] as const) {
+    writeFileSync(
+      join(root, DIRECTORY_CACHE_FILE),
+      `mlc-dir-cache ${format}\n${'0'.repeat(32)}.dir\t6\t1\t${fingerprint}\t-\t${folder}\n`,
+    );
+    const hasher = hasherFor({ workspaceRoot: root, workers: 0 });
+    assert.equal(
+      (await hasher.hash(folder))?.md5,
+      createHash('md5').update('[{"md5": "b1946ac92492d2347c6235b4d2611184", "relpath": "a.txt"}]').digest('hex') +
+        '.dir',
+      `format ${format}`,
+    );
+  }
 });
 
 test(

@@ -4,10 +4,12 @@ import { test } from 'node:test';
 import type { FileStat } from '../../../../src/engine/ports';
 import { DirectoryStats } from '../../../../src/node/hashing/directoryStats';
 
-const stat = (ino: number, mtimeMs: number, size: number, mode = 0o100644): FileStat => ({
+/** A fake's stat: written once, so its ctime is its mtime unless told otherwise. */
+const stat = (ino: number, mtimeMs: number, size: number, mode = 0o100644, ctimeMs = mtimeMs): FileStat => ({
   kind: 'file',
   ino,
   mtimeMs,
+  ctimeMs,
   size,
   mode,
 });
@@ -42,13 +44,17 @@ test('the same files with the same stats give the same fingerprint', () => {
   assert.match(walked(base).fingerprint(), /^[0-9a-f]{32}$/);
 });
 
-test('any rewrite (mtime by a microsecond, size, inode), chmod, rename, move, addition or removal changes the fingerprint', () => {
+test('any rewrite (mtime by a microsecond, size, inode, ctime), chmod, rename, move, addition or removal changes the fingerprint', () => {
   const fingerprint = walked(base).fingerprint();
   const variants: Record<string, Tree> = {
     'same size, mtime a microsecond later': [['', [['a.csv', stat(10, 1_700_000_000_123.457, 4)]]], base[1]!],
     'same mtime, another size': [['', [['a.csv', stat(10, 1_700_000_000_123.456, 5)]]], base[1]!],
     'replaced by rename (new inode), same size and mtime': [
       ['', [['a.csv', stat(99, 1_700_000_000_123.456, 4)]]],
+      base[1]!,
+    ],
+    'rewritten with the same size and the mtime put back (only the ctime moved)': [
+      ['', [['a.csv', stat(10, 1_700_000_000_123.456, 4, 0o100644, 1_700_000_060_000)]]],
       base[1]!,
     ],
     'made executable': [['', [['a.csv', stat(10, 1_700_000_000_123.456, 4, 0o100755)]]], base[1]!],
@@ -107,7 +113,7 @@ test('past the numbers buffer (1,024 files) the fingerprint is the md5 of all na
         .join('\0')}\0`,
     );
   const numbers = new Float64Array(
-    files.flatMap(([, fileStat]) => [fileStat.ino, fileStat.mtimeMs, fileStat.size, fileStat.mode]),
+    files.flatMap(([, fileStat]) => [fileStat.ino, fileStat.mtimeMs, fileStat.ctimeMs, fileStat.size, fileStat.mode]),
   );
   const expected = createHash('md5')
     .update(names.digest())
@@ -119,4 +125,11 @@ test('past the numbers buffer (1,024 files) the fingerprint is the md5 of all na
     ['deep/er/', [...files.slice(1000, 2499), ['f2499', stat(2499, 2499 * 1.5, 1)]]],
   ];
   assert.notEqual(walked(lastChanged).fingerprint(), expected);
+});
+
+test('newestChangeMs is the latest mtime or ctime of the files added (for the racy rule), -Infinity for none', () => {
+  assert.equal(new DirectoryStats().newestChangeMs, -Infinity);
+  assert.equal(walked(base).newestChangeMs, 1_700_000_000_300.25);
+  const chmodded: Tree = [['', [['a.csv', stat(10, 1_700_000_000_123.456, 4, 0o100755, 1_700_000_009_000)]]], base[1]!];
+  assert.equal(walked(chmodded).newestChangeMs, 1_700_000_009_000, 'a ctime later than every mtime');
 });

@@ -95,7 +95,7 @@ function hugeMetricFileSystem(size: number): FileSystem {
     readFile: () => {
       throw new Error('the whole file must never be read');
     },
-    stat: () => ({ kind: 'file', size, mtimeMs: 0, ino: 1, mode: 0o644 }),
+    stat: () => ({ kind: 'file', size, mtimeMs: 0, ctimeMs: 0, ino: 1, mode: 0o644 }),
     readRange(_path, position, length) {
       const end = Math.min(size, position + length);
       let text = '';
