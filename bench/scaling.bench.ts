@@ -20,12 +20,11 @@ import { join, resolve } from 'node:path';
 import { buildLockEntry } from '../src/engine/lock/recordStageSuccess';
 import type { StageLockEntry } from '../src/engine/lock/model';
 import { serializeLockFile } from '../src/engine/lock/serializeLockEntry';
-import { MTIME_TICK_MS } from '../src/engine/runIndex/buildRunIndex';
 import { loadWorkspace } from '../src/engine/pipeline/loadWorkspace';
 import { downsampleSeries } from '../src/engine/series/downsampleSeries';
 import { createContentHasher } from '../src/node/hashing/createContentHasher';
 import { nodeFileSystem } from '../src/node/nodeFileSystem';
-import { RACY_WINDOW_MS } from '../src/node/statWithoutStats';
+import { RACY_WINDOW_MS } from '../src/engine/racyWindow';
 import { createRunIndexService } from '../src/node/runIndex/createRunIndexService';
 import { loadRunIndexCache, runIndexCachePath } from '../src/node/runIndex/runIndexCache';
 import { bundleCli } from './support/bundleCli';
@@ -392,10 +391,10 @@ async function runIndexVersusRuns({ tempDir, random, log, report }: BenchContext
         collectEarlierGarbage();
       },
     });
-    // Files younger than an mtime tick are read again on every open (MTIME_TICK_MS): let the
+    // Files younger than an mtime tick are read again on every open (RACY_WINDOW_MS): let the
     // tick pass, then two opens create .mlc/ and settle the root folder's mtime; then reopening
     // is measured.
-    await new Promise((resolveWait) => setTimeout(resolveWait, MTIME_TICK_MS));
+    await new Promise((resolveWait) => setTimeout(resolveWait, RACY_WINDOW_MS));
     await listAll();
     await listAll();
     const reopen = await measure(() => listAll(), { warmup: 1, iterations: 3, beforeEach: collectEarlierGarbage });

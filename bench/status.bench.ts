@@ -24,7 +24,7 @@ import type { FileSystem } from '../src/engine/ports';
 import { computeStatus } from '../src/engine/status/computeStatus';
 import { createContentHasher } from '../src/node/hashing/createContentHasher';
 import { nodeFileSystem } from '../src/node/nodeFileSystem';
-import { RACY_WINDOW_MS } from '../src/node/statWithoutStats';
+import { RACY_WINDOW_MS } from '../src/engine/racyWindow';
 import { measure, summarise } from './support/measure';
 import { runBench } from './support/runBench';
 import { bundleCli } from './support/bundleCli';

@@ -26,15 +26,6 @@ export function statWithoutStats(path: string): FileStat | undefined {
   return stats && fileStatFromStats(stats);
 }
 
-/**
- * A file whose mtime or ctime is this close to the moment it was read may still change within the
- * same timestamp tick (coarse file systems tick once a second or two; ext4 every few milliseconds),
- * so a stat taken later could not tell the two versions apart: whatever was learnt from such a
- * read (a parse, a hash, an answer) is used but not kept, as git's index treats a "racily clean"
- * entry. Two seconds covers FAT's 2 s mtime and a little clock skew.
- */
-export const RACY_WINDOW_MS = 2000;
-
 /** The binding's `stat(path, useBigint, request, throwIfNoEntry)` as Node 20-24 define it. */
 type RawStat = (path: string, useBigint: false, request: undefined, throwIfNoEntry: false) => Float64Array | undefined;
 

@@ -1,5 +1,6 @@
 import type { Clock, DirectoryEntry, FileStat, FileSystem } from '../ports';
 import { problemAt } from '../problems';
+import { RACY_WINDOW_MS } from '../racyWindow';
 import type { RunReader } from '../runs/model';
 import { walkWorkspace } from '../workspace/walkWorkspace';
 import { createRecordingFileSystem, fingerprint, isUnchanged } from './createRecordingFileSystem';
@@ -27,19 +28,10 @@ export interface BuildRunIndexOptions {
   readonly clock: Clock;
   /**
    * How close to the previous build's start a file's mtime may be and still prove the file
-   * unchanged (default MTIME_TICK_MS). Only tests that rewrite files and rebuild at once lower it.
+   * unchanged (default RACY_WINDOW_MS). Only tests that rewrite files and rebuild at once lower it.
    */
   readonly mtimeTickMs?: number;
 }
-
-/**
- * A fingerprint (size, mtime, inode) cannot prove a file unchanged when its mtime lies within one
- * mtime tick of the moment it was read: a rewrite of the same size in that same tick keeps every
- * field (git's "racily clean" entries). Such a folder or store is read again on the next build,
- * once; by then its mtime is old enough to be trusted. 2 s covers the coarsest file systems
- * (FAT; HFS+ and many network mounts have 1 s) and a little clock skew.
- */
-export const MTIME_TICK_MS = 2000;
 
 /** `<source>#<position>` for every reader, and the key of the whole list. */
 export function readerKeys(readers: readonly RunReader[]): { keys: string[]; readersKey: string } {
@@ -83,7 +75,7 @@ export async function buildRunIndex(
       ? options.previous
       : undefined;
   // Fingerprints at least a tick older than the previous build's start prove their file unchanged.
-  const trustedBefore = previous ? previous.builtAt - (options.mtimeTickMs ?? MTIME_TICK_MS) : 0;
+  const trustedBefore = previous ? previous.builtAt - (options.mtimeTickMs ?? RACY_WINDOW_MS) : 0;
   const statMemo = new Map<string, FileStat | undefined>();
   const statOf = (path: string): FileStat | undefined => {
     if (statMemo.has(path)) return statMemo.get(path);

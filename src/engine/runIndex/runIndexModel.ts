@@ -45,7 +45,7 @@ export interface RunIndexSnapshot {
   readonly root: string;
   /** The reader list the index was built with; a different list invalidates the whole index. */
   readonly readersKey: string;
-  /** When the build began (epoch ms): every fingerprint it took is later (see MTIME_TICK_MS). */
+  /** When the build began (epoch ms): every fingerprint it took is later (see RACY_WINDOW_MS). */
   readonly builtAt: number;
   readonly folders: Readonly<Record<string, IndexedFolder>>;
   readonly stores: readonly IndexedStore[];

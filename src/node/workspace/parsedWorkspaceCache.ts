@@ -15,7 +15,8 @@ import {
 } from '../../engine/pipeline/loadWorkspace';
 import type { FileSystem } from '../../engine/ports';
 import { writeFileAtomicSync } from '../nodeFileSystem';
-import { RACY_WINDOW_MS, changeFingerprint } from '../statWithoutStats';
+import { changeFingerprint } from '../statWithoutStats';
+import { RACY_WINDOW_MS } from '../../engine/racyWindow';
 
 /**
  * Where parsed pipeline and lock files are kept between CLI processes, relative to the workspace
