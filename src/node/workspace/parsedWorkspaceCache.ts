@@ -14,9 +14,9 @@ import {
   type Workspace,
 } from '../../engine/pipeline/loadWorkspace';
 import type { FileSystem } from '../../engine/ports';
+import { RACY_WINDOW_MS } from '../../engine/racyWindow';
 import { writeFileAtomicSync } from '../nodeFileSystem';
 import { changeFingerprint } from '../statWithoutStats';
-import { RACY_WINDOW_MS } from '../../engine/racyWindow';
 
 /**
  * Where parsed pipeline and lock files are kept between CLI processes, relative to the workspace

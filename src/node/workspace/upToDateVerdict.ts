@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'pathe';
 import type { FileSystem } from '../../engine/ports';
+import { RACY_WINDOW_MS } from '../../engine/racyWindow';
 import { writeFileAtomicSync } from '../nodeFileSystem';
 import { changeFingerprint } from '../statWithoutStats';
-import { RACY_WINDOW_MS } from '../../engine/racyWindow';
 import { WORKSPACE_LOCK_FILE } from '../runStore/createWorkspaceLock';
 import { factHolds, type Fact } from './parsedWorkspaceCache';
 
