@@ -3,6 +3,7 @@ import { resolveDeclaredModel } from '../../engine/deploy/deployTargets';
 import { isSafeName, type ModelVersionRecord } from '../../engine/registry/modelRegistry';
 import type { RunSummary } from '../../engine/runs/model';
 import { CommandId } from '../ids';
+import { STAY_OPEN } from '../quickInputs';
 import type { DeployPanels } from '../panels/deployPanel';
 import type { WorkspaceState } from '../state/workspaceState';
 import type { ModelTreeElement } from '../views/modelsTreeProvider';
@@ -18,15 +19,6 @@ interface LifecycleCommandDependencies {
 }
 
 const ENTER_ALIAS = 'Another alias…';
-
-/**
- * The steps of a multi-step command (Register Model…: the run, then the model; Promote…: the alias,
- * then a new one; Deploy Model…: the target, then the version) stay open when the focus moves, as
- * VS Code's own multi-step inputs (Git: Clone) do: a look at the Runs view or mlc.yaml, or a webview
- * that takes the focus back after the palette closed, would otherwise cancel the command silently.
- * Escape still closes them.
- */
-const STAY_OPEN = { ignoreFocusOut: true } as const;
 
 /** A target from a command argument (a Deployments view item or a name), else a quick pick. */
 async function pickTarget(

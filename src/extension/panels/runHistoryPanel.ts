@@ -11,6 +11,7 @@ import {
   type RunHistoryUpdate,
 } from '../../protocol/runHistory';
 import type { EngineServices } from '../engineServices';
+import { STAY_OPEN } from '../quickInputs';
 import { createWebviewPanel, PanelHost } from './panelHost';
 import type { RunPanelActions } from './runPanelActions';
 import { RESTRICTED_READ_ONLY, type RunPanelSource } from './runPanelSource';
@@ -115,6 +116,7 @@ export class RunHistoryPanel implements vscode.Disposable {
           title: `Note on ${listed.run.name}`,
           prompt: 'Saved in .mlc/annotations.json, beside mlc’s records. Empty removes the note.',
           value: listed.row.annotation.note,
+          ...STAY_OPEN,
         });
         if (note !== undefined && (await source.annotate(message.runId, { note }))) await this.runsDidChange();
       },
@@ -125,6 +127,7 @@ export class RunHistoryPanel implements vscode.Disposable {
           title: `Tags of ${listed.run.name}`,
           prompt: 'Comma-separated. Saved in .mlc/annotations.json, never in another tool’s files.',
           value: listed.row.annotation.tags.join(', '),
+          ...STAY_OPEN,
         });
         if (text === undefined) return;
         if (await source.annotate(message.runId, { tags: text.split(',') })) await this.runsDidChange();

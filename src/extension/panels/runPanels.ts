@@ -7,6 +7,7 @@ import { isMetricChartsPersistedState, METRIC_CHARTS_VIEW_TYPE } from '../../pro
 import { RUN_DETAILS_VIEW_TYPE } from '../../protocol/runDetails';
 import { RUN_HISTORY_VIEW_TYPE } from '../../protocol/runHistory';
 import type { EngineServices } from '../engineServices';
+import { STAY_OPEN } from '../quickInputs';
 import { ensureTrusted } from '../workspaceTrust';
 import { ComparePanel } from './comparePanel';
 import { MetricChartsPanel } from './metricChartsPanel';
@@ -136,7 +137,7 @@ export class RunPanels implements vscode.Disposable, RunPanelActions {
         picked: preselected.includes(entry.run.id),
         id: entry.run.id,
       })),
-      { canPickMany: true, placeHolder, matchOnDetail: true },
+      { canPickMany: true, placeHolder, matchOnDetail: true, ...STAY_OPEN },
     );
     if (!picked || picked.length < atLeast) return undefined;
     return picked.map((item) => item.id);
