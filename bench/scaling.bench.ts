@@ -27,6 +27,7 @@ import { nodeFileSystem } from '../src/node/nodeFileSystem';
 import { RACY_WINDOW_MS } from '../src/engine/racyWindow';
 import { createRunIndexService } from '../src/node/runIndex/createRunIndexService';
 import { loadRunIndexCache, runIndexCachePath } from '../src/node/runIndex/runIndexCache';
+import { inputFingerprints } from '../src/engine/runIndex/storeInputs';
 import { bundleCli } from './support/bundleCli';
 import { logLogSvg } from './support/logLogSvg';
 import { readEverything } from './support/readEverything';
@@ -528,7 +529,7 @@ function pathsAReopenStats(root: string): string[] {
   if (!snapshot) throw new Error(`no run index cache in ${root}`);
   const paths = new Set(Object.keys(snapshot.folders));
   for (const store of snapshot.stores)
-    for (const input of store.inputs) if (input.kind !== 'absent') paths.add(input.path);
+    for (const input of inputFingerprints(store.inputs)) if (input.kind !== 'absent') paths.add(input.path);
   return [...paths];
 }
 

@@ -3,7 +3,7 @@ import { problemAt } from '../problems';
 import { RACY_WINDOW_MS } from '../racyWindow';
 import type { RunReader } from '../runs/model';
 import { walkWorkspace } from '../workspace/walkWorkspace';
-import { createRecordingFileSystem, fingerprint, isUnchanged } from './createRecordingFileSystem';
+import { createRecordingFileSystem } from './createRecordingFileSystem';
 import {
   type DetectedStore,
   type FileFingerprint,
@@ -12,7 +12,9 @@ import {
   RUN_INDEX_VERSION,
   type RunIndexBuildStats,
   type RunIndexSnapshot,
+  type StoreInputs,
 } from './runIndexModel';
+import { areInputsUnchanged, createInputPacker } from './storeInputs';
 import { describeError } from '../engineError';
 
 export interface BuildRunIndexOptions {
@@ -57,8 +59,8 @@ export function readerForKey(readers: readonly RunReader[], key: string): RunRea
  * Discovers every run store in the workspace with one walk (every reader's `detect` sees every
  * folder) and lists each store. With a previous index, a folder whose stat (mtime, inode) is
  * unchanged is not read or detected again, and a store whose input files all have the same
- * size, mtime and inode keeps its runs; so reopening a large workspace costs about one stat per
- * folder and per input file. A reader that throws or rejects only loses its own store: the
+ * size, mtime, ctime and inode keeps its runs; so reopening a large workspace costs about one
+ * stat per folder and per input file. A reader that throws or rejects only loses its own store: the
  * failure becomes a problem on that store and every other store is still listed.
  */
 export async function buildRunIndex(
@@ -143,10 +145,16 @@ export async function buildRunIndex(
   // Paths found absent while listing, shared by the stores listed after: every CSV log looks for
   // the same pipeline files up the tree (isDeclaredStageOutput). Each store still records them as
   // its inputs; a file created after its absence was seen changes its folder's mtime, which the
-  // next build checks (and that mtime, younger than this build's start, is not trusted). One
-  // fingerprint per absent path, shared by every store that recorded it (with its path string):
-  // the index stays in memory whole (the extension's worker keeps it between refreshes).
-  const absentInputs = new Map<string, FileFingerprint>();
+  // next build checks (and that mtime, younger than this build's start, is not trusted).
+  const absentPaths = new Set<string>();
+  // The inputs are packed with the walk's own folder strings: the index stays in memory whole
+  // (the extension's worker keeps it between refreshes).
+  let folderStrings: Map<string, string> | undefined;
+  const packInputs = createInputPacker((folder) => {
+    // The keys of `folders` are the strings the index keeps for them anyway.
+    folderStrings ??= new Map(Object.keys(folders).map((path) => [path, path]));
+    return folderStrings.get(folder);
+  });
   // Keyed by reader, then by path: the path strings are shared with the folders' entries (one
   // string per path in a reopened cache), so no key is built per store.
   const previousStores = new Map<string, Map<string, IndexedStore>>();
@@ -158,17 +166,11 @@ export async function buildRunIndex(
   const stores: IndexedStore[] = [];
   let storesReused = 0;
   const seen = new Map<string, Set<string>>();
-  // Whether an absent input's folder was found unchanged, per path: every store of a project
-  // looked for the same pipeline files up the tree.
-  const provenAbsent = new Map<string, boolean>();
-  const isProvenAbsent = (path: string) => {
-    let proven = provenAbsent.get(path);
-    if (proven === undefined) {
-      proven = reusedFolders.has(parentOf(path));
-      provenAbsent.set(path, proven);
-    }
-    return proven;
-  };
+  // A file that was absent is still absent when its folder was just found unchanged (same mtime
+  // and inode: no entry added or removed), as the walk itself trusts for subfolders. Readers look
+  // for many optional files (mlc.yaml, dvc.yaml up the tree...), so this spares most stats of a
+  // reopen.
+  const isFolderUnchanged = (folder: string) => reusedFolders.has(folder);
   for (const found of detected) {
     if (signal?.aborted) break;
     let seenPaths = seen.get(found.readerKey);
@@ -177,24 +179,14 @@ export async function buildRunIndex(
     seenPaths.add(found.store.path);
     const cached = previousStores.get(found.readerKey)?.get(found.store.path);
     const isReusable =
-      cached &&
-      !cached.isLive &&
-      cached.inputs.every(
-        (input) =>
-          // A file that was absent is still absent when its folder was just found unchanged (same
-          // mtime and inode: no entry added or removed), as the walk itself trusts for subfolders.
-          // Readers look for many optional files (mlc.yaml, dvc.yaml up the tree...), so this
-          // spares most stats of a reopen.
-          (input.kind === 'absent' && isProvenAbsent(input.path)) ||
-          (input.mtimeMs < trustedBefore && isUnchanged(input, statOf(input.path))),
-      );
+      cached && !cached.isLive && areInputsUnchanged(cached.inputs, trustedBefore, statOf, isFolderUnchanged);
     if (cached && isReusable) {
       stores.push(cached);
       storesReused++;
       continue;
     }
     const reader = readerForKey(readers, found.readerKey)!;
-    stores.push(await listStore(reader, found, fs, { absentInputs, statMemo }, signal));
+    stores.push(await listStore(reader, found, fs, { absentPaths, statMemo, packInputs }, signal));
   }
   const snapshot: RunIndexSnapshot = {
     version: RUN_INDEX_VERSION,
@@ -222,19 +214,20 @@ async function listStore(
   found: DetectedStore,
   fs: FileSystem,
   known: {
-    readonly absentInputs: Map<string, FileFingerprint>;
+    readonly absentPaths: Set<string>;
     /** Stats this build took before the listing began (the walk's folders, the reopen's checks). */
     readonly statMemo: ReadonlyMap<string, FileStat | undefined>;
+    readonly packInputs: (fingerprints: readonly FileFingerprint[]) => StoreInputs;
   },
   signal: AbortSignal | undefined,
 ): Promise<IndexedStore> {
-  const { absentInputs, statMemo } = known;
+  const { absentPaths, statMemo, packInputs } = known;
   // A fingerprint taken before the listing read its file can only be older than what was read:
   // if the file changed in between, the next build sees a newer stat and lists the store again.
   // So the walk's stat of the store's own folder (a Lightning version folder) is reused, not
   // taken twice. Stats the listing takes itself are fresh.
   const recording = createRecordingFileSystem(fs, (path) => {
-    if (absentInputs.has(path)) return undefined;
+    if (absentPaths.has(path)) return undefined;
     if (statMemo.has(path)) return statMemo.get(path);
     let stat: FileStat | undefined;
     try {
@@ -242,11 +235,9 @@ async function listStore(
     } catch {
       stat = undefined;
     }
-    if (!stat) absentInputs.set(path, fingerprint(path, undefined));
+    if (!stat) absentPaths.add(path);
     return stat;
   });
-  const sharedInputs = () =>
-    recording.inputs().map((input) => (input.kind === 'absent' ? (absentInputs.get(input.path) ?? input) : input));
   try {
     const listing = await reader.list(found.store, { fs: recording.fs, signal });
     // Each property named, no `...found`: a literal that begins with a spread gets a hidden class
@@ -256,7 +247,7 @@ async function listStore(
       store: found.store,
       runs: listing.runs,
       problems: listing.problems,
-      inputs: sharedInputs(),
+      inputs: packInputs(recording.inputs()),
       isLive: listing.runs.some((run) => run.status === 'running' || run.status === 'queued'),
     };
   } catch (error) {
@@ -273,13 +264,8 @@ async function listStore(
           `The ${reader.source} reader failed on this store (${describeError(error)}); other runs are still listed.`,
         ),
       ],
-      inputs: sharedInputs(),
+      inputs: packInputs(recording.inputs()),
       isLive: false,
     };
   }
-}
-
-/** The folder of a normalised absolute path (pathe's dirname costs more than the stat it spares). */
-function parentOf(path: string): string {
-  return path.slice(0, path.lastIndexOf('/'));
 }

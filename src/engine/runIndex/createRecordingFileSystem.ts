@@ -47,12 +47,13 @@ export function createRecordingFileSystem(
 }
 
 export function fingerprint(path: string, stat: FileStat | undefined): FileFingerprint {
-  if (!stat) return { path, kind: 'absent', size: 0, mtimeMs: 0, ino: 0 };
+  if (!stat) return { path, kind: 'absent', size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0 };
   return {
     path,
     kind: stat.kind,
     size: stat.kind === 'directory' ? 0 : stat.size,
     mtimeMs: stat.mtimeMs,
+    ctimeMs: stat.ctimeMs,
     ino: stat.ino,
   };
 }

@@ -4,7 +4,7 @@ import type { RunStoreLocation, RunSummary } from '../runs/model';
 /**
  * The run index: every run store found in a workspace, the runs each one lists, and the file
  * stats each listing was read from, so a later open can reuse every store whose files did not
- * change (size, mtime, inode) instead of reading it again. JSON-serialisable; written to
+ * change (size, mtime, ctime, inode) instead of reading it again. JSON-serialisable; written to
  * `.mlc/cache/run-index.jsonl` by src/node/runIndex.
  */
 export interface FileFingerprint {
@@ -12,7 +12,24 @@ export interface FileFingerprint {
   readonly kind: 'file' | 'directory' | 'other' | 'absent';
   readonly size: number;
   readonly mtimeMs: number;
+  readonly ctimeMs: number;
   readonly ino: number;
+}
+
+/**
+ * The files and folders a store's reader looked at, as they were then, packed: no object per
+ * file. 100,000 runs have over a million inputs, and a fingerprint object with a path string of
+ * its own for each was ~1 kB per run of the index that stays in memory. Each path is a folder and
+ * a name (see storeInputs.ts): the folders are the index's own strings for them, and every store
+ * that read `metrics.csv` or looked for `dvc.yaml` holds the same name string.
+ */
+export interface StoreInputs {
+  /** Files and folders that existed: folder, name, folder, name... */
+  readonly present: readonly string[];
+  /** Five numbers per present input, in the same order: kind (INPUT_KINDS), size, mtimeMs, ctimeMs, ino. */
+  readonly stats: readonly number[];
+  /** Paths that were absent: folder, name, folder, name... */
+  readonly absent: readonly string[];
 }
 
 /** One folder the workspace walk visited, with what the readers' `detect` said about it. */
@@ -35,7 +52,7 @@ export interface IndexedStore extends DetectedStore {
   readonly runs: readonly RunSummary[];
   readonly problems: readonly Problem[];
   /** Every file and folder the reader looked at, as it was then. */
-  readonly inputs: readonly FileFingerprint[];
+  readonly inputs: StoreInputs;
   /** A store with a running run is always read again (its status depends on time and pids). */
   readonly isLive: boolean;
 }

@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import type { Disposable, FileSystem, Logger } from '../../engine/ports';
+import type { Clock, Disposable, FileSystem, Logger } from '../../engine/ports';
 import { problemAt, type Problem } from '../../engine/problems';
 import { buildRunIndex, readerForKey } from '../../engine/runIndex/buildRunIndex';
 import { findRun, queryRuns, type RunLookup, type RunQuery } from '../../engine/runIndex/queryRunIndex';
@@ -38,6 +38,8 @@ export interface RunIndexServiceOptions {
   readonly staleAfterMs?: number;
   /** See BuildRunIndexOptions.mtimeTickMs (tests that rewrite files and reopen at once). */
   readonly mtimeTickMs?: number;
+  /** When each build began (default the system clock): tests of files set an hour back move it ahead. */
+  readonly clock?: Clock;
 }
 
 export interface RunListResult {
@@ -120,7 +122,7 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
         previous,
         skip: options.skip,
         signal,
-        clock: systemClock,
+        clock: options.clock ?? systemClock,
         mtimeTickMs: options.mtimeTickMs,
       });
       lastStats = result.stats;

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import type { Problem } from '../../engine/problems';
 import type {
   DetectedStore,
-  FileFingerprint,
   IndexedFolder,
   IndexedStore,
   RunIndexSnapshot,
+  StoreInputs,
 } from '../../engine/runIndex/runIndexModel';
 import { RUN_INDEX_VERSION } from '../../engine/runIndex/runIndexModel';
+import { STAT_FIELDS } from '../../engine/runIndex/storeInputs';
 import type { RunSummary } from '../../engine/runs/model';
 import { writeFileAtomicSync } from '../nodeFileSystem';
 
@@ -26,25 +27,28 @@ const LEGACY_CACHE_NAME = 'run-index.json';
  * three times the index):
  *
  *   1. header: `{format, version, root, readersKey, builtAt}`;
- *   2. the path table: every distinct path the index names, once (the pipeline files looked up
- *      the tree by every run of a project are a handful of entries), absolute: JSON.parse makes
+ *   2. the path table: every distinct folder path, store path and input file name the index
+ *      names, once (`metrics.csv` of every run is one entry), folders absolute: JSON.parse makes
  *      each one a flat string, where joining the root to a relative path made a rope that every
- *      hash and property lookup of a reopen had to flatten first (and kept both alive);
+ *      hash and property lookup of a reopen had to flatten first (and kept both alive); an
+ *      input's folder is the same string as that folder's entry, in memory too;
  *   3. the folders: `[path, mtimeMs, ino, descend, subfolders, [readerKey, source, path]...]`;
  *   4. one line per store: `[readerKey, source, path, isLive, files, absent, problems, runs,
- *      nonFinite]`, where `files` is flat `path, kind, size, mtimeMs, ino` quintuples, `absent` the
- *      paths that were absent (one shared fingerprint each in memory), and the runs are stored in
- *      their final shape, so JSON.parse builds them directly;
+ *      nonFinite]`, where `files` is flat `folder, name, kind, size, mtimeMs, ctimeMs, ino`
+ *      septuples, `absent` flat `folder, name` pairs of the paths that were absent (StoreInputs,
+ *      packed as in memory), and the runs are stored in their final shape, so JSON.parse builds
+ *      them directly;
  *   5. trailer: `{"stores": <count>}`: a file without it is truncated and not used.
  *
  * JSON has no NaN or infinities, which metrics and params can hold: they are written as null and
  * listed in `nonFinite` as `[run, field (0 params, 1 metrics), key, "NaN" | "Infinity" | "-Infinity"]`.
  * Paths in the table are numbers in the other lines.
  */
-// 5: absolute paths in the path table (4: relative to the root; 3: one compact JSON document).
-const CACHE_FORMAT = 5;
-const KINDS: readonly FileFingerprint['kind'][] = ['file', 'directory', 'other', 'absent'];
-const FILE_FIELDS = 5;
+// 6: inputs as folder and name, with ctime (5: absolute paths in the path table; 4: relative to
+// the root; 3: one compact JSON document).
+const CACHE_FORMAT = 6;
+/** A present input in a store line: its folder and name (path numbers), then its STAT_FIELDS. */
+const FILE_FIELDS = 2 + STAT_FIELDS;
 
 interface CacheHeader {
   readonly format: typeof CACHE_FORMAT;
@@ -113,7 +117,8 @@ export function* serializeRunIndex(snapshot: RunIndexSnapshot): Generator<string
   // only when it is written: the lines of 100,000 stores (and their file arrays) are never alive
   // together, on top of the index they are made from.
   for (const store of snapshot.stores) {
-    for (const input of store.inputs) indexOf(input.path);
+    for (const path of store.inputs.present) indexOf(path);
+    for (const path of store.inputs.absent) indexOf(path);
     indexOf(store.store.path);
   }
   const header: CacheHeader = {
@@ -127,12 +132,13 @@ export function* serializeRunIndex(snapshot: RunIndexSnapshot): Generator<string
   yield JSON.stringify(paths);
   yield foldersLine;
   for (const store of snapshot.stores) {
+    const { present, stats } = store.inputs;
     const files: number[] = [];
-    const absent: number[] = [];
-    for (const input of store.inputs) {
-      if (input.kind === 'absent') absent.push(indexOf(input.path));
-      else files.push(indexOf(input.path), KINDS.indexOf(input.kind), input.size, input.mtimeMs, input.ino);
+    for (let index = 0; index * 2 < present.length; index++) {
+      files.push(indexOf(present[index * 2]!), indexOf(present[index * 2 + 1]!));
+      for (let field = 0; field < STAT_FIELDS; field++) files.push(stats[index * STAT_FIELDS + field]!);
     }
+    const absent = store.inputs.absent.map(indexOf);
     const line: StoreLine = [
       store.readerKey,
       store.store.source,
@@ -230,10 +236,6 @@ function readLines(lines: Iterator<string>): RunIndexSnapshot | undefined {
       descend: line[3] === 1,
     };
   }
-  // An absent file is one fingerprint, shared by every store that looked for it (by path number).
-  const absentFingerprints: (FileFingerprint | undefined)[] = new Array<FileFingerprint | undefined>(paths.length);
-  const absentAt = (index: number) =>
-    (absentFingerprints[index] ??= { path: pathAt(index), kind: 'absent', size: 0, mtimeMs: 0, ino: 0 });
   const stores: IndexedStore[] = [];
   for (;;) {
     const line = next();
@@ -253,17 +255,8 @@ function readLines(lines: Iterator<string>): RunIndexSnapshot | undefined {
       const record = (field === 0 ? runs[run]?.params : runs[run]?.metrics) as Record<string, unknown> | undefined;
       if (record) record[key] = NON_FINITE[value] ?? Number.NaN;
     }
-    const inputs: FileFingerprint[] = [];
-    for (let index = 0; index + FILE_FIELDS <= files.length; index += FILE_FIELDS) {
-      inputs.push({
-        path: pathAt(files[index]!),
-        kind: KINDS[files[index + 1]!] ?? 'absent',
-        size: files[index + 2]!,
-        mtimeMs: files[index + 3]!,
-        ino: files[index + 4]!,
-      });
-    }
-    for (const index of absent) inputs.push(absentAt(index));
+    if (files.length % FILE_FIELDS !== 0 || absent.length % 2 !== 0) return undefined;
+    const inputs = readInputs(files, absent, pathAt);
     stores.push({
       readerKey: storeLine[0],
       store: { source: storeLine[1] as DetectedStore['store']['source'], path: pathAt(storeLine[2]) },
@@ -273,6 +266,31 @@ function readLines(lines: Iterator<string>): RunIndexSnapshot | undefined {
       isLive: storeLine[3] === 1,
     });
   }
+}
+
+/** A store line's inputs in their packed form, the strings taken from the path table (shared). */
+function readInputs(
+  files: readonly number[],
+  absentPaths: readonly number[],
+  pathAt: (index: number) => string,
+): StoreInputs {
+  const count = files.length / FILE_FIELDS;
+  // Arrays of their final length, filled by index: the numbers are held unboxed, with no slack.
+  const present = new Array<string>(count * 2);
+  const stats = new Array<number>(count * STAT_FIELDS);
+  for (let index = 0; index < count; index++) {
+    const at = index * FILE_FIELDS;
+    present[index * 2] = pathAt(files[at]!);
+    present[index * 2 + 1] = pathAt(files[at + 1]!);
+    for (let field = 0; field < STAT_FIELDS; field++) {
+      const value = files[at + 2 + field];
+      if (typeof value !== 'number') throw new Error('not a number');
+      stats[index * STAT_FIELDS + field] = value;
+    }
+  }
+  const absent = new Array<string>(absentPaths.length);
+  for (let at = 0; at < absentPaths.length; at++) absent[at] = pathAt(absentPaths[at]!);
+  return { present, stats, absent };
 }
 
 const READ_CHUNK_BYTES = 1 << 20;

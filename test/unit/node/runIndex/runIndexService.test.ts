@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
+import type { Clock } from '../../../../src/engine/ports';
 import { RUN_INDEX_VERSION } from '../../../../src/engine/runIndex/runIndexModel';
 import type { RunReader, RunSummary } from '../../../../src/engine/runs/model';
 import { createRunIndexService, REREAD_INTERVAL_MS } from '../../../../src/node/runIndex/createRunIndexService';
@@ -292,7 +293,7 @@ test('the cache keeps NaN and infinities in metrics', () => {
           },
         ],
         problems: [],
-        inputs: [],
+        inputs: { present: [], stats: [], absent: [] },
         isLive: false,
       },
     ],
@@ -407,6 +408,12 @@ test('a run file rewritten with the same size, inode and mtime tick is read agai
   assert.equal(again.runs[0]!.metrics.loss, 0.7, 'the cache must not answer the old content');
 });
 
+/**
+ * A clock an hour ahead: files set an hour back with utimes (below) still have a ctime of now, and
+ * a build trusts a file only when its mtime and ctime are older than the racy window.
+ */
+const anHourAhead: Clock = { now: () => Date.now() + 3_600_000 };
+
 /** Sets every file and folder under `path` (and its own mtime) an hour back: older than any mtime tick. */
 function backdateHourAgo(path: string): void {
   if (fs.statSync(path).isDirectory()) for (const name of fs.readdirSync(path)) backdateHourAgo(join(path, name));
@@ -421,10 +428,10 @@ test('files older than the mtime tick are trusted: a reopen reuses every store a
     '.mlc/cache/keep': '',
   });
   backdateHourAgo(root);
-  const first = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
+  const first = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, clock: anHourAhead });
   await first.listRuns();
   first.dispose();
-  const reopened = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
+  const reopened = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, clock: anHourAhead });
   const again = await reopened.listRuns();
   reopened.dispose();
   assert.equal(again.stats.storesReused, again.stats.stores);
@@ -450,7 +457,7 @@ function settledLightningWorkspace(versions: readonly number[]): string {
 }
 
 async function listFresh(root: string) {
-  const service = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
+  const service = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, clock: anHourAhead });
   try {
     return await service.listRuns();
   } finally {
@@ -492,7 +499,7 @@ test('a cache file that is absent, corrupt, truncated or of another format is re
       .split('\n')
       .filter((_line, index) => index !== 4)
       .join('\n'),
-    'another format': planted.replace('"format":5', '"format":4'),
+    'another format': planted.replace('"format":6', '"format":5'),
     'another index version': planted.replace(`"version":${RUN_INDEX_VERSION}`, '"version":1'),
     'the legacy one-document cache': JSON.stringify({ format: 3, version: RUN_INDEX_VERSION, stores: [] }),
     empty: '',
@@ -552,4 +559,22 @@ test('a store added, removed or changed between opens is seen by a reopen from t
   const settled = await listFresh(root);
   assert.equal(settled.stats.storesReused, settled.stats.stores);
   assert.deepEqual(runsOf(settled), runsOf(reopened));
+});
+
+test('a run file rewritten with the same size and its mtime put back (touch -d, a restored backup) is read again: its ctime moved', async () => {
+  const root = settledLightningWorkspace([0, 1]);
+  await listFresh(root);
+  const settled = await listFresh(root);
+  assert.equal(settled.stats.storesReused, settled.stats.stores);
+  const metrics = join(root, 'lightning_logs', 'version_1', 'metrics.csv');
+  const before = fs.statSync(metrics);
+  fs.writeFileSync(metrics, fs.readFileSync(metrics, 'utf8').replace('\n1,', '\n8,'));
+  fs.utimesSync(metrics, before.atime, before.mtime);
+  const after = fs.statSync(metrics);
+  assert.deepEqual([after.ino, after.size, after.mtimeMs], [before.ino, before.size, before.mtimeMs]);
+  assert.notEqual(after.ctimeMs, before.ctimeMs);
+  // Every file is older than the racy window by this clock: only the ctime tells the change.
+  const reopened = await listFresh(root);
+  assert.equal(runsOf(reopened)['csv:lightning_logs/version_1']![1], 8, 'the cache must not answer the old content');
+  assert.equal(reopened.stats.storesReused, reopened.stats.stores - 1, 'only version_1 is read again');
 });
