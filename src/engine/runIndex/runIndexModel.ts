@@ -4,7 +4,7 @@ import type { RunStoreLocation, RunSummary } from '../runs/model';
 /**
  * The run index: every run store found in a workspace, the runs each one lists, and the file
  * stats each listing was read from, so a later open can reuse every store whose files did not
- * change (size, mtime, inode) instead of reading it again. JSON-serialisable; written to
+ * change (size, mtime, ctime, inode) instead of reading it again. JSON-serialisable; written to
  * `.mlc/cache/run-index.jsonl` by src/node/runIndex.
  */
 export interface FileFingerprint {
@@ -12,12 +12,15 @@ export interface FileFingerprint {
   readonly kind: 'file' | 'directory' | 'other' | 'absent';
   readonly size: number;
   readonly mtimeMs: number;
+  /** A same-size rewrite whose mtime was put back (utimes, `touch -d`) still moves the ctime. */
+  readonly ctimeMs: number;
   readonly ino: number;
 }
 
 /** One folder the workspace walk visited, with what the readers' `detect` said about it. */
 export interface IndexedFolder {
   readonly mtimeMs: number;
+  readonly ctimeMs: number;
   readonly ino: number;
   /** Names of its sub-folders (a folder's mtime changes when entries are added or removed). */
   readonly subfolders: readonly string[];

@@ -30,9 +30,9 @@ const LEGACY_CACHE_NAME = 'run-index.json';
  *      the tree by every run of a project are a handful of entries), absolute: JSON.parse makes
  *      each one a flat string, where joining the root to a relative path made a rope that every
  *      hash and property lookup of a reopen had to flatten first (and kept both alive);
- *   3. the folders: `[path, mtimeMs, ino, descend, subfolders, [readerKey, source, path]...]`;
+ *   3. the folders: `[path, mtimeMs, ctimeMs, ino, descend, subfolders, [readerKey, source, path]...]`;
  *   4. one line per store: `[readerKey, source, path, isLive, files, absent, problems, runs,
- *      nonFinite]`, where `files` is flat `path, kind, size, mtimeMs, ino` quintuples, `absent` the
+ *      nonFinite]`, where `files` is flat `path, kind, size, mtimeMs, ctimeMs, ino` sextuples, `absent` the
  *      paths that were absent (one shared fingerprint each in memory), and the runs are stored in
  *      their final shape, so JSON.parse builds them directly;
  *   5. trailer: `{"stores": <count>}`: a file without it is truncated and not used.
@@ -41,10 +41,11 @@ const LEGACY_CACHE_NAME = 'run-index.json';
  * listed in `nonFinite` as `[run, field (0 params, 1 metrics), key, "NaN" | "Infinity" | "-Infinity"]`.
  * Paths in the table are numbers in the other lines.
  */
-// 5: absolute paths in the path table (4: relative to the root; 3: one compact JSON document).
-const CACHE_FORMAT = 5;
+// 6: ctime in every fingerprint, for the racy rule (5: absolute paths in the path table; 4:
+// relative to the root; 3: one compact JSON document). A cache of another format is rebuilt.
+const CACHE_FORMAT = 6;
 const KINDS: readonly FileFingerprint['kind'][] = ['file', 'directory', 'other', 'absent'];
-const FILE_FIELDS = 5;
+const FILE_FIELDS = 6;
 
 interface CacheHeader {
   readonly format: typeof CACHE_FORMAT;
@@ -57,6 +58,7 @@ interface CacheHeader {
 type FolderLine = [
   path: number,
   mtimeMs: number,
+  ctimeMs: number,
   ino: number,
   descend: 0 | 1,
   subfolders: readonly string[],
@@ -99,6 +101,7 @@ export function* serializeRunIndex(snapshot: RunIndexSnapshot): Generator<string
     Object.entries(snapshot.folders).map(([path, folder]): FolderLine => [
       indexOf(path),
       folder.mtimeMs,
+      folder.ctimeMs,
       folder.ino,
       folder.descend ? 1 : 0,
       folder.subfolders,
@@ -131,7 +134,8 @@ export function* serializeRunIndex(snapshot: RunIndexSnapshot): Generator<string
     const absent: number[] = [];
     for (const input of store.inputs) {
       if (input.kind === 'absent') absent.push(indexOf(input.path));
-      else files.push(indexOf(input.path), KINDS.indexOf(input.kind), input.size, input.mtimeMs, input.ino);
+      else
+        files.push(indexOf(input.path), KINDS.indexOf(input.kind), input.size, input.mtimeMs, input.ctimeMs, input.ino);
     }
     const line: StoreLine = [
       store.readerKey,
@@ -215,8 +219,8 @@ function readLines(lines: Iterator<string>): RunIndexSnapshot | undefined {
   const folders: Record<string, IndexedFolder> = {};
   for (const line of next() as FolderLine[]) {
     const stores: DetectedStore[] = [];
-    for (let index = 5; index < line.length; index++) {
-      const found = line[index] as FolderLine[5];
+    for (let index = 6; index < line.length; index++) {
+      const found = line[index] as FolderLine[6];
       stores.push({
         readerKey: found[0],
         store: { source: found[1] as DetectedStore['store']['source'], path: pathAt(found[2]) },
@@ -224,16 +228,17 @@ function readLines(lines: Iterator<string>): RunIndexSnapshot | undefined {
     }
     folders[pathAt(line[0])] = {
       mtimeMs: line[1],
-      ino: line[2],
-      subfolders: line[4],
+      ctimeMs: line[2],
+      ino: line[3],
+      subfolders: line[5],
       stores,
-      descend: line[3] === 1,
+      descend: line[4] === 1,
     };
   }
   // An absent file is one fingerprint, shared by every store that looked for it (by path number).
   const absentFingerprints: (FileFingerprint | undefined)[] = new Array<FileFingerprint | undefined>(paths.length);
   const absentAt = (index: number) =>
-    (absentFingerprints[index] ??= { path: pathAt(index), kind: 'absent', size: 0, mtimeMs: 0, ino: 0 });
+    (absentFingerprints[index] ??= { path: pathAt(index), kind: 'absent', size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0 });
   const stores: IndexedStore[] = [];
   for (;;) {
     const line = next();
@@ -260,7 +265,8 @@ function readLines(lines: Iterator<string>): RunIndexSnapshot | undefined {
         kind: KINDS[files[index + 1]!] ?? 'absent',
         size: files[index + 2]!,
         mtimeMs: files[index + 3]!,
-        ino: files[index + 4]!,
+        ctimeMs: files[index + 4]!,
+        ino: files[index + 5]!,
       });
     }
     for (const index of absent) inputs.push(absentAt(index));
