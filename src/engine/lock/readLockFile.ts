@@ -1,7 +1,8 @@
 import { basename } from 'pathe';
 import type { Stage } from '../pipeline/model';
-import type { FileSystem } from '../ports';
+import type { Clock, FileStat, FileSystem } from '../ports';
 import { type Parsed, type Problem, problemAt } from '../problems';
+import { statCanVouch } from '../racyWindow';
 import { type LockFileContent, type StageLockEntry, lockFilePathFor } from './model';
 import { parseLockFile } from './parseLockFile';
 import { describeError, EngineError } from '../engineError';
@@ -13,8 +14,15 @@ export interface ReadLock {
 }
 
 interface Remembered extends ReadLock {
-  readonly mtimeMs: number;
   readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly ino: number;
+  /**
+   * Whether the stat could vouch for the text (statCanVouch: taken with a clock, and the file
+   * changed before the racy window): only then is an equal stat later enough, without a read.
+   */
+  readonly settled: boolean;
 }
 
 /**
@@ -24,9 +32,14 @@ interface Remembered extends ReadLock {
 export const MAX_LOCK_FILE_BYTES = 16 * 1024 * 1024;
 
 /**
- * Parsed lock files, reused while the file's (mtime, size) are unchanged: status is computed
- * often (every save in the editor) and a 1,000-stage lock file should be parsed once. Keyed by
- * the file system's `readFile`, where the bytes come from: callers wrap the file system per call
+ * Parsed lock files: status is computed often (every save in the editor) and a 1,000-stage lock
+ * file should be parsed once. A parse is reused without reading the file while its (size, mtime,
+ * ctime, inode) are unchanged and that stat was settled when the text was read (the racy rule,
+ * statCanVouch: a dvc.lock rewritten by `git checkout` or `dvc commit` within the same timestamp
+ * tick, with md5s of the same length, has the same size and mtime); otherwise the file is read
+ * again, and the parse is reused when the text is the one parsed. So a lock file changed within
+ * the last 2 s, or read without a clock, costs a read (not a parse) per check. Keyed by the file
+ * system's `readFile`, where the bytes come from: callers wrap the file system per call
  * (`{ ...fs, readDirectory }` for discovery, on every keystroke in the editor), and those
  * wrappers share the memo of the file system they wrap.
  */
@@ -46,13 +59,22 @@ const EMPTY: Parsed<LockFileContent> = { value: { version: 2, stages: new Map() 
 /** Strict, so bytes that are not UTF-8 are found; a BOM stays in the text (it is written back). */
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+const isSameStat = (known: Remembered, stat: FileStat) =>
+  known.size === stat.size &&
+  known.mtimeMs === stat.mtimeMs &&
+  known.ctimeMs === stat.ctimeMs &&
+  known.ino === stat.ino;
+
 /**
  * Reads and parses a lock file. A missing file is an empty lock. A path that cannot be read as a
  * lock file (a folder, no permission, not UTF-8 text, over MAX_LOCK_FILE_BYTES) gives an error
  * problem and no entries, like one that cannot be parsed: writers then refuse to touch it.
+ * `clock` lets an unchanged old file be answered from a stat alone (see the memo above); without
+ * it the file is read each time, and parsed only when its text changed.
  */
-export function readLockFile(fs: FileSystem, path: string): ReadLock {
+export function readLockFile(fs: FileSystem, path: string, clock?: Clock): ReadLock {
   const remembered = rememberedFor(fs);
+  const takenAtMs = clock?.now();
   const unreadable = (message: string): ReadLock => {
     remembered.delete(path);
     return {
@@ -71,7 +93,7 @@ export function readLockFile(fs: FileSystem, path: string): ReadLock {
     return unreadable(`${name} is ${what}, not a lock file; move it away or delete it so mlc can record its stages.`);
   }
   const known = remembered.get(path);
-  if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) return known;
+  if (known?.settled && isSameStat(known, stat)) return known;
   if (stat.size > MAX_LOCK_FILE_BYTES) {
     const megabytes = Math.round(stat.size / 1048576);
     return unreadable(
@@ -93,7 +115,13 @@ export function readLockFile(fs: FileSystem, path: string): ReadLock {
       `${name} is not a text file (its bytes are not UTF-8); restore it from git or delete it (its stages then run again).`,
     );
   }
-  const read: Remembered = { text, parsed: parseLockFile(text, path), mtimeMs: stat.mtimeMs, size: stat.size };
+  const read: Remembered = {
+    text,
+    // The text is the one parsed (or written) before: its parse holds whatever the stat says.
+    parsed: known?.text === text ? known.parsed : parseLockFile(text, path),
+    ...changeOf(stat),
+    settled: takenAtMs !== undefined && statCanVouch(stat, takenAtMs),
+  };
   remembered.set(path, read);
   return read;
 }
@@ -116,11 +144,20 @@ export function assertLockWritable(read: ReadLock): void {
   );
 }
 
+const changeOf = (stat: FileStat) => ({
+  size: stat.size,
+  mtimeMs: stat.mtimeMs,
+  ctimeMs: stat.ctimeMs,
+  ino: stat.ino,
+});
+
 /**
- * After writing a lock file, remember what was written (no re-read, no stale memo). `stages` is
- * what the text holds, known to the writer, so the growing file is not parsed again per stage.
- * A file that was read with problems (an invalid entry kept as it was) is parsed again next time
- * instead, so its remaining problems stay known.
+ * After writing a lock file, remember what was written (no stale memo). `stages` is what the text
+ * holds, known to the writer, so the growing file is not parsed again per stage. The memo is not
+ * settled (a file just written is racy by definition: another program may rewrite it within the
+ * same tick), so the next read reads the file again and reuses this parse only if its text is
+ * still `text`. A file that was read with problems (an invalid entry kept as it was) is parsed
+ * again next time instead, so its remaining problems stay known.
  */
 export function rememberLockFile(
   fs: FileSystem,
@@ -135,22 +172,25 @@ export function rememberLockFile(
     return;
   }
   const parsed: Parsed<LockFileContent> = { value: { version: 2, stages }, problems: [] };
-  rememberedFor(fs).set(path, { text, parsed, mtimeMs: stat.mtimeMs, size: stat.size });
+  rememberedFor(fs).set(path, { text, parsed, ...changeOf(stat), settled: false });
 }
 
 /**
  * Gives the memo a parse made earlier (a persisted cache of the CLI) of `text`, which the caller
- * read from `path` just now and checked is the text that parse was made of: readLockFile then
- * reuses it while the file's (mtime, size) stay those of `stat`, taken before the text was read.
+ * read from `path` just now and checked is the text that parse was made of. `stat` was taken
+ * before the text was read, at `takenAtMs`: readLockFile answers from the memo without a read
+ * while the file's stat stays `stat` if that stat was settled then (statCanVouch), and otherwise
+ * reads the file and reuses the parse while the text is the same.
  */
 export function rememberParsedLockFile(
   fs: FileSystem,
   path: string,
-  stat: { readonly mtimeMs: number; readonly size: number },
+  stat: FileStat,
+  takenAtMs: number,
   text: string,
   parsed: Parsed<LockFileContent>,
 ): void {
-  rememberedFor(fs).set(path, { text, parsed, mtimeMs: stat.mtimeMs, size: stat.size });
+  rememberedFor(fs).set(path, { text, parsed, ...changeOf(stat), settled: statCanVouch(stat, takenAtMs) });
 }
 
 /** The recorded entry of a stage after its last success; undefined if never recorded. */
