@@ -23,6 +23,12 @@ interface Remembered extends ReadLock {
    * changed before the racy window): only then is an equal stat later enough, without a read.
    */
   readonly settled: boolean;
+  /**
+   * The bytes `text` was read from (or was written as): a read of an unsettled file compares bytes
+   * before decoding anything, since Node 20's TextDecoder costs about four times the read and a
+   * run checks its lock file, which it rewrites every second, once or twice per stage.
+   */
+  readonly bytes?: Uint8Array;
 }
 
 /**
@@ -107,21 +113,23 @@ export function readLockFile(fs: FileSystem, path: string, clock?: Clock): ReadL
     const reason = describeError(error);
     return unreadable(`${name} could not be read (${reason}); fix its permissions, or delete it to rerun its stages.`);
   }
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return unreadable(
-      `${name} is not a text file (its bytes are not UTF-8); restore it from git or delete it (its stages then run again).`,
-    );
+  const settled = takenAtMs !== undefined && statCanVouch(stat, takenAtMs);
+  let read: Remembered;
+  if (known?.text !== undefined && known.bytes !== undefined && equalBytes(known.bytes, bytes)) {
+    // The bytes parsed (or written) before: their text and parse hold whatever the stat says.
+    read = { text: known.text, parsed: known.parsed, bytes, ...changeOf(stat), settled };
+  } else {
+    let text: string;
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      return unreadable(
+        `${name} is not a text file (its bytes are not UTF-8); restore it from git or delete it (its stages then run again).`,
+      );
+    }
+    const parsed = known?.text === text ? known.parsed : parseLockFile(text, path);
+    read = { text, parsed, bytes, ...changeOf(stat), settled };
   }
-  const read: Remembered = {
-    text,
-    // The text is the one parsed (or written) before: its parse holds whatever the stat says.
-    parsed: known?.text === text ? known.parsed : parseLockFile(text, path),
-    ...changeOf(stat),
-    settled: takenAtMs !== undefined && statCanVouch(stat, takenAtMs),
-  };
   remembered.set(path, read);
   return read;
 }
@@ -143,6 +151,14 @@ export function assertLockWritable(read: ReadLock): void {
     `${basename(error.file)}:${error.line}:${error.column}: ${error.message} mlc does not write a lock file it could not read.`,
   );
 }
+
+function equalBytes(left: Uint8Array, right: Uint8Array): boolean {
+  if (left.length !== right.length) return false;
+  for (let index = 0; index < left.length; index++) if (left[index] !== right[index]) return false;
+  return true;
+}
+
+const encoder = new TextEncoder();
 
 const changeOf = (stat: FileStat) => ({
   size: stat.size,
@@ -172,25 +188,33 @@ export function rememberLockFile(
     return;
   }
   const parsed: Parsed<LockFileContent> = { value: { version: 2, stages }, problems: [] };
-  rememberedFor(fs).set(path, { text, parsed, ...changeOf(stat), settled: false });
+  rememberedFor(fs).set(path, { text, parsed, bytes: encoder.encode(text), ...changeOf(stat), settled: false });
 }
 
 /**
- * Gives the memo a parse made earlier (a persisted cache of the CLI) of `text`, which the caller
- * read from `path` just now and checked is the text that parse was made of. `stat` was taken
- * before the text was read, at `takenAtMs`: readLockFile answers from the memo without a read
- * while the file's stat stays `stat` if that stat was settled then (statCanVouch), and otherwise
- * reads the file and reuses the parse while the text is the same.
+ * Gives the memo a parse made earlier (a persisted cache of the CLI) of `bytes`, which the caller
+ * read from `path` just now and checked are the bytes that parse was made of (UTF-8: else it
+ * remembers nothing, and readLockFile reports them). `stat` was taken before the bytes were read,
+ * at `takenAtMs`: readLockFile answers from the memo without a read while the file's stat stays
+ * `stat` if that stat was settled then (statCanVouch), and otherwise reads the file and reuses the
+ * parse while the bytes are the same.
  */
 export function rememberParsedLockFile(
   fs: FileSystem,
   path: string,
   stat: FileStat,
   takenAtMs: number,
-  text: string,
+  bytes: Uint8Array,
   parsed: Parsed<LockFileContent>,
 ): void {
-  rememberedFor(fs).set(path, { text, parsed, ...changeOf(stat), settled: statCanVouch(stat, takenAtMs) });
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return;
+  }
+  const settled = statCanVouch(stat, takenAtMs);
+  rememberedFor(fs).set(path, { text, parsed, bytes, ...changeOf(stat), settled });
 }
 
 /** The recorded entry of a stage after its last success; undefined if never recorded. */

@@ -104,9 +104,6 @@ export interface ParsedWorkspaceCache {
   checkedFacts(): readonly Fact[] | undefined;
 }
 
-/** As readLockFile decodes: strict, the BOM kept in the text. */
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 const md5Of = (data: Uint8Array | string) => createHash('md5').update(data).digest('hex');
 
 /**
@@ -316,7 +313,7 @@ function seedLockFile(fs: FileSystem, path: string, entry: LockEntry, now: () =>
     const bytes = fs.readFile(path);
     if (md5Of(bytes) !== entry.textMd5) return false;
     const parsed = deserialize(entry.parsed) as ReadLock['parsed'];
-    rememberParsedLockFile(fs, path, stat, takenAtMs, utf8.decode(bytes), parsed);
+    rememberParsedLockFile(fs, path, stat, takenAtMs, bytes, parsed);
     return true;
   } catch {
     // Unreadable or not UTF-8: readLockFile reads it and reports the problem itself.
