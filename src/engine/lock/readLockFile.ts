@@ -24,11 +24,12 @@ interface Remembered extends ReadLock {
    */
   readonly settled: boolean;
   /**
-   * The bytes `text` was read from (or was written as): a read of an unsettled file compares bytes
-   * before decoding anything, since Node 20's TextDecoder costs about four times the read and a
-   * run checks its lock file, which it rewrites every second, once or twice per stage.
+   * The bytes `text` was read from (or was written as), kept beside it: a read of an unsettled
+   * file compares bytes and decodes nothing when they are the same, since Node 20's TextDecoder
+   * costs about four times the read and a run checks its lock file, which it rewrites every
+   * second, once or twice per stage.
    */
-  readonly bytes?: Uint8Array;
+  readonly bytes: Uint8Array;
 }
 
 /**
@@ -43,7 +44,7 @@ export const MAX_LOCK_FILE_BYTES = 16 * 1024 * 1024;
  * ctime, inode) are unchanged and that stat was settled when the text was read (the racy rule,
  * statCanVouch: a dvc.lock rewritten by `git checkout` or `dvc commit` within the same timestamp
  * tick, with md5s of the same length, has the same size and mtime); otherwise the file is read
- * again, and the parse is reused when the text is the one parsed. So a lock file changed within
+ * again, and the parse is reused when the bytes are the ones parsed. So a lock file changed within
  * the last 2 s, or read without a clock, costs a read (not a parse) per check. Keyed by the file
  * system's `readFile`, where the bytes come from: callers wrap the file system per call
  * (`{ ...fs, readDirectory }` for discovery, on every keystroke in the editor), and those
@@ -115,7 +116,7 @@ export function readLockFile(fs: FileSystem, path: string, clock?: Clock): ReadL
   }
   const settled = takenAtMs !== undefined && statCanVouch(stat, takenAtMs);
   let read: Remembered;
-  if (known?.text !== undefined && known.bytes !== undefined && equalBytes(known.bytes, bytes)) {
+  if (known !== undefined && equalBytes(known.bytes, bytes)) {
     // The bytes parsed (or written) before: their text and parse hold whatever the stat says.
     read = { text: known.text, parsed: known.parsed, bytes, ...changeOf(stat), settled };
   } else {
@@ -127,8 +128,7 @@ export function readLockFile(fs: FileSystem, path: string, clock?: Clock): ReadL
         `${name} is not a text file (its bytes are not UTF-8); restore it from git or delete it (its stages then run again).`,
       );
     }
-    const parsed = known?.text === text ? known.parsed : parseLockFile(text, path);
-    read = { text, parsed, bytes, ...changeOf(stat), settled };
+    read = { text, parsed: parseLockFile(text, path), bytes, ...changeOf(stat), settled };
   }
   remembered.set(path, read);
   return read;
@@ -171,8 +171,8 @@ const changeOf = (stat: FileStat) => ({
  * After writing a lock file, remember what was written (no stale memo). `stages` is what the text
  * holds, known to the writer, so the growing file is not parsed again per stage. The memo is not
  * settled (a file just written is racy by definition: another program may rewrite it within the
- * same tick), so the next read reads the file again and reuses this parse only if its text is
- * still `text`. A file that was read with problems (an invalid entry kept as it was) is parsed
+ * same tick), so the next read reads the file again and reuses this parse only if its bytes
+ * are still those of `text`. A file that was read with problems (an invalid entry kept as it was) is parsed
  * again next time instead, so its remaining problems stay known.
  */
 export function rememberLockFile(
