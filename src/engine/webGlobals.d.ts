@@ -18,6 +18,10 @@ declare class AbortController {
   abort(reason?: unknown): void;
 }
 
+declare class TextEncoder {
+  encode(input?: string): Uint8Array;
+}
+
 declare class TextDecoder {
   constructor(label?: string, options?: { readonly fatal?: boolean; readonly ignoreBOM?: boolean });
   decode(input?: Uint8Array, options?: { readonly stream?: boolean }): string;

@@ -90,3 +90,37 @@ export function holdAsyncWrites(fs: FileSystem): HeldWrite[] {
     });
   return held;
 }
+
+/**
+ * `base` with each file keeping the stat it was first seen with (size, mtime, ctime, inode) until
+ * `moveCtime`: a same-size rewrite within the same timestamp tick of a coarse file system, or one
+ * whose mtime was put back (then the kernel moves the ctime alone). Counts the reads of contents.
+ */
+export function withFrozenStats(base: FileSystem): {
+  readonly fs: FileSystem;
+  reads(): number;
+  moveCtime(path: string): void;
+} {
+  const frozen = new Map<string, FileStat>();
+  let reads = 0;
+  const fs: FileSystem = {
+    ...base,
+    stat(path) {
+      const stat = base.stat(path);
+      if (stat?.kind !== 'file') return stat;
+      if (!frozen.has(path)) frozen.set(path, { ...stat, ino: 7 });
+      return frozen.get(path);
+    },
+    readFile: (path) => (reads++, base.readFile(path)),
+    readText: (path) => (reads++, base.readText(path)),
+    readRange: (path, position, length) => (reads++, base.readRange(path, position, length)),
+  };
+  return {
+    fs,
+    reads: () => reads,
+    moveCtime(path) {
+      const stat = frozen.get(path)!;
+      frozen.set(path, { ...stat, ctimeMs: stat.ctimeMs + 1 });
+    },
+  };
+}

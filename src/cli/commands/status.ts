@@ -16,6 +16,7 @@ import { RUN_FILES } from '../../engine/runStore/runRecord';
 import { PARAMS_NAME, declaredStagePaths, isWithin } from '../../engine/workspace/watchedPaths';
 import type { FolderTreeChange } from '../../node/workspace/watchFolderTree';
 import { loadWorkspaceWithParseCache } from '../../node/workspace/parsedWorkspaceCache';
+import { systemClock } from '../../node/systemTime';
 import { isLockFileName, isPipelineFileName } from '../../engine/pipeline/pipelineFileNames';
 import { parseCommandArgs } from '../argv';
 import { watchFrames } from '../watchFrames';
@@ -126,7 +127,7 @@ async function showStatus(options: StatusOptions, context: CliContext): Promise<
     const runningStages = readRunningStages(context.fs, workspace.root);
     statuses = await computeStatus(
       workspace.graph,
-      { fs: context.fs, hasher, signal: context.signal, runningStages },
+      { fs: context.fs, hasher, signal: context.signal, runningStages, clock: systemClock },
       addresses,
     );
     await hasher.flush();

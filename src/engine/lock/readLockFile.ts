@@ -1,7 +1,8 @@
 import { basename } from 'pathe';
 import type { Stage } from '../pipeline/model';
-import type { FileSystem } from '../ports';
+import type { Clock, FileStat, FileSystem } from '../ports';
 import { type Parsed, type Problem, problemAt } from '../problems';
+import { statCanVouch } from '../racyWindow';
 import { type LockFileContent, type StageLockEntry, lockFilePathFor } from './model';
 import { parseLockFile } from './parseLockFile';
 import { describeError, EngineError } from '../engineError';
@@ -13,8 +14,22 @@ export interface ReadLock {
 }
 
 interface Remembered extends ReadLock {
-  readonly mtimeMs: number;
   readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly ino: number;
+  /**
+   * Whether the stat could vouch for the text (statCanVouch: taken with a clock, and the file
+   * changed before the racy window): only then is an equal stat later enough, without a read.
+   */
+  readonly settled: boolean;
+  /**
+   * The bytes `text` was read from (or was written as), kept beside it: a read of an unsettled
+   * file compares bytes and decodes nothing when they are the same, since Node 20's TextDecoder
+   * costs about four times the read and a run checks its lock file, which it rewrites every
+   * second, once or twice per stage.
+   */
+  readonly bytes: Uint8Array;
 }
 
 /**
@@ -24,9 +39,14 @@ interface Remembered extends ReadLock {
 export const MAX_LOCK_FILE_BYTES = 16 * 1024 * 1024;
 
 /**
- * Parsed lock files, reused while the file's (mtime, size) are unchanged: status is computed
- * often (every save in the editor) and a 1,000-stage lock file should be parsed once. Keyed by
- * the file system's `readFile`, where the bytes come from: callers wrap the file system per call
+ * Parsed lock files: status is computed often (every save in the editor) and a 1,000-stage lock
+ * file should be parsed once. A parse is reused without reading the file while its (size, mtime,
+ * ctime, inode) are unchanged and that stat was settled when the text was read (the racy rule,
+ * statCanVouch: a dvc.lock rewritten by `git checkout` or `dvc commit` within the same timestamp
+ * tick, with md5s of the same length, has the same size and mtime); otherwise the file is read
+ * again, and the parse is reused when the bytes are the ones parsed. So a lock file changed within
+ * the last 2 s, or read without a clock, costs a read (not a parse) per check. Keyed by the file
+ * system's `readFile`, where the bytes come from: callers wrap the file system per call
  * (`{ ...fs, readDirectory }` for discovery, on every keystroke in the editor), and those
  * wrappers share the memo of the file system they wrap.
  */
@@ -46,13 +66,22 @@ const EMPTY: Parsed<LockFileContent> = { value: { version: 2, stages: new Map() 
 /** Strict, so bytes that are not UTF-8 are found; a BOM stays in the text (it is written back). */
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+const isSameStat = (known: Remembered, stat: FileStat) =>
+  known.size === stat.size &&
+  known.mtimeMs === stat.mtimeMs &&
+  known.ctimeMs === stat.ctimeMs &&
+  known.ino === stat.ino;
+
 /**
  * Reads and parses a lock file. A missing file is an empty lock. A path that cannot be read as a
  * lock file (a folder, no permission, not UTF-8 text, over MAX_LOCK_FILE_BYTES) gives an error
  * problem and no entries, like one that cannot be parsed: writers then refuse to touch it.
+ * `clock` lets an unchanged old file be answered from a stat alone (see the memo above); without
+ * it the file is read each time, and parsed only when its text changed.
  */
-export function readLockFile(fs: FileSystem, path: string): ReadLock {
+export function readLockFile(fs: FileSystem, path: string, clock?: Clock): ReadLock {
   const remembered = rememberedFor(fs);
+  const takenAtMs = clock?.now();
   const unreadable = (message: string): ReadLock => {
     remembered.delete(path);
     return {
@@ -71,7 +100,7 @@ export function readLockFile(fs: FileSystem, path: string): ReadLock {
     return unreadable(`${name} is ${what}, not a lock file; move it away or delete it so mlc can record its stages.`);
   }
   const known = remembered.get(path);
-  if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) return known;
+  if (known?.settled && isSameStat(known, stat)) return known;
   if (stat.size > MAX_LOCK_FILE_BYTES) {
     const megabytes = Math.round(stat.size / 1048576);
     return unreadable(
@@ -85,15 +114,22 @@ export function readLockFile(fs: FileSystem, path: string): ReadLock {
     const reason = describeError(error);
     return unreadable(`${name} could not be read (${reason}); fix its permissions, or delete it to rerun its stages.`);
   }
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return unreadable(
-      `${name} is not a text file (its bytes are not UTF-8); restore it from git or delete it (its stages then run again).`,
-    );
+  const settled = takenAtMs !== undefined && statCanVouch(stat, takenAtMs);
+  let read: Remembered;
+  if (known !== undefined && equalBytes(known.bytes, bytes)) {
+    // The bytes parsed (or written) before: their text and parse hold whatever the stat says.
+    read = { text: known.text, parsed: known.parsed, bytes, ...changeOf(stat), settled };
+  } else {
+    let text: string;
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      return unreadable(
+        `${name} is not a text file (its bytes are not UTF-8); restore it from git or delete it (its stages then run again).`,
+      );
+    }
+    read = { text, parsed: parseLockFile(text, path), bytes, ...changeOf(stat), settled };
   }
-  const read: Remembered = { text, parsed: parseLockFile(text, path), mtimeMs: stat.mtimeMs, size: stat.size };
   remembered.set(path, read);
   return read;
 }
@@ -116,11 +152,28 @@ export function assertLockWritable(read: ReadLock): void {
   );
 }
 
+function equalBytes(left: Uint8Array, right: Uint8Array): boolean {
+  if (left.length !== right.length) return false;
+  for (let index = 0; index < left.length; index++) if (left[index] !== right[index]) return false;
+  return true;
+}
+
+const encoder = new TextEncoder();
+
+const changeOf = (stat: FileStat) => ({
+  size: stat.size,
+  mtimeMs: stat.mtimeMs,
+  ctimeMs: stat.ctimeMs,
+  ino: stat.ino,
+});
+
 /**
- * After writing a lock file, remember what was written (no re-read, no stale memo). `stages` is
- * what the text holds, known to the writer, so the growing file is not parsed again per stage.
- * A file that was read with problems (an invalid entry kept as it was) is parsed again next time
- * instead, so its remaining problems stay known.
+ * After writing a lock file, remember what was written (no stale memo). `stages` is what the text
+ * holds, known to the writer, so the growing file is not parsed again per stage. The memo is not
+ * settled (a file just written is racy by definition: another program may rewrite it within the
+ * same tick), so the next read reads the file again and reuses this parse only if its bytes
+ * are still those of `text`. A file that was read with problems (an invalid entry kept as it was) is parsed
+ * again next time instead, so its remaining problems stay known.
  */
 export function rememberLockFile(
   fs: FileSystem,
@@ -135,22 +188,33 @@ export function rememberLockFile(
     return;
   }
   const parsed: Parsed<LockFileContent> = { value: { version: 2, stages }, problems: [] };
-  rememberedFor(fs).set(path, { text, parsed, mtimeMs: stat.mtimeMs, size: stat.size });
+  rememberedFor(fs).set(path, { text, parsed, bytes: encoder.encode(text), ...changeOf(stat), settled: false });
 }
 
 /**
- * Gives the memo a parse made earlier (a persisted cache of the CLI) of `text`, which the caller
- * read from `path` just now and checked is the text that parse was made of: readLockFile then
- * reuses it while the file's (mtime, size) stay those of `stat`, taken before the text was read.
+ * Gives the memo a parse made earlier (a persisted cache of the CLI) of `bytes`, which the caller
+ * read from `path` just now and checked are the bytes that parse was made of (UTF-8: else it
+ * remembers nothing, and readLockFile reports them). `stat` was taken before the bytes were read,
+ * at `takenAtMs`: readLockFile answers from the memo without a read while the file's stat stays
+ * `stat` if that stat was settled then (statCanVouch), and otherwise reads the file and reuses the
+ * parse while the bytes are the same.
  */
 export function rememberParsedLockFile(
   fs: FileSystem,
   path: string,
-  stat: { readonly mtimeMs: number; readonly size: number },
-  text: string,
+  stat: FileStat,
+  takenAtMs: number,
+  bytes: Uint8Array,
   parsed: Parsed<LockFileContent>,
 ): void {
-  rememberedFor(fs).set(path, { text, parsed, mtimeMs: stat.mtimeMs, size: stat.size });
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return;
+  }
+  const settled = statCanVouch(stat, takenAtMs);
+  rememberedFor(fs).set(path, { text, parsed, bytes, ...changeOf(stat), settled });
 }
 
 /** The recorded entry of a stage after its last success; undefined if never recorded. */

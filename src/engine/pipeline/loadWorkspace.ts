@@ -1,6 +1,6 @@
 import { join, normalize } from 'pathe';
 import { checkLockFiles } from '../lock/checkLockFiles';
-import type { FileSystem } from '../ports';
+import type { Clock, FileSystem } from '../ports';
 import { type Problem, problemAt } from '../problems';
 import type { WalkOptions } from '../workspace/walkWorkspace';
 import { checkStageParams } from './checkStageParams';
@@ -30,7 +30,7 @@ export interface Workspace {
  * overwrite it). Never throws.
  */
 export function loadWorkspace(fs: FileSystem, root: string, options: LoadWorkspaceOptions = {}): Workspace {
-  return workspaceFrom(fs, checkPipelines(fs, root, options));
+  return workspaceFrom(fs, checkPipelines(fs, root, options), options.clock);
 }
 
 /**
@@ -55,16 +55,21 @@ export type LoadWorkspaceOptions = WalkOptions & {
    * parsePipelineFile. The CLI passes one that reuses results persisted under .mlc/cache.
    */
   parsePipeline?: (fs: FileSystem, file: string) => ReturnType<typeof parsePipelineFile>;
+  /** Lets an unchanged lock file be checked with a stat alone (readLockFile); else it is read. */
+  clock?: Clock;
 };
 
-/** The workspace of pipelines checked by checkPipelines: the graph built, the lock files read and checked. */
-export function workspaceFrom(fs: FileSystem, checked: CheckedPipelines): Workspace {
+/**
+ * The workspace of pipelines checked by checkPipelines: the graph built, the lock files read and
+ * checked (`clock` as in LoadWorkspaceOptions).
+ */
+export function workspaceFrom(fs: FileSystem, checked: CheckedPipelines, clock?: Clock): Workspace {
   const { root, pipelines } = checked;
   return {
     root,
     pipelines,
     graph: stageGraphFrom(pipelines, root, checked.graph),
-    problems: tidyProblems([...checked.problems, ...checkLockFiles(fs, pipelines)]),
+    problems: tidyProblems([...checked.problems, ...checkLockFiles(fs, pipelines, clock)]),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Clock, DirectoryEntry, FileStat, FileSystem } from '../ports';
 import { problemAt } from '../problems';
-import { RACY_WINDOW_MS } from '../racyWindow';
+import { RACY_WINDOW_MS, statCanVouch } from '../racyWindow';
 import type { RunReader } from '../runs/model';
 import { walkWorkspace } from '../workspace/walkWorkspace';
 import { createRecordingFileSystem } from './createRecordingFileSystem';
@@ -29,10 +29,11 @@ export interface BuildRunIndexOptions {
   /** Stamps the snapshot's `builtAt` (when the build began). */
   readonly clock: Clock;
   /**
-   * How close to the previous build's start a file's mtime may be and still prove the file
-   * unchanged (default RACY_WINDOW_MS). Only tests that rewrite files and rebuild at once lower it.
+   * The racy window (statCanVouch) of the previous build's fingerprints: a file or folder whose
+   * mtime or ctime is within it of that build's start proves nothing, and is read again (default
+   * RACY_WINDOW_MS). Only tests that rewrite files and rebuild at once lower it.
    */
-  readonly mtimeTickMs?: number;
+  readonly racyWindowMs?: number;
 }
 
 /** `<source>#<position>` for every reader, and the key of the whole list. */
@@ -57,10 +58,11 @@ export function readerForKey(readers: readonly RunReader[], key: string): RunRea
 
 /**
  * Discovers every run store in the workspace with one walk (every reader's `detect` sees every
- * folder) and lists each store. With a previous index, a folder whose stat (mtime, inode) is
+ * folder) and lists each store. With a previous index, a folder whose stat (mtime, ctime, inode) is
  * unchanged is not read or detected again, and a store whose input files all have the same
- * size, mtime, ctime and inode keeps its runs; so reopening a large workspace costs about one
- * stat per folder and per input file. A reader that throws or rejects only loses its own store: the
+ * size, mtime, ctime and inode (and changed before the racy window of the previous build's
+ * start) keeps its runs; so reopening a large workspace costs about one stat per folder and per
+ * input file. A reader that throws or rejects only loses its own store: the
  * failure becomes a problem on that store and every other store is still listed.
  */
 export async function buildRunIndex(
@@ -76,8 +78,11 @@ export async function buildRunIndex(
     options.previous.readersKey === readersKey
       ? options.previous
       : undefined;
-  // Fingerprints at least a tick older than the previous build's start prove their file unchanged.
-  const trustedBefore = previous ? previous.builtAt - (options.mtimeTickMs ?? RACY_WINDOW_MS) : 0;
+  // Fingerprints older than the racy window at the previous build's start prove their file
+  // unchanged (every one it kept was taken after that start).
+  const racyWindowMs = options.racyWindowMs ?? RACY_WINDOW_MS;
+  const vouches = (taken: { readonly mtimeMs: number; readonly ctimeMs: number } | number) =>
+    previous !== undefined && statCanVouch(taken, previous.builtAt, racyWindowMs);
   const statMemo = new Map<string, FileStat | undefined>();
   const statOf = (path: string): FileStat | undefined => {
     if (statMemo.has(path)) return statMemo.get(path);
@@ -99,8 +104,14 @@ export async function buildRunIndex(
     readDirectory(path) {
       const cached = previous?.folders[path];
       const stat = statOf(path);
-      const isProven = cached !== undefined && cached.mtimeMs < trustedBefore;
-      if (isProven && stat && stat.mtimeMs === cached.mtimeMs && stat.ino === cached.ino) {
+      const isProven = cached !== undefined && vouches(cached);
+      if (
+        isProven &&
+        stat &&
+        stat.mtimeMs === cached.mtimeMs &&
+        stat.ctimeMs === cached.ctimeMs &&
+        stat.ino === cached.ino
+      ) {
         reusedFolders.add(path);
         return cached.subfolders.map((name): DirectoryEntry => ({ name, kind: 'directory' }));
       }
@@ -131,6 +142,7 @@ export async function buildRunIndex(
       const stat = statOf(folder);
       folders[folder] = {
         mtimeMs: stat?.mtimeMs ?? 0,
+        ctimeMs: stat?.ctimeMs ?? 0,
         ino: stat?.ino ?? 0,
         subfolders: entries.filter((entry) => entry.kind === 'directory').map((entry) => entry.name),
         stores,
@@ -179,7 +191,7 @@ export async function buildRunIndex(
     seenPaths.add(found.store.path);
     const cached = previousStores.get(found.readerKey)?.get(found.store.path);
     const isReusable =
-      cached && !cached.isLive && areInputsUnchanged(cached.inputs, trustedBefore, statOf, isFolderUnchanged);
+      cached && !cached.isLive && areInputsUnchanged(cached.inputs, vouches, statOf, isFolderUnchanged);
     if (cached && isReusable) {
       stores.push(cached);
       storesReused++;

@@ -58,13 +58,18 @@ export function fingerprint(path: string, stat: FileStat | undefined): FileFinge
   };
 }
 
-/** Whether a path still looks as it did when fingerprinted (allocation-free: called per input on reopen). */
+/**
+ * Whether a path still looks as it did when fingerprinted (allocation-free: called per input on
+ * reopen). Proves the content unchanged only for a fingerprint that could vouch for it when taken
+ * (statCanVouch: the caller's racy rule).
+ */
 export function isUnchanged(previous: FileFingerprint, stat: FileStat | undefined): boolean {
   if (!stat) return previous.kind === 'absent';
   return (
     stat.kind === previous.kind &&
     (stat.kind === 'directory' || stat.size === previous.size) &&
     stat.mtimeMs === previous.mtimeMs &&
+    stat.ctimeMs === previous.ctimeMs &&
     stat.ino === previous.ino
   );
 }

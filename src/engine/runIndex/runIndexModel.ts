@@ -12,6 +12,7 @@ export interface FileFingerprint {
   readonly kind: 'file' | 'directory' | 'other' | 'absent';
   readonly size: number;
   readonly mtimeMs: number;
+  /** A same-size rewrite whose mtime was put back (utimes, `touch -d`) still moves the ctime. */
   readonly ctimeMs: number;
   readonly ino: number;
 }
@@ -35,6 +36,7 @@ export interface StoreInputs {
 /** One folder the workspace walk visited, with what the readers' `detect` said about it. */
 export interface IndexedFolder {
   readonly mtimeMs: number;
+  readonly ctimeMs: number;
   readonly ino: number;
   /** Names of its sub-folders (a folder's mtime changes when entries are added or removed). */
   readonly subfolders: readonly string[];

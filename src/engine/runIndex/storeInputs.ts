@@ -80,15 +80,15 @@ export function createInputPacker(knownFolder: (folder: string) => string | unde
 
 /**
  * Whether every input of a store still looks as it did when the store was listed, so its runs can
- * be reused. A present input proves nothing unless its mtime and ctime were older than
- * `trustedBefore` (the racy window before the previous build began: a same-size rewrite within
- * the same timestamp tick keeps both); then its kind, size (files), mtime, ctime and inode must be
- * the same. An absent input is still absent when `isFolderUnchanged` says its folder has the same
- * entries (its mtime and inode did not move), else when a stat finds nothing.
+ * be reused. A present input proves nothing unless `canVouch` says its newer time (mtime or ctime)
+ * was older than the racy window of the build that took it (statCanVouch: a same-size rewrite
+ * within the same timestamp tick keeps both); then its kind, size (files), mtime, ctime and inode
+ * must be the same. An absent input is still absent when `isFolderUnchanged` says its folder has
+ * the same entries (its stat did not move), else when a stat finds nothing.
  */
 export function areInputsUnchanged(
   inputs: StoreInputs,
-  trustedBefore: number,
+  canVouch: (newestChangeMs: number) => boolean,
   statOf: (path: string) => FileStat | undefined,
   isFolderUnchanged: (folder: string) => boolean,
 ): boolean {
@@ -101,7 +101,7 @@ export function areInputsUnchanged(
     const at = index * STAT_FIELDS;
     const mtimeMs = stats[at + 2]!;
     const ctimeMs = stats[at + 3]!;
-    if (!(mtimeMs < trustedBefore && ctimeMs < trustedBefore)) return false;
+    if (!canVouch(Math.max(mtimeMs, ctimeMs))) return false;
     const stat = statOf(joinInputPath(present[index * 2]!, present[index * 2 + 1]!));
     if (
       !stat ||

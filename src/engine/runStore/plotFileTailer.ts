@@ -1,6 +1,7 @@
 import type { PlotProps } from '../pipeline/model';
 import type { Clock, FileSystem } from '../ports';
 import type { Problem } from '../problems';
+import { statCanVouch } from '../racyWindow';
 import { splitQuoted } from '../readers/csvLogger/createCsvLogParser';
 import { parseMetricNumber } from '../series/parseMetricNumber';
 import { MISSHAPEN_ROW_HINT, skippedRowsProblem } from '../series/skippedRowsProblem';
@@ -58,6 +59,8 @@ export function createPlotTailer(
   let rowsSeen = 0;
   let rowsTaken = 0;
   let lastJsonSignature = '';
+  /** Whether that signature could vouch for the rows read (statCanVouch): only then is a poll with it skipped. */
+  let lastJsonSettled = false;
   /** 1-based line of the file the next complete line is; reset when the file is rewritten. */
   let lineNumber = 1;
   /** Misshapen rows seen since the file was last read from its start, and those already reported. */
@@ -139,10 +142,14 @@ export function createPlotTailer(
   };
 
   const pollJson = (skipping: boolean): MetricPoint[] => {
+    const takenAtMs = clock.now();
     const stat = fs.stat(path);
     if (!stat || stat.kind !== 'file') return [];
-    const signature = `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
-    if (signature === lastJsonSignature) return [];
+    // A JSON file is rewritten whole: one rewritten within the same timestamp tick as the last read
+    // keeps its size and times, so it is read again until its stat is settled (rows already taken
+    // are skipped).
+    const signature = `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`;
+    if (lastJsonSettled && signature === lastJsonSignature) return [];
     let rows: Row[];
     try {
       rows = rowsOfJson(JSON.parse(fs.readText(path)));
@@ -150,6 +157,7 @@ export function createPlotTailer(
       return []; // mid-write: the next poll sees the finished file
     }
     lastJsonSignature = signature;
+    lastJsonSettled = statCanVouch(stat, takenAtMs);
     rowsSeen = 0;
     const points: MetricPoint[] = [];
     for (const row of rows) takeRow(row, points, skipping);

@@ -1,4 +1,4 @@
-import type { FileSystem } from '../ports';
+import type { Clock, FileSystem } from '../ports';
 import { type Problem, problemAt } from '../problems';
 import { checkFileCursor, createFileCursor, type FileCursor } from './fileCursor';
 import { readCompleteLineBytes, readCompleteLines } from './readCompleteLines';
@@ -44,7 +44,11 @@ export interface TextFileTail {
 export function createTextFileTail(
   path: string,
   createParser: () => LineTableParser,
-  options: { readonly maxBytes?: number } = {},
+  options: {
+    readonly maxBytes?: number;
+    /** Lets an unchanged file be polled with a stat alone (see FileCursor.settled); else its bytes are checked. */
+    readonly clock?: Clock;
+  } = {},
 ): TextFileTail {
   const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
   let parser = createParser();
@@ -130,12 +134,18 @@ export function createTextFileTail(
       const problems: Problem[] = [];
       let change: TextFileChange;
       let from: number;
+      // Before any stat of this poll: the racy rule's moment for the cursor it leaves.
+      const takenAtMs = options.clock?.now();
       if (!cursor) {
         change = 'appended';
         from = 0;
       } else {
-        const checked = checkFileCursor(fs, cursor).change;
-        if (checked === 'unchanged') return { change: 'unchanged', problems };
+        const result = checkFileCursor(fs, cursor, takenAtMs);
+        const checked = result.change;
+        if (checked === 'unchanged') {
+          cursor = result.cursor ?? cursor;
+          return { change: 'unchanged', problems };
+        }
         if (checked === 'missing') {
           cursor = undefined;
           parser = createParser();
@@ -158,7 +168,7 @@ export function createTextFileTail(
       if (!stat || stat.kind !== 'file') return { change: 'missing', problems };
       try {
         const endOffset = readFrom(fs, from, stat.size, problems, signal);
-        cursor = createFileCursor(fs, path, endOffset, stat);
+        cursor = createFileCursor(fs, path, endOffset, stat, takenAtMs);
       } catch (error) {
         problems.push(problemAt(path, undefined, 'error', 'fileUnreadable', `Cannot read the file: ${String(error)}`));
       }

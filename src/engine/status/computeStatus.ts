@@ -3,7 +3,7 @@ import { createParamsFileLoader } from '../lock/collectStageParams';
 import { lockFilePathFor } from '../lock/model';
 import { readLockFile } from '../lock/readLockFile';
 import type { Stage } from '../pipeline/model';
-import type { FileSystem } from '../ports';
+import type { Clock, FileSystem } from '../ports';
 import { missingEntryReasons, stageReasons } from './stageReasons';
 
 export type StageState = 'up-to-date' | 'changed' | 'never-run' | 'frozen' | 'running';
@@ -21,6 +21,8 @@ export interface StatusContext {
   readonly signal?: AbortSignal;
   /** Addresses of stages running now (from the run store); they are reported as `running`. */
   readonly runningStages?: ReadonlySet<string>;
+  /** Lets an unchanged lock file be checked with a stat alone (readLockFile); else it is read. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -77,7 +79,7 @@ export async function computeStatus(
   const lockFiles = new Map<string, ReturnType<typeof readLockFile>>();
   const lockFile = (path: string) => {
     let read = lockFiles.get(path);
-    if (!read) lockFiles.set(path, (read = readLockFile(context.fs, path)));
+    if (!read) lockFiles.set(path, (read = readLockFile(context.fs, path, context.clock)));
     return read;
   };
 

@@ -19,6 +19,7 @@ import { createLocalGitCalls } from '../../node/git/createLocalGitCalls';
 import { createContentHasher } from '../../node/hashing/createContentHasher';
 import { nodeFileSystem } from '../../node/nodeFileSystem';
 import { createLocalRunPorts, schedulerNodesOf } from '../../node/runStore/createLocalRunPorts';
+import { systemClock } from '../../node/systemTime';
 import { stopRun } from '../../node/runStore/stopRun';
 import { createLifecycleServices } from '../createLifecycleServices';
 import type {
@@ -68,7 +69,11 @@ export function createPipelineWorkerServices(logger: Logger) {
     // workspace; the CLI's walk does not enter it, so neither does this.
     const pipelineFiles = options.pipelineFiles.filter((file) => !isInNestedWorkspace(nodeFileSystem, root, file));
     const fs = pipelineDiscoveryFileSystem(nodeFileSystem, root, pipelineFiles);
-    const workspace = loadWorkspace(fs, root, { overrides: options.overrides, skip: options.ignore });
+    const workspace = loadWorkspace(fs, root, {
+      overrides: options.overrides,
+      skip: options.ignore,
+      clock: systemClock,
+    });
     const view: WorkspaceView = {
       root: workspace.root,
       pipelines: workspace.pipelines,
@@ -96,7 +101,13 @@ export function createPipelineWorkerServices(logger: Logger) {
       const workspace = loaded.get(loadId);
       if (!workspace) return new Map();
       const hasher = hasherFor(workspace.view.root);
-      const statuses = await computeStatus(workspace.graph, { fs: nodeFileSystem, hasher, signal, runningStages });
+      const statuses = await computeStatus(workspace.graph, {
+        fs: nodeFileSystem,
+        hasher,
+        signal,
+        runningStages,
+        clock: systemClock,
+      });
       await hasher.flush();
       const entries = new Map<string, StageStatusEntry>();
       for (const [address, status] of statuses) entries.set(address, { state: status.state, reasons: status.reasons });

@@ -6,7 +6,7 @@ import { HashCache } from '../../engine/hashing/hashCache';
 import type { ContentHasher, FileHash, HashAlgorithm } from '../../engine/hashing/ports';
 import { serializeDirManifest, type DirManifestEntry } from '../../engine/hashing/serializeDirManifest';
 import type { Clock, Disposable, FileStat, FileSystem, Logger } from '../../engine/ports';
-import { RACY_WINDOW_MS } from '../../engine/racyWindow';
+import { statCanVouch } from '../../engine/racyWindow';
 import { nodeFileSystem } from '../nodeFileSystem';
 import { systemClock } from '../systemTime';
 import { HashWorkerError, HashWorkerPool, findHashWorker, type WorkerLaunch } from './hashWorkerPool';
@@ -53,9 +53,8 @@ const READS_PER_SLICE = 256;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/**
- * Whether a stat taken after `trustedBefore + RACY_WINDOW_MS` can vouch for its file's content
- * later: its mtime and ctime are both older than `trustedBefore`. A younger file may still be
+/*
+ * The racy rule (statCanVouch): a file changed within the racy window of its stat may still be
  * rewritten within the same timestamp tick (ext4's clock ticks every few milliseconds, FAT's every
  * 2 s) keeping its inode, size, mtime and ctime, so a later stat could not tell the two contents
  * apart (git's "racily clean" entries). Its hash is used but not kept, neither in memory nor on
@@ -63,14 +62,12 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * storing (rather than storing the hash's time and checking at each lookup) keeps lookups a plain
  * comparison of five numbers and the files free of entries that could never be used.
  */
-const vouches = (stat: { readonly mtimeMs: number; readonly ctimeMs: number }, trustedBefore: number): boolean =>
-  stat.mtimeMs < trustedBefore && stat.ctimeMs < trustedBefore;
 
 /**
  * The Node ContentHasher: DVC-compatible md5 of files and directories (FORMATS.md §1.10-1.11),
  * with a persisted stat cache keyed by (path, inode, size, mtime, ctime) so that checking unchanged
  * data reads no file content and spawns nothing; a file changed within the racy window of its stat
- * is hashed but not cached (`vouches`). Small files are read through `fs` in this thread;
+ * is hashed but not cached (statCanVouch). Small files are read through `fs` in this thread;
  * big ones go to worker threads that read 8 MiB at a time.
  */
 export function createContentHasher(
@@ -78,8 +75,8 @@ export function createContentHasher(
 ): ContentHasher & Required<Pick<ContentHasher, 'hashIfKnown'>> & Disposable {
   const fs = options.fs ?? nodeFileSystem;
   const clock = options.clock ?? systemClock;
-  /** Taken before a stat: the racy window's end for the hashes that stat leads to. */
-  const trustedBeforeNow = () => clock.now() - RACY_WINDOW_MS;
+  /** Read before a stat: when it was taken, for the racy rule of the hashes that stat leads to. */
+  const takenNow = () => clock.now();
   const root = options.workspaceRoot;
   const cachePath = join(root, HASH_CACHE_FILE);
   const directoryCachePath = join(root, DIRECTORY_CACHE_FILE);
@@ -129,7 +126,7 @@ export function createContentHasher(
     stat: FileStat,
     algorithm: HashAlgorithm,
     storeIn: HashCache,
-    trustedBefore: number,
+    takenAtMs: number,
   ): Promise<FileHash> => {
     let md5: string;
     let size = stat.size;
@@ -155,7 +152,7 @@ export function createContentHasher(
     const hash: FileHash = isExecutableMode(stat.mode)
       ? { md5, size, isexec: true, algorithm }
       : { md5, size, algorithm };
-    if (vouches(stat, trustedBefore)) storeIn.store(path, stat, hash);
+    if (statCanVouch(stat, takenAtMs)) storeIn.store(path, stat, hash);
     return hash;
   };
 
@@ -164,14 +161,14 @@ export function createContentHasher(
     stat: FileStat,
     algorithm: HashAlgorithm,
     hashCache: HashCache,
-    trustedBefore: number,
+    takenAtMs: number,
   ): FileHash | Promise<FileHash> => {
     const cached = hashCache.lookup(path, algorithm, stat);
     if (cached) return cached;
     const key = `${algorithm}\0${path}`;
     const running = inFlight.get(key);
     if (running) return running;
-    const started = computeFile(path, stat, algorithm, hashCache, trustedBefore).finally(() => inFlight.delete(key));
+    const started = computeFile(path, stat, algorithm, hashCache, takenAtMs).finally(() => inFlight.delete(key));
     inFlight.set(key, started);
     return started;
   };
@@ -224,9 +221,9 @@ export function createContentHasher(
     const relpaths: string[] = [];
     const hashes: Array<FileHash | Promise<FileHash>> = [];
     let readsSinceYield = 0;
-    const trustedBefore = trustedBeforeNow();
+    const takenAtMs = takenNow();
     const { fingerprint, newestChangeMs } = await walkFolder(path, (relpath, stat) => {
-      const hash = hashFile(`${path}/${relpath}`, stat, algorithm, filesCache, trustedBefore);
+      const hash = hashFile(`${path}/${relpath}`, stat, algorithm, filesCache, takenAtMs);
       relpaths.push(relpath);
       hashes.push(hash);
       if (!(hash instanceof Promise)) return false;
@@ -247,14 +244,14 @@ export function createContentHasher(
     const manifest = serializeDirManifest(entries);
     const md5 = createHash('md5').update(manifest, 'utf8').digest('hex');
     const result: FileHash = { md5: `${md5}.dir`, size, nfiles: entries.length, algorithm };
-    // As for a file (`vouches`): a fingerprint with a racy file in it could not see that file rewritten.
-    if (newestChangeMs < trustedBefore) loadDirectoryCache().store(path, fingerprint, result);
+    // As for a file (statCanVouch): a fingerprint with a racy file in it could not see that file rewritten.
+    if (statCanVouch(newestChangeMs, takenAtMs)) loadDirectoryCache().store(path, fingerprint, result);
     return result;
   };
 
   return {
     async hash(absolutePath, algorithm = 'md5') {
-      const trustedBefore = trustedBeforeNow();
+      const takenAtMs = takenNow();
       const stat = fs.stat(absolutePath);
       if (!stat) return undefined;
       try {
@@ -266,10 +263,10 @@ export function createContentHasher(
           // A file also inside a folder hashed in this process: that folder's cache may know it.
           const insideFolder = knownInsideHashedFolder(absolutePath, stat, algorithm);
           if (insideFolder) {
-            if (vouches(stat, trustedBefore)) files.store(absolutePath, stat, insideFolder);
+            if (statCanVouch(stat, takenAtMs)) files.store(absolutePath, stat, insideFolder);
             return insideFolder;
           }
-          return await hashFile(absolutePath, stat, algorithm, files, trustedBefore);
+          return await hashFile(absolutePath, stat, algorithm, files, takenAtMs);
         }
       } catch (error) {
         // Deleted between the stat and the read: report it as missing, like a later stat would.

@@ -18,6 +18,7 @@ import { MLFLOW_DATABASE_NAME, watchesMlflowDatabase } from './mlflowSqlite/mlfl
 import { databaseFingerprint, databaseProblem, readMlflowDatabaseBytes } from './mlflowSqlite/readMlflowDatabaseBytes';
 import { systemClock } from '../systemTime';
 import { describeError } from '../../engine/engineError';
+import { statCanVouch } from '../../engine/racyWindow';
 
 export interface MlflowSqliteReaderOptions extends MlflowReaderOptions {
   /** sql-wasm.wasm; by default next to the bundle, else from node_modules/sql.js. */
@@ -33,12 +34,17 @@ export interface MlflowSqliteReader extends RunReader {
 
 interface OpenDatabase {
   readonly fingerprint: string;
+  /** Whether the fingerprint could vouch for the bytes read (statCanVouch): only then is it reused. */
+  settled?: boolean;
   readonly database?: SqlDatabase;
   readonly schema?: MlflowSqliteSchema;
   readonly problems: readonly Problem[];
 }
 
-/** Databases kept open per reader; a refresh of an unchanged file reuses them. */
+/**
+ * Databases kept open per reader; a refresh of an unchanged file reuses them, unless the file
+ * changed within the racy window of its read (then it is read again at the next refresh).
+ */
 const MAX_OPEN_DATABASES = 4;
 
 /**
@@ -51,12 +57,14 @@ export function createMlflowSqliteReader(options: MlflowSqliteReaderOptions): Ml
   const open = new Map<string, OpenDatabase>();
 
   async function openDatabase(fs: FileSystem, path: string): Promise<OpenDatabase> {
-    const fingerprint = databaseFingerprint(fs, path);
+    const takenAtMs = options.clock.now();
+    const { key: fingerprint, newestChangeMs } = databaseFingerprint(fs, path);
     const cached = open.get(path);
-    if (cached?.fingerprint === fingerprint) return cached;
+    if (cached?.settled && cached.fingerprint === fingerprint) return cached;
     cached?.database?.close();
     open.delete(path);
     const opened = await readAndOpen(fs, path, fingerprint, options.wasmPath);
+    opened.settled = statCanVouch(newestChangeMs, takenAtMs);
     if (open.size >= MAX_OPEN_DATABASES) {
       const [oldestPath, oldest] = open.entries().next().value as [string, OpenDatabase];
       oldest.database?.close();

@@ -4,6 +4,7 @@ import { problemAt, type Problem } from '../../engine/problems';
 import { buildRunIndex, readerForKey } from '../../engine/runIndex/buildRunIndex';
 import { findRun, queryRuns, type RunLookup, type RunQuery } from '../../engine/runIndex/queryRunIndex';
 import type { RunIndexBuildStats, RunIndexSnapshot } from '../../engine/runIndex/runIndexModel';
+import { statCanVouch } from '../../engine/racyWindow';
 import type { MetricSeries, RunReader, RunStoreLocation, RunSummary } from '../../engine/runs/model';
 import { downsampleSeries } from '../../engine/series/downsampleSeries';
 import { concatSeries } from '../../engine/series/seriesBuilder';
@@ -36,9 +37,9 @@ export interface RunIndexServiceOptions {
   readonly skip?: readonly string[];
   readonly logger?: Logger;
   readonly staleAfterMs?: number;
-  /** See BuildRunIndexOptions.mtimeTickMs (tests that rewrite files and reopen at once). */
-  readonly mtimeTickMs?: number;
-  /** When each build began (default the system clock): tests of files set an hour back move it ahead. */
+  /** See BuildRunIndexOptions.racyWindowMs (tests that rewrite files and reopen at once). */
+  readonly racyWindowMs?: number;
+  /** Stamps each build's start, which the racy rule judges fingerprints by (tests move it ahead). */
   readonly clock?: Clock;
 }
 
@@ -89,6 +90,7 @@ function downsampleAll(
  */
 export function createRunIndexService(options: RunIndexServiceOptions) {
   const fs = options.fs ?? nodeFileSystem;
+  const clock = options.clock ?? systemClock;
   const owned = options.readers
     ? undefined
     : createAllRunReaders({ workspaceRoot: options.workspaceRoot, staleAfterMs: options.staleAfterMs });
@@ -122,8 +124,8 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
         previous,
         skip: options.skip,
         signal,
-        clock: options.clock ?? systemClock,
-        mtimeTickMs: options.mtimeTickMs,
+        clock,
+        racyWindowMs: options.racyWindowMs,
       });
       lastStats = result.stats;
       const isUnchanged =
@@ -188,13 +190,21 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
         seriesCache.set(key, cached);
         if (seriesCache.size > 32) seriesCache.delete(seriesCache.keys().next().value!);
       }
+      // Before the read: the racy rule's moment for the fingerprints the series is kept with.
+      const readStartedMs = clock.now();
       const update = cached.tail.poll({ fs });
       cached.series = mergeUpdate(cached.series, update);
       series = cached.series;
       problems = update.problems;
       const points = Object.values(series).reduce((total, values) => total + values.steps.length, 0);
       if (onDisk && isFirstRead && points >= SERIES_CACHE_MIN_POINTS && run.status !== 'running') {
-        saveSeriesCache(onDisk, run.id, names, fingerprintPaths(cached.tail.watchedPaths()), series);
+        // Taken after the read, so kept only when every file changed before the racy window of the
+        // read's start (statCanVouch): then none changed during the read, nor can change later
+        // without changing its fingerprint. Otherwise the next process reads the series again.
+        const inputs = fingerprintPaths(cached.tail.watchedPaths());
+        if (inputs.every((input) => statCanVouch(input, readStartedMs))) {
+          saveSeriesCache(onDisk, run.id, names, inputs, series);
+        }
       }
     } else {
       const result = await reader.series(store.store, run.id, { fs }, names);

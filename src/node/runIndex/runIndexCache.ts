@@ -32,7 +32,8 @@ const LEGACY_CACHE_NAME = 'run-index.json';
  *      each one a flat string, where joining the root to a relative path made a rope that every
  *      hash and property lookup of a reopen had to flatten first (and kept both alive); an
  *      input's folder is the same string as that folder's entry, in memory too;
- *   3. the folders: `[path, mtimeMs, ino, descend, subfolders, [readerKey, source, path]...]`;
+ *   3. the folders: `[path, mtimeMs, ctimeMs, ino, descend, subfolders, [readerKey, source,
+ *      path]...]`;
  *   4. one line per store: `[readerKey, source, path, isLive, files, absent, problems, runs,
  *      nonFinite]`, where `files` is flat `folder, name, kind, size, mtimeMs, ctimeMs, ino`
  *      septuples, `absent` flat `folder, name` pairs of the paths that were absent (StoreInputs,
@@ -44,9 +45,10 @@ const LEGACY_CACHE_NAME = 'run-index.json';
  * listed in `nonFinite` as `[run, field (0 params, 1 metrics), key, "NaN" | "Infinity" | "-Infinity"]`.
  * Paths in the table are numbers in the other lines.
  */
-// 6: inputs as folder and name, with ctime (5: absolute paths in the path table; 4: relative to
-// the root; 3: one compact JSON document).
-const CACHE_FORMAT = 6;
+// 7: inputs as folder and name, ctime in every stat (6 had ctime without the packed inputs, a
+// short-lived development format; 5: absolute paths in the path table; 4: relative to the root; 3:
+// one compact JSON document). A cache of another format is rebuilt.
+const CACHE_FORMAT = 7;
 /** A present input in a store line: its folder and name (path numbers), then its STAT_FIELDS. */
 const FILE_FIELDS = 2 + STAT_FIELDS;
 
@@ -61,6 +63,7 @@ interface CacheHeader {
 type FolderLine = [
   path: number,
   mtimeMs: number,
+  ctimeMs: number,
   ino: number,
   descend: 0 | 1,
   subfolders: readonly string[],
@@ -103,6 +106,7 @@ export function* serializeRunIndex(snapshot: RunIndexSnapshot): Generator<string
     Object.entries(snapshot.folders).map(([path, folder]): FolderLine => [
       indexOf(path),
       folder.mtimeMs,
+      folder.ctimeMs,
       folder.ino,
       folder.descend ? 1 : 0,
       folder.subfolders,
@@ -221,8 +225,8 @@ function readLines(lines: Iterator<string>): RunIndexSnapshot | undefined {
   const folders: Record<string, IndexedFolder> = {};
   for (const line of next() as FolderLine[]) {
     const stores: DetectedStore[] = [];
-    for (let index = 5; index < line.length; index++) {
-      const found = line[index] as FolderLine[5];
+    for (let index = 6; index < line.length; index++) {
+      const found = line[index] as FolderLine[6];
       stores.push({
         readerKey: found[0],
         store: { source: found[1] as DetectedStore['store']['source'], path: pathAt(found[2]) },
@@ -230,10 +234,11 @@ function readLines(lines: Iterator<string>): RunIndexSnapshot | undefined {
     }
     folders[pathAt(line[0])] = {
       mtimeMs: line[1],
-      ino: line[2],
-      subfolders: line[4],
+      ctimeMs: line[2],
+      ino: line[3],
+      subfolders: line[5],
       stores,
-      descend: line[3] === 1,
+      descend: line[4] === 1,
     };
   }
   const stores: IndexedStore[] = [];

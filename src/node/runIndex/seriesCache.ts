@@ -10,12 +10,15 @@ import { fileStatFromStats } from '../statWithoutStats';
 /**
  * Long series cached as raw Float64Arrays under `.mlc/cache/series/`, so reopening a run with a
  * million points costs one file read (a few ms) instead of parsing its text again (~100+ ms). An
- * entry is used only while every file it was read from has the same size, mtime and inode.
+ * entry is used only while every file it was read from has the same size, mtime, ctime and inode,
+ * and is written only when those stats could vouch for the content (the caller's racy rule,
+ * statCanVouch).
  * Layout: "MLCS", uint32 LE header length, header JSON, padding to 8 bytes, then per series its
  * steps, values and timestamps as little-endian float64.
  */
 const MAGIC = 'MLCS';
-const VERSION = 1;
+// 2: fingerprints with ctime.
+const VERSION = 2;
 /** Series shorter than this are cheaper to parse than to cache. */
 export const SERIES_CACHE_MIN_POINTS = 50_000;
 

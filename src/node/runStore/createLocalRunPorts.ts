@@ -99,7 +99,7 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
       setup.onRunStarted?.(runId, directory, planned);
     },
     async statusOf(addresses, signal) {
-      const statuses = await computeStatus(graph, { fs, hasher, signal }, addresses);
+      const statuses = await computeStatus(graph, { fs, hasher, signal, clock: systemClock }, addresses);
       refuseUnreadableLockFiles(fs, statuses.values());
       const views = new Map<string, StageStatusView>();
       for (const [address, status] of statuses) views.set(address, ownStatus(status));
@@ -117,7 +117,7 @@ export function createLocalRunPorts(setup: LocalRunSetup): PipelineRunPorts {
         upstream: () => [],
         dependencies: () => [],
       };
-      const status = (await computeStatus(single, { fs, hasher, signal }, [address])).get(address);
+      const status = (await computeStatus(single, { fs, hasher, signal, clock: systemClock }, [address])).get(address);
       return status ? ownStatus(status) : { state: 'changed', reasons: ['status unknown'] };
     },
     async recordSuccess(stage: Stage) {

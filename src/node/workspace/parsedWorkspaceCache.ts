@@ -14,8 +14,9 @@ import {
   type Workspace,
 } from '../../engine/pipeline/loadWorkspace';
 import type { FileSystem } from '../../engine/ports';
-import { RACY_WINDOW_MS } from '../../engine/racyWindow';
+import { statCanVouch } from '../../engine/racyWindow';
 import { writeFileAtomicSync } from '../nodeFileSystem';
+import { systemClock } from '../systemTime';
 import { changeFingerprint } from '../statWithoutStats';
 
 /**
@@ -26,9 +27,6 @@ export const PARSED_WORKSPACE_CACHE_FILE = '.mlc/cache/workspace.v8';
 
 /** Bumped when the layout of the cache file changes. */
 const FORMAT = 2;
-
-/** A parse of a file changed within the racy window of its read is used but not kept. */
-const RACY_WINDOW_NS = BigInt(RACY_WINDOW_MS) * 1_000_000n;
 
 type ParsedPipelineFile = ReturnType<typeof parsePipelineFile>;
 
@@ -106,17 +104,7 @@ export interface ParsedWorkspaceCache {
   checkedFacts(): readonly Fact[] | undefined;
 }
 
-/** As readLockFile decodes: strict, the BOM kept in the text. */
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 const md5Of = (data: Uint8Array | string) => createHash('md5').update(data).digest('hex');
-
-/** Device, inode, size, mtime and ctime (ns) of a file; undefined when there is none. */
-function contentFingerprint(path: string): { text: string; newestNs: bigint } | undefined {
-  const fingerprint = changeFingerprint(path);
-  // Whole milliseconds are plenty for the racy rule's two-second window.
-  return fingerprint && { text: fingerprint.text, newestNs: BigInt(Math.ceil(fingerprint.newestMs)) * 1_000_000n };
-}
 
 /**
  * The identity of the running mlc: a new build may parse differently, so it starts a new cache.
@@ -189,12 +177,12 @@ export function openParsedWorkspaceCache(
       const facts: RecordedFact[] = known.facts.map((fact) => ({ fact }));
       return { result: deserialize(known.result) as ParsedPipelineFile, facts };
     }
-    const startedNs = nowNs(now);
+    const startedMs = now();
     const recording = recordFacts(fs);
     const result = parsePipelineFile(recording.fs, file);
     dirty = true;
     const recorded = recording.facts();
-    const facts = recorded !== undefined && !isRacy(recorded, startedNs) ? recorded : undefined;
+    const facts = recorded !== undefined && !isRacy(recorded, startedMs) ? recorded : undefined;
     if (facts !== undefined) used.set(file, { facts: facts.map(({ fact }) => fact), result: serialize(result) });
     return { result, facts };
   };
@@ -212,7 +200,7 @@ export function openParsedWorkspaceCache(
         }
         return deserialize(known.result) as CheckedPipelines;
       }
-      const startedNs = nowNs(now);
+      const startedMs = now();
       // The checks' own reads (listings, stats, real paths, params files) are recorded here; each
       // pipeline file's parse goes through the cache with the facts it depends on.
       const recording = recordFacts(fs);
@@ -230,14 +218,14 @@ export function openParsedWorkspaceCache(
       });
       const facts = recording.facts();
       dirty = true;
-      if (keep && key !== undefined && facts !== undefined && !isRacy(facts, startedNs) && !options.signal?.aborted) {
+      if (keep && key !== undefined && facts !== undefined && !isRacy(facts, startedMs) && !options.signal?.aborted) {
         usedChecked = { key, facts: facts.map(({ fact }) => fact), files, result: serialize(checked) };
       }
       return checked;
     },
     seedLockFiles(fs) {
       for (const [path, entry] of storedLocks) {
-        const seeded = seedLockFile(fs, path, entry);
+        const seeded = seedLockFile(fs, path, entry, now);
         if (seeded) usedLocks.set(path, entry);
       }
     },
@@ -296,11 +284,12 @@ export function loadWorkspaceWithFacts(
   options: Omit<NonNullable<Parameters<typeof loadWorkspace>[2]>, 'parsePipeline'> = {},
   code: string | undefined = codeIdentity(),
 ): { readonly workspace: Workspace; readonly facts: readonly Fact[] | undefined } {
-  if (code === undefined) return { workspace: loadWorkspace(fs, root, options), facts: undefined };
-  const cache = openParsedWorkspaceCache(normalize(root), { code });
+  const clock = options.clock ?? systemClock;
+  if (code === undefined) return { workspace: loadWorkspace(fs, root, { ...options, clock }), facts: undefined };
+  const cache = openParsedWorkspaceCache(normalize(root), { code, now: () => clock.now() });
   cache.seedLockFiles(fs);
   // loadWorkspace reads every lock file (checkLockFiles): they are in readLockFile's memo after it.
-  const workspace = workspaceFrom(fs, cache.checkPipelines(fs, root, options));
+  const workspace = workspaceFrom(fs, cache.checkPipelines(fs, root, options), clock);
   const facts = cache.checkedFacts();
   if (workspace.pipelines.length === 0) return { workspace, facts };
   const lockPaths = workspace.pipelines.flatMap((pipeline) => lockFilePathFor({ pipelineFile: pipeline.file }) ?? []);
@@ -311,19 +300,20 @@ export function loadWorkspaceWithFacts(
 
 /** Whether the file system still gives the answer a fact recorded. */
 export function factHolds(fs: FileSystem, fact: Fact): boolean {
-  if (fact.kind === 'content') return contentFingerprint(fact.path)?.text === fact.fingerprint;
+  if (fact.kind === 'content') return changeFingerprint(fact.path)?.text === fact.fingerprint;
   return answerOf(fs, fact.kind, fact.path) === fact.answer;
 }
 
 /** Seeds readLockFile's memo with a stored parse when the file's text is the one parsed. */
-function seedLockFile(fs: FileSystem, path: string, entry: LockEntry): boolean {
+function seedLockFile(fs: FileSystem, path: string, entry: LockEntry, now: () => number): boolean {
   try {
+    const takenAtMs = now();
     const stat = fs.stat(path);
     if (stat?.kind !== 'file') return false;
     const bytes = fs.readFile(path);
     if (md5Of(bytes) !== entry.textMd5) return false;
     const parsed = deserialize(entry.parsed) as ReadLock['parsed'];
-    rememberParsedLockFile(fs, path, stat, utf8.decode(bytes), parsed);
+    rememberParsedLockFile(fs, path, stat, takenAtMs, bytes, parsed);
     return true;
   } catch {
     // Unreadable or not UTF-8: readLockFile reads it and reports the problem itself.
@@ -344,14 +334,14 @@ function answerOf(fs: FileSystem, kind: Exclude<Fact['kind'], 'content'>, path: 
   }
 }
 
-/** A fact plus the newest timestamp of a file read for it (content facts only). */
+/**
+ * A fact plus the newest timestamp (mtime or ctime) of a file read for it (content facts only), in
+ * milliseconds for the racy rule (statCanVouch): the fingerprint compared later keeps nanoseconds,
+ * but a two-second window needs no more than milliseconds.
+ */
 interface RecordedFact {
   readonly fact: Fact;
-  readonly newestNs?: bigint;
-}
-
-function nowNs(now: () => number): bigint {
-  return BigInt(Math.floor(now())) * 1_000_000n;
+  readonly newestMs?: number;
 }
 
 /** The facts without a repeated question with the same answer (a params file read by a parse and a check). */
@@ -365,8 +355,9 @@ function withoutRepeats(facts: readonly RecordedFact[]): RecordedFact[] {
   });
 }
 
-function isRacy(facts: readonly RecordedFact[], startedNs: bigint): boolean {
-  return facts.some((recorded) => recorded.newestNs !== undefined && recorded.newestNs >= startedNs - RACY_WINDOW_NS);
+/** Whether a file read for these facts changed within the racy window of `startedMs` (statCanVouch). */
+function isRacy(facts: readonly RecordedFact[], startedMs: number): boolean {
+  return facts.some((recorded) => recorded.newestMs !== undefined && !statCanVouch(recorded.newestMs, startedMs));
 }
 
 /**
@@ -383,8 +374,8 @@ function recordFacts(fs: FileSystem): {
   let wrote = false;
   const noteContent = (path: string) => {
     // Fingerprinted before the read: a change during the read makes the fingerprint stale (a miss).
-    const fingerprint = contentFingerprint(path);
-    facts.push({ fact: { kind: 'content', path, fingerprint: fingerprint?.text }, newestNs: fingerprint?.newestNs });
+    const fingerprint = changeFingerprint(path);
+    facts.push({ fact: { kind: 'content', path, fingerprint: fingerprint?.text }, newestMs: fingerprint?.newestMs });
   };
   const noteAnswer = (kind: Exclude<Fact['kind'], 'content'>, path: string) => {
     facts.push({ fact: { kind, path, answer: answerOf(fs, kind, path) } });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'pathe';
 import type { FileSystem } from '../../engine/ports';
-import { RACY_WINDOW_MS } from '../../engine/racyWindow';
+import { statCanVouch } from '../../engine/racyWindow';
 import { writeFileAtomicSync } from '../nodeFileSystem';
 import { changeFingerprint } from '../statWithoutStats';
 import { WORKSPACE_LOCK_FILE } from '../runStore/createWorkspaceLock';
@@ -180,7 +180,7 @@ export function keepUpToDateVerdict(
     // Gone since it was read, or there since it was found missing: the answer may not hold.
     if ((seen === FOUND && fingerprint === undefined) || (seen === ABSENT && fingerprint !== undefined)) return false;
     // Changed so close to the answer's start that a later change may share its timestamp (racy).
-    if (fingerprint !== undefined && fingerprint.newestMs >= answer.startedMs - RACY_WINDOW_MS) return false;
+    if (fingerprint !== undefined && !statCanVouch(fingerprint.newestMs, answer.startedMs)) return false;
     paths.push(path);
     fingerprints.push(fingerprint?.text ?? '');
   }

@@ -96,7 +96,10 @@ export function createCsvLoggerReader(options: FileRunReaderOptions): TailableRu
         poll(context) {
           if (!tail) {
             const { file } = resolveLogFile(context.fs, store.path);
-            tail = createTextFileTail(file, () => createCsvLogParser(file, { names }), { maxBytes: SERIES_MAX_BYTES });
+            tail = createTextFileTail(file, () => createCsvLogParser(file, { names }), {
+              maxBytes: SERIES_MAX_BYTES,
+              clock: options.clock,
+            });
           }
           const result = tail.poll(context.fs, context.signal);
           const builders = new Map([...tail.parser.builders].filter(([name]) => !wanted || wanted.has(name)));

@@ -107,7 +107,11 @@ export function createDvcliveReader(options: FileRunReaderOptions): TailableRunR
     async series(store, _runId, context, names): Promise<RunSeriesResult> {
       const layout = resolveLayout(context.fs, store.path);
       if (!layout) return { series: {}, problems: [] };
-      const update = createDvcliveRunTail(layout, { names, maxBytesPerFile: SERIES_MAX_BYTES_PER_FILE }).poll(context);
+      const update = createDvcliveRunTail(layout, {
+        names,
+        maxBytesPerFile: SERIES_MAX_BYTES_PER_FILE,
+        clock: options.clock,
+      }).poll(context);
       return { series: update.series, problems: update.problems };
     },
     createTail(store, _runId, names): SeriesTail {
@@ -118,7 +122,11 @@ export function createDvcliveReader(options: FileRunReaderOptions): TailableRunR
           if (!tail) {
             const layout = resolveLayout(context.fs, store.path);
             if (!layout) return { reset: false, series: {}, problems: [] };
-            tail = createDvcliveRunTail(layout, { names, maxBytesPerFile: SERIES_MAX_BYTES_PER_FILE });
+            tail = createDvcliveRunTail(layout, {
+              names,
+              maxBytesPerFile: SERIES_MAX_BYTES_PER_FILE,
+              clock: options.clock,
+            });
           }
           return tail.poll(context);
         },

@@ -1,5 +1,5 @@
 import { join } from 'pathe';
-import type { FileSystem } from '../../ports';
+import type { Clock, FileSystem } from '../../ports';
 import type { Problem } from '../../problems';
 import type { ReaderContext } from '../../runs/model';
 import type { SeriesBuilder } from '../../series/seriesBuilder';
@@ -40,7 +40,12 @@ export function listDvcliveSeriesFiles(fs: FileSystem, layout: DvcliveLayout): M
 /** Follows every series of one DVCLive folder; new TSV files are picked up as they appear. */
 export function createDvcliveRunTail(
   layout: DvcliveLayout,
-  options: { readonly names?: readonly string[]; readonly maxBytesPerFile?: number } = {},
+  options: {
+    readonly names?: readonly string[];
+    readonly maxBytesPerFile?: number;
+    /** Lets an unchanged file be polled with a stat alone (see FileCursor.settled). */
+    readonly clock?: Clock;
+  } = {},
 ): SeriesTail & { files(): readonly TextFileTail[] } {
   const wanted = options.names ? new Set(options.names) : undefined;
   const tails = new Map<string, TextFileTail>();
@@ -62,6 +67,7 @@ export function createDvcliveRunTail(
       if (!tail) {
         tail = createTextFileTail(path, () => createDvcliveTsvParser(path, name), {
           maxBytes: options.maxBytesPerFile,
+          clock: options.clock,
         });
         tails.set(name, tail);
       }

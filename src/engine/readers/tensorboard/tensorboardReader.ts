@@ -45,7 +45,10 @@ export function createTensorboardReader(options: FileRunReaderOptions): Tailable
       return { stores: hasEvents ? [{ source: 'tensorboard', path: folder }] : [], descend: true };
     },
     async list(store: RunStoreLocation, context: ReaderContext): Promise<RunListing> {
-      const tail = createTensorboardRunTail(store.path, { maxBytesPerFile: LIST_MAX_BYTES_PER_FILE });
+      const tail = createTensorboardRunTail(store.path, {
+        maxBytesPerFile: LIST_MAX_BYTES_PER_FILE,
+        clock: options.clock,
+      });
       const problems: Problem[] = [];
       try {
         problems.push(...tail.poll(context).problems);
@@ -100,11 +103,15 @@ export function createTensorboardReader(options: FileRunReaderOptions): Tailable
       return { runs: [run], problems: [] };
     },
     async series(store, _runId, context, names): Promise<RunSeriesResult> {
-      const tail = createTensorboardRunTail(store.path, { names, maxBytesPerFile: SERIES_MAX_BYTES_PER_FILE });
+      const tail = createTensorboardRunTail(store.path, {
+        names,
+        maxBytesPerFile: SERIES_MAX_BYTES_PER_FILE,
+        clock: options.clock,
+      });
       const update = tail.poll(context);
       return { series: update.series, problems: update.problems };
     },
     createTail: (store, _runId, names) =>
-      createTensorboardRunTail(store.path, { names, maxBytesPerFile: SERIES_MAX_BYTES_PER_FILE }),
+      createTensorboardRunTail(store.path, { names, maxBytesPerFile: SERIES_MAX_BYTES_PER_FILE, clock: options.clock }),
   };
 }

@@ -1,5 +1,5 @@
 import { join } from 'pathe';
-import type { FileSystem } from '../../ports';
+import type { Clock, FileSystem } from '../../ports';
 import { type Problem, problemAt } from '../../problems';
 import type { ReaderContext } from '../../runs/model';
 import { checkFileCursor, createFileCursor, type FileCursor } from '../../series/fileCursor';
@@ -17,6 +17,8 @@ export interface TensorboardTailOptions {
   readonly names?: readonly string[];
   /** Files bigger than this are read from their last `maxBytesPerFile` bytes only (resynchronised). */
   readonly maxBytesPerFile?: number;
+  /** Lets an unchanged event file be polled with a stat alone (see FileCursor.settled). */
+  readonly clock?: Clock;
 }
 
 /** What a tail knows about the run as a whole, for its summary. */
@@ -150,7 +152,14 @@ export function createTensorboardRunTail(
       }
     };
 
-  const readFile = (fs: FileSystem, path: string, from: number, problems: Problem[], signal?: AbortSignal) => {
+  const readFile = (
+    fs: FileSystem,
+    path: string,
+    from: number,
+    problems: Problem[],
+    signal: AbortSignal | undefined,
+    takenAtMs: number | undefined,
+  ) => {
     const stat = fs.stat(path);
     if (!stat) return;
     let start = from;
@@ -183,7 +192,7 @@ export function createTensorboardRunTail(
       );
     }
     cursors.set(path, {
-      cursor: createFileCursor(fs, path, scan.resumeOffset, stat),
+      cursor: createFileCursor(fs, path, scan.resumeOffset, stat, takenAtMs),
       endsInsideRecord: scan.endsInsideRecord,
     });
   };
@@ -202,13 +211,17 @@ export function createTensorboardRunTail(
 
   const poll = ({ fs, signal }: ReaderContext): SeriesTailUpdate => {
     const problems: Problem[] = [];
+    // Before any stat of this poll: the racy rule's moment for the cursors it leaves.
+    const takenAtMs = options.clock?.now();
     const files = listEventFiles(fs);
     const isPrefixKept = fileOrder.every((file, index) => files[index] === file);
     const changes = new Map<string, string>();
     let reset = !isPrefixKept;
     for (const file of reset ? [] : fileOrder) {
       const known = cursors.get(file);
-      const change = known ? checkFileCursor(fs, known.cursor).change : 'replaced';
+      const checked = known ? checkFileCursor(fs, known.cursor, takenAtMs) : undefined;
+      const change = checked?.change ?? 'replaced';
+      if (known && checked?.cursor) known.cursor = checked.cursor;
       changes.set(file, change);
       if (change === 'replaced' || change === 'missing') reset = true;
     }
@@ -217,8 +230,8 @@ export function createTensorboardRunTail(
     purgedDelivered = false;
     for (const file of files) {
       const known = cursors.get(file);
-      if (!known) readFile(fs, file, 0, problems, signal);
-      else if (changes.get(file) === 'appended') readFile(fs, file, known.cursor.offset, problems, signal);
+      if (!known) readFile(fs, file, 0, problems, signal, takenAtMs);
+      else if (changes.get(file) === 'appended') readFile(fs, file, known.cursor.offset, problems, signal, takenAtMs);
     }
     fileOrder = files;
     if (reset && !wasEmpty) delivery = createSeriesTailDelivery();

@@ -132,11 +132,20 @@ function applyWal(fs: FileSystem, path: string, bytes: Uint8Array, problems: Pro
   return image;
 }
 
-/** Changes whenever the database or its WAL changes: the key of the open-database cache. */
-export function databaseFingerprint(fs: FileSystem, path: string): string {
+/**
+ * Changes whenever the database or its WAL changes (size, mtime, ctime, inode of each): the key of
+ * the open-database cache. `newestChangeMs` is the latest mtime or ctime of the two, for the racy
+ * rule (statCanVouch): a database rewritten within the same timestamp tick keeps its key.
+ */
+export function databaseFingerprint(
+  fs: FileSystem,
+  path: string,
+): { readonly key: string; readonly newestChangeMs: number } {
   const database = statOrUndefined(fs, path);
   const wal = statOrUndefined(fs, `${path}-wal`);
-  return `${database?.size}:${database?.mtimeMs}:${database?.ino}:${wal?.size}:${wal?.mtimeMs}`;
+  const key = [database, wal].map((stat) => `${stat?.size}:${stat?.mtimeMs}:${stat?.ctimeMs}:${stat?.ino}`).join(':');
+  const changed = [database, wal].flatMap((stat) => (stat ? [stat.mtimeMs, stat.ctimeMs] : []));
+  return { key, newestChangeMs: Math.max(Number.NEGATIVE_INFINITY, ...changed) };
 }
 
 function hasSqliteHeader(bytes: Uint8Array): boolean {

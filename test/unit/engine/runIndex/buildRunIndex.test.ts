@@ -159,6 +159,27 @@ test('a reopen trusts an optional file to stay absent while its folder is unchan
   assert.equal(inputFingerprints(keras.inputs).find((input) => input.path === '/ws/keras/mlc.yaml')?.kind, 'file');
 });
 
+test('a folder whose entries changed with its mtime put back is listed again (its ctime moved)', async () => {
+  const memory = workspace();
+  const { fs: tracked } = withFolderMtimes(memory);
+  // The folders' mtimes stay put (`touch -d` after the change); their ctimes follow their entries.
+  const fs = {
+    ...tracked,
+    stat(path: string) {
+      const stat = tracked.stat(path);
+      return stat?.kind === 'directory' ? { ...stat, mtimeMs: 1, ctimeMs: stat.mtimeMs } : stat;
+    },
+  };
+  const readers = readersFor('/ws');
+  const first = await buildRunIndex({ fs, clock, root: '/ws', readers });
+  memory.writeFileAtomic(
+    '/ws/tb/run3/events.out.tfevents.1',
+    writeEventFile(scalarEvents('loss', [{ step: 1, value: 4, wallTime: 1_700_000_300 }])),
+  );
+  const second = await buildRunIndex({ fs, clock, root: '/ws', readers, previous: first.snapshot });
+  assert.ok(findRun(second.snapshot, 'tensorboard:tb/run3').kind === 'found');
+});
+
 test('a first index stats an absent pipeline file up the tree once, and every store still records it (as strings and numbers, no object per input)', async () => {
   const memory = workspace();
   memory.writeFileAtomic('/ws/more/a/training.log', kerasCsvLog([{ epoch: 0, loss: 5 }]));

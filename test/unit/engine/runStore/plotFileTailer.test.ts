@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createPlotTailer } from '../../../../src/engine/runStore/plotFileTailer';
-import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
+import { createMemoryFileSystem, withFrozenStats } from '../../../support/memoryFileSystem';
 
 const clock = { now: () => 42 };
 const simple = (points: ReturnType<ReturnType<typeof createPlotTailer>['poll']>) =>
@@ -51,6 +51,49 @@ test('a JSON list is re-read whole when it changes and only new rows are returne
   assert.deepEqual(simple(tailer.poll()), ['loss@2=2']);
   fs.writeFileAtomic('/ws/p.json', '[{"epoch": 1, "lo');
   assert.deepEqual(tailer.poll(), [], 'a half-written JSON file waits for the next poll');
+});
+
+// The racy rule of the JSON poll (issue 17): a JSON plot is rewritten whole, so an equal stat
+// skips a poll only when it could vouch for the rows read (statCanVouch); ctime is compared too.
+
+/** One row, then two: the same size (the first padded with spaces), as a same-size rewrite needs. */
+const oneRow = '[{"epoch": 1, "loss": 3}]                         ';
+const twoRows = '[{"epoch": 1, "loss": 3}, {"epoch": 2, "loss": 2}]';
+
+function frozenJsonPlot() {
+  const disk = withFrozenStats(createMemoryFileSystem({ '/ws/p.json': oneRow }));
+  return { disk, written: disk.fs.stat('/ws/p.json')!.mtimeMs };
+}
+
+test('a JSON plot rewritten with the same size within the same timestamp tick as its read is read again', () => {
+  assert.equal(oneRow.length, twoRows.length);
+  const { disk, written } = frozenJsonPlot();
+  const tailer = createPlotTailer(disk.fs, '/ws/p.json', undefined, { now: () => written + 500 });
+  assert.deepEqual(simple(tailer.poll()), ['loss@1=3']);
+  disk.fs.writeFileAtomic('/ws/p.json', twoRows);
+  assert.deepEqual(simple(tailer.poll()), ['loss@2=2']);
+});
+
+test('a JSON plot rewritten with the same size and its mtime put back is read again, though its stat was settled (ctime moved)', () => {
+  const { disk, written } = frozenJsonPlot();
+  const tailer = createPlotTailer(disk.fs, '/ws/p.json', undefined, { now: () => written + 60_000 });
+  assert.deepEqual(simple(tailer.poll()), ['loss@1=3']);
+  disk.fs.writeFileAtomic('/ws/p.json', twoRows);
+  disk.moveCtime('/ws/p.json');
+  assert.deepEqual(simple(tailer.poll()), ['loss@2=2']);
+});
+
+test('an old untouched JSON plot is not read again; one read within the racy window is, without repeating rows', () => {
+  const { disk, written } = frozenJsonPlot();
+  const settled = createPlotTailer(disk.fs, '/ws/p.json', undefined, { now: () => written + 60_000 });
+  settled.poll();
+  assert.deepEqual(settled.poll(), []);
+  assert.deepEqual(settled.poll(), []);
+  assert.equal(disk.reads(), 1);
+  const racy = createPlotTailer(disk.fs, '/ws/p.json', undefined, { now: () => written + 500 });
+  assert.deepEqual(simple(racy.poll()), ['loss@1=3']);
+  assert.deepEqual(racy.poll(), [], 'read again, its rows already taken');
+  assert.equal(disk.reads(), 3);
 });
 
 test('a rewritten (shrunk) file is read from the start without repeating rows, and persist files skip old rows', () => {

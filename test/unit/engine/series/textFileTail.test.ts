@@ -6,7 +6,8 @@ import { readCompleteLines } from '../../../../src/engine/series/readCompleteLin
 import { readFileEdges } from '../../../../src/engine/series/readFileEdges';
 import { createTextFileTail } from '../../../../src/engine/series/textFileTail';
 import { createCsvLogParser } from '../../../../src/engine/readers/csvLogger/createCsvLogParser';
-import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
+import type { FileSystem } from '../../../../src/engine/ports';
+import { createMemoryFileSystem, withFrozenStats } from '../../../support/memoryFileSystem';
 
 test('parseMetricNumber reads Python float text and treats empty and NA cells as no value', () => {
   assert.equal(parseMetricNumber('0.25'), 0.25);
@@ -135,4 +136,57 @@ test('a parser that reads bytes is handed the bytes, never decoded text; the fir
   createTextFileTail('/m.csv', () => parser).poll(fs);
   createTextFileTail('/m.csv', () => parser, { maxBytes: 10 }).poll(fs);
   assert.deepEqual(blocks, ['1:step,loss\n0,0.5\n1,0.25\n', '1:1,0.25\n']);
+});
+
+// The racy rule of the file cursor (issue 17): an equal stat answers 'unchanged' without a read only
+// when it could vouch for the bytes read (statCanVouch), and ctime is compared too.
+
+const stampOf = (fs: FileSystem, path: string) => fs.stat(path)!.mtimeMs;
+
+test('a file rewritten with the same size within the same timestamp tick as its read is seen replaced (the cursor was not settled)', () => {
+  const disk = withFrozenStats(createMemoryFileSystem({ '/f': 'h\n1\n' }));
+  const readAt = stampOf(disk.fs, '/f') + 500;
+  const cursor = createFileCursor(disk.fs, '/f', 4, disk.fs.stat('/f')!, readAt);
+  disk.fs.writeFileAtomic('/f', 'H\n2\n');
+  assert.equal(checkFileCursor(disk.fs, cursor, readAt + 100).change, 'replaced');
+});
+
+test('a file rewritten with the same size and its mtime put back is seen replaced, though its cursor was settled (ctime moved)', () => {
+  const disk = withFrozenStats(createMemoryFileSystem({ '/f': 'h\n1\n' }));
+  const later = stampOf(disk.fs, '/f') + 60_000;
+  const cursor = createFileCursor(disk.fs, '/f', 4, disk.fs.stat('/f')!, later);
+  disk.fs.writeFileAtomic('/f', 'H\n2\n');
+  disk.moveCtime('/f');
+  assert.equal(checkFileCursor(disk.fs, cursor, later).change, 'replaced');
+});
+
+test('an old untouched file is unchanged without a read; a racy cursor is checked by content until its stat settles', () => {
+  const disk = withFrozenStats(createMemoryFileSystem({ '/f': 'h\n1\n' }));
+  const written = stampOf(disk.fs, '/f');
+  const settled = createFileCursor(disk.fs, '/f', 4, disk.fs.stat('/f')!, written + 60_000);
+  const readsBefore = disk.reads();
+  assert.equal(checkFileCursor(disk.fs, settled, written + 61_000).change, 'unchanged');
+  assert.equal(disk.reads(), readsBefore, 'settled: a stat alone');
+
+  const racy = createFileCursor(disk.fs, '/f', 4, disk.fs.stat('/f')!, written + 500);
+  const within = checkFileCursor(disk.fs, racy, written + 1000);
+  assert.equal(within.change, 'unchanged');
+  assert.equal(within.cursor?.settled, false);
+  assert.ok(disk.reads() > readsBefore, 'racy: the bytes are checked');
+  const after = checkFileCursor(disk.fs, within.cursor!, written + 2500);
+  assert.equal(after.cursor?.settled, true, 'checked after the window: settled from then on');
+  const readsSettled = disk.reads();
+  assert.equal(checkFileCursor(disk.fs, after.cursor!, written + 3000).change, 'unchanged');
+  assert.equal(disk.reads(), readsSettled);
+});
+
+test('a tail sees a CSV rewritten with the same size within the same tick as its last poll', () => {
+  const disk = withFrozenStats(createMemoryFileSystem({ '/log.csv': 'epoch,loss\n0,0.5\n' }));
+  const clock = { now: () => stampOf(disk.fs, '/log.csv') + 500 };
+  const tail = createTextFileTail('/log.csv', () => createCsvLogParser('/log.csv'), { clock });
+  tail.poll(disk.fs);
+  assert.equal(tail.parser.builders.get('loss')?.length, 1);
+  disk.fs.writeFileAtomic('/log.csv', 'epoch,loss\n0,0.7\n');
+  assert.equal(tail.poll(disk.fs).change, 'reset');
+  assert.equal(tail.parser.builders.get('loss')?.lastValue(), 0.7);
 });

@@ -212,14 +212,23 @@ test('a no-change status reads no data file: every hash comes from the stat cach
   );
 });
 
-test('a hash the stat cache knows comes at once, without hash(); a dep rewritten with the same size and an mtime under a millisecond later is hashed again and seen modified', async () => {
+/** A recorded stage with one dep and an out, a fresh hasher past the racy window (as a new process has: the stat cache comes from hashes.tsv), and its dvc.lock. */
+async function recordedStage() {
   const p = project({ 'in.txt': 'aaaa' }, aMinuteLater);
   const stage = p.stage({ deps: ['in.txt'], outs: ['out.txt'] });
   p.write('out.txt', 'result');
   await p.record(stage);
-  // A fresh hasher, as a new process has: the stat cache comes from hashes.tsv.
   const hasher = createContentHasher({ workspaceRoot: p.folder, workers: 0, clock: aMinuteLater });
   hashers.push(hasher);
+  const lockPath = join(p.folder, 'dvc.lock');
+  // The editor's worker: one long-lived file system (the lock memo lives as long), a clock.
+  const status = async (context: { fs: typeof fs; clock: Clock }) =>
+    (await computeStatus(aStageGraph([stage]), { ...context, hasher })).get('train');
+  return { folder: p.folder, stage, hasher, lockPath, status };
+}
+
+test('a hash the stat cache knows comes at once, without hash(); a dep rewritten with the same size and an mtime under a millisecond later is hashed again and seen modified', async () => {
+  const { folder, stage, hasher } = await recordedStage();
   const asked = { hash: [] as string[], known: [] as string[] };
   const counting: ContentHasher = {
     hash: (path, algorithm) => (asked.hash.push(basename(path)), hasher.hash(path, algorithm)),
@@ -234,7 +243,7 @@ test('a hash the stat cache knows comes at once, without hash(); a dep rewritten
   assert.equal((await status())?.state, 'up-to-date');
   assert.deepEqual(asked, { hash: [], known: ['in.txt', 'out.txt'] });
 
-  const dep = join(p.folder, 'in.txt');
+  const dep = join(folder, 'in.txt');
   const { atime, mtimeMs } = statSync(dep);
   writeFileSync(dep, 'bbbb');
   utimesSync(dep, atime, (mtimeMs + 0.01) / 1000);
@@ -244,6 +253,42 @@ test('a hash the stat cache knows comes at once, without hash(); a dep rewritten
   const changed = await status();
   assert.deepEqual([changed?.state, changed?.reasons], ['changed', ['dep in.txt modified']]);
   assert.deepEqual(asked, { hash: ['in.txt'], known: ['out.txt'] });
+});
+
+/** dvc.lock with the dep's recorded md5 replaced by another of the same length, written in place. */
+function rewriteRecordedMd5(lockPath: string): void {
+  const text = readFileSync(lockPath, 'utf8');
+  const recorded = /md5: ([0-9a-f]{32})/.exec(text)![1]!;
+  const other = recorded.replace(/^./, (first) => (first === '0' ? '1' : '0'));
+  writeFileSync(lockPath, text.replace(recorded, other));
+}
+
+test('a dvc.lock entry rewritten in place to another md5 of the same length with its mtime put back makes the stage changed (the lock memo compares ctime)', async () => {
+  const { lockPath, status } = await recordedStage();
+  // A whole-millisecond mtime, which utimes can put back exactly after the rewrite.
+  const tick = new Date(Math.floor(Date.now()));
+  utimesSync(lockPath, tick, tick);
+  // Long after the lock was written: its stat is settled, and answers from then on.
+  assert.equal((await status({ fs, clock: aMinuteLater }))?.state, 'up-to-date');
+  const before = statSync(lockPath);
+  rewriteRecordedMd5(lockPath);
+  utimesSync(lockPath, tick, tick);
+  const after = statSync(lockPath);
+  assert.deepEqual([after.ino, after.size, after.mtimeMs], [before.ino, before.size, before.mtimeMs]);
+  const changed = await status({ fs, clock: aMinuteLater });
+  assert.deepEqual([changed?.state, changed?.reasons], ['changed', ['dep in.txt modified']]);
+});
+
+test('a dvc.lock entry rewritten to another md5 of the same length within the same timestamp tick makes the stage changed (the lock memo racy rule)', async () => {
+  const { lockPath, status } = await recordedStage();
+  // A coarse file system: the rewrite below keeps every number of the lock file's stat.
+  const firstStat = fs.stat(lockPath);
+  const sameTick = { ...fs, stat: (path: string) => (path === lockPath ? firstStat : fs.stat(path)) };
+  const now: Clock = { now: () => Date.now() };
+  assert.equal((await status({ fs: sameTick, clock: now }))?.state, 'up-to-date');
+  rewriteRecordedMd5(lockPath);
+  const changed = await status({ fs: sameTick, clock: now });
+  assert.deepEqual([changed?.state, changed?.reasons], ['changed', ['dep in.txt modified']]);
 });
 
 test('every stage of a lock file that could not be read is never-run with the reason; a malformed entry names itself', async () => {

@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import initSqlJs from 'sql.js';
+import type { FileSystem } from '../../../../src/engine/ports';
 import type { RunStoreLocation } from '../../../../src/engine/runs/model';
 import { readMlflowRegistry } from '../../../../src/node/readers/mlflowSqlite/readMlflowRegistry';
 import { createMlflowSqliteReader } from '../../../../src/node/readers/mlflowSqliteReader';
-import { createMemoryFileSystem } from '../../../support/memoryFileSystem';
+import { createMemoryFileSystem, withFrozenStats } from '../../../support/memoryFileSystem';
 import type { MlflowRunSpec, MlflowStoreSpec } from '../../../support/mlflowFixtures';
 import { createMlflowDatabase, writeMlflowFileStore } from '../../../support/mlflowFixtures';
 import { MLFLOW_SCHEMA_GENERATIONS } from '../../../support/mlflowSchemaDdl';
@@ -195,6 +196,50 @@ test('a database file changed between two lists is read again', async () => {
   assert.equal((await sqlite.list(store, { fs })).runs.length, 1);
   fs.writeFileAtomic(store.path, await createMlflowDatabase(spec, '5b0e9adcef9c'));
   assert.equal((await sqlite.list(store, { fs })).runs.length, 6);
+  sqlite.dispose();
+});
+
+// The racy rule of the open databases (issue 17): an equal fingerprint reuses an open database only
+// when it could vouch for the bytes read (statCanVouch); ctime is part of it.
+
+/** Two one-run databases of the same size (SQLite files are whole pages), kept on a frozen-stat disk. */
+async function sameSizeDatabases() {
+  const oneRun = (id: string) =>
+    createMlflowDatabase({ experiments: [{ id: '0', name: 'Default', runs: [run(hex(id))] }] }, '5b0e9adcef9c');
+  const [first, second] = [await oneRun('a'), await oneRun('b')];
+  assert.equal(first.length, second.length);
+  const disk = withFrozenStats(createMemoryFileSystem({ [store.path]: first }));
+  return { disk, second, written: disk.fs.stat(store.path)!.mtimeMs };
+}
+const runIds = async (sqlite: ReturnType<typeof reader>, fs: FileSystem) =>
+  (await sqlite.list(store, { fs })).runs.map((each) => each.id.slice(7, 8));
+
+test('a database rewritten with the same size within the same timestamp tick as its read is read again', async () => {
+  const { disk, second, written } = await sameSizeDatabases();
+  const sqlite = createMlflowSqliteReader({ clock: { now: () => written + 500 } });
+  assert.deepEqual(await runIds(sqlite, disk.fs), ['a']);
+  disk.fs.writeFileAtomic(store.path, second);
+  assert.deepEqual(await runIds(sqlite, disk.fs), ['b']);
+  sqlite.dispose();
+});
+
+test('a database rewritten with the same size and its mtime put back is read again, though it was settled (ctime moved)', async () => {
+  const { disk, second } = await sameSizeDatabases();
+  const sqlite = reader();
+  assert.deepEqual(await runIds(sqlite, disk.fs), ['a']);
+  disk.fs.writeFileAtomic(store.path, second);
+  disk.moveCtime(store.path);
+  assert.deepEqual(await runIds(sqlite, disk.fs), ['b']);
+  sqlite.dispose();
+});
+
+test('an old untouched database stays open: a second list reads no byte of it', async () => {
+  const { disk } = await sameSizeDatabases();
+  const sqlite = reader();
+  assert.deepEqual(await runIds(sqlite, disk.fs), ['a']);
+  const reads = disk.reads();
+  assert.deepEqual(await runIds(sqlite, disk.fs), ['a']);
+  assert.equal(disk.reads(), reads);
   sqlite.dispose();
 });
 

@@ -74,10 +74,10 @@ test('a cache line that names a path the table does not hold, or is not of its s
   const folders = JSON.parse(lines[2]!) as unknown[][];
   const damaged = {
     'folder path': [folders.map((folder, index) => (index === 0 ? [999, ...folder.slice(1)] : folder))],
-    "folder's store path": [folders.map((folder) => [...folder.slice(0, 5), ['csv-logger#0', 'csv-logger', 999]])],
+    "folder's store path": [folders.map((folder) => [...folder.slice(0, 6), ['csv-logger#0', 'csv-logger', 999]])],
     'folder not an array': [[7, ...folders.slice(1)]],
     'store path': [undefined, [...storeLine.slice(0, 2), 999, ...storeLine.slice(3)]],
-    "store's file path": [undefined, [...storeLine.slice(0, 4), [999, 0, 1, 1, 1], ...storeLine.slice(5)]],
+    "store's file path": [undefined, [...storeLine.slice(0, 4), [999, 0, 1, 1, 1, 1], ...storeLine.slice(5)]],
     "store's absent path": [undefined, [...storeLine.slice(0, 5), [999], ...storeLine.slice(6)]],
     'store runs not a list': [undefined, [...storeLine.slice(0, 7), 3, ...storeLine.slice(8)]],
   };

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import type { Clock } from '../../../../src/engine/ports';
 import { RUN_INDEX_VERSION } from '../../../../src/engine/runIndex/runIndexModel';
+import type { Clock } from '../../../../src/engine/ports';
 import type { RunReader, RunSummary } from '../../../../src/engine/runs/model';
 import { createRunIndexService, REREAD_INTERVAL_MS } from '../../../../src/node/runIndex/createRunIndexService';
 import { deserializeRunIndex, loadRunIndexCache, serializeRunIndex } from '../../../../src/node/runIndex/runIndexCache';
@@ -22,6 +22,13 @@ function makeWorkspace(files: Record<string, string | Uint8Array>): string {
   return root;
 }
 
+/**
+ * For the tests that reopen files they have just written or backdated (utimes sets the mtime, but
+ * moves the ctime to now): a service whose builds start 10 s from now counts them as settled,
+ * as one running long after the writes does (the racy rule, statCanVouch).
+ */
+const tenSecondsLater: Clock = { now: () => Date.now() + 10_000 };
+
 const prefixed = (prefix: string, files: Record<string, string>) =>
   Object.fromEntries(Object.entries(files).map(([path, text]) => [`${prefix}${path}`, text]));
 
@@ -34,7 +41,7 @@ test('the index is cached under .mlc/cache, reopened without re-reading, and pic
     ...prefixed('', dvcliveFiles({ folder: 'exp/dvclive', series: { loss: [{ step: 0, value: 0.5 }] } })),
   });
   // Files written a moment ago are trusted at once here; the mtime tick has its own tests below.
-  const first = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, mtimeTickMs: 0 });
+  const first = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, racyWindowMs: 0 });
   const listed = await first.listRuns();
   // Writing the first cache creates .mlc/ in the root, which changes the root folder once.
   await first.listRuns();
@@ -46,7 +53,7 @@ test('the index is cached under .mlc/cache, reopened without re-reading, and pic
     Number.isNaN(cached.stores.flatMap((store) => store.runs).find((run) => run.source === 'csv')!.metrics.loss),
   );
 
-  const reopened = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, mtimeTickMs: 0 });
+  const reopened = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, racyWindowMs: 0 });
   const again = await reopened.listRuns();
   assert.equal(again.stats.storesReused, again.stats.stores);
   assert.equal(again.stats.foldersReused, again.stats.folders);
@@ -54,7 +61,7 @@ test('the index is cached under .mlc/cache, reopened without re-reading, and pic
   fs.mkdirSync(join(root, 'b'));
   fs.writeFileSync(join(root, 'b', 'history.csv'), 'epoch,acc\n0,0.5\n');
   fs.appendFileSync(join(root, 'a', 'training.log'), '2,0.25\r\n');
-  const fromCache = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, mtimeTickMs: 0 });
+  const fromCache = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, racyWindowMs: 0 });
   const unvalidated = await fromCache.listRuns({}, { revalidate: false });
   fromCache.dispose();
   assert.ok(
@@ -313,21 +320,68 @@ test('a long series is cached on disk for the next window and dropped once its f
   const root = makeWorkspace({ 'v/metrics.csv': `step,loss\n${rows.join('\n')}\n`, '.mlc/keep': '' });
   const hourAgo = new Date(Date.now() - 3_600_000);
   fs.utimesSync(join(root, 'v', 'metrics.csv'), hourAgo, hourAgo);
-  const first = createRunIndexService({ workspaceRoot: root });
+  const first = createRunIndexService({ workspaceRoot: root, clock: tenSecondsLater });
   assert.equal((await first.series('csv:v')).series.loss!.steps.length, 60_000);
   first.dispose();
   const cached = fs.readdirSync(join(root, '.mlc', 'cache', 'series'));
   assert.equal(cached.length, 1);
-  const reopened = createRunIndexService({ workspaceRoot: root });
+  const reopened = createRunIndexService({ workspaceRoot: root, clock: tenSecondsLater });
   const fromCache = (await reopened.series('csv:v')).series.loss!;
   reopened.dispose();
   assert.equal(fromCache.steps.length, 60_000);
   assert.equal(fromCache.values[59_999], 29_999.5);
   fs.appendFileSync(join(root, 'v', 'metrics.csv'), '60000,1\n');
-  const changed = createRunIndexService({ workspaceRoot: root });
+  const changed = createRunIndexService({ workspaceRoot: root, clock: tenSecondsLater });
   const reread = (await changed.series('csv:v')).series.loss!;
   changed.dispose();
   assert.equal(reread.steps.length, 60_001);
+});
+
+/** A CSV log of 60,000 rows (cached on disk when read), whose last value is `last` (same size for any digit). */
+const longLog = (last: number) =>
+  `step,loss\n${Array.from({ length: 60_000 }, (_value, step) => `${step},${step === 59_999 ? last : step / 2}`).join('\n')}\n`;
+
+const seriesFiles = (root: string) => {
+  const folder = join(root, '.mlc', 'cache', 'series');
+  return fs.existsSync(folder) ? fs.readdirSync(folder) : [];
+};
+
+async function lastLoss(root: string, clock?: Clock): Promise<number> {
+  // staleAfterMs 0: a file written just now is a finished run, whose long series is cached.
+  const service = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, ...(clock ? { clock } : {}) });
+  try {
+    return (await service.series('csv:v')).series.loss!.values[59_999]!;
+  } finally {
+    service.dispose();
+  }
+}
+
+test('a long series read within the racy window of its file is not cached: a same-size rewrite within the same tick is read', async () => {
+  const root = makeWorkspace({ 'v/metrics.csv': longLog(1), '.mlc/keep': '' });
+  const log = join(root, 'v', 'metrics.csv');
+  // A whole-millisecond mtime of now, which utimes can set again exactly after the rewrite.
+  const tick = new Date(Math.floor(Date.now()));
+  fs.utimesSync(log, tick, tick);
+  assert.equal(await lastLoss(root), 1);
+  assert.deepEqual(seriesFiles(root), [], 'racy: used, not kept');
+  fs.writeFileSync(log, longLog(7));
+  fs.utimesSync(log, tick, tick);
+  assert.equal(await lastLoss(root), 7);
+});
+
+test('a cached long series is dropped when its file is rewritten with the same size and its mtime put back (ctime moved)', async () => {
+  const root = makeWorkspace({ 'v/metrics.csv': longLog(1), '.mlc/keep': '' });
+  const log = join(root, 'v', 'metrics.csv');
+  const tick = new Date(Math.floor(Date.now()) - 3_600_000);
+  fs.utimesSync(log, tick, tick);
+  assert.equal(await lastLoss(root, tenSecondsLater), 1);
+  assert.equal(seriesFiles(root).length, 1, 'settled: kept');
+  assert.equal(await lastLoss(root, tenSecondsLater), 1, 'and answered from the cache');
+  const before = fs.statSync(log);
+  fs.writeFileSync(log, longLog(7));
+  fs.utimesSync(log, tick, tick);
+  assert.deepEqual([fs.statSync(log).size, fs.statSync(log).mtimeMs], [before.size, before.mtimeMs]);
+  assert.equal(await lastLoss(root, tenSecondsLater), 7);
 });
 
 test('series and follow of a run id that names no run answer a runNotFound problem, not an empty series', async (t) => {
@@ -386,52 +440,53 @@ test('a store indexed by a reader this service does not have is a runReaderMissi
   );
 });
 
-test('a run file rewritten with the same size, inode and mtime tick is read again on reopen', async () => {
-  const root = makeWorkspace({ 'a/training.log': kerasCsvLog([{ epoch: 0, loss: 0.5 }]), '.mlc/keep': '' });
-  const log = join(root, 'a', 'training.log');
-  // A whole-millisecond mtime of now, so that it can be set again exactly after the rewrite.
-  const tick = new Date(Math.floor(Date.now()));
-  fs.utimesSync(log, tick, tick);
-  const first = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
-  assert.equal((await first.listRuns()).runs[0]!.metrics.loss, 0.5);
-  first.dispose();
-  // The same size with one digit changed, written in place (same inode), with the same mtime:
-  // a write within the same mtime tick as the index's read of the file.
-  const before = fs.statSync(log);
-  fs.writeFileSync(log, kerasCsvLog([{ epoch: 0, loss: 0.7 }]));
-  fs.utimesSync(log, tick, tick);
-  const after = fs.statSync(log);
-  assert.deepEqual([after.ino, after.size, after.mtimeMs], [before.ino, before.size, before.mtimeMs]);
-  const reopened = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0 });
-  const again = await reopened.listRuns();
-  reopened.dispose();
-  assert.equal(again.runs[0]!.metrics.loss, 0.7, 'the cache must not answer the old content');
-});
+for (const [when, mtimeBack, clock] of [
+  // A write within the same mtime tick as the index's read of the file: the stat was racy.
+  ['within the same mtime tick', 0, undefined],
+  // A file an hour old, its rewrite's mtime put back: settled, but its ctime moved.
+  ['with its mtime put back, though settled (ctime moved)', 3_600_000, tenSecondsLater],
+] as const) {
+  test(`a run file rewritten with the same size and inode ${when} is read again on reopen`, async () => {
+    const root = makeWorkspace({ 'a/training.log': kerasCsvLog([{ epoch: 0, loss: 0.5 }]), '.mlc/keep': '' });
+    const log = join(root, 'a', 'training.log');
+    // A whole-millisecond mtime, so that it can be set again exactly after the rewrite.
+    const tick = new Date(Math.floor(Date.now()) - mtimeBack);
+    fs.utimesSync(log, tick, tick);
+    const open = () => createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, ...(clock ? { clock } : {}) });
+    const first = open();
+    assert.equal((await first.listRuns()).runs[0]!.metrics.loss, 0.5);
+    first.dispose();
+    // The same size with one digit changed, written in place (same inode), with the same mtime.
+    const before = fs.statSync(log);
+    fs.writeFileSync(log, kerasCsvLog([{ epoch: 0, loss: 0.7 }]));
+    fs.utimesSync(log, tick, tick);
+    const after = fs.statSync(log);
+    assert.deepEqual([after.ino, after.size, after.mtimeMs], [before.ino, before.size, before.mtimeMs]);
+    const reopened = open();
+    const again = await reopened.listRuns();
+    reopened.dispose();
+    assert.equal(again.runs[0]!.metrics.loss, 0.7, 'the cache must not answer the old content');
+  });
+}
 
-/**
- * A clock an hour ahead: files set an hour back with utimes (below) still have a ctime of now, and
- * a build trusts a file only when its mtime and ctime are older than the racy window.
- */
-const anHourAhead: Clock = { now: () => Date.now() + 3_600_000 };
-
-/** Sets every file and folder under `path` (and its own mtime) an hour back: older than any mtime tick. */
+/** Sets every file and folder under `path` (and its own mtime) an hour back (their ctime is now). */
 function backdateHourAgo(path: string): void {
   if (fs.statSync(path).isDirectory()) for (const name of fs.readdirSync(path)) backdateHourAgo(join(path, name));
   const hourAgo = new Date(Date.now() - 3_600_000);
   fs.utimesSync(path, hourAgo, hourAgo);
 }
 
-test('files older than the mtime tick are trusted: a reopen reuses every store and folder', async () => {
+test('files older than the racy window are trusted: a reopen reuses every store and folder', async () => {
   const root = makeWorkspace({
     'a/training.log': kerasCsvLog([{ epoch: 0, loss: 0.5 }]),
     ...prefixed('', dvcliveFiles({ folder: 'exp/dvclive', series: { loss: [{ step: 0, value: 0.5 }] } })),
     '.mlc/cache/keep': '',
   });
   backdateHourAgo(root);
-  const first = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, clock: anHourAhead });
+  const first = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, clock: tenSecondsLater });
   await first.listRuns();
   first.dispose();
-  const reopened = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, clock: anHourAhead });
+  const reopened = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, clock: tenSecondsLater });
   const again = await reopened.listRuns();
   reopened.dispose();
   assert.equal(again.stats.storesReused, again.stats.stores);
@@ -457,7 +512,7 @@ function settledLightningWorkspace(versions: readonly number[]): string {
 }
 
 async function listFresh(root: string) {
-  const service = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, clock: anHourAhead });
+  const service = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, clock: tenSecondsLater });
   try {
     return await service.listRuns();
   } finally {
@@ -499,7 +554,7 @@ test('a cache file that is absent, corrupt, truncated or of another format is re
       .split('\n')
       .filter((_line, index) => index !== 4)
       .join('\n'),
-    'another format': planted.replace('"format":6', '"format":5'),
+    'the previous format (6: inputs not packed)': planted.replace('"format":7', '"format":6'),
     'another index version': planted.replace(`"version":${RUN_INDEX_VERSION}`, '"version":1'),
     'the legacy one-document cache': JSON.stringify({ format: 3, version: RUN_INDEX_VERSION, stores: [] }),
     empty: '',
@@ -559,22 +614,4 @@ test('a store added, removed or changed between opens is seen by a reopen from t
   const settled = await listFresh(root);
   assert.equal(settled.stats.storesReused, settled.stats.stores);
   assert.deepEqual(runsOf(settled), runsOf(reopened));
-});
-
-test('a run file rewritten with the same size and its mtime put back (touch -d, a restored backup) is read again: its ctime moved', async () => {
-  const root = settledLightningWorkspace([0, 1]);
-  await listFresh(root);
-  const settled = await listFresh(root);
-  assert.equal(settled.stats.storesReused, settled.stats.stores);
-  const metrics = join(root, 'lightning_logs', 'version_1', 'metrics.csv');
-  const before = fs.statSync(metrics);
-  fs.writeFileSync(metrics, fs.readFileSync(metrics, 'utf8').replace('\n1,', '\n8,'));
-  fs.utimesSync(metrics, before.atime, before.mtime);
-  const after = fs.statSync(metrics);
-  assert.deepEqual([after.ino, after.size, after.mtimeMs], [before.ino, before.size, before.mtimeMs]);
-  assert.notEqual(after.ctimeMs, before.ctimeMs);
-  // Every file is older than the racy window by this clock: only the ctime tells the change.
-  const reopened = await listFresh(root);
-  assert.equal(runsOf(reopened)['csv:lightning_logs/version_1']![1], 8, 'the cache must not answer the old content');
-  assert.equal(reopened.stats.storesReused, reopened.stats.stores - 1, 'only version_1 is read again');
 });
