@@ -24,6 +24,7 @@ import type { FileSystem } from '../src/engine/ports';
 import { computeStatus } from '../src/engine/status/computeStatus';
 import { createContentHasher } from '../src/node/hashing/createContentHasher';
 import { nodeFileSystem } from '../src/node/nodeFileSystem';
+import { systemClock } from '../src/node/systemTime';
 import { RACY_WINDOW_MS } from '../src/engine/racyWindow';
 import { measure, summarise } from './support/measure';
 import { runBench } from './support/runBench';
@@ -120,10 +121,12 @@ function gitIn(cwd: string): (...args: string[]) => void {
 /** Status as a fresh process computes it: new FileSystem object (no memo), cache loaded from disk. */
 async function statusOnce(root: string): Promise<Map<string, { state: string }>> {
   const fs: FileSystem = { ...nodeFileSystem };
-  const workspace = loadWorkspace(fs, root);
+  // With the system clock, as `mlc status` and the editor's worker: the lock memo answers from a
+  // stat for a lock file older than the racy window (without a clock it reads the file every time).
+  const workspace = loadWorkspace(fs, root, { clock: systemClock });
   const hasher = createContentHasher({ workspaceRoot: root, fs, workers: 0 });
   try {
-    return await computeStatus(workspace.graph, { fs, hasher });
+    return await computeStatus(workspace.graph, { fs, hasher, clock: systemClock });
   } finally {
     hasher.dispose();
   }
