@@ -152,9 +152,22 @@ export function assertLockWritable(read: ReadLock): void {
   );
 }
 
+/**
+ * Whether two byte arrays hold the same bytes. Compared four bytes at a time where both start on a
+ * 4-byte boundary (a file's bytes and an encoded text do): a run compares its ~300 KB lock file once
+ * or twice per stage, and the byte-wise loop cost 4x the read itself.
+ */
 function equalBytes(left: Uint8Array, right: Uint8Array): boolean {
   if (left.length !== right.length) return false;
-  for (let index = 0; index < left.length; index++) if (left[index] !== right[index]) return false;
+  let index = 0;
+  if (left.byteOffset % 4 === 0 && right.byteOffset % 4 === 0) {
+    const words = left.length >>> 2;
+    const leftWords = new Int32Array(left.buffer, left.byteOffset, words);
+    const rightWords = new Int32Array(right.buffer, right.byteOffset, words);
+    for (let word = 0; word < words; word++) if (leftWords[word] !== rightWords[word]) return false;
+    index = words * 4;
+  }
+  for (; index < left.length; index++) if (left[index] !== right[index]) return false;
   return true;
 }
 

@@ -103,3 +103,31 @@ test('a timed flush that fails loses nothing: the next flush writes its entries,
   await retried;
   assert.match(fs.readText('/ws/dvc.lock'), /first:/);
 });
+
+test('a stage is recorded without reading the lock file while it is as the recorder wrote it; another write is checked, and an unreadable file refuses', async () => {
+  // A run rewrites its lock file every second: its memo is never settled (the racy rule), so a
+  // read per stage would read and compare the whole file each time.
+  const fs = createMemoryFileSystem();
+  const reads: string[] = [];
+  const readFile = fs.readFile.bind(fs);
+  fs.readFile = (path) => {
+    reads.push(path);
+    return readFile(path);
+  };
+  const time = createFakeTime();
+  const recorder = createBatchedLockRecorder({ fs, hasher: noHashes, timers: time.timers });
+  await recorder.record(aStage({ name: 'first' }));
+  await recorder.flush();
+  reads.length = 0;
+  await recorder.record(aStage({ name: 'second' }));
+  assert.equal(reads.length, 0, 'the file as written is not read again per stage');
+  await recorder.flush();
+  assert.match(fs.readText('/ws/dvc.lock'), /first:[\s\S]*second:/);
+  // Another program leaves a file mlc cannot read: the next stage's record refuses, with the reason.
+  fs.writeFileAtomic('/ws/dvc.lock', "schema: '2.0'\nstages:\n<<<<<<< HEAD\n=======\n>>>>>>> other\n");
+  await assert.rejects(recorder.record(aStage({ name: 'third' })), /conflict|does not write/i);
+  assert.ok(
+    reads.some((path) => path === '/ws/dvc.lock'),
+    'the file another program wrote is read',
+  );
+});
