@@ -27,3 +27,24 @@ export function statCanVouch(
   if (typeof changed === 'number') return changed < trustedBefore;
   return changed.mtimeMs < trustedBefore && changed.ctimeMs < trustedBefore;
 }
+
+/** What a stat-validated cache compares of a file: equal, and able to vouch (statCanVouch), it proves the same content. */
+export interface FileVersion {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly ino: number;
+}
+
+/**
+ * Whether two stats are of the same version of a file: same size, mtime, ctime and inode. Only a
+ * stat that could vouch for the content when it was taken (statCanVouch) proves it unchanged.
+ */
+export function isSameFileVersion(known: FileVersion, stat: FileVersion): boolean {
+  return (
+    known.size === stat.size &&
+    known.mtimeMs === stat.mtimeMs &&
+    known.ctimeMs === stat.ctimeMs &&
+    known.ino === stat.ino
+  );
+}

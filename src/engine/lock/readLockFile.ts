@@ -2,7 +2,7 @@ import { basename } from 'pathe';
 import type { Stage } from '../pipeline/model';
 import type { Clock, FileStat, FileSystem } from '../ports';
 import { type Parsed, type Problem, problemAt } from '../problems';
-import { statCanVouch } from '../racyWindow';
+import { isSameFileVersion, statCanVouch } from '../racyWindow';
 import { type LockFileContent, type StageLockEntry, lockFilePathFor } from './model';
 import { parseLockFile } from './parseLockFile';
 import { describeError, EngineError } from '../engineError';
@@ -66,12 +66,6 @@ const EMPTY: Parsed<LockFileContent> = { value: { version: 2, stages: new Map() 
 /** Strict, so bytes that are not UTF-8 are found; a BOM stays in the text (it is written back). */
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-const isSameStat = (known: Remembered, stat: FileStat) =>
-  known.size === stat.size &&
-  known.mtimeMs === stat.mtimeMs &&
-  known.ctimeMs === stat.ctimeMs &&
-  known.ino === stat.ino;
-
 /**
  * Reads and parses a lock file. A missing file is an empty lock. A path that cannot be read as a
  * lock file (a folder, no permission, not UTF-8 text, over MAX_LOCK_FILE_BYTES) gives an error
@@ -100,7 +94,7 @@ export function readLockFile(fs: FileSystem, path: string, clock?: Clock): ReadL
     return unreadable(`${name} is ${what}, not a lock file; move it away or delete it so mlc can record its stages.`);
   }
   const known = remembered.get(path);
-  if (known?.settled && isSameStat(known, stat)) return known;
+  if (known?.settled && isSameFileVersion(known, stat)) return known;
   if (stat.size > MAX_LOCK_FILE_BYTES) {
     const megabytes = Math.round(stat.size / 1048576);
     return unreadable(
@@ -186,7 +180,8 @@ const changeOf = (stat: FileStat) => ({
  * settled (a file just written is racy by definition: another program may rewrite it within the
  * same tick), so the next read reads the file again and reuses this parse only if its bytes
  * are still those of `text`. A file that was read with problems (an invalid entry kept as it was) is parsed
- * again next time instead, so its remaining problems stay known.
+ * again next time instead, so its remaining problems stay known. Returns the stat taken after the
+ * write (undefined when the file is gone).
  */
 export function rememberLockFile(
   fs: FileSystem,
@@ -194,14 +189,15 @@ export function rememberLockFile(
   text: string,
   stages: ReadonlyMap<string, StageLockEntry>,
   previous: Parsed<LockFileContent>,
-): void {
+): FileStat | undefined {
   const stat = fs.stat(path);
   if (!stat || previous.problems.length > 0) {
     rememberedFor(fs).delete(path);
-    return;
+    return stat;
   }
   const parsed: Parsed<LockFileContent> = { value: { version: 2, stages }, problems: [] };
   rememberedFor(fs).set(path, { text, parsed, bytes: encoder.encode(text), ...changeOf(stat), settled: false });
+  return stat;
 }
 
 /**

@@ -7,6 +7,7 @@ import { serializeLockFile } from '../lock/serializeLockEntry';
 import { updateLockText } from '../lock/updateLockText';
 import type { Stage } from '../pipeline/model';
 import type { FileStat, FileSystem, TimerHandle, Timers } from '../ports';
+import { isSameFileVersion } from '../racyWindow';
 
 export interface BatchedLockRecorder {
   /** Hashes the stage now and queues its lock entry; the entry reaches disk at the next flush. */
@@ -48,14 +49,7 @@ export function createBatchedLockRecorder(
   const isAsWritten = (lockPath: string) => {
     const after = statAfterWrite.get(lockPath);
     const now = after && fs.stat(lockPath);
-    return (
-      after !== undefined &&
-      now !== undefined &&
-      now.size === after.size &&
-      now.mtimeMs === after.mtimeMs &&
-      now.ctimeMs === after.ctimeMs &&
-      now.ino === after.ino
-    );
+    return after !== undefined && now !== undefined && isSameFileVersion(after, now);
   };
   let timer: TimerHandle | undefined;
   /** The last write asked for (settled either way): the next one starts after it. */
@@ -110,9 +104,8 @@ export function createBatchedLockRecorder(
     fs.makeDirectory(dirname(lockPath));
     await writeFile(lockPath, updated ?? '');
     if (isCanonical && updated !== undefined) written.set(lockPath, updated);
-    rememberLockFile(fs, lockPath, updated ?? '', stages, parsed);
-    const stat = isCanonical && updated !== undefined ? fs.stat(lockPath) : undefined;
-    if (stat) statAfterWrite.set(lockPath, stat);
+    const stat = rememberLockFile(fs, lockPath, updated ?? '', stages, parsed);
+    if (stat && isCanonical && updated !== undefined) statAfterWrite.set(lockPath, stat);
     else statAfterWrite.delete(lockPath);
   };
 

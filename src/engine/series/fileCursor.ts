@@ -1,5 +1,5 @@
 import type { FileStat, FileSystem } from '../ports';
-import { statCanVouch } from '../racyWindow';
+import { isSameFileVersion, statCanVouch } from '../racyWindow';
 
 /**
  * Where an incremental read of one file stopped, with what is needed to notice that the file was
@@ -83,8 +83,7 @@ export function checkFileCursor(
   if (!stat || stat.kind !== 'file') return { change: 'missing', stat: undefined };
   const isSameFile = stat.ino === cursor.ino && stat.size >= cursor.offset;
   if (!isSameFile) return { change: 'replaced', stat };
-  const isSameStat = stat.size === cursor.size && stat.mtimeMs === cursor.mtimeMs && stat.ctimeMs === cursor.ctimeMs;
-  if (cursor.settled && isSameStat) return { change: 'unchanged', stat };
+  if (cursor.settled && isSameFileVersion(cursor, stat)) return { change: 'unchanged', stat };
   try {
     const headNow = sample(fs, cursor.path, 0, cursor.head.length === 0 ? 0 : Math.min(HEAD_BYTES, cursor.offset));
     const anchorStart = Math.max(0, cursor.offset - ANCHOR_BYTES);
