@@ -77,8 +77,16 @@ test('a cache line that names a path the table does not hold, or is not of its s
     "folder's store path": [folders.map((folder) => [...folder.slice(0, 6), ['csv-logger#0', 'csv-logger', 999]])],
     'folder not an array': [[7, ...folders.slice(1)]],
     'store path': [undefined, [...storeLine.slice(0, 2), 999, ...storeLine.slice(3)]],
-    "store's file path": [undefined, [...storeLine.slice(0, 4), [999, 0, 1, 1, 1, 1], ...storeLine.slice(5)]],
-    "store's absent path": [undefined, [...storeLine.slice(0, 5), [999], ...storeLine.slice(6)]],
+    // A present input is folder, name, kind, size, mtime, ctime, inode; an absent one folder, name.
+    "store's file folder": [undefined, [...storeLine.slice(0, 4), [999, 0, 0, 1, 1, 1, 1], ...storeLine.slice(5)]],
+    "store's file name": [undefined, [...storeLine.slice(0, 4), [0, 999, 0, 1, 1, 1, 1], ...storeLine.slice(5)]],
+    "store's file cut short": [undefined, [...storeLine.slice(0, 4), [0, 0, 0, 1, 1, 1], ...storeLine.slice(5)]],
+    "store's file stat not a number": [
+      undefined,
+      [...storeLine.slice(0, 4), [0, 0, 0, 1, '1', 1, 1], ...storeLine.slice(5)],
+    ],
+    "store's absent path": [undefined, [...storeLine.slice(0, 5), [999, 0], ...storeLine.slice(6)]],
+    "store's absent pair cut short": [undefined, [...storeLine.slice(0, 5), [0], ...storeLine.slice(6)]],
     'store runs not a list': [undefined, [...storeLine.slice(0, 7), 3, ...storeLine.slice(8)]],
   };
   for (const [name, [foldersLine, firstStoreLine]] of Object.entries(damaged)) {
