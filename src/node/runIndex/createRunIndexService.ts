@@ -98,7 +98,9 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
   const cachePath = options.cachePath === undefined ? runIndexCachePath(options.workspaceRoot) : options.cachePath;
   let snapshot: RunIndexSnapshot | undefined;
   let lastStats: RunIndexBuildStats | undefined;
+  /** The build under way, and the one that follows it for the callers that came meanwhile. */
   let building: Promise<RunIndexSnapshot> | undefined;
+  let nextBuild: Promise<RunIndexSnapshot> | undefined;
   const seriesCache = new Map<string, { tail: SeriesTail; series: Record<string, MetricSeries> }>();
   const follows = new Set<Disposable>();
   /** A follow's subscription: disposing it stops its file watch; dispose() of the service stops them all. */
@@ -113,9 +115,27 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
     return subscription;
   };
 
-  async function refresh(signal?: AbortSignal): Promise<RunIndexSnapshot> {
-    // Concurrent callers share one build rather than walking the workspace twice.
-    building ??= (async () => {
+  /**
+   * The index as of no earlier than this call. A build already under way began before the call,
+   * so it may have missed the change the caller was told of (a run's last write, a new run): the
+   * caller waits for it and then for one more build, which every caller that arrives meanwhile
+   * shares, so a burst of changes costs two builds, never one per caller.
+   */
+  function refresh(signal?: AbortSignal): Promise<RunIndexSnapshot> {
+    if (nextBuild) return nextBuild;
+    if (!building) return startBuild(signal);
+    // The current build's failure is its own callers' to see; this one builds again regardless.
+    nextBuild = building
+      .catch(() => undefined)
+      .then(() => {
+        nextBuild = undefined;
+        return startBuild(signal);
+      });
+    return nextBuild;
+  }
+
+  function startBuild(signal: AbortSignal | undefined): Promise<RunIndexSnapshot> {
+    const build = (async () => {
       const previous = snapshot ?? (cachePath ? loadRunIndexCache(cachePath) : undefined);
       const result = await buildRunIndex({
         fs,
@@ -138,11 +158,12 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
       options.logger?.debug('run index refreshed', result.stats);
       return result.snapshot;
     })();
-    try {
-      return await building;
-    } finally {
-      building = undefined;
-    }
+    building = build;
+    const settled = () => {
+      if (building === build) building = undefined;
+    };
+    build.then(settled, settled);
+    return build;
   }
 
   /** Uses the current index when it knows the run; refreshes only for an id it does not know. */

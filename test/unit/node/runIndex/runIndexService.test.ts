@@ -417,6 +417,62 @@ test('series and follow of a run id that names no run answer a runNotFound probl
   ]);
 });
 
+test('a listing asked for while a build is under way sees what changed after that build began', async (t) => {
+  const root = makeWorkspace({ 'runs/first.run': '' });
+  // The first listing of the store waits at this gate, after it has read the folder.
+  let openGate: () => void = () => undefined;
+  let gate: Promise<void> | undefined = new Promise((resolve) => (openGate = resolve));
+  let listings = 0;
+  const reader: RunReader = {
+    source: 'csv',
+    watches: () => false,
+    detect: (folder, entries) => ({
+      stores: entries.some((entry) => entry.name === 'runs') ? [{ source: 'csv', path: join(folder, 'runs') }] : [],
+      descend: false,
+    }),
+    async list(store, context) {
+      listings++;
+      const names = context.fs
+        .readDirectory(store.path)
+        .map((entry) => entry.name)
+        .sort();
+      const waiting = gate;
+      gate = undefined;
+      await waiting;
+      const runs = names.map((name): RunSummary => ({
+        id: `csv:${name}`,
+        source: 'csv',
+        name,
+        status: 'succeeded',
+        params: {},
+        metrics: {},
+        location: join(store.path, name),
+      }));
+      return { runs, problems: [] };
+    },
+    series: async () => ({ series: {}, problems: [] }),
+  };
+  const service = createRunIndexService({ workspaceRoot: root, readers: [reader], cachePath: false });
+  t.after(() => service.dispose());
+  const underWay = service.listRuns();
+  while (listings === 0) await new Promise((resolve) => setImmediate(resolve));
+  // A run appears while the first build waits: the callers told of it must see it.
+  fs.writeFileSync(join(root, 'runs', 'second.run'), '');
+  const afterChange = [service.listRuns(), service.listRuns(), service.lookup('csv:second.run')];
+  openGate();
+  assert.deepEqual(
+    (await underWay).runs.map((run) => run.id),
+    ['csv:first.run'],
+    'the build under way answers its own caller',
+  );
+  const [asked, alsoAsked, lookedUp] = await Promise.all(afterChange);
+  for (const listed of [asked, alsoAsked] as Awaited<ReturnType<typeof service.listRuns>>[]) {
+    assert.deepEqual(listed.runs.map((run) => run.id).sort(), ['csv:first.run', 'csv:second.run']);
+  }
+  assert.equal((lookedUp as Awaited<ReturnType<typeof service.lookup>>).kind, 'found');
+  assert.equal(listings, 2, 'the callers that came during the first build shared one more build');
+});
+
 test('a store indexed by a reader this service does not have is a runReaderMissing problem', async (t) => {
   const root = makeWorkspace({ 'a/training.log': kerasCsvLog([{ epoch: 0, loss: 1 }]) });
   const writer = createRunIndexService({ workspaceRoot: root });
