@@ -165,7 +165,9 @@ export function createContentHasher(
   ): FileHash | Promise<FileHash> => {
     const cached = hashCache.lookup(path, algorithm, stat);
     if (cached) return cached;
-    const key = `${algorithm}\0${path}`;
+    // Shared only by callers that saw the same file: one that stat-ed it after a rewrite must not
+    // get the hash of the content read before.
+    const key = `${algorithm}\0${path}\0${stat.ino}\0${stat.size}\0${stat.mtimeMs}\0${stat.ctimeMs}`;
     const running = inFlight.get(key);
     if (running) return running;
     const started = computeFile(path, stat, algorithm, hashCache, takenAtMs).finally(() => inFlight.delete(key));

@@ -333,6 +333,23 @@ test('with a fake disk: a racy entry is never kept (same tick, same ctime), an o
   }
 });
 
+test('a file rewritten while a worker hashes it is hashed again for a caller that stat-ed the new file', async () => {
+  const md5Of = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
+  const before = new Uint8Array(2 * 1024 * 1024).fill(1);
+  const after = new Uint8Array(2 * 1024 * 1024 + 1).fill(2);
+  const file = write('rewritten-while-hashed.bin', before);
+  const hasher = hasherFor({ workspaceRoot: join(workspace, 'in-flight'), workers: 1, workerThresholdBytes: 1 });
+  await hasher.hash(write('in-flight/warm-up.bin', 'the worker is up')); // its start is not the test
+  const first = hasher.hash(file);
+  // This thread waits while the worker hashes the file as it was: the answer stays unread in the
+  // queue, so the first hash is still in flight when the file is rewritten.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+  writeFileSync(file, after);
+  const second = await hasher.hash(file);
+  assert.equal((await first)?.md5, md5Of(before), 'the first caller gets the file it stat-ed');
+  assert.equal(second?.md5, md5Of(after), 'the caller that stat-ed the new file never gets the old hash');
+});
+
 test('worker-thread hashing (TypeScript worker under tsx) equals in-thread hashing for both algorithms', async () => {
   const text = 'line one\r\nline two\r\n'.repeat(200_000); // ~4 MiB, several dos2unix chunks
   const file = write('medium.txt', text);
