@@ -6,7 +6,7 @@ import { HashCache } from '../../engine/hashing/hashCache';
 import type { ContentHasher, FileHash, HashAlgorithm } from '../../engine/hashing/ports';
 import { serializeDirManifest, type DirManifestEntry } from '../../engine/hashing/serializeDirManifest';
 import type { Clock, Disposable, FileStat, FileSystem, Logger } from '../../engine/ports';
-import { statCanVouch } from '../../engine/racyWindow';
+import { isSameFileVersion, statCanVouch } from '../../engine/racyWindow';
 import { nodeFileSystem } from '../nodeFileSystem';
 import { systemClock } from '../systemTime';
 import { HashWorkerError, HashWorkerPool, findHashWorker, type WorkerLaunch } from './hashWorkerPool';
@@ -84,7 +84,8 @@ export function createContentHasher(
   const workerCount = options.workers ?? Math.min(4, availableParallelism());
   const launch = options.workerLaunch === undefined ? findHashWorker() : (options.workerLaunch ?? undefined);
   let pool = launch && workerCount > 0 ? new HashWorkerPool(launch, workerCount) : undefined;
-  const inFlight = new Map<string, Promise<FileHash>>();
+  /** Hashes being computed, by algorithm and path, with the stat each one was started for. */
+  const inFlight = new Map<string, { readonly stat: FileStat; readonly hash: Promise<FileHash> }>();
   let cache: HashCache | undefined;
   let directoryCache: DirectoryHashCache | undefined;
   const folderFilesCaches = new Map<string, { readonly path: string; readonly cache: HashCache }>();
@@ -165,14 +166,19 @@ export function createContentHasher(
   ): FileHash | Promise<FileHash> => {
     const cached = hashCache.lookup(path, algorithm, stat);
     if (cached) return cached;
-    // Shared only by callers that saw the same file: one that stat-ed it after a rewrite must not
-    // get the hash of the content read before.
-    const key = `${algorithm}\0${path}\0${stat.ino}\0${stat.size}\0${stat.mtimeMs}\0${stat.ctimeMs}`;
+    const key = `${algorithm}\0${path}`;
+    // Shared only by callers that saw the same version of the file: one that stat-ed it after a
+    // rewrite must not get the hash of the content read before.
     const running = inFlight.get(key);
-    if (running) return running;
-    const started = computeFile(path, stat, algorithm, hashCache, takenAtMs).finally(() => inFlight.delete(key));
+    if (running && isSameFileVersion(running.stat, stat)) return running.hash;
+    const started = {
+      stat,
+      hash: computeFile(path, stat, algorithm, hashCache, takenAtMs).finally(() => {
+        if (inFlight.get(key) === started) inFlight.delete(key);
+      }),
+    };
     inFlight.set(key, started);
-    return started;
+    return started.hash;
   };
 
   /**
