@@ -51,27 +51,69 @@ function sweepDeadTemporaries(folder: string, target: string): void {
 
 /** Writes through a temp file in the same folder, fsync, rename: readers never see half a file. */
 export function writeFileAtomicSync(path: string, data: Uint8Array | string | Iterable<string>): void {
+  const file = openAtomicFile(path);
+  try {
+    // Chunks (a large cache written as it is serialised) never need the whole text at once.
+    const chunks = typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
+    for (const chunk of chunks) file.write(chunk);
+  } catch (error) {
+    // A failed write (or chunks that threw while produced) leaves neither a temp file nor a change.
+    file.discard();
+    throw error;
+  }
+  file.commit();
+}
+
+/** A file written a piece at a time that appears whole, or not at all (see openAtomicFile). */
+export interface AtomicFile {
+  write(chunk: Uint8Array | string): void;
+  /** fsync, then the rename over the target; on failure nothing is left but the old file. */
+  commit(): void;
+  /** Removes the temp file; the target is as it was. */
+  discard(): void;
+}
+
+/**
+ * An atomic write whose content is produced over time (the run index written as the walk finds
+ * it): a temp file beside the target, renamed over it only by `commit`.
+ */
+export function openAtomicFile(path: string): AtomicFile {
   const folder = dirname(path);
   fs.mkdirSync(folder, { recursive: true });
   sweepDeadTemporaries(folder, basename(path));
   const temporary = join(folder, temporaryName(basename(path)));
-  const descriptor = fs.openSync(temporary, 'w');
-  try {
+  let descriptor: number | undefined = fs.openSync(temporary, 'w');
+  const close = () => {
+    if (descriptor === undefined) return;
+    const open = descriptor;
+    descriptor = undefined;
+    fs.closeSync(open);
+  };
+  const discard = () => {
     try {
-      // Chunks (a large cache written as it is serialised) never need the whole text at once.
-      const chunks = typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
-      for (const chunk of chunks)
-        fs.writeSync(descriptor, typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
-      fs.fsyncSync(descriptor);
+      close();
     } finally {
-      fs.closeSync(descriptor);
+      fs.rmSync(temporary, { force: true });
     }
-    fs.renameSync(temporary, path);
-  } catch (error) {
-    // A failed write (or chunks that threw while produced) leaves neither a temp file nor a change.
-    fs.rmSync(temporary, { force: true });
-    throw error;
-  }
+  };
+  return {
+    write(chunk) {
+      if (descriptor === undefined) throw new Error(`${temporary} is closed`);
+      fs.writeSync(descriptor, typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+    },
+    commit() {
+      try {
+        if (descriptor === undefined) throw new Error(`${temporary} is closed`);
+        fs.fsyncSync(descriptor);
+        close();
+        fs.renameSync(temporary, path);
+      } catch (error) {
+        discard();
+        throw error;
+      }
+    },
+    discard,
+  };
 }
 
 /**

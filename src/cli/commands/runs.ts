@@ -51,7 +51,7 @@ export const command: CliCommand = {
         json,
         // A new folder may be a new store; otherwise only the files of a run store matter.
         isRelevant: (change, relativePath) => change.directory || isRunOutputPath(relativePath),
-        draw: () => listRuns(service, query, json, context, { oneLineJson: true }),
+        draw: () => listRuns(service, query, json, context, { watching: true }),
       });
     } finally {
       service.dispose();
@@ -65,9 +65,10 @@ async function listRuns(
   query: { readonly source: RunSource | undefined; readonly limit: number | undefined },
   json: boolean,
   context: CliContext,
-  { oneLineJson = false } = {},
+  { watching = false } = {},
 ): Promise<ExitCode> {
-  const result = await service.listRuns(query);
+  // Listed once, the index is not held in memory (it streams); a watch keeps it between frames.
+  const result = await service.listRuns(query, { holdIndex: watching });
   for (const problem of result.problems) context.logger.warn(formatProblem(relativeProblem(problem, context.cwd)));
   // A run listed despite a damaged record (garbage run.json or meta.yaml) says so, not only in mlc show.
   for (const run of result.runs) {
@@ -80,7 +81,8 @@ async function listRuns(
   }
   if (json) {
     const runs = result.runs.map((run) => runToJson(run, context.cwd));
-    context.print(JSON.stringify({ runs }, null, oneLineJson ? undefined : 2));
+    // A watch prints one JSON document a line (a frame each).
+    context.print(JSON.stringify({ runs }, null, watching ? undefined : 2));
   } else if (result.runs.length === 0) {
     context.print('No runs found (mlc, MLflow, DVCLive, TensorBoard or CSV logger output) here or below.');
   } else {

@@ -2,7 +2,8 @@ import type { Clock, DirectoryEntry, FileStat, FileSystem } from '../ports';
 import { problemAt } from '../problems';
 import { RACY_WINDOW_MS, statCanVouch } from '../racyWindow';
 import type { RunReader } from '../runs/model';
-import { walkWorkspace } from '../workspace/walkWorkspace';
+import { workspaceFolders } from '../workspace/walkWorkspace';
+import { sortedByName } from './walkOrder';
 import { createRecordingFileSystem } from './createRecordingFileSystem';
 import {
   type DetectedStore,
@@ -56,19 +57,149 @@ export function readerForKey(readers: readonly RunReader[], key: string): RunRea
   return reader && readerKey(reader, position) === key ? reader : undefined;
 }
 
+/** A folder of the previous index, as a build finds it beside the walk. */
+export interface PreviousFolder {
+  readonly record: IndexedFolder;
+  /** The store this folder's visit listed last time, by reader and path (if it was listed). */
+  store(readerKey: string, path: string): IndexedStore | undefined;
+}
+
+/**
+ * The previous index as a build consults it: one folder at a time, asked for in walk order
+ * (compareWalkOrder), each at most once, so it can be a stream read beside the walk (the on-disk
+ * cache, never held whole) or an index in memory (the extension's worker keeps its own).
+ */
+export interface PreviousIndex {
+  readonly version: number;
+  readonly root: string;
+  readonly readersKey: string;
+  readonly builtAt: number;
+  folder(path: string): PreviousFolder | undefined;
+  /** After the walk: whether the previous index held a folder or store the walk did not meet. */
+  hadMore(): boolean;
+}
+
+/** Where a build puts what it finds, as it finds it: a folder, then the stores its visit listed. */
+export interface RunIndexSink {
+  folder(path: string, folder: IndexedFolder): void;
+  store(store: IndexedStore): void;
+  /**
+   * The string to keep for a folder an input is in, when the sink keeps inputs in memory and
+   * shares the walk's strings; a sink that writes each store out at once shares none.
+   */
+  readonly sharedFolder?: (path: string) => string | undefined;
+}
+
+/** The previous index held in memory, consulted as a PreviousIndex. */
+export function previousInMemory(snapshot: RunIndexSnapshot): PreviousIndex {
+  // Keyed by reader, then by path: the path strings are shared with the folders' entries (one
+  // string per path in a reopened cache), so no key is built per store.
+  const byReader = new Map<string, Map<string, IndexedStore>>();
+  for (const entry of snapshot.stores) {
+    let byPath = byReader.get(entry.readerKey);
+    if (!byPath) byReader.set(entry.readerKey, (byPath = new Map()));
+    byPath.set(entry.store.path, entry);
+  }
+  const store = (readerKey: string, path: string) => byReader.get(readerKey)?.get(path);
+  let foldersMet = 0;
+  const storesMet = new Set<IndexedStore>();
+  return {
+    version: snapshot.version,
+    root: snapshot.root,
+    readersKey: snapshot.readersKey,
+    builtAt: snapshot.builtAt,
+    folder(path) {
+      const record = snapshot.folders[path];
+      if (!record) return undefined;
+      foldersMet++;
+      return {
+        record,
+        store(readerKey, storePath) {
+          const found = store(readerKey, storePath);
+          if (found) storesMet.add(found);
+          return found;
+        },
+      };
+    },
+    hadMore: () => foldersMet < Object.keys(snapshot.folders).length || storesMet.size < snapshot.stores.length,
+  };
+}
+
+/** A sink that keeps the whole index in memory: the snapshot buildRunIndex returns. */
+function collectInMemory(): RunIndexSink & {
+  readonly folders: Record<string, IndexedFolder>;
+  readonly stores: IndexedStore[];
+} {
+  const folders: Record<string, IndexedFolder> = {};
+  const stores: IndexedStore[] = [];
+  // The keys of `folders` are the strings the index keeps for them anyway (an input in a folder
+  // the walk has not met yet gets the packer's own copy).
+  const folderStrings = new Map<string, string>();
+  return {
+    folders,
+    stores,
+    folder(path, folder) {
+      folders[path] = folder;
+      folderStrings.set(path, path);
+    },
+    store: (store) => void stores.push(store),
+    sharedFolder: (path) => folderStrings.get(path),
+  };
+}
+
 /**
  * Discovers every run store in the workspace with one walk (every reader's `detect` sees every
- * folder) and lists each store. With a previous index, a folder whose stat (mtime, ctime, inode) is
- * unchanged is not read or detected again, and a store whose input files all have the same
- * size, mtime, ctime and inode (and changed before the racy window of the previous build's
- * start) keeps its runs; so reopening a large workspace costs about one stat per folder and per
- * input file. A reader that throws or rejects only loses its own store: the
- * failure becomes a problem on that store and every other store is still listed.
+ * folder) and lists each store, keeping the whole index in memory (see indexRuns).
  */
-export async function buildRunIndex(
-  options: BuildRunIndexOptions,
-): Promise<{ readonly snapshot: RunIndexSnapshot; readonly stats: RunIndexBuildStats }> {
-  const { fs, root, readers, signal } = options;
+export async function buildRunIndex(options: BuildRunIndexOptions): Promise<{
+  readonly snapshot: RunIndexSnapshot;
+  readonly stats: RunIndexBuildStats;
+  /** There was a previous index, and the build found everything in it as it was. */
+  readonly isUnchanged: boolean;
+}> {
+  const sink = collectInMemory();
+  const previous = options.previous ? previousInMemory(options.previous) : undefined;
+  const result = await indexRuns({ ...options, previous, sink });
+  const snapshot: RunIndexSnapshot = {
+    version: RUN_INDEX_VERSION,
+    root: options.root,
+    readersKey: result.readersKey,
+    builtAt: result.builtAt,
+    folders: sink.folders,
+    stores: sink.stores,
+  };
+  return { snapshot, stats: result.stats, isUnchanged: result.isUnchanged };
+}
+
+/** How many entries a build's stat memos hold before they are emptied (they only spare stats). */
+const MEMO_LIMIT = 4096;
+
+/**
+ * The build itself: walks the workspace in walk order (sub-folders by name, walkOrder.ts), and for
+ * each folder hands the sink its record, then lists the stores it found there and hands each to
+ * the sink, before the walk goes on. With a previous index, a folder whose stat (mtime, ctime,
+ * inode) is unchanged is not read or detected again, and a store whose input files all have the
+ * same size, mtime, ctime and inode (and changed before the racy window of the previous build's
+ * start) keeps its runs; so reopening a large workspace costs about one stat per folder and per
+ * input file. Nothing grows with the workspace but what the sink keeps: the previous index is
+ * asked for one folder at a time, the memos of stats are bounded, and a folder's "unchanged"
+ * is remembered for the folders on the path to the one at hand. A reader that throws or rejects
+ * only loses its own store: the failure becomes a problem on that store and every other store is
+ * still listed.
+ */
+export async function indexRuns(
+  options: Omit<BuildRunIndexOptions, 'previous'> & {
+    readonly previous: PreviousIndex | undefined;
+    readonly sink: RunIndexSink;
+  },
+): Promise<{
+  readonly builtAt: number;
+  readonly readersKey: string;
+  readonly stats: RunIndexBuildStats;
+  /** There was a previous index, and the build found everything in it as it was. */
+  readonly isUnchanged: boolean;
+}> {
+  const { fs, root, readers, signal, sink } = options;
   // Every fingerprint this build takes is taken after this moment.
   const startedAt = options.clock.now();
   const { keys, readersKey } = readerKeys(readers);
@@ -96,38 +227,57 @@ export async function buildRunIndex(
     return stat;
   };
 
-  const folders: Record<string, IndexedFolder> = {};
-  const reusedFolders = new Set<string>();
-  const detected: DetectedStore[] = [];
+  // The folder the walk read last: its previous record, and whether its stat proved it unchanged.
+  let reading: { path: string; cached: PreviousFolder | undefined; isReused: boolean } | undefined;
   const walkFs: FileSystem = {
     ...fs,
     readDirectory(path) {
-      const cached = previous?.folders[path];
+      const cached = previous?.folder(path);
       const stat = statOf(path);
-      const isProven = cached !== undefined && vouches(cached);
-      if (
-        isProven &&
-        stat &&
-        stat.mtimeMs === cached.mtimeMs &&
-        stat.ctimeMs === cached.ctimeMs &&
-        stat.ino === cached.ino
-      ) {
-        reusedFolders.add(path);
-        return cached.subfolders.map((name): DirectoryEntry => ({ name, kind: 'directory' }));
-      }
-      return fs.readDirectory(path);
+      const record = cached?.record;
+      const isReused =
+        record !== undefined &&
+        vouches(record) &&
+        stat !== undefined &&
+        stat.mtimeMs === record.mtimeMs &&
+        stat.ctimeMs === record.ctimeMs &&
+        stat.ino === record.ino;
+      reading = { path, cached, isReused };
+      if (isReused) return record.subfolders.map((name): DirectoryEntry => ({ name, kind: 'directory' }));
+      return sortedByName(fs.readDirectory(path));
     },
   };
-  walkWorkspace(
-    walkFs,
-    root,
-    (folder, entries) => {
-      const cached = previous?.folders[folder];
-      if (cached && reusedFolders.has(folder)) {
-        folders[folder] = cached;
-        detected.push(...cached.stores);
-        return cached.descend;
-      }
+
+  // Paths found absent while listing, shared by the stores listed after: every CSV log looks for
+  // the same pipeline files up the tree (isDeclaredStageOutput). Each store still records them as
+  // its inputs; a file created after its absence was seen changes its folder's mtime, which the
+  // next build checks (and that mtime, younger than this build's start, is not trusted).
+  const absentPaths = new Set<string>();
+  const packInputs = createInputPacker(sink.sharedFolder);
+  // The folders from the root to the one at hand, and whether each was found unchanged.
+  const trail: { path: string; isReused: boolean }[] = [];
+  // A file that was absent is still absent when its folder was just found unchanged (same mtime
+  // and inode: no entry added or removed), as the walk itself trusts for subfolders. Readers look
+  // for many optional files (mlc.yaml, dvc.yaml up the tree...), so this spares most stats of a
+  // reopen. Elsewhere, a stat says.
+  const isFolderUnchanged = (folder: string) => trail.some((step) => step.isReused && step.path === folder);
+  let folderCount = 0;
+  let foldersReused = 0;
+  let storeCount = 0;
+  let storesReused = 0;
+  let runCount = 0;
+  const walk = workspaceFolders(walkFs, root, { skip: options.skip, signal });
+  for (let step = walk.next(); !step.done;) {
+    const { folder, entries, depth } = step.value;
+    const { cached, isReused } = reading?.path === folder ? reading : { cached: undefined, isReused: false };
+    trail.length = depth;
+    trail.push({ path: folder, isReused });
+    folderCount++;
+    let record: IndexedFolder;
+    if (isReused) {
+      record = cached!.record;
+      foldersReused++;
+    } else {
       const stores: DetectedStore[] = [];
       let descend = true;
       readers.forEach((reader, position) => {
@@ -140,7 +290,7 @@ export async function buildRunIndex(
         }
       });
       const stat = statOf(folder);
-      folders[folder] = {
+      record = {
         mtimeMs: stat?.mtimeMs ?? 0,
         ctimeMs: stat?.ctimeMs ?? 0,
         ino: stat?.ino ?? 0,
@@ -148,77 +298,50 @@ export async function buildRunIndex(
         stores,
         descend,
       };
-      detected.push(...stores);
-      return descend;
-    },
-    { skip: options.skip, signal },
-  );
-
-  // Paths found absent while listing, shared by the stores listed after: every CSV log looks for
-  // the same pipeline files up the tree (isDeclaredStageOutput). Each store still records them as
-  // its inputs; a file created after its absence was seen changes its folder's mtime, which the
-  // next build checks (and that mtime, younger than this build's start, is not trusted).
-  const absentPaths = new Set<string>();
-  // The inputs are packed with the walk's own folder strings: the index stays in memory whole
-  // (the extension's worker keeps it between refreshes).
-  let folderStrings: Map<string, string> | undefined;
-  const packInputs = createInputPacker((folder) => {
-    // The keys of `folders` are the strings the index keeps for them anyway.
-    folderStrings ??= new Map(Object.keys(folders).map((path) => [path, path]));
-    return folderStrings.get(folder);
-  });
-  // Keyed by reader, then by path: the path strings are shared with the folders' entries (one
-  // string per path in a reopened cache), so no key is built per store.
-  const previousStores = new Map<string, Map<string, IndexedStore>>();
-  for (const entry of previous?.stores ?? []) {
-    let byPath = previousStores.get(entry.readerKey);
-    if (!byPath) previousStores.set(entry.readerKey, (byPath = new Map()));
-    byPath.set(entry.store.path, entry);
-  }
-  const stores: IndexedStore[] = [];
-  let storesReused = 0;
-  const seen = new Map<string, Set<string>>();
-  // A file that was absent is still absent when its folder was just found unchanged (same mtime
-  // and inode: no entry added or removed), as the walk itself trusts for subfolders. Readers look
-  // for many optional files (mlc.yaml, dvc.yaml up the tree...), so this spares most stats of a
-  // reopen.
-  const isFolderUnchanged = (folder: string) => reusedFolders.has(folder);
-  for (const found of detected) {
-    if (signal?.aborted) break;
-    let seenPaths = seen.get(found.readerKey);
-    if (!seenPaths) seen.set(found.readerKey, (seenPaths = new Set()));
-    if (seenPaths.has(found.store.path)) continue;
-    seenPaths.add(found.store.path);
-    const cached = previousStores.get(found.readerKey)?.get(found.store.path);
-    const isReusable =
-      cached && !cached.isLive && areInputsUnchanged(cached.inputs, vouches, statOf, isFolderUnchanged);
-    if (cached && isReusable) {
-      stores.push(cached);
-      storesReused++;
-      continue;
     }
-    const reader = readerForKey(readers, found.readerKey)!;
-    stores.push(await listStore(reader, found, fs, { absentPaths, statMemo, packInputs }, signal));
+    sink.folder(folder, record);
+    // A store is the folder itself or an entry of it, so only one visit can find it: a store
+    // found twice is found twice by this folder's readers.
+    const listed = new Set<string>();
+    for (const found of record.stores) {
+      if (signal?.aborted) break;
+      const key = `${found.readerKey}\0${found.store.path}`;
+      if (listed.has(key)) continue;
+      listed.add(key);
+      storeCount++;
+      const before = cached?.store(found.readerKey, found.store.path);
+      const isReusable =
+        before && !before.isLive && areInputsUnchanged(before.inputs, vouches, statOf, isFolderUnchanged);
+      let store: IndexedStore;
+      if (before && isReusable) {
+        store = before;
+        storesReused++;
+      } else {
+        const reader = readerForKey(readers, found.readerKey)!;
+        store = await listStore(reader, found, fs, { absentPaths, statMemo, packInputs }, signal);
+      }
+      runCount += store.runs.length;
+      sink.store(store);
+    }
+    // Memos only spare stats: emptied when large, so a build holds no stat per file it passed.
+    if (statMemo.size > MEMO_LIMIT) statMemo.clear();
+    if (absentPaths.size > MEMO_LIMIT) absentPaths.clear();
+    step = walk.next(record.descend);
   }
-  const snapshot: RunIndexSnapshot = {
-    version: RUN_INDEX_VERSION,
-    root,
-    readersKey,
-    builtAt: startedAt,
-    folders,
-    stores,
+  const stats: RunIndexBuildStats = {
+    folders: folderCount,
+    foldersReused,
+    stores: storeCount,
+    storesReused,
+    runs: runCount,
   };
-  const runs = stores.reduce((total, store) => total + store.runs.length, 0);
-  return {
-    snapshot,
-    stats: {
-      folders: Object.keys(folders).length,
-      foldersReused: reusedFolders.size,
-      stores: stores.length,
-      storesReused,
-      runs,
-    },
-  };
+  const isUnchanged =
+    previous !== undefined &&
+    !signal?.aborted &&
+    foldersReused === folderCount &&
+    storesReused === storeCount &&
+    !previous.hadMore();
+  return { builtAt: startedAt, readersKey, stats, isUnchanged };
 }
 
 async function listStore(

@@ -23,12 +23,44 @@ export function compareRunsNewestFirst(left: RunSummary, right: RunSummary): num
 }
 
 export function queryRuns(snapshot: RunIndexSnapshot, query: RunQuery = {}): RunSummary[] {
-  const runs: RunSummary[] = [];
-  for (const store of snapshot.stores) {
-    for (const run of store.runs) if (!query.source || run.source === query.source) runs.push(run);
-  }
-  runs.sort(compareRunsNewestFirst);
-  return query.limit !== undefined ? runs.slice(0, Math.max(0, query.limit)) : runs;
+  const newest = collectNewestRuns(query);
+  for (const store of snapshot.stores) newest.add(store.runs);
+  return newest.runs();
+}
+
+/**
+ * The runs a query answers, collected as stores are met: with a limit, only the newest `limit`
+ * are ever held (a listing of 100,000 runs streamed through it keeps one run for `--limit 1`).
+ */
+export function collectNewestRuns(query: RunQuery) {
+  const limit = query.limit === undefined ? undefined : Math.max(0, query.limit);
+  const kept: RunSummary[] = [];
+  return {
+    add(runs: readonly RunSummary[]) {
+      for (const run of runs) {
+        if (query.source && run.source !== query.source) continue;
+        if (limit === undefined) {
+          kept.push(run);
+          continue;
+        }
+        if (kept.length === limit && (limit === 0 || compareRunsNewestFirst(run, kept[limit - 1]!) >= 0)) continue;
+        // Kept sorted: the place of the new run by binary search, the oldest dropped past the limit.
+        let low = 0;
+        let high = kept.length;
+        while (low < high) {
+          const middle = (low + high) >>> 1;
+          if (compareRunsNewestFirst(kept[middle]!, run) <= 0) low = middle + 1;
+          else high = middle;
+        }
+        kept.splice(low, 0, run);
+        if (kept.length > limit) kept.pop();
+      }
+    },
+    /** Newest first. */
+    runs(): RunSummary[] {
+      return limit === undefined ? kept.sort(compareRunsNewestFirst) : kept;
+    },
+  };
 }
 
 /** Problems of stores that yielded no run (a run's own problems travel with the run). */

@@ -29,11 +29,13 @@ function flatCopy(text: string): string {
 }
 
 /**
- * Packs the fingerprints a listing recorded into a store's inputs, for one build. Folder and name
- * strings are shared through the packer: a folder is the walk's own string for it (`knownFolder`),
- * and every store that looked for `mlc.yaml` or read `metrics.csv` holds the same name string.
+ * Packs the fingerprints a listing recorded into a store's inputs, for one build. With
+ * `knownFolder` (an index kept in memory), folder and name strings are shared through the packer:
+ * a folder is the walk's own string for it, and every store that looked for `mlc.yaml` or read
+ * `metrics.csv` holds the same name string. Without it (each store written out at once), nothing
+ * is kept between stores.
  */
-export function createInputPacker(knownFolder: (folder: string) => string | undefined) {
+export function createInputPacker(knownFolder?: (folder: string) => string | undefined) {
   const folders = new Map<string, string>();
   const names = new Map<string, string>();
   const shared = (table: Map<string, string>, text: string, known?: string) => {
@@ -46,8 +48,8 @@ export function createInputPacker(knownFolder: (folder: string) => string | unde
   };
   const addPath = (pairs: string[], at: number, path: string) => {
     const [folder, name] = splitInputPath(path);
-    pairs[at] = shared(folders, folder, knownFolder(folder));
-    pairs[at + 1] = shared(names, name);
+    pairs[at] = knownFolder ? shared(folders, folder, knownFolder(folder)) : folder;
+    pairs[at + 1] = knownFolder ? shared(names, name) : name;
   };
   return (fingerprints: readonly FileFingerprint[]): StoreInputs => {
     let presentCount = 0;

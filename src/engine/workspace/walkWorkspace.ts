@@ -30,6 +30,13 @@ export interface WalkOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A folder the walk reached, with its entries and its depth (the root is 0). */
+export interface WalkedFolder {
+  readonly folder: string;
+  readonly entries: readonly DirectoryEntry[];
+  readonly depth: number;
+}
+
 /**
  * Visits every folder below `root` once, depth first, passing its entries. The visitor returns
  * false to stop descending into that folder (e.g. an `mlruns/` store the caller reads itself).
@@ -43,30 +50,57 @@ export function walkWorkspace(
   visit: (folder: string, entries: readonly DirectoryEntry[]) => boolean | void,
   options: WalkOptions = {},
 ): void {
+  const folders = workspaceFolders(fs, root, options);
+  for (let step = folders.next(); !step.done;) {
+    step = folders.next(visit(step.value.folder, step.value.entries) !== false);
+  }
+}
+
+/**
+ * walkWorkspace's folders one at a time, in the same order (a folder, then each of its sub-folders
+ * in the order of its entries, depth first), for a caller that does asynchronous work between
+ * them (the run index lists each folder's stores before the walk goes on). `next(false)` after a
+ * folder does not descend into it. What is pending is one frame per depth holding the entries
+ * its folder listed, never one object per folder still to visit (100,000 run folders side by
+ * side are 100,000 names, not 100,000 more).
+ */
+export function* workspaceFolders(
+  fs: FileSystem,
+  root: string,
+  options: WalkOptions = {},
+): Generator<WalkedFolder, void, boolean | undefined> {
   const skipNames = new Set(options.skip ?? []);
-  const stack: Array<{ folder: string; depth: number }> = [{ folder: root, depth: 0 }];
-  while (stack.length > 0) {
-    if (options.signal?.aborted) return;
-    const { folder, depth } = stack.pop()!;
+  const frames: Array<{ folder: string; entries: readonly DirectoryEntry[]; next: number; depth: number }> = [];
+  const enter = function* (folder: string, depth: number): Generator<WalkedFolder, void, boolean | undefined> {
     let entries: readonly DirectoryEntry[];
     try {
       entries = fs.readDirectory(folder);
     } catch {
-      continue; // unreadable folder: permissions or a race with deletion; the rest goes on
+      return; // unreadable folder: permissions or a race with deletion; the rest goes on
     }
     // A virtualenv whatever its name: it has pyvenv.cfg at its top.
     const isVirtualenv = depth > 0 && entries.some((entry) => entry.name === 'pyvenv.cfg' && entry.kind === 'file');
-    if (isVirtualenv) continue;
-    if (depth > 0 && hasWorkspaceMarker(entries)) continue;
-    if (visit(folder, entries) === false) continue;
-    if (options.maxDepth !== undefined && depth >= options.maxDepth) continue;
-    for (let index = entries.length - 1; index >= 0; index--) {
-      const entry = entries[index]!;
-      if (entry.kind !== 'directory') continue;
-      if (ALWAYS_SKIPPED_FOLDERS.has(entry.name) || skipNames.has(entry.name)) continue;
-      const child = join(folder, entry.name);
-      if (skipNames.has(child.slice(root.length + 1))) continue;
-      stack.push({ folder: child, depth: depth + 1 });
+    if (isVirtualenv) return;
+    if (depth > 0 && hasWorkspaceMarker(entries)) return;
+    const descend = yield { folder, entries, depth };
+    if (descend === false) return;
+    if (options.maxDepth !== undefined && depth >= options.maxDepth) return;
+    frames.push({ folder, entries, next: 0, depth });
+  };
+  if (options.signal?.aborted) return;
+  yield* enter(root, 0);
+  while (frames.length > 0) {
+    if (options.signal?.aborted) return;
+    const frame = frames.at(-1)!;
+    if (frame.next >= frame.entries.length) {
+      frames.pop();
+      continue;
     }
+    const entry = frame.entries[frame.next++]!;
+    if (entry.kind !== 'directory') continue;
+    if (ALWAYS_SKIPPED_FOLDERS.has(entry.name) || skipNames.has(entry.name)) continue;
+    const child = join(frame.folder, entry.name);
+    if (skipNames.has(child.slice(root.length + 1))) continue;
+    yield* enter(child, frame.depth + 1);
   }
 }

@@ -23,6 +23,7 @@ import {
   saveSeriesCache,
   seriesCachePath,
 } from './seriesCache';
+import { listRunsStreaming } from './streamRunIndex';
 import { watchRunFiles } from './watchRunFiles';
 
 /** How often a run followed by re-reading (mlc's own) is read again at most while it writes. */
@@ -148,12 +149,7 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
         racyWindowMs: options.racyWindowMs,
       });
       lastStats = result.stats;
-      const isUnchanged =
-        previous !== undefined &&
-        result.stats.foldersReused === result.stats.folders &&
-        result.stats.storesReused === result.stats.stores &&
-        result.stats.stores === previous.stores.length;
-      if (cachePath && !isUnchanged && !signal?.aborted) saveRunIndexCache(cachePath, result.snapshot);
+      if (cachePath && !result.isUnchanged && !signal?.aborted) saveRunIndexCache(cachePath, result.snapshot);
       snapshot = result.snapshot;
       options.logger?.debug('run index refreshed', result.stats);
       return result.snapshot;
@@ -362,12 +358,35 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
      * Runs newest first. `revalidate: false` answers from the index as last built (in memory, else
      * the on-disk cache) without checking any file, so a reopened window paints at once; the caller
      * then asks again with validation (the default) and repaints if anything changed.
+     * `holdIndex: false`, for a caller that lists once (`mlc runs`): unless the index is already
+     * in memory, it is not kept there, and the listing's memory is the answer's.
      */
-    async listRuns(query: RunQuery = {}, options: { readonly revalidate?: boolean } = {}): Promise<RunListResult> {
-      if (options.revalidate === false) {
+    async listRuns(
+      query: RunQuery = {},
+      listing: { readonly revalidate?: boolean; readonly holdIndex?: boolean } = {},
+    ): Promise<RunListResult> {
+      if (listing.holdIndex === false && !snapshot && !building) {
+        // One listing and no more (`mlc runs`): the index streams from the cache to the new cache
+        // beside the walk, and only the answer is kept (streamRunIndex.ts).
+        const result = await listRunsStreaming(
+          {
+            workspaceRoot: options.workspaceRoot,
+            readers,
+            cachePath,
+            fs,
+            skip: options.skip,
+            clock,
+            racyWindowMs: options.racyWindowMs,
+          },
+          query,
+        );
+        lastStats = result.stats;
+        return result;
+      }
+      if (listing.revalidate === false) {
         snapshot ??= cachePath ? loadRunIndexCache(cachePath) : undefined;
       }
-      const current = options.revalidate === false && snapshot ? snapshot : await refresh();
+      const current = listing.revalidate === false && snapshot ? snapshot : await refresh();
       const problems = current.stores.filter((store) => store.runs.length === 0).flatMap((store) => store.problems);
       const stats = lastStats ?? {
         folders: Object.keys(current.folders).length,

@@ -35,7 +35,7 @@ test('the cache reads back the index it was written from, NaN included', async (
   assert.equal(version0.params.name, 'null');
 });
 
-test("each store's line is made when it is written, not all of them before the first (the write holds no second copy of the index)", async () => {
+test("each folder's lines are made when they are written, not all of them before the first (the write holds no second copy of the index)", async () => {
   const snapshot = await lightningIndex();
   const runsRead: string[] = [];
   const watched: RunIndexSnapshot = {
@@ -49,11 +49,24 @@ test("each store's line is made when it is written, not all of them before the f
     })),
   };
   const lines = serializeRunIndex(watched);
-  // Header, path table, folders, then the first store's line.
+  // Header, the root's folder line, keras/ and the first store's line.
   for (let line = 0; line < 4; line++) lines.next();
-  assert.deepEqual(runsRead, [snapshot.stores[0]!.store.path]);
+  assert.deepEqual(runsRead, ['/ws/keras/training.log']);
   // The lines as a whole are still the cache of the same index.
   assert.deepEqual([...serializeRunIndex(watched)].join('\n'), [...serializeRunIndex(snapshot)].join('\n'));
+});
+
+test('the cache holds the folders in walk order, each followed by its stores, paths written from the folder', async () => {
+  const lines = [...serializeRunIndex(await lightningIndex())].map((line) => JSON.parse(line) as unknown[]);
+  const folderPaths = lines
+    .filter((line) => Array.isArray(line) && (line[0] as string).startsWith('/'))
+    .map((line) => line[0]);
+  assert.deepEqual(folderPaths, ['/ws', '/ws/keras', '/ws/logs', '/ws/logs/version_0', '/ws/logs/version_1']);
+  // keras/ says one store line follows, and names its store from itself.
+  assert.equal(lines[2]![6], 1);
+  assert.deepEqual(lines[2]![7], ['csv#0', 'csv', './training.log']);
+  assert.equal(lines[3]![2], './training.log');
+  assert.deepEqual(lines.at(-1), { folders: 5, stores: 3 });
 });
 
 test('a reopened cache gives every folder and store objects of their own, none frozen (the snapshot is handed out)', async () => {
@@ -68,33 +81,34 @@ test('a reopened cache gives every folder and store objects of their own, none f
     assert.ok(!Object.isFrozen(value));
 });
 
-test('a cache line that names a path the table does not hold, or is not of its shape, makes the whole cache unread', async () => {
+test('a cache line that is not of the shape written makes the whole cache unread', async () => {
   const lines = [...serializeRunIndex(await lightningIndex())];
+  // 0 header, 1 /ws, 2 keras/, 3 its store, 4 logs/, 5 version_0/, 6 its store...
+  const folderLine = JSON.parse(lines[2]!) as unknown[];
   const storeLine = JSON.parse(lines[3]!) as unknown[];
-  const folders = JSON.parse(lines[2]!) as unknown[][];
-  const damaged = {
-    'folder path': [folders.map((folder, index) => (index === 0 ? [999, ...folder.slice(1)] : folder))],
-    "folder's store path": [folders.map((folder) => [...folder.slice(0, 6), ['csv-logger#0', 'csv-logger', 999]])],
-    'folder not an array': [[7, ...folders.slice(1)]],
-    'store path': [undefined, [...storeLine.slice(0, 2), 999, ...storeLine.slice(3)]],
+  const withFolder = (index: number, value: unknown) => ({ 2: folderLine.with(index, value) });
+  const withStore = (index: number, value: unknown) => ({ 3: storeLine.with(index, value) });
+  const damaged: Record<string, Record<number, unknown>> = {
+    'folder path not absolute': withFolder(0, 'ws/keras'),
+    'folder not an array': { 2: 7 },
+    'a sub-folder named ..': withFolder(5, ['..']),
+    'a sub-folder with a slash': withFolder(5, ['a/b']),
+    'store count not a count': withFolder(6, -1),
+    'more store lines said than follow': withFolder(6, 2),
+    "folder's store path relative": withFolder(7, ['csv#0', 'csv', 'training.log']),
+    'store path relative': withStore(2, 'training.log'),
     // A present input is folder, name, kind, size, mtime, ctime, inode; an absent one folder, name.
-    "store's file folder": [undefined, [...storeLine.slice(0, 4), [999, 0, 0, 1, 1, 1, 1], ...storeLine.slice(5)]],
-    "store's file name": [undefined, [...storeLine.slice(0, 4), [0, 999, 0, 1, 1, 1, 1], ...storeLine.slice(5)]],
-    "store's file cut short": [undefined, [...storeLine.slice(0, 4), [0, 0, 0, 1, 1, 1], ...storeLine.slice(5)]],
-    "store's file stat not a number": [
-      undefined,
-      [...storeLine.slice(0, 4), [0, 0, 0, 1, '1', 1, 1], ...storeLine.slice(5)],
-    ],
-    "store's absent path": [undefined, [...storeLine.slice(0, 5), [999, 0], ...storeLine.slice(6)]],
-    "store's absent pair cut short": [undefined, [...storeLine.slice(0, 5), [0], ...storeLine.slice(6)]],
-    'store runs not a list': [undefined, [...storeLine.slice(0, 7), 3, ...storeLine.slice(8)]],
+    "store's file name a path": withStore(4, ['.', '../training.log', 0, 1, 1, 1, 1]),
+    "store's file cut short": withStore(4, ['.', 'training.log', 0, 1, 1, 1]),
+    "store's file stat not a number": withStore(4, ['.', 'training.log', 0, 1, '1', 1, 1]),
+    "store's absent pair cut short": withStore(5, ['.']),
+    'store runs not a list': withStore(7, 3),
   };
-  for (const [name, [foldersLine, firstStoreLine]] of Object.entries(damaged)) {
-    const text = [...lines];
-    if (foldersLine) text[2] = JSON.stringify(foldersLine);
-    if (firstStoreLine) text[3] = JSON.stringify(firstStoreLine);
+  for (const [name, replaced] of Object.entries(damaged)) {
+    const text = lines.map((line, index) => (index in replaced ? JSON.stringify(replaced[index]) : line));
     assert.equal(deserializeRunIndex(text), undefined, name);
   }
   assert.equal(deserializeRunIndex(lines.slice(0, -1)), undefined, 'no trailer');
+  assert.equal(deserializeRunIndex([...lines.slice(0, -1), '{"folders":4,"stores":3}']), undefined, 'a folder missing');
   assert.ok(deserializeRunIndex(lines));
 });

@@ -29,6 +29,11 @@ function makeWorkspace(files: Record<string, string | Uint8Array>): string {
  */
 const tenSecondsLater: Clock = { now: () => Date.now() + 10_000 };
 
+/** How a listing meets the index: held in memory (the extension, most commands), or streamed (`mlc runs`). */
+type ListingMode = 'held' | 'streamed';
+const LISTING_MODES: readonly ListingMode[] = ['held', 'streamed'];
+const modeName = (mode: ListingMode) => (mode === 'held' ? 'index held in memory' : 'streamed, as mlc runs lists');
+
 const prefixed = (prefix: string, files: Record<string, string>) =>
   Object.fromEntries(Object.entries(files).map(([path, text]) => [`${prefix}${path}`, text]));
 
@@ -283,7 +288,17 @@ test('the cache keeps NaN and infinities in metrics', () => {
     root: '/ws',
     readersKey: 'csv#0',
     builtAt: 0,
-    folders: {},
+    // A store is written after the folder whose visit listed it.
+    folders: {
+      '/ws/a': {
+        mtimeMs: 1,
+        ctimeMs: 1,
+        ino: 1,
+        subfolders: [],
+        stores: [{ readerKey: 'csv#0', store: { source: 'csv' as const, path: '/ws/a' } }],
+        descend: true,
+      },
+    },
     stores: [
       {
         readerKey: 'csv#0',
@@ -502,27 +517,29 @@ for (const [when, mtimeBack, clock] of [
   // A file an hour old, its rewrite's mtime put back: settled, but its ctime moved.
   ['with its mtime put back, though settled (ctime moved)', 3_600_000, tenSecondsLater],
 ] as const) {
-  test(`a run file rewritten with the same size and inode ${when} is read again on reopen`, async () => {
-    const root = makeWorkspace({ 'a/training.log': kerasCsvLog([{ epoch: 0, loss: 0.5 }]), '.mlc/keep': '' });
-    const log = join(root, 'a', 'training.log');
-    // A whole-millisecond mtime, so that it can be set again exactly after the rewrite.
-    const tick = new Date(Math.floor(Date.now()) - mtimeBack);
-    fs.utimesSync(log, tick, tick);
-    const open = () => createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, ...(clock ? { clock } : {}) });
-    const first = open();
-    assert.equal((await first.listRuns()).runs[0]!.metrics.loss, 0.5);
-    first.dispose();
-    // The same size with one digit changed, written in place (same inode), with the same mtime.
-    const before = fs.statSync(log);
-    fs.writeFileSync(log, kerasCsvLog([{ epoch: 0, loss: 0.7 }]));
-    fs.utimesSync(log, tick, tick);
-    const after = fs.statSync(log);
-    assert.deepEqual([after.ino, after.size, after.mtimeMs], [before.ino, before.size, before.mtimeMs]);
-    const reopened = open();
-    const again = await reopened.listRuns();
-    reopened.dispose();
-    assert.equal(again.runs[0]!.metrics.loss, 0.7, 'the cache must not answer the old content');
-  });
+  for (const mode of LISTING_MODES) {
+    test(`a run file rewritten with the same size and inode ${when} is read again on reopen (${modeName(mode)})`, async () => {
+      const root = makeWorkspace({ 'a/training.log': kerasCsvLog([{ epoch: 0, loss: 0.5 }]), '.mlc/keep': '' });
+      const log = join(root, 'a', 'training.log');
+      // A whole-millisecond mtime, so that it can be set again exactly after the rewrite.
+      const tick = new Date(Math.floor(Date.now()) - mtimeBack);
+      fs.utimesSync(log, tick, tick);
+      const open = () => createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, ...(clock ? { clock } : {}) });
+      const first = open();
+      assert.equal((await first.listRuns({}, { holdIndex: mode === 'held' })).runs[0]!.metrics.loss, 0.5);
+      first.dispose();
+      // The same size with one digit changed, written in place (same inode), with the same mtime.
+      const before = fs.statSync(log);
+      fs.writeFileSync(log, kerasCsvLog([{ epoch: 0, loss: 0.7 }]));
+      fs.utimesSync(log, tick, tick);
+      const after = fs.statSync(log);
+      assert.deepEqual([after.ino, after.size, after.mtimeMs], [before.ino, before.size, before.mtimeMs]);
+      const reopened = open();
+      const again = await reopened.listRuns({}, { holdIndex: mode === 'held' });
+      reopened.dispose();
+      assert.equal(again.runs[0]!.metrics.loss, 0.7, 'the cache must not answer the old content');
+    });
+  }
 }
 
 /** Sets every file and folder under `path` (and its own mtime) an hour back (their ctime is now). */
@@ -532,22 +549,22 @@ function backdateHourAgo(path: string): void {
   fs.utimesSync(path, hourAgo, hourAgo);
 }
 
-test('files older than the racy window are trusted: a reopen reuses every store and folder', async () => {
-  const root = makeWorkspace({
-    'a/training.log': kerasCsvLog([{ epoch: 0, loss: 0.5 }]),
-    ...prefixed('', dvcliveFiles({ folder: 'exp/dvclive', series: { loss: [{ step: 0, value: 0.5 }] } })),
-    '.mlc/cache/keep': '',
+for (const mode of LISTING_MODES) {
+  test(`files older than the racy window are trusted: a reopen reuses every store and folder (${modeName(mode)})`, async () => {
+    const root = makeWorkspace({
+      'a/training.log': kerasCsvLog([{ epoch: 0, loss: 0.5 }]),
+      ...prefixed('', dvcliveFiles({ folder: 'exp/dvclive', series: { loss: [{ step: 0, value: 0.5 }] } })),
+      '.mlc/cache/keep': '',
+    });
+    backdateHourAgo(root);
+    const first = await listFresh(root, mode);
+    assert.equal(first.runs.length, 2);
+    const again = await listFresh(root, mode);
+    assert.equal(again.stats.storesReused, again.stats.stores);
+    assert.equal(again.stats.foldersReused, again.stats.folders);
+    assert.deepEqual(again.runs, first.runs);
   });
-  backdateHourAgo(root);
-  const first = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, clock: tenSecondsLater });
-  await first.listRuns();
-  first.dispose();
-  const reopened = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, clock: tenSecondsLater });
-  const again = await reopened.listRuns();
-  reopened.dispose();
-  assert.equal(again.stats.storesReused, again.stats.stores);
-  assert.equal(again.stats.foldersReused, again.stats.folders);
-});
+}
 
 /** A workspace of Lightning runs with every file and folder an hour old (trusted by a reopen). */
 function settledLightningWorkspace(versions: readonly number[]): string {
@@ -567,10 +584,14 @@ function settledLightningWorkspace(versions: readonly number[]): string {
   return root;
 }
 
-async function listFresh(root: string) {
+/**
+ * A listing by a service of its own, as a new window or process makes it: the index held in memory
+ * (the extension, most commands), or streamed from the cache to the new cache (`mlc runs`).
+ */
+async function listFresh(root: string, mode: ListingMode = 'held') {
   const service = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, clock: tenSecondsLater });
   try {
-    return await service.listRuns();
+    return await service.listRuns({}, { holdIndex: mode === 'held' });
   } finally {
     service.dispose();
   }
@@ -579,95 +600,105 @@ async function listFresh(root: string) {
 const runsOf = (listed: { runs: readonly RunSummary[] }) =>
   Object.fromEntries(listed.runs.map((run) => [run.id, [run.params.lr, run.metrics.loss]]));
 
-test('a cache file that is absent, corrupt, truncated or of another format is rebuilt, never trusted', async () => {
-  const root = settledLightningWorkspace([0, 1, 2]);
-  const cachePath = join(root, '.mlc', 'cache', 'run-index.jsonl');
-  const expected = {
-    'csv:lightning_logs/version_0': [0.1, Number.NaN],
-    'csv:lightning_logs/version_1': [0.2, 1],
-    'csv:lightning_logs/version_2': [0.3, 2],
-  };
-  // Absent: built from the files, then written.
-  const first = await listFresh(root);
-  assert.deepEqual(runsOf(first), expected);
-  assert.equal(first.stats.storesReused, 0);
-  const whole = fs.readFileSync(cachePath, 'utf8');
-  const lines = whole.split('\n');
-  assert.equal(lines.at(-1), '', 'every line ends with a newline');
-  const reopened = await listFresh(root);
-  assert.equal(reopened.stats.storesReused, reopened.stats.stores, 'a whole cache is reused');
-  // A cache whose store lines hold other runs than the files shows when it is trusted.
-  const planted = whole.replaceAll('"lr":0.2', '"lr":9');
-  fs.writeFileSync(cachePath, planted);
-  assert.equal(runsOf(await listFresh(root))['csv:lightning_logs/version_1']![0], 9, 'the planted cache is read');
-
-  const damaged: Record<string, string> = {
-    corrupt: planted.replace('"stores":', '"stores"'),
-    'not JSON at all': 'not json\n',
-    'cut in a line': planted.slice(0, Math.floor(planted.length / 2)),
-    'cut before the trailer': `${planted.split('\n').slice(0, -2).join('\n')}\n`,
-    'a store line missing': planted
-      .split('\n')
-      .filter((_line, index) => index !== 4)
-      .join('\n'),
-    'the previous format (6: inputs not packed)': planted.replace('"format":7', '"format":6'),
-    'another index version': planted.replace(`"version":${RUN_INDEX_VERSION}`, '"version":1'),
-    'the legacy one-document cache': JSON.stringify({ format: 3, version: RUN_INDEX_VERSION, stores: [] }),
-    empty: '',
-  };
-  for (const [name, text] of Object.entries(damaged)) {
-    fs.writeFileSync(cachePath, text);
-    const listed = await listFresh(root);
-    assert.deepEqual(runsOf(listed), expected, name);
-    assert.equal(listed.stats.storesReused, 0, `${name}: nothing is reused from it`);
-    assert.equal(fs.readFileSync(cachePath, 'utf8').split('\n').length, lines.length, `${name}: rewritten whole`);
+for (const mode of LISTING_MODES) {
+  test(`a cache file that is absent, corrupt, truncated or of another format is rebuilt, never trusted (${modeName(mode)})`, async () => {
+    const root = settledLightningWorkspace([0, 1, 2]);
+    const cachePath = join(root, '.mlc', 'cache', 'run-index.jsonl');
+    const expected = {
+      'csv:lightning_logs/version_0': [0.1, Number.NaN],
+      'csv:lightning_logs/version_1': [0.2, 1],
+      'csv:lightning_logs/version_2': [0.3, 2],
+    };
+    // Absent: built from the files, then written.
+    const first = await listFresh(root, mode);
+    assert.deepEqual(runsOf(first), expected);
+    assert.equal(first.stats.storesReused, 0);
+    const whole = fs.readFileSync(cachePath, 'utf8');
+    const lines = whole.split('\n');
+    assert.equal(lines.at(-1), '', 'every line ends with a newline');
+    const reopened = await listFresh(root, mode);
+    assert.equal(reopened.stats.storesReused, reopened.stats.stores, 'a whole cache is reused');
+    // A cache whose store lines hold other runs than the files shows when it is trusted.
+    const planted = whole.replaceAll('"lr":0.2', '"lr":9');
     fs.writeFileSync(cachePath, planted);
-  }
-  // A folder where the cache file should be is unreadable, not fatal.
-  fs.rmSync(cachePath);
-  fs.mkdirSync(cachePath);
-  assert.deepEqual(runsOf(await listFresh(root)), expected);
-});
+    assert.equal(
+      runsOf(await listFresh(root, mode))['csv:lightning_logs/version_1']![0],
+      9,
+      'the planted cache is read',
+    );
 
-test('writing the cache removes the one-document cache of earlier versions', async () => {
-  const root = settledLightningWorkspace([0]);
-  const legacy = join(root, '.mlc', 'cache', 'run-index.json');
-  fs.writeFileSync(legacy, '{"format":3}');
-  await listFresh(root);
-  assert.equal(fs.existsSync(legacy), false);
-  assert.equal(fs.existsSync(join(root, '.mlc', 'cache', 'run-index.jsonl')), true);
-});
-
-test('a store added, removed or changed between opens is seen by a reopen from the cache', async () => {
-  const root = settledLightningWorkspace([0, 1, 2]);
-  await listFresh(root);
-  const settledFirst = await listFresh(root);
-  assert.equal(settledFirst.stats.storesReused, settledFirst.stats.stores);
-  const version = (index: number) => join(root, 'lightning_logs', `version_${index}`);
-  // Added: a new run folder (its parent folder's mtime moves).
-  fs.mkdirSync(version(3));
-  fs.writeFileSync(join(version(3), 'metrics.csv'), lightningMetricsCsv([{ step: 0, loss: 3 }]));
-  // Removed: a run folder deleted.
-  fs.rmSync(version(1), { recursive: true });
-  // Changed: the same size, an older mtime than before (a restored backup), same folder.
-  const metrics = join(version(2), 'metrics.csv');
-  const before = fs.statSync(metrics);
-  fs.writeFileSync(metrics, fs.readFileSync(metrics, 'utf8').replace('\n2,', '\n7,'));
-  const older = new Date(before.mtimeMs - 60_000);
-  fs.utimesSync(metrics, older, older);
-  assert.equal(fs.statSync(metrics).size, before.size);
-  const reopened = await listFresh(root);
-  assert.deepEqual(runsOf(reopened), {
-    'csv:lightning_logs/version_0': [0.1, Number.NaN],
-    'csv:lightning_logs/version_2': [0.3, 7],
-    'csv:lightning_logs/version_3': [undefined, 3],
+    const damaged: Record<string, string> = {
+      corrupt: planted.replace('"stores":', '"stores"'),
+      'not JSON at all': 'not json\n',
+      'cut in a line': planted.slice(0, Math.floor(planted.length / 2)),
+      'cut before the trailer': `${planted.split('\n').slice(0, -2).join('\n')}\n`,
+      'a store line missing': planted
+        .split('\n')
+        .filter((_line, index) => index !== 4)
+        .join('\n'),
+      'the previous format (7: a path table)': planted.replace('"format":8', '"format":7'),
+      'another index version': planted.replace(`"version":${RUN_INDEX_VERSION}`, '"version":1'),
+      'the legacy one-document cache': JSON.stringify({ format: 3, version: RUN_INDEX_VERSION, stores: [] }),
+      empty: '',
+    };
+    for (const [name, text] of Object.entries(damaged)) {
+      fs.writeFileSync(cachePath, text);
+      const listed = await listFresh(root, mode);
+      assert.deepEqual(runsOf(listed), expected, name);
+      assert.equal(listed.stats.storesReused, 0, `${name}: nothing is reused from it`);
+      assert.equal(fs.readFileSync(cachePath, 'utf8').split('\n').length, lines.length, `${name}: rewritten whole`);
+      fs.writeFileSync(cachePath, planted);
+    }
+    // A folder where the cache file should be is unreadable, not fatal.
+    fs.rmSync(cachePath);
+    fs.mkdirSync(cachePath);
+    assert.deepEqual(runsOf(await listFresh(root, mode)), expected);
   });
-  assert.equal(reopened.stats.storesReused, reopened.stats.stores - 2, 'version_2 and version_3 are read');
-  // And the cache written by that reopen is whole: the next reopen (once the new files are old)
-  // reuses everything and answers the same.
-  backdateHourAgo(root);
-  await listFresh(root);
-  const settled = await listFresh(root);
-  assert.equal(settled.stats.storesReused, settled.stats.stores);
-  assert.deepEqual(runsOf(settled), runsOf(reopened));
-});
+}
+
+for (const mode of LISTING_MODES) {
+  test(`writing the cache removes the one-document cache of earlier versions (${modeName(mode)})`, async () => {
+    const root = settledLightningWorkspace([0]);
+    const legacy = join(root, '.mlc', 'cache', 'run-index.json');
+    fs.writeFileSync(legacy, '{"format":3}');
+    await listFresh(root, mode);
+    assert.equal(fs.existsSync(legacy), false);
+    assert.equal(fs.existsSync(join(root, '.mlc', 'cache', 'run-index.jsonl')), true);
+  });
+}
+
+for (const mode of LISTING_MODES) {
+  test(`a store added, removed or changed between opens is seen by a reopen from the cache (${modeName(mode)})`, async () => {
+    const root = settledLightningWorkspace([0, 1, 2]);
+    await listFresh(root, mode);
+    const settledFirst = await listFresh(root, mode);
+    assert.equal(settledFirst.stats.storesReused, settledFirst.stats.stores);
+    const version = (index: number) => join(root, 'lightning_logs', `version_${index}`);
+    // Added: a new run folder (its parent folder's mtime moves).
+    fs.mkdirSync(version(3));
+    fs.writeFileSync(join(version(3), 'metrics.csv'), lightningMetricsCsv([{ step: 0, loss: 3 }]));
+    // Removed: a run folder deleted.
+    fs.rmSync(version(1), { recursive: true });
+    // Changed: the same size, an older mtime than before (a restored backup), same folder.
+    const metrics = join(version(2), 'metrics.csv');
+    const before = fs.statSync(metrics);
+    fs.writeFileSync(metrics, fs.readFileSync(metrics, 'utf8').replace('\n2,', '\n7,'));
+    const older = new Date(before.mtimeMs - 60_000);
+    fs.utimesSync(metrics, older, older);
+    assert.equal(fs.statSync(metrics).size, before.size);
+    const reopened = await listFresh(root, mode);
+    assert.deepEqual(runsOf(reopened), {
+      'csv:lightning_logs/version_0': [0.1, Number.NaN],
+      'csv:lightning_logs/version_2': [0.3, 7],
+      'csv:lightning_logs/version_3': [undefined, 3],
+    });
+    assert.equal(reopened.stats.storesReused, reopened.stats.stores - 2, 'version_2 and version_3 are read');
+    // And the cache written by that reopen is whole: the next reopen (once the new files are old)
+    // reuses everything and answers the same.
+    backdateHourAgo(root);
+    await listFresh(root, mode);
+    const settled = await listFresh(root, mode);
+    assert.equal(settled.stats.storesReused, settled.stats.stores);
+    assert.deepEqual(runsOf(settled), runsOf(reopened));
+  });
+}
