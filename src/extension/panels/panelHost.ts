@@ -4,6 +4,7 @@ import type { Logger } from '../../engine/ports';
 import type { MessageHandlers } from '../../protocol/messageHandlers';
 import type { PanelCommonAction } from '../../protocol/panelCommon';
 import { type MessageValidators, parseMessage } from '../../protocol/validateMessage';
+import { orderedSnapshots } from './orderedSnapshots';
 import { buildPanelHtml, createNonce } from './panelHtml';
 import { describeError } from '../../engine/engineError';
 
@@ -55,6 +56,17 @@ export class PanelHost<Update, Action extends { type: string }> implements vscod
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly disposed = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposed.event;
+  private readonly snapshots = orderedSnapshots({
+    make: () => this.options.snapshot(),
+    deliver: async (update: Update) => {
+      if (this.isReady) await this.options.panel.webview.postMessage(update);
+    },
+    onError: (error) =>
+      this.options.logger.error('A panel snapshot failed', {
+        bundle: this.options.bundle,
+        error: describeError(error),
+      }),
+  });
 
   constructor(private readonly options: PanelHostOptions<Update, Action>) {
     const { panel, extensionUri, bundle } = options;
@@ -108,17 +120,10 @@ export class PanelHost<Update, Action extends { type: string }> implements vscod
     else this.isStale = true;
   }
 
-  async sendSnapshot(): Promise<void> {
+  /** A snapshot made after this call, posted after every earlier one (orderedSnapshots). */
+  sendSnapshot(): Promise<void> {
     this.isStale = false;
-    try {
-      const update = await this.options.snapshot();
-      if (this.isReady) await this.options.panel.webview.postMessage(update);
-    } catch (error) {
-      this.options.logger.error('A panel snapshot failed', {
-        bundle: this.options.bundle,
-        error: describeError(error),
-      });
-    }
+    return this.snapshots.request();
   }
 
   private async receive(value: unknown): Promise<void> {
