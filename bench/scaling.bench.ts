@@ -113,7 +113,11 @@ void runBench('scaling', async (context) => {
   const curves: Curve[] = [];
   if (wanted('status-files')) curves.push(await statusVersusFiles(context, mlc, spawnMeasured, cliPath));
   if (wanted('status-stages', 'run-stages')) curves.push(...(await statusAndRunVersusStages(context, mlc)));
-  if (wanted('run-index-first', 'run-index-reopen')) curves.push(...(await runIndexVersusRuns(context, mlc)));
+  /** mlc with V8's old space capped: the process dies (and the bench with it) if its heap outgrows the cap. */
+  const mlcInHeap: MlcInHeap = (oldSpaceMb, cwd, ...args) =>
+    spawnMeasured([`--max-old-space-size=${oldSpaceMb}`, cliPath, ...args], cwd);
+  if (wanted('run-index-first', 'run-index-reopen'))
+    curves.push(...(await runIndexVersusRuns(context, mlc, mlcInHeap)));
   if (wanted('downsample-points')) curves.push(await downsampleVersusPoints(context));
 
   mkdirSync(resultsFolder, { recursive: true });
@@ -192,6 +196,7 @@ function assertUpToDate(statusJson: string, stages: number): void {
 }
 
 type Mlc = (cwd: string, ...args: string[]) => ProcessRun;
+type MlcInHeap = (oldSpaceMb: number, cwd: string, ...args: string[]) => ProcessRun;
 type SpawnMeasured = (args: readonly string[], cwd: string, okCodes?: readonly number[]) => ProcessRun;
 
 /** Median time and the largest peak RSS of a few processes. */
@@ -359,11 +364,23 @@ function collectEarlierGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-async function runIndexVersusRuns({ tempDir, random, log, report }: BenchContext, mlc: Mlc): Promise<Curve[]> {
+/**
+ * The old space `mlc runs --limit 1` must list in at every size, first and reopened: what it keeps
+ * does not grow with the runs (streamRunIndex.ts), so a cap the smallest size fits is enough for
+ * 100,000 runs. A process that outgrows it dies, and the bench fails.
+ */
+const RUNS_LISTING_OLD_SPACE_MB = 24;
+
+async function runIndexVersusRuns(
+  { tempDir, random, log, report }: BenchContext,
+  mlc: Mlc,
+  mlcInHeap: MlcInHeap,
+): Promise<Curve[]> {
   const generator = random();
   const statFloors: { runs: number; ms: number; paths: number; reopenMs: number; readFloorMs: number }[] = [];
   const firstPoints: CurvePoint[] = [];
   const reopenPoints: CurvePoint[] = [];
+  const cappedRuns: { runs: number; firstMb: number; reopenMb: number }[] = [];
   for (const runs of RUN_SIZES) {
     const root = tempDir(`scaling-runs-${runs}`);
     log(`run index vs runs: writing ${runs.toLocaleString('en-US')} Lightning run folders`);
@@ -432,6 +449,11 @@ async function runIndexVersusRuns({ tempDir, random, log, report }: BenchContext
     mlc(root, 'runs', '--json', '--limit', '1');
     const reopenProcess = mlc(root, 'runs', '--json', '--limit', '1');
     if (!/"id"/.test(reopenProcess.stdout)) throw new Error(`mlc runs listed nothing: ${reopenProcess.stdout}`);
+    spawnSync('rm', ['-rf', cacheFolder]);
+    const cappedFirst = mlcInHeap(RUNS_LISTING_OLD_SPACE_MB, root, 'runs', '--json', '--limit', '1');
+    const cappedReopen = mlcInHeap(RUNS_LISTING_OLD_SPACE_MB, root, 'runs', '--json', '--limit', '1');
+    if (cappedReopen.stdout !== reopenProcess.stdout) throw new Error('mlc runs answered otherwise in a capped heap');
+    cappedRuns.push({ runs, firstMb: cappedFirst.peakRssMb, reopenMb: cappedReopen.peakRssMb });
     log(
       `  first ${first.medianMs.toFixed(0)} ms, reopen ${reopen.medianMs.toFixed(0)} ms, raw read ${raw.medianMs.toFixed(0)} ms, ` +
         `stat of the ${checked.length.toLocaleString('en-US')} paths a reopen checks ${statFloor.medianMs.toFixed(0)} ms, ` +
@@ -446,6 +468,17 @@ async function runIndexVersusRuns({ tempDir, random, log, report }: BenchContext
       peakRssMb: reopenProcess.peakRssMb,
     });
   }
+  const largestCapped = cappedRuns.at(-1)!;
+  report({
+    name: `run index vs runs: mlc runs --limit 1 in a ${RUNS_LISTING_OLD_SPACE_MB} MB old space, ${largestCapped.runs.toLocaleString('en-US')} runs (peak RSS, reopened)`,
+    value: largestCapped.reopenMb,
+    unit: 'MB',
+    note: `listed at every size, first and reopened: ${cappedRuns
+      .map(
+        (point) => `${point.runs.toLocaleString('en-US')}: ${point.firstMb.toFixed(0)}/${point.reopenMb.toFixed(0)} MB`,
+      )
+      .join(', ')}`,
+  });
   const largestFloor = statFloors.at(-1)!;
   report({
     name: `run index vs runs: reopen vs its stat floor, ${largestFloor.runs.toLocaleString('en-US')} runs`,

@@ -99,7 +99,11 @@ export function openAtomicFile(path: string): AtomicFile {
   return {
     write(chunk) {
       if (descriptor === undefined) throw new Error(`${temporary} is closed`);
-      fs.writeSync(descriptor, typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+      // A string is written as it is (UTF-8): the binding encodes it on the way, ~8x faster than
+      // Buffer.from first for a MiB of JSON here (bench/README "Stop 28").
+      // (Two calls: each overload takes one type.)
+      if (typeof chunk === 'string') fs.writeSync(descriptor, chunk);
+      else fs.writeSync(descriptor, chunk);
     },
     commit() {
       try {
