@@ -37,8 +37,8 @@ const LEGACY_CACHE_NAME = 'run-index.json';
  *   3. trailer: `{folders, stores}` (the counts): a file without it was cut short.
  *
  * A folder's path is absolute; the other paths of its lines are written from it: `.` is the folder
- * itself, `./x/y` below it, anything else absolute (an input up the tree). JSON.parse makes the
- * absolute ones flat strings; the folder's own, nearly all, are its one string.
+ * itself, `./x/y` below it, `..`, `../..`... the folders it is in (the pipeline files every store
+ * looks for up the tree), anything else absolute.
  *
  * JSON has no NaN or infinities, which metrics and params can hold: they are written as null and
  * listed in `nonFinite` as `[run, field (0 params, 1 metrics), key, "NaN" | "Infinity" | "-Infinity"]`.
@@ -108,7 +108,28 @@ export function cacheTrailer(counts: CacheTrailer): string {
 function pathFrom(folder: string, path: string): string {
   if (path === folder) return '.';
   const prefix = folder.endsWith('/') ? folder : `${folder}/`;
-  return path.startsWith(prefix) ? `./${path.slice(prefix.length)}` : path;
+  if (path.startsWith(prefix)) return `./${path.slice(prefix.length)}`;
+  // An ancestor (a store looks for dvc.yaml and mlc.yaml up the tree): `..`, `../..`...; written
+  // so only when reading it back gives the same path.
+  if (folder.startsWith(path)) {
+    let up = folder;
+    for (let levels = 1; levels <= MAX_LEVELS_UP; levels++) {
+      up = parentOf(up);
+      if (up === path) return UP.slice(0, levels * 3 - 1);
+      if (up.length <= path.length) break;
+    }
+  }
+  return path;
+}
+
+/** `../../..`: the longest climb written; an ancestor further up is written absolute. */
+const MAX_LEVELS_UP = 8;
+const UP = '../'.repeat(MAX_LEVELS_UP);
+
+/** The folder a folder is in (`/a/b` → `/a`, `/a` → `/`); the root is its own. */
+function parentOf(folder: string): string {
+  const slash = folder.lastIndexOf('/');
+  return slash <= 0 ? folder.slice(0, slash + 1) || folder : folder.slice(0, slash);
 }
 
 /** A folder's line and the lines of the stores its visit listed, in the order they are written. */
@@ -257,6 +278,15 @@ function pathIn(folder: string, code: unknown, keep: Keep): string {
   if (typeof code !== 'string' || code === '') throw new Error('not a path');
   if (code === '.') return folder;
   if (code.startsWith('./')) return keep(joinInputPath(folder, code.slice(2)));
+  if (code.startsWith('..')) {
+    const levels = (code.length + 1) / 3;
+    if (!Number.isInteger(levels) || levels > MAX_LEVELS_UP || code !== UP.slice(0, code.length)) {
+      throw new Error('not a climb');
+    }
+    let up = folder;
+    for (let level = 0; level < levels; level++) up = parentOf(up);
+    return keep(up);
+  }
   if (!isAbsolute(code)) throw new Error('not an absolute path');
   return keep(code);
 }

@@ -66,6 +66,10 @@ test('the cache holds the folders in walk order, each followed by its stores, pa
   assert.equal(lines[2]![6], 1);
   assert.deepEqual(lines[2]![7], ['csv#0', 'csv', './training.log']);
   assert.equal(lines[3]![2], './training.log');
+  // The pipeline files it looked for: in keras/ itself, then up the tree in /ws (`..`).
+  assert.deepEqual(lines[3]![5], ['.', 'mlc.yaml', '.', 'dvc.yaml', '..', 'mlc.yaml', '..', 'dvc.yaml']);
+  // version_0/'s own folder is an input too: from /ws/logs/version_0, /ws/logs is `..`.
+  assert.deepEqual((lines[6]![4] as unknown[]).slice(0, 2), ['..', 'version_0']);
   assert.deepEqual(lines.at(-1), { folders: 5, stores: 3 });
 });
 
@@ -102,6 +106,8 @@ test('a cache line that is not of the shape written makes the whole cache unread
     "store's file cut short": withStore(4, ['.', 'training.log', 0, 1, 1, 1]),
     "store's file stat not a number": withStore(4, ['.', 'training.log', 0, 1, '1', 1, 1]),
     "store's absent pair cut short": withStore(5, ['.']),
+    'a climb not of the written form': withStore(5, ['../x', 'mlc.yaml']),
+    'a climb of dots': withStore(5, ['...', 'mlc.yaml']),
     'store runs not a list': withStore(7, 3),
   };
   for (const [name, replaced] of Object.entries(damaged)) {
