@@ -164,6 +164,23 @@ export function appendPoints(base: ChartSeries | undefined, batch: SeriesPoints,
   };
 }
 
+/**
+ * A live run's series from a new snapshot, with the points the page already holds beyond it. The
+ * snapshot read the run's files a moment before it arrived; live batches posted meanwhile may hold
+ * later steps, and the follow never sends them again (its next batch starts after them). So each
+ * metric keeps the page's points after the snapshot's last step, and a metric only the page has
+ * (first logged in that moment) stays. Only for the same run still live: the page's points of an
+ * earlier run with the same id (a re-run in the same folder) are not its own.
+ */
+export function keepLivePointsAfterSnapshot(
+  snapshot: Readonly<Record<string, ChartSeries>>,
+  page: ReadonlyMap<string, SeriesState>,
+): Record<string, ChartSeries> {
+  const merged: Record<string, ChartSeries> = { ...snapshot };
+  for (const [metric, state] of page) merged[metric] = appendPoints(snapshot[metric], state.overview, false);
+  return merged;
+}
+
 function copyPoints(points: SeriesPoints): SeriesPoints {
   return { steps: [...points.steps], values: [...points.values], timestamps: [...points.timestamps] };
 }

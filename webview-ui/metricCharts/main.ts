@@ -27,6 +27,7 @@ import {
   alertChartX,
   type AlignedSeries,
   appendPoints,
+  keepLivePointsAfterSnapshot,
   chartCsv,
   countPoints,
   groupMetrics,
@@ -193,9 +194,20 @@ function computeOrigin(entry: RunEntry): number | null {
 }
 
 function applySnapshot(snapshot: MetricChartsSnapshot): void {
+  const before = new Map(runs);
+  const wasLive = live;
   runs.clear();
   for (const run of snapshot.runs) {
-    const { series, ...info } = run;
+    const { series: read, ...info } = run;
+    // A run live before and still live, the same run (same start): what its batches brought since
+    // the snapshot read its files stays.
+    const held = before.get(run.id);
+    const isSameLiveRun =
+      held !== undefined &&
+      wasLive.has(run.id) &&
+      snapshot.live.includes(run.id) &&
+      held.info.startedAt === run.startedAt;
+    const series = isSameLiveRun ? keepLivePointsAfterSnapshot(read, held.series) : read;
     const entry: RunEntry = {
       info,
       series: new Map(Object.entries(series).map(([metric, points]) => [metric, { overview: points as ChartSeries }])),

@@ -4,6 +4,7 @@ import type { ChartSeries, SeriesPoints } from '../../../../src/protocol/metricC
 import {
   alertChartX,
   appendPoints,
+  keepLivePointsAfterSnapshot,
   chartCsv,
   countPoints,
   fromChartX,
@@ -212,4 +213,27 @@ test('alerts of a live batch are added after those held, once each', () => {
     'another step is another alert',
   );
   assert.deepEqual(mergeAlerts([low, nan], [low, low]), [low, nan]);
+});
+
+test('a snapshot of a live run keeps the points the page got after the snapshot read the files', () => {
+  const series = (steps: number[]): ChartSeries => ({
+    steps,
+    values: steps.map((step) => step / 10),
+    timestamps: steps.map((step) => 1_000 + step),
+    downsampled: false,
+  });
+  // The snapshot read loss up to step 3; live batches meanwhile brought steps 4 and 5, and a metric
+  // logged for the first time (lr).
+  const page = new Map([
+    ['loss', { overview: series([0, 1, 2, 3, 4, 5]) }],
+    ['lr', { overview: series([5]) }],
+  ]);
+  const merged = keepLivePointsAfterSnapshot({ loss: series([0, 1, 2, 3]), acc: series([0, 1]) }, page);
+  assert.deepEqual(merged.loss!.steps, [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(merged.loss!.values, [0, 0.1, 0.2, 0.3, 0.4, 0.5]);
+  assert.deepEqual(merged.lr!.steps, [5]);
+  assert.deepEqual(merged.acc!.steps, [0, 1], 'a metric only the snapshot has is as it read it');
+  // A snapshot newer than the page keeps its own points: nothing older is added back.
+  const newer = keepLivePointsAfterSnapshot({ loss: series([0, 1, 2, 3, 4, 5, 6]) }, page);
+  assert.deepEqual(newer.loss!.steps, [0, 1, 2, 3, 4, 5, 6]);
 });
