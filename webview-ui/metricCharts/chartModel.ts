@@ -165,19 +165,28 @@ export function appendPoints(base: ChartSeries | undefined, batch: SeriesPoints,
 }
 
 /**
- * A live run's series from a new snapshot, with the points the page already holds beyond it. The
- * snapshot read the run's files a moment before it arrived; live batches posted meanwhile may hold
- * later steps, and the follow never sends them again (its next batch starts after them). So each
- * metric keeps the page's points after the snapshot's last step, and a metric only the page has
- * (first logged in that moment) stays. Only for the same run still live: the page's points of an
- * earlier run with the same id (a re-run in the same folder) are not its own.
+ * A run's series from a new snapshot, with the points the page already holds beyond it when it is
+ * the same run, live before and still live. The snapshot read the run's files a moment before it
+ * arrived; live batches posted meanwhile may hold later steps, and the follow never sends them
+ * again (its next batch starts after them). So each metric keeps the page's points after the
+ * snapshot's last step, and a metric only the page has (first logged in that moment) stays. A run
+ * that was not live, or started at another time (a re-run with the same id, e.g. DVCLive in the
+ * same folder), gets the snapshot's read alone: the page's points are not its own.
  */
-export function keepLivePointsAfterSnapshot(
-  snapshot: Readonly<Record<string, ChartSeries>>,
-  page: ReadonlyMap<string, SeriesState>,
-): Record<string, ChartSeries> {
-  const merged: Record<string, ChartSeries> = { ...snapshot };
-  for (const [metric, state] of page) merged[metric] = appendPoints(snapshot[metric], state.overview, false);
+export function seriesAfterSnapshot(
+  read: Readonly<Record<string, ChartSeries>>,
+  run: { readonly startedAt?: number | null; readonly isLive: boolean },
+  held:
+    | {
+        readonly startedAt?: number | null;
+        readonly wasLive: boolean;
+        readonly series: ReadonlyMap<string, SeriesState>;
+      }
+    | undefined,
+): Readonly<Record<string, ChartSeries>> {
+  if (!held?.wasLive || !run.isLive || held.startedAt !== run.startedAt) return read;
+  const merged: Record<string, ChartSeries> = { ...read };
+  for (const [metric, state] of held.series) merged[metric] = appendPoints(read[metric], state.overview, false);
   return merged;
 }
 

@@ -27,7 +27,7 @@ import {
   alertChartX,
   type AlignedSeries,
   appendPoints,
-  keepLivePointsAfterSnapshot,
+  seriesAfterSnapshot,
   chartCsv,
   countPoints,
   groupMetrics,
@@ -199,15 +199,12 @@ function applySnapshot(snapshot: MetricChartsSnapshot): void {
   runs.clear();
   for (const run of snapshot.runs) {
     const { series: read, ...info } = run;
-    // A run live before and still live, the same run (same start): what its batches brought since
-    // the snapshot read its files stays.
     const held = before.get(run.id);
-    const isSameLiveRun =
-      held !== undefined &&
-      wasLive.has(run.id) &&
-      snapshot.live.includes(run.id) &&
-      held.info.startedAt === run.startedAt;
-    const series = isSameLiveRun ? keepLivePointsAfterSnapshot(read, held.series) : read;
+    const series = seriesAfterSnapshot(
+      read,
+      { startedAt: run.startedAt, isLive: snapshot.live.includes(run.id) },
+      held && { startedAt: held.info.startedAt, wasLive: wasLive.has(run.id), series: held.series },
+    );
     const entry: RunEntry = {
       info,
       series: new Map(Object.entries(series).map(([metric, points]) => [metric, { overview: points as ChartSeries }])),

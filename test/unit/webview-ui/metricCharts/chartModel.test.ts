@@ -4,7 +4,7 @@ import type { ChartSeries, SeriesPoints } from '../../../../src/protocol/metricC
 import {
   alertChartX,
   appendPoints,
-  keepLivePointsAfterSnapshot,
+  seriesAfterSnapshot,
   chartCsv,
   countPoints,
   fromChartX,
@@ -228,12 +228,21 @@ test('a snapshot of a live run keeps the points the page got after the snapshot 
     ['loss', { overview: series([0, 1, 2, 3, 4, 5]) }],
     ['lr', { overview: series([5]) }],
   ]);
-  const merged = keepLivePointsAfterSnapshot({ loss: series([0, 1, 2, 3]), acc: series([0, 1]) }, page);
+  const sameLiveRun = { startedAt: 1_000, isLive: true };
+  const held = { startedAt: 1_000, wasLive: true, series: page };
+  const merged = seriesAfterSnapshot({ loss: series([0, 1, 2, 3]), acc: series([0, 1]) }, sameLiveRun, held);
   assert.deepEqual(merged.loss!.steps, [0, 1, 2, 3, 4, 5]);
   assert.deepEqual(merged.loss!.values, [0, 0.1, 0.2, 0.3, 0.4, 0.5]);
   assert.deepEqual(merged.lr!.steps, [5]);
   assert.deepEqual(merged.acc!.steps, [0, 1], 'a metric only the snapshot has is as it read it');
   // A snapshot newer than the page keeps its own points: nothing older is added back.
-  const newer = keepLivePointsAfterSnapshot({ loss: series([0, 1, 2, 3, 4, 5, 6]) }, page);
+  const newer = seriesAfterSnapshot({ loss: series([0, 1, 2, 3, 4, 5, 6]) }, sameLiveRun, held);
   assert.deepEqual(newer.loss!.steps, [0, 1, 2, 3, 4, 5, 6]);
+  // Not the same live run: the snapshot's read alone (a re-run with the same id started later, a
+  // run that ended, a run the page did not hold as live).
+  const read = { loss: series([0, 1]) };
+  assert.equal(seriesAfterSnapshot(read, { startedAt: 2_000, isLive: true }, held), read, 're-run');
+  assert.equal(seriesAfterSnapshot(read, { startedAt: 1_000, isLive: false }, held), read, 'ended');
+  assert.equal(seriesAfterSnapshot(read, sameLiveRun, { ...held, wasLive: false }), read, 'was not live');
+  assert.equal(seriesAfterSnapshot(read, sameLiveRun, undefined), read, 'not held');
 });
