@@ -47,6 +47,11 @@ function readerKey(reader: RunReader, position: number): string {
   return `${reader.source}#${position}`;
 }
 
+/** A store's identity in an index: its reader and its path (one string, for sets and maps). */
+export function storeKey(readerKey: string, path: string): string {
+  return `${readerKey}\0${path}`;
+}
+
 /**
  * The reader a store's `readerKey` names: the one at its position, if it is still of its source
  * (an index built with another list of readers names none). The one way back from key to reader.
@@ -305,7 +310,7 @@ export async function indexRuns(
     const listed = new Set<string>();
     for (const found of record.stores) {
       if (signal?.aborted) break;
-      const key = `${found.readerKey}\0${found.store.path}`;
+      const key = storeKey(found.readerKey, found.store.path);
       if (listed.has(key)) continue;
       listed.add(key);
       storeCount++;

@@ -9,6 +9,7 @@ import type {
   StoreInputs,
 } from '../../engine/runIndex/runIndexModel';
 import { RUN_INDEX_VERSION } from '../../engine/runIndex/runIndexModel';
+import { storeKey } from '../../engine/runIndex/buildRunIndex';
 import { joinInputPath, STAT_FIELDS } from '../../engine/runIndex/storeInputs';
 import type { RunSummary } from '../../engine/runs/model';
 import { writeFileAtomicSync } from '../nodeFileSystem';
@@ -209,10 +210,6 @@ export function* serializeRunIndex(snapshot: RunIndexSnapshot): Generator<string
     yield* folderLines(path, folder, listed);
   }
   yield cacheTrailer({ folders, stores });
-}
-
-function storeKey(readerKey: string, path: string): string {
-  return `${readerKey}\0${path}`;
 }
 
 /** The stores a folder's visit listed, each once, of those the index holds (an aborted build lacks some). */
