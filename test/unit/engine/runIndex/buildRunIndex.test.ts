@@ -218,13 +218,19 @@ test('a first index stats an absent pipeline file up the tree once, and every st
   );
 });
 
-test("a first index stats a Lightning version folder once: the listing reuses the walk's stat, and still records the folder", async () => {
+/** The workspace plus one Lightning run at /ws/lightning_logs/version_0 (lr 0.1). */
+function workspaceWithLightningRun() {
   const memory = workspace();
   memory.writeFileAtomic(
     '/ws/lightning_logs/version_0/metrics.csv',
     lightningMetricsCsv([{ step: 0, loss: 1 }], { lineEnding: '\n' }),
   );
   memory.writeFileAtomic('/ws/lightning_logs/version_0/hparams.yaml', 'lr: 0.1\n');
+  return memory;
+}
+
+test("a first index stats a Lightning version folder once: the listing reuses the walk's stat, and still records the folder", async () => {
+  const memory = workspaceWithLightningRun();
   const { fs, statted } = withFolderMtimes(memory);
   const readers = readersFor('/ws');
   const { snapshot } = await buildRunIndex({ fs, clock, root: '/ws', readers });
@@ -239,6 +245,30 @@ test("a first index stats a Lightning version folder once: the listing reuses th
   assert.equal(findRun(next.snapshot, 'csv:lightning_logs/version_0').kind, 'found');
   const listed = next.snapshot.stores.find((found) => found.store.path === '/ws/lightning_logs/version_0')!;
   assert.equal(listed.runs[0]?.params.lr, 0.2);
+});
+
+test("a first index takes the absence of a store's optional files from the walk's listing of its folder, records it, and sees them appear", async () => {
+  const memory = workspaceWithLightningRun();
+  const { fs, statted } = withFolderMtimes(memory);
+  const readers = readersFor('/ws');
+  const { snapshot } = await buildRunIndex({ fs, clock, root: '/ws', readers });
+  // The CSV reader looks for the pipeline files of the version folder, which the walk just listed.
+  for (const name of ['dvc.yaml', 'mlc.yaml']) {
+    const path = `/ws/lightning_logs/version_0/${name}`;
+    assert.ok(!statted.includes(path), `${name} is not statted`);
+    const store = snapshot.stores.find((found) => found.store.path === '/ws/lightning_logs/version_0')!;
+    assert.equal(inputFingerprints(store.inputs).find((input) => input.path === path)?.kind, 'absent', name);
+  }
+  // Files the listing has are still statted (their fingerprints are the store's inputs).
+  assert.ok(statted.includes('/ws/lightning_logs/version_0/hparams.yaml'));
+  // A pipeline file created there later changes the folder: the next build reads it, and the log it
+  // declares as a stage output is no run of its own any more.
+  memory.writeFileAtomic(
+    '/ws/lightning_logs/version_0/dvc.yaml',
+    'stages:\n  train:\n    cmd: python train.py\n    outs:\n      - metrics.csv\n',
+  );
+  const next = await buildRunIndex({ fs, clock, root: '/ws', readers, previous: snapshot });
+  assert.equal(findRun(next.snapshot, 'csv:lightning_logs/version_0').kind, 'missing');
 });
 
 test('the runs and stores of a first index share their hidden classes (an object spread first in a literal made one per object)', async () => {
