@@ -1,1 +1,5 @@
-export declare const cliEntryPoints: { readonly cli: string; readonly 'cli.bundle': string };
+export declare const cliEntryPoints: {
+  readonly cli: string;
+  readonly 'cli.bundle': string;
+  readonly 'cli.keptRun': string;
+};

@@ -4,4 +4,6 @@
 export const cliEntryPoints = {
   cli: 'src/cli/cliEntry.ts',
   'cli.bundle': 'src/cli/main.ts',
+  // `mlc run`'s kept answer, which dist/cli.js asks before loading the bundle (src/cli/cliEntry.ts).
+  'cli.keptRun': 'src/cli/keptRunAnswer.ts',
 };

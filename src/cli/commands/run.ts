@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { alertsByPipeline } from '../../engine/alerts/watchRunAlerts';
 import type { Workspace } from '../../engine/pipeline/loadWorkspace';
@@ -10,9 +9,11 @@ import { formatDuration } from '../../protocol/formatRunValues';
 import type { RunObserver } from '../../engine/scheduler/schedulerDependencies';
 import { createContentHasher } from '../../node/hashing/createContentHasher';
 import { createLocalRunPorts, schedulerNodesOf } from '../../node/runStore/createLocalRunPorts';
-import { codeIdentity, loadWorkspaceWithFacts } from '../../node/workspace/parsedWorkspaceCache';
+import { loadWorkspaceWithFacts } from '../../node/workspace/parsedWorkspaceCache';
+import { codeIdentity } from '../../node/workspace/workspaceFacts';
 import { keepUpToDateVerdict, upToDateVerdict, witnessFileSystem } from '../../node/workspace/upToDateVerdict';
 import { parseCommandArgs } from '../argv';
+import { jobsOption, RUN_OPTIONS, runVerdictKey } from '../keptRunAnswer';
 import { problemsJson, writePipelineProblems } from '../problemOutput';
 import { terminalText } from '../terminalText';
 import { createLazyLocalGitCalls } from '../../node/git/createLazyLocalGitCalls';
@@ -47,28 +48,16 @@ export const command: CliCommand = {
   usage,
   stopsOnSignal: true,
   async run(args, context) {
-    const { values, positionals } = parseCommandArgs(args, {
-      jobs: { type: 'string', short: 'j' },
-      force: { type: 'boolean', short: 'f' },
-      'keep-going': { type: 'boolean', short: 'k' },
-      'dry-run': { type: 'boolean' },
-      runner: { type: 'string' },
-      'fail-on-alert': { type: 'boolean' },
-      json: { type: 'boolean' },
-    });
-    const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
-    if (!Number.isInteger(jobs) || jobs < 1)
-      throw new UsageError(`-j expects a whole number of stages at least 1, not '${values.jobs}'.`);
+    const parsed = parseCommandArgs(args, RUN_OPTIONS);
+    const { values, positionals } = parsed;
+    const jobs = jobsOption(values.jobs);
     const json = values.json === true;
     const root = workspaceRoot(context);
     // "Nothing to do" again, when every file the last such answer read is untouched (see
-    // upToDateVerdict): a plain run only, never --force or --dry-run. MLC_RUN_VERDICT=0 always
-    // answers in full.
-    const code = codeIdentity();
-    const verdictKey =
-      values.force === true || values['dry-run'] === true || process.env.MLC_RUN_VERDICT === '0'
-        ? undefined
-        : JSON.stringify([root, resolve(context.cwd), positionals, values.runner ?? null, json]);
+    // upToDateVerdict). dist/cli.js asks the same before loading this bundle (keptRunAnswer);
+    // asked again here for starts that did not (the sources, a bundle started directly).
+    const code = codeIdentity(__filename);
+    const verdictKey = runVerdictKey(parsed, root, context.cwd);
     if (verdictKey !== undefined) {
       const output = upToDateVerdict(context.fs, root, { code, key: verdictKey });
       if (output !== undefined) {

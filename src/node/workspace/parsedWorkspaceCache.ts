@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
 import { join, normalize } from 'pathe';
 import { lockFilePathFor } from '../../engine/lock/model';
@@ -18,6 +17,7 @@ import { statCanVouch } from '../../engine/racyWindow';
 import { writeFileAtomicSync } from '../nodeFileSystem';
 import { systemClock } from '../systemTime';
 import { changeFingerprint } from '../statWithoutStats';
+import { answerOf, codeIdentity, factHolds, type Fact, md5Of } from './workspaceFacts';
 
 /**
  * Where parsed pipeline and lock files are kept between CLI processes, relative to the workspace
@@ -29,19 +29,6 @@ export const PARSED_WORKSPACE_CACHE_FILE = '.mlc/cache/workspace.v8';
 const FORMAT = 2;
 
 type ParsedPipelineFile = ReturnType<typeof parsePipelineFile>;
-
-/**
- * Everything a parse learned from the file system, so that a later process can tell whether the
- * same parse would give the same result without reading or parsing anything:
- * - `content`: a file whose bytes were read, fingerprinted by device, inode, size, mtime and
- *   ctime in nanoseconds. ctime cannot be set back by a program (unlike mtime with utimes), so a
- *   rewrite of the same size that restores the mtime is still seen.
- * - `stat`, `realPath`, `unusable`: the answer the port gave, compared as a whole; `listing`: the
- *   md5 of the answer's JSON.
- */
-export type Fact =
-  | { readonly kind: 'content'; readonly path: string; readonly fingerprint: string | undefined }
-  | { readonly kind: 'stat' | 'listing' | 'realPath' | 'unusable'; readonly path: string; readonly answer: string };
 
 interface Entry {
   readonly facts: readonly Fact[];
@@ -102,23 +89,6 @@ export interface ParsedWorkspaceCache {
    * during the parse, editor overrides).
    */
   checkedFacts(): readonly Fact[] | undefined;
-}
-
-const md5Of = (data: Uint8Array | string) => createHash('md5').update(data).digest('hex');
-
-/**
- * The identity of the running mlc: a new build may parse differently, so it starts a new cache.
- * Undefined when mlc runs from its TypeScript sources (tsx): an edit to the parser changes no
- * stat this module could see, so nothing is cached there.
- */
-export function codeIdentity(file: string = __filename): string | undefined {
-  if (file.endsWith('.ts')) return undefined;
-  try {
-    const stats = statSync(file);
-    return `${file}:${stats.size}:${stats.mtimeMs}`;
-  } catch {
-    return undefined;
-  }
 }
 
 function readCacheFile(path: string, code: string): Pick<CacheFile, 'pipelines' | 'locks' | 'checked'> {
@@ -269,7 +239,7 @@ export function loadWorkspaceWithParseCache(
   fs: FileSystem,
   root: string,
   options: Omit<NonNullable<Parameters<typeof loadWorkspace>[2]>, 'parsePipeline'> = {},
-  code: string | undefined = codeIdentity(),
+  code: string | undefined = codeIdentity(__filename),
 ): Workspace {
   return loadWorkspaceWithFacts(fs, root, options, code).workspace;
 }
@@ -282,7 +252,7 @@ export function loadWorkspaceWithFacts(
   fs: FileSystem,
   root: string,
   options: Omit<NonNullable<Parameters<typeof loadWorkspace>[2]>, 'parsePipeline'> = {},
-  code: string | undefined = codeIdentity(),
+  code: string | undefined = codeIdentity(__filename),
 ): { readonly workspace: Workspace; readonly facts: readonly Fact[] | undefined } {
   const clock = options.clock ?? systemClock;
   if (code === undefined) return { workspace: loadWorkspace(fs, root, { ...options, clock }), facts: undefined };
@@ -296,12 +266,6 @@ export function loadWorkspaceWithFacts(
   cache.keepLockFiles(fs, lockPaths);
   cache.save();
   return { workspace, facts };
-}
-
-/** Whether the file system still gives the answer a fact recorded. */
-export function factHolds(fs: FileSystem, fact: Fact): boolean {
-  if (fact.kind === 'content') return changeFingerprint(fact.path)?.text === fact.fingerprint;
-  return answerOf(fs, fact.kind, fact.path) === fact.answer;
 }
 
 /** Seeds readLockFile's memo with a stored parse when the file's text is the one parsed. */
@@ -318,19 +282,6 @@ function seedLockFile(fs: FileSystem, path: string, entry: LockEntry, now: () =>
   } catch {
     // Unreadable or not UTF-8: readLockFile reads it and reports the problem itself.
     return false;
-  }
-}
-
-function answerOf(fs: FileSystem, kind: Exclude<Fact['kind'], 'content'>, path: string): string {
-  try {
-    if (kind === 'stat') return JSON.stringify(fs.stat(path) ?? null);
-    // A listing's md5, not its text: the discovery walk lists data folders too, and a
-    // 1,000,000-file workspace must not keep (or write) every name in this cache.
-    if (kind === 'listing') return `md5 ${md5Of(JSON.stringify(fs.readDirectory(path)))}`;
-    if (kind === 'realPath') return JSON.stringify(fs.realPath(path) ?? null);
-    return JSON.stringify(fs.unusableReason?.(path) ?? null);
-  } catch (error) {
-    return `threw ${(error as { code?: string }).code ?? String(error)}`;
   }
 }
 

@@ -5,7 +5,7 @@ import { statCanVouch } from '../../engine/racyWindow';
 import { writeFileAtomicSync } from '../nodeFileSystem';
 import { changeFingerprint } from '../statWithoutStats';
 import { WORKSPACE_LOCK_FILE } from '../runStore/createWorkspaceLock';
-import { factHolds, type Fact } from './parsedWorkspaceCache';
+import { factHolds, type Fact } from './workspaceFacts';
 
 /**
  * Where the last "nothing to do" answer of `mlc run` is kept, relative to the workspace root.

@@ -11,10 +11,10 @@ import type { FileSystem } from '../../../../src/engine/ports';
 import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
 import {
   PARSED_WORKSPACE_CACHE_FILE,
-  codeIdentity,
   loadWorkspaceWithParseCache,
   openParsedWorkspaceCache,
 } from '../../../../src/node/workspace/parsedWorkspaceCache';
+import { codeIdentity } from '../../../../src/node/workspace/workspaceFacts';
 
 const folders: string[] = [];
 after(() => {

@@ -6,7 +6,7 @@ import { after, suite, test } from 'node:test';
 import type { FileSystem } from '../../../../src/engine/ports';
 import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
 import { changeFingerprint } from '../../../../src/node/statWithoutStats';
-import type { Fact } from '../../../../src/node/workspace/parsedWorkspaceCache';
+import type { Fact } from '../../../../src/node/workspace/workspaceFacts';
 import {
   UP_TO_DATE_VERDICT_FILE,
   keepUpToDateVerdict,
