@@ -1,6 +1,5 @@
 import { type ComparedCell, type ComparedRow, compareRuns } from '../../engine/runs/compareRuns';
 import { formatMarkdownTable } from '../../engine/runs/formatTextTable';
-import type { RunSummary } from '../../engine/runs/model';
 import { type CliCommand, ExitCode, UsageError } from '../cliContext';
 import { parseCommandArgs } from '../argv';
 import { openRunIndex, requireRun, runToJson } from '../runLookup';
@@ -46,13 +45,18 @@ export const command: CliCommand = {
     if (values.json && values.md) throw new UsageError('choose one of --json and --md.');
     const service = openRunIndex(context);
     try {
-      const runs: RunSummary[] = [];
-      for (const runId of positionals) runs.push(requireRun(await service.lookup(runId), runId).run);
+      // One pass finds them all, the baseline too (no index held: see lookupRuns).
+      const askedBaseline = typeof values.baseline === 'string' ? values.baseline : undefined;
+      const lookups = await service.lookupRuns(
+        askedBaseline === undefined ? positionals : [...positionals, askedBaseline],
+        { holdIndex: false },
+      );
+      const runs = positionals.map((runId, index) => requireRun(lookups[index]!, runId).run);
       const repeated = runs.find((run, index) => runs.findIndex((other) => other.id === run.id) !== index);
       if (repeated) throw new UsageError(`run ${repeated.id} is given twice.`);
       let baselineId = runs[0]!.id;
-      if (typeof values.baseline === 'string') {
-        const baseline = requireRun(await service.lookup(values.baseline), values.baseline).run;
+      if (askedBaseline !== undefined) {
+        const baseline = requireRun(lookups.at(-1)!, askedBaseline).run;
         if (!runs.some((run) => run.id === baseline.id)) {
           throw new UsageError(`--baseline must be one of the compared runs (got ${baseline.id}).`);
         }

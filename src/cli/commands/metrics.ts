@@ -41,7 +41,8 @@ export const command: CliCommand = {
     const maxPoints = parseMaxPoints(values['max-points'], listsPoints ? DEFAULT_MAX_POINTS : undefined);
     const service = openRunIndex(context);
     try {
-      const { run } = requireRun(await service.lookup(runId), runId);
+      const [lookup] = await service.lookupRuns([runId], { holdIndex: false });
+      const { run } = requireRun(lookup!, runId);
       const result = await service.series(run.id, names, maxPoints);
       for (const problem of result.problems)
         context.logger.warn(`${problem.file}: ${problem.message} [${problem.code}]`);

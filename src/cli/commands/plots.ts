@@ -41,7 +41,8 @@ export const command: CliCommand = {
     if (runIds.length > 0) {
       const service = openRunIndex(context);
       try {
-        for (const runId of runIds) runs.push(requireRun(await service.lookup(runId), runId).run);
+        const lookups = await service.lookupRuns(runIds, { holdIndex: false });
+        runIds.forEach((runId, index) => runs.push(requireRun(lookups[index]!, runId).run));
       } finally {
         service.dispose();
       }

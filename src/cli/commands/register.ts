@@ -30,7 +30,8 @@ export const command: CliCommand = {
     const service = openRunIndex(context);
     let found;
     try {
-      found = requireRun(await service.lookup(runId), runId);
+      const [lookup] = await service.lookupRuns([runId], { holdIndex: false });
+      found = requireRun(lookup!, runId);
     } finally {
       service.dispose();
     }

@@ -30,7 +30,8 @@ export const command: CliCommand = {
     const runId = positionals[0]!;
     const service = openRunIndex(context);
     try {
-      const { run } = requireRun(await service.lookup(runId), runId);
+      const [lookup] = await service.lookupRuns([runId], { holdIndex: false });
+      const { run } = requireRun(lookup!, runId);
       const record = run.source === 'mlc' ? readRunRecord(context.fs, run.location, isOwnerAlive) : undefined;
       // The reader already attaches run.json's problems to the run; re-reading it finds them again.
       const problems = uniqueProblems([...(run.problems ?? []), ...(record?.problems ?? [])]);

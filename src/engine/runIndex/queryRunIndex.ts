@@ -78,21 +78,55 @@ export type RunLookup =
  * the `<source>:` part; else the closest ids by edit distance, for a "did you mean" message.
  */
 export function findRun(snapshot: RunIndexSnapshot, id: string): RunLookup {
-  const all: IndexedRun[] = snapshot.stores.flatMap((store) => store.runs.map((run) => ({ run, store })));
-  const exact = all.find((entry) => entry.run.id === id);
-  if (exact) return { kind: 'found', found: exact };
+  const finder = createRunFinder(id);
+  for (const store of snapshot.stores) finder.add(store);
+  return finder.result();
+}
+
+/** How many "did you mean" ids a missing run's lookup gives. */
+const NEAR_MATCHES = 5;
+
+/**
+ * findRun as the stores are met, in index order: it keeps the matches, never the stores it was
+ * shown, so a lookup streamed beside the walk (streamRunIndex.ts) holds no index.
+ */
+export function createRunFinder(id: string) {
   const trimmed = id.replace(/\/+$/, '');
-  const byPath = all.find((entry) => entry.run.id.replace(/^[a-z]+:/, '') === trimmed || entry.run.id === trimmed);
-  if (byPath) return { kind: 'found', found: byPath };
-  const prefixed = all.filter(
-    (entry) => entry.run.id.startsWith(trimmed) || entry.run.id.replace(/^[a-z]+:/, '').startsWith(trimmed),
-  );
-  if (prefixed.length === 1) return { kind: 'found', found: prefixed[0]! };
-  if (prefixed.length > 1) return { kind: 'ambiguous', candidates: prefixed.map((entry) => entry.run.id).sort() };
-  const scored = all
-    .map((entry) => ({ id: entry.run.id, distance: editDistance(trimmed, entry.run.id) }))
-    .sort((left, right) => left.distance - right.distance || (left.id < right.id ? -1 : 1));
-  const limit = Math.max(3, Math.floor(trimmed.length / 2));
-  const near = scored.filter((entry) => entry.distance <= limit || entry.id.includes(trimmed)).slice(0, 5);
-  return { kind: 'missing', nearMatches: near.map((entry) => entry.id) };
+  const nearLimit = Math.max(3, Math.floor(trimmed.length / 2));
+  let exact: IndexedRun | undefined;
+  let byPath: IndexedRun | undefined;
+  let firstPrefixed: IndexedRun | undefined;
+  const prefixedIds: string[] = [];
+  /** The closest ids yet, closest first (ties by id). */
+  const near: { readonly id: string; readonly distance: number }[] = [];
+  return {
+    add(store: IndexedStore): void {
+      for (const run of store.runs) {
+        if (exact) return;
+        if (run.id === id) {
+          exact = { run, store };
+          continue;
+        }
+        const withoutSource = run.id.replace(/^[a-z]+:/, '');
+        if (!byPath && (withoutSource === trimmed || run.id === trimmed)) byPath = { run, store };
+        if (run.id.startsWith(trimmed) || withoutSource.startsWith(trimmed)) {
+          firstPrefixed ??= { run, store };
+          prefixedIds.push(run.id);
+        }
+        // Only a lookup with no other match says "did you mean".
+        if (byPath || firstPrefixed) continue;
+        const distance = editDistance(trimmed, run.id);
+        if (distance > nearLimit && !run.id.includes(trimmed)) continue;
+        near.push({ id: run.id, distance });
+        near.sort((left, right) => left.distance - right.distance || (left.id < right.id ? -1 : 1));
+        if (near.length > NEAR_MATCHES) near.pop();
+      }
+    },
+    result(): RunLookup {
+      const found = exact ?? byPath ?? (prefixedIds.length === 1 ? firstPrefixed : undefined);
+      if (found) return { kind: 'found', found };
+      if (prefixedIds.length > 1) return { kind: 'ambiguous', candidates: [...prefixedIds].sort() };
+      return { kind: 'missing', nearMatches: near.map((entry) => entry.id) };
+    },
+  };
 }

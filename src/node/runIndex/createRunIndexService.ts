@@ -2,7 +2,13 @@ import { dirname } from 'node:path';
 import type { Clock, Disposable, FileSystem, Logger } from '../../engine/ports';
 import { problemAt, type Problem } from '../../engine/problems';
 import { buildRunIndex, readerForKey } from '../../engine/runIndex/buildRunIndex';
-import { findRun, queryRuns, type RunLookup, type RunQuery } from '../../engine/runIndex/queryRunIndex';
+import {
+  findRun,
+  type IndexedRun,
+  queryRuns,
+  type RunLookup,
+  type RunQuery,
+} from '../../engine/runIndex/queryRunIndex';
 import type { RunIndexBuildStats, RunIndexSnapshot } from '../../engine/runIndex/runIndexModel';
 import { statCanVouch } from '../../engine/racyWindow';
 import type { MetricSeries, RunReader, RunStoreLocation, RunSummary } from '../../engine/runs/model';
@@ -23,7 +29,7 @@ import {
   saveSeriesCache,
   seriesCachePath,
 } from './seriesCache';
-import { listRunsStreaming } from './streamRunIndex';
+import { findRunsStreaming, listRunsStreaming } from './streamRunIndex';
 import { watchRunFiles } from './watchRunFiles';
 
 /** How often a run followed by re-reading (mlc's own) is read again at most while it writes. */
@@ -162,12 +168,51 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
     return build;
   }
 
+  /**
+   * Runs a streamed lookup found (lookupRuns with `holdIndex: false`), by their id: the series and
+   * details of those runs are asked for next, and need no index.
+   */
+  const streamedFinds = new Map<string, IndexedRun>();
+
   /** Uses the current index when it knows the run; refreshes only for an id it does not know. */
   async function lookup(runId: string): Promise<RunLookup> {
     const known = snapshot ? findRun(snapshot, runId) : undefined;
     if (known?.kind === 'found') return known;
+    const streamed = snapshot ? undefined : streamedFinds.get(runId);
+    if (streamed) return { kind: 'found', found: streamed };
     return findRun(await refresh(), runId);
   }
+
+  /**
+   * Each id looked up as `lookup` does. `holdIndex: false`, for a caller that looks up once (`mlc
+   * show`, `metrics`, `compare`): unless the index is already in memory, all the ids are found in
+   * one pass streamed beside the walk (streamRunIndex.ts), and only the runs found are kept.
+   */
+  async function lookupRuns(
+    runIds: readonly string[],
+    options: { readonly holdIndex?: boolean } = {},
+  ): Promise<RunLookup[]> {
+    if (options.holdIndex !== false || snapshot || building) {
+      const lookups: RunLookup[] = [];
+      for (const runId of runIds) lookups.push(await lookup(runId));
+      return lookups;
+    }
+    const { lookups, stats } = await findRunsStreaming(streamOptions(), runIds);
+    lastStats = stats;
+    for (const found of lookups) if (found.kind === 'found') streamedFinds.set(found.found.run.id, found.found);
+    return lookups;
+  }
+
+  /** The options of a pass streamed beside the walk (listRuns and lookupRuns without an index held). */
+  const streamOptions = () => ({
+    workspaceRoot: options.workspaceRoot,
+    readers,
+    cachePath,
+    fs,
+    skip: options.skip,
+    clock,
+    racyWindowMs: options.racyWindowMs,
+  });
 
   /** The run and its reader, or the problem that says why there is none (never an empty answer). */
   async function runAndReader(runId: string) {
@@ -368,18 +413,7 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
       if (listing.holdIndex === false && !snapshot && !building) {
         // One listing and no more (`mlc runs`): the index streams from the cache to the new cache
         // beside the walk, and only the answer is kept (streamRunIndex.ts).
-        const result = await listRunsStreaming(
-          {
-            workspaceRoot: options.workspaceRoot,
-            readers,
-            cachePath,
-            fs,
-            skip: options.skip,
-            clock,
-            racyWindowMs: options.racyWindowMs,
-          },
-          query,
-        );
+        const result = await listRunsStreaming(streamOptions(), query);
         lastStats = result.stats;
         return result;
       }
@@ -398,6 +432,7 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
       return { runs: queryRuns(current, query), problems, stats };
     },
     lookup,
+    lookupRuns,
     series: readSeries,
     follow,
     dispose() {

@@ -8,8 +8,8 @@ import {
   type PreviousIndex,
   type RunIndexSink,
 } from '../../engine/runIndex/buildRunIndex';
-import { collectNewestRuns, type RunQuery } from '../../engine/runIndex/queryRunIndex';
-import type { IndexedFolder, IndexedStore } from '../../engine/runIndex/runIndexModel';
+import { collectNewestRuns, createRunFinder, type RunLookup, type RunQuery } from '../../engine/runIndex/queryRunIndex';
+import type { IndexedFolder, IndexedStore, RunIndexBuildStats } from '../../engine/runIndex/runIndexModel';
 import { RUN_INDEX_VERSION } from '../../engine/runIndex/runIndexModel';
 import { compareWalkOrder } from '../../engine/runIndex/walkOrder';
 import type { RunReader } from '../../engine/runs/model';
@@ -200,6 +200,55 @@ export interface StreamRunIndexOptions {
  * once: its memory does not grow with the runs a workspace holds, only with the answer.
  */
 export async function listRunsStreaming(options: StreamRunIndexOptions, query: RunQuery): Promise<RunListResult> {
+  const { answer, stats } = await streamRunIndex(options, () => {
+    const newest = collectNewestRuns(query);
+    const problems: Problem[] = [];
+    return {
+      add(store: IndexedStore) {
+        newest.add(store.runs);
+        if (store.runs.length === 0) problems.push(...store.problems);
+      },
+      answer: () => ({ runs: newest.runs(), problems }),
+    };
+  });
+  return { ...answer, stats };
+}
+
+/**
+ * Runs found by id (findRun, each id in turn) in one pass without an index in memory, as
+ * listRunsStreaming lists them: what `mlc show`, `metrics`, `compare` need of a workspace of
+ * 100,000 runs is the runs they name.
+ */
+export async function findRunsStreaming(
+  options: StreamRunIndexOptions,
+  ids: readonly string[],
+): Promise<{ lookups: RunLookup[]; stats: RunIndexBuildStats }> {
+  const { answer, stats } = await streamRunIndex(options, () => {
+    const finders = ids.map((id) => createRunFinder(id));
+    return {
+      add(store: IndexedStore) {
+        for (const finder of finders) finder.add(store);
+      },
+      answer: () => finders.map((finder) => finder.result()),
+    };
+  });
+  return { lookups: answer, stats };
+}
+
+/** What a streamed pass keeps of the stores it meets, and answers with at the end. */
+interface StoreCollector<Answer> {
+  add(store: IndexedStore): void;
+  answer(): Answer;
+}
+
+/**
+ * One pass over the workspace with the index streamed: each store the build meets goes to the
+ * collector and to the new cache, nothing else is kept.
+ */
+async function streamRunIndex<Answer>(
+  options: StreamRunIndexOptions,
+  collector: () => StoreCollector<Answer>,
+): Promise<{ answer: Answer; stats: RunIndexBuildStats }> {
   const { cachePath } = options;
   let descriptor: number | undefined;
   try {
@@ -210,24 +259,24 @@ export async function listRunsStreaming(options: StreamRunIndexOptions, query: R
   try {
     const texts: LineTexts = new WeakMap();
     const previous = descriptor === undefined ? undefined : previousFromCache(fileLines(descriptor), texts);
-    const listed = await listOnce(options, query, previous, texts);
+    const streamed = await streamOnce(options, collector(), previous, texts);
     // A cache found damaged on the way (cut short, a line not of its shape) is not trusted for any
-    // of it, as when read whole: the listing is made again from the files alone.
-    if (!previous || previous.isWhole()) return listed.commit();
-    listed.discard();
-    return (await listOnce(options, query, undefined, texts)).commit();
+    // of it, as when read whole: the pass is made again from the files alone.
+    if (!previous || previous.isWhole()) return streamed.commit();
+    streamed.discard();
+    return (await streamOnce(options, collector(), undefined, texts)).commit();
   } finally {
     if (descriptor !== undefined) fs.closeSync(descriptor);
   }
 }
 
-/** One build streamed to the new cache (uncommitted) and to the answer. */
-async function listOnce(
+/** One build streamed to the new cache (uncommitted) and to the collector. */
+async function streamOnce<Answer>(
   options: StreamRunIndexOptions,
-  query: RunQuery,
+  collector: StoreCollector<Answer>,
   previous: PreviousIndex | undefined,
   texts: LineTexts,
-): Promise<{ commit(): RunListResult; discard(): void }> {
+): Promise<{ commit(): { answer: Answer; stats: RunIndexBuildStats }; discard(): void }> {
   const { cachePath } = options;
   // Taken once, before anything is read: the header of the new cache names the build's start.
   const builtAt = (options.clock ?? systemClock).now();
@@ -260,8 +309,6 @@ async function listOnce(
       discard();
     }
   }
-  const newest = collectNewestRuns(query);
-  const problems: Problem[] = [];
   try {
     const result = await indexRuns({
       fs: options.fs ?? nodeFileSystem,
@@ -272,8 +319,7 @@ async function listOnce(
         folder: (path, record) => writing((to) => to.folder(path, record)),
         store(store) {
           writing((to) => to.store(store));
-          newest.add(store.runs);
-          if (store.runs.length === 0) problems.push(...store.problems);
+          collector.add(store);
         },
       },
       skip: options.skip,
@@ -294,7 +340,7 @@ async function listOnce(
             removeLegacyCache(cachePath as string);
           });
         }
-        return { runs: newest.runs(), problems, stats: result.stats };
+        return { answer: collector.answer(), stats: result.stats };
       },
       discard,
     };

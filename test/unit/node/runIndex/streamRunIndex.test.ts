@@ -190,3 +190,65 @@ test('mlc runs streamed and an index held in memory answer the same queries, and
     'no temp file left',
   );
 });
+
+test('runs looked up in one streamed pass are those the held index finds, for every kind of id, and the series of a run found so needs no index', async () => {
+  const root = makeWorkspace({
+    ...Object.fromEntries(
+      ['version_0', 'version_1', 'version_10', 'version_2'].map((name, index) => [
+        `lightning_logs/${name}/metrics.csv`,
+        lightningMetricsCsv([{ step: 0, loss: index }]),
+      ]),
+    ),
+    '.mlc/keep': '',
+  });
+  const later = { now: () => Date.now() + 10_000 };
+  // An exact id, a path without the source, a unique prefix, an ambiguous prefix, a near miss,
+  // and nothing like any run.
+  const ids = [
+    'csv:lightning_logs/version_1',
+    'lightning_logs/version_2/',
+    'csv:lightning_logs/version_10',
+    'csv:lightning_logs/version_',
+    'csv:lightning_logs/versoin_2',
+    'zzz',
+  ];
+  // Every build stats each folder of the workspace, its root first (a reused one too).
+  const statted: string[] = [];
+  const fs = { ...nodeFileSystem, stat: (path: string) => (statted.push(path), nodeFileSystem.stat(path)) };
+  const lookUp = async (holdIndex: boolean) => {
+    const service = createRunIndexService({ workspaceRoot: root, staleAfterMs: 0, clock: later, fs });
+    try {
+      const lookups = await service.lookupRuns(ids, { holdIndex });
+      const found = lookups[0]!.kind === 'found' ? lookups[0]!.found.run.id : '';
+      statted.length = 0;
+      const series = await service.series(found);
+      // No second pass over the workspace for the run just found.
+      assert.ok(!statted.includes(root), `${holdIndex ? 'held' : 'streamed'}: the workspace was walked again`);
+      return { lookups, series, indexed: await service.listRuns({}, { revalidate: false }) };
+    } finally {
+      service.dispose();
+    }
+  };
+  const held = await lookUp(true);
+  const streamed = await lookUp(false);
+  const summary = (lookups: Awaited<ReturnType<typeof lookUp>>['lookups']) =>
+    lookups.map((lookup) =>
+      lookup.kind === 'found'
+        ? lookup.found.run.id
+        : lookup.kind === 'ambiguous'
+          ? `ambiguous ${lookup.candidates.join(' ')}`
+          : `missing ${lookup.nearMatches.join(' ')}`,
+    );
+  assert.deepEqual(summary(streamed.lookups), summary(held.lookups));
+  assert.deepEqual(summary(streamed.lookups), [
+    'csv:lightning_logs/version_1',
+    'csv:lightning_logs/version_2',
+    'csv:lightning_logs/version_10',
+    'ambiguous csv:lightning_logs/version_0 csv:lightning_logs/version_1 csv:lightning_logs/version_10 csv:lightning_logs/version_2',
+    'missing csv:lightning_logs/version_2 csv:lightning_logs/version_0 csv:lightning_logs/version_1 csv:lightning_logs/version_10',
+    'missing ',
+  ]);
+  assert.deepEqual(streamed.series.series, held.series.series);
+  // The streamed pass wrote the cache (a later reopen reads it) and kept no index in memory.
+  assert.equal(streamed.indexed.runs.length, 4, 'the cache the streamed pass wrote');
+});
