@@ -372,8 +372,10 @@ function folderListing(folder: string, entries: readonly DirectoryEntry[]): Fold
       if (!path.startsWith(prefix) || path.indexOf('/', prefix.length) !== -1) return false;
       const name = path.slice(prefix.length);
       if (name === '' || name === '.' || name === '..') return false;
-      names ??= new Set(entries.map((entry) => entry.name));
-      return !names.has(name);
+      // Compared without case: on a case-insensitive file system (macOS, Windows) a stat of
+      // `dvc.yaml` finds `DVC.yaml`; such a name is left to the stat.
+      names ??= new Set(entries.map((entry) => entry.name.toLowerCase()));
+      return !names.has(name.toLowerCase());
     },
   };
 }

@@ -259,8 +259,15 @@ test("a first index takes the absence of a store's optional files from the walk'
     const store = snapshot.stores.find((found) => found.store.path === '/ws/lightning_logs/version_0')!;
     assert.equal(inputFingerprints(store.inputs).find((input) => input.path === path)?.kind, 'absent', name);
   }
-  // Files the listing has are still statted (their fingerprints are the store's inputs).
+  // Files the listing has are still statted (their fingerprints are the store's inputs), and so is
+  // a name it has in another case (a case-insensitive file system's stat would find it).
   assert.ok(statted.includes('/ws/lightning_logs/version_0/hparams.yaml'));
+  memory.writeFileAtomic('/ws/lightning_logs/version_1/metrics.csv', lightningMetricsCsv([{ step: 0, loss: 1 }]));
+  memory.writeFileAtomic('/ws/lightning_logs/version_1/MLC.yaml', 'stages: {}\n');
+  statted.length = 0;
+  await buildRunIndex({ fs, clock, root: '/ws', readers });
+  assert.ok(statted.includes('/ws/lightning_logs/version_1/mlc.yaml'));
+  assert.ok(!statted.includes('/ws/lightning_logs/version_1/dvc.yaml'));
   // A pipeline file created there later changes the folder: the next build reads it, and the log it
   // declares as a stage output is no run of its own any more.
   memory.writeFileAtomic(
