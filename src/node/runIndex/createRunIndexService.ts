@@ -190,9 +190,9 @@ export function createRunIndexService(options: RunIndexServiceOptions) {
    */
   async function lookupRuns(
     runIds: readonly string[],
-    options: { readonly holdIndex?: boolean } = {},
+    asked: { readonly holdIndex?: boolean } = {},
   ): Promise<RunLookup[]> {
-    if (options.holdIndex !== false || snapshot || building) {
+    if (asked.holdIndex !== false || snapshot || building) {
       const lookups: RunLookup[] = [];
       for (const runId of runIds) lookups.push(await lookup(runId));
       return lookups;
