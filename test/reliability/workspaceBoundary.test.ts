@@ -120,8 +120,14 @@ function generatePipeline(random: Random, sandbox: string): { text: string; outs
     const deps = Array.from({ length: Math.floor(random() * 3) }, () => fill(pick(random, hostilePaths)));
     if (deps.length > 0) lines.push(`    deps: [${deps.map(yamlString).join(', ')}]`);
     if (random() < 0.4) lines.push(`    params: [{${yamlString(fill(pick(random, hostilePaths)))}: [lr]}]`);
-    if (random() < 0.3) lines.push(`    plots: [${yamlString(fill(pick(random, hostilePaths)))}]`);
-    if (random() < 0.3) lines.push(`    metrics: [${yamlString(fill(pick(random, hostilePaths)))}]`);
+    // Plots and metrics are outputs too (FORMATS.md: same form as outs): deleted before the stage
+    // runs unless persist, as DVC does, so mlc owns them as it owns outs.
+    for (const section of ['plots', 'metrics']) {
+      if (random() >= 0.3) continue;
+      const path = fill(pick(random, hostilePaths));
+      outs.push(path);
+      lines.push(`    ${section}: [${yamlString(path)}]`);
+    }
   }
   return { text: `${lines.join('\n')}\n`, outs };
 }
