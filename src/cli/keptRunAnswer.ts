@@ -46,6 +46,18 @@ export function runVerdictKey({ values, positionals }: RunArgs, root: string, cw
 }
 
 /**
+ * Marks, in the process, that dist/cli.js already asked for the kept answer and found none, so the
+ * run command of the bundle it then loads does not read the same files again. The loader and the
+ * bundle are separate module instances in one process: the global symbol registry is what they share.
+ */
+const KEPT_ANSWER_ASKED = Symbol.for('mlc.keptRunAnswerAsked');
+
+/** Whether this process already asked for the kept answer (keptRunAnswer, from dist/cli.js). */
+export function keptAnswerAsked(): boolean {
+  return (globalThis as Record<symbol, unknown>)[KEPT_ANSWER_ASKED] === true;
+}
+
+/**
  * What `mlc run <args>` prints when the last up-to-date answer to the same question still holds
  * (`bundlePath`: the CLI bundle that would answer, whose identity the kept answer names).
  * Undefined for anything else, bad usage included: the whole CLI then answers, and reports it.
@@ -58,6 +70,7 @@ export function keptRunAnswer(args: readonly string[], cwd: string, bundlePath: 
     const root = workspaceRoot(context);
     const key = runVerdictKey(parsed, root, cwd);
     if (key === undefined) return undefined;
+    (globalThis as Record<symbol, unknown>)[KEPT_ANSWER_ASKED] = true;
     return upToDateVerdict(nodeFileSystem, root, { code: codeIdentity(bundlePath), key });
   } catch {
     return undefined;

@@ -13,6 +13,7 @@ import { makeTempDir } from '../support/tempDir';
 suite('mlc run: the kept answer given before the CLI is loaded', () => {
   let cli = '';
   let refuseBundle = '';
+  let countVerdictReads = '';
   before(async () => {
     const folder = makeTempDir('mlc-cli-dist-');
     cli = await bundleCli(folder);
@@ -27,14 +28,30 @@ fs.readFileSync = function (path, ...rest) {
   return readFileSync.call(this, path, ...rest);
 };`,
     );
+    // Loaded with --require: prints on stderr how often the kept answer's file was read.
+    countVerdictReads = join(folder, 'count-verdict-reads.cjs');
+    writeFileSync(
+      countVerdictReads,
+      `const fs = require('node:fs');
+const readFileSync = fs.readFileSync;
+let reads = 0;
+fs.readFileSync = function (path, ...rest) {
+  if (String(path).endsWith('up-to-date.json')) reads++;
+  return readFileSync.call(this, path, ...rest);
+};
+process.on('exit', () => process.stderr.write('verdict reads: ' + reads + '\\n'));`,
+    );
   });
 
   const mlc = (
     cwd: string,
     args: readonly string[],
-    options: { bundleRefused?: boolean; env?: NodeJS.ProcessEnv } = {},
+    options: { bundleRefused?: boolean; verdictReadsCounted?: boolean; env?: NodeJS.ProcessEnv } = {},
   ) => {
-    const nodeOptions = options.bundleRefused ? ['--require', refuseBundle] : [];
+    const nodeOptions = [
+      ...(options.bundleRefused ? ['--require', refuseBundle] : []),
+      ...(options.verdictReadsCounted ? ['--require', countVerdictReads] : []),
+    ];
     const result = spawnSync(process.execPath, [...nodeOptions, cli, ...args], {
       cwd,
       env: { ...process.env, ...options.env },
@@ -89,9 +106,12 @@ fs.readFileSync = function (path, ...rest) {
     assert.equal(mlc(root, ['run'], { env: { MLC_RUN_VERDICT: '0' } }).stdout, 'Everything is up to date.');
     assert.equal(mlc(root, ['run']).stdout, 'kept answer');
 
-    // A changed dependency: the kept answer no longer holds, and the stage runs.
+    // A changed dependency: the kept answer no longer holds, and the stage runs. The loader asked
+    // and the bundle it loaded did not ask again (the kept answer's file read once).
     writeFileSync(join(root, 'in.txt'), 'xyz\n');
-    assert.match(mlc(root, ['run']).stdout, /copy/);
+    const changed = mlc(root, ['run'], { verdictReadsCounted: true });
+    assert.match(changed.stdout, /copy/);
+    assert.match(changed.stderr, /verdict reads: 1\n/);
     assert.equal(readFileSync(join(root, 'out.txt'), 'utf8'), 'xyz\n');
   });
 });

@@ -13,7 +13,7 @@ import { loadWorkspaceWithFacts } from '../../node/workspace/parsedWorkspaceCach
 import { codeIdentity } from '../../node/workspace/workspaceFacts';
 import { keepUpToDateVerdict, upToDateVerdict, witnessFileSystem } from '../../node/workspace/upToDateVerdict';
 import { parseCommandArgs } from '../argv';
-import { jobsOption, RUN_OPTIONS, runVerdictKey } from '../keptRunAnswer';
+import { jobsOption, keptAnswerAsked, RUN_OPTIONS, runVerdictKey } from '../keptRunAnswer';
 import { problemsJson, writePipelineProblems } from '../problemOutput';
 import { terminalText } from '../terminalText';
 import { createLazyLocalGitCalls } from '../../node/git/createLazyLocalGitCalls';
@@ -55,10 +55,10 @@ export const command: CliCommand = {
     const root = workspaceRoot(context);
     // "Nothing to do" again, when every file the last such answer read is untouched (see
     // upToDateVerdict). dist/cli.js asks the same before loading this bundle (keptRunAnswer);
-    // asked again here for starts that did not (the sources, a bundle started directly).
+    // asked here only when it did not (the sources, a bundle started directly).
     const code = codeIdentity(__filename);
     const verdictKey = runVerdictKey(parsed, root, context.cwd);
-    if (verdictKey !== undefined) {
+    if (verdictKey !== undefined && !keptAnswerAsked()) {
       const output = upToDateVerdict(context.fs, root, { code, key: verdictKey });
       if (output !== undefined) {
         context.print(output);
