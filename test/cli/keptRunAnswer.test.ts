@@ -113,5 +113,10 @@ process.on('exit', () => process.stderr.write('verdict reads: ' + reads + '\\n')
     assert.match(changed.stdout, /copy/);
     assert.match(changed.stderr, /verdict reads: 1\n/);
     assert.equal(readFileSync(join(root, 'out.txt'), 'utf8'), 'xyz\n');
+
+    // A torn kept answer is no answer: the loader goes on to the CLI, which answers in full.
+    writeFileSync(verdictFile, readFileSync(verdictFile, 'utf8').slice(0, 20));
+    const torn = mlc(root, ['run']);
+    assert.deepEqual([torn.code, torn.stdout], [0, 'Everything is up to date.'], torn.stderr);
   });
 });
