@@ -3,7 +3,7 @@
 // written as a Makefile (median of 3 rounds, each from fresh copies, the two taking turns), and
 // the same 1,000 stages all up to date: `mlc run` as a fresh process <= 200 ms (median of 7, taking
 // turns with `node -e 0`, reported beside it; the last up-to-date answer kept, as after any run
-// that found nothing to do; then answered in full with MLC_RUN_VERDICT=0, as after a change, once
+// that found nothing to do; then answered in full with MLC_KEPT_ANSWERS=0, as after a change, once
 // more with MLC_CODE_CACHE=0, the code cache's share, and beside its floor: a bare Node script that
 // reads the caches and stats every dep and out, UP_TO_DATE_FLOOR). SCHEDULER_BENCH_LAYERS and SCHEDULER_BENCH_WIDTH shrink the graph for a quick
 // look. Both tools run the same command per stage (`: > o/sN`, a shell builtin creating the stage's out) through
@@ -212,12 +212,12 @@ void runBench('scheduler', async ({ tempDir, random, report, log }) => {
   const [upToDate, nodeStart, inFull, withoutCodeCache, floor] = timeProcesses([
     { command: process.execPath, args: [cli, 'run', '-j2'], cwd: lastMlcWorkspace },
     { command: process.execPath, args: ['-e', '0'], cwd: lastMlcWorkspace },
-    { command: process.execPath, args: [cli, 'run', '-j2'], cwd: lastMlcWorkspace, env: { MLC_RUN_VERDICT: '0' } },
+    { command: process.execPath, args: [cli, 'run', '-j2'], cwd: lastMlcWorkspace, env: { MLC_KEPT_ANSWERS: '0' } },
     {
       command: process.execPath,
       args: [cli, 'run', '-j2'],
       cwd: lastMlcWorkspace,
-      env: { MLC_CODE_CACHE: '0', MLC_RUN_VERDICT: '0' },
+      env: { MLC_CODE_CACHE: '0', MLC_KEPT_ANSWERS: '0' },
     },
     { command: process.execPath, args: [upToDateFloorScript, statted], cwd: lastMlcWorkspace },
   ]);
@@ -229,14 +229,14 @@ void runBench('scheduler', async ({ tempDir, random, report, log }) => {
     target: { value: 200, comparison: '<=' },
     note: `median of 7, p95 ${upToDate!.p95Ms.toFixed(0)} ms, whole process: the last up-to-date answer still holds (every path it read stat-ed and unchanged)`,
   });
-  // The same question answered in full (MLC_RUN_VERDICT=0), as after any change: parse cache,
+  // The same question answered in full (MLC_KEPT_ANSWERS=0), as after any change: parse cache,
   // graph, every stage's status, in the same turns.
   report({
     name: `up-to-date run, ${stages.length} stages, answered in full`,
     value: inFull!.medianMs,
     unit: 'ms',
     baseline: { name: 'node -e 0', value: nodeStart!.medianMs },
-    note: `median of 7, p95 ${inFull!.p95Ms.toFixed(0)} ms; MLC_RUN_VERDICT=0 (parse ${stages.length} stages from the parse cache, read the lock file, stat deps and outs, plan)`,
+    note: `median of 7, p95 ${inFull!.p95Ms.toFixed(0)} ms; MLC_KEPT_ANSWERS=0 (parse ${stages.length} stages from the parse cache, read the lock file, stat deps and outs, plan)`,
   });
   // Answered in full and compiling the bundle as plain Node does (no dist/cli.bundle.js.v8cache):
   // the code cache's share, measured in the same turns.

@@ -43,7 +43,7 @@ const builds = [
   // function wrapper, where one is a syntax error); dist/cli.bundle.js the CLI it runs.
   { ...nodeCommon, entryPoints: { cli: cliEntryPoints.cli }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { ...nodeCommon, entryPoints: { 'cli.bundle': cliEntryPoints['cli.bundle'] }, outdir: 'dist' },
-  { ...nodeCommon, entryPoints: { 'cli.keptRun': cliEntryPoints['cli.keptRun'] }, outdir: 'dist' },
+  { ...nodeCommon, entryPoints: { 'cli.keptAnswers': cliEntryPoints['cli.keptAnswers'] }, outdir: 'dist' },
   {
     ...nodeCommon,
     entryPoints: listFiles('src/node/workers', (name) => name.endsWith('Worker.ts')),

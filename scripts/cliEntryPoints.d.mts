@@ -1,5 +1,5 @@
 export declare const cliEntryPoints: {
   readonly cli: string;
   readonly 'cli.bundle': string;
-  readonly 'cli.keptRun': string;
+  readonly 'cli.keptAnswers': string;
 };

@@ -4,6 +4,7 @@
 export const cliEntryPoints = {
   cli: 'src/cli/cliEntry.ts',
   'cli.bundle': 'src/cli/main.ts',
-  // `mlc run`'s kept answer, which dist/cli.js asks before loading the bundle (src/cli/cliEntry.ts).
-  'cli.keptRun': 'src/cli/keptRunAnswer.ts',
+  // The kept answers of `mlc run` and `mlc status`, which dist/cli.js asks before loading the
+  // bundle (src/cli/cliEntry.ts).
+  'cli.keptAnswers': 'src/cli/keptAnswers.ts',
 };

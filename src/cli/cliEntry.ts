@@ -1,26 +1,28 @@
 import { join } from 'node:path';
 import { runBundleWithCodeCache } from './codeCacheLoader';
-import type * as KeptRunAnswer from './keptRunAnswer';
+import type * as KeptAnswers from './keptAnswers';
 
 // dist/cli.js, the `mlc` command: starts the CLI bundled beside it (dist/cli.bundle.js, built from
 // main.ts) from V8's code cache, which saves compiling the bundle on every start. A plain `mlc
-// run` whose last up-to-date answer still holds is answered before that (keptRunAnswer.ts, built
-// as dist/cli.keptRun.js and loaded for `run` only): loading the CLI would cost it more than
-// the answer itself.
+// run` or `mlc status` whose last answer still holds is answered before that (keptAnswers.ts,
+// built as dist/cli.keptAnswers.js and loaded for those two only): loading the CLI would cost it
+// more than the answer itself.
 const bundlePath = join(__dirname, 'cli.bundle.js');
-const args = process.argv.slice(2);
-if (!(args[0] === 'run' && answeredFromKeptVerdict(args.slice(1)))) runBundleWithCodeCache(bundlePath);
+const [command, ...commandArgs] = process.argv.slice(2);
+if (!answeredFromKeptAnswer()) runBundleWithCodeCache(bundlePath);
 
-function answeredFromKeptVerdict(runArgs: readonly string[]): boolean {
-  let output: string | undefined;
+function answeredFromKeptAnswer(): boolean {
+  if (command !== 'run' && command !== 'status') return false;
+  let answer: ReturnType<typeof KeptAnswers.keptAnswerOf>;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a file beside this one, at run time, for `run` only
-    const { keptRunAnswer } = require(join(__dirname, 'cli.keptRun.js')) as typeof KeptRunAnswer;
-    output = keptRunAnswer(runArgs, process.cwd(), bundlePath);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a file beside this one, at run time, for two commands only
+    const { keptAnswerOf } = require(join(__dirname, 'cli.keptAnswers.js')) as typeof KeptAnswers;
+    answer = keptAnswerOf(command, commandArgs, process.cwd(), bundlePath);
   } catch {
     return false; // not built beside this loader: the CLI answers
   }
-  if (output === undefined) return false;
-  process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+  if (answer === undefined) return false;
+  process.stdout.write(answer.output.endsWith('\n') ? answer.output : `${answer.output}\n`);
+  process.exitCode = answer.exitCode;
   return true;
 }

@@ -11,9 +11,9 @@ import { createContentHasher } from '../../node/hashing/createContentHasher';
 import { createLocalRunPorts, schedulerNodesOf } from '../../node/runStore/createLocalRunPorts';
 import { loadWorkspaceWithFacts } from '../../node/workspace/parsedWorkspaceCache';
 import { codeIdentity } from '../../node/workspace/workspaceFacts';
-import { keepUpToDateVerdict, upToDateVerdict, witnessFileSystem } from '../../node/workspace/upToDateVerdict';
+import { keepAnswer, keptAnswer, witnessFileSystem } from '../../node/workspace/keptAnswer';
 import { parseCommandArgs } from '../argv';
-import { jobsOption, keptAnswerAsked, RUN_OPTIONS, runVerdictKey } from '../keptRunAnswer';
+import { jobsOption, keptAnswerAsked, noteOutput, RUN_OPTIONS, runAnswerKey } from '../keptAnswers';
 import { problemsJson, writePipelineProblems } from '../problemOutput';
 import { terminalText } from '../terminalText';
 import { createLazyLocalGitCalls } from '../../node/git/createLazyLocalGitCalls';
@@ -54,19 +54,19 @@ export const command: CliCommand = {
     const json = values.json === true;
     const root = workspaceRoot(context);
     // "Nothing to do" again, when every file the last such answer read is untouched (see
-    // upToDateVerdict). dist/cli.js asks the same before loading this bundle (keptRunAnswer);
+    // keptAnswer.ts). dist/cli.js asks the same before loading this bundle (keptAnswers.ts);
     // asked here only when it did not (the sources, a bundle started directly).
     const code = codeIdentity(__filename);
-    const verdictKey = runVerdictKey(parsed, root, context.cwd);
-    if (verdictKey !== undefined && !keptAnswerAsked()) {
-      const output = upToDateVerdict(context.fs, root, { code, key: verdictKey });
-      if (output !== undefined) {
-        context.print(output);
+    const answerKey = runAnswerKey(parsed, root, context.cwd);
+    if (answerKey !== undefined && !keptAnswerAsked()) {
+      const kept = keptAnswer(context.fs, root, 'run', { code, key: answerKey });
+      if (kept !== undefined) {
+        context.print(kept.output);
         return ExitCode.ok;
       }
     }
     const startedMs = Date.now();
-    const witnessed = verdictKey === undefined ? undefined : witnessFileSystem(context.fs, join(root, '.mlc/cache'));
+    const witnessed = answerKey === undefined ? undefined : witnessFileSystem(context.fs, join(root, '.mlc/cache'));
     const fs = witnessed?.fs ?? context.fs;
     const { workspace, facts: workspaceFacts } = loadWorkspaceWithFacts(fs, root);
     const errors = workspace.problems.filter((problem) => problem.severity === 'error');
@@ -93,7 +93,9 @@ export const command: CliCommand = {
       return ExitCode.usage;
     }
     if (values.runner !== undefined) checkRunnerName(workspace.pipelines, values.runner);
-    const hasher = createContentHasher({ workspaceRoot: workspace.root, logger: context.logger, fs });
+    // A warning while answering (a file the hasher could not read) is not said again by a kept answer.
+    const noted = noteOutput(context);
+    const hasher = createContentHasher({ workspaceRoot: workspace.root, logger: noted.context.logger, fs });
     try {
       const ports = createLocalRunPorts({
         root: workspace.root,
@@ -105,7 +107,7 @@ export const command: CliCommand = {
         git: createLazyLocalGitCalls(),
         // Progress and stage output go to stderr with --json too: CI logs stay readable while
         // stdout carries only the final document.
-        observer: humanObserver(context),
+        observer: humanObserver(noted.context),
         onRunStarted: (runId, directory, planned) => {
           witnessed?.stop();
           context.printDiagnostic(
@@ -138,9 +140,18 @@ export const command: CliCommand = {
         return ExitCode.failed;
       }
       await hasher.flush();
-      if (outcome.kind === 'upToDate' && witnessed && verdictKey !== undefined && workspace.problems.length === 0) {
+      const clean = workspace.problems.length === 0 && !noted.saidMore();
+      if (outcome.kind === 'upToDate' && witnessed && answerKey !== undefined && clean) {
         const output = upToDateOutput(json, problems);
-        keepUpToDateVerdict(root, { code, key: verdictKey, workspaceFacts, witnessed, startedMs, output });
+        keepAnswer(root, 'run', {
+          code,
+          key: answerKey,
+          workspaceFacts,
+          witnessed,
+          startedMs,
+          output,
+          exitCode: ExitCode.ok,
+        });
       }
       return report(outcome, { json, problems, failOnAlert: values['fail-on-alert'] === true }, context);
     } finally {

@@ -15,10 +15,13 @@ import { isOwnerAlive } from '../../node/runStore/isOwnerAlive';
 import { RUN_FILES } from '../../engine/runStore/runRecord';
 import { PARAMS_NAME, declaredStagePaths, isWithin } from '../../engine/workspace/watchedPaths';
 import type { FolderTreeChange } from '../../node/workspace/watchFolderTree';
-import { loadWorkspaceWithParseCache } from '../../node/workspace/parsedWorkspaceCache';
+import { loadWorkspaceWithFacts } from '../../node/workspace/parsedWorkspaceCache';
+import { keepAnswer, keptAnswer, witnessFileSystem } from '../../node/workspace/keptAnswer';
+import { codeIdentity, type Fact } from '../../node/workspace/workspaceFacts';
 import { systemClock } from '../../node/systemTime';
 import { isLockFileName, isPipelineFileName } from '../../engine/pipeline/pipelineFileNames';
 import { parseCommandArgs } from '../argv';
+import { keptAnswerAsked, noteOutput, STATUS_OPTIONS, statusAnswerKey } from '../keptAnswers';
 import { watchFrames } from '../watchFrames';
 import { problemsJson, writePipelineProblems } from '../problemOutput';
 import { terminalText, widestLength } from '../terminalText';
@@ -53,13 +56,10 @@ export const command: CliCommand = {
   usage,
   stopsOnSignal: (args) => args.includes('--watch'),
   async run(args, context) {
-    const { values, positionals } = parseCommandArgs(args, {
-      json: { type: 'boolean' },
-      check: { type: 'boolean' },
-      watch: { type: 'boolean' },
-    });
+    const parsed = parseCommandArgs(args, STATUS_OPTIONS);
+    const { values, positionals } = parsed;
     const options = { json: values.json === true, check: values.check === true, targets: positionals };
-    if (!values.watch) return showStatus(options, context);
+    if (!values.watch) return showStatusOnce(options, parsed, context);
     if (values.check) throw new UsageError('--check answers once (for scripts); it does not go with --watch.');
     let declaredPaths: readonly string[] = [];
     const onGraph = (graph: StageGraph) => {
@@ -98,16 +98,55 @@ function affectsStatus(change: FolderTreeChange, relativePath: string, declaredP
   return relativePath.startsWith(`${RUNS_FOLDER}/`) && name === RUN_FILES.record;
 }
 
+/**
+ * One status report, given again from the kept answer when nothing it read changed since (see
+ * keptAnswer.ts; dist/cli.js asks the same before loading this bundle, so it is asked here only
+ * when it did not), and kept for the next time when it reported no problem and said nothing on stderr.
+ */
+async function showStatusOnce(
+  options: StatusOptions,
+  parsed: Parameters<typeof statusAnswerKey>[0],
+  context: CliContext,
+): Promise<ExitCode> {
+  const root = workspaceRoot(context);
+  const answerKey = statusAnswerKey(parsed, root, context.cwd);
+  if (answerKey === undefined) return (await showStatus(options, context)).exitCode;
+  const code = codeIdentity(__filename);
+  if (!keptAnswerAsked()) {
+    const kept = keptAnswer(context.fs, root, 'status', { code, key: answerKey });
+    if (kept !== undefined) {
+      context.print(kept.output);
+      return kept.exitCode as ExitCode;
+    }
+  }
+  const startedMs = Date.now();
+  const witnessed = witnessFileSystem(context.fs, join(root, '.mlc/cache'));
+  const noted = noteOutput({ ...context, fs: witnessed.fs });
+  const report = await showStatus(options, noted.context);
+  if (report.workspaceFacts !== undefined && !noted.saidMore()) {
+    const { exitCode, workspaceFacts } = report;
+    const output = noted.stdout();
+    keepAnswer(root, 'status', { code, key: answerKey, workspaceFacts, witnessed, startedMs, output, exitCode });
+  }
+  return report.exitCode;
+}
+
+interface StatusReport {
+  readonly exitCode: ExitCode;
+  /** What the report rested on, when it may be kept: it printed no problem and its parse is cached. */
+  readonly workspaceFacts?: readonly Fact[] | undefined;
+}
+
 /** One status report: results on stdout, problems on stderr. */
-async function showStatus(options: StatusOptions, context: CliContext): Promise<ExitCode> {
+async function showStatus(options: StatusOptions, context: CliContext): Promise<StatusReport> {
   const jsonText = (value: unknown) => JSON.stringify(value, null, options.oneLineJson ? undefined : 2);
   const fs = withListingsRemembered(context.fs);
-  const workspace = loadWorkspaceWithParseCache(fs, workspaceRoot(context), { signal: context.signal });
+  const { workspace, facts } = loadWorkspaceWithFacts(fs, workspaceRoot(context), { signal: context.signal });
   if (workspace.pipelines.length === 0) {
     context.logger.error(
       `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${workspace.root} or below it; run mlc status in the project folder.`,
     );
-    return ExitCode.usage;
+    return { exitCode: ExitCode.usage };
   }
   const problems = problemsJson(workspace.problems, context.cwd);
   writePipelineProblems(workspace.problems, context);
@@ -117,7 +156,7 @@ async function showStatus(options: StatusOptions, context: CliContext): Promise<
     // A pipeline with errors has no trustworthy stage list: say so rather than show a partial one.
     if (options.json) context.print(jsonText({ stages: [], problems }));
     else context.printDiagnostic('mlc status: the pipeline has errors; fix them first (mlc validate lists them).');
-    return ExitCode.usage;
+    return { exitCode: ExitCode.usage };
   }
   options.onGraph?.(workspace.graph);
   const addresses = options.targets.length > 0 ? resolveTargets(workspace.graph, options.targets) : undefined;
@@ -153,9 +192,10 @@ async function showStatus(options: StatusOptions, context: CliContext): Promise<
     printHuman([...statuses.values()], pipelineOf, context);
   }
   // Stages of a lock file mlc cannot read were shown as never-run with the reason; still a failure.
-  if (lockErrors.length > 0) return ExitCode.usage;
+  if (lockErrors.length > 0) return { exitCode: ExitCode.usage };
   const mustRun = [...statuses.values()].some((status) => status.state === 'changed' || status.state === 'never-run');
-  return options.check && mustRun ? ExitCode.failed : ExitCode.ok;
+  const exitCode = options.check && mustRun ? ExitCode.failed : ExitCode.ok;
+  return { exitCode, workspaceFacts: workspace.problems.length === 0 ? facts : undefined };
 }
 
 /** Entries of folder listings a status check keeps at most (~80 bytes each): memory stays bounded. */

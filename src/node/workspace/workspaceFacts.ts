@@ -5,9 +5,9 @@ import { changeFingerprint } from '../statWithoutStats';
 
 /*
  * What a kept answer rests on, and how to tell that it still holds: shared by the parsed
- * workspace cache and `mlc run`'s kept "nothing to do" (upToDateVerdict). A module of its own,
- * without the parsers, so the kept answer can be checked before the CLI bundle is loaded
- * (src/cli/keptRunAnswer.ts).
+ * workspace cache and the kept answers of `mlc run` and `mlc status` (keptAnswer.ts). A module of
+ * its own, without the parsers, so a kept answer can be checked before the CLI bundle is loaded
+ * (src/cli/keptAnswers.ts).
  */
 
 /**

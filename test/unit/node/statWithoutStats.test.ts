@@ -3,7 +3,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { fileStatFromStats, statsSkipStatsObjects, statWithoutStats } from '../../../src/node/statWithoutStats';
+import {
+  ChangeDigest,
+  fileStatFromStats,
+  statsSkipStatsObjects,
+  statWithoutStats,
+} from '../../../src/node/statWithoutStats';
 import { makeTempDir } from '../../support/tempDir';
 
 const root = makeTempDir('mlc-stat-without-stats-');
@@ -76,4 +81,62 @@ test('with --pending-deprecation (process.binding would warn) the public statSyn
   assert.equal(result.status, 0, result.stderr);
   assert.deepEqual(JSON.parse(result.stdout), [false, 'directory']);
   assert.doesNotMatch(result.stderr, /DEP0111|DeprecationWarning/);
+});
+
+test('ChangeDigest: the same for unchanged paths, another for any change, and the same digest through statSync', () => {
+  const folder = join(root, 'digest');
+  mkdirSync(folder, { recursive: true });
+  const file = join(folder, 'a.csv');
+  writeFileSync(file, '1\n');
+  // A whole second, which utimes can put back exactly.
+  utimesSync(file, 1_700_000_000, 1_700_000_000);
+  const paths = [folder, file, join(folder, 'absent'), join(folder, 'a.csv/under-a-file'), `${file}\0`];
+  const digestOf = () => {
+    const digest = new ChangeDigest();
+    const newest = paths.map((path) => digest.add(path));
+    return { digest: digest.digest(), newest };
+  };
+  const before = digestOf();
+  assert.equal(digestOf().digest, before.digest);
+  // Only the existing paths have a time, and it is the later of mtime and ctime.
+  assert.deepEqual(
+    before.newest.map((ms) => ms !== undefined),
+    [true, true, false, false, false],
+  );
+  assert.ok(Math.abs(before.newest[1]! - statSync(file).ctimeMs) < 1);
+
+  // Through the public statSync (--pending-deprecation): the same numbers, so the same digest.
+  const module = resolve(__dirname, '../../../src/node/statWithoutStats.ts');
+  const script = `const { ChangeDigest, statsSkipStatsObjects } = require(${JSON.stringify(module)});
+    const digest = new ChangeDigest();
+    for (const path of ${JSON.stringify(paths)}) digest.add(path);
+    process.stdout.write(JSON.stringify([statsSkipStatsObjects(), digest.digest()]));`;
+  const result = spawnSync(process.execPath, ['--pending-deprecation', '--require', 'tsx/cjs', '-e', script], {
+    encoding: 'utf8',
+  });
+  assert.equal(result.status, 0, result.stderr);
+  assert.deepEqual(JSON.parse(result.stdout), [false, before.digest]);
+
+  // A rewrite of the same size with its mtime put back (ctime), and a file coming where none was.
+  writeFileSync(file, '2\n');
+  utimesSync(file, 1_700_000_000, 1_700_000_000);
+  const rewritten = digestOf().digest;
+  assert.notEqual(rewritten, before.digest);
+  writeFileSync(join(folder, 'absent'), '');
+  assert.notEqual(digestOf().digest, rewritten);
+});
+
+test('ChangeDigest: more paths than its buffer holds give one digest, in the order added', () => {
+  // 2,500 paths (the buffer holds 1,024): two files of different sizes and one absent path, in turn.
+  const paths = Array.from({ length: 2500 }, (_, index) => join(root, `many-${index % 3}`));
+  writeFileSync(join(root, 'many-0'), '');
+  writeFileSync(join(root, 'many-1'), 'one\n');
+  const digestOf = (order: readonly string[]) => {
+    const digest = new ChangeDigest();
+    for (const path of order) digest.add(path);
+    return digest.digest();
+  };
+  assert.equal(digestOf(paths), digestOf(paths));
+  assert.notEqual(digestOf(paths), digestOf([...paths.slice(1), paths[0]!]));
+  assert.notEqual(digestOf(paths), digestOf(paths.slice(1)));
 });

@@ -6,13 +6,14 @@ import { after, suite, test } from 'node:test';
 import type { FileSystem } from '../../../../src/engine/ports';
 import { nodeFileSystem } from '../../../../src/node/nodeFileSystem';
 import { changeFingerprint } from '../../../../src/node/statWithoutStats';
-import type { Fact } from '../../../../src/node/workspace/workspaceFacts';
+import { answerOf, type Fact } from '../../../../src/node/workspace/workspaceFacts';
 import {
-  UP_TO_DATE_VERDICT_FILE,
-  keepUpToDateVerdict,
-  upToDateVerdict,
+  KEPT_ANSWER_FILES,
+  type KeptAnswerCommand,
+  keepAnswer,
+  keptAnswer,
   witnessFileSystem,
-} from '../../../../src/node/workspace/upToDateVerdict';
+} from '../../../../src/node/workspace/keptAnswer';
 
 const folders: string[] = [];
 after(() => {
@@ -20,7 +21,7 @@ after(() => {
 });
 
 function workspace(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'mlc-verdict-'));
+  const root = mkdtempSync(join(tmpdir(), 'mlc-kept-answer-'));
   folders.push(root);
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(join(root, name, '..'), { recursive: true });
@@ -36,7 +37,16 @@ const question = { code: 'build 1', key: 'run []' };
  * a params file looked for and not found, the data folder's listing; and it keeps the answer as
  * if it had started 10 s from now (the files just written count as settled, not racy).
  */
-function answer(root: string, options: { facts?: readonly Fact[]; read?: (fs: FileSystem) => void } = {}) {
+function answer(
+  root: string,
+  options: {
+    facts?: readonly Fact[];
+    read?: (fs: FileSystem) => void;
+    command?: KeptAnswerCommand;
+    output?: string;
+    exitCode?: number;
+  } = {},
+) {
   const witnessed = witnessFileSystem(nodeFileSystem, join(root, '.mlc/cache'));
   const { fs } = witnessed;
   fs.stat(join(root, 'data/in.txt'));
@@ -45,24 +55,36 @@ function answer(root: string, options: { facts?: readonly Fact[]; read?: (fs: Fi
   fs.stat(join(root, 'params.yaml'));
   fs.readDirectory(join(root, 'data'));
   options.read?.(fs);
-  return keepUpToDateVerdict(root, {
+  return keepAnswer(root, options.command ?? 'run', {
     ...question,
     workspaceFacts: options.facts ?? [],
     witnessed,
     startedMs: Date.now() + 10_000,
-    output: 'Everything is up to date.',
+    output: options.output ?? 'Everything is up to date.',
+    exitCode: options.exitCode ?? 0,
   });
 }
 
+/** The output of the kept answer to `asked` (`mlc run`'s by default), or undefined. */
+const keptOutput = (
+  root: string,
+  asked: { code: string | undefined; key: string } = question,
+  command: KeptAnswerCommand = 'run',
+) => keptAnswer(nodeFileSystem, root, command, asked)?.output;
+
 const files = { 'data/in.txt': 'abc\n', 'out.txt': 'ABC\n' };
 
-suite('upToDateVerdict', () => {
+suite('keptAnswer', () => {
   test('a kept answer is given again while nothing it read changed', () => {
     const root = workspace(files);
     assert.equal(answer(root), true);
-    assert.equal(upToDateVerdict(nodeFileSystem, root, question), 'Everything is up to date.');
-    const kept = JSON.parse(readFileSync(join(root, UP_TO_DATE_VERDICT_FILE), 'utf8')) as { paths: string[] };
-    assert.deepEqual(kept.paths.sort(), [
+    assert.equal(keptOutput(root), 'Everything is up to date.');
+    const kept = JSON.parse(readFileSync(join(root, KEPT_ANSWER_FILES.run), 'utf8')) as {
+      folders: string[];
+      names: string[][];
+    };
+    const paths = kept.folders.flatMap((folder, index) => kept.names[index]!.map((name) => `${folder}/${name}`));
+    assert.deepEqual(paths.sort(), [
       join(root, 'data'),
       join(root, 'data/in.txt'),
       join(root, 'out.txt'),
@@ -73,9 +95,9 @@ suite('upToDateVerdict', () => {
   test('another question or another build is answered in full', () => {
     const root = workspace(files);
     answer(root);
-    assert.equal(upToDateVerdict(nodeFileSystem, root, { ...question, key: 'run ["train"]' }), undefined);
-    assert.equal(upToDateVerdict(nodeFileSystem, root, { ...question, code: 'build 2' }), undefined);
-    assert.equal(upToDateVerdict(nodeFileSystem, root, { ...question, code: undefined }), undefined);
+    assert.equal(keptOutput(root, { ...question, key: 'run ["train"]' }), undefined);
+    assert.equal(keptOutput(root, { ...question, code: 'build 2' }), undefined);
+    assert.equal(keptOutput(root, { ...question, code: undefined }), undefined);
   });
 
   test('a rewrite of the same size with its mtime put back is seen (ctime)', () => {
@@ -88,35 +110,35 @@ suite('upToDateVerdict', () => {
     writeFileSync(path, 'xyz\n');
     utimesSync(path, settled, settled);
     assert.equal(statSync(path, { bigint: true }).mtimeNs, BigInt(settled) * 1_000_000_000n);
-    assert.equal(upToDateVerdict(nodeFileSystem, root, question), undefined);
+    assert.equal(keptOutput(root), undefined);
   });
 
   test('a file read that is gone, or one found missing that now exists, ends the answer', () => {
     const gone = workspace(files);
     answer(gone);
     rmSync(join(gone, 'out.txt'));
-    assert.equal(upToDateVerdict(nodeFileSystem, gone, question), undefined);
+    assert.equal(keptOutput(gone), undefined);
 
     const created = workspace(files);
     answer(created);
     writeFileSync(join(created, 'params.yaml'), 'lr: 0.1\n');
-    assert.equal(upToDateVerdict(nodeFileSystem, created, question), undefined);
+    assert.equal(keptOutput(created), undefined);
   });
 
   test('a file added to a folder that was listed ends the answer', () => {
     const root = workspace(files);
     answer(root);
     writeFileSync(join(root, 'data/new.txt'), 'new\n');
-    assert.equal(upToDateVerdict(nodeFileSystem, root, question), undefined);
+    assert.equal(keptOutput(root), undefined);
   });
 
   test('while a run holds the workspace lock, nothing is answered from the kept answer', () => {
     const root = workspace(files);
     answer(root);
     writeFileSync(join(root, '.mlc/lock'), '{}');
-    assert.equal(upToDateVerdict(nodeFileSystem, root, question), undefined);
+    assert.equal(keptOutput(root), undefined);
     rmSync(join(root, '.mlc/lock'));
-    assert.equal(upToDateVerdict(nodeFileSystem, root, question), 'Everything is up to date.');
+    assert.equal(keptOutput(root), 'Everything is up to date.');
   });
 
   test('the workspace facts must hold too', () => {
@@ -124,25 +146,52 @@ suite('upToDateVerdict', () => {
     const pipeline = join(root, 'mlc.yaml');
     const fact: Fact = { kind: 'content', path: pipeline, fingerprint: changeFingerprint(pipeline)!.text };
     answer(root, { facts: [fact] });
-    assert.equal(upToDateVerdict(nodeFileSystem, root, question), 'Everything is up to date.');
+    assert.equal(keptOutput(root), 'Everything is up to date.');
     writeFileSync(pipeline, 'stages: {} \n');
-    assert.equal(upToDateVerdict(nodeFileSystem, root, question), undefined);
+    assert.equal(keptOutput(root), undefined);
+  });
+
+  test('facts proven by a path the answer fingerprints are not kept twice; the others are, and still checked', () => {
+    const root = workspace({ ...files, 'other/x.txt': 'x\n' });
+    const factOf = (kind: 'listing' | 'stat', path: string): Fact => ({
+      kind,
+      path,
+      answer: answerOf(nodeFileSystem, kind, path),
+    });
+    const inFile = join(root, 'data/in.txt');
+    const facts: Fact[] = [
+      factOf('listing', join(root, 'data')),
+      { kind: 'content', path: inFile, fingerprint: changeFingerprint(inFile)!.text },
+      // Not read by the answer, and read but absent: kept and checked.
+      factOf('listing', join(root, 'other')),
+      factOf('stat', join(root, 'params.yaml')),
+    ];
+    answer(root, { facts });
+    const kept = JSON.parse(readFileSync(join(root, KEPT_ANSWER_FILES.run), 'utf8')) as { workspaceFacts: Fact[] };
+    assert.deepEqual(
+      kept.workspaceFacts.map((fact) => `${fact.kind} ${fact.path}`),
+      [`listing ${join(root, 'other')}`, `stat ${join(root, 'params.yaml')}`],
+    );
+    assert.equal(keptOutput(root), 'Everything is up to date.');
+    writeFileSync(join(root, 'other/y.txt'), 'y\n');
+    assert.equal(keptOutput(root), undefined);
   });
 
   test('nothing is kept when a file read changed within the racy window of the answer', () => {
     const root = workspace(files);
     const witnessed = witnessFileSystem(nodeFileSystem, join(root, '.mlc/cache'));
     witnessed.fs.readText(join(root, 'data/in.txt'));
-    const kept = keepUpToDateVerdict(root, {
+    const kept = keepAnswer(root, 'run', {
       ...question,
       workspaceFacts: [],
       witnessed,
       // The file was written just now, and the answer started now: it may still change unseen.
       startedMs: Date.now(),
       output: 'Everything is up to date.',
+      exitCode: 0,
     });
     assert.equal(kept, false);
-    assert.equal(upToDateVerdict(nodeFileSystem, root, question), undefined);
+    assert.equal(keptOutput(root), undefined);
   });
 
   test('nothing is kept when a path was seen both ways, a file read is gone since, or the answer wrote a file', () => {
@@ -205,10 +254,23 @@ suite('upToDateVerdict', () => {
     assert.equal(witnessFileSystem(syncOnly, root).fs.writeFileAtomicAsync, undefined);
   });
 
-  test('a torn, edited or hostile verdict file is no answer', () => {
+  test("each command keeps its own answer, with its exit code, and one's is never the other's", () => {
+    const root = workspace(files);
+    answer(root, { command: 'status', output: '{"stages":[]}', exitCode: 1 });
+    assert.equal(keptOutput(root), undefined);
+    assert.deepEqual(keptAnswer(nodeFileSystem, root, 'status', question), { output: '{"stages":[]}', exitCode: 1 });
+    answer(root);
+    assert.equal(keptOutput(root), 'Everything is up to date.');
+    assert.equal(keptOutput(root, question, 'status'), '{"stages":[]}');
+    writeFileSync(join(root, 'data/in.txt'), 'changed\n');
+    assert.equal(keptOutput(root), undefined);
+    assert.equal(keptOutput(root, question, 'status'), undefined);
+  });
+
+  test('a torn, edited or hostile kept answer file is no answer', () => {
     const root = workspace(files);
     answer(root);
-    const path = join(root, UP_TO_DATE_VERDICT_FILE);
+    const path = join(root, KEPT_ANSWER_FILES.run);
     const text = readFileSync(path, 'utf8');
     const kept = JSON.parse(text) as Record<string, unknown>;
     const variants = [
@@ -217,15 +279,21 @@ suite('upToDateVerdict', () => {
       'null',
       '[]',
       JSON.stringify({ ...kept, format: 99 }),
-      JSON.stringify({ ...kept, paths: (kept.paths as string[]).slice(1) }),
-      JSON.stringify({ ...kept, fingerprints: 'all' }),
+      JSON.stringify({ ...kept, folders: (kept.folders as string[]).slice(1) }),
+      JSON.stringify({ ...kept, names: (kept.names as string[][]).map(() => 'all') }),
+      JSON.stringify({ ...kept, names: (kept.names as string[][]).map((names) => names.slice(1)) }),
+      JSON.stringify({ ...kept, digest: 7 }),
+      JSON.stringify({ ...kept, digest: 'ffffffffffffffffffffffffffffffff' }),
       JSON.stringify({ ...kept, output: 42 }),
+      JSON.stringify({ ...kept, exitCode: '0' }),
+      JSON.stringify({ ...kept, exitCode: -1 }),
+      JSON.stringify({ ...kept, exitCode: 1.5 }),
       JSON.stringify({ ...kept, workspaceFacts: [{ kind: 'eval', path: '/' }] }),
       JSON.stringify({ ...kept, workspaceFacts: [{ kind: 'stat', path: 7, answer: 'null' }] }),
     ];
     for (const variant of variants) {
       writeFileSync(path, variant);
-      assert.equal(upToDateVerdict(nodeFileSystem, root, question), undefined, variant.slice(0, 80));
+      assert.equal(keptOutput(root), undefined, variant.slice(0, 80));
     }
   });
 });
