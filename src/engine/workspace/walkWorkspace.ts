@@ -1,6 +1,6 @@
-import { join } from 'pathe';
 import type { DirectoryEntry, FileSystem } from '../ports';
 import { hasWorkspaceMarker } from './findWorkspaceRoot';
+import { childPath } from './pathSteps';
 
 /** Folders no walk ever enters: tool caches, VCS data, virtualenvs, dependencies. */
 export const ALWAYS_SKIPPED_FOLDERS: ReadonlySet<string> = new Set([
@@ -99,7 +99,7 @@ export function* workspaceFolders(
     const entry = frame.entries[frame.next++]!;
     if (entry.kind !== 'directory') continue;
     if (ALWAYS_SKIPPED_FOLDERS.has(entry.name) || skipNames.has(entry.name)) continue;
-    const child = join(frame.folder, entry.name);
+    const child = childPath(frame.folder, entry.name);
     if (skipNames.has(child.slice(root.length + 1))) continue;
     yield* enter(child, frame.depth + 1);
   }

@@ -1,6 +1,6 @@
-import { join } from 'pathe';
 import type { FileSystem } from '../../ports';
 import type { Problem } from '../../problems';
+import { childPath } from '../../workspace/pathSteps';
 import {
   DEFAULT_STALE_AFTER_MS,
   type FileRunReaderOptions,
@@ -38,7 +38,7 @@ export function createCsvLoggerReader(options: FileRunReaderOptions): TailableRu
       for (const entry of entries) {
         if (entry.kind !== 'file') continue;
         if (entry.name === LIGHTNING_LOG_NAME) stores.push({ source: 'csv', path: folder });
-        else if (KERAS_LOG_NAME.test(entry.name)) stores.push({ source: 'csv', path: join(folder, entry.name) });
+        else if (KERAS_LOG_NAME.test(entry.name)) stores.push({ source: 'csv', path: childPath(folder, entry.name) });
       }
       return { stores, descend: true };
     },
@@ -60,7 +60,9 @@ export function createCsvLoggerReader(options: FileRunReaderOptions): TailableRu
         const value = builder.lastValue();
         if (value !== undefined) metrics[name] = value;
       }
-      const params = isLightning ? readParamsYaml(fs, join(store.path, 'hparams.yaml')) : { params: {}, problems: [] };
+      const params = isLightning
+        ? readParamsYaml(fs, childPath(store.path, 'hparams.yaml'))
+        : { params: {}, problems: [] };
       problems.push(...params.problems);
       const status = inferFileRunStatus({
         newestMtimeMs: edges.stat.mtimeMs,
@@ -116,7 +118,7 @@ export function createCsvLoggerReader(options: FileRunReaderOptions): TailableRu
 function resolveLogFile(fs: FileSystem, storePath: string): { file: string; isLightning: boolean } {
   const isFolder = fs.stat(storePath)?.kind === 'directory';
   return isFolder
-    ? { file: join(storePath, 'metrics.csv'), isLightning: true }
+    ? { file: childPath(storePath, 'metrics.csv'), isLightning: true }
     : { file: storePath, isLightning: false };
 }
 

@@ -1,6 +1,7 @@
 import { basename, join } from 'pathe';
 import type { DirectoryEntry, FileSystem } from '../../ports';
 import type { Problem } from '../../problems';
+import { lastSegment } from '../../workspace/pathSteps';
 import {
   DEFAULT_STALE_AFTER_MS,
   type FileRunReaderOptions,
@@ -139,7 +140,7 @@ export function createDvcliveReader(options: FileRunReaderOptions): TailableRunR
 function isDvcliveCandidate(folder: string, entries: readonly DirectoryEntry[]): boolean {
   const has = (name: string, kind: DirectoryEntry['kind']) =>
     entries.some((entry) => entry.name === name && entry.kind === kind);
-  const isNamedDvclive = basename(folder) === 'dvclive';
+  const isNamedDvclive = lastSegment(folder) === 'dvclive';
   if (has('plots', 'directory')) {
     return isNamedDvclive || has('metrics.json', 'file') || has('params.yaml', 'file') || has('dvc.yaml', 'file');
   }

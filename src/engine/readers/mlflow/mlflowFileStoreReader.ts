@@ -1,7 +1,8 @@
-import { basename, join } from 'pathe';
+import { join } from 'pathe';
 import type { Clock, DirectoryEntry, FileSystem } from '../../ports';
 import type { Problem } from '../../problems';
 import { problemAt } from '../../problems';
+import { childPath, lastSegment } from '../../workspace/pathSteps';
 import type {
   MetricSeries,
   ReaderContext,
@@ -114,12 +115,12 @@ export function createMlflowFileStoreReader(options: MlflowReaderOptions): RunRe
     watches: watchesMlflowFileStore,
     detect(folder, entries) {
       // The walk reaches mlruns/ only after its parent claimed it: keep it out of the artifacts.
-      if (basename(folder) === 'mlruns') return { stores: [], descend: false };
+      if (lastSegment(folder) === 'mlruns') return { stores: [], descend: false };
       const hasMlruns = entries.some((entry) => entry.name === 'mlruns' && entry.kind === 'directory');
       // With mlflow.db beside it, mlruns/ holds only artifacts (FORMATS.md 4): the SQLite reader owns it.
       const hasDatabase = entries.some((entry) => entry.name === 'mlflow.db' && entry.kind === 'file');
       const stores: RunStoreLocation[] =
-        hasMlruns && !hasDatabase ? [{ source: 'mlflow', path: join(folder, 'mlruns') }] : [];
+        hasMlruns && !hasDatabase ? [{ source: 'mlflow', path: childPath(folder, 'mlruns') }] : [];
       return { stores, descend: true };
     },
     async list(store, context) {

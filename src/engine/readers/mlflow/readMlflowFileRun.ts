@@ -1,6 +1,6 @@
-import { basename } from 'pathe';
 import type { Clock, FileSystem } from '../../ports';
 import type { Problem } from '../../problems';
+import { lastSegment } from '../../workspace/pathSteps';
 import { problemAt } from '../../problems';
 import type { RunStatus, RunSummary } from '../../runs/model';
 import { isStaleRunning, mapMlflowStatus } from './mlflowRunStatus';
@@ -44,7 +44,7 @@ export function readRunMeta(fs: FileSystem, runFolder: string, problems: Problem
         undefined,
         'info',
         'mlflowRunMetaMissing',
-        `Run folder ${basename(runFolder)} has no readable meta.yaml (${(error as { code?: string }).code ?? 'unreadable'}), so MLflow ignores it too; it is skipped.`,
+        `Run folder ${lastSegment(runFolder)} has no readable meta.yaml (${(error as { code?: string }).code ?? 'unreadable'}), so MLflow ignores it too; it is skipped.`,
       ),
     );
     return undefined;
@@ -75,16 +75,16 @@ export function readMlflowFileRun(
   // debug log only): the run is listed from its folder name and its other files, as interrupted.
   const isDamaged = !readMeta && problems.some((problem) => problem.code === 'mlflowMetaInvalid');
   if (!readMeta && !isDamaged) return { problems };
-  const meta: MlflowMeta = readMeta ?? { run_id: basename(runFolder) };
+  const meta: MlflowMeta = readMeta ?? { run_id: lastSegment(runFolder) };
   const runId = meta.run_id ?? meta.run_uuid ?? undefined;
-  if (runId !== basename(runFolder)) {
+  if (runId !== lastSegment(runFolder)) {
     problems.push(
       problemAt(
         metaPath,
         undefined,
         'warning',
         'mlflowRunIdMismatch',
-        `meta.yaml names run "${runId ?? ''}" but its folder is "${basename(runFolder)}"; MLflow ignores such a run, and so does mlc. Was the folder copied or renamed?`,
+        `meta.yaml names run "${runId ?? ''}" but its folder is "${lastSegment(runFolder)}"; MLflow ignores such a run, and so does mlc. Was the folder copied or renamed?`,
       ),
     );
     return { problems };
@@ -117,7 +117,7 @@ export function readMlflowFileRun(
   }
 
   // Empty names fall through: old runs have `name: ''` and no run_name.
-  const name = tags['mlflow.runName'] || meta.run_name || meta.name || basename(runFolder);
+  const name = tags['mlflow.runName'] || meta.run_name || meta.name || lastSegment(runFolder);
   const commit = tags['mlflow.source.git.commit'];
   const run: RunSummary = {
     id: `${MLFLOW_ID_PREFIX}${runId}`,
