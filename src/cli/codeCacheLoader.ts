@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -104,6 +104,7 @@ function writeCache(places: readonly string[], key: string, produce: () => Buffe
       mkdirSync(dirname(place), { recursive: true });
       writeFileSync(temporary, bytes);
       renameSync(temporary, place);
+      removeStaleCaches(place);
       return;
     } catch {
       try {
@@ -111,6 +112,42 @@ function writeCache(places: readonly string[], key: string, produce: () => Buffe
       } catch {
         // never written
       }
+    }
+  }
+}
+
+/** A cache of another set of options, or a temporary file, unused this long is removed. */
+const STALE_CACHE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Removes, beside a cache just written, the caches of the same bundle for other Node or V8 options
+ * (`<bundle>.<digest>.v8cache`) and the temporary files of interrupted writes
+ * (`….v8cache.<pid>.tmp`) not written for a week. Each set of options keeps a file of its own,
+ * and a developer's profiling runs (options naming a folder) would otherwise leave one each,
+ * forever. A variant still in use is written again at its next start. The usual cache (no
+ * options) is never removed, and only names of these forms are touched: nothing else there is mlc's.
+ */
+function removeStaleCaches(written: string): void {
+  const folder = dirname(written);
+  const name = basename(written);
+  // `cli.bundle.js.v8cache` or `cli.bundle.js.<digest>.v8cache`, with the user cache folder's prefix.
+  const stem = name.replace(/(\.[0-9a-f]{12})?\.v8cache$/, '');
+  const escaped = stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const ours = new RegExp(`^${escaped}(\\.[0-9a-f]{12}\\.v8cache|(\\.[0-9a-f]{12})?\\.v8cache\\.\\d+\\.tmp)$`);
+  const now = Date.now();
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return;
+  }
+  for (const other of names) {
+    if (other === name || !ours.test(other)) continue;
+    try {
+      const path = join(folder, other);
+      if (now - statSync(path).mtimeMs > STALE_CACHE_MS) unlinkSync(path);
+    } catch {
+      // gone meanwhile, or not ours to remove: the next write tries again
     }
   }
 }

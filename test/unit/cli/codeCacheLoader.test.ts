@@ -152,6 +152,42 @@ test('a start with other V8 flags keeps a cache of its own: it neither rejects n
   assert.equal(fileIdentity(join(dist, own[0]!)), ownIdentity, "nor is the flagged start's");
 });
 
+test("writing a cache removes other options' caches and interrupted writes untouched for a week, nothing else", (t) => {
+  const { dist, cacheHome, cache } = makeDist(t);
+  const weekAgo = Date.now() / 1000 - 8 * 24 * 3600;
+  const files = {
+    staleVariant: 'cli.bundle.js.0123456789ab.v8cache',
+    staleTemporary: 'cli.bundle.js.v8cache.4242.tmp',
+    staleVariantTemporary: 'cli.bundle.js.0123456789ab.v8cache.77.tmp',
+    recentVariant: 'cli.bundle.js.ba9876543210.v8cache',
+    // Not mlc's, or not of this form: never touched, however old.
+    notOurs: 'notes.v8cache',
+    otherBundle: 'other.js.0123456789ab.v8cache',
+    oddDigest: 'cli.bundle.js.0123456789abc.v8cache',
+  };
+  for (const [role, name] of Object.entries(files)) {
+    writeFileSync(join(dist, name), 'x');
+    if (role !== 'recentVariant') utimesSync(join(dist, name), weekAgo, weekAgo);
+  }
+  // The usual cache, old too: kept, it is the one every plain start uses.
+  runLoader(dist, cacheHome);
+  utimesSync(cache, weekAgo, weekAgo);
+  // A start with options writes its own cache, and tidies.
+  const result = spawnSync(process.execPath, ['--max-semi-space-size=16', join(dist, 'cli.js')], {
+    encoding: 'utf8',
+    env: { ...process.env, XDG_CACHE_HOME: cacheHome },
+  });
+  assert.equal(result.status, 0, result.stderr);
+  const left = new Set(readdirSync(dist));
+  for (const role of ['staleVariant', 'staleTemporary', 'staleVariantTemporary'] as const)
+    assert.equal(left.has(files[role]), false, `${role} removed`);
+  for (const role of ['recentVariant', 'notOurs', 'otherBundle', 'oddDigest'] as const)
+    assert.equal(left.has(files[role]), true, `${role} kept`);
+  assert.equal(existsSync(cache), true, 'the usual cache kept');
+  const own = [...left].filter((name) => /^cli\.bundle\.js\.[0-9a-f]{12}\.v8cache$/.test(name));
+  assert.equal(own.length, 2, `the flagged start's own cache and the recent variant: ${[...left].join(', ')}`);
+});
+
 test('a dist folder the user cannot write keeps its cache in the user cache folder instead', (t) => {
   const { dist, cacheHome, cache } = makeDist(t);
   // Root writes anywhere: run the loader as nobody then (mode bits are what an install has).
