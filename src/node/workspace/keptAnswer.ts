@@ -25,8 +25,8 @@ export const KEPT_ANSWER_FILES = {
 
 export type KeptAnswerCommand = keyof typeof KEPT_ANSWER_FILES;
 
-/** Bumped when the layout of the file changes (2: the exit code; 3: paths by folder, one digest). */
-const FORMAT = 3;
+/** Bumped when the layout of the file changes (2: the exit code; 3: paths by folder; 4: a digest each). */
+const FORMAT = 4;
 
 interface KeptAnswerFile {
   readonly format: number;
@@ -36,11 +36,13 @@ interface KeptAnswerFile {
   readonly key: string;
   /** What the parsed workspace rested on (ParsedWorkspaceCache.checkedFacts). */
   readonly workspaceFacts: readonly Fact[];
-  /** Every path the answer read or looked for: the folders, and for each the names in it. */
+  /**
+   * Every path the answer read or looked for: the folders, for each the names in it, and the
+   * ChangeDigest of those paths when the answer was kept; smallest folders first.
+   */
   readonly folders: readonly string[];
   readonly names: readonly (readonly string[])[];
-  /** ChangeDigest of those paths, in that order, when the answer was kept. */
-  readonly digest: string;
+  readonly digests: readonly string[];
   /** What the command printed on stdout (nothing on stderr: answers with problems are not kept). */
   readonly output: string;
   readonly exitCode: number;
@@ -187,10 +189,11 @@ export function keepAnswer(
   witness.stop();
   if (code === undefined || workspaceFacts === undefined || witness.wrote() || witness.overflowed()) return false;
   const memo = join(root, '.mlc/cache/');
-  // The paths grouped by folder (a 20,000-file folder's names once each, its path once), and one
-  // digest of their change fingerprints in that order.
+  // The paths grouped by folder (a 20,000-file folder's names once each, its path once), with one
+  // digest of their change fingerprints per folder. Smallest folders first: the pipeline, lock and
+  // params files (what changes most often) are checked before the data folders, so a kept answer
+  // that no longer holds is usually found out after a few stats, not after every one.
   const namesByFolder = new Map<string, string[]>();
-  const present = new Set<string>();
   for (const [path, seen] of witness.seen) {
     if (path.startsWith(memo)) continue;
     if (seen === BOTH) return false;
@@ -200,8 +203,11 @@ export function keepAnswer(
     if (names) names.push(path.slice(cut + 1));
     else namesByFolder.set(folder, [path.slice(cut + 1)]);
   }
-  const digest = new ChangeDigest();
-  for (const [folder, names] of namesByFolder) {
+  const groups = [...namesByFolder].sort((left, right) => left[1].length - right[1].length);
+  const present = new Set<string>();
+  const digests: string[] = [];
+  for (const [folder, names] of groups) {
+    const digest = new ChangeDigest();
     for (const name of names) {
       const path = `${folder}/${name}`;
       const seen = witness.seen.get(path)!;
@@ -212,15 +218,16 @@ export function keepAnswer(
       if (newestMs !== undefined && !statCanVouch(newestMs, answer.startedMs)) return false;
       if (newestMs !== undefined) present.add(path);
     }
+    digests.push(digest.digest());
   }
   const kept: KeptAnswerFile = {
     format: FORMAT,
     code,
     key: answer.key,
     workspaceFacts: workspaceFacts.filter((fact) => !impliedByFingerprint(fact, present)),
-    folders: [...namesByFolder.keys()],
-    names: [...namesByFolder.values()],
-    digest: digest.digest(),
+    folders: groups.map(([folder]) => folder),
+    names: groups.map(([, names]) => names),
+    digests,
     output: answer.output,
     exitCode: answer.exitCode,
   };
@@ -248,13 +255,13 @@ export function keptAnswer(
   if (!kept || kept.code !== question.code || kept.key !== question.key) return undefined;
   // A held lock means a run is changing files.
   if (fs.stat(join(root, WORKSPACE_LOCK_FILE)) !== undefined) return undefined;
-  const { folders, names } = kept;
-  const digest = new ChangeDigest();
+  const { folders, names, digests } = kept;
   for (let index = 0; index < folders.length; index++) {
     const folder = folders[index]!;
+    const digest = new ChangeDigest();
     for (const name of names[index]!) digest.add(`${folder}/${name}`);
+    if (digest.digest() !== digests[index]) return undefined;
   }
-  if (digest.digest() !== kept.digest) return undefined;
   for (const fact of kept.workspaceFacts) if (!factHolds(fs, fact)) return undefined;
   return { output: kept.output, exitCode: kept.exitCode };
 }
@@ -296,17 +303,18 @@ function readKeptAnswerFile(path: string): KeptAnswerFile | undefined {
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const file = parsed as Record<string, unknown>;
-  const { folders, names, workspaceFacts } = file;
+  const { folders, names, digests, workspaceFacts } = file;
   const whole =
     file.format === FORMAT &&
     typeof file.code === 'string' &&
     typeof file.key === 'string' &&
     typeof file.output === 'string' &&
     isExitCode(file.exitCode) &&
-    typeof file.digest === 'string' &&
     isStringArray(folders) &&
     Array.isArray(names) &&
     names.length === folders.length &&
+    isStringArray(digests) &&
+    digests.length === folders.length &&
     names.every(isStringArray) &&
     Array.isArray(workspaceFacts) &&
     workspaceFacts.every(isFact);

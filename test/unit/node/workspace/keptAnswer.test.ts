@@ -84,6 +84,12 @@ suite('keptAnswer', () => {
       names: string[][];
     };
     const paths = kept.folders.flatMap((folder, index) => kept.names[index]!.map((name) => `${folder}/${name}`));
+    // Smallest folders first: what changes most often (pipeline, lock, params) is checked first.
+    const sizes = kept.names.map((names) => names.length);
+    assert.deepEqual(
+      sizes,
+      [...sizes].sort((left, right) => left - right),
+    );
     assert.deepEqual(paths.sort(), [
       join(root, 'data'),
       join(root, 'data/in.txt'),
@@ -282,8 +288,9 @@ suite('keptAnswer', () => {
       JSON.stringify({ ...kept, folders: (kept.folders as string[]).slice(1) }),
       JSON.stringify({ ...kept, names: (kept.names as string[][]).map(() => 'all') }),
       JSON.stringify({ ...kept, names: (kept.names as string[][]).map((names) => names.slice(1)) }),
-      JSON.stringify({ ...kept, digest: 7 }),
-      JSON.stringify({ ...kept, digest: 'ffffffffffffffffffffffffffffffff' }),
+      JSON.stringify({ ...kept, digests: 7 }),
+      JSON.stringify({ ...kept, digests: (kept.digests as string[]).slice(1) }),
+      JSON.stringify({ ...kept, digests: (kept.digests as string[]).map(() => 'ffffffffffffffffffffffffffffffff') }),
       JSON.stringify({ ...kept, output: 42 }),
       JSON.stringify({ ...kept, exitCode: '0' }),
       JSON.stringify({ ...kept, exitCode: -1 }),
