@@ -37,8 +37,9 @@ interface KeptAnswerFile {
   /** What the parsed workspace rested on (ParsedWorkspaceCache.checkedFacts). */
   readonly workspaceFacts: readonly Fact[];
   /**
-   * Every path the answer read or looked for: the folders, for each the names in it, and the
-   * ChangeDigest of those paths when the answer was kept; smallest folders first.
+   * Every path the answer read or looked for: the folders (each with its trailing `/`), for each
+   * the names in it, and the ChangeDigest of those paths when the answer was kept; smallest
+   * folders first.
    */
   readonly folders: readonly string[];
   readonly names: readonly (readonly string[])[];
@@ -197,11 +198,12 @@ export function keepAnswer(
   for (const [path, seen] of witness.seen) {
     if (path.startsWith(memo)) continue;
     if (seen === BOTH) return false;
-    const cut = path.lastIndexOf('/');
+    // The folder with its `/`, so folder + name is the path again whatever its form.
+    const cut = path.lastIndexOf('/') + 1;
     const folder = path.slice(0, cut);
     const names = namesByFolder.get(folder);
-    if (names) names.push(path.slice(cut + 1));
-    else namesByFolder.set(folder, [path.slice(cut + 1)]);
+    if (names) names.push(path.slice(cut));
+    else namesByFolder.set(folder, [path.slice(cut)]);
   }
   const groups = [...namesByFolder].sort((left, right) => left[1].length - right[1].length);
   const present = new Set<string>();
@@ -209,7 +211,7 @@ export function keepAnswer(
   for (const [folder, names] of groups) {
     const digest = new ChangeDigest();
     for (const name of names) {
-      const path = `${folder}/${name}`;
+      const path = folder + name;
       const seen = witness.seen.get(path)!;
       const newestMs = digest.add(path);
       // Gone since it was read, or there since it was found missing: the answer may not hold.
@@ -259,7 +261,7 @@ export function keptAnswer(
   for (let index = 0; index < folders.length; index++) {
     const folder = folders[index]!;
     const digest = new ChangeDigest();
-    for (const name of names[index]!) digest.add(`${folder}/${name}`);
+    for (const name of names[index]!) digest.add(folder + name);
     if (digest.digest() !== digests[index]) return undefined;
   }
   for (const fact of kept.workspaceFacts) if (!factHolds(fs, fact)) return undefined;

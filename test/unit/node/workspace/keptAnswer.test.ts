@@ -83,7 +83,7 @@ suite('keptAnswer', () => {
       folders: string[];
       names: string[][];
     };
-    const paths = kept.folders.flatMap((folder, index) => kept.names[index]!.map((name) => `${folder}/${name}`));
+    const paths = kept.folders.flatMap((folder, index) => kept.names[index]!.map((name) => `${folder}${name}`));
     // Smallest folders first: what changes most often (pipeline, lock, params) is checked first.
     const sizes = kept.names.map((names) => names.length);
     assert.deepEqual(
@@ -181,6 +181,21 @@ suite('keptAnswer', () => {
     assert.equal(keptOutput(root), 'Everything is up to date.');
     writeFileSync(join(root, 'other/y.txt'), 'y\n');
     assert.equal(keptOutput(root), undefined);
+  });
+
+  test('a path of any form is kept as it was asked: one without a folder still ends the answer when it changes', () => {
+    // Read only by its relative name (the answer's other reads are absolute paths).
+    const root = workspace({ ...files, 'extra.txt': 'x\n' });
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      assert.equal(answer(root, { read: (fs) => fs.readText('extra.txt') }), true);
+      assert.equal(keptOutput(root), 'Everything is up to date.');
+      writeFileSync(join(root, 'extra.txt'), 'CHANGED\n');
+      assert.equal(keptOutput(root), undefined);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   test('nothing is kept when a file read changed within the racy window of the answer', () => {
