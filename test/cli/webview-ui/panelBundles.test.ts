@@ -102,6 +102,54 @@ test('Run History: a virtualised table of 2,000 runs that sorts, filters, select
   await page.close();
 });
 
+test('Run History: the cells out of view are written after the frame, and every cell ends up showing its own run', async () => {
+  const page = await harness.open('runHistory', { viewport: { width: 900, height: 600 } });
+  const runs = manyRunRows(600, { params: 20, metrics: 25 });
+  await sendToPanel(page, { type: 'snapshotted', snapshot: { revision: 1, runs, now: 0, trusted: true } });
+  await page.getByText('600 of 600 runs').waitFor();
+  // Every shown row's cells, by run id; after the idle fill (at the latest 200 ms after a frame).
+  const settledCells = async () => {
+    await page.waitForTimeout(400);
+    return page.evaluate(() =>
+      Object.fromEntries(
+        Array.from(document.querySelectorAll<HTMLElement>('.grid-row:not([hidden])')).map((row) => [
+          row.dataset.runId!,
+          Array.from(row.children, (cell) => cell.textContent ?? ''),
+        ]),
+      ),
+    );
+  };
+  const before = await settledCells();
+  const firstRunId = runs[0]!.id;
+  const columnCount = before[firstRunId]!.length;
+  assert.ok(columnCount > 50, `56 columns, most of them out of a 900 px view (${columnCount})`);
+  assert.notEqual(before[firstRunId]![columnCount - 1], '', 'the last column is written too');
+  // Scroll far down (every pooled row is given another run), then back: in the frame that shows
+  // the first rows again, the columns in view show their run; once idle, every column does.
+  // A string: tsx would wrap the named helper in a function the page lacks.
+  const inFrame = (await page.evaluate(`(async () => {
+    const grid = document.querySelector('.grid');
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    grid.scrollTop = 5000;
+    await frame();
+    await frame();
+    grid.scrollTop = 0;
+    await frame();
+    await frame();
+    const row = document.querySelector('.grid-row:not([hidden])[aria-rowindex="3"]');
+    return { runId: row.dataset.runId, cells: Array.from(row.children, (cell) => cell.textContent ?? '') };
+  })()`)) as { runId: string; cells: string[] };
+  assert.equal(inFrame.runId, firstRunId);
+  assert.deepEqual(inFrame.cells.slice(0, 5), before[firstRunId]!.slice(0, 5), 'the columns in view at once');
+  const after = await settledCells();
+  for (const [runId, cells] of Object.entries(after)) {
+    if (before[runId]) assert.deepEqual(cells, before[runId], `every cell of ${runId} shows its own run`);
+  }
+  assert.ok(Object.keys(after).filter((runId) => before[runId]).length > 10);
+  await assertClean(page);
+  await page.close();
+});
+
 test('Run History: a restored state comes back, and deltas put new runs on top', async () => {
   const runs = manyRunRows(50, { params: 2, metrics: 2 });
   const page = await harness.open('runHistory', {
