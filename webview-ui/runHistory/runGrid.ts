@@ -269,7 +269,7 @@ export class RunGrid {
     while (from < this.offsets.length - 1 && this.offsets[from]! + this.widths[from]! <= left) from++;
     let to = from;
     while (to < this.offsets.length && this.offsets[to]! < right) to++;
-    return { from, to: Math.max(to, from + 1) };
+    return { from, to };
   }
 
   private renderRows(): void {

@@ -146,6 +146,15 @@ test('Run History: the cells out of view are written after the frame, and every 
     if (before[runId]) assert.deepEqual(cells, before[runId], `every cell of ${runId} shows its own run`);
   }
   assert.ok(Object.keys(after).filter((runId) => before[runId]).length > 10);
+  // Every column hidden (a "hide all" per group): rows with no cell, drawn and scrolled without an error.
+  await page.getByRole('button', { name: 'Columns…' }).click();
+  for (let group = 0; group < 3; group++) await page.getByRole('button', { name: 'hide all' }).first().click();
+  await page.keyboard.press('Escape');
+  await page.evaluate(() => {
+    document.querySelector<HTMLElement>('.grid')!.scrollTop = 3000;
+  });
+  await page.waitForTimeout(400);
+  assert.equal(await page.locator('.grid-row:not([hidden]) [role=gridcell]').count(), 0);
   await assertClean(page);
   await page.close();
 });
