@@ -41,50 +41,85 @@ const MTIME_NANOSECONDS = 13;
 const CTIME_SECONDS = 14;
 const CTIME_NANOSECONDS = 15;
 
+/** Numbers kept per path of a change fingerprint: dev, ino, size, mtime (s, ns), ctime (s, ns). */
+const CHANGE_FIELDS = 7;
+
 /**
- * What tells a later process that a path was not touched since: device, inode, size, mtime and
- * ctime in nanoseconds (`dev:ino:size:mtimeNs:ctimeNs`, as `statSync(path, { bigint: true })`
- * gives them). ctime cannot be set back by a program (mtime can, with utimes), so a rewrite of the
- * same size that restores the mtime still changes it. `newestMs` is the later of the two times,
- * for the racy-timestamp rule of whoever keeps the fingerprint. Undefined when there is nothing
- * usable at the path (absent, a loop, no permission). Follows symlinks, as FileSystem.stat does.
+ * Writes the numbers that tell a later process a path was not touched since into `into` at `at`
+ * (CHANGE_FIELDS of them): device, inode, size, and mtime and ctime as whole seconds and their
+ * nanoseconds, as the binding's stat array holds them (`statSync(path, { bigint: true })` split the
+ * same way where the binding is not used). ctime cannot be set back by a program (mtime can, with
+ * utimes), so a rewrite of the same size that restores the mtime still changes them. Returns the
+ * later of mtime and ctime in ms, for the racy-timestamp rule of whoever keeps them; undefined,
+ * with -1s written (no stat has them), when there is nothing usable at the path (absent, a loop,
+ * no permission). Follows symlinks, as FileSystem.stat does.
  */
-export function changeFingerprint(path: string): { readonly text: string; readonly newestMs: number } | undefined {
+function readChangeNumbers(path: string, into: Float64Array, at: number): number | undefined {
   try {
     const rawStat = findRawStat();
     if (rawStat !== undefined && !path.includes('\0')) {
       const values = rawStat(path, false, undefined, false);
-      if (values === undefined) return undefined;
-      const mtimeNs = nanoseconds(values[MTIME_SECONDS]!, values[MTIME_NANOSECONDS]!);
-      const ctimeNs = nanoseconds(values[CTIME_SECONDS]!, values[CTIME_NANOSECONDS]!);
-      const newestMs = Math.max(
-        values[MTIME_SECONDS]! * 1e3 + values[MTIME_NANOSECONDS]! / 1e6,
-        values[CTIME_SECONDS]! * 1e3 + values[CTIME_NANOSECONDS]! / 1e6,
-      );
-      return { text: `${values[DEV]}:${values[INO]}:${values[SIZE]}:${mtimeNs}:${ctimeNs}`, newestMs };
+      if (values !== undefined) {
+        into[at] = values[DEV]!;
+        into[at + 1] = values[INO]!;
+        into[at + 2] = values[SIZE]!;
+        into[at + 3] = values[MTIME_SECONDS]!;
+        into[at + 4] = values[MTIME_NANOSECONDS]!;
+        into[at + 5] = values[CTIME_SECONDS]!;
+        into[at + 6] = values[CTIME_NANOSECONDS]!;
+        return Math.max(
+          values[MTIME_SECONDS]! * 1e3 + values[MTIME_NANOSECONDS]! / 1e6,
+          values[CTIME_SECONDS]! * 1e3 + values[CTIME_NANOSECONDS]! / 1e6,
+        );
+      }
+    } else {
+      const stats = fs.statSync(path, { bigint: true, throwIfNoEntry: false });
+      if (stats) {
+        // Whole seconds and their nanoseconds, floored as a timespec is.
+        const split = (ns: bigint, index: number) => {
+          const seconds = ns / 1_000_000_000n - (ns < 0n && ns % 1_000_000_000n !== 0n ? 1n : 0n);
+          into[index] = Number(seconds);
+          into[index + 1] = Number(ns - seconds * 1_000_000_000n);
+        };
+        into[at] = Number(stats.dev);
+        into[at + 1] = Number(stats.ino);
+        into[at + 2] = Number(stats.size);
+        split(stats.mtimeNs, at + 3);
+        split(stats.ctimeNs, at + 5);
+        return Math.max(Number(stats.mtimeNs) / 1e6, Number(stats.ctimeNs) / 1e6);
+      }
     }
-    const stats = fs.statSync(path, { bigint: true, throwIfNoEntry: false });
-    if (!stats) return undefined;
-    const newestNs = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
-    return {
-      text: `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`,
-      newestMs: Number(newestNs / 1_000_000n),
-    };
   } catch {
-    return undefined;
+    // a loop, no permission: nothing usable
   }
+  into.fill(-1, at, at + CHANGE_FIELDS);
+  return undefined;
 }
 
-/** Numbers a ChangeDigest takes per path: dev, ino, size, mtime (s, ns), ctime (s, ns). */
-const CHANGE_FIELDS = 7;
+const fingerprintNumbers = new Float64Array(CHANGE_FIELDS);
+
+/**
+ * A path's change numbers (readChangeNumbers) as one text, `dev:ino:size:mtimeNs:ctimeNs` (as
+ * `statSync(path, { bigint: true })` gives them), with `newestMs`; undefined when nothing usable
+ * is there.
+ */
+export function changeFingerprint(path: string): { readonly text: string; readonly newestMs: number } | undefined {
+  const newestMs = readChangeNumbers(path, fingerprintNumbers, 0);
+  if (newestMs === undefined) return undefined;
+  const [dev, ino, size, mtimeSeconds, mtimeNanos, ctimeSeconds, ctimeNanos] = fingerprintNumbers;
+  const mtimeNs = nanoseconds(mtimeSeconds!, mtimeNanos!);
+  const ctimeNs = nanoseconds(ctimeSeconds!, ctimeNanos!);
+  return { text: `${dev}:${ino}:${size}:${mtimeNs}:${ctimeNs}`, newestMs };
+}
+
 /** Paths whose numbers are gathered before they go into the md5 (the buffer is reused). */
 const BUFFERED_PATHS = 1024;
 
 /**
- * One md5 over the change fingerprints (changeFingerprint) of many paths, in the order they are
- * added, with no text per path: each path's seven numbers go into a reused Float64Array, which
- * goes into the md5 when full; a path with nothing usable there adds seven -1s (no stat has
- * them). A kept answer that read 20,000 files checks them with this rather than 20,000 texts.
+ * One md5 over the change numbers (readChangeNumbers) of many paths, in the order they are added,
+ * with no text per path: each path's seven numbers go into a reused Float64Array, which goes into
+ * the md5 when full. A kept answer that read 20,000 files checks them with this rather than
+ * 20,000 texts.
  *
  *   const digest = new ChangeDigest();
  *   for (const path of paths) digest.add(path);
@@ -98,58 +133,7 @@ export class ChangeDigest {
   /** Adds `path`'s numbers; returns the later of its mtime and ctime in ms, or undefined when nothing usable is there. */
   add(path: string): number | undefined {
     if (this.bufferedCount === BUFFERED_PATHS) this.hashBuffered();
-    const at = this.bufferedCount++ * CHANGE_FIELDS;
-    const into = this.buffered;
-    const rawStat = findRawStat();
-    if (rawStat !== undefined && !path.includes('\0')) {
-      let values: Float64Array | undefined;
-      try {
-        values = rawStat(path, false, undefined, false);
-      } catch {
-        values = undefined; // a loop, no permission: nothing usable, as changeFingerprint says
-      }
-      if (values === undefined) {
-        into.fill(-1, at, at + CHANGE_FIELDS);
-        return undefined;
-      }
-      into[at] = values[DEV]!;
-      into[at + 1] = values[INO]!;
-      into[at + 2] = values[SIZE]!;
-      into[at + 3] = values[MTIME_SECONDS]!;
-      into[at + 4] = values[MTIME_NANOSECONDS]!;
-      into[at + 5] = values[CTIME_SECONDS]!;
-      into[at + 6] = values[CTIME_NANOSECONDS]!;
-      return Math.max(
-        values[MTIME_SECONDS]! * 1e3 + values[MTIME_NANOSECONDS]! / 1e6,
-        values[CTIME_SECONDS]! * 1e3 + values[CTIME_NANOSECONDS]! / 1e6,
-      );
-    }
-    let stats: fs.BigIntStats | undefined;
-    try {
-      stats = fs.statSync(path, { bigint: true, throwIfNoEntry: false });
-    } catch {
-      stats = undefined;
-    }
-    if (!stats) {
-      into.fill(-1, at, at + CHANGE_FIELDS);
-      return undefined;
-    }
-    // The same numbers as the binding's: whole seconds and their nanoseconds (floored, as timespec).
-    const split = (ns: bigint) => {
-      const seconds = ns / 1_000_000_000n - (ns < 0n && ns % 1_000_000_000n !== 0n ? 1n : 0n);
-      return [Number(seconds), Number(ns - seconds * 1_000_000_000n)] as const;
-    };
-    const [mtimeSeconds, mtimeNanos] = split(stats.mtimeNs);
-    const [ctimeSeconds, ctimeNanos] = split(stats.ctimeNs);
-    into[at] = Number(stats.dev);
-    into[at + 1] = Number(stats.ino);
-    into[at + 2] = Number(stats.size);
-    into[at + 3] = mtimeSeconds;
-    into[at + 4] = mtimeNanos;
-    into[at + 5] = ctimeSeconds;
-    into[at + 6] = ctimeNanos;
-    const newestNs = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
-    return Number(newestNs / 1_000_000n);
+    return readChangeNumbers(path, this.buffered, this.bufferedCount++ * CHANGE_FIELDS);
   }
 
   /** The md5 of every path added, in hex. Ends the digest: call once. */

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import {
   ChangeDigest,
+  changeFingerprint,
   fileStatFromStats,
   statsSkipStatsObjects,
   statWithoutStats,
@@ -107,15 +108,16 @@ test('ChangeDigest: the same for unchanged paths, another for any change, and th
 
   // Through the public statSync (--pending-deprecation): the same numbers, so the same digest.
   const module = resolve(__dirname, '../../../src/node/statWithoutStats.ts');
-  const script = `const { ChangeDigest, statsSkipStatsObjects } = require(${JSON.stringify(module)});
+  const script = `const { ChangeDigest, changeFingerprint, statsSkipStatsObjects } = require(${JSON.stringify(module)});
     const digest = new ChangeDigest();
     for (const path of ${JSON.stringify(paths)}) digest.add(path);
-    process.stdout.write(JSON.stringify([statsSkipStatsObjects(), digest.digest()]));`;
+    const fingerprint = changeFingerprint(${JSON.stringify(file)}).text;
+    process.stdout.write(JSON.stringify([statsSkipStatsObjects(), digest.digest(), fingerprint]));`;
   const result = spawnSync(process.execPath, ['--pending-deprecation', '--require', 'tsx/cjs', '-e', script], {
     encoding: 'utf8',
   });
   assert.equal(result.status, 0, result.stderr);
-  assert.deepEqual(JSON.parse(result.stdout), [false, before.digest]);
+  assert.deepEqual(JSON.parse(result.stdout), [false, before.digest, changeFingerprint(file)!.text]);
 
   // A rewrite of the same size with its mtime put back (ctime), and a file coming where none was.
   writeFileSync(file, '2\n');
