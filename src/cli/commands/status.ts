@@ -59,7 +59,8 @@ export const command: CliCommand = {
     const parsed = parseCommandArgs(args, STATUS_OPTIONS);
     const { values, positionals } = parsed;
     const options = { json: values.json === true, check: values.check === true, targets: positionals };
-    if (!values.watch) return showStatusOnce(options, parsed, context);
+    const root = workspaceRoot(context);
+    if (!values.watch) return showStatusOnce(root, options, parsed, context);
     if (values.check) throw new UsageError('--check answers once (for scripts); it does not go with --watch.');
     let declaredPaths: readonly string[] = [];
     const onGraph = (graph: StageGraph) => {
@@ -71,7 +72,7 @@ export const command: CliCommand = {
     return watchFrames('status', context, {
       json: options.json,
       isRelevant: (change, relativePath) => affectsStatus(change, relativePath, declaredPaths),
-      draw: () => showStatus({ ...options, oneLineJson: true, onGraph }, context),
+      draw: () => showStatus(root, { ...options, oneLineJson: true, onGraph }, context),
     });
   },
 };
@@ -104,13 +105,13 @@ function affectsStatus(change: FolderTreeChange, relativePath: string, declaredP
  * when it did not), and kept for the next time when it reported no problem and said nothing on stderr.
  */
 async function showStatusOnce(
+  root: string,
   options: StatusOptions,
   parsed: Parameters<typeof statusAnswerKey>[0],
   context: CliContext,
 ): Promise<ExitCode> {
-  const root = workspaceRoot(context);
   const answerKey = statusAnswerKey(parsed, root, context.cwd);
-  if (answerKey === undefined) return (await showStatus(options, context)).exitCode;
+  if (answerKey === undefined) return (await showStatus(root, options, context)).exitCode;
   const code = codeIdentity(__filename);
   if (!keptAnswerAsked()) {
     const kept = keptAnswer(context.fs, root, 'status', { code, key: answerKey });
@@ -122,7 +123,7 @@ async function showStatusOnce(
   const startedMs = Date.now();
   const witnessed = witnessFileSystem(context.fs, join(root, '.mlc/cache'));
   const noted = noteOutput({ ...context, fs: witnessed.fs });
-  const report = await showStatus(options, noted.context);
+  const report = await showStatus(root, options, noted.context);
   if (report.workspaceFacts !== undefined && !noted.saidMore()) {
     const { exitCode, workspaceFacts } = report;
     const output = noted.stdout();
@@ -137,11 +138,11 @@ interface StatusReport {
   readonly workspaceFacts?: readonly Fact[] | undefined;
 }
 
-/** One status report: results on stdout, problems on stderr. */
-async function showStatus(options: StatusOptions, context: CliContext): Promise<StatusReport> {
+/** One status report of the workspace at `root`: results on stdout, problems on stderr. */
+async function showStatus(root: string, options: StatusOptions, context: CliContext): Promise<StatusReport> {
   const jsonText = (value: unknown) => JSON.stringify(value, null, options.oneLineJson ? undefined : 2);
   const fs = withListingsRemembered(context.fs);
-  const { workspace, facts } = loadWorkspaceWithFacts(fs, workspaceRoot(context), { signal: context.signal });
+  const { workspace, facts } = loadWorkspaceWithFacts(fs, root, { signal: context.signal });
   if (workspace.pipelines.length === 0) {
     context.logger.error(
       `no pipeline file (mlc.yaml, dvc.yaml or MLproject) in ${workspace.root} or below it; run mlc status in the project folder.`,
